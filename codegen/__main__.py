@@ -1,0 +1,3 @@
+from genspec.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,54 @@
+"""The `genspec` command: a thin dispatcher over library functions.
+
+Start-up stays cheap (`genspec --version` imports nothing heavy): each subcommand's module is
+imported only when that subcommand runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from genspec import __version__
+
+# subcommand -> (module that implements it, one-line help). Each module exposes
+# `add_arguments(parser, command)` and `run(args) -> int` (the exit code).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "generate": ("genspec.generate", "write generated/ from spec/ (--check: fail if stale)"),
+    "compile": ("genspec.compile_command", "compile any JSON Schema into a standalone validator"),
+    "validate": ("genspec.check", "check request bodies: errors only (the CI gate)"),
+    "lint": ("genspec.check", "check request bodies: errors and warnings (the editor linter)"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="genspec",
+        description="Spec-driven validators, linter and clients for Leonardo.ai generations.",
+    )
+    parser.add_argument("--version", action="version", version=f"genspec {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        module = importlib.import_module(module_name)
+        module.add_arguments(sub, name)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv in (["--version"], ["-V"]):  # answer before importing any subcommand module
+        print(f"genspec {__version__}")
+        return 0
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,959 @@
+"""IR -> Python source for a standalone validator module.
+
+Three kinds of generated function per subschema node, each made on demand:
+  `_v<n>(x) -> bool`            the fast path: returns False at the first failure, no objects made;
+  `_e<n>(x, path, out) -> None` the reporting path: appends every `Error`, runs only on failure;
+  `_a<n>(x) -> set`             evaluated properties/items, only for nodes `unevaluated*` reads
+                                (`_s<n>` is the same without the node's own unevaluated* keywords).
+Each keyword has one emitter class (the table `EMITTERS` is data) with one method per mode.
+Identifiers in the output are ours (`_v3`, `_K7`); schema values enter only as `py_literal`
+constants, and schema paths in comments only through `py_comment`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from genspec import ir
+from genspec.ir import Node
+from genspec.literals import py_comment, py_literal
+
+ALL_CATEGORIES = frozenset({"null", "boolean", "number", "string", "array", "object"})
+# How many properties are checked one by one (`"a" in x`) before a dispatch table pays off.
+SMALL_PROPERTIES = 6
+
+
+class Code:
+    """Lines of Python with an indentation cursor."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.depth = 0
+
+    def __call__(self, line: str) -> None:
+        self.lines.append("    " * self.depth + line)
+
+    @contextmanager
+    def block(self, header: str) -> Iterator[None]:
+        self(header)
+        self.depth += 1
+        start = len(self.lines)
+        yield
+        if all(line.lstrip().startswith("#") for line in self.lines[start:]):
+            self("pass")
+        self.depth -= 1
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def category_test(category: str, var: str) -> str:
+    return {
+        "null": f"{var} is None",
+        "boolean": f"({var} is True or {var} is False)",
+        "number": f"(type({var}) is int or type({var}) is float)",
+        "string": f"isinstance({var}, str)",
+        "array": f"isinstance({var}, list)",
+        "object": f"isinstance({var}, dict)",
+    }[category]
+
+
+def type_test(name: str, var: str) -> str:
+    if name == "integer":
+        return f"(type({var}) is int or (type({var}) is float and {var}.is_integer()))"
+    return category_test(ir.CATEGORY[name], var)
+
+
+def guard(category: str, var: str, known: frozenset[str]) -> str | None:
+    """Condition under which a `category` keyword applies; "" = always, None = never."""
+    if category not in known:
+        return None
+    if known == {category}:
+        return ""
+    if known == {category, "null"}:
+        return f"{var} is not None"
+    return category_test(category, var)
+
+
+@dataclass
+class Context:
+    """What the code being emitted for one node knows: its variable and the instance's type."""
+
+    emitter: PythonEmitter
+    node: Node
+    var: str
+    known: frozenset[str]
+    path: str = "path"  # variable holding the instance path tuple (reporting mode)
+    out: str = "out"
+
+    def fail(self, keyword: ir.Keyword, message: str, prop: str = "None") -> str:
+        """Statement reporting `keyword`'s failure; inside a documented rule, the rule speaks."""
+        location = self.emitter.const(keyword.location)
+        rule = self.node.rule
+        if rule is None:
+            args = f"{message}, None, 'error', {prop}"
+        else:
+            args = f"{self.emitter.rule_const(rule)}, {prop}"
+            return (
+                f"{self.out}.append(_rule_error({self.path}, {location}, "
+                f"{py_literal(keyword.name)}, {args}))"
+            )
+        return (
+            f"{self.out}.append(Error(_pointer({self.path}), {location}, "
+            f"{py_literal(keyword.name)}, {args}))"
+        )
+
+
+class KeywordEmitter:
+    """How one keyword is checked. `category` is the instance kind it applies to (None: all)."""
+
+    category: ClassVar[str | None] = None
+
+    def condition(self, kw: Any, ctx: Context) -> str | None:
+        """A boolean expression that holds when the keyword passes, or None to use `statements`."""
+        return None
+
+    def statements(self, kw: Any, ctx: Context, code: Code) -> None:
+        condition = self.condition(kw, ctx)
+        assert condition is not None, type(kw).__name__
+        with code.block(f"if not ({condition}):"):
+            code("return False")
+
+    def errors(self, kw: Any, ctx: Context, code: Code) -> None:
+        condition = self.condition(kw, ctx)
+        assert condition is not None, type(kw).__name__
+        with code.block(f"if not ({condition}):"):
+            code(ctx.fail(kw, self.message(kw, ctx)))
+
+    def message(self, kw: Any, ctx: Context) -> str:
+        raise NotImplementedError
+
+    def annotations(self, kw: Any, ctx: Context, code: Code, own_unevaluated: bool) -> None:
+        """Add what this keyword evaluated to the set `ev` (the node is known to be valid)."""
+
+
+# ---- assertions ---------------------------------------------------------------------------------
+
+
+class TypeEmitter(KeywordEmitter):
+    def condition(self, kw: ir.Type, ctx: Context) -> str:
+        names = list(dict.fromkeys(kw.types))
+        if "integer" in names and "number" in names:
+            names.remove("integer")
+        return " or ".join(type_test(name, ctx.var) for name in names) or "False"
+
+    def message(self, kw: ir.Type, ctx: Context) -> str:
+        expected = ctx.emitter.const(" or ".join(kw.types) or "nothing")
+        return f"f'expected {{{expected}}}, got {{_kind({ctx.var})}} {{_show({ctx.var})}}'"
+
+
+class ConstEmitter(KeywordEmitter):
+    def condition(self, kw: ir.Const, ctx: Context) -> str:
+        value = kw.value
+        if value is None or isinstance(value, bool):
+            return f"{ctx.var} is {value!r}"
+        if isinstance(value, str):
+            return f"{ctx.var} == {ctx.emitter.const(value)}"
+        return f"_equal({ctx.var}, {ctx.emitter.const(value)})"
+
+    def message(self, kw: ir.Const, ctx: Context) -> str:
+        return f"f'expected {{_show({ctx.emitter.const(kw.value)})}}, got {{_show({ctx.var})}}'"
+
+
+class EnumEmitter(KeywordEmitter):
+    def condition(self, kw: ir.Enum, ctx: Context) -> str:
+        strings = [v for v in kw.values if isinstance(v, str)]
+        if len(strings) == len(kw.values):
+            return f"(isinstance({ctx.var}, str) and {ctx.var} in {ctx.emitter.const_set(strings)})"
+        if len(strings) == len(kw.values) - 1 and None in kw.values:
+            members = ctx.emitter.const_set(strings)
+            return f"({ctx.var} is None or (isinstance({ctx.var}, str) and {ctx.var} in {members}))"
+        return f"_member({ctx.var}, {ctx.emitter.const(kw.values)})"
+
+    def message(self, kw: ir.Enum, ctx: Context) -> str:
+        return f"f'{{_show({ctx.var})}} is not one of {{_show({ctx.emitter.const(kw.values)})}}'"
+
+
+class BoundEmitter(KeywordEmitter):
+    category = "number"
+    OPERATORS: ClassVar[dict[str, tuple[str, str]]] = {
+        "minimum": (">=", "less than the minimum"),
+        "maximum": ("<=", "greater than the maximum"),
+        "exclusiveMinimum": (">", "not greater than the exclusive minimum"),
+        "exclusiveMaximum": ("<", "not less than the exclusive maximum"),
+    }
+
+    def condition(self, kw: ir.Bound, ctx: Context) -> str:
+        return f"{ctx.var} {self.OPERATORS[kw.name][0]} {py_literal(kw.limit)}"
+
+    def message(self, kw: ir.Bound, ctx: Context) -> str:
+        words = self.OPERATORS[kw.name][1]
+        return f"f'{{_show({ctx.var})}} is {words} {{_show({ctx.emitter.const(kw.limit)})}}'"
+
+
+class MultipleOfEmitter(KeywordEmitter):
+    category = "number"
+
+    def condition(self, kw: ir.MultipleOf, ctx: Context) -> str:
+        if isinstance(kw.divisor, int):
+            return f"{ctx.var} % {py_literal(kw.divisor)} == 0"
+        ctx.emitter.uses_fraction = True
+        return f"_multiple_of({ctx.var}, {py_literal(kw.divisor)})"
+
+    def message(self, kw: ir.MultipleOf, ctx: Context) -> str:
+        divisor = ctx.emitter.const(kw.divisor)
+        return f"f'{{_show({ctx.var})}} is not a multiple of {{_show({divisor})}}'"
+
+
+class SizeEmitter(KeywordEmitter):
+    CATEGORIES: ClassVar[dict[str, str]] = {
+        "minLength": "string", "maxLength": "string", "minItems": "array",
+        "maxItems": "array", "minProperties": "object", "maxProperties": "object",
+    }  # fmt: skip
+    NOUNS: ClassVar[dict[str, str]] = {"string": "characters", "array": "items",
+                                       "object": "properties"}  # fmt: skip
+
+    def applies_to(self, kw: ir.Size) -> str:
+        return self.CATEGORIES[kw.name]
+
+    def condition(self, kw: ir.Size, ctx: Context) -> str:
+        operator = ">=" if kw.name.startswith("min") else "<="
+        return f"len({ctx.var}) {operator} {py_literal(kw.limit)}"
+
+    def message(self, kw: ir.Size, ctx: Context) -> str:
+        bound = "at least" if kw.name.startswith("min") else "at most"
+        noun = self.NOUNS[self.applies_to(kw)]
+        return f"f'{{_show({ctx.var})}} should have {bound} {kw.limit} {noun}'"
+
+
+class PatternEmitter(KeywordEmitter):
+    category = "string"
+
+    def condition(self, kw: ir.Pattern, ctx: Context) -> str:
+        return f"{ctx.emitter.regex(kw.pattern)}.search({ctx.var}) is not None"
+
+    def message(self, kw: ir.Pattern, ctx: Context) -> str:
+        pattern = ctx.emitter.const(kw.pattern)
+        return f"f'{{_show({ctx.var})}} does not match the pattern {{{pattern}!r}}'"
+
+
+class UniqueItemsEmitter(KeywordEmitter):
+    category = "array"
+
+    def condition(self, kw: ir.UniqueItems, ctx: Context) -> str:
+        return f"_unique({ctx.var})"
+
+    def message(self, kw: ir.UniqueItems, ctx: Context) -> str:
+        return "'array items must be unique'"
+
+
+class RequiredEmitter(KeywordEmitter):
+    category = "object"
+
+    def condition(self, kw: ir.Required, ctx: Context) -> str:
+        return " and ".join(f"{py_literal(n)} in {ctx.var}" for n in kw.names) or "True"
+
+    def errors(self, kw: ir.Required, ctx: Context, code: Code) -> None:
+        with code.block(f"for _name in {ctx.emitter.const(kw.names)}:"):
+            with code.block(f"if _name not in {ctx.var}:"):
+                code(ctx.fail(kw, "f'missing required property {_name!r}'", "_name"))
+
+
+class DependentRequiredEmitter(KeywordEmitter):
+    category = "object"
+
+    def condition(self, kw: ir.DependentRequired, ctx: Context) -> str:
+        parts = []
+        for name, needed in kw.dependencies.items():
+            if needed:
+                all_present = " and ".join(f"{py_literal(n)} in {ctx.var}" for n in needed)
+                parts.append(f"({py_literal(name)} not in {ctx.var} or ({all_present}))")
+        return " and ".join(parts) or "True"
+
+    def errors(self, kw: ir.DependentRequired, ctx: Context, code: Code) -> None:
+        with code.block(f"for _name, _needed in {ctx.emitter.const(kw.dependencies)}.items():"):
+            with code.block(f"if _name in {ctx.var}:"):
+                with code.block("for _other in _needed:"):
+                    with code.block(f"if _other not in {ctx.var}:"):
+                        message = "f'{_other!r} is required when {_name!r} is present'"
+                        code(ctx.fail(kw, message, "_other"))
+
+
+# ---- applicators on object members --------------------------------------------------------------
+
+
+class ObjectMembersEmitter(KeywordEmitter):
+    """properties, patternProperties and additionalProperties, emitted together (one loop)."""
+
+    category = "object"
+
+    def statements(self, kw: Any, ctx: Context, code: Code) -> None:
+        node = ctx.node
+        props, patterns, extra = _member_keywords(node)
+        if kw is not (props or patterns or extra):
+            return  # the first of the three present emits for all of them
+        emitter = ctx.emitter
+        x = ctx.var
+        props_map = props.children if props else {}
+        if extra is None and not patterns and len(props_map) <= SMALL_PROPERTIES:
+            for name, child in props_map.items():
+                if emitter.is_trivial(child):
+                    continue
+                value = f"{x}[{py_literal(name)}]"
+                check = emitter.valid_expr(child, value, ALL_CATEGORIES)
+                with code.block(f"if {py_literal(name)} in {x} and not ({check}):"):
+                    code("return False")
+            return
+        key, value = emitter.fresh("key"), emitter.fresh("value")
+        with code.block(f"for {key}, {value} in {x}.items():"):
+            matched = "True"
+            if props_map:
+                table = emitter.dispatch_table(props_map)
+                check = emitter.fresh("check")
+                code(f"{check} = {table}.get({key})")
+                if patterns or extra is not None:
+                    matched = f"{check} is not None"
+                with code.block(f"if {check} is not None and not {check}({value}):"):
+                    code("return False")
+            if patterns:
+                hit = emitter.fresh("hit")
+                code(f"{hit} = {matched}" if props_map else f"{hit} = False")
+                for pattern, child in patterns.children:
+                    with code.block(f"if {emitter.regex(pattern)}.search({key}) is not None:"):
+                        code(f"{hit} = True")
+                        if not emitter.is_trivial(child):
+                            check = emitter.valid_expr(child, value, ALL_CATEGORIES)
+                            with code.block(f"if not ({check}):"):
+                                code("return False")
+                matched = hit
+            if extra is not None and not emitter.is_trivial(extra.child):
+                unmatched = [] if matched == "True" else [f"not ({matched})"]
+                if extra.child.boolean is not False:
+                    check = emitter.valid_expr(extra.child, value, ALL_CATEGORIES)
+                    unmatched.append(f"not ({check})")
+                with code.block(f"if {' and '.join(unmatched) or 'True'}:"):
+                    code("return False")
+
+    def errors(self, kw: Any, ctx: Context, code: Code) -> None:
+        emitter = ctx.emitter
+        x = ctx.var
+        match kw:
+            case ir.Properties(children=children):
+                for name, child in children.items():
+                    with code.block(f"if {py_literal(name)} in {x}:"):
+                        code(f"{emitter.errors_call(child, f'{x}[{py_literal(name)}]', name)}")
+            case ir.PatternProperties(children=pairs):
+                for pattern, child in pairs:
+                    with code.block(f"for _key, _value in {x}.items():"):
+                        with code.block(f"if {emitter.regex(pattern)}.search(_key) is not None:"):
+                            code(emitter.errors_call(child, "_value", key_var="_key"))
+            case ir.AdditionalProperties(child=child, known=known, patterns=patterns):
+                with code.block(f"for _key, _value in {x}.items():"):
+                    skip = [f"_key in {emitter.const_set(known)}"] if known else []
+                    skip += [f"{emitter.regex(p)}.search(_key) is not None" for p in patterns]
+                    if skip:
+                        with code.block(f"if {' or '.join(skip)}:"):
+                            code("continue")
+                    if child.boolean is False:
+                        message = "f'unknown property {_key!r}'"
+                        code(ctx.fail(kw, message, "_key"))
+                    else:
+                        code(emitter.errors_call(child, "_value", key_var="_key"))
+
+    def annotations(self, kw: Any, ctx: Context, code: Code, own_unevaluated: bool) -> None:
+        emitter = ctx.emitter
+        match kw:
+            case ir.Properties(children=children):
+                code(f"ev.update({ctx.var}.keys() & {emitter.const_set(list(children))})")
+            case ir.PatternProperties(children=pairs):
+                tests = " or ".join(f"{emitter.regex(p)}.search(_k) is not None" for p, _ in pairs)
+                code(f"ev.update(_k for _k in {ctx.var} if {tests or 'False'})")
+            case ir.AdditionalProperties():
+                code(f"ev.update({ctx.var})")
+
+
+def _member_keywords(
+    node: Node,
+) -> tuple[ir.Properties | None, ir.PatternProperties | None, ir.AdditionalProperties | None]:
+    return (
+        node.find(ir.Properties),
+        node.find(ir.PatternProperties),
+        node.find(ir.AdditionalProperties),
+    )
+
+
+class PropertyNamesEmitter(KeywordEmitter):
+    category = "object"
+
+    def statements(self, kw: ir.PropertyNames, ctx: Context, code: Code) -> None:
+        key = ctx.emitter.fresh("key")
+        check = ctx.emitter.valid_expr(kw.child, key, frozenset({"string"}))
+        with code.block(f"for {key} in {ctx.var}:"):
+            with code.block(f"if not ({check}):"):
+                code("return False")
+
+    def errors(self, kw: ir.PropertyNames, ctx: Context, code: Code) -> None:
+        # Like python-jsonschema, a bad name is reported at the object itself.
+        with code.block(f"for _key in {ctx.var}:"):
+            code(ctx.emitter.errors_call(kw.child, "_key", same_path=True))
+
+
+class DependentSchemasEmitter(KeywordEmitter):
+    category = "object"
+
+    def statements(self, kw: ir.DependentSchemas, ctx: Context, code: Code) -> None:
+        for name, child in kw.children.items():
+            with code.block(f"if {py_literal(name)} in {ctx.var}:"):
+                ctx.emitter.valid_stmts(child, ctx.var, ctx.known & {"object"}, code)
+
+    def errors(self, kw: ir.DependentSchemas, ctx: Context, code: Code) -> None:
+        for name, child in kw.children.items():
+            with code.block(f"if {py_literal(name)} in {ctx.var}:"):
+                code(ctx.emitter.errors_call(child, ctx.var, same_path=True))
+
+    def annotations(self, kw: ir.DependentSchemas, ctx: Context, code: Code, own: bool) -> None:
+        for name, child in kw.children.items():
+            with code.block(f"if {py_literal(name)} in {ctx.var}:"):
+                code(f"ev |= {ctx.emitter.annotations_call(child, ctx.var)}")
+
+
+class UnevaluatedPropertiesEmitter(KeywordEmitter):
+    category = "object"
+
+    def statements(self, kw: ir.UnevaluatedProperties, ctx: Context, code: Code) -> None:
+        seen = ctx.emitter.fresh("seen")
+        code(f"{seen} = {ctx.emitter.siblings_call(ctx.node, ctx.var)}")
+        key, value = ctx.emitter.fresh("key"), ctx.emitter.fresh("value")
+        check = ctx.emitter.valid_expr(kw.child, value, ALL_CATEGORIES)
+        with code.block(f"for {key}, {value} in {ctx.var}.items():"):
+            with code.block(f"if {key} not in {seen} and not ({check}):"):
+                code("return False")
+
+    def errors(self, kw: ir.UnevaluatedProperties, ctx: Context, code: Code) -> None:
+        code(f"_seen = {ctx.emitter.siblings_call(ctx.node, ctx.var)}")
+        check = ctx.emitter.valid_call(kw.child, "_value")
+        with code.block(f"for _key, _value in {ctx.var}.items():"):
+            with code.block(f"if _key not in _seen and not {check}:"):
+                code(ctx.fail(kw, "f'unevaluated property {_key!r} is not allowed'", "_key"))
+
+    def annotations(self, kw: Any, ctx: Context, code: Code, own_unevaluated: bool) -> None:
+        if own_unevaluated:
+            code(f"ev.update({ctx.var})")
+
+
+# ---- applicators on array items -----------------------------------------------------------------
+
+
+class PrefixItemsEmitter(KeywordEmitter):
+    category = "array"
+
+    def statements(self, kw: ir.PrefixItems, ctx: Context, code: Code) -> None:
+        for position, child in enumerate(kw.children):
+            if ctx.emitter.is_trivial(child):
+                continue
+            item = f"{ctx.var}[{position}]"
+            check = ctx.emitter.valid_expr(child, item, ALL_CATEGORIES)
+            with code.block(f"if len({ctx.var}) > {position} and not ({check}):"):
+                code("return False")
+
+    def errors(self, kw: ir.PrefixItems, ctx: Context, code: Code) -> None:
+        for position, child in enumerate(kw.children):
+            with code.block(f"if len({ctx.var}) > {position}:"):
+                code(ctx.emitter.errors_call(child, f"{ctx.var}[{position}]", position))
+
+    def annotations(self, kw: ir.PrefixItems, ctx: Context, code: Code, own: bool) -> None:
+        code(f"ev.update(range(min(len({ctx.var}), {len(kw.children)})))")
+
+
+class ItemsEmitter(KeywordEmitter):
+    category = "array"
+
+    def _items(self, kw: ir.Items, var: str) -> str:
+        return var if kw.start == 0 else f"{var}[{kw.start}:]"
+
+    def statements(self, kw: ir.Items, ctx: Context, code: Code) -> None:
+        if kw.child.boolean is False:
+            with code.block(f"if len({ctx.var}) > {kw.start}:"):
+                code("return False")
+            return
+        if ctx.emitter.is_trivial(kw.child):
+            return
+        item = ctx.emitter.fresh("item")
+        check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
+        with code.block(f"for {item} in {self._items(kw, ctx.var)}:"):
+            with code.block(f"if not ({check}):"):
+                code("return False")
+
+    def errors(self, kw: ir.Items, ctx: Context, code: Code) -> None:
+        with code.block(f"for _index in range({kw.start}, len({ctx.var})):"):
+            code(ctx.emitter.errors_call(kw.child, f"{ctx.var}[_index]", key_var="_index"))
+
+    def annotations(self, kw: ir.Items, ctx: Context, code: Code, own: bool) -> None:
+        code(f"ev.update(range(len({ctx.var})))")
+
+
+class ContainsEmitter(KeywordEmitter):
+    category = "array"
+
+    def _count(self, kw: ir.Contains, ctx: Context, code: Code) -> str:
+        count, item = ctx.emitter.fresh("count"), ctx.emitter.fresh("item")
+        check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
+        code(f"{count} = sum(1 for {item} in {ctx.var} if {check})")
+        return count
+
+    def _passes(self, kw: ir.Contains, count: str) -> str:
+        parts = [f"{count} >= {kw.min_contains}"]
+        if kw.max_contains is not None:
+            parts.append(f"{count} <= {kw.max_contains}")
+        return " and ".join(parts)
+
+    def statements(self, kw: ir.Contains, ctx: Context, code: Code) -> None:
+        if kw.min_contains == 0 and kw.max_contains is None:
+            return
+        count = self._count(kw, ctx, code)
+        with code.block(f"if not ({self._passes(kw, count)}):"):
+            code("return False")
+
+    def errors(self, kw: ir.Contains, ctx: Context, code: Code) -> None:
+        if kw.min_contains == 0 and kw.max_contains is None:
+            return
+        count = self._count(kw, ctx, code)
+        with code.block(f"if not ({self._passes(kw, count)}):"):
+            message = (
+                f"f'{{_show({ctx.var})}} has {{{count}}} matching items; expected at least "
+                f"{kw.min_contains}" + ("" if kw.max_contains is None else
+                                        f" and at most {kw.max_contains}") + "'"
+            )  # fmt: skip
+            code(ctx.fail(kw, message))
+
+    def annotations(self, kw: ir.Contains, ctx: Context, code: Code, own: bool) -> None:
+        check = ctx.emitter.valid_expr(kw.child, "_item", ALL_CATEGORIES)
+        code(f"ev.update(_i for _i, _item in enumerate({ctx.var}) if {check})")
+
+
+class UnevaluatedItemsEmitter(KeywordEmitter):
+    category = "array"
+
+    def statements(self, kw: ir.UnevaluatedItems, ctx: Context, code: Code) -> None:
+        seen = ctx.emitter.fresh("seen")
+        code(f"{seen} = {ctx.emitter.siblings_call(ctx.node, ctx.var)}")
+        index, item = ctx.emitter.fresh("index"), ctx.emitter.fresh("item")
+        check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
+        with code.block(f"for {index}, {item} in enumerate({ctx.var}):"):
+            with code.block(f"if {index} not in {seen} and not ({check}):"):
+                code("return False")
+
+    def errors(self, kw: ir.UnevaluatedItems, ctx: Context, code: Code) -> None:
+        code(f"_seen = {ctx.emitter.siblings_call(ctx.node, ctx.var)}")
+        check = ctx.emitter.valid_call(kw.child, "_item")
+        with code.block(f"for _index, _item in enumerate({ctx.var}):"):
+            with code.block(f"if _index not in _seen and not {check}:"):
+                code(ctx.fail(kw, "f'unevaluated item {_index} is not allowed'"))
+
+    def annotations(self, kw: Any, ctx: Context, code: Code, own_unevaluated: bool) -> None:
+        if own_unevaluated:
+            code(f"ev.update(range(len({ctx.var})))")
+
+
+# ---- in-place applicators -----------------------------------------------------------------------
+
+
+class AllOfEmitter(KeywordEmitter):
+    def condition(self, kw: ir.AllOf, ctx: Context) -> str | None:
+        return None
+
+    def statements(self, kw: ir.AllOf, ctx: Context, code: Code) -> None:
+        for child in kw.children:
+            ctx.emitter.valid_stmts(child, ctx.var, ctx.known, code)
+
+    def errors(self, kw: ir.AllOf, ctx: Context, code: Code) -> None:
+        for child in kw.children:
+            code(ctx.emitter.errors_call(child, ctx.var, same_path=True))
+
+    def annotations(self, kw: ir.AllOf, ctx: Context, code: Code, own: bool) -> None:
+        for child in kw.children:
+            code(f"ev |= {ctx.emitter.annotations_call(child, ctx.var)}")
+
+
+class AnyOfEmitter(KeywordEmitter):
+    def condition(self, kw: ir.AnyOf, ctx: Context) -> str:
+        parts = [ctx.emitter.valid_expr(c, ctx.var, ctx.known) for c in kw.children]
+        return " or ".join(f"({p})" for p in parts) or "False"
+
+    def message(self, kw: ir.AnyOf, ctx: Context) -> str:
+        return f"f'{{_show({ctx.var})}} does not match any of the allowed alternatives'"
+
+    def annotations(self, kw: ir.AnyOf, ctx: Context, code: Code, own: bool) -> None:
+        for child in kw.children:
+            with code.block(f"if {ctx.emitter.valid_call(child, ctx.var)}:"):
+                code(f"ev |= {ctx.emitter.annotations_call(child, ctx.var)}")
+
+
+class OneOfEmitter(AnyOfEmitter):
+    def condition(self, kw: ir.OneOf, ctx: Context) -> str:
+        calls = [f"{ctx.emitter.valid_call(c, ctx.var)}" for c in kw.children]
+        return f"_exactly_one({', '.join(calls)})" if calls else "False"
+
+    def message(self, kw: ir.OneOf, ctx: Context) -> str:
+        return f"f'{{_show({ctx.var})}} must match exactly one of the alternatives'"
+
+
+class NotEmitter(KeywordEmitter):
+    def condition(self, kw: ir.Not, ctx: Context) -> str:
+        return f"not ({ctx.emitter.valid_expr(kw.child, ctx.var, ctx.known)})"
+
+    def message(self, kw: ir.Not, ctx: Context) -> str:
+        return f"f'{{_show({ctx.var})}} matches a schema it must not match'"
+
+
+class IfThenElseEmitter(KeywordEmitter):
+    def statements(self, kw: ir.IfThenElse, ctx: Context, code: Code) -> None:
+        if kw.then is None and kw.otherwise is None:
+            return
+        condition = ctx.emitter.valid_expr(kw.condition, ctx.var, ctx.known)
+        if kw.then is not None:
+            with code.block(f"if {condition}:"):
+                ctx.emitter.valid_stmts(kw.then, ctx.var, ctx.known, code)
+            if kw.otherwise is not None:
+                with code.block("else:"):
+                    ctx.emitter.valid_stmts(kw.otherwise, ctx.var, ctx.known, code)
+        elif kw.otherwise is not None:
+            with code.block(f"if not ({condition}):"):
+                ctx.emitter.valid_stmts(kw.otherwise, ctx.var, ctx.known, code)
+
+    def errors(self, kw: ir.IfThenElse, ctx: Context, code: Code) -> None:
+        if kw.then is None and kw.otherwise is None:
+            return
+        with code.block(f"if {ctx.emitter.valid_call(kw.condition, ctx.var)}:"):
+            if kw.then is not None:
+                code(ctx.emitter.errors_call(kw.then, ctx.var, same_path=True))
+        if kw.otherwise is not None:
+            with code.block("else:"):
+                code(ctx.emitter.errors_call(kw.otherwise, ctx.var, same_path=True))
+
+    def annotations(self, kw: ir.IfThenElse, ctx: Context, code: Code, own: bool) -> None:
+        emitter = ctx.emitter
+        with code.block(f"if {emitter.valid_call(kw.condition, ctx.var)}:"):
+            code(f"ev |= {emitter.annotations_call(kw.condition, ctx.var)}")
+            if kw.then is not None:
+                code(f"ev |= {emitter.annotations_call(kw.then, ctx.var)}")
+        if kw.otherwise is not None:
+            with code.block("else:"):
+                code(f"ev |= {emitter.annotations_call(kw.otherwise, ctx.var)}")
+
+
+class RefEmitter(KeywordEmitter):
+    def condition(self, kw: ir.Ref, ctx: Context) -> str:
+        return ctx.emitter.valid_call(kw.target, ctx.var)
+
+    def errors(self, kw: ir.Ref, ctx: Context, code: Code) -> None:
+        code(ctx.emitter.errors_call(kw.target, ctx.var, same_path=True))
+
+    def annotations(self, kw: ir.Ref, ctx: Context, code: Code, own: bool) -> None:
+        code(f"ev |= {ctx.emitter.annotations_call(kw.target, ctx.var)}")
+
+
+_members = ObjectMembersEmitter()
+EMITTERS: dict[type[ir.Keyword], KeywordEmitter] = {
+    ir.Type: TypeEmitter(),
+    ir.Const: ConstEmitter(),
+    ir.Enum: EnumEmitter(),
+    ir.Bound: BoundEmitter(),
+    ir.MultipleOf: MultipleOfEmitter(),
+    ir.Size: SizeEmitter(),
+    ir.Pattern: PatternEmitter(),
+    ir.UniqueItems: UniqueItemsEmitter(),
+    ir.Required: RequiredEmitter(),
+    ir.DependentRequired: DependentRequiredEmitter(),
+    ir.Properties: _members,
+    ir.PatternProperties: _members,
+    ir.AdditionalProperties: _members,
+    ir.PropertyNames: PropertyNamesEmitter(),
+    ir.DependentSchemas: DependentSchemasEmitter(),
+    ir.UnevaluatedProperties: UnevaluatedPropertiesEmitter(),
+    ir.PrefixItems: PrefixItemsEmitter(),
+    ir.Items: ItemsEmitter(),
+    ir.Contains: ContainsEmitter(),
+    ir.UnevaluatedItems: UnevaluatedItemsEmitter(),
+    ir.AllOf: AllOfEmitter(),
+    ir.AnyOf: AnyOfEmitter(),
+    ir.OneOf: OneOfEmitter(),
+    ir.Not: NotEmitter(),
+    ir.IfThenElse: IfThenElseEmitter(),
+    ir.Ref: RefEmitter(),
+}
+
+
+def keyword_category(kw: ir.Keyword) -> str | None:
+    emitter = EMITTERS[type(kw)]
+    if isinstance(emitter, SizeEmitter):
+        return emitter.applies_to(kw)  # type: ignore[arg-type]
+    return emitter.category
+
+
+# Keywords whose condition is a plain expression, so a node made only of them can be inlined.
+_EXPRESSION_KEYWORDS = (
+    ir.Type, ir.Const, ir.Enum, ir.Bound, ir.MultipleOf, ir.Size, ir.Pattern, ir.UniqueItems,
+    ir.Required, ir.DependentRequired, ir.Ref, ir.Not, ir.AnyOf, ir.OneOf,
+)  # fmt: skip
+
+
+class PythonEmitter:
+    """Turns a SchemaIR into the body of a validator module (functions and constants)."""
+
+    def __init__(self, schema_ir: ir.SchemaIR) -> None:
+        self.ir = schema_ir
+        self.annotated = schema_ir.needs_annotations()
+        self.constants: dict[str, str] = {}  # literal source -> constant name
+        self.constant_lines: list[str] = []
+        self.table_lines: list[str] = []
+        self.functions: dict[str, str] = {}  # function name -> source
+        self.pending: list[tuple[str, Node]] = []
+        self.valid_bodies: dict[str, str] = {}  # body text -> name, to share equal validators
+        self.counter = 0
+        self.uses_fraction = False
+
+    # -- constants and names --
+    def fresh(self, stem: str) -> str:
+        self.counter += 1
+        return f"_{stem}{self.counter}"
+
+    def _constant(self, source: str, prefix: str = "_K") -> str:
+        if source not in self.constants:
+            name = f"{prefix}{len(self.constants)}"
+            self.constants[source] = name
+            # Dispatch tables name validator functions, so they are defined after them.
+            lines = self.table_lines if prefix == "_TABLE" else self.constant_lines
+            lines.append(f"{name} = {source}")
+        return self.constants[source]
+
+    def const(self, value: Any) -> str:
+        """A named constant for `value` (names, never literals, go inside generated f-strings)."""
+        return self._constant(py_literal(value))
+
+    def const_set(self, values: list[str]) -> str:
+        items = ", ".join(py_literal(v) for v in sorted(set(values)))
+        return self._constant(f"frozenset({{{items}}})" if items else "frozenset()")
+
+    def regex(self, pattern: str) -> str:
+        return self._constant(f"re.compile({py_literal(pattern)})", "_RE")
+
+    def rule_const(self, rule: ir.RuleInfo) -> str:
+        return self._constant(
+            f"({py_literal(rule.id)}, {py_literal(rule.severity)}, {py_literal(rule.message)})",
+            "_RULE",
+        )
+
+    def dispatch_table(self, children: dict[str, Node]) -> str:
+        entries = ", ".join(
+            f"{py_literal(name)}: {self.valid_function(child)}" for name, child in children.items()
+        )
+        return self._constant("{" + entries + "}", "_TABLE")
+
+    # -- calls (each makes sure the callee gets emitted) --
+    def _request(self, kind: str, node: Node) -> str:
+        name = f"_{kind}{node.index}"
+        if name not in self.functions and (kind, node) not in self.pending:
+            self.pending.append((kind, node))
+            self.functions[name] = ""
+        return name
+
+    def valid_function(self, node: Node) -> str:
+        if node.boolean is True or (node.boolean is None and not node.keywords):
+            return "_accept"
+        if node.boolean is False:
+            return "_reject"
+        return self._request("v", node)
+
+    def valid_call(self, node: Node, var: str) -> str:
+        if self.is_trivial(node):
+            return "True"
+        if node.boolean is False:
+            return "False"
+        return f"{self.valid_function(node)}({var})"
+
+    def errors_call(
+        self,
+        node: Node,
+        var: str,
+        key: str | int | None = None,
+        *,
+        key_var: str | None = None,
+        same_path: bool = False,
+    ) -> str:
+        if same_path:
+            path = "path"
+        elif key_var is not None:
+            path = f"(*path, {key_var})"
+        else:
+            path = f"(*path, {py_literal(key)})"
+        return f"{self._request('e', node)}({var}, {path}, out)"
+
+    def annotations_call(self, node: Node, var: str) -> str:
+        if node.boolean is not None or not node.keywords:
+            return "set()"
+        return f"{self._request('a', node)}({var})"
+
+    def siblings_call(self, node: Node, var: str) -> str:
+        return f"{self._request('s', node)}({var})"
+
+    def is_trivial(self, node: Node) -> bool:
+        return node.boolean is True or (node.boolean is None and not node.keywords)
+
+    # -- the fast path --
+    def valid_expr(self, node: Node, var: str, known: frozenset[str]) -> str:
+        """An expression true iff `var` is valid against `node` (inline when the node is small)."""
+        if self.is_trivial(node):
+            return "True"
+        if node.boolean is False:
+            return "False"
+        if len(node.keywords) > 4 or not all(
+            isinstance(kw, _EXPRESSION_KEYWORDS) for kw in node.keywords
+        ):
+            return self.valid_call(node, var)
+        ctx = Context(self, node, var, known)
+        parts: list[str] = []
+        for kw in node.keywords:
+            category = keyword_category(kw)
+            condition = EMITTERS[type(kw)].condition(kw, ctx)
+            assert condition is not None
+            if category is None:
+                parts.append(f"({condition})")
+            else:
+                applies = guard(category, var, ctx.known)
+                if applies is None:
+                    continue
+                parts.append(
+                    f"({condition})" if applies == "" else f"(not ({applies}) or {condition})"
+                )
+            if isinstance(kw, ir.Type):
+                ctx.known = ctx.known & node.types  # type: ignore[operator]
+        return " and ".join(parts) or "True"
+
+    def valid_stmts(self, node: Node, var: str, known: frozenset[str], code: Code) -> None:
+        """Statements that `return False` when `var` is invalid and fall through otherwise."""
+        if self.is_trivial(node):
+            return
+        if node.boolean is False:
+            code("return False")
+            return
+        if node.location:
+            code(py_comment(node.location))
+        ctx = Context(self, node, var, known)
+        by_category: dict[str | None, list[ir.Keyword]] = {}
+        for kw in node.keywords:
+            by_category.setdefault(keyword_category(kw), []).append(kw)
+        # Order: type first (it narrows what we know), then type-specific groups, then the rest.
+        for kw in by_category.pop(None, []):
+            if isinstance(kw, ir.Type):
+                EMITTERS[ir.Type].statements(kw, ctx, code)
+                ctx.known = ctx.known & node.types  # type: ignore[operator]
+                break
+        for category in ("number", "string", "array", "object"):
+            keywords = by_category.get(category)
+            if not keywords:
+                continue
+            applies = guard(category, var, ctx.known)
+            if applies is None:
+                continue
+            inner = Context(self, node, var, frozenset({category}))
+            if applies == "":
+                self._statements(keywords, inner, code)
+            else:
+                with code.block(f"if {applies}:"):
+                    self._statements(keywords, inner, code)
+        rest = [
+            kw
+            for kw in node.keywords
+            if keyword_category(kw) is None and not isinstance(kw, ir.Type)
+        ]
+        self._statements(rest, ctx, code)
+
+    def _statements(self, keywords: list[ir.Keyword], ctx: Context, code: Code) -> None:
+        # unevaluated* read what every sibling evaluated, so they go last.
+        ordered = sorted(
+            keywords,
+            key=lambda kw: isinstance(kw, (ir.UnevaluatedItems, ir.UnevaluatedProperties)),
+        )
+        for kw in ordered:
+            EMITTERS[type(kw)].statements(kw, ctx, code)
+
+    # -- function bodies --
+    def _valid_function(self, name: str, node: Node) -> str:
+        code = Code()
+        code.depth = 1
+        self.counter = 0
+        self.valid_stmts(node, "x", ALL_CATEGORIES, code)
+        code("return True")
+        body = code.text()
+        # Equal checks at different places share one function; comments don't count.
+        logic = "\n".join(line for line in code.lines if not line.lstrip().startswith("#"))
+        shared = self.valid_bodies.get(logic)
+        if shared is not None:
+            return f"{name} = {shared}  {py_comment(node.location or '/')}"
+        self.valid_bodies[logic] = name
+        return f"def {name}(x: Any) -> bool:\n{body}"
+
+    def _errors_function(self, name: str, node: Node) -> str:
+        code = Code()
+        code.depth = 1
+        if node.boolean is False:
+            code(f"out.append({self._false_error(node)})")
+        ctx = Context(self, node, "x", ALL_CATEGORIES)
+        by_category: dict[str | None, list[ir.Keyword]] = {}
+        for kw in node.keywords:
+            by_category.setdefault(keyword_category(kw), []).append(kw)
+        for kw in by_category.pop(None, []):
+            EMITTERS[type(kw)].errors(kw, ctx, code)
+        for category, keywords in by_category.items():
+            assert category is not None
+            with code.block(f"if {category_test(category, 'x')}:"):
+                for kw in keywords:
+                    EMITTERS[type(kw)].errors(kw, ctx, code)
+        header = f"def {name}(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:"
+        comment = f"    {py_comment(node.location or '/')}\n"
+        return f"{header}\n{comment}{code.text() if code.lines else '    return'}"
+
+    def _false_error(self, node: Node) -> str:
+        location = self.const(node.location)
+        if node.rule is not None:
+            return f"_rule_error(path, {location}, 'false', {self.rule_const(node.rule)}, None)"
+        return f"Error(_pointer(path), {location}, 'false', 'no value is allowed here', None, 'error', None)"
+
+    def _annotations_function(self, name: str, node: Node, own_unevaluated: bool) -> str:
+        code = Code()
+        code.depth = 1
+        code("ev: set[Any] = set()")
+        ctx = Context(self, node, "x", ALL_CATEGORIES)
+        by_category: dict[str | None, list[ir.Keyword]] = {}
+        for kw in node.keywords:
+            by_category.setdefault(keyword_category(kw), []).append(kw)
+        for kw in by_category.pop(None, []):
+            EMITTERS[type(kw)].annotations(kw, ctx, code, own_unevaluated)
+        for category in ("object", "array"):
+            keywords = by_category.get(category, [])
+            with code.block(f"if {category_test(category, 'x')}:"):
+                for kw in keywords:
+                    EMITTERS[type(kw)].annotations(kw, ctx, code, own_unevaluated)
+        code("return ev")
+        return f"def {name}(x: Any) -> set[Any]:\n{code.text()}"
+
+    def emit(self) -> None:
+        root = self.ir.root
+        self.valid_function(root)
+        self._request("e", root)
+        while self.pending:
+            kind, node = self.pending.pop(0)
+            name = f"_{kind}{node.index}"
+            if kind == "v":
+                self.functions[name] = self._valid_function(name, node)
+            elif kind == "e":
+                self.functions[name] = self._errors_function(name, node)
+            else:
+                self.functions[name] = self._annotations_function(name, node, kind == "a")
+
+    def root_valid(self) -> str:
+        return self.valid_function(self.ir.root)

@@ -1,0 +1,460 @@
+"""Strict JSON reading and atomic file writing: the one place genspec turns bytes into JSON.
+
+Strict means what the Leonardo API and JSON Schema mean by JSON: no NaN/Infinity, no duplicate
+keys silently collapsed, valid UTF-8, bounded nesting. Every failure is a `JsonInputError`
+carrying a line and column, never a traceback.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_DEPTH = 256
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class JsonInputError(Exception):
+    """Input that is not strict JSON; `line` and `col` are 1-based (0 when unknown)."""
+
+    message: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.col}: {self.message}" if self.line else self.message
+
+
+def decode_utf8(data: bytes) -> str:
+    """Decode bytes as UTF-8 (a BOM is tolerated and dropped), or raise with the byte's position."""
+    if data.startswith(UTF8_BOM):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise JsonInputError(f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", line, col) from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {key!r}")
+            seen.add(key)
+    return result
+
+
+def _depth_exceeds(text: str, limit: int) -> int:
+    """Offset where nesting first exceeds `limit` (ignoring brackets in strings), or -1."""
+    depth = 0
+    in_string = escaped = False
+    for offset, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return offset
+        elif char in "]}":
+            depth -= 1
+    return -1
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def loads_strict(data: bytes | str, *, allow_duplicates: bool = False) -> Any:
+    """Parse strict JSON; raise `JsonInputError` with line and column on any violation."""
+    text = decode_utf8(data) if isinstance(data, bytes) else data
+    if not text.strip():
+        raise JsonInputError("empty document", 1, 1)
+    too_deep = _depth_exceeds(text, MAX_DEPTH)
+    if too_deep >= 0:
+        raise JsonInputError(f"nesting deeper than {MAX_DEPTH} levels", *_position(text, too_deep))
+    try:
+        return json.loads(
+            text,
+            parse_constant=_reject_constant,
+            object_pairs_hook=None if allow_duplicates else _reject_duplicates,
+        )
+    except json.JSONDecodeError as exc:
+        raise JsonInputError(exc.msg, exc.lineno, exc.colno) from None
+    except ValueError as exc:  # our hooks, and int() refusing a number with too many digits
+        raise JsonInputError(str(exc)) from None
+    except RecursionError:
+        raise JsonInputError("nesting too deep") from None
+
+
+def load_file(path: str | os.PathLike[str]) -> Any:
+    """Read and strictly parse a JSON file; I/O failures become `JsonInputError` too."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise JsonInputError(f"cannot read {os.fspath(path)}: {exc.strerror}") from None
+    return loads_strict(data)
+
+
+def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:
+    """Replace `path` with `content` at once: readers see the old file or the new, never half."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- Documents with positions: what the linter reads ---------------------------------------------
+#
+# `loads_strict` answers "is this strict JSON?" and stops at the first problem. The linter needs
+# more: where every value and member name sits (to point at the offending line and column), and
+# the problems the API itself tolerates (duplicate keys: the last one wins; a BOM) reported as
+# data rather than as failures. `json` cannot tell us positions, hence a small parser of our own.
+# It is only run on documents that have something to report; clean ones take `loads_if_clean`.
+
+
+@dataclass(frozen=True)
+class DecodedDocument:
+    """A file's text, and whether a UTF-8 byte order mark was dropped from its start."""
+
+    text: str
+    had_bom: bool
+
+
+def decode_document(data: bytes) -> DecodedDocument:
+    """Turn a file's bytes into text, refusing empty, binary and non-UTF-8 input with a position."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise JsonInputError("file is UTF-16 encoded: JSON must be UTF-8", 1, 1)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise JsonInputError("binary file (NUL byte): not a JSON document", line, 1)
+    had_bom = data.startswith(UTF8_BOM)
+    text = decode_utf8(data)
+    if not text.strip():
+        raise JsonInputError("empty document: expected a JSON object", 1, 1)
+    return DecodedDocument(text, had_bom)
+
+
+def _reject_non_finite_float(literal: str) -> float:
+    number = float(literal)
+    if math.isinf(number):
+        raise ValueError(literal)
+    return number
+
+
+class _DuplicateKeySeen(Exception):
+    pass
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _DuplicateKeySeen
+    return result
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether containers nest more than `limit` levels (iterative: deep input must not recurse)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        children = current.values() if isinstance(current, dict) else current
+        if isinstance(current, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def loads_if_clean(text: str) -> tuple[bool, Any]:
+    """`(True, value)` when `text` is strict JSON with nothing to report, else `(False, None)`.
+
+    The fast path (C `json`): a caller seeing False runs `parse_with_positions` for the details.
+    """
+    try:
+        value = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_float=_reject_non_finite_float,
+            object_pairs_hook=_refuse_duplicates,
+        )
+    except (ValueError, _DuplicateKeySeen, RecursionError):
+        return False, None
+    # Counting brackets is C-speed; only a document that could be too deep is walked.
+    if text.count("[") + text.count("{") > MAX_DEPTH and _deeper_than(value, MAX_DEPTH):
+        return False, None
+    return True, value
+
+
+def escape_pointer_token(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def split_pointer(pointer: str) -> list[str]:
+    """The reference tokens of a JSON Pointer ("" is the whole document)."""
+    if not pointer:
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A member name repeated in one object; the API keeps the last value, as we do."""
+
+    pointer: str  # JSON Pointer of the member (the value that is kept)
+    line: int
+    col: int
+    first_line: int
+    first_col: int
+
+
+@dataclass(slots=True)
+class _Node:
+    """Where one value starts, where its member name starts (-1 if none), and its children."""
+
+    offset: int
+    key_offset: int = -1
+    members: dict[str, _Node] | None = None
+    items: list[_Node] | None = None
+
+
+@dataclass
+class Positions:
+    """Line and column (1-based) of every value and member name of one parsed document."""
+
+    text: str
+    root: _Node
+    first_line: int = 1
+    duplicate_keys: list[DuplicateKey] = field(default_factory=list)
+    _line_starts: list[int] = field(default_factory=list, repr=False)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        if not self._line_starts:
+            self._line_starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        return self.first_line + index, offset - self._line_starts[index] + 1
+
+    def _deepest_node(self, pointer: str) -> _Node:
+        """The node at `pointer`, or its deepest existing ancestor (a missing member's object)."""
+        node = self.root
+        for token in split_pointer(pointer):
+            child: _Node | None = None
+            if node.members is not None:
+                child = node.members.get(token)
+            elif node.items is not None and token.isdigit() and int(token) < len(node.items):
+                child = node.items[int(token)]
+            if child is None:
+                break
+            node = child
+        return node
+
+    def value_at(self, pointer: str) -> tuple[int, int]:
+        return self.line_col(self._deepest_node(pointer).offset)
+
+    def key_at(self, pointer: str) -> tuple[int, int]:
+        """The member name's position; for an array item or the root, the value's."""
+        node = self._deepest_node(pointer)
+        return self.line_col(node.key_offset if node.key_offset >= 0 else node.offset)
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+# Unrolled so a 20 MB string is one fast regex scan, not one match per character.
+_STRING_BODY = re.compile(r'[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*')
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_WORDS = {"true": True, "false": False, "null": None}
+_NON_FINITE = ("NaN", "Infinity", "-Infinity")
+
+
+class _PositionParser:
+    """Recursive descent over `text`, building the value and a parallel tree of offsets."""
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self.text = text
+        self.positions = Positions(text, _Node(0), first_line)
+
+    def fail(self, message: str, offset: int) -> JsonInputError:
+        return JsonInputError(message, *self.positions.line_col(offset))
+
+    def skip_whitespace(self, offset: int) -> int:
+        match = _WHITESPACE.match(self.text, offset)
+        assert match is not None  # the pattern matches the empty string
+        return match.end()
+
+    def parse_document(self) -> Any:
+        start = self.skip_whitespace(0)
+        value, node, end = self.parse_value(start, 1, "")
+        self.positions.root = node
+        end = self.skip_whitespace(end)
+        if end != len(self.text):
+            raise self.fail("unexpected data after the JSON value", end)
+        return value
+
+    def parse_value(self, offset: int, depth: int, pointer: str) -> tuple[Any, _Node, int]:
+        text = self.text
+        char = text[offset : offset + 1]
+        if char == "{":
+            return self.parse_object(offset, depth, pointer)
+        if char == "[":
+            return self.parse_array(offset, depth, pointer)
+        if char == '"':
+            string, end = self.parse_string(offset)
+            return string, _Node(offset), end
+        for word, word_value in _WORDS.items():
+            if text.startswith(word, offset):
+                return word_value, _Node(offset), offset + len(word)
+        for word in _NON_FINITE:
+            if text.startswith(word, offset):
+                raise self.fail(f"{word} is not valid JSON: use a finite number or null", offset)
+        number = _NUMBER.match(text, offset)
+        if number:
+            return self.number_value(number), _Node(offset), number.end()
+        found = f"{char!r}" if char else "end of file"
+        raise self.fail(f"expected a JSON value, found {found}", offset)
+
+    def number_value(self, match: re.Match[str]) -> int | float:
+        literal = match.group()
+        if match.group(1) is None and match.group(2) is None:
+            digits = len(literal.lstrip("-"))
+            if digits > sys.get_int_max_str_digits():
+                raise self.fail(
+                    f"integer has {digits} digits, more than the "
+                    f"{sys.get_int_max_str_digits()} Python can read",
+                    match.start(),
+                )
+            return int(literal)
+        number = float(literal)
+        if math.isinf(number):
+            raise self.fail(f"number {literal[:40]} is too large for a double", match.start())
+        return number
+
+    def parse_string(self, offset: int) -> tuple[str, int]:
+        body = _STRING_BODY.match(self.text, offset + 1)
+        assert body is not None  # the pattern matches the empty string
+        end = body.end()
+        if self.text[end : end + 1] != '"':
+            raise self.string_error(end)
+        raw = body.group()
+        return (json.loads(f'"{raw}"') if "\\" in raw else raw), end + 1
+
+    def string_error(self, offset: int) -> JsonInputError:
+        char = self.text[offset : offset + 1]
+        if not char:
+            return self.fail("unterminated string", offset)
+        if char == "\\":
+            escape = self.text[offset : offset + 2]
+            return self.fail(f"invalid escape {escape!r} in a string", offset)
+        return self.fail(f"control character U+{ord(char):04X} in a string: escape it", offset)
+
+    def enter(self, offset: int, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise self.fail(f"nesting deeper than {MAX_DEPTH} levels", offset)
+
+    def parse_array(self, offset: int, depth: int, pointer: str) -> tuple[Any, _Node, int]:
+        self.enter(offset, depth)
+        values: list[Any] = []
+        node = _Node(offset, items=[])
+        assert node.items is not None
+        cursor = self.skip_whitespace(offset + 1)
+        if self.text.startswith("]", cursor):
+            return values, node, cursor + 1
+        while True:
+            value, child, cursor = self.parse_value(cursor, depth + 1, f"{pointer}/{len(values)}")
+            values.append(value)
+            node.items.append(child)
+            cursor = self.skip_whitespace(cursor)
+            separator = self.text[cursor : cursor + 1]
+            if separator == "]":
+                return values, node, cursor + 1
+            if separator != ",":
+                raise self.fail("expected ',' or ']' after an array item", cursor)
+            cursor = self.skip_whitespace(cursor + 1)
+
+    def parse_object(self, offset: int, depth: int, pointer: str) -> tuple[Any, _Node, int]:
+        self.enter(offset, depth)
+        members: dict[str, Any] = {}
+        node = _Node(offset, members={})
+        assert node.members is not None
+        cursor = self.skip_whitespace(offset + 1)
+        if self.text.startswith("}", cursor):
+            return members, node, cursor + 1
+        while True:
+            if not self.text.startswith('"', cursor):
+                raise self.fail("expected a member name in double quotes", cursor)
+            key, key_end = self.parse_string(cursor)
+            colon = self.skip_whitespace(key_end)
+            if not self.text.startswith(":", colon):
+                raise self.fail("expected ':' after a member name", colon)
+            start = self.skip_whitespace(colon + 1)
+            member_pointer = f"{pointer}/{escape_pointer_token(key)}"
+            value, child, end = self.parse_value(start, depth + 1, member_pointer)
+            child.key_offset = cursor
+            if key in node.members:
+                self.note_duplicate(member_pointer, node.members[key].key_offset, cursor)
+                del members[key]  # the last one wins, and sits where the API would see it
+            members[key] = value
+            node.members[key] = child
+            cursor = self.skip_whitespace(end)
+            separator = self.text[cursor : cursor + 1]
+            if separator == "}":
+                return members, node, cursor + 1
+            if separator != ",":
+                raise self.fail("expected ',' or '}' after an object member", cursor)
+            cursor = self.skip_whitespace(cursor + 1)
+
+    def note_duplicate(self, pointer: str, first_offset: int, offset: int) -> None:
+        line, col = self.positions.line_col(offset)
+        first_line, first_col = self.positions.line_col(first_offset)
+        self.positions.duplicate_keys.append(
+            DuplicateKey(pointer, line, col, first_line, first_col)
+        )
+
+
+def parse_with_positions(text: str, *, first_line: int = 1) -> tuple[Any, Positions]:
+    """Parse strict JSON text into its value and the positions of its values and member names.
+
+    Raises `JsonInputError` (with line and column) for anything the API would refuse; duplicate
+    member names are not refused but listed in `positions.duplicate_keys` (the last one wins).
+    `first_line` numbers lines from there (one line of a JSON Lines file).
+    """
+    if not text.strip():
+        raise JsonInputError("empty document: expected a JSON object", first_line, 1)
+    parser = _PositionParser(text, first_line)
+    try:
+        value = parser.parse_document()
+    except RecursionError:  # a caller already deep in its own stack; MAX_DEPTH normally stops us
+        raise JsonInputError("nesting too deep", first_line, 1) from None
+    return value, parser.positions

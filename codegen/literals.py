@@ -1,0 +1,46 @@
+"""The one way a schema value becomes Python source text.
+
+Every string, number, name or pattern that comes from a schema reaches generated code only
+through `py_literal`, so a hostile schema (quotes, triple quotes, backslashes, newlines, U+2028,
+NULs, Python keywords) can only ever produce a literal, never code. Comments quoting schema
+text use it too: `repr` escapes every line break Python's tokenizer knows.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+
+def py_literal(value: Any) -> str:
+    """Python source that evaluates to `value` (JSON data: None, bool, int, float, str, list, dict)."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(int(value))
+    if isinstance(value, float):
+        if math.isnan(value):
+            return 'float("nan")'
+        if math.isinf(value):
+            return 'float("inf")' if value > 0 else '-float("inf")'
+        return repr(float(value))
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(py_literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = ", ".join(f"{_string(str(k))}: {py_literal(v)}" for k, v in value.items())
+        return "{" + items + "}"
+    raise TypeError(f"not JSON data: {type(value).__name__}")
+
+
+def _string(value: str) -> str:
+    text = repr(str(value))
+    # repr leaves printable non-ASCII as is; these two are line breaks to JavaScript and to
+    # some editors, and NEL/form feed are escaped by repr already.
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def py_comment(text: str) -> str:
+    """A one-line comment quoting `text` (escaped, so it can never end the comment early)."""
+    return "# " + _string(text)[1:-1]
