@@ -23,7 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only the `selected` subcommand's module is imported (others stay cheap)."""
     parser = argparse.ArgumentParser(
         prog="genspec",
         description="Spec-driven validators, linter and clients for Leonardo.ai generations.",
@@ -32,9 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        module = importlib.import_module(module_name)
-        module.add_arguments(sub, name)
-        sub.set_defaults(run=module.run)
+        if name == selected:
+            module = importlib.import_module(module_name)
+            module.add_arguments(sub, name)
+            sub.set_defaults(run=module.run)
     return parser
 
 
@@ -43,7 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv in (["--version"], ["-V"]):  # answer before importing any subcommand module
         print(f"genspec {__version__}")
         return 0
-    args = build_parser().parse_args(argv)
+    selected = next((arg for arg in argv if not arg.startswith("-")), None)
+    args = build_parser(selected).parse_args(argv)
     try:
         return int(args.run(args))
     except KeyboardInterrupt:

@@ -12,14 +12,19 @@ constants, and schema paths in comments only through `py_comment`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from genspec import ir
 from genspec.ir import Node
 from genspec.literals import py_comment, py_literal
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
 
 ALL_CATEGORIES = frozenset({"null", "boolean", "number", "string", "array", "object"})
 # How many properties are checked one by one (`"a" in x`) before a dispatch table pays off.
@@ -88,6 +93,7 @@ class Context:
     known: frozenset[str]
     path: str = "path"  # variable holding the instance path tuple (reporting mode)
     out: str = "out"
+    present: set[str] = field(default_factory=set)  # member names already known to be present
 
     def fail(self, keyword: ir.Keyword, message: str, prop: str = "None") -> str:
         """Statement reporting `keyword`'s failure; inside a documented rule, the rule speaks."""
@@ -116,16 +122,18 @@ class KeywordEmitter:
         """A boolean expression that holds when the keyword passes, or None to use `statements`."""
         return None
 
-    def statements(self, kw: Any, ctx: Context, code: Code) -> None:
+    def failure(self, kw: Any, ctx: Context) -> str:
+        """A boolean expression that holds when the keyword fails."""
         condition = self.condition(kw, ctx)
         assert condition is not None, type(kw).__name__
-        with code.block(f"if not ({condition}):"):
+        return f"not ({condition})"
+
+    def statements(self, kw: Any, ctx: Context, code: Code) -> None:
+        with code.block(f"if {self.failure(kw, ctx)}:"):
             code("return False")
 
     def errors(self, kw: Any, ctx: Context, code: Code) -> None:
-        condition = self.condition(kw, ctx)
-        assert condition is not None, type(kw).__name__
-        with code.block(f"if not ({condition}):"):
+        with code.block(f"if {self.failure(kw, ctx)}:"):
             code(ctx.fail(kw, self.message(kw, ctx)))
 
     def message(self, kw: Any, ctx: Context) -> str:
@@ -139,6 +147,11 @@ class KeywordEmitter:
 
 
 class TypeEmitter(KeywordEmitter):
+    def failure(self, kw: ir.Type, ctx: Context) -> str:
+        if kw.types in (("object",), ("array",), ("string",)):
+            return f"not {self.condition(kw, ctx)}"
+        return f"not ({self.condition(kw, ctx)})"
+
     def condition(self, kw: ir.Type, ctx: Context) -> str:
         names = list(dict.fromkeys(kw.types))
         if "integer" in names and "number" in names:
@@ -157,6 +170,8 @@ class ConstEmitter(KeywordEmitter):
             return f"{ctx.var} is {value!r}"
         if isinstance(value, str):
             return f"{ctx.var} == {ctx.emitter.const(value)}"
+        if _is_number(value):
+            return f"{category_test('number', ctx.var)} and {ctx.var} == {py_literal(value)}"
         return f"_equal({ctx.var}, {ctx.emitter.const(value)})"
 
     def message(self, kw: ir.Const, ctx: Context) -> str:
@@ -165,13 +180,21 @@ class ConstEmitter(KeywordEmitter):
 
 class EnumEmitter(KeywordEmitter):
     def condition(self, kw: ir.Enum, ctx: Context) -> str:
+        # Split by JSON kind so each part is one `is` or one hashed set lookup.
+        x = ctx.var
+        singletons = [v for v in (None, True, False) if any(v is w for w in kw.values)]
         strings = [v for v in kw.values if isinstance(v, str)]
-        if len(strings) == len(kw.values):
-            return f"(isinstance({ctx.var}, str) and {ctx.var} in {ctx.emitter.const_set(strings)})"
-        if len(strings) == len(kw.values) - 1 and None in kw.values:
-            members = ctx.emitter.const_set(strings)
-            return f"({ctx.var} is None or (isinstance({ctx.var}, str) and {ctx.var} in {members}))"
-        return f"_member({ctx.var}, {ctx.emitter.const(kw.values)})"
+        numbers = [v for v in kw.values if _is_number(v)]
+        containers = [v for v in kw.values if isinstance(v, (list, dict))]
+        parts = [f"{x} is {v!r}" for v in singletons]
+        if strings:
+            parts.append(f"(isinstance({x}, str) and {x} in {ctx.emitter.const_set(strings)})")
+        if numbers:
+            members = ctx.emitter.const(frozenset(numbers))
+            parts.append(f"({category_test('number', x)} and {x} in {members})")
+        if containers:
+            parts.append(f"_member({x}, {ctx.emitter.const(containers)})")
+        return " or ".join(parts) or "False"
 
     def message(self, kw: ir.Enum, ctx: Context) -> str:
         return f"f'{{_show({ctx.var})}} is not one of {{_show({ctx.emitter.const(kw.values)})}}'"
@@ -186,8 +209,14 @@ class BoundEmitter(KeywordEmitter):
         "exclusiveMaximum": ("<", "not less than the exclusive maximum"),
     }
 
+    NEGATED: ClassVar[dict[str, str]] = {">=": "<", "<=": ">", ">": "<=", "<": ">="}
+
     def condition(self, kw: ir.Bound, ctx: Context) -> str:
         return f"{ctx.var} {self.OPERATORS[kw.name][0]} {py_literal(kw.limit)}"
+
+    def failure(self, kw: ir.Bound, ctx: Context) -> str:
+        operator = self.NEGATED[self.OPERATORS[kw.name][0]]
+        return f"{ctx.var} {operator} {py_literal(kw.limit)}"
 
     def message(self, kw: ir.Bound, ctx: Context) -> str:
         words = self.OPERATORS[kw.name][1]
@@ -202,6 +231,11 @@ class MultipleOfEmitter(KeywordEmitter):
             return f"{ctx.var} % {py_literal(kw.divisor)} == 0"
         ctx.emitter.uses_fraction = True
         return f"_multiple_of({ctx.var}, {py_literal(kw.divisor)})"
+
+    def failure(self, kw: ir.MultipleOf, ctx: Context) -> str:
+        if isinstance(kw.divisor, int):
+            return f"{ctx.var} % {py_literal(kw.divisor)} != 0"
+        return f"not {self.condition(kw, ctx)}"
 
     def message(self, kw: ir.MultipleOf, ctx: Context) -> str:
         divisor = ctx.emitter.const(kw.divisor)
@@ -223,6 +257,10 @@ class SizeEmitter(KeywordEmitter):
         operator = ">=" if kw.name.startswith("min") else "<="
         return f"len({ctx.var}) {operator} {py_literal(kw.limit)}"
 
+    def failure(self, kw: ir.Size, ctx: Context) -> str:
+        operator = "<" if kw.name.startswith("min") else ">"
+        return f"len({ctx.var}) {operator} {py_literal(kw.limit)}"
+
     def message(self, kw: ir.Size, ctx: Context) -> str:
         bound = "at least" if kw.name.startswith("min") else "at most"
         noun = self.NOUNS[self.applies_to(kw)]
@@ -233,7 +271,7 @@ class PatternEmitter(KeywordEmitter):
     category = "string"
 
     def condition(self, kw: ir.Pattern, ctx: Context) -> str:
-        return f"{ctx.emitter.regex(kw.pattern)}.search({ctx.var}) is not None"
+        return ctx.emitter.pattern_test(kw.pattern, ctx.var)
 
     def message(self, kw: ir.Pattern, ctx: Context) -> str:
         pattern = ctx.emitter.const(kw.pattern)
@@ -255,6 +293,15 @@ class RequiredEmitter(KeywordEmitter):
 
     def condition(self, kw: ir.Required, ctx: Context) -> str:
         return " and ".join(f"{py_literal(n)} in {ctx.var}" for n in kw.names) or "True"
+
+    def statements(self, kw: ir.Required, ctx: Context, code: Code) -> None:
+        super().statements(kw, ctx, code)
+        ctx.present.update(kw.names)
+
+    def failure(self, kw: ir.Required, ctx: Context) -> str:
+        if len(kw.names) == 1:
+            return f"{py_literal(kw.names[0])} not in {ctx.var}"
+        return f"not ({self.condition(kw, ctx)})"
 
     def errors(self, kw: ir.Required, ctx: Context, code: Code) -> None:
         with code.block(f"for _name in {ctx.emitter.const(kw.names)}:"):
@@ -304,38 +351,70 @@ class ObjectMembersEmitter(KeywordEmitter):
                     continue
                 value = f"{x}[{py_literal(name)}]"
                 check = emitter.valid_expr(child, value, ALL_CATEGORIES)
-                with code.block(f"if {py_literal(name)} in {x} and not ({check}):"):
+                presence = "" if name in ctx.present else f"{py_literal(name)} in {x} and "
+                with code.block(f"if {presence}not ({check}):"):
                     code("return False")
             return
+        # Literal patterns (`^name$`) that name no declared property join the dispatch table.
+        table: dict[str, Node] = dict(props_map)
+        regex_patterns: list[tuple[str, Node]] = []
+        for pattern, child in patterns.children if patterns else []:
+            name = literal_pattern_name(pattern)
+            names = [name, name + "\n"] if name is not None else []
+            if names and not any(n in table for n in names):
+                table.update(dict.fromkeys(names, child))
+            else:
+                regex_patterns.append((pattern, child))
+        # When no remaining pattern can match a table name, a table hit settles the key.
+        exclusive = not any(re.search(p, n) for p, _ in regex_patterns for n in table)
         key, value = emitter.fresh("key"), emitter.fresh("value")
         with code.block(f"for {key}, {value} in {x}.items():"):
-            matched = "True"
-            if props_map:
-                table = emitter.dispatch_table(props_map)
-                check = emitter.fresh("check")
-                code(f"{check} = {table}.get({key})")
-                if patterns or extra is not None:
-                    matched = f"{check} is not None"
-                with code.block(f"if {check} is not None and not {check}({value}):"):
-                    code("return False")
-            if patterns:
-                hit = emitter.fresh("hit")
-                code(f"{hit} = {matched}" if props_map else f"{hit} = False")
-                for pattern, child in patterns.children:
-                    with code.block(f"if {emitter.regex(pattern)}.search({key}) is not None:"):
+            check = emitter.fresh("check")
+            rejects_rest = extra is not None and extra.child.boolean is False
+            if table:
+                code(f"{check} = {emitter.dispatch_table(table)}.get({key})")
+                if exclusive and rejects_rest and not regex_patterns:
+                    with code.block(f"if {check} is None or not {check}({value}):"):
+                        code("return False")
+                    return
+                if exclusive:
+                    with code.block(f"if {check} is not None:"):
+                        with code.block(f"if not {check}({value}):"):
+                            code("return False")
+                        code("continue")
+                else:
+                    with code.block(f"if {check} is not None and not {check}({value}):"):
+                        code("return False")
+            hit = emitter.fresh("hit")
+            if extra is not None:
+                code(f"{hit} = {'False' if exclusive or not table else f'{check} is not None'}")
+            for pattern, child in regex_patterns:
+                with code.block(f"if {emitter.pattern_test(pattern, key)}:"):
+                    if extra is not None:
                         code(f"{hit} = True")
-                        if not emitter.is_trivial(child):
-                            check = emitter.valid_expr(child, value, ALL_CATEGORIES)
-                            with code.block(f"if not ({check}):"):
-                                code("return False")
-                matched = hit
+                    if not emitter.is_trivial(child):
+                        test = emitter.valid_expr(child, value, ALL_CATEGORIES)
+                        with code.block(f"if not ({test}):"):
+                            code("return False")
             if extra is not None and not emitter.is_trivial(extra.child):
-                unmatched = [] if matched == "True" else [f"not ({matched})"]
-                if extra.child.boolean is not False:
-                    check = emitter.valid_expr(extra.child, value, ALL_CATEGORIES)
-                    unmatched.append(f"not ({check})")
-                with code.block(f"if {' and '.join(unmatched) or 'True'}:"):
+                unmatched = [f"not {hit}"]
+                if not rejects_rest:
+                    test = emitter.valid_expr(extra.child, value, ALL_CATEGORIES)
+                    unmatched.append(f"not ({test})")
+                with code.block(f"if {' and '.join(unmatched)}:"):
                     code("return False")
+
+    def condition(self, kw: Any, ctx: Context) -> str | None:
+        if not isinstance(kw, ir.Properties):
+            return None
+        parts = []
+        for name, child in kw.children.items():
+            if ctx.emitter.is_trivial(child):
+                continue
+            check = ctx.emitter.valid_expr(child, f"{ctx.var}[{py_literal(name)}]", ALL_CATEGORIES)
+            absent = "" if name in ctx.present else f"{py_literal(name)} not in {ctx.var} or "
+            parts.append(f"({absent}{check})")
+        return " and ".join(parts) or "True"
 
     def errors(self, kw: Any, ctx: Context, code: Code) -> None:
         emitter = ctx.emitter
@@ -348,12 +427,12 @@ class ObjectMembersEmitter(KeywordEmitter):
             case ir.PatternProperties(children=pairs):
                 for pattern, child in pairs:
                     with code.block(f"for _key, _value in {x}.items():"):
-                        with code.block(f"if {emitter.regex(pattern)}.search(_key) is not None:"):
+                        with code.block(f"if {emitter.pattern_test(pattern, '_key')}:"):
                             code(emitter.errors_call(child, "_value", key_var="_key"))
             case ir.AdditionalProperties(child=child, known=known, patterns=patterns):
                 with code.block(f"for _key, _value in {x}.items():"):
                     skip = [f"_key in {emitter.const_set(known)}"] if known else []
-                    skip += [f"{emitter.regex(p)}.search(_key) is not None" for p in patterns]
+                    skip += [emitter.pattern_test(p, "_key") for p in patterns]
                     if skip:
                         with code.block(f"if {' or '.join(skip)}:"):
                             code("continue")
@@ -369,10 +448,16 @@ class ObjectMembersEmitter(KeywordEmitter):
             case ir.Properties(children=children):
                 code(f"ev.update({ctx.var}.keys() & {emitter.const_set(list(children))})")
             case ir.PatternProperties(children=pairs):
-                tests = " or ".join(f"{emitter.regex(p)}.search(_k) is not None" for p, _ in pairs)
+                tests = " or ".join(emitter.pattern_test(p, "_k") for p, _ in pairs)
                 code(f"ev.update(_k for _k in {ctx.var} if {tests or 'False'})")
             case ir.AdditionalProperties():
                 code(f"ev.update({ctx.var})")
+
+
+def literal_pattern_name(pattern: str) -> str | None:
+    """The one name a pattern like `^styleUUID$` stands for (besides name + newline), or None."""
+    literal = re.fullmatch(r"\^([A-Za-z0-9_-]+)\$", pattern)
+    return literal.group(1) if literal else None
 
 
 def _member_keywords(
@@ -403,6 +488,14 @@ class PropertyNamesEmitter(KeywordEmitter):
 
 class DependentSchemasEmitter(KeywordEmitter):
     category = "object"
+
+    def condition(self, kw: ir.DependentSchemas, ctx: Context) -> str:
+        parts = [
+            f"({py_literal(name)} not in {ctx.var} or "
+            f"{ctx.emitter.valid_expr(child, ctx.var, frozenset({'object'}))})"
+            for name, child in kw.children.items()
+        ]
+        return " and ".join(parts) or "True"
 
     def statements(self, kw: ir.DependentSchemas, ctx: Context, code: Code) -> None:
         for name, child in kw.children.items():
@@ -562,8 +655,11 @@ class UnevaluatedItemsEmitter(KeywordEmitter):
 
 
 class AllOfEmitter(KeywordEmitter):
-    def condition(self, kw: ir.AllOf, ctx: Context) -> str | None:
-        return None
+    def condition(self, kw: ir.AllOf, ctx: Context) -> str:
+        # The checks are pure, so the cheapest goes first and short-circuits the rest.
+        children = sorted(kw.children, key=ctx.emitter.cost)
+        parts = [ctx.emitter.valid_expr(c, ctx.var, ctx.known) for c in children]
+        return " and ".join(f"({p})" for p in parts) or "True"
 
     def statements(self, kw: ir.AllOf, ctx: Context, code: Code) -> None:
         for child in kw.children:
@@ -580,7 +676,8 @@ class AllOfEmitter(KeywordEmitter):
 
 class AnyOfEmitter(KeywordEmitter):
     def condition(self, kw: ir.AnyOf, ctx: Context) -> str:
-        parts = [ctx.emitter.valid_expr(c, ctx.var, ctx.known) for c in kw.children]
+        children = sorted(kw.children, key=ctx.emitter.cost)
+        parts = [ctx.emitter.valid_expr(c, ctx.var, ctx.known) for c in children]
         return " or ".join(f"({p})" for p in parts) or "False"
 
     def message(self, kw: ir.AnyOf, ctx: Context) -> str:
@@ -610,6 +707,16 @@ class NotEmitter(KeywordEmitter):
 
 
 class IfThenElseEmitter(KeywordEmitter):
+    def condition(self, kw: ir.IfThenElse, ctx: Context) -> str:
+        emitter = ctx.emitter
+        then = "True" if kw.then is None else emitter.valid_expr(kw.then, ctx.var, ctx.known)
+        otherwise = (
+            "True" if kw.otherwise is None else emitter.valid_expr(kw.otherwise, ctx.var, ctx.known)
+        )
+        if then == otherwise == "True":
+            return "True"
+        return f"(({then}) if ({emitter.valid_expr(kw.condition, ctx.var, ctx.known)}) else ({otherwise}))"
+
     def statements(self, kw: ir.IfThenElse, ctx: Context, code: Code) -> None:
         if kw.then is None and kw.otherwise is None:
             return
@@ -647,7 +754,13 @@ class IfThenElseEmitter(KeywordEmitter):
 
 class RefEmitter(KeywordEmitter):
     def condition(self, kw: ir.Ref, ctx: Context) -> str:
-        return ctx.emitter.valid_call(kw.target, ctx.var)
+        return ctx.emitter.valid_expr(kw.target, ctx.var, ctx.known)
+
+    def statements(self, kw: ir.Ref, ctx: Context, code: Code) -> None:
+        if ctx.emitter.inlinable(kw.target):
+            ctx.emitter.valid_stmts(kw.target, ctx.var, ctx.known, code)
+        else:
+            super().statements(kw, ctx, code)
 
     def errors(self, kw: ir.Ref, ctx: Context, code: Code) -> None:
         code(ctx.emitter.errors_call(kw.target, ctx.var, same_path=True))
@@ -697,8 +810,11 @@ def keyword_category(kw: ir.Keyword) -> str | None:
 # Keywords whose condition is a plain expression, so a node made only of them can be inlined.
 _EXPRESSION_KEYWORDS = (
     ir.Type, ir.Const, ir.Enum, ir.Bound, ir.MultipleOf, ir.Size, ir.Pattern, ir.UniqueItems,
-    ir.Required, ir.DependentRequired, ir.Ref, ir.Not, ir.AnyOf, ir.OneOf,
+    ir.Required, ir.DependentRequired, ir.Ref, ir.Not, ir.AnyOf, ir.OneOf, ir.Properties,
+    ir.AllOf, ir.IfThenElse, ir.DependentSchemas,
 )  # fmt: skip
+# Above this many keywords (counting inlined subschemas) a node gets its own function.
+INLINE_WEIGHT = 40
 
 
 class PythonEmitter:
@@ -715,6 +831,7 @@ class PythonEmitter:
         self.valid_bodies: dict[str, str] = {}  # body text -> name, to share equal validators
         self.counter = 0
         self.uses_fraction = False
+        self.weights: dict[int, int | None] = {}
 
     # -- constants and names --
     def fresh(self, stem: str) -> str:
@@ -740,6 +857,14 @@ class PythonEmitter:
 
     def regex(self, pattern: str) -> str:
         return self._constant(f"re.compile({py_literal(pattern)})", "_RE")
+
+    def pattern_test(self, pattern: str, var: str) -> str:
+        """`re.search(pattern, var)` as an expression; `^name$` becomes a set lookup."""
+        name = literal_pattern_name(pattern)
+        if name is not None:
+            # Python's `$` also matches before one trailing newline (as python-jsonschema does).
+            return f"{var} in {self.const_set([name, name + chr(10)])}"
+        return f"{self.regex(pattern)}.search({var}) is not None"
 
     def rule_const(self, rule: ir.RuleInfo) -> str:
         return self._constant(
@@ -804,15 +929,41 @@ class PythonEmitter:
         return node.boolean is True or (node.boolean is None and not node.keywords)
 
     # -- the fast path --
+    def _weight(self, node: Node) -> int | None:
+        """Keywords in `node` and the subschemas an expression would inline; None: not inlinable."""
+        if node.index in self.weights:
+            return self.weights[node.index]
+        self.weights[node.index] = None  # a cycle back here means: recursive, never inline
+        total: int | None = 1
+        for kw in node.keywords:
+            if not isinstance(kw, _EXPRESSION_KEYWORDS):
+                total = None
+                break
+            children = [c for c in ir.keyword_children(kw) if not self.is_trivial(c)]
+            weights = [self._weight(c) for c in children]
+            if any(w is None for w in weights):
+                total = None
+                break
+            total = (total or 0) + 1 + sum(w or 0 for w in weights)
+        self.weights[node.index] = total
+        return total
+
+    def cost(self, node: Node) -> int:
+        """A rough price of checking `node` (functions count as expensive)."""
+        weight = self._weight(node)
+        return 1000 if weight is None else weight
+
+    def inlinable(self, node: Node) -> bool:
+        weight = self._weight(node)
+        return weight is not None and weight <= INLINE_WEIGHT
+
     def valid_expr(self, node: Node, var: str, known: frozenset[str]) -> str:
         """An expression true iff `var` is valid against `node` (inline when the node is small)."""
         if self.is_trivial(node):
             return "True"
         if node.boolean is False:
             return "False"
-        if len(node.keywords) > 4 or not all(
-            isinstance(kw, _EXPRESSION_KEYWORDS) for kw in node.keywords
-        ):
+        if not self.inlinable(node):
             return self.valid_call(node, var)
         ctx = Context(self, node, var, known)
         parts: list[str] = []
@@ -831,6 +982,8 @@ class PythonEmitter:
                 )
             if isinstance(kw, ir.Type):
                 ctx.known = ctx.known & node.types  # type: ignore[operator]
+            elif isinstance(kw, ir.Required) and ctx.known == {"object"}:
+                ctx.present.update(kw.names)
         return " and ".join(parts) or "True"
 
     def valid_stmts(self, node: Node, var: str, known: frozenset[str], code: Code) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 
 def py_literal(value: Any) -> str:
-    """Python source that evaluates to `value` (JSON data: None, bool, int, float, str, list, dict)."""
+    """Python source evaluating to `value`: JSON data (None, bool, int, float, str, list, dict)."""
     if value is None or isinstance(value, bool):
         return repr(value)
     if isinstance(value, int):
@@ -26,6 +26,9 @@ def py_literal(value: Any) -> str:
         return repr(float(value))
     if isinstance(value, str):
         return _string(value)
+    if isinstance(value, frozenset):  # of numbers or strings; sorted so output is stable
+        items = sorted(value, key=lambda item: (type(item).__name__, item))
+        return "frozenset({" + ", ".join(py_literal(item) for item in items) + "})"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(py_literal(item) for item in value) + "]"
     if isinstance(value, dict):

@@ -5,12 +5,12 @@ The spec is the single source of truth; everything else asks this module for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from genspec.jsonio import load_file
+from genspec.jsonio import load_file, write_atomic
 
 REQUEST_SCHEMA = "generation-request.schema.json"
 RESPONSE_SCHEMA = "generation-response.schema.json"
@@ -19,7 +19,7 @@ SEVERITIES = ("error", "warning")
 
 
 def spec_dir() -> Path:
-    """The spec directory: inside the installed package (wheel), else the source checkout's spec/."""
+    """The spec directory: inside the installed package (wheel), else the checkout's spec/."""
     packaged = Path(__file__).resolve().parent / "spec"
     if packaged.is_dir():
         return packaged
@@ -32,7 +32,7 @@ def load_schema(name: str = REQUEST_SCHEMA) -> Any:
 
 @dataclass(frozen=True)
 class Rule:
-    """One documented rule: a stable id, how bad breaking it is, what to do, and where it is written."""
+    """One documented rule: a stable id, how bad breaking it is, what to do, where it is written."""
 
     id: str
     severity: str
@@ -65,3 +65,110 @@ def iter_rules(schema: Any, pointer: str = "") -> Iterator[Rule]:
     elif isinstance(schema, list):
         for index, value in enumerate(schema):
             yield from iter_rules(value, f"{pointer}/{index}")
+
+
+def _resolve_local_ref(root: Any, ref: str) -> Any:
+    """The subschema a local `#/...` reference names (the only kind the spec may use)."""
+    if not ref.startswith("#"):
+        raise ValueError(f"only local $ref is supported, got {ref!r}")
+    node = root
+    for token in ref[1:].split("/")[1:]:
+        key = token.replace("~1", "/").replace("~0", "~")
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node
+
+
+def enclosing_rule_id(schema: Any, schema_path: Sequence[str | int]) -> str | None:
+    """Id of the innermost `x-rule` on `schema_path` (a python-jsonschema `absolute_schema_path`).
+
+    python-jsonschema leaves `$ref` out of schema paths, so when the next step is not in the
+    current subschema but the subschema is a `$ref`, the walk continues in the referenced one.
+    """
+    node = schema
+    found: str | None = None
+    for step in schema_path:
+        while isinstance(node, dict) and step not in node and "$ref" in node:
+            node = _resolve_local_ref(schema, node["$ref"])
+        if isinstance(node, dict) and isinstance(node.get(RULE_KEYWORD), dict):
+            found = node[RULE_KEYWORD]["id"]
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            break
+    return found
+
+
+# The generated rules table in README.md sits between these markers.
+README_START = "<!-- rules:start -->"
+README_END = "<!-- rules:end -->"
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def rule_table_markdown(schema: Any) -> str:
+    """The README table of every rule in `schema`: id, severity, message, source and reference."""
+    lines = [
+        "| id | severity | message | source |",
+        "| --- | --- | --- | --- |",
+    ]
+    for rule in iter_rules(schema):
+        source = f"“{_cell(rule.source)}” ({_cell(rule.reference)})"
+        lines.append(f"| `{rule.id}` | {rule.severity} | {_cell(rule.message)} | {source} |")
+    return "\n".join(lines) + "\n"
+
+
+def readme_rules_section(readme: str) -> str | None:
+    """What README.md holds between the rules markers, or None when the markers are missing."""
+    start = readme.find(README_START)
+    end = readme.find(README_END)
+    if start < 0 or end < start:
+        return None
+    return readme[start + len(README_START) : end].strip("\n") + "\n"
+
+
+def with_rules_table(readme: str, schema: Any) -> str:
+    """`readme` with the rules section replaced by the current table (appended under `## Rules`
+    with its markers when absent)."""
+    block = f"{README_START}\n{rule_table_markdown(schema)}{README_END}"
+    start = readme.find(README_START)
+    end = readme.find(README_END)
+    if start < 0 or end < start:
+        return f"{readme.rstrip()}\n\n## Rules\n\n{block}\n"
+    return readme[:start] + block + readme[end + len(README_END) :]
+
+
+def default_readme_path() -> Path:
+    return spec_dir().parent / "README.md"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m genspec.spec --write-readme|--check-readme [--readme PATH]`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m genspec.spec",
+        description="Refresh or check the rules table in README.md from the request schema.",
+    )
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write-readme", action="store_true", help="rewrite the rules section")
+    mode.add_argument("--check-readme", action="store_true", help="exit 1 if it is stale")
+    parser.add_argument("--readme", type=Path, default=None, help="default: the checkout's README")
+    args = parser.parse_args(argv)
+    path: Path = args.readme or default_readme_path()
+    current = path.read_text(encoding="utf-8")
+    updated = with_rules_table(current, load_schema())
+    if args.check_readme:
+        if updated != current:
+            print(f"{path}: rules table is stale; run python -m genspec.spec --write-readme")
+            return 1
+        return 0
+    if updated != current:
+        write_atomic(path, updated)
+        print(f"{path}: rules table updated")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

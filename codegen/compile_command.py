@@ -1,0 +1,63 @@
+"""`genspec compile SCHEMA.json -o OUT.py`: any draft 2020-12 schema to a standalone validator."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
+    parser.add_argument("schema", help="the JSON Schema (draft 2020-12) file to compile")
+    parser.add_argument("-o", "--output", required=True, help="where to write the Python module")
+    parser.add_argument(
+        "--resource",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="another local schema a $ref may name (by its $id); repeatable",
+    )
+
+
+def _resource_uri(path: Path, document: Any) -> str:
+    if isinstance(document, dict) and isinstance(document.get("$id"), str):
+        return str(document["$id"])
+    return path.resolve().as_uri()
+
+
+def run(args: argparse.Namespace) -> int:
+    from genspec.compiler import SchemaError, compile_schema
+    from genspec.formatting import FormattingError, ruff_format
+    from genspec.jsonio import JsonInputError, load_file, write_atomic
+
+    def fail(message: str, code: int) -> int:
+        print(f"genspec compile: error: {message}", file=sys.stderr)
+        return code
+
+    try:
+        schema = load_file(args.schema)
+        resources = {}
+        for name in args.resource:
+            document = load_file(name)
+            resources[_resource_uri(Path(name), document)] = document
+    except JsonInputError as exc:
+        return fail(str(exc) if exc.line == 0 else f"{args.schema}:{exc}", 2)
+    try:
+        source = compile_schema(
+            schema,
+            source=Path(args.schema).name,
+            command=f"genspec compile {Path(args.schema).name} -o {Path(args.output).name}",
+            resources=resources,
+        )
+        source = ruff_format(source, Path(args.output).name)
+    except SchemaError as exc:
+        return fail(f"{args.schema}: {exc}", 1)
+    except FormattingError as exc:
+        return fail(str(exc), 1)
+    try:
+        write_atomic(args.output, source)
+    except OSError as exc:
+        return fail(f"cannot write {args.output}: {exc.strerror}", 2)
+    print(f"wrote {args.output}")
+    return 0

@@ -1,0 +1,85 @@
+"""`[tool.genspec]` in pyproject.toml: the defaults a project gives `genspec validate`/`lint`.
+
+Found like ruff finds its own: the nearest pyproject.toml, walking up from the working
+directory, that has a `[tool.genspec]` table. Command-line options win over it.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FORMATS = ("text", "json", "sarif", "github")
+KNOWN_KEYS = ("select", "ignore", "strict", "format")
+
+
+class ConfigError(Exception):
+    """A pyproject.toml we cannot use; the message names the file and the bad setting."""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] | None = None  # None: every rule
+    ignore: tuple[str, ...] = ()
+    strict: bool = False
+    format: str = "text"
+    source: Path | None = None  # the pyproject.toml it came from
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start` with a [tool.genspec] table."""
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file() and "genspec" in _read_toml(candidate).get("tool", {}):
+            return candidate
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
+def _rule_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    """A list of rule ids (a comma-separated string is accepted too, as on the command line)."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: [tool.genspec] {key} must be a list of rule ids")
+    return split_rule_ids(value)
+
+
+def split_rule_ids(values: list[str]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def load_config(start: Path | None = None) -> Config:
+    """The [tool.genspec] settings that apply in `start` (default: the working directory)."""
+    path = find_pyproject((start or Path.cwd()).resolve())
+    if path is None:
+        return Config()
+    table = _read_toml(path)["tool"]["genspec"]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.genspec] must be a table")
+    unknown = sorted(set(table) - set(KNOWN_KEYS))
+    if unknown:  # a warning, not a failure: other genspec commands may read keys of their own
+        print(f"genspec: {path}: ignoring unknown [tool.genspec] keys {unknown}", file=sys.stderr)
+    strict = table.get("strict", False)
+    if not isinstance(strict, bool):
+        raise ConfigError(f"{path}: [tool.genspec] strict must be true or false")
+    output_format = table.get("format", "text")
+    if output_format not in FORMATS:
+        raise ConfigError(f"{path}: [tool.genspec] format must be one of {', '.join(FORMATS)}")
+    return Config(
+        select=_rule_list(path, "select", table["select"]) if "select" in table else None,
+        ignore=_rule_list(path, "ignore", table.get("ignore", [])),
+        strict=strict,
+        format=output_format,
+        source=path,
+    )
