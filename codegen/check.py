@@ -14,7 +14,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
     from genspec.diagnostics import Diagnostic, RuleInfo, SchemaView
 
@@ -89,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     )
     from genspec.render import RENDERERS
 
-    sys.stdout.write(RENDERERS[settings.format](diagnostics, engine.rule_catalogue()))
+    catalogue = engine.rule_catalogue(d.rule_id for d in diagnostics)
+    sys.stdout.write(RENDERERS[settings.format](diagnostics, catalogue))
     sys.stdout.flush()
     return _exit_code(diagnostics, strict=settings.strict)
 
@@ -191,10 +192,17 @@ class Engine:
                 return None
         return self._view
 
-    def rule_catalogue(self) -> dict[str, RuleInfo]:
+    def rule_catalogue(self, seen: Iterable[str] = ()) -> dict[str, RuleInfo]:
+        """Every rule we can describe: lint checks, the spec's rules, and plain schema
+        errors among `seen` (their ids are made up from the keyword, so listed on demand)."""
         from genspec.diagnostics import LINT_RULES, RuleInfo
 
         catalogue = dict(LINT_RULES)
+        for rule_id in seen:
+            if rule_id.startswith("schema-"):
+                keyword = rule_id.removeprefix("schema-")
+                summary = f"The value breaks the request schema's {keyword} constraint."
+                catalogue[rule_id] = RuleInfo("error", summary)
         for rule_id, rule in self.rules.items():
             catalogue[rule_id] = RuleInfo(
                 rule.get("severity", "error"), rule.get("message", ""), rule.get("reference", "")

@@ -355,5 +355,7 @@ def _no_effect(body: Mapping[str, Any], view: SchemaView) -> Iterator[Diagnostic
         if body.get(name) is None or switch not in known or view.rule_covers(name, switch):
             continue
         if not _switch_is_on(body, switch, view):
-            message = f"{name!r} has no effect while {switch!r} is off: set {switch!r} or drop it"
+            message = (
+                f'{name!r} has no effect while {switch!r} is off: send "{switch}": true or drop it'
+            )
             yield unlocated("no-effect", WARNING, message, f"/{escape_pointer_token(name)}")

@@ -12,6 +12,7 @@ constants, and schema paths in comments only through `py_comment`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,15 @@ from typing import Any, ClassVar
 from genspec import ir
 from genspec.ir import Node
 from genspec.literals import py_comment, py_literal
+
+def show_json(value: Any) -> str:
+    """The compile-time twin of the generated `_show`: compact JSON, cut at 80 characters."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        text = "<value>"
+    return text if len(text) <= 80 else text[:77] + "..."
+
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -175,7 +185,7 @@ class ConstEmitter(KeywordEmitter):
         return f"_equal({ctx.var}, {ctx.emitter.const(value)})"
 
     def message(self, kw: ir.Const, ctx: Context) -> str:
-        return f"f'expected {{_show({ctx.emitter.const(kw.value)})}}, got {{_show({ctx.var})}}'"
+        return f"f'expected {{{ctx.emitter.shown(kw.value)}}}, got {{_show({ctx.var})}}'"
 
 
 class EnumEmitter(KeywordEmitter):
@@ -197,7 +207,7 @@ class EnumEmitter(KeywordEmitter):
         return " or ".join(parts) or "False"
 
     def message(self, kw: ir.Enum, ctx: Context) -> str:
-        return f"f'{{_show({ctx.var})}} is not one of {{_show({ctx.emitter.const(kw.values)})}}'"
+        return f"f'{{_show({ctx.var})}} is not one of {{{ctx.emitter.shown(kw.values)}}}'"
 
 
 class BoundEmitter(KeywordEmitter):
@@ -220,7 +230,7 @@ class BoundEmitter(KeywordEmitter):
 
     def message(self, kw: ir.Bound, ctx: Context) -> str:
         words = self.OPERATORS[kw.name][1]
-        return f"f'{{_show({ctx.var})}} is {words} {{_show({ctx.emitter.const(kw.limit)})}}'"
+        return f"f'{{_show({ctx.var})}} is {words} {{{ctx.emitter.shown(kw.limit)}}}'"
 
 
 class MultipleOfEmitter(KeywordEmitter):
@@ -238,8 +248,8 @@ class MultipleOfEmitter(KeywordEmitter):
         return f"not {self.condition(kw, ctx)}"
 
     def message(self, kw: ir.MultipleOf, ctx: Context) -> str:
-        divisor = ctx.emitter.const(kw.divisor)
-        return f"f'{{_show({ctx.var})}} is not a multiple of {{_show({divisor})}}'"
+        divisor = ctx.emitter.shown(kw.divisor)
+        return f"f'{{_show({ctx.var})}} is not a multiple of {{{divisor}}}'"
 
 
 class SizeEmitter(KeywordEmitter):
@@ -420,6 +430,12 @@ class ObjectMembersEmitter(KeywordEmitter):
         emitter = ctx.emitter
         x = ctx.var
         match kw:
+            case ir.Properties(children=children) if len(children) > SMALL_PROPERTIES:
+                table = emitter.errors_table(children)
+                with code.block(f"for _key, _value in {x}.items():"):
+                    code(f"_report = {table}.get(_key)")
+                    with code.block("if _report is not None:"):
+                        code("_report(_value, (*path, _key), out)")
             case ir.Properties(children=children):
                 for name, child in children.items():
                     with code.block(f"if {py_literal(name)} in {x}:"):
@@ -505,7 +521,7 @@ class DependentSchemasEmitter(KeywordEmitter):
     def errors(self, kw: ir.DependentSchemas, ctx: Context, code: Code) -> None:
         for name, child in kw.children.items():
             with code.block(f"if {py_literal(name)} in {ctx.var}:"):
-                code(ctx.emitter.errors_call(child, ctx.var, same_path=True))
+                code(ctx.emitter.errors_call(child, ctx.var, same_path=True, known=ctx.known))
 
     def annotations(self, kw: ir.DependentSchemas, ctx: Context, code: Code, own: bool) -> None:
         for name, child in kw.children.items():
@@ -667,7 +683,7 @@ class AllOfEmitter(KeywordEmitter):
 
     def errors(self, kw: ir.AllOf, ctx: Context, code: Code) -> None:
         for child in kw.children:
-            code(ctx.emitter.errors_call(child, ctx.var, same_path=True))
+            code(ctx.emitter.errors_call(child, ctx.var, same_path=True, known=ctx.known))
 
     def annotations(self, kw: ir.AllOf, ctx: Context, code: Code, own: bool) -> None:
         for child in kw.children:
@@ -734,12 +750,13 @@ class IfThenElseEmitter(KeywordEmitter):
     def errors(self, kw: ir.IfThenElse, ctx: Context, code: Code) -> None:
         if kw.then is None and kw.otherwise is None:
             return
-        with code.block(f"if {ctx.emitter.valid_call(kw.condition, ctx.var)}:"):
+        with code.block(f"if {ctx.emitter.valid_expr(kw.condition, ctx.var, ctx.known)}:"):
             if kw.then is not None:
-                code(ctx.emitter.errors_call(kw.then, ctx.var, same_path=True))
+                code(ctx.emitter.errors_call(kw.then, ctx.var, same_path=True, known=ctx.known))
         if kw.otherwise is not None:
             with code.block("else:"):
-                code(ctx.emitter.errors_call(kw.otherwise, ctx.var, same_path=True))
+                call = ctx.emitter.errors_call(kw.otherwise, ctx.var, same_path=True, known=ctx.known)
+                code(call)
 
     def annotations(self, kw: ir.IfThenElse, ctx: Context, code: Code, own: bool) -> None:
         emitter = ctx.emitter
@@ -763,7 +780,7 @@ class RefEmitter(KeywordEmitter):
             super().statements(kw, ctx, code)
 
     def errors(self, kw: ir.Ref, ctx: Context, code: Code) -> None:
-        code(ctx.emitter.errors_call(kw.target, ctx.var, same_path=True))
+        code(ctx.emitter.errors_call(kw.target, ctx.var, same_path=True, known=ctx.known))
 
     def annotations(self, kw: ir.Ref, ctx: Context, code: Code, own: bool) -> None:
         code(f"ev |= {ctx.emitter.annotations_call(kw.target, ctx.var)}")
@@ -851,6 +868,10 @@ class PythonEmitter:
         """A named constant for `value` (names, never literals, go inside generated f-strings)."""
         return self._constant(py_literal(value))
 
+    def shown(self, value: Any) -> str:
+        """A named constant holding how messages display `value` (computed now, not per error)."""
+        return self.const(show_json(value))
+
     def const_set(self, values: list[str]) -> str:
         items = ", ".join(py_literal(v) for v in sorted(set(values)))
         return self._constant(f"frozenset({{{items}}})" if items else "frozenset()")
@@ -875,6 +896,13 @@ class PythonEmitter:
     def dispatch_table(self, children: dict[str, Node]) -> str:
         entries = ", ".join(
             f"{py_literal(name)}: {self.valid_function(child)}" for name, child in children.items()
+        )
+        return self._constant("{" + entries + "}", "_TABLE")
+
+    def errors_table(self, children: dict[str, Node]) -> str:
+        """name -> reporting function that checks fast first (`_r<n>`)."""
+        entries = ", ".join(
+            f"{py_literal(name)}: {self._request('r', child)}" for name, child in children.items()
         )
         return self._constant("{" + entries + "}", "_TABLE")
 
@@ -908,14 +936,22 @@ class PythonEmitter:
         *,
         key_var: str | None = None,
         same_path: bool = False,
+        known: frozenset[str] = ALL_CATEGORIES,
     ) -> str:
+        """A statement reporting `node`'s errors for `var`; the fast check runs first, since
+        most subschemas pass and building paths for them would be wasted."""
         if same_path:
             path = "path"
         elif key_var is not None:
             path = f"(*path, {key_var})"
         else:
             path = f"(*path, {py_literal(key)})"
-        return f"{self._request('e', node)}({var}, {path}, out)"
+        if self.is_trivial(node):
+            return "pass"
+        call = f"{self._request('e', node)}({var}, {path}, out)"
+        if node.boolean is False:
+            return call
+        return f"if not ({self.valid_expr(node, var, known)}): {call}"
 
     def annotations_call(self, node: Node, var: str) -> str:
         if node.boolean is not None or not node.keywords:
@@ -1055,20 +1091,48 @@ class PythonEmitter:
         code.depth = 1
         if node.boolean is False:
             code(f"out.append({self._false_error(node)})")
-        ctx = Context(self, node, "x", ALL_CATEGORIES)
-        by_category: dict[str | None, list[ir.Keyword]] = {}
-        for kw in node.keywords:
-            by_category.setdefault(keyword_category(kw), []).append(kw)
-        for kw in by_category.pop(None, []):
-            EMITTERS[type(kw)].errors(kw, ctx, code)
-        for category, keywords in by_category.items():
-            assert category is not None
-            with code.block(f"if {category_test(category, 'x')}:"):
-                for kw in keywords:
-                    EMITTERS[type(kw)].errors(kw, ctx, code)
+        type_keyword = node.find(ir.Type)
+        if type_keyword is None:
+            self._errors_body(node, Context(self, node, "x", ALL_CATEGORIES), code)
+        else:
+            # Split on the type check: in the common branch the instance's type is known, so
+            # the fast pre-checks of subschemas drop their type guards.
+            types = node.types
+            assert types is not None
+            ctx = Context(self, node, "x", ALL_CATEGORIES)
+            with code.block(f"if {EMITTERS[ir.Type].condition(type_keyword, ctx)}:"):
+                self._errors_body(node, Context(self, node, "x", types), code)
+            with code.block("else:"):
+                EMITTERS[ir.Type].errors(type_keyword, ctx, code)
+                self._errors_body(node, Context(self, node, "x", ALL_CATEGORIES), code)
         header = f"def {name}(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:"
         comment = f"    {py_comment(node.location or '/')}\n"
         return f"{header}\n{comment}{code.text() if code.lines else '    return'}"
+
+    def _errors_body(self, node: Node, ctx: Context, code: Code) -> None:
+        """Reporting statements for every keyword but `type`, given what `ctx` knows."""
+        for kw in node.keywords:
+            category = keyword_category(kw)
+            if isinstance(kw, ir.Type) or category is not None:
+                continue
+            EMITTERS[type(kw)].errors(kw, ctx, code)
+        for category in ("number", "string", "array", "object"):
+            keywords = [kw for kw in node.keywords if keyword_category(kw) == category]
+            applies = guard(category, "x", ctx.known)
+            if not keywords or applies is None:
+                continue
+            inner = Context(self, node, "x", frozenset({category}))
+            if applies == "":
+                for kw in keywords:
+                    EMITTERS[type(kw)].errors(kw, inner, code)
+            else:
+                with code.block(f"if {applies}:"):
+                    for kw in keywords:
+                        EMITTERS[type(kw)].errors(kw, inner, code)
+
+    def _checked_errors_function(self, name: str, node: Node) -> str:
+        header = f"def {name}(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:"
+        return f"{header}\n    {self.errors_call(node, 'x', same_path=True)}"
 
     def _false_error(self, node: Node) -> str:
         location = self.const(node.location)
@@ -1105,6 +1169,8 @@ class PythonEmitter:
                 self.functions[name] = self._valid_function(name, node)
             elif kind == "e":
                 self.functions[name] = self._errors_function(name, node)
+            elif kind == "r":
+                self.functions[name] = self._checked_errors_function(name, node)
             else:
                 self.functions[name] = self._annotations_function(name, node, kind == "a")
 

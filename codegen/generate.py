@@ -42,8 +42,14 @@ def _validators(request: Any, response: Any, spec: Path) -> dict[str, str]:
     }
 
 
+def _clients(request: Any, response: Any, spec: Path) -> dict[str, str]:
+    from genspec.clients import render_client_artifacts
+
+    return render_client_artifacts(request, response)
+
+
 # Each producer maps (request schema, response schema, spec folder) to {path under generated/: text}.
-PRODUCERS: list[Callable[[Any, Any, Path], dict[str, str]]] = [_validators]
+PRODUCERS: list[Callable[[Any, Any, Path], dict[str, str]]] = [_validators, _clients]
 
 
 def build_artifacts(spec: Path) -> dict[str, str]:

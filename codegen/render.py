@@ -57,9 +57,9 @@ def render_json(diagnostics: Sequence[Diagnostic], rules: Mapping[str, RuleInfo]
 def _artifact_uri(path: str) -> str:
     """A SARIF `uri`: relative paths stay relative (with /), absolute ones become file: URIs."""
     pure = PurePath(path)
-    if pure.is_absolute():
-        return "file://" + quote(pure.as_posix())
-    return quote(pure.as_posix())
+    # surrogateescape: a file name that is not UTF-8 keeps its original bytes, percent-encoded
+    encoded = quote(pure.as_posix(), errors="surrogateescape")
+    return f"file://{encoded}" if pure.is_absolute() else encoded
 
 
 def _sarif_rule(rule_id: str, info: RuleInfo | None) -> dict[str, object]:
