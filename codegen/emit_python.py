@@ -12,6 +12,7 @@ constants, and schema paths in comments only through `py_comment`.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterator
@@ -22,6 +23,45 @@ from typing import Any, ClassVar
 from genspec import ir
 from genspec.ir import Node
 from genspec.literals import py_comment, py_literal
+
+_INVERSE = {
+    ast.Is: "is not",
+    ast.IsNot: "is",
+    ast.In: "not in",
+    ast.NotIn: "in",
+    ast.Eq: "!=",
+    ast.NotEq: "==",
+    ast.Lt: ">=",
+    ast.LtE: ">",
+    ast.Gt: "<=",
+    ast.GtE: "<",
+}
+
+
+def negate(expression: str) -> str:
+    """`not (expression)`, written the way a person would for a lone comparison or `not`."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval").body
+    except SyntaxError:  # pragma: no cover - we only negate expressions we generated
+        return f"not ({expression})"
+    text = expression.strip()
+    if isinstance(tree, (ast.Call, ast.Name, ast.Subscript, ast.Attribute)):
+        return f"not {text}"
+    if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.Not):
+        operand = ast.get_source_segment(text, tree.operand)
+        if operand is not None:
+            return (
+                operand
+                if isinstance(tree.operand, (ast.Compare, ast.Call, ast.Name))
+                else f"({operand})"
+            )
+    if isinstance(tree, ast.Compare) and len(tree.ops) == 1 and type(tree.ops[0]) in _INVERSE:
+        left = ast.get_source_segment(text, tree.left)
+        right = ast.get_source_segment(text, tree.comparators[0])
+        if left is not None and right is not None:
+            return f"{left} {_INVERSE[type(tree.ops[0])]} {right}"
+    return f"not ({text})"
+
 
 def show_json(value: Any) -> str:
     """The compile-time twin of the generated `_show`: compact JSON, cut at 80 characters."""
@@ -136,7 +176,7 @@ class KeywordEmitter:
         """A boolean expression that holds when the keyword fails."""
         condition = self.condition(kw, ctx)
         assert condition is not None, type(kw).__name__
-        return f"not ({condition})"
+        return f"{negate(condition)}"
 
     def statements(self, kw: Any, ctx: Context, code: Code) -> None:
         with code.block(f"if {self.failure(kw, ctx)}:"):
@@ -160,7 +200,7 @@ class TypeEmitter(KeywordEmitter):
     def failure(self, kw: ir.Type, ctx: Context) -> str:
         if kw.types in (("object",), ("array",), ("string",)):
             return f"not {self.condition(kw, ctx)}"
-        return f"not ({self.condition(kw, ctx)})"
+        return f"{negate(self.condition(kw, ctx))}"
 
     def condition(self, kw: ir.Type, ctx: Context) -> str:
         names = list(dict.fromkeys(kw.types))
@@ -254,11 +294,18 @@ class MultipleOfEmitter(KeywordEmitter):
 
 class SizeEmitter(KeywordEmitter):
     CATEGORIES: ClassVar[dict[str, str]] = {
-        "minLength": "string", "maxLength": "string", "minItems": "array",
-        "maxItems": "array", "minProperties": "object", "maxProperties": "object",
-    }  # fmt: skip
-    NOUNS: ClassVar[dict[str, str]] = {"string": "characters", "array": "items",
-                                       "object": "properties"}  # fmt: skip
+        "minLength": "string",
+        "maxLength": "string",
+        "minItems": "array",
+        "maxItems": "array",
+        "minProperties": "object",
+        "maxProperties": "object",
+    }
+    NOUNS: ClassVar[dict[str, str]] = {
+        "string": "characters",
+        "array": "items",
+        "object": "properties",
+    }
 
     def applies_to(self, kw: ir.Size) -> str:
         return self.CATEGORIES[kw.name]
@@ -311,7 +358,7 @@ class RequiredEmitter(KeywordEmitter):
     def failure(self, kw: ir.Required, ctx: Context) -> str:
         if len(kw.names) == 1:
             return f"{py_literal(kw.names[0])} not in {ctx.var}"
-        return f"not ({self.condition(kw, ctx)})"
+        return f"{negate(self.condition(kw, ctx))}"
 
     def errors(self, kw: ir.Required, ctx: Context, code: Code) -> None:
         with code.block(f"for _name in {ctx.emitter.const(kw.names)}:"):
@@ -362,7 +409,7 @@ class ObjectMembersEmitter(KeywordEmitter):
                 value = f"{x}[{py_literal(name)}]"
                 check = emitter.valid_expr(child, value, ALL_CATEGORIES)
                 presence = "" if name in ctx.present else f"{py_literal(name)} in {x} and "
-                with code.block(f"if {presence}not ({check}):"):
+                with code.block(f"if {presence}{negate(check)}:"):
                     code("return False")
             return
         # Literal patterns (`^name$`) that name no declared property join the dispatch table.
@@ -404,13 +451,13 @@ class ObjectMembersEmitter(KeywordEmitter):
                         code(f"{hit} = True")
                     if not emitter.is_trivial(child):
                         test = emitter.valid_expr(child, value, ALL_CATEGORIES)
-                        with code.block(f"if not ({test}):"):
+                        with code.block(f"if {negate(test)}:"):
                             code("return False")
             if extra is not None and not emitter.is_trivial(extra.child):
                 unmatched = [f"not {hit}"]
                 if not rejects_rest:
                     test = emitter.valid_expr(extra.child, value, ALL_CATEGORIES)
-                    unmatched.append(f"not ({test})")
+                    unmatched.append(f"{negate(test)}")
                 with code.block(f"if {' and '.join(unmatched)}:"):
                     code("return False")
 
@@ -423,7 +470,7 @@ class ObjectMembersEmitter(KeywordEmitter):
                 continue
             check = ctx.emitter.valid_expr(child, f"{ctx.var}[{py_literal(name)}]", ALL_CATEGORIES)
             absent = "" if name in ctx.present else f"{py_literal(name)} not in {ctx.var} or "
-            parts.append(f"({absent}{check})")
+            parts.append(f"({absent}({check}))")
         return " and ".join(parts) or "True"
 
     def errors(self, kw: Any, ctx: Context, code: Code) -> None:
@@ -492,9 +539,8 @@ class PropertyNamesEmitter(KeywordEmitter):
     def statements(self, kw: ir.PropertyNames, ctx: Context, code: Code) -> None:
         key = ctx.emitter.fresh("key")
         check = ctx.emitter.valid_expr(kw.child, key, frozenset({"string"}))
-        with code.block(f"for {key} in {ctx.var}:"):
-            with code.block(f"if not ({check}):"):
-                code("return False")
+        with code.block(f"for {key} in {ctx.var}:"), code.block(f"if {negate(check)}:"):
+            code("return False")
 
     def errors(self, kw: ir.PropertyNames, ctx: Context, code: Code) -> None:
         # Like python-jsonschema, a bad name is reported at the object itself.
@@ -538,7 +584,7 @@ class UnevaluatedPropertiesEmitter(KeywordEmitter):
         key, value = ctx.emitter.fresh("key"), ctx.emitter.fresh("value")
         check = ctx.emitter.valid_expr(kw.child, value, ALL_CATEGORIES)
         with code.block(f"for {key}, {value} in {ctx.var}.items():"):
-            with code.block(f"if {key} not in {seen} and not ({check}):"):
+            with code.block(f"if {key} not in {seen} and {negate(check)}:"):
                 code("return False")
 
     def errors(self, kw: ir.UnevaluatedProperties, ctx: Context, code: Code) -> None:
@@ -565,7 +611,7 @@ class PrefixItemsEmitter(KeywordEmitter):
                 continue
             item = f"{ctx.var}[{position}]"
             check = ctx.emitter.valid_expr(child, item, ALL_CATEGORIES)
-            with code.block(f"if len({ctx.var}) > {position} and not ({check}):"):
+            with code.block(f"if len({ctx.var}) > {position} and {negate(check)}:"):
                 code("return False")
 
     def errors(self, kw: ir.PrefixItems, ctx: Context, code: Code) -> None:
@@ -593,7 +639,7 @@ class ItemsEmitter(KeywordEmitter):
         item = ctx.emitter.fresh("item")
         check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
         with code.block(f"for {item} in {self._items(kw, ctx.var)}:"):
-            with code.block(f"if not ({check}):"):
+            with code.block(f"if {negate(check)}:"):
                 code("return False")
 
     def errors(self, kw: ir.Items, ctx: Context, code: Code) -> None:
@@ -623,19 +669,20 @@ class ContainsEmitter(KeywordEmitter):
         if kw.min_contains == 0 and kw.max_contains is None:
             return
         count = self._count(kw, ctx, code)
-        with code.block(f"if not ({self._passes(kw, count)}):"):
+        with code.block(f"if {negate(self._passes(kw, count))}:"):
             code("return False")
 
     def errors(self, kw: ir.Contains, ctx: Context, code: Code) -> None:
         if kw.min_contains == 0 and kw.max_contains is None:
             return
         count = self._count(kw, ctx, code)
-        with code.block(f"if not ({self._passes(kw, count)}):"):
+        with code.block(f"if {negate(self._passes(kw, count))}:"):
             message = (
                 f"f'{{_show({ctx.var})}} has {{{count}}} matching items; expected at least "
-                f"{kw.min_contains}" + ("" if kw.max_contains is None else
-                                        f" and at most {kw.max_contains}") + "'"
-            )  # fmt: skip
+                f"{kw.min_contains}"
+                + ("" if kw.max_contains is None else f" and at most {kw.max_contains}")
+                + "'"
+            )
             code(ctx.fail(kw, message))
 
     def annotations(self, kw: ir.Contains, ctx: Context, code: Code, own: bool) -> None:
@@ -652,7 +699,7 @@ class UnevaluatedItemsEmitter(KeywordEmitter):
         index, item = ctx.emitter.fresh("index"), ctx.emitter.fresh("item")
         check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
         with code.block(f"for {index}, {item} in enumerate({ctx.var}):"):
-            with code.block(f"if {index} not in {seen} and not ({check}):"):
+            with code.block(f"if {index} not in {seen} and {negate(check)}:"):
                 code("return False")
 
     def errors(self, kw: ir.UnevaluatedItems, ctx: Context, code: Code) -> None:
@@ -716,7 +763,7 @@ class OneOfEmitter(AnyOfEmitter):
 
 class NotEmitter(KeywordEmitter):
     def condition(self, kw: ir.Not, ctx: Context) -> str:
-        return f"not ({ctx.emitter.valid_expr(kw.child, ctx.var, ctx.known)})"
+        return f"{negate(ctx.emitter.valid_expr(kw.child, ctx.var, ctx.known))}"
 
     def message(self, kw: ir.Not, ctx: Context) -> str:
         return f"f'{{_show({ctx.var})}} matches a schema it must not match'"
@@ -731,7 +778,8 @@ class IfThenElseEmitter(KeywordEmitter):
         )
         if then == otherwise == "True":
             return "True"
-        return f"(({then}) if ({emitter.valid_expr(kw.condition, ctx.var, ctx.known)}) else ({otherwise}))"
+        condition = emitter.valid_expr(kw.condition, ctx.var, ctx.known)
+        return f"(({then}) if ({condition}) else ({otherwise}))"
 
     def statements(self, kw: ir.IfThenElse, ctx: Context, code: Code) -> None:
         if kw.then is None and kw.otherwise is None:
@@ -744,7 +792,7 @@ class IfThenElseEmitter(KeywordEmitter):
                 with code.block("else:"):
                     ctx.emitter.valid_stmts(kw.otherwise, ctx.var, ctx.known, code)
         elif kw.otherwise is not None:
-            with code.block(f"if not ({condition}):"):
+            with code.block(f"if {negate(condition)}:"):
                 ctx.emitter.valid_stmts(kw.otherwise, ctx.var, ctx.known, code)
 
     def errors(self, kw: ir.IfThenElse, ctx: Context, code: Code) -> None:
@@ -755,7 +803,9 @@ class IfThenElseEmitter(KeywordEmitter):
                 code(ctx.emitter.errors_call(kw.then, ctx.var, same_path=True, known=ctx.known))
         if kw.otherwise is not None:
             with code.block("else:"):
-                call = ctx.emitter.errors_call(kw.otherwise, ctx.var, same_path=True, known=ctx.known)
+                call = ctx.emitter.errors_call(
+                    kw.otherwise, ctx.var, same_path=True, known=ctx.known
+                )
                 code(call)
 
     def annotations(self, kw: ir.IfThenElse, ctx: Context, code: Code, own: bool) -> None:
@@ -826,10 +876,25 @@ def keyword_category(kw: ir.Keyword) -> str | None:
 
 # Keywords whose condition is a plain expression, so a node made only of them can be inlined.
 _EXPRESSION_KEYWORDS = (
-    ir.Type, ir.Const, ir.Enum, ir.Bound, ir.MultipleOf, ir.Size, ir.Pattern, ir.UniqueItems,
-    ir.Required, ir.DependentRequired, ir.Ref, ir.Not, ir.AnyOf, ir.OneOf, ir.Properties,
-    ir.AllOf, ir.IfThenElse, ir.DependentSchemas,
-)  # fmt: skip
+    ir.Type,
+    ir.Const,
+    ir.Enum,
+    ir.Bound,
+    ir.MultipleOf,
+    ir.Size,
+    ir.Pattern,
+    ir.UniqueItems,
+    ir.Required,
+    ir.DependentRequired,
+    ir.Ref,
+    ir.Not,
+    ir.AnyOf,
+    ir.OneOf,
+    ir.Properties,
+    ir.AllOf,
+    ir.IfThenElse,
+    ir.DependentSchemas,
+)
 # Above this many keywords (counting inlined subschemas) a node gets its own function.
 INLINE_WEIGHT = 40
 
@@ -951,7 +1016,7 @@ class PythonEmitter:
         call = f"{self._request('e', node)}({var}, {path}, out)"
         if node.boolean is False:
             return call
-        return f"if not ({self.valid_expr(node, var, known)}): {call}"
+        return f"if {negate(self.valid_expr(node, var, known))}: {call}"
 
     def annotations_call(self, node: Node, var: str) -> str:
         if node.boolean is not None or not node.keywords:
@@ -1014,7 +1079,7 @@ class PythonEmitter:
                 if applies is None:
                     continue
                 parts.append(
-                    f"({condition})" if applies == "" else f"(not ({applies}) or {condition})"
+                    f"({condition})" if applies == "" else f"({negate(applies)} or ({condition}))"
                 )
             if isinstance(kw, ir.Type):
                 ctx.known = ctx.known & node.types  # type: ignore[operator]
@@ -1138,7 +1203,8 @@ class PythonEmitter:
         location = self.const(node.location)
         if node.rule is not None:
             return f"_rule_error(path, {location}, 'false', {self.rule_const(node.rule)}, None)"
-        return f"Error(_pointer(path), {location}, 'false', 'no value is allowed here', None, 'error', None)"
+        message = "'no value is allowed here'"
+        return f"Error(_pointer(path), {location}, 'false', {message}, None, 'error', None)"
 
     def _annotations_function(self, name: str, node: Node, own_unevaluated: bool) -> str:
         code = Code()

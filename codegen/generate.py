@@ -48,7 +48,7 @@ def _clients(request: Any, response: Any, spec: Path) -> dict[str, str]:
     return render_client_artifacts(request, response)
 
 
-# Each producer maps (request schema, response schema, spec folder) to {path under generated/: text}.
+# A producer maps (request schema, response schema, spec folder) to {path in generated/: text}.
 PRODUCERS: list[Callable[[Any, Any, Path], dict[str, str]]] = [_validators, _clients]
 
 

@@ -22,10 +22,20 @@ DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 # default vocabulary; content* likewise).
 ANNOTATION_KEYWORDS = frozenset(
     {
-        "title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly",
-        "$comment", "format", "contentMediaType", "contentEncoding", "contentSchema",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "$comment",
+        "format",
+        "contentMediaType",
+        "contentEncoding",
+        "contentSchema",
     }
-)  # fmt: skip
+)
 # Keywords that identify or structure the document rather than assert.
 STRUCTURE_KEYWORDS = frozenset({"$schema", "$id", "$anchor", "$defs"})
 REFUSED_KEYWORDS = {
@@ -39,19 +49,44 @@ RULE_KEYWORD = "x-rule"
 
 # Keywords holding subschemas, by shape. Walking the document and lowering it both read these.
 SINGLE_SUBSCHEMA = (
-    "additionalProperties", "propertyNames", "items", "contains", "not", "if", "then", "else",
-    "unevaluatedItems", "unevaluatedProperties",
-)  # fmt: skip
+    "additionalProperties",
+    "propertyNames",
+    "items",
+    "contains",
+    "not",
+    "if",
+    "then",
+    "else",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+)
 MAP_SUBSCHEMAS = ("properties", "patternProperties", "dependentSchemas", "$defs")
 LIST_SUBSCHEMAS = ("allOf", "anyOf", "oneOf", "prefixItems")
 ASSERTION_KEYWORDS = frozenset(
     {
-        "type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-        "multipleOf", "minLength", "maxLength", "pattern", "minItems", "maxItems", "uniqueItems",
-        "minContains", "maxContains", "minProperties", "maxProperties", "required",
-        "dependentRequired", "$ref",
+        "type",
+        "enum",
+        "const",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "minContains",
+        "maxContains",
+        "minProperties",
+        "maxProperties",
+        "required",
+        "dependentRequired",
+        "$ref",
     }
-)  # fmt: skip
+)
 SUPPORTED_KEYWORDS = (
     ASSERTION_KEYWORDS
     | frozenset(SINGLE_SUBSCHEMA)
@@ -508,8 +543,14 @@ class _Lowering:
                 yield Bound(loc(name), schema[name])
         if "multipleOf" in schema:
             yield MultipleOf(loc("multipleOf"), schema["multipleOf"])
-        for name in ("minLength", "maxLength", "minItems", "maxItems",
-                     "minProperties", "maxProperties"):  # fmt: skip
+        for name in (
+            "minLength",
+            "maxLength",
+            "minItems",
+            "maxItems",
+            "minProperties",
+            "maxProperties",
+        ):
             if name in schema:
                 yield Size(loc(name), _whole(schema[name], loc(name)))
         if "pattern" in schema:
@@ -521,17 +562,25 @@ class _Lowering:
         if "dependentRequired" in schema:
             yield DependentRequired(loc("dependentRequired"), dict(schema["dependentRequired"]))
         if "properties" in schema:
-            yield Properties(loc("properties"), {
-                name: self._child(sub, f"{loc('properties')}/{escape_pointer_token(name)}")
-                for name, sub in schema["properties"].items()
-            })  # fmt: skip
+            yield Properties(
+                loc("properties"),
+                {
+                    name: self._child(sub, f"{loc('properties')}/{escape_pointer_token(name)}")
+                    for name, sub in schema["properties"].items()
+                },
+            )
         if "patternProperties" in schema:
             base = loc("patternProperties")
-            yield PatternProperties(base, [
-                (_checked_pattern(p, f"{base}/{escape_pointer_token(p)}"),
-                 self._child(sub, f"{base}/{escape_pointer_token(p)}"))
-                for p, sub in schema["patternProperties"].items()
-            ])  # fmt: skip
+            yield PatternProperties(
+                base,
+                [
+                    (
+                        _checked_pattern(p, f"{base}/{escape_pointer_token(p)}"),
+                        self._child(sub, f"{base}/{escape_pointer_token(p)}"),
+                    )
+                    for p, sub in schema["patternProperties"].items()
+                ],
+            )
         if "additionalProperties" in schema:
             yield AdditionalProperties(
                 loc("additionalProperties"),
@@ -545,18 +594,25 @@ class _Lowering:
             )
         if "dependentSchemas" in schema:
             base = loc("dependentSchemas")
-            yield DependentSchemas(base, {
-                name: self._child(sub, f"{base}/{escape_pointer_token(name)}")
-                for name, sub in schema["dependentSchemas"].items()
-            })  # fmt: skip
+            yield DependentSchemas(
+                base,
+                {
+                    name: self._child(sub, f"{base}/{escape_pointer_token(name)}")
+                    for name, sub in schema["dependentSchemas"].items()
+                },
+            )
         if "prefixItems" in schema:
             base = loc("prefixItems")
-            yield PrefixItems(base, [
-                self._child(sub, f"{base}/{i}") for i, sub in enumerate(schema["prefixItems"])
-            ])  # fmt: skip
+            yield PrefixItems(
+                base,
+                [self._child(sub, f"{base}/{i}") for i, sub in enumerate(schema["prefixItems"])],
+            )
         if "items" in schema:
-            yield Items(loc("items"), self._child(schema["items"], loc("items")),
-                        len(schema.get("prefixItems", [])))  # fmt: skip
+            yield Items(
+                loc("items"),
+                self._child(schema["items"], loc("items")),
+                len(schema.get("prefixItems", [])),
+            )
         if "contains" in schema:
             maximum = schema.get("maxContains")
             yield Contains(
@@ -567,9 +623,10 @@ class _Lowering:
             )
         for name, kind in (("allOf", AllOf), ("anyOf", AnyOf), ("oneOf", OneOf)):
             if name in schema:
-                yield kind(loc(name), [
-                    self._child(sub, f"{loc(name)}/{i}") for i, sub in enumerate(schema[name])
-                ])  # fmt: skip
+                yield kind(
+                    loc(name),
+                    [self._child(sub, f"{loc(name)}/{i}") for i, sub in enumerate(schema[name])],
+                )
         if "not" in schema:
             yield Not(loc("not"), self._child(schema["not"], loc("not")))
         if "if" in schema:
@@ -609,9 +666,10 @@ def _checked_pattern(pattern: str, location: str) -> str:
         re.compile(pattern)
     except re.error as exc:
         raise SchemaError(
-            location, f"pattern {pattern!r} is not a regular expression Python can run: {exc}",
+            location,
+            f"pattern {pattern!r} is not a regular expression Python can run: {exc}",
             "pattern",
-        ) from None  # fmt: skip
+        ) from None
     return pattern
 
 
@@ -626,9 +684,7 @@ def check_metaschema(schema: Any) -> None:
         raise SchemaError(path, f"not a valid draft 2020-12 schema: {error.message}")
 
 
-def lower(
-    schema: Any, *, check: bool = True, resources: dict[str, Any] | None = None
-) -> SchemaIR:
+def lower(schema: Any, *, check: bool = True, resources: dict[str, Any] | None = None) -> SchemaIR:
     """Check `schema` and lower it to IR. Raises SchemaError for anything it won't compile.
 
     `resources` maps absolute URIs to other schema documents a `$ref` may name (local files the

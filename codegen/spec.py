@@ -20,7 +20,7 @@ SEVERITIES = ("error", "warning")
 
 def spec_dir() -> Path:
     """The spec directory: inside the installed package (wheel), else the checkout's spec/."""
-    packaged = Path(__file__).resolve().parent / "spec"
+    packaged = Path(__file__).resolve().parent / "_spec"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent / "spec"

@@ -41,7 +41,7 @@ def _template() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701 - output is Python; values pass through py_literal
+        autoescape=False,
     )
     return environment.get_template("strategies.py.jinja")
 

@@ -1,0 +1,403 @@
+"""The compiler as a user of `genspec compile` relies on it: refusals, JSON semantics, safety."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from genspec.compiler import SchemaError, compile_schema, load_module
+
+HOSTILE_STRINGS = [
+    "'",
+    '"',
+    "'''",
+    '"""',
+    "\\",
+    "\\'",
+    "a\nb",
+    "a\r\nb",
+    "\u2028",
+    "\u2029",
+    "\x00",
+    "\x0c",
+    "\x85",
+    "{}",
+    "{0}",
+    "{__import__('os')}",
+    "#",
+    "import os",
+    "class",
+    "lambda",
+    "None",
+    "__class__",
+    "x",
+    "path",
+    "out",
+    "~1/",
+    "é🎉",
+    "'); __import__('os').system('touch /tmp/genspec-pwned'); ('",
+    '"""; raise SystemExit(3); """',
+]
+
+
+def pointer(path: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def compiled(schema: Any) -> Any:
+    return load_module(compile_schema(schema))
+
+
+# ---- refusals: never silently ignore ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("schema", "keyword", "path"),
+    [
+        ({"properties": {"a": {"maxLenght": 3}}}, "maxLenght", "/properties/a/maxLenght"),
+        ({"$defs": {"x": {"$dynamicAnchor": "n"}}}, "$dynamicAnchor", "/$defs/x/$dynamicAnchor"),
+        ({"items": {"$dynamicRef": "#n"}}, "$dynamicRef", "/items/$dynamicRef"),
+        ({"$vocabulary": {}}, "$vocabulary", "/$vocabulary"),
+        ({"$ref": "https://example.com/other.json"}, "$ref", "/$ref"),
+        ({"allOf": [{"$ref": "#/$defs/missing"}]}, "$ref", "/allOf/0/$ref"),
+        ({"pattern": "\\p{L}"}, "pattern", "/pattern"),
+        ({"$schema": "http://json-schema.org/draft-07/schema#"}, "$schema", "/$schema"),
+        ({"x-rule": {"id": "r", "severity": "fatal", "message": "m"}}, "x-rule", "/x-rule"),
+    ],
+)
+def test_unsupported_keywords_are_refused_with_keyword_and_path(
+    schema: dict[str, Any], keyword: str, path: str
+) -> None:
+    with pytest.raises(SchemaError) as raised:
+        compile_schema(schema)
+    assert raised.value.keyword == keyword
+    assert raised.value.path == path
+    assert keyword in str(raised.value) and path in str(raised.value)
+
+
+def test_invalid_schema_fails_the_meta_schema_check() -> None:
+    with pytest.raises(SchemaError, match="not a valid draft 2020-12 schema"):
+        compile_schema({"type": "integr"})
+
+
+def test_annotations_and_x_keywords_are_accepted() -> None:
+    schema = {
+        "title": "t",
+        "description": "d",
+        "x-anything": {"nested": 1},
+        "format": "uuid",
+        "deprecated": True,
+        "examples": [1],
+        "$comment": "c",
+        "type": "string",
+    }
+    module = compiled(schema)
+    assert module.is_valid("not a uuid")  # format is an annotation in 2020-12
+    assert not module.is_valid(1)
+
+
+# ---- JSON semantics, not Python semantics -----------------------------------------------------
+
+
+def test_booleans_are_not_numbers_and_integral_floats_are_integers() -> None:
+    integer = compiled({"type": "integer"})
+    assert not integer.is_valid(True)
+    assert integer.is_valid(1.0)
+    assert not integer.is_valid(1.5)
+    assert integer.is_valid(10**40)
+    number = compiled({"type": "number", "maximum": 10**30})
+    assert not number.is_valid(False)
+    assert number.is_valid(10**30) and not number.is_valid(10**30 + 1)
+
+
+@pytest.mark.parametrize(
+    ("schema", "valid", "invalid"),
+    [
+        ({"enum": [1]}, [1, 1.0], [True, "1"]),
+        ({"enum": [True]}, [True], [1, 1.0]),
+        ({"const": 0}, [0, 0.0], [False, None]),
+        ({"const": [1, {"a": 1}]}, [[1.0, {"a": 1.0}]], [[True, {"a": 1}]]),
+        ({"enum": [[False]]}, [[False]], [[0]]),
+        ({"uniqueItems": True}, [[1, True], [0, False], [{"a": 1}, {"a": True}]], [[1, 1.0]]),
+    ],
+)
+def test_json_equality(schema: dict[str, Any], valid: list[Any], invalid: list[Any]) -> None:
+    module = compiled(schema)
+    for instance in valid:
+        assert module.is_valid(instance), instance
+    for instance in invalid:
+        assert not module.is_valid(instance), instance
+
+
+def test_float_multiple_of_has_no_false_negatives() -> None:
+    tenth = compiled({"multipleOf": 0.1})
+    assert tenth.is_valid(0.3)  # 0.3 / 0.1 == 2.9999999999999996 in floats
+    assert tenth.is_valid(12.7)
+    assert not tenth.is_valid(0.35)
+    assert compiled({"multipleOf": 0.01}).is_valid(19.99)
+    assert not compiled({"multipleOf": 0.123456789}).is_valid(1e308)
+
+
+def test_string_lengths_count_code_points() -> None:
+    module = compiled({"minLength": 2, "maxLength": 2})
+    assert module.is_valid("🎉🎉")  # two code points, four UTF-16 units
+    assert not module.is_valid("🎉")
+
+
+# ---- errors are data --------------------------------------------------------------------------
+
+
+def test_errors_carry_pointer_schema_path_keyword_rule_and_severity() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"a/b": {"type": "integer", "maximum": 3}, "n": {"type": "integer"}},
+        "required": ["n"],
+        "additionalProperties": False,
+        "allOf": [
+            {
+                "x-rule": {
+                    "id": "n-with-a",
+                    "severity": "warning",
+                    "message": "keep n small",
+                },
+                "if": {"required": ["a/b"]},
+                "then": {"properties": {"n": {"maximum": 1}}},
+            }
+        ],
+    }
+    module = compiled(schema)
+    errors = module.validate({"a/b": 4, "n": 2, "zz": 0})
+    found = {(e.instance_path, e.schema_path, e.keyword, e.rule_id, e.severity) for e in errors}
+    assert found == {
+        ("/a~1b", "/properties/a~1b/maximum", "maximum", None, "error"),
+        ("/n", "/allOf/0/then/properties/n/maximum", "maximum", "n-with-a", "warning"),
+        ("", "/additionalProperties", "additionalProperties", None, "error"),
+    }
+    rule_error = next(e for e in errors if e.rule_id)
+    assert rule_error.message == "keep n small"
+    assert next(e for e in errors if e.keyword == "additionalProperties").property == "zz"
+    assert module.RULES["n-with-a"]["severity"] == "warning"
+
+
+def test_is_valid_agrees_with_validate_and_jsonschema_on_a_mixed_schema() -> None:
+    schema = {
+        "$defs": {
+            "node": {
+                "type": "object",
+                "properties": {"next": {"$ref": "#/$defs/node"}},
+                "unevaluatedProperties": False,
+            }
+        },
+        "anyOf": [
+            {"$ref": "#/$defs/node"},
+            {"type": "array", "prefixItems": [{"const": 1}], "items": False},
+        ],
+    }
+    module = compiled(schema)
+    oracle = jsonschema.Draft202012Validator(schema)
+    instances: list[Any] = [
+        {},
+        {"next": {"next": {}}},
+        {"next": {"x": 1}},
+        [1],
+        [1, 2],
+        [2],
+        "s",
+        None,
+    ]
+    for instance in instances:
+        assert module.is_valid(instance) is oracle.is_valid(instance), instance
+        assert (module.validate(instance) == []) is module.is_valid(instance), instance
+
+
+# ---- safety by construction -------------------------------------------------------------------
+
+
+def hostile_schema() -> dict[str, Any]:
+    return {
+        "title": HOSTILE_STRINGS[-2],
+        "description": HOSTILE_STRINGS[-1],
+        "type": "object",
+        "properties": {s: {"const": s, "description": s, "title": s} for s in HOSTILE_STRINGS},
+        "patternProperties": {
+            "^" + json.dumps(s)[1:-1].replace("\\", "\\\\") + "$": True for s in HOSTILE_STRINGS[:3]
+        },
+        "propertyNames": {"not": {"enum": ["forbidden"]}},
+        "additionalProperties": {"enum": HOSTILE_STRINGS},
+        "$defs": {s: {"pattern": "^" + "[']" + "$"} for s in HOSTILE_STRINGS},
+        "allOf": [
+            {
+                "x-rule": {"id": s, "severity": "error", "message": s, "source": s},
+                "if": {"required": [s]},
+                "then": {"dependentRequired": {s: [s, HOSTILE_STRINGS[0]]}},
+            }
+            for s in HOSTILE_STRINGS[5:9]
+        ],
+    }
+
+
+def test_hostile_schema_compiles_to_code_that_only_holds_literals(tmp_path: Path) -> None:
+    source = compile_schema(hostile_schema())
+    tree = ast.parse(source)
+    imports = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    } | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imports <= {
+        "__future__",
+        "annotations",
+        "json",
+        "re",
+        "dataclasses",
+        "dataclass",
+        "fractions",
+        "Fraction",
+        "typing",
+        "Any",
+    }
+    # Every name the code uses is one the generator makes or a builtin it relies on.
+    generated = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    allowed_builtins = {
+        "Any",
+        "Error",
+        "True",
+        "False",
+        "None",
+        "isinstance",
+        "type",
+        "int",
+        "float",
+        "str",
+        "dict",
+        "list",
+        "len",
+        "set",
+        "frozenset",
+        "range",
+        "sum",
+        "any",
+        "all",
+        "zip",
+        "min",
+        "enumerate",
+        "repr",
+        "json",
+        "re",
+        "Fraction",
+        "bool",
+        "tuple",
+        "ValueError",
+        "TypeError",
+        "OverflowError",
+        "dataclass",
+        "x",
+        "path",
+        "out",
+        "ev",
+        "value",
+        "instance",
+        "rule",
+        "rule_id",
+        "severity",
+        "message",
+        "prop",
+        "part",
+        "text",
+        "a",
+        "b",
+        "p",
+        "q",
+        "k",
+        "v",
+        "item",
+        "option",
+        "options",
+        "results",
+        "items",
+        "schema_path",
+        "keyword",
+        "number",
+        "divisor",
+        "RULES",
+        "instance_path",
+        "property",
+    }
+    assert {n for n in generated if not n.startswith("_")} <= allowed_builtins
+    # Running it injects nothing and behaves as the schema says.
+    marker = Path("/tmp/genspec-pwned")
+    marker.unlink(missing_ok=True)
+    module = load_module(source)
+    for value in HOSTILE_STRINGS:
+        # "'" is present because the x-rules make some names depend on it.
+        assert module.is_valid({value: value, "'": "'"}), value
+        assert not module.is_valid({"'": "'", value: value + "!"}), value
+    assert not module.is_valid({"forbidden": "'"})
+    assert module.is_valid({"unlisted": "{0}"}) and not module.is_valid({"unlisted": 1})
+    assert not marker.exists()
+
+
+def test_hostile_schema_agrees_with_jsonschema() -> None:
+    schema = hostile_schema()
+    module = compiled(schema)
+    oracle = jsonschema.Draft202012Validator(schema)
+    for value in HOSTILE_STRINGS:
+        for instance in ({value: value}, {value: 0}, {"k": value}, {value: value, "'": "'"}):
+            assert module.is_valid(instance) is oracle.is_valid(instance), instance
+            ours = {e.instance_path for e in module.validate(instance)}
+            theirs = {pointer(e.absolute_path) for e in oracle.iter_errors(instance)}
+            assert ours == theirs, instance
+
+
+def test_compile_command_writes_a_formatted_standalone_module(tmp_path: Path) -> None:
+    schema_file = tmp_path / "hostile.json"
+    schema_file.write_text(json.dumps(hostile_schema()), encoding="utf-8")
+    out = tmp_path / "out" / "check_hostile.py"
+    done = subprocess.run(
+        [sys.executable, "-m", "genspec", "compile", str(schema_file), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Generated by genspec from hostile.json: do not edit.")
+    # Standalone: runs in a fresh interpreter that cannot import genspec.
+    probe = (
+        "import sys; sys.modules['genspec'] = None; import check_hostile as m; "
+        "print(m.is_valid({'class': 'class'}), m.is_valid({'class': 1}))"
+    )
+    command = [sys.executable, "-I", "-c", "import sys; sys.path.insert(0, '.'); " + probe]
+    run = subprocess.run(command, cwd=out.parent, capture_output=True, text=True, check=False)
+    assert run.stdout.split() == ["True", "False"], run.stderr
+
+
+def test_compile_command_reports_refusals_without_traceback(tmp_path: Path) -> None:
+    schema_file = tmp_path / "bad.json"
+    schema_file.write_text('{"properties": {"a": {"minimun": 1}}}', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "genspec", "compile", schema_file, "-o", tmp_path / "o.py"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "'minimun'" in done.stderr and "/properties/a/minimun" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "o.py").exists()
+    malformed = tmp_path / "malformed.json"
+    malformed.write_text('{"type": "object",\n "properties": {,}}', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "genspec", "compile", malformed, "-o", tmp_path / "o.py"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2 and ":2:" in done.stderr and "Traceback" not in done.stderr
