@@ -186,11 +186,12 @@ def _optional_fields(rng: random.Random, body: Body) -> list[Callable[[], None]]
         "transparency": lambda: "disabled",
         "scheduler": lambda: rng.choice(["LEONARDO", "EULER_DISCRETE", "DPM_SOLVER"]),
     }
+
+    def setter(key: str, make: Callable[[], Any]) -> Callable[[], None]:
+        return lambda: body.__setitem__(key, make())
+
     setters = [size, num_images, steps, elements, user_elements, init_image, enhance]
-    setters += [
-        lambda key=key, make=make: body.__setitem__(key, make()) for key, make in simple.items()
-    ]
-    return setters
+    return setters + [setter(key, make) for key, make in simple.items()]
 
 
 def _mistakes() -> dict[str, Callable[[random.Random, Body], None]]:

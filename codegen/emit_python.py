@@ -416,8 +416,8 @@ class ObjectMembersEmitter(KeywordEmitter):
         table: dict[str, Node] = dict(props_map)
         regex_patterns: list[tuple[str, Node]] = []
         for pattern, child in patterns.children if patterns else []:
-            name = literal_pattern_name(pattern)
-            names = [name, name + "\n"] if name is not None else []
+            literal = literal_pattern_name(pattern)
+            names = [literal, literal + "\n"] if literal is not None else []
             if names and not any(n in table for n in names):
                 table.update(dict.fromkeys(names, child))
             else:
@@ -738,26 +738,26 @@ class AllOfEmitter(KeywordEmitter):
 
 
 class AnyOfEmitter(KeywordEmitter):
-    def condition(self, kw: ir.AnyOf, ctx: Context) -> str:
+    def condition(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> str:
         children = sorted(kw.children, key=ctx.emitter.cost)
         parts = [ctx.emitter.valid_expr(c, ctx.var, ctx.known) for c in children]
         return " or ".join(f"({p})" for p in parts) or "False"
 
-    def message(self, kw: ir.AnyOf, ctx: Context) -> str:
+    def message(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> str:
         return f"f'{{_show({ctx.var})}} does not match any of the allowed alternatives'"
 
-    def annotations(self, kw: ir.AnyOf, ctx: Context, code: Code, own: bool) -> None:
+    def annotations(self, kw: ir.AnyOf | ir.OneOf, ctx: Context, code: Code, own: bool) -> None:
         for child in kw.children:
             with code.block(f"if {ctx.emitter.valid_call(child, ctx.var)}:"):
                 code(f"ev |= {ctx.emitter.annotations_call(child, ctx.var)}")
 
 
 class OneOfEmitter(AnyOfEmitter):
-    def condition(self, kw: ir.OneOf, ctx: Context) -> str:
+    def condition(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> str:
         calls = [f"{ctx.emitter.valid_call(c, ctx.var)}" for c in kw.children]
         return f"_exactly_one({', '.join(calls)})" if calls else "False"
 
-    def message(self, kw: ir.OneOf, ctx: Context) -> str:
+    def message(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> str:
         return f"f'{{_show({ctx.var})}} must match exactly one of the alternatives'"
 
 

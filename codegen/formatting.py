@@ -17,7 +17,7 @@ class FormattingError(RuntimeError):
 @cache
 def _ruff_binary() -> str:
     try:
-        from ruff.__main__ import find_ruff_bin
+        from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - ruff is a dependency of genspec
         raise FormattingError("ruff is not installed; `pip install genspec` brings it") from None
     return str(find_ruff_bin())

@@ -27,8 +27,8 @@ def py_literal(value: Any) -> str:
     if isinstance(value, str):
         return _string(value)
     if isinstance(value, frozenset):  # of numbers or strings; sorted so output is stable
-        items = sorted(value, key=lambda item: (type(item).__name__, item))
-        return "frozenset({" + ", ".join(py_literal(item) for item in items) + "})"
+        ordered = sorted(value, key=lambda item: (type(item).__name__, item))
+        return "frozenset({" + ", ".join(py_literal(item) for item in ordered) + "})"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(py_literal(item) for item in value) + "]"
     if isinstance(value, dict):
