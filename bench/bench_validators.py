@@ -13,6 +13,7 @@ time.perf_counter_ns) divided by the number of payloads checked. Goal: compiled 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import platform
@@ -224,20 +225,36 @@ def loop_ns(run: Callable[[Any], object], bodies: Sequence[Any], number: int) ->
     return time.perf_counter_ns() - start
 
 
-def best_us(run: Callable[[Any], object], bodies: Sequence[Any], settings: Settings) -> float:
-    """Best per-payload time in microseconds; the first pass warms up and sizes the loop."""
+def best_us(
+    runs: dict[str, Callable[[Any], object]],
+    bodies: Sequence[Any],
+    settings: Settings,
+    number: int | None = None,
+) -> dict[str, float]:
+    """Best per-payload microseconds of each call on the same bodies.
+
+    A first pass warms each call up and sizes its loop to the budget (unless `number` is
+    given); repeats then take turns across calls, so a burst of load from elsewhere on the
+    machine hits every engine alike. The garbage collector is off while timing, as in timeit.
+    """
     if not bodies:
-        return math.nan
-    first = loop_ns(run, bodies, 1)
-    number = max(1, math.ceil(settings.budget_ns / max(first, 1)))
-    best = min(loop_ns(run, bodies, number) for _ in range(settings.repeat))
-    return best / (number * len(bodies)) / 1000
-
-
-def best_single_us(run: Callable[[Any], object], body: Any, settings: Settings) -> float:
-    """Best time of one payload alone (warm: the mix has already been run many times)."""
-    number = settings.profile_number
-    return min(loop_ns(run, [body], number) for _ in range(settings.repeat)) / number / 1000
+        return {key: math.nan for key in runs}
+    numbers = {}
+    for key, run in runs.items():
+        first = loop_ns(run, bodies, 1)
+        numbers[key] = number or max(1, math.ceil(settings.budget_ns / max(first, 1)))
+    best = dict.fromkeys(runs, math.inf)
+    collecting = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(settings.repeat):
+            for key, run in runs.items():
+                best[key] = min(best[key], loop_ns(run, bodies, numbers[key]))
+    finally:
+        if collecting:
+            gc.enable()
+    return {key: best[key] / (numbers[key] * len(bodies)) / 1000 for key in runs}
 
 
 def ratio(numerator: float, denominator: float) -> float:
@@ -301,10 +318,11 @@ def run(settings: Settings) -> dict[str, Any]:
         "invalid": [p for p in payloads if not expected[p.name]],
         "mixed": list(payloads),
     }
-    timings = {
-        call.key: {g: best_us(call.run, [p.body for p in ps], settings) for g, ps in groups.items()}
-        for call in calls
-    }
+    timings: dict[str, dict[str, float]] = {call.key: {} for call in calls}
+    for group, members in groups.items():
+        bodies = [p.body for p in members]
+        for key, us in best_us({c.key: c.run for c in calls}, bodies, settings).items():
+            timings[key][group] = us
     findings = {
         call.key: statistics.fmean(call.findings(p.body) for p in groups["invalid"])
         for call in calls
@@ -320,14 +338,15 @@ def run(settings: Settings) -> dict[str, Any]:
     for count in sorted({p.controlnets for p in payloads} - {0}):
         buckets[f"{count} controlnet(s)"] = [p for p in payloads if p.controlnets == count]
     nested_keys = ("genspec.is_valid", "rs.is_valid", "genspec.validate", "rs.iter_errors")
+    nested_runs = {key: by_key[key].run for key in nested_keys}
     nested = {
-        bucket: {k: best_us(by_key[k].run, [p.body for p in ps], settings) for k in nested_keys}
+        bucket: best_us(nested_runs, [p.body for p in ps], settings)
         | {"payloads": len(ps), "invalid": sum(not expected[p.name] for p in ps)}
         for bucket, ps in buckets.items()
     }
 
     single: dict[str, dict[str, float]] = {
-        p.name: {k: best_single_us(by_key[k].run, p.body, settings) for k in nested_keys}
+        p.name: best_us(nested_runs, [p.body], settings, number=settings.profile_number)
         for p in payloads
     }
 

@@ -668,6 +668,12 @@ class ContainsEmitter(KeywordEmitter):
     def statements(self, kw: ir.Contains, ctx: Context, code: Code) -> None:
         if kw.min_contains == 0 and kw.max_contains is None:
             return
+        if kw.min_contains == 1 and kw.max_contains is None:  # stop at the first match
+            item = ctx.emitter.fresh("item")
+            check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
+            with code.block(f"if not any({check} for {item} in {ctx.var}):"):
+                code("return False")
+            return
         count = self._count(kw, ctx, code)
         with code.block(f"if {negate(self._passes(kw, count))}:"):
             code("return False")
@@ -784,7 +790,9 @@ class IfThenElseEmitter(KeywordEmitter):
     def statements(self, kw: ir.IfThenElse, ctx: Context, code: Code) -> None:
         if kw.then is None and kw.otherwise is None:
             return
-        condition = ctx.emitter.valid_expr(kw.condition, ctx.var, ctx.known)
+        condition = ctx.emitter.shared(
+            ctx.emitter.valid_expr(kw.condition, ctx.var, ctx.known), code
+        )
         if kw.then is not None:
             with code.block(f"if {condition}:"):
                 ctx.emitter.valid_stmts(kw.then, ctx.var, ctx.known, code)
@@ -914,6 +922,7 @@ class PythonEmitter:
         self.counter = 0
         self.uses_fraction = False
         self.weights: dict[int, int | None] = {}
+        self.hoisted: dict[str, str] = {}  # condition -> the name it is bound to (one function)
 
     # -- constants and names --
     def fresh(self, stem: str) -> str:
@@ -963,6 +972,21 @@ class PythonEmitter:
             f"{py_literal(name)}: {self.valid_function(child)}" for name, child in children.items()
         )
         return self._constant("{" + entries + "}", "_TABLE")
+
+    def shared(self, condition: str, code: Code) -> str:
+        """`condition`, computed once per function when rules at its top level repeat it.
+
+        Sibling rules often share a trigger (four controlnet rules test the same `if`); the first
+        occurrence binds it with `:=` and later ones read the name. Only the function's top
+        level is used, where every later statement runs after the binding.
+        """
+        if code.depth != 1 or len(condition) < 20:
+            return condition
+        if condition in self.hoisted:
+            return self.hoisted[condition]
+        name = self.fresh("condition")
+        self.hoisted[condition] = name
+        return f"({name} := {condition})"
 
     def errors_table(self, children: dict[str, Node]) -> str:
         """name -> reporting function that checks fast first (`_r<n>`)."""
@@ -1140,6 +1164,7 @@ class PythonEmitter:
         code = Code()
         code.depth = 1
         self.counter = 0
+        self.hoisted = {}
         self.valid_stmts(node, "x", ALL_CATEGORIES, code)
         code("return True")
         body = code.text()

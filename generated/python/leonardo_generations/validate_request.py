@@ -936,14 +936,17 @@ def _v0(x: Any) -> bool:
         if _check3 is None or not _check3(_value2):
             return False
     # /allOf/0
-    if (
-        ("height" in x)
-        and ((type(x["height"]) is int or type(x["height"]) is float) and (x["height"] > 768))
-    ) or (
-        "width" not in x
+    if _condition4 := (
+        (
+            ("height" in x)
+            and ((type(x["height"]) is int or type(x["height"]) is float) and (x["height"] > 768))
+        )
         or (
-            (x["width"] is None)
-            or ((type(x["width"]) is int or type(x["width"]) is float) and (x["width"] > 768))
+            "width" not in x
+            or (
+                (x["width"] is None)
+                or ((type(x["width"]) is int or type(x["width"]) is float) and (x["width"] > 768))
+            )
         )
     ):
         # /allOf/0/then
@@ -953,18 +956,21 @@ def _v0(x: Any) -> bool:
         ):
             return False
     # /allOf/1
-    if ("ultra" in x) and (x["ultra"] is True):
+    if _condition5 := ("ultra" in x) and (x["ultra"] is True):
         # /allOf/1/then
         if "alchemy" not in x:
             return False
         if x["alchemy"] is not False:
             return False
     # /allOf/2
-    if ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True)) and (
-        (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K1))
-        or (
-            (("sd_version" in x) and (x["sd_version"] == _K2))
-            and ("modelId" not in x or (x["modelId"] is None))
+    if _condition6 := (
+        ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+        and (
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K1))
+            or (
+                (("sd_version" in x) and (x["sd_version"] == _K2))
+                and ("modelId" not in x or (x["modelId"] is None))
+            )
         )
     ):
         # /allOf/2/then
@@ -975,11 +981,17 @@ def _v0(x: Any) -> bool:
         ):
             return False
     # /allOf/3
-    if ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True)) and (
-        (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K3))
-        or (
-            (("sd_version" in x) and (isinstance(x["sd_version"], str) and x["sd_version"] in _K4))
-            and ("modelId" not in x or (x["modelId"] is None))
+    if _condition7 := (
+        ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+        and (
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K3))
+            or (
+                (
+                    ("sd_version" in x)
+                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K4)
+                )
+                and ("modelId" not in x or (x["modelId"] is None))
+            )
         )
     ):
         # /allOf/3/then
@@ -990,11 +1002,17 @@ def _v0(x: Any) -> bool:
         ):
             return False
     # /allOf/4
-    if (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float)) and (
-        (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K3))
-        or (
-            (("sd_version" in x) and (isinstance(x["sd_version"], str) and x["sd_version"] in _K4))
-            and ("modelId" not in x or (x["modelId"] is None))
+    if _condition8 := (
+        (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
+        and (
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K3))
+            or (
+                (
+                    ("sd_version" in x)
+                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K4)
+                )
+                and ("modelId" not in x or (x["modelId"] is None))
+            )
         )
     ):
         # /allOf/4/then
@@ -1003,27 +1021,23 @@ def _v0(x: Any) -> bool:
         ):
             return False
     # /allOf/5
-    if (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float)) and (
-        (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K3))
-        or (
-            (("sd_version" in x) and (isinstance(x["sd_version"], str) and x["sd_version"] in _K4))
-            and ("modelId" not in x or (x["modelId"] is None))
-        )
-    ):
+    if _condition8:
         # /allOf/5/then
         if "seed" in x and (
             (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638
         ):
             return False
     # /allOf/6
-    if ("contrast" in x) and (type(x["contrast"]) is int or type(x["contrast"]) is float):
+    if _condition9 := ("contrast" in x) and (
+        type(x["contrast"]) is int or type(x["contrast"]) is float
+    ):
         # /allOf/6/then
         if "contrast" in x and not (
             (type(x["contrast"]) is int or type(x["contrast"]) is float) and x["contrast"] in _K5
         ):
             return False
     # /allOf/7
-    if ("guidance_scale" in x) and (
+    if _condition10 := ("guidance_scale" in x) and (
         type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float
     ):
         # /allOf/7/then
@@ -1033,24 +1047,28 @@ def _v0(x: Any) -> bool:
         ):
             return False
     # /allOf/8
-    if ("photoReal" in x) and (x["photoReal"] is True):
+    if _condition11 := (("photoReal" in x) and (x["photoReal"] is True)):
         # /allOf/8/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
     # /allOf/9
-    if (
-        "photoRealVersion" not in x
-        or (
-            x["photoRealVersion"] is None
-            or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
+    if _condition12 := (
+        (
+            "photoRealVersion" not in x
+            or (
+                x["photoRealVersion"] is None
+                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
+            )
         )
-    ) and (("photoReal" in x) and (x["photoReal"] is True)):
+        and (("photoReal" in x) and (x["photoReal"] is True))
+    ):
         # /allOf/9/then
         if "modelId" in x and x["modelId"] is not None:
             return False
     # /allOf/10
-    if (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7)) and (
-        ("photoReal" in x) and (x["photoReal"] is True)
+    if _condition13 := (
+        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
+        and (("photoReal" in x) and (x["photoReal"] is True))
     ):
         # /allOf/10/then
         if "modelId" not in x:
@@ -1058,7 +1076,7 @@ def _v0(x: Any) -> bool:
         if not (isinstance(x["modelId"], str) and x["modelId"] in _K8):
             return False
     # /allOf/11
-    if (
+    if _condition14 := (
         ("styleUUID" not in x)
         and (("alchemy" in x) and (x["alchemy"] is False))
         and (not (("photoReal" in x) and (x["photoReal"] is True)))
@@ -1069,7 +1087,7 @@ def _v0(x: Any) -> bool:
         if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K9):
             return False
     # /allOf/12
-    if (
+    if _condition15 := (
         ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
         and ("styleUUID" not in x)
         and (not (("photoReal" in x) and (x["photoReal"] is True)))
@@ -1081,7 +1099,7 @@ def _v0(x: Any) -> bool:
         ):
             return False
     # /allOf/13
-    if (
+    if _condition16 := (
         (
             "photoRealVersion" not in x
             or (
@@ -1098,7 +1116,7 @@ def _v0(x: Any) -> bool:
         if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11):
             return False
     # /allOf/14
-    if (
+    if _condition17 := (
         (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
         and ("styleUUID" not in x)
         and (("photoReal" in x) and (x["photoReal"] is True))
@@ -1110,14 +1128,14 @@ def _v0(x: Any) -> bool:
         ):
             return False
     # /allOf/15
-    if ("promptMagicVersion" in x) and (isinstance(x["promptMagicVersion"], str)):
+    if _condition18 := ("promptMagicVersion" in x) and (isinstance(x["promptMagicVersion"], str)):
         # /allOf/15/then
         if "promptMagic" not in x:
             return False
         if x["promptMagic"] is not True:
             return False
     # /allOf/16
-    if ("promptMagicStrength" in x) and (
+    if _condition19 := ("promptMagicStrength" in x) and (
         type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float
     ):
         # /allOf/16/then
@@ -1126,26 +1144,28 @@ def _v0(x: Any) -> bool:
         if x["promptMagic"] is not True:
             return False
     # /allOf/17
-    if ("enhancePromptInstruction" in x) and (isinstance(x["enhancePromptInstruction"], str)):
+    if _condition20 := ("enhancePromptInstruction" in x) and (
+        isinstance(x["enhancePromptInstruction"], str)
+    ):
         # /allOf/17/then
         if "enhancePrompt" not in x:
             return False
         if x["enhancePrompt"] is not True:
             return False
     # /allOf/18
-    if ("contrastRatio" in x) and (
+    if _condition21 := ("contrastRatio" in x) and (
         type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float
     ):
         # /allOf/18/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
     # /allOf/19
-    if ("expandedDomain" in x) and (x["expandedDomain"] is True):
+    if _condition22 := ("expandedDomain" in x) and (x["expandedDomain"] is True):
         # /allOf/19/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
     # /allOf/20
-    if ("unzoom" in x) and (x["unzoom"] is True):
+    if _condition23 := ("unzoom" in x) and (x["unzoom"] is True):
         # /allOf/20/then
         if not ("unzoomAmount" in x and "init_image_id" in x):
             return False
@@ -1154,7 +1174,7 @@ def _v0(x: Any) -> bool:
         if not (isinstance(x["init_image_id"], str)):
             return False
     # /allOf/21
-    if ("unzoomAmount" in x) and (
+    if _condition24 := ("unzoomAmount" in x) and (
         type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
     ):
         # /allOf/21/then
@@ -1163,7 +1183,7 @@ def _v0(x: Any) -> bool:
         if x["unzoom"] is not True:
             return False
     # /allOf/22
-    if ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
+    if _condition25 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
         # /allOf/22/then
         if "init_image_id" not in x:
             return False
@@ -1190,7 +1210,7 @@ def _v0(x: Any) -> bool:
         if "controlnets" in x and not _v284(x["controlnets"]):
             return False
     # /allOf/27
-    if (
+    if _condition26 := (
         (("canvasRequestType" in x) and (isinstance(x["canvasRequestType"], str)))
         or (("canvasInitId" in x) and (isinstance(x["canvasInitId"], str)))
         or (("canvasMaskId" in x) and (isinstance(x["canvasMaskId"], str)))
@@ -1201,14 +1221,16 @@ def _v0(x: Any) -> bool:
         if x["canvasRequest"] is not True:
             return False
     # /allOf/28
-    if ("modelId" in x and "sd_version" in x) and (
+    if _condition27 := ("modelId" in x and "sd_version" in x) and (
         isinstance(x["modelId"], str) and x["modelId"] in _K1
     ):
         # /allOf/28/then
         if "sd_version" in x and x["sd_version"] != _K2:
             return False
     # /allOf/29
-    if ("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K13):
+    if _condition28 := ("modelId" in x) and (
+        isinstance(x["modelId"], str) and x["modelId"] in _K13
+    ):
         # /allOf/29/then
         if "alchemy" not in x:
             return False
@@ -6100,14 +6122,12 @@ def _v252(x: Any) -> bool:
     # /$defs/controlnetsWithStrengthType/properties/controlnets
     if not isinstance(x, list):
         return False
-    _count1 = sum(
-        1
-        for _item2 in x
-        if (isinstance(_item2, dict))
-        and ("strengthType" in _item2)
-        and (isinstance(_item2["strengthType"], str))
-    )
-    if _count1 < 1:
+    if not any(
+        (isinstance(_item1, dict))
+        and ("strengthType" in _item1)
+        and (isinstance(_item1["strengthType"], str))
+        for _item1 in x
+    ):
         return False
     return True
 
