@@ -673,6 +673,27 @@ def _checked_pattern(pattern: str, location: str) -> str:
     return pattern
 
 
+def _refuse_in_place_cycles(nodes: list[Node]) -> None:
+    """A `$ref` loop that never moves into the instance would recurse forever: refuse it."""
+    state: dict[int, str] = {}  # node index -> "active" while on the DFS stack, then "done"
+
+    def visit(node: Node) -> None:
+        state[node.index] = "active"
+        for keyword in node.keywords:
+            for child in in_place_children(Node(node.index, node.location, keywords=[keyword])):
+                if state.get(child.index) == "active":
+                    where = child.location or "/"
+                    message = f"$ref cycle back to {where!r} never moves into the instance"
+                    raise SchemaError(keyword.location, message, keyword.name)
+                if child.index not in state:
+                    visit(child)
+        state[node.index] = "done"
+
+    for node in nodes:
+        if node.index not in state:
+            visit(node)
+
+
 def check_metaschema(schema: Any) -> None:
     """Raise SchemaError when `schema` is not a valid draft 2020-12 schema."""
     from jsonschema import Draft202012Validator
@@ -704,5 +725,6 @@ def lower(schema: Any, *, check: bool = True, resources: dict[str, Any] | None =
     document = _Document(schema, registry)
     lowering = _Lowering(document)
     root = lowering.node("")
+    _refuse_in_place_cycles(lowering.nodes)
     # $defs entries nobody references are still checked (walked), just not compiled.
     return SchemaIR(root, lowering.nodes, document.rules)

@@ -69,6 +69,11 @@ def compiled(schema: Any) -> Any:
         ({"pattern": "\\p{L}"}, "pattern", "/pattern"),
         ({"$schema": "http://json-schema.org/draft-07/schema#"}, "$schema", "/$schema"),
         ({"x-rule": {"id": "r", "severity": "fatal", "message": "m"}}, "x-rule", "/x-rule"),
+        (
+            {"$defs": {"a": {"anyOf": [{"$ref": "#"}]}}, "allOf": [{"$ref": "#/$defs/a"}]},
+            "$ref",
+            "/$defs/a/anyOf/0/$ref",
+        ),
     ],
 )
 def test_unsupported_keywords_are_refused_with_keyword_and_path(
