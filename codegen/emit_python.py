@@ -921,7 +921,10 @@ class PythonEmitter:
         self.valid_bodies: dict[str, str] = {}  # body text -> name, to share equal validators
         self.counter = 0
         self.uses_fraction = False
-        self.weights: dict[int, int | None] = {}
+        self.root_accept = "_accept"
+        self.weights: dict[tuple[bool, int], int | None] = {}
+        self.accepting = False  # emitting `is_accepted`: warning-severity rules pass
+        self.warning_reach: dict[int, bool] = {}
         self.hoisted: dict[str, str] = {}  # condition -> the name it is bound to (one function)
 
     # -- constants and names --
@@ -1004,11 +1007,11 @@ class PythonEmitter:
         return name
 
     def valid_function(self, node: Node) -> str:
-        if node.boolean is True or (node.boolean is None and not node.keywords):
+        if self.is_trivial(node):
             return "_accept"
         if node.boolean is False:
             return "_reject"
-        return self._request("v", node)
+        return self._request("w" if self.accepting and self.warns(node) else "v", node)
 
     def valid_call(self, node: Node, var: str) -> str:
         if self.is_trivial(node):
@@ -1051,14 +1054,25 @@ class PythonEmitter:
         return f"{self._request('s', node)}({var})"
 
     def is_trivial(self, node: Node) -> bool:
+        if self.accepting and node.rule is not None and node.rule.severity == "warning":
+            return True  # the errors-only fast path lets warning rules pass
         return node.boolean is True or (node.boolean is None and not node.keywords)
+
+    def warns(self, node: Node) -> bool:
+        """Whether a warning-severity rule can be reached from `node`."""
+        if node.index not in self.warning_reach:
+            self.warning_reach[node.index] = False  # cycles: decided by the other paths
+            own = node.rule is not None and node.rule.severity == "warning"
+            self.warning_reach[node.index] = own or any(self.warns(c) for c in node.children())
+        return self.warning_reach[node.index]
 
     # -- the fast path --
     def _weight(self, node: Node) -> int | None:
         """Keywords in `node` and the subschemas an expression would inline; None: not inlinable."""
-        if node.index in self.weights:
-            return self.weights[node.index]
-        self.weights[node.index] = None  # a cycle back here means: recursive, never inline
+        key = (self.accepting, node.index)
+        if key in self.weights:
+            return self.weights[key]
+        self.weights[key] = None  # a cycle back here means: recursive, never inline
         total: int | None = 1
         for kw in node.keywords:
             if not isinstance(kw, _EXPRESSION_KEYWORDS):
@@ -1070,7 +1084,7 @@ class PythonEmitter:
                 total = None
                 break
             total = (total or 0) + 1 + sum(w or 0 for w in weights)
-        self.weights[node.index] = total
+        self.weights[key] = total
         return total
 
     def cost(self, node: Node) -> int:
@@ -1252,11 +1266,15 @@ class PythonEmitter:
     def emit(self) -> None:
         root = self.ir.root
         self.valid_function(root)
+        self.accepting = True
+        self.root_accept = self.valid_function(root)
+        self.accepting = False
         self._request("e", root)
         while self.pending:
             kind, node = self.pending.pop(0)
             name = f"_{kind}{node.index}"
-            if kind == "v":
+            self.accepting = kind == "w"
+            if kind in ("v", "w"):
                 self.functions[name] = self._valid_function(name, node)
             elif kind == "e":
                 self.functions[name] = self._errors_function(name, node)
@@ -1264,6 +1282,7 @@ class PythonEmitter:
                 self.functions[name] = self._checked_errors_function(name, node)
             else:
                 self.functions[name] = self._annotations_function(name, node, kind == "a")
+        self.accepting = False
 
     def root_valid(self) -> str:
         return self.valid_function(self.ir.root)

@@ -406,3 +406,33 @@ def test_compile_command_reports_refusals_without_traceback(tmp_path: Path) -> N
         check=False,
     )
     assert done.returncode == 2 and ":2:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_is_accepted_ignores_warning_rules_only() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"n": {"type": "integer"}, "style": {"type": "string"}},
+        "allOf": [
+            {
+                "x-rule": {"id": "style-advice", "severity": "warning", "message": "use A"},
+                "if": {"required": ["style"]},
+                "then": {"properties": {"style": {"const": "A"}}},
+            },
+            {
+                "x-rule": {"id": "n-limit", "severity": "error", "message": "n <= 3"},
+                "properties": {"n": {"maximum": 3}},
+            },
+        ],
+    }
+    module = compiled(schema)
+    for instance, valid, accepted in [
+        ({"n": 1, "style": "A"}, True, True),
+        ({"n": 1, "style": "B"}, False, True),
+        ({"n": 4, "style": "A"}, False, False),
+        ({"n": 4, "style": "B"}, False, False),
+        ({"n": "x"}, False, False),
+    ]:
+        errors = module.validate(instance)
+        assert module.is_valid(instance) is valid, instance
+        assert module.is_accepted(instance) is accepted, instance
+        assert accepted is not any(e.severity == "error" for e in errors), instance

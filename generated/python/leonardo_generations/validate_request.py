@@ -6,7 +6,8 @@
 """Standalone validator compiled by genspec (stdlib only).
 
 `is_valid(instance)` is the fast path; `validate(instance)` lists every finding and returns []
-exactly when `is_valid` is True. Instances are JSON values as `json.loads` returns them.
+exactly when `is_valid` is True; `is_accepted(instance)` ignores warning-severity rules.
+Instances are JSON values as `json.loads` returns them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["RULES", "Error", "is_valid", "validate"]
+__all__ = ["RULES", "Error", "is_accepted", "is_valid", "validate"]
 
 # Documented rules (the schema's x-rule annotations): id -> severity, message, source, reference.
 RULES: dict[str, dict[str, str]] = {
@@ -218,6 +219,15 @@ class Error:
 def is_valid(instance: Any) -> bool:
     """True when `instance` satisfies the schema (no error and no warning)."""
     return _v0(instance)
+
+
+def is_accepted(instance: Any) -> bool:
+    """True when no error-severity finding exists (warnings allowed): the gate for requests.
+
+    Equal to `not any(e.severity == "error" for e in validate(instance))`, without building
+    errors; the same as `is_valid` for a schema without warning rules.
+    """
+    return _w0(instance)
 
 
 def validate(instance: Any) -> list[Error]:
@@ -1235,6 +1245,141 @@ def _v0(x: Any) -> bool:
         if "alchemy" not in x:
             return False
         if x["alchemy"] is not False:
+            return False
+    return True
+
+
+def _w0(x: Any) -> bool:
+    if not isinstance(x, dict):
+        return False
+    if "prompt" not in x:
+        return False
+    for _key1, _value2 in x.items():
+        _check3 = _TABLE0.get(_key1)
+        if _check3 is None or not _check3(_value2):
+            return False
+    # /allOf/0
+    if _condition4 := (
+        (
+            ("height" in x)
+            and ((type(x["height"]) is int or type(x["height"]) is float) and (x["height"] > 768))
+        )
+        or (
+            "width" not in x
+            or (
+                (x["width"] is None)
+                or ((type(x["width"]) is int or type(x["width"]) is float) and (x["width"] > 768))
+            )
+        )
+    ):
+        # /allOf/0/then
+        if "num_images" in x and not (
+            not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+            or (x["num_images"] <= 4)
+        ):
+            return False
+    # /allOf/1
+    if _condition5 := ("ultra" in x) and (x["ultra"] is True):
+        # /allOf/1/then
+        if "alchemy" not in x:
+            return False
+        if x["alchemy"] is not False:
+            return False
+    # /allOf/2
+    if _condition6 := (
+        ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+        and (
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K1))
+            or (
+                (("sd_version" in x) and (x["sd_version"] == _K2))
+                and ("modelId" not in x or (x["modelId"] is None))
+            )
+        )
+    ):
+        # /allOf/2/then
+        if "contrast" not in x:
+            return False
+        if not (
+            (type(x["contrast"]) is int or type(x["contrast"]) is float) and (x["contrast"] >= 2.5)
+        ):
+            return False
+    # /allOf/4
+    if _condition7 := (
+        (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
+        and (
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K3))
+            or (
+                (
+                    ("sd_version" in x)
+                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K4)
+                )
+                and ("modelId" not in x or (x["modelId"] is None))
+            )
+        )
+    ):
+        # /allOf/4/then
+        if "seed" in x and not (
+            not (type(x["seed"]) is int or type(x["seed"]) is float) or (x["seed"] <= 2147483638)
+        ):
+            return False
+    # /allOf/8
+    if _condition8 := (("photoReal" in x) and (x["photoReal"] is True)):
+        # /allOf/8/then
+        if "alchemy" in x and x["alchemy"] is False:
+            return False
+    # /allOf/9
+    if _condition9 := (
+        (
+            "photoRealVersion" not in x
+            or (
+                x["photoRealVersion"] is None
+                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
+            )
+        )
+        and (("photoReal" in x) and (x["photoReal"] is True))
+    ):
+        # /allOf/9/then
+        if "modelId" in x and x["modelId"] is not None:
+            return False
+    # /allOf/10
+    if _condition10 := (
+        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
+        and (("photoReal" in x) and (x["photoReal"] is True))
+    ):
+        # /allOf/10/then
+        if "modelId" not in x:
+            return False
+        if not (isinstance(x["modelId"], str) and x["modelId"] in _K8):
+            return False
+    # /allOf/20
+    if _condition11 := ("unzoom" in x) and (x["unzoom"] is True):
+        # /allOf/20/then
+        if not ("unzoomAmount" in x and "init_image_id" in x):
+            return False
+        if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
+            return False
+        if not (isinstance(x["init_image_id"], str)):
+            return False
+    # /allOf/21
+    if _condition12 := ("unzoomAmount" in x) and (
+        type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
+    ):
+        # /allOf/21/then
+        if "unzoom" not in x:
+            return False
+        if x["unzoom"] is not True:
+            return False
+    # /allOf/22
+    if _condition13 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
+        # /allOf/22/then
+        if "init_image_id" not in x:
+            return False
+        if not (isinstance(x["init_image_id"], str)):
+            return False
+    # /allOf/23
+    if _v250(x):
+        # /allOf/23/then
+        if "controlnets" in x and not _v256(x["controlnets"]):
             return False
     return True
 

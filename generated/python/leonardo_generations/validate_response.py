@@ -6,7 +6,8 @@
 """Standalone validator compiled by genspec (stdlib only).
 
 `is_valid(instance)` is the fast path; `validate(instance)` lists every finding and returns []
-exactly when `is_valid` is True. Instances are JSON values as `json.loads` returns them.
+exactly when `is_valid` is True; `is_accepted(instance)` ignores warning-severity rules.
+Instances are JSON values as `json.loads` returns them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["RULES", "Error", "is_valid", "validate"]
+__all__ = ["RULES", "Error", "is_accepted", "is_valid", "validate"]
 
 # Documented rules (the schema's x-rule annotations): id -> severity, message, source, reference.
 RULES: dict[str, dict[str, str]] = {}
@@ -36,6 +37,15 @@ class Error:
 
 def is_valid(instance: Any) -> bool:
     """True when `instance` satisfies the schema (no error and no warning)."""
+    return _v0(instance)
+
+
+def is_accepted(instance: Any) -> bool:
+    """True when no error-severity finding exists (warnings allowed): the gate for requests.
+
+    Equal to `not any(e.severity == "error" for e in validate(instance))`, without building
+    errors; the same as `is_valid` for a schema without warning rules.
+    """
     return _v0(instance)
 
 
