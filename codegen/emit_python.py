@@ -983,7 +983,7 @@ class PythonEmitter:
         occurrence binds it with `:=` and later ones read the name. Only the function's top
         level is used, where every later statement runs after the binding.
         """
-        if code.depth != 1 or len(condition) < 20:
+        if code.depth != 1 or (len(condition) < 20 and "(" not in condition):
             return condition
         if condition in self.hoisted:
             return self.hoisted[condition]
@@ -1102,6 +1102,9 @@ class PythonEmitter:
             return "True"
         if node.boolean is False:
             return "False"
+        if len(node.keywords) == 1 and isinstance(node.keywords[0], ir.Ref):
+            # A bare `$ref` is its target: sibling rules naming one $def then share one check.
+            return self.valid_expr(node.keywords[0].target, var, known)
         if not self.inlinable(node):
             return self.valid_call(node, var)
         ctx = Context(self, node, var, known)

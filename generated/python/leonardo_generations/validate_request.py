@@ -564,318 +564,318 @@ _K40 = "array"
 _K41 = "/patternProperties/^contextImages$/type"
 _K42 = "boolean"
 _K43 = "/patternProperties/^isInitImage$/type"
-_K44 = ["alchemy"]
-_K45 = "/allOf/1/then/required"
-_RULE46 = (
+_K48 = ["alchemy"]
+_K49 = "/allOf/1/then/required"
+_RULE50 = (
     "ultra-requires-alchemy-off",
     "error",
     'ultra cannot be combined with Alchemy, and alchemy defaults to true: send "alchemy": false with "ultra": true.',
 )
-_K47 = ["contrast"]
-_K48 = "/allOf/2/then/required"
-_RULE49 = (
+_K51 = ["contrast"]
+_K52 = "/allOf/2/then/required"
+_RULE53 = (
     "phoenix-alchemy-contrast-min",
     "error",
     'Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
 )
-_K50 = "/allOf/3/then/required"
-_RULE51 = (
+_K54 = "/allOf/3/then/required"
+_RULE55 = (
     "flux-alchemy-contrast-min",
     "warning",
     'Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send "alchemy": false. A warning because only the Flux guide states it; the API reference states it for Phoenix.',
 )
-_K52 = ["modelId"]
-_K53 = "/allOf/10/then/required"
-_RULE54 = (
+_K56 = ["modelId"]
+_K57 = "/allOf/10/then/required"
+_RULE58 = (
     "photoreal-v2-model",
     "error",
     "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one).",
 )
-_K55 = ["presetStyle"]
-_K56 = "/allOf/11/then/required"
-_RULE57 = (
+_K59 = ["presetStyle"]
+_K60 = "/allOf/11/then/required"
+_RULE61 = (
     "preset-style-alchemy-off",
     "warning",
     "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).",
 )
-_K58 = "/allOf/13/then/required"
-_RULE59 = (
+_K62 = "/allOf/13/then/required"
+_RULE63 = (
     "preset-style-photoreal-v1",
     "warning",
     "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.",
 )
-_K60 = ["promptMagic"]
-_K61 = "/allOf/15/then/required"
-_RULE62 = (
+_K64 = ["promptMagic"]
+_K65 = "/allOf/15/then/required"
+_RULE66 = (
     "prompt-magic-version-needs-prompt-magic",
     "warning",
     'promptMagicVersion only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicVersion.',
 )
-_K63 = "/allOf/16/then/required"
-_RULE64 = (
+_K67 = "/allOf/16/then/required"
+_RULE68 = (
     "prompt-magic-strength-needs-prompt-magic",
     "warning",
     'promptMagicStrength only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicStrength.',
 )
-_K65 = ["enhancePrompt"]
-_K66 = "/allOf/17/then/required"
-_RULE67 = (
+_K69 = ["enhancePrompt"]
+_K70 = "/allOf/17/then/required"
+_RULE71 = (
     "enhance-prompt-instruction-needs-enhance-prompt",
     "warning",
     'enhancePromptInstruction is only read when prompt enhancement is on: send "enhancePrompt": true or drop the instruction.',
 )
-_K68 = ["unzoomAmount", "init_image_id"]
-_K69 = "/allOf/20/then/required"
-_RULE70 = (
+_K72 = ["unzoomAmount", "init_image_id"]
+_K73 = "/allOf/20/then/required"
+_RULE74 = (
     "unzoom-requires-amount-and-init-image",
     "error",
     'unzoom needs both unzoomAmount and init_image_id: send them, or drop "unzoom": true.',
 )
-_K71 = ["unzoom"]
-_K72 = "/allOf/21/then/required"
-_RULE73 = (
+_K75 = ["unzoom"]
+_K76 = "/allOf/21/then/required"
+_RULE77 = (
     "unzoom-amount-requires-unzoom",
     "error",
     'unzoomAmount only works with "unzoom": true (and an init_image_id): send unzoom true or drop unzoomAmount.',
 )
-_K74 = ["init_image_id"]
-_K75 = "/allOf/22/then/required"
-_RULE76 = (
+_K78 = ["init_image_id"]
+_K79 = "/allOf/22/then/required"
+_RULE80 = (
     "fantasy-avatar-requires-init-image",
     "error",
     "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).",
 )
-_K77 = ["canvasRequest"]
-_K78 = "/allOf/27/then/required"
-_RULE79 = (
+_K81 = ["canvasRequest"]
+_K82 = "/allOf/27/then/required"
+_RULE83 = (
     "canvas-fields-need-canvas-request",
     "warning",
     'canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send "canvasRequest": true.',
 )
-_K80 = "/allOf/29/then/required"
-_RULE81 = (
+_K84 = "/allOf/29/then/required"
+_RULE85 = (
     "lucid-alchemy-off",
     "warning",
     'Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send "alchemy": false as Leonardo\'s Lucid samples do.',
 )
-_K82 = "boolean or null"
-_K83 = "/properties/alchemy/type"
-_K84 = "string or null"
-_K85 = "/properties/canvasInitId/type"
-_K86 = "/properties/canvasMaskId/type"
-_K87 = "/properties/canvasRequest/type"
-_K88 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
-_K89 = "/properties/canvasRequestType/enum"
-_K90 = "/properties/canvasRequestType/type"
-_K91 = "1"
-_K92 = "/properties/contrast/minimum"
-_K93 = "4.5"
-_K94 = "/properties/contrast/maximum"
-_K95 = "number or null"
-_K96 = "/properties/contrast/type"
-_K97 = "0"
-_K98 = "/properties/contrastRatio/minimum"
-_K99 = "/properties/contrastRatio/maximum"
-_K100 = "/properties/contrastRatio/type"
-_K101 = "/properties/controlNet/type"
-_K102 = "array or null"
-_K103 = "/properties/controlnets/type"
-_K104 = '["POSE", "CANNY", "DEPTH"]'
-_K105 = "/properties/controlNetType/enum"
-_K106 = "/properties/controlNetType/type"
-_K107 = "/properties/elements/type"
-_K108 = "/properties/enhancePrompt/type"
-_K109 = "/properties/enhancePromptInstruction/type"
-_K110 = "/properties/expandedDomain/type"
-_K111 = "/properties/fantasyAvatar/type"
-_K112 = "/properties/guidance_scale/minimum"
-_K113 = "30"
-_K114 = "/properties/guidance_scale/maximum"
-_K115 = "/properties/guidance_scale/type"
-_K116 = "32"
-_K117 = "/properties/height/minimum"
-_K118 = "1536"
-_K119 = "/properties/height/maximum"
-_K120 = "8"
-_K121 = "/properties/height/multipleOf"
-_K122 = "integer or null"
-_K123 = "/properties/height/type"
-_K124 = "/properties/highContrast/type"
-_K125 = "/properties/highResolution/type"
-_K126 = "/properties/imagePrompts/type"
-_K127 = "/properties/imagePromptWeight/type"
-_K128 = "/properties/init_generation_image_id/type"
-_K129 = "/properties/init_image_id/type"
-_K130 = "0.1"
-_K131 = "/properties/init_strength/minimum"
-_K132 = "0.9"
-_K133 = "/properties/init_strength/maximum"
-_K134 = "/properties/init_strength/type"
-_K135 = "/properties/modelId/type"
-_K136 = "/properties/negative_prompt/type"
-_K137 = "/properties/num_images/minimum"
-_K138 = "/properties/num_images/maximum"
-_K139 = "/properties/num_images/type"
-_K140 = "10"
-_K141 = "/properties/num_inference_steps/minimum"
-_K142 = "60"
-_K143 = "/properties/num_inference_steps/maximum"
-_K144 = "/properties/num_inference_steps/type"
-_K145 = "/properties/photoReal/type"
-_K146 = "[0.55, 0.5, 0.45, null]"
-_K147 = "/properties/photoRealStrength/enum"
-_K148 = "/properties/photoRealStrength/type"
-_K149 = '["v1", "v2", null]'
-_K150 = "/properties/photoRealVersion/enum"
-_K151 = "/properties/photoRealVersion/type"
-_K152 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
-_K153 = "/properties/presetStyle/enum"
-_K154 = "/properties/presetStyle/type"
-_K155 = "/properties/prompt/maxLength"
-_K156 = "/properties/prompt/type"
-_K157 = "/properties/promptMagic/type"
-_K158 = "/properties/promptMagicStrength/minimum"
-_K159 = "/properties/promptMagicStrength/maximum"
-_K160 = "/properties/promptMagicStrength/type"
-_K161 = '["v2", "v3", null]'
-_K162 = "/properties/promptMagicVersion/enum"
-_K163 = "/properties/promptMagicVersion/type"
-_K164 = "/properties/public/type"
-_K165 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
-_K166 = "/properties/scheduler/enum"
-_K167 = "/properties/scheduler/type"
-_K168 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
-_K169 = "/properties/sd_version/enum"
-_K170 = "/properties/sd_version/type"
-_K171 = "9999999998"
-_K172 = "/properties/seed/maximum"
-_K173 = "/properties/seed/type"
-_K174 = "/properties/tiling/type"
-_K175 = '["disabled", "foreground_only", null]'
-_K176 = "/properties/transparency/enum"
-_K177 = "/properties/transparency/type"
-_K178 = "/properties/ultra/type"
-_K179 = "/properties/unzoom/type"
-_K180 = "/properties/unzoomAmount/type"
-_K181 = "/properties/upscaleRatio/type"
-_K182 = "/properties/userElements/type"
-_K183 = "/properties/weighting/type"
-_K184 = "/properties/width/minimum"
-_K185 = "/properties/width/maximum"
-_K186 = "/properties/width/multipleOf"
-_K187 = "/properties/width/type"
-_K192 = "4"
-_K193 = "/allOf/0/then/properties/num_images/maximum"
-_RULE194 = (
+_K86 = "boolean or null"
+_K87 = "/properties/alchemy/type"
+_K88 = "string or null"
+_K89 = "/properties/canvasInitId/type"
+_K90 = "/properties/canvasMaskId/type"
+_K91 = "/properties/canvasRequest/type"
+_K92 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
+_K93 = "/properties/canvasRequestType/enum"
+_K94 = "/properties/canvasRequestType/type"
+_K95 = "1"
+_K96 = "/properties/contrast/minimum"
+_K97 = "4.5"
+_K98 = "/properties/contrast/maximum"
+_K99 = "number or null"
+_K100 = "/properties/contrast/type"
+_K101 = "0"
+_K102 = "/properties/contrastRatio/minimum"
+_K103 = "/properties/contrastRatio/maximum"
+_K104 = "/properties/contrastRatio/type"
+_K105 = "/properties/controlNet/type"
+_K106 = "array or null"
+_K107 = "/properties/controlnets/type"
+_K108 = '["POSE", "CANNY", "DEPTH"]'
+_K109 = "/properties/controlNetType/enum"
+_K110 = "/properties/controlNetType/type"
+_K111 = "/properties/elements/type"
+_K112 = "/properties/enhancePrompt/type"
+_K113 = "/properties/enhancePromptInstruction/type"
+_K114 = "/properties/expandedDomain/type"
+_K115 = "/properties/fantasyAvatar/type"
+_K116 = "/properties/guidance_scale/minimum"
+_K117 = "30"
+_K118 = "/properties/guidance_scale/maximum"
+_K119 = "/properties/guidance_scale/type"
+_K120 = "32"
+_K121 = "/properties/height/minimum"
+_K122 = "1536"
+_K123 = "/properties/height/maximum"
+_K124 = "8"
+_K125 = "/properties/height/multipleOf"
+_K126 = "integer or null"
+_K127 = "/properties/height/type"
+_K128 = "/properties/highContrast/type"
+_K129 = "/properties/highResolution/type"
+_K130 = "/properties/imagePrompts/type"
+_K131 = "/properties/imagePromptWeight/type"
+_K132 = "/properties/init_generation_image_id/type"
+_K133 = "/properties/init_image_id/type"
+_K134 = "0.1"
+_K135 = "/properties/init_strength/minimum"
+_K136 = "0.9"
+_K137 = "/properties/init_strength/maximum"
+_K138 = "/properties/init_strength/type"
+_K139 = "/properties/modelId/type"
+_K140 = "/properties/negative_prompt/type"
+_K141 = "/properties/num_images/minimum"
+_K142 = "/properties/num_images/maximum"
+_K143 = "/properties/num_images/type"
+_K144 = "10"
+_K145 = "/properties/num_inference_steps/minimum"
+_K146 = "60"
+_K147 = "/properties/num_inference_steps/maximum"
+_K148 = "/properties/num_inference_steps/type"
+_K149 = "/properties/photoReal/type"
+_K150 = "[0.55, 0.5, 0.45, null]"
+_K151 = "/properties/photoRealStrength/enum"
+_K152 = "/properties/photoRealStrength/type"
+_K153 = '["v1", "v2", null]'
+_K154 = "/properties/photoRealVersion/enum"
+_K155 = "/properties/photoRealVersion/type"
+_K156 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
+_K157 = "/properties/presetStyle/enum"
+_K158 = "/properties/presetStyle/type"
+_K159 = "/properties/prompt/maxLength"
+_K160 = "/properties/prompt/type"
+_K161 = "/properties/promptMagic/type"
+_K162 = "/properties/promptMagicStrength/minimum"
+_K163 = "/properties/promptMagicStrength/maximum"
+_K164 = "/properties/promptMagicStrength/type"
+_K165 = '["v2", "v3", null]'
+_K166 = "/properties/promptMagicVersion/enum"
+_K167 = "/properties/promptMagicVersion/type"
+_K168 = "/properties/public/type"
+_K169 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
+_K170 = "/properties/scheduler/enum"
+_K171 = "/properties/scheduler/type"
+_K172 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
+_K173 = "/properties/sd_version/enum"
+_K174 = "/properties/sd_version/type"
+_K175 = "9999999998"
+_K176 = "/properties/seed/maximum"
+_K177 = "/properties/seed/type"
+_K178 = "/properties/tiling/type"
+_K179 = '["disabled", "foreground_only", null]'
+_K180 = "/properties/transparency/enum"
+_K181 = "/properties/transparency/type"
+_K182 = "/properties/ultra/type"
+_K183 = "/properties/unzoom/type"
+_K184 = "/properties/unzoomAmount/type"
+_K185 = "/properties/upscaleRatio/type"
+_K186 = "/properties/userElements/type"
+_K187 = "/properties/weighting/type"
+_K188 = "/properties/width/minimum"
+_K189 = "/properties/width/maximum"
+_K190 = "/properties/width/multipleOf"
+_K191 = "/properties/width/type"
+_K192 = frozenset({"GENERATED", "UPLOADED"})
+_K193 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
+_K194 = "4"
+_K195 = "/allOf/0/then/properties/num_images/maximum"
+_RULE196 = (
     "num-images-max-4-when-large",
     "error",
     "num_images must be 4 or fewer when width or height is over 768; width defaults to 1024, so also send a width of 768 or less to get more than 4 images.",
 )
-_K195 = "false"
-_K196 = "/allOf/1/then/properties/alchemy/const"
-_K197 = "2.5"
-_K198 = "/allOf/2/then/properties/contrast/minimum"
-_K199 = "number"
-_K200 = "/allOf/2/then/properties/contrast/type"
-_K201 = "/allOf/3/then/properties/contrast/minimum"
-_K202 = "/allOf/3/then/properties/contrast/type"
-_K203 = "2147483638"
-_K204 = "/allOf/4/then/properties/seed/maximum"
-_RULE205 = (
+_K197 = "false"
+_K198 = "/allOf/1/then/properties/alchemy/const"
+_K199 = "2.5"
+_K200 = "/allOf/2/then/properties/contrast/minimum"
+_K201 = "number"
+_K202 = "/allOf/2/then/properties/contrast/type"
+_K203 = "/allOf/3/then/properties/contrast/minimum"
+_K204 = "/allOf/3/then/properties/contrast/type"
+_K205 = "2147483638"
+_K206 = "/allOf/4/then/properties/seed/maximum"
+_RULE207 = (
     "flux-seed-max",
     "error",
     "Flux models take a seed of at most 2147483637 (API reference; the Flux guides say 2147483638): send a smaller seed.",
 )
-_K206 = "/allOf/5/then/properties/seed/not"
-_RULE207 = (
+_K208 = "/allOf/5/then/properties/seed/not"
+_RULE209 = (
     "flux-seed-max-reference",
     "warning",
     "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.",
 )
-_K208 = "[1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]"
-_K209 = "/allOf/6/then/properties/contrast/enum"
-_RULE210 = (
+_K210 = "[1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]"
+_K211 = "/allOf/6/then/properties/contrast/enum"
+_RULE212 = (
     "contrast-documented-values",
     "warning",
     "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.",
 )
-_K211 = "20"
-_K212 = "/allOf/7/then/properties/guidance_scale/maximum"
-_RULE213 = (
+_K213 = "20"
+_K214 = "/allOf/7/then/properties/guidance_scale/maximum"
+_RULE215 = (
     "guidance-scale-max-20",
     "warning",
     "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.",
 )
-_K214 = "/allOf/8/then/properties/alchemy/not"
-_RULE215 = (
+_K216 = "/allOf/8/then/properties/alchemy/not"
+_RULE217 = (
     "photoreal-requires-alchemy",
     "error",
     'PhotoReal needs Alchemy: remove "alchemy": false (alchemy defaults to true) or turn photoReal off.',
 )
-_K216 = "null"
-_K217 = "/allOf/9/then/properties/modelId/type"
-_RULE218 = (
+_K218 = "null"
+_K219 = "/allOf/9/then/properties/modelId/type"
+_RULE220 = (
     "photoreal-v1-without-model-id",
     "error",
     'PhotoReal v1 (the version used when photoRealVersion is omitted) has no model id: remove modelId, or send photoRealVersion "v2" with a PhotoReal v2 model.',
 )
-_K219 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
-_K220 = "/allOf/10/then/properties/modelId/enum"
-_K221 = '["LEONARDO", "NONE"]'
-_K222 = "/allOf/11/then/properties/presetStyle/enum"
-_K223 = '["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "P...'
-_K224 = "/allOf/12/then/properties/presetStyle/enum"
-_RULE225 = (
+_K221 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
+_K222 = "/allOf/10/then/properties/modelId/enum"
+_K223 = '["LEONARDO", "NONE"]'
+_K224 = "/allOf/11/then/properties/presetStyle/enum"
+_K225 = '["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "P...'
+_K226 = "/allOf/12/then/properties/presetStyle/enum"
+_RULE227 = (
     "preset-style-alchemy-on",
     "warning",
     'With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send "alchemy": false.',
 )
-_K226 = '["CINEMATIC", "CREATIVE", "VIBRANT"]'
-_K227 = "/allOf/13/then/properties/presetStyle/enum"
-_K228 = '["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "F...'
-_K229 = "/allOf/14/then/properties/presetStyle/enum"
-_RULE230 = (
+_K228 = '["CINEMATIC", "CREATIVE", "VIBRANT"]'
+_K229 = "/allOf/13/then/properties/presetStyle/enum"
+_K230 = '["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "F...'
+_K231 = "/allOf/14/then/properties/presetStyle/enum"
+_RULE232 = (
     "preset-style-photoreal-v2",
     "warning",
     "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses).",
 )
-_K231 = "true"
-_K232 = "/allOf/15/then/properties/promptMagic/const"
-_K233 = "/allOf/16/then/properties/promptMagic/const"
-_K234 = "/allOf/17/then/properties/enhancePrompt/const"
-_K235 = "/allOf/18/then/properties/alchemy/not"
-_RULE236 = (
+_K233 = "true"
+_K234 = "/allOf/15/then/properties/promptMagic/const"
+_K235 = "/allOf/16/then/properties/promptMagic/const"
+_K236 = "/allOf/17/then/properties/enhancePrompt/const"
+_K237 = "/allOf/18/then/properties/alchemy/not"
+_RULE238 = (
     "contrast-ratio-needs-alchemy",
     "warning",
     'contrastRatio is an Alchemy setting and has no effect with "alchemy": false: drop it or turn Alchemy on.',
 )
-_K237 = "/allOf/19/then/properties/alchemy/not"
-_RULE238 = (
+_K239 = "/allOf/19/then/properties/alchemy/not"
+_RULE240 = (
     "expanded-domain-needs-alchemy",
     "warning",
     'expandedDomain is an Alchemy feature and has no effect with "alchemy": false: drop it or turn Alchemy on.',
 )
-_K239 = "/allOf/20/then/properties/unzoomAmount/type"
-_K240 = "/allOf/20/then/properties/init_image_id/type"
-_K241 = "/allOf/21/then/properties/unzoom/const"
-_K242 = "/allOf/22/then/properties/init_image_id/type"
-_K243 = "/allOf/27/then/properties/canvasRequest/const"
-_K244 = '"PHOENIX"'
-_K245 = "/allOf/28/then/properties/sd_version/const"
-_RULE246 = (
+_K241 = "/allOf/20/then/properties/unzoomAmount/type"
+_K242 = "/allOf/20/then/properties/init_image_id/type"
+_K243 = "/allOf/21/then/properties/unzoom/const"
+_K244 = "/allOf/22/then/properties/init_image_id/type"
+_K245 = "/allOf/27/then/properties/canvasRequest/const"
+_K246 = '"PHOENIX"'
+_K247 = "/allOf/28/then/properties/sd_version/const"
+_RULE248 = (
     "phoenix-model-needs-phoenix-sd-version",
     "warning",
     'A Phoenix modelId with another sd_version is refused by the server ("Phoenix request requires sd_version to be PHOENIX."): send sd_version PHOENIX or drop sd_version.',
 )
-_K247 = "/allOf/29/then/properties/alchemy/const"
-_K248 = "/properties/imagePrompts/items/type"
-_K249 = ["id", "type"]
-_K250 = "/$defs/contextImage/required"
-_K251 = frozenset({"GENERATED", "UPLOADED"})
-_K252 = frozenset({"id", "type"})
-_K253 = "/$defs/contextImage/additionalProperties"
-_K254 = "/$defs/contextImage/type"
-_K255 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
+_K249 = "/allOf/29/then/properties/alchemy/const"
+_K250 = "/properties/imagePrompts/items/type"
+_K251 = ["id", "type"]
+_K252 = "/$defs/contextImage/required"
+_K253 = frozenset({"id", "type"})
+_K254 = "/$defs/contextImage/additionalProperties"
+_K255 = "/$defs/contextImage/type"
 _K256 = ["initImageId", "initImageType", "preprocessorId"]
 _K257 = "/$defs/controlnetInput/required"
 _K258 = frozenset(
@@ -1057,7 +1057,7 @@ def _v0(x: Any) -> bool:
         ):
             return False
     # /allOf/8
-    if _condition11 := (("photoReal" in x) and (x["photoReal"] is True)):
+    if _condition11 := ("photoReal" in x) and (x["photoReal"] is True):
         # /allOf/8/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
@@ -1200,27 +1200,27 @@ def _v0(x: Any) -> bool:
         if not (isinstance(x["init_image_id"], str)):
             return False
     # /allOf/23
-    if _v250(x):
+    if _condition26 := _v251(x):
         # /allOf/23/then
         if "controlnets" in x and not _v256(x["controlnets"]):
             return False
     # /allOf/24
-    if _v263(x):
+    if _condition26:
         # /allOf/24/then
         if "controlnets" in x and not _v265(x["controlnets"]):
             return False
     # /allOf/25
-    if _v273(x):
+    if _condition26:
         # /allOf/25/then
         if "controlnets" in x and not _v275(x["controlnets"]):
             return False
     # /allOf/26
-    if _v282(x):
+    if _condition26:
         # /allOf/26/then
         if "controlnets" in x and not _v284(x["controlnets"]):
             return False
     # /allOf/27
-    if _condition26 := (
+    if _condition27 := (
         (("canvasRequestType" in x) and (isinstance(x["canvasRequestType"], str)))
         or (("canvasInitId" in x) and (isinstance(x["canvasInitId"], str)))
         or (("canvasMaskId" in x) and (isinstance(x["canvasMaskId"], str)))
@@ -1231,14 +1231,14 @@ def _v0(x: Any) -> bool:
         if x["canvasRequest"] is not True:
             return False
     # /allOf/28
-    if _condition27 := ("modelId" in x and "sd_version" in x) and (
+    if _condition28 := ("modelId" in x and "sd_version" in x) and (
         isinstance(x["modelId"], str) and x["modelId"] in _K1
     ):
         # /allOf/28/then
         if "sd_version" in x and x["sd_version"] != _K2:
             return False
     # /allOf/29
-    if _condition28 := ("modelId" in x) and (
+    if _condition29 := ("modelId" in x) and (
         isinstance(x["modelId"], str) and x["modelId"] in _K13
     ):
         # /allOf/29/then
@@ -1323,7 +1323,7 @@ def _w0(x: Any) -> bool:
         ):
             return False
     # /allOf/8
-    if _condition8 := (("photoReal" in x) and (x["photoReal"] is True)):
+    if _condition8 := ("photoReal" in x) and (x["photoReal"] is True):
         # /allOf/8/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
@@ -1377,7 +1377,7 @@ def _w0(x: Any) -> bool:
         if not (isinstance(x["init_image_id"], str)):
             return False
     # /allOf/23
-    if _v250(x):
+    if _condition14 := _v251(x):
         # /allOf/23/then
         if "controlnets" in x and not _v256(x["controlnets"]):
             return False
@@ -2628,7 +2628,7 @@ def _v9(x: Any) -> bool:
         return False
     if x is not None:
         for _item1 in x:
-            if not _v10(_item1):
+            if not _v11(_item1):
                 return False
     return True
 
@@ -2648,7 +2648,7 @@ def _v20(x: Any) -> bool:
         return False
     if x is not None:
         for _item1 in x:
-            if not _v21(_item1):
+            if not _v22(_item1):
                 return False
     return True
 
@@ -2887,7 +2887,7 @@ def _v62(x: Any) -> bool:
         return False
     if x is not None:
         for _item1 in x:
-            if not _v63(_item1):
+            if not _v64(_item1):
                 return False
     return True
 
@@ -2912,7 +2912,7 @@ def _v71(x: Any) -> bool:
     if len(x) > 4:
         return False
     for _item1 in x:
-        if not _v72(_item1):
+        if not _v73(_item1):
             return False
     return True
 
@@ -2924,10 +2924,13 @@ def _v77(x: Any) -> bool:
     return True
 
 
-def _v250(x: Any) -> bool:
-    # /allOf/23/if
-    if not _v251(x):
-        return False
+def _v251(x: Any) -> bool:
+    # /$defs/controlnetsWithStrengthType
+    if isinstance(x, dict):
+        if "controlnets" not in x:
+            return False
+        if not _v252(x["controlnets"]):
+            return False
     return True
 
 
@@ -2962,9 +2965,6 @@ def _v256(x: Any) -> bool:
     return True
 
 
-_v263 = _v250  # /allOf/24/if
-
-
 def _v265(x: Any) -> bool:
     # /allOf/24/then/properties/controlnets
     if isinstance(x, list):
@@ -2996,9 +2996,6 @@ def _v265(x: Any) -> bool:
             ):
                 return False
     return True
-
-
-_v273 = _v250  # /allOf/25/if
 
 
 def _v275(x: Any) -> bool:
@@ -3039,9 +3036,6 @@ def _v275(x: Any) -> bool:
             ):
                 return False
     return True
-
-
-_v282 = _v250  # /allOf/26/if
 
 
 def _v284(x: Any) -> bool:
@@ -3614,14 +3608,14 @@ def _e244(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e249(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/23
-    if _v250(x):
+    if _v251(x):
         if not _v255(x):
             _e255(x, path, out)
 
 
 def _v249(x: Any) -> bool:
     # /allOf/23
-    if _v250(x):
+    if _condition1 := _v251(x):
         # /allOf/23/then
         if isinstance(x, dict):
             if "controlnets" in x and not _v256(x["controlnets"]):
@@ -3631,14 +3625,14 @@ def _v249(x: Any) -> bool:
 
 def _e262(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/24
-    if _v263(x):
+    if _v251(x):
         if not _v264(x):
             _e264(x, path, out)
 
 
 def _v262(x: Any) -> bool:
     # /allOf/24
-    if _v263(x):
+    if _condition1 := _v251(x):
         # /allOf/24/then
         if isinstance(x, dict):
             if "controlnets" in x and not _v265(x["controlnets"]):
@@ -3648,14 +3642,14 @@ def _v262(x: Any) -> bool:
 
 def _e272(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/25
-    if _v273(x):
+    if _v251(x):
         if not _v274(x):
             _e274(x, path, out)
 
 
 def _v272(x: Any) -> bool:
     # /allOf/25
-    if _v273(x):
+    if _condition1 := _v251(x):
         # /allOf/25/then
         if isinstance(x, dict):
             if "controlnets" in x and not _v275(x["controlnets"]):
@@ -3665,14 +3659,14 @@ def _v272(x: Any) -> bool:
 
 def _e281(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/26
-    if _v282(x):
+    if _v251(x):
         if not _v283(x):
             _e283(x, path, out)
 
 
 def _v281(x: Any) -> bool:
     # /allOf/26
-    if _v282(x):
+    if _condition1 := _v251(x):
         # /allOf/26/then
         if isinstance(x, dict):
             if "controlnets" in x and not _v284(x["controlnets"]):
@@ -4072,7 +4066,7 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
             )
         for _index in range(0, len(x)):
-            if not _v72(x[_index]):
+            if not _v73(x[_index]):
                 _e72(x[_index], (*path, _index), out)
     else:
         if not isinstance(x, list):
@@ -4101,7 +4095,7 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
             for _index in range(0, len(x)):
-                if not _v72(x[_index]):
+                if not _v73(x[_index]):
                     _e72(x[_index], (*path, _index), out)
 
 
@@ -4124,41 +4118,67 @@ def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _v10(x: Any) -> bool:
-    # /properties/controlnets/items
-    if not _v11(x):
+def _v11(x: Any) -> bool:
+    # /$defs/controlnetInput
+    if not isinstance(x, dict):
         return False
-    return True
-
-
-def _v21(x: Any) -> bool:
-    # /properties/elements/items
-    if not _v22(x):
+    if not ("initImageId" in x and "initImageType" in x and "preprocessorId" in x):
         return False
-    return True
-
-
-def _v63(x: Any) -> bool:
-    # /properties/userElements/items
-    if not _v64(x):
-        return False
-    return True
-
-
-def _v72(x: Any) -> bool:
-    # /patternProperties/^contextImages$/items
-    if not _v73(x):
-        return False
-    return True
-
-
-def _v251(x: Any) -> bool:
-    # /$defs/controlnetsWithStrengthType
-    if isinstance(x, dict):
-        if "controlnets" not in x:
+    for _key1, _value2 in x.items():
+        _check3 = _TABLE44.get(_key1)
+        if _check3 is None or not _check3(_value2):
             return False
-        if not _v252(x["controlnets"]):
+    return True
+
+
+def _v22(x: Any) -> bool:
+    # /$defs/elementInput
+    if not isinstance(x, dict):
+        return False
+    if "akUUID" not in x:
+        return False
+    for _key1, _value2 in x.items():
+        _check3 = _TABLE45.get(_key1)
+        if _check3 is None or not _check3(_value2):
             return False
+    return True
+
+
+def _v64(x: Any) -> bool:
+    # /$defs/userElementInput
+    if not isinstance(x, dict):
+        return False
+    for _key1, _value2 in x.items():
+        _check3 = _TABLE46.get(_key1)
+        if _check3 is None or not _check3(_value2):
+            return False
+    return True
+
+
+def _v73(x: Any) -> bool:
+    # /$defs/contextImage
+    if not isinstance(x, dict):
+        return False
+    if not ("id" in x and "type" in x):
+        return False
+    for _key1, _value2 in x.items():
+        _check3 = _TABLE47.get(_key1)
+        if _check3 is None or not _check3(_value2):
+            return False
+    return True
+
+
+def _v252(x: Any) -> bool:
+    # /$defs/controlnetsWithStrengthType/properties/controlnets
+    if not isinstance(x, list):
+        return False
+    if not any(
+        (isinstance(_item1, dict))
+        and ("strengthType" in _item1)
+        and (isinstance(_item1["strengthType"], str))
+        for _item1 in x
+    ):
+        return False
     return True
 
 
@@ -4176,9 +4196,9 @@ def _e87(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/1/then
     if isinstance(x, dict):
-        for _name in _K44:
+        for _name in _K48:
             if _name not in x:
-                out.append(_rule_error(path, _K45, "required", _RULE46, _name))
+                out.append(_rule_error(path, _K49, "required", _RULE50, _name))
         if "alchemy" in x:
             if x["alchemy"] is not False:
                 _e93(x["alchemy"], (*path, "alchemy"), out)
@@ -4187,9 +4207,9 @@ def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e109(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/2/then
     if isinstance(x, dict):
-        for _name in _K47:
+        for _name in _K51:
             if _name not in x:
-                out.append(_rule_error(path, _K48, "required", _RULE49, _name))
+                out.append(_rule_error(path, _K52, "required", _RULE53, _name))
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
@@ -4201,9 +4221,9 @@ def _e109(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e122(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then
     if isinstance(x, dict):
-        for _name in _K47:
+        for _name in _K51:
             if _name not in x:
-                out.append(_rule_error(path, _K50, "required", _RULE51, _name))
+                out.append(_rule_error(path, _K54, "required", _RULE55, _name))
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
@@ -4272,9 +4292,9 @@ def _e161(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e168(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/10/then
     if isinstance(x, dict):
-        for _name in _K52:
+        for _name in _K56:
             if _name not in x:
-                out.append(_rule_error(path, _K53, "required", _RULE54, _name))
+                out.append(_rule_error(path, _K57, "required", _RULE58, _name))
         if "modelId" in x:
             if not (isinstance(x["modelId"], str) and x["modelId"] in _K8):
                 _e169(x["modelId"], (*path, "modelId"), out)
@@ -4283,9 +4303,9 @@ def _e168(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e180(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/11/then
     if isinstance(x, dict):
-        for _name in _K55:
+        for _name in _K59:
             if _name not in x:
-                out.append(_rule_error(path, _K56, "required", _RULE57, _name))
+                out.append(_rule_error(path, _K60, "required", _RULE61, _name))
         if "presetStyle" in x:
             if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K9):
                 _e181(x["presetStyle"], (*path, "presetStyle"), out)
@@ -4305,9 +4325,9 @@ def _e188(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e196(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/13/then
     if isinstance(x, dict):
-        for _name in _K55:
+        for _name in _K59:
             if _name not in x:
-                out.append(_rule_error(path, _K58, "required", _RULE59, _name))
+                out.append(_rule_error(path, _K62, "required", _RULE63, _name))
         if "presetStyle" in x:
             if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11):
                 _e197(x["presetStyle"], (*path, "presetStyle"), out)
@@ -4327,9 +4347,9 @@ def _e204(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e209(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/15/then
     if isinstance(x, dict):
-        for _name in _K60:
+        for _name in _K64:
             if _name not in x:
-                out.append(_rule_error(path, _K61, "required", _RULE62, _name))
+                out.append(_rule_error(path, _K65, "required", _RULE66, _name))
         if "promptMagic" in x:
             if x["promptMagic"] is not True:
                 _e210(x["promptMagic"], (*path, "promptMagic"), out)
@@ -4338,9 +4358,9 @@ def _e209(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e214(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/16/then
     if isinstance(x, dict):
-        for _name in _K60:
+        for _name in _K64:
             if _name not in x:
-                out.append(_rule_error(path, _K63, "required", _RULE64, _name))
+                out.append(_rule_error(path, _K67, "required", _RULE68, _name))
         if "promptMagic" in x:
             if x["promptMagic"] is not True:
                 _e215(x["promptMagic"], (*path, "promptMagic"), out)
@@ -4349,9 +4369,9 @@ def _e214(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e219(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/17/then
     if isinstance(x, dict):
-        for _name in _K65:
+        for _name in _K69:
             if _name not in x:
-                out.append(_rule_error(path, _K66, "required", _RULE67, _name))
+                out.append(_rule_error(path, _K70, "required", _RULE71, _name))
         if "enhancePrompt" in x:
             if x["enhancePrompt"] is not True:
                 _e220(x["enhancePrompt"], (*path, "enhancePrompt"), out)
@@ -4376,9 +4396,9 @@ def _e230(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e236(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/20/then
     if isinstance(x, dict):
-        for _name in _K68:
+        for _name in _K72:
             if _name not in x:
-                out.append(_rule_error(path, _K69, "required", _RULE70, _name))
+                out.append(_rule_error(path, _K73, "required", _RULE74, _name))
         if "unzoomAmount" in x:
             if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
                 _e237(x["unzoomAmount"], (*path, "unzoomAmount"), out)
@@ -4390,9 +4410,9 @@ def _e236(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e242(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/21/then
     if isinstance(x, dict):
-        for _name in _K71:
+        for _name in _K75:
             if _name not in x:
-                out.append(_rule_error(path, _K72, "required", _RULE73, _name))
+                out.append(_rule_error(path, _K76, "required", _RULE77, _name))
         if "unzoom" in x:
             if x["unzoom"] is not True:
                 _e243(x["unzoom"], (*path, "unzoom"), out)
@@ -4401,9 +4421,9 @@ def _e242(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e247(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/22/then
     if isinstance(x, dict):
-        for _name in _K74:
+        for _name in _K78:
             if _name not in x:
-                out.append(_rule_error(path, _K75, "required", _RULE76, _name))
+                out.append(_rule_error(path, _K79, "required", _RULE80, _name))
         if "init_image_id" in x:
             if not (isinstance(x["init_image_id"], str)):
                 _e248(x["init_image_id"], (*path, "init_image_id"), out)
@@ -4476,9 +4496,9 @@ def _v283(x: Any) -> bool:
 def _e298(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/27/then
     if isinstance(x, dict):
-        for _name in _K77:
+        for _name in _K81:
             if _name not in x:
-                out.append(_rule_error(path, _K78, "required", _RULE79, _name))
+                out.append(_rule_error(path, _K82, "required", _RULE83, _name))
         if "canvasRequest" in x:
             if x["canvasRequest"] is not True:
                 _e299(x["canvasRequest"], (*path, "canvasRequest"), out)
@@ -4495,9 +4515,9 @@ def _e303(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e308(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/29/then
     if isinstance(x, dict):
-        for _name in _K44:
+        for _name in _K48:
             if _name not in x:
-                out.append(_rule_error(path, _K80, "required", _RULE81, _name))
+                out.append(_rule_error(path, _K84, "required", _RULE85, _name))
         if "alchemy" in x:
             if x["alchemy"] is not False:
                 _e309(x["alchemy"], (*path, "alchemy"), out)
@@ -4512,9 +4532,9 @@ def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K83,
+                    _K87,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4531,9 +4551,9 @@ def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K85,
+                    _K89,
                     "type",
-                    f"expected {_K84}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4550,9 +4570,9 @@ def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K86,
+                    _K90,
                     "type",
-                    f"expected {_K84}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4569,9 +4589,9 @@ def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K87,
+                    _K91,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4586,9 +4606,9 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K89,
+                    _K93,
                     "enum",
-                    f"{_show(x)} is not one of {_K88}",
+                    f"{_show(x)} is not one of {_K92}",
                     None,
                     "error",
                     None,
@@ -4599,9 +4619,9 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K90,
+                    _K94,
                     "type",
-                    f"expected {_K84}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4611,9 +4631,9 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K89,
+                    _K93,
                     "enum",
-                    f"{_show(x)} is not one of {_K88}",
+                    f"{_show(x)} is not one of {_K92}",
                     None,
                     "error",
                     None,
@@ -4629,9 +4649,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K92,
+                        _K96,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K91}",
+                        f"{_show(x)} is less than the minimum {_K95}",
                         None,
                         "error",
                         None,
@@ -4641,9 +4661,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K94,
+                        _K98,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K93}",
+                        f"{_show(x)} is greater than the maximum {_K97}",
                         None,
                         "error",
                         None,
@@ -4654,9 +4674,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K96,
+                    _K100,
                     "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4667,9 +4687,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K92,
+                        _K96,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K91}",
+                        f"{_show(x)} is less than the minimum {_K95}",
                         None,
                         "error",
                         None,
@@ -4679,9 +4699,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K94,
+                        _K98,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K93}",
+                        f"{_show(x)} is greater than the maximum {_K97}",
                         None,
                         "error",
                         None,
@@ -4697,9 +4717,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K98,
+                        _K102,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K97}",
+                        f"{_show(x)} is less than the minimum {_K101}",
                         None,
                         "error",
                         None,
@@ -4709,9 +4729,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K99,
+                        _K103,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K91}",
+                        f"{_show(x)} is greater than the maximum {_K95}",
                         None,
                         "error",
                         None,
@@ -4722,9 +4742,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K100,
+                    _K104,
                     "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4735,9 +4755,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K98,
+                        _K102,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K97}",
+                        f"{_show(x)} is less than the minimum {_K101}",
                         None,
                         "error",
                         None,
@@ -4747,9 +4767,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K99,
+                        _K103,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K91}",
+                        f"{_show(x)} is greater than the maximum {_K95}",
                         None,
                         "error",
                         None,
@@ -4766,9 +4786,9 @@ def _e8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K101,
+                    _K105,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4781,16 +4801,16 @@ def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     if isinstance(x, list) or x is None:
         if x is not None:
             for _index in range(0, len(x)):
-                if not _v10(x[_index]):
+                if not _v11(x[_index]):
                     _e10(x[_index], (*path, _index), out)
     else:
         if not (isinstance(x, list) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K103,
+                    _K107,
                     "type",
-                    f"expected {_K102}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K106}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4798,7 +4818,7 @@ def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, list):
             for _index in range(0, len(x)):
-                if not _v10(x[_index]):
+                if not _v11(x[_index]):
                     _e10(x[_index], (*path, _index), out)
 
 
@@ -4809,9 +4829,9 @@ def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K105,
+                    _K109,
                     "enum",
-                    f"{_show(x)} is not one of {_K104}",
+                    f"{_show(x)} is not one of {_K108}",
                     None,
                     "error",
                     None,
@@ -4822,7 +4842,7 @@ def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K106,
+                    _K110,
                     "type",
                     f"expected {_K37}, got {_kind(x)} {_show(x)}",
                     None,
@@ -4834,9 +4854,9 @@ def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K105,
+                    _K109,
                     "enum",
-                    f"{_show(x)} is not one of {_K104}",
+                    f"{_show(x)} is not one of {_K108}",
                     None,
                     "error",
                     None,
@@ -4849,16 +4869,16 @@ def _e20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     if isinstance(x, list) or x is None:
         if x is not None:
             for _index in range(0, len(x)):
-                if not _v21(x[_index]):
+                if not _v22(x[_index]):
                     _e21(x[_index], (*path, _index), out)
     else:
         if not (isinstance(x, list) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K107,
+                    _K111,
                     "type",
-                    f"expected {_K102}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K106}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4866,7 +4886,7 @@ def _e20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, list):
             for _index in range(0, len(x)):
-                if not _v21(x[_index]):
+                if not _v22(x[_index]):
                     _e21(x[_index], (*path, _index), out)
 
 
@@ -4879,9 +4899,9 @@ def _e26(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K108,
+                    _K112,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4898,9 +4918,9 @@ def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K109,
+                    _K113,
                     "type",
-                    f"expected {_K84}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4917,9 +4937,9 @@ def _e28(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K110,
+                    _K114,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4936,9 +4956,9 @@ def _e29(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K111,
+                    _K115,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4954,9 +4974,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K112,
+                        _K116,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K91}",
+                        f"{_show(x)} is less than the minimum {_K95}",
                         None,
                         "error",
                         None,
@@ -4966,9 +4986,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K114,
+                        _K118,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K113}",
+                        f"{_show(x)} is greater than the maximum {_K117}",
                         None,
                         "error",
                         None,
@@ -4979,9 +4999,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K115,
+                    _K119,
                     "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4992,9 +5012,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K112,
+                        _K116,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K91}",
+                        f"{_show(x)} is less than the minimum {_K95}",
                         None,
                         "error",
                         None,
@@ -5004,9 +5024,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K114,
+                        _K118,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K113}",
+                        f"{_show(x)} is greater than the maximum {_K117}",
                         None,
                         "error",
                         None,
@@ -5022,9 +5042,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K117,
+                        _K121,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K116}",
+                        f"{_show(x)} is less than the minimum {_K120}",
                         None,
                         "error",
                         None,
@@ -5034,9 +5054,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K119,
+                        _K123,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K118}",
+                        f"{_show(x)} is greater than the maximum {_K122}",
                         None,
                         "error",
                         None,
@@ -5046,9 +5066,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K121,
+                        _K125,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K120}",
+                        f"{_show(x)} is not a multiple of {_K124}",
                         None,
                         "error",
                         None,
@@ -5059,9 +5079,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K123,
+                    _K127,
                     "type",
-                    f"expected {_K122}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K126}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5072,9 +5092,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K117,
+                        _K121,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K116}",
+                        f"{_show(x)} is less than the minimum {_K120}",
                         None,
                         "error",
                         None,
@@ -5084,9 +5104,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K119,
+                        _K123,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K118}",
+                        f"{_show(x)} is greater than the maximum {_K122}",
                         None,
                         "error",
                         None,
@@ -5096,9 +5116,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K121,
+                        _K125,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K120}",
+                        f"{_show(x)} is not a multiple of {_K124}",
                         None,
                         "error",
                         None,
@@ -5115,9 +5135,9 @@ def _e32(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K124,
+                    _K128,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5134,9 +5154,9 @@ def _e33(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K125,
+                    _K129,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5156,9 +5176,9 @@ def _e34(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K126,
+                    _K130,
                     "type",
-                    f"expected {_K102}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K106}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5179,9 +5199,9 @@ def _e36(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K127,
+                    _K131,
                     "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5198,9 +5218,9 @@ def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K128,
+                    _K132,
                     "type",
-                    f"expected {_K84}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5217,9 +5237,9 @@ def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K129,
+                    _K133,
                     "type",
-                    f"expected {_K84}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5235,9 +5255,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K131,
+                        _K135,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K130}",
+                        f"{_show(x)} is less than the minimum {_K134}",
                         None,
                         "error",
                         None,
@@ -5247,9 +5267,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K133,
+                        _K137,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K132}",
+                        f"{_show(x)} is greater than the maximum {_K136}",
                         None,
                         "error",
                         None,
@@ -5260,9 +5280,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K134,
+                    _K138,
                     "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5273,9 +5293,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K131,
+                        _K135,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K130}",
+                        f"{_show(x)} is less than the minimum {_K134}",
                         None,
                         "error",
                         None,
@@ -5285,9 +5305,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K133,
+                        _K137,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K132}",
+                        f"{_show(x)} is greater than the maximum {_K136}",
                         None,
                         "error",
                         None,
@@ -5304,9 +5324,9 @@ def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K135,
+                    _K139,
                     "type",
-                    f"expected {_K84}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5323,9 +5343,9 @@ def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K136,
+                    _K140,
                     "type",
-                    f"expected {_K84}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5341,9 +5361,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K137,
+                        _K141,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K91}",
+                        f"{_show(x)} is less than the minimum {_K95}",
                         None,
                         "error",
                         None,
@@ -5353,9 +5373,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K138,
+                        _K142,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K120}",
+                        f"{_show(x)} is greater than the maximum {_K124}",
                         None,
                         "error",
                         None,
@@ -5366,9 +5386,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K139,
+                    _K143,
                     "type",
-                    f"expected {_K122}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K126}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5379,9 +5399,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K137,
+                        _K141,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K91}",
+                        f"{_show(x)} is less than the minimum {_K95}",
                         None,
                         "error",
                         None,
@@ -5391,9 +5411,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K138,
+                        _K142,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K120}",
+                        f"{_show(x)} is greater than the maximum {_K124}",
                         None,
                         "error",
                         None,
@@ -5409,9 +5429,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K141,
+                        _K145,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K140}",
+                        f"{_show(x)} is less than the minimum {_K144}",
                         None,
                         "error",
                         None,
@@ -5421,9 +5441,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K143,
+                        _K147,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K142}",
+                        f"{_show(x)} is greater than the maximum {_K146}",
                         None,
                         "error",
                         None,
@@ -5434,9 +5454,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K144,
+                    _K148,
                     "type",
-                    f"expected {_K122}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K126}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5447,9 +5467,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K141,
+                        _K145,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K140}",
+                        f"{_show(x)} is less than the minimum {_K144}",
                         None,
                         "error",
                         None,
@@ -5459,9 +5479,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K143,
+                        _K147,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K142}",
+                        f"{_show(x)} is greater than the maximum {_K146}",
                         None,
                         "error",
                         None,
@@ -5478,9 +5498,9 @@ def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K145,
+                    _K149,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5495,9 +5515,9 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K147,
+                    _K151,
                     "enum",
-                    f"{_show(x)} is not one of {_K146}",
+                    f"{_show(x)} is not one of {_K150}",
                     None,
                     "error",
                     None,
@@ -5508,9 +5528,9 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K148,
+                    _K152,
                     "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5520,9 +5540,9 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K147,
+                    _K151,
                     "enum",
-                    f"{_show(x)} is not one of {_K146}",
+                    f"{_show(x)} is not one of {_K150}",
                     None,
                     "error",
                     None,
@@ -5537,9 +5557,9 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K150,
+                    _K154,
                     "enum",
-                    f"{_show(x)} is not one of {_K149}",
+                    f"{_show(x)} is not one of {_K153}",
                     None,
                     "error",
                     None,
@@ -5550,9 +5570,9 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K151,
+                    _K155,
                     "type",
-                    f"expected {_K84}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5562,9 +5582,9 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K150,
+                    _K154,
                     "enum",
-                    f"{_show(x)} is not one of {_K149}",
+                    f"{_show(x)} is not one of {_K153}",
                     None,
                     "error",
                     None,
@@ -5579,9 +5599,9 @@ def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K153,
+                    _K157,
                     "enum",
-                    f"{_show(x)} is not one of {_K152}",
+                    f"{_show(x)} is not one of {_K156}",
                     None,
                     "error",
                     None,
@@ -5592,9 +5612,9 @@ def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K154,
+                    _K158,
                     "type",
-                    f"expected {_K84}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5604,9 +5624,9 @@ def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K153,
+                    _K157,
                     "enum",
-                    f"{_show(x)} is not one of {_K152}",
+                    f"{_show(x)} is not one of {_K156}",
                     None,
                     "error",
                     None,
@@ -5621,7 +5641,7 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K155,
+                    _K159,
                     "maxLength",
                     f"{_show(x)} should have at most 1500 characters",
                     None,
@@ -5634,7 +5654,7 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K156,
+                    _K160,
                     "type",
                     f"expected {_K37}, got {_kind(x)} {_show(x)}",
                     None,
@@ -5647,7 +5667,7 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K155,
+                        _K159,
                         "maxLength",
                         f"{_show(x)} should have at most 1500 characters",
                         None,
@@ -5666,9 +5686,9 @@ def _e49(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K157,
+                    _K161,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5684,9 +5704,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K158,
+                        _K162,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K130}",
+                        f"{_show(x)} is less than the minimum {_K134}",
                         None,
                         "error",
                         None,
@@ -5696,9 +5716,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K159,
+                        _K163,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K91}",
+                        f"{_show(x)} is greater than the maximum {_K95}",
                         None,
                         "error",
                         None,
@@ -5709,9 +5729,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K160,
+                    _K164,
                     "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5722,9 +5742,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K158,
+                        _K162,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K130}",
+                        f"{_show(x)} is less than the minimum {_K134}",
                         None,
                         "error",
                         None,
@@ -5734,9 +5754,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K159,
+                        _K163,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K91}",
+                        f"{_show(x)} is greater than the maximum {_K95}",
                         None,
                         "error",
                         None,
@@ -5751,9 +5771,9 @@ def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K162,
+                    _K166,
                     "enum",
-                    f"{_show(x)} is not one of {_K161}",
+                    f"{_show(x)} is not one of {_K165}",
                     None,
                     "error",
                     None,
@@ -5764,9 +5784,9 @@ def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K163,
+                    _K167,
                     "type",
-                    f"expected {_K84}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5776,9 +5796,9 @@ def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K162,
+                    _K166,
                     "enum",
-                    f"{_show(x)} is not one of {_K161}",
+                    f"{_show(x)} is not one of {_K165}",
                     None,
                     "error",
                     None,
@@ -5795,9 +5815,9 @@ def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K164,
+                    _K168,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5812,9 +5832,9 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K166,
+                    _K170,
                     "enum",
-                    f"{_show(x)} is not one of {_K165}",
+                    f"{_show(x)} is not one of {_K169}",
                     None,
                     "error",
                     None,
@@ -5825,7 +5845,7 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K167,
+                    _K171,
                     "type",
                     f"expected {_K37}, got {_kind(x)} {_show(x)}",
                     None,
@@ -5837,9 +5857,9 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K166,
+                    _K170,
                     "enum",
-                    f"{_show(x)} is not one of {_K165}",
+                    f"{_show(x)} is not one of {_K169}",
                     None,
                     "error",
                     None,
@@ -5854,9 +5874,9 @@ def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K169,
+                    _K173,
                     "enum",
-                    f"{_show(x)} is not one of {_K168}",
+                    f"{_show(x)} is not one of {_K172}",
                     None,
                     "error",
                     None,
@@ -5867,7 +5887,7 @@ def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K170,
+                    _K174,
                     "type",
                     f"expected {_K37}, got {_kind(x)} {_show(x)}",
                     None,
@@ -5879,9 +5899,9 @@ def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K169,
+                    _K173,
                     "enum",
-                    f"{_show(x)} is not one of {_K168}",
+                    f"{_show(x)} is not one of {_K172}",
                     None,
                     "error",
                     None,
@@ -5897,9 +5917,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K172,
+                        _K176,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K171}",
+                        f"{_show(x)} is greater than the maximum {_K175}",
                         None,
                         "error",
                         None,
@@ -5910,9 +5930,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K173,
+                    _K177,
                     "type",
-                    f"expected {_K122}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K126}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5923,9 +5943,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K172,
+                        _K176,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K171}",
+                        f"{_show(x)} is greater than the maximum {_K175}",
                         None,
                         "error",
                         None,
@@ -5942,9 +5962,9 @@ def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K174,
+                    _K178,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5959,9 +5979,9 @@ def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K176,
+                    _K180,
                     "enum",
-                    f"{_show(x)} is not one of {_K175}",
+                    f"{_show(x)} is not one of {_K179}",
                     None,
                     "error",
                     None,
@@ -5972,9 +5992,9 @@ def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K177,
+                    _K181,
                     "type",
-                    f"expected {_K84}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5984,9 +6004,9 @@ def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K176,
+                    _K180,
                     "enum",
-                    f"{_show(x)} is not one of {_K175}",
+                    f"{_show(x)} is not one of {_K179}",
                     None,
                     "error",
                     None,
@@ -6003,9 +6023,9 @@ def _e58(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K178,
+                    _K182,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6022,9 +6042,9 @@ def _e59(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K179,
+                    _K183,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6041,9 +6061,9 @@ def _e60(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K180,
+                    _K184,
                     "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6060,9 +6080,9 @@ def _e61(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K181,
+                    _K185,
                     "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6075,16 +6095,16 @@ def _e62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     if isinstance(x, list) or x is None:
         if x is not None:
             for _index in range(0, len(x)):
-                if not _v63(x[_index]):
+                if not _v64(x[_index]):
                     _e63(x[_index], (*path, _index), out)
     else:
         if not (isinstance(x, list) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K182,
+                    _K186,
                     "type",
-                    f"expected {_K102}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K106}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6092,7 +6112,7 @@ def _e62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, list):
             for _index in range(0, len(x)):
-                if not _v63(x[_index]):
+                if not _v64(x[_index]):
                     _e63(x[_index], (*path, _index), out)
 
 
@@ -6105,9 +6125,9 @@ def _e68(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K183,
+                    _K187,
                     "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6123,9 +6143,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K184,
+                        _K188,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K116}",
+                        f"{_show(x)} is less than the minimum {_K120}",
                         None,
                         "error",
                         None,
@@ -6135,9 +6155,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K185,
+                        _K189,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K118}",
+                        f"{_show(x)} is greater than the maximum {_K122}",
                         None,
                         "error",
                         None,
@@ -6147,9 +6167,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K186,
+                        _K190,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K120}",
+                        f"{_show(x)} is not a multiple of {_K124}",
                         None,
                         "error",
                         None,
@@ -6160,9 +6180,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K187,
+                    _K191,
                     "type",
-                    f"expected {_K122}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K126}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6173,9 +6193,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K184,
+                        _K188,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K116}",
+                        f"{_show(x)} is less than the minimum {_K120}",
                         None,
                         "error",
                         None,
@@ -6185,9 +6205,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K185,
+                        _K189,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K118}",
+                        f"{_show(x)} is greater than the maximum {_K122}",
                         None,
                         "error",
                         None,
@@ -6197,9 +6217,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K186,
+                        _K190,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K120}",
+                        f"{_show(x)} is not a multiple of {_K124}",
                         None,
                         "error",
                         None,
@@ -6213,139 +6233,131 @@ def _e72(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         _e73(x, path, out)
 
 
-def _v11(x: Any) -> bool:
-    # /$defs/controlnetInput
-    if not isinstance(x, dict):
+_v12 = _v70  # /$defs/controlnetInput/properties/initImageId
+
+
+def _v13(x: Any) -> bool:
+    # /$defs/controlnetInput/properties/initImageType
+    if not isinstance(x, str):
         return False
-    if not ("initImageId" in x and "initImageType" in x and "preprocessorId" in x):
+    if not (isinstance(x, str) and x in _K192):
         return False
-    for _key1, _value2 in x.items():
-        _check3 = _TABLE188.get(_key1)
-        if _check3 is None or not _check3(_value2):
-            return False
     return True
 
 
-def _v22(x: Any) -> bool:
-    # /$defs/elementInput
-    if not isinstance(x, dict):
+def _v14(x: Any) -> bool:
+    # /$defs/controlnetInput/properties/preprocessorId
+    if not (type(x) is int or (type(x) is float and x.is_integer())):
         return False
-    if "akUUID" not in x:
+    return True
+
+
+_v15 = _v36  # /$defs/controlnetInput/properties/weight
+
+
+def _v16(x: Any) -> bool:
+    # /$defs/controlnetInput/properties/strengthType
+    if not (isinstance(x, str) or x is None):
         return False
-    for _key1, _value2 in x.items():
-        _check3 = _TABLE189.get(_key1)
-        if _check3 is None or not _check3(_value2):
-            return False
+    if not (x is None or (isinstance(x, str) and x in _K193)):
+        return False
     return True
 
 
-def _v64(x: Any) -> bool:
-    # /$defs/userElementInput
-    if not isinstance(x, dict):
+_v17 = _v36  # /$defs/controlnetInput/properties/influence
+
+
+_v23 = _v70  # /$defs/elementInput/properties/akUUID
+
+
+_v24 = _v36  # /$defs/elementInput/properties/weight
+
+
+def _v65(x: Any) -> bool:
+    # /$defs/userElementInput/properties/userLoraId
+    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
         return False
-    for _key1, _value2 in x.items():
-        _check3 = _TABLE190.get(_key1)
-        if _check3 is None or not _check3(_value2):
-            return False
     return True
 
 
-def _v73(x: Any) -> bool:
-    # /$defs/contextImage
-    if not isinstance(x, dict):
-        return False
-    if not ("id" in x and "type" in x):
-        return False
-    for _key1, _value2 in x.items():
-        _check3 = _TABLE191.get(_key1)
-        if _check3 is None or not _check3(_value2):
-            return False
-    return True
+_v66 = _v36  # /$defs/userElementInput/properties/weight
 
 
-def _v252(x: Any) -> bool:
-    # /$defs/controlnetsWithStrengthType/properties/controlnets
-    if not isinstance(x, list):
-        return False
-    if not any(
-        (isinstance(_item1, dict))
-        and ("strengthType" in _item1)
-        and (isinstance(_item1["strengthType"], str))
-        for _item1 in x
-    ):
-        return False
-    return True
+_v74 = _v70  # /$defs/contextImage/properties/id
+
+
+_v75 = _v13  # /$defs/contextImage/properties/type
 
 
 def _e88(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/0/then/properties/num_images
     if type(x) is int or type(x) is float:
         if x > 4:
-            out.append(_rule_error(path, _K193, "maximum", _RULE194, None))
+            out.append(_rule_error(path, _K195, "maximum", _RULE196, None))
 
 
 def _e93(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/1/then/properties/alchemy
     if x is not False:
-        out.append(_rule_error(path, _K196, "const", _RULE46, None))
+        out.append(_rule_error(path, _K198, "const", _RULE50, None))
 
 
 def _e110(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/2/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
-            out.append(_rule_error(path, _K198, "minimum", _RULE49, None))
+            out.append(_rule_error(path, _K200, "minimum", _RULE53, None))
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K200, "type", _RULE49, None))
+            out.append(_rule_error(path, _K202, "type", _RULE53, None))
         if type(x) is int or type(x) is float:
             if x < 2.5:
-                out.append(_rule_error(path, _K198, "minimum", _RULE49, None))
+                out.append(_rule_error(path, _K200, "minimum", _RULE53, None))
 
 
 def _e123(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
-            out.append(_rule_error(path, _K201, "minimum", _RULE51, None))
+            out.append(_rule_error(path, _K203, "minimum", _RULE55, None))
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K202, "type", _RULE51, None))
+            out.append(_rule_error(path, _K204, "type", _RULE55, None))
         if type(x) is int or type(x) is float:
             if x < 2.5:
-                out.append(_rule_error(path, _K201, "minimum", _RULE51, None))
+                out.append(_rule_error(path, _K203, "minimum", _RULE55, None))
 
 
 def _e130(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/4/then/properties/seed
     if type(x) is int or type(x) is float:
         if x > 2147483638:
-            out.append(_rule_error(path, _K204, "maximum", _RULE205, None))
+            out.append(_rule_error(path, _K206, "maximum", _RULE207, None))
 
 
 def _e137(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/5/then/properties/seed
     if (type(x) is int or type(x) is float) and x == 2147483638:
-        out.append(_rule_error(path, _K206, "not", _RULE207, None))
+        out.append(_rule_error(path, _K208, "not", _RULE209, None))
 
 
 def _e143(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/6/then/properties/contrast
     if not ((type(x) is int or type(x) is float) and x in _K5):
-        out.append(_rule_error(path, _K209, "enum", _RULE210, None))
+        out.append(_rule_error(path, _K211, "enum", _RULE212, None))
 
 
 def _e148(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/7/then/properties/guidance_scale
     if type(x) is int or type(x) is float:
         if x > 20:
-            out.append(_rule_error(path, _K212, "maximum", _RULE213, None))
+            out.append(_rule_error(path, _K214, "maximum", _RULE215, None))
 
 
 def _e154(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/8/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K214, "not", _RULE215, None))
+        out.append(_rule_error(path, _K216, "not", _RULE217, None))
 
 
 def _e162(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6354,67 +6366,67 @@ def _e162(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K217, "type", _RULE218, None))
+            out.append(_rule_error(path, _K219, "type", _RULE220, None))
 
 
 def _e169(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/10/then/properties/modelId
     if not (isinstance(x, str) and x in _K8):
-        out.append(_rule_error(path, _K220, "enum", _RULE54, None))
+        out.append(_rule_error(path, _K222, "enum", _RULE58, None))
 
 
 def _e181(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/11/then/properties/presetStyle
     if not (isinstance(x, str) and x in _K9):
-        out.append(_rule_error(path, _K222, "enum", _RULE57, None))
+        out.append(_rule_error(path, _K224, "enum", _RULE61, None))
 
 
 def _e189(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/12/then/properties/presetStyle
     if not (x is None or (isinstance(x, str) and x in _K10)):
-        out.append(_rule_error(path, _K224, "enum", _RULE225, None))
+        out.append(_rule_error(path, _K226, "enum", _RULE227, None))
 
 
 def _e197(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/13/then/properties/presetStyle
     if not (isinstance(x, str) and x in _K11):
-        out.append(_rule_error(path, _K227, "enum", _RULE59, None))
+        out.append(_rule_error(path, _K229, "enum", _RULE63, None))
 
 
 def _e205(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/14/then/properties/presetStyle
     if not (x is None or (isinstance(x, str) and x in _K12)):
-        out.append(_rule_error(path, _K229, "enum", _RULE230, None))
+        out.append(_rule_error(path, _K231, "enum", _RULE232, None))
 
 
 def _e210(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/15/then/properties/promptMagic
     if x is not True:
-        out.append(_rule_error(path, _K232, "const", _RULE62, None))
+        out.append(_rule_error(path, _K234, "const", _RULE66, None))
 
 
 def _e215(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/16/then/properties/promptMagic
     if x is not True:
-        out.append(_rule_error(path, _K233, "const", _RULE64, None))
+        out.append(_rule_error(path, _K235, "const", _RULE68, None))
 
 
 def _e220(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/17/then/properties/enhancePrompt
     if x is not True:
-        out.append(_rule_error(path, _K234, "const", _RULE67, None))
+        out.append(_rule_error(path, _K236, "const", _RULE71, None))
 
 
 def _e225(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/18/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K235, "not", _RULE236, None))
+        out.append(_rule_error(path, _K237, "not", _RULE238, None))
 
 
 def _e231(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/19/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K237, "not", _RULE238, None))
+        out.append(_rule_error(path, _K239, "not", _RULE240, None))
 
 
 def _e237(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6423,7 +6435,7 @@ def _e237(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K239, "type", _RULE70, None))
+            out.append(_rule_error(path, _K241, "type", _RULE74, None))
 
 
 def _e238(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6432,13 +6444,13 @@ def _e238(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not isinstance(x, str):
-            out.append(_rule_error(path, _K240, "type", _RULE70, None))
+            out.append(_rule_error(path, _K242, "type", _RULE74, None))
 
 
 def _e243(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/21/then/properties/unzoom
     if x is not True:
-        out.append(_rule_error(path, _K241, "const", _RULE73, None))
+        out.append(_rule_error(path, _K243, "const", _RULE77, None))
 
 
 def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6447,7 +6459,7 @@ def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not isinstance(x, str):
-            out.append(_rule_error(path, _K242, "type", _RULE76, None))
+            out.append(_rule_error(path, _K244, "type", _RULE80, None))
 
 
 def _e256(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6578,19 +6590,19 @@ def _e284(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e299(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/27/then/properties/canvasRequest
     if x is not True:
-        out.append(_rule_error(path, _K243, "const", _RULE79, None))
+        out.append(_rule_error(path, _K245, "const", _RULE83, None))
 
 
 def _e304(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/28/then/properties/sd_version
     if x != _K2:
-        out.append(_rule_error(path, _K245, "const", _RULE246, None))
+        out.append(_rule_error(path, _K247, "const", _RULE248, None))
 
 
 def _e309(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/29/then/properties/alchemy
     if x is not False:
-        out.append(_rule_error(path, _K247, "const", _RULE81, None))
+        out.append(_rule_error(path, _K249, "const", _RULE85, None))
 
 
 def _e10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6614,9 +6626,9 @@ def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K248,
+                    _K250,
                     "type",
-                    f"expected {_K84}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6633,12 +6645,12 @@ def _e63(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/contextImage
     if isinstance(x, dict):
-        for _name in _K249:
+        for _name in _K251:
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K250,
+                        _K252,
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -6651,16 +6663,16 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e74(x["id"], (*path, "id"), out)
         if "type" in x:
             if not (
-                (isinstance(x["type"], str)) and (isinstance(x["type"], str) and x["type"] in _K251)
+                (isinstance(x["type"], str)) and (isinstance(x["type"], str) and x["type"] in _K192)
             ):
                 _e75(x["type"], (*path, "type"), out)
         for _key, _value in x.items():
-            if _key in _K252:
+            if _key in _K253:
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K253,
+                    _K254,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -6673,7 +6685,7 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K254,
+                    _K255,
                     "type",
                     f"expected {_K22}, got {_kind(x)} {_show(x)}",
                     None,
@@ -6682,12 +6694,12 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
             )
         if isinstance(x, dict):
-            for _name in _K249:
+            for _name in _K251:
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K250,
+                            _K252,
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -6701,16 +6713,16 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if "type" in x:
                 if not (
                     (isinstance(x["type"], str))
-                    and (isinstance(x["type"], str) and x["type"] in _K251)
+                    and (isinstance(x["type"], str) and x["type"] in _K192)
                 ):
                     _e75(x["type"], (*path, "type"), out)
             for _key, _value in x.items():
-                if _key in _K252:
+                if _key in _K253:
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K253,
+                        _K254,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -6718,62 +6730,6 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         _key,
                     )
                 )
-
-
-_v12 = _v70  # /$defs/controlnetInput/properties/initImageId
-
-
-def _v13(x: Any) -> bool:
-    # /$defs/controlnetInput/properties/initImageType
-    if not isinstance(x, str):
-        return False
-    if not (isinstance(x, str) and x in _K251):
-        return False
-    return True
-
-
-def _v14(x: Any) -> bool:
-    # /$defs/controlnetInput/properties/preprocessorId
-    if not (type(x) is int or (type(x) is float and x.is_integer())):
-        return False
-    return True
-
-
-_v15 = _v36  # /$defs/controlnetInput/properties/weight
-
-
-def _v16(x: Any) -> bool:
-    # /$defs/controlnetInput/properties/strengthType
-    if not (isinstance(x, str) or x is None):
-        return False
-    if not (x is None or (isinstance(x, str) and x in _K255)):
-        return False
-    return True
-
-
-_v17 = _v36  # /$defs/controlnetInput/properties/influence
-
-
-_v23 = _v70  # /$defs/elementInput/properties/akUUID
-
-
-_v24 = _v36  # /$defs/elementInput/properties/weight
-
-
-def _v65(x: Any) -> bool:
-    # /$defs/userElementInput/properties/userLoraId
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-        return False
-    return True
-
-
-_v66 = _v36  # /$defs/userElementInput/properties/weight
-
-
-_v74 = _v70  # /$defs/contextImage/properties/id
-
-
-_v75 = _v13  # /$defs/contextImage/properties/type
 
 
 def _e257(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6870,7 +6826,7 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if "initImageType" in x:
             if not (
                 (isinstance(x["initImageType"], str))
-                and (isinstance(x["initImageType"], str) and x["initImageType"] in _K251)
+                and (isinstance(x["initImageType"], str) and x["initImageType"] in _K192)
             ):
                 _e13(x["initImageType"], (*path, "initImageType"), out)
         if "preprocessorId" in x:
@@ -6889,7 +6845,7 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 (isinstance(x["strengthType"], str) or x["strengthType"] is None)
                 and (
                     x["strengthType"] is None
-                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K255)
+                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K193)
                 )
             ):
                 _e16(x["strengthType"], (*path, "strengthType"), out)
@@ -6946,7 +6902,7 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if "initImageType" in x:
                 if not (
                     (isinstance(x["initImageType"], str))
-                    and (isinstance(x["initImageType"], str) and x["initImageType"] in _K251)
+                    and (isinstance(x["initImageType"], str) and x["initImageType"] in _K192)
                 ):
                     _e13(x["initImageType"], (*path, "initImageType"), out)
             if "preprocessorId" in x:
@@ -6965,7 +6921,7 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     (isinstance(x["strengthType"], str) or x["strengthType"] is None)
                     and (
                         x["strengthType"] is None
-                        or (isinstance(x["strengthType"], str) and x["strengthType"] in _K255)
+                        or (isinstance(x["strengthType"], str) and x["strengthType"] in _K193)
                     )
                 ):
                     _e16(x["strengthType"], (*path, "strengthType"), out)
@@ -7177,7 +7133,7 @@ def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/contextImage/properties/type
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K251):
+        if not (isinstance(x, str) and x in _K192):
             out.append(
                 Error(
                     _pointer(path),
@@ -7202,7 +7158,7 @@ def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K251):
+        if not (isinstance(x, str) and x in _K192):
             out.append(
                 Error(
                     _pointer(path),
@@ -7273,7 +7229,7 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/initImageType
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K251):
+        if not (isinstance(x, str) and x in _K192):
             out.append(
                 Error(
                     _pointer(path),
@@ -7298,7 +7254,7 @@ def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K251):
+        if not (isinstance(x, str) and x in _K192):
             out.append(
                 Error(
                     _pointer(path),
@@ -7342,7 +7298,7 @@ def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K278,
                     "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -7353,7 +7309,7 @@ def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/strengthType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K255)):
+        if not (x is None or (isinstance(x, str) and x in _K193)):
             out.append(
                 Error(
                     _pointer(path),
@@ -7372,13 +7328,13 @@ def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K281,
                     "type",
-                    f"expected {_K84}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K255)):
+        if not (x is None or (isinstance(x, str) and x in _K193)):
             out.append(
                 Error(
                     _pointer(path),
@@ -7403,7 +7359,7 @@ def _e17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K282,
                     "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -7441,7 +7397,7 @@ def _e24(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K284,
                     "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -7460,7 +7416,7 @@ def _e65(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K285,
                     "type",
-                    f"expected {_K122}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K126}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -7479,7 +7435,7 @@ def _e66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K286,
                     "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -7628,7 +7584,7 @@ _TABLE16 = {
     "weighting": _r68,
     "width": _r69,
 }
-_TABLE188 = {
+_TABLE44 = {
     "initImageId": _v12,
     "initImageType": _v13,
     "preprocessorId": _v14,
@@ -7636,6 +7592,6 @@ _TABLE188 = {
     "strengthType": _v16,
     "influence": _v17,
 }
-_TABLE189 = {"akUUID": _v23, "weight": _v24}
-_TABLE190 = {"userLoraId": _v65, "weight": _v66}
-_TABLE191 = {"id": _v74, "type": _v75}
+_TABLE45 = {"akUUID": _v23, "weight": _v24}
+_TABLE46 = {"userLoraId": _v65, "weight": _v66}
+_TABLE47 = {"id": _v74, "type": _v75}
