@@ -13,6 +13,7 @@ time.perf_counter_ns) divided by the number of payloads checked. Goal: compiled 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import json
 import math
@@ -22,7 +23,6 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ GOAL_VALIDATE_RATIO = 1.0
 WORST_SHOWN = 8
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Settings:
     generated: int  # generated bodies added to the example files
     repeat: int  # best of this many timed repeats
@@ -47,11 +47,11 @@ class Settings:
     profile_number: int  # calls per payload per repeat in the per-payload profile
 
 
-DEFAULT = Settings(generated=350, repeat=5, budget_ns=60_000_000, profile_number=20)
+DEFAULT = Settings(generated=350, repeat=7, budget_ns=40_000_000, profile_number=20)
 QUICK = Settings(generated=100, repeat=3, budget_ns=10_000_000, profile_number=5)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Call:
     key: str  # short id used in ratios and --json
     engine: str
@@ -339,8 +339,9 @@ def run(settings: Settings) -> dict[str, Any]:
         buckets[f"{count} controlnet(s)"] = [p for p in payloads if p.controlnets == count]
     nested_keys = ("genspec.is_valid", "rs.is_valid", "genspec.validate", "rs.iter_errors")
     nested_runs = {key: by_key[key].run for key in nested_keys}
+    split = dataclasses.replace(settings, budget_ns=settings.budget_ns // 2)  # ten small splits
     nested = {
-        bucket: best_us(nested_runs, [p.body for p in ps], settings)
+        bucket: best_us(nested_runs, [p.body for p in ps], split)
         | {"payloads": len(ps), "invalid": sum(not expected[p.name] for p in ps)}
         for bucket, ps in buckets.items()
     }
@@ -368,6 +369,7 @@ def run(settings: Settings) -> dict[str, Any]:
         "timings_us": timings,
         "findings_per_invalid": findings,
         "ratios": ratios(timings),
+        "noise": noise(timings, len(groups["valid"]), len(groups["invalid"])),
         "controlnets": nested,
         "profile": profile(payloads, expected, single),
     }
@@ -390,6 +392,24 @@ def mix_summary(payloads: Sequence[Payload], expected: dict[str, bool]) -> dict[
             max(sizes, default=0),
         ],
     }
+
+
+NOISE_TOLERANCE = 0.10
+
+
+def noise(timings: dict[str, dict[str, float]], valid: int, invalid: int) -> dict[str, float]:
+    """Calls whose mixed time strays from the count-weighted valid and invalid times.
+
+    The mixed list is the union of the other two, so a gap above NOISE_TOLERANCE means the
+    machine was busy during some repeats: rerun before quoting those figures.
+    """
+    strays = {}
+    for key, t in timings.items():
+        weighted = (t["valid"] * valid + t["invalid"] * invalid) / (valid + invalid)
+        gap = t["mixed"] / weighted - 1
+        if abs(gap) > NOISE_TOLERANCE:
+            strays[key] = gap
+    return strays
 
 
 RATIOS = [
@@ -520,6 +540,15 @@ def render(result: dict[str, Any]) -> list[str]:
     lines += markdown(
         ["engine", "call", "valid us", "invalid us", "mixed us", "findings / invalid body"], rows
     )
+    lines.append("")
+    if result["noise"]:
+        strays = ", ".join(f"{key} {gap:+.0%}" for key, gap in result["noise"].items())
+        lines.append(f"Noise check: mixed vs weighted valid+invalid differs for {strays}; rerun.")
+    else:
+        lines.append(
+            f"Noise check: every mixed time is within {NOISE_TOLERANCE:.0%} of the"
+            " count-weighted valid and invalid times."
+        )
     lines += ["", "## Ratios (lower is faster for the first engine)", ""]
     lines += markdown(
         ["ratio", "valid", "invalid", "mixed"],
