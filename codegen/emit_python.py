@@ -16,7 +16,7 @@ import ast
 import json
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -412,18 +412,7 @@ class ObjectMembersEmitter(KeywordEmitter):
                 with code.block(f"if {presence}{negate(check)}:"):
                     code("return False")
             return
-        # Literal patterns (`^name$`) that name no declared property join the dispatch table.
-        table: dict[str, Node] = dict(props_map)
-        regex_patterns: list[tuple[str, Node]] = []
-        for pattern, child in patterns.children if patterns else []:
-            literal = literal_pattern_name(pattern)
-            names = [literal, literal + "\n"] if literal is not None else []
-            if names and not any(n in table for n in names):
-                table.update(dict.fromkeys(names, child))
-            else:
-                regex_patterns.append((pattern, child))
-        # When no remaining pattern can match a table name, a table hit settles the key.
-        exclusive = not any(re.search(p, n) for p, _ in regex_patterns for n in table)
+        table, regex_patterns, exclusive = _member_table(props_map, patterns)
         key, value = emitter.fresh("key"), emitter.fresh("value")
         with code.block(f"for {key}, {value} in {x}.items():"):
             check = emitter.fresh("check")
@@ -476,11 +465,18 @@ class ObjectMembersEmitter(KeywordEmitter):
     def errors(self, kw: Any, ctx: Context, code: Code) -> None:
         emitter = ctx.emitter
         x = ctx.var
+        props, patterns, extra = _member_keywords(ctx.node)
+        table, regex_patterns, exclusive = _member_table(props.children if props else {}, patterns)
+        if table and exclusive and (extra is not None or len(table) > SMALL_PROPERTIES):
+            # One pass over the members reports all three keywords.
+            if kw is props or (props is None and kw is patterns):
+                self._fused_errors(ctx, code, table, regex_patterns, extra)
+            return
         match kw:
             case ir.Properties(children=children) if len(children) > SMALL_PROPERTIES:
-                table = emitter.errors_table(children)
+                reporters = emitter.errors_table(children)
                 with code.block(f"for _key, _value in {x}.items():"):
-                    code(f"_report = {table}.get(_key)")
+                    code(f"_report = {reporters}.get(_key)")
                     with code.block("if _report is not None:"):
                         code("_report(_value, (*path, _key), out)")
             case ir.Properties(children=children):
@@ -492,10 +488,10 @@ class ObjectMembersEmitter(KeywordEmitter):
                     with code.block(f"for _key, _value in {x}.items():"):
                         with code.block(f"if {emitter.pattern_test(pattern, '_key')}:"):
                             code(emitter.errors_call(child, "_value", key_var="_key"))
-            case ir.AdditionalProperties(child=child, known=known, patterns=patterns):
+            case ir.AdditionalProperties(child=child, known=known, patterns=sibling_patterns):
                 with code.block(f"for _key, _value in {x}.items():"):
                     skip = [f"_key in {emitter.const_set(known)}"] if known else []
-                    skip += [emitter.pattern_test(p, "_key") for p in patterns]
+                    skip += [emitter.pattern_test(p, "_key") for p in sibling_patterns]
                     if skip:
                         with code.block(f"if {' or '.join(skip)}:"):
                             code("continue")
@@ -504,6 +500,35 @@ class ObjectMembersEmitter(KeywordEmitter):
                         code(ctx.fail(kw, message, "_key"))
                     else:
                         code(emitter.errors_call(child, "_value", key_var="_key"))
+
+    def _fused_errors(
+        self,
+        ctx: Context,
+        code: Code,
+        table: dict[str, Node],
+        regex_patterns: list[tuple[str, Node]],
+        extra: ir.AdditionalProperties | None,
+    ) -> None:
+        emitter = ctx.emitter
+        with code.block(f"for _key, _value in {ctx.var}.items():"):
+            code(f"_report = {emitter.errors_table(table)}.get(_key)")
+            with code.block("if _report is not None:"):
+                code("_report(_value, (*path, _key), out)")
+                code("continue")
+            if extra is not None and regex_patterns:
+                code("_hit = False")
+            for pattern, child in regex_patterns:
+                with code.block(f"if {emitter.pattern_test(pattern, '_key')}:"):
+                    if extra is not None:
+                        code("_hit = True")
+                    code(emitter.errors_call(child, "_value", key_var="_key"))
+            if extra is None:
+                return
+            with code.block("if not _hit:") if regex_patterns else nullcontext():
+                if extra.child.boolean is False:
+                    code(ctx.fail(extra, "f'unknown property {_key!r}'", "_key"))
+                else:
+                    code(emitter.errors_call(extra.child, "_value", key_var="_key"))
 
     def annotations(self, kw: Any, ctx: Context, code: Code, own_unevaluated: bool) -> None:
         emitter = ctx.emitter
@@ -521,6 +546,27 @@ def literal_pattern_name(pattern: str) -> str | None:
     """The one name a pattern like `^styleUUID$` stands for (besides name + newline), or None."""
     literal = re.fullmatch(r"\^([A-Za-z0-9_-]+)\$", pattern)
     return literal.group(1) if literal else None
+
+
+def _member_table(
+    props: dict[str, Node], patterns: ir.PatternProperties | None
+) -> tuple[dict[str, Node], list[tuple[str, Node]], bool]:
+    """(name -> subschema for properties and literal patterns, the other patterns, exclusive).
+
+    Literal patterns (`^name$`) that name no declared property join the table; `exclusive` says
+    no remaining pattern can match a table name, so a table hit settles a member.
+    """
+    table: dict[str, Node] = dict(props)
+    regex_patterns: list[tuple[str, Node]] = []
+    for pattern, child in patterns.children if patterns else []:
+        literal = literal_pattern_name(pattern)
+        names = [literal, literal + "\n"] if literal is not None else []
+        if names and not any(n in table for n in names):
+            table.update(dict.fromkeys(names, child))
+        else:
+            regex_patterns.append((pattern, child))
+    exclusive = not any(re.search(p, n) for p, _ in regex_patterns for n in table)
+    return table, regex_patterns, exclusive
 
 
 def _member_keywords(

@@ -401,70 +401,14 @@ _K12 = frozenset(
 _K13 = frozenset({"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"})
 _K14 = ["prompt"]
 _K15 = "/required"
-_K17 = frozenset({"styleUUID", "styleUUID\n"})
-_K18 = frozenset({"contextImages", "contextImages\n"})
-_K19 = frozenset({"isInitImage", "isInitImage\n"})
-_K20 = frozenset(
-    {
-        "alchemy",
-        "canvasInitId",
-        "canvasMaskId",
-        "canvasRequest",
-        "canvasRequestType",
-        "contrast",
-        "contrastRatio",
-        "controlNet",
-        "controlNetType",
-        "controlnets",
-        "elements",
-        "enhancePrompt",
-        "enhancePromptInstruction",
-        "expandedDomain",
-        "fantasyAvatar",
-        "guidance_scale",
-        "height",
-        "highContrast",
-        "highResolution",
-        "imagePromptWeight",
-        "imagePrompts",
-        "init_generation_image_id",
-        "init_image_id",
-        "init_strength",
-        "modelId",
-        "negative_prompt",
-        "num_images",
-        "num_inference_steps",
-        "photoReal",
-        "photoRealStrength",
-        "photoRealVersion",
-        "presetStyle",
-        "prompt",
-        "promptMagic",
-        "promptMagicStrength",
-        "promptMagicVersion",
-        "public",
-        "scheduler",
-        "sd_version",
-        "seed",
-        "tiling",
-        "transparency",
-        "ultra",
-        "unzoom",
-        "unzoomAmount",
-        "upscaleRatio",
-        "userElements",
-        "weighting",
-        "width",
-    }
-)
-_K21 = "/additionalProperties"
-_K22 = "object"
-_K23 = "/type"
-_K24 = frozenset({"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
-_K25 = frozenset({"CANNY", "DEPTH", "POSE"})
-_K26 = frozenset({0.45, 0.5, 0.55})
-_K27 = frozenset({"v1", "v2"})
-_K28 = frozenset(
+_K17 = "/additionalProperties"
+_K18 = "object"
+_K19 = "/type"
+_K20 = frozenset({"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
+_K21 = frozenset({"CANNY", "DEPTH", "POSE"})
+_K22 = frozenset({0.45, 0.5, 0.55})
+_K23 = frozenset({"v1", "v2"})
+_K24 = frozenset(
     {
         "ANIME",
         "BOKEH",
@@ -499,11 +443,11 @@ _K28 = frozenset(
         "VIBRANT",
     }
 )
-_K29 = frozenset({"v2", "v3"})
-_K30 = frozenset(
+_K25 = frozenset({"v2", "v3"})
+_K26 = frozenset(
     {"DDIM", "DPM_SOLVER", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "KLMS", "LEONARDO", "PNDM"}
 )
-_K31 = frozenset(
+_K27 = frozenset(
     {
         "FLUX",
         "FLUX_DEV",
@@ -518,9 +462,9 @@ _K31 = frozenset(
         "v3",
     }
 )
-_K32 = frozenset({"disabled", "foreground_only"})
-_K33 = frozenset({1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22})
-_K34 = frozenset(
+_K28 = frozenset({"disabled", "foreground_only"})
+_K29 = frozenset({1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22})
+_K30 = frozenset(
     {
         1,
         3,
@@ -555,385 +499,379 @@ _K34 = frozenset(
         431,
     }
 )
-_K35 = frozenset({"High", "Low", "Mid"})
-_K36 = frozenset({100, 133, 232, 233, 364, 397, 430})
-_K37 = "string"
-_K38 = "/patternProperties/^styleUUID$/type"
-_K39 = "/patternProperties/^contextImages$/maxItems"
-_K40 = "array"
-_K41 = "/patternProperties/^contextImages$/type"
-_K42 = "boolean"
-_K43 = "/patternProperties/^isInitImage$/type"
-_K48 = ["alchemy"]
-_K49 = "/allOf/1/then/required"
-_RULE50 = (
+_K31 = frozenset({"High", "Low", "Mid"})
+_K32 = frozenset({100, 133, 232, 233, 364, 397, 430})
+_K37 = ["alchemy"]
+_K38 = "/allOf/1/then/required"
+_RULE39 = (
     "ultra-requires-alchemy-off",
     "error",
     'ultra cannot be combined with Alchemy, and alchemy defaults to true: send "alchemy": false with "ultra": true.',
 )
-_K51 = ["contrast"]
-_K52 = "/allOf/2/then/required"
-_RULE53 = (
+_K40 = ["contrast"]
+_K41 = "/allOf/2/then/required"
+_RULE42 = (
     "phoenix-alchemy-contrast-min",
     "error",
     'Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
 )
-_K54 = "/allOf/3/then/required"
-_RULE55 = (
+_K43 = "/allOf/3/then/required"
+_RULE44 = (
     "flux-alchemy-contrast-min",
     "warning",
     'Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send "alchemy": false. A warning because only the Flux guide states it; the API reference states it for Phoenix.',
 )
-_K56 = ["modelId"]
-_K57 = "/allOf/10/then/required"
-_RULE58 = (
+_K45 = ["modelId"]
+_K46 = "/allOf/10/then/required"
+_RULE47 = (
     "photoreal-v2-model",
     "error",
     "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one).",
 )
-_K59 = ["presetStyle"]
-_K60 = "/allOf/11/then/required"
-_RULE61 = (
+_K48 = ["presetStyle"]
+_K49 = "/allOf/11/then/required"
+_RULE50 = (
     "preset-style-alchemy-off",
     "warning",
     "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).",
 )
-_K62 = "/allOf/13/then/required"
-_RULE63 = (
+_K51 = "/allOf/13/then/required"
+_RULE52 = (
     "preset-style-photoreal-v1",
     "warning",
     "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.",
 )
-_K64 = ["promptMagic"]
-_K65 = "/allOf/15/then/required"
-_RULE66 = (
+_K53 = ["promptMagic"]
+_K54 = "/allOf/15/then/required"
+_RULE55 = (
     "prompt-magic-version-needs-prompt-magic",
     "warning",
     'promptMagicVersion only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicVersion.',
 )
-_K67 = "/allOf/16/then/required"
-_RULE68 = (
+_K56 = "/allOf/16/then/required"
+_RULE57 = (
     "prompt-magic-strength-needs-prompt-magic",
     "warning",
     'promptMagicStrength only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicStrength.',
 )
-_K69 = ["enhancePrompt"]
-_K70 = "/allOf/17/then/required"
-_RULE71 = (
+_K58 = ["enhancePrompt"]
+_K59 = "/allOf/17/then/required"
+_RULE60 = (
     "enhance-prompt-instruction-needs-enhance-prompt",
     "warning",
     'enhancePromptInstruction is only read when prompt enhancement is on: send "enhancePrompt": true or drop the instruction.',
 )
-_K72 = ["unzoomAmount", "init_image_id"]
-_K73 = "/allOf/20/then/required"
-_RULE74 = (
+_K61 = ["unzoomAmount", "init_image_id"]
+_K62 = "/allOf/20/then/required"
+_RULE63 = (
     "unzoom-requires-amount-and-init-image",
     "error",
     'unzoom needs both unzoomAmount and init_image_id: send them, or drop "unzoom": true.',
 )
-_K75 = ["unzoom"]
-_K76 = "/allOf/21/then/required"
-_RULE77 = (
+_K64 = ["unzoom"]
+_K65 = "/allOf/21/then/required"
+_RULE66 = (
     "unzoom-amount-requires-unzoom",
     "error",
     'unzoomAmount only works with "unzoom": true (and an init_image_id): send unzoom true or drop unzoomAmount.',
 )
-_K78 = ["init_image_id"]
-_K79 = "/allOf/22/then/required"
-_RULE80 = (
+_K67 = ["init_image_id"]
+_K68 = "/allOf/22/then/required"
+_RULE69 = (
     "fantasy-avatar-requires-init-image",
     "error",
     "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).",
 )
-_K81 = ["canvasRequest"]
-_K82 = "/allOf/27/then/required"
-_RULE83 = (
+_K70 = ["canvasRequest"]
+_K71 = "/allOf/27/then/required"
+_RULE72 = (
     "canvas-fields-need-canvas-request",
     "warning",
     'canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send "canvasRequest": true.',
 )
-_K84 = "/allOf/29/then/required"
-_RULE85 = (
+_K73 = "/allOf/29/then/required"
+_RULE74 = (
     "lucid-alchemy-off",
     "warning",
     'Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send "alchemy": false as Leonardo\'s Lucid samples do.',
 )
-_K86 = "boolean or null"
-_K87 = "/properties/alchemy/type"
-_K88 = "string or null"
-_K89 = "/properties/canvasInitId/type"
-_K90 = "/properties/canvasMaskId/type"
-_K91 = "/properties/canvasRequest/type"
-_K92 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
-_K93 = "/properties/canvasRequestType/enum"
-_K94 = "/properties/canvasRequestType/type"
-_K95 = "1"
-_K96 = "/properties/contrast/minimum"
-_K97 = "4.5"
-_K98 = "/properties/contrast/maximum"
-_K99 = "number or null"
-_K100 = "/properties/contrast/type"
-_K101 = "0"
-_K102 = "/properties/contrastRatio/minimum"
-_K103 = "/properties/contrastRatio/maximum"
-_K104 = "/properties/contrastRatio/type"
-_K105 = "/properties/controlNet/type"
-_K106 = "array or null"
-_K107 = "/properties/controlnets/type"
-_K108 = '["POSE", "CANNY", "DEPTH"]'
-_K109 = "/properties/controlNetType/enum"
-_K110 = "/properties/controlNetType/type"
-_K111 = "/properties/elements/type"
-_K112 = "/properties/enhancePrompt/type"
-_K113 = "/properties/enhancePromptInstruction/type"
-_K114 = "/properties/expandedDomain/type"
-_K115 = "/properties/fantasyAvatar/type"
-_K116 = "/properties/guidance_scale/minimum"
-_K117 = "30"
-_K118 = "/properties/guidance_scale/maximum"
-_K119 = "/properties/guidance_scale/type"
-_K120 = "32"
-_K121 = "/properties/height/minimum"
-_K122 = "1536"
-_K123 = "/properties/height/maximum"
-_K124 = "8"
-_K125 = "/properties/height/multipleOf"
-_K126 = "integer or null"
-_K127 = "/properties/height/type"
-_K128 = "/properties/highContrast/type"
-_K129 = "/properties/highResolution/type"
-_K130 = "/properties/imagePrompts/type"
-_K131 = "/properties/imagePromptWeight/type"
-_K132 = "/properties/init_generation_image_id/type"
-_K133 = "/properties/init_image_id/type"
-_K134 = "0.1"
-_K135 = "/properties/init_strength/minimum"
-_K136 = "0.9"
-_K137 = "/properties/init_strength/maximum"
-_K138 = "/properties/init_strength/type"
-_K139 = "/properties/modelId/type"
-_K140 = "/properties/negative_prompt/type"
-_K141 = "/properties/num_images/minimum"
-_K142 = "/properties/num_images/maximum"
-_K143 = "/properties/num_images/type"
-_K144 = "10"
-_K145 = "/properties/num_inference_steps/minimum"
-_K146 = "60"
-_K147 = "/properties/num_inference_steps/maximum"
-_K148 = "/properties/num_inference_steps/type"
-_K149 = "/properties/photoReal/type"
-_K150 = "[0.55, 0.5, 0.45, null]"
-_K151 = "/properties/photoRealStrength/enum"
-_K152 = "/properties/photoRealStrength/type"
-_K153 = '["v1", "v2", null]'
-_K154 = "/properties/photoRealVersion/enum"
-_K155 = "/properties/photoRealVersion/type"
-_K156 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
-_K157 = "/properties/presetStyle/enum"
-_K158 = "/properties/presetStyle/type"
-_K159 = "/properties/prompt/maxLength"
-_K160 = "/properties/prompt/type"
-_K161 = "/properties/promptMagic/type"
-_K162 = "/properties/promptMagicStrength/minimum"
-_K163 = "/properties/promptMagicStrength/maximum"
-_K164 = "/properties/promptMagicStrength/type"
-_K165 = '["v2", "v3", null]'
-_K166 = "/properties/promptMagicVersion/enum"
-_K167 = "/properties/promptMagicVersion/type"
-_K168 = "/properties/public/type"
-_K169 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
-_K170 = "/properties/scheduler/enum"
-_K171 = "/properties/scheduler/type"
-_K172 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
-_K173 = "/properties/sd_version/enum"
-_K174 = "/properties/sd_version/type"
-_K175 = "9999999998"
-_K176 = "/properties/seed/maximum"
-_K177 = "/properties/seed/type"
-_K178 = "/properties/tiling/type"
-_K179 = '["disabled", "foreground_only", null]'
-_K180 = "/properties/transparency/enum"
-_K181 = "/properties/transparency/type"
-_K182 = "/properties/ultra/type"
-_K183 = "/properties/unzoom/type"
-_K184 = "/properties/unzoomAmount/type"
-_K185 = "/properties/upscaleRatio/type"
-_K186 = "/properties/userElements/type"
-_K187 = "/properties/weighting/type"
-_K188 = "/properties/width/minimum"
-_K189 = "/properties/width/maximum"
-_K190 = "/properties/width/multipleOf"
-_K191 = "/properties/width/type"
-_K192 = frozenset({"GENERATED", "UPLOADED"})
-_K193 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
-_K194 = "4"
-_K195 = "/allOf/0/then/properties/num_images/maximum"
-_RULE196 = (
+_K75 = "boolean or null"
+_K76 = "/properties/alchemy/type"
+_K77 = "string or null"
+_K78 = "/properties/canvasInitId/type"
+_K79 = "/properties/canvasMaskId/type"
+_K80 = "/properties/canvasRequest/type"
+_K81 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
+_K82 = "/properties/canvasRequestType/enum"
+_K83 = "/properties/canvasRequestType/type"
+_K84 = "1"
+_K85 = "/properties/contrast/minimum"
+_K86 = "4.5"
+_K87 = "/properties/contrast/maximum"
+_K88 = "number or null"
+_K89 = "/properties/contrast/type"
+_K90 = "0"
+_K91 = "/properties/contrastRatio/minimum"
+_K92 = "/properties/contrastRatio/maximum"
+_K93 = "/properties/contrastRatio/type"
+_K94 = "/properties/controlNet/type"
+_K95 = "array or null"
+_K96 = "/properties/controlnets/type"
+_K97 = '["POSE", "CANNY", "DEPTH"]'
+_K98 = "/properties/controlNetType/enum"
+_K99 = "string"
+_K100 = "/properties/controlNetType/type"
+_K101 = "/properties/elements/type"
+_K102 = "/properties/enhancePrompt/type"
+_K103 = "/properties/enhancePromptInstruction/type"
+_K104 = "/properties/expandedDomain/type"
+_K105 = "/properties/fantasyAvatar/type"
+_K106 = "/properties/guidance_scale/minimum"
+_K107 = "30"
+_K108 = "/properties/guidance_scale/maximum"
+_K109 = "/properties/guidance_scale/type"
+_K110 = "32"
+_K111 = "/properties/height/minimum"
+_K112 = "1536"
+_K113 = "/properties/height/maximum"
+_K114 = "8"
+_K115 = "/properties/height/multipleOf"
+_K116 = "integer or null"
+_K117 = "/properties/height/type"
+_K118 = "/properties/highContrast/type"
+_K119 = "/properties/highResolution/type"
+_K120 = "/properties/imagePrompts/type"
+_K121 = "/properties/imagePromptWeight/type"
+_K122 = "/properties/init_generation_image_id/type"
+_K123 = "/properties/init_image_id/type"
+_K124 = "0.1"
+_K125 = "/properties/init_strength/minimum"
+_K126 = "0.9"
+_K127 = "/properties/init_strength/maximum"
+_K128 = "/properties/init_strength/type"
+_K129 = "/properties/modelId/type"
+_K130 = "/properties/negative_prompt/type"
+_K131 = "/properties/num_images/minimum"
+_K132 = "/properties/num_images/maximum"
+_K133 = "/properties/num_images/type"
+_K134 = "10"
+_K135 = "/properties/num_inference_steps/minimum"
+_K136 = "60"
+_K137 = "/properties/num_inference_steps/maximum"
+_K138 = "/properties/num_inference_steps/type"
+_K139 = "/properties/photoReal/type"
+_K140 = "[0.55, 0.5, 0.45, null]"
+_K141 = "/properties/photoRealStrength/enum"
+_K142 = "/properties/photoRealStrength/type"
+_K143 = '["v1", "v2", null]'
+_K144 = "/properties/photoRealVersion/enum"
+_K145 = "/properties/photoRealVersion/type"
+_K146 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
+_K147 = "/properties/presetStyle/enum"
+_K148 = "/properties/presetStyle/type"
+_K149 = "/properties/prompt/maxLength"
+_K150 = "/properties/prompt/type"
+_K151 = "/properties/promptMagic/type"
+_K152 = "/properties/promptMagicStrength/minimum"
+_K153 = "/properties/promptMagicStrength/maximum"
+_K154 = "/properties/promptMagicStrength/type"
+_K155 = '["v2", "v3", null]'
+_K156 = "/properties/promptMagicVersion/enum"
+_K157 = "/properties/promptMagicVersion/type"
+_K158 = "/properties/public/type"
+_K159 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
+_K160 = "/properties/scheduler/enum"
+_K161 = "/properties/scheduler/type"
+_K162 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
+_K163 = "/properties/sd_version/enum"
+_K164 = "/properties/sd_version/type"
+_K165 = "9999999998"
+_K166 = "/properties/seed/maximum"
+_K167 = "/properties/seed/type"
+_K168 = "/properties/tiling/type"
+_K169 = '["disabled", "foreground_only", null]'
+_K170 = "/properties/transparency/enum"
+_K171 = "/properties/transparency/type"
+_K172 = "/properties/ultra/type"
+_K173 = "/properties/unzoom/type"
+_K174 = "/properties/unzoomAmount/type"
+_K175 = "/properties/upscaleRatio/type"
+_K176 = "/properties/userElements/type"
+_K177 = "/properties/weighting/type"
+_K178 = "/properties/width/minimum"
+_K179 = "/properties/width/maximum"
+_K180 = "/properties/width/multipleOf"
+_K181 = "/properties/width/type"
+_K182 = "/patternProperties/^styleUUID$/type"
+_K183 = "/patternProperties/^contextImages$/maxItems"
+_K184 = "array"
+_K185 = "/patternProperties/^contextImages$/type"
+_K186 = "boolean"
+_K187 = "/patternProperties/^isInitImage$/type"
+_K188 = frozenset({"GENERATED", "UPLOADED"})
+_K189 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
+_K190 = "4"
+_K191 = "/allOf/0/then/properties/num_images/maximum"
+_RULE192 = (
     "num-images-max-4-when-large",
     "error",
     "num_images must be 4 or fewer when width or height is over 768; width defaults to 1024, so also send a width of 768 or less to get more than 4 images.",
 )
-_K197 = "false"
-_K198 = "/allOf/1/then/properties/alchemy/const"
-_K199 = "2.5"
-_K200 = "/allOf/2/then/properties/contrast/minimum"
-_K201 = "number"
-_K202 = "/allOf/2/then/properties/contrast/type"
-_K203 = "/allOf/3/then/properties/contrast/minimum"
-_K204 = "/allOf/3/then/properties/contrast/type"
-_K205 = "2147483638"
-_K206 = "/allOf/4/then/properties/seed/maximum"
-_RULE207 = (
+_K193 = "false"
+_K194 = "/allOf/1/then/properties/alchemy/const"
+_K195 = "2.5"
+_K196 = "/allOf/2/then/properties/contrast/minimum"
+_K197 = "number"
+_K198 = "/allOf/2/then/properties/contrast/type"
+_K199 = "/allOf/3/then/properties/contrast/minimum"
+_K200 = "/allOf/3/then/properties/contrast/type"
+_K201 = "2147483638"
+_K202 = "/allOf/4/then/properties/seed/maximum"
+_RULE203 = (
     "flux-seed-max",
     "error",
     "Flux models take a seed of at most 2147483637 (API reference; the Flux guides say 2147483638): send a smaller seed.",
 )
-_K208 = "/allOf/5/then/properties/seed/not"
-_RULE209 = (
+_K204 = "/allOf/5/then/properties/seed/not"
+_RULE205 = (
     "flux-seed-max-reference",
     "warning",
     "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.",
 )
-_K210 = "[1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]"
-_K211 = "/allOf/6/then/properties/contrast/enum"
-_RULE212 = (
+_K206 = "[1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]"
+_K207 = "/allOf/6/then/properties/contrast/enum"
+_RULE208 = (
     "contrast-documented-values",
     "warning",
     "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.",
 )
-_K213 = "20"
-_K214 = "/allOf/7/then/properties/guidance_scale/maximum"
-_RULE215 = (
+_K209 = "20"
+_K210 = "/allOf/7/then/properties/guidance_scale/maximum"
+_RULE211 = (
     "guidance-scale-max-20",
     "warning",
     "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.",
 )
-_K216 = "/allOf/8/then/properties/alchemy/not"
-_RULE217 = (
+_K212 = "/allOf/8/then/properties/alchemy/not"
+_RULE213 = (
     "photoreal-requires-alchemy",
     "error",
     'PhotoReal needs Alchemy: remove "alchemy": false (alchemy defaults to true) or turn photoReal off.',
 )
-_K218 = "null"
-_K219 = "/allOf/9/then/properties/modelId/type"
-_RULE220 = (
+_K214 = "null"
+_K215 = "/allOf/9/then/properties/modelId/type"
+_RULE216 = (
     "photoreal-v1-without-model-id",
     "error",
     'PhotoReal v1 (the version used when photoRealVersion is omitted) has no model id: remove modelId, or send photoRealVersion "v2" with a PhotoReal v2 model.',
 )
-_K221 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
-_K222 = "/allOf/10/then/properties/modelId/enum"
-_K223 = '["LEONARDO", "NONE"]'
-_K224 = "/allOf/11/then/properties/presetStyle/enum"
-_K225 = '["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "P...'
-_K226 = "/allOf/12/then/properties/presetStyle/enum"
-_RULE227 = (
+_K217 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
+_K218 = "/allOf/10/then/properties/modelId/enum"
+_K219 = '["LEONARDO", "NONE"]'
+_K220 = "/allOf/11/then/properties/presetStyle/enum"
+_K221 = '["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "P...'
+_K222 = "/allOf/12/then/properties/presetStyle/enum"
+_RULE223 = (
     "preset-style-alchemy-on",
     "warning",
     'With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send "alchemy": false.',
 )
-_K228 = '["CINEMATIC", "CREATIVE", "VIBRANT"]'
-_K229 = "/allOf/13/then/properties/presetStyle/enum"
-_K230 = '["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "F...'
-_K231 = "/allOf/14/then/properties/presetStyle/enum"
-_RULE232 = (
+_K224 = '["CINEMATIC", "CREATIVE", "VIBRANT"]'
+_K225 = "/allOf/13/then/properties/presetStyle/enum"
+_K226 = '["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "F...'
+_K227 = "/allOf/14/then/properties/presetStyle/enum"
+_RULE228 = (
     "preset-style-photoreal-v2",
     "warning",
     "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses).",
 )
-_K233 = "true"
-_K234 = "/allOf/15/then/properties/promptMagic/const"
-_K235 = "/allOf/16/then/properties/promptMagic/const"
-_K236 = "/allOf/17/then/properties/enhancePrompt/const"
-_K237 = "/allOf/18/then/properties/alchemy/not"
-_RULE238 = (
+_K229 = "true"
+_K230 = "/allOf/15/then/properties/promptMagic/const"
+_K231 = "/allOf/16/then/properties/promptMagic/const"
+_K232 = "/allOf/17/then/properties/enhancePrompt/const"
+_K233 = "/allOf/18/then/properties/alchemy/not"
+_RULE234 = (
     "contrast-ratio-needs-alchemy",
     "warning",
     'contrastRatio is an Alchemy setting and has no effect with "alchemy": false: drop it or turn Alchemy on.',
 )
-_K239 = "/allOf/19/then/properties/alchemy/not"
-_RULE240 = (
+_K235 = "/allOf/19/then/properties/alchemy/not"
+_RULE236 = (
     "expanded-domain-needs-alchemy",
     "warning",
     'expandedDomain is an Alchemy feature and has no effect with "alchemy": false: drop it or turn Alchemy on.',
 )
-_K241 = "/allOf/20/then/properties/unzoomAmount/type"
-_K242 = "/allOf/20/then/properties/init_image_id/type"
-_K243 = "/allOf/21/then/properties/unzoom/const"
-_K244 = "/allOf/22/then/properties/init_image_id/type"
-_K245 = "/allOf/27/then/properties/canvasRequest/const"
-_K246 = '"PHOENIX"'
-_K247 = "/allOf/28/then/properties/sd_version/const"
-_RULE248 = (
+_K237 = "/allOf/20/then/properties/unzoomAmount/type"
+_K238 = "/allOf/20/then/properties/init_image_id/type"
+_K239 = "/allOf/21/then/properties/unzoom/const"
+_K240 = "/allOf/22/then/properties/init_image_id/type"
+_K241 = "/allOf/27/then/properties/canvasRequest/const"
+_K242 = '"PHOENIX"'
+_K243 = "/allOf/28/then/properties/sd_version/const"
+_RULE244 = (
     "phoenix-model-needs-phoenix-sd-version",
     "warning",
     'A Phoenix modelId with another sd_version is refused by the server ("Phoenix request requires sd_version to be PHOENIX."): send sd_version PHOENIX or drop sd_version.',
 )
-_K249 = "/allOf/29/then/properties/alchemy/const"
-_K250 = "/properties/imagePrompts/items/type"
-_K251 = ["id", "type"]
-_K252 = "/$defs/contextImage/required"
-_K253 = frozenset({"id", "type"})
-_K254 = "/$defs/contextImage/additionalProperties"
-_K255 = "/$defs/contextImage/type"
-_K256 = ["initImageId", "initImageType", "preprocessorId"]
-_K257 = "/$defs/controlnetInput/required"
-_K258 = frozenset(
-    {"influence", "initImageId", "initImageType", "preprocessorId", "strengthType", "weight"}
-)
-_K259 = "/$defs/controlnetInput/additionalProperties"
-_K260 = "/$defs/controlnetInput/type"
-_K261 = ["akUUID"]
-_K262 = "/$defs/elementInput/required"
-_K263 = frozenset({"akUUID", "weight"})
-_K264 = "/$defs/elementInput/additionalProperties"
-_K265 = "/$defs/elementInput/type"
-_K266 = frozenset({"userLoraId", "weight"})
-_K267 = "/$defs/userElementInput/additionalProperties"
-_K268 = "/$defs/userElementInput/type"
-_K269 = "/$defs/contextImage/properties/id/type"
-_K270 = '["GENERATED", "UPLOADED"]'
-_K271 = "/$defs/contextImage/properties/type/enum"
-_K272 = "/$defs/contextImage/properties/type/type"
-_K273 = "/$defs/controlnetInput/properties/initImageId/type"
-_K274 = "/$defs/controlnetInput/properties/initImageType/enum"
-_K275 = "/$defs/controlnetInput/properties/initImageType/type"
-_K276 = "integer"
-_K277 = "/$defs/controlnetInput/properties/preprocessorId/type"
-_K278 = "/$defs/controlnetInput/properties/weight/type"
-_K279 = '["Low", "Mid", "High", "Ultra", "Max", null]'
-_K280 = "/$defs/controlnetInput/properties/strengthType/enum"
-_K281 = "/$defs/controlnetInput/properties/strengthType/type"
-_K282 = "/$defs/controlnetInput/properties/influence/type"
-_K283 = "/$defs/elementInput/properties/akUUID/type"
-_K284 = "/$defs/elementInput/properties/weight/type"
-_K285 = "/$defs/userElementInput/properties/userLoraId/type"
-_K286 = "/$defs/userElementInput/properties/weight/type"
-_K287 = "/allOf/23/then/properties/controlnets/items/then/properties/strengthType/type"
-_RULE288 = (
+_K245 = "/allOf/29/then/properties/alchemy/const"
+_K246 = "/properties/imagePrompts/items/type"
+_K247 = ["initImageId", "initImageType", "preprocessorId"]
+_K248 = "/$defs/controlnetInput/required"
+_K250 = "/$defs/controlnetInput/additionalProperties"
+_K251 = "/$defs/controlnetInput/type"
+_K252 = ["akUUID"]
+_K253 = "/$defs/elementInput/required"
+_K255 = "/$defs/elementInput/additionalProperties"
+_K256 = "/$defs/elementInput/type"
+_K258 = "/$defs/userElementInput/additionalProperties"
+_K259 = "/$defs/userElementInput/type"
+_K260 = ["id", "type"]
+_K261 = "/$defs/contextImage/required"
+_K263 = "/$defs/contextImage/additionalProperties"
+_K264 = "/$defs/contextImage/type"
+_K265 = "/allOf/23/then/properties/controlnets/items/then/properties/strengthType/type"
+_RULE266 = (
     "strength-type-reference-only",
     "error",
     "strengthType only works for Style, Character and Content Reference controlnets; this preprocessorId is another kind (Edge, Depth, Pose, ...): use weight instead of strengthType.",
 )
-_K289 = "/allOf/24/then/properties/controlnets/items/then/properties/strengthType/type"
-_RULE290 = (
+_K267 = "/allOf/24/then/properties/controlnets/items/then/properties/strengthType/type"
+_RULE268 = (
     "strength-type-unknown-preprocessor",
     "warning",
     "strengthType only works for Style, Character and Content Reference controlnets, and this preprocessorId is not a documented reference id (Style 67/166/298/299/431, Character 133/397, Content 100/364/232/233/430): check the id or use weight.",
 )
-_K291 = '["Low", "Mid", "High", null]'
-_K292 = "/allOf/25/then/properties/controlnets/items/then/properties/strengthType/enum"
-_RULE293 = (
+_K269 = '["Low", "Mid", "High", null]'
+_K270 = "/allOf/25/then/properties/controlnets/items/then/properties/strengthType/enum"
+_RULE271 = (
     "strength-type-content-character-max-high",
     "warning",
     "Character and Content Reference take strengthType Low, Mid or High; Ultra and Max are for Style Reference only.",
 )
-_K294 = "/allOf/26/then/properties/controlnets/items/then/properties/weight/type"
-_RULE295 = (
+_K272 = "/allOf/26/then/properties/controlnets/items/then/properties/weight/type"
+_RULE273 = (
     "controlnet-weight-or-strength-type",
     "warning",
     "Set either weight or strengthType on a controlnet, not both: drop weight (or set it to null) when strengthType is set.",
 )
+_K274 = "/$defs/controlnetInput/properties/initImageId/type"
+_K275 = '["GENERATED", "UPLOADED"]'
+_K276 = "/$defs/controlnetInput/properties/initImageType/enum"
+_K277 = "/$defs/controlnetInput/properties/initImageType/type"
+_K278 = "integer"
+_K279 = "/$defs/controlnetInput/properties/preprocessorId/type"
+_K280 = "/$defs/controlnetInput/properties/weight/type"
+_K281 = '["Low", "Mid", "High", "Ultra", "Max", null]'
+_K282 = "/$defs/controlnetInput/properties/strengthType/enum"
+_K283 = "/$defs/controlnetInput/properties/strengthType/type"
+_K284 = "/$defs/controlnetInput/properties/influence/type"
+_K285 = "/$defs/elementInput/properties/akUUID/type"
+_K286 = "/$defs/elementInput/properties/weight/type"
+_K287 = "/$defs/userElementInput/properties/userLoraId/type"
+_K288 = "/$defs/userElementInput/properties/weight/type"
+_K289 = "/$defs/contextImage/properties/id/type"
+_K290 = "/$defs/contextImage/properties/type/enum"
+_K291 = "/$defs/contextImage/properties/type/type"
 
 
 def _v0(x: Any) -> bool:
@@ -1757,25 +1695,11 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             _report = _TABLE16.get(_key)
             if _report is not None:
                 _report(_value, (*path, _key), out)
-        for _key, _value in x.items():
-            if _key in _K17:
-                if not (isinstance(_value, str)):
-                    _e70(_value, (*path, _key), out)
-        for _key, _value in x.items():
-            if _key in _K18:
-                if not _v71(_value):
-                    _e71(_value, (*path, _key), out)
-        for _key, _value in x.items():
-            if _key in _K19:
-                if not (_value is True or _value is False):
-                    _e77(_value, (*path, _key), out)
-        for _key, _value in x.items():
-            if _key in _K20 or _key in _K17 or _key in _K18 or _key in _K19:
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K21,
+                    _K17,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -1788,9 +1712,9 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K23,
+                    _K19,
                     "type",
-                    f"expected {_K22}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K18}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2538,25 +2462,11 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _report = _TABLE16.get(_key)
                 if _report is not None:
                     _report(_value, (*path, _key), out)
-            for _key, _value in x.items():
-                if _key in _K17:
-                    if not (isinstance(_value, str)):
-                        _e70(_value, (*path, _key), out)
-            for _key, _value in x.items():
-                if _key in _K18:
-                    if not _v71(_value):
-                        _e71(_value, (*path, _key), out)
-            for _key, _value in x.items():
-                if _key in _K19:
-                    if not (_value is True or _value is False):
-                        _e77(_value, (*path, _key), out)
-            for _key, _value in x.items():
-                if _key in _K20 or _key in _K17 or _key in _K18 or _key in _K19:
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K21,
+                        _K17,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -2590,7 +2500,7 @@ def _v5(x: Any) -> bool:
     # /properties/canvasRequestType
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K24)):
+    if not (x is None or (isinstance(x, str) and x in _K20)):
         return False
     return True
 
@@ -2637,7 +2547,7 @@ def _v19(x: Any) -> bool:
     # /properties/controlNetType
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K25):
+    if not (isinstance(x, str) and x in _K21):
         return False
     return True
 
@@ -2770,7 +2680,7 @@ def _v45(x: Any) -> bool:
     # /properties/photoRealStrength
     if not ((type(x) is int or type(x) is float) or x is None):
         return False
-    if not (x is None or ((type(x) is int or type(x) is float) and x in _K26)):
+    if not (x is None or ((type(x) is int or type(x) is float) and x in _K22)):
         return False
     return True
 
@@ -2779,7 +2689,7 @@ def _v46(x: Any) -> bool:
     # /properties/photoRealVersion
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K27)):
+    if not (x is None or (isinstance(x, str) and x in _K23)):
         return False
     return True
 
@@ -2788,7 +2698,7 @@ def _v47(x: Any) -> bool:
     # /properties/presetStyle
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K28)):
+    if not (x is None or (isinstance(x, str) and x in _K24)):
         return False
     return True
 
@@ -2821,7 +2731,7 @@ def _v51(x: Any) -> bool:
     # /properties/promptMagicVersion
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K29)):
+    if not (x is None or (isinstance(x, str) and x in _K25)):
         return False
     return True
 
@@ -2833,7 +2743,7 @@ def _v53(x: Any) -> bool:
     # /properties/scheduler
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K30):
+    if not (isinstance(x, str) and x in _K26):
         return False
     return True
 
@@ -2842,7 +2752,7 @@ def _v54(x: Any) -> bool:
     # /properties/sd_version
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K31):
+    if not (isinstance(x, str) and x in _K27):
         return False
     return True
 
@@ -2864,7 +2774,7 @@ def _v57(x: Any) -> bool:
     # /properties/transparency
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K32)):
+    if not (x is None or (isinstance(x, str) and x in _K28)):
         return False
     return True
 
@@ -2954,7 +2864,7 @@ def _v256(x: Any) -> bool:
                                     type(_item1["preprocessorId"]) is int
                                     or type(_item1["preprocessorId"]) is float
                                 )
-                                and _item1["preprocessorId"] in _K33
+                                and _item1["preprocessorId"] in _K29
                             )
                         )
                     )
@@ -2986,7 +2896,7 @@ def _v265(x: Any) -> bool:
                                         type(_item1["preprocessorId"]) is int
                                         or type(_item1["preprocessorId"]) is float
                                     )
-                                    and _item1["preprocessorId"] in _K34
+                                    and _item1["preprocessorId"] in _K30
                                 )
                             )
                         )
@@ -3011,7 +2921,7 @@ def _v275(x: Any) -> bool:
                             _item1["strengthType"] is None
                             or (
                                 isinstance(_item1["strengthType"], str)
-                                and _item1["strengthType"] in _K35
+                                and _item1["strengthType"] in _K31
                             )
                         )
                     )
@@ -3027,7 +2937,7 @@ def _v275(x: Any) -> bool:
                                     type(_item1["preprocessorId"]) is int
                                     or type(_item1["preprocessorId"]) is float
                                 )
-                                and _item1["preprocessorId"] in _K36
+                                and _item1["preprocessorId"] in _K32
                             )
                         )
                     )
@@ -3754,7 +3664,7 @@ def _r4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _r5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     if not (
-        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K24))
+        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K20))
     ):
         _e5(x, path, out)
 
@@ -3788,7 +3698,7 @@ def _r9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 
 def _r19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((isinstance(x, str)) and (isinstance(x, str) and x in _K25)):
+    if not ((isinstance(x, str)) and (isinstance(x, str) and x in _K21)):
         _e19(x, path, out)
 
 
@@ -3911,21 +3821,21 @@ def _r44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _r45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     if not (
         ((type(x) is int or type(x) is float) or x is None)
-        and (x is None or ((type(x) is int or type(x) is float) and x in _K26))
+        and (x is None or ((type(x) is int or type(x) is float) and x in _K22))
     ):
         _e45(x, path, out)
 
 
 def _r46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     if not (
-        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K27))
+        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K23))
     ):
         _e46(x, path, out)
 
 
 def _r47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     if not (
-        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K28))
+        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K24))
     ):
         _e47(x, path, out)
 
@@ -3951,7 +3861,7 @@ def _r50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _r51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     if not (
-        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K29))
+        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K25))
     ):
         _e51(x, path, out)
 
@@ -3962,12 +3872,12 @@ def _r52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 
 def _r53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((isinstance(x, str)) and (isinstance(x, str) and x in _K30)):
+    if not ((isinstance(x, str)) and (isinstance(x, str) and x in _K26)):
         _e53(x, path, out)
 
 
 def _r54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((isinstance(x, str)) and (isinstance(x, str) and x in _K31)):
+    if not ((isinstance(x, str)) and (isinstance(x, str) and x in _K27)):
         _e54(x, path, out)
 
 
@@ -3986,7 +3896,7 @@ def _r56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _r57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     if not (
-        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K32))
+        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K28))
     ):
         _e57(x, path, out)
 
@@ -4031,91 +3941,19 @@ def _r69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         _e69(x, path, out)
 
 
-def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /patternProperties/^styleUUID$
-    if isinstance(x, str):
-        pass
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K38,
-                    "type",
-                    f"expected {_K37}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
+def _r70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    if not (isinstance(x, str)):
+        _e70(x, path, out)
 
 
-def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /patternProperties/^contextImages$
-    if isinstance(x, list):
-        if len(x) > 4:
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K39,
-                    "maxItems",
-                    f"{_show(x)} should have at most 4 items",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        for _index in range(0, len(x)):
-            if not _v73(x[_index]):
-                _e72(x[_index], (*path, _index), out)
-    else:
-        if not isinstance(x, list):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K41,
-                    "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, list):
-            if len(x) > 4:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K39,
-                        "maxItems",
-                        f"{_show(x)} should have at most 4 items",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            for _index in range(0, len(x)):
-                if not _v73(x[_index]):
-                    _e72(x[_index], (*path, _index), out)
+def _r71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    if not _v71(x):
+        _e71(x, path, out)
 
 
-def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /patternProperties/^isInitImage$
-    if x is True or x is False:
-        pass
-    else:
-        if not (x is True or x is False):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K43,
-                    "type",
-                    f"expected {_K42}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
+def _r77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    if not (x is True or x is False):
+        _e77(x, path, out)
 
 
 def _v11(x: Any) -> bool:
@@ -4125,7 +3963,7 @@ def _v11(x: Any) -> bool:
     if not ("initImageId" in x and "initImageType" in x and "preprocessorId" in x):
         return False
     for _key1, _value2 in x.items():
-        _check3 = _TABLE44.get(_key1)
+        _check3 = _TABLE33.get(_key1)
         if _check3 is None or not _check3(_value2):
             return False
     return True
@@ -4138,7 +3976,7 @@ def _v22(x: Any) -> bool:
     if "akUUID" not in x:
         return False
     for _key1, _value2 in x.items():
-        _check3 = _TABLE45.get(_key1)
+        _check3 = _TABLE34.get(_key1)
         if _check3 is None or not _check3(_value2):
             return False
     return True
@@ -4149,7 +3987,7 @@ def _v64(x: Any) -> bool:
     if not isinstance(x, dict):
         return False
     for _key1, _value2 in x.items():
-        _check3 = _TABLE46.get(_key1)
+        _check3 = _TABLE35.get(_key1)
         if _check3 is None or not _check3(_value2):
             return False
     return True
@@ -4162,7 +4000,7 @@ def _v73(x: Any) -> bool:
     if not ("id" in x and "type" in x):
         return False
     for _key1, _value2 in x.items():
-        _check3 = _TABLE47.get(_key1)
+        _check3 = _TABLE36.get(_key1)
         if _check3 is None or not _check3(_value2):
             return False
     return True
@@ -4196,9 +4034,9 @@ def _e87(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/1/then
     if isinstance(x, dict):
-        for _name in _K48:
+        for _name in _K37:
             if _name not in x:
-                out.append(_rule_error(path, _K49, "required", _RULE50, _name))
+                out.append(_rule_error(path, _K38, "required", _RULE39, _name))
         if "alchemy" in x:
             if x["alchemy"] is not False:
                 _e93(x["alchemy"], (*path, "alchemy"), out)
@@ -4207,9 +4045,9 @@ def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e109(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/2/then
     if isinstance(x, dict):
-        for _name in _K51:
+        for _name in _K40:
             if _name not in x:
-                out.append(_rule_error(path, _K52, "required", _RULE53, _name))
+                out.append(_rule_error(path, _K41, "required", _RULE42, _name))
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
@@ -4221,9 +4059,9 @@ def _e109(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e122(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then
     if isinstance(x, dict):
-        for _name in _K51:
+        for _name in _K40:
             if _name not in x:
-                out.append(_rule_error(path, _K54, "required", _RULE55, _name))
+                out.append(_rule_error(path, _K43, "required", _RULE44, _name))
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
@@ -4292,9 +4130,9 @@ def _e161(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e168(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/10/then
     if isinstance(x, dict):
-        for _name in _K56:
+        for _name in _K45:
             if _name not in x:
-                out.append(_rule_error(path, _K57, "required", _RULE58, _name))
+                out.append(_rule_error(path, _K46, "required", _RULE47, _name))
         if "modelId" in x:
             if not (isinstance(x["modelId"], str) and x["modelId"] in _K8):
                 _e169(x["modelId"], (*path, "modelId"), out)
@@ -4303,9 +4141,9 @@ def _e168(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e180(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/11/then
     if isinstance(x, dict):
-        for _name in _K59:
+        for _name in _K48:
             if _name not in x:
-                out.append(_rule_error(path, _K60, "required", _RULE61, _name))
+                out.append(_rule_error(path, _K49, "required", _RULE50, _name))
         if "presetStyle" in x:
             if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K9):
                 _e181(x["presetStyle"], (*path, "presetStyle"), out)
@@ -4325,9 +4163,9 @@ def _e188(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e196(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/13/then
     if isinstance(x, dict):
-        for _name in _K59:
+        for _name in _K48:
             if _name not in x:
-                out.append(_rule_error(path, _K62, "required", _RULE63, _name))
+                out.append(_rule_error(path, _K51, "required", _RULE52, _name))
         if "presetStyle" in x:
             if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11):
                 _e197(x["presetStyle"], (*path, "presetStyle"), out)
@@ -4347,9 +4185,9 @@ def _e204(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e209(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/15/then
     if isinstance(x, dict):
-        for _name in _K64:
+        for _name in _K53:
             if _name not in x:
-                out.append(_rule_error(path, _K65, "required", _RULE66, _name))
+                out.append(_rule_error(path, _K54, "required", _RULE55, _name))
         if "promptMagic" in x:
             if x["promptMagic"] is not True:
                 _e210(x["promptMagic"], (*path, "promptMagic"), out)
@@ -4358,9 +4196,9 @@ def _e209(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e214(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/16/then
     if isinstance(x, dict):
-        for _name in _K64:
+        for _name in _K53:
             if _name not in x:
-                out.append(_rule_error(path, _K67, "required", _RULE68, _name))
+                out.append(_rule_error(path, _K56, "required", _RULE57, _name))
         if "promptMagic" in x:
             if x["promptMagic"] is not True:
                 _e215(x["promptMagic"], (*path, "promptMagic"), out)
@@ -4369,9 +4207,9 @@ def _e214(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e219(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/17/then
     if isinstance(x, dict):
-        for _name in _K69:
+        for _name in _K58:
             if _name not in x:
-                out.append(_rule_error(path, _K70, "required", _RULE71, _name))
+                out.append(_rule_error(path, _K59, "required", _RULE60, _name))
         if "enhancePrompt" in x:
             if x["enhancePrompt"] is not True:
                 _e220(x["enhancePrompt"], (*path, "enhancePrompt"), out)
@@ -4396,9 +4234,9 @@ def _e230(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e236(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/20/then
     if isinstance(x, dict):
-        for _name in _K72:
+        for _name in _K61:
             if _name not in x:
-                out.append(_rule_error(path, _K73, "required", _RULE74, _name))
+                out.append(_rule_error(path, _K62, "required", _RULE63, _name))
         if "unzoomAmount" in x:
             if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
                 _e237(x["unzoomAmount"], (*path, "unzoomAmount"), out)
@@ -4410,9 +4248,9 @@ def _e236(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e242(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/21/then
     if isinstance(x, dict):
-        for _name in _K75:
+        for _name in _K64:
             if _name not in x:
-                out.append(_rule_error(path, _K76, "required", _RULE77, _name))
+                out.append(_rule_error(path, _K65, "required", _RULE66, _name))
         if "unzoom" in x:
             if x["unzoom"] is not True:
                 _e243(x["unzoom"], (*path, "unzoom"), out)
@@ -4421,9 +4259,9 @@ def _e242(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e247(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/22/then
     if isinstance(x, dict):
-        for _name in _K78:
+        for _name in _K67:
             if _name not in x:
-                out.append(_rule_error(path, _K79, "required", _RULE80, _name))
+                out.append(_rule_error(path, _K68, "required", _RULE69, _name))
         if "init_image_id" in x:
             if not (isinstance(x["init_image_id"], str)):
                 _e248(x["init_image_id"], (*path, "init_image_id"), out)
@@ -4496,9 +4334,9 @@ def _v283(x: Any) -> bool:
 def _e298(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/27/then
     if isinstance(x, dict):
-        for _name in _K81:
+        for _name in _K70:
             if _name not in x:
-                out.append(_rule_error(path, _K82, "required", _RULE83, _name))
+                out.append(_rule_error(path, _K71, "required", _RULE72, _name))
         if "canvasRequest" in x:
             if x["canvasRequest"] is not True:
                 _e299(x["canvasRequest"], (*path, "canvasRequest"), out)
@@ -4515,9 +4353,9 @@ def _e303(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e308(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/29/then
     if isinstance(x, dict):
-        for _name in _K48:
+        for _name in _K37:
             if _name not in x:
-                out.append(_rule_error(path, _K84, "required", _RULE85, _name))
+                out.append(_rule_error(path, _K73, "required", _RULE74, _name))
         if "alchemy" in x:
             if x["alchemy"] is not False:
                 _e309(x["alchemy"], (*path, "alchemy"), out)
@@ -4532,9 +4370,9 @@ def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K87,
+                    _K76,
                     "type",
-                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4551,9 +4389,9 @@ def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K89,
+                    _K78,
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4570,9 +4408,9 @@ def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K90,
+                    _K79,
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4589,9 +4427,9 @@ def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K91,
+                    _K80,
                     "type",
-                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4602,13 +4440,13 @@ def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/canvasRequestType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K24)):
+        if not (x is None or (isinstance(x, str) and x in _K20)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K93,
+                    _K82,
                     "enum",
-                    f"{_show(x)} is not one of {_K92}",
+                    f"{_show(x)} is not one of {_K81}",
                     None,
                     "error",
                     None,
@@ -4619,21 +4457,21 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K94,
+                    _K83,
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K24)):
+        if not (x is None or (isinstance(x, str) and x in _K20)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K93,
+                    _K82,
                     "enum",
-                    f"{_show(x)} is not one of {_K92}",
+                    f"{_show(x)} is not one of {_K81}",
                     None,
                     "error",
                     None,
@@ -4649,9 +4487,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K96,
+                        _K85,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K95}",
+                        f"{_show(x)} is less than the minimum {_K84}",
                         None,
                         "error",
                         None,
@@ -4661,9 +4499,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K98,
+                        _K87,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K97}",
+                        f"{_show(x)} is greater than the maximum {_K86}",
                         None,
                         "error",
                         None,
@@ -4674,9 +4512,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K100,
+                    _K89,
                     "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4687,9 +4525,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K96,
+                        _K85,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K95}",
+                        f"{_show(x)} is less than the minimum {_K84}",
                         None,
                         "error",
                         None,
@@ -4699,9 +4537,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K98,
+                        _K87,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K97}",
+                        f"{_show(x)} is greater than the maximum {_K86}",
                         None,
                         "error",
                         None,
@@ -4717,9 +4555,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K102,
+                        _K91,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K101}",
+                        f"{_show(x)} is less than the minimum {_K90}",
                         None,
                         "error",
                         None,
@@ -4729,9 +4567,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K103,
+                        _K92,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K95}",
+                        f"{_show(x)} is greater than the maximum {_K84}",
                         None,
                         "error",
                         None,
@@ -4742,9 +4580,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K104,
+                    _K93,
                     "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4755,9 +4593,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K102,
+                        _K91,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K101}",
+                        f"{_show(x)} is less than the minimum {_K90}",
                         None,
                         "error",
                         None,
@@ -4767,9 +4605,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K103,
+                        _K92,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K95}",
+                        f"{_show(x)} is greater than the maximum {_K84}",
                         None,
                         "error",
                         None,
@@ -4786,9 +4624,9 @@ def _e8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K105,
+                    _K94,
                     "type",
-                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4808,9 +4646,9 @@ def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K107,
+                    _K96,
                     "type",
-                    f"expected {_K106}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4825,13 +4663,13 @@ def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/controlNetType
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K25):
+        if not (isinstance(x, str) and x in _K21):
             out.append(
                 Error(
                     _pointer(path),
-                    _K109,
+                    _K98,
                     "enum",
-                    f"{_show(x)} is not one of {_K108}",
+                    f"{_show(x)} is not one of {_K97}",
                     None,
                     "error",
                     None,
@@ -4842,21 +4680,21 @@ def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K110,
+                    _K100,
                     "type",
-                    f"expected {_K37}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K25):
+        if not (isinstance(x, str) and x in _K21):
             out.append(
                 Error(
                     _pointer(path),
-                    _K109,
+                    _K98,
                     "enum",
-                    f"{_show(x)} is not one of {_K108}",
+                    f"{_show(x)} is not one of {_K97}",
                     None,
                     "error",
                     None,
@@ -4876,9 +4714,9 @@ def _e20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K111,
+                    _K101,
                     "type",
-                    f"expected {_K106}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4899,9 +4737,9 @@ def _e26(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K112,
+                    _K102,
                     "type",
-                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4918,9 +4756,9 @@ def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K113,
+                    _K103,
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4937,9 +4775,9 @@ def _e28(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K114,
+                    _K104,
                     "type",
-                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4956,9 +4794,9 @@ def _e29(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K115,
+                    _K105,
                     "type",
-                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4974,9 +4812,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K116,
+                        _K106,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K95}",
+                        f"{_show(x)} is less than the minimum {_K84}",
                         None,
                         "error",
                         None,
@@ -4986,9 +4824,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K118,
+                        _K108,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K117}",
+                        f"{_show(x)} is greater than the maximum {_K107}",
                         None,
                         "error",
                         None,
@@ -4999,9 +4837,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K119,
+                    _K109,
                     "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5012,9 +4850,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K116,
+                        _K106,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K95}",
+                        f"{_show(x)} is less than the minimum {_K84}",
                         None,
                         "error",
                         None,
@@ -5024,9 +4862,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K118,
+                        _K108,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K117}",
+                        f"{_show(x)} is greater than the maximum {_K107}",
                         None,
                         "error",
                         None,
@@ -5042,9 +4880,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K121,
+                        _K111,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K120}",
+                        f"{_show(x)} is less than the minimum {_K110}",
                         None,
                         "error",
                         None,
@@ -5054,9 +4892,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K123,
+                        _K113,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K122}",
+                        f"{_show(x)} is greater than the maximum {_K112}",
                         None,
                         "error",
                         None,
@@ -5066,9 +4904,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K125,
+                        _K115,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K124}",
+                        f"{_show(x)} is not a multiple of {_K114}",
                         None,
                         "error",
                         None,
@@ -5079,9 +4917,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K127,
+                    _K117,
                     "type",
-                    f"expected {_K126}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K116}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5092,9 +4930,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K121,
+                        _K111,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K120}",
+                        f"{_show(x)} is less than the minimum {_K110}",
                         None,
                         "error",
                         None,
@@ -5104,9 +4942,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K123,
+                        _K113,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K122}",
+                        f"{_show(x)} is greater than the maximum {_K112}",
                         None,
                         "error",
                         None,
@@ -5116,9 +4954,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K125,
+                        _K115,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K124}",
+                        f"{_show(x)} is not a multiple of {_K114}",
                         None,
                         "error",
                         None,
@@ -5135,9 +4973,9 @@ def _e32(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K128,
+                    _K118,
                     "type",
-                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5154,9 +4992,9 @@ def _e33(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K129,
+                    _K119,
                     "type",
-                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5176,9 +5014,9 @@ def _e34(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K130,
+                    _K120,
                     "type",
-                    f"expected {_K106}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5199,9 +5037,9 @@ def _e36(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K131,
+                    _K121,
                     "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5218,9 +5056,9 @@ def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K132,
+                    _K122,
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5237,9 +5075,9 @@ def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K133,
+                    _K123,
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5255,9 +5093,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K135,
+                        _K125,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K134}",
+                        f"{_show(x)} is less than the minimum {_K124}",
                         None,
                         "error",
                         None,
@@ -5267,9 +5105,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K137,
+                        _K127,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K136}",
+                        f"{_show(x)} is greater than the maximum {_K126}",
                         None,
                         "error",
                         None,
@@ -5280,9 +5118,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K138,
+                    _K128,
                     "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5293,9 +5131,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K135,
+                        _K125,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K134}",
+                        f"{_show(x)} is less than the minimum {_K124}",
                         None,
                         "error",
                         None,
@@ -5305,9 +5143,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K137,
+                        _K127,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K136}",
+                        f"{_show(x)} is greater than the maximum {_K126}",
                         None,
                         "error",
                         None,
@@ -5324,9 +5162,9 @@ def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K139,
+                    _K129,
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5343,9 +5181,9 @@ def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K140,
+                    _K130,
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5361,9 +5199,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K141,
+                        _K131,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K95}",
+                        f"{_show(x)} is less than the minimum {_K84}",
                         None,
                         "error",
                         None,
@@ -5373,9 +5211,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K142,
+                        _K132,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K124}",
+                        f"{_show(x)} is greater than the maximum {_K114}",
                         None,
                         "error",
                         None,
@@ -5386,9 +5224,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K143,
+                    _K133,
                     "type",
-                    f"expected {_K126}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K116}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5399,9 +5237,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K141,
+                        _K131,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K95}",
+                        f"{_show(x)} is less than the minimum {_K84}",
                         None,
                         "error",
                         None,
@@ -5411,9 +5249,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K142,
+                        _K132,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K124}",
+                        f"{_show(x)} is greater than the maximum {_K114}",
                         None,
                         "error",
                         None,
@@ -5429,9 +5267,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K145,
+                        _K135,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K144}",
+                        f"{_show(x)} is less than the minimum {_K134}",
                         None,
                         "error",
                         None,
@@ -5441,9 +5279,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K147,
+                        _K137,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K146}",
+                        f"{_show(x)} is greater than the maximum {_K136}",
                         None,
                         "error",
                         None,
@@ -5454,9 +5292,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K148,
+                    _K138,
                     "type",
-                    f"expected {_K126}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K116}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5467,9 +5305,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K145,
+                        _K135,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K144}",
+                        f"{_show(x)} is less than the minimum {_K134}",
                         None,
                         "error",
                         None,
@@ -5479,9 +5317,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K147,
+                        _K137,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K146}",
+                        f"{_show(x)} is greater than the maximum {_K136}",
                         None,
                         "error",
                         None,
@@ -5498,9 +5336,9 @@ def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K149,
+                    _K139,
                     "type",
-                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5511,13 +5349,13 @@ def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoRealStrength
     if (type(x) is int or type(x) is float) or x is None:
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K26)):
+        if not (x is None or ((type(x) is int or type(x) is float) and x in _K22)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K151,
+                    _K141,
                     "enum",
-                    f"{_show(x)} is not one of {_K150}",
+                    f"{_show(x)} is not one of {_K140}",
                     None,
                     "error",
                     None,
@@ -5528,21 +5366,21 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K152,
+                    _K142,
                     "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K26)):
+        if not (x is None or ((type(x) is int or type(x) is float) and x in _K22)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K151,
+                    _K141,
                     "enum",
-                    f"{_show(x)} is not one of {_K150}",
+                    f"{_show(x)} is not one of {_K140}",
                     None,
                     "error",
                     None,
@@ -5553,13 +5391,13 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoRealVersion
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K27)):
+        if not (x is None or (isinstance(x, str) and x in _K23)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K154,
+                    _K144,
                     "enum",
-                    f"{_show(x)} is not one of {_K153}",
+                    f"{_show(x)} is not one of {_K143}",
                     None,
                     "error",
                     None,
@@ -5570,21 +5408,21 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K155,
+                    _K145,
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K27)):
+        if not (x is None or (isinstance(x, str) and x in _K23)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K154,
+                    _K144,
                     "enum",
-                    f"{_show(x)} is not one of {_K153}",
+                    f"{_show(x)} is not one of {_K143}",
                     None,
                     "error",
                     None,
@@ -5595,13 +5433,13 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/presetStyle
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K28)):
+        if not (x is None or (isinstance(x, str) and x in _K24)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K157,
+                    _K147,
                     "enum",
-                    f"{_show(x)} is not one of {_K156}",
+                    f"{_show(x)} is not one of {_K146}",
                     None,
                     "error",
                     None,
@@ -5612,21 +5450,21 @@ def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K158,
+                    _K148,
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K28)):
+        if not (x is None or (isinstance(x, str) and x in _K24)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K157,
+                    _K147,
                     "enum",
-                    f"{_show(x)} is not one of {_K156}",
+                    f"{_show(x)} is not one of {_K146}",
                     None,
                     "error",
                     None,
@@ -5641,7 +5479,7 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K159,
+                    _K149,
                     "maxLength",
                     f"{_show(x)} should have at most 1500 characters",
                     None,
@@ -5654,9 +5492,9 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K160,
+                    _K150,
                     "type",
-                    f"expected {_K37}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5667,7 +5505,7 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K159,
+                        _K149,
                         "maxLength",
                         f"{_show(x)} should have at most 1500 characters",
                         None,
@@ -5686,9 +5524,9 @@ def _e49(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K161,
+                    _K151,
                     "type",
-                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5704,9 +5542,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K162,
+                        _K152,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K134}",
+                        f"{_show(x)} is less than the minimum {_K124}",
                         None,
                         "error",
                         None,
@@ -5716,9 +5554,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K163,
+                        _K153,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K95}",
+                        f"{_show(x)} is greater than the maximum {_K84}",
                         None,
                         "error",
                         None,
@@ -5729,9 +5567,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K164,
+                    _K154,
                     "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5742,9 +5580,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K162,
+                        _K152,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K134}",
+                        f"{_show(x)} is less than the minimum {_K124}",
                         None,
                         "error",
                         None,
@@ -5754,9 +5592,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K163,
+                        _K153,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K95}",
+                        f"{_show(x)} is greater than the maximum {_K84}",
                         None,
                         "error",
                         None,
@@ -5767,13 +5605,13 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/promptMagicVersion
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K29)):
+        if not (x is None or (isinstance(x, str) and x in _K25)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K166,
+                    _K156,
                     "enum",
-                    f"{_show(x)} is not one of {_K165}",
+                    f"{_show(x)} is not one of {_K155}",
                     None,
                     "error",
                     None,
@@ -5784,21 +5622,21 @@ def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K167,
+                    _K157,
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K29)):
+        if not (x is None or (isinstance(x, str) and x in _K25)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K166,
+                    _K156,
                     "enum",
-                    f"{_show(x)} is not one of {_K165}",
+                    f"{_show(x)} is not one of {_K155}",
                     None,
                     "error",
                     None,
@@ -5815,9 +5653,9 @@ def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K168,
+                    _K158,
                     "type",
-                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5828,13 +5666,13 @@ def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/scheduler
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K30):
+        if not (isinstance(x, str) and x in _K26):
             out.append(
                 Error(
                     _pointer(path),
-                    _K170,
+                    _K160,
                     "enum",
-                    f"{_show(x)} is not one of {_K169}",
+                    f"{_show(x)} is not one of {_K159}",
                     None,
                     "error",
                     None,
@@ -5845,21 +5683,21 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K171,
+                    _K161,
                     "type",
-                    f"expected {_K37}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K30):
+        if not (isinstance(x, str) and x in _K26):
             out.append(
                 Error(
                     _pointer(path),
-                    _K170,
+                    _K160,
                     "enum",
-                    f"{_show(x)} is not one of {_K169}",
+                    f"{_show(x)} is not one of {_K159}",
                     None,
                     "error",
                     None,
@@ -5870,13 +5708,13 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sd_version
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K31):
+        if not (isinstance(x, str) and x in _K27):
             out.append(
                 Error(
                     _pointer(path),
-                    _K173,
+                    _K163,
                     "enum",
-                    f"{_show(x)} is not one of {_K172}",
+                    f"{_show(x)} is not one of {_K162}",
                     None,
                     "error",
                     None,
@@ -5887,21 +5725,21 @@ def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K174,
+                    _K164,
                     "type",
-                    f"expected {_K37}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K31):
+        if not (isinstance(x, str) and x in _K27):
             out.append(
                 Error(
                     _pointer(path),
-                    _K173,
+                    _K163,
                     "enum",
-                    f"{_show(x)} is not one of {_K172}",
+                    f"{_show(x)} is not one of {_K162}",
                     None,
                     "error",
                     None,
@@ -5917,9 +5755,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K176,
+                        _K166,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K175}",
+                        f"{_show(x)} is greater than the maximum {_K165}",
                         None,
                         "error",
                         None,
@@ -5930,9 +5768,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K177,
+                    _K167,
                     "type",
-                    f"expected {_K126}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K116}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5943,9 +5781,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K176,
+                        _K166,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K175}",
+                        f"{_show(x)} is greater than the maximum {_K165}",
                         None,
                         "error",
                         None,
@@ -5962,9 +5800,9 @@ def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K178,
+                    _K168,
                     "type",
-                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5975,13 +5813,13 @@ def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/transparency
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K32)):
+        if not (x is None or (isinstance(x, str) and x in _K28)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K180,
+                    _K170,
                     "enum",
-                    f"{_show(x)} is not one of {_K179}",
+                    f"{_show(x)} is not one of {_K169}",
                     None,
                     "error",
                     None,
@@ -5992,21 +5830,21 @@ def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K181,
+                    _K171,
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K32)):
+        if not (x is None or (isinstance(x, str) and x in _K28)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K180,
+                    _K170,
                     "enum",
-                    f"{_show(x)} is not one of {_K179}",
+                    f"{_show(x)} is not one of {_K169}",
                     None,
                     "error",
                     None,
@@ -6023,9 +5861,9 @@ def _e58(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K182,
+                    _K172,
                     "type",
-                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6042,9 +5880,9 @@ def _e59(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K183,
+                    _K173,
                     "type",
-                    f"expected {_K86}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6061,9 +5899,9 @@ def _e60(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K184,
+                    _K174,
                     "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6080,9 +5918,9 @@ def _e61(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K185,
+                    _K175,
                     "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6102,9 +5940,9 @@ def _e62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K186,
+                    _K176,
                     "type",
-                    f"expected {_K106}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6125,9 +5963,9 @@ def _e68(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K187,
+                    _K177,
                     "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6143,9 +5981,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K188,
+                        _K178,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K120}",
+                        f"{_show(x)} is less than the minimum {_K110}",
                         None,
                         "error",
                         None,
@@ -6155,9 +5993,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K189,
+                        _K179,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K122}",
+                        f"{_show(x)} is greater than the maximum {_K112}",
                         None,
                         "error",
                         None,
@@ -6167,9 +6005,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K190,
+                        _K180,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K124}",
+                        f"{_show(x)} is not a multiple of {_K114}",
                         None,
                         "error",
                         None,
@@ -6180,9 +6018,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K191,
+                    _K181,
                     "type",
-                    f"expected {_K126}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K116}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6193,9 +6031,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K188,
+                        _K178,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K120}",
+                        f"{_show(x)} is less than the minimum {_K110}",
                         None,
                         "error",
                         None,
@@ -6205,9 +6043,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K189,
+                        _K179,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K122}",
+                        f"{_show(x)} is greater than the maximum {_K112}",
                         None,
                         "error",
                         None,
@@ -6217,9 +6055,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K190,
+                        _K180,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K124}",
+                        f"{_show(x)} is not a multiple of {_K114}",
                         None,
                         "error",
                         None,
@@ -6227,10 +6065,91 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e72(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /patternProperties/^contextImages$/items
-    if not _v73(x):
-        _e73(x, path, out)
+def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /patternProperties/^styleUUID$
+    if isinstance(x, str):
+        pass
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K182,
+                    "type",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /patternProperties/^contextImages$
+    if isinstance(x, list):
+        if len(x) > 4:
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K183,
+                    "maxItems",
+                    f"{_show(x)} should have at most 4 items",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        for _index in range(0, len(x)):
+            if not _v73(x[_index]):
+                _e72(x[_index], (*path, _index), out)
+    else:
+        if not isinstance(x, list):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K185,
+                    "type",
+                    f"expected {_K184}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, list):
+            if len(x) > 4:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K183,
+                        "maxItems",
+                        f"{_show(x)} should have at most 4 items",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            for _index in range(0, len(x)):
+                if not _v73(x[_index]):
+                    _e72(x[_index], (*path, _index), out)
+
+
+def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /patternProperties/^isInitImage$
+    if x is True or x is False:
+        pass
+    else:
+        if not (x is True or x is False):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K187,
+                    "type",
+                    f"expected {_K186}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
 
 
 _v12 = _v70  # /$defs/controlnetInput/properties/initImageId
@@ -6240,7 +6159,7 @@ def _v13(x: Any) -> bool:
     # /$defs/controlnetInput/properties/initImageType
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K192):
+    if not (isinstance(x, str) and x in _K188):
         return False
     return True
 
@@ -6259,7 +6178,7 @@ def _v16(x: Any) -> bool:
     # /$defs/controlnetInput/properties/strengthType
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K193)):
+    if not (x is None or (isinstance(x, str) and x in _K189)):
         return False
     return True
 
@@ -6293,71 +6212,71 @@ def _e88(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/0/then/properties/num_images
     if type(x) is int or type(x) is float:
         if x > 4:
-            out.append(_rule_error(path, _K195, "maximum", _RULE196, None))
+            out.append(_rule_error(path, _K191, "maximum", _RULE192, None))
 
 
 def _e93(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/1/then/properties/alchemy
     if x is not False:
-        out.append(_rule_error(path, _K198, "const", _RULE50, None))
+        out.append(_rule_error(path, _K194, "const", _RULE39, None))
 
 
 def _e110(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/2/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
-            out.append(_rule_error(path, _K200, "minimum", _RULE53, None))
+            out.append(_rule_error(path, _K196, "minimum", _RULE42, None))
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K202, "type", _RULE53, None))
+            out.append(_rule_error(path, _K198, "type", _RULE42, None))
         if type(x) is int or type(x) is float:
             if x < 2.5:
-                out.append(_rule_error(path, _K200, "minimum", _RULE53, None))
+                out.append(_rule_error(path, _K196, "minimum", _RULE42, None))
 
 
 def _e123(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
-            out.append(_rule_error(path, _K203, "minimum", _RULE55, None))
+            out.append(_rule_error(path, _K199, "minimum", _RULE44, None))
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K204, "type", _RULE55, None))
+            out.append(_rule_error(path, _K200, "type", _RULE44, None))
         if type(x) is int or type(x) is float:
             if x < 2.5:
-                out.append(_rule_error(path, _K203, "minimum", _RULE55, None))
+                out.append(_rule_error(path, _K199, "minimum", _RULE44, None))
 
 
 def _e130(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/4/then/properties/seed
     if type(x) is int or type(x) is float:
         if x > 2147483638:
-            out.append(_rule_error(path, _K206, "maximum", _RULE207, None))
+            out.append(_rule_error(path, _K202, "maximum", _RULE203, None))
 
 
 def _e137(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/5/then/properties/seed
     if (type(x) is int or type(x) is float) and x == 2147483638:
-        out.append(_rule_error(path, _K208, "not", _RULE209, None))
+        out.append(_rule_error(path, _K204, "not", _RULE205, None))
 
 
 def _e143(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/6/then/properties/contrast
     if not ((type(x) is int or type(x) is float) and x in _K5):
-        out.append(_rule_error(path, _K211, "enum", _RULE212, None))
+        out.append(_rule_error(path, _K207, "enum", _RULE208, None))
 
 
 def _e148(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/7/then/properties/guidance_scale
     if type(x) is int or type(x) is float:
         if x > 20:
-            out.append(_rule_error(path, _K214, "maximum", _RULE215, None))
+            out.append(_rule_error(path, _K210, "maximum", _RULE211, None))
 
 
 def _e154(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/8/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K216, "not", _RULE217, None))
+        out.append(_rule_error(path, _K212, "not", _RULE213, None))
 
 
 def _e162(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6366,67 +6285,67 @@ def _e162(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K219, "type", _RULE220, None))
+            out.append(_rule_error(path, _K215, "type", _RULE216, None))
 
 
 def _e169(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/10/then/properties/modelId
     if not (isinstance(x, str) and x in _K8):
-        out.append(_rule_error(path, _K222, "enum", _RULE58, None))
+        out.append(_rule_error(path, _K218, "enum", _RULE47, None))
 
 
 def _e181(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/11/then/properties/presetStyle
     if not (isinstance(x, str) and x in _K9):
-        out.append(_rule_error(path, _K224, "enum", _RULE61, None))
+        out.append(_rule_error(path, _K220, "enum", _RULE50, None))
 
 
 def _e189(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/12/then/properties/presetStyle
     if not (x is None or (isinstance(x, str) and x in _K10)):
-        out.append(_rule_error(path, _K226, "enum", _RULE227, None))
+        out.append(_rule_error(path, _K222, "enum", _RULE223, None))
 
 
 def _e197(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/13/then/properties/presetStyle
     if not (isinstance(x, str) and x in _K11):
-        out.append(_rule_error(path, _K229, "enum", _RULE63, None))
+        out.append(_rule_error(path, _K225, "enum", _RULE52, None))
 
 
 def _e205(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/14/then/properties/presetStyle
     if not (x is None or (isinstance(x, str) and x in _K12)):
-        out.append(_rule_error(path, _K231, "enum", _RULE232, None))
+        out.append(_rule_error(path, _K227, "enum", _RULE228, None))
 
 
 def _e210(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/15/then/properties/promptMagic
     if x is not True:
-        out.append(_rule_error(path, _K234, "const", _RULE66, None))
+        out.append(_rule_error(path, _K230, "const", _RULE55, None))
 
 
 def _e215(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/16/then/properties/promptMagic
     if x is not True:
-        out.append(_rule_error(path, _K235, "const", _RULE68, None))
+        out.append(_rule_error(path, _K231, "const", _RULE57, None))
 
 
 def _e220(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/17/then/properties/enhancePrompt
     if x is not True:
-        out.append(_rule_error(path, _K236, "const", _RULE71, None))
+        out.append(_rule_error(path, _K232, "const", _RULE60, None))
 
 
 def _e225(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/18/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K237, "not", _RULE238, None))
+        out.append(_rule_error(path, _K233, "not", _RULE234, None))
 
 
 def _e231(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/19/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K239, "not", _RULE240, None))
+        out.append(_rule_error(path, _K235, "not", _RULE236, None))
 
 
 def _e237(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6435,7 +6354,7 @@ def _e237(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K241, "type", _RULE74, None))
+            out.append(_rule_error(path, _K237, "type", _RULE63, None))
 
 
 def _e238(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6444,13 +6363,13 @@ def _e238(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not isinstance(x, str):
-            out.append(_rule_error(path, _K242, "type", _RULE74, None))
+            out.append(_rule_error(path, _K238, "type", _RULE63, None))
 
 
 def _e243(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/21/then/properties/unzoom
     if x is not True:
-        out.append(_rule_error(path, _K243, "const", _RULE77, None))
+        out.append(_rule_error(path, _K239, "const", _RULE66, None))
 
 
 def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6459,7 +6378,7 @@ def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not isinstance(x, str):
-            out.append(_rule_error(path, _K244, "type", _RULE80, None))
+            out.append(_rule_error(path, _K240, "type", _RULE69, None))
 
 
 def _e256(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6482,7 +6401,7 @@ def _e256(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                     type(x[_index]["preprocessorId"]) is int
                                     or type(x[_index]["preprocessorId"]) is float
                                 )
-                                and x[_index]["preprocessorId"] in _K33
+                                and x[_index]["preprocessorId"] in _K29
                             )
                         )
                     )
@@ -6513,7 +6432,7 @@ def _e265(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                         type(x[_index]["preprocessorId"]) is int
                                         or type(x[_index]["preprocessorId"]) is float
                                     )
-                                    and x[_index]["preprocessorId"] in _K34
+                                    and x[_index]["preprocessorId"] in _K30
                                 )
                             )
                         )
@@ -6537,7 +6456,7 @@ def _e275(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                             x[_index]["strengthType"] is None
                             or (
                                 isinstance(x[_index]["strengthType"], str)
-                                and x[_index]["strengthType"] in _K35
+                                and x[_index]["strengthType"] in _K31
                             )
                         )
                     )
@@ -6553,7 +6472,7 @@ def _e275(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                     type(x[_index]["preprocessorId"]) is int
                                     or type(x[_index]["preprocessorId"]) is float
                                 )
-                                and x[_index]["preprocessorId"] in _K36
+                                and x[_index]["preprocessorId"] in _K32
                             )
                         )
                     )
@@ -6590,19 +6509,19 @@ def _e284(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e299(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/27/then/properties/canvasRequest
     if x is not True:
-        out.append(_rule_error(path, _K245, "const", _RULE83, None))
+        out.append(_rule_error(path, _K241, "const", _RULE72, None))
 
 
 def _e304(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/28/then/properties/sd_version
     if x != _K2:
-        out.append(_rule_error(path, _K247, "const", _RULE248, None))
+        out.append(_rule_error(path, _K243, "const", _RULE244, None))
 
 
 def _e309(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/29/then/properties/alchemy
     if x is not False:
-        out.append(_rule_error(path, _K249, "const", _RULE85, None))
+        out.append(_rule_error(path, _K245, "const", _RULE74, None))
 
 
 def _e10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6626,9 +6545,9 @@ def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K250,
+                    _K246,
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6642,94 +6561,10 @@ def _e63(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         _e64(x, path, out)
 
 
-def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/contextImage
-    if isinstance(x, dict):
-        for _name in _K251:
-            if _name not in x:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K252,
-                        "required",
-                        f"missing required property {_name!r}",
-                        None,
-                        "error",
-                        _name,
-                    )
-                )
-        if "id" in x:
-            if not (isinstance(x["id"], str)):
-                _e74(x["id"], (*path, "id"), out)
-        if "type" in x:
-            if not (
-                (isinstance(x["type"], str)) and (isinstance(x["type"], str) and x["type"] in _K192)
-            ):
-                _e75(x["type"], (*path, "type"), out)
-        for _key, _value in x.items():
-            if _key in _K253:
-                continue
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K254,
-                    "additionalProperties",
-                    f"unknown property {_key!r}",
-                    None,
-                    "error",
-                    _key,
-                )
-            )
-    else:
-        if not isinstance(x, dict):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K255,
-                    "type",
-                    f"expected {_K22}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, dict):
-            for _name in _K251:
-                if _name not in x:
-                    out.append(
-                        Error(
-                            _pointer(path),
-                            _K252,
-                            "required",
-                            f"missing required property {_name!r}",
-                            None,
-                            "error",
-                            _name,
-                        )
-                    )
-            if "id" in x:
-                if not (isinstance(x["id"], str)):
-                    _e74(x["id"], (*path, "id"), out)
-            if "type" in x:
-                if not (
-                    (isinstance(x["type"], str))
-                    and (isinstance(x["type"], str) and x["type"] in _K192)
-                ):
-                    _e75(x["type"], (*path, "type"), out)
-            for _key, _value in x.items():
-                if _key in _K253:
-                    continue
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K254,
-                        "additionalProperties",
-                        f"unknown property {_key!r}",
-                        None,
-                        "error",
-                        _key,
-                    )
-                )
+def _e72(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /patternProperties/^contextImages$/items
+    if not _v73(x):
+        _e73(x, path, out)
 
 
 def _e257(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6740,7 +6575,7 @@ def _e257(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             "preprocessorId" not in x
             or (
                 (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K33
+                and x["preprocessorId"] in _K29
             )
         )
     ):
@@ -6759,7 +6594,7 @@ def _e266(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             or (
                 not (
                     (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                    and x["preprocessorId"] in _K34
+                    and x["preprocessorId"] in _K30
                 )
             )
         )
@@ -6778,7 +6613,7 @@ def _e276(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             "preprocessorId" not in x
             or (
                 (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K36
+                and x["preprocessorId"] in _K32
             )
         )
     ):
@@ -6788,7 +6623,7 @@ def _e276(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 "strengthType" not in x
                 or (
                     x["strengthType"] is None
-                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K35)
+                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K31)
                 )
             )
         ):
@@ -6807,12 +6642,12 @@ def _e285(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput
     if isinstance(x, dict):
-        for _name in _K256:
+        for _name in _K247:
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K257,
+                        _K248,
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -6820,48 +6655,15 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         _name,
                     )
                 )
-        if "initImageId" in x:
-            if not (isinstance(x["initImageId"], str)):
-                _e12(x["initImageId"], (*path, "initImageId"), out)
-        if "initImageType" in x:
-            if not (
-                (isinstance(x["initImageType"], str))
-                and (isinstance(x["initImageType"], str) and x["initImageType"] in _K192)
-            ):
-                _e13(x["initImageType"], (*path, "initImageType"), out)
-        if "preprocessorId" in x:
-            if not (
-                type(x["preprocessorId"]) is int
-                or (type(x["preprocessorId"]) is float and x["preprocessorId"].is_integer())
-            ):
-                _e14(x["preprocessorId"], (*path, "preprocessorId"), out)
-        if "weight" in x:
-            if not (
-                (type(x["weight"]) is int or type(x["weight"]) is float) or x["weight"] is None
-            ):
-                _e15(x["weight"], (*path, "weight"), out)
-        if "strengthType" in x:
-            if not (
-                (isinstance(x["strengthType"], str) or x["strengthType"] is None)
-                and (
-                    x["strengthType"] is None
-                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K193)
-                )
-            ):
-                _e16(x["strengthType"], (*path, "strengthType"), out)
-        if "influence" in x:
-            if not (
-                (type(x["influence"]) is int or type(x["influence"]) is float)
-                or x["influence"] is None
-            ):
-                _e17(x["influence"], (*path, "influence"), out)
         for _key, _value in x.items():
-            if _key in _K258:
+            _report = _TABLE249.get(_key)
+            if _report is not None:
+                _report(_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K259,
+                    _K250,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -6874,21 +6676,21 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K260,
+                    _K251,
                     "type",
-                    f"expected {_K22}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K18}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K256:
+            for _name in _K247:
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K257,
+                            _K248,
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -6896,48 +6698,15 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                             _name,
                         )
                     )
-            if "initImageId" in x:
-                if not (isinstance(x["initImageId"], str)):
-                    _e12(x["initImageId"], (*path, "initImageId"), out)
-            if "initImageType" in x:
-                if not (
-                    (isinstance(x["initImageType"], str))
-                    and (isinstance(x["initImageType"], str) and x["initImageType"] in _K192)
-                ):
-                    _e13(x["initImageType"], (*path, "initImageType"), out)
-            if "preprocessorId" in x:
-                if not (
-                    type(x["preprocessorId"]) is int
-                    or (type(x["preprocessorId"]) is float and x["preprocessorId"].is_integer())
-                ):
-                    _e14(x["preprocessorId"], (*path, "preprocessorId"), out)
-            if "weight" in x:
-                if not (
-                    (type(x["weight"]) is int or type(x["weight"]) is float) or x["weight"] is None
-                ):
-                    _e15(x["weight"], (*path, "weight"), out)
-            if "strengthType" in x:
-                if not (
-                    (isinstance(x["strengthType"], str) or x["strengthType"] is None)
-                    and (
-                        x["strengthType"] is None
-                        or (isinstance(x["strengthType"], str) and x["strengthType"] in _K193)
-                    )
-                ):
-                    _e16(x["strengthType"], (*path, "strengthType"), out)
-            if "influence" in x:
-                if not (
-                    (type(x["influence"]) is int or type(x["influence"]) is float)
-                    or x["influence"] is None
-                ):
-                    _e17(x["influence"], (*path, "influence"), out)
             for _key, _value in x.items():
-                if _key in _K258:
+                _report = _TABLE249.get(_key)
+                if _report is not None:
+                    _report(_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K259,
+                        _K250,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -6950,12 +6719,12 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/elementInput
     if isinstance(x, dict):
-        for _name in _K261:
+        for _name in _K252:
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K262,
+                        _K253,
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -6963,21 +6732,15 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         _name,
                     )
                 )
-        if "akUUID" in x:
-            if not (isinstance(x["akUUID"], str)):
-                _e23(x["akUUID"], (*path, "akUUID"), out)
-        if "weight" in x:
-            if not (
-                (type(x["weight"]) is int or type(x["weight"]) is float) or x["weight"] is None
-            ):
-                _e24(x["weight"], (*path, "weight"), out)
         for _key, _value in x.items():
-            if _key in _K263:
+            _report = _TABLE254.get(_key)
+            if _report is not None:
+                _report(_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K264,
+                    _K255,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -6990,21 +6753,21 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K265,
+                    _K256,
                     "type",
-                    f"expected {_K22}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K18}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K261:
+            for _name in _K252:
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K262,
+                            _K253,
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -7012,21 +6775,15 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                             _name,
                         )
                     )
-            if "akUUID" in x:
-                if not (isinstance(x["akUUID"], str)):
-                    _e23(x["akUUID"], (*path, "akUUID"), out)
-            if "weight" in x:
-                if not (
-                    (type(x["weight"]) is int or type(x["weight"]) is float) or x["weight"] is None
-                ):
-                    _e24(x["weight"], (*path, "weight"), out)
             for _key, _value in x.items():
-                if _key in _K263:
+                _report = _TABLE254.get(_key)
+                if _report is not None:
+                    _report(_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K264,
+                        _K255,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -7039,27 +6796,15 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/userElementInput
     if isinstance(x, dict):
-        if "userLoraId" in x:
-            if not (
-                (
-                    type(x["userLoraId"]) is int
-                    or (type(x["userLoraId"]) is float and x["userLoraId"].is_integer())
-                )
-                or x["userLoraId"] is None
-            ):
-                _e65(x["userLoraId"], (*path, "userLoraId"), out)
-        if "weight" in x:
-            if not (
-                (type(x["weight"]) is int or type(x["weight"]) is float) or x["weight"] is None
-            ):
-                _e66(x["weight"], (*path, "weight"), out)
         for _key, _value in x.items():
-            if _key in _K266:
+            _report = _TABLE257.get(_key)
+            if _report is not None:
+                _report(_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K267,
+                    _K258,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -7072,36 +6817,24 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K268,
+                    _K259,
                     "type",
-                    f"expected {_K22}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K18}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            if "userLoraId" in x:
-                if not (
-                    (
-                        type(x["userLoraId"]) is int
-                        or (type(x["userLoraId"]) is float and x["userLoraId"].is_integer())
-                    )
-                    or x["userLoraId"] is None
-                ):
-                    _e65(x["userLoraId"], (*path, "userLoraId"), out)
-            if "weight" in x:
-                if not (
-                    (type(x["weight"]) is int or type(x["weight"]) is float) or x["weight"] is None
-                ):
-                    _e66(x["weight"], (*path, "weight"), out)
             for _key, _value in x.items():
-                if _key in _K266:
+                _report = _TABLE257.get(_key)
+                if _report is not None:
+                    _report(_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K267,
+                        _K258,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -7111,65 +6844,81 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/contextImage/properties/id
-    if isinstance(x, str):
-        pass
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K269,
-                    "type",
-                    f"expected {_K37}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
+def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/contextImage
+    if isinstance(x, dict):
+        for _name in _K260:
+            if _name not in x:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K261,
+                        "required",
+                        f"missing required property {_name!r}",
+                        None,
+                        "error",
+                        _name,
+                    )
                 )
-            )
-
-
-def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/contextImage/properties/type
-    if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K192):
+        for _key, _value in x.items():
+            _report = _TABLE262.get(_key)
+            if _report is not None:
+                _report(_value, (*path, _key), out)
+                continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K271,
-                    "enum",
-                    f"{_show(x)} is not one of {_K270}",
+                    _K263,
+                    "additionalProperties",
+                    f"unknown property {_key!r}",
                     None,
                     "error",
-                    None,
+                    _key,
                 )
             )
     else:
-        if not isinstance(x, str):
+        if not isinstance(x, dict):
             out.append(
                 Error(
                     _pointer(path),
-                    _K272,
+                    _K264,
                     "type",
-                    f"expected {_K37}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K18}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K192):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K271,
-                    "enum",
-                    f"{_show(x)} is not one of {_K270}",
-                    None,
-                    "error",
-                    None,
+        if isinstance(x, dict):
+            for _name in _K260:
+                if _name not in x:
+                    out.append(
+                        Error(
+                            _pointer(path),
+                            _K261,
+                            "required",
+                            f"missing required property {_name!r}",
+                            None,
+                            "error",
+                            _name,
+                        )
+                    )
+            for _key, _value in x.items():
+                _report = _TABLE262.get(_key)
+                if _report is not None:
+                    _report(_value, (*path, _key), out)
+                    continue
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K263,
+                        "additionalProperties",
+                        f"unknown property {_key!r}",
+                        None,
+                        "error",
+                        _key,
+                    )
                 )
-            )
 
 
 def _e260(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -7194,7 +6943,7 @@ def _e279(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if "strengthType" in x:
             if not (
                 x["strengthType"] is None
-                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K35)
+                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K31)
             ):
                 _e280(x["strengthType"], (*path, "strengthType"), out)
 
@@ -7207,6 +6956,101 @@ def _e288(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e289(x["weight"], (*path, "weight"), out)
 
 
+def _r12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    if not (isinstance(x, str)):
+        _e12(x, path, out)
+
+
+def _r13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    if not ((isinstance(x, str)) and (isinstance(x, str) and x in _K188)):
+        _e13(x, path, out)
+
+
+def _r14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    if not (type(x) is int or (type(x) is float and x.is_integer())):
+        _e14(x, path, out)
+
+
+def _r15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    if not ((type(x) is int or type(x) is float) or x is None):
+        _e15(x, path, out)
+
+
+def _r16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    if not (
+        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K189))
+    ):
+        _e16(x, path, out)
+
+
+def _r17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    if not ((type(x) is int or type(x) is float) or x is None):
+        _e17(x, path, out)
+
+
+def _r23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    if not (isinstance(x, str)):
+        _e23(x, path, out)
+
+
+def _r24(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    if not ((type(x) is int or type(x) is float) or x is None):
+        _e24(x, path, out)
+
+
+def _r65(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        _e65(x, path, out)
+
+
+def _r66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    if not ((type(x) is int or type(x) is float) or x is None):
+        _e66(x, path, out)
+
+
+def _r74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    if not (isinstance(x, str)):
+        _e74(x, path, out)
+
+
+def _r75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    if not ((isinstance(x, str)) and (isinstance(x, str) and x in _K188)):
+        _e75(x, path, out)
+
+
+def _e261(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/23/then/properties/controlnets/items/then/properties/strengthType
+    if x is None:
+        pass
+    else:
+        if x is not None:
+            out.append(_rule_error(path, _K265, "type", _RULE266, None))
+
+
+def _e271(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/24/then/properties/controlnets/items/then/properties/strengthType
+    if x is None:
+        pass
+    else:
+        if x is not None:
+            out.append(_rule_error(path, _K267, "type", _RULE268, None))
+
+
+def _e280(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/25/then/properties/controlnets/items/then/properties/strengthType
+    if not (x is None or (isinstance(x, str) and x in _K31)):
+        out.append(_rule_error(path, _K270, "enum", _RULE271, None))
+
+
+def _e289(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/26/then/properties/controlnets/items/then/properties/weight
+    if x is None:
+        pass
+    else:
+        if x is not None:
+            out.append(_rule_error(path, _K272, "type", _RULE273, None))
+
+
 def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/initImageId
     if isinstance(x, str):
@@ -7216,9 +7060,9 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K273,
+                    _K274,
                     "type",
-                    f"expected {_K37}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -7229,13 +7073,13 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/initImageType
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K192):
+        if not (isinstance(x, str) and x in _K188):
             out.append(
                 Error(
                     _pointer(path),
-                    _K274,
+                    _K276,
                     "enum",
-                    f"{_show(x)} is not one of {_K270}",
+                    f"{_show(x)} is not one of {_K275}",
                     None,
                     "error",
                     None,
@@ -7246,21 +7090,21 @@ def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K275,
+                    _K277,
                     "type",
-                    f"expected {_K37}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K192):
+        if not (isinstance(x, str) and x in _K188):
             out.append(
                 Error(
                     _pointer(path),
-                    _K274,
+                    _K276,
                     "enum",
-                    f"{_show(x)} is not one of {_K270}",
+                    f"{_show(x)} is not one of {_K275}",
                     None,
                     "error",
                     None,
@@ -7277,9 +7121,9 @@ def _e14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K277,
+                    _K279,
                     "type",
-                    f"expected {_K276}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K278}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -7296,9 +7140,9 @@ def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K278,
+                    _K280,
                     "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -7309,13 +7153,13 @@ def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/strengthType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K193)):
+        if not (x is None or (isinstance(x, str) and x in _K189)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K280,
+                    _K282,
                     "enum",
-                    f"{_show(x)} is not one of {_K279}",
+                    f"{_show(x)} is not one of {_K281}",
                     None,
                     "error",
                     None,
@@ -7326,21 +7170,21 @@ def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K281,
+                    _K283,
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K193)):
+        if not (x is None or (isinstance(x, str) and x in _K189)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K280,
+                    _K282,
                     "enum",
-                    f"{_show(x)} is not one of {_K279}",
+                    f"{_show(x)} is not one of {_K281}",
                     None,
                     "error",
                     None,
@@ -7357,9 +7201,9 @@ def _e17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K282,
+                    _K284,
                     "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -7376,9 +7220,9 @@ def _e23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K283,
+                    _K285,
                     "type",
-                    f"expected {_K37}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -7395,9 +7239,9 @@ def _e24(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K284,
+                    _K286,
                     "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -7414,9 +7258,9 @@ def _e65(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K285,
+                    _K287,
                     "type",
-                    f"expected {_K126}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K116}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -7433,7 +7277,26 @@ def _e66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K286,
+                    _K288,
+                    "type",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/contextImage/properties/id
+    if isinstance(x, str):
+        pass
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K289,
                     "type",
                     f"expected {_K99}, got {_kind(x)} {_show(x)}",
                     None,
@@ -7443,37 +7306,46 @@ def _e66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e261(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/23/then/properties/controlnets/items/then/properties/strengthType
-    if x is None:
-        pass
+def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/contextImage/properties/type
+    if isinstance(x, str):
+        if not (isinstance(x, str) and x in _K188):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K290,
+                    "enum",
+                    f"{_show(x)} is not one of {_K275}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
     else:
-        if x is not None:
-            out.append(_rule_error(path, _K287, "type", _RULE288, None))
-
-
-def _e271(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/24/then/properties/controlnets/items/then/properties/strengthType
-    if x is None:
-        pass
-    else:
-        if x is not None:
-            out.append(_rule_error(path, _K289, "type", _RULE290, None))
-
-
-def _e280(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/25/then/properties/controlnets/items/then/properties/strengthType
-    if not (x is None or (isinstance(x, str) and x in _K35)):
-        out.append(_rule_error(path, _K292, "enum", _RULE293, None))
-
-
-def _e289(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/26/then/properties/controlnets/items/then/properties/weight
-    if x is None:
-        pass
-    else:
-        if x is not None:
-            out.append(_rule_error(path, _K294, "type", _RULE295, None))
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K291,
+                    "type",
+                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (isinstance(x, str) and x in _K188):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K290,
+                    "enum",
+                    f"{_show(x)} is not one of {_K275}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
 
 
 _TABLE0 = {
@@ -7583,8 +7455,14 @@ _TABLE16 = {
     "userElements": _r62,
     "weighting": _r68,
     "width": _r69,
+    "styleUUID": _r70,
+    "styleUUID\n": _r70,
+    "contextImages": _r71,
+    "contextImages\n": _r71,
+    "isInitImage": _r77,
+    "isInitImage\n": _r77,
 }
-_TABLE44 = {
+_TABLE33 = {
     "initImageId": _v12,
     "initImageType": _v13,
     "preprocessorId": _v14,
@@ -7592,6 +7470,17 @@ _TABLE44 = {
     "strengthType": _v16,
     "influence": _v17,
 }
-_TABLE45 = {"akUUID": _v23, "weight": _v24}
-_TABLE46 = {"userLoraId": _v65, "weight": _v66}
-_TABLE47 = {"id": _v74, "type": _v75}
+_TABLE34 = {"akUUID": _v23, "weight": _v24}
+_TABLE35 = {"userLoraId": _v65, "weight": _v66}
+_TABLE36 = {"id": _v74, "type": _v75}
+_TABLE249 = {
+    "initImageId": _r12,
+    "initImageType": _r13,
+    "preprocessorId": _r14,
+    "weight": _r15,
+    "strengthType": _r16,
+    "influence": _r17,
+}
+_TABLE254 = {"akUUID": _r23, "weight": _r24}
+_TABLE257 = {"userLoraId": _r65, "weight": _r66}
+_TABLE262 = {"id": _r74, "type": _r75}
