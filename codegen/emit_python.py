@@ -414,15 +414,20 @@ class ObjectMembersEmitter(KeywordEmitter):
             return
         table, regex_patterns, exclusive = _member_table(props_map, patterns)
         key, value = emitter.fresh("key"), emitter.fresh("value")
+        rejects_rest = extra is not None and extra.child.boolean is False
+        if table and exclusive and rejects_rest and not regex_patterns:
+            # A closed object: one set comparison finds an unknown member before any value
+            # is checked, and then every member has a checker.
+            with code.block(f"if not {x}.keys() <= {emitter.const_set(list(table))}:"):
+                code("return False")
+            with code.block(f"for {key}, {value} in {x}.items():"):
+                with code.block(f"if not {emitter.dispatch_table(table)}[{key}]({value}):"):
+                    code("return False")
+            return
         with code.block(f"for {key}, {value} in {x}.items():"):
             check = emitter.fresh("check")
-            rejects_rest = extra is not None and extra.child.boolean is False
             if table:
                 code(f"{check} = {emitter.dispatch_table(table)}.get({key})")
-                if exclusive and rejects_rest and not regex_patterns:
-                    with code.block(f"if {check} is None or not {check}({value}):"):
-                        code("return False")
-                    return
                 if exclusive:
                     with code.block(f"if {check} is not None:"):
                         with code.block(f"if not {check}({value}):"):
@@ -474,11 +479,10 @@ class ObjectMembersEmitter(KeywordEmitter):
             return
         match kw:
             case ir.Properties(children=children) if len(children) > SMALL_PROPERTIES:
-                reporters = emitter.errors_table(children)
                 with code.block(f"for _key, _value in {x}.items():"):
-                    code(f"_report = {reporters}.get(_key)")
-                    with code.block("if _report is not None:"):
-                        code("_report(_value, (*path, _key), out)")
+                    code(f"_check = {emitter.dispatch_table(children)}.get(_key)")
+                    with code.block("if _check is not None and not _check(_value):"):
+                        code(f"{emitter.errors_table(children)}[_key](_value, (*path, _key), out)")
             case ir.Properties(children=children):
                 for name, child in children.items():
                     with code.block(f"if {py_literal(name)} in {x}:"):
@@ -511,9 +515,11 @@ class ObjectMembersEmitter(KeywordEmitter):
     ) -> None:
         emitter = ctx.emitter
         with code.block(f"for _key, _value in {ctx.var}.items():"):
-            code(f"_report = {emitter.errors_table(table)}.get(_key)")
-            with code.block("if _report is not None:"):
-                code("_report(_value, (*path, _key), out)")
+            # The fast check first: the path tuple is only built for a member that fails.
+            code(f"_check = {emitter.dispatch_table(table)}.get(_key)")
+            with code.block("if _check is not None:"):
+                with code.block("if not _check(_value):"):
+                    code(f"{emitter.errors_table(table)}[_key](_value, (*path, _key), out)")
                 code("continue")
             if extra is not None and regex_patterns:
                 code("_hit = False")
@@ -1038,9 +1044,9 @@ class PythonEmitter:
         return f"({name} := {condition})"
 
     def errors_table(self, children: dict[str, Node]) -> str:
-        """name -> reporting function that checks fast first (`_r<n>`)."""
+        """name -> reporting function (`_e<n>`), for members known to fail their fast check."""
         entries = ", ".join(
-            f"{py_literal(name)}: {self._request('r', child)}" for name, child in children.items()
+            f"{py_literal(name)}: {self._request('e', child)}" for name, child in children.items()
         )
         return self._constant("{" + entries + "}", "_TABLE")
 
@@ -1283,10 +1289,6 @@ class PythonEmitter:
                     for kw in keywords:
                         EMITTERS[type(kw)].errors(kw, inner, code)
 
-    def _checked_errors_function(self, name: str, node: Node) -> str:
-        header = f"def {name}(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:"
-        return f"{header}\n    {self.errors_call(node, 'x', same_path=True)}"
-
     def _false_error(self, node: Node) -> str:
         location = self.const(node.location)
         if node.rule is not None:
@@ -1327,8 +1329,6 @@ class PythonEmitter:
                 self.functions[name] = self._valid_function(name, node)
             elif kind == "e":
                 self.functions[name] = self._errors_function(name, node)
-            elif kind == "r":
-                self.functions[name] = self._checked_errors_function(name, node)
             else:
                 self.functions[name] = self._annotations_function(name, node, kind == "a")
         self.accepting = False

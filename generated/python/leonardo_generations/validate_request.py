@@ -336,28 +336,87 @@ def _exactly_one(*results: bool) -> bool:
     return sum(results) == 1
 
 
-_K1 = frozenset({"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"})
-_K2 = "PHOENIX"
-_K3 = frozenset(
+_K0 = frozenset(
+    {
+        "alchemy",
+        "canvasInitId",
+        "canvasMaskId",
+        "canvasRequest",
+        "canvasRequestType",
+        "contextImages",
+        "contextImages\n",
+        "contrast",
+        "contrastRatio",
+        "controlNet",
+        "controlNetType",
+        "controlnets",
+        "elements",
+        "enhancePrompt",
+        "enhancePromptInstruction",
+        "expandedDomain",
+        "fantasyAvatar",
+        "guidance_scale",
+        "height",
+        "highContrast",
+        "highResolution",
+        "imagePromptWeight",
+        "imagePrompts",
+        "init_generation_image_id",
+        "init_image_id",
+        "init_strength",
+        "isInitImage",
+        "isInitImage\n",
+        "modelId",
+        "negative_prompt",
+        "num_images",
+        "num_inference_steps",
+        "photoReal",
+        "photoRealStrength",
+        "photoRealVersion",
+        "presetStyle",
+        "prompt",
+        "promptMagic",
+        "promptMagicStrength",
+        "promptMagicVersion",
+        "public",
+        "scheduler",
+        "sd_version",
+        "seed",
+        "styleUUID",
+        "styleUUID\n",
+        "tiling",
+        "transparency",
+        "ultra",
+        "unzoom",
+        "unzoomAmount",
+        "upscaleRatio",
+        "userElements",
+        "weighting",
+        "width",
+    }
+)
+_K2 = frozenset({"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"})
+_K3 = "PHOENIX"
+_K4 = frozenset(
     {
         "1dd50843-d653-4516-a8e3-f0238ee453ff",
         "28aeddf8-bd19-4803-80fc-79602d1a9989",
         "b2614463-296c-462a-9586-aafdb8f00e36",
     }
 )
-_K4 = frozenset({"FLUX", "FLUX_DEV"})
-_K5 = frozenset({1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4})
-_K6 = frozenset({"v1"})
-_K7 = "v2"
-_K8 = frozenset(
+_K5 = frozenset({"FLUX", "FLUX_DEV"})
+_K6 = frozenset({1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4})
+_K7 = frozenset({"v1"})
+_K8 = "v2"
+_K9 = frozenset(
     {
         "1e60896f-3c26-4296-8ecc-53e2afecc132",
         "5c232a9e-9061-4777-980a-ddc8e65647c6",
         "aa77f04e-3eec-4034-9c07-d0f619684628",
     }
 )
-_K9 = frozenset({"LEONARDO", "NONE"})
-_K10 = frozenset(
+_K10 = frozenset({"LEONARDO", "NONE"})
+_K11 = frozenset(
     {
         "ANIME",
         "CREATIVE",
@@ -373,8 +432,8 @@ _K10 = frozenset(
         "SKETCH_COLOR",
     }
 )
-_K11 = frozenset({"CINEMATIC", "CREATIVE", "VIBRANT"})
-_K12 = frozenset(
+_K12 = frozenset({"CINEMATIC", "CREATIVE", "VIBRANT"})
+_K13 = frozenset(
     {
         "BOKEH",
         "CINEMATIC",
@@ -398,17 +457,17 @@ _K12 = frozenset(
         "VIBRANT",
     }
 )
-_K13 = frozenset({"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"})
-_K14 = ["prompt"]
-_K15 = "/required"
-_K17 = "/additionalProperties"
-_K18 = "object"
-_K19 = "/type"
-_K20 = frozenset({"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
-_K21 = frozenset({"CANNY", "DEPTH", "POSE"})
-_K22 = frozenset({0.45, 0.5, 0.55})
-_K23 = frozenset({"v1", "v2"})
-_K24 = frozenset(
+_K14 = frozenset({"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"})
+_K15 = ["prompt"]
+_K16 = "/required"
+_K18 = "/additionalProperties"
+_K19 = "object"
+_K20 = "/type"
+_K21 = frozenset({"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
+_K22 = frozenset({"CANNY", "DEPTH", "POSE"})
+_K23 = frozenset({0.45, 0.5, 0.55})
+_K24 = frozenset({"v1", "v2"})
+_K25 = frozenset(
     {
         "ANIME",
         "BOKEH",
@@ -443,11 +502,11 @@ _K24 = frozenset(
         "VIBRANT",
     }
 )
-_K25 = frozenset({"v2", "v3"})
-_K26 = frozenset(
+_K26 = frozenset({"v2", "v3"})
+_K27 = frozenset(
     {"DDIM", "DPM_SOLVER", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "KLMS", "LEONARDO", "PNDM"}
 )
-_K27 = frozenset(
+_K28 = frozenset(
     {
         "FLUX",
         "FLUX_DEV",
@@ -462,9 +521,9 @@ _K27 = frozenset(
         "v3",
     }
 )
-_K28 = frozenset({"disabled", "foreground_only"})
-_K29 = frozenset({1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22})
-_K30 = frozenset(
+_K29 = frozenset({"disabled", "foreground_only"})
+_K30 = frozenset({1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22})
+_K31 = frozenset(
     {
         1,
         3,
@@ -499,379 +558,385 @@ _K30 = frozenset(
         431,
     }
 )
-_K31 = frozenset({"High", "Low", "Mid"})
-_K32 = frozenset({100, 133, 232, 233, 364, 397, 430})
-_K37 = ["alchemy"]
-_K38 = "/allOf/1/then/required"
-_RULE39 = (
+_K32 = frozenset({"High", "Low", "Mid"})
+_K33 = frozenset({100, 133, 232, 233, 364, 397, 430})
+_K34 = "boolean or null"
+_K35 = "/properties/alchemy/type"
+_K36 = "string or null"
+_K37 = "/properties/canvasInitId/type"
+_K38 = "/properties/canvasMaskId/type"
+_K39 = "/properties/canvasRequest/type"
+_K40 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
+_K41 = "/properties/canvasRequestType/enum"
+_K42 = "/properties/canvasRequestType/type"
+_K43 = "1"
+_K44 = "/properties/contrast/minimum"
+_K45 = "4.5"
+_K46 = "/properties/contrast/maximum"
+_K47 = "number or null"
+_K48 = "/properties/contrast/type"
+_K49 = "0"
+_K50 = "/properties/contrastRatio/minimum"
+_K51 = "/properties/contrastRatio/maximum"
+_K52 = "/properties/contrastRatio/type"
+_K53 = "/properties/controlNet/type"
+_K54 = "array or null"
+_K55 = "/properties/controlnets/type"
+_K56 = '["POSE", "CANNY", "DEPTH"]'
+_K57 = "/properties/controlNetType/enum"
+_K58 = "string"
+_K59 = "/properties/controlNetType/type"
+_K60 = "/properties/elements/type"
+_K61 = "/properties/enhancePrompt/type"
+_K62 = "/properties/enhancePromptInstruction/type"
+_K63 = "/properties/expandedDomain/type"
+_K64 = "/properties/fantasyAvatar/type"
+_K65 = "/properties/guidance_scale/minimum"
+_K66 = "30"
+_K67 = "/properties/guidance_scale/maximum"
+_K68 = "/properties/guidance_scale/type"
+_K69 = "32"
+_K70 = "/properties/height/minimum"
+_K71 = "1536"
+_K72 = "/properties/height/maximum"
+_K73 = "8"
+_K74 = "/properties/height/multipleOf"
+_K75 = "integer or null"
+_K76 = "/properties/height/type"
+_K77 = "/properties/highContrast/type"
+_K78 = "/properties/highResolution/type"
+_K79 = "/properties/imagePrompts/type"
+_K80 = "/properties/imagePromptWeight/type"
+_K81 = "/properties/init_generation_image_id/type"
+_K82 = "/properties/init_image_id/type"
+_K83 = "0.1"
+_K84 = "/properties/init_strength/minimum"
+_K85 = "0.9"
+_K86 = "/properties/init_strength/maximum"
+_K87 = "/properties/init_strength/type"
+_K88 = "/properties/modelId/type"
+_K89 = "/properties/negative_prompt/type"
+_K90 = "/properties/num_images/minimum"
+_K91 = "/properties/num_images/maximum"
+_K92 = "/properties/num_images/type"
+_K93 = "10"
+_K94 = "/properties/num_inference_steps/minimum"
+_K95 = "60"
+_K96 = "/properties/num_inference_steps/maximum"
+_K97 = "/properties/num_inference_steps/type"
+_K98 = "/properties/photoReal/type"
+_K99 = "[0.55, 0.5, 0.45, null]"
+_K100 = "/properties/photoRealStrength/enum"
+_K101 = "/properties/photoRealStrength/type"
+_K102 = '["v1", "v2", null]'
+_K103 = "/properties/photoRealVersion/enum"
+_K104 = "/properties/photoRealVersion/type"
+_K105 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
+_K106 = "/properties/presetStyle/enum"
+_K107 = "/properties/presetStyle/type"
+_K108 = "/properties/prompt/maxLength"
+_K109 = "/properties/prompt/type"
+_K110 = "/properties/promptMagic/type"
+_K111 = "/properties/promptMagicStrength/minimum"
+_K112 = "/properties/promptMagicStrength/maximum"
+_K113 = "/properties/promptMagicStrength/type"
+_K114 = '["v2", "v3", null]'
+_K115 = "/properties/promptMagicVersion/enum"
+_K116 = "/properties/promptMagicVersion/type"
+_K117 = "/properties/public/type"
+_K118 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
+_K119 = "/properties/scheduler/enum"
+_K120 = "/properties/scheduler/type"
+_K121 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
+_K122 = "/properties/sd_version/enum"
+_K123 = "/properties/sd_version/type"
+_K124 = "9999999998"
+_K125 = "/properties/seed/maximum"
+_K126 = "/properties/seed/type"
+_K127 = "/properties/tiling/type"
+_K128 = '["disabled", "foreground_only", null]'
+_K129 = "/properties/transparency/enum"
+_K130 = "/properties/transparency/type"
+_K131 = "/properties/ultra/type"
+_K132 = "/properties/unzoom/type"
+_K133 = "/properties/unzoomAmount/type"
+_K134 = "/properties/upscaleRatio/type"
+_K135 = "/properties/userElements/type"
+_K136 = "/properties/weighting/type"
+_K137 = "/properties/width/minimum"
+_K138 = "/properties/width/maximum"
+_K139 = "/properties/width/multipleOf"
+_K140 = "/properties/width/type"
+_K141 = "/patternProperties/^styleUUID$/type"
+_K142 = "/patternProperties/^contextImages$/maxItems"
+_K143 = "array"
+_K144 = "/patternProperties/^contextImages$/type"
+_K145 = "boolean"
+_K146 = "/patternProperties/^isInitImage$/type"
+_K147 = frozenset(
+    {"influence", "initImageId", "initImageType", "preprocessorId", "strengthType", "weight"}
+)
+_K149 = frozenset({"akUUID", "weight"})
+_K151 = frozenset({"userLoraId", "weight"})
+_K153 = frozenset({"id", "type"})
+_K155 = ["alchemy"]
+_K156 = "/allOf/1/then/required"
+_RULE157 = (
     "ultra-requires-alchemy-off",
     "error",
     'ultra cannot be combined with Alchemy, and alchemy defaults to true: send "alchemy": false with "ultra": true.',
 )
-_K40 = ["contrast"]
-_K41 = "/allOf/2/then/required"
-_RULE42 = (
+_K158 = ["contrast"]
+_K159 = "/allOf/2/then/required"
+_RULE160 = (
     "phoenix-alchemy-contrast-min",
     "error",
     'Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
 )
-_K43 = "/allOf/3/then/required"
-_RULE44 = (
+_K161 = "/allOf/3/then/required"
+_RULE162 = (
     "flux-alchemy-contrast-min",
     "warning",
     'Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send "alchemy": false. A warning because only the Flux guide states it; the API reference states it for Phoenix.',
 )
-_K45 = ["modelId"]
-_K46 = "/allOf/10/then/required"
-_RULE47 = (
+_K163 = ["modelId"]
+_K164 = "/allOf/10/then/required"
+_RULE165 = (
     "photoreal-v2-model",
     "error",
     "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one).",
 )
-_K48 = ["presetStyle"]
-_K49 = "/allOf/11/then/required"
-_RULE50 = (
+_K166 = ["presetStyle"]
+_K167 = "/allOf/11/then/required"
+_RULE168 = (
     "preset-style-alchemy-off",
     "warning",
     "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).",
 )
-_K51 = "/allOf/13/then/required"
-_RULE52 = (
+_K169 = "/allOf/13/then/required"
+_RULE170 = (
     "preset-style-photoreal-v1",
     "warning",
     "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.",
 )
-_K53 = ["promptMagic"]
-_K54 = "/allOf/15/then/required"
-_RULE55 = (
+_K171 = ["promptMagic"]
+_K172 = "/allOf/15/then/required"
+_RULE173 = (
     "prompt-magic-version-needs-prompt-magic",
     "warning",
     'promptMagicVersion only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicVersion.',
 )
-_K56 = "/allOf/16/then/required"
-_RULE57 = (
+_K174 = "/allOf/16/then/required"
+_RULE175 = (
     "prompt-magic-strength-needs-prompt-magic",
     "warning",
     'promptMagicStrength only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicStrength.',
 )
-_K58 = ["enhancePrompt"]
-_K59 = "/allOf/17/then/required"
-_RULE60 = (
+_K176 = ["enhancePrompt"]
+_K177 = "/allOf/17/then/required"
+_RULE178 = (
     "enhance-prompt-instruction-needs-enhance-prompt",
     "warning",
     'enhancePromptInstruction is only read when prompt enhancement is on: send "enhancePrompt": true or drop the instruction.',
 )
-_K61 = ["unzoomAmount", "init_image_id"]
-_K62 = "/allOf/20/then/required"
-_RULE63 = (
+_K179 = ["unzoomAmount", "init_image_id"]
+_K180 = "/allOf/20/then/required"
+_RULE181 = (
     "unzoom-requires-amount-and-init-image",
     "error",
     'unzoom needs both unzoomAmount and init_image_id: send them, or drop "unzoom": true.',
 )
-_K64 = ["unzoom"]
-_K65 = "/allOf/21/then/required"
-_RULE66 = (
+_K182 = ["unzoom"]
+_K183 = "/allOf/21/then/required"
+_RULE184 = (
     "unzoom-amount-requires-unzoom",
     "error",
     'unzoomAmount only works with "unzoom": true (and an init_image_id): send unzoom true or drop unzoomAmount.',
 )
-_K67 = ["init_image_id"]
-_K68 = "/allOf/22/then/required"
-_RULE69 = (
+_K185 = ["init_image_id"]
+_K186 = "/allOf/22/then/required"
+_RULE187 = (
     "fantasy-avatar-requires-init-image",
     "error",
     "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).",
 )
-_K70 = ["canvasRequest"]
-_K71 = "/allOf/27/then/required"
-_RULE72 = (
+_K188 = ["canvasRequest"]
+_K189 = "/allOf/27/then/required"
+_RULE190 = (
     "canvas-fields-need-canvas-request",
     "warning",
     'canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send "canvasRequest": true.',
 )
-_K73 = "/allOf/29/then/required"
-_RULE74 = (
+_K191 = "/allOf/29/then/required"
+_RULE192 = (
     "lucid-alchemy-off",
     "warning",
     'Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send "alchemy": false as Leonardo\'s Lucid samples do.',
 )
-_K75 = "boolean or null"
-_K76 = "/properties/alchemy/type"
-_K77 = "string or null"
-_K78 = "/properties/canvasInitId/type"
-_K79 = "/properties/canvasMaskId/type"
-_K80 = "/properties/canvasRequest/type"
-_K81 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
-_K82 = "/properties/canvasRequestType/enum"
-_K83 = "/properties/canvasRequestType/type"
-_K84 = "1"
-_K85 = "/properties/contrast/minimum"
-_K86 = "4.5"
-_K87 = "/properties/contrast/maximum"
-_K88 = "number or null"
-_K89 = "/properties/contrast/type"
-_K90 = "0"
-_K91 = "/properties/contrastRatio/minimum"
-_K92 = "/properties/contrastRatio/maximum"
-_K93 = "/properties/contrastRatio/type"
-_K94 = "/properties/controlNet/type"
-_K95 = "array or null"
-_K96 = "/properties/controlnets/type"
-_K97 = '["POSE", "CANNY", "DEPTH"]'
-_K98 = "/properties/controlNetType/enum"
-_K99 = "string"
-_K100 = "/properties/controlNetType/type"
-_K101 = "/properties/elements/type"
-_K102 = "/properties/enhancePrompt/type"
-_K103 = "/properties/enhancePromptInstruction/type"
-_K104 = "/properties/expandedDomain/type"
-_K105 = "/properties/fantasyAvatar/type"
-_K106 = "/properties/guidance_scale/minimum"
-_K107 = "30"
-_K108 = "/properties/guidance_scale/maximum"
-_K109 = "/properties/guidance_scale/type"
-_K110 = "32"
-_K111 = "/properties/height/minimum"
-_K112 = "1536"
-_K113 = "/properties/height/maximum"
-_K114 = "8"
-_K115 = "/properties/height/multipleOf"
-_K116 = "integer or null"
-_K117 = "/properties/height/type"
-_K118 = "/properties/highContrast/type"
-_K119 = "/properties/highResolution/type"
-_K120 = "/properties/imagePrompts/type"
-_K121 = "/properties/imagePromptWeight/type"
-_K122 = "/properties/init_generation_image_id/type"
-_K123 = "/properties/init_image_id/type"
-_K124 = "0.1"
-_K125 = "/properties/init_strength/minimum"
-_K126 = "0.9"
-_K127 = "/properties/init_strength/maximum"
-_K128 = "/properties/init_strength/type"
-_K129 = "/properties/modelId/type"
-_K130 = "/properties/negative_prompt/type"
-_K131 = "/properties/num_images/minimum"
-_K132 = "/properties/num_images/maximum"
-_K133 = "/properties/num_images/type"
-_K134 = "10"
-_K135 = "/properties/num_inference_steps/minimum"
-_K136 = "60"
-_K137 = "/properties/num_inference_steps/maximum"
-_K138 = "/properties/num_inference_steps/type"
-_K139 = "/properties/photoReal/type"
-_K140 = "[0.55, 0.5, 0.45, null]"
-_K141 = "/properties/photoRealStrength/enum"
-_K142 = "/properties/photoRealStrength/type"
-_K143 = '["v1", "v2", null]'
-_K144 = "/properties/photoRealVersion/enum"
-_K145 = "/properties/photoRealVersion/type"
-_K146 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
-_K147 = "/properties/presetStyle/enum"
-_K148 = "/properties/presetStyle/type"
-_K149 = "/properties/prompt/maxLength"
-_K150 = "/properties/prompt/type"
-_K151 = "/properties/promptMagic/type"
-_K152 = "/properties/promptMagicStrength/minimum"
-_K153 = "/properties/promptMagicStrength/maximum"
-_K154 = "/properties/promptMagicStrength/type"
-_K155 = '["v2", "v3", null]'
-_K156 = "/properties/promptMagicVersion/enum"
-_K157 = "/properties/promptMagicVersion/type"
-_K158 = "/properties/public/type"
-_K159 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
-_K160 = "/properties/scheduler/enum"
-_K161 = "/properties/scheduler/type"
-_K162 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
-_K163 = "/properties/sd_version/enum"
-_K164 = "/properties/sd_version/type"
-_K165 = "9999999998"
-_K166 = "/properties/seed/maximum"
-_K167 = "/properties/seed/type"
-_K168 = "/properties/tiling/type"
-_K169 = '["disabled", "foreground_only", null]'
-_K170 = "/properties/transparency/enum"
-_K171 = "/properties/transparency/type"
-_K172 = "/properties/ultra/type"
-_K173 = "/properties/unzoom/type"
-_K174 = "/properties/unzoomAmount/type"
-_K175 = "/properties/upscaleRatio/type"
-_K176 = "/properties/userElements/type"
-_K177 = "/properties/weighting/type"
-_K178 = "/properties/width/minimum"
-_K179 = "/properties/width/maximum"
-_K180 = "/properties/width/multipleOf"
-_K181 = "/properties/width/type"
-_K182 = "/patternProperties/^styleUUID$/type"
-_K183 = "/patternProperties/^contextImages$/maxItems"
-_K184 = "array"
-_K185 = "/patternProperties/^contextImages$/type"
-_K186 = "boolean"
-_K187 = "/patternProperties/^isInitImage$/type"
-_K188 = frozenset({"GENERATED", "UPLOADED"})
-_K189 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
-_K190 = "4"
-_K191 = "/allOf/0/then/properties/num_images/maximum"
-_RULE192 = (
+_K193 = "/properties/imagePrompts/items/type"
+_K194 = frozenset({"GENERATED", "UPLOADED"})
+_K195 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
+_K196 = "4"
+_K197 = "/allOf/0/then/properties/num_images/maximum"
+_RULE198 = (
     "num-images-max-4-when-large",
     "error",
     "num_images must be 4 or fewer when width or height is over 768; width defaults to 1024, so also send a width of 768 or less to get more than 4 images.",
 )
-_K193 = "false"
-_K194 = "/allOf/1/then/properties/alchemy/const"
-_K195 = "2.5"
-_K196 = "/allOf/2/then/properties/contrast/minimum"
-_K197 = "number"
-_K198 = "/allOf/2/then/properties/contrast/type"
-_K199 = "/allOf/3/then/properties/contrast/minimum"
-_K200 = "/allOf/3/then/properties/contrast/type"
-_K201 = "2147483638"
-_K202 = "/allOf/4/then/properties/seed/maximum"
-_RULE203 = (
+_K199 = "false"
+_K200 = "/allOf/1/then/properties/alchemy/const"
+_K201 = "2.5"
+_K202 = "/allOf/2/then/properties/contrast/minimum"
+_K203 = "number"
+_K204 = "/allOf/2/then/properties/contrast/type"
+_K205 = "/allOf/3/then/properties/contrast/minimum"
+_K206 = "/allOf/3/then/properties/contrast/type"
+_K207 = "2147483638"
+_K208 = "/allOf/4/then/properties/seed/maximum"
+_RULE209 = (
     "flux-seed-max",
     "error",
     "Flux models take a seed of at most 2147483637 (API reference; the Flux guides say 2147483638): send a smaller seed.",
 )
-_K204 = "/allOf/5/then/properties/seed/not"
-_RULE205 = (
+_K210 = "/allOf/5/then/properties/seed/not"
+_RULE211 = (
     "flux-seed-max-reference",
     "warning",
     "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.",
 )
-_K206 = "[1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]"
-_K207 = "/allOf/6/then/properties/contrast/enum"
-_RULE208 = (
+_K212 = "[1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]"
+_K213 = "/allOf/6/then/properties/contrast/enum"
+_RULE214 = (
     "contrast-documented-values",
     "warning",
     "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.",
 )
-_K209 = "20"
-_K210 = "/allOf/7/then/properties/guidance_scale/maximum"
-_RULE211 = (
+_K215 = "20"
+_K216 = "/allOf/7/then/properties/guidance_scale/maximum"
+_RULE217 = (
     "guidance-scale-max-20",
     "warning",
     "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.",
 )
-_K212 = "/allOf/8/then/properties/alchemy/not"
-_RULE213 = (
+_K218 = "/allOf/8/then/properties/alchemy/not"
+_RULE219 = (
     "photoreal-requires-alchemy",
     "error",
     'PhotoReal needs Alchemy: remove "alchemy": false (alchemy defaults to true) or turn photoReal off.',
 )
-_K214 = "null"
-_K215 = "/allOf/9/then/properties/modelId/type"
-_RULE216 = (
+_K220 = "null"
+_K221 = "/allOf/9/then/properties/modelId/type"
+_RULE222 = (
     "photoreal-v1-without-model-id",
     "error",
     'PhotoReal v1 (the version used when photoRealVersion is omitted) has no model id: remove modelId, or send photoRealVersion "v2" with a PhotoReal v2 model.',
 )
-_K217 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
-_K218 = "/allOf/10/then/properties/modelId/enum"
-_K219 = '["LEONARDO", "NONE"]'
-_K220 = "/allOf/11/then/properties/presetStyle/enum"
-_K221 = '["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "P...'
-_K222 = "/allOf/12/then/properties/presetStyle/enum"
-_RULE223 = (
+_K223 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
+_K224 = "/allOf/10/then/properties/modelId/enum"
+_K225 = '["LEONARDO", "NONE"]'
+_K226 = "/allOf/11/then/properties/presetStyle/enum"
+_K227 = '["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "P...'
+_K228 = "/allOf/12/then/properties/presetStyle/enum"
+_RULE229 = (
     "preset-style-alchemy-on",
     "warning",
     'With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send "alchemy": false.',
 )
-_K224 = '["CINEMATIC", "CREATIVE", "VIBRANT"]'
-_K225 = "/allOf/13/then/properties/presetStyle/enum"
-_K226 = '["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "F...'
-_K227 = "/allOf/14/then/properties/presetStyle/enum"
-_RULE228 = (
+_K230 = '["CINEMATIC", "CREATIVE", "VIBRANT"]'
+_K231 = "/allOf/13/then/properties/presetStyle/enum"
+_K232 = '["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "F...'
+_K233 = "/allOf/14/then/properties/presetStyle/enum"
+_RULE234 = (
     "preset-style-photoreal-v2",
     "warning",
     "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses).",
 )
-_K229 = "true"
-_K230 = "/allOf/15/then/properties/promptMagic/const"
-_K231 = "/allOf/16/then/properties/promptMagic/const"
-_K232 = "/allOf/17/then/properties/enhancePrompt/const"
-_K233 = "/allOf/18/then/properties/alchemy/not"
-_RULE234 = (
+_K235 = "true"
+_K236 = "/allOf/15/then/properties/promptMagic/const"
+_K237 = "/allOf/16/then/properties/promptMagic/const"
+_K238 = "/allOf/17/then/properties/enhancePrompt/const"
+_K239 = "/allOf/18/then/properties/alchemy/not"
+_RULE240 = (
     "contrast-ratio-needs-alchemy",
     "warning",
     'contrastRatio is an Alchemy setting and has no effect with "alchemy": false: drop it or turn Alchemy on.',
 )
-_K235 = "/allOf/19/then/properties/alchemy/not"
-_RULE236 = (
+_K241 = "/allOf/19/then/properties/alchemy/not"
+_RULE242 = (
     "expanded-domain-needs-alchemy",
     "warning",
     'expandedDomain is an Alchemy feature and has no effect with "alchemy": false: drop it or turn Alchemy on.',
 )
-_K237 = "/allOf/20/then/properties/unzoomAmount/type"
-_K238 = "/allOf/20/then/properties/init_image_id/type"
-_K239 = "/allOf/21/then/properties/unzoom/const"
-_K240 = "/allOf/22/then/properties/init_image_id/type"
-_K241 = "/allOf/27/then/properties/canvasRequest/const"
-_K242 = '"PHOENIX"'
-_K243 = "/allOf/28/then/properties/sd_version/const"
-_RULE244 = (
+_K243 = "/allOf/20/then/properties/unzoomAmount/type"
+_K244 = "/allOf/20/then/properties/init_image_id/type"
+_K245 = "/allOf/21/then/properties/unzoom/const"
+_K246 = "/allOf/22/then/properties/init_image_id/type"
+_K247 = "/allOf/27/then/properties/canvasRequest/const"
+_K248 = '"PHOENIX"'
+_K249 = "/allOf/28/then/properties/sd_version/const"
+_RULE250 = (
     "phoenix-model-needs-phoenix-sd-version",
     "warning",
     'A Phoenix modelId with another sd_version is refused by the server ("Phoenix request requires sd_version to be PHOENIX."): send sd_version PHOENIX or drop sd_version.',
 )
-_K245 = "/allOf/29/then/properties/alchemy/const"
-_K246 = "/properties/imagePrompts/items/type"
-_K247 = ["initImageId", "initImageType", "preprocessorId"]
-_K248 = "/$defs/controlnetInput/required"
-_K250 = "/$defs/controlnetInput/additionalProperties"
-_K251 = "/$defs/controlnetInput/type"
-_K252 = ["akUUID"]
-_K253 = "/$defs/elementInput/required"
-_K255 = "/$defs/elementInput/additionalProperties"
-_K256 = "/$defs/elementInput/type"
-_K258 = "/$defs/userElementInput/additionalProperties"
-_K259 = "/$defs/userElementInput/type"
-_K260 = ["id", "type"]
-_K261 = "/$defs/contextImage/required"
-_K263 = "/$defs/contextImage/additionalProperties"
-_K264 = "/$defs/contextImage/type"
-_K265 = "/allOf/23/then/properties/controlnets/items/then/properties/strengthType/type"
-_RULE266 = (
+_K251 = "/allOf/29/then/properties/alchemy/const"
+_K252 = ["initImageId", "initImageType", "preprocessorId"]
+_K253 = "/$defs/controlnetInput/required"
+_K255 = "/$defs/controlnetInput/additionalProperties"
+_K256 = "/$defs/controlnetInput/type"
+_K257 = ["akUUID"]
+_K258 = "/$defs/elementInput/required"
+_K260 = "/$defs/elementInput/additionalProperties"
+_K261 = "/$defs/elementInput/type"
+_K263 = "/$defs/userElementInput/additionalProperties"
+_K264 = "/$defs/userElementInput/type"
+_K265 = ["id", "type"]
+_K266 = "/$defs/contextImage/required"
+_K268 = "/$defs/contextImage/additionalProperties"
+_K269 = "/$defs/contextImage/type"
+_K270 = "/$defs/controlnetInput/properties/initImageId/type"
+_K271 = '["GENERATED", "UPLOADED"]'
+_K272 = "/$defs/controlnetInput/properties/initImageType/enum"
+_K273 = "/$defs/controlnetInput/properties/initImageType/type"
+_K274 = "integer"
+_K275 = "/$defs/controlnetInput/properties/preprocessorId/type"
+_K276 = "/$defs/controlnetInput/properties/weight/type"
+_K277 = '["Low", "Mid", "High", "Ultra", "Max", null]'
+_K278 = "/$defs/controlnetInput/properties/strengthType/enum"
+_K279 = "/$defs/controlnetInput/properties/strengthType/type"
+_K280 = "/$defs/controlnetInput/properties/influence/type"
+_K281 = "/$defs/elementInput/properties/akUUID/type"
+_K282 = "/$defs/elementInput/properties/weight/type"
+_K283 = "/$defs/userElementInput/properties/userLoraId/type"
+_K284 = "/$defs/userElementInput/properties/weight/type"
+_K285 = "/$defs/contextImage/properties/id/type"
+_K286 = "/$defs/contextImage/properties/type/enum"
+_K287 = "/$defs/contextImage/properties/type/type"
+_K288 = "/allOf/23/then/properties/controlnets/items/then/properties/strengthType/type"
+_RULE289 = (
     "strength-type-reference-only",
     "error",
     "strengthType only works for Style, Character and Content Reference controlnets; this preprocessorId is another kind (Edge, Depth, Pose, ...): use weight instead of strengthType.",
 )
-_K267 = "/allOf/24/then/properties/controlnets/items/then/properties/strengthType/type"
-_RULE268 = (
+_K290 = "/allOf/24/then/properties/controlnets/items/then/properties/strengthType/type"
+_RULE291 = (
     "strength-type-unknown-preprocessor",
     "warning",
     "strengthType only works for Style, Character and Content Reference controlnets, and this preprocessorId is not a documented reference id (Style 67/166/298/299/431, Character 133/397, Content 100/364/232/233/430): check the id or use weight.",
 )
-_K269 = '["Low", "Mid", "High", null]'
-_K270 = "/allOf/25/then/properties/controlnets/items/then/properties/strengthType/enum"
-_RULE271 = (
+_K292 = '["Low", "Mid", "High", null]'
+_K293 = "/allOf/25/then/properties/controlnets/items/then/properties/strengthType/enum"
+_RULE294 = (
     "strength-type-content-character-max-high",
     "warning",
     "Character and Content Reference take strengthType Low, Mid or High; Ultra and Max are for Style Reference only.",
 )
-_K272 = "/allOf/26/then/properties/controlnets/items/then/properties/weight/type"
-_RULE273 = (
+_K295 = "/allOf/26/then/properties/controlnets/items/then/properties/weight/type"
+_RULE296 = (
     "controlnet-weight-or-strength-type",
     "warning",
     "Set either weight or strengthType on a controlnet, not both: drop weight (or set it to null) when strengthType is set.",
 )
-_K274 = "/$defs/controlnetInput/properties/initImageId/type"
-_K275 = '["GENERATED", "UPLOADED"]'
-_K276 = "/$defs/controlnetInput/properties/initImageType/enum"
-_K277 = "/$defs/controlnetInput/properties/initImageType/type"
-_K278 = "integer"
-_K279 = "/$defs/controlnetInput/properties/preprocessorId/type"
-_K280 = "/$defs/controlnetInput/properties/weight/type"
-_K281 = '["Low", "Mid", "High", "Ultra", "Max", null]'
-_K282 = "/$defs/controlnetInput/properties/strengthType/enum"
-_K283 = "/$defs/controlnetInput/properties/strengthType/type"
-_K284 = "/$defs/controlnetInput/properties/influence/type"
-_K285 = "/$defs/elementInput/properties/akUUID/type"
-_K286 = "/$defs/elementInput/properties/weight/type"
-_K287 = "/$defs/userElementInput/properties/userLoraId/type"
-_K288 = "/$defs/userElementInput/properties/weight/type"
-_K289 = "/$defs/contextImage/properties/id/type"
-_K290 = "/$defs/contextImage/properties/type/enum"
-_K291 = "/$defs/contextImage/properties/type/type"
 
 
 def _v0(x: Any) -> bool:
@@ -879,12 +944,13 @@ def _v0(x: Any) -> bool:
         return False
     if "prompt" not in x:
         return False
+    if not x.keys() <= _K0:
+        return False
     for _key1, _value2 in x.items():
-        _check3 = _TABLE0.get(_key1)
-        if _check3 is None or not _check3(_value2):
+        if not _TABLE1[_key1](_value2):
             return False
     # /allOf/0
-    if _condition4 := (
+    if _condition3 := (
         (
             ("height" in x)
             and ((type(x["height"]) is int or type(x["height"]) is float) and (x["height"] > 768))
@@ -904,19 +970,19 @@ def _v0(x: Any) -> bool:
         ):
             return False
     # /allOf/1
-    if _condition5 := ("ultra" in x) and (x["ultra"] is True):
+    if _condition4 := ("ultra" in x) and (x["ultra"] is True):
         # /allOf/1/then
         if "alchemy" not in x:
             return False
         if x["alchemy"] is not False:
             return False
     # /allOf/2
-    if _condition6 := (
+    if _condition5 := (
         ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
         and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K1))
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K2))
             or (
-                (("sd_version" in x) and (x["sd_version"] == _K2))
+                (("sd_version" in x) and (x["sd_version"] == _K3))
                 and ("modelId" not in x or (x["modelId"] is None))
             )
         )
@@ -929,14 +995,14 @@ def _v0(x: Any) -> bool:
         ):
             return False
     # /allOf/3
-    if _condition7 := (
+    if _condition6 := (
         ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
         and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K3))
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
             or (
                 (
                     ("sd_version" in x)
-                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K4)
+                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                 )
                 and ("modelId" not in x or (x["modelId"] is None))
             )
@@ -950,14 +1016,14 @@ def _v0(x: Any) -> bool:
         ):
             return False
     # /allOf/4
-    if _condition8 := (
+    if _condition7 := (
         (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
         and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K3))
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
             or (
                 (
                     ("sd_version" in x)
-                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K4)
+                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                 )
                 and ("modelId" not in x or (x["modelId"] is None))
             )
@@ -969,23 +1035,23 @@ def _v0(x: Any) -> bool:
         ):
             return False
     # /allOf/5
-    if _condition8:
+    if _condition7:
         # /allOf/5/then
         if "seed" in x and (
             (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638
         ):
             return False
     # /allOf/6
-    if _condition9 := ("contrast" in x) and (
+    if _condition8 := ("contrast" in x) and (
         type(x["contrast"]) is int or type(x["contrast"]) is float
     ):
         # /allOf/6/then
         if "contrast" in x and not (
-            (type(x["contrast"]) is int or type(x["contrast"]) is float) and x["contrast"] in _K5
+            (type(x["contrast"]) is int or type(x["contrast"]) is float) and x["contrast"] in _K6
         ):
             return False
     # /allOf/7
-    if _condition10 := ("guidance_scale" in x) and (
+    if _condition9 := ("guidance_scale" in x) and (
         type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float
     ):
         # /allOf/7/then
@@ -995,17 +1061,17 @@ def _v0(x: Any) -> bool:
         ):
             return False
     # /allOf/8
-    if _condition11 := ("photoReal" in x) and (x["photoReal"] is True):
+    if _condition10 := ("photoReal" in x) and (x["photoReal"] is True):
         # /allOf/8/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
     # /allOf/9
-    if _condition12 := (
+    if _condition11 := (
         (
             "photoRealVersion" not in x
             or (
                 x["photoRealVersion"] is None
-                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
+                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
             )
         )
         and (("photoReal" in x) and (x["photoReal"] is True))
@@ -1014,17 +1080,17 @@ def _v0(x: Any) -> bool:
         if "modelId" in x and x["modelId"] is not None:
             return False
     # /allOf/10
-    if _condition13 := (
-        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
+    if _condition12 := (
+        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K8))
         and (("photoReal" in x) and (x["photoReal"] is True))
     ):
         # /allOf/10/then
         if "modelId" not in x:
             return False
-        if not (isinstance(x["modelId"], str) and x["modelId"] in _K8):
+        if not (isinstance(x["modelId"], str) and x["modelId"] in _K9):
             return False
     # /allOf/11
-    if _condition14 := (
+    if _condition13 := (
         ("styleUUID" not in x)
         and (("alchemy" in x) and (x["alchemy"] is False))
         and (not (("photoReal" in x) and (x["photoReal"] is True)))
@@ -1032,10 +1098,10 @@ def _v0(x: Any) -> bool:
         # /allOf/11/then
         if "presetStyle" not in x:
             return False
-        if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K9):
+        if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10):
             return False
     # /allOf/12
-    if _condition15 := (
+    if _condition14 := (
         ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
         and ("styleUUID" not in x)
         and (not (("photoReal" in x) and (x["photoReal"] is True)))
@@ -1043,16 +1109,16 @@ def _v0(x: Any) -> bool:
         # /allOf/12/then
         if "presetStyle" in x and not (
             x["presetStyle"] is None
-            or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
+            or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
         ):
             return False
     # /allOf/13
-    if _condition16 := (
+    if _condition15 := (
         (
             "photoRealVersion" not in x
             or (
                 x["photoRealVersion"] is None
-                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
+                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
             )
         )
         and ("styleUUID" not in x)
@@ -1061,29 +1127,29 @@ def _v0(x: Any) -> bool:
         # /allOf/13/then
         if "presetStyle" not in x:
             return False
-        if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11):
+        if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12):
             return False
     # /allOf/14
-    if _condition17 := (
-        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
+    if _condition16 := (
+        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K8))
         and ("styleUUID" not in x)
         and (("photoReal" in x) and (x["photoReal"] is True))
     ):
         # /allOf/14/then
         if "presetStyle" in x and not (
             x["presetStyle"] is None
-            or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
+            or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
         ):
             return False
     # /allOf/15
-    if _condition18 := ("promptMagicVersion" in x) and (isinstance(x["promptMagicVersion"], str)):
+    if _condition17 := ("promptMagicVersion" in x) and (isinstance(x["promptMagicVersion"], str)):
         # /allOf/15/then
         if "promptMagic" not in x:
             return False
         if x["promptMagic"] is not True:
             return False
     # /allOf/16
-    if _condition19 := ("promptMagicStrength" in x) and (
+    if _condition18 := ("promptMagicStrength" in x) and (
         type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float
     ):
         # /allOf/16/then
@@ -1092,7 +1158,7 @@ def _v0(x: Any) -> bool:
         if x["promptMagic"] is not True:
             return False
     # /allOf/17
-    if _condition20 := ("enhancePromptInstruction" in x) and (
+    if _condition19 := ("enhancePromptInstruction" in x) and (
         isinstance(x["enhancePromptInstruction"], str)
     ):
         # /allOf/17/then
@@ -1101,19 +1167,19 @@ def _v0(x: Any) -> bool:
         if x["enhancePrompt"] is not True:
             return False
     # /allOf/18
-    if _condition21 := ("contrastRatio" in x) and (
+    if _condition20 := ("contrastRatio" in x) and (
         type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float
     ):
         # /allOf/18/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
     # /allOf/19
-    if _condition22 := ("expandedDomain" in x) and (x["expandedDomain"] is True):
+    if _condition21 := ("expandedDomain" in x) and (x["expandedDomain"] is True):
         # /allOf/19/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
     # /allOf/20
-    if _condition23 := ("unzoom" in x) and (x["unzoom"] is True):
+    if _condition22 := ("unzoom" in x) and (x["unzoom"] is True):
         # /allOf/20/then
         if not ("unzoomAmount" in x and "init_image_id" in x):
             return False
@@ -1122,7 +1188,7 @@ def _v0(x: Any) -> bool:
         if not (isinstance(x["init_image_id"], str)):
             return False
     # /allOf/21
-    if _condition24 := ("unzoomAmount" in x) and (
+    if _condition23 := ("unzoomAmount" in x) and (
         type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
     ):
         # /allOf/21/then
@@ -1131,34 +1197,34 @@ def _v0(x: Any) -> bool:
         if x["unzoom"] is not True:
             return False
     # /allOf/22
-    if _condition25 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
+    if _condition24 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
         # /allOf/22/then
         if "init_image_id" not in x:
             return False
         if not (isinstance(x["init_image_id"], str)):
             return False
     # /allOf/23
-    if _condition26 := _v251(x):
+    if _condition25 := _v251(x):
         # /allOf/23/then
         if "controlnets" in x and not _v256(x["controlnets"]):
             return False
     # /allOf/24
-    if _condition26:
+    if _condition25:
         # /allOf/24/then
         if "controlnets" in x and not _v265(x["controlnets"]):
             return False
     # /allOf/25
-    if _condition26:
+    if _condition25:
         # /allOf/25/then
         if "controlnets" in x and not _v275(x["controlnets"]):
             return False
     # /allOf/26
-    if _condition26:
+    if _condition25:
         # /allOf/26/then
         if "controlnets" in x and not _v284(x["controlnets"]):
             return False
     # /allOf/27
-    if _condition27 := (
+    if _condition26 := (
         (("canvasRequestType" in x) and (isinstance(x["canvasRequestType"], str)))
         or (("canvasInitId" in x) and (isinstance(x["canvasInitId"], str)))
         or (("canvasMaskId" in x) and (isinstance(x["canvasMaskId"], str)))
@@ -1169,15 +1235,15 @@ def _v0(x: Any) -> bool:
         if x["canvasRequest"] is not True:
             return False
     # /allOf/28
-    if _condition28 := ("modelId" in x and "sd_version" in x) and (
-        isinstance(x["modelId"], str) and x["modelId"] in _K1
+    if _condition27 := ("modelId" in x and "sd_version" in x) and (
+        isinstance(x["modelId"], str) and x["modelId"] in _K2
     ):
         # /allOf/28/then
-        if "sd_version" in x and x["sd_version"] != _K2:
+        if "sd_version" in x and x["sd_version"] != _K3:
             return False
     # /allOf/29
-    if _condition29 := ("modelId" in x) and (
-        isinstance(x["modelId"], str) and x["modelId"] in _K13
+    if _condition28 := ("modelId" in x) and (
+        isinstance(x["modelId"], str) and x["modelId"] in _K14
     ):
         # /allOf/29/then
         if "alchemy" not in x:
@@ -1192,12 +1258,13 @@ def _w0(x: Any) -> bool:
         return False
     if "prompt" not in x:
         return False
+    if not x.keys() <= _K0:
+        return False
     for _key1, _value2 in x.items():
-        _check3 = _TABLE0.get(_key1)
-        if _check3 is None or not _check3(_value2):
+        if not _TABLE1[_key1](_value2):
             return False
     # /allOf/0
-    if _condition4 := (
+    if _condition3 := (
         (
             ("height" in x)
             and ((type(x["height"]) is int or type(x["height"]) is float) and (x["height"] > 768))
@@ -1217,19 +1284,19 @@ def _w0(x: Any) -> bool:
         ):
             return False
     # /allOf/1
-    if _condition5 := ("ultra" in x) and (x["ultra"] is True):
+    if _condition4 := ("ultra" in x) and (x["ultra"] is True):
         # /allOf/1/then
         if "alchemy" not in x:
             return False
         if x["alchemy"] is not False:
             return False
     # /allOf/2
-    if _condition6 := (
+    if _condition5 := (
         ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
         and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K1))
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K2))
             or (
-                (("sd_version" in x) and (x["sd_version"] == _K2))
+                (("sd_version" in x) and (x["sd_version"] == _K3))
                 and ("modelId" not in x or (x["modelId"] is None))
             )
         )
@@ -1242,14 +1309,14 @@ def _w0(x: Any) -> bool:
         ):
             return False
     # /allOf/4
-    if _condition7 := (
+    if _condition6 := (
         (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
         and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K3))
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
             or (
                 (
                     ("sd_version" in x)
-                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K4)
+                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                 )
                 and ("modelId" not in x or (x["modelId"] is None))
             )
@@ -1261,17 +1328,17 @@ def _w0(x: Any) -> bool:
         ):
             return False
     # /allOf/8
-    if _condition8 := ("photoReal" in x) and (x["photoReal"] is True):
+    if _condition7 := ("photoReal" in x) and (x["photoReal"] is True):
         # /allOf/8/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
     # /allOf/9
-    if _condition9 := (
+    if _condition8 := (
         (
             "photoRealVersion" not in x
             or (
                 x["photoRealVersion"] is None
-                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
+                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
             )
         )
         and (("photoReal" in x) and (x["photoReal"] is True))
@@ -1280,17 +1347,17 @@ def _w0(x: Any) -> bool:
         if "modelId" in x and x["modelId"] is not None:
             return False
     # /allOf/10
-    if _condition10 := (
-        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
+    if _condition9 := (
+        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K8))
         and (("photoReal" in x) and (x["photoReal"] is True))
     ):
         # /allOf/10/then
         if "modelId" not in x:
             return False
-        if not (isinstance(x["modelId"], str) and x["modelId"] in _K8):
+        if not (isinstance(x["modelId"], str) and x["modelId"] in _K9):
             return False
     # /allOf/20
-    if _condition11 := ("unzoom" in x) and (x["unzoom"] is True):
+    if _condition10 := ("unzoom" in x) and (x["unzoom"] is True):
         # /allOf/20/then
         if not ("unzoomAmount" in x and "init_image_id" in x):
             return False
@@ -1299,7 +1366,7 @@ def _w0(x: Any) -> bool:
         if not (isinstance(x["init_image_id"], str)):
             return False
     # /allOf/21
-    if _condition12 := ("unzoomAmount" in x) and (
+    if _condition11 := ("unzoomAmount" in x) and (
         type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
     ):
         # /allOf/21/then
@@ -1308,14 +1375,14 @@ def _w0(x: Any) -> bool:
         if x["unzoom"] is not True:
             return False
     # /allOf/22
-    if _condition13 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
+    if _condition12 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
         # /allOf/22/then
         if "init_image_id" not in x:
             return False
         if not (isinstance(x["init_image_id"], str)):
             return False
     # /allOf/23
-    if _condition14 := _v251(x):
+    if _condition13 := _v251(x):
         # /allOf/23/then
         if "controlnets" in x and not _v256(x["controlnets"]):
             return False
@@ -1372,9 +1439,9 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if (
                 ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
                 and (
-                    (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K1))
+                    (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K2))
                     or (
-                        (("sd_version" in x) and (x["sd_version"] == _K2))
+                        (("sd_version" in x) and (x["sd_version"] == _K3))
                         and ("modelId" not in x or (x["modelId"] is None))
                     )
                 )
@@ -1393,11 +1460,11 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if (
                 ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
                 and (
-                    (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K3))
+                    (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
                     or (
                         (
                             ("sd_version" in x)
-                            and (isinstance(x["sd_version"], str) and x["sd_version"] in _K4)
+                            and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                         )
                         and ("modelId" not in x or (x["modelId"] is None))
                     )
@@ -1417,11 +1484,11 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if (
                 (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
                 and (
-                    (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K3))
+                    (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
                     or (
                         (
                             ("sd_version" in x)
-                            and (isinstance(x["sd_version"], str) and x["sd_version"] in _K4)
+                            and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                         )
                         and ("modelId" not in x or (x["modelId"] is None))
                     )
@@ -1443,11 +1510,11 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if (
                 (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
                 and (
-                    (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K3))
+                    (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
                     or (
                         (
                             ("sd_version" in x)
-                            and (isinstance(x["sd_version"], str) and x["sd_version"] in _K4)
+                            and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                         )
                         and ("modelId" not in x or (x["modelId"] is None))
                     )
@@ -1461,7 +1528,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 "contrast" not in x
                 or (
                     (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and x["contrast"] in _K5
+                    and x["contrast"] in _K6
                 )
             )
             if (("contrast" in x) and (type(x["contrast"]) is int or type(x["contrast"]) is float))
@@ -1496,7 +1563,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     "photoRealVersion" not in x
                     or (
                         x["photoRealVersion"] is None
-                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
+                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
                     )
                 )
                 and (("photoReal" in x) and (x["photoReal"] is True))
@@ -1505,9 +1572,9 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         ):
             _e156(x, path, out)
         if not (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K8))
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K9))
             if (
-                (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
+                (("photoRealVersion" in x) and (x["photoRealVersion"] == _K8))
                 and (("photoReal" in x) and (x["photoReal"] is True))
             )
             else (True)
@@ -1516,7 +1583,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if not (
             (
                 ("presetStyle" in x)
-                and (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K9)
+                and (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
             )
             if (
                 ("styleUUID" not in x)
@@ -1531,7 +1598,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 "presetStyle" not in x
                 or (
                     x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
                 )
             )
             if (
@@ -1545,14 +1612,14 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if not (
             (
                 ("presetStyle" in x)
-                and (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
+                and (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
             )
             if (
                 (
                     "photoRealVersion" not in x
                     or (
                         x["photoRealVersion"] is None
-                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
+                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
                     )
                 )
                 and ("styleUUID" not in x)
@@ -1566,11 +1633,11 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 "presetStyle" not in x
                 or (
                     x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
                 )
             )
             if (
-                (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
+                (("photoRealVersion" in x) and (x["photoRealVersion"] == _K8))
                 and ("styleUUID" not in x)
                 and (("photoReal" in x) and (x["photoReal"] is True))
             )
@@ -1664,26 +1731,26 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         ):
             _e290(x, path, out)
         if not (
-            ("sd_version" not in x or (x["sd_version"] == _K2))
+            ("sd_version" not in x or (x["sd_version"] == _K3))
             if (
                 ("modelId" in x and "sd_version" in x)
-                and (isinstance(x["modelId"], str) and x["modelId"] in _K1)
+                and (isinstance(x["modelId"], str) and x["modelId"] in _K2)
             )
             else (True)
         ):
             _e300(x, path, out)
         if not (
             (("alchemy" in x) and (x["alchemy"] is False))
-            if (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K13))
+            if (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K14))
             else (True)
         ):
             _e305(x, path, out)
-        for _name in _K14:
+        for _name in _K15:
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K15,
+                        _K16,
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -1692,14 +1759,15 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _report = _TABLE16.get(_key)
-            if _report is not None:
-                _report(_value, (*path, _key), out)
+            _check = _TABLE1.get(_key)
+            if _check is not None:
+                if not _check(_value):
+                    _TABLE17[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K17,
+                    _K18,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -1712,9 +1780,9 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K19,
+                    _K20,
                     "type",
-                    f"expected {_K18}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K19}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -1800,7 +1868,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                             not isinstance(x, dict)
                             or (
                                 "modelId" not in x
-                                or (isinstance(x["modelId"], str) and x["modelId"] in _K1)
+                                or (isinstance(x["modelId"], str) and x["modelId"] in _K2)
                             )
                         )
                     )
@@ -1809,7 +1877,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                             (not isinstance(x, dict) or ("sd_version" in x))
                             and (
                                 not isinstance(x, dict)
-                                or ("sd_version" not in x or (x["sd_version"] == _K2))
+                                or ("sd_version" not in x or (x["sd_version"] == _K3))
                             )
                         )
                         and (
@@ -1848,7 +1916,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                             not isinstance(x, dict)
                             or (
                                 "modelId" not in x
-                                or (isinstance(x["modelId"], str) and x["modelId"] in _K3)
+                                or (isinstance(x["modelId"], str) and x["modelId"] in _K4)
                             )
                         )
                     )
@@ -1859,7 +1927,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                 not isinstance(x, dict)
                                 or (
                                     "sd_version" not in x
-                                    or (isinstance(x["sd_version"], str) and x["sd_version"] in _K4)
+                                    or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                                 )
                             )
                         )
@@ -1899,7 +1967,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                             not isinstance(x, dict)
                             or (
                                 "modelId" not in x
-                                or (isinstance(x["modelId"], str) and x["modelId"] in _K3)
+                                or (isinstance(x["modelId"], str) and x["modelId"] in _K4)
                             )
                         )
                     )
@@ -1910,7 +1978,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                 not isinstance(x, dict)
                                 or (
                                     "sd_version" not in x
-                                    or (isinstance(x["sd_version"], str) and x["sd_version"] in _K4)
+                                    or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                                 )
                             )
                         )
@@ -1952,7 +2020,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                             not isinstance(x, dict)
                             or (
                                 "modelId" not in x
-                                or (isinstance(x["modelId"], str) and x["modelId"] in _K3)
+                                or (isinstance(x["modelId"], str) and x["modelId"] in _K4)
                             )
                         )
                     )
@@ -1963,7 +2031,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                 not isinstance(x, dict)
                                 or (
                                     "sd_version" not in x
-                                    or (isinstance(x["sd_version"], str) and x["sd_version"] in _K4)
+                                    or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                                 )
                             )
                         )
@@ -1984,7 +2052,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     "contrast" not in x
                     or (
                         (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                        and x["contrast"] in _K5
+                        and x["contrast"] in _K6
                     )
                 )
             )
@@ -2045,7 +2113,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                             x["photoRealVersion"] is None
                             or (
                                 isinstance(x["photoRealVersion"], str)
-                                and x["photoRealVersion"] in _K6
+                                and x["photoRealVersion"] in _K7
                             )
                         )
                     )
@@ -2068,7 +2136,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     not isinstance(x, dict)
                     or (
                         "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K8)
+                        or (isinstance(x["modelId"], str) and x["modelId"] in _K9)
                     )
                 )
             )
@@ -2077,7 +2145,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     (not isinstance(x, dict) or ("photoRealVersion" in x))
                     and (
                         not isinstance(x, dict)
-                        or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K7))
+                        or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K8))
                     )
                 )
                 and (
@@ -2098,7 +2166,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     not isinstance(x, dict)
                     or (
                         "presetStyle" not in x
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K9)
+                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
                     )
                 )
             )
@@ -2128,7 +2196,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     "presetStyle" not in x
                     or (
                         x["presetStyle"] is None
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
+                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
                     )
                 )
             )
@@ -2158,7 +2226,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     not isinstance(x, dict)
                     or (
                         "presetStyle" not in x
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
+                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
                     )
                 )
             )
@@ -2171,7 +2239,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                             x["photoRealVersion"] is None
                             or (
                                 isinstance(x["photoRealVersion"], str)
-                                and x["photoRealVersion"] in _K6
+                                and x["photoRealVersion"] in _K7
                             )
                         )
                     )
@@ -2195,7 +2263,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     "presetStyle" not in x
                     or (
                         x["presetStyle"] is None
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
+                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
                     )
                 )
             )
@@ -2204,7 +2272,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     (not isinstance(x, dict) or ("photoRealVersion" in x))
                     and (
                         not isinstance(x, dict)
-                        or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K7))
+                        or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K8))
                     )
                 )
                 and (not (not isinstance(x, dict) or ("styleUUID" in x)))
@@ -2412,14 +2480,14 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         ):
             _e290(x, path, out)
         if not (
-            (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K2)))
+            (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K3)))
             if (
                 (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x))
                 and (
                     not isinstance(x, dict)
                     or (
                         "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K1)
+                        or (isinstance(x["modelId"], str) and x["modelId"] in _K2)
                     )
                 )
             )
@@ -2437,7 +2505,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     not isinstance(x, dict)
                     or (
                         "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K13)
+                        or (isinstance(x["modelId"], str) and x["modelId"] in _K14)
                     )
                 )
             )
@@ -2445,12 +2513,12 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         ):
             _e305(x, path, out)
         if isinstance(x, dict):
-            for _name in _K14:
+            for _name in _K15:
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K15,
+                            _K16,
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -2459,14 +2527,15 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _report = _TABLE16.get(_key)
-                if _report is not None:
-                    _report(_value, (*path, _key), out)
+                _check = _TABLE1.get(_key)
+                if _check is not None:
+                    if not _check(_value):
+                        _TABLE17[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K17,
+                        _K18,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -2500,7 +2569,7 @@ def _v5(x: Any) -> bool:
     # /properties/canvasRequestType
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K20)):
+    if not (x is None or (isinstance(x, str) and x in _K21)):
         return False
     return True
 
@@ -2547,7 +2616,7 @@ def _v19(x: Any) -> bool:
     # /properties/controlNetType
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K21):
+    if not (isinstance(x, str) and x in _K22):
         return False
     return True
 
@@ -2680,7 +2749,7 @@ def _v45(x: Any) -> bool:
     # /properties/photoRealStrength
     if not ((type(x) is int or type(x) is float) or x is None):
         return False
-    if not (x is None or ((type(x) is int or type(x) is float) and x in _K22)):
+    if not (x is None or ((type(x) is int or type(x) is float) and x in _K23)):
         return False
     return True
 
@@ -2689,7 +2758,7 @@ def _v46(x: Any) -> bool:
     # /properties/photoRealVersion
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K23)):
+    if not (x is None or (isinstance(x, str) and x in _K24)):
         return False
     return True
 
@@ -2698,7 +2767,7 @@ def _v47(x: Any) -> bool:
     # /properties/presetStyle
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K24)):
+    if not (x is None or (isinstance(x, str) and x in _K25)):
         return False
     return True
 
@@ -2731,7 +2800,7 @@ def _v51(x: Any) -> bool:
     # /properties/promptMagicVersion
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K25)):
+    if not (x is None or (isinstance(x, str) and x in _K26)):
         return False
     return True
 
@@ -2743,7 +2812,7 @@ def _v53(x: Any) -> bool:
     # /properties/scheduler
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K26):
+    if not (isinstance(x, str) and x in _K27):
         return False
     return True
 
@@ -2752,7 +2821,7 @@ def _v54(x: Any) -> bool:
     # /properties/sd_version
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K27):
+    if not (isinstance(x, str) and x in _K28):
         return False
     return True
 
@@ -2774,7 +2843,7 @@ def _v57(x: Any) -> bool:
     # /properties/transparency
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K28)):
+    if not (x is None or (isinstance(x, str) and x in _K29)):
         return False
     return True
 
@@ -2864,7 +2933,7 @@ def _v256(x: Any) -> bool:
                                     type(_item1["preprocessorId"]) is int
                                     or type(_item1["preprocessorId"]) is float
                                 )
-                                and _item1["preprocessorId"] in _K29
+                                and _item1["preprocessorId"] in _K30
                             )
                         )
                     )
@@ -2896,7 +2965,7 @@ def _v265(x: Any) -> bool:
                                         type(_item1["preprocessorId"]) is int
                                         or type(_item1["preprocessorId"]) is float
                                     )
-                                    and _item1["preprocessorId"] in _K30
+                                    and _item1["preprocessorId"] in _K31
                                 )
                             )
                         )
@@ -2921,7 +2990,7 @@ def _v275(x: Any) -> bool:
                             _item1["strengthType"] is None
                             or (
                                 isinstance(_item1["strengthType"], str)
-                                and _item1["strengthType"] in _K31
+                                and _item1["strengthType"] in _K32
                             )
                         )
                     )
@@ -2937,7 +3006,7 @@ def _v275(x: Any) -> bool:
                                     type(_item1["preprocessorId"]) is int
                                     or type(_item1["preprocessorId"]) is float
                                 )
-                                and _item1["preprocessorId"] in _K32
+                                and _item1["preprocessorId"] in _K33
                             )
                         )
                     )
@@ -3031,13 +3100,13 @@ def _e94(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             (not isinstance(x, dict) or ("modelId" in x))
             and (
                 not isinstance(x, dict)
-                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K1))
+                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K2))
             )
         )
         or (
             (
                 (not isinstance(x, dict) or ("sd_version" in x))
-                and (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K2)))
+                and (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K3)))
             )
             and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
         )
@@ -3068,7 +3137,7 @@ def _e111(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             (not isinstance(x, dict) or ("modelId" in x))
             and (
                 not isinstance(x, dict)
-                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K3))
+                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K4))
             )
         )
         or (
@@ -3078,7 +3147,7 @@ def _e111(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     not isinstance(x, dict)
                     or (
                         "sd_version" not in x
-                        or (isinstance(x["sd_version"], str) and x["sd_version"] in _K4)
+                        or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                     )
                 )
             )
@@ -3114,7 +3183,7 @@ def _e124(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             (not isinstance(x, dict) or ("modelId" in x))
             and (
                 not isinstance(x, dict)
-                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K3))
+                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K4))
             )
         )
         or (
@@ -3124,7 +3193,7 @@ def _e124(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     not isinstance(x, dict)
                     or (
                         "sd_version" not in x
-                        or (isinstance(x["sd_version"], str) and x["sd_version"] in _K4)
+                        or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                     )
                 )
             )
@@ -3157,7 +3226,7 @@ def _e131(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             (not isinstance(x, dict) or ("modelId" in x))
             and (
                 not isinstance(x, dict)
-                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K3))
+                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K4))
             )
         )
         or (
@@ -3167,7 +3236,7 @@ def _e131(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     not isinstance(x, dict)
                     or (
                         "sd_version" not in x
-                        or (isinstance(x["sd_version"], str) and x["sd_version"] in _K4)
+                        or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                     )
                 )
             )
@@ -3201,7 +3270,7 @@ def _e139(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 "contrast" not in x
                 or (
                     (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and x["contrast"] in _K5
+                    and x["contrast"] in _K6
                 )
             )
         ):
@@ -3247,7 +3316,7 @@ def _e156(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             "photoRealVersion" not in x
             or (
                 x["photoRealVersion"] is None
-                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
+                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
             )
         )
     ) and (
@@ -3264,7 +3333,7 @@ def _e163(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         (not isinstance(x, dict) or ("photoRealVersion" in x))
         and (
             not isinstance(x, dict)
-            or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K7))
+            or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K8))
         )
     ) and (
         (not isinstance(x, dict) or ("photoReal" in x))
@@ -3274,7 +3343,7 @@ def _e163(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             (not isinstance(x, dict) or ("modelId" in x))
             and (
                 not isinstance(x, dict)
-                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K8))
+                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K9))
             )
         ):
             _e168(x, path, out)
@@ -3301,7 +3370,7 @@ def _e170(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 not isinstance(x, dict)
                 or (
                     "presetStyle" not in x
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K9)
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
                 )
             )
         ):
@@ -3329,7 +3398,7 @@ def _e182(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 "presetStyle" not in x
                 or (
                     x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
                 )
             )
         ):
@@ -3345,7 +3414,7 @@ def _e190(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 "photoRealVersion" not in x
                 or (
                     x["photoRealVersion"] is None
-                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
+                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
                 )
             )
         )
@@ -3361,7 +3430,7 @@ def _e190(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 not isinstance(x, dict)
                 or (
                     "presetStyle" not in x
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
                 )
             )
         ):
@@ -3375,7 +3444,7 @@ def _e198(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             (not isinstance(x, dict) or ("photoRealVersion" in x))
             and (
                 not isinstance(x, dict)
-                or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K7))
+                or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K8))
             )
         )
         and (not (not isinstance(x, dict) or ("styleUUID" in x)))
@@ -3390,7 +3459,7 @@ def _e198(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 "presetStyle" not in x
                 or (
                     x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
                 )
             )
         ):
@@ -3623,9 +3692,9 @@ def _e300(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/28
     if (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
         not isinstance(x, dict)
-        or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K1))
+        or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K2))
     ):
-        if not (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K2))):
+        if not (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K3))):
             _e303(x, path, out)
 
 
@@ -3633,7 +3702,7 @@ def _e305(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/29
     if (not isinstance(x, dict) or ("modelId" in x)) and (
         not isinstance(x, dict)
-        or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K13))
+        or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K14))
     ):
         if not (
             (not isinstance(x, dict) or ("alchemy" in x))
@@ -3642,318 +3711,1795 @@ def _e305(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             _e308(x, path, out)
 
 
-def _r1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((x is True or x is False) or x is None):
-        _e1(x, path, out)
-
-
-def _r2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (isinstance(x, str) or x is None):
-        _e2(x, path, out)
-
-
-def _r3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (isinstance(x, str) or x is None):
-        _e3(x, path, out)
-
-
-def _r4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((x is True or x is False) or x is None):
-        _e4(x, path, out)
-
-
-def _r5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K20))
-    ):
-        _e5(x, path, out)
-
-
-def _r6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        ((type(x) is int or type(x) is float) or x is None)
-        and (x is None or (x >= 1))
-        and (x is None or (x <= 4.5))
-    ):
-        _e6(x, path, out)
-
-
-def _r7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        ((type(x) is int or type(x) is float) or x is None)
-        and (x is None or (x >= 0))
-        and (x is None or (x <= 1))
-    ):
-        _e7(x, path, out)
-
-
-def _r8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((x is True or x is False) or x is None):
-        _e8(x, path, out)
-
-
-def _r9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not _v9(x):
-        _e9(x, path, out)
-
-
-def _r19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((isinstance(x, str)) and (isinstance(x, str) and x in _K21)):
-        _e19(x, path, out)
-
-
-def _r20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not _v20(x):
-        _e20(x, path, out)
-
-
-def _r26(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((x is True or x is False) or x is None):
-        _e26(x, path, out)
-
-
-def _r27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (isinstance(x, str) or x is None):
-        _e27(x, path, out)
-
-
-def _r28(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((x is True or x is False) or x is None):
-        _e28(x, path, out)
-
-
-def _r29(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((x is True or x is False) or x is None):
-        _e29(x, path, out)
-
-
-def _r30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        ((type(x) is int or type(x) is float) or x is None)
-        and (x is None or (x >= 1))
-        and (x is None or (x <= 30))
-    ):
-        _e30(x, path, out)
-
-
-def _r31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        ((type(x) is int or (type(x) is float and x.is_integer())) or x is None)
-        and (x is None or (x >= 32))
-        and (x is None or (x <= 1536))
-        and (x is None or (x % 8 == 0))
-    ):
-        _e31(x, path, out)
-
-
-def _r32(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((x is True or x is False) or x is None):
-        _e32(x, path, out)
-
-
-def _r33(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((x is True or x is False) or x is None):
-        _e33(x, path, out)
-
-
-def _r34(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not _v34(x):
-        _e34(x, path, out)
-
-
-def _r36(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((type(x) is int or type(x) is float) or x is None):
-        _e36(x, path, out)
-
-
-def _r37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (isinstance(x, str) or x is None):
-        _e37(x, path, out)
-
-
-def _r38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (isinstance(x, str) or x is None):
-        _e38(x, path, out)
-
-
-def _r39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        ((type(x) is int or type(x) is float) or x is None)
-        and (x is None or (x >= 0.1))
-        and (x is None or (x <= 0.9))
-    ):
-        _e39(x, path, out)
-
-
-def _r40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (isinstance(x, str) or x is None):
-        _e40(x, path, out)
-
-
-def _r41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (isinstance(x, str) or x is None):
-        _e41(x, path, out)
-
-
-def _r42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        ((type(x) is int or (type(x) is float and x.is_integer())) or x is None)
-        and (x is None or (x >= 1))
-        and (x is None or (x <= 8))
-    ):
-        _e42(x, path, out)
-
-
-def _r43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        ((type(x) is int or (type(x) is float and x.is_integer())) or x is None)
-        and (x is None or (x >= 10))
-        and (x is None or (x <= 60))
-    ):
-        _e43(x, path, out)
-
-
-def _r44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((x is True or x is False) or x is None):
-        _e44(x, path, out)
-
-
-def _r45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        ((type(x) is int or type(x) is float) or x is None)
-        and (x is None or ((type(x) is int or type(x) is float) and x in _K22))
-    ):
-        _e45(x, path, out)
-
-
-def _r46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K23))
-    ):
-        _e46(x, path, out)
-
-
-def _r47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K24))
-    ):
-        _e47(x, path, out)
-
-
-def _r48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((isinstance(x, str)) and (len(x) <= 1500)):
-        _e48(x, path, out)
-
-
-def _r49(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((x is True or x is False) or x is None):
-        _e49(x, path, out)
-
-
-def _r50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        ((type(x) is int or type(x) is float) or x is None)
-        and (x is None or (x >= 0.1))
-        and (x is None or (x <= 1))
-    ):
-        _e50(x, path, out)
-
-
-def _r51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K25))
-    ):
-        _e51(x, path, out)
-
-
-def _r52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((x is True or x is False) or x is None):
-        _e52(x, path, out)
-
-
-def _r53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((isinstance(x, str)) and (isinstance(x, str) and x in _K26)):
-        _e53(x, path, out)
-
-
-def _r54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((isinstance(x, str)) and (isinstance(x, str) and x in _K27)):
-        _e54(x, path, out)
-
-
-def _r55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        ((type(x) is int or (type(x) is float and x.is_integer())) or x is None)
-        and (x is None or (x <= 9999999998))
-    ):
-        _e55(x, path, out)
-
-
-def _r56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((x is True or x is False) or x is None):
-        _e56(x, path, out)
-
-
-def _r57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K28))
-    ):
-        _e57(x, path, out)
-
-
-def _r58(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((x is True or x is False) or x is None):
-        _e58(x, path, out)
-
-
-def _r59(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((x is True or x is False) or x is None):
-        _e59(x, path, out)
-
-
-def _r60(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((type(x) is int or type(x) is float) or x is None):
-        _e60(x, path, out)
-
-
-def _r61(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((type(x) is int or type(x) is float) or x is None):
-        _e61(x, path, out)
-
-
-def _r62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not _v62(x):
-        _e62(x, path, out)
-
-
-def _r68(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((type(x) is int or type(x) is float) or x is None):
-        _e68(x, path, out)
-
-
-def _r69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        ((type(x) is int or (type(x) is float and x.is_integer())) or x is None)
-        and (x is None or (x >= 32))
-        and (x is None or (x <= 1536))
-        and (x is None or (x % 8 == 0))
-    ):
-        _e69(x, path, out)
-
-
-def _r70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (isinstance(x, str)):
-        _e70(x, path, out)
-
-
-def _r71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not _v71(x):
-        _e71(x, path, out)
-
-
-def _r77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (x is True or x is False):
-        _e77(x, path, out)
+def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/alchemy
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K35,
+                    "type",
+                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/canvasInitId
+    if isinstance(x, str) or x is None:
+        pass
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K37,
+                    "type",
+                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/canvasMaskId
+    if isinstance(x, str) or x is None:
+        pass
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K38,
+                    "type",
+                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/canvasRequest
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K39,
+                    "type",
+                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/canvasRequestType
+    if isinstance(x, str) or x is None:
+        if not (x is None or (isinstance(x, str) and x in _K21)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K41,
+                    "enum",
+                    f"{_show(x)} is not one of {_K40}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K42,
+                    "type",
+                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (x is None or (isinstance(x, str) and x in _K21)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K41,
+                    "enum",
+                    f"{_show(x)} is not one of {_K40}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/contrast
+    if (type(x) is int or type(x) is float) or x is None:
+        if x is not None:
+            if x < 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K44,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K43}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 4.5:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K46,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K45}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K48,
+                    "type",
+                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K44,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K43}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 4.5:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K46,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K45}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/contrastRatio
+    if (type(x) is int or type(x) is float) or x is None:
+        if x is not None:
+            if x < 0:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K50,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K49}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K51,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K43}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K52,
+                    "type",
+                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 0:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K50,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K49}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K51,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K43}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/controlNet
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K53,
+                    "type",
+                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/controlnets
+    if isinstance(x, list) or x is None:
+        if x is not None:
+            for _index in range(0, len(x)):
+                if not _v11(x[_index]):
+                    _e10(x[_index], (*path, _index), out)
+    else:
+        if not (isinstance(x, list) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K55,
+                    "type",
+                    f"expected {_K54}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, list):
+            for _index in range(0, len(x)):
+                if not _v11(x[_index]):
+                    _e10(x[_index], (*path, _index), out)
+
+
+def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/controlNetType
+    if isinstance(x, str):
+        if not (isinstance(x, str) and x in _K22):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K57,
+                    "enum",
+                    f"{_show(x)} is not one of {_K56}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K59,
+                    "type",
+                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (isinstance(x, str) and x in _K22):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K57,
+                    "enum",
+                    f"{_show(x)} is not one of {_K56}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/elements
+    if isinstance(x, list) or x is None:
+        if x is not None:
+            for _index in range(0, len(x)):
+                if not _v22(x[_index]):
+                    _e21(x[_index], (*path, _index), out)
+    else:
+        if not (isinstance(x, list) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K60,
+                    "type",
+                    f"expected {_K54}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, list):
+            for _index in range(0, len(x)):
+                if not _v22(x[_index]):
+                    _e21(x[_index], (*path, _index), out)
+
+
+def _e26(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/enhancePrompt
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K61,
+                    "type",
+                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/enhancePromptInstruction
+    if isinstance(x, str) or x is None:
+        pass
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K62,
+                    "type",
+                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e28(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/expandedDomain
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K63,
+                    "type",
+                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e29(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/fantasyAvatar
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K64,
+                    "type",
+                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/guidance_scale
+    if (type(x) is int or type(x) is float) or x is None:
+        if x is not None:
+            if x < 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K65,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K43}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 30:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K67,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K66}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K68,
+                    "type",
+                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K65,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K43}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 30:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K67,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K66}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/height
+    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+        if x is not None:
+            if x < 32:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K70,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K69}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1536:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K72,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K71}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x % 8 != 0:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K74,
+                        "multipleOf",
+                        f"{_show(x)} is not a multiple of {_K73}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K76,
+                    "type",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 32:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K70,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K69}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1536:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K72,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K71}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x % 8 != 0:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K74,
+                        "multipleOf",
+                        f"{_show(x)} is not a multiple of {_K73}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e32(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/highContrast
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K77,
+                    "type",
+                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e33(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/highResolution
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K78,
+                    "type",
+                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e34(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/imagePrompts
+    if isinstance(x, list) or x is None:
+        if x is not None:
+            for _index in range(0, len(x)):
+                if not (isinstance(x[_index], str) or x[_index] is None):
+                    _e35(x[_index], (*path, _index), out)
+    else:
+        if not (isinstance(x, list) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K79,
+                    "type",
+                    f"expected {_K54}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, list):
+            for _index in range(0, len(x)):
+                if not (isinstance(x[_index], str) or x[_index] is None):
+                    _e35(x[_index], (*path, _index), out)
+
+
+def _e36(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/imagePromptWeight
+    if (type(x) is int or type(x) is float) or x is None:
+        pass
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K80,
+                    "type",
+                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/init_generation_image_id
+    if isinstance(x, str) or x is None:
+        pass
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K81,
+                    "type",
+                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/init_image_id
+    if isinstance(x, str) or x is None:
+        pass
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K82,
+                    "type",
+                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/init_strength
+    if (type(x) is int or type(x) is float) or x is None:
+        if x is not None:
+            if x < 0.1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K84,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K83}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 0.9:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K86,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K85}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K87,
+                    "type",
+                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 0.1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K84,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K83}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 0.9:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K86,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K85}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/modelId
+    if isinstance(x, str) or x is None:
+        pass
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K88,
+                    "type",
+                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/negative_prompt
+    if isinstance(x, str) or x is None:
+        pass
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K89,
+                    "type",
+                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/num_images
+    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+        if x is not None:
+            if x < 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K90,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K43}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 8:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K91,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K73}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K92,
+                    "type",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K90,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K43}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 8:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K91,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K73}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/num_inference_steps
+    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+        if x is not None:
+            if x < 10:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K94,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K93}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 60:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K96,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K95}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K97,
+                    "type",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 10:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K94,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K93}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 60:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K96,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K95}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/photoReal
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K98,
+                    "type",
+                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/photoRealStrength
+    if (type(x) is int or type(x) is float) or x is None:
+        if not (x is None or ((type(x) is int or type(x) is float) and x in _K23)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K100,
+                    "enum",
+                    f"{_show(x)} is not one of {_K99}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K101,
+                    "type",
+                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (x is None or ((type(x) is int or type(x) is float) and x in _K23)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K100,
+                    "enum",
+                    f"{_show(x)} is not one of {_K99}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/photoRealVersion
+    if isinstance(x, str) or x is None:
+        if not (x is None or (isinstance(x, str) and x in _K24)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K103,
+                    "enum",
+                    f"{_show(x)} is not one of {_K102}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K104,
+                    "type",
+                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (x is None or (isinstance(x, str) and x in _K24)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K103,
+                    "enum",
+                    f"{_show(x)} is not one of {_K102}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/presetStyle
+    if isinstance(x, str) or x is None:
+        if not (x is None or (isinstance(x, str) and x in _K25)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K106,
+                    "enum",
+                    f"{_show(x)} is not one of {_K105}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K107,
+                    "type",
+                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (x is None or (isinstance(x, str) and x in _K25)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K106,
+                    "enum",
+                    f"{_show(x)} is not one of {_K105}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/prompt
+    if isinstance(x, str):
+        if len(x) > 1500:
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K108,
+                    "maxLength",
+                    f"{_show(x)} should have at most 1500 characters",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K109,
+                    "type",
+                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, str):
+            if len(x) > 1500:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K108,
+                        "maxLength",
+                        f"{_show(x)} should have at most 1500 characters",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e49(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/promptMagic
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K110,
+                    "type",
+                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/promptMagicStrength
+    if (type(x) is int or type(x) is float) or x is None:
+        if x is not None:
+            if x < 0.1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K111,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K83}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K112,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K43}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K113,
+                    "type",
+                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 0.1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K111,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K83}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K112,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K43}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/promptMagicVersion
+    if isinstance(x, str) or x is None:
+        if not (x is None or (isinstance(x, str) and x in _K26)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K115,
+                    "enum",
+                    f"{_show(x)} is not one of {_K114}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K116,
+                    "type",
+                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (x is None or (isinstance(x, str) and x in _K26)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K115,
+                    "enum",
+                    f"{_show(x)} is not one of {_K114}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/public
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K117,
+                    "type",
+                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/scheduler
+    if isinstance(x, str):
+        if not (isinstance(x, str) and x in _K27):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K119,
+                    "enum",
+                    f"{_show(x)} is not one of {_K118}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K120,
+                    "type",
+                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (isinstance(x, str) and x in _K27):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K119,
+                    "enum",
+                    f"{_show(x)} is not one of {_K118}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/sd_version
+    if isinstance(x, str):
+        if not (isinstance(x, str) and x in _K28):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K122,
+                    "enum",
+                    f"{_show(x)} is not one of {_K121}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K123,
+                    "type",
+                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (isinstance(x, str) and x in _K28):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K122,
+                    "enum",
+                    f"{_show(x)} is not one of {_K121}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/seed
+    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+        if x is not None:
+            if x > 9999999998:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K125,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K124}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K126,
+                    "type",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x > 9999999998:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K125,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K124}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/tiling
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K127,
+                    "type",
+                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/transparency
+    if isinstance(x, str) or x is None:
+        if not (x is None or (isinstance(x, str) and x in _K29)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K129,
+                    "enum",
+                    f"{_show(x)} is not one of {_K128}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K130,
+                    "type",
+                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (x is None or (isinstance(x, str) and x in _K29)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K129,
+                    "enum",
+                    f"{_show(x)} is not one of {_K128}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e58(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/ultra
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K131,
+                    "type",
+                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e59(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/unzoom
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K132,
+                    "type",
+                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e60(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/unzoomAmount
+    if (type(x) is int or type(x) is float) or x is None:
+        pass
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K133,
+                    "type",
+                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e61(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/upscaleRatio
+    if (type(x) is int or type(x) is float) or x is None:
+        pass
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K134,
+                    "type",
+                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/userElements
+    if isinstance(x, list) or x is None:
+        if x is not None:
+            for _index in range(0, len(x)):
+                if not _v64(x[_index]):
+                    _e63(x[_index], (*path, _index), out)
+    else:
+        if not (isinstance(x, list) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K135,
+                    "type",
+                    f"expected {_K54}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, list):
+            for _index in range(0, len(x)):
+                if not _v64(x[_index]):
+                    _e63(x[_index], (*path, _index), out)
+
+
+def _e68(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/weighting
+    if (type(x) is int or type(x) is float) or x is None:
+        pass
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K136,
+                    "type",
+                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/width
+    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+        if x is not None:
+            if x < 32:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K137,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K69}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1536:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K138,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K71}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x % 8 != 0:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K139,
+                        "multipleOf",
+                        f"{_show(x)} is not a multiple of {_K73}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K140,
+                    "type",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 32:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K137,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K69}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1536:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K138,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K71}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x % 8 != 0:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K139,
+                        "multipleOf",
+                        f"{_show(x)} is not a multiple of {_K73}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /patternProperties/^styleUUID$
+    if isinstance(x, str):
+        pass
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K141,
+                    "type",
+                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /patternProperties/^contextImages$
+    if isinstance(x, list):
+        if len(x) > 4:
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K142,
+                    "maxItems",
+                    f"{_show(x)} should have at most 4 items",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        for _index in range(0, len(x)):
+            if not _v73(x[_index]):
+                _e72(x[_index], (*path, _index), out)
+    else:
+        if not isinstance(x, list):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K144,
+                    "type",
+                    f"expected {_K143}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, list):
+            if len(x) > 4:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K142,
+                        "maxItems",
+                        f"{_show(x)} should have at most 4 items",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            for _index in range(0, len(x)):
+                if not _v73(x[_index]):
+                    _e72(x[_index], (*path, _index), out)
+
+
+def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /patternProperties/^isInitImage$
+    if x is True or x is False:
+        pass
+    else:
+        if not (x is True or x is False):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K146,
+                    "type",
+                    f"expected {_K145}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
 
 
 def _v11(x: Any) -> bool:
@@ -3962,9 +5508,10 @@ def _v11(x: Any) -> bool:
         return False
     if not ("initImageId" in x and "initImageType" in x and "preprocessorId" in x):
         return False
+    if not x.keys() <= _K147:
+        return False
     for _key1, _value2 in x.items():
-        _check3 = _TABLE33.get(_key1)
-        if _check3 is None or not _check3(_value2):
+        if not _TABLE148[_key1](_value2):
             return False
     return True
 
@@ -3975,9 +5522,10 @@ def _v22(x: Any) -> bool:
         return False
     if "akUUID" not in x:
         return False
+    if not x.keys() <= _K149:
+        return False
     for _key1, _value2 in x.items():
-        _check3 = _TABLE34.get(_key1)
-        if _check3 is None or not _check3(_value2):
+        if not _TABLE150[_key1](_value2):
             return False
     return True
 
@@ -3986,9 +5534,10 @@ def _v64(x: Any) -> bool:
     # /$defs/userElementInput
     if not isinstance(x, dict):
         return False
+    if not x.keys() <= _K151:
+        return False
     for _key1, _value2 in x.items():
-        _check3 = _TABLE35.get(_key1)
-        if _check3 is None or not _check3(_value2):
+        if not _TABLE152[_key1](_value2):
             return False
     return True
 
@@ -3999,9 +5548,10 @@ def _v73(x: Any) -> bool:
         return False
     if not ("id" in x and "type" in x):
         return False
+    if not x.keys() <= _K153:
+        return False
     for _key1, _value2 in x.items():
-        _check3 = _TABLE36.get(_key1)
-        if _check3 is None or not _check3(_value2):
+        if not _TABLE154[_key1](_value2):
             return False
     return True
 
@@ -4034,9 +5584,9 @@ def _e87(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/1/then
     if isinstance(x, dict):
-        for _name in _K37:
+        for _name in _K155:
             if _name not in x:
-                out.append(_rule_error(path, _K38, "required", _RULE39, _name))
+                out.append(_rule_error(path, _K156, "required", _RULE157, _name))
         if "alchemy" in x:
             if x["alchemy"] is not False:
                 _e93(x["alchemy"], (*path, "alchemy"), out)
@@ -4045,9 +5595,9 @@ def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e109(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/2/then
     if isinstance(x, dict):
-        for _name in _K40:
+        for _name in _K158:
             if _name not in x:
-                out.append(_rule_error(path, _K41, "required", _RULE42, _name))
+                out.append(_rule_error(path, _K159, "required", _RULE160, _name))
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
@@ -4059,9 +5609,9 @@ def _e109(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e122(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then
     if isinstance(x, dict):
-        for _name in _K40:
+        for _name in _K158:
             if _name not in x:
-                out.append(_rule_error(path, _K43, "required", _RULE44, _name))
+                out.append(_rule_error(path, _K161, "required", _RULE162, _name))
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
@@ -4095,7 +5645,7 @@ def _e142(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                and x["contrast"] in _K5
+                and x["contrast"] in _K6
             ):
                 _e143(x["contrast"], (*path, "contrast"), out)
 
@@ -4130,22 +5680,22 @@ def _e161(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e168(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/10/then
     if isinstance(x, dict):
-        for _name in _K45:
+        for _name in _K163:
             if _name not in x:
-                out.append(_rule_error(path, _K46, "required", _RULE47, _name))
+                out.append(_rule_error(path, _K164, "required", _RULE165, _name))
         if "modelId" in x:
-            if not (isinstance(x["modelId"], str) and x["modelId"] in _K8):
+            if not (isinstance(x["modelId"], str) and x["modelId"] in _K9):
                 _e169(x["modelId"], (*path, "modelId"), out)
 
 
 def _e180(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/11/then
     if isinstance(x, dict):
-        for _name in _K48:
+        for _name in _K166:
             if _name not in x:
-                out.append(_rule_error(path, _K49, "required", _RULE50, _name))
+                out.append(_rule_error(path, _K167, "required", _RULE168, _name))
         if "presetStyle" in x:
-            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K9):
+            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10):
                 _e181(x["presetStyle"], (*path, "presetStyle"), out)
 
 
@@ -4155,7 +5705,7 @@ def _e188(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if "presetStyle" in x:
             if not (
                 x["presetStyle"] is None
-                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
+                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
             ):
                 _e189(x["presetStyle"], (*path, "presetStyle"), out)
 
@@ -4163,11 +5713,11 @@ def _e188(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e196(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/13/then
     if isinstance(x, dict):
-        for _name in _K48:
+        for _name in _K166:
             if _name not in x:
-                out.append(_rule_error(path, _K51, "required", _RULE52, _name))
+                out.append(_rule_error(path, _K169, "required", _RULE170, _name))
         if "presetStyle" in x:
-            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11):
+            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12):
                 _e197(x["presetStyle"], (*path, "presetStyle"), out)
 
 
@@ -4177,7 +5727,7 @@ def _e204(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if "presetStyle" in x:
             if not (
                 x["presetStyle"] is None
-                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
+                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
             ):
                 _e205(x["presetStyle"], (*path, "presetStyle"), out)
 
@@ -4185,9 +5735,9 @@ def _e204(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e209(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/15/then
     if isinstance(x, dict):
-        for _name in _K53:
+        for _name in _K171:
             if _name not in x:
-                out.append(_rule_error(path, _K54, "required", _RULE55, _name))
+                out.append(_rule_error(path, _K172, "required", _RULE173, _name))
         if "promptMagic" in x:
             if x["promptMagic"] is not True:
                 _e210(x["promptMagic"], (*path, "promptMagic"), out)
@@ -4196,9 +5746,9 @@ def _e209(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e214(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/16/then
     if isinstance(x, dict):
-        for _name in _K53:
+        for _name in _K171:
             if _name not in x:
-                out.append(_rule_error(path, _K56, "required", _RULE57, _name))
+                out.append(_rule_error(path, _K174, "required", _RULE175, _name))
         if "promptMagic" in x:
             if x["promptMagic"] is not True:
                 _e215(x["promptMagic"], (*path, "promptMagic"), out)
@@ -4207,9 +5757,9 @@ def _e214(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e219(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/17/then
     if isinstance(x, dict):
-        for _name in _K58:
+        for _name in _K176:
             if _name not in x:
-                out.append(_rule_error(path, _K59, "required", _RULE60, _name))
+                out.append(_rule_error(path, _K177, "required", _RULE178, _name))
         if "enhancePrompt" in x:
             if x["enhancePrompt"] is not True:
                 _e220(x["enhancePrompt"], (*path, "enhancePrompt"), out)
@@ -4234,9 +5784,9 @@ def _e230(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e236(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/20/then
     if isinstance(x, dict):
-        for _name in _K61:
+        for _name in _K179:
             if _name not in x:
-                out.append(_rule_error(path, _K62, "required", _RULE63, _name))
+                out.append(_rule_error(path, _K180, "required", _RULE181, _name))
         if "unzoomAmount" in x:
             if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
                 _e237(x["unzoomAmount"], (*path, "unzoomAmount"), out)
@@ -4248,9 +5798,9 @@ def _e236(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e242(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/21/then
     if isinstance(x, dict):
-        for _name in _K64:
+        for _name in _K182:
             if _name not in x:
-                out.append(_rule_error(path, _K65, "required", _RULE66, _name))
+                out.append(_rule_error(path, _K183, "required", _RULE184, _name))
         if "unzoom" in x:
             if x["unzoom"] is not True:
                 _e243(x["unzoom"], (*path, "unzoom"), out)
@@ -4259,9 +5809,9 @@ def _e242(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e247(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/22/then
     if isinstance(x, dict):
-        for _name in _K67:
+        for _name in _K185:
             if _name not in x:
-                out.append(_rule_error(path, _K68, "required", _RULE69, _name))
+                out.append(_rule_error(path, _K186, "required", _RULE187, _name))
         if "init_image_id" in x:
             if not (isinstance(x["init_image_id"], str)):
                 _e248(x["init_image_id"], (*path, "init_image_id"), out)
@@ -4334,9 +5884,9 @@ def _v283(x: Any) -> bool:
 def _e298(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/27/then
     if isinstance(x, dict):
-        for _name in _K70:
+        for _name in _K188:
             if _name not in x:
-                out.append(_rule_error(path, _K71, "required", _RULE72, _name))
+                out.append(_rule_error(path, _K189, "required", _RULE190, _name))
         if "canvasRequest" in x:
             if x["canvasRequest"] is not True:
                 _e299(x["canvasRequest"], (*path, "canvasRequest"), out)
@@ -4346,42 +5896,35 @@ def _e303(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/28/then
     if isinstance(x, dict):
         if "sd_version" in x:
-            if x["sd_version"] != _K2:
+            if x["sd_version"] != _K3:
                 _e304(x["sd_version"], (*path, "sd_version"), out)
 
 
 def _e308(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/29/then
     if isinstance(x, dict):
-        for _name in _K37:
+        for _name in _K155:
             if _name not in x:
-                out.append(_rule_error(path, _K73, "required", _RULE74, _name))
+                out.append(_rule_error(path, _K191, "required", _RULE192, _name))
         if "alchemy" in x:
             if x["alchemy"] is not False:
                 _e309(x["alchemy"], (*path, "alchemy"), out)
 
 
-def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/alchemy
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K76,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
+def _e10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/controlnets/items
+    if not _v11(x):
+        _e11(x, path, out)
 
 
-def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/canvasInitId
+def _e21(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/elements/items
+    if not _v22(x):
+        _e22(x, path, out)
+
+
+def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/imagePrompts/items
     if isinstance(x, str) or x is None:
         pass
     else:
@@ -4389,9 +5932,9 @@ def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K78,
+                    _K193,
                     "type",
-                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4399,1757 +5942,16 @@ def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/canvasMaskId
-    if isinstance(x, str) or x is None:
-        pass
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K79,
-                    "type",
-                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/canvasRequest
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K80,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/canvasRequestType
-    if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K20)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K82,
-                    "enum",
-                    f"{_show(x)} is not one of {_K81}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K83,
-                    "type",
-                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (x is None or (isinstance(x, str) and x in _K20)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K82,
-                    "enum",
-                    f"{_show(x)} is not one of {_K81}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/contrast
-    if (type(x) is int or type(x) is float) or x is None:
-        if x is not None:
-            if x < 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K85,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K84}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 4.5:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K87,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K86}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K89,
-                    "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K85,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K84}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 4.5:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K87,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K86}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/contrastRatio
-    if (type(x) is int or type(x) is float) or x is None:
-        if x is not None:
-            if x < 0:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K91,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K90}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K92,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K84}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K93,
-                    "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 0:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K91,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K90}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K92,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K84}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/controlNet
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K94,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/controlnets
-    if isinstance(x, list) or x is None:
-        if x is not None:
-            for _index in range(0, len(x)):
-                if not _v11(x[_index]):
-                    _e10(x[_index], (*path, _index), out)
-    else:
-        if not (isinstance(x, list) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K96,
-                    "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, list):
-            for _index in range(0, len(x)):
-                if not _v11(x[_index]):
-                    _e10(x[_index], (*path, _index), out)
-
-
-def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/controlNetType
-    if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K21):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K98,
-                    "enum",
-                    f"{_show(x)} is not one of {_K97}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K100,
-                    "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (isinstance(x, str) and x in _K21):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K98,
-                    "enum",
-                    f"{_show(x)} is not one of {_K97}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/elements
-    if isinstance(x, list) or x is None:
-        if x is not None:
-            for _index in range(0, len(x)):
-                if not _v22(x[_index]):
-                    _e21(x[_index], (*path, _index), out)
-    else:
-        if not (isinstance(x, list) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K101,
-                    "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, list):
-            for _index in range(0, len(x)):
-                if not _v22(x[_index]):
-                    _e21(x[_index], (*path, _index), out)
-
-
-def _e26(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/enhancePrompt
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K102,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/enhancePromptInstruction
-    if isinstance(x, str) or x is None:
-        pass
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K103,
-                    "type",
-                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e28(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/expandedDomain
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K104,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e29(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/fantasyAvatar
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K105,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/guidance_scale
-    if (type(x) is int or type(x) is float) or x is None:
-        if x is not None:
-            if x < 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K106,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K84}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 30:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K108,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K107}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K109,
-                    "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K106,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K84}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 30:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K108,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K107}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/height
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
-        if x is not None:
-            if x < 32:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K111,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K110}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1536:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K113,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K112}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x % 8 != 0:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K115,
-                        "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K114}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K117,
-                    "type",
-                    f"expected {_K116}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 32:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K111,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K110}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1536:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K113,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K112}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x % 8 != 0:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K115,
-                        "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K114}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e32(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/highContrast
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K118,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e33(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/highResolution
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K119,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e34(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/imagePrompts
-    if isinstance(x, list) or x is None:
-        if x is not None:
-            for _index in range(0, len(x)):
-                if not (isinstance(x[_index], str) or x[_index] is None):
-                    _e35(x[_index], (*path, _index), out)
-    else:
-        if not (isinstance(x, list) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K120,
-                    "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, list):
-            for _index in range(0, len(x)):
-                if not (isinstance(x[_index], str) or x[_index] is None):
-                    _e35(x[_index], (*path, _index), out)
-
-
-def _e36(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/imagePromptWeight
-    if (type(x) is int or type(x) is float) or x is None:
-        pass
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K121,
-                    "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/init_generation_image_id
-    if isinstance(x, str) or x is None:
-        pass
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K122,
-                    "type",
-                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/init_image_id
-    if isinstance(x, str) or x is None:
-        pass
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K123,
-                    "type",
-                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/init_strength
-    if (type(x) is int or type(x) is float) or x is None:
-        if x is not None:
-            if x < 0.1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K125,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K124}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 0.9:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K127,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K126}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K128,
-                    "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 0.1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K125,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K124}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 0.9:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K127,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K126}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/modelId
-    if isinstance(x, str) or x is None:
-        pass
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K129,
-                    "type",
-                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/negative_prompt
-    if isinstance(x, str) or x is None:
-        pass
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K130,
-                    "type",
-                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/num_images
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
-        if x is not None:
-            if x < 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K131,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K84}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 8:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K132,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K114}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K133,
-                    "type",
-                    f"expected {_K116}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K131,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K84}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 8:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K132,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K114}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/num_inference_steps
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
-        if x is not None:
-            if x < 10:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K135,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K134}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 60:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K137,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K136}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K138,
-                    "type",
-                    f"expected {_K116}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 10:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K135,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K134}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 60:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K137,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K136}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/photoReal
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K139,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/photoRealStrength
-    if (type(x) is int or type(x) is float) or x is None:
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K22)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K141,
-                    "enum",
-                    f"{_show(x)} is not one of {_K140}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K142,
-                    "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K22)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K141,
-                    "enum",
-                    f"{_show(x)} is not one of {_K140}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/photoRealVersion
-    if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K23)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K144,
-                    "enum",
-                    f"{_show(x)} is not one of {_K143}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K145,
-                    "type",
-                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (x is None or (isinstance(x, str) and x in _K23)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K144,
-                    "enum",
-                    f"{_show(x)} is not one of {_K143}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/presetStyle
-    if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K24)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K147,
-                    "enum",
-                    f"{_show(x)} is not one of {_K146}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K148,
-                    "type",
-                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (x is None or (isinstance(x, str) and x in _K24)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K147,
-                    "enum",
-                    f"{_show(x)} is not one of {_K146}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/prompt
-    if isinstance(x, str):
-        if len(x) > 1500:
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K149,
-                    "maxLength",
-                    f"{_show(x)} should have at most 1500 characters",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K150,
-                    "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, str):
-            if len(x) > 1500:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K149,
-                        "maxLength",
-                        f"{_show(x)} should have at most 1500 characters",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e49(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/promptMagic
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K151,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/promptMagicStrength
-    if (type(x) is int or type(x) is float) or x is None:
-        if x is not None:
-            if x < 0.1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K152,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K124}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K153,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K84}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K154,
-                    "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 0.1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K152,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K124}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K153,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K84}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/promptMagicVersion
-    if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K25)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K156,
-                    "enum",
-                    f"{_show(x)} is not one of {_K155}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K157,
-                    "type",
-                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (x is None or (isinstance(x, str) and x in _K25)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K156,
-                    "enum",
-                    f"{_show(x)} is not one of {_K155}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/public
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K158,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/scheduler
-    if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K26):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K160,
-                    "enum",
-                    f"{_show(x)} is not one of {_K159}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K161,
-                    "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (isinstance(x, str) and x in _K26):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K160,
-                    "enum",
-                    f"{_show(x)} is not one of {_K159}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/sd_version
-    if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K27):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K163,
-                    "enum",
-                    f"{_show(x)} is not one of {_K162}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K164,
-                    "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (isinstance(x, str) and x in _K27):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K163,
-                    "enum",
-                    f"{_show(x)} is not one of {_K162}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/seed
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
-        if x is not None:
-            if x > 9999999998:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K166,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K165}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K167,
-                    "type",
-                    f"expected {_K116}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x > 9999999998:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K166,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K165}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/tiling
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K168,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/transparency
-    if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K28)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K170,
-                    "enum",
-                    f"{_show(x)} is not one of {_K169}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K171,
-                    "type",
-                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (x is None or (isinstance(x, str) and x in _K28)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K170,
-                    "enum",
-                    f"{_show(x)} is not one of {_K169}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e58(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/ultra
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K172,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e59(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/unzoom
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K173,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e60(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/unzoomAmount
-    if (type(x) is int or type(x) is float) or x is None:
-        pass
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K174,
-                    "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e61(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/upscaleRatio
-    if (type(x) is int or type(x) is float) or x is None:
-        pass
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K175,
-                    "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/userElements
-    if isinstance(x, list) or x is None:
-        if x is not None:
-            for _index in range(0, len(x)):
-                if not _v64(x[_index]):
-                    _e63(x[_index], (*path, _index), out)
-    else:
-        if not (isinstance(x, list) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K176,
-                    "type",
-                    f"expected {_K95}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, list):
-            for _index in range(0, len(x)):
-                if not _v64(x[_index]):
-                    _e63(x[_index], (*path, _index), out)
-
-
-def _e68(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/weighting
-    if (type(x) is int or type(x) is float) or x is None:
-        pass
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K177,
-                    "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/width
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
-        if x is not None:
-            if x < 32:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K178,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K110}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1536:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K179,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K112}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x % 8 != 0:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K180,
-                        "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K114}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K181,
-                    "type",
-                    f"expected {_K116}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 32:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K178,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K110}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1536:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K179,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K112}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x % 8 != 0:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K180,
-                        "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K114}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /patternProperties/^styleUUID$
-    if isinstance(x, str):
-        pass
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K182,
-                    "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /patternProperties/^contextImages$
-    if isinstance(x, list):
-        if len(x) > 4:
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K183,
-                    "maxItems",
-                    f"{_show(x)} should have at most 4 items",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        for _index in range(0, len(x)):
-            if not _v73(x[_index]):
-                _e72(x[_index], (*path, _index), out)
-    else:
-        if not isinstance(x, list):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K185,
-                    "type",
-                    f"expected {_K184}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, list):
-            if len(x) > 4:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K183,
-                        "maxItems",
-                        f"{_show(x)} should have at most 4 items",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            for _index in range(0, len(x)):
-                if not _v73(x[_index]):
-                    _e72(x[_index], (*path, _index), out)
+def _e63(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/userElements/items
+    if not _v64(x):
+        _e64(x, path, out)
 
 
-def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /patternProperties/^isInitImage$
-    if x is True or x is False:
-        pass
-    else:
-        if not (x is True or x is False):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K187,
-                    "type",
-                    f"expected {_K186}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
+def _e72(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /patternProperties/^contextImages$/items
+    if not _v73(x):
+        _e73(x, path, out)
 
 
 _v12 = _v70  # /$defs/controlnetInput/properties/initImageId
@@ -6159,7 +5961,7 @@ def _v13(x: Any) -> bool:
     # /$defs/controlnetInput/properties/initImageType
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K188):
+    if not (isinstance(x, str) and x in _K194):
         return False
     return True
 
@@ -6178,7 +5980,7 @@ def _v16(x: Any) -> bool:
     # /$defs/controlnetInput/properties/strengthType
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K189)):
+    if not (x is None or (isinstance(x, str) and x in _K195)):
         return False
     return True
 
@@ -6212,71 +6014,71 @@ def _e88(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/0/then/properties/num_images
     if type(x) is int or type(x) is float:
         if x > 4:
-            out.append(_rule_error(path, _K191, "maximum", _RULE192, None))
+            out.append(_rule_error(path, _K197, "maximum", _RULE198, None))
 
 
 def _e93(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/1/then/properties/alchemy
     if x is not False:
-        out.append(_rule_error(path, _K194, "const", _RULE39, None))
+        out.append(_rule_error(path, _K200, "const", _RULE157, None))
 
 
 def _e110(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/2/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
-            out.append(_rule_error(path, _K196, "minimum", _RULE42, None))
+            out.append(_rule_error(path, _K202, "minimum", _RULE160, None))
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K198, "type", _RULE42, None))
+            out.append(_rule_error(path, _K204, "type", _RULE160, None))
         if type(x) is int or type(x) is float:
             if x < 2.5:
-                out.append(_rule_error(path, _K196, "minimum", _RULE42, None))
+                out.append(_rule_error(path, _K202, "minimum", _RULE160, None))
 
 
 def _e123(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
-            out.append(_rule_error(path, _K199, "minimum", _RULE44, None))
+            out.append(_rule_error(path, _K205, "minimum", _RULE162, None))
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K200, "type", _RULE44, None))
+            out.append(_rule_error(path, _K206, "type", _RULE162, None))
         if type(x) is int or type(x) is float:
             if x < 2.5:
-                out.append(_rule_error(path, _K199, "minimum", _RULE44, None))
+                out.append(_rule_error(path, _K205, "minimum", _RULE162, None))
 
 
 def _e130(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/4/then/properties/seed
     if type(x) is int or type(x) is float:
         if x > 2147483638:
-            out.append(_rule_error(path, _K202, "maximum", _RULE203, None))
+            out.append(_rule_error(path, _K208, "maximum", _RULE209, None))
 
 
 def _e137(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/5/then/properties/seed
     if (type(x) is int or type(x) is float) and x == 2147483638:
-        out.append(_rule_error(path, _K204, "not", _RULE205, None))
+        out.append(_rule_error(path, _K210, "not", _RULE211, None))
 
 
 def _e143(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/6/then/properties/contrast
-    if not ((type(x) is int or type(x) is float) and x in _K5):
-        out.append(_rule_error(path, _K207, "enum", _RULE208, None))
+    if not ((type(x) is int or type(x) is float) and x in _K6):
+        out.append(_rule_error(path, _K213, "enum", _RULE214, None))
 
 
 def _e148(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/7/then/properties/guidance_scale
     if type(x) is int or type(x) is float:
         if x > 20:
-            out.append(_rule_error(path, _K210, "maximum", _RULE211, None))
+            out.append(_rule_error(path, _K216, "maximum", _RULE217, None))
 
 
 def _e154(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/8/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K212, "not", _RULE213, None))
+        out.append(_rule_error(path, _K218, "not", _RULE219, None))
 
 
 def _e162(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6285,67 +6087,67 @@ def _e162(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K215, "type", _RULE216, None))
+            out.append(_rule_error(path, _K221, "type", _RULE222, None))
 
 
 def _e169(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/10/then/properties/modelId
-    if not (isinstance(x, str) and x in _K8):
-        out.append(_rule_error(path, _K218, "enum", _RULE47, None))
+    if not (isinstance(x, str) and x in _K9):
+        out.append(_rule_error(path, _K224, "enum", _RULE165, None))
 
 
 def _e181(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/11/then/properties/presetStyle
-    if not (isinstance(x, str) and x in _K9):
-        out.append(_rule_error(path, _K220, "enum", _RULE50, None))
+    if not (isinstance(x, str) and x in _K10):
+        out.append(_rule_error(path, _K226, "enum", _RULE168, None))
 
 
 def _e189(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/12/then/properties/presetStyle
-    if not (x is None or (isinstance(x, str) and x in _K10)):
-        out.append(_rule_error(path, _K222, "enum", _RULE223, None))
+    if not (x is None or (isinstance(x, str) and x in _K11)):
+        out.append(_rule_error(path, _K228, "enum", _RULE229, None))
 
 
 def _e197(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/13/then/properties/presetStyle
-    if not (isinstance(x, str) and x in _K11):
-        out.append(_rule_error(path, _K225, "enum", _RULE52, None))
+    if not (isinstance(x, str) and x in _K12):
+        out.append(_rule_error(path, _K231, "enum", _RULE170, None))
 
 
 def _e205(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/14/then/properties/presetStyle
-    if not (x is None or (isinstance(x, str) and x in _K12)):
-        out.append(_rule_error(path, _K227, "enum", _RULE228, None))
+    if not (x is None or (isinstance(x, str) and x in _K13)):
+        out.append(_rule_error(path, _K233, "enum", _RULE234, None))
 
 
 def _e210(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/15/then/properties/promptMagic
     if x is not True:
-        out.append(_rule_error(path, _K230, "const", _RULE55, None))
+        out.append(_rule_error(path, _K236, "const", _RULE173, None))
 
 
 def _e215(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/16/then/properties/promptMagic
     if x is not True:
-        out.append(_rule_error(path, _K231, "const", _RULE57, None))
+        out.append(_rule_error(path, _K237, "const", _RULE175, None))
 
 
 def _e220(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/17/then/properties/enhancePrompt
     if x is not True:
-        out.append(_rule_error(path, _K232, "const", _RULE60, None))
+        out.append(_rule_error(path, _K238, "const", _RULE178, None))
 
 
 def _e225(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/18/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K233, "not", _RULE234, None))
+        out.append(_rule_error(path, _K239, "not", _RULE240, None))
 
 
 def _e231(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/19/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K235, "not", _RULE236, None))
+        out.append(_rule_error(path, _K241, "not", _RULE242, None))
 
 
 def _e237(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6354,7 +6156,7 @@ def _e237(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K237, "type", _RULE63, None))
+            out.append(_rule_error(path, _K243, "type", _RULE181, None))
 
 
 def _e238(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6363,13 +6165,13 @@ def _e238(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not isinstance(x, str):
-            out.append(_rule_error(path, _K238, "type", _RULE63, None))
+            out.append(_rule_error(path, _K244, "type", _RULE181, None))
 
 
 def _e243(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/21/then/properties/unzoom
     if x is not True:
-        out.append(_rule_error(path, _K239, "const", _RULE66, None))
+        out.append(_rule_error(path, _K245, "const", _RULE184, None))
 
 
 def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6378,7 +6180,7 @@ def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not isinstance(x, str):
-            out.append(_rule_error(path, _K240, "type", _RULE69, None))
+            out.append(_rule_error(path, _K246, "type", _RULE187, None))
 
 
 def _e256(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6401,7 +6203,7 @@ def _e256(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                     type(x[_index]["preprocessorId"]) is int
                                     or type(x[_index]["preprocessorId"]) is float
                                 )
-                                and x[_index]["preprocessorId"] in _K29
+                                and x[_index]["preprocessorId"] in _K30
                             )
                         )
                     )
@@ -6432,7 +6234,7 @@ def _e265(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                         type(x[_index]["preprocessorId"]) is int
                                         or type(x[_index]["preprocessorId"]) is float
                                     )
-                                    and x[_index]["preprocessorId"] in _K30
+                                    and x[_index]["preprocessorId"] in _K31
                                 )
                             )
                         )
@@ -6456,7 +6258,7 @@ def _e275(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                             x[_index]["strengthType"] is None
                             or (
                                 isinstance(x[_index]["strengthType"], str)
-                                and x[_index]["strengthType"] in _K31
+                                and x[_index]["strengthType"] in _K32
                             )
                         )
                     )
@@ -6472,7 +6274,7 @@ def _e275(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                     type(x[_index]["preprocessorId"]) is int
                                     or type(x[_index]["preprocessorId"]) is float
                                 )
-                                and x[_index]["preprocessorId"] in _K32
+                                and x[_index]["preprocessorId"] in _K33
                             )
                         )
                     )
@@ -6509,215 +6311,23 @@ def _e284(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e299(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/27/then/properties/canvasRequest
     if x is not True:
-        out.append(_rule_error(path, _K241, "const", _RULE72, None))
+        out.append(_rule_error(path, _K247, "const", _RULE190, None))
 
 
 def _e304(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/28/then/properties/sd_version
-    if x != _K2:
-        out.append(_rule_error(path, _K243, "const", _RULE244, None))
+    if x != _K3:
+        out.append(_rule_error(path, _K249, "const", _RULE250, None))
 
 
 def _e309(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/29/then/properties/alchemy
     if x is not False:
-        out.append(_rule_error(path, _K245, "const", _RULE74, None))
-
-
-def _e10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/controlnets/items
-    if not _v11(x):
-        _e11(x, path, out)
-
-
-def _e21(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/elements/items
-    if not _v22(x):
-        _e22(x, path, out)
-
-
-def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/imagePrompts/items
-    if isinstance(x, str) or x is None:
-        pass
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K246,
-                    "type",
-                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e63(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/userElements/items
-    if not _v64(x):
-        _e64(x, path, out)
-
-
-def _e72(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /patternProperties/^contextImages$/items
-    if not _v73(x):
-        _e73(x, path, out)
-
-
-def _e257(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/23/then/properties/controlnets/items
-    if (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K29
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
-        ):
-            _e260(x, path, out)
-
-
-def _e266(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/24/then/properties/controlnets/items
-    if (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                not (
-                    (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                    and x["preprocessorId"] in _K30
-                )
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
-        ):
-            _e270(x, path, out)
-
-
-def _e276(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/25/then/properties/controlnets/items
-    if (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K32
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "strengthType" not in x
-                or (
-                    x["strengthType"] is None
-                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K31)
-                )
-            )
-        ):
-            _e279(x, path, out)
-
-
-def _e285(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/26/then/properties/controlnets/items
-    if (not isinstance(x, dict) or ("strengthType" in x)) and (
-        not isinstance(x, dict) or ("strengthType" not in x or (isinstance(x["strengthType"], str)))
-    ):
-        if not (not isinstance(x, dict) or ("weight" not in x or (x["weight"] is None))):
-            _e288(x, path, out)
+        out.append(_rule_error(path, _K251, "const", _RULE192, None))
 
 
 def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput
-    if isinstance(x, dict):
-        for _name in _K247:
-            if _name not in x:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K248,
-                        "required",
-                        f"missing required property {_name!r}",
-                        None,
-                        "error",
-                        _name,
-                    )
-                )
-        for _key, _value in x.items():
-            _report = _TABLE249.get(_key)
-            if _report is not None:
-                _report(_value, (*path, _key), out)
-                continue
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K250,
-                    "additionalProperties",
-                    f"unknown property {_key!r}",
-                    None,
-                    "error",
-                    _key,
-                )
-            )
-    else:
-        if not isinstance(x, dict):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K251,
-                    "type",
-                    f"expected {_K18}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, dict):
-            for _name in _K247:
-                if _name not in x:
-                    out.append(
-                        Error(
-                            _pointer(path),
-                            _K248,
-                            "required",
-                            f"missing required property {_name!r}",
-                            None,
-                            "error",
-                            _name,
-                        )
-                    )
-            for _key, _value in x.items():
-                _report = _TABLE249.get(_key)
-                if _report is not None:
-                    _report(_value, (*path, _key), out)
-                    continue
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K250,
-                        "additionalProperties",
-                        f"unknown property {_key!r}",
-                        None,
-                        "error",
-                        _key,
-                    )
-                )
-
-
-def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/elementInput
     if isinstance(x, dict):
         for _name in _K252:
             if _name not in x:
@@ -6733,9 +6343,10 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _report = _TABLE254.get(_key)
-            if _report is not None:
-                _report(_value, (*path, _key), out)
+            _check = _TABLE148.get(_key)
+            if _check is not None:
+                if not _check(_value):
+                    _TABLE254[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
@@ -6755,7 +6366,7 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K256,
                     "type",
-                    f"expected {_K18}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K19}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6776,9 +6387,10 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _report = _TABLE254.get(_key)
-                if _report is not None:
-                    _report(_value, (*path, _key), out)
+                _check = _TABLE148.get(_key)
+                if _check is not None:
+                    if not _check(_value):
+                        _TABLE254[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
@@ -6793,18 +6405,32 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/userElementInput
+def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/elementInput
     if isinstance(x, dict):
+        for _name in _K257:
+            if _name not in x:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K258,
+                        "required",
+                        f"missing required property {_name!r}",
+                        None,
+                        "error",
+                        _name,
+                    )
+                )
         for _key, _value in x.items():
-            _report = _TABLE257.get(_key)
-            if _report is not None:
-                _report(_value, (*path, _key), out)
+            _check = _TABLE150.get(_key)
+            if _check is not None:
+                if not _check(_value):
+                    _TABLE259[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K258,
+                    _K260,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -6817,24 +6443,38 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K259,
+                    _K261,
                     "type",
-                    f"expected {_K18}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K19}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
+            for _name in _K257:
+                if _name not in x:
+                    out.append(
+                        Error(
+                            _pointer(path),
+                            _K258,
+                            "required",
+                            f"missing required property {_name!r}",
+                            None,
+                            "error",
+                            _name,
+                        )
+                    )
             for _key, _value in x.items():
-                _report = _TABLE257.get(_key)
-                if _report is not None:
-                    _report(_value, (*path, _key), out)
+                _check = _TABLE150.get(_key)
+                if _check is not None:
+                    if not _check(_value):
+                        _TABLE259[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K258,
+                        _K260,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -6844,26 +6484,14 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/contextImage
+def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/userElementInput
     if isinstance(x, dict):
-        for _name in _K260:
-            if _name not in x:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K261,
-                        "required",
-                        f"missing required property {_name!r}",
-                        None,
-                        "error",
-                        _name,
-                    )
-                )
         for _key, _value in x.items():
-            _report = _TABLE262.get(_key)
-            if _report is not None:
-                _report(_value, (*path, _key), out)
+            _check = _TABLE152.get(_key)
+            if _check is not None:
+                if not _check(_value):
+                    _TABLE262[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
@@ -6883,30 +6511,18 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K264,
                     "type",
-                    f"expected {_K18}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K19}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K260:
-                if _name not in x:
-                    out.append(
-                        Error(
-                            _pointer(path),
-                            _K261,
-                            "required",
-                            f"missing required property {_name!r}",
-                            None,
-                            "error",
-                            _name,
-                        )
-                    )
             for _key, _value in x.items():
-                _report = _TABLE262.get(_key)
-                if _report is not None:
-                    _report(_value, (*path, _key), out)
+                _check = _TABLE152.get(_key)
+                if _check is not None:
+                    if not _check(_value):
+                        _TABLE262[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
@@ -6919,6 +6535,454 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         _key,
                     )
                 )
+
+
+def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/contextImage
+    if isinstance(x, dict):
+        for _name in _K265:
+            if _name not in x:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K266,
+                        "required",
+                        f"missing required property {_name!r}",
+                        None,
+                        "error",
+                        _name,
+                    )
+                )
+        for _key, _value in x.items():
+            _check = _TABLE154.get(_key)
+            if _check is not None:
+                if not _check(_value):
+                    _TABLE267[_key](_value, (*path, _key), out)
+                continue
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K268,
+                    "additionalProperties",
+                    f"unknown property {_key!r}",
+                    None,
+                    "error",
+                    _key,
+                )
+            )
+    else:
+        if not isinstance(x, dict):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K269,
+                    "type",
+                    f"expected {_K19}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, dict):
+            for _name in _K265:
+                if _name not in x:
+                    out.append(
+                        Error(
+                            _pointer(path),
+                            _K266,
+                            "required",
+                            f"missing required property {_name!r}",
+                            None,
+                            "error",
+                            _name,
+                        )
+                    )
+            for _key, _value in x.items():
+                _check = _TABLE154.get(_key)
+                if _check is not None:
+                    if not _check(_value):
+                        _TABLE267[_key](_value, (*path, _key), out)
+                    continue
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K268,
+                        "additionalProperties",
+                        f"unknown property {_key!r}",
+                        None,
+                        "error",
+                        _key,
+                    )
+                )
+
+
+def _e257(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/23/then/properties/controlnets/items
+    if (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "preprocessorId" not in x
+            or (
+                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+                and x["preprocessorId"] in _K30
+            )
+        )
+    ):
+        if not (
+            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
+        ):
+            _e260(x, path, out)
+
+
+def _e266(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/24/then/properties/controlnets/items
+    if (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "preprocessorId" not in x
+            or (
+                not (
+                    (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+                    and x["preprocessorId"] in _K31
+                )
+            )
+        )
+    ):
+        if not (
+            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
+        ):
+            _e270(x, path, out)
+
+
+def _e276(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/25/then/properties/controlnets/items
+    if (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "preprocessorId" not in x
+            or (
+                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+                and x["preprocessorId"] in _K33
+            )
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "strengthType" not in x
+                or (
+                    x["strengthType"] is None
+                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K32)
+                )
+            )
+        ):
+            _e279(x, path, out)
+
+
+def _e285(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/26/then/properties/controlnets/items
+    if (not isinstance(x, dict) or ("strengthType" in x)) and (
+        not isinstance(x, dict) or ("strengthType" not in x or (isinstance(x["strengthType"], str)))
+    ):
+        if not (not isinstance(x, dict) or ("weight" not in x or (x["weight"] is None))):
+            _e288(x, path, out)
+
+
+def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/controlnetInput/properties/initImageId
+    if isinstance(x, str):
+        pass
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K270,
+                    "type",
+                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/controlnetInput/properties/initImageType
+    if isinstance(x, str):
+        if not (isinstance(x, str) and x in _K194):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K272,
+                    "enum",
+                    f"{_show(x)} is not one of {_K271}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K273,
+                    "type",
+                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (isinstance(x, str) and x in _K194):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K272,
+                    "enum",
+                    f"{_show(x)} is not one of {_K271}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/controlnetInput/properties/preprocessorId
+    if type(x) is int or (type(x) is float and x.is_integer()):
+        pass
+    else:
+        if not (type(x) is int or (type(x) is float and x.is_integer())):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K275,
+                    "type",
+                    f"expected {_K274}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/controlnetInput/properties/weight
+    if (type(x) is int or type(x) is float) or x is None:
+        pass
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K276,
+                    "type",
+                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/controlnetInput/properties/strengthType
+    if isinstance(x, str) or x is None:
+        if not (x is None or (isinstance(x, str) and x in _K195)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K278,
+                    "enum",
+                    f"{_show(x)} is not one of {_K277}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K279,
+                    "type",
+                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (x is None or (isinstance(x, str) and x in _K195)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K278,
+                    "enum",
+                    f"{_show(x)} is not one of {_K277}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/controlnetInput/properties/influence
+    if (type(x) is int or type(x) is float) or x is None:
+        pass
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K280,
+                    "type",
+                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/elementInput/properties/akUUID
+    if isinstance(x, str):
+        pass
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K281,
+                    "type",
+                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e24(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/elementInput/properties/weight
+    if (type(x) is int or type(x) is float) or x is None:
+        pass
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K282,
+                    "type",
+                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e65(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/userElementInput/properties/userLoraId
+    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+        pass
+    else:
+        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K283,
+                    "type",
+                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/userElementInput/properties/weight
+    if (type(x) is int or type(x) is float) or x is None:
+        pass
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K284,
+                    "type",
+                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/contextImage/properties/id
+    if isinstance(x, str):
+        pass
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K285,
+                    "type",
+                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/contextImage/properties/type
+    if isinstance(x, str):
+        if not (isinstance(x, str) and x in _K194):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K286,
+                    "enum",
+                    f"{_show(x)} is not one of {_K271}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K287,
+                    "type",
+                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (isinstance(x, str) and x in _K194):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K286,
+                    "enum",
+                    f"{_show(x)} is not one of {_K271}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
 
 
 def _e260(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6943,7 +7007,7 @@ def _e279(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if "strengthType" in x:
             if not (
                 x["strengthType"] is None
-                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K31)
+                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K32)
             ):
                 _e280(x["strengthType"], (*path, "strengthType"), out)
 
@@ -6956,75 +7020,13 @@ def _e288(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e289(x["weight"], (*path, "weight"), out)
 
 
-def _r12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (isinstance(x, str)):
-        _e12(x, path, out)
-
-
-def _r13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((isinstance(x, str)) and (isinstance(x, str) and x in _K188)):
-        _e13(x, path, out)
-
-
-def _r14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (type(x) is int or (type(x) is float and x.is_integer())):
-        _e14(x, path, out)
-
-
-def _r15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((type(x) is int or type(x) is float) or x is None):
-        _e15(x, path, out)
-
-
-def _r16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (
-        (isinstance(x, str) or x is None) and (x is None or (isinstance(x, str) and x in _K189))
-    ):
-        _e16(x, path, out)
-
-
-def _r17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((type(x) is int or type(x) is float) or x is None):
-        _e17(x, path, out)
-
-
-def _r23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (isinstance(x, str)):
-        _e23(x, path, out)
-
-
-def _r24(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((type(x) is int or type(x) is float) or x is None):
-        _e24(x, path, out)
-
-
-def _r65(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-        _e65(x, path, out)
-
-
-def _r66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((type(x) is int or type(x) is float) or x is None):
-        _e66(x, path, out)
-
-
-def _r74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not (isinstance(x, str)):
-        _e74(x, path, out)
-
-
-def _r75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    if not ((isinstance(x, str)) and (isinstance(x, str) and x in _K188)):
-        _e75(x, path, out)
-
-
 def _e261(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/23/then/properties/controlnets/items/then/properties/strengthType
     if x is None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K265, "type", _RULE266, None))
+            out.append(_rule_error(path, _K288, "type", _RULE289, None))
 
 
 def _e271(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -7033,13 +7035,13 @@ def _e271(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K267, "type", _RULE268, None))
+            out.append(_rule_error(path, _K290, "type", _RULE291, None))
 
 
 def _e280(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/25/then/properties/controlnets/items/then/properties/strengthType
-    if not (x is None or (isinstance(x, str) and x in _K31)):
-        out.append(_rule_error(path, _K270, "enum", _RULE271, None))
+    if not (x is None or (isinstance(x, str) and x in _K32)):
+        out.append(_rule_error(path, _K293, "enum", _RULE294, None))
 
 
 def _e289(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -7048,307 +7050,10 @@ def _e289(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K272, "type", _RULE273, None))
+            out.append(_rule_error(path, _K295, "type", _RULE296, None))
 
 
-def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/controlnetInput/properties/initImageId
-    if isinstance(x, str):
-        pass
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K274,
-                    "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/controlnetInput/properties/initImageType
-    if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K188):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K276,
-                    "enum",
-                    f"{_show(x)} is not one of {_K275}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K277,
-                    "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (isinstance(x, str) and x in _K188):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K276,
-                    "enum",
-                    f"{_show(x)} is not one of {_K275}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/controlnetInput/properties/preprocessorId
-    if type(x) is int or (type(x) is float and x.is_integer()):
-        pass
-    else:
-        if not (type(x) is int or (type(x) is float and x.is_integer())):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K279,
-                    "type",
-                    f"expected {_K278}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/controlnetInput/properties/weight
-    if (type(x) is int or type(x) is float) or x is None:
-        pass
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K280,
-                    "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/controlnetInput/properties/strengthType
-    if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K189)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K282,
-                    "enum",
-                    f"{_show(x)} is not one of {_K281}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K283,
-                    "type",
-                    f"expected {_K77}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (x is None or (isinstance(x, str) and x in _K189)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K282,
-                    "enum",
-                    f"{_show(x)} is not one of {_K281}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/controlnetInput/properties/influence
-    if (type(x) is int or type(x) is float) or x is None:
-        pass
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K284,
-                    "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/elementInput/properties/akUUID
-    if isinstance(x, str):
-        pass
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K285,
-                    "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e24(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/elementInput/properties/weight
-    if (type(x) is int or type(x) is float) or x is None:
-        pass
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K286,
-                    "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e65(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/userElementInput/properties/userLoraId
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
-        pass
-    else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K287,
-                    "type",
-                    f"expected {_K116}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/userElementInput/properties/weight
-    if (type(x) is int or type(x) is float) or x is None:
-        pass
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K288,
-                    "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/contextImage/properties/id
-    if isinstance(x, str):
-        pass
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K289,
-                    "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/contextImage/properties/type
-    if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K188):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K290,
-                    "enum",
-                    f"{_show(x)} is not one of {_K275}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K291,
-                    "type",
-                    f"expected {_K99}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (isinstance(x, str) and x in _K188):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K290,
-                    "enum",
-                    f"{_show(x)} is not one of {_K275}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-_TABLE0 = {
+_TABLE1 = {
     "alchemy": _v1,
     "canvasInitId": _v2,
     "canvasMaskId": _v3,
@@ -7405,64 +7110,64 @@ _TABLE0 = {
     "isInitImage": _v77,
     "isInitImage\n": _v77,
 }
-_TABLE16 = {
-    "alchemy": _r1,
-    "canvasInitId": _r2,
-    "canvasMaskId": _r3,
-    "canvasRequest": _r4,
-    "canvasRequestType": _r5,
-    "contrast": _r6,
-    "contrastRatio": _r7,
-    "controlNet": _r8,
-    "controlnets": _r9,
-    "controlNetType": _r19,
-    "elements": _r20,
-    "enhancePrompt": _r26,
-    "enhancePromptInstruction": _r27,
-    "expandedDomain": _r28,
-    "fantasyAvatar": _r29,
-    "guidance_scale": _r30,
-    "height": _r31,
-    "highContrast": _r32,
-    "highResolution": _r33,
-    "imagePrompts": _r34,
-    "imagePromptWeight": _r36,
-    "init_generation_image_id": _r37,
-    "init_image_id": _r38,
-    "init_strength": _r39,
-    "modelId": _r40,
-    "negative_prompt": _r41,
-    "num_images": _r42,
-    "num_inference_steps": _r43,
-    "photoReal": _r44,
-    "photoRealStrength": _r45,
-    "photoRealVersion": _r46,
-    "presetStyle": _r47,
-    "prompt": _r48,
-    "promptMagic": _r49,
-    "promptMagicStrength": _r50,
-    "promptMagicVersion": _r51,
-    "public": _r52,
-    "scheduler": _r53,
-    "sd_version": _r54,
-    "seed": _r55,
-    "tiling": _r56,
-    "transparency": _r57,
-    "ultra": _r58,
-    "unzoom": _r59,
-    "unzoomAmount": _r60,
-    "upscaleRatio": _r61,
-    "userElements": _r62,
-    "weighting": _r68,
-    "width": _r69,
-    "styleUUID": _r70,
-    "styleUUID\n": _r70,
-    "contextImages": _r71,
-    "contextImages\n": _r71,
-    "isInitImage": _r77,
-    "isInitImage\n": _r77,
+_TABLE17 = {
+    "alchemy": _e1,
+    "canvasInitId": _e2,
+    "canvasMaskId": _e3,
+    "canvasRequest": _e4,
+    "canvasRequestType": _e5,
+    "contrast": _e6,
+    "contrastRatio": _e7,
+    "controlNet": _e8,
+    "controlnets": _e9,
+    "controlNetType": _e19,
+    "elements": _e20,
+    "enhancePrompt": _e26,
+    "enhancePromptInstruction": _e27,
+    "expandedDomain": _e28,
+    "fantasyAvatar": _e29,
+    "guidance_scale": _e30,
+    "height": _e31,
+    "highContrast": _e32,
+    "highResolution": _e33,
+    "imagePrompts": _e34,
+    "imagePromptWeight": _e36,
+    "init_generation_image_id": _e37,
+    "init_image_id": _e38,
+    "init_strength": _e39,
+    "modelId": _e40,
+    "negative_prompt": _e41,
+    "num_images": _e42,
+    "num_inference_steps": _e43,
+    "photoReal": _e44,
+    "photoRealStrength": _e45,
+    "photoRealVersion": _e46,
+    "presetStyle": _e47,
+    "prompt": _e48,
+    "promptMagic": _e49,
+    "promptMagicStrength": _e50,
+    "promptMagicVersion": _e51,
+    "public": _e52,
+    "scheduler": _e53,
+    "sd_version": _e54,
+    "seed": _e55,
+    "tiling": _e56,
+    "transparency": _e57,
+    "ultra": _e58,
+    "unzoom": _e59,
+    "unzoomAmount": _e60,
+    "upscaleRatio": _e61,
+    "userElements": _e62,
+    "weighting": _e68,
+    "width": _e69,
+    "styleUUID": _e70,
+    "styleUUID\n": _e70,
+    "contextImages": _e71,
+    "contextImages\n": _e71,
+    "isInitImage": _e77,
+    "isInitImage\n": _e77,
 }
-_TABLE33 = {
+_TABLE148 = {
     "initImageId": _v12,
     "initImageType": _v13,
     "preprocessorId": _v14,
@@ -7470,17 +7175,17 @@ _TABLE33 = {
     "strengthType": _v16,
     "influence": _v17,
 }
-_TABLE34 = {"akUUID": _v23, "weight": _v24}
-_TABLE35 = {"userLoraId": _v65, "weight": _v66}
-_TABLE36 = {"id": _v74, "type": _v75}
-_TABLE249 = {
-    "initImageId": _r12,
-    "initImageType": _r13,
-    "preprocessorId": _r14,
-    "weight": _r15,
-    "strengthType": _r16,
-    "influence": _r17,
+_TABLE150 = {"akUUID": _v23, "weight": _v24}
+_TABLE152 = {"userLoraId": _v65, "weight": _v66}
+_TABLE154 = {"id": _v74, "type": _v75}
+_TABLE254 = {
+    "initImageId": _e12,
+    "initImageType": _e13,
+    "preprocessorId": _e14,
+    "weight": _e15,
+    "strengthType": _e16,
+    "influence": _e17,
 }
-_TABLE254 = {"akUUID": _r23, "weight": _r24}
-_TABLE257 = {"userLoraId": _r65, "weight": _r66}
-_TABLE262 = {"id": _r74, "type": _r75}
+_TABLE259 = {"akUUID": _e23, "weight": _e24}
+_TABLE262 = {"userLoraId": _e65, "weight": _e66}
+_TABLE267 = {"id": _e74, "type": _e75}
