@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 PACKAGE = "python/leonardo_generations"
-REGENERATE = "genspec generate"
 
 # Everything under these folders of generated/ is ours: a file we no longer make is stale.
 OWNED_FOLDERS = (PACKAGE,)
@@ -30,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
 def _validators(request: Any, response: Any, spec: Path) -> dict[str, str]:
     from genspec.compiler import compile_schema
     from genspec.spec import REQUEST_SCHEMA, RESPONSE_SCHEMA
+    from genspec.templating import REGENERATE
 
     return {
         f"{PACKAGE}/validate_request.py": compile_schema(

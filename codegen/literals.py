@@ -8,6 +8,7 @@ text use it too: `repr` escapes every line break Python's tokenizer knows.
 
 from __future__ import annotations
 
+import keyword
 import math
 from typing import Any
 
@@ -47,3 +48,10 @@ def _string(value: str) -> str:
 def py_comment(text: str) -> str:
     """A one-line comment quoting `text` (escaped, so it can never end the comment early)."""
     return "# " + _string(text)[1:-1]
+
+
+def py_identifier(name: str) -> str:
+    """`name` if it is a usable Python identifier (we make these; this is the guard)."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ValueError(f"{name!r} is not a Python identifier")
+    return name
