@@ -22,7 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
     parser.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if generated/ is stale"
     )
-    parser.add_argument("--spec-dir", type=Path, help="the spec folder (default: the bundled spec)")
+    parser.add_argument(
+        "--spec-dir", type=Path, help="the spec folder (default: ./spec, else the bundled spec)"
+    )
     parser.add_argument("--out", type=Path, help="the generated/ folder (default: beside spec/)")
 
 
@@ -69,6 +71,14 @@ def build_artifacts(spec: Path) -> dict[str, str]:
     }
 
 
+def _default_spec(bundled: Path) -> Path:
+    # Inside a checkout (the working directory has spec/), that spec wins over the bundled copy.
+    from genspec.spec import REQUEST_SCHEMA
+
+    here = Path.cwd() / "spec"
+    return here if (here / REQUEST_SCHEMA).is_file() else bundled
+
+
 def _default_out(spec: Path) -> Path | None:
     # In a source checkout spec/ and generated/ are siblings; an installed spec has no such place.
     out = spec.parent / "generated"
@@ -99,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     from genspec.jsonio import JsonInputError, write_atomic
     from genspec.spec import spec_dir
 
-    spec = args.spec_dir or spec_dir()
+    spec = args.spec_dir or _default_spec(spec_dir())
     out = args.out or _default_out(spec)
     if out is None:
         print("genspec generate: error: no generated/ beside the spec; pass --out", file=sys.stderr)
