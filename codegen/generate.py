@@ -44,6 +44,15 @@ def _validators(request: Any, response: Any, spec: Path) -> dict[str, str]:
     }
 
 
+def _strategies(request: Any, response: Any, spec: Path) -> dict[str, str]:
+    from genspec.spec import REQUEST_SCHEMA
+    from genspec.strategies import render_strategies
+    from genspec.templating import REGENERATE
+
+    source = render_strategies(request, source=f"spec/{REQUEST_SCHEMA}", command=REGENERATE)
+    return {f"{PACKAGE}/strategies.py": source}
+
+
 def _clients(request: Any, response: Any, spec: Path) -> dict[str, str]:
     from genspec.clients import render_client_artifacts
 
@@ -51,7 +60,7 @@ def _clients(request: Any, response: Any, spec: Path) -> dict[str, str]:
 
 
 # A producer maps (request schema, response schema, spec folder) to {path in generated/: text}.
-PRODUCERS: list[Callable[[Any, Any, Path], dict[str, str]]] = [_validators, _clients]
+PRODUCERS: list[Callable[[Any, Any, Path], dict[str, str]]] = [_validators, _strategies, _clients]
 
 
 def build_artifacts(spec: Path) -> dict[str, str]:

@@ -18,32 +18,17 @@ import re
 import sys
 import types
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from genspec import ir
-from genspec.compiler import compile_schema, header, load_module
+from genspec.compiler import compile_schema, load_module
 from genspec.literals import py_comment, py_literal
+from genspec.templating import header, render
 
 __all__ = ["SchemaStrategies", "describe", "render_strategies", "strategy_for"]
 
 _MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _fresh_names = itertools.count()
-
-
-@cache
-def _template() -> Any:
-    import jinja2
-
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("genspec", "templates"),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-    )
-    return environment.get_template("strategies.py.jinja")
 
 
 def _keyword_data(keyword: ir.Keyword) -> dict[str, Any]:
@@ -143,9 +128,10 @@ def render_strategies(
         for node, entry in zip(schema_ir.nodes, entries, strict=True)
     ]
     return str(
-        _template().render(
-            header=header(source, command),
-            validator_module=validator_module,
+        render(
+            "strategies.py.jinja",
+            header=header(source, command=command),
+            validator_module=py_literal(validator_module),
             nodes=nodes,
             rule_nodes=py_literal(rule_entries(schema_ir)),
         )
