@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from genspec.compiler import compile_schema, load_module
 from genspec.strategies import strategy_for
 from hypothesis import HealthCheck, given, settings
@@ -32,36 +33,42 @@ SCALARS = st.none() | st.booleans() | st.integers(-5, 5) | st.sampled_from(HOSTI
 SIZES = st.integers(0, 3)
 
 
+TYPES = st.sampled_from(["null", "boolean", "integer", "number", "string", "array", "object"])
+# One strategy per assertion keyword, so each keyword's emitter can be fuzzed on its own.
+KEYWORD_SCHEMAS: dict[str, st.SearchStrategy[Any]] = {
+    "type": st.builds(
+        lambda t: {"type": t}, TYPES | st.lists(TYPES, min_size=1, max_size=3, unique=True)
+    ),
+    "enum": st.builds(lambda v: {"enum": v}, st.lists(SCALARS, min_size=1, max_size=4)),
+    "const": st.builds(lambda v: {"const": v}, SCALARS),
+    **{
+        name: st.builds(lambda n, name=name: {name: n}, st.integers(-5, 5))
+        for name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+    },
+    "multipleOf": st.builds(lambda n: {"multipleOf": n}, st.integers(1, 4)),
+    **{
+        name: st.builds(lambda n, name=name: {name: n}, SIZES)
+        for name in (
+            "minLength",
+            "maxLength",
+            "minItems",
+            "maxItems",
+            "minProperties",
+            "maxProperties",
+        )
+    },
+    "pattern": st.builds(lambda p: {"pattern": p}, PATTERNS),
+    "uniqueItems": st.just({"uniqueItems": True}),
+    "required": st.builds(lambda n: {"required": n}, st.lists(NAMES, max_size=3, unique=True)),
+    "dependentRequired": st.builds(
+        lambda d: {"dependentRequired": d},
+        st.dictionaries(NAMES, st.lists(NAMES, max_size=2, unique=True), max_size=2),
+    ),
+}
+
+
 def leaf_schemas() -> st.SearchStrategy[Any]:
-    types = st.sampled_from(["null", "boolean", "integer", "number", "string", "array", "object"])
-    return st.one_of(
-        st.booleans(),
-        st.builds(
-            lambda t: {"type": t}, types | st.lists(types, min_size=1, max_size=3, unique=True)
-        ),
-        st.builds(lambda v: {"enum": v}, st.lists(SCALARS, min_size=1, max_size=4)),
-        st.builds(lambda v: {"const": v}, SCALARS),
-        st.builds(
-            lambda k, n: {k: n},
-            st.sampled_from(["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"]),
-            st.integers(-5, 5),
-        ),
-        st.builds(lambda n: {"multipleOf": n}, st.integers(1, 4)),
-        st.builds(
-            lambda k, n: {k: n},
-            st.sampled_from(
-                ["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"]
-            ),
-            SIZES,
-        ),
-        st.builds(lambda p: {"pattern": p}, PATTERNS),
-        st.just({"uniqueItems": True}),
-        st.builds(lambda names: {"required": names}, st.lists(NAMES, max_size=3, unique=True)),
-        st.builds(
-            lambda d: {"dependentRequired": d},
-            st.dictionaries(NAMES, st.lists(NAMES, max_size=2, unique=True), max_size=2),
-        ),
-    )
+    return st.one_of(st.booleans(), *KEYWORD_SCHEMAS.values())
 
 
 def extend(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -102,18 +109,81 @@ INSTANCES = st.recursive(
 )
 
 
+def schema_literals(schema: Any) -> list[Any]:
+    """Numbers and strings written in a schema: where off-by-one and equality bugs live."""
+    found: list[Any] = []
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            found.append(key)
+            found.extend(schema_literals(value))
+    elif isinstance(schema, list):
+        for value in schema:
+            found.extend(schema_literals(value))
+    elif isinstance(schema, str) or (isinstance(schema, int) and not isinstance(schema, bool)):
+        found.append(schema)
+    return found
+
+
+def instances_near(schema: Any) -> st.SearchStrategy[Any]:
+    """Arbitrary JSON, plus the schema's own literals and the numbers next to them."""
+    nearby = [
+        near
+        for value in schema_literals(schema)
+        for near in (
+            [value - 1, value, value + 1, float(value)] if isinstance(value, int) else [value]
+        )
+    ]
+    leaves = SCALARS | st.floats(allow_nan=False, allow_infinity=False, width=32)
+    if nearby:
+        leaves = leaves | st.sampled_from(nearby)
+    return st.recursive(
+        leaves,
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(
+                NAMES | st.sampled_from([v for v in nearby if isinstance(v, str)] or ["k"]),
+                inner,
+                max_size=3,
+            )
+        ),
+        max_leaves=6,
+    )
+
+
 def unevaluated(schema: Any) -> bool:
     return "unevaluated" in repr(schema)
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(SCHEMAS, st.lists(INSTANCES, min_size=1, max_size=5))
-def test_random_schema_verdicts_agree_with_the_oracle(schema: Any, instances: list[Any]) -> None:
+@given(SCHEMAS, st.data())
+def test_random_schema_verdicts_agree_with_the_oracle(schema: Any, data: st.DataObject) -> None:
     validator = load_module(compile_schema(schema))
     oracle = Draft202012Validator(schema)
+    instances = data.draw(st.lists(instances_near(schema), min_size=1, max_size=8))
     for instance in instances:
         assert validator.is_valid(instance) == oracle.is_valid(instance), instance
         assert (validator.validate(instance) == []) == validator.is_valid(instance)
+
+
+@pytest.mark.parametrize("keyword", sorted(KEYWORD_SCHEMAS))
+@given(data=st.data())
+def test_each_assertion_keyword_agrees_with_the_oracle_at_its_edges(
+    keyword: str, data: st.DataObject
+) -> None:
+    # A keyword alone at the top, and instances at and around the values it names: an
+    # off-by-one or inverted emitter shows up here first.
+    schema = data.draw(KEYWORD_SCHEMAS[keyword])
+    validator = load_module(compile_schema(schema))
+    oracle = Draft202012Validator(schema)
+    for instance in data.draw(st.lists(instances_near(schema), min_size=1, max_size=8)):
+        assert validator.is_valid(instance) == oracle.is_valid(instance), (schema, instance)
+        ours = {e.instance_path for e in validator.validate(instance)}
+        theirs = {pointer(e.absolute_path) for e in oracle.iter_errors(instance)}
+        assert ours == theirs, (schema, instance)
+
+
+def pointer(path: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
 @settings(suppress_health_check=list(HealthCheck))
