@@ -1,0 +1,60 @@
+"""Examples the fuzzers or reviews found once, kept as explicit checks against the oracle.
+
+Add a case here (schema, instance) whenever a `deep` run or a bug report finds a disagreement.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from genspec.compiler import compile_schema, load_module
+from jsonschema import Draft202012Validator
+
+CASES: list[tuple[str, Any, Any]] = [
+    # `^name$` patterns compile to a set lookup; Python's `$` also matches before a final
+    # newline, so "a\n" must still match (python-jsonschema uses `re.search`).
+    ("literal pattern and trailing newline", {"patternProperties": {"^a$": False}}, {"a\n": 1}),
+    (
+        "literal pattern beside a property",
+        {
+            "properties": {"a": {"type": "string"}},
+            "patternProperties": {"^a$": {"minLength": 2}},
+            "additionalProperties": False,
+        },
+        {"a": "x"},
+    ),
+    # Enum split by JSON kind: 1 and 1.0 are equal, true is not 1.
+    ("enum numbers and booleans", {"enum": [1, "1", None]}, True),
+    ("enum integral float", {"enum": [1, "1", None]}, 1.0),
+    # A bare $ref is its target; sibling rules share one hoisted condition.
+    (
+        "shared rule condition",
+        {
+            "$defs": {"c": {"required": ["a"]}},
+            "allOf": [
+                {"if": {"$ref": "#/$defs/c"}, "then": {"required": ["b"]}},
+                {"if": {"$ref": "#/$defs/c"}, "then": {"required": ["c"]}},
+            ],
+        },
+        {"a": 1, "b": 2},
+    ),
+    # Closed objects: the set comparison must not reject a pattern-matched member.
+    (
+        "closed object with regex pattern",
+        {
+            "properties": {"a": True},
+            "patternProperties": {"^x-": True},
+            "additionalProperties": False,
+        },
+        {"a": 1, "x-y": 2},
+    ),
+]
+
+
+@pytest.mark.parametrize(("schema", "instance"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_compiled_validator_agrees_with_the_oracle(schema: Any, instance: Any) -> None:
+    module = load_module(compile_schema(schema))
+    oracle = Draft202012Validator(schema)
+    assert module.is_valid(instance) is oracle.is_valid(instance)
+    assert (module.validate(instance) == []) is oracle.is_valid(instance)
