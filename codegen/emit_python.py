@@ -627,28 +627,52 @@ class DependentSchemasEmitter(KeywordEmitter):
                 code(f"ev |= {ctx.emitter.annotations_call(child, ctx.var)}")
 
 
-class UnevaluatedPropertiesEmitter(KeywordEmitter):
-    category = "object"
+class UnevaluatedEmitter(KeywordEmitter):
+    """unevaluatedProperties and unevaluatedItems: members no sibling evaluated must pass."""
 
-    def statements(self, kw: ir.UnevaluatedProperties, ctx: Context, code: Code) -> None:
+    members: ClassVar[bool]  # object members (True) or array items (False)
+
+    def _loop(self, var: str, key: str, value: str) -> str:
+        return (
+            f"for {key}, {value} in {var}.items():"
+            if self.members
+            else (f"for {key}, {value} in enumerate({var}):")
+        )
+
+    def statements(self, kw: Any, ctx: Context, code: Code) -> None:
         seen = ctx.emitter.fresh("seen")
         code(f"{seen} = {ctx.emitter.siblings_call(ctx.node, ctx.var)}")
         key, value = ctx.emitter.fresh("key"), ctx.emitter.fresh("value")
         check = ctx.emitter.valid_expr(kw.child, value, ALL_CATEGORIES)
-        with code.block(f"for {key}, {value} in {ctx.var}.items():"):
+        with code.block(self._loop(ctx.var, key, value)):
             with code.block(f"if {key} not in {seen} and {negate(check)}:"):
                 code("return False")
 
-    def errors(self, kw: ir.UnevaluatedProperties, ctx: Context, code: Code) -> None:
+    def errors(self, kw: Any, ctx: Context, code: Code) -> None:
         code(f"_seen = {ctx.emitter.siblings_call(ctx.node, ctx.var)}")
         check = ctx.emitter.valid_call(kw.child, "_value")
-        with code.block(f"for _key, _value in {ctx.var}.items():"):
+        with code.block(self._loop(ctx.var, "_key", "_value")):
             with code.block(f"if _key not in _seen and not {check}:"):
-                code(ctx.fail(kw, "f'unevaluated property {_key!r} is not allowed'", "_key"))
+                if self.members:
+                    message = "f'unevaluated property {_key!r} is not allowed'"
+                    code(ctx.fail(kw, message, "_key"))
+                else:
+                    code(ctx.fail(kw, "f'unevaluated item {_key} is not allowed'"))
 
     def annotations(self, kw: Any, ctx: Context, code: Code, own_unevaluated: bool) -> None:
         if own_unevaluated:
-            code(f"ev.update({ctx.var})")
+            everything = ctx.var if self.members else f"range(len({ctx.var}))"
+            code(f"ev.update({everything})")
+
+
+class UnevaluatedPropertiesEmitter(UnevaluatedEmitter):
+    category = "object"
+    members = True
+
+
+class UnevaluatedItemsEmitter(UnevaluatedEmitter):
+    category = "array"
+    members = False
 
 
 # ---- applicators on array items -----------------------------------------------------------------
@@ -746,30 +770,6 @@ class ContainsEmitter(KeywordEmitter):
     def annotations(self, kw: ir.Contains, ctx: Context, code: Code, own: bool) -> None:
         check = ctx.emitter.valid_expr(kw.child, "_item", ALL_CATEGORIES)
         code(f"ev.update(_i for _i, _item in enumerate({ctx.var}) if {check})")
-
-
-class UnevaluatedItemsEmitter(KeywordEmitter):
-    category = "array"
-
-    def statements(self, kw: ir.UnevaluatedItems, ctx: Context, code: Code) -> None:
-        seen = ctx.emitter.fresh("seen")
-        code(f"{seen} = {ctx.emitter.siblings_call(ctx.node, ctx.var)}")
-        index, item = ctx.emitter.fresh("index"), ctx.emitter.fresh("item")
-        check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
-        with code.block(f"for {index}, {item} in enumerate({ctx.var}):"):
-            with code.block(f"if {index} not in {seen} and {negate(check)}:"):
-                code("return False")
-
-    def errors(self, kw: ir.UnevaluatedItems, ctx: Context, code: Code) -> None:
-        code(f"_seen = {ctx.emitter.siblings_call(ctx.node, ctx.var)}")
-        check = ctx.emitter.valid_call(kw.child, "_item")
-        with code.block(f"for _index, _item in enumerate({ctx.var}):"):
-            with code.block(f"if _index not in _seen and not {check}:"):
-                code(ctx.fail(kw, "f'unevaluated item {_index} is not allowed'"))
-
-    def annotations(self, kw: Any, ctx: Context, code: Code, own_unevaluated: bool) -> None:
-        if own_unevaluated:
-            code(f"ev.update(range(len({ctx.var})))")
 
 
 # ---- in-place applicators -----------------------------------------------------------------------
