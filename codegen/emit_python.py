@@ -87,6 +87,8 @@ class Code:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.depth = 0
+        self.blocks = [0]  # ids of the open blocks; the last is where lines go now
+        self.opened = 0
 
     def __call__(self, line: str) -> None:
         self.lines.append("    " * self.depth + line)
@@ -95,10 +97,13 @@ class Code:
     def block(self, header: str) -> Iterator[None]:
         self(header)
         self.depth += 1
+        self.opened += 1
+        self.blocks.append(self.opened)
         start = len(self.lines)
         yield
         if all(line.lstrip().startswith("#") for line in self.lines[start:]):
             self("pass")
+        self.blocks.pop()
         self.depth -= 1
 
     def text(self) -> str:
@@ -788,7 +793,12 @@ class AllOfEmitter(KeywordEmitter):
 
     def errors(self, kw: ir.AllOf, ctx: Context, code: Code) -> None:
         for child in kw.children:
-            code(ctx.emitter.errors_call(child, ctx.var, same_path=True, known=ctx.known))
+            if len(child.keywords) == 1 and isinstance(child.keywords[0], ir.IfThenElse):
+                # A rule (`if`/`then`): inline, so sibling rules can share their condition.
+                inline = Context(ctx.emitter, child, ctx.var, ctx.known)
+                EMITTERS[ir.IfThenElse].errors(child.keywords[0], inline, code)
+            else:
+                code(ctx.emitter.errors_call(child, ctx.var, same_path=True, known=ctx.known))
 
     def annotations(self, kw: ir.AllOf, ctx: Context, code: Code, own: bool) -> None:
         for child in kw.children:
@@ -858,7 +868,8 @@ class IfThenElseEmitter(KeywordEmitter):
     def errors(self, kw: ir.IfThenElse, ctx: Context, code: Code) -> None:
         if kw.then is None and kw.otherwise is None:
             return
-        with code.block(f"if {ctx.emitter.valid_expr(kw.condition, ctx.var, ctx.known)}:"):
+        condition = ctx.emitter.valid_expr(kw.condition, ctx.var, ctx.known)
+        with code.block(f"if {ctx.emitter.shared(condition, code)}:"):
             if kw.then is not None:
                 code(ctx.emitter.errors_call(kw.then, ctx.var, same_path=True, known=ctx.known))
         if kw.otherwise is not None:
@@ -977,7 +988,8 @@ class PythonEmitter:
         self.weights: dict[tuple[bool, int], int | None] = {}
         self.accepting = False  # emitting `is_accepted`: warning-severity rules pass
         self.warning_reach: dict[int, bool] = {}
-        self.hoisted: dict[str, str] = {}  # condition -> the name it is bound to (one function)
+        # (block, condition) -> the name it is bound to, within the function being emitted
+        self.hoisted: dict[tuple[int, str], str] = {}
 
     # -- constants and names --
     def fresh(self, stem: str) -> str:
@@ -1029,18 +1041,19 @@ class PythonEmitter:
         return self._constant("{" + entries + "}", "_TABLE")
 
     def shared(self, condition: str, code: Code) -> str:
-        """`condition`, computed once per function when rules at its top level repeat it.
+        """`condition`, computed once per block when sibling rules repeat it.
 
         Sibling rules often share a trigger (four controlnet rules test the same `if`); the first
-        occurrence binds it with `:=` and later ones read the name. Only the function's top
-        level is used, where every later statement runs after the binding.
+        occurrence binds it with `:=` and later ones in the same block, which run after it,
+        read the name.
         """
-        if code.depth != 1 or (len(condition) < 20 and "(" not in condition):
+        if len(condition) < 20 and "(" not in condition:
             return condition
-        if condition in self.hoisted:
-            return self.hoisted[condition]
+        key = (code.blocks[-1], condition)
+        if key in self.hoisted:
+            return self.hoisted[key]
         name = self.fresh("condition")
-        self.hoisted[condition] = name
+        self.hoisted[key] = name
         return f"({name} := {condition})"
 
     def errors_table(self, children: dict[str, Node]) -> str:
@@ -1248,6 +1261,8 @@ class PythonEmitter:
     def _errors_function(self, name: str, node: Node) -> str:
         code = Code()
         code.depth = 1
+        self.counter = 0
+        self.hoisted = {}
         if node.boolean is False:
             code(f"out.append({self._false_error(node)})")
         type_keyword = node.find(ir.Type)

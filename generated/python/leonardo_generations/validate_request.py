@@ -560,326 +560,326 @@ _K31 = frozenset(
 )
 _K32 = frozenset({"High", "Low", "Mid"})
 _K33 = frozenset({100, 133, 232, 233, 364, 397, 430})
-_K34 = "boolean or null"
-_K35 = "/properties/alchemy/type"
-_K36 = "string or null"
-_K37 = "/properties/canvasInitId/type"
-_K38 = "/properties/canvasMaskId/type"
-_K39 = "/properties/canvasRequest/type"
-_K40 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
-_K41 = "/properties/canvasRequestType/enum"
-_K42 = "/properties/canvasRequestType/type"
-_K43 = "1"
-_K44 = "/properties/contrast/minimum"
-_K45 = "4.5"
-_K46 = "/properties/contrast/maximum"
-_K47 = "number or null"
-_K48 = "/properties/contrast/type"
-_K49 = "0"
-_K50 = "/properties/contrastRatio/minimum"
-_K51 = "/properties/contrastRatio/maximum"
-_K52 = "/properties/contrastRatio/type"
-_K53 = "/properties/controlNet/type"
-_K54 = "array or null"
-_K55 = "/properties/controlnets/type"
-_K56 = '["POSE", "CANNY", "DEPTH"]'
-_K57 = "/properties/controlNetType/enum"
-_K58 = "string"
-_K59 = "/properties/controlNetType/type"
-_K60 = "/properties/elements/type"
-_K61 = "/properties/enhancePrompt/type"
-_K62 = "/properties/enhancePromptInstruction/type"
-_K63 = "/properties/expandedDomain/type"
-_K64 = "/properties/fantasyAvatar/type"
-_K65 = "/properties/guidance_scale/minimum"
-_K66 = "30"
-_K67 = "/properties/guidance_scale/maximum"
-_K68 = "/properties/guidance_scale/type"
-_K69 = "32"
-_K70 = "/properties/height/minimum"
-_K71 = "1536"
-_K72 = "/properties/height/maximum"
-_K73 = "8"
-_K74 = "/properties/height/multipleOf"
-_K75 = "integer or null"
-_K76 = "/properties/height/type"
-_K77 = "/properties/highContrast/type"
-_K78 = "/properties/highResolution/type"
-_K79 = "/properties/imagePrompts/type"
-_K80 = "/properties/imagePromptWeight/type"
-_K81 = "/properties/init_generation_image_id/type"
-_K82 = "/properties/init_image_id/type"
-_K83 = "0.1"
-_K84 = "/properties/init_strength/minimum"
-_K85 = "0.9"
-_K86 = "/properties/init_strength/maximum"
-_K87 = "/properties/init_strength/type"
-_K88 = "/properties/modelId/type"
-_K89 = "/properties/negative_prompt/type"
-_K90 = "/properties/num_images/minimum"
-_K91 = "/properties/num_images/maximum"
-_K92 = "/properties/num_images/type"
-_K93 = "10"
-_K94 = "/properties/num_inference_steps/minimum"
-_K95 = "60"
-_K96 = "/properties/num_inference_steps/maximum"
-_K97 = "/properties/num_inference_steps/type"
-_K98 = "/properties/photoReal/type"
-_K99 = "[0.55, 0.5, 0.45, null]"
-_K100 = "/properties/photoRealStrength/enum"
-_K101 = "/properties/photoRealStrength/type"
-_K102 = '["v1", "v2", null]'
-_K103 = "/properties/photoRealVersion/enum"
-_K104 = "/properties/photoRealVersion/type"
-_K105 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
-_K106 = "/properties/presetStyle/enum"
-_K107 = "/properties/presetStyle/type"
-_K108 = "/properties/prompt/maxLength"
-_K109 = "/properties/prompt/type"
-_K110 = "/properties/promptMagic/type"
-_K111 = "/properties/promptMagicStrength/minimum"
-_K112 = "/properties/promptMagicStrength/maximum"
-_K113 = "/properties/promptMagicStrength/type"
-_K114 = '["v2", "v3", null]'
-_K115 = "/properties/promptMagicVersion/enum"
-_K116 = "/properties/promptMagicVersion/type"
-_K117 = "/properties/public/type"
-_K118 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
-_K119 = "/properties/scheduler/enum"
-_K120 = "/properties/scheduler/type"
-_K121 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
-_K122 = "/properties/sd_version/enum"
-_K123 = "/properties/sd_version/type"
-_K124 = "9999999998"
-_K125 = "/properties/seed/maximum"
-_K126 = "/properties/seed/type"
-_K127 = "/properties/tiling/type"
-_K128 = '["disabled", "foreground_only", null]'
-_K129 = "/properties/transparency/enum"
-_K130 = "/properties/transparency/type"
-_K131 = "/properties/ultra/type"
-_K132 = "/properties/unzoom/type"
-_K133 = "/properties/unzoomAmount/type"
-_K134 = "/properties/upscaleRatio/type"
-_K135 = "/properties/userElements/type"
-_K136 = "/properties/weighting/type"
-_K137 = "/properties/width/minimum"
-_K138 = "/properties/width/maximum"
-_K139 = "/properties/width/multipleOf"
-_K140 = "/properties/width/type"
-_K141 = "/patternProperties/^styleUUID$/type"
-_K142 = "/patternProperties/^contextImages$/maxItems"
-_K143 = "array"
-_K144 = "/patternProperties/^contextImages$/type"
-_K145 = "boolean"
-_K146 = "/patternProperties/^isInitImage$/type"
-_K147 = frozenset(
-    {"influence", "initImageId", "initImageType", "preprocessorId", "strengthType", "weight"}
-)
-_K149 = frozenset({"akUUID", "weight"})
-_K151 = frozenset({"userLoraId", "weight"})
-_K153 = frozenset({"id", "type"})
-_K155 = ["alchemy"]
-_K156 = "/allOf/1/then/required"
-_RULE157 = (
+_K34 = ["alchemy"]
+_K35 = "/allOf/1/then/required"
+_RULE36 = (
     "ultra-requires-alchemy-off",
     "error",
     'ultra cannot be combined with Alchemy, and alchemy defaults to true: send "alchemy": false with "ultra": true.',
 )
-_K158 = ["contrast"]
-_K159 = "/allOf/2/then/required"
-_RULE160 = (
+_K37 = ["contrast"]
+_K38 = "/allOf/2/then/required"
+_RULE39 = (
     "phoenix-alchemy-contrast-min",
     "error",
     'Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
 )
-_K161 = "/allOf/3/then/required"
-_RULE162 = (
+_K40 = "/allOf/3/then/required"
+_RULE41 = (
     "flux-alchemy-contrast-min",
     "warning",
     'Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send "alchemy": false. A warning because only the Flux guide states it; the API reference states it for Phoenix.',
 )
-_K163 = ["modelId"]
-_K164 = "/allOf/10/then/required"
-_RULE165 = (
+_K42 = ["modelId"]
+_K43 = "/allOf/10/then/required"
+_RULE44 = (
     "photoreal-v2-model",
     "error",
     "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one).",
 )
-_K166 = ["presetStyle"]
-_K167 = "/allOf/11/then/required"
-_RULE168 = (
+_K45 = ["presetStyle"]
+_K46 = "/allOf/11/then/required"
+_RULE47 = (
     "preset-style-alchemy-off",
     "warning",
     "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).",
 )
-_K169 = "/allOf/13/then/required"
-_RULE170 = (
+_K48 = "/allOf/13/then/required"
+_RULE49 = (
     "preset-style-photoreal-v1",
     "warning",
     "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.",
 )
-_K171 = ["promptMagic"]
-_K172 = "/allOf/15/then/required"
-_RULE173 = (
+_K50 = ["promptMagic"]
+_K51 = "/allOf/15/then/required"
+_RULE52 = (
     "prompt-magic-version-needs-prompt-magic",
     "warning",
     'promptMagicVersion only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicVersion.',
 )
-_K174 = "/allOf/16/then/required"
-_RULE175 = (
+_K53 = "/allOf/16/then/required"
+_RULE54 = (
     "prompt-magic-strength-needs-prompt-magic",
     "warning",
     'promptMagicStrength only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicStrength.',
 )
-_K176 = ["enhancePrompt"]
-_K177 = "/allOf/17/then/required"
-_RULE178 = (
+_K55 = ["enhancePrompt"]
+_K56 = "/allOf/17/then/required"
+_RULE57 = (
     "enhance-prompt-instruction-needs-enhance-prompt",
     "warning",
     'enhancePromptInstruction is only read when prompt enhancement is on: send "enhancePrompt": true or drop the instruction.',
 )
-_K179 = ["unzoomAmount", "init_image_id"]
-_K180 = "/allOf/20/then/required"
-_RULE181 = (
+_K58 = ["unzoomAmount", "init_image_id"]
+_K59 = "/allOf/20/then/required"
+_RULE60 = (
     "unzoom-requires-amount-and-init-image",
     "error",
     'unzoom needs both unzoomAmount and init_image_id: send them, or drop "unzoom": true.',
 )
-_K182 = ["unzoom"]
-_K183 = "/allOf/21/then/required"
-_RULE184 = (
+_K61 = ["unzoom"]
+_K62 = "/allOf/21/then/required"
+_RULE63 = (
     "unzoom-amount-requires-unzoom",
     "error",
     'unzoomAmount only works with "unzoom": true (and an init_image_id): send unzoom true or drop unzoomAmount.',
 )
-_K185 = ["init_image_id"]
-_K186 = "/allOf/22/then/required"
-_RULE187 = (
+_K64 = ["init_image_id"]
+_K65 = "/allOf/22/then/required"
+_RULE66 = (
     "fantasy-avatar-requires-init-image",
     "error",
     "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).",
 )
-_K188 = ["canvasRequest"]
-_K189 = "/allOf/27/then/required"
-_RULE190 = (
+_K67 = ["canvasRequest"]
+_K68 = "/allOf/27/then/required"
+_RULE69 = (
     "canvas-fields-need-canvas-request",
     "warning",
     'canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send "canvasRequest": true.',
 )
-_K191 = "/allOf/29/then/required"
-_RULE192 = (
+_K70 = "/allOf/29/then/required"
+_RULE71 = (
     "lucid-alchemy-off",
     "warning",
     'Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send "alchemy": false as Leonardo\'s Lucid samples do.',
 )
-_K193 = "/properties/imagePrompts/items/type"
-_K194 = frozenset({"GENERATED", "UPLOADED"})
-_K195 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
-_K196 = "4"
-_K197 = "/allOf/0/then/properties/num_images/maximum"
-_RULE198 = (
+_K72 = "boolean or null"
+_K73 = "/properties/alchemy/type"
+_K74 = "string or null"
+_K75 = "/properties/canvasInitId/type"
+_K76 = "/properties/canvasMaskId/type"
+_K77 = "/properties/canvasRequest/type"
+_K78 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
+_K79 = "/properties/canvasRequestType/enum"
+_K80 = "/properties/canvasRequestType/type"
+_K81 = "1"
+_K82 = "/properties/contrast/minimum"
+_K83 = "4.5"
+_K84 = "/properties/contrast/maximum"
+_K85 = "number or null"
+_K86 = "/properties/contrast/type"
+_K87 = "0"
+_K88 = "/properties/contrastRatio/minimum"
+_K89 = "/properties/contrastRatio/maximum"
+_K90 = "/properties/contrastRatio/type"
+_K91 = "/properties/controlNet/type"
+_K92 = "array or null"
+_K93 = "/properties/controlnets/type"
+_K94 = '["POSE", "CANNY", "DEPTH"]'
+_K95 = "/properties/controlNetType/enum"
+_K96 = "string"
+_K97 = "/properties/controlNetType/type"
+_K98 = "/properties/elements/type"
+_K99 = "/properties/enhancePrompt/type"
+_K100 = "/properties/enhancePromptInstruction/type"
+_K101 = "/properties/expandedDomain/type"
+_K102 = "/properties/fantasyAvatar/type"
+_K103 = "/properties/guidance_scale/minimum"
+_K104 = "30"
+_K105 = "/properties/guidance_scale/maximum"
+_K106 = "/properties/guidance_scale/type"
+_K107 = "32"
+_K108 = "/properties/height/minimum"
+_K109 = "1536"
+_K110 = "/properties/height/maximum"
+_K111 = "8"
+_K112 = "/properties/height/multipleOf"
+_K113 = "integer or null"
+_K114 = "/properties/height/type"
+_K115 = "/properties/highContrast/type"
+_K116 = "/properties/highResolution/type"
+_K117 = "/properties/imagePrompts/type"
+_K118 = "/properties/imagePromptWeight/type"
+_K119 = "/properties/init_generation_image_id/type"
+_K120 = "/properties/init_image_id/type"
+_K121 = "0.1"
+_K122 = "/properties/init_strength/minimum"
+_K123 = "0.9"
+_K124 = "/properties/init_strength/maximum"
+_K125 = "/properties/init_strength/type"
+_K126 = "/properties/modelId/type"
+_K127 = "/properties/negative_prompt/type"
+_K128 = "/properties/num_images/minimum"
+_K129 = "/properties/num_images/maximum"
+_K130 = "/properties/num_images/type"
+_K131 = "10"
+_K132 = "/properties/num_inference_steps/minimum"
+_K133 = "60"
+_K134 = "/properties/num_inference_steps/maximum"
+_K135 = "/properties/num_inference_steps/type"
+_K136 = "/properties/photoReal/type"
+_K137 = "[0.55, 0.5, 0.45, null]"
+_K138 = "/properties/photoRealStrength/enum"
+_K139 = "/properties/photoRealStrength/type"
+_K140 = '["v1", "v2", null]'
+_K141 = "/properties/photoRealVersion/enum"
+_K142 = "/properties/photoRealVersion/type"
+_K143 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
+_K144 = "/properties/presetStyle/enum"
+_K145 = "/properties/presetStyle/type"
+_K146 = "/properties/prompt/maxLength"
+_K147 = "/properties/prompt/type"
+_K148 = "/properties/promptMagic/type"
+_K149 = "/properties/promptMagicStrength/minimum"
+_K150 = "/properties/promptMagicStrength/maximum"
+_K151 = "/properties/promptMagicStrength/type"
+_K152 = '["v2", "v3", null]'
+_K153 = "/properties/promptMagicVersion/enum"
+_K154 = "/properties/promptMagicVersion/type"
+_K155 = "/properties/public/type"
+_K156 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
+_K157 = "/properties/scheduler/enum"
+_K158 = "/properties/scheduler/type"
+_K159 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
+_K160 = "/properties/sd_version/enum"
+_K161 = "/properties/sd_version/type"
+_K162 = "9999999998"
+_K163 = "/properties/seed/maximum"
+_K164 = "/properties/seed/type"
+_K165 = "/properties/tiling/type"
+_K166 = '["disabled", "foreground_only", null]'
+_K167 = "/properties/transparency/enum"
+_K168 = "/properties/transparency/type"
+_K169 = "/properties/ultra/type"
+_K170 = "/properties/unzoom/type"
+_K171 = "/properties/unzoomAmount/type"
+_K172 = "/properties/upscaleRatio/type"
+_K173 = "/properties/userElements/type"
+_K174 = "/properties/weighting/type"
+_K175 = "/properties/width/minimum"
+_K176 = "/properties/width/maximum"
+_K177 = "/properties/width/multipleOf"
+_K178 = "/properties/width/type"
+_K179 = "/patternProperties/^styleUUID$/type"
+_K180 = "/patternProperties/^contextImages$/maxItems"
+_K181 = "array"
+_K182 = "/patternProperties/^contextImages$/type"
+_K183 = "boolean"
+_K184 = "/patternProperties/^isInitImage$/type"
+_K185 = frozenset(
+    {"influence", "initImageId", "initImageType", "preprocessorId", "strengthType", "weight"}
+)
+_K187 = frozenset({"akUUID", "weight"})
+_K189 = frozenset({"userLoraId", "weight"})
+_K191 = frozenset({"id", "type"})
+_K193 = "4"
+_K194 = "/allOf/0/then/properties/num_images/maximum"
+_RULE195 = (
     "num-images-max-4-when-large",
     "error",
     "num_images must be 4 or fewer when width or height is over 768; width defaults to 1024, so also send a width of 768 or less to get more than 4 images.",
 )
-_K199 = "false"
-_K200 = "/allOf/1/then/properties/alchemy/const"
-_K201 = "2.5"
-_K202 = "/allOf/2/then/properties/contrast/minimum"
-_K203 = "number"
-_K204 = "/allOf/2/then/properties/contrast/type"
-_K205 = "/allOf/3/then/properties/contrast/minimum"
-_K206 = "/allOf/3/then/properties/contrast/type"
-_K207 = "2147483638"
-_K208 = "/allOf/4/then/properties/seed/maximum"
-_RULE209 = (
+_K196 = "false"
+_K197 = "/allOf/1/then/properties/alchemy/const"
+_K198 = "2.5"
+_K199 = "/allOf/2/then/properties/contrast/minimum"
+_K200 = "number"
+_K201 = "/allOf/2/then/properties/contrast/type"
+_K202 = "/allOf/3/then/properties/contrast/minimum"
+_K203 = "/allOf/3/then/properties/contrast/type"
+_K204 = "2147483638"
+_K205 = "/allOf/4/then/properties/seed/maximum"
+_RULE206 = (
     "flux-seed-max",
     "error",
     "Flux models take a seed of at most 2147483637 (API reference; the Flux guides say 2147483638): send a smaller seed.",
 )
-_K210 = "/allOf/5/then/properties/seed/not"
-_RULE211 = (
+_K207 = "/allOf/5/then/properties/seed/not"
+_RULE208 = (
     "flux-seed-max-reference",
     "warning",
     "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.",
 )
-_K212 = "[1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]"
-_K213 = "/allOf/6/then/properties/contrast/enum"
-_RULE214 = (
+_K209 = "[1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]"
+_K210 = "/allOf/6/then/properties/contrast/enum"
+_RULE211 = (
     "contrast-documented-values",
     "warning",
     "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.",
 )
-_K215 = "20"
-_K216 = "/allOf/7/then/properties/guidance_scale/maximum"
-_RULE217 = (
+_K212 = "20"
+_K213 = "/allOf/7/then/properties/guidance_scale/maximum"
+_RULE214 = (
     "guidance-scale-max-20",
     "warning",
     "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.",
 )
-_K218 = "/allOf/8/then/properties/alchemy/not"
-_RULE219 = (
+_K215 = "/allOf/8/then/properties/alchemy/not"
+_RULE216 = (
     "photoreal-requires-alchemy",
     "error",
     'PhotoReal needs Alchemy: remove "alchemy": false (alchemy defaults to true) or turn photoReal off.',
 )
-_K220 = "null"
-_K221 = "/allOf/9/then/properties/modelId/type"
-_RULE222 = (
+_K217 = "null"
+_K218 = "/allOf/9/then/properties/modelId/type"
+_RULE219 = (
     "photoreal-v1-without-model-id",
     "error",
     'PhotoReal v1 (the version used when photoRealVersion is omitted) has no model id: remove modelId, or send photoRealVersion "v2" with a PhotoReal v2 model.',
 )
-_K223 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
-_K224 = "/allOf/10/then/properties/modelId/enum"
-_K225 = '["LEONARDO", "NONE"]'
-_K226 = "/allOf/11/then/properties/presetStyle/enum"
-_K227 = '["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "P...'
-_K228 = "/allOf/12/then/properties/presetStyle/enum"
-_RULE229 = (
+_K220 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
+_K221 = "/allOf/10/then/properties/modelId/enum"
+_K222 = '["LEONARDO", "NONE"]'
+_K223 = "/allOf/11/then/properties/presetStyle/enum"
+_K224 = '["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "P...'
+_K225 = "/allOf/12/then/properties/presetStyle/enum"
+_RULE226 = (
     "preset-style-alchemy-on",
     "warning",
     'With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send "alchemy": false.',
 )
-_K230 = '["CINEMATIC", "CREATIVE", "VIBRANT"]'
-_K231 = "/allOf/13/then/properties/presetStyle/enum"
-_K232 = '["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "F...'
-_K233 = "/allOf/14/then/properties/presetStyle/enum"
-_RULE234 = (
+_K227 = '["CINEMATIC", "CREATIVE", "VIBRANT"]'
+_K228 = "/allOf/13/then/properties/presetStyle/enum"
+_K229 = '["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "F...'
+_K230 = "/allOf/14/then/properties/presetStyle/enum"
+_RULE231 = (
     "preset-style-photoreal-v2",
     "warning",
     "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses).",
 )
-_K235 = "true"
-_K236 = "/allOf/15/then/properties/promptMagic/const"
-_K237 = "/allOf/16/then/properties/promptMagic/const"
-_K238 = "/allOf/17/then/properties/enhancePrompt/const"
-_K239 = "/allOf/18/then/properties/alchemy/not"
-_RULE240 = (
+_K232 = "true"
+_K233 = "/allOf/15/then/properties/promptMagic/const"
+_K234 = "/allOf/16/then/properties/promptMagic/const"
+_K235 = "/allOf/17/then/properties/enhancePrompt/const"
+_K236 = "/allOf/18/then/properties/alchemy/not"
+_RULE237 = (
     "contrast-ratio-needs-alchemy",
     "warning",
     'contrastRatio is an Alchemy setting and has no effect with "alchemy": false: drop it or turn Alchemy on.',
 )
-_K241 = "/allOf/19/then/properties/alchemy/not"
-_RULE242 = (
+_K238 = "/allOf/19/then/properties/alchemy/not"
+_RULE239 = (
     "expanded-domain-needs-alchemy",
     "warning",
     'expandedDomain is an Alchemy feature and has no effect with "alchemy": false: drop it or turn Alchemy on.',
 )
-_K243 = "/allOf/20/then/properties/unzoomAmount/type"
-_K244 = "/allOf/20/then/properties/init_image_id/type"
-_K245 = "/allOf/21/then/properties/unzoom/const"
-_K246 = "/allOf/22/then/properties/init_image_id/type"
-_K247 = "/allOf/27/then/properties/canvasRequest/const"
-_K248 = '"PHOENIX"'
-_K249 = "/allOf/28/then/properties/sd_version/const"
-_RULE250 = (
+_K240 = "/allOf/20/then/properties/unzoomAmount/type"
+_K241 = "/allOf/20/then/properties/init_image_id/type"
+_K242 = "/allOf/21/then/properties/unzoom/const"
+_K243 = "/allOf/22/then/properties/init_image_id/type"
+_K244 = "/allOf/27/then/properties/canvasRequest/const"
+_K245 = '"PHOENIX"'
+_K246 = "/allOf/28/then/properties/sd_version/const"
+_RULE247 = (
     "phoenix-model-needs-phoenix-sd-version",
     "warning",
     'A Phoenix modelId with another sd_version is refused by the server ("Phoenix request requires sd_version to be PHOENIX."): send sd_version PHOENIX or drop sd_version.',
 )
-_K251 = "/allOf/29/then/properties/alchemy/const"
+_K248 = "/allOf/29/then/properties/alchemy/const"
+_K249 = "/properties/imagePrompts/items/type"
+_K250 = frozenset({"GENERATED", "UPLOADED"})
+_K251 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
 _K252 = ["initImageId", "initImageType", "preprocessorId"]
 _K253 = "/$defs/controlnetInput/required"
 _K255 = "/$defs/controlnetInput/additionalProperties"
@@ -1392,113 +1392,97 @@ def _w0(x: Any) -> bool:
 def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /
     if isinstance(x, dict):
-        if not (
+        if _condition1 := (
             (
+                ("height" in x)
+                and (
+                    (type(x["height"]) is int or type(x["height"]) is float) and (x["height"] > 768)
+                )
+            )
+            or (
+                "width" not in x
+                or (
+                    (x["width"] is None)
+                    or (
+                        (type(x["width"]) is int or type(x["width"]) is float)
+                        and (x["width"] > 768)
+                    )
+                )
+            )
+        ):
+            if not (
                 "num_images" not in x
                 or (
                     not (type(x["num_images"]) is int or type(x["num_images"]) is float)
                     or (x["num_images"] <= 4)
                 )
-            )
-            if (
-                (
-                    ("height" in x)
-                    and (
-                        (type(x["height"]) is int or type(x["height"]) is float)
-                        and (x["height"] > 768)
-                    )
-                )
+            ):
+                _e87(x, path, out)
+        if _condition2 := ("ultra" in x) and (x["ultra"] is True):
+            if not (("alchemy" in x) and (x["alchemy"] is False)):
+                _e92(x, path, out)
+        if _condition3 := (
+            ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+            and (
+                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K2))
                 or (
-                    "width" not in x
-                    or (
-                        (x["width"] is None)
-                        or (
-                            (type(x["width"]) is int or type(x["width"]) is float)
-                            and (x["width"] > 768)
-                        )
-                    )
+                    (("sd_version" in x) and (x["sd_version"] == _K3))
+                    and ("modelId" not in x or (x["modelId"] is None))
                 )
             )
-            else (True)
         ):
-            _e79(x, path, out)
-        if not (
-            (("alchemy" in x) and (x["alchemy"] is False))
-            if (("ultra" in x) and (x["ultra"] is True))
-            else (True)
-        ):
-            _e89(x, path, out)
-        if not (
-            (
+            if not (
                 ("contrast" in x)
                 and (
                     (type(x["contrast"]) is int or type(x["contrast"]) is float)
                     and (x["contrast"] >= 2.5)
                 )
-            )
-            if (
-                ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-                and (
-                    (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K2))
-                    or (
-                        (("sd_version" in x) and (x["sd_version"] == _K3))
-                        and ("modelId" not in x or (x["modelId"] is None))
+            ):
+                _e109(x, path, out)
+        if _condition4 := (
+            ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+            and (
+                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
+                or (
+                    (
+                        ("sd_version" in x)
+                        and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                     )
+                    and ("modelId" not in x or (x["modelId"] is None))
                 )
             )
-            else (True)
         ):
-            _e94(x, path, out)
-        if not (
-            (
+            if not (
                 ("contrast" in x)
                 and (
                     (type(x["contrast"]) is int or type(x["contrast"]) is float)
                     and (x["contrast"] >= 2.5)
                 )
-            )
-            if (
-                ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-                and (
-                    (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
-                    or (
-                        (
-                            ("sd_version" in x)
-                            and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
-                        )
-                        and ("modelId" not in x or (x["modelId"] is None))
+            ):
+                _e122(x, path, out)
+        if _condition5 := (
+            (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
+            and (
+                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
+                or (
+                    (
+                        ("sd_version" in x)
+                        and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                     )
+                    and ("modelId" not in x or (x["modelId"] is None))
                 )
             )
-            else (True)
         ):
-            _e111(x, path, out)
-        if not (
-            (
+            if not (
                 "seed" not in x
                 or (
                     not (type(x["seed"]) is int or type(x["seed"]) is float)
                     or (x["seed"] <= 2147483638)
                 )
-            )
-            if (
-                (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
-                and (
-                    (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
-                    or (
-                        (
-                            ("sd_version" in x)
-                            and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
-                        )
-                        and ("modelId" not in x or (x["modelId"] is None))
-                    )
-                )
-            )
-            else (True)
-        ):
-            _e124(x, path, out)
-        if not (
-            (
+            ):
+                _e129(x, path, out)
+        if _condition5:
+            if not (
                 "seed" not in x
                 or (
                     not (
@@ -1506,245 +1490,172 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         and x["seed"] == 2147483638
                     )
                 )
-            )
-            if (
-                (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
-                and (
-                    (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
-                    or (
-                        (
-                            ("sd_version" in x)
-                            and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
-                        )
-                        and ("modelId" not in x or (x["modelId"] is None))
-                    )
-                )
-            )
-            else (True)
+            ):
+                _e136(x, path, out)
+        if _condition6 := ("contrast" in x) and (
+            type(x["contrast"]) is int or type(x["contrast"]) is float
         ):
-            _e131(x, path, out)
-        if not (
-            (
+            if not (
                 "contrast" not in x
                 or (
                     (type(x["contrast"]) is int or type(x["contrast"]) is float)
                     and x["contrast"] in _K6
                 )
-            )
-            if (("contrast" in x) and (type(x["contrast"]) is int or type(x["contrast"]) is float))
-            else (True)
+            ):
+                _e142(x, path, out)
+        if _condition7 := ("guidance_scale" in x) and (
+            type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float
         ):
-            _e139(x, path, out)
-        if not (
-            (
+            if not (
                 "guidance_scale" not in x
                 or (
                     not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
                     or (x["guidance_scale"] <= 20)
                 )
-            )
-            if (
-                ("guidance_scale" in x)
-                and (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-            )
-            else (True)
-        ):
-            _e144(x, path, out)
-        if not (
-            ("alchemy" not in x or (x["alchemy"] is not False))
-            if (("photoReal" in x) and (x["photoReal"] is True))
-            else (True)
-        ):
-            _e149(x, path, out)
-        if not (
-            ("modelId" not in x or (x["modelId"] is None))
-            if (
-                (
-                    "photoRealVersion" not in x
-                    or (
-                        x["photoRealVersion"] is None
-                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
-                    )
-                )
-                and (("photoReal" in x) and (x["photoReal"] is True))
-            )
-            else (True)
-        ):
-            _e156(x, path, out)
-        if not (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K9))
-            if (
-                (("photoRealVersion" in x) and (x["photoRealVersion"] == _K8))
-                and (("photoReal" in x) and (x["photoReal"] is True))
-            )
-            else (True)
-        ):
-            _e163(x, path, out)
-        if not (
+            ):
+                _e147(x, path, out)
+        if _condition8 := ("photoReal" in x) and (x["photoReal"] is True):
+            if not ("alchemy" not in x or (x["alchemy"] is not False)):
+                _e153(x, path, out)
+        if _condition9 := (
             (
+                "photoRealVersion" not in x
+                or (
+                    x["photoRealVersion"] is None
+                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
+                )
+            )
+            and (("photoReal" in x) and (x["photoReal"] is True))
+        ):
+            if not ("modelId" not in x or (x["modelId"] is None)):
+                _e161(x, path, out)
+        if _condition10 := (
+            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K8))
+            and (("photoReal" in x) and (x["photoReal"] is True))
+        ):
+            if not (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K9)):
+                _e168(x, path, out)
+        if _condition11 := (
+            ("styleUUID" not in x)
+            and (("alchemy" in x) and (x["alchemy"] is False))
+            and (not (("photoReal" in x) and (x["photoReal"] is True)))
+        ):
+            if not (
                 ("presetStyle" in x)
                 and (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
-            )
-            if (
-                ("styleUUID" not in x)
-                and (("alchemy" in x) and (x["alchemy"] is False))
-                and (not (("photoReal" in x) and (x["photoReal"] is True)))
-            )
-            else (True)
+            ):
+                _e180(x, path, out)
+        if _condition12 := (
+            ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+            and ("styleUUID" not in x)
+            and (not (("photoReal" in x) and (x["photoReal"] is True)))
         ):
-            _e170(x, path, out)
-        if not (
-            (
+            if not (
                 "presetStyle" not in x
                 or (
                     x["presetStyle"] is None
                     or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
                 )
-            )
-            if (
-                ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-                and ("styleUUID" not in x)
-                and (not (("photoReal" in x) and (x["photoReal"] is True)))
-            )
-            else (True)
-        ):
-            _e182(x, path, out)
-        if not (
+            ):
+                _e188(x, path, out)
+        if _condition13 := (
             (
+                "photoRealVersion" not in x
+                or (
+                    x["photoRealVersion"] is None
+                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
+                )
+            )
+            and ("styleUUID" not in x)
+            and (("photoReal" in x) and (x["photoReal"] is True))
+        ):
+            if not (
                 ("presetStyle" in x)
                 and (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
-            )
-            if (
-                (
-                    "photoRealVersion" not in x
-                    or (
-                        x["photoRealVersion"] is None
-                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
-                    )
-                )
-                and ("styleUUID" not in x)
-                and (("photoReal" in x) and (x["photoReal"] is True))
-            )
-            else (True)
+            ):
+                _e196(x, path, out)
+        if _condition14 := (
+            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K8))
+            and ("styleUUID" not in x)
+            and (("photoReal" in x) and (x["photoReal"] is True))
         ):
-            _e190(x, path, out)
-        if not (
-            (
+            if not (
                 "presetStyle" not in x
                 or (
                     x["presetStyle"] is None
                     or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
                 )
-            )
-            if (
-                (("photoRealVersion" in x) and (x["photoRealVersion"] == _K8))
-                and ("styleUUID" not in x)
-                and (("photoReal" in x) and (x["photoReal"] is True))
-            )
-            else (True)
+            ):
+                _e204(x, path, out)
+        if _condition15 := ("promptMagicVersion" in x) and (
+            isinstance(x["promptMagicVersion"], str)
         ):
-            _e198(x, path, out)
-        if not (
-            (("promptMagic" in x) and (x["promptMagic"] is True))
-            if (("promptMagicVersion" in x) and (isinstance(x["promptMagicVersion"], str)))
-            else (True)
+            if not (("promptMagic" in x) and (x["promptMagic"] is True)):
+                _e209(x, path, out)
+        if _condition16 := ("promptMagicStrength" in x) and (
+            type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float
         ):
-            _e206(x, path, out)
-        if not (
-            (("promptMagic" in x) and (x["promptMagic"] is True))
-            if (
-                ("promptMagicStrength" in x)
-                and (
-                    type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float
-                )
-            )
-            else (True)
+            if not (("promptMagic" in x) and (x["promptMagic"] is True)):
+                _e214(x, path, out)
+        if _condition17 := ("enhancePromptInstruction" in x) and (
+            isinstance(x["enhancePromptInstruction"], str)
         ):
-            _e211(x, path, out)
-        if not (
-            (("enhancePrompt" in x) and (x["enhancePrompt"] is True))
-            if (
-                ("enhancePromptInstruction" in x)
-                and (isinstance(x["enhancePromptInstruction"], str))
-            )
-            else (True)
+            if not (("enhancePrompt" in x) and (x["enhancePrompt"] is True)):
+                _e219(x, path, out)
+        if _condition18 := ("contrastRatio" in x) and (
+            type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float
         ):
-            _e216(x, path, out)
-        if not (
-            ("alchemy" not in x or (x["alchemy"] is not False))
-            if (
-                ("contrastRatio" in x)
-                and (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
-            )
-            else (True)
-        ):
-            _e221(x, path, out)
-        if not (
-            ("alchemy" not in x or (x["alchemy"] is not False))
-            if (("expandedDomain" in x) and (x["expandedDomain"] is True))
-            else (True)
-        ):
-            _e227(x, path, out)
-        if not (
-            (
+            if not ("alchemy" not in x or (x["alchemy"] is not False)):
+                _e224(x, path, out)
+        if _condition19 := ("expandedDomain" in x) and (x["expandedDomain"] is True):
+            if not ("alchemy" not in x or (x["alchemy"] is not False)):
+                _e230(x, path, out)
+        if _condition20 := ("unzoom" in x) and (x["unzoom"] is True):
+            if not (
                 ("unzoomAmount" in x and "init_image_id" in x)
                 and (
                     (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
                     and (isinstance(x["init_image_id"], str))
                 )
-            )
-            if (("unzoom" in x) and (x["unzoom"] is True))
-            else (True)
+            ):
+                _e236(x, path, out)
+        if _condition21 := ("unzoomAmount" in x) and (
+            type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
         ):
-            _e233(x, path, out)
-        if not (
-            (("unzoom" in x) and (x["unzoom"] is True))
-            if (
-                ("unzoomAmount" in x)
-                and (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
-            )
-            else (True)
+            if not (("unzoom" in x) and (x["unzoom"] is True)):
+                _e242(x, path, out)
+        if _condition22 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
+            if not (("init_image_id" in x) and (isinstance(x["init_image_id"], str))):
+                _e247(x, path, out)
+        if _condition23 := _v251(x):
+            if not _v255(x):
+                _e255(x, path, out)
+        if _condition23:
+            if not _v264(x):
+                _e264(x, path, out)
+        if _condition23:
+            if not _v274(x):
+                _e274(x, path, out)
+        if _condition23:
+            if not _v283(x):
+                _e283(x, path, out)
+        if _condition24 := (
+            (("canvasRequestType" in x) and (isinstance(x["canvasRequestType"], str)))
+            or (("canvasInitId" in x) and (isinstance(x["canvasInitId"], str)))
+            or (("canvasMaskId" in x) and (isinstance(x["canvasMaskId"], str)))
         ):
-            _e239(x, path, out)
-        if not (
-            (("init_image_id" in x) and (isinstance(x["init_image_id"], str)))
-            if (("fantasyAvatar" in x) and (x["fantasyAvatar"] is True))
-            else (True)
+            if not (("canvasRequest" in x) and (x["canvasRequest"] is True)):
+                _e298(x, path, out)
+        if _condition25 := ("modelId" in x and "sd_version" in x) and (
+            isinstance(x["modelId"], str) and x["modelId"] in _K2
         ):
-            _e244(x, path, out)
-        if not _v249(x):
-            _e249(x, path, out)
-        if not _v262(x):
-            _e262(x, path, out)
-        if not _v272(x):
-            _e272(x, path, out)
-        if not _v281(x):
-            _e281(x, path, out)
-        if not (
-            (("canvasRequest" in x) and (x["canvasRequest"] is True))
-            if (
-                (("canvasRequestType" in x) and (isinstance(x["canvasRequestType"], str)))
-                or (("canvasInitId" in x) and (isinstance(x["canvasInitId"], str)))
-                or (("canvasMaskId" in x) and (isinstance(x["canvasMaskId"], str)))
-            )
-            else (True)
+            if not ("sd_version" not in x or (x["sd_version"] == _K3)):
+                _e303(x, path, out)
+        if _condition26 := ("modelId" in x) and (
+            isinstance(x["modelId"], str) and x["modelId"] in _K14
         ):
-            _e290(x, path, out)
-        if not (
-            ("sd_version" not in x or (x["sd_version"] == _K3))
-            if (
-                ("modelId" in x and "sd_version" in x)
-                and (isinstance(x["modelId"], str) and x["modelId"] in _K2)
-            )
-            else (True)
-        ):
-            _e300(x, path, out)
-        if not (
-            (("alchemy" in x) and (x["alchemy"] is False))
-            if (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K14))
-            else (True)
-        ):
-            _e305(x, path, out)
+            if not (("alchemy" in x) and (x["alchemy"] is False)):
+                _e308(x, path, out)
         for _name in _K15:
             if _name not in x:
                 out.append(
@@ -1788,8 +1699,35 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     None,
                 )
             )
-        if not (
+        if _condition27 := (
             (
+                (not isinstance(x, dict) or ("height" in x))
+                and (
+                    not isinstance(x, dict)
+                    or (
+                        "height" not in x
+                        or (
+                            (type(x["height"]) is int or type(x["height"]) is float)
+                            and (x["height"] > 768)
+                        )
+                    )
+                )
+            )
+            or (
+                not isinstance(x, dict)
+                or (
+                    "width" not in x
+                    or (
+                        (x["width"] is None)
+                        or (
+                            (type(x["width"]) is int or type(x["width"]) is float)
+                            and (x["width"] > 768)
+                        )
+                    )
+                )
+            )
+        ):
+            if not (
                 not isinstance(x, dict)
                 or (
                     "num_images" not in x
@@ -1798,52 +1736,45 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         or (x["num_images"] <= 4)
                     )
                 )
+            ):
+                _e87(x, path, out)
+        if _condition28 := (not isinstance(x, dict) or ("ultra" in x)) and (
+            not isinstance(x, dict) or ("ultra" not in x or (x["ultra"] is True))
+        ):
+            if not (
+                (not isinstance(x, dict) or ("alchemy" in x))
+                and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
+            ):
+                _e92(x, path, out)
+        if _condition29 := (
+            (
+                not isinstance(x, dict)
+                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
             )
-            if (
+            and (
                 (
-                    (not isinstance(x, dict) or ("height" in x))
+                    (not isinstance(x, dict) or ("modelId" in x))
                     and (
                         not isinstance(x, dict)
                         or (
-                            "height" not in x
-                            or (
-                                (type(x["height"]) is int or type(x["height"]) is float)
-                                and (x["height"] > 768)
-                            )
+                            "modelId" not in x
+                            or (isinstance(x["modelId"], str) and x["modelId"] in _K2)
                         )
                     )
                 )
                 or (
-                    not isinstance(x, dict)
-                    or (
-                        "width" not in x
-                        or (
-                            (x["width"] is None)
-                            or (
-                                (type(x["width"]) is int or type(x["width"]) is float)
-                                and (x["width"] > 768)
-                            )
+                    (
+                        (not isinstance(x, dict) or ("sd_version" in x))
+                        and (
+                            not isinstance(x, dict)
+                            or ("sd_version" not in x or (x["sd_version"] == _K3))
                         )
                     )
+                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
                 )
             )
-            else (True)
         ):
-            _e79(x, path, out)
-        if not (
-            (
-                (not isinstance(x, dict) or ("alchemy" in x))
-                and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-            )
-            if (
-                (not isinstance(x, dict) or ("ultra" in x))
-                and (not isinstance(x, dict) or ("ultra" not in x or (x["ultra"] is True)))
-            )
-            else (True)
-        ):
-            _e89(x, path, out)
-        if not (
-            (
+            if not (
                 (not isinstance(x, dict) or ("contrast" in x))
                 and (
                     not isinstance(x, dict)
@@ -1855,43 +1786,40 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
                 )
+            ):
+                _e109(x, path, out)
+        if _condition30 := (
+            (
+                not isinstance(x, dict)
+                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
             )
-            if (
+            and (
                 (
-                    not isinstance(x, dict)
-                    or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+                    (not isinstance(x, dict) or ("modelId" in x))
+                    and (
+                        not isinstance(x, dict)
+                        or (
+                            "modelId" not in x
+                            or (isinstance(x["modelId"], str) and x["modelId"] in _K4)
+                        )
+                    )
                 )
-                and (
+                or (
                     (
-                        (not isinstance(x, dict) or ("modelId" in x))
+                        (not isinstance(x, dict) or ("sd_version" in x))
                         and (
                             not isinstance(x, dict)
                             or (
-                                "modelId" not in x
-                                or (isinstance(x["modelId"], str) and x["modelId"] in _K2)
+                                "sd_version" not in x
+                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                             )
                         )
                     )
-                    or (
-                        (
-                            (not isinstance(x, dict) or ("sd_version" in x))
-                            and (
-                                not isinstance(x, dict)
-                                or ("sd_version" not in x or (x["sd_version"] == _K3))
-                            )
-                        )
-                        and (
-                            not isinstance(x, dict)
-                            or ("modelId" not in x or (x["modelId"] is None))
-                        )
-                    )
+                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
                 )
             )
-            else (True)
         ):
-            _e94(x, path, out)
-        if not (
-            (
+            if not (
                 (not isinstance(x, dict) or ("contrast" in x))
                 and (
                     not isinstance(x, dict)
@@ -1903,46 +1831,43 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
                 )
-            )
-            if (
-                (
-                    not isinstance(x, dict)
-                    or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-                )
+            ):
+                _e122(x, path, out)
+        if _condition31 := (
+            (
+                (not isinstance(x, dict) or ("seed" in x))
                 and (
+                    not isinstance(x, dict)
+                    or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
+                )
+            )
+            and (
+                (
+                    (not isinstance(x, dict) or ("modelId" in x))
+                    and (
+                        not isinstance(x, dict)
+                        or (
+                            "modelId" not in x
+                            or (isinstance(x["modelId"], str) and x["modelId"] in _K4)
+                        )
+                    )
+                )
+                or (
                     (
-                        (not isinstance(x, dict) or ("modelId" in x))
+                        (not isinstance(x, dict) or ("sd_version" in x))
                         and (
                             not isinstance(x, dict)
                             or (
-                                "modelId" not in x
-                                or (isinstance(x["modelId"], str) and x["modelId"] in _K4)
+                                "sd_version" not in x
+                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
                             )
                         )
                     )
-                    or (
-                        (
-                            (not isinstance(x, dict) or ("sd_version" in x))
-                            and (
-                                not isinstance(x, dict)
-                                or (
-                                    "sd_version" not in x
-                                    or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
-                                )
-                            )
-                        )
-                        and (
-                            not isinstance(x, dict)
-                            or ("modelId" not in x or (x["modelId"] is None))
-                        )
-                    )
+                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
                 )
             )
-            else (True)
         ):
-            _e111(x, path, out)
-        if not (
-            (
+            if not (
                 not isinstance(x, dict)
                 or (
                     "seed" not in x
@@ -1951,49 +1876,10 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         or (x["seed"] <= 2147483638)
                     )
                 )
-            )
-            if (
-                (
-                    (not isinstance(x, dict) or ("seed" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
-                    )
-                )
-                and (
-                    (
-                        (not isinstance(x, dict) or ("modelId" in x))
-                        and (
-                            not isinstance(x, dict)
-                            or (
-                                "modelId" not in x
-                                or (isinstance(x["modelId"], str) and x["modelId"] in _K4)
-                            )
-                        )
-                    )
-                    or (
-                        (
-                            (not isinstance(x, dict) or ("sd_version" in x))
-                            and (
-                                not isinstance(x, dict)
-                                or (
-                                    "sd_version" not in x
-                                    or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
-                                )
-                            )
-                        )
-                        and (
-                            not isinstance(x, dict)
-                            or ("modelId" not in x or (x["modelId"] is None))
-                        )
-                    )
-                )
-            )
-            else (True)
-        ):
-            _e124(x, path, out)
-        if not (
-            (
+            ):
+                _e129(x, path, out)
+        if _condition31:
+            if not (
                 not isinstance(x, dict)
                 or (
                     "seed" not in x
@@ -2004,49 +1890,13 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
                 )
-            )
-            if (
-                (
-                    (not isinstance(x, dict) or ("seed" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
-                    )
-                )
-                and (
-                    (
-                        (not isinstance(x, dict) or ("modelId" in x))
-                        and (
-                            not isinstance(x, dict)
-                            or (
-                                "modelId" not in x
-                                or (isinstance(x["modelId"], str) and x["modelId"] in _K4)
-                            )
-                        )
-                    )
-                    or (
-                        (
-                            (not isinstance(x, dict) or ("sd_version" in x))
-                            and (
-                                not isinstance(x, dict)
-                                or (
-                                    "sd_version" not in x
-                                    or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
-                                )
-                            )
-                        )
-                        and (
-                            not isinstance(x, dict)
-                            or ("modelId" not in x or (x["modelId"] is None))
-                        )
-                    )
-                )
-            )
-            else (True)
+            ):
+                _e136(x, path, out)
+        if _condition32 := (not isinstance(x, dict) or ("contrast" in x)) and (
+            not isinstance(x, dict)
+            or ("contrast" not in x or (type(x["contrast"]) is int or type(x["contrast"]) is float))
         ):
-            _e131(x, path, out)
-        if not (
-            (
+            if not (
                 not isinstance(x, dict)
                 or (
                     "contrast" not in x
@@ -2055,22 +1905,16 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         and x["contrast"] in _K6
                     )
                 )
+            ):
+                _e142(x, path, out)
+        if _condition33 := (not isinstance(x, dict) or ("guidance_scale" in x)) and (
+            not isinstance(x, dict)
+            or (
+                "guidance_scale" not in x
+                or (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
             )
-            if (
-                (not isinstance(x, dict) or ("contrast" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "contrast" not in x
-                        or (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    )
-                )
-            )
-            else (True)
         ):
-            _e139(x, path, out)
-        if not (
-            (
+            if not (
                 not isinstance(x, dict)
                 or (
                     "guidance_scale" not in x
@@ -2079,58 +1923,45 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         or (x["guidance_scale"] <= 20)
                     )
                 )
-            )
-            if (
-                (not isinstance(x, dict) or ("guidance_scale" in x))
-                and (
-                    not isinstance(x, dict)
+            ):
+                _e147(x, path, out)
+        if _condition34 := (not isinstance(x, dict) or ("photoReal" in x)) and (
+            not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True))
+        ):
+            if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
+                _e153(x, path, out)
+        if _condition35 := (
+            (
+                not isinstance(x, dict)
+                or (
+                    "photoRealVersion" not in x
                     or (
-                        "guidance_scale" not in x
-                        or (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+                        x["photoRealVersion"] is None
+                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
                     )
                 )
             )
-            else (True)
-        ):
-            _e144(x, path, out)
-        if not (
-            (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False)))
-            if (
+            and (
                 (not isinstance(x, dict) or ("photoReal" in x))
                 and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
             )
-            else (True)
         ):
-            _e149(x, path, out)
-        if not (
-            (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-            if (
-                (
-                    not isinstance(x, dict)
-                    or (
-                        "photoRealVersion" not in x
-                        or (
-                            x["photoRealVersion"] is None
-                            or (
-                                isinstance(x["photoRealVersion"], str)
-                                and x["photoRealVersion"] in _K7
-                            )
-                        )
-                    )
-                )
+            if not (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None))):
+                _e161(x, path, out)
+        if _condition36 := (
+            (
+                (not isinstance(x, dict) or ("photoRealVersion" in x))
                 and (
-                    (not isinstance(x, dict) or ("photoReal" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("photoReal" not in x or (x["photoReal"] is True))
-                    )
+                    not isinstance(x, dict)
+                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K8))
                 )
             )
-            else (True)
+            and (
+                (not isinstance(x, dict) or ("photoReal" in x))
+                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            )
         ):
-            _e156(x, path, out)
-        if not (
-            (
+            if not (
                 (not isinstance(x, dict) or ("modelId" in x))
                 and (
                     not isinstance(x, dict)
@@ -2139,16 +1970,16 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         or (isinstance(x["modelId"], str) and x["modelId"] in _K9)
                     )
                 )
+            ):
+                _e168(x, path, out)
+        if _condition37 := (
+            (not (not isinstance(x, dict) or ("styleUUID" in x)))
+            and (
+                (not isinstance(x, dict) or ("alchemy" in x))
+                and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
             )
-            if (
-                (
-                    (not isinstance(x, dict) or ("photoRealVersion" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K8))
-                    )
-                )
-                and (
+            and (
+                not (
                     (not isinstance(x, dict) or ("photoReal" in x))
                     and (
                         not isinstance(x, dict)
@@ -2156,11 +1987,8 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
             )
-            else (True)
         ):
-            _e163(x, path, out)
-        if not (
-            (
+            if not (
                 (not isinstance(x, dict) or ("presetStyle" in x))
                 and (
                     not isinstance(x, dict)
@@ -2169,28 +1997,25 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
                     )
                 )
+            ):
+                _e180(x, path, out)
+        if _condition38 := (
+            (
+                not isinstance(x, dict)
+                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
             )
-            if (
-                (not (not isinstance(x, dict) or ("styleUUID" in x)))
-                and (
-                    (not isinstance(x, dict) or ("alchemy" in x))
-                    and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-                )
-                and (
-                    not (
-                        (not isinstance(x, dict) or ("photoReal" in x))
-                        and (
-                            not isinstance(x, dict)
-                            or ("photoReal" not in x or (x["photoReal"] is True))
-                        )
+            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+            and (
+                not (
+                    (not isinstance(x, dict) or ("photoReal" in x))
+                    and (
+                        not isinstance(x, dict)
+                        or ("photoReal" not in x or (x["photoReal"] is True))
                     )
                 )
             )
-            else (True)
         ):
-            _e170(x, path, out)
-        if not (
-            (
+            if not (
                 not isinstance(x, dict)
                 or (
                     "presetStyle" not in x
@@ -2199,28 +2024,26 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
                     )
                 )
-            )
-            if (
-                (
-                    not isinstance(x, dict)
-                    or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-                )
-                and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-                and (
-                    not (
-                        (not isinstance(x, dict) or ("photoReal" in x))
-                        and (
-                            not isinstance(x, dict)
-                            or ("photoReal" not in x or (x["photoReal"] is True))
-                        )
+            ):
+                _e188(x, path, out)
+        if _condition39 := (
+            (
+                not isinstance(x, dict)
+                or (
+                    "photoRealVersion" not in x
+                    or (
+                        x["photoRealVersion"] is None
+                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
                     )
                 )
             )
-            else (True)
+            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+            and (
+                (not isinstance(x, dict) or ("photoReal" in x))
+                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            )
         ):
-            _e182(x, path, out)
-        if not (
-            (
+            if not (
                 (not isinstance(x, dict) or ("presetStyle" in x))
                 and (
                     not isinstance(x, dict)
@@ -2229,35 +2052,23 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
                     )
                 )
-            )
-            if (
-                (
-                    not isinstance(x, dict)
-                    or (
-                        "photoRealVersion" not in x
-                        or (
-                            x["photoRealVersion"] is None
-                            or (
-                                isinstance(x["photoRealVersion"], str)
-                                and x["photoRealVersion"] in _K7
-                            )
-                        )
-                    )
-                )
-                and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-                and (
-                    (not isinstance(x, dict) or ("photoReal" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("photoReal" not in x or (x["photoReal"] is True))
-                    )
-                )
-            )
-            else (True)
-        ):
-            _e190(x, path, out)
-        if not (
+            ):
+                _e196(x, path, out)
+        if _condition40 := (
             (
+                (not isinstance(x, dict) or ("photoRealVersion" in x))
+                and (
+                    not isinstance(x, dict)
+                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K8))
+                )
+            )
+            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+            and (
+                (not isinstance(x, dict) or ("photoReal" in x))
+                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            )
+        ):
+            if not (
                 not isinstance(x, dict)
                 or (
                     "presetStyle" not in x
@@ -2266,119 +2077,70 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
                     )
                 )
-            )
-            if (
-                (
-                    (not isinstance(x, dict) or ("photoRealVersion" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K8))
-                    )
-                )
-                and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-                and (
-                    (not isinstance(x, dict) or ("photoReal" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("photoReal" not in x or (x["photoReal"] is True))
-                    )
-                )
-            )
-            else (True)
+            ):
+                _e204(x, path, out)
+        if _condition41 := (not isinstance(x, dict) or ("promptMagicVersion" in x)) and (
+            not isinstance(x, dict)
+            or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
         ):
-            _e198(x, path, out)
-        if not (
-            (
+            if not (
                 (not isinstance(x, dict) or ("promptMagic" in x))
                 and (
                     not isinstance(x, dict)
                     or ("promptMagic" not in x or (x["promptMagic"] is True))
                 )
-            )
-            if (
-                (not isinstance(x, dict) or ("promptMagicVersion" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
+            ):
+                _e209(x, path, out)
+        if _condition42 := (not isinstance(x, dict) or ("promptMagicStrength" in x)) and (
+            not isinstance(x, dict)
+            or (
+                "promptMagicStrength" not in x
+                or (
+                    type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float
                 )
             )
-            else (True)
         ):
-            _e206(x, path, out)
-        if not (
-            (
+            if not (
                 (not isinstance(x, dict) or ("promptMagic" in x))
                 and (
                     not isinstance(x, dict)
                     or ("promptMagic" not in x or (x["promptMagic"] is True))
                 )
+            ):
+                _e214(x, path, out)
+        if _condition43 := (not isinstance(x, dict) or ("enhancePromptInstruction" in x)) and (
+            not isinstance(x, dict)
+            or (
+                "enhancePromptInstruction" not in x
+                or (isinstance(x["enhancePromptInstruction"], str))
             )
-            if (
-                (not isinstance(x, dict) or ("promptMagicStrength" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "promptMagicStrength" not in x
-                        or (
-                            type(x["promptMagicStrength"]) is int
-                            or type(x["promptMagicStrength"]) is float
-                        )
-                    )
-                )
-            )
-            else (True)
         ):
-            _e211(x, path, out)
-        if not (
-            (
+            if not (
                 (not isinstance(x, dict) or ("enhancePrompt" in x))
                 and (
                     not isinstance(x, dict)
                     or ("enhancePrompt" not in x or (x["enhancePrompt"] is True))
                 )
+            ):
+                _e219(x, path, out)
+        if _condition44 := (not isinstance(x, dict) or ("contrastRatio" in x)) and (
+            not isinstance(x, dict)
+            or (
+                "contrastRatio" not in x
+                or (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
             )
-            if (
-                (not isinstance(x, dict) or ("enhancePromptInstruction" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "enhancePromptInstruction" not in x
-                        or (isinstance(x["enhancePromptInstruction"], str))
-                    )
-                )
-            )
-            else (True)
         ):
-            _e216(x, path, out)
-        if not (
-            (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False)))
-            if (
-                (not isinstance(x, dict) or ("contrastRatio" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "contrastRatio" not in x
-                        or (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
-                    )
-                )
-            )
-            else (True)
+            if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
+                _e224(x, path, out)
+        if _condition45 := (not isinstance(x, dict) or ("expandedDomain" in x)) and (
+            not isinstance(x, dict) or ("expandedDomain" not in x or (x["expandedDomain"] is True))
         ):
-            _e221(x, path, out)
-        if not (
-            (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False)))
-            if (
-                (not isinstance(x, dict) or ("expandedDomain" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("expandedDomain" not in x or (x["expandedDomain"] is True))
-                )
-            )
-            else (True)
+            if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
+                _e230(x, path, out)
+        if _condition46 := (not isinstance(x, dict) or ("unzoom" in x)) and (
+            not isinstance(x, dict) or ("unzoom" not in x or (x["unzoom"] is True))
         ):
-            _e227(x, path, out)
-        if not (
-            (
+            if not (
                 (not isinstance(x, dict) or ("unzoomAmount" in x and "init_image_id" in x))
                 and (
                     not isinstance(x, dict)
@@ -2390,128 +2152,89 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         and ("init_image_id" not in x or (isinstance(x["init_image_id"], str)))
                     )
                 )
+            ):
+                _e236(x, path, out)
+        if _condition47 := (not isinstance(x, dict) or ("unzoomAmount" in x)) and (
+            not isinstance(x, dict)
+            or (
+                "unzoomAmount" not in x
+                or (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
             )
-            if (
+        ):
+            if not (
                 (not isinstance(x, dict) or ("unzoom" in x))
                 and (not isinstance(x, dict) or ("unzoom" not in x or (x["unzoom"] is True)))
-            )
-            else (True)
+            ):
+                _e242(x, path, out)
+        if _condition48 := (not isinstance(x, dict) or ("fantasyAvatar" in x)) and (
+            not isinstance(x, dict) or ("fantasyAvatar" not in x or (x["fantasyAvatar"] is True))
         ):
-            _e233(x, path, out)
-        if not (
-            (
-                (not isinstance(x, dict) or ("unzoom" in x))
-                and (not isinstance(x, dict) or ("unzoom" not in x or (x["unzoom"] is True)))
-            )
-            if (
-                (not isinstance(x, dict) or ("unzoomAmount" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "unzoomAmount" not in x
-                        or (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
-                    )
-                )
-            )
-            else (True)
-        ):
-            _e239(x, path, out)
-        if not (
-            (
+            if not (
                 (not isinstance(x, dict) or ("init_image_id" in x))
                 and (
                     not isinstance(x, dict)
                     or ("init_image_id" not in x or (isinstance(x["init_image_id"], str)))
                 )
-            )
-            if (
-                (not isinstance(x, dict) or ("fantasyAvatar" in x))
+            ):
+                _e247(x, path, out)
+        if _condition49 := _v251(x):
+            if not _v255(x):
+                _e255(x, path, out)
+        if _condition49:
+            if not _v264(x):
+                _e264(x, path, out)
+        if _condition49:
+            if not _v274(x):
+                _e274(x, path, out)
+        if _condition49:
+            if not _v283(x):
+                _e283(x, path, out)
+        if _condition50 := (
+            (
+                (not isinstance(x, dict) or ("canvasRequestType" in x))
                 and (
                     not isinstance(x, dict)
-                    or ("fantasyAvatar" not in x or (x["fantasyAvatar"] is True))
+                    or ("canvasRequestType" not in x or (isinstance(x["canvasRequestType"], str)))
                 )
             )
-            else (True)
+            or (
+                (not isinstance(x, dict) or ("canvasInitId" in x))
+                and (
+                    not isinstance(x, dict)
+                    or ("canvasInitId" not in x or (isinstance(x["canvasInitId"], str)))
+                )
+            )
+            or (
+                (not isinstance(x, dict) or ("canvasMaskId" in x))
+                and (
+                    not isinstance(x, dict)
+                    or ("canvasMaskId" not in x or (isinstance(x["canvasMaskId"], str)))
+                )
+            )
         ):
-            _e244(x, path, out)
-        if not _v249(x):
-            _e249(x, path, out)
-        if not _v262(x):
-            _e262(x, path, out)
-        if not _v272(x):
-            _e272(x, path, out)
-        if not _v281(x):
-            _e281(x, path, out)
-        if not (
-            (
+            if not (
                 (not isinstance(x, dict) or ("canvasRequest" in x))
                 and (
                     not isinstance(x, dict)
                     or ("canvasRequest" not in x or (x["canvasRequest"] is True))
                 )
-            )
-            if (
-                (
-                    (not isinstance(x, dict) or ("canvasRequestType" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or (
-                            "canvasRequestType" not in x
-                            or (isinstance(x["canvasRequestType"], str))
-                        )
-                    )
-                )
-                or (
-                    (not isinstance(x, dict) or ("canvasInitId" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("canvasInitId" not in x or (isinstance(x["canvasInitId"], str)))
-                    )
-                )
-                or (
-                    (not isinstance(x, dict) or ("canvasMaskId" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("canvasMaskId" not in x or (isinstance(x["canvasMaskId"], str)))
-                    )
-                )
-            )
-            else (True)
+            ):
+                _e298(x, path, out)
+        if _condition51 := (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
+            not isinstance(x, dict)
+            or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K2))
         ):
-            _e290(x, path, out)
-        if not (
-            (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K3)))
-            if (
-                (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K2)
-                    )
-                )
-            )
-            else (True)
+            if not (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K3))):
+                _e303(x, path, out)
+        if _condition52 := (not isinstance(x, dict) or ("modelId" in x)) and (
+            not isinstance(x, dict)
+            or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K14))
         ):
-            _e300(x, path, out)
-        if not (
-            (
+            if not (
                 (not isinstance(x, dict) or ("alchemy" in x))
                 and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-            )
-            if (
-                (not isinstance(x, dict) or ("modelId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K14)
-                    )
-                )
-            )
-            else (True)
-        ):
-            _e305(x, path, out)
+            ):
+                _e308(x, path, out)
         if isinstance(x, dict):
             for _name in _K15:
                 if _name not in x:
@@ -3042,2534 +2765,6 @@ def _v284(x: Any) -> bool:
     return True
 
 
-def _e79(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/0
-    if (
-        (not isinstance(x, dict) or ("height" in x))
-        and (
-            not isinstance(x, dict)
-            or (
-                "height" not in x
-                or (
-                    (type(x["height"]) is int or type(x["height"]) is float) and (x["height"] > 768)
-                )
-            )
-        )
-    ) or (
-        not isinstance(x, dict)
-        or (
-            "width" not in x
-            or (
-                (x["width"] is None)
-                or ((type(x["width"]) is int or type(x["width"]) is float) and (x["width"] > 768))
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "num_images" not in x
-                or (
-                    not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-                    or (x["num_images"] <= 4)
-                )
-            )
-        ):
-            _e87(x, path, out)
-
-
-def _e89(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/1
-    if (not isinstance(x, dict) or ("ultra" in x)) and (
-        not isinstance(x, dict) or ("ultra" not in x or (x["ultra"] is True))
-    ):
-        if not (
-            (not isinstance(x, dict) or ("alchemy" in x))
-            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-        ):
-            _e92(x, path, out)
-
-
-def _e94(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/2
-    if (
-        not isinstance(x, dict)
-        or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-    ) and (
-        (
-            (not isinstance(x, dict) or ("modelId" in x))
-            and (
-                not isinstance(x, dict)
-                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K2))
-            )
-        )
-        or (
-            (
-                (not isinstance(x, dict) or ("sd_version" in x))
-                and (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K3)))
-            )
-            and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-        )
-    ):
-        if not (
-            (not isinstance(x, dict) or ("contrast" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "contrast" not in x
-                    or (
-                        (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                        and (x["contrast"] >= 2.5)
-                    )
-                )
-            )
-        ):
-            _e109(x, path, out)
-
-
-def _e111(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/3
-    if (
-        not isinstance(x, dict)
-        or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-    ) and (
-        (
-            (not isinstance(x, dict) or ("modelId" in x))
-            and (
-                not isinstance(x, dict)
-                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K4))
-            )
-        )
-        or (
-            (
-                (not isinstance(x, dict) or ("sd_version" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "sd_version" not in x
-                        or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
-                    )
-                )
-            )
-            and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-        )
-    ):
-        if not (
-            (not isinstance(x, dict) or ("contrast" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "contrast" not in x
-                    or (
-                        (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                        and (x["contrast"] >= 2.5)
-                    )
-                )
-            )
-        ):
-            _e122(x, path, out)
-
-
-def _e124(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/4
-    if (
-        (not isinstance(x, dict) or ("seed" in x))
-        and (
-            not isinstance(x, dict)
-            or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
-        )
-    ) and (
-        (
-            (not isinstance(x, dict) or ("modelId" in x))
-            and (
-                not isinstance(x, dict)
-                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K4))
-            )
-        )
-        or (
-            (
-                (not isinstance(x, dict) or ("sd_version" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "sd_version" not in x
-                        or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
-                    )
-                )
-            )
-            and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-        )
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "seed" not in x
-                or (
-                    not (type(x["seed"]) is int or type(x["seed"]) is float)
-                    or (x["seed"] <= 2147483638)
-                )
-            )
-        ):
-            _e129(x, path, out)
-
-
-def _e131(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/5
-    if (
-        (not isinstance(x, dict) or ("seed" in x))
-        and (
-            not isinstance(x, dict)
-            or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
-        )
-    ) and (
-        (
-            (not isinstance(x, dict) or ("modelId" in x))
-            and (
-                not isinstance(x, dict)
-                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K4))
-            )
-        )
-        or (
-            (
-                (not isinstance(x, dict) or ("sd_version" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "sd_version" not in x
-                        or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
-                    )
-                )
-            )
-            and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-        )
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "seed" not in x
-                or (
-                    not (
-                        (type(x["seed"]) is int or type(x["seed"]) is float)
-                        and x["seed"] == 2147483638
-                    )
-                )
-            )
-        ):
-            _e136(x, path, out)
-
-
-def _e139(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/6
-    if (not isinstance(x, dict) or ("contrast" in x)) and (
-        not isinstance(x, dict)
-        or ("contrast" not in x or (type(x["contrast"]) is int or type(x["contrast"]) is float))
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "contrast" not in x
-                or (
-                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and x["contrast"] in _K6
-                )
-            )
-        ):
-            _e142(x, path, out)
-
-
-def _e144(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/7
-    if (not isinstance(x, dict) or ("guidance_scale" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "guidance_scale" not in x
-            or (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-        )
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "guidance_scale" not in x
-                or (
-                    not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                    or (x["guidance_scale"] <= 20)
-                )
-            )
-        ):
-            _e147(x, path, out)
-
-
-def _e149(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/8
-    if (not isinstance(x, dict) or ("photoReal" in x)) and (
-        not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True))
-    ):
-        if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
-            _e153(x, path, out)
-
-
-def _e156(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/9
-    if (
-        not isinstance(x, dict)
-        or (
-            "photoRealVersion" not in x
-            or (
-                x["photoRealVersion"] is None
-                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
-            )
-        )
-    ) and (
-        (not isinstance(x, dict) or ("photoReal" in x))
-        and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-    ):
-        if not (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None))):
-            _e161(x, path, out)
-
-
-def _e163(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/10
-    if (
-        (not isinstance(x, dict) or ("photoRealVersion" in x))
-        and (
-            not isinstance(x, dict)
-            or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K8))
-        )
-    ) and (
-        (not isinstance(x, dict) or ("photoReal" in x))
-        and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-    ):
-        if not (
-            (not isinstance(x, dict) or ("modelId" in x))
-            and (
-                not isinstance(x, dict)
-                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K9))
-            )
-        ):
-            _e168(x, path, out)
-
-
-def _e170(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/11
-    if (
-        (not (not isinstance(x, dict) or ("styleUUID" in x)))
-        and (
-            (not isinstance(x, dict) or ("alchemy" in x))
-            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-        )
-        and (
-            not (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        )
-    ):
-        if not (
-            (not isinstance(x, dict) or ("presetStyle" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
-                )
-            )
-        ):
-            _e180(x, path, out)
-
-
-def _e182(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/12
-    if (
-        (
-            not isinstance(x, dict)
-            or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-        )
-        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-        and (
-            not (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
-                )
-            )
-        ):
-            _e188(x, path, out)
-
-
-def _e190(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/13
-    if (
-        (
-            not isinstance(x, dict)
-            or (
-                "photoRealVersion" not in x
-                or (
-                    x["photoRealVersion"] is None
-                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
-                )
-            )
-        )
-        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-        and (
-            (not isinstance(x, dict) or ("photoReal" in x))
-            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-        )
-    ):
-        if not (
-            (not isinstance(x, dict) or ("presetStyle" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
-                )
-            )
-        ):
-            _e196(x, path, out)
-
-
-def _e198(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/14
-    if (
-        (
-            (not isinstance(x, dict) or ("photoRealVersion" in x))
-            and (
-                not isinstance(x, dict)
-                or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K8))
-            )
-        )
-        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-        and (
-            (not isinstance(x, dict) or ("photoReal" in x))
-            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-        )
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
-                )
-            )
-        ):
-            _e204(x, path, out)
-
-
-def _e206(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/15
-    if (not isinstance(x, dict) or ("promptMagicVersion" in x)) and (
-        not isinstance(x, dict)
-        or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
-    ):
-        if not (
-            (not isinstance(x, dict) or ("promptMagic" in x))
-            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
-        ):
-            _e209(x, path, out)
-
-
-def _e211(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/16
-    if (not isinstance(x, dict) or ("promptMagicStrength" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "promptMagicStrength" not in x
-            or (type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float)
-        )
-    ):
-        if not (
-            (not isinstance(x, dict) or ("promptMagic" in x))
-            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
-        ):
-            _e214(x, path, out)
-
-
-def _e216(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/17
-    if (not isinstance(x, dict) or ("enhancePromptInstruction" in x)) and (
-        not isinstance(x, dict)
-        or ("enhancePromptInstruction" not in x or (isinstance(x["enhancePromptInstruction"], str)))
-    ):
-        if not (
-            (not isinstance(x, dict) or ("enhancePrompt" in x))
-            and (
-                not isinstance(x, dict)
-                or ("enhancePrompt" not in x or (x["enhancePrompt"] is True))
-            )
-        ):
-            _e219(x, path, out)
-
-
-def _e221(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/18
-    if (not isinstance(x, dict) or ("contrastRatio" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "contrastRatio" not in x
-            or (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
-        )
-    ):
-        if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
-            _e224(x, path, out)
-
-
-def _e227(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/19
-    if (not isinstance(x, dict) or ("expandedDomain" in x)) and (
-        not isinstance(x, dict) or ("expandedDomain" not in x or (x["expandedDomain"] is True))
-    ):
-        if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
-            _e230(x, path, out)
-
-
-def _e233(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/20
-    if (not isinstance(x, dict) or ("unzoom" in x)) and (
-        not isinstance(x, dict) or ("unzoom" not in x or (x["unzoom"] is True))
-    ):
-        if not (
-            (not isinstance(x, dict) or ("unzoomAmount" in x and "init_image_id" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    (
-                        "unzoomAmount" not in x
-                        or (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
-                    )
-                    and ("init_image_id" not in x or (isinstance(x["init_image_id"], str)))
-                )
-            )
-        ):
-            _e236(x, path, out)
-
-
-def _e239(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/21
-    if (not isinstance(x, dict) or ("unzoomAmount" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "unzoomAmount" not in x
-            or (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
-        )
-    ):
-        if not (
-            (not isinstance(x, dict) or ("unzoom" in x))
-            and (not isinstance(x, dict) or ("unzoom" not in x or (x["unzoom"] is True)))
-        ):
-            _e242(x, path, out)
-
-
-def _e244(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/22
-    if (not isinstance(x, dict) or ("fantasyAvatar" in x)) and (
-        not isinstance(x, dict) or ("fantasyAvatar" not in x or (x["fantasyAvatar"] is True))
-    ):
-        if not (
-            (not isinstance(x, dict) or ("init_image_id" in x))
-            and (
-                not isinstance(x, dict)
-                or ("init_image_id" not in x or (isinstance(x["init_image_id"], str)))
-            )
-        ):
-            _e247(x, path, out)
-
-
-def _e249(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/23
-    if _v251(x):
-        if not _v255(x):
-            _e255(x, path, out)
-
-
-def _v249(x: Any) -> bool:
-    # /allOf/23
-    if _condition1 := _v251(x):
-        # /allOf/23/then
-        if isinstance(x, dict):
-            if "controlnets" in x and not _v256(x["controlnets"]):
-                return False
-    return True
-
-
-def _e262(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/24
-    if _v251(x):
-        if not _v264(x):
-            _e264(x, path, out)
-
-
-def _v262(x: Any) -> bool:
-    # /allOf/24
-    if _condition1 := _v251(x):
-        # /allOf/24/then
-        if isinstance(x, dict):
-            if "controlnets" in x and not _v265(x["controlnets"]):
-                return False
-    return True
-
-
-def _e272(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/25
-    if _v251(x):
-        if not _v274(x):
-            _e274(x, path, out)
-
-
-def _v272(x: Any) -> bool:
-    # /allOf/25
-    if _condition1 := _v251(x):
-        # /allOf/25/then
-        if isinstance(x, dict):
-            if "controlnets" in x and not _v275(x["controlnets"]):
-                return False
-    return True
-
-
-def _e281(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/26
-    if _v251(x):
-        if not _v283(x):
-            _e283(x, path, out)
-
-
-def _v281(x: Any) -> bool:
-    # /allOf/26
-    if _condition1 := _v251(x):
-        # /allOf/26/then
-        if isinstance(x, dict):
-            if "controlnets" in x and not _v284(x["controlnets"]):
-                return False
-    return True
-
-
-def _e290(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/27
-    if (
-        (
-            (not isinstance(x, dict) or ("canvasRequestType" in x))
-            and (
-                not isinstance(x, dict)
-                or ("canvasRequestType" not in x or (isinstance(x["canvasRequestType"], str)))
-            )
-        )
-        or (
-            (not isinstance(x, dict) or ("canvasInitId" in x))
-            and (
-                not isinstance(x, dict)
-                or ("canvasInitId" not in x or (isinstance(x["canvasInitId"], str)))
-            )
-        )
-        or (
-            (not isinstance(x, dict) or ("canvasMaskId" in x))
-            and (
-                not isinstance(x, dict)
-                or ("canvasMaskId" not in x or (isinstance(x["canvasMaskId"], str)))
-            )
-        )
-    ):
-        if not (
-            (not isinstance(x, dict) or ("canvasRequest" in x))
-            and (
-                not isinstance(x, dict)
-                or ("canvasRequest" not in x or (x["canvasRequest"] is True))
-            )
-        ):
-            _e298(x, path, out)
-
-
-def _e300(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/28
-    if (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
-        not isinstance(x, dict)
-        or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K2))
-    ):
-        if not (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K3))):
-            _e303(x, path, out)
-
-
-def _e305(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/29
-    if (not isinstance(x, dict) or ("modelId" in x)) and (
-        not isinstance(x, dict)
-        or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K14))
-    ):
-        if not (
-            (not isinstance(x, dict) or ("alchemy" in x))
-            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-        ):
-            _e308(x, path, out)
-
-
-def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/alchemy
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K35,
-                    "type",
-                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/canvasInitId
-    if isinstance(x, str) or x is None:
-        pass
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K37,
-                    "type",
-                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/canvasMaskId
-    if isinstance(x, str) or x is None:
-        pass
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K38,
-                    "type",
-                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/canvasRequest
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K39,
-                    "type",
-                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/canvasRequestType
-    if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K21)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K41,
-                    "enum",
-                    f"{_show(x)} is not one of {_K40}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K42,
-                    "type",
-                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (x is None or (isinstance(x, str) and x in _K21)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K41,
-                    "enum",
-                    f"{_show(x)} is not one of {_K40}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/contrast
-    if (type(x) is int or type(x) is float) or x is None:
-        if x is not None:
-            if x < 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K44,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K43}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 4.5:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K46,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K45}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K48,
-                    "type",
-                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K44,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K43}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 4.5:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K46,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K45}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/contrastRatio
-    if (type(x) is int or type(x) is float) or x is None:
-        if x is not None:
-            if x < 0:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K50,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K49}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K51,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K43}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K52,
-                    "type",
-                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 0:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K50,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K49}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K51,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K43}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/controlNet
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K53,
-                    "type",
-                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/controlnets
-    if isinstance(x, list) or x is None:
-        if x is not None:
-            for _index in range(0, len(x)):
-                if not _v11(x[_index]):
-                    _e10(x[_index], (*path, _index), out)
-    else:
-        if not (isinstance(x, list) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K55,
-                    "type",
-                    f"expected {_K54}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, list):
-            for _index in range(0, len(x)):
-                if not _v11(x[_index]):
-                    _e10(x[_index], (*path, _index), out)
-
-
-def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/controlNetType
-    if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K22):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K57,
-                    "enum",
-                    f"{_show(x)} is not one of {_K56}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K59,
-                    "type",
-                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (isinstance(x, str) and x in _K22):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K57,
-                    "enum",
-                    f"{_show(x)} is not one of {_K56}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/elements
-    if isinstance(x, list) or x is None:
-        if x is not None:
-            for _index in range(0, len(x)):
-                if not _v22(x[_index]):
-                    _e21(x[_index], (*path, _index), out)
-    else:
-        if not (isinstance(x, list) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K60,
-                    "type",
-                    f"expected {_K54}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, list):
-            for _index in range(0, len(x)):
-                if not _v22(x[_index]):
-                    _e21(x[_index], (*path, _index), out)
-
-
-def _e26(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/enhancePrompt
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K61,
-                    "type",
-                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/enhancePromptInstruction
-    if isinstance(x, str) or x is None:
-        pass
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K62,
-                    "type",
-                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e28(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/expandedDomain
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K63,
-                    "type",
-                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e29(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/fantasyAvatar
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K64,
-                    "type",
-                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/guidance_scale
-    if (type(x) is int or type(x) is float) or x is None:
-        if x is not None:
-            if x < 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K65,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K43}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 30:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K67,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K66}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K68,
-                    "type",
-                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K65,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K43}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 30:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K67,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K66}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/height
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
-        if x is not None:
-            if x < 32:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K70,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K69}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1536:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K72,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K71}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x % 8 != 0:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K74,
-                        "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K73}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K76,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 32:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K70,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K69}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1536:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K72,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K71}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x % 8 != 0:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K74,
-                        "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K73}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e32(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/highContrast
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K77,
-                    "type",
-                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e33(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/highResolution
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K78,
-                    "type",
-                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e34(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/imagePrompts
-    if isinstance(x, list) or x is None:
-        if x is not None:
-            for _index in range(0, len(x)):
-                if not (isinstance(x[_index], str) or x[_index] is None):
-                    _e35(x[_index], (*path, _index), out)
-    else:
-        if not (isinstance(x, list) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K79,
-                    "type",
-                    f"expected {_K54}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, list):
-            for _index in range(0, len(x)):
-                if not (isinstance(x[_index], str) or x[_index] is None):
-                    _e35(x[_index], (*path, _index), out)
-
-
-def _e36(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/imagePromptWeight
-    if (type(x) is int or type(x) is float) or x is None:
-        pass
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K80,
-                    "type",
-                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/init_generation_image_id
-    if isinstance(x, str) or x is None:
-        pass
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K81,
-                    "type",
-                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/init_image_id
-    if isinstance(x, str) or x is None:
-        pass
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K82,
-                    "type",
-                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/init_strength
-    if (type(x) is int or type(x) is float) or x is None:
-        if x is not None:
-            if x < 0.1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K84,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K83}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 0.9:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K86,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K85}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K87,
-                    "type",
-                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 0.1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K84,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K83}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 0.9:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K86,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K85}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/modelId
-    if isinstance(x, str) or x is None:
-        pass
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K88,
-                    "type",
-                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/negative_prompt
-    if isinstance(x, str) or x is None:
-        pass
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K89,
-                    "type",
-                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/num_images
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
-        if x is not None:
-            if x < 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K90,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K43}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 8:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K91,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K73}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K92,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K90,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K43}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 8:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K91,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K73}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/num_inference_steps
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
-        if x is not None:
-            if x < 10:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K94,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K93}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 60:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K96,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K95}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K97,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 10:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K94,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K93}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 60:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K96,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K95}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/photoReal
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K98,
-                    "type",
-                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/photoRealStrength
-    if (type(x) is int or type(x) is float) or x is None:
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K23)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K100,
-                    "enum",
-                    f"{_show(x)} is not one of {_K99}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K101,
-                    "type",
-                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K23)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K100,
-                    "enum",
-                    f"{_show(x)} is not one of {_K99}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/photoRealVersion
-    if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K24)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K103,
-                    "enum",
-                    f"{_show(x)} is not one of {_K102}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K104,
-                    "type",
-                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (x is None or (isinstance(x, str) and x in _K24)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K103,
-                    "enum",
-                    f"{_show(x)} is not one of {_K102}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/presetStyle
-    if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K25)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K106,
-                    "enum",
-                    f"{_show(x)} is not one of {_K105}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K107,
-                    "type",
-                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (x is None or (isinstance(x, str) and x in _K25)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K106,
-                    "enum",
-                    f"{_show(x)} is not one of {_K105}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/prompt
-    if isinstance(x, str):
-        if len(x) > 1500:
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K108,
-                    "maxLength",
-                    f"{_show(x)} should have at most 1500 characters",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K109,
-                    "type",
-                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, str):
-            if len(x) > 1500:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K108,
-                        "maxLength",
-                        f"{_show(x)} should have at most 1500 characters",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e49(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/promptMagic
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K110,
-                    "type",
-                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/promptMagicStrength
-    if (type(x) is int or type(x) is float) or x is None:
-        if x is not None:
-            if x < 0.1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K111,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K83}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K112,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K43}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K113,
-                    "type",
-                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 0.1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K111,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K83}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K112,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K43}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/promptMagicVersion
-    if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K26)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K115,
-                    "enum",
-                    f"{_show(x)} is not one of {_K114}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K116,
-                    "type",
-                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (x is None or (isinstance(x, str) and x in _K26)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K115,
-                    "enum",
-                    f"{_show(x)} is not one of {_K114}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/public
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K117,
-                    "type",
-                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/scheduler
-    if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K27):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K119,
-                    "enum",
-                    f"{_show(x)} is not one of {_K118}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K120,
-                    "type",
-                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (isinstance(x, str) and x in _K27):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K119,
-                    "enum",
-                    f"{_show(x)} is not one of {_K118}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/sd_version
-    if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K28):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K122,
-                    "enum",
-                    f"{_show(x)} is not one of {_K121}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K123,
-                    "type",
-                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (isinstance(x, str) and x in _K28):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K122,
-                    "enum",
-                    f"{_show(x)} is not one of {_K121}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/seed
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
-        if x is not None:
-            if x > 9999999998:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K125,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K124}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K126,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x > 9999999998:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K125,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K124}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/tiling
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K127,
-                    "type",
-                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/transparency
-    if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K29)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K129,
-                    "enum",
-                    f"{_show(x)} is not one of {_K128}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K130,
-                    "type",
-                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (x is None or (isinstance(x, str) and x in _K29)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K129,
-                    "enum",
-                    f"{_show(x)} is not one of {_K128}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e58(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/ultra
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K131,
-                    "type",
-                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e59(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/unzoom
-    if (x is True or x is False) or x is None:
-        pass
-    else:
-        if not ((x is True or x is False) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K132,
-                    "type",
-                    f"expected {_K34}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e60(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/unzoomAmount
-    if (type(x) is int or type(x) is float) or x is None:
-        pass
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K133,
-                    "type",
-                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e61(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/upscaleRatio
-    if (type(x) is int or type(x) is float) or x is None:
-        pass
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K134,
-                    "type",
-                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/userElements
-    if isinstance(x, list) or x is None:
-        if x is not None:
-            for _index in range(0, len(x)):
-                if not _v64(x[_index]):
-                    _e63(x[_index], (*path, _index), out)
-    else:
-        if not (isinstance(x, list) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K135,
-                    "type",
-                    f"expected {_K54}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, list):
-            for _index in range(0, len(x)):
-                if not _v64(x[_index]):
-                    _e63(x[_index], (*path, _index), out)
-
-
-def _e68(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/weighting
-    if (type(x) is int or type(x) is float) or x is None:
-        pass
-    else:
-        if not ((type(x) is int or type(x) is float) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K136,
-                    "type",
-                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/width
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
-        if x is not None:
-            if x < 32:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K137,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K69}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1536:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K138,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K71}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x % 8 != 0:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K139,
-                        "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K73}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-    else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K140,
-                    "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if type(x) is int or type(x) is float:
-            if x < 32:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K137,
-                        "minimum",
-                        f"{_show(x)} is less than the minimum {_K69}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x > 1536:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K138,
-                        "maximum",
-                        f"{_show(x)} is greater than the maximum {_K71}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            if x % 8 != 0:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K139,
-                        "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K73}",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-
-
-def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /patternProperties/^styleUUID$
-    if isinstance(x, str):
-        pass
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K141,
-                    "type",
-                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /patternProperties/^contextImages$
-    if isinstance(x, list):
-        if len(x) > 4:
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K142,
-                    "maxItems",
-                    f"{_show(x)} should have at most 4 items",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        for _index in range(0, len(x)):
-            if not _v73(x[_index]):
-                _e72(x[_index], (*path, _index), out)
-    else:
-        if not isinstance(x, list):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K144,
-                    "type",
-                    f"expected {_K143}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, list):
-            if len(x) > 4:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K142,
-                        "maxItems",
-                        f"{_show(x)} should have at most 4 items",
-                        None,
-                        "error",
-                        None,
-                    )
-                )
-            for _index in range(0, len(x)):
-                if not _v73(x[_index]):
-                    _e72(x[_index], (*path, _index), out)
-
-
-def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /patternProperties/^isInitImage$
-    if x is True or x is False:
-        pass
-    else:
-        if not (x is True or x is False):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K146,
-                    "type",
-                    f"expected {_K145}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _v11(x: Any) -> bool:
-    # /$defs/controlnetInput
-    if not isinstance(x, dict):
-        return False
-    if not ("initImageId" in x and "initImageType" in x and "preprocessorId" in x):
-        return False
-    if not x.keys() <= _K147:
-        return False
-    for _key1, _value2 in x.items():
-        if not _TABLE148[_key1](_value2):
-            return False
-    return True
-
-
-def _v22(x: Any) -> bool:
-    # /$defs/elementInput
-    if not isinstance(x, dict):
-        return False
-    if "akUUID" not in x:
-        return False
-    if not x.keys() <= _K149:
-        return False
-    for _key1, _value2 in x.items():
-        if not _TABLE150[_key1](_value2):
-            return False
-    return True
-
-
-def _v64(x: Any) -> bool:
-    # /$defs/userElementInput
-    if not isinstance(x, dict):
-        return False
-    if not x.keys() <= _K151:
-        return False
-    for _key1, _value2 in x.items():
-        if not _TABLE152[_key1](_value2):
-            return False
-    return True
-
-
-def _v73(x: Any) -> bool:
-    # /$defs/contextImage
-    if not isinstance(x, dict):
-        return False
-    if not ("id" in x and "type" in x):
-        return False
-    if not x.keys() <= _K153:
-        return False
-    for _key1, _value2 in x.items():
-        if not _TABLE154[_key1](_value2):
-            return False
-    return True
-
-
-def _v252(x: Any) -> bool:
-    # /$defs/controlnetsWithStrengthType/properties/controlnets
-    if not isinstance(x, list):
-        return False
-    if not any(
-        (isinstance(_item1, dict))
-        and ("strengthType" in _item1)
-        and (isinstance(_item1["strengthType"], str))
-        for _item1 in x
-    ):
-        return False
-    return True
-
-
 def _e87(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/0/then
     if isinstance(x, dict):
@@ -5584,9 +2779,9 @@ def _e87(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/1/then
     if isinstance(x, dict):
-        for _name in _K155:
+        for _name in _K34:
             if _name not in x:
-                out.append(_rule_error(path, _K156, "required", _RULE157, _name))
+                out.append(_rule_error(path, _K35, "required", _RULE36, _name))
         if "alchemy" in x:
             if x["alchemy"] is not False:
                 _e93(x["alchemy"], (*path, "alchemy"), out)
@@ -5595,9 +2790,9 @@ def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e109(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/2/then
     if isinstance(x, dict):
-        for _name in _K158:
+        for _name in _K37:
             if _name not in x:
-                out.append(_rule_error(path, _K159, "required", _RULE160, _name))
+                out.append(_rule_error(path, _K38, "required", _RULE39, _name))
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
@@ -5609,9 +2804,9 @@ def _e109(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e122(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then
     if isinstance(x, dict):
-        for _name in _K158:
+        for _name in _K37:
             if _name not in x:
-                out.append(_rule_error(path, _K161, "required", _RULE162, _name))
+                out.append(_rule_error(path, _K40, "required", _RULE41, _name))
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
@@ -5680,9 +2875,9 @@ def _e161(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e168(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/10/then
     if isinstance(x, dict):
-        for _name in _K163:
+        for _name in _K42:
             if _name not in x:
-                out.append(_rule_error(path, _K164, "required", _RULE165, _name))
+                out.append(_rule_error(path, _K43, "required", _RULE44, _name))
         if "modelId" in x:
             if not (isinstance(x["modelId"], str) and x["modelId"] in _K9):
                 _e169(x["modelId"], (*path, "modelId"), out)
@@ -5691,9 +2886,9 @@ def _e168(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e180(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/11/then
     if isinstance(x, dict):
-        for _name in _K166:
+        for _name in _K45:
             if _name not in x:
-                out.append(_rule_error(path, _K167, "required", _RULE168, _name))
+                out.append(_rule_error(path, _K46, "required", _RULE47, _name))
         if "presetStyle" in x:
             if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10):
                 _e181(x["presetStyle"], (*path, "presetStyle"), out)
@@ -5713,9 +2908,9 @@ def _e188(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e196(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/13/then
     if isinstance(x, dict):
-        for _name in _K166:
+        for _name in _K45:
             if _name not in x:
-                out.append(_rule_error(path, _K169, "required", _RULE170, _name))
+                out.append(_rule_error(path, _K48, "required", _RULE49, _name))
         if "presetStyle" in x:
             if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12):
                 _e197(x["presetStyle"], (*path, "presetStyle"), out)
@@ -5735,9 +2930,9 @@ def _e204(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e209(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/15/then
     if isinstance(x, dict):
-        for _name in _K171:
+        for _name in _K50:
             if _name not in x:
-                out.append(_rule_error(path, _K172, "required", _RULE173, _name))
+                out.append(_rule_error(path, _K51, "required", _RULE52, _name))
         if "promptMagic" in x:
             if x["promptMagic"] is not True:
                 _e210(x["promptMagic"], (*path, "promptMagic"), out)
@@ -5746,9 +2941,9 @@ def _e209(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e214(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/16/then
     if isinstance(x, dict):
-        for _name in _K171:
+        for _name in _K50:
             if _name not in x:
-                out.append(_rule_error(path, _K174, "required", _RULE175, _name))
+                out.append(_rule_error(path, _K53, "required", _RULE54, _name))
         if "promptMagic" in x:
             if x["promptMagic"] is not True:
                 _e215(x["promptMagic"], (*path, "promptMagic"), out)
@@ -5757,9 +2952,9 @@ def _e214(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e219(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/17/then
     if isinstance(x, dict):
-        for _name in _K176:
+        for _name in _K55:
             if _name not in x:
-                out.append(_rule_error(path, _K177, "required", _RULE178, _name))
+                out.append(_rule_error(path, _K56, "required", _RULE57, _name))
         if "enhancePrompt" in x:
             if x["enhancePrompt"] is not True:
                 _e220(x["enhancePrompt"], (*path, "enhancePrompt"), out)
@@ -5784,9 +2979,9 @@ def _e230(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e236(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/20/then
     if isinstance(x, dict):
-        for _name in _K179:
+        for _name in _K58:
             if _name not in x:
-                out.append(_rule_error(path, _K180, "required", _RULE181, _name))
+                out.append(_rule_error(path, _K59, "required", _RULE60, _name))
         if "unzoomAmount" in x:
             if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
                 _e237(x["unzoomAmount"], (*path, "unzoomAmount"), out)
@@ -5798,9 +2993,9 @@ def _e236(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e242(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/21/then
     if isinstance(x, dict):
-        for _name in _K182:
+        for _name in _K61:
             if _name not in x:
-                out.append(_rule_error(path, _K183, "required", _RULE184, _name))
+                out.append(_rule_error(path, _K62, "required", _RULE63, _name))
         if "unzoom" in x:
             if x["unzoom"] is not True:
                 _e243(x["unzoom"], (*path, "unzoom"), out)
@@ -5809,9 +3004,9 @@ def _e242(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e247(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/22/then
     if isinstance(x, dict):
-        for _name in _K185:
+        for _name in _K64:
             if _name not in x:
-                out.append(_rule_error(path, _K186, "required", _RULE187, _name))
+                out.append(_rule_error(path, _K65, "required", _RULE66, _name))
         if "init_image_id" in x:
             if not (isinstance(x["init_image_id"], str)):
                 _e248(x["init_image_id"], (*path, "init_image_id"), out)
@@ -5884,9 +3079,9 @@ def _v283(x: Any) -> bool:
 def _e298(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/27/then
     if isinstance(x, dict):
-        for _name in _K188:
+        for _name in _K67:
             if _name not in x:
-                out.append(_rule_error(path, _K189, "required", _RULE190, _name))
+                out.append(_rule_error(path, _K68, "required", _RULE69, _name))
         if "canvasRequest" in x:
             if x["canvasRequest"] is not True:
                 _e299(x["canvasRequest"], (*path, "canvasRequest"), out)
@@ -5903,38 +3098,26 @@ def _e303(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e308(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/29/then
     if isinstance(x, dict):
-        for _name in _K155:
+        for _name in _K34:
             if _name not in x:
-                out.append(_rule_error(path, _K191, "required", _RULE192, _name))
+                out.append(_rule_error(path, _K70, "required", _RULE71, _name))
         if "alchemy" in x:
             if x["alchemy"] is not False:
                 _e309(x["alchemy"], (*path, "alchemy"), out)
 
 
-def _e10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/controlnets/items
-    if not _v11(x):
-        _e11(x, path, out)
-
-
-def _e21(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/elements/items
-    if not _v22(x):
-        _e22(x, path, out)
-
-
-def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/imagePrompts/items
-    if isinstance(x, str) or x is None:
+def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/alchemy
+    if (x is True or x is False) or x is None:
         pass
     else:
-        if not (isinstance(x, str) or x is None):
+        if not ((x is True or x is False) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K193,
+                    _K73,
                     "type",
-                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5942,143 +3125,1915 @@ def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e63(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/userElements/items
-    if not _v64(x):
-        _e64(x, path, out)
+def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/canvasInitId
+    if isinstance(x, str) or x is None:
+        pass
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K75,
+                    "type",
+                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
 
 
-def _e72(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /patternProperties/^contextImages$/items
-    if not _v73(x):
-        _e73(x, path, out)
+def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/canvasMaskId
+    if isinstance(x, str) or x is None:
+        pass
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K76,
+                    "type",
+                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
 
 
-_v12 = _v70  # /$defs/controlnetInput/properties/initImageId
+def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/canvasRequest
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K77,
+                    "type",
+                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
 
 
-def _v13(x: Any) -> bool:
-    # /$defs/controlnetInput/properties/initImageType
-    if not isinstance(x, str):
+def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/canvasRequestType
+    if isinstance(x, str) or x is None:
+        if not (x is None or (isinstance(x, str) and x in _K21)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K79,
+                    "enum",
+                    f"{_show(x)} is not one of {_K78}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K80,
+                    "type",
+                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (x is None or (isinstance(x, str) and x in _K21)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K79,
+                    "enum",
+                    f"{_show(x)} is not one of {_K78}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/contrast
+    if (type(x) is int or type(x) is float) or x is None:
+        if x is not None:
+            if x < 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K82,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K81}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 4.5:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K84,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K83}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K86,
+                    "type",
+                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K82,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K81}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 4.5:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K84,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K83}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/contrastRatio
+    if (type(x) is int or type(x) is float) or x is None:
+        if x is not None:
+            if x < 0:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K88,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K87}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K89,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K81}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K90,
+                    "type",
+                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 0:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K88,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K87}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K89,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K81}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/controlNet
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K91,
+                    "type",
+                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/controlnets
+    if isinstance(x, list) or x is None:
+        if x is not None:
+            for _index in range(0, len(x)):
+                if not _v11(x[_index]):
+                    _e10(x[_index], (*path, _index), out)
+    else:
+        if not (isinstance(x, list) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K93,
+                    "type",
+                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, list):
+            for _index in range(0, len(x)):
+                if not _v11(x[_index]):
+                    _e10(x[_index], (*path, _index), out)
+
+
+def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/controlNetType
+    if isinstance(x, str):
+        if not (isinstance(x, str) and x in _K22):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K95,
+                    "enum",
+                    f"{_show(x)} is not one of {_K94}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K97,
+                    "type",
+                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (isinstance(x, str) and x in _K22):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K95,
+                    "enum",
+                    f"{_show(x)} is not one of {_K94}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/elements
+    if isinstance(x, list) or x is None:
+        if x is not None:
+            for _index in range(0, len(x)):
+                if not _v22(x[_index]):
+                    _e21(x[_index], (*path, _index), out)
+    else:
+        if not (isinstance(x, list) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K98,
+                    "type",
+                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, list):
+            for _index in range(0, len(x)):
+                if not _v22(x[_index]):
+                    _e21(x[_index], (*path, _index), out)
+
+
+def _e26(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/enhancePrompt
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K99,
+                    "type",
+                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/enhancePromptInstruction
+    if isinstance(x, str) or x is None:
+        pass
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K100,
+                    "type",
+                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e28(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/expandedDomain
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K101,
+                    "type",
+                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e29(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/fantasyAvatar
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K102,
+                    "type",
+                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/guidance_scale
+    if (type(x) is int or type(x) is float) or x is None:
+        if x is not None:
+            if x < 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K103,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K81}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 30:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K105,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K104}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K106,
+                    "type",
+                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K103,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K81}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 30:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K105,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K104}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/height
+    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+        if x is not None:
+            if x < 32:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K108,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K107}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1536:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K110,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K109}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x % 8 != 0:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K112,
+                        "multipleOf",
+                        f"{_show(x)} is not a multiple of {_K111}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K114,
+                    "type",
+                    f"expected {_K113}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 32:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K108,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K107}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1536:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K110,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K109}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x % 8 != 0:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K112,
+                        "multipleOf",
+                        f"{_show(x)} is not a multiple of {_K111}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e32(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/highContrast
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K115,
+                    "type",
+                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e33(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/highResolution
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K116,
+                    "type",
+                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e34(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/imagePrompts
+    if isinstance(x, list) or x is None:
+        if x is not None:
+            for _index in range(0, len(x)):
+                if not (isinstance(x[_index], str) or x[_index] is None):
+                    _e35(x[_index], (*path, _index), out)
+    else:
+        if not (isinstance(x, list) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K117,
+                    "type",
+                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, list):
+            for _index in range(0, len(x)):
+                if not (isinstance(x[_index], str) or x[_index] is None):
+                    _e35(x[_index], (*path, _index), out)
+
+
+def _e36(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/imagePromptWeight
+    if (type(x) is int or type(x) is float) or x is None:
+        pass
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K118,
+                    "type",
+                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/init_generation_image_id
+    if isinstance(x, str) or x is None:
+        pass
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K119,
+                    "type",
+                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/init_image_id
+    if isinstance(x, str) or x is None:
+        pass
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K120,
+                    "type",
+                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/init_strength
+    if (type(x) is int or type(x) is float) or x is None:
+        if x is not None:
+            if x < 0.1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K122,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K121}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 0.9:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K124,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K123}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K125,
+                    "type",
+                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 0.1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K122,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K121}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 0.9:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K124,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K123}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/modelId
+    if isinstance(x, str) or x is None:
+        pass
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K126,
+                    "type",
+                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/negative_prompt
+    if isinstance(x, str) or x is None:
+        pass
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K127,
+                    "type",
+                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/num_images
+    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+        if x is not None:
+            if x < 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K128,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K81}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 8:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K129,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K111}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K130,
+                    "type",
+                    f"expected {_K113}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K128,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K81}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 8:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K129,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K111}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/num_inference_steps
+    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+        if x is not None:
+            if x < 10:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K132,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K131}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 60:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K134,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K133}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K135,
+                    "type",
+                    f"expected {_K113}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 10:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K132,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K131}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 60:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K134,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K133}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/photoReal
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K136,
+                    "type",
+                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/photoRealStrength
+    if (type(x) is int or type(x) is float) or x is None:
+        if not (x is None or ((type(x) is int or type(x) is float) and x in _K23)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K138,
+                    "enum",
+                    f"{_show(x)} is not one of {_K137}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K139,
+                    "type",
+                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (x is None or ((type(x) is int or type(x) is float) and x in _K23)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K138,
+                    "enum",
+                    f"{_show(x)} is not one of {_K137}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/photoRealVersion
+    if isinstance(x, str) or x is None:
+        if not (x is None or (isinstance(x, str) and x in _K24)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K141,
+                    "enum",
+                    f"{_show(x)} is not one of {_K140}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K142,
+                    "type",
+                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (x is None or (isinstance(x, str) and x in _K24)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K141,
+                    "enum",
+                    f"{_show(x)} is not one of {_K140}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/presetStyle
+    if isinstance(x, str) or x is None:
+        if not (x is None or (isinstance(x, str) and x in _K25)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K144,
+                    "enum",
+                    f"{_show(x)} is not one of {_K143}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K145,
+                    "type",
+                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (x is None or (isinstance(x, str) and x in _K25)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K144,
+                    "enum",
+                    f"{_show(x)} is not one of {_K143}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/prompt
+    if isinstance(x, str):
+        if len(x) > 1500:
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K146,
+                    "maxLength",
+                    f"{_show(x)} should have at most 1500 characters",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K147,
+                    "type",
+                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, str):
+            if len(x) > 1500:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K146,
+                        "maxLength",
+                        f"{_show(x)} should have at most 1500 characters",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e49(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/promptMagic
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K148,
+                    "type",
+                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/promptMagicStrength
+    if (type(x) is int or type(x) is float) or x is None:
+        if x is not None:
+            if x < 0.1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K149,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K121}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K150,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K81}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K151,
+                    "type",
+                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 0.1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K149,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K121}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K150,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K81}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/promptMagicVersion
+    if isinstance(x, str) or x is None:
+        if not (x is None or (isinstance(x, str) and x in _K26)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K153,
+                    "enum",
+                    f"{_show(x)} is not one of {_K152}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K154,
+                    "type",
+                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (x is None or (isinstance(x, str) and x in _K26)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K153,
+                    "enum",
+                    f"{_show(x)} is not one of {_K152}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/public
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K155,
+                    "type",
+                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/scheduler
+    if isinstance(x, str):
+        if not (isinstance(x, str) and x in _K27):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K157,
+                    "enum",
+                    f"{_show(x)} is not one of {_K156}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K158,
+                    "type",
+                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (isinstance(x, str) and x in _K27):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K157,
+                    "enum",
+                    f"{_show(x)} is not one of {_K156}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/sd_version
+    if isinstance(x, str):
+        if not (isinstance(x, str) and x in _K28):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K160,
+                    "enum",
+                    f"{_show(x)} is not one of {_K159}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K161,
+                    "type",
+                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (isinstance(x, str) and x in _K28):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K160,
+                    "enum",
+                    f"{_show(x)} is not one of {_K159}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/seed
+    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+        if x is not None:
+            if x > 9999999998:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K163,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K162}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K164,
+                    "type",
+                    f"expected {_K113}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x > 9999999998:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K163,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K162}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/tiling
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K165,
+                    "type",
+                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/transparency
+    if isinstance(x, str) or x is None:
+        if not (x is None or (isinstance(x, str) and x in _K29)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K167,
+                    "enum",
+                    f"{_show(x)} is not one of {_K166}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K168,
+                    "type",
+                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (x is None or (isinstance(x, str) and x in _K29)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K167,
+                    "enum",
+                    f"{_show(x)} is not one of {_K166}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e58(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/ultra
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K169,
+                    "type",
+                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e59(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/unzoom
+    if (x is True or x is False) or x is None:
+        pass
+    else:
+        if not ((x is True or x is False) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K170,
+                    "type",
+                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e60(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/unzoomAmount
+    if (type(x) is int or type(x) is float) or x is None:
+        pass
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K171,
+                    "type",
+                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e61(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/upscaleRatio
+    if (type(x) is int or type(x) is float) or x is None:
+        pass
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K172,
+                    "type",
+                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/userElements
+    if isinstance(x, list) or x is None:
+        if x is not None:
+            for _index in range(0, len(x)):
+                if not _v64(x[_index]):
+                    _e63(x[_index], (*path, _index), out)
+    else:
+        if not (isinstance(x, list) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K173,
+                    "type",
+                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, list):
+            for _index in range(0, len(x)):
+                if not _v64(x[_index]):
+                    _e63(x[_index], (*path, _index), out)
+
+
+def _e68(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/weighting
+    if (type(x) is int or type(x) is float) or x is None:
+        pass
+    else:
+        if not ((type(x) is int or type(x) is float) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K174,
+                    "type",
+                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/width
+    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+        if x is not None:
+            if x < 32:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K175,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K107}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1536:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K176,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K109}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x % 8 != 0:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K177,
+                        "multipleOf",
+                        f"{_show(x)} is not a multiple of {_K111}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+    else:
+        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K178,
+                    "type",
+                    f"expected {_K113}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 32:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K175,
+                        "minimum",
+                        f"{_show(x)} is less than the minimum {_K107}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x > 1536:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K176,
+                        "maximum",
+                        f"{_show(x)} is greater than the maximum {_K109}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            if x % 8 != 0:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K177,
+                        "multipleOf",
+                        f"{_show(x)} is not a multiple of {_K111}",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+
+
+def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /patternProperties/^styleUUID$
+    if isinstance(x, str):
+        pass
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K179,
+                    "type",
+                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /patternProperties/^contextImages$
+    if isinstance(x, list):
+        if len(x) > 4:
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K180,
+                    "maxItems",
+                    f"{_show(x)} should have at most 4 items",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        for _index in range(0, len(x)):
+            if not _v73(x[_index]):
+                _e72(x[_index], (*path, _index), out)
+    else:
+        if not isinstance(x, list):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K182,
+                    "type",
+                    f"expected {_K181}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, list):
+            if len(x) > 4:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K180,
+                        "maxItems",
+                        f"{_show(x)} should have at most 4 items",
+                        None,
+                        "error",
+                        None,
+                    )
+                )
+            for _index in range(0, len(x)):
+                if not _v73(x[_index]):
+                    _e72(x[_index], (*path, _index), out)
+
+
+def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /patternProperties/^isInitImage$
+    if x is True or x is False:
+        pass
+    else:
+        if not (x is True or x is False):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K184,
+                    "type",
+                    f"expected {_K183}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _v11(x: Any) -> bool:
+    # /$defs/controlnetInput
+    if not isinstance(x, dict):
         return False
-    if not (isinstance(x, str) and x in _K194):
+    if not ("initImageId" in x and "initImageType" in x and "preprocessorId" in x):
         return False
+    if not x.keys() <= _K185:
+        return False
+    for _key1, _value2 in x.items():
+        if not _TABLE186[_key1](_value2):
+            return False
     return True
 
 
-def _v14(x: Any) -> bool:
-    # /$defs/controlnetInput/properties/preprocessorId
-    if not (type(x) is int or (type(x) is float and x.is_integer())):
+def _v22(x: Any) -> bool:
+    # /$defs/elementInput
+    if not isinstance(x, dict):
         return False
+    if "akUUID" not in x:
+        return False
+    if not x.keys() <= _K187:
+        return False
+    for _key1, _value2 in x.items():
+        if not _TABLE188[_key1](_value2):
+            return False
     return True
 
 
-_v15 = _v36  # /$defs/controlnetInput/properties/weight
-
-
-def _v16(x: Any) -> bool:
-    # /$defs/controlnetInput/properties/strengthType
-    if not (isinstance(x, str) or x is None):
+def _v64(x: Any) -> bool:
+    # /$defs/userElementInput
+    if not isinstance(x, dict):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K195)):
+    if not x.keys() <= _K189:
         return False
+    for _key1, _value2 in x.items():
+        if not _TABLE190[_key1](_value2):
+            return False
     return True
 
 
-_v17 = _v36  # /$defs/controlnetInput/properties/influence
-
-
-_v23 = _v70  # /$defs/elementInput/properties/akUUID
-
-
-_v24 = _v36  # /$defs/elementInput/properties/weight
-
-
-def _v65(x: Any) -> bool:
-    # /$defs/userElementInput/properties/userLoraId
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+def _v73(x: Any) -> bool:
+    # /$defs/contextImage
+    if not isinstance(x, dict):
         return False
+    if not ("id" in x and "type" in x):
+        return False
+    if not x.keys() <= _K191:
+        return False
+    for _key1, _value2 in x.items():
+        if not _TABLE192[_key1](_value2):
+            return False
     return True
 
 
-_v66 = _v36  # /$defs/userElementInput/properties/weight
-
-
-_v74 = _v70  # /$defs/contextImage/properties/id
-
-
-_v75 = _v13  # /$defs/contextImage/properties/type
+def _v252(x: Any) -> bool:
+    # /$defs/controlnetsWithStrengthType/properties/controlnets
+    if not isinstance(x, list):
+        return False
+    if not any(
+        (isinstance(_item1, dict))
+        and ("strengthType" in _item1)
+        and (isinstance(_item1["strengthType"], str))
+        for _item1 in x
+    ):
+        return False
+    return True
 
 
 def _e88(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/0/then/properties/num_images
     if type(x) is int or type(x) is float:
         if x > 4:
-            out.append(_rule_error(path, _K197, "maximum", _RULE198, None))
+            out.append(_rule_error(path, _K194, "maximum", _RULE195, None))
 
 
 def _e93(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/1/then/properties/alchemy
     if x is not False:
-        out.append(_rule_error(path, _K200, "const", _RULE157, None))
+        out.append(_rule_error(path, _K197, "const", _RULE36, None))
 
 
 def _e110(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/2/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
-            out.append(_rule_error(path, _K202, "minimum", _RULE160, None))
+            out.append(_rule_error(path, _K199, "minimum", _RULE39, None))
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K204, "type", _RULE160, None))
+            out.append(_rule_error(path, _K201, "type", _RULE39, None))
         if type(x) is int or type(x) is float:
             if x < 2.5:
-                out.append(_rule_error(path, _K202, "minimum", _RULE160, None))
+                out.append(_rule_error(path, _K199, "minimum", _RULE39, None))
 
 
 def _e123(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
-            out.append(_rule_error(path, _K205, "minimum", _RULE162, None))
+            out.append(_rule_error(path, _K202, "minimum", _RULE41, None))
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K206, "type", _RULE162, None))
+            out.append(_rule_error(path, _K203, "type", _RULE41, None))
         if type(x) is int or type(x) is float:
             if x < 2.5:
-                out.append(_rule_error(path, _K205, "minimum", _RULE162, None))
+                out.append(_rule_error(path, _K202, "minimum", _RULE41, None))
 
 
 def _e130(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/4/then/properties/seed
     if type(x) is int or type(x) is float:
         if x > 2147483638:
-            out.append(_rule_error(path, _K208, "maximum", _RULE209, None))
+            out.append(_rule_error(path, _K205, "maximum", _RULE206, None))
 
 
 def _e137(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/5/then/properties/seed
     if (type(x) is int or type(x) is float) and x == 2147483638:
-        out.append(_rule_error(path, _K210, "not", _RULE211, None))
+        out.append(_rule_error(path, _K207, "not", _RULE208, None))
 
 
 def _e143(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/6/then/properties/contrast
     if not ((type(x) is int or type(x) is float) and x in _K6):
-        out.append(_rule_error(path, _K213, "enum", _RULE214, None))
+        out.append(_rule_error(path, _K210, "enum", _RULE211, None))
 
 
 def _e148(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/7/then/properties/guidance_scale
     if type(x) is int or type(x) is float:
         if x > 20:
-            out.append(_rule_error(path, _K216, "maximum", _RULE217, None))
+            out.append(_rule_error(path, _K213, "maximum", _RULE214, None))
 
 
 def _e154(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/8/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K218, "not", _RULE219, None))
+        out.append(_rule_error(path, _K215, "not", _RULE216, None))
 
 
 def _e162(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6087,67 +5042,67 @@ def _e162(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K221, "type", _RULE222, None))
+            out.append(_rule_error(path, _K218, "type", _RULE219, None))
 
 
 def _e169(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/10/then/properties/modelId
     if not (isinstance(x, str) and x in _K9):
-        out.append(_rule_error(path, _K224, "enum", _RULE165, None))
+        out.append(_rule_error(path, _K221, "enum", _RULE44, None))
 
 
 def _e181(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/11/then/properties/presetStyle
     if not (isinstance(x, str) and x in _K10):
-        out.append(_rule_error(path, _K226, "enum", _RULE168, None))
+        out.append(_rule_error(path, _K223, "enum", _RULE47, None))
 
 
 def _e189(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/12/then/properties/presetStyle
     if not (x is None or (isinstance(x, str) and x in _K11)):
-        out.append(_rule_error(path, _K228, "enum", _RULE229, None))
+        out.append(_rule_error(path, _K225, "enum", _RULE226, None))
 
 
 def _e197(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/13/then/properties/presetStyle
     if not (isinstance(x, str) and x in _K12):
-        out.append(_rule_error(path, _K231, "enum", _RULE170, None))
+        out.append(_rule_error(path, _K228, "enum", _RULE49, None))
 
 
 def _e205(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/14/then/properties/presetStyle
     if not (x is None or (isinstance(x, str) and x in _K13)):
-        out.append(_rule_error(path, _K233, "enum", _RULE234, None))
+        out.append(_rule_error(path, _K230, "enum", _RULE231, None))
 
 
 def _e210(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/15/then/properties/promptMagic
     if x is not True:
-        out.append(_rule_error(path, _K236, "const", _RULE173, None))
+        out.append(_rule_error(path, _K233, "const", _RULE52, None))
 
 
 def _e215(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/16/then/properties/promptMagic
     if x is not True:
-        out.append(_rule_error(path, _K237, "const", _RULE175, None))
+        out.append(_rule_error(path, _K234, "const", _RULE54, None))
 
 
 def _e220(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/17/then/properties/enhancePrompt
     if x is not True:
-        out.append(_rule_error(path, _K238, "const", _RULE178, None))
+        out.append(_rule_error(path, _K235, "const", _RULE57, None))
 
 
 def _e225(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/18/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K239, "not", _RULE240, None))
+        out.append(_rule_error(path, _K236, "not", _RULE237, None))
 
 
 def _e231(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/19/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K241, "not", _RULE242, None))
+        out.append(_rule_error(path, _K238, "not", _RULE239, None))
 
 
 def _e237(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6156,7 +5111,7 @@ def _e237(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K243, "type", _RULE181, None))
+            out.append(_rule_error(path, _K240, "type", _RULE60, None))
 
 
 def _e238(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6165,13 +5120,13 @@ def _e238(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not isinstance(x, str):
-            out.append(_rule_error(path, _K244, "type", _RULE181, None))
+            out.append(_rule_error(path, _K241, "type", _RULE60, None))
 
 
 def _e243(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/21/then/properties/unzoom
     if x is not True:
-        out.append(_rule_error(path, _K245, "const", _RULE184, None))
+        out.append(_rule_error(path, _K242, "const", _RULE63, None))
 
 
 def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6180,7 +5135,7 @@ def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not isinstance(x, str):
-            out.append(_rule_error(path, _K246, "type", _RULE187, None))
+            out.append(_rule_error(path, _K243, "type", _RULE66, None))
 
 
 def _e256(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6311,19 +5266,190 @@ def _e284(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e299(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/27/then/properties/canvasRequest
     if x is not True:
-        out.append(_rule_error(path, _K247, "const", _RULE190, None))
+        out.append(_rule_error(path, _K244, "const", _RULE69, None))
 
 
 def _e304(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/28/then/properties/sd_version
     if x != _K3:
-        out.append(_rule_error(path, _K249, "const", _RULE250, None))
+        out.append(_rule_error(path, _K246, "const", _RULE247, None))
 
 
 def _e309(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/29/then/properties/alchemy
     if x is not False:
-        out.append(_rule_error(path, _K251, "const", _RULE192, None))
+        out.append(_rule_error(path, _K248, "const", _RULE71, None))
+
+
+def _e10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/controlnets/items
+    if not _v11(x):
+        _e11(x, path, out)
+
+
+def _e21(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/elements/items
+    if not _v22(x):
+        _e22(x, path, out)
+
+
+def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/imagePrompts/items
+    if isinstance(x, str) or x is None:
+        pass
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K249,
+                    "type",
+                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e63(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/userElements/items
+    if not _v64(x):
+        _e64(x, path, out)
+
+
+def _e72(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /patternProperties/^contextImages$/items
+    if not _v73(x):
+        _e73(x, path, out)
+
+
+_v12 = _v70  # /$defs/controlnetInput/properties/initImageId
+
+
+def _v13(x: Any) -> bool:
+    # /$defs/controlnetInput/properties/initImageType
+    if not isinstance(x, str):
+        return False
+    if not (isinstance(x, str) and x in _K250):
+        return False
+    return True
+
+
+def _v14(x: Any) -> bool:
+    # /$defs/controlnetInput/properties/preprocessorId
+    if not (type(x) is int or (type(x) is float and x.is_integer())):
+        return False
+    return True
+
+
+_v15 = _v36  # /$defs/controlnetInput/properties/weight
+
+
+def _v16(x: Any) -> bool:
+    # /$defs/controlnetInput/properties/strengthType
+    if not (isinstance(x, str) or x is None):
+        return False
+    if not (x is None or (isinstance(x, str) and x in _K251)):
+        return False
+    return True
+
+
+_v17 = _v36  # /$defs/controlnetInput/properties/influence
+
+
+_v23 = _v70  # /$defs/elementInput/properties/akUUID
+
+
+_v24 = _v36  # /$defs/elementInput/properties/weight
+
+
+def _v65(x: Any) -> bool:
+    # /$defs/userElementInput/properties/userLoraId
+    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        return False
+    return True
+
+
+_v66 = _v36  # /$defs/userElementInput/properties/weight
+
+
+_v74 = _v70  # /$defs/contextImage/properties/id
+
+
+_v75 = _v13  # /$defs/contextImage/properties/type
+
+
+def _e257(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/23/then/properties/controlnets/items
+    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "preprocessorId" not in x
+            or (
+                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+                and x["preprocessorId"] in _K30
+            )
+        )
+    ):
+        if not (
+            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
+        ):
+            _e260(x, path, out)
+
+
+def _e266(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/24/then/properties/controlnets/items
+    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "preprocessorId" not in x
+            or (
+                not (
+                    (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+                    and x["preprocessorId"] in _K31
+                )
+            )
+        )
+    ):
+        if not (
+            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
+        ):
+            _e270(x, path, out)
+
+
+def _e276(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/25/then/properties/controlnets/items
+    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "preprocessorId" not in x
+            or (
+                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+                and x["preprocessorId"] in _K33
+            )
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "strengthType" not in x
+                or (
+                    x["strengthType"] is None
+                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K32)
+                )
+            )
+        ):
+            _e279(x, path, out)
+
+
+def _e285(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/26/then/properties/controlnets/items
+    if _condition1 := (not isinstance(x, dict) or ("strengthType" in x)) and (
+        not isinstance(x, dict) or ("strengthType" not in x or (isinstance(x["strengthType"], str)))
+    ):
+        if not (not isinstance(x, dict) or ("weight" not in x or (x["weight"] is None))):
+            _e288(x, path, out)
 
 
 def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6343,7 +5469,7 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE148.get(_key)
+            _check = _TABLE186.get(_key)
             if _check is not None:
                 if not _check(_value):
                     _TABLE254[_key](_value, (*path, _key), out)
@@ -6387,7 +5513,7 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE148.get(_key)
+                _check = _TABLE186.get(_key)
                 if _check is not None:
                     if not _check(_value):
                         _TABLE254[_key](_value, (*path, _key), out)
@@ -6422,7 +5548,7 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE150.get(_key)
+            _check = _TABLE188.get(_key)
             if _check is not None:
                 if not _check(_value):
                     _TABLE259[_key](_value, (*path, _key), out)
@@ -6466,7 +5592,7 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE150.get(_key)
+                _check = _TABLE188.get(_key)
                 if _check is not None:
                     if not _check(_value):
                         _TABLE259[_key](_value, (*path, _key), out)
@@ -6488,7 +5614,7 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/userElementInput
     if isinstance(x, dict):
         for _key, _value in x.items():
-            _check = _TABLE152.get(_key)
+            _check = _TABLE190.get(_key)
             if _check is not None:
                 if not _check(_value):
                     _TABLE262[_key](_value, (*path, _key), out)
@@ -6519,7 +5645,7 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, dict):
             for _key, _value in x.items():
-                _check = _TABLE152.get(_key)
+                _check = _TABLE190.get(_key)
                 if _check is not None:
                     if not _check(_value):
                         _TABLE262[_key](_value, (*path, _key), out)
@@ -6554,7 +5680,7 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE154.get(_key)
+            _check = _TABLE192.get(_key)
             if _check is not None:
                 if not _check(_value):
                     _TABLE267[_key](_value, (*path, _key), out)
@@ -6598,7 +5724,7 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE154.get(_key)
+                _check = _TABLE192.get(_key)
                 if _check is not None:
                     if not _check(_value):
                         _TABLE267[_key](_value, (*path, _key), out)
@@ -6616,76 +5742,39 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e257(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/23/then/properties/controlnets/items
-    if (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K30
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
-        ):
-            _e260(x, path, out)
+def _e260(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/23/then/properties/controlnets/items/then
+    if isinstance(x, dict):
+        if "strengthType" in x:
+            if x["strengthType"] is not None:
+                _e261(x["strengthType"], (*path, "strengthType"), out)
 
 
-def _e266(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/24/then/properties/controlnets/items
-    if (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                not (
-                    (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                    and x["preprocessorId"] in _K31
-                )
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
-        ):
-            _e270(x, path, out)
+def _e270(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/24/then/properties/controlnets/items/then
+    if isinstance(x, dict):
+        if "strengthType" in x:
+            if x["strengthType"] is not None:
+                _e271(x["strengthType"], (*path, "strengthType"), out)
 
 
-def _e276(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/25/then/properties/controlnets/items
-    if (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K33
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "strengthType" not in x
-                or (
-                    x["strengthType"] is None
-                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K32)
-                )
-            )
-        ):
-            _e279(x, path, out)
+def _e279(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/25/then/properties/controlnets/items/then
+    if isinstance(x, dict):
+        if "strengthType" in x:
+            if not (
+                x["strengthType"] is None
+                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K32)
+            ):
+                _e280(x["strengthType"], (*path, "strengthType"), out)
 
 
-def _e285(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/26/then/properties/controlnets/items
-    if (not isinstance(x, dict) or ("strengthType" in x)) and (
-        not isinstance(x, dict) or ("strengthType" not in x or (isinstance(x["strengthType"], str)))
-    ):
-        if not (not isinstance(x, dict) or ("weight" not in x or (x["weight"] is None))):
-            _e288(x, path, out)
+def _e288(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/26/then/properties/controlnets/items/then
+    if isinstance(x, dict):
+        if "weight" in x:
+            if x["weight"] is not None:
+                _e289(x["weight"], (*path, "weight"), out)
 
 
 def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6699,7 +5788,7 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K270,
                     "type",
-                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6710,7 +5799,7 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/initImageType
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K194):
+        if not (isinstance(x, str) and x in _K250):
             out.append(
                 Error(
                     _pointer(path),
@@ -6729,13 +5818,13 @@ def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K273,
                     "type",
-                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K194):
+        if not (isinstance(x, str) and x in _K250):
             out.append(
                 Error(
                     _pointer(path),
@@ -6779,7 +5868,7 @@ def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K276,
                     "type",
-                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6790,7 +5879,7 @@ def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/strengthType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K195)):
+        if not (x is None or (isinstance(x, str) and x in _K251)):
             out.append(
                 Error(
                     _pointer(path),
@@ -6809,13 +5898,13 @@ def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K279,
                     "type",
-                    f"expected {_K36}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K195)):
+        if not (x is None or (isinstance(x, str) and x in _K251)):
             out.append(
                 Error(
                     _pointer(path),
@@ -6840,7 +5929,7 @@ def _e17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K280,
                     "type",
-                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6859,7 +5948,7 @@ def _e23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K281,
                     "type",
-                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6878,7 +5967,7 @@ def _e24(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K282,
                     "type",
-                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6897,7 +5986,7 @@ def _e65(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K283,
                     "type",
-                    f"expected {_K75}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K113}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6916,7 +6005,7 @@ def _e66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K284,
                     "type",
-                    f"expected {_K47}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6935,7 +6024,7 @@ def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K285,
                     "type",
-                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6946,7 +6035,7 @@ def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/contextImage/properties/type
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K194):
+        if not (isinstance(x, str) and x in _K250):
             out.append(
                 Error(
                     _pointer(path),
@@ -6965,13 +6054,13 @@ def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K287,
                     "type",
-                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K194):
+        if not (isinstance(x, str) and x in _K250):
             out.append(
                 Error(
                     _pointer(path),
@@ -6983,41 +6072,6 @@ def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     None,
                 )
             )
-
-
-def _e260(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/23/then/properties/controlnets/items/then
-    if isinstance(x, dict):
-        if "strengthType" in x:
-            if x["strengthType"] is not None:
-                _e261(x["strengthType"], (*path, "strengthType"), out)
-
-
-def _e270(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/24/then/properties/controlnets/items/then
-    if isinstance(x, dict):
-        if "strengthType" in x:
-            if x["strengthType"] is not None:
-                _e271(x["strengthType"], (*path, "strengthType"), out)
-
-
-def _e279(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/25/then/properties/controlnets/items/then
-    if isinstance(x, dict):
-        if "strengthType" in x:
-            if not (
-                x["strengthType"] is None
-                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K32)
-            ):
-                _e280(x["strengthType"], (*path, "strengthType"), out)
-
-
-def _e288(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/26/then/properties/controlnets/items/then
-    if isinstance(x, dict):
-        if "weight" in x:
-            if x["weight"] is not None:
-                _e289(x["weight"], (*path, "weight"), out)
 
 
 def _e261(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -7167,7 +6221,7 @@ _TABLE17 = {
     "isInitImage": _e77,
     "isInitImage\n": _e77,
 }
-_TABLE148 = {
+_TABLE186 = {
     "initImageId": _v12,
     "initImageType": _v13,
     "preprocessorId": _v14,
@@ -7175,9 +6229,9 @@ _TABLE148 = {
     "strengthType": _v16,
     "influence": _v17,
 }
-_TABLE150 = {"akUUID": _v23, "weight": _v24}
-_TABLE152 = {"userLoraId": _v65, "weight": _v66}
-_TABLE154 = {"id": _v74, "type": _v75}
+_TABLE188 = {"akUUID": _v23, "weight": _v24}
+_TABLE190 = {"userLoraId": _v65, "weight": _v66}
+_TABLE192 = {"id": _v74, "type": _v75}
 _TABLE254 = {
     "initImageId": _e12,
     "initImageType": _e13,
