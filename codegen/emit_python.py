@@ -13,6 +13,7 @@ constants, and schema paths in comments only through `py_comment`.
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -788,8 +789,20 @@ class AllOfEmitter(KeywordEmitter):
         return " and ".join(f"({p})" for p in parts) or "True"
 
     def statements(self, kw: ir.AllOf, ctx: Context, code: Code) -> None:
+        # Rules (`if`/`then` members) with the same condition are checked under one `if`, their
+        # `then`s merged so that a member or array they all constrain is walked once.
+        emitter = ctx.emitter
+        rules: dict[str, list[Node]] = {}
         for child in kw.children:
-            ctx.emitter.valid_stmts(child, ctx.var, ctx.known, code)
+            rule = _plain_rule(child)
+            if rule is None or rule.then is None:
+                emitter.valid_stmts(child, ctx.var, ctx.known, code)
+            elif not emitter.is_trivial(child):
+                condition = emitter.valid_expr(rule.condition, ctx.var, ctx.known)
+                rules.setdefault(condition, []).append(rule.then)
+        for condition, thens in rules.items():
+            with code.block(f"if {emitter.shared(condition, code)}:"):
+                emitter.valid_stmts(emitter.conjunction(thens), ctx.var, ctx.known, code)
 
     def errors(self, kw: ir.AllOf, ctx: Context, code: Code) -> None:
         for child in kw.children:
@@ -803,6 +816,14 @@ class AllOfEmitter(KeywordEmitter):
     def annotations(self, kw: ir.AllOf, ctx: Context, code: Code, own: bool) -> None:
         for child in kw.children:
             code(f"ev |= {ctx.emitter.annotations_call(child, ctx.var)}")
+
+
+def _plain_rule(node: Node) -> ir.IfThenElse | None:
+    """The `if`/`then` of a subschema that is nothing else (no `else`), or None."""
+    if len(node.keywords) == 1 and isinstance(node.keywords[0], ir.IfThenElse):
+        rule = node.keywords[0]
+        return rule if rule.otherwise is None else None
+    return None
 
 
 class AnyOfEmitter(KeywordEmitter):
@@ -985,6 +1006,7 @@ class PythonEmitter:
         self.counter = 0
         self.uses_fraction = False
         self.root_accept = "_accept"
+        self.synthetic_ids = itertools.count(len(schema_ir.nodes))
         self.weights: dict[tuple[bool, int], int | None] = {}
         self.accepting = False  # emitting `is_accepted`: warning-severity rules pass
         self.warning_reach: dict[int, bool] = {}
@@ -1039,6 +1061,41 @@ class PythonEmitter:
             f"{py_literal(name)}: {self.valid_function(child)}" for name, child in children.items()
         )
         return self._constant("{" + entries + "}", "_TABLE")
+
+    def conjunction(self, nodes: list[Node]) -> Node:
+        """A node valid exactly when all of `nodes` are, with `properties` and `items` merged.
+
+        allOf[{properties: {p: A}}, {properties: {p: B}}] is {properties: {p: allOf[A, B]}}, and
+        likewise for `items`; the merged node exists only for the fast path (reports keep the
+        real schema places).
+        """
+        nodes = [node for node in nodes if not self.is_trivial(node)]
+        if len(nodes) == 1:
+            return nodes[0]
+        kinds = {type(kw) for node in nodes for kw in node.keywords}
+        first = nodes[0].location if nodes else ""
+        if nodes and all(node.boolean is None for node in nodes):
+            if kinds == {ir.Properties}:
+                members: dict[str, list[Node]] = {}
+                for node in nodes:
+                    for keyword in node.keywords:
+                        for name, child in keyword.children.items():  # type: ignore[attr-defined]
+                            members.setdefault(name, []).append(child)
+                merged = {name: self.conjunction(group) for name, group in members.items()}
+                return self._synthetic(first, [ir.Properties(first, merged)])
+            starts = {
+                kw.start for node in nodes for kw in node.keywords if isinstance(kw, ir.Items)
+            }
+            if kinds == {ir.Items} and len(starts) == 1:
+                children = [
+                    kw.child for n in nodes for kw in n.keywords if isinstance(kw, ir.Items)
+                ]
+                item = self.conjunction(children)
+                return self._synthetic(first, [ir.Items(first, item, starts.pop())])
+        return self._synthetic(first, [ir.AllOf(first, nodes)])
+
+    def _synthetic(self, location: str, keywords: list[ir.Keyword]) -> Node:
+        return Node(next(self.synthetic_ids), location, keywords=keywords)
 
     def shared(self, condition: str, code: Code) -> str:
         """`condition`, computed once per block when sibling rules repeat it.

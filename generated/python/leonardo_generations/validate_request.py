@@ -405,18 +405,19 @@ _K4 = frozenset(
     }
 )
 _K5 = frozenset({"FLUX", "FLUX_DEV"})
-_K6 = frozenset({1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4})
-_K7 = frozenset({"v1"})
-_K8 = "v2"
-_K9 = frozenset(
+_K6 = frozenset({"v1"})
+_K7 = "v2"
+_K8 = frozenset({"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"})
+_K9 = frozenset({1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4})
+_K10 = frozenset(
     {
         "1e60896f-3c26-4296-8ecc-53e2afecc132",
         "5c232a9e-9061-4777-980a-ddc8e65647c6",
         "aa77f04e-3eec-4034-9c07-d0f619684628",
     }
 )
-_K10 = frozenset({"LEONARDO", "NONE"})
-_K11 = frozenset(
+_K11 = frozenset({"LEONARDO", "NONE"})
+_K12 = frozenset(
     {
         "ANIME",
         "CREATIVE",
@@ -432,8 +433,8 @@ _K11 = frozenset(
         "SKETCH_COLOR",
     }
 )
-_K12 = frozenset({"CINEMATIC", "CREATIVE", "VIBRANT"})
-_K13 = frozenset(
+_K13 = frozenset({"CINEMATIC", "CREATIVE", "VIBRANT"})
+_K14 = frozenset(
     {
         "BOKEH",
         "CINEMATIC",
@@ -457,7 +458,6 @@ _K13 = frozenset(
         "VIBRANT",
     }
 )
-_K14 = frozenset({"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"})
 _K15 = ["prompt"]
 _K16 = "/required"
 _K18 = "/additionalProperties"
@@ -523,7 +523,220 @@ _K28 = frozenset(
 )
 _K29 = frozenset({"disabled", "foreground_only"})
 _K30 = frozenset({1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22})
-_K31 = frozenset(
+_K31 = ["alchemy"]
+_K32 = "/allOf/1/then/required"
+_RULE33 = (
+    "ultra-requires-alchemy-off",
+    "error",
+    'ultra cannot be combined with Alchemy, and alchemy defaults to true: send "alchemy": false with "ultra": true.',
+)
+_K34 = ["contrast"]
+_K35 = "/allOf/2/then/required"
+_RULE36 = (
+    "phoenix-alchemy-contrast-min",
+    "error",
+    'Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
+)
+_K37 = "/allOf/3/then/required"
+_RULE38 = (
+    "flux-alchemy-contrast-min",
+    "warning",
+    'Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send "alchemy": false. A warning because only the Flux guide states it; the API reference states it for Phoenix.',
+)
+_K39 = ["modelId"]
+_K40 = "/allOf/10/then/required"
+_RULE41 = (
+    "photoreal-v2-model",
+    "error",
+    "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one).",
+)
+_K42 = ["presetStyle"]
+_K43 = "/allOf/11/then/required"
+_RULE44 = (
+    "preset-style-alchemy-off",
+    "warning",
+    "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).",
+)
+_K45 = "/allOf/13/then/required"
+_RULE46 = (
+    "preset-style-photoreal-v1",
+    "warning",
+    "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.",
+)
+_K47 = ["promptMagic"]
+_K48 = "/allOf/15/then/required"
+_RULE49 = (
+    "prompt-magic-version-needs-prompt-magic",
+    "warning",
+    'promptMagicVersion only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicVersion.',
+)
+_K50 = "/allOf/16/then/required"
+_RULE51 = (
+    "prompt-magic-strength-needs-prompt-magic",
+    "warning",
+    'promptMagicStrength only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicStrength.',
+)
+_K52 = ["enhancePrompt"]
+_K53 = "/allOf/17/then/required"
+_RULE54 = (
+    "enhance-prompt-instruction-needs-enhance-prompt",
+    "warning",
+    'enhancePromptInstruction is only read when prompt enhancement is on: send "enhancePrompt": true or drop the instruction.',
+)
+_K55 = ["unzoomAmount", "init_image_id"]
+_K56 = "/allOf/20/then/required"
+_RULE57 = (
+    "unzoom-requires-amount-and-init-image",
+    "error",
+    'unzoom needs both unzoomAmount and init_image_id: send them, or drop "unzoom": true.',
+)
+_K58 = ["unzoom"]
+_K59 = "/allOf/21/then/required"
+_RULE60 = (
+    "unzoom-amount-requires-unzoom",
+    "error",
+    'unzoomAmount only works with "unzoom": true (and an init_image_id): send unzoom true or drop unzoomAmount.',
+)
+_K61 = ["init_image_id"]
+_K62 = "/allOf/22/then/required"
+_RULE63 = (
+    "fantasy-avatar-requires-init-image",
+    "error",
+    "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).",
+)
+_K64 = ["canvasRequest"]
+_K65 = "/allOf/27/then/required"
+_RULE66 = (
+    "canvas-fields-need-canvas-request",
+    "warning",
+    'canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send "canvasRequest": true.',
+)
+_K67 = "/allOf/29/then/required"
+_RULE68 = (
+    "lucid-alchemy-off",
+    "warning",
+    'Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send "alchemy": false as Leonardo\'s Lucid samples do.',
+)
+_K69 = "boolean or null"
+_K70 = "/properties/alchemy/type"
+_K71 = "string or null"
+_K72 = "/properties/canvasInitId/type"
+_K73 = "/properties/canvasMaskId/type"
+_K74 = "/properties/canvasRequest/type"
+_K75 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
+_K76 = "/properties/canvasRequestType/enum"
+_K77 = "/properties/canvasRequestType/type"
+_K78 = "1"
+_K79 = "/properties/contrast/minimum"
+_K80 = "4.5"
+_K81 = "/properties/contrast/maximum"
+_K82 = "number or null"
+_K83 = "/properties/contrast/type"
+_K84 = "0"
+_K85 = "/properties/contrastRatio/minimum"
+_K86 = "/properties/contrastRatio/maximum"
+_K87 = "/properties/contrastRatio/type"
+_K88 = "/properties/controlNet/type"
+_K89 = "array or null"
+_K90 = "/properties/controlnets/type"
+_K91 = '["POSE", "CANNY", "DEPTH"]'
+_K92 = "/properties/controlNetType/enum"
+_K93 = "string"
+_K94 = "/properties/controlNetType/type"
+_K95 = "/properties/elements/type"
+_K96 = "/properties/enhancePrompt/type"
+_K97 = "/properties/enhancePromptInstruction/type"
+_K98 = "/properties/expandedDomain/type"
+_K99 = "/properties/fantasyAvatar/type"
+_K100 = "/properties/guidance_scale/minimum"
+_K101 = "30"
+_K102 = "/properties/guidance_scale/maximum"
+_K103 = "/properties/guidance_scale/type"
+_K104 = "32"
+_K105 = "/properties/height/minimum"
+_K106 = "1536"
+_K107 = "/properties/height/maximum"
+_K108 = "8"
+_K109 = "/properties/height/multipleOf"
+_K110 = "integer or null"
+_K111 = "/properties/height/type"
+_K112 = "/properties/highContrast/type"
+_K113 = "/properties/highResolution/type"
+_K114 = "/properties/imagePrompts/type"
+_K115 = "/properties/imagePromptWeight/type"
+_K116 = "/properties/init_generation_image_id/type"
+_K117 = "/properties/init_image_id/type"
+_K118 = "0.1"
+_K119 = "/properties/init_strength/minimum"
+_K120 = "0.9"
+_K121 = "/properties/init_strength/maximum"
+_K122 = "/properties/init_strength/type"
+_K123 = "/properties/modelId/type"
+_K124 = "/properties/negative_prompt/type"
+_K125 = "/properties/num_images/minimum"
+_K126 = "/properties/num_images/maximum"
+_K127 = "/properties/num_images/type"
+_K128 = "10"
+_K129 = "/properties/num_inference_steps/minimum"
+_K130 = "60"
+_K131 = "/properties/num_inference_steps/maximum"
+_K132 = "/properties/num_inference_steps/type"
+_K133 = "/properties/photoReal/type"
+_K134 = "[0.55, 0.5, 0.45, null]"
+_K135 = "/properties/photoRealStrength/enum"
+_K136 = "/properties/photoRealStrength/type"
+_K137 = '["v1", "v2", null]'
+_K138 = "/properties/photoRealVersion/enum"
+_K139 = "/properties/photoRealVersion/type"
+_K140 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
+_K141 = "/properties/presetStyle/enum"
+_K142 = "/properties/presetStyle/type"
+_K143 = "/properties/prompt/maxLength"
+_K144 = "/properties/prompt/type"
+_K145 = "/properties/promptMagic/type"
+_K146 = "/properties/promptMagicStrength/minimum"
+_K147 = "/properties/promptMagicStrength/maximum"
+_K148 = "/properties/promptMagicStrength/type"
+_K149 = '["v2", "v3", null]'
+_K150 = "/properties/promptMagicVersion/enum"
+_K151 = "/properties/promptMagicVersion/type"
+_K152 = "/properties/public/type"
+_K153 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
+_K154 = "/properties/scheduler/enum"
+_K155 = "/properties/scheduler/type"
+_K156 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
+_K157 = "/properties/sd_version/enum"
+_K158 = "/properties/sd_version/type"
+_K159 = "9999999998"
+_K160 = "/properties/seed/maximum"
+_K161 = "/properties/seed/type"
+_K162 = "/properties/tiling/type"
+_K163 = '["disabled", "foreground_only", null]'
+_K164 = "/properties/transparency/enum"
+_K165 = "/properties/transparency/type"
+_K166 = "/properties/ultra/type"
+_K167 = "/properties/unzoom/type"
+_K168 = "/properties/unzoomAmount/type"
+_K169 = "/properties/upscaleRatio/type"
+_K170 = "/properties/userElements/type"
+_K171 = "/properties/weighting/type"
+_K172 = "/properties/width/minimum"
+_K173 = "/properties/width/maximum"
+_K174 = "/properties/width/multipleOf"
+_K175 = "/properties/width/type"
+_K176 = "/patternProperties/^styleUUID$/type"
+_K177 = "/patternProperties/^contextImages$/maxItems"
+_K178 = "array"
+_K179 = "/patternProperties/^contextImages$/type"
+_K180 = "boolean"
+_K181 = "/patternProperties/^isInitImage$/type"
+_K182 = frozenset(
+    {"influence", "initImageId", "initImageType", "preprocessorId", "strengthType", "weight"}
+)
+_K184 = frozenset({"akUUID", "weight"})
+_K186 = frozenset({"userLoraId", "weight"})
+_K188 = frozenset({"id", "type"})
+_K190 = frozenset(
     {
         1,
         3,
@@ -558,221 +771,8 @@ _K31 = frozenset(
         431,
     }
 )
-_K32 = frozenset({"High", "Low", "Mid"})
-_K33 = frozenset({100, 133, 232, 233, 364, 397, 430})
-_K34 = ["alchemy"]
-_K35 = "/allOf/1/then/required"
-_RULE36 = (
-    "ultra-requires-alchemy-off",
-    "error",
-    'ultra cannot be combined with Alchemy, and alchemy defaults to true: send "alchemy": false with "ultra": true.',
-)
-_K37 = ["contrast"]
-_K38 = "/allOf/2/then/required"
-_RULE39 = (
-    "phoenix-alchemy-contrast-min",
-    "error",
-    'Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
-)
-_K40 = "/allOf/3/then/required"
-_RULE41 = (
-    "flux-alchemy-contrast-min",
-    "warning",
-    'Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send "alchemy": false. A warning because only the Flux guide states it; the API reference states it for Phoenix.',
-)
-_K42 = ["modelId"]
-_K43 = "/allOf/10/then/required"
-_RULE44 = (
-    "photoreal-v2-model",
-    "error",
-    "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one).",
-)
-_K45 = ["presetStyle"]
-_K46 = "/allOf/11/then/required"
-_RULE47 = (
-    "preset-style-alchemy-off",
-    "warning",
-    "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).",
-)
-_K48 = "/allOf/13/then/required"
-_RULE49 = (
-    "preset-style-photoreal-v1",
-    "warning",
-    "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.",
-)
-_K50 = ["promptMagic"]
-_K51 = "/allOf/15/then/required"
-_RULE52 = (
-    "prompt-magic-version-needs-prompt-magic",
-    "warning",
-    'promptMagicVersion only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicVersion.',
-)
-_K53 = "/allOf/16/then/required"
-_RULE54 = (
-    "prompt-magic-strength-needs-prompt-magic",
-    "warning",
-    'promptMagicStrength only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicStrength.',
-)
-_K55 = ["enhancePrompt"]
-_K56 = "/allOf/17/then/required"
-_RULE57 = (
-    "enhance-prompt-instruction-needs-enhance-prompt",
-    "warning",
-    'enhancePromptInstruction is only read when prompt enhancement is on: send "enhancePrompt": true or drop the instruction.',
-)
-_K58 = ["unzoomAmount", "init_image_id"]
-_K59 = "/allOf/20/then/required"
-_RULE60 = (
-    "unzoom-requires-amount-and-init-image",
-    "error",
-    'unzoom needs both unzoomAmount and init_image_id: send them, or drop "unzoom": true.',
-)
-_K61 = ["unzoom"]
-_K62 = "/allOf/21/then/required"
-_RULE63 = (
-    "unzoom-amount-requires-unzoom",
-    "error",
-    'unzoomAmount only works with "unzoom": true (and an init_image_id): send unzoom true or drop unzoomAmount.',
-)
-_K64 = ["init_image_id"]
-_K65 = "/allOf/22/then/required"
-_RULE66 = (
-    "fantasy-avatar-requires-init-image",
-    "error",
-    "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).",
-)
-_K67 = ["canvasRequest"]
-_K68 = "/allOf/27/then/required"
-_RULE69 = (
-    "canvas-fields-need-canvas-request",
-    "warning",
-    'canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send "canvasRequest": true.',
-)
-_K70 = "/allOf/29/then/required"
-_RULE71 = (
-    "lucid-alchemy-off",
-    "warning",
-    'Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send "alchemy": false as Leonardo\'s Lucid samples do.',
-)
-_K72 = "boolean or null"
-_K73 = "/properties/alchemy/type"
-_K74 = "string or null"
-_K75 = "/properties/canvasInitId/type"
-_K76 = "/properties/canvasMaskId/type"
-_K77 = "/properties/canvasRequest/type"
-_K78 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
-_K79 = "/properties/canvasRequestType/enum"
-_K80 = "/properties/canvasRequestType/type"
-_K81 = "1"
-_K82 = "/properties/contrast/minimum"
-_K83 = "4.5"
-_K84 = "/properties/contrast/maximum"
-_K85 = "number or null"
-_K86 = "/properties/contrast/type"
-_K87 = "0"
-_K88 = "/properties/contrastRatio/minimum"
-_K89 = "/properties/contrastRatio/maximum"
-_K90 = "/properties/contrastRatio/type"
-_K91 = "/properties/controlNet/type"
-_K92 = "array or null"
-_K93 = "/properties/controlnets/type"
-_K94 = '["POSE", "CANNY", "DEPTH"]'
-_K95 = "/properties/controlNetType/enum"
-_K96 = "string"
-_K97 = "/properties/controlNetType/type"
-_K98 = "/properties/elements/type"
-_K99 = "/properties/enhancePrompt/type"
-_K100 = "/properties/enhancePromptInstruction/type"
-_K101 = "/properties/expandedDomain/type"
-_K102 = "/properties/fantasyAvatar/type"
-_K103 = "/properties/guidance_scale/minimum"
-_K104 = "30"
-_K105 = "/properties/guidance_scale/maximum"
-_K106 = "/properties/guidance_scale/type"
-_K107 = "32"
-_K108 = "/properties/height/minimum"
-_K109 = "1536"
-_K110 = "/properties/height/maximum"
-_K111 = "8"
-_K112 = "/properties/height/multipleOf"
-_K113 = "integer or null"
-_K114 = "/properties/height/type"
-_K115 = "/properties/highContrast/type"
-_K116 = "/properties/highResolution/type"
-_K117 = "/properties/imagePrompts/type"
-_K118 = "/properties/imagePromptWeight/type"
-_K119 = "/properties/init_generation_image_id/type"
-_K120 = "/properties/init_image_id/type"
-_K121 = "0.1"
-_K122 = "/properties/init_strength/minimum"
-_K123 = "0.9"
-_K124 = "/properties/init_strength/maximum"
-_K125 = "/properties/init_strength/type"
-_K126 = "/properties/modelId/type"
-_K127 = "/properties/negative_prompt/type"
-_K128 = "/properties/num_images/minimum"
-_K129 = "/properties/num_images/maximum"
-_K130 = "/properties/num_images/type"
-_K131 = "10"
-_K132 = "/properties/num_inference_steps/minimum"
-_K133 = "60"
-_K134 = "/properties/num_inference_steps/maximum"
-_K135 = "/properties/num_inference_steps/type"
-_K136 = "/properties/photoReal/type"
-_K137 = "[0.55, 0.5, 0.45, null]"
-_K138 = "/properties/photoRealStrength/enum"
-_K139 = "/properties/photoRealStrength/type"
-_K140 = '["v1", "v2", null]'
-_K141 = "/properties/photoRealVersion/enum"
-_K142 = "/properties/photoRealVersion/type"
-_K143 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
-_K144 = "/properties/presetStyle/enum"
-_K145 = "/properties/presetStyle/type"
-_K146 = "/properties/prompt/maxLength"
-_K147 = "/properties/prompt/type"
-_K148 = "/properties/promptMagic/type"
-_K149 = "/properties/promptMagicStrength/minimum"
-_K150 = "/properties/promptMagicStrength/maximum"
-_K151 = "/properties/promptMagicStrength/type"
-_K152 = '["v2", "v3", null]'
-_K153 = "/properties/promptMagicVersion/enum"
-_K154 = "/properties/promptMagicVersion/type"
-_K155 = "/properties/public/type"
-_K156 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
-_K157 = "/properties/scheduler/enum"
-_K158 = "/properties/scheduler/type"
-_K159 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
-_K160 = "/properties/sd_version/enum"
-_K161 = "/properties/sd_version/type"
-_K162 = "9999999998"
-_K163 = "/properties/seed/maximum"
-_K164 = "/properties/seed/type"
-_K165 = "/properties/tiling/type"
-_K166 = '["disabled", "foreground_only", null]'
-_K167 = "/properties/transparency/enum"
-_K168 = "/properties/transparency/type"
-_K169 = "/properties/ultra/type"
-_K170 = "/properties/unzoom/type"
-_K171 = "/properties/unzoomAmount/type"
-_K172 = "/properties/upscaleRatio/type"
-_K173 = "/properties/userElements/type"
-_K174 = "/properties/weighting/type"
-_K175 = "/properties/width/minimum"
-_K176 = "/properties/width/maximum"
-_K177 = "/properties/width/multipleOf"
-_K178 = "/properties/width/type"
-_K179 = "/patternProperties/^styleUUID$/type"
-_K180 = "/patternProperties/^contextImages$/maxItems"
-_K181 = "array"
-_K182 = "/patternProperties/^contextImages$/type"
-_K183 = "boolean"
-_K184 = "/patternProperties/^isInitImage$/type"
-_K185 = frozenset(
-    {"influence", "initImageId", "initImageType", "preprocessorId", "strengthType", "weight"}
-)
-_K187 = frozenset({"akUUID", "weight"})
-_K189 = frozenset({"userLoraId", "weight"})
-_K191 = frozenset({"id", "type"})
+_K191 = frozenset({100, 133, 232, 233, 364, 397, 430})
+_K192 = frozenset({"High", "Low", "Mid"})
 _K193 = "4"
 _K194 = "/allOf/0/then/properties/num_images/maximum"
 _RULE195 = (
@@ -949,7 +949,6 @@ def _v0(x: Any) -> bool:
     for _key1, _value2 in x.items():
         if not _TABLE1[_key1](_value2):
             return False
-    # /allOf/0
     if _condition3 := (
         (
             ("height" in x)
@@ -969,14 +968,12 @@ def _v0(x: Any) -> bool:
             or (x["num_images"] <= 4)
         ):
             return False
-    # /allOf/1
     if _condition4 := ("ultra" in x) and (x["ultra"] is True):
         # /allOf/1/then
         if "alchemy" not in x:
             return False
         if x["alchemy"] is not False:
             return False
-    # /allOf/2
     if _condition5 := (
         ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
         and (
@@ -994,7 +991,6 @@ def _v0(x: Any) -> bool:
             (type(x["contrast"]) is int or type(x["contrast"]) is float) and (x["contrast"] >= 2.5)
         ):
             return False
-    # /allOf/3
     if _condition6 := (
         ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
         and (
@@ -1015,7 +1011,6 @@ def _v0(x: Any) -> bool:
             (type(x["contrast"]) is int or type(x["contrast"]) is float) and (x["contrast"] >= 2.5)
         ):
             return False
-    # /allOf/4
     if _condition7 := (
         (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
         and (
@@ -1031,26 +1026,22 @@ def _v0(x: Any) -> bool:
     ):
         # /allOf/4/then
         if "seed" in x and not (
-            not (type(x["seed"]) is int or type(x["seed"]) is float) or (x["seed"] <= 2147483638)
+            (not (type(x["seed"]) is int or type(x["seed"]) is float) or (x["seed"] <= 2147483638))
+            and (
+                not (
+                    (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638
+                )
+            )
         ):
             return False
-    # /allOf/5
-    if _condition7:
-        # /allOf/5/then
-        if "seed" in x and (
-            (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638
-        ):
-            return False
-    # /allOf/6
     if _condition8 := ("contrast" in x) and (
         type(x["contrast"]) is int or type(x["contrast"]) is float
     ):
         # /allOf/6/then
         if "contrast" in x and not (
-            (type(x["contrast"]) is int or type(x["contrast"]) is float) and x["contrast"] in _K6
+            (type(x["contrast"]) is int or type(x["contrast"]) is float) and x["contrast"] in _K9
         ):
             return False
-    # /allOf/7
     if _condition9 := ("guidance_scale" in x) and (
         type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float
     ):
@@ -1060,18 +1051,16 @@ def _v0(x: Any) -> bool:
             or (x["guidance_scale"] <= 20)
         ):
             return False
-    # /allOf/8
     if _condition10 := ("photoReal" in x) and (x["photoReal"] is True):
         # /allOf/8/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
-    # /allOf/9
     if _condition11 := (
         (
             "photoRealVersion" not in x
             or (
                 x["photoRealVersion"] is None
-                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
+                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
             )
         )
         and (("photoReal" in x) and (x["photoReal"] is True))
@@ -1079,17 +1068,15 @@ def _v0(x: Any) -> bool:
         # /allOf/9/then
         if "modelId" in x and x["modelId"] is not None:
             return False
-    # /allOf/10
     if _condition12 := (
-        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K8))
+        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
         and (("photoReal" in x) and (x["photoReal"] is True))
     ):
         # /allOf/10/then
         if "modelId" not in x:
             return False
-        if not (isinstance(x["modelId"], str) and x["modelId"] in _K9):
+        if not (isinstance(x["modelId"], str) and x["modelId"] in _K10):
             return False
-    # /allOf/11
     if _condition13 := (
         ("styleUUID" not in x)
         and (("alchemy" in x) and (x["alchemy"] is False))
@@ -1098,9 +1085,8 @@ def _v0(x: Any) -> bool:
         # /allOf/11/then
         if "presetStyle" not in x:
             return False
-        if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10):
+        if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11):
             return False
-    # /allOf/12
     if _condition14 := (
         ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
         and ("styleUUID" not in x)
@@ -1109,16 +1095,15 @@ def _v0(x: Any) -> bool:
         # /allOf/12/then
         if "presetStyle" in x and not (
             x["presetStyle"] is None
-            or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
+            or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
         ):
             return False
-    # /allOf/13
     if _condition15 := (
         (
             "photoRealVersion" not in x
             or (
                 x["photoRealVersion"] is None
-                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
+                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
             )
         )
         and ("styleUUID" not in x)
@@ -1127,28 +1112,25 @@ def _v0(x: Any) -> bool:
         # /allOf/13/then
         if "presetStyle" not in x:
             return False
-        if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12):
+        if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13):
             return False
-    # /allOf/14
     if _condition16 := (
-        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K8))
+        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
         and ("styleUUID" not in x)
         and (("photoReal" in x) and (x["photoReal"] is True))
     ):
         # /allOf/14/then
         if "presetStyle" in x and not (
             x["presetStyle"] is None
-            or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
+            or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
         ):
             return False
-    # /allOf/15
     if _condition17 := ("promptMagicVersion" in x) and (isinstance(x["promptMagicVersion"], str)):
         # /allOf/15/then
         if "promptMagic" not in x:
             return False
         if x["promptMagic"] is not True:
             return False
-    # /allOf/16
     if _condition18 := ("promptMagicStrength" in x) and (
         type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float
     ):
@@ -1157,7 +1139,6 @@ def _v0(x: Any) -> bool:
             return False
         if x["promptMagic"] is not True:
             return False
-    # /allOf/17
     if _condition19 := ("enhancePromptInstruction" in x) and (
         isinstance(x["enhancePromptInstruction"], str)
     ):
@@ -1166,19 +1147,16 @@ def _v0(x: Any) -> bool:
             return False
         if x["enhancePrompt"] is not True:
             return False
-    # /allOf/18
     if _condition20 := ("contrastRatio" in x) and (
         type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float
     ):
         # /allOf/18/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
-    # /allOf/19
     if _condition21 := ("expandedDomain" in x) and (x["expandedDomain"] is True):
         # /allOf/19/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
-    # /allOf/20
     if _condition22 := ("unzoom" in x) and (x["unzoom"] is True):
         # /allOf/20/then
         if not ("unzoomAmount" in x and "init_image_id" in x):
@@ -1187,7 +1165,6 @@ def _v0(x: Any) -> bool:
             return False
         if not (isinstance(x["init_image_id"], str)):
             return False
-    # /allOf/21
     if _condition23 := ("unzoomAmount" in x) and (
         type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
     ):
@@ -1196,34 +1173,16 @@ def _v0(x: Any) -> bool:
             return False
         if x["unzoom"] is not True:
             return False
-    # /allOf/22
     if _condition24 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
         # /allOf/22/then
         if "init_image_id" not in x:
             return False
         if not (isinstance(x["init_image_id"], str)):
             return False
-    # /allOf/23
     if _condition25 := _v251(x):
         # /allOf/23/then
-        if "controlnets" in x and not _v256(x["controlnets"]):
+        if "controlnets" in x and not _v313(x["controlnets"]):
             return False
-    # /allOf/24
-    if _condition25:
-        # /allOf/24/then
-        if "controlnets" in x and not _v265(x["controlnets"]):
-            return False
-    # /allOf/25
-    if _condition25:
-        # /allOf/25/then
-        if "controlnets" in x and not _v275(x["controlnets"]):
-            return False
-    # /allOf/26
-    if _condition25:
-        # /allOf/26/then
-        if "controlnets" in x and not _v284(x["controlnets"]):
-            return False
-    # /allOf/27
     if _condition26 := (
         (("canvasRequestType" in x) and (isinstance(x["canvasRequestType"], str)))
         or (("canvasInitId" in x) and (isinstance(x["canvasInitId"], str)))
@@ -1234,17 +1193,13 @@ def _v0(x: Any) -> bool:
             return False
         if x["canvasRequest"] is not True:
             return False
-    # /allOf/28
     if _condition27 := ("modelId" in x and "sd_version" in x) and (
         isinstance(x["modelId"], str) and x["modelId"] in _K2
     ):
         # /allOf/28/then
         if "sd_version" in x and x["sd_version"] != _K3:
             return False
-    # /allOf/29
-    if _condition28 := ("modelId" in x) and (
-        isinstance(x["modelId"], str) and x["modelId"] in _K14
-    ):
+    if _condition28 := ("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K8):
         # /allOf/29/then
         if "alchemy" not in x:
             return False
@@ -1263,7 +1218,6 @@ def _w0(x: Any) -> bool:
     for _key1, _value2 in x.items():
         if not _TABLE1[_key1](_value2):
             return False
-    # /allOf/0
     if _condition3 := (
         (
             ("height" in x)
@@ -1283,14 +1237,12 @@ def _w0(x: Any) -> bool:
             or (x["num_images"] <= 4)
         ):
             return False
-    # /allOf/1
     if _condition4 := ("ultra" in x) and (x["ultra"] is True):
         # /allOf/1/then
         if "alchemy" not in x:
             return False
         if x["alchemy"] is not False:
             return False
-    # /allOf/2
     if _condition5 := (
         ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
         and (
@@ -1308,7 +1260,6 @@ def _w0(x: Any) -> bool:
             (type(x["contrast"]) is int or type(x["contrast"]) is float) and (x["contrast"] >= 2.5)
         ):
             return False
-    # /allOf/4
     if _condition6 := (
         (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
         and (
@@ -1327,18 +1278,16 @@ def _w0(x: Any) -> bool:
             not (type(x["seed"]) is int or type(x["seed"]) is float) or (x["seed"] <= 2147483638)
         ):
             return False
-    # /allOf/8
     if _condition7 := ("photoReal" in x) and (x["photoReal"] is True):
         # /allOf/8/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
-    # /allOf/9
     if _condition8 := (
         (
             "photoRealVersion" not in x
             or (
                 x["photoRealVersion"] is None
-                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
+                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
             )
         )
         and (("photoReal" in x) and (x["photoReal"] is True))
@@ -1346,17 +1295,15 @@ def _w0(x: Any) -> bool:
         # /allOf/9/then
         if "modelId" in x and x["modelId"] is not None:
             return False
-    # /allOf/10
     if _condition9 := (
-        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K8))
+        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
         and (("photoReal" in x) and (x["photoReal"] is True))
     ):
         # /allOf/10/then
         if "modelId" not in x:
             return False
-        if not (isinstance(x["modelId"], str) and x["modelId"] in _K9):
+        if not (isinstance(x["modelId"], str) and x["modelId"] in _K10):
             return False
-    # /allOf/20
     if _condition10 := ("unzoom" in x) and (x["unzoom"] is True):
         # /allOf/20/then
         if not ("unzoomAmount" in x and "init_image_id" in x):
@@ -1365,7 +1312,6 @@ def _w0(x: Any) -> bool:
             return False
         if not (isinstance(x["init_image_id"], str)):
             return False
-    # /allOf/21
     if _condition11 := ("unzoomAmount" in x) and (
         type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
     ):
@@ -1374,14 +1320,12 @@ def _w0(x: Any) -> bool:
             return False
         if x["unzoom"] is not True:
             return False
-    # /allOf/22
     if _condition12 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
         # /allOf/22/then
         if "init_image_id" not in x:
             return False
         if not (isinstance(x["init_image_id"], str)):
             return False
-    # /allOf/23
     if _condition13 := _v251(x):
         # /allOf/23/then
         if "controlnets" in x and not _v256(x["controlnets"]):
@@ -1499,7 +1443,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 "contrast" not in x
                 or (
                     (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and x["contrast"] in _K6
+                    and x["contrast"] in _K9
                 )
             ):
                 _e142(x, path, out)
@@ -1522,7 +1466,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 "photoRealVersion" not in x
                 or (
                     x["photoRealVersion"] is None
-                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
+                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
                 )
             )
             and (("photoReal" in x) and (x["photoReal"] is True))
@@ -1530,10 +1474,10 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if not ("modelId" not in x or (x["modelId"] is None)):
                 _e161(x, path, out)
         if _condition10 := (
-            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K8))
+            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
             and (("photoReal" in x) and (x["photoReal"] is True))
         ):
-            if not (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K9)):
+            if not (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K10)):
                 _e168(x, path, out)
         if _condition11 := (
             ("styleUUID" not in x)
@@ -1542,7 +1486,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         ):
             if not (
                 ("presetStyle" in x)
-                and (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
+                and (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
             ):
                 _e180(x, path, out)
         if _condition12 := (
@@ -1554,7 +1498,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 "presetStyle" not in x
                 or (
                     x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
                 )
             ):
                 _e188(x, path, out)
@@ -1563,7 +1507,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 "photoRealVersion" not in x
                 or (
                     x["photoRealVersion"] is None
-                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
+                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
                 )
             )
             and ("styleUUID" not in x)
@@ -1571,11 +1515,11 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         ):
             if not (
                 ("presetStyle" in x)
-                and (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
+                and (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
             ):
                 _e196(x, path, out)
         if _condition14 := (
-            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K8))
+            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
             and ("styleUUID" not in x)
             and (("photoReal" in x) and (x["photoReal"] is True))
         ):
@@ -1583,7 +1527,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 "presetStyle" not in x
                 or (
                     x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
                 )
             ):
                 _e204(x, path, out)
@@ -1652,7 +1596,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if not ("sd_version" not in x or (x["sd_version"] == _K3)):
                 _e303(x, path, out)
         if _condition26 := ("modelId" in x) and (
-            isinstance(x["modelId"], str) and x["modelId"] in _K14
+            isinstance(x["modelId"], str) and x["modelId"] in _K8
         ):
             if not (("alchemy" in x) and (x["alchemy"] is False)):
                 _e308(x, path, out)
@@ -1902,7 +1846,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     "contrast" not in x
                     or (
                         (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                        and x["contrast"] in _K6
+                        and x["contrast"] in _K9
                     )
                 )
             ):
@@ -1937,7 +1881,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     "photoRealVersion" not in x
                     or (
                         x["photoRealVersion"] is None
-                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
+                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
                     )
                 )
             )
@@ -1953,7 +1897,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 (not isinstance(x, dict) or ("photoRealVersion" in x))
                 and (
                     not isinstance(x, dict)
-                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K8))
+                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K7))
                 )
             )
             and (
@@ -1967,7 +1911,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     not isinstance(x, dict)
                     or (
                         "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K9)
+                        or (isinstance(x["modelId"], str) and x["modelId"] in _K10)
                     )
                 )
             ):
@@ -1994,7 +1938,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     not isinstance(x, dict)
                     or (
                         "presetStyle" not in x
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
+                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
                     )
                 )
             ):
@@ -2021,7 +1965,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     "presetStyle" not in x
                     or (
                         x["presetStyle"] is None
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
+                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
                     )
                 )
             ):
@@ -2033,7 +1977,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     "photoRealVersion" not in x
                     or (
                         x["photoRealVersion"] is None
-                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K7)
+                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
                     )
                 )
             )
@@ -2049,7 +1993,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     not isinstance(x, dict)
                     or (
                         "presetStyle" not in x
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
+                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
                     )
                 )
             ):
@@ -2059,7 +2003,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 (not isinstance(x, dict) or ("photoRealVersion" in x))
                 and (
                     not isinstance(x, dict)
-                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K8))
+                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K7))
                 )
             )
             and (not (not isinstance(x, dict) or ("styleUUID" in x)))
@@ -2074,7 +2018,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     "presetStyle" not in x
                     or (
                         x["presetStyle"] is None
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
+                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
                     )
                 )
             ):
@@ -2228,7 +2172,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e303(x, path, out)
         if _condition52 := (not isinstance(x, dict) or ("modelId" in x)) and (
             not isinstance(x, dict)
-            or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K14))
+            or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K8))
         ):
             if not (
                 (not isinstance(x, dict) or ("alchemy" in x))
@@ -2636,6 +2580,15 @@ def _v251(x: Any) -> bool:
     return True
 
 
+def _v313(x: Any) -> bool:
+    # /allOf/23/then/properties/controlnets
+    if isinstance(x, list):
+        for _item1 in x:
+            if not _v312(_item1):
+                return False
+    return True
+
+
 def _v256(x: Any) -> bool:
     # /allOf/23/then/properties/controlnets
     if isinstance(x, list):
@@ -2667,104 +2620,6 @@ def _v256(x: Any) -> bool:
     return True
 
 
-def _v265(x: Any) -> bool:
-    # /allOf/24/then/properties/controlnets
-    if isinstance(x, list):
-        for _item1 in x:
-            if not (
-                (
-                    not isinstance(_item1, dict)
-                    or ("strengthType" not in _item1 or (_item1["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "preprocessorId" not in _item1
-                            or (
-                                not (
-                                    (
-                                        type(_item1["preprocessorId"]) is int
-                                        or type(_item1["preprocessorId"]) is float
-                                    )
-                                    and _item1["preprocessorId"] in _K31
-                                )
-                            )
-                        )
-                    )
-                )
-                else (True)
-            ):
-                return False
-    return True
-
-
-def _v275(x: Any) -> bool:
-    # /allOf/25/then/properties/controlnets
-    if isinstance(x, list):
-        for _item1 in x:
-            if not (
-                (
-                    not isinstance(_item1, dict)
-                    or (
-                        "strengthType" not in _item1
-                        or (
-                            _item1["strengthType"] is None
-                            or (
-                                isinstance(_item1["strengthType"], str)
-                                and _item1["strengthType"] in _K32
-                            )
-                        )
-                    )
-                )
-                if (
-                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "preprocessorId" not in _item1
-                            or (
-                                (
-                                    type(_item1["preprocessorId"]) is int
-                                    or type(_item1["preprocessorId"]) is float
-                                )
-                                and _item1["preprocessorId"] in _K33
-                            )
-                        )
-                    )
-                )
-                else (True)
-            ):
-                return False
-    return True
-
-
-def _v284(x: Any) -> bool:
-    # /allOf/26/then/properties/controlnets
-    if isinstance(x, list):
-        for _item1 in x:
-            if not (
-                (
-                    not isinstance(_item1, dict)
-                    or ("weight" not in _item1 or (_item1["weight"] is None))
-                )
-                if (
-                    (not isinstance(_item1, dict) or ("strengthType" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "strengthType" not in _item1
-                            or (isinstance(_item1["strengthType"], str))
-                        )
-                    )
-                )
-                else (True)
-            ):
-                return False
-    return True
-
-
 def _e87(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/0/then
     if isinstance(x, dict):
@@ -2779,9 +2634,9 @@ def _e87(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/1/then
     if isinstance(x, dict):
-        for _name in _K34:
+        for _name in _K31:
             if _name not in x:
-                out.append(_rule_error(path, _K35, "required", _RULE36, _name))
+                out.append(_rule_error(path, _K32, "required", _RULE33, _name))
         if "alchemy" in x:
             if x["alchemy"] is not False:
                 _e93(x["alchemy"], (*path, "alchemy"), out)
@@ -2790,9 +2645,9 @@ def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e109(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/2/then
     if isinstance(x, dict):
-        for _name in _K37:
+        for _name in _K34:
             if _name not in x:
-                out.append(_rule_error(path, _K38, "required", _RULE39, _name))
+                out.append(_rule_error(path, _K35, "required", _RULE36, _name))
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
@@ -2804,9 +2659,9 @@ def _e109(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e122(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then
     if isinstance(x, dict):
-        for _name in _K37:
+        for _name in _K34:
             if _name not in x:
-                out.append(_rule_error(path, _K40, "required", _RULE41, _name))
+                out.append(_rule_error(path, _K37, "required", _RULE38, _name))
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
@@ -2840,7 +2695,7 @@ def _e142(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                and x["contrast"] in _K6
+                and x["contrast"] in _K9
             ):
                 _e143(x["contrast"], (*path, "contrast"), out)
 
@@ -2875,22 +2730,22 @@ def _e161(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e168(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/10/then
     if isinstance(x, dict):
-        for _name in _K42:
+        for _name in _K39:
             if _name not in x:
-                out.append(_rule_error(path, _K43, "required", _RULE44, _name))
+                out.append(_rule_error(path, _K40, "required", _RULE41, _name))
         if "modelId" in x:
-            if not (isinstance(x["modelId"], str) and x["modelId"] in _K9):
+            if not (isinstance(x["modelId"], str) and x["modelId"] in _K10):
                 _e169(x["modelId"], (*path, "modelId"), out)
 
 
 def _e180(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/11/then
     if isinstance(x, dict):
-        for _name in _K45:
+        for _name in _K42:
             if _name not in x:
-                out.append(_rule_error(path, _K46, "required", _RULE47, _name))
+                out.append(_rule_error(path, _K43, "required", _RULE44, _name))
         if "presetStyle" in x:
-            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10):
+            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11):
                 _e181(x["presetStyle"], (*path, "presetStyle"), out)
 
 
@@ -2900,7 +2755,7 @@ def _e188(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if "presetStyle" in x:
             if not (
                 x["presetStyle"] is None
-                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
+                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
             ):
                 _e189(x["presetStyle"], (*path, "presetStyle"), out)
 
@@ -2908,11 +2763,11 @@ def _e188(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e196(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/13/then
     if isinstance(x, dict):
-        for _name in _K45:
+        for _name in _K42:
             if _name not in x:
-                out.append(_rule_error(path, _K48, "required", _RULE49, _name))
+                out.append(_rule_error(path, _K45, "required", _RULE46, _name))
         if "presetStyle" in x:
-            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12):
+            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13):
                 _e197(x["presetStyle"], (*path, "presetStyle"), out)
 
 
@@ -2922,7 +2777,7 @@ def _e204(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if "presetStyle" in x:
             if not (
                 x["presetStyle"] is None
-                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
+                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
             ):
                 _e205(x["presetStyle"], (*path, "presetStyle"), out)
 
@@ -2930,9 +2785,9 @@ def _e204(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e209(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/15/then
     if isinstance(x, dict):
-        for _name in _K50:
+        for _name in _K47:
             if _name not in x:
-                out.append(_rule_error(path, _K51, "required", _RULE52, _name))
+                out.append(_rule_error(path, _K48, "required", _RULE49, _name))
         if "promptMagic" in x:
             if x["promptMagic"] is not True:
                 _e210(x["promptMagic"], (*path, "promptMagic"), out)
@@ -2941,9 +2796,9 @@ def _e209(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e214(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/16/then
     if isinstance(x, dict):
-        for _name in _K50:
+        for _name in _K47:
             if _name not in x:
-                out.append(_rule_error(path, _K53, "required", _RULE54, _name))
+                out.append(_rule_error(path, _K50, "required", _RULE51, _name))
         if "promptMagic" in x:
             if x["promptMagic"] is not True:
                 _e215(x["promptMagic"], (*path, "promptMagic"), out)
@@ -2952,9 +2807,9 @@ def _e214(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e219(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/17/then
     if isinstance(x, dict):
-        for _name in _K55:
+        for _name in _K52:
             if _name not in x:
-                out.append(_rule_error(path, _K56, "required", _RULE57, _name))
+                out.append(_rule_error(path, _K53, "required", _RULE54, _name))
         if "enhancePrompt" in x:
             if x["enhancePrompt"] is not True:
                 _e220(x["enhancePrompt"], (*path, "enhancePrompt"), out)
@@ -2979,9 +2834,9 @@ def _e230(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e236(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/20/then
     if isinstance(x, dict):
-        for _name in _K58:
+        for _name in _K55:
             if _name not in x:
-                out.append(_rule_error(path, _K59, "required", _RULE60, _name))
+                out.append(_rule_error(path, _K56, "required", _RULE57, _name))
         if "unzoomAmount" in x:
             if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
                 _e237(x["unzoomAmount"], (*path, "unzoomAmount"), out)
@@ -2993,9 +2848,9 @@ def _e236(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e242(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/21/then
     if isinstance(x, dict):
-        for _name in _K61:
+        for _name in _K58:
             if _name not in x:
-                out.append(_rule_error(path, _K62, "required", _RULE63, _name))
+                out.append(_rule_error(path, _K59, "required", _RULE60, _name))
         if "unzoom" in x:
             if x["unzoom"] is not True:
                 _e243(x["unzoom"], (*path, "unzoom"), out)
@@ -3004,9 +2859,9 @@ def _e242(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e247(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/22/then
     if isinstance(x, dict):
-        for _name in _K64:
+        for _name in _K61:
             if _name not in x:
-                out.append(_rule_error(path, _K65, "required", _RULE66, _name))
+                out.append(_rule_error(path, _K62, "required", _RULE63, _name))
         if "init_image_id" in x:
             if not (isinstance(x["init_image_id"], str)):
                 _e248(x["init_image_id"], (*path, "init_image_id"), out)
@@ -3079,9 +2934,9 @@ def _v283(x: Any) -> bool:
 def _e298(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/27/then
     if isinstance(x, dict):
-        for _name in _K67:
+        for _name in _K64:
             if _name not in x:
-                out.append(_rule_error(path, _K68, "required", _RULE69, _name))
+                out.append(_rule_error(path, _K65, "required", _RULE66, _name))
         if "canvasRequest" in x:
             if x["canvasRequest"] is not True:
                 _e299(x["canvasRequest"], (*path, "canvasRequest"), out)
@@ -3098,9 +2953,9 @@ def _e303(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e308(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/29/then
     if isinstance(x, dict):
-        for _name in _K34:
+        for _name in _K31:
             if _name not in x:
-                out.append(_rule_error(path, _K70, "required", _RULE71, _name))
+                out.append(_rule_error(path, _K67, "required", _RULE68, _name))
         if "alchemy" in x:
             if x["alchemy"] is not False:
                 _e309(x["alchemy"], (*path, "alchemy"), out)
@@ -3115,9 +2970,9 @@ def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K73,
+                    _K70,
                     "type",
-                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3134,9 +2989,9 @@ def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K75,
+                    _K72,
                     "type",
-                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3153,9 +3008,9 @@ def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K76,
+                    _K73,
                     "type",
-                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3172,9 +3027,9 @@ def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K77,
+                    _K74,
                     "type",
-                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3189,9 +3044,9 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K79,
+                    _K76,
                     "enum",
-                    f"{_show(x)} is not one of {_K78}",
+                    f"{_show(x)} is not one of {_K75}",
                     None,
                     "error",
                     None,
@@ -3202,9 +3057,9 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K80,
+                    _K77,
                     "type",
-                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3214,9 +3069,9 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K79,
+                    _K76,
                     "enum",
-                    f"{_show(x)} is not one of {_K78}",
+                    f"{_show(x)} is not one of {_K75}",
                     None,
                     "error",
                     None,
@@ -3232,9 +3087,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K82,
+                        _K79,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K81}",
+                        f"{_show(x)} is less than the minimum {_K78}",
                         None,
                         "error",
                         None,
@@ -3244,9 +3099,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K84,
+                        _K81,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K83}",
+                        f"{_show(x)} is greater than the maximum {_K80}",
                         None,
                         "error",
                         None,
@@ -3257,9 +3112,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K86,
+                    _K83,
                     "type",
-                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3270,9 +3125,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K82,
+                        _K79,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K81}",
+                        f"{_show(x)} is less than the minimum {_K78}",
                         None,
                         "error",
                         None,
@@ -3282,9 +3137,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K84,
+                        _K81,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K83}",
+                        f"{_show(x)} is greater than the maximum {_K80}",
                         None,
                         "error",
                         None,
@@ -3300,9 +3155,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K88,
+                        _K85,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K87}",
+                        f"{_show(x)} is less than the minimum {_K84}",
                         None,
                         "error",
                         None,
@@ -3312,9 +3167,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K89,
+                        _K86,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K81}",
+                        f"{_show(x)} is greater than the maximum {_K78}",
                         None,
                         "error",
                         None,
@@ -3325,9 +3180,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K90,
+                    _K87,
                     "type",
-                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3338,9 +3193,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K88,
+                        _K85,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K87}",
+                        f"{_show(x)} is less than the minimum {_K84}",
                         None,
                         "error",
                         None,
@@ -3350,9 +3205,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K89,
+                        _K86,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K81}",
+                        f"{_show(x)} is greater than the maximum {_K78}",
                         None,
                         "error",
                         None,
@@ -3369,9 +3224,9 @@ def _e8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K91,
+                    _K88,
                     "type",
-                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3391,9 +3246,9 @@ def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K93,
+                    _K90,
                     "type",
-                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3412,9 +3267,9 @@ def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K95,
+                    _K92,
                     "enum",
-                    f"{_show(x)} is not one of {_K94}",
+                    f"{_show(x)} is not one of {_K91}",
                     None,
                     "error",
                     None,
@@ -3425,9 +3280,9 @@ def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K97,
+                    _K94,
                     "type",
-                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3437,9 +3292,9 @@ def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K95,
+                    _K92,
                     "enum",
-                    f"{_show(x)} is not one of {_K94}",
+                    f"{_show(x)} is not one of {_K91}",
                     None,
                     "error",
                     None,
@@ -3459,9 +3314,9 @@ def _e20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K98,
+                    _K95,
                     "type",
-                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3482,9 +3337,9 @@ def _e26(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K99,
+                    _K96,
                     "type",
-                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3501,9 +3356,9 @@ def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K100,
+                    _K97,
                     "type",
-                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3520,9 +3375,9 @@ def _e28(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K101,
+                    _K98,
                     "type",
-                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3539,9 +3394,9 @@ def _e29(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K102,
+                    _K99,
                     "type",
-                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3557,9 +3412,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K103,
+                        _K100,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K81}",
+                        f"{_show(x)} is less than the minimum {_K78}",
                         None,
                         "error",
                         None,
@@ -3569,9 +3424,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K105,
+                        _K102,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K104}",
+                        f"{_show(x)} is greater than the maximum {_K101}",
                         None,
                         "error",
                         None,
@@ -3582,9 +3437,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K106,
+                    _K103,
                     "type",
-                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3595,9 +3450,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K103,
+                        _K100,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K81}",
+                        f"{_show(x)} is less than the minimum {_K78}",
                         None,
                         "error",
                         None,
@@ -3607,9 +3462,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K105,
+                        _K102,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K104}",
+                        f"{_show(x)} is greater than the maximum {_K101}",
                         None,
                         "error",
                         None,
@@ -3625,9 +3480,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K108,
+                        _K105,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K107}",
+                        f"{_show(x)} is less than the minimum {_K104}",
                         None,
                         "error",
                         None,
@@ -3637,9 +3492,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K110,
+                        _K107,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K109}",
+                        f"{_show(x)} is greater than the maximum {_K106}",
                         None,
                         "error",
                         None,
@@ -3649,9 +3504,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K112,
+                        _K109,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K111}",
+                        f"{_show(x)} is not a multiple of {_K108}",
                         None,
                         "error",
                         None,
@@ -3662,9 +3517,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K114,
+                    _K111,
                     "type",
-                    f"expected {_K113}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3675,9 +3530,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K108,
+                        _K105,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K107}",
+                        f"{_show(x)} is less than the minimum {_K104}",
                         None,
                         "error",
                         None,
@@ -3687,9 +3542,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K110,
+                        _K107,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K109}",
+                        f"{_show(x)} is greater than the maximum {_K106}",
                         None,
                         "error",
                         None,
@@ -3699,9 +3554,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K112,
+                        _K109,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K111}",
+                        f"{_show(x)} is not a multiple of {_K108}",
                         None,
                         "error",
                         None,
@@ -3718,9 +3573,9 @@ def _e32(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K115,
+                    _K112,
                     "type",
-                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3737,9 +3592,9 @@ def _e33(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K116,
+                    _K113,
                     "type",
-                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3759,9 +3614,9 @@ def _e34(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K117,
+                    _K114,
                     "type",
-                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3782,9 +3637,9 @@ def _e36(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K118,
+                    _K115,
                     "type",
-                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3801,9 +3656,9 @@ def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K119,
+                    _K116,
                     "type",
-                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3820,9 +3675,9 @@ def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K120,
+                    _K117,
                     "type",
-                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3838,9 +3693,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K122,
+                        _K119,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K121}",
+                        f"{_show(x)} is less than the minimum {_K118}",
                         None,
                         "error",
                         None,
@@ -3850,9 +3705,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K124,
+                        _K121,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K123}",
+                        f"{_show(x)} is greater than the maximum {_K120}",
                         None,
                         "error",
                         None,
@@ -3863,9 +3718,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K125,
+                    _K122,
                     "type",
-                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3876,9 +3731,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K122,
+                        _K119,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K121}",
+                        f"{_show(x)} is less than the minimum {_K118}",
                         None,
                         "error",
                         None,
@@ -3888,9 +3743,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K124,
+                        _K121,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K123}",
+                        f"{_show(x)} is greater than the maximum {_K120}",
                         None,
                         "error",
                         None,
@@ -3907,9 +3762,9 @@ def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K126,
+                    _K123,
                     "type",
-                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3926,9 +3781,9 @@ def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K127,
+                    _K124,
                     "type",
-                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3944,9 +3799,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K128,
+                        _K125,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K81}",
+                        f"{_show(x)} is less than the minimum {_K78}",
                         None,
                         "error",
                         None,
@@ -3956,9 +3811,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K129,
+                        _K126,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K111}",
+                        f"{_show(x)} is greater than the maximum {_K108}",
                         None,
                         "error",
                         None,
@@ -3969,9 +3824,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K130,
+                    _K127,
                     "type",
-                    f"expected {_K113}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3982,9 +3837,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K128,
+                        _K125,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K81}",
+                        f"{_show(x)} is less than the minimum {_K78}",
                         None,
                         "error",
                         None,
@@ -3994,9 +3849,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K129,
+                        _K126,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K111}",
+                        f"{_show(x)} is greater than the maximum {_K108}",
                         None,
                         "error",
                         None,
@@ -4012,9 +3867,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K132,
+                        _K129,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K131}",
+                        f"{_show(x)} is less than the minimum {_K128}",
                         None,
                         "error",
                         None,
@@ -4024,9 +3879,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K134,
+                        _K131,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K133}",
+                        f"{_show(x)} is greater than the maximum {_K130}",
                         None,
                         "error",
                         None,
@@ -4037,9 +3892,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K135,
+                    _K132,
                     "type",
-                    f"expected {_K113}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4050,9 +3905,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K132,
+                        _K129,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K131}",
+                        f"{_show(x)} is less than the minimum {_K128}",
                         None,
                         "error",
                         None,
@@ -4062,9 +3917,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K134,
+                        _K131,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K133}",
+                        f"{_show(x)} is greater than the maximum {_K130}",
                         None,
                         "error",
                         None,
@@ -4081,9 +3936,9 @@ def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K136,
+                    _K133,
                     "type",
-                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4098,9 +3953,9 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K138,
+                    _K135,
                     "enum",
-                    f"{_show(x)} is not one of {_K137}",
+                    f"{_show(x)} is not one of {_K134}",
                     None,
                     "error",
                     None,
@@ -4111,9 +3966,9 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K139,
+                    _K136,
                     "type",
-                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4123,9 +3978,9 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K138,
+                    _K135,
                     "enum",
-                    f"{_show(x)} is not one of {_K137}",
+                    f"{_show(x)} is not one of {_K134}",
                     None,
                     "error",
                     None,
@@ -4137,6 +3992,48 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoRealVersion
     if isinstance(x, str) or x is None:
         if not (x is None or (isinstance(x, str) and x in _K24)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K138,
+                    "enum",
+                    f"{_show(x)} is not one of {_K137}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not (isinstance(x, str) or x is None):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K139,
+                    "type",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (x is None or (isinstance(x, str) and x in _K24)):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K138,
+                    "enum",
+                    f"{_show(x)} is not one of {_K137}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/presetStyle
+    if isinstance(x, str) or x is None:
+        if not (x is None or (isinstance(x, str) and x in _K25)):
             out.append(
                 Error(
                     _pointer(path),
@@ -4155,61 +4052,19 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K142,
                     "type",
-                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K24)):
+        if not (x is None or (isinstance(x, str) and x in _K25)):
             out.append(
                 Error(
                     _pointer(path),
                     _K141,
                     "enum",
                     f"{_show(x)} is not one of {_K140}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/presetStyle
-    if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K25)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K144,
-                    "enum",
-                    f"{_show(x)} is not one of {_K143}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not (isinstance(x, str) or x is None):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K145,
-                    "type",
-                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (x is None or (isinstance(x, str) and x in _K25)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K144,
-                    "enum",
-                    f"{_show(x)} is not one of {_K143}",
                     None,
                     "error",
                     None,
@@ -4224,7 +4079,7 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K146,
+                    _K143,
                     "maxLength",
                     f"{_show(x)} should have at most 1500 characters",
                     None,
@@ -4237,9 +4092,9 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K147,
+                    _K144,
                     "type",
-                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4250,7 +4105,7 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K146,
+                        _K143,
                         "maxLength",
                         f"{_show(x)} should have at most 1500 characters",
                         None,
@@ -4269,9 +4124,9 @@ def _e49(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K148,
+                    _K145,
                     "type",
-                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4287,9 +4142,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K149,
+                        _K146,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K121}",
+                        f"{_show(x)} is less than the minimum {_K118}",
                         None,
                         "error",
                         None,
@@ -4299,9 +4154,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K150,
+                        _K147,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K81}",
+                        f"{_show(x)} is greater than the maximum {_K78}",
                         None,
                         "error",
                         None,
@@ -4312,9 +4167,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K151,
+                    _K148,
                     "type",
-                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4325,9 +4180,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K149,
+                        _K146,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K121}",
+                        f"{_show(x)} is less than the minimum {_K118}",
                         None,
                         "error",
                         None,
@@ -4337,9 +4192,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K150,
+                        _K147,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K81}",
+                        f"{_show(x)} is greater than the maximum {_K78}",
                         None,
                         "error",
                         None,
@@ -4354,9 +4209,9 @@ def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K153,
+                    _K150,
                     "enum",
-                    f"{_show(x)} is not one of {_K152}",
+                    f"{_show(x)} is not one of {_K149}",
                     None,
                     "error",
                     None,
@@ -4367,9 +4222,9 @@ def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K154,
+                    _K151,
                     "type",
-                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4379,9 +4234,9 @@ def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K153,
+                    _K150,
                     "enum",
-                    f"{_show(x)} is not one of {_K152}",
+                    f"{_show(x)} is not one of {_K149}",
                     None,
                     "error",
                     None,
@@ -4398,9 +4253,9 @@ def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K155,
+                    _K152,
                     "type",
-                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4412,6 +4267,48 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/scheduler
     if isinstance(x, str):
         if not (isinstance(x, str) and x in _K27):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K154,
+                    "enum",
+                    f"{_show(x)} is not one of {_K153}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+    else:
+        if not isinstance(x, str):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K155,
+                    "type",
+                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if not (isinstance(x, str) and x in _K27):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K154,
+                    "enum",
+                    f"{_show(x)} is not one of {_K153}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+
+
+def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /properties/sd_version
+    if isinstance(x, str):
+        if not (isinstance(x, str) and x in _K28):
             out.append(
                 Error(
                     _pointer(path),
@@ -4430,61 +4327,19 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K158,
                     "type",
-                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K27):
+        if not (isinstance(x, str) and x in _K28):
             out.append(
                 Error(
                     _pointer(path),
                     _K157,
                     "enum",
                     f"{_show(x)} is not one of {_K156}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-
-
-def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/sd_version
-    if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K28):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K160,
-                    "enum",
-                    f"{_show(x)} is not one of {_K159}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-    else:
-        if not isinstance(x, str):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K161,
-                    "type",
-                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (isinstance(x, str) and x in _K28):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K160,
-                    "enum",
-                    f"{_show(x)} is not one of {_K159}",
                     None,
                     "error",
                     None,
@@ -4500,9 +4355,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K163,
+                        _K160,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K162}",
+                        f"{_show(x)} is greater than the maximum {_K159}",
                         None,
                         "error",
                         None,
@@ -4513,9 +4368,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K164,
+                    _K161,
                     "type",
-                    f"expected {_K113}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4526,9 +4381,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K163,
+                        _K160,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K162}",
+                        f"{_show(x)} is greater than the maximum {_K159}",
                         None,
                         "error",
                         None,
@@ -4545,9 +4400,9 @@ def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K165,
+                    _K162,
                     "type",
-                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4562,9 +4417,9 @@ def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K167,
+                    _K164,
                     "enum",
-                    f"{_show(x)} is not one of {_K166}",
+                    f"{_show(x)} is not one of {_K163}",
                     None,
                     "error",
                     None,
@@ -4575,9 +4430,9 @@ def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K168,
+                    _K165,
                     "type",
-                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4587,9 +4442,9 @@ def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K167,
+                    _K164,
                     "enum",
-                    f"{_show(x)} is not one of {_K166}",
+                    f"{_show(x)} is not one of {_K163}",
                     None,
                     "error",
                     None,
@@ -4606,9 +4461,9 @@ def _e58(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K169,
+                    _K166,
                     "type",
-                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4625,9 +4480,9 @@ def _e59(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K170,
+                    _K167,
                     "type",
-                    f"expected {_K72}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4644,9 +4499,9 @@ def _e60(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K171,
+                    _K168,
                     "type",
-                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4663,9 +4518,9 @@ def _e61(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K172,
+                    _K169,
                     "type",
-                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4685,9 +4540,9 @@ def _e62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K173,
+                    _K170,
                     "type",
-                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4708,9 +4563,9 @@ def _e68(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K174,
+                    _K171,
                     "type",
-                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4726,9 +4581,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K175,
+                        _K172,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K107}",
+                        f"{_show(x)} is less than the minimum {_K104}",
                         None,
                         "error",
                         None,
@@ -4738,9 +4593,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K176,
+                        _K173,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K109}",
+                        f"{_show(x)} is greater than the maximum {_K106}",
                         None,
                         "error",
                         None,
@@ -4750,9 +4605,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K177,
+                        _K174,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K111}",
+                        f"{_show(x)} is not a multiple of {_K108}",
                         None,
                         "error",
                         None,
@@ -4763,9 +4618,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K178,
+                    _K175,
                     "type",
-                    f"expected {_K113}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4776,9 +4631,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K175,
+                        _K172,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K107}",
+                        f"{_show(x)} is less than the minimum {_K104}",
                         None,
                         "error",
                         None,
@@ -4788,9 +4643,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K176,
+                        _K173,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K109}",
+                        f"{_show(x)} is greater than the maximum {_K106}",
                         None,
                         "error",
                         None,
@@ -4800,9 +4655,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K177,
+                        _K174,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K111}",
+                        f"{_show(x)} is not a multiple of {_K108}",
                         None,
                         "error",
                         None,
@@ -4819,9 +4674,9 @@ def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K179,
+                    _K176,
                     "type",
-                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4836,7 +4691,7 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K180,
+                    _K177,
                     "maxItems",
                     f"{_show(x)} should have at most 4 items",
                     None,
@@ -4852,9 +4707,9 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K182,
+                    _K179,
                     "type",
-                    f"expected {_K181}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K178}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4865,7 +4720,7 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K180,
+                        _K177,
                         "maxItems",
                         f"{_show(x)} should have at most 4 items",
                         None,
@@ -4887,9 +4742,9 @@ def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K184,
+                    _K181,
                     "type",
-                    f"expected {_K183}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K180}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4903,10 +4758,10 @@ def _v11(x: Any) -> bool:
         return False
     if not ("initImageId" in x and "initImageType" in x and "preprocessorId" in x):
         return False
-    if not x.keys() <= _K185:
+    if not x.keys() <= _K182:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE186[_key1](_value2):
+        if not _TABLE183[_key1](_value2):
             return False
     return True
 
@@ -4917,10 +4772,10 @@ def _v22(x: Any) -> bool:
         return False
     if "akUUID" not in x:
         return False
-    if not x.keys() <= _K187:
+    if not x.keys() <= _K184:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE188[_key1](_value2):
+        if not _TABLE185[_key1](_value2):
             return False
     return True
 
@@ -4929,10 +4784,10 @@ def _v64(x: Any) -> bool:
     # /$defs/userElementInput
     if not isinstance(x, dict):
         return False
-    if not x.keys() <= _K189:
+    if not x.keys() <= _K186:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE190[_key1](_value2):
+        if not _TABLE187[_key1](_value2):
             return False
     return True
 
@@ -4943,10 +4798,10 @@ def _v73(x: Any) -> bool:
         return False
     if not ("id" in x and "type" in x):
         return False
-    if not x.keys() <= _K191:
+    if not x.keys() <= _K188:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE192[_key1](_value2):
+        if not _TABLE189[_key1](_value2):
             return False
     return True
 
@@ -4965,6 +4820,65 @@ def _v252(x: Any) -> bool:
     return True
 
 
+def _v312(x: Any) -> bool:
+    # /allOf/23/then/properties/controlnets/items
+    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "preprocessorId" not in x
+            or (
+                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+                and x["preprocessorId"] in _K30
+            )
+        )
+    ):
+        # /allOf/23/then/properties/controlnets/items/then
+        if isinstance(x, dict):
+            if "strengthType" in x and x["strengthType"] is not None:
+                return False
+    if _condition2 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "preprocessorId" not in x
+            or (
+                not (
+                    (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+                    and x["preprocessorId"] in _K190
+                )
+            )
+        )
+    ):
+        # /allOf/24/then/properties/controlnets/items/then
+        if isinstance(x, dict):
+            if "strengthType" in x and x["strengthType"] is not None:
+                return False
+    if _condition3 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "preprocessorId" not in x
+            or (
+                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+                and x["preprocessorId"] in _K191
+            )
+        )
+    ):
+        # /allOf/25/then/properties/controlnets/items/then
+        if isinstance(x, dict):
+            if "strengthType" in x and not (
+                x["strengthType"] is None
+                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K192)
+            ):
+                return False
+    if _condition4 := (not isinstance(x, dict) or ("strengthType" in x)) and (
+        not isinstance(x, dict) or ("strengthType" not in x or (isinstance(x["strengthType"], str)))
+    ):
+        # /allOf/26/then/properties/controlnets/items/then
+        if isinstance(x, dict):
+            if "weight" in x and x["weight"] is not None:
+                return False
+    return True
+
+
 def _e88(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/0/then/properties/num_images
     if type(x) is int or type(x) is float:
@@ -4975,33 +4889,33 @@ def _e88(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e93(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/1/then/properties/alchemy
     if x is not False:
-        out.append(_rule_error(path, _K197, "const", _RULE36, None))
+        out.append(_rule_error(path, _K197, "const", _RULE33, None))
 
 
 def _e110(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/2/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
-            out.append(_rule_error(path, _K199, "minimum", _RULE39, None))
+            out.append(_rule_error(path, _K199, "minimum", _RULE36, None))
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K201, "type", _RULE39, None))
+            out.append(_rule_error(path, _K201, "type", _RULE36, None))
         if type(x) is int or type(x) is float:
             if x < 2.5:
-                out.append(_rule_error(path, _K199, "minimum", _RULE39, None))
+                out.append(_rule_error(path, _K199, "minimum", _RULE36, None))
 
 
 def _e123(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
-            out.append(_rule_error(path, _K202, "minimum", _RULE41, None))
+            out.append(_rule_error(path, _K202, "minimum", _RULE38, None))
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K203, "type", _RULE41, None))
+            out.append(_rule_error(path, _K203, "type", _RULE38, None))
         if type(x) is int or type(x) is float:
             if x < 2.5:
-                out.append(_rule_error(path, _K202, "minimum", _RULE41, None))
+                out.append(_rule_error(path, _K202, "minimum", _RULE38, None))
 
 
 def _e130(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5019,7 +4933,7 @@ def _e137(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e143(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/6/then/properties/contrast
-    if not ((type(x) is int or type(x) is float) and x in _K6):
+    if not ((type(x) is int or type(x) is float) and x in _K9):
         out.append(_rule_error(path, _K210, "enum", _RULE211, None))
 
 
@@ -5047,50 +4961,50 @@ def _e162(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e169(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/10/then/properties/modelId
-    if not (isinstance(x, str) and x in _K9):
-        out.append(_rule_error(path, _K221, "enum", _RULE44, None))
+    if not (isinstance(x, str) and x in _K10):
+        out.append(_rule_error(path, _K221, "enum", _RULE41, None))
 
 
 def _e181(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/11/then/properties/presetStyle
-    if not (isinstance(x, str) and x in _K10):
-        out.append(_rule_error(path, _K223, "enum", _RULE47, None))
+    if not (isinstance(x, str) and x in _K11):
+        out.append(_rule_error(path, _K223, "enum", _RULE44, None))
 
 
 def _e189(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/12/then/properties/presetStyle
-    if not (x is None or (isinstance(x, str) and x in _K11)):
+    if not (x is None or (isinstance(x, str) and x in _K12)):
         out.append(_rule_error(path, _K225, "enum", _RULE226, None))
 
 
 def _e197(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/13/then/properties/presetStyle
-    if not (isinstance(x, str) and x in _K12):
-        out.append(_rule_error(path, _K228, "enum", _RULE49, None))
+    if not (isinstance(x, str) and x in _K13):
+        out.append(_rule_error(path, _K228, "enum", _RULE46, None))
 
 
 def _e205(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/14/then/properties/presetStyle
-    if not (x is None or (isinstance(x, str) and x in _K13)):
+    if not (x is None or (isinstance(x, str) and x in _K14)):
         out.append(_rule_error(path, _K230, "enum", _RULE231, None))
 
 
 def _e210(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/15/then/properties/promptMagic
     if x is not True:
-        out.append(_rule_error(path, _K233, "const", _RULE52, None))
+        out.append(_rule_error(path, _K233, "const", _RULE49, None))
 
 
 def _e215(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/16/then/properties/promptMagic
     if x is not True:
-        out.append(_rule_error(path, _K234, "const", _RULE54, None))
+        out.append(_rule_error(path, _K234, "const", _RULE51, None))
 
 
 def _e220(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/17/then/properties/enhancePrompt
     if x is not True:
-        out.append(_rule_error(path, _K235, "const", _RULE57, None))
+        out.append(_rule_error(path, _K235, "const", _RULE54, None))
 
 
 def _e225(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5111,7 +5025,7 @@ def _e237(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K240, "type", _RULE60, None))
+            out.append(_rule_error(path, _K240, "type", _RULE57, None))
 
 
 def _e238(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5120,13 +5034,13 @@ def _e238(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not isinstance(x, str):
-            out.append(_rule_error(path, _K241, "type", _RULE60, None))
+            out.append(_rule_error(path, _K241, "type", _RULE57, None))
 
 
 def _e243(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/21/then/properties/unzoom
     if x is not True:
-        out.append(_rule_error(path, _K242, "const", _RULE63, None))
+        out.append(_rule_error(path, _K242, "const", _RULE60, None))
 
 
 def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5135,7 +5049,7 @@ def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not isinstance(x, str):
-            out.append(_rule_error(path, _K243, "type", _RULE66, None))
+            out.append(_rule_error(path, _K243, "type", _RULE63, None))
 
 
 def _e256(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5189,7 +5103,7 @@ def _e265(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                         type(x[_index]["preprocessorId"]) is int
                                         or type(x[_index]["preprocessorId"]) is float
                                     )
-                                    and x[_index]["preprocessorId"] in _K31
+                                    and x[_index]["preprocessorId"] in _K190
                                 )
                             )
                         )
@@ -5198,6 +5112,39 @@ def _e265(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 else (True)
             ):
                 _e266(x[_index], (*path, _index), out)
+
+
+def _v265(x: Any) -> bool:
+    # /allOf/24/then/properties/controlnets
+    if isinstance(x, list):
+        for _item1 in x:
+            if not (
+                (
+                    not isinstance(_item1, dict)
+                    or ("strengthType" not in _item1 or (_item1["strengthType"] is None))
+                )
+                if (
+                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
+                    and (
+                        not isinstance(_item1, dict)
+                        or (
+                            "preprocessorId" not in _item1
+                            or (
+                                not (
+                                    (
+                                        type(_item1["preprocessorId"]) is int
+                                        or type(_item1["preprocessorId"]) is float
+                                    )
+                                    and _item1["preprocessorId"] in _K190
+                                )
+                            )
+                        )
+                    )
+                )
+                else (True)
+            ):
+                return False
+    return True
 
 
 def _e275(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5213,7 +5160,7 @@ def _e275(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                             x[_index]["strengthType"] is None
                             or (
                                 isinstance(x[_index]["strengthType"], str)
-                                and x[_index]["strengthType"] in _K32
+                                and x[_index]["strengthType"] in _K192
                             )
                         )
                     )
@@ -5229,7 +5176,7 @@ def _e275(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                     type(x[_index]["preprocessorId"]) is int
                                     or type(x[_index]["preprocessorId"]) is float
                                 )
-                                and x[_index]["preprocessorId"] in _K33
+                                and x[_index]["preprocessorId"] in _K191
                             )
                         )
                     )
@@ -5237,6 +5184,46 @@ def _e275(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 else (True)
             ):
                 _e276(x[_index], (*path, _index), out)
+
+
+def _v275(x: Any) -> bool:
+    # /allOf/25/then/properties/controlnets
+    if isinstance(x, list):
+        for _item1 in x:
+            if not (
+                (
+                    not isinstance(_item1, dict)
+                    or (
+                        "strengthType" not in _item1
+                        or (
+                            _item1["strengthType"] is None
+                            or (
+                                isinstance(_item1["strengthType"], str)
+                                and _item1["strengthType"] in _K192
+                            )
+                        )
+                    )
+                )
+                if (
+                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
+                    and (
+                        not isinstance(_item1, dict)
+                        or (
+                            "preprocessorId" not in _item1
+                            or (
+                                (
+                                    type(_item1["preprocessorId"]) is int
+                                    or type(_item1["preprocessorId"]) is float
+                                )
+                                and _item1["preprocessorId"] in _K191
+                            )
+                        )
+                    )
+                )
+                else (True)
+            ):
+                return False
+    return True
 
 
 def _e284(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5263,10 +5250,35 @@ def _e284(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e285(x[_index], (*path, _index), out)
 
 
+def _v284(x: Any) -> bool:
+    # /allOf/26/then/properties/controlnets
+    if isinstance(x, list):
+        for _item1 in x:
+            if not (
+                (
+                    not isinstance(_item1, dict)
+                    or ("weight" not in _item1 or (_item1["weight"] is None))
+                )
+                if (
+                    (not isinstance(_item1, dict) or ("strengthType" in _item1))
+                    and (
+                        not isinstance(_item1, dict)
+                        or (
+                            "strengthType" not in _item1
+                            or (isinstance(_item1["strengthType"], str))
+                        )
+                    )
+                )
+                else (True)
+            ):
+                return False
+    return True
+
+
 def _e299(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/27/then/properties/canvasRequest
     if x is not True:
-        out.append(_rule_error(path, _K244, "const", _RULE69, None))
+        out.append(_rule_error(path, _K244, "const", _RULE66, None))
 
 
 def _e304(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5278,7 +5290,7 @@ def _e304(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e309(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/29/then/properties/alchemy
     if x is not False:
-        out.append(_rule_error(path, _K248, "const", _RULE71, None))
+        out.append(_rule_error(path, _K248, "const", _RULE68, None))
 
 
 def _e10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5304,7 +5316,7 @@ def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K249,
                     "type",
-                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5407,7 +5419,7 @@ def _e266(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             or (
                 not (
                     (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                    and x["preprocessorId"] in _K31
+                    and x["preprocessorId"] in _K190
                 )
             )
         )
@@ -5426,7 +5438,7 @@ def _e276(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             "preprocessorId" not in x
             or (
                 (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K33
+                and x["preprocessorId"] in _K191
             )
         )
     ):
@@ -5436,7 +5448,7 @@ def _e276(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 "strengthType" not in x
                 or (
                     x["strengthType"] is None
-                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K32)
+                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K192)
                 )
             )
         ):
@@ -5469,7 +5481,7 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE186.get(_key)
+            _check = _TABLE183.get(_key)
             if _check is not None:
                 if not _check(_value):
                     _TABLE254[_key](_value, (*path, _key), out)
@@ -5513,7 +5525,7 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE186.get(_key)
+                _check = _TABLE183.get(_key)
                 if _check is not None:
                     if not _check(_value):
                         _TABLE254[_key](_value, (*path, _key), out)
@@ -5548,7 +5560,7 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE188.get(_key)
+            _check = _TABLE185.get(_key)
             if _check is not None:
                 if not _check(_value):
                     _TABLE259[_key](_value, (*path, _key), out)
@@ -5592,7 +5604,7 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE188.get(_key)
+                _check = _TABLE185.get(_key)
                 if _check is not None:
                     if not _check(_value):
                         _TABLE259[_key](_value, (*path, _key), out)
@@ -5614,7 +5626,7 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/userElementInput
     if isinstance(x, dict):
         for _key, _value in x.items():
-            _check = _TABLE190.get(_key)
+            _check = _TABLE187.get(_key)
             if _check is not None:
                 if not _check(_value):
                     _TABLE262[_key](_value, (*path, _key), out)
@@ -5645,7 +5657,7 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, dict):
             for _key, _value in x.items():
-                _check = _TABLE190.get(_key)
+                _check = _TABLE187.get(_key)
                 if _check is not None:
                     if not _check(_value):
                         _TABLE262[_key](_value, (*path, _key), out)
@@ -5680,7 +5692,7 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE192.get(_key)
+            _check = _TABLE189.get(_key)
             if _check is not None:
                 if not _check(_value):
                     _TABLE267[_key](_value, (*path, _key), out)
@@ -5724,7 +5736,7 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE192.get(_key)
+                _check = _TABLE189.get(_key)
                 if _check is not None:
                     if not _check(_value):
                         _TABLE267[_key](_value, (*path, _key), out)
@@ -5764,7 +5776,7 @@ def _e279(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if "strengthType" in x:
             if not (
                 x["strengthType"] is None
-                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K32)
+                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K192)
             ):
                 _e280(x["strengthType"], (*path, "strengthType"), out)
 
@@ -5788,7 +5800,7 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K270,
                     "type",
-                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5818,7 +5830,7 @@ def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K273,
                     "type",
-                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5868,7 +5880,7 @@ def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K276,
                     "type",
-                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5898,7 +5910,7 @@ def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K279,
                     "type",
-                    f"expected {_K74}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5929,7 +5941,7 @@ def _e17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K280,
                     "type",
-                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5948,7 +5960,7 @@ def _e23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K281,
                     "type",
-                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5967,7 +5979,7 @@ def _e24(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K282,
                     "type",
-                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5986,7 +5998,7 @@ def _e65(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K283,
                     "type",
-                    f"expected {_K113}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6005,7 +6017,7 @@ def _e66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K284,
                     "type",
-                    f"expected {_K85}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6024,7 +6036,7 @@ def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K285,
                     "type",
-                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6054,7 +6066,7 @@ def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K287,
                     "type",
-                    f"expected {_K96}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6094,7 +6106,7 @@ def _e271(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e280(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/25/then/properties/controlnets/items/then/properties/strengthType
-    if not (x is None or (isinstance(x, str) and x in _K32)):
+    if not (x is None or (isinstance(x, str) and x in _K192)):
         out.append(_rule_error(path, _K293, "enum", _RULE294, None))
 
 
@@ -6221,7 +6233,7 @@ _TABLE17 = {
     "isInitImage": _e77,
     "isInitImage\n": _e77,
 }
-_TABLE186 = {
+_TABLE183 = {
     "initImageId": _v12,
     "initImageType": _v13,
     "preprocessorId": _v14,
@@ -6229,9 +6241,9 @@ _TABLE186 = {
     "strengthType": _v16,
     "influence": _v17,
 }
-_TABLE188 = {"akUUID": _v23, "weight": _v24}
-_TABLE190 = {"userLoraId": _v65, "weight": _v66}
-_TABLE192 = {"id": _v74, "type": _v75}
+_TABLE185 = {"akUUID": _v23, "weight": _v24}
+_TABLE187 = {"userLoraId": _v65, "weight": _v66}
+_TABLE189 = {"id": _v74, "type": _v75}
 _TABLE254 = {
     "initImageId": _e12,
     "initImageType": _e13,
