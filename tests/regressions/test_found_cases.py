@@ -58,3 +58,28 @@ def test_compiled_validator_agrees_with_the_oracle(schema: Any, instance: Any) -
     oracle = Draft202012Validator(schema)
     assert module.is_valid(instance) is oracle.is_valid(instance)
     assert (module.validate(instance) == []) is oracle.is_valid(instance)
+
+
+def test_merged_rule_walks_keep_every_rule() -> None:
+    # Rules sharing a condition are checked with their `then`s merged into one walk of the
+    # array; each rule must still bite on its own.
+    item_rule = {"if": {"required": ["k"]}, "then": {"required": ["v"]}}
+    other_rule = {"if": {"required": ["v"]}, "then": {"properties": {"v": {"type": "integer"}}}}
+    schema = {
+        "$defs": {"has": {"required": ["xs"]}},
+        "allOf": [
+            {"if": {"$ref": "#/$defs/has"}, "then": {"properties": {"xs": {"items": item_rule}}}},
+            {"if": {"$ref": "#/$defs/has"}, "then": {"properties": {"xs": {"items": other_rule}}}},
+        ],
+    }
+    module = load_module(compile_schema(schema))
+    oracle = Draft202012Validator(schema)
+    for instance in (
+        {"xs": [{"k": 1, "v": 2}]},
+        {"xs": [{"k": 1}]},
+        {"xs": [{"v": "s"}]},
+        {"xs": [{}, {"k": 1, "v": 1.5}]},
+        {"ys": [{"k": 1}]},
+    ):
+        assert module.is_valid(instance) is oracle.is_valid(instance), instance
+        assert (module.validate(instance) == []) is oracle.is_valid(instance), instance
