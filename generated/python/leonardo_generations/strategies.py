@@ -1320,6 +1320,14 @@ class _Range:
             if self.high is None or bound < self.high or (bound == self.high and opened):
                 self.high, self.high_open = bound, opened
 
+    def holds(self, number: float) -> bool:
+        value = Fraction(number)
+        if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
+            return False
+        return self.high is None or not (
+            value > self.high or (self.high_open and value == self.high)
+        )
+
     def whole(self, step: Fraction) -> tuple[int | None, int | None]:
         """The smallest and largest k with k * step inside the range."""
         low = high = None
@@ -1335,6 +1343,8 @@ class _Range:
             )
         return low, high
 
+
+_FLOAT_REACH = 1e12
 
 _FLIPPED_BOUND = {
     "minimum": "exclusiveMaximum",
@@ -1370,20 +1380,17 @@ def _number(draw: st.DrawFn, plan: _Plan, kind: str) -> int | float:
 
 
 def _float(draw: st.DrawFn, bounds: _Range) -> float:
-    low = None if bounds.low is None else float(bounds.low)
-    high = None if bounds.high is None else float(bounds.high)
-    if low is not None and high is not None and low > high:
+    """A non-integral float inside `bounds`, built rather than filtered."""
+    # Below 2**52 in magnitude a float and its half-step neighbours are all representable.
+    low = -_FLOAT_REACH if bounds.low is None else max(float(bounds.low), -_FLOAT_REACH)
+    high = _FLOAT_REACH if bounds.high is None else min(float(bounds.high), _FLOAT_REACH)
+    if low > high:
         raise _Unsat
-    return draw(
-        st.floats(
-            min_value=low,
-            max_value=high,
-            exclude_min=bounds.low_open and low is not None,
-            exclude_max=bounds.high_open and high is not None,
-            allow_nan=False,
-            allow_infinity=False,
-        ).filter(lambda number: not number.is_integer())
-    )
+    number = draw(st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False))
+    for candidate in (number, number + 0.5, number - 0.5, (low + high) / 2):
+        if not candidate.is_integer() and bounds.holds(candidate):
+            return candidate
+    raise _Unsat
 
 
 def _string(draw: st.DrawFn, plan: _Plan) -> str:
