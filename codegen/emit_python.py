@@ -805,13 +805,27 @@ class AllOfEmitter(KeywordEmitter):
                 emitter.valid_stmts(emitter.conjunction(thens), ctx.var, ctx.known, code)
 
     def errors(self, kw: ir.AllOf, ctx: Context, code: Code) -> None:
+        # As on the fast path, rules sharing a condition are grouped: one merged check of their
+        # `then`s first, and each rule reports on its own only when that check fails.
+        emitter = ctx.emitter
+        rules: dict[str, list[Node]] = {}
         for child in kw.children:
-            if len(child.keywords) == 1 and isinstance(child.keywords[0], ir.IfThenElse):
-                # A rule (`if`/`then`): inline, so sibling rules can share their condition.
-                inline = Context(ctx.emitter, child, ctx.var, ctx.known)
-                EMITTERS[ir.IfThenElse].errors(child.keywords[0], inline, code)
+            rule = _plain_rule(child)
+            if rule is None or rule.then is None:
+                if len(child.keywords) == 1 and isinstance(child.keywords[0], ir.IfThenElse):
+                    inline = Context(emitter, child, ctx.var, ctx.known)
+                    EMITTERS[ir.IfThenElse].errors(child.keywords[0], inline, code)
+                else:
+                    code(emitter.errors_call(child, ctx.var, same_path=True, known=ctx.known))
             else:
-                code(ctx.emitter.errors_call(child, ctx.var, same_path=True, known=ctx.known))
+                condition = emitter.valid_expr(rule.condition, ctx.var, ctx.known)
+                rules.setdefault(condition, []).append(rule.then)
+        for condition, thens in rules.items():
+            with code.block(f"if {emitter.shared(condition, code)}:"):
+                merged = emitter.valid_expr(emitter.conjunction(thens), ctx.var, ctx.known)
+                with code.block(f"if {negate(merged)}:") if len(thens) > 1 else nullcontext():
+                    for then in thens:
+                        code(emitter.errors_call(then, ctx.var, same_path=True, known=ctx.known))
 
     def annotations(self, kw: ir.AllOf, ctx: Context, code: Code, own: bool) -> None:
         for child in kw.children:

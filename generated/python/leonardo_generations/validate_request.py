@@ -1420,22 +1420,36 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if not (
                 "seed" not in x
                 or (
-                    not (type(x["seed"]) is int or type(x["seed"]) is float)
-                    or (x["seed"] <= 2147483638)
-                )
-            ):
-                _e129(x, path, out)
-        if _condition5:
-            if not (
-                "seed" not in x
-                or (
-                    not (
-                        (type(x["seed"]) is int or type(x["seed"]) is float)
-                        and x["seed"] == 2147483638
+                    (
+                        not (type(x["seed"]) is int or type(x["seed"]) is float)
+                        or (x["seed"] <= 2147483638)
+                    )
+                    and (
+                        not (
+                            (type(x["seed"]) is int or type(x["seed"]) is float)
+                            and x["seed"] == 2147483638
+                        )
                     )
                 )
             ):
-                _e136(x, path, out)
+                if not (
+                    "seed" not in x
+                    or (
+                        not (type(x["seed"]) is int or type(x["seed"]) is float)
+                        or (x["seed"] <= 2147483638)
+                    )
+                ):
+                    _e129(x, path, out)
+                if not (
+                    "seed" not in x
+                    or (
+                        not (
+                            (type(x["seed"]) is int or type(x["seed"]) is float)
+                            and x["seed"] == 2147483638
+                        )
+                    )
+                ):
+                    _e136(x, path, out)
         if _condition6 := ("contrast" in x) and (
             type(x["contrast"]) is int or type(x["contrast"]) is float
         ):
@@ -1572,17 +1586,15 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if not (("init_image_id" in x) and (isinstance(x["init_image_id"], str))):
                 _e247(x, path, out)
         if _condition23 := _v251(x):
-            if not _v255(x):
-                _e255(x, path, out)
-        if _condition23:
-            if not _v264(x):
-                _e264(x, path, out)
-        if _condition23:
-            if not _v274(x):
-                _e274(x, path, out)
-        if _condition23:
-            if not _v283(x):
-                _e283(x, path, out)
+            if not _v319(x):
+                if not _v255(x):
+                    _e255(x, path, out)
+                if not _v264(x):
+                    _e264(x, path, out)
+                if not _v274(x):
+                    _e274(x, path, out)
+                if not _v283(x):
+                    _e283(x, path, out)
         if _condition24 := (
             (("canvasRequestType" in x) and (isinstance(x["canvasRequestType"], str)))
             or (("canvasInitId" in x) and (isinstance(x["canvasInitId"], str)))
@@ -1816,26 +1828,43 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 or (
                     "seed" not in x
                     or (
-                        not (type(x["seed"]) is int or type(x["seed"]) is float)
-                        or (x["seed"] <= 2147483638)
-                    )
-                )
-            ):
-                _e129(x, path, out)
-        if _condition31:
-            if not (
-                not isinstance(x, dict)
-                or (
-                    "seed" not in x
-                    or (
-                        not (
-                            (type(x["seed"]) is int or type(x["seed"]) is float)
-                            and x["seed"] == 2147483638
+                        (
+                            not (type(x["seed"]) is int or type(x["seed"]) is float)
+                            or (x["seed"] <= 2147483638)
+                        )
+                        and (
+                            not (
+                                (type(x["seed"]) is int or type(x["seed"]) is float)
+                                and x["seed"] == 2147483638
+                            )
                         )
                     )
                 )
             ):
-                _e136(x, path, out)
+                if not (
+                    not isinstance(x, dict)
+                    or (
+                        "seed" not in x
+                        or (
+                            not (type(x["seed"]) is int or type(x["seed"]) is float)
+                            or (x["seed"] <= 2147483638)
+                        )
+                    )
+                ):
+                    _e129(x, path, out)
+                if not (
+                    not isinstance(x, dict)
+                    or (
+                        "seed" not in x
+                        or (
+                            not (
+                                (type(x["seed"]) is int or type(x["seed"]) is float)
+                                and x["seed"] == 2147483638
+                            )
+                        )
+                    )
+                ):
+                    _e136(x, path, out)
         if _condition32 := (not isinstance(x, dict) or ("contrast" in x)) and (
             not isinstance(x, dict)
             or ("contrast" not in x or (type(x["contrast"]) is int or type(x["contrast"]) is float))
@@ -2122,17 +2151,15 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             ):
                 _e247(x, path, out)
         if _condition49 := _v251(x):
-            if not _v255(x):
-                _e255(x, path, out)
-        if _condition49:
-            if not _v264(x):
-                _e264(x, path, out)
-        if _condition49:
-            if not _v274(x):
-                _e274(x, path, out)
-        if _condition49:
-            if not _v283(x):
-                _e283(x, path, out)
+            if not _v324(x):
+                if not _v255(x):
+                    _e255(x, path, out)
+                if not _v264(x):
+                    _e264(x, path, out)
+                if not _v274(x):
+                    _e274(x, path, out)
+                if not _v283(x):
+                    _e283(x, path, out)
         if _condition50 := (
             (
                 (not isinstance(x, dict) or ("canvasRequestType" in x))
@@ -2865,6 +2892,14 @@ def _e247(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if "init_image_id" in x:
             if not (isinstance(x["init_image_id"], str)):
                 _e248(x["init_image_id"], (*path, "init_image_id"), out)
+
+
+def _v319(x: Any) -> bool:
+    # /allOf/23/then
+    if isinstance(x, dict):
+        if "controlnets" in x and not _v318(x["controlnets"]):
+            return False
+    return True
 
 
 def _e255(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -4752,6 +4787,14 @@ def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
+def _v324(x: Any) -> bool:
+    # /allOf/23/then
+    if isinstance(x, dict):
+        if "controlnets" in x and not _v323(x["controlnets"]):
+            return False
+    return True
+
+
 def _v11(x: Any) -> bool:
     # /$defs/controlnetInput
     if not isinstance(x, dict):
@@ -5052,6 +5095,15 @@ def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(_rule_error(path, _K243, "type", _RULE63, None))
 
 
+def _v318(x: Any) -> bool:
+    # /allOf/23/then/properties/controlnets
+    if isinstance(x, list):
+        for _item1 in x:
+            if not _v317(_item1):
+                return False
+    return True
+
+
 def _e256(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/23/then/properties/controlnets
     if isinstance(x, list):
@@ -5336,6 +5388,15 @@ def _e72(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         _e73(x, path, out)
 
 
+def _v323(x: Any) -> bool:
+    # /allOf/23/then/properties/controlnets
+    if isinstance(x, list):
+        for _item1 in x:
+            if not _v322(_item1):
+                return False
+    return True
+
+
 _v12 = _v70  # /$defs/controlnetInput/properties/initImageId
 
 
@@ -5390,6 +5451,9 @@ _v74 = _v70  # /$defs/contextImage/properties/id
 
 
 _v75 = _v13  # /$defs/contextImage/properties/type
+
+
+_v317 = _v312  # /allOf/23/then/properties/controlnets/items
 
 
 def _e257(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5752,6 +5816,9 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         _key,
                     )
                 )
+
+
+_v322 = _v312  # /allOf/23/then/properties/controlnets/items
 
 
 def _e260(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
