@@ -299,14 +299,6 @@ class MultipleOfEmitter(KeywordEmitter):
 
 
 class SizeEmitter(KeywordEmitter):
-    CATEGORIES: ClassVar[dict[str, str]] = {
-        "minLength": "string",
-        "maxLength": "string",
-        "minItems": "array",
-        "maxItems": "array",
-        "minProperties": "object",
-        "maxProperties": "object",
-    }
     NOUNS: ClassVar[dict[str, str]] = {
         "string": "characters",
         "array": "items",
@@ -314,7 +306,7 @@ class SizeEmitter(KeywordEmitter):
     }
 
     def applies_to(self, kw: ir.Size) -> str:
-        return self.CATEGORIES[kw.name]
+        return ir.SIZE_KEYWORDS[kw.name]
 
     def condition(self, kw: ir.Size, ctx: Context) -> str:
         operator = ">=" if kw.name.startswith("min") else "<="

@@ -60,6 +60,16 @@ SINGLE_SUBSCHEMA = (
     "unevaluatedItems",
     "unevaluatedProperties",
 )
+# Numeric bounds and size limits, each keyword with the instance kind it limits.
+BOUND_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+SIZE_KEYWORDS = {
+    "minLength": "string",
+    "maxLength": "string",
+    "minItems": "array",
+    "maxItems": "array",
+    "minProperties": "object",
+    "maxProperties": "object",
+}
 MAP_SUBSCHEMAS = ("properties", "patternProperties", "dependentSchemas", "$defs")
 LIST_SUBSCHEMAS = ("allOf", "anyOf", "oneOf", "prefixItems")
 ASSERTION_KEYWORDS = frozenset(
@@ -538,19 +548,12 @@ class _Lowering:
             yield Const(loc("const"), schema["const"])
         if "enum" in schema:
             yield Enum(loc("enum"), list(schema["enum"]))
-        for name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        for name in BOUND_KEYWORDS:
             if name in schema:
                 yield Bound(loc(name), schema[name])
         if "multipleOf" in schema:
             yield MultipleOf(loc("multipleOf"), schema["multipleOf"])
-        for name in (
-            "minLength",
-            "maxLength",
-            "minItems",
-            "maxItems",
-            "minProperties",
-            "maxProperties",
-        ):
+        for name in SIZE_KEYWORDS:
             if name in schema:
                 yield Size(loc(name), _whole(schema[name], loc(name)))
         if "pattern" in schema:

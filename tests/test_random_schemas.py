@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from genspec.compiler import compile_schema, load_module
+from genspec.ir import BOUND_KEYWORDS, SIZE_KEYWORDS
 from genspec.strategies import strategy_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -43,20 +44,10 @@ KEYWORD_SCHEMAS: dict[str, st.SearchStrategy[Any]] = {
     "const": st.builds(lambda v: {"const": v}, SCALARS),
     **{
         name: st.builds(lambda n, name=name: {name: n}, st.integers(-5, 5))
-        for name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+        for name in BOUND_KEYWORDS
     },
     "multipleOf": st.builds(lambda n: {"multipleOf": n}, st.integers(1, 4)),
-    **{
-        name: st.builds(lambda n, name=name: {name: n}, SIZES)
-        for name in (
-            "minLength",
-            "maxLength",
-            "minItems",
-            "maxItems",
-            "minProperties",
-            "maxProperties",
-        )
-    },
+    **{name: st.builds(lambda n, name=name: {name: n}, SIZES) for name in SIZE_KEYWORDS},
     "pattern": st.builds(lambda p: {"pattern": p}, PATTERNS),
     "uniqueItems": st.just({"uniqueItems": True}),
     "required": st.builds(lambda n: {"required": n}, st.lists(NAMES, max_size=3, unique=True)),
