@@ -30,6 +30,7 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 import jsonschema_rs
+
 from genspec.compiler import compile_schema, load_module
 from payloads import Payload, payload_mix
 

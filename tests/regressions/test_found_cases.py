@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from genspec.compiler import compile_schema, load_module
 from jsonschema import Draft202012Validator
+
+from genspec.compiler import compile_schema, load_module
 
 CASES: list[tuple[str, Any, Any]] = [
     # `^name$` patterns compile to a set lookup; Python's `$` also matches before a final

@@ -8,6 +8,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from openapi_spec_validator import validate
+
 from genspec.openapi import (
     COMPONENTS_PREFIX,
     OpenAPIBuildError,
@@ -15,7 +17,6 @@ from genspec.openapi import (
     render_openapi_json,
 )
 from genspec.spec import REQUEST_SCHEMA, RESPONSE_SCHEMA, load_schema
-from openapi_spec_validator import validate
 
 
 @pytest.fixture(scope="module")

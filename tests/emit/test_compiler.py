@@ -11,6 +11,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+
 from genspec.compiler import SchemaError, compile_schema, load_module
 
 HOSTILE_STRINGS = [

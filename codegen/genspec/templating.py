@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 import jinja2
+
 from genspec.literals import py_comment, py_identifier, py_literal
 
 REGENERATE = "genspec generate"

@@ -18,8 +18,9 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import leonardo_generations as lg
 import pytest
+
+import leonardo_generations as lg
 from leonardo_generations import client as client_module
 
 API_KEY = "test-key-c0ffee-never-shown"

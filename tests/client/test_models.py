@@ -8,9 +8,10 @@ import types
 import typing
 from typing import Any
 
-import leonardo_generations as lg
 import pydantic
 import pytest
+
+import leonardo_generations as lg
 from genspec.clients import render_client_artifacts, render_models, shape_of
 from genspec.spec import REQUEST_SCHEMA, RESPONSE_SCHEMA, load_schema
 from leonardo_generations import models

@@ -16,6 +16,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from jsonschema import Draft202012Validator
+
 from genspec.ir import SUPPORTED_KEYWORDS, lower
 from genspec.spec import (
     REQUEST_SCHEMA,
@@ -31,7 +33,6 @@ from genspec.spec import (
     spec_dir,
     with_rules_table,
 )
-from jsonschema import Draft202012Validator
 
 # The 49 body members of Leonardo's OpenAPI document (and of its SDK), written out by hand so
 # that a member dropped from or added to the schema by accident fails the test.

@@ -14,12 +14,13 @@ import re
 from typing import Any
 
 import pytest
-from genspec.compiler import compile_schema, load_module
-from genspec.ir import BOUND_KEYWORDS, SIZE_KEYWORDS
-from genspec.strategies import strategy_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+
+from genspec.compiler import compile_schema, load_module
+from genspec.ir import BOUND_KEYWORDS, SIZE_KEYWORDS
+from genspec.strategies import strategy_for
 
 HOSTILE = [
     '"', "'", "'''", '"""', "\\", "\\n", "\n", "\r", "\u2028", "\u2029", "\x00", "class",

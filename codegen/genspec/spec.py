@@ -23,7 +23,7 @@ def spec_dir() -> Path:
     packaged = Path(__file__).resolve().parent / "_spec"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "spec"
+    return Path(__file__).resolve().parents[2] / "spec"
 
 
 def load_schema(name: str = REQUEST_SCHEMA) -> Any:

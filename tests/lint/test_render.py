@@ -8,6 +8,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+
 from genspec.diagnostics import LINT_RULES, Diagnostic, RuleInfo
 from genspec.render import render_github, render_json, render_sarif, render_text
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GIT_IDENTITY = ["-c", "user.name=genspec tests", "-c", "user.email=tests@genspec.invalid"]
 
 

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from genspec.compiler import SchemaError, compile_schema, load_module
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 # Why a group may be refused: features the compiler documents as unsupported.
 DOCUMENTED_REFUSALS = (
     "dynamic references are not supported",

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from genspec.spec import load_schema
 from genspec.strategies import render_strategies, strategy_for
 

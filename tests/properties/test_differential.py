@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from genspec.spec import load_schema
-from genspec.strategies import strategy_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+
+from genspec.spec import load_schema
+from genspec.strategies import strategy_for
 
 SCHEMA = load_schema()
 BUILT = strategy_for(SCHEMA)

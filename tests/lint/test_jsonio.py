@@ -6,6 +6,9 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from genspec.jsonio import (
     JsonInputError,
     decode_document,
@@ -13,8 +16,6 @@ from genspec.jsonio import (
     loads_strict,
     parse_with_positions,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 DOCUMENT = """{
   "prompt": "a cat",
