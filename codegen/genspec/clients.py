@@ -22,6 +22,7 @@ from genspec.openapi import (
     REQUEST_NAME,
     RESPONSE_NAME,
     build_openapi,
+    data_definitions,
     map_subschemas,
     render_openapi_json,
 )
@@ -72,7 +73,7 @@ def shape_of(schema: Any, *, closed: bool) -> Any:
     """
     shaped = _shape(schema, closed=closed)
     if isinstance(shaped, dict) and "$defs" in shaped:
-        used = _used_definitions(shaped)
+        used = data_definitions(shaped)
         shaped["$defs"] = {name: d for name, d in shaped["$defs"].items() if name in used}
     return shaped
 
@@ -110,32 +111,6 @@ def _promote_exact_patterns(schema: dict[str, Any]) -> None:
         elif schema.get("additionalProperties") is False:
             del schema["additionalProperties"]
     schema["properties"] = properties
-
-
-def _used_definitions(schema: dict[str, Any]) -> set[str]:
-    """Names of the `$defs` reachable by `$ref` from the schema outside its `$defs`."""
-    definitions = schema.get("$defs", {})
-    used: set[str] = set()
-    pending = [{k: v for k, v in schema.items() if k != "$defs"}]
-    while pending:
-        for ref in _local_refs(pending.pop()):
-            name = ref.removeprefix("#/$defs/").split("/")[0]
-            if ref.startswith("#/$defs/") and name in definitions and name not in used:
-                used.add(name)
-                pending.append(definitions[name])
-    return used
-
-
-def _local_refs(schema: Any) -> list[str]:
-    refs: list[str] = []
-
-    def visit(node: Any) -> Any:
-        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            refs.append(node["$ref"])
-        return map_subschemas(node, visit)
-
-    visit(schema)
-    return refs
 
 
 def _carries_rule(schema: Any) -> bool:

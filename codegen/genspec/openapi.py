@@ -1,10 +1,18 @@
-"""The endpoint as an OpenAPI 3.1 document, built from the two spec schemas.
+"""The endpoint as an OpenAPI 3.1 document, built from the spec schemas, for other tools.
 
-OpenAPI 3.1 speaks JSON Schema 2020-12, so the spec's schemas go in unchanged except for one
-move: each schema's `$defs` are lifted into `components/schemas` and every local `$ref` is
-rewritten to match, because a `#/$defs/...` reference inside an embedded schema would otherwise
-resolve against the OpenAPI document's root, where nothing lives. The cross-field rules
-(`allOf` entries with `x-rule`) stay: the document describes the endpoint, rules included.
+OpenAPI 3.1 speaks JSON Schema 2020-12, so the spec's schemas keep their meaning; three moves
+make them readable by generators (openapi-python-client, openapi-generator, datamodel-codegen,
+schemathesis), which understand less than a validator does:
+
+- `$defs` that describe data (item objects) are lifted into `components/schemas` and every local
+  `$ref` is rewritten to match (a `#/$defs/...` reference inside an embedded schema would
+  resolve against the document's root, where nothing lives). `$defs` that only serve the rules
+  (conditions such as `alchemyOn`) are inlined where they are used, so no generator mistakes
+  them for models.
+- An enum of numbers or booleans (`[0.55, 0.5, 0.45, null]`, `[true, null]`) becomes an
+  `anyOf` of `const`s, which generators accept; nullable members keep `"type": [T, "null"]`.
+- Cross-field rules stay as the spec has them: errors in `allOf` (constraints), advice in the
+  `x-advice` extension, which validators and generators ignore.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from genspec import __version__
-from genspec.spec import REQUEST_SCHEMA, RESPONSE_SCHEMA
+from genspec.spec import ADVICE_KEYWORD, REQUEST_SCHEMA, RESPONSE_SCHEMA, RULE_KEYWORD
 
 REQUEST_NAME = "GenerationRequest"
 RESPONSE_NAME = "GenerationResponse"
@@ -74,7 +82,7 @@ SCHEMA_KEYWORDS = frozenset(
     {"items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames"}
     | {"unevaluatedItems", "unevaluatedProperties", "contentSchema"}
 )
-SCHEMA_LIST_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+SCHEMA_LIST_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems", ADVICE_KEYWORD})
 SCHEMA_MAP_KEYWORDS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
 
 
@@ -115,10 +123,88 @@ def _rewritten_ref(ref: str, root_pointer: str) -> str:
     raise OpenAPIBuildError(f"only local $refs are supported, got {ref!r}")
 
 
+def data_definitions(schema: dict[str, Any]) -> set[str]:
+    """Names of the `$defs` that describe data: reachable by `$ref` from the schema with its
+    rule entries (`x-rule` subschemas, `x-advice`) and its `$defs` left out. The others only
+    serve the rules."""
+    definitions = schema.get("$defs", {})
+    outside = {key: value for key, value in schema.items() if key not in ("$defs", ADVICE_KEYWORD)}
+    pending: list[Any] = [_without_rules(outside)]
+    used: set[str] = set()
+    while pending:
+        for ref in _local_refs(pending.pop()):
+            name = ref.removeprefix("#/$defs/").split("/")[0]
+            if ref.startswith("#/$defs/") and name in definitions and name not in used:
+                used.add(name)
+                pending.append(_without_rules(definitions[name]))
+    return used
+
+
+def _without_rules(schema: Any) -> Any:
+    if isinstance(schema, dict) and RULE_KEYWORD in schema:
+        return True
+    return map_subschemas(schema, _without_rules)
+
+
+def _local_refs(schema: Any) -> list[str]:
+    refs: list[str] = []
+
+    def visit(node: Any) -> Any:
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            refs.append(node["$ref"])
+        return map_subschemas(node, visit)
+
+    visit(schema)
+    return refs
+
+
+def _inline_helpers(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with every `$ref` to a rule-only `$defs` entry replaced by the entry itself."""
+    definitions = schema.get("$defs", {})
+    helpers = set(definitions) - data_definitions(schema)
+
+    def inline(node: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            name = node["$ref"].removeprefix("#/$defs/")
+            if node["$ref"].startswith("#/$defs/") and name in helpers:
+                if name in seen:
+                    raise OpenAPIBuildError(f"$defs/{name} refers to itself; it cannot be inlined")
+                body = inline(definitions[name], (*seen, name))
+                rest = {key: value for key, value in node.items() if key != "$ref"}
+                return {"allOf": [inline(rest, seen), body]} if rest else body
+        return map_subschemas(node, lambda sub: inline(sub, seen))
+
+    result: dict[str, Any] = inline({k: v for k, v in schema.items() if k != "$defs"}, ())
+    kept = {name: inline(definitions[name], ()) for name in definitions if name not in helpers}
+    if kept:
+        result["$defs"] = kept
+    return result
+
+
+def for_generators(schema: Any) -> Any:
+    """`schema` with each enum of other values than strings or integers written as an `anyOf`
+    of `const`s: the same instances, but generators such as openapi-python-client only build
+    enums of strings and integers and drop the whole operation on any other. Nullable members
+    keep the 3.1 form `"type": [T, "null"]`, which every tool tested reads as `T | None` (an
+    `anyOf` with `{"type": "null"}` makes openapi-generator invent a model per member)."""
+    result = map_subschemas(schema, for_generators)
+    if isinstance(result, dict) and isinstance(result.get("enum"), list):
+        values = result["enum"]
+        strings = all(isinstance(value, str) for value in values)
+        integers = all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+        if not (strings or integers):
+            choices = [{"const": value} for value in result.pop("enum")]
+            if "anyOf" in result:
+                result["allOf"] = [*result.get("allOf", []), {"anyOf": choices}]
+            else:
+                result["anyOf"] = choices
+    return result
+
+
 def _lift(schema: dict[str, Any], name: str) -> dict[str, Any]:
-    """`schema` and its `$defs` as component schemas: {name: schema, def name: def, ...}."""
+    """`schema` and its data `$defs` as component schemas: {name: schema, def name: def, ...}."""
     root_pointer = COMPONENTS_PREFIX + name
-    body = _rewrite_refs(schema, root_pointer)
+    body = _rewrite_refs(for_generators(_inline_helpers(schema)), root_pointer)
     for key in ("$schema", "$id"):  # the document fixes the dialect; an $id would rebase refs
         body.pop(key, None)
     components = {name: body}

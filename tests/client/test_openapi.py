@@ -143,8 +143,11 @@ def test_refs_are_rewritten_only_where_they_are_refs() -> None:
 
 
 def test_two_different_defs_with_one_name_are_refused() -> None:
-    request = {"$defs": {"cost": {"type": "string"}}}
-    response = {"$defs": {"cost": {"type": "number"}}}
+    request = {"properties": {"a": {"$ref": "#/$defs/cost"}}, "$defs": {"cost": {"type": "string"}}}
+    response = {
+        "properties": {"a": {"$ref": "#/$defs/cost"}},
+        "$defs": {"cost": {"type": "number"}},
+    }
     with pytest.raises(OpenAPIBuildError, match="cost"):
         build_openapi(request, response)
 
@@ -153,7 +156,10 @@ def test_two_different_defs_with_one_name_are_refused() -> None:
     "schema",
     [
         {"properties": {"a": {"$ref": "https://example.com/schema.json"}}},
-        {"$defs": {"no spaces allowed": {}}},
+        {
+            "properties": {"a": {"$ref": "#/$defs/no spaces allowed"}},
+            "$defs": {"no spaces allowed": {}},
+        },
     ],
 )
 def test_what_openapi_cannot_hold_is_refused(schema: dict[str, Any]) -> None:

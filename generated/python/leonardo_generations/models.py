@@ -119,8 +119,13 @@ class Cost(BaseModel):
         str | None, Field(description='The amount, as a decimal string such as "0.0147".')
     ] = None
     unit: Annotated[
-        Literal["CREDITS", "DOLLARS"] | None,
-        Field(description="Unit of amount; DOLLARS only on pay-as-you-go plans."),
+        Literal["CREDITS", "DOLLARS"] | str | None,
+        Field(
+            description=(
+                "Unit of amount: CREDITS, or DOLLARS on pay-as-you-go plans; any other unit is"
+                " kept as sent."
+            )
+        ),
     ] = None
 
 
@@ -269,8 +274,9 @@ class GenerationRequest(BaseModel):
             alias="controlNetType",
             description=(
                 "Legacy ControlNet kind (CANNY = Edge to Image, POSE = Pose to Image, DEPTH ="
-                " Depth to Image). Deprecated since September 2024: use controlnets. Not"
-                " nullable."
+                " Depth to Image). Deprecated since September 2024: use controlnets."
+                " Non-nullable in the OpenAPI document: null is accepted here and warned about"
+                " (non-nullable-member-null)."
             ),
             json_schema_extra={"deprecated": True},
         ),
@@ -375,7 +381,9 @@ class GenerationRequest(BaseModel):
         float | None,
         Field(
             description=(
-                "How much the result keeps of the init image in image-to-image, 0.1 to 0.9."
+                "How much the result keeps of the init image in image-to-image: 0.1 to 0.9 in"
+                " the API reference, 0 as the Canvas Inpainting guide's default (values below"
+                " 0.1 are advice init-strength-documented-range)."
             )
         ),
     ] = None
@@ -497,10 +505,13 @@ class GenerationRequest(BaseModel):
         ),
     ] = None
     prompt_magic_version: Annotated[
-        Literal["v2", "v3"] | None,
+        str | None,
         Field(
             alias="promptMagicVersion",
-            description="Prompt Magic version, v2 or v3; meant for use with promptMagic true.",
+            description=(
+                "Prompt Magic version; the API reference names v2 and v3 (advice"
+                " prompt-magic-version-documented-values); meant for use with promptMagic true."
+            ),
         ),
     ] = None
     public: Annotated[bool | None, Field(description="Show the images in the community feed.")] = (
@@ -517,7 +528,13 @@ class GenerationRequest(BaseModel):
             "LEONARDO",
         ]
         | None,
-        Field(description="Sampler. Leonardo uses EULER_DISCRETE when omitted. Not nullable."),
+        Field(
+            description=(
+                "Sampler. Leonardo uses EULER_DISCRETE when omitted. Non-nullable in the"
+                " OpenAPI document: null is accepted here and warned about"
+                " (non-nullable-member-null)."
+            )
+        ),
     ] = None
     sd_version: Annotated[
         Literal[
@@ -537,7 +554,8 @@ class GenerationRequest(BaseModel):
         Field(
             description=(
                 "Base model family, read when no modelId is sent (v1_5 is SD 1.5, v2 is SD"
-                " 2.1). Phoenix model ids expect PHOENIX. Not nullable."
+                " 2.1). Phoenix model ids require PHOENIX. Non-nullable in the OpenAPI"
+                " document: null is accepted here and warned about (non-nullable-member-null)."
             )
         ),
     ] = None

@@ -88,38 +88,7 @@ _NODES: tuple[Any, ...] = (
         },
         "patternProperties": [["^styleUUID$", 70], ["^contextImages$", 71], ["^isInitImage$", 77]],
         "additionalProperties": 78,
-        "allOf": [
-            79,
-            89,
-            94,
-            111,
-            124,
-            131,
-            139,
-            144,
-            149,
-            156,
-            163,
-            170,
-            182,
-            190,
-            198,
-            206,
-            211,
-            216,
-            221,
-            227,
-            233,
-            239,
-            244,
-            249,
-            262,
-            272,
-            281,
-            290,
-            300,
-            305,
-        ],
+        "allOf": [79, 89, 94, 114, 128, 134, 141, 148, 155, 161, 166, 171],
     },  # /
     {"type": ["boolean", "null"]},  # /properties/alchemy
     {"type": ["string", "null"]},  # /properties/canvasInitId
@@ -160,7 +129,10 @@ _NODES: tuple[Any, ...] = (
     },  # /$defs/controlnetInput/properties/strengthType
     {"type": ["number", "null"]},  # /$defs/controlnetInput/properties/influence
     False,  # /$defs/controlnetInput/additionalProperties
-    {"type": ["string"], "enum": ["POSE", "CANNY", "DEPTH"]},  # /properties/controlNetType
+    {
+        "type": ["string", "null"],
+        "enum": ["POSE", "CANNY", "DEPTH", None],
+    },  # /properties/controlNetType
     {"type": ["array", "null"], "items": 21},  # /properties/elements
     {"$ref": 22},  # /properties/elements/items
     {
@@ -190,7 +162,7 @@ _NODES: tuple[Any, ...] = (
     {"type": ["number", "null"]},  # /properties/imagePromptWeight
     {"type": ["string", "null"]},  # /properties/init_generation_image_id
     {"type": ["string", "null"]},  # /properties/init_image_id
-    {"type": ["number", "null"], "minimum": 0.1, "maximum": 0.9},  # /properties/init_strength
+    {"type": ["number", "null"], "minimum": 0, "maximum": 0.9},  # /properties/init_strength
     {"type": ["string", "null"]},  # /properties/modelId
     {"type": ["string", "null"]},  # /properties/negative_prompt
     {"type": ["integer", "null"], "minimum": 1, "maximum": 8},  # /properties/num_images
@@ -238,10 +210,10 @@ _NODES: tuple[Any, ...] = (
     {"type": ["string"], "maxLength": 1500},  # /properties/prompt
     {"type": ["boolean", "null"]},  # /properties/promptMagic
     {"type": ["number", "null"], "minimum": 0.1, "maximum": 1},  # /properties/promptMagicStrength
-    {"type": ["string", "null"], "enum": ["v2", "v3", None]},  # /properties/promptMagicVersion
+    {"type": ["string", "null"]},  # /properties/promptMagicVersion
     {"type": ["boolean", "null"]},  # /properties/public
     {
-        "type": ["string"],
+        "type": ["string", "null"],
         "enum": [
             "KLMS",
             "EULER_ANCESTRAL_DISCRETE",
@@ -250,10 +222,11 @@ _NODES: tuple[Any, ...] = (
             "DPM_SOLVER",
             "PNDM",
             "LEONARDO",
+            None,
         ],
     },  # /properties/scheduler
     {
-        "type": ["string"],
+        "type": ["string", "null"],
         "enum": [
             "v1_5",
             "v2",
@@ -266,6 +239,7 @@ _NODES: tuple[Any, ...] = (
             "FLUX",
             "FLUX_DEV",
             "KINO_2_0",
+            None,
         ],
     },  # /properties/sd_version
     {"type": ["integer", "null"], "maximum": 9999999998},  # /properties/seed
@@ -324,8 +298,8 @@ _NODES: tuple[Any, ...] = (
     {"const": True},  # /allOf/1/if/properties/ultra
     {"required": ["alchemy"], "properties": {"alchemy": 93}},  # /allOf/1/then
     {"const": False},  # /allOf/1/then/properties/alchemy
-    {"if": 95, "then": 109},  # /allOf/2
-    {"allOf": [96, 106]},  # /allOf/2/if
+    {"if": 95, "then": 112},  # /allOf/2
+    {"allOf": [96, 106, 109]},  # /allOf/2/if
     {"$ref": 97},  # /allOf/2/if/allOf/0
     {"anyOf": [98, 100]},  # /$defs/phoenixModel
     {"required": ["modelId"], "properties": {"modelId": 99}},  # /$defs/phoenixModel/anyOf/0
@@ -344,13 +318,16 @@ _NODES: tuple[Any, ...] = (
     {"$ref": 107},  # /allOf/2/if/allOf/1
     {"properties": {"alchemy": 108}},  # /$defs/alchemyOn
     {"enum": [True, None]},  # /$defs/alchemyOn/properties/alchemy
-    {"required": ["contrast"], "properties": {"contrast": 110}},  # /allOf/2/then
-    {"type": ["number"], "minimum": 2.5},  # /allOf/2/then/properties/contrast
-    {"if": 112, "then": 122},  # /allOf/3
-    {"allOf": [113, 121]},  # /allOf/3/if
-    {"$ref": 114},  # /allOf/3/if/allOf/0
-    {"anyOf": [115, 117]},  # /$defs/fluxModel
-    {"required": ["modelId"], "properties": {"modelId": 116}},  # /$defs/fluxModel/anyOf/0
+    {"$ref": 110},  # /allOf/2/if/allOf/2
+    {"required": ["contrast"], "properties": {"contrast": 111}},  # /$defs/contrastSent
+    {"type": ["number"]},  # /$defs/contrastSent/properties/contrast
+    {"properties": {"contrast": 113}},  # /allOf/2/then
+    {"minimum": 2.5},  # /allOf/2/then/properties/contrast
+    {"if": 115, "then": 126},  # /allOf/3
+    {"allOf": [116, 124, 125]},  # /allOf/3/if
+    {"$ref": 117},  # /allOf/3/if/allOf/0
+    {"anyOf": [118, 120]},  # /$defs/fluxModel
+    {"required": ["modelId"], "properties": {"modelId": 119}},  # /$defs/fluxModel/anyOf/0
     {
         "enum": [
             "b2614463-296c-462a-9586-aafdb8f00e36",
@@ -358,335 +335,108 @@ _NODES: tuple[Any, ...] = (
             "28aeddf8-bd19-4803-80fc-79602d1a9989",
         ]
     },  # /$defs/fluxModel/anyOf/0/properties/modelId
-    {"allOf": [118, 119]},  # /$defs/fluxModel/anyOf/1
+    {"allOf": [121, 122]},  # /$defs/fluxModel/anyOf/1
     {"$ref": 102},  # /$defs/fluxModel/anyOf/1/allOf/0
     {
         "required": ["sd_version"],
-        "properties": {"sd_version": 120},
+        "properties": {"sd_version": 123},
     },  # /$defs/fluxModel/anyOf/1/allOf/1
     {"enum": ["FLUX", "FLUX_DEV"]},  # /$defs/fluxModel/anyOf/1/allOf/1/properties/sd_version
     {"$ref": 107},  # /allOf/3/if/allOf/1
-    {"required": ["contrast"], "properties": {"contrast": 123}},  # /allOf/3/then
-    {"type": ["number"], "minimum": 2.5},  # /allOf/3/then/properties/contrast
-    {"if": 125, "then": 129},  # /allOf/4
-    {"allOf": [126, 127]},  # /allOf/4/if
-    {"$ref": 114},  # /allOf/4/if/allOf/0
-    {"required": ["seed"], "properties": {"seed": 128}},  # /allOf/4/if/allOf/1
-    {"type": ["number"]},  # /allOf/4/if/allOf/1/properties/seed
-    {"properties": {"seed": 130}},  # /allOf/4/then
-    {"maximum": 2147483638},  # /allOf/4/then/properties/seed
-    {"if": 132, "then": 136},  # /allOf/5
-    {"allOf": [133, 134]},  # /allOf/5/if
-    {"$ref": 114},  # /allOf/5/if/allOf/0
-    {"required": ["seed"], "properties": {"seed": 135}},  # /allOf/5/if/allOf/1
+    {"$ref": 110},  # /allOf/3/if/allOf/2
+    {"properties": {"contrast": 127}},  # /allOf/3/then
+    {"minimum": 2.5},  # /allOf/3/then/properties/contrast
+    {"if": 129, "then": 132},  # /allOf/4
+    {
+        "required": ["modelId", "sd_version"],
+        "properties": {"modelId": 130, "sd_version": 131},
+    },  # /allOf/4/if
+    {
+        "enum": ["de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3", "6b645e3a-d64f-4341-a6d8-7a3690fbf042"]
+    },  # /allOf/4/if/properties/modelId
+    {"type": ["string"]},  # /allOf/4/if/properties/sd_version
+    {"properties": {"sd_version": 133}},  # /allOf/4/then
+    {"const": "PHOENIX"},  # /allOf/4/then/properties/sd_version
+    {"if": 135, "then": 139},  # /allOf/5
+    {"allOf": [136, 137]},  # /allOf/5/if
+    {"$ref": 117},  # /allOf/5/if/allOf/0
+    {"required": ["seed"], "properties": {"seed": 138}},  # /allOf/5/if/allOf/1
     {"type": ["number"]},  # /allOf/5/if/allOf/1/properties/seed
-    {"properties": {"seed": 137}},  # /allOf/5/then
-    {"not": 138},  # /allOf/5/then/properties/seed
-    {"const": 2147483638},  # /allOf/5/then/properties/seed/not
-    {"if": 140, "then": 142},  # /allOf/6
-    {"required": ["contrast"], "properties": {"contrast": 141}},  # /allOf/6/if
-    {"type": ["number"]},  # /allOf/6/if/properties/contrast
-    {"properties": {"contrast": 143}},  # /allOf/6/then
-    {"enum": [1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]},  # /allOf/6/then/properties/contrast
-    {"if": 145, "then": 147},  # /allOf/7
-    {"required": ["guidance_scale"], "properties": {"guidance_scale": 146}},  # /allOf/7/if
-    {"type": ["number"]},  # /allOf/7/if/properties/guidance_scale
-    {"properties": {"guidance_scale": 148}},  # /allOf/7/then
-    {"maximum": 20},  # /allOf/7/then/properties/guidance_scale
-    {"if": 150, "then": 153},  # /allOf/8
-    {"$ref": 151},  # /allOf/8/if
-    {"required": ["photoReal"], "properties": {"photoReal": 152}},  # /$defs/photoRealOn
+    {"properties": {"seed": 140}},  # /allOf/5/then
+    {"maximum": 2147483638},  # /allOf/5/then/properties/seed
+    {"if": 142, "then": 145},  # /allOf/6
+    {"$ref": 143},  # /allOf/6/if
+    {"required": ["photoReal"], "properties": {"photoReal": 144}},  # /$defs/photoRealOn
     {"const": True},  # /$defs/photoRealOn/properties/photoReal
-    {"properties": {"alchemy": 154}},  # /allOf/8/then
-    {"not": 155},  # /allOf/8/then/properties/alchemy
-    {"const": False},  # /allOf/8/then/properties/alchemy/not
-    {"if": 157, "then": 161},  # /allOf/9
-    {"allOf": [158, 159]},  # /allOf/9/if
-    {"$ref": 151},  # /allOf/9/if/allOf/0
-    {"properties": {"photoRealVersion": 160}},  # /allOf/9/if/allOf/1
-    {"enum": ["v1", None]},  # /allOf/9/if/allOf/1/properties/photoRealVersion
-    {"properties": {"modelId": 162}},  # /allOf/9/then
-    {"type": ["null"]},  # /allOf/9/then/properties/modelId
-    {"if": 164, "then": 168},  # /allOf/10
-    {"allOf": [165, 166]},  # /allOf/10/if
-    {"$ref": 151},  # /allOf/10/if/allOf/0
+    {"properties": {"alchemy": 146}},  # /allOf/6/then
+    {"not": 147},  # /allOf/6/then/properties/alchemy
+    {"const": False},  # /allOf/6/then/properties/alchemy/not
+    {"if": 149, "then": 153},  # /allOf/7
+    {"allOf": [150, 151]},  # /allOf/7/if
+    {"$ref": 143},  # /allOf/7/if/allOf/0
     {
         "required": ["photoRealVersion"],
-        "properties": {"photoRealVersion": 167},
-    },  # /allOf/10/if/allOf/1
-    {"const": "v2"},  # /allOf/10/if/allOf/1/properties/photoRealVersion
-    {"required": ["modelId"], "properties": {"modelId": 169}},  # /allOf/10/then
+        "properties": {"photoRealVersion": 152},
+    },  # /allOf/7/if/allOf/1
+    {"const": "v2"},  # /allOf/7/if/allOf/1/properties/photoRealVersion
+    {"required": ["modelId"], "properties": {"modelId": 154}},  # /allOf/7/then
     {
         "enum": [
             "aa77f04e-3eec-4034-9c07-d0f619684628",
             "1e60896f-3c26-4296-8ecc-53e2afecc132",
             "5c232a9e-9061-4777-980a-ddc8e65647c6",
         ]
-    },  # /allOf/10/then/properties/modelId
-    {"if": 171, "then": 180},  # /allOf/11
-    {"allOf": [172, 175, 177]},  # /allOf/11/if
-    {"$ref": 173},  # /allOf/11/if/allOf/0
-    {"required": ["alchemy"], "properties": {"alchemy": 174}},  # /$defs/alchemyOff
-    {"const": False},  # /$defs/alchemyOff/properties/alchemy
-    {"not": 176},  # /allOf/11/if/allOf/1
-    {"$ref": 151},  # /allOf/11/if/allOf/1/not
-    {"$ref": 178},  # /allOf/11/if/allOf/2
-    {"not": 179},  # /$defs/styleUUIDNotSent
-    {"required": ["styleUUID"]},  # /$defs/styleUUIDNotSent/not
-    {"required": ["presetStyle"], "properties": {"presetStyle": 181}},  # /allOf/11/then
-    {"enum": ["LEONARDO", "NONE"]},  # /allOf/11/then/properties/presetStyle
-    {"if": 183, "then": 188},  # /allOf/12
-    {"allOf": [184, 185, 187]},  # /allOf/12/if
-    {"$ref": 107},  # /allOf/12/if/allOf/0
-    {"not": 186},  # /allOf/12/if/allOf/1
-    {"$ref": 151},  # /allOf/12/if/allOf/1/not
-    {"$ref": 178},  # /allOf/12/if/allOf/2
-    {"properties": {"presetStyle": 189}},  # /allOf/12/then
-    {
-        "enum": [
-            "ANIME",
-            "CREATIVE",
-            "DYNAMIC",
-            "ENVIRONMENT",
-            "GENERAL",
-            "ILLUSTRATION",
-            "PHOTOGRAPHY",
-            "RAYTRACED",
-            "RENDER_3D",
-            "SKETCH_BW",
-            "SKETCH_COLOR",
-            "NONE",
-            None,
-        ]
-    },  # /allOf/12/then/properties/presetStyle
-    {"if": 191, "then": 196},  # /allOf/13
-    {"allOf": [192, 193, 195]},  # /allOf/13/if
-    {"$ref": 151},  # /allOf/13/if/allOf/0
-    {"properties": {"photoRealVersion": 194}},  # /allOf/13/if/allOf/1
-    {"enum": ["v1", None]},  # /allOf/13/if/allOf/1/properties/photoRealVersion
-    {"$ref": 178},  # /allOf/13/if/allOf/2
-    {"required": ["presetStyle"], "properties": {"presetStyle": 197}},  # /allOf/13/then
-    {"enum": ["CINEMATIC", "CREATIVE", "VIBRANT"]},  # /allOf/13/then/properties/presetStyle
-    {"if": 199, "then": 204},  # /allOf/14
-    {"allOf": [200, 201, 203]},  # /allOf/14/if
-    {"$ref": 151},  # /allOf/14/if/allOf/0
-    {
-        "required": ["photoRealVersion"],
-        "properties": {"photoRealVersion": 202},
-    },  # /allOf/14/if/allOf/1
-    {"const": "v2"},  # /allOf/14/if/allOf/1/properties/photoRealVersion
-    {"$ref": 178},  # /allOf/14/if/allOf/2
-    {"properties": {"presetStyle": 205}},  # /allOf/14/then
-    {
-        "enum": [
-            "BOKEH",
-            "CINEMATIC",
-            "CINEMATIC_CLOSEUP",
-            "CREATIVE",
-            "FASHION",
-            "FILM",
-            "FOOD",
-            "HDR",
-            "LONG_EXPOSURE",
-            "MACRO",
-            "MINIMALISTIC",
-            "MONOCHROME",
-            "MOODY",
-            "NEUTRAL",
-            "PORTRAIT",
-            "RETRO",
-            "STOCK_PHOTO",
-            "VIBRANT",
-            "UNPROCESSED",
-            "DYNAMIC",
-            None,
-        ]
-    },  # /allOf/14/then/properties/presetStyle
-    {"if": 207, "then": 209},  # /allOf/15
-    {"required": ["promptMagicVersion"], "properties": {"promptMagicVersion": 208}},  # /allOf/15/if
-    {"type": ["string"]},  # /allOf/15/if/properties/promptMagicVersion
-    {"required": ["promptMagic"], "properties": {"promptMagic": 210}},  # /allOf/15/then
-    {"const": True},  # /allOf/15/then/properties/promptMagic
-    {"if": 212, "then": 214},  # /allOf/16
-    {
-        "required": ["promptMagicStrength"],
-        "properties": {"promptMagicStrength": 213},
-    },  # /allOf/16/if
-    {"type": ["number"]},  # /allOf/16/if/properties/promptMagicStrength
-    {"required": ["promptMagic"], "properties": {"promptMagic": 215}},  # /allOf/16/then
-    {"const": True},  # /allOf/16/then/properties/promptMagic
-    {"if": 217, "then": 219},  # /allOf/17
-    {
-        "required": ["enhancePromptInstruction"],
-        "properties": {"enhancePromptInstruction": 218},
-    },  # /allOf/17/if
-    {"type": ["string"]},  # /allOf/17/if/properties/enhancePromptInstruction
-    {"required": ["enhancePrompt"], "properties": {"enhancePrompt": 220}},  # /allOf/17/then
-    {"const": True},  # /allOf/17/then/properties/enhancePrompt
-    {"if": 222, "then": 224},  # /allOf/18
-    {"required": ["contrastRatio"], "properties": {"contrastRatio": 223}},  # /allOf/18/if
-    {"type": ["number"]},  # /allOf/18/if/properties/contrastRatio
-    {"properties": {"alchemy": 225}},  # /allOf/18/then
-    {"not": 226},  # /allOf/18/then/properties/alchemy
-    {"const": False},  # /allOf/18/then/properties/alchemy/not
-    {"if": 228, "then": 230},  # /allOf/19
-    {"required": ["expandedDomain"], "properties": {"expandedDomain": 229}},  # /allOf/19/if
-    {"const": True},  # /allOf/19/if/properties/expandedDomain
-    {"properties": {"alchemy": 231}},  # /allOf/19/then
-    {"not": 232},  # /allOf/19/then/properties/alchemy
-    {"const": False},  # /allOf/19/then/properties/alchemy/not
-    {"if": 234, "then": 236},  # /allOf/20
-    {"required": ["unzoom"], "properties": {"unzoom": 235}},  # /allOf/20/if
-    {"const": True},  # /allOf/20/if/properties/unzoom
+    },  # /allOf/7/then/properties/modelId
+    {"if": 156, "then": 158},  # /allOf/8
+    {"required": ["unzoom"], "properties": {"unzoom": 157}},  # /allOf/8/if
+    {"const": True},  # /allOf/8/if/properties/unzoom
     {
         "required": ["unzoomAmount", "init_image_id"],
-        "properties": {"unzoomAmount": 237, "init_image_id": 238},
-    },  # /allOf/20/then
-    {"type": ["number"]},  # /allOf/20/then/properties/unzoomAmount
-    {"type": ["string"]},  # /allOf/20/then/properties/init_image_id
-    {"if": 240, "then": 242},  # /allOf/21
-    {"required": ["unzoomAmount"], "properties": {"unzoomAmount": 241}},  # /allOf/21/if
-    {"type": ["number"]},  # /allOf/21/if/properties/unzoomAmount
-    {"required": ["unzoom"], "properties": {"unzoom": 243}},  # /allOf/21/then
-    {"const": True},  # /allOf/21/then/properties/unzoom
-    {"if": 245, "then": 247},  # /allOf/22
-    {"required": ["fantasyAvatar"], "properties": {"fantasyAvatar": 246}},  # /allOf/22/if
-    {"const": True},  # /allOf/22/if/properties/fantasyAvatar
-    {"required": ["init_image_id"], "properties": {"init_image_id": 248}},  # /allOf/22/then
-    {"type": ["string"]},  # /allOf/22/then/properties/init_image_id
-    {"if": 250, "then": 255},  # /allOf/23
-    {"$ref": 251},  # /allOf/23/if
+        "properties": {"unzoomAmount": 159, "init_image_id": 160},
+    },  # /allOf/8/then
+    {"type": ["number"]},  # /allOf/8/then/properties/unzoomAmount
+    {"type": ["string"]},  # /allOf/8/then/properties/init_image_id
+    {"if": 162, "then": 164},  # /allOf/9
+    {"required": ["unzoomAmount"], "properties": {"unzoomAmount": 163}},  # /allOf/9/if
+    {"type": ["number"]},  # /allOf/9/if/properties/unzoomAmount
+    {"required": ["unzoom"], "properties": {"unzoom": 165}},  # /allOf/9/then
+    {"const": True},  # /allOf/9/then/properties/unzoom
+    {"if": 167, "then": 169},  # /allOf/10
+    {"required": ["fantasyAvatar"], "properties": {"fantasyAvatar": 168}},  # /allOf/10/if
+    {"const": True},  # /allOf/10/if/properties/fantasyAvatar
+    {"required": ["init_image_id"], "properties": {"init_image_id": 170}},  # /allOf/10/then
+    {"type": ["string"]},  # /allOf/10/then/properties/init_image_id
+    {"if": 172, "then": 177},  # /allOf/11
+    {"$ref": 173},  # /allOf/11/if
     {
         "required": ["controlnets"],
-        "properties": {"controlnets": 252},
+        "properties": {"controlnets": 174},
     },  # /$defs/controlnetsWithStrengthType
     {
         "type": ["array"],
-        "contains": 253,
+        "contains": 175,
         "minContains": 1,
     },  # /$defs/controlnetsWithStrengthType/properties/controlnets
     {
         "type": ["object"],
         "required": ["strengthType"],
-        "properties": {"strengthType": 254},
+        "properties": {"strengthType": 176},
     },  # /$defs/controlnetsWithStrengthType/properties/controlnets/contains
     {
         "type": ["string"]
     },  # /$defs/controlnetsWithStrengthType/properties/controlnets/contains/properties/strengthType
-    {"properties": {"controlnets": 256}},  # /allOf/23/then
-    {"items": 257},  # /allOf/23/then/properties/controlnets
-    {"if": 258, "then": 260},  # /allOf/23/then/properties/controlnets/items
+    {"properties": {"controlnets": 178}},  # /allOf/11/then
+    {"items": 179},  # /allOf/11/then/properties/controlnets
+    {"if": 180, "then": 182},  # /allOf/11/then/properties/controlnets/items
     {
         "required": ["preprocessorId"],
-        "properties": {"preprocessorId": 259},
-    },  # /allOf/23/then/properties/controlnets/items/if
+        "properties": {"preprocessorId": 181},
+    },  # /allOf/11/then/properties/controlnets/items/if
     {
         "enum": [1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22]
-    },  # /allOf/23/then/properties/controlnets/items/if/properties/preprocessorId
-    {"properties": {"strengthType": 261}},  # /allOf/23/then/properties/controlnets/items/then
-    {"type": ["null"]},  # /allOf/23/then/properties/controlnets/items/then/properties/strengthType
-    {"if": 263, "then": 264},  # /allOf/24
-    {"$ref": 251},  # /allOf/24/if
-    {"properties": {"controlnets": 265}},  # /allOf/24/then
-    {"items": 266},  # /allOf/24/then/properties/controlnets
-    {"if": 267, "then": 270},  # /allOf/24/then/properties/controlnets/items
-    {
-        "required": ["preprocessorId"],
-        "properties": {"preprocessorId": 268},
-    },  # /allOf/24/then/properties/controlnets/items/if
-    {"not": 269},  # /allOf/24/then/properties/controlnets/items/if/properties/preprocessorId
-    {
-        "enum": [
-            67,
-            100,
-            133,
-            166,
-            232,
-            233,
-            298,
-            299,
-            364,
-            397,
-            430,
-            431,
-            1,
-            3,
-            5,
-            6,
-            7,
-            8,
-            9,
-            10,
-            11,
-            12,
-            13,
-            15,
-            16,
-            17,
-            18,
-            19,
-            20,
-            21,
-            22,
-        ]
-    },  # /allOf/24/then/properties/controlnets/items/if/properties/preprocessorId/not
-    {"properties": {"strengthType": 271}},  # /allOf/24/then/properties/controlnets/items/then
-    {"type": ["null"]},  # /allOf/24/then/properties/controlnets/items/then/properties/strengthType
-    {"if": 273, "then": 274},  # /allOf/25
-    {"$ref": 251},  # /allOf/25/if
-    {"properties": {"controlnets": 275}},  # /allOf/25/then
-    {"items": 276},  # /allOf/25/then/properties/controlnets
-    {"if": 277, "then": 279},  # /allOf/25/then/properties/controlnets/items
-    {
-        "required": ["preprocessorId"],
-        "properties": {"preprocessorId": 278},
-    },  # /allOf/25/then/properties/controlnets/items/if
-    {
-        "enum": [100, 133, 232, 233, 364, 397, 430]
-    },  # /allOf/25/then/properties/controlnets/items/if/properties/preprocessorId
-    {"properties": {"strengthType": 280}},  # /allOf/25/then/properties/controlnets/items/then
-    {
-        "enum": ["Low", "Mid", "High", None]
-    },  # /allOf/25/then/properties/controlnets/items/then/properties/strengthType
-    {"if": 282, "then": 283},  # /allOf/26
-    {"$ref": 251},  # /allOf/26/if
-    {"properties": {"controlnets": 284}},  # /allOf/26/then
-    {"items": 285},  # /allOf/26/then/properties/controlnets
-    {"if": 286, "then": 288},  # /allOf/26/then/properties/controlnets/items
-    {
-        "required": ["strengthType"],
-        "properties": {"strengthType": 287},
-    },  # /allOf/26/then/properties/controlnets/items/if
-    {"type": ["string"]},  # /allOf/26/then/properties/controlnets/items/if/properties/strengthType
-    {"properties": {"weight": 289}},  # /allOf/26/then/properties/controlnets/items/then
-    {"type": ["null"]},  # /allOf/26/then/properties/controlnets/items/then/properties/weight
-    {"if": 291, "then": 298},  # /allOf/27
-    {"anyOf": [292, 294, 296]},  # /allOf/27/if
-    {
-        "required": ["canvasRequestType"],
-        "properties": {"canvasRequestType": 293},
-    },  # /allOf/27/if/anyOf/0
-    {"type": ["string"]},  # /allOf/27/if/anyOf/0/properties/canvasRequestType
-    {"required": ["canvasInitId"], "properties": {"canvasInitId": 295}},  # /allOf/27/if/anyOf/1
-    {"type": ["string"]},  # /allOf/27/if/anyOf/1/properties/canvasInitId
-    {"required": ["canvasMaskId"], "properties": {"canvasMaskId": 297}},  # /allOf/27/if/anyOf/2
-    {"type": ["string"]},  # /allOf/27/if/anyOf/2/properties/canvasMaskId
-    {"required": ["canvasRequest"], "properties": {"canvasRequest": 299}},  # /allOf/27/then
-    {"const": True},  # /allOf/27/then/properties/canvasRequest
-    {"if": 301, "then": 303},  # /allOf/28
-    {"required": ["modelId", "sd_version"], "properties": {"modelId": 302}},  # /allOf/28/if
-    {
-        "enum": ["de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3", "6b645e3a-d64f-4341-a6d8-7a3690fbf042"]
-    },  # /allOf/28/if/properties/modelId
-    {"properties": {"sd_version": 304}},  # /allOf/28/then
-    {"const": "PHOENIX"},  # /allOf/28/then/properties/sd_version
-    {"if": 306, "then": 308},  # /allOf/29
-    {"required": ["modelId"], "properties": {"modelId": 307}},  # /allOf/29/if
-    {
-        "enum": ["05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"]
-    },  # /allOf/29/if/properties/modelId
-    {"required": ["alchemy"], "properties": {"alchemy": 309}},  # /allOf/29/then
-    {"const": False},  # /allOf/29/then/properties/alchemy
+    },  # /allOf/11/then/properties/controlnets/items/if/properties/preprocessorId
+    {"properties": {"strengthType": 183}},  # /allOf/11/then/properties/controlnets/items/then
+    {"type": ["null"]},  # /allOf/11/then/properties/controlnets/items/then/properties/strengthType
 )
 _ROOT = 0
 # Rule id -> the entry carrying that x-rule annotation.
@@ -694,33 +444,15 @@ _RULE_NODES: dict[str, int] = {
     "num-images-max-4-when-large": 79,
     "ultra-requires-alchemy-off": 89,
     "phoenix-alchemy-contrast-min": 94,
-    "flux-alchemy-contrast-min": 111,
-    "flux-seed-max": 124,
-    "flux-seed-max-reference": 131,
-    "contrast-documented-values": 139,
-    "guidance-scale-max-20": 144,
-    "photoreal-requires-alchemy": 149,
-    "photoreal-v1-without-model-id": 156,
-    "photoreal-v2-model": 163,
-    "preset-style-alchemy-off": 170,
-    "preset-style-alchemy-on": 182,
-    "preset-style-photoreal-v1": 190,
-    "preset-style-photoreal-v2": 198,
-    "prompt-magic-version-needs-prompt-magic": 206,
-    "prompt-magic-strength-needs-prompt-magic": 211,
-    "enhance-prompt-instruction-needs-enhance-prompt": 216,
-    "contrast-ratio-needs-alchemy": 221,
-    "expanded-domain-needs-alchemy": 227,
-    "unzoom-requires-amount-and-init-image": 233,
-    "unzoom-amount-requires-unzoom": 239,
-    "fantasy-avatar-requires-init-image": 244,
-    "strength-type-reference-only": 249,
-    "strength-type-unknown-preprocessor": 262,
-    "strength-type-content-character-max-high": 272,
-    "controlnet-weight-or-strength-type": 281,
-    "canvas-fields-need-canvas-request": 290,
-    "phoenix-model-needs-phoenix-sd-version": 300,
-    "lucid-alchemy-off": 305,
+    "flux-alchemy-contrast-min": 114,
+    "phoenix-model-needs-phoenix-sd-version": 128,
+    "flux-seed-max": 134,
+    "photoreal-requires-alchemy": 141,
+    "photoreal-v2-model": 148,
+    "unzoom-requires-amount-and-init-image": 155,
+    "unzoom-amount-requires-unzoom": 161,
+    "fantasy-avatar-requires-init-image": 166,
+    "strength-type-reference-only": 171,
 }
 RULE_IDS: tuple[str, ...] = tuple(_RULE_NODES)
 

@@ -24,181 +24,73 @@ RULES: dict[str, dict[str, str]] = {
         "severity": "error",
         "message": "num_images must be 4 or fewer when width or height is over 768; width defaults to 1024, so also send a width of 768 or less to get more than 4 images.",
         "source": "Must be between 1 and 8. If either width or height is over 768, must be between 1 and 4.",
-        "reference": "API reference, Create a Generation of Images, body parameter num_images (width defaults to 1024, height to 768)",
+        "reference": 'API reference, Create a Generation of Images, body parameter num_images (width defaults to 1024, height to 768). Error: a "must" sentence, no contrary evidence (the API Error Messages page also lists a 400 "Too many images"; the SDKs\' defaults of 4 images at 1024x768 satisfy it).',
     },
     "ultra-requires-alchemy-off": {
         "severity": "error",
         "message": 'ultra cannot be combined with Alchemy, and alchemy defaults to true: send "alchemy": false with "ultra": true.',
         "source": "Enable to use Ultra mode. Note: can not be used with Alchemy.",
-        "reference": "API reference, Create a Generation of Images, body parameter ultra",
+        "reference": 'API reference, Create a Generation of Images, body parameter ultra. Error: "can not be used with" is a requirement and no Leonardo sample sends ultra true with Alchemy on (the Lucid Realism sample sends alchemy false, ultra false; the Phoenix guide\'s Ultra recipe could not be read).',
     },
     "phoenix-alchemy-contrast-min": {
         "severity": "error",
         "message": 'Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
         "source": "For Phoenix, if alchemy is true, contrast needs to be 2.5 or higher.",
-        "reference": "API reference, Create a Generation of Images, body parameter contrast. Phoenix = modelId de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3 (Phoenix 1.0) or 6b645e3a-d64f-4341-a6d8-7a3690fbf042 (Phoenix 0.9), or no modelId with sd_version PHOENIX (docs.leonardo.ai/docs/legacy-generation). An omitted contrast fails too: the Phoenix guide lists contrast as required.",
+        "reference": "API reference, Create a Generation of Images, body parameter contrast. Phoenix = modelId de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3 (Phoenix 1.0) or 6b645e3a-d64f-4341-a6d8-7a3690fbf042 (Phoenix 0.9), or no modelId with sd_version PHOENIX (docs.leonardo.ai/docs/legacy-generation). Error for a contrast that is sent and below 2.5 (a requirement sentence, no contrary evidence). Changed: an omitted or null contrast is no longer an error, because Leonardo's own Phoenix image-guidance sample (docs.leonardo.ai/docs/phoenix) sends none and leonardo-ts-sdk issue #86 shows the server accepting a Phoenix body without one; that case is the advice phoenix-flux-contrast-omitted.",
     },
     "flux-alchemy-contrast-min": {
-        "severity": "warning",
-        "message": 'Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send "alchemy": false. A warning because only the Flux guide states it; the API reference states it for Phoenix.',
+        "severity": "error",
+        "message": 'Flux with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
         "source": "If alchemy is true, contrast needs to be 2.5 or higher.",
-        "reference": "Flux guide, docs.leonardo.ai/docs/generate-images-using-flux, parameter contrast. Flux = modelId b2614463-296c-462a-9586-aafdb8f00e36 (Flux Dev), 1dd50843-d653-4516-a8e3-f0238ee453ff (Flux Schnell), 28aeddf8-bd19-4803-80fc-79602d1a9989 (FLUX.1 Kontext), or no modelId with sd_version FLUX or FLUX_DEV.",
+        "reference": "Flux guide, docs.leonardo.ai/docs/generate-images-using-flux, parameter contrast. Flux = modelId b2614463-296c-462a-9586-aafdb8f00e36 (Flux Dev), 1dd50843-d653-4516-a8e3-f0238ee453ff (Flux Schnell), 28aeddf8-bd19-4803-80fc-79602d1a9989 (FLUX.1 Kontext), or no modelId with sd_version FLUX or FLUX_DEV. Changed from a warning: the sentence is a requirement in Leonardo's own guide and nothing contradicts it (every Flux sample sends 3.5), so a contrast sent below 2.5 is an error, as for Phoenix; an omitted contrast is the advice phoenix-flux-contrast-omitted.",
+    },
+    "phoenix-model-needs-phoenix-sd-version": {
+        "severity": "error",
+        "message": 'A Phoenix modelId with another sd_version is refused by the server ("Phoenix request requires sd_version to be PHOENIX."): send sd_version PHOENIX or drop sd_version.',
+        "source": "Phoenix request requires sd_version to be PHOENIX.",
+        "reference": 'Server error reply quoted in Leonardo-Interactive/leonardo-ts-sdk issue #86 (a Phoenix modelId with sd_version SDXL_LIGHTNING, code "unexpected"; the same body with sd_version PHOENIX was accepted). Phoenix ids de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3, 6b645e3a-d64f-4341-a6d8-7a3690fbf042. Changed from a warning: a quoted server rejection backs an error. A null sd_version counts as not sent.',
     },
     "flux-seed-max": {
         "severity": "error",
         "message": "Flux models take a seed of at most 2147483637 (API reference; the Flux guides say 2147483638): send a smaller seed.",
         "source": "The maximum seed value is 2147483637 for Flux and 9999999998 for other models",
-        "reference": "API reference, Create a Generation of Images, body parameter seed. Rejected above 2147483638, the larger of the two documented Flux maxima (the FLUX Schnell and FLUX.1 Kontext guides say 2147483638); exactly 2147483638 is the warning flux-seed-max-reference. Flux = modelId b2614463-296c-462a-9586-aafdb8f00e36, 1dd50843-d653-4516-a8e3-f0238ee453ff, 28aeddf8-bd19-4803-80fc-79602d1a9989, or no modelId with sd_version FLUX or FLUX_DEV.",
-    },
-    "flux-seed-max-reference": {
-        "severity": "warning",
-        "message": "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.",
-        "source": "The maximum seed value is 2147483637 for Flux and 9999999998 for other models",
-        "reference": 'API reference, Create a Generation of Images, body parameter seed, against the FLUX Schnell and FLUX.1 Kontext guides ("The maximum seed number is 2147483638"). The docs disagree by one, so only that value is a warning.',
-    },
-    "contrast-documented-values": {
-        "severity": "warning",
-        "message": "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.",
-        "source": "Accepts values [1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5].",
-        "reference": "API reference, Create a Generation of Images, body parameter contrast (the OpenAPI document itself only bounds it to 1..4.5, so other values are a warning)",
-    },
-    "guidance-scale-max-20": {
-        "severity": "warning",
-        "message": "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.",
-        "source": "How strongly the generation should reflect the prompt. 7 is recommended. Must be between 1 and 20.",
-        "reference": "API reference, Create a Generation of Images, body parameter guidance_scale, against the Legacy FAQ (guidance scale 2-30 with Alchemy on non-SDXL models). The schema rejects values outside 1..30 and warns above 20.",
+        "reference": "API reference, Create a Generation of Images, body parameter seed. Rejected above 2147483638, the larger of the two documented Flux maxima (the FLUX Schnell and FLUX.1 Kontext guides say 2147483638); exactly 2147483638 is the warning flux-seed-max-reference. Flux = modelId b2614463-296c-462a-9586-aafdb8f00e36, 1dd50843-d653-4516-a8e3-f0238ee453ff, 28aeddf8-bd19-4803-80fc-79602d1a9989, or no modelId with sd_version FLUX or FLUX_DEV. Error: a stated maximum, no contrary evidence above 2147483638.",
     },
     "photoreal-requires-alchemy": {
         "severity": "error",
         "message": 'PhotoReal needs Alchemy: remove "alchemy": false (alchemy defaults to true) or turn photoReal off.',
         "source": "Enable the photoReal feature. Requires enabling alchemy and unspecifying modelId (for photoRealVersion V1).",
-        "reference": "API reference, Create a Generation of Images, body parameter photoReal",
-    },
-    "photoreal-v1-without-model-id": {
-        "severity": "error",
-        "message": 'PhotoReal v1 (the version used when photoRealVersion is omitted) has no model id: remove modelId, or send photoRealVersion "v2" with a PhotoReal v2 model.',
-        "source": "Enable the photoReal feature. Requires enabling alchemy and unspecifying modelId (for photoRealVersion V1).",
-        "reference": 'API reference, Create a Generation of Images, body parameter photoReal; PhotoReal guide: "if not specified, the default PhotoReal version will be v1". Tested on the body as sent: the modelId default does not count.',
+        "reference": 'API reference, Create a Generation of Images, body parameter photoReal; the PhotoReal guide\'s tips agree ("Alchemy needs to be set to true"). Error: a requirement sentence, no contrary evidence.',
     },
     "photoreal-v2-model": {
         "severity": "error",
         "message": "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one).",
         "source": "modelId for PhotoReal v2 needs to be specified as Leonardo Kino XL, Leonardo Diffusion XL or Leonardo Vision XL",
-        "reference": "PhotoReal guide, docs.leonardo.ai/docs/generate-images-using-photoreal, PhotoReal v2 tip. The body as sent is tested, and an omitted modelId means the default Lightning XL, which is not on the list.",
-    },
-    "preset-style-alchemy-off": {
-        "severity": "warning",
-        "message": "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).",
-        "source": "When alchemy is disabled, use LEONARDO or NONE.",
-        "reference": "API reference, Create a Generation of Images, body parameter presetStyle (advice, so a warning; not applied with photoReal, which has its own lists, or when the guides' styleUUID is sent)",
-    },
-    "preset-style-alchemy-on": {
-        "severity": "warning",
-        "message": 'With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send "alchemy": false.',
-        "source": "When alchemy is enabled, use ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR, or NONE.",
-        "reference": "API reference, Create a Generation of Images, body parameter presetStyle (advice, so a warning; not applied with photoReal or when styleUUID is sent)",
-    },
-    "preset-style-photoreal-v1": {
-        "severity": "warning",
-        "message": "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.",
-        "source": "When photoReal is enabled, refer to the Guide section for a full list.",
-        "reference": "API reference, Create a Generation of Images, body parameter presetStyle, and the PhotoReal guide's v1 list (CINEMATIC, CREATIVE, VIBRANT)",
-    },
-    "preset-style-photoreal-v2": {
-        "severity": "warning",
-        "message": "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses).",
-        "source": "When photoReal is enabled, refer to the Guide section for a full list.",
-        "reference": "API reference, Create a Generation of Images, body parameter presetStyle, and the PhotoReal guide's v2 list; DYNAMIC is allowed too because the same guide's v2 sample sends it",
-    },
-    "prompt-magic-version-needs-prompt-magic": {
-        "severity": "warning",
-        "message": 'promptMagicVersion only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicVersion.',
-        "source": "Prompt magic version v2 or v3, for use when promptMagic: true",
-        "reference": "API reference, Create a Generation of Images, body parameter promptMagicVersion",
-    },
-    "prompt-magic-strength-needs-prompt-magic": {
-        "severity": "warning",
-        "message": 'promptMagicStrength only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicStrength.',
-        "source": "Strength of prompt magic. Must be a float between 0.1 and 1.0",
-        "reference": 'API reference, Create a Generation of Images, body parameter promptMagicStrength (the "for use when promptMagic: true" of promptMagicVersion, applied to its sibling)',
-    },
-    "enhance-prompt-instruction-needs-enhance-prompt": {
-        "severity": "warning",
-        "message": 'enhancePromptInstruction is only read when prompt enhancement is on: send "enhancePrompt": true or drop the instruction.',
-        "source": "When enhancePrompt is enabled, the prompt is enhanced based on the given instructions.",
-        "reference": "API reference, Create a Generation of Images, body parameter enhancePromptInstruction",
-    },
-    "contrast-ratio-needs-alchemy": {
-        "severity": "warning",
-        "message": 'contrastRatio is an Alchemy setting and has no effect with "alchemy": false: drop it or turn Alchemy on.',
-        "source": "Contrast Ratio to use with Alchemy. Must be a float between 0 and 1 inclusive.",
-        "reference": "API reference, Create a Generation of Images, body parameter contrastRatio",
-    },
-    "expanded-domain-needs-alchemy": {
-        "severity": "warning",
-        "message": 'expandedDomain is an Alchemy feature and has no effect with "alchemy": false: drop it or turn Alchemy on.',
-        "source": "Enable to use the Expanded Domain feature of Alchemy.",
-        "reference": "API reference, Create a Generation of Images, body parameter expandedDomain",
+        "reference": 'PhotoReal guide, docs.leonardo.ai/docs/generate-images-using-photoreal, PhotoReal v2 tip. The body as sent is tested, and an omitted modelId means the default Lightning XL, which is not on the list. The API FAQ agrees ("PhotoReal v2 requires Leonardo Kino XL, Leonardo Diffusion XL or Leonardo Vision XL models"). Error: a requirement sentence, no contrary evidence (the guide\'s v2 sample uses Kino XL).',
     },
     "unzoom-requires-amount-and-init-image": {
         "severity": "error",
         "message": 'unzoom needs both unzoomAmount and init_image_id: send them, or drop "unzoom": true.',
         "source": "Whether the generated images should be unzoomed (requires unzoomAmount and init_image_id to be set).",
-        "reference": "API reference, Create a Generation of Images, body parameter unzoom (null counts as not set)",
+        "reference": 'API reference, Create a Generation of Images, body parameter unzoom (null counts as not set). Error: "requires", no contrary evidence.',
     },
     "unzoom-amount-requires-unzoom": {
         "severity": "error",
         "message": 'unzoomAmount only works with "unzoom": true (and an init_image_id): send unzoom true or drop unzoomAmount.',
         "source": "How much the image should be unzoomed (requires an init_image_id and unzoom to be set to true).",
-        "reference": "API reference, Create a Generation of Images, body parameter unzoomAmount (the init_image_id half is checked by unzoom-requires-amount-and-init-image once unzoom is true)",
+        "reference": 'API reference, Create a Generation of Images, body parameter unzoomAmount (the init_image_id half is checked by unzoom-requires-amount-and-init-image once unzoom is true). Error: "requires", no contrary evidence.',
     },
     "fantasy-avatar-requires-init-image": {
         "severity": "error",
         "message": "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).",
         "source": "init_image_id - Image ID of uploaded photo. Must be a single human face facing forward.",
-        "reference": "Fantasy Avatar guide, docs.leonardo.ai/docs/generate-images-using-fantasy-avatar, Required Parameters (fantasyAvatar, prompt, init_image_id)",
+        "reference": "Fantasy Avatar guide, docs.leonardo.ai/docs/generate-images-using-fantasy-avatar, Required Parameters (fantasyAvatar, prompt, init_image_id). Error: listed under Required Parameters, no contrary evidence (the guide's sample sends it).",
     },
     "strength-type-reference-only": {
         "severity": "error",
         "message": "strengthType only works for Style, Character and Content Reference controlnets; this preprocessorId is another kind (Edge, Depth, Pose, ...): use weight instead of strengthType.",
         "source": "Strength type for the controlnet. Can only be used for Style, Character and Content Reference controlnets.",
-        "reference": "API reference, Create a Generation of Images, body parameter controlnets[].strengthType. Known non-reference preprocessor ids (Image Guidance guide): 1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22.",
-    },
-    "strength-type-unknown-preprocessor": {
-        "severity": "warning",
-        "message": "strengthType only works for Style, Character and Content Reference controlnets, and this preprocessorId is not a documented reference id (Style 67/166/298/299/431, Character 133/397, Content 100/364/232/233/430): check the id or use weight.",
-        "source": "Strength type for the controlnet. Can only be used for Style, Character and Content Reference controlnets.",
-        "reference": "API reference, Create a Generation of Images, body parameter controlnets[].strengthType, with the preprocessor tables of the Image Guidance, Phoenix, FLUX Schnell and Lucid Realism guides (Flux Dev 299/233 from a third-party write-up). Unknown ids may belong to newer models, so this is a warning.",
-    },
-    "strength-type-content-character-max-high": {
-        "severity": "warning",
-        "message": "Character and Content Reference take strengthType Low, Mid or High; Ultra and Max are for Style Reference only.",
-        "source": "Strength of the input image guidance. Accepts Low, Mid, or High.",
-        "reference": "Phoenix guide, docs.leonardo.ai/docs/phoenix, Image Guidance body parameters (Lucid and Flux guides say the same); the Image Guidance guide's Character Reference table also stops at High, while its Style Reference table goes to Max. Character ids 133, 397, Content ids 100, 364, 232, 233, 430.",
-    },
-    "controlnet-weight-or-strength-type": {
-        "severity": "warning",
-        "message": "Set either weight or strengthType on a controlnet, not both: drop weight (or set it to null) when strengthType is set.",
-        "source": "Either parameters can be used for the guidance strength, but not both at the same time.",
-        "reference": "Image Guidance guide, docs.leonardo.ai/docs/generate-images-using-image-to-image-guidance, Style Reference section (a guide, not the API reference, so a warning)",
-    },
-    "canvas-fields-need-canvas-request": {
-        "severity": "warning",
-        "message": 'canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send "canvasRequest": true.',
-        "source": "Ensure canvasRequest is set to True when using Canvas Editor features.",
-        "reference": "Canvas Inpainting guide, docs.leonardo.ai (a guide's advice, so a warning)",
-    },
-    "phoenix-model-needs-phoenix-sd-version": {
-        "severity": "warning",
-        "message": 'A Phoenix modelId with another sd_version is refused by the server ("Phoenix request requires sd_version to be PHOENIX."): send sd_version PHOENIX or drop sd_version.',
-        "source": "Phoenix request requires sd_version to be PHOENIX.",
-        "reference": "Server error reply reported in Leonardo-Interactive/leonardo-ts-sdk issue #86 (not on a docs page, so a warning). Phoenix ids de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3, 6b645e3a-d64f-4341-a6d8-7a3690fbf042.",
-    },
-    "lucid-alchemy-off": {
-        "severity": "warning",
-        "message": 'Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send "alchemy": false as Leonardo\'s Lucid samples do.',
-        "source": "This parameter is not supported for Lucid Origin and Lucid Realism.",
-        "reference": "Phoenix and Lucid Realism guides, docs.leonardo.ai/docs/phoenix, body parameter alchemy. Lucid Realism 05ce0082-2d80-4a2d-8653-4d1c85e2418e, Lucid Origin 7b592283-e8a7-4c5a-9ba6-d18c31f258b9 (Lucid Origin has since moved to the v2 endpoint).",
+        "reference": 'API reference, Create a Generation of Images, body parameter controlnets[].strengthType. Known non-reference preprocessor ids (Image Guidance guide): 1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22. Error: "can only be used for", no contrary evidence (every Leonardo sample that sends strengthType uses a reference id).',
     },
 }
 
@@ -227,7 +119,7 @@ def is_accepted(instance: Any) -> bool:
     Equal to `not any(e.severity == "error" for e in validate(instance))`, without building
     errors; the same as `is_valid` for a schema without warning rules.
     """
-    return _w0(instance)
+    return _v0(instance)
 
 
 def validate(instance: Any) -> list[Error]:
@@ -405,69 +297,24 @@ _K4 = frozenset(
     }
 )
 _K5 = frozenset({"FLUX", "FLUX_DEV"})
-_K6 = frozenset({"v1"})
-_K7 = "v2"
-_K8 = frozenset({"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"})
-_K9 = frozenset({1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4})
-_K10 = frozenset(
+_K6 = "v2"
+_K7 = frozenset(
     {
         "1e60896f-3c26-4296-8ecc-53e2afecc132",
         "5c232a9e-9061-4777-980a-ddc8e65647c6",
         "aa77f04e-3eec-4034-9c07-d0f619684628",
     }
 )
-_K11 = frozenset({"LEONARDO", "NONE"})
-_K12 = frozenset(
-    {
-        "ANIME",
-        "CREATIVE",
-        "DYNAMIC",
-        "ENVIRONMENT",
-        "GENERAL",
-        "ILLUSTRATION",
-        "NONE",
-        "PHOTOGRAPHY",
-        "RAYTRACED",
-        "RENDER_3D",
-        "SKETCH_BW",
-        "SKETCH_COLOR",
-    }
-)
-_K13 = frozenset({"CINEMATIC", "CREATIVE", "VIBRANT"})
-_K14 = frozenset(
-    {
-        "BOKEH",
-        "CINEMATIC",
-        "CINEMATIC_CLOSEUP",
-        "CREATIVE",
-        "DYNAMIC",
-        "FASHION",
-        "FILM",
-        "FOOD",
-        "HDR",
-        "LONG_EXPOSURE",
-        "MACRO",
-        "MINIMALISTIC",
-        "MONOCHROME",
-        "MOODY",
-        "NEUTRAL",
-        "PORTRAIT",
-        "RETRO",
-        "STOCK_PHOTO",
-        "UNPROCESSED",
-        "VIBRANT",
-    }
-)
-_K15 = ["prompt"]
-_K16 = "/required"
-_K18 = "/additionalProperties"
-_K19 = "object"
-_K20 = "/type"
-_K21 = frozenset({"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
-_K22 = frozenset({"CANNY", "DEPTH", "POSE"})
-_K23 = frozenset({0.45, 0.5, 0.55})
-_K24 = frozenset({"v1", "v2"})
-_K25 = frozenset(
+_K8 = ["prompt"]
+_K9 = "/required"
+_K11 = "/additionalProperties"
+_K12 = "object"
+_K13 = "/type"
+_K14 = frozenset({"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
+_K15 = frozenset({"CANNY", "DEPTH", "POSE"})
+_K16 = frozenset({0.45, 0.5, 0.55})
+_K17 = frozenset({"v1", "v2"})
+_K18 = frozenset(
     {
         "ANIME",
         "BOKEH",
@@ -502,11 +349,10 @@ _K25 = frozenset(
         "VIBRANT",
     }
 )
-_K26 = frozenset({"v2", "v3"})
-_K27 = frozenset(
+_K19 = frozenset(
     {"DDIM", "DPM_SOLVER", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "KLMS", "LEONARDO", "PNDM"}
 )
-_K28 = frozenset(
+_K20 = frozenset(
     {
         "FLUX",
         "FLUX_DEV",
@@ -521,421 +367,251 @@ _K28 = frozenset(
         "v3",
     }
 )
-_K29 = frozenset({"disabled", "foreground_only"})
-_K30 = frozenset({1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22})
-_K31 = ["alchemy"]
-_K32 = "/allOf/1/then/required"
-_RULE33 = (
+_K21 = frozenset({"disabled", "foreground_only"})
+_K22 = frozenset({1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22})
+_K23 = ["alchemy"]
+_K24 = "/allOf/1/then/required"
+_RULE25 = (
     "ultra-requires-alchemy-off",
     "error",
     'ultra cannot be combined with Alchemy, and alchemy defaults to true: send "alchemy": false with "ultra": true.',
 )
-_K34 = ["contrast"]
-_K35 = "/allOf/2/then/required"
-_RULE36 = (
-    "phoenix-alchemy-contrast-min",
-    "error",
-    'Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
-)
-_K37 = "/allOf/3/then/required"
-_RULE38 = (
-    "flux-alchemy-contrast-min",
-    "warning",
-    'Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send "alchemy": false. A warning because only the Flux guide states it; the API reference states it for Phoenix.',
-)
-_K39 = ["modelId"]
-_K40 = "/allOf/10/then/required"
-_RULE41 = (
+_K26 = ["modelId"]
+_K27 = "/allOf/7/then/required"
+_RULE28 = (
     "photoreal-v2-model",
     "error",
     "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one).",
 )
-_K42 = ["presetStyle"]
-_K43 = "/allOf/11/then/required"
-_RULE44 = (
-    "preset-style-alchemy-off",
-    "warning",
-    "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).",
-)
-_K45 = "/allOf/13/then/required"
-_RULE46 = (
-    "preset-style-photoreal-v1",
-    "warning",
-    "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.",
-)
-_K47 = ["promptMagic"]
-_K48 = "/allOf/15/then/required"
-_RULE49 = (
-    "prompt-magic-version-needs-prompt-magic",
-    "warning",
-    'promptMagicVersion only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicVersion.',
-)
-_K50 = "/allOf/16/then/required"
-_RULE51 = (
-    "prompt-magic-strength-needs-prompt-magic",
-    "warning",
-    'promptMagicStrength only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicStrength.',
-)
-_K52 = ["enhancePrompt"]
-_K53 = "/allOf/17/then/required"
-_RULE54 = (
-    "enhance-prompt-instruction-needs-enhance-prompt",
-    "warning",
-    'enhancePromptInstruction is only read when prompt enhancement is on: send "enhancePrompt": true or drop the instruction.',
-)
-_K55 = ["unzoomAmount", "init_image_id"]
-_K56 = "/allOf/20/then/required"
-_RULE57 = (
+_K29 = ["unzoomAmount", "init_image_id"]
+_K30 = "/allOf/8/then/required"
+_RULE31 = (
     "unzoom-requires-amount-and-init-image",
     "error",
     'unzoom needs both unzoomAmount and init_image_id: send them, or drop "unzoom": true.',
 )
-_K58 = ["unzoom"]
-_K59 = "/allOf/21/then/required"
-_RULE60 = (
+_K32 = ["unzoom"]
+_K33 = "/allOf/9/then/required"
+_RULE34 = (
     "unzoom-amount-requires-unzoom",
     "error",
     'unzoomAmount only works with "unzoom": true (and an init_image_id): send unzoom true or drop unzoomAmount.',
 )
-_K61 = ["init_image_id"]
-_K62 = "/allOf/22/then/required"
-_RULE63 = (
+_K35 = ["init_image_id"]
+_K36 = "/allOf/10/then/required"
+_RULE37 = (
     "fantasy-avatar-requires-init-image",
     "error",
     "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).",
 )
-_K64 = ["canvasRequest"]
-_K65 = "/allOf/27/then/required"
-_RULE66 = (
-    "canvas-fields-need-canvas-request",
-    "warning",
-    'canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send "canvasRequest": true.',
-)
-_K67 = "/allOf/29/then/required"
-_RULE68 = (
-    "lucid-alchemy-off",
-    "warning",
-    'Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send "alchemy": false as Leonardo\'s Lucid samples do.',
-)
-_K69 = "boolean or null"
-_K70 = "/properties/alchemy/type"
-_K71 = "string or null"
-_K72 = "/properties/canvasInitId/type"
-_K73 = "/properties/canvasMaskId/type"
-_K74 = "/properties/canvasRequest/type"
-_K75 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
-_K76 = "/properties/canvasRequestType/enum"
-_K77 = "/properties/canvasRequestType/type"
-_K78 = "1"
-_K79 = "/properties/contrast/minimum"
-_K80 = "4.5"
-_K81 = "/properties/contrast/maximum"
-_K82 = "number or null"
-_K83 = "/properties/contrast/type"
-_K84 = "0"
-_K85 = "/properties/contrastRatio/minimum"
-_K86 = "/properties/contrastRatio/maximum"
-_K87 = "/properties/contrastRatio/type"
-_K88 = "/properties/controlNet/type"
-_K89 = "array or null"
-_K90 = "/properties/controlnets/type"
-_K91 = '["POSE", "CANNY", "DEPTH"]'
-_K92 = "/properties/controlNetType/enum"
-_K93 = "string"
-_K94 = "/properties/controlNetType/type"
-_K95 = "/properties/elements/type"
-_K96 = "/properties/enhancePrompt/type"
-_K97 = "/properties/enhancePromptInstruction/type"
-_K98 = "/properties/expandedDomain/type"
-_K99 = "/properties/fantasyAvatar/type"
-_K100 = "/properties/guidance_scale/minimum"
-_K101 = "30"
-_K102 = "/properties/guidance_scale/maximum"
-_K103 = "/properties/guidance_scale/type"
-_K104 = "32"
-_K105 = "/properties/height/minimum"
-_K106 = "1536"
-_K107 = "/properties/height/maximum"
-_K108 = "8"
-_K109 = "/properties/height/multipleOf"
-_K110 = "integer or null"
-_K111 = "/properties/height/type"
-_K112 = "/properties/highContrast/type"
-_K113 = "/properties/highResolution/type"
-_K114 = "/properties/imagePrompts/type"
-_K115 = "/properties/imagePromptWeight/type"
-_K116 = "/properties/init_generation_image_id/type"
-_K117 = "/properties/init_image_id/type"
-_K118 = "0.1"
-_K119 = "/properties/init_strength/minimum"
-_K120 = "0.9"
-_K121 = "/properties/init_strength/maximum"
-_K122 = "/properties/init_strength/type"
-_K123 = "/properties/modelId/type"
-_K124 = "/properties/negative_prompt/type"
-_K125 = "/properties/num_images/minimum"
-_K126 = "/properties/num_images/maximum"
-_K127 = "/properties/num_images/type"
-_K128 = "10"
-_K129 = "/properties/num_inference_steps/minimum"
-_K130 = "60"
-_K131 = "/properties/num_inference_steps/maximum"
-_K132 = "/properties/num_inference_steps/type"
-_K133 = "/properties/photoReal/type"
-_K134 = "[0.55, 0.5, 0.45, null]"
-_K135 = "/properties/photoRealStrength/enum"
-_K136 = "/properties/photoRealStrength/type"
-_K137 = '["v1", "v2", null]'
-_K138 = "/properties/photoRealVersion/enum"
-_K139 = "/properties/photoRealVersion/type"
-_K140 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
-_K141 = "/properties/presetStyle/enum"
-_K142 = "/properties/presetStyle/type"
-_K143 = "/properties/prompt/maxLength"
-_K144 = "/properties/prompt/type"
-_K145 = "/properties/promptMagic/type"
-_K146 = "/properties/promptMagicStrength/minimum"
-_K147 = "/properties/promptMagicStrength/maximum"
-_K148 = "/properties/promptMagicStrength/type"
-_K149 = '["v2", "v3", null]'
-_K150 = "/properties/promptMagicVersion/enum"
-_K151 = "/properties/promptMagicVersion/type"
-_K152 = "/properties/public/type"
-_K153 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
-_K154 = "/properties/scheduler/enum"
-_K155 = "/properties/scheduler/type"
-_K156 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
-_K157 = "/properties/sd_version/enum"
-_K158 = "/properties/sd_version/type"
-_K159 = "9999999998"
-_K160 = "/properties/seed/maximum"
-_K161 = "/properties/seed/type"
-_K162 = "/properties/tiling/type"
-_K163 = '["disabled", "foreground_only", null]'
-_K164 = "/properties/transparency/enum"
-_K165 = "/properties/transparency/type"
-_K166 = "/properties/ultra/type"
-_K167 = "/properties/unzoom/type"
-_K168 = "/properties/unzoomAmount/type"
-_K169 = "/properties/upscaleRatio/type"
-_K170 = "/properties/userElements/type"
-_K171 = "/properties/weighting/type"
-_K172 = "/properties/width/minimum"
-_K173 = "/properties/width/maximum"
-_K174 = "/properties/width/multipleOf"
-_K175 = "/properties/width/type"
-_K176 = "/patternProperties/^styleUUID$/type"
-_K177 = "/patternProperties/^contextImages$/maxItems"
-_K178 = "array"
-_K179 = "/patternProperties/^contextImages$/type"
-_K180 = "boolean"
-_K181 = "/patternProperties/^isInitImage$/type"
-_K182 = frozenset(
+_K38 = "boolean or null"
+_K39 = "/properties/alchemy/type"
+_K40 = "string or null"
+_K41 = "/properties/canvasInitId/type"
+_K42 = "/properties/canvasMaskId/type"
+_K43 = "/properties/canvasRequest/type"
+_K44 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
+_K45 = "/properties/canvasRequestType/enum"
+_K46 = "/properties/canvasRequestType/type"
+_K47 = "1"
+_K48 = "/properties/contrast/minimum"
+_K49 = "4.5"
+_K50 = "/properties/contrast/maximum"
+_K51 = "number or null"
+_K52 = "/properties/contrast/type"
+_K53 = "0"
+_K54 = "/properties/contrastRatio/minimum"
+_K55 = "/properties/contrastRatio/maximum"
+_K56 = "/properties/contrastRatio/type"
+_K57 = "/properties/controlNet/type"
+_K58 = "array or null"
+_K59 = "/properties/controlnets/type"
+_K60 = '["POSE", "CANNY", "DEPTH", null]'
+_K61 = "/properties/controlNetType/enum"
+_K62 = "/properties/controlNetType/type"
+_K63 = "/properties/elements/type"
+_K64 = "/properties/enhancePrompt/type"
+_K65 = "/properties/enhancePromptInstruction/type"
+_K66 = "/properties/expandedDomain/type"
+_K67 = "/properties/fantasyAvatar/type"
+_K68 = "/properties/guidance_scale/minimum"
+_K69 = "30"
+_K70 = "/properties/guidance_scale/maximum"
+_K71 = "/properties/guidance_scale/type"
+_K72 = "32"
+_K73 = "/properties/height/minimum"
+_K74 = "1536"
+_K75 = "/properties/height/maximum"
+_K76 = "8"
+_K77 = "/properties/height/multipleOf"
+_K78 = "integer or null"
+_K79 = "/properties/height/type"
+_K80 = "/properties/highContrast/type"
+_K81 = "/properties/highResolution/type"
+_K82 = "/properties/imagePrompts/type"
+_K83 = "/properties/imagePromptWeight/type"
+_K84 = "/properties/init_generation_image_id/type"
+_K85 = "/properties/init_image_id/type"
+_K86 = "/properties/init_strength/minimum"
+_K87 = "0.9"
+_K88 = "/properties/init_strength/maximum"
+_K89 = "/properties/init_strength/type"
+_K90 = "/properties/modelId/type"
+_K91 = "/properties/negative_prompt/type"
+_K92 = "/properties/num_images/minimum"
+_K93 = "/properties/num_images/maximum"
+_K94 = "/properties/num_images/type"
+_K95 = "10"
+_K96 = "/properties/num_inference_steps/minimum"
+_K97 = "60"
+_K98 = "/properties/num_inference_steps/maximum"
+_K99 = "/properties/num_inference_steps/type"
+_K100 = "/properties/photoReal/type"
+_K101 = "[0.55, 0.5, 0.45, null]"
+_K102 = "/properties/photoRealStrength/enum"
+_K103 = "/properties/photoRealStrength/type"
+_K104 = '["v1", "v2", null]'
+_K105 = "/properties/photoRealVersion/enum"
+_K106 = "/properties/photoRealVersion/type"
+_K107 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
+_K108 = "/properties/presetStyle/enum"
+_K109 = "/properties/presetStyle/type"
+_K110 = "/properties/prompt/maxLength"
+_K111 = "string"
+_K112 = "/properties/prompt/type"
+_K113 = "/properties/promptMagic/type"
+_K114 = "0.1"
+_K115 = "/properties/promptMagicStrength/minimum"
+_K116 = "/properties/promptMagicStrength/maximum"
+_K117 = "/properties/promptMagicStrength/type"
+_K118 = "/properties/promptMagicVersion/type"
+_K119 = "/properties/public/type"
+_K120 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
+_K121 = "/properties/scheduler/enum"
+_K122 = "/properties/scheduler/type"
+_K123 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
+_K124 = "/properties/sd_version/enum"
+_K125 = "/properties/sd_version/type"
+_K126 = "9999999998"
+_K127 = "/properties/seed/maximum"
+_K128 = "/properties/seed/type"
+_K129 = "/properties/tiling/type"
+_K130 = '["disabled", "foreground_only", null]'
+_K131 = "/properties/transparency/enum"
+_K132 = "/properties/transparency/type"
+_K133 = "/properties/ultra/type"
+_K134 = "/properties/unzoom/type"
+_K135 = "/properties/unzoomAmount/type"
+_K136 = "/properties/upscaleRatio/type"
+_K137 = "/properties/userElements/type"
+_K138 = "/properties/weighting/type"
+_K139 = "/properties/width/minimum"
+_K140 = "/properties/width/maximum"
+_K141 = "/properties/width/multipleOf"
+_K142 = "/properties/width/type"
+_K143 = "/patternProperties/^styleUUID$/type"
+_K144 = "/patternProperties/^contextImages$/maxItems"
+_K145 = "array"
+_K146 = "/patternProperties/^contextImages$/type"
+_K147 = "boolean"
+_K148 = "/patternProperties/^isInitImage$/type"
+_K149 = frozenset(
     {"influence", "initImageId", "initImageType", "preprocessorId", "strengthType", "weight"}
 )
-_K184 = frozenset({"akUUID", "weight"})
-_K186 = frozenset({"userLoraId", "weight"})
-_K188 = frozenset({"id", "type"})
-_K190 = frozenset(
-    {
-        1,
-        3,
-        5,
-        6,
-        7,
-        8,
-        9,
-        10,
-        11,
-        12,
-        13,
-        15,
-        16,
-        17,
-        18,
-        19,
-        20,
-        21,
-        22,
-        67,
-        100,
-        133,
-        166,
-        232,
-        233,
-        298,
-        299,
-        364,
-        397,
-        430,
-        431,
-    }
-)
-_K191 = frozenset({100, 133, 232, 233, 364, 397, 430})
-_K192 = frozenset({"High", "Low", "Mid"})
-_K193 = "4"
-_K194 = "/allOf/0/then/properties/num_images/maximum"
-_RULE195 = (
+_K151 = frozenset({"akUUID", "weight"})
+_K153 = frozenset({"userLoraId", "weight"})
+_K155 = frozenset({"id", "type"})
+_K157 = "4"
+_K158 = "/allOf/0/then/properties/num_images/maximum"
+_RULE159 = (
     "num-images-max-4-when-large",
     "error",
     "num_images must be 4 or fewer when width or height is over 768; width defaults to 1024, so also send a width of 768 or less to get more than 4 images.",
 )
-_K196 = "false"
-_K197 = "/allOf/1/then/properties/alchemy/const"
-_K198 = "2.5"
-_K199 = "/allOf/2/then/properties/contrast/minimum"
-_K200 = "number"
-_K201 = "/allOf/2/then/properties/contrast/type"
-_K202 = "/allOf/3/then/properties/contrast/minimum"
-_K203 = "/allOf/3/then/properties/contrast/type"
-_K204 = "2147483638"
-_K205 = "/allOf/4/then/properties/seed/maximum"
-_RULE206 = (
+_K160 = "false"
+_K161 = "/allOf/1/then/properties/alchemy/const"
+_K162 = "2.5"
+_K163 = "/allOf/2/then/properties/contrast/minimum"
+_RULE164 = (
+    "phoenix-alchemy-contrast-min",
+    "error",
+    'Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
+)
+_K165 = "/allOf/3/then/properties/contrast/minimum"
+_RULE166 = (
+    "flux-alchemy-contrast-min",
+    "error",
+    'Flux with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
+)
+_K167 = '"PHOENIX"'
+_K168 = "/allOf/4/then/properties/sd_version/const"
+_RULE169 = (
+    "phoenix-model-needs-phoenix-sd-version",
+    "error",
+    'A Phoenix modelId with another sd_version is refused by the server ("Phoenix request requires sd_version to be PHOENIX."): send sd_version PHOENIX or drop sd_version.',
+)
+_K170 = "2147483638"
+_K171 = "/allOf/5/then/properties/seed/maximum"
+_RULE172 = (
     "flux-seed-max",
     "error",
     "Flux models take a seed of at most 2147483637 (API reference; the Flux guides say 2147483638): send a smaller seed.",
 )
-_K207 = "/allOf/5/then/properties/seed/not"
-_RULE208 = (
-    "flux-seed-max-reference",
-    "warning",
-    "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.",
-)
-_K209 = "[1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]"
-_K210 = "/allOf/6/then/properties/contrast/enum"
-_RULE211 = (
-    "contrast-documented-values",
-    "warning",
-    "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.",
-)
-_K212 = "20"
-_K213 = "/allOf/7/then/properties/guidance_scale/maximum"
-_RULE214 = (
-    "guidance-scale-max-20",
-    "warning",
-    "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.",
-)
-_K215 = "/allOf/8/then/properties/alchemy/not"
-_RULE216 = (
+_K173 = "/allOf/6/then/properties/alchemy/not"
+_RULE174 = (
     "photoreal-requires-alchemy",
     "error",
     'PhotoReal needs Alchemy: remove "alchemy": false (alchemy defaults to true) or turn photoReal off.',
 )
-_K217 = "null"
-_K218 = "/allOf/9/then/properties/modelId/type"
-_RULE219 = (
-    "photoreal-v1-without-model-id",
-    "error",
-    'PhotoReal v1 (the version used when photoRealVersion is omitted) has no model id: remove modelId, or send photoRealVersion "v2" with a PhotoReal v2 model.',
-)
-_K220 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
-_K221 = "/allOf/10/then/properties/modelId/enum"
-_K222 = '["LEONARDO", "NONE"]'
-_K223 = "/allOf/11/then/properties/presetStyle/enum"
-_K224 = '["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "P...'
-_K225 = "/allOf/12/then/properties/presetStyle/enum"
-_RULE226 = (
-    "preset-style-alchemy-on",
-    "warning",
-    'With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send "alchemy": false.',
-)
-_K227 = '["CINEMATIC", "CREATIVE", "VIBRANT"]'
-_K228 = "/allOf/13/then/properties/presetStyle/enum"
-_K229 = '["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "F...'
-_K230 = "/allOf/14/then/properties/presetStyle/enum"
-_RULE231 = (
-    "preset-style-photoreal-v2",
-    "warning",
-    "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses).",
-)
-_K232 = "true"
-_K233 = "/allOf/15/then/properties/promptMagic/const"
-_K234 = "/allOf/16/then/properties/promptMagic/const"
-_K235 = "/allOf/17/then/properties/enhancePrompt/const"
-_K236 = "/allOf/18/then/properties/alchemy/not"
-_RULE237 = (
-    "contrast-ratio-needs-alchemy",
-    "warning",
-    'contrastRatio is an Alchemy setting and has no effect with "alchemy": false: drop it or turn Alchemy on.',
-)
-_K238 = "/allOf/19/then/properties/alchemy/not"
-_RULE239 = (
-    "expanded-domain-needs-alchemy",
-    "warning",
-    'expandedDomain is an Alchemy feature and has no effect with "alchemy": false: drop it or turn Alchemy on.',
-)
-_K240 = "/allOf/20/then/properties/unzoomAmount/type"
-_K241 = "/allOf/20/then/properties/init_image_id/type"
-_K242 = "/allOf/21/then/properties/unzoom/const"
-_K243 = "/allOf/22/then/properties/init_image_id/type"
-_K244 = "/allOf/27/then/properties/canvasRequest/const"
-_K245 = '"PHOENIX"'
-_K246 = "/allOf/28/then/properties/sd_version/const"
-_RULE247 = (
-    "phoenix-model-needs-phoenix-sd-version",
-    "warning",
-    'A Phoenix modelId with another sd_version is refused by the server ("Phoenix request requires sd_version to be PHOENIX."): send sd_version PHOENIX or drop sd_version.',
-)
-_K248 = "/allOf/29/then/properties/alchemy/const"
-_K249 = "/properties/imagePrompts/items/type"
-_K250 = frozenset({"GENERATED", "UPLOADED"})
-_K251 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
-_K252 = ["initImageId", "initImageType", "preprocessorId"]
-_K253 = "/$defs/controlnetInput/required"
-_K255 = "/$defs/controlnetInput/additionalProperties"
-_K256 = "/$defs/controlnetInput/type"
-_K257 = ["akUUID"]
-_K258 = "/$defs/elementInput/required"
-_K260 = "/$defs/elementInput/additionalProperties"
-_K261 = "/$defs/elementInput/type"
-_K263 = "/$defs/userElementInput/additionalProperties"
-_K264 = "/$defs/userElementInput/type"
-_K265 = ["id", "type"]
-_K266 = "/$defs/contextImage/required"
-_K268 = "/$defs/contextImage/additionalProperties"
-_K269 = "/$defs/contextImage/type"
-_K270 = "/$defs/controlnetInput/properties/initImageId/type"
-_K271 = '["GENERATED", "UPLOADED"]'
-_K272 = "/$defs/controlnetInput/properties/initImageType/enum"
-_K273 = "/$defs/controlnetInput/properties/initImageType/type"
-_K274 = "integer"
-_K275 = "/$defs/controlnetInput/properties/preprocessorId/type"
-_K276 = "/$defs/controlnetInput/properties/weight/type"
-_K277 = '["Low", "Mid", "High", "Ultra", "Max", null]'
-_K278 = "/$defs/controlnetInput/properties/strengthType/enum"
-_K279 = "/$defs/controlnetInput/properties/strengthType/type"
-_K280 = "/$defs/controlnetInput/properties/influence/type"
-_K281 = "/$defs/elementInput/properties/akUUID/type"
-_K282 = "/$defs/elementInput/properties/weight/type"
-_K283 = "/$defs/userElementInput/properties/userLoraId/type"
-_K284 = "/$defs/userElementInput/properties/weight/type"
-_K285 = "/$defs/contextImage/properties/id/type"
-_K286 = "/$defs/contextImage/properties/type/enum"
-_K287 = "/$defs/contextImage/properties/type/type"
-_K288 = "/allOf/23/then/properties/controlnets/items/then/properties/strengthType/type"
-_RULE289 = (
+_K175 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
+_K176 = "/allOf/7/then/properties/modelId/enum"
+_K177 = "number"
+_K178 = "/allOf/8/then/properties/unzoomAmount/type"
+_K179 = "/allOf/8/then/properties/init_image_id/type"
+_K180 = "true"
+_K181 = "/allOf/9/then/properties/unzoom/const"
+_K182 = "/allOf/10/then/properties/init_image_id/type"
+_K183 = "/properties/imagePrompts/items/type"
+_K184 = frozenset({"GENERATED", "UPLOADED"})
+_K185 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
+_K186 = ["initImageId", "initImageType", "preprocessorId"]
+_K187 = "/$defs/controlnetInput/required"
+_K189 = "/$defs/controlnetInput/additionalProperties"
+_K190 = "/$defs/controlnetInput/type"
+_K191 = ["akUUID"]
+_K192 = "/$defs/elementInput/required"
+_K194 = "/$defs/elementInput/additionalProperties"
+_K195 = "/$defs/elementInput/type"
+_K197 = "/$defs/userElementInput/additionalProperties"
+_K198 = "/$defs/userElementInput/type"
+_K199 = ["id", "type"]
+_K200 = "/$defs/contextImage/required"
+_K202 = "/$defs/contextImage/additionalProperties"
+_K203 = "/$defs/contextImage/type"
+_K204 = "/$defs/controlnetInput/properties/initImageId/type"
+_K205 = '["GENERATED", "UPLOADED"]'
+_K206 = "/$defs/controlnetInput/properties/initImageType/enum"
+_K207 = "/$defs/controlnetInput/properties/initImageType/type"
+_K208 = "integer"
+_K209 = "/$defs/controlnetInput/properties/preprocessorId/type"
+_K210 = "/$defs/controlnetInput/properties/weight/type"
+_K211 = '["Low", "Mid", "High", "Ultra", "Max", null]'
+_K212 = "/$defs/controlnetInput/properties/strengthType/enum"
+_K213 = "/$defs/controlnetInput/properties/strengthType/type"
+_K214 = "/$defs/controlnetInput/properties/influence/type"
+_K215 = "/$defs/elementInput/properties/akUUID/type"
+_K216 = "/$defs/elementInput/properties/weight/type"
+_K217 = "/$defs/userElementInput/properties/userLoraId/type"
+_K218 = "/$defs/userElementInput/properties/weight/type"
+_K219 = "/$defs/contextImage/properties/id/type"
+_K220 = "/$defs/contextImage/properties/type/enum"
+_K221 = "/$defs/contextImage/properties/type/type"
+_K222 = "null"
+_K223 = "/allOf/11/then/properties/controlnets/items/then/properties/strengthType/type"
+_RULE224 = (
     "strength-type-reference-only",
     "error",
     "strengthType only works for Style, Character and Content Reference controlnets; this preprocessorId is another kind (Edge, Depth, Pose, ...): use weight instead of strengthType.",
-)
-_K290 = "/allOf/24/then/properties/controlnets/items/then/properties/strengthType/type"
-_RULE291 = (
-    "strength-type-unknown-preprocessor",
-    "warning",
-    "strengthType only works for Style, Character and Content Reference controlnets, and this preprocessorId is not a documented reference id (Style 67/166/298/299/431, Character 133/397, Content 100/364/232/233/430): check the id or use weight.",
-)
-_K292 = '["Low", "Mid", "High", null]'
-_K293 = "/allOf/25/then/properties/controlnets/items/then/properties/strengthType/enum"
-_RULE294 = (
-    "strength-type-content-character-max-high",
-    "warning",
-    "Character and Content Reference take strengthType Low, Mid or High; Ultra and Max are for Style Reference only.",
-)
-_K295 = "/allOf/26/then/properties/controlnets/items/then/properties/weight/type"
-_RULE296 = (
-    "controlnet-weight-or-strength-type",
-    "warning",
-    "Set either weight or strengthType on a controlnet, not both: drop weight (or set it to null) when strengthType is set.",
 )
 
 
@@ -976,6 +652,7 @@ def _v0(x: Any) -> bool:
             return False
     if _condition5 := (
         ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+        and (("contrast" in x) and (type(x["contrast"]) is int or type(x["contrast"]) is float))
         and (
             (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K2))
             or (
@@ -985,14 +662,14 @@ def _v0(x: Any) -> bool:
         )
     ):
         # /allOf/2/then
-        if "contrast" not in x:
-            return False
-        if not (
-            (type(x["contrast"]) is int or type(x["contrast"]) is float) and (x["contrast"] >= 2.5)
+        if "contrast" in x and not (
+            not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+            or (x["contrast"] >= 2.5)
         ):
             return False
     if _condition6 := (
         ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+        and (("contrast" in x) and (type(x["contrast"]) is int or type(x["contrast"]) is float))
         and (
             (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
             or (
@@ -1005,262 +682,19 @@ def _v0(x: Any) -> bool:
         )
     ):
         # /allOf/3/then
-        if "contrast" not in x:
-            return False
-        if not (
-            (type(x["contrast"]) is int or type(x["contrast"]) is float) and (x["contrast"] >= 2.5)
+        if "contrast" in x and not (
+            not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+            or (x["contrast"] >= 2.5)
         ):
             return False
-    if _condition7 := (
-        (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
-        and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
-            or (
-                (
-                    ("sd_version" in x)
-                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
-                )
-                and ("modelId" not in x or (x["modelId"] is None))
-            )
-        )
+    if _condition7 := ("modelId" in x and "sd_version" in x) and (
+        (isinstance(x["modelId"], str) and x["modelId"] in _K2)
+        and (isinstance(x["sd_version"], str))
     ):
         # /allOf/4/then
-        if "seed" in x and not (
-            (not (type(x["seed"]) is int or type(x["seed"]) is float) or (x["seed"] <= 2147483638))
-            and (
-                not (
-                    (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638
-                )
-            )
-        ):
-            return False
-    if _condition8 := ("contrast" in x) and (
-        type(x["contrast"]) is int or type(x["contrast"]) is float
-    ):
-        # /allOf/6/then
-        if "contrast" in x and not (
-            (type(x["contrast"]) is int or type(x["contrast"]) is float) and x["contrast"] in _K9
-        ):
-            return False
-    if _condition9 := ("guidance_scale" in x) and (
-        type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float
-    ):
-        # /allOf/7/then
-        if "guidance_scale" in x and not (
-            not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-            or (x["guidance_scale"] <= 20)
-        ):
-            return False
-    if _condition10 := ("photoReal" in x) and (x["photoReal"] is True):
-        # /allOf/8/then
-        if "alchemy" in x and x["alchemy"] is False:
-            return False
-    if _condition11 := (
-        (
-            "photoRealVersion" not in x
-            or (
-                x["photoRealVersion"] is None
-                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
-            )
-        )
-        and (("photoReal" in x) and (x["photoReal"] is True))
-    ):
-        # /allOf/9/then
-        if "modelId" in x and x["modelId"] is not None:
-            return False
-    if _condition12 := (
-        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
-        and (("photoReal" in x) and (x["photoReal"] is True))
-    ):
-        # /allOf/10/then
-        if "modelId" not in x:
-            return False
-        if not (isinstance(x["modelId"], str) and x["modelId"] in _K10):
-            return False
-    if _condition13 := (
-        ("styleUUID" not in x)
-        and (("alchemy" in x) and (x["alchemy"] is False))
-        and (not (("photoReal" in x) and (x["photoReal"] is True)))
-    ):
-        # /allOf/11/then
-        if "presetStyle" not in x:
-            return False
-        if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11):
-            return False
-    if _condition14 := (
-        ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-        and ("styleUUID" not in x)
-        and (not (("photoReal" in x) and (x["photoReal"] is True)))
-    ):
-        # /allOf/12/then
-        if "presetStyle" in x and not (
-            x["presetStyle"] is None
-            or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
-        ):
-            return False
-    if _condition15 := (
-        (
-            "photoRealVersion" not in x
-            or (
-                x["photoRealVersion"] is None
-                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
-            )
-        )
-        and ("styleUUID" not in x)
-        and (("photoReal" in x) and (x["photoReal"] is True))
-    ):
-        # /allOf/13/then
-        if "presetStyle" not in x:
-            return False
-        if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13):
-            return False
-    if _condition16 := (
-        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
-        and ("styleUUID" not in x)
-        and (("photoReal" in x) and (x["photoReal"] is True))
-    ):
-        # /allOf/14/then
-        if "presetStyle" in x and not (
-            x["presetStyle"] is None
-            or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
-        ):
-            return False
-    if _condition17 := ("promptMagicVersion" in x) and (isinstance(x["promptMagicVersion"], str)):
-        # /allOf/15/then
-        if "promptMagic" not in x:
-            return False
-        if x["promptMagic"] is not True:
-            return False
-    if _condition18 := ("promptMagicStrength" in x) and (
-        type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float
-    ):
-        # /allOf/16/then
-        if "promptMagic" not in x:
-            return False
-        if x["promptMagic"] is not True:
-            return False
-    if _condition19 := ("enhancePromptInstruction" in x) and (
-        isinstance(x["enhancePromptInstruction"], str)
-    ):
-        # /allOf/17/then
-        if "enhancePrompt" not in x:
-            return False
-        if x["enhancePrompt"] is not True:
-            return False
-    if _condition20 := ("contrastRatio" in x) and (
-        type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float
-    ):
-        # /allOf/18/then
-        if "alchemy" in x and x["alchemy"] is False:
-            return False
-    if _condition21 := ("expandedDomain" in x) and (x["expandedDomain"] is True):
-        # /allOf/19/then
-        if "alchemy" in x and x["alchemy"] is False:
-            return False
-    if _condition22 := ("unzoom" in x) and (x["unzoom"] is True):
-        # /allOf/20/then
-        if not ("unzoomAmount" in x and "init_image_id" in x):
-            return False
-        if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
-            return False
-        if not (isinstance(x["init_image_id"], str)):
-            return False
-    if _condition23 := ("unzoomAmount" in x) and (
-        type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
-    ):
-        # /allOf/21/then
-        if "unzoom" not in x:
-            return False
-        if x["unzoom"] is not True:
-            return False
-    if _condition24 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
-        # /allOf/22/then
-        if "init_image_id" not in x:
-            return False
-        if not (isinstance(x["init_image_id"], str)):
-            return False
-    if _condition25 := _v251(x):
-        # /allOf/23/then
-        if "controlnets" in x and not _v313(x["controlnets"]):
-            return False
-    if _condition26 := (
-        (("canvasRequestType" in x) and (isinstance(x["canvasRequestType"], str)))
-        or (("canvasInitId" in x) and (isinstance(x["canvasInitId"], str)))
-        or (("canvasMaskId" in x) and (isinstance(x["canvasMaskId"], str)))
-    ):
-        # /allOf/27/then
-        if "canvasRequest" not in x:
-            return False
-        if x["canvasRequest"] is not True:
-            return False
-    if _condition27 := ("modelId" in x and "sd_version" in x) and (
-        isinstance(x["modelId"], str) and x["modelId"] in _K2
-    ):
-        # /allOf/28/then
         if "sd_version" in x and x["sd_version"] != _K3:
             return False
-    if _condition28 := ("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K8):
-        # /allOf/29/then
-        if "alchemy" not in x:
-            return False
-        if x["alchemy"] is not False:
-            return False
-    return True
-
-
-def _w0(x: Any) -> bool:
-    if not isinstance(x, dict):
-        return False
-    if "prompt" not in x:
-        return False
-    if not x.keys() <= _K0:
-        return False
-    for _key1, _value2 in x.items():
-        if not _TABLE1[_key1](_value2):
-            return False
-    if _condition3 := (
-        (
-            ("height" in x)
-            and ((type(x["height"]) is int or type(x["height"]) is float) and (x["height"] > 768))
-        )
-        or (
-            "width" not in x
-            or (
-                (x["width"] is None)
-                or ((type(x["width"]) is int or type(x["width"]) is float) and (x["width"] > 768))
-            )
-        )
-    ):
-        # /allOf/0/then
-        if "num_images" in x and not (
-            not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-            or (x["num_images"] <= 4)
-        ):
-            return False
-    if _condition4 := ("ultra" in x) and (x["ultra"] is True):
-        # /allOf/1/then
-        if "alchemy" not in x:
-            return False
-        if x["alchemy"] is not False:
-            return False
-    if _condition5 := (
-        ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-        and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K2))
-            or (
-                (("sd_version" in x) and (x["sd_version"] == _K3))
-                and ("modelId" not in x or (x["modelId"] is None))
-            )
-        )
-    ):
-        # /allOf/2/then
-        if "contrast" not in x:
-            return False
-        if not (
-            (type(x["contrast"]) is int or type(x["contrast"]) is float) and (x["contrast"] >= 2.5)
-        ):
-            return False
-    if _condition6 := (
+    if _condition8 := (
         (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
         and (
             (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
@@ -1273,62 +707,49 @@ def _w0(x: Any) -> bool:
             )
         )
     ):
-        # /allOf/4/then
+        # /allOf/5/then
         if "seed" in x and not (
             not (type(x["seed"]) is int or type(x["seed"]) is float) or (x["seed"] <= 2147483638)
         ):
             return False
-    if _condition7 := ("photoReal" in x) and (x["photoReal"] is True):
-        # /allOf/8/then
+    if _condition9 := ("photoReal" in x) and (x["photoReal"] is True):
+        # /allOf/6/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
-    if _condition8 := (
-        (
-            "photoRealVersion" not in x
-            or (
-                x["photoRealVersion"] is None
-                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
-            )
-        )
+    if _condition10 := (
+        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K6))
         and (("photoReal" in x) and (x["photoReal"] is True))
     ):
-        # /allOf/9/then
-        if "modelId" in x and x["modelId"] is not None:
-            return False
-    if _condition9 := (
-        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
-        and (("photoReal" in x) and (x["photoReal"] is True))
-    ):
-        # /allOf/10/then
+        # /allOf/7/then
         if "modelId" not in x:
             return False
-        if not (isinstance(x["modelId"], str) and x["modelId"] in _K10):
+        if not (isinstance(x["modelId"], str) and x["modelId"] in _K7):
             return False
-    if _condition10 := ("unzoom" in x) and (x["unzoom"] is True):
-        # /allOf/20/then
+    if _condition11 := ("unzoom" in x) and (x["unzoom"] is True):
+        # /allOf/8/then
         if not ("unzoomAmount" in x and "init_image_id" in x):
             return False
         if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
             return False
         if not (isinstance(x["init_image_id"], str)):
             return False
-    if _condition11 := ("unzoomAmount" in x) and (
+    if _condition12 := ("unzoomAmount" in x) and (
         type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
     ):
-        # /allOf/21/then
+        # /allOf/9/then
         if "unzoom" not in x:
             return False
         if x["unzoom"] is not True:
             return False
-    if _condition12 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
-        # /allOf/22/then
+    if _condition13 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
+        # /allOf/10/then
         if "init_image_id" not in x:
             return False
         if not (isinstance(x["init_image_id"], str)):
             return False
-    if _condition13 := _v251(x):
-        # /allOf/23/then
-        if "controlnets" in x and not _v256(x["controlnets"]):
+    if _condition14 := _v173(x):
+        # /allOf/11/then
+        if "controlnets" in x and not _v178(x["controlnets"]):
             return False
     return True
 
@@ -1367,6 +788,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e92(x, path, out)
         if _condition3 := (
             ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+            and (("contrast" in x) and (type(x["contrast"]) is int or type(x["contrast"]) is float))
             and (
                 (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K2))
                 or (
@@ -1376,15 +798,16 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         ):
             if not (
-                ("contrast" in x)
-                and (
-                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and (x["contrast"] >= 2.5)
+                "contrast" not in x
+                or (
+                    not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                    or (x["contrast"] >= 2.5)
                 )
             ):
-                _e109(x, path, out)
+                _e112(x, path, out)
         if _condition4 := (
             ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+            and (("contrast" in x) and (type(x["contrast"]) is int or type(x["contrast"]) is float))
             and (
                 (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
                 or (
@@ -1397,14 +820,20 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         ):
             if not (
-                ("contrast" in x)
-                and (
-                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and (x["contrast"] >= 2.5)
+                "contrast" not in x
+                or (
+                    not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                    or (x["contrast"] >= 2.5)
                 )
             ):
-                _e122(x, path, out)
-        if _condition5 := (
+                _e126(x, path, out)
+        if _condition5 := ("modelId" in x and "sd_version" in x) and (
+            (isinstance(x["modelId"], str) and x["modelId"] in _K2)
+            and (isinstance(x["sd_version"], str))
+        ):
+            if not ("sd_version" not in x or (x["sd_version"] == _K3)):
+                _e132(x, path, out)
+        if _condition6 := (
             (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
             and (
                 (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
@@ -1420,155 +849,21 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if not (
                 "seed" not in x
                 or (
-                    (
-                        not (type(x["seed"]) is int or type(x["seed"]) is float)
-                        or (x["seed"] <= 2147483638)
-                    )
-                    and (
-                        not (
-                            (type(x["seed"]) is int or type(x["seed"]) is float)
-                            and x["seed"] == 2147483638
-                        )
-                    )
+                    not (type(x["seed"]) is int or type(x["seed"]) is float)
+                    or (x["seed"] <= 2147483638)
                 )
             ):
-                if not (
-                    "seed" not in x
-                    or (
-                        not (type(x["seed"]) is int or type(x["seed"]) is float)
-                        or (x["seed"] <= 2147483638)
-                    )
-                ):
-                    _e129(x, path, out)
-                if not (
-                    "seed" not in x
-                    or (
-                        not (
-                            (type(x["seed"]) is int or type(x["seed"]) is float)
-                            and x["seed"] == 2147483638
-                        )
-                    )
-                ):
-                    _e136(x, path, out)
-        if _condition6 := ("contrast" in x) and (
-            type(x["contrast"]) is int or type(x["contrast"]) is float
-        ):
-            if not (
-                "contrast" not in x
-                or (
-                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and x["contrast"] in _K9
-                )
-            ):
-                _e142(x, path, out)
-        if _condition7 := ("guidance_scale" in x) and (
-            type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float
-        ):
-            if not (
-                "guidance_scale" not in x
-                or (
-                    not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                    or (x["guidance_scale"] <= 20)
-                )
-            ):
-                _e147(x, path, out)
-        if _condition8 := ("photoReal" in x) and (x["photoReal"] is True):
+                _e139(x, path, out)
+        if _condition7 := ("photoReal" in x) and (x["photoReal"] is True):
             if not ("alchemy" not in x or (x["alchemy"] is not False)):
+                _e145(x, path, out)
+        if _condition8 := (
+            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K6))
+            and (("photoReal" in x) and (x["photoReal"] is True))
+        ):
+            if not (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K7)):
                 _e153(x, path, out)
-        if _condition9 := (
-            (
-                "photoRealVersion" not in x
-                or (
-                    x["photoRealVersion"] is None
-                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
-                )
-            )
-            and (("photoReal" in x) and (x["photoReal"] is True))
-        ):
-            if not ("modelId" not in x or (x["modelId"] is None)):
-                _e161(x, path, out)
-        if _condition10 := (
-            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
-            and (("photoReal" in x) and (x["photoReal"] is True))
-        ):
-            if not (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K10)):
-                _e168(x, path, out)
-        if _condition11 := (
-            ("styleUUID" not in x)
-            and (("alchemy" in x) and (x["alchemy"] is False))
-            and (not (("photoReal" in x) and (x["photoReal"] is True)))
-        ):
-            if not (
-                ("presetStyle" in x)
-                and (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
-            ):
-                _e180(x, path, out)
-        if _condition12 := (
-            ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            and ("styleUUID" not in x)
-            and (not (("photoReal" in x) and (x["photoReal"] is True)))
-        ):
-            if not (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
-                )
-            ):
-                _e188(x, path, out)
-        if _condition13 := (
-            (
-                "photoRealVersion" not in x
-                or (
-                    x["photoRealVersion"] is None
-                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
-                )
-            )
-            and ("styleUUID" not in x)
-            and (("photoReal" in x) and (x["photoReal"] is True))
-        ):
-            if not (
-                ("presetStyle" in x)
-                and (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
-            ):
-                _e196(x, path, out)
-        if _condition14 := (
-            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
-            and ("styleUUID" not in x)
-            and (("photoReal" in x) and (x["photoReal"] is True))
-        ):
-            if not (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
-                )
-            ):
-                _e204(x, path, out)
-        if _condition15 := ("promptMagicVersion" in x) and (
-            isinstance(x["promptMagicVersion"], str)
-        ):
-            if not (("promptMagic" in x) and (x["promptMagic"] is True)):
-                _e209(x, path, out)
-        if _condition16 := ("promptMagicStrength" in x) and (
-            type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float
-        ):
-            if not (("promptMagic" in x) and (x["promptMagic"] is True)):
-                _e214(x, path, out)
-        if _condition17 := ("enhancePromptInstruction" in x) and (
-            isinstance(x["enhancePromptInstruction"], str)
-        ):
-            if not (("enhancePrompt" in x) and (x["enhancePrompt"] is True)):
-                _e219(x, path, out)
-        if _condition18 := ("contrastRatio" in x) and (
-            type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float
-        ):
-            if not ("alchemy" not in x or (x["alchemy"] is not False)):
-                _e224(x, path, out)
-        if _condition19 := ("expandedDomain" in x) and (x["expandedDomain"] is True):
-            if not ("alchemy" not in x or (x["alchemy"] is not False)):
-                _e230(x, path, out)
-        if _condition20 := ("unzoom" in x) and (x["unzoom"] is True):
+        if _condition9 := ("unzoom" in x) and (x["unzoom"] is True):
             if not (
                 ("unzoomAmount" in x and "init_image_id" in x)
                 and (
@@ -1576,48 +871,24 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     and (isinstance(x["init_image_id"], str))
                 )
             ):
-                _e236(x, path, out)
-        if _condition21 := ("unzoomAmount" in x) and (
+                _e158(x, path, out)
+        if _condition10 := ("unzoomAmount" in x) and (
             type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
         ):
             if not (("unzoom" in x) and (x["unzoom"] is True)):
-                _e242(x, path, out)
-        if _condition22 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
+                _e164(x, path, out)
+        if _condition11 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
             if not (("init_image_id" in x) and (isinstance(x["init_image_id"], str))):
-                _e247(x, path, out)
-        if _condition23 := _v251(x):
-            if not _v319(x):
-                if not _v255(x):
-                    _e255(x, path, out)
-                if not _v264(x):
-                    _e264(x, path, out)
-                if not _v274(x):
-                    _e274(x, path, out)
-                if not _v283(x):
-                    _e283(x, path, out)
-        if _condition24 := (
-            (("canvasRequestType" in x) and (isinstance(x["canvasRequestType"], str)))
-            or (("canvasInitId" in x) and (isinstance(x["canvasInitId"], str)))
-            or (("canvasMaskId" in x) and (isinstance(x["canvasMaskId"], str)))
-        ):
-            if not (("canvasRequest" in x) and (x["canvasRequest"] is True)):
-                _e298(x, path, out)
-        if _condition25 := ("modelId" in x and "sd_version" in x) and (
-            isinstance(x["modelId"], str) and x["modelId"] in _K2
-        ):
-            if not ("sd_version" not in x or (x["sd_version"] == _K3)):
-                _e303(x, path, out)
-        if _condition26 := ("modelId" in x) and (
-            isinstance(x["modelId"], str) and x["modelId"] in _K8
-        ):
-            if not (("alchemy" in x) and (x["alchemy"] is False)):
-                _e308(x, path, out)
-        for _name in _K15:
+                _e169(x, path, out)
+        if _condition12 := _v173(x):
+            if not _v177(x):
+                _e177(x, path, out)
+        for _name in _K8:
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K16,
+                        _K9,
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -1629,12 +900,12 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             _check = _TABLE1.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE17[_key](_value, (*path, _key), out)
+                    _TABLE10[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K18,
+                    _K11,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -1647,15 +918,15 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K20,
+                    _K13,
                     "type",
-                    f"expected {_K19}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K12}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if _condition27 := (
+        if _condition13 := (
             (
                 (not isinstance(x, dict) or ("height" in x))
                 and (
@@ -1694,7 +965,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
             ):
                 _e87(x, path, out)
-        if _condition28 := (not isinstance(x, dict) or ("ultra" in x)) and (
+        if _condition14 := (not isinstance(x, dict) or ("ultra" in x)) and (
             not isinstance(x, dict) or ("ultra" not in x or (x["ultra"] is True))
         ):
             if not (
@@ -1702,10 +973,20 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
             ):
                 _e92(x, path, out)
-        if _condition29 := (
+        if _condition15 := (
             (
                 not isinstance(x, dict)
                 or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+            )
+            and (
+                (not isinstance(x, dict) or ("contrast" in x))
+                and (
+                    not isinstance(x, dict)
+                    or (
+                        "contrast" not in x
+                        or (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                    )
+                )
             )
             and (
                 (
@@ -1731,23 +1012,30 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         ):
             if not (
+                not isinstance(x, dict)
+                or (
+                    "contrast" not in x
+                    or (
+                        not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                        or (x["contrast"] >= 2.5)
+                    )
+                )
+            ):
+                _e112(x, path, out)
+        if _condition16 := (
+            (
+                not isinstance(x, dict)
+                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+            )
+            and (
                 (not isinstance(x, dict) or ("contrast" in x))
                 and (
                     not isinstance(x, dict)
                     or (
                         "contrast" not in x
-                        or (
-                            (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                            and (x["contrast"] >= 2.5)
-                        )
+                        or (type(x["contrast"]) is int or type(x["contrast"]) is float)
                     )
                 )
-            ):
-                _e109(x, path, out)
-        if _condition30 := (
-            (
-                not isinstance(x, dict)
-                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
             )
             and (
                 (
@@ -1776,20 +1064,26 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         ):
             if not (
-                (not isinstance(x, dict) or ("contrast" in x))
-                and (
-                    not isinstance(x, dict)
+                not isinstance(x, dict)
+                or (
+                    "contrast" not in x
                     or (
-                        "contrast" not in x
-                        or (
-                            (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                            and (x["contrast"] >= 2.5)
-                        )
+                        not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                        or (x["contrast"] >= 2.5)
                     )
                 )
             ):
-                _e122(x, path, out)
-        if _condition31 := (
+                _e126(x, path, out)
+        if _condition17 := (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
+            not isinstance(x, dict)
+            or (
+                ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K2))
+                and ("sd_version" not in x or (isinstance(x["sd_version"], str)))
+            )
+        ):
+            if not (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K3))):
+                _e132(x, path, out)
+        if _condition18 := (
             (
                 (not isinstance(x, dict) or ("seed" in x))
                 and (
@@ -1828,105 +1122,23 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 or (
                     "seed" not in x
                     or (
-                        (
-                            not (type(x["seed"]) is int or type(x["seed"]) is float)
-                            or (x["seed"] <= 2147483638)
-                        )
-                        and (
-                            not (
-                                (type(x["seed"]) is int or type(x["seed"]) is float)
-                                and x["seed"] == 2147483638
-                            )
-                        )
+                        not (type(x["seed"]) is int or type(x["seed"]) is float)
+                        or (x["seed"] <= 2147483638)
                     )
                 )
             ):
-                if not (
-                    not isinstance(x, dict)
-                    or (
-                        "seed" not in x
-                        or (
-                            not (type(x["seed"]) is int or type(x["seed"]) is float)
-                            or (x["seed"] <= 2147483638)
-                        )
-                    )
-                ):
-                    _e129(x, path, out)
-                if not (
-                    not isinstance(x, dict)
-                    or (
-                        "seed" not in x
-                        or (
-                            not (
-                                (type(x["seed"]) is int or type(x["seed"]) is float)
-                                and x["seed"] == 2147483638
-                            )
-                        )
-                    )
-                ):
-                    _e136(x, path, out)
-        if _condition32 := (not isinstance(x, dict) or ("contrast" in x)) and (
-            not isinstance(x, dict)
-            or ("contrast" not in x or (type(x["contrast"]) is int or type(x["contrast"]) is float))
-        ):
-            if not (
-                not isinstance(x, dict)
-                or (
-                    "contrast" not in x
-                    or (
-                        (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                        and x["contrast"] in _K9
-                    )
-                )
-            ):
-                _e142(x, path, out)
-        if _condition33 := (not isinstance(x, dict) or ("guidance_scale" in x)) and (
-            not isinstance(x, dict)
-            or (
-                "guidance_scale" not in x
-                or (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-            )
-        ):
-            if not (
-                not isinstance(x, dict)
-                or (
-                    "guidance_scale" not in x
-                    or (
-                        not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                        or (x["guidance_scale"] <= 20)
-                    )
-                )
-            ):
-                _e147(x, path, out)
-        if _condition34 := (not isinstance(x, dict) or ("photoReal" in x)) and (
+                _e139(x, path, out)
+        if _condition19 := (not isinstance(x, dict) or ("photoReal" in x)) and (
             not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True))
         ):
             if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
-                _e153(x, path, out)
-        if _condition35 := (
-            (
-                not isinstance(x, dict)
-                or (
-                    "photoRealVersion" not in x
-                    or (
-                        x["photoRealVersion"] is None
-                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
-                    )
-                )
-            )
-            and (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        ):
-            if not (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None))):
-                _e161(x, path, out)
-        if _condition36 := (
+                _e145(x, path, out)
+        if _condition20 := (
             (
                 (not isinstance(x, dict) or ("photoRealVersion" in x))
                 and (
                     not isinstance(x, dict)
-                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K7))
+                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K6))
                 )
             )
             and (
@@ -1940,177 +1152,12 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     not isinstance(x, dict)
                     or (
                         "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K10)
+                        or (isinstance(x["modelId"], str) and x["modelId"] in _K7)
                     )
                 )
             ):
-                _e168(x, path, out)
-        if _condition37 := (
-            (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                (not isinstance(x, dict) or ("alchemy" in x))
-                and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-            )
-            and (
-                not (
-                    (not isinstance(x, dict) or ("photoReal" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("photoReal" not in x or (x["photoReal"] is True))
-                    )
-                )
-            )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("presetStyle" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "presetStyle" not in x
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
-                    )
-                )
-            ):
-                _e180(x, path, out)
-        if _condition38 := (
-            (
-                not isinstance(x, dict)
-                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            )
-            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                not (
-                    (not isinstance(x, dict) or ("photoReal" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("photoReal" not in x or (x["photoReal"] is True))
-                    )
-                )
-            )
-        ):
-            if not (
-                not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (
-                        x["presetStyle"] is None
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
-                    )
-                )
-            ):
-                _e188(x, path, out)
-        if _condition39 := (
-            (
-                not isinstance(x, dict)
-                or (
-                    "photoRealVersion" not in x
-                    or (
-                        x["photoRealVersion"] is None
-                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
-                    )
-                )
-            )
-            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("presetStyle" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "presetStyle" not in x
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
-                    )
-                )
-            ):
-                _e196(x, path, out)
-        if _condition40 := (
-            (
-                (not isinstance(x, dict) or ("photoRealVersion" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K7))
-                )
-            )
-            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        ):
-            if not (
-                not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (
-                        x["presetStyle"] is None
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
-                    )
-                )
-            ):
-                _e204(x, path, out)
-        if _condition41 := (not isinstance(x, dict) or ("promptMagicVersion" in x)) and (
-            not isinstance(x, dict)
-            or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
-        ):
-            if not (
-                (not isinstance(x, dict) or ("promptMagic" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("promptMagic" not in x or (x["promptMagic"] is True))
-                )
-            ):
-                _e209(x, path, out)
-        if _condition42 := (not isinstance(x, dict) or ("promptMagicStrength" in x)) and (
-            not isinstance(x, dict)
-            or (
-                "promptMagicStrength" not in x
-                or (
-                    type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float
-                )
-            )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("promptMagic" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("promptMagic" not in x or (x["promptMagic"] is True))
-                )
-            ):
-                _e214(x, path, out)
-        if _condition43 := (not isinstance(x, dict) or ("enhancePromptInstruction" in x)) and (
-            not isinstance(x, dict)
-            or (
-                "enhancePromptInstruction" not in x
-                or (isinstance(x["enhancePromptInstruction"], str))
-            )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("enhancePrompt" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("enhancePrompt" not in x or (x["enhancePrompt"] is True))
-                )
-            ):
-                _e219(x, path, out)
-        if _condition44 := (not isinstance(x, dict) or ("contrastRatio" in x)) and (
-            not isinstance(x, dict)
-            or (
-                "contrastRatio" not in x
-                or (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
-            )
-        ):
-            if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
-                _e224(x, path, out)
-        if _condition45 := (not isinstance(x, dict) or ("expandedDomain" in x)) and (
-            not isinstance(x, dict) or ("expandedDomain" not in x or (x["expandedDomain"] is True))
-        ):
-            if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
-                _e230(x, path, out)
-        if _condition46 := (not isinstance(x, dict) or ("unzoom" in x)) and (
+                _e153(x, path, out)
+        if _condition21 := (not isinstance(x, dict) or ("unzoom" in x)) and (
             not isinstance(x, dict) or ("unzoom" not in x or (x["unzoom"] is True))
         ):
             if not (
@@ -2126,8 +1173,8 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
             ):
-                _e236(x, path, out)
-        if _condition47 := (not isinstance(x, dict) or ("unzoomAmount" in x)) and (
+                _e158(x, path, out)
+        if _condition22 := (not isinstance(x, dict) or ("unzoomAmount" in x)) and (
             not isinstance(x, dict)
             or (
                 "unzoomAmount" not in x
@@ -2138,8 +1185,8 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 (not isinstance(x, dict) or ("unzoom" in x))
                 and (not isinstance(x, dict) or ("unzoom" not in x or (x["unzoom"] is True)))
             ):
-                _e242(x, path, out)
-        if _condition48 := (not isinstance(x, dict) or ("fantasyAvatar" in x)) and (
+                _e164(x, path, out)
+        if _condition23 := (not isinstance(x, dict) or ("fantasyAvatar" in x)) and (
             not isinstance(x, dict) or ("fantasyAvatar" not in x or (x["fantasyAvatar"] is True))
         ):
             if not (
@@ -2149,70 +1196,17 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     or ("init_image_id" not in x or (isinstance(x["init_image_id"], str)))
                 )
             ):
-                _e247(x, path, out)
-        if _condition49 := _v251(x):
-            if not _v324(x):
-                if not _v255(x):
-                    _e255(x, path, out)
-                if not _v264(x):
-                    _e264(x, path, out)
-                if not _v274(x):
-                    _e274(x, path, out)
-                if not _v283(x):
-                    _e283(x, path, out)
-        if _condition50 := (
-            (
-                (not isinstance(x, dict) or ("canvasRequestType" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("canvasRequestType" not in x or (isinstance(x["canvasRequestType"], str)))
-                )
-            )
-            or (
-                (not isinstance(x, dict) or ("canvasInitId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("canvasInitId" not in x or (isinstance(x["canvasInitId"], str)))
-                )
-            )
-            or (
-                (not isinstance(x, dict) or ("canvasMaskId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("canvasMaskId" not in x or (isinstance(x["canvasMaskId"], str)))
-                )
-            )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("canvasRequest" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("canvasRequest" not in x or (x["canvasRequest"] is True))
-                )
-            ):
-                _e298(x, path, out)
-        if _condition51 := (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
-            not isinstance(x, dict)
-            or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K2))
-        ):
-            if not (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K3))):
-                _e303(x, path, out)
-        if _condition52 := (not isinstance(x, dict) or ("modelId" in x)) and (
-            not isinstance(x, dict)
-            or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K8))
-        ):
-            if not (
-                (not isinstance(x, dict) or ("alchemy" in x))
-                and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-            ):
-                _e308(x, path, out)
+                _e169(x, path, out)
+        if _condition24 := _v173(x):
+            if not _v177(x):
+                _e177(x, path, out)
         if isinstance(x, dict):
-            for _name in _K15:
+            for _name in _K8:
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K16,
+                            _K9,
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -2224,12 +1218,12 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _check = _TABLE1.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE17[_key](_value, (*path, _key), out)
+                        _TABLE10[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K18,
+                        _K11,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -2263,7 +1257,7 @@ def _v5(x: Any) -> bool:
     # /properties/canvasRequestType
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K21)):
+    if not (x is None or (isinstance(x, str) and x in _K14)):
         return False
     return True
 
@@ -2308,9 +1302,9 @@ def _v9(x: Any) -> bool:
 
 def _v19(x: Any) -> bool:
     # /properties/controlNetType
-    if not isinstance(x, str):
+    if not (isinstance(x, str) or x is None):
         return False
-    if not (isinstance(x, str) and x in _K22):
+    if not (x is None or (isinstance(x, str) and x in _K15)):
         return False
     return True
 
@@ -2399,7 +1393,7 @@ def _v39(x: Any) -> bool:
     if not ((type(x) is int or type(x) is float) or x is None):
         return False
     if x is not None:
-        if x < 0.1:
+        if x < 0:
             return False
         if x > 0.9:
             return False
@@ -2443,7 +1437,7 @@ def _v45(x: Any) -> bool:
     # /properties/photoRealStrength
     if not ((type(x) is int or type(x) is float) or x is None):
         return False
-    if not (x is None or ((type(x) is int or type(x) is float) and x in _K23)):
+    if not (x is None or ((type(x) is int or type(x) is float) and x in _K16)):
         return False
     return True
 
@@ -2452,7 +1446,7 @@ def _v46(x: Any) -> bool:
     # /properties/photoRealVersion
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K24)):
+    if not (x is None or (isinstance(x, str) and x in _K17)):
         return False
     return True
 
@@ -2461,7 +1455,7 @@ def _v47(x: Any) -> bool:
     # /properties/presetStyle
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K25)):
+    if not (x is None or (isinstance(x, str) and x in _K18)):
         return False
     return True
 
@@ -2490,13 +1484,7 @@ def _v50(x: Any) -> bool:
     return True
 
 
-def _v51(x: Any) -> bool:
-    # /properties/promptMagicVersion
-    if not (isinstance(x, str) or x is None):
-        return False
-    if not (x is None or (isinstance(x, str) and x in _K26)):
-        return False
-    return True
+_v51 = _v2  # /properties/promptMagicVersion
 
 
 _v52 = _v1  # /properties/public
@@ -2504,18 +1492,18 @@ _v52 = _v1  # /properties/public
 
 def _v53(x: Any) -> bool:
     # /properties/scheduler
-    if not isinstance(x, str):
+    if not (isinstance(x, str) or x is None):
         return False
-    if not (isinstance(x, str) and x in _K27):
+    if not (x is None or (isinstance(x, str) and x in _K19)):
         return False
     return True
 
 
 def _v54(x: Any) -> bool:
     # /properties/sd_version
-    if not isinstance(x, str):
+    if not (isinstance(x, str) or x is None):
         return False
-    if not (isinstance(x, str) and x in _K28):
+    if not (x is None or (isinstance(x, str) and x in _K20)):
         return False
     return True
 
@@ -2537,7 +1525,7 @@ def _v57(x: Any) -> bool:
     # /properties/transparency
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K29)):
+    if not (x is None or (isinstance(x, str) and x in _K21)):
         return False
     return True
 
@@ -2597,27 +1585,18 @@ def _v77(x: Any) -> bool:
     return True
 
 
-def _v251(x: Any) -> bool:
+def _v173(x: Any) -> bool:
     # /$defs/controlnetsWithStrengthType
     if isinstance(x, dict):
         if "controlnets" not in x:
             return False
-        if not _v252(x["controlnets"]):
+        if not _v174(x["controlnets"]):
             return False
     return True
 
 
-def _v313(x: Any) -> bool:
-    # /allOf/23/then/properties/controlnets
-    if isinstance(x, list):
-        for _item1 in x:
-            if not _v312(_item1):
-                return False
-    return True
-
-
-def _v256(x: Any) -> bool:
-    # /allOf/23/then/properties/controlnets
+def _v178(x: Any) -> bool:
+    # /allOf/11/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
             if not (
@@ -2636,7 +1615,7 @@ def _v256(x: Any) -> bool:
                                     type(_item1["preprocessorId"]) is int
                                     or type(_item1["preprocessorId"]) is float
                                 )
-                                and _item1["preprocessorId"] in _K30
+                                and _item1["preprocessorId"] in _K22
                             )
                         )
                     )
@@ -2661,339 +1640,124 @@ def _e87(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/1/then
     if isinstance(x, dict):
-        for _name in _K31:
+        for _name in _K23:
             if _name not in x:
-                out.append(_rule_error(path, _K32, "required", _RULE33, _name))
+                out.append(_rule_error(path, _K24, "required", _RULE25, _name))
         if "alchemy" in x:
             if x["alchemy"] is not False:
                 _e93(x["alchemy"], (*path, "alchemy"), out)
 
 
-def _e109(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e112(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/2/then
     if isinstance(x, dict):
-        for _name in _K34:
-            if _name not in x:
-                out.append(_rule_error(path, _K35, "required", _RULE36, _name))
         if "contrast" in x:
             if not (
-                (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                and (x["contrast"] >= 2.5)
+                not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or (x["contrast"] >= 2.5)
             ):
-                _e110(x["contrast"], (*path, "contrast"), out)
+                _e113(x["contrast"], (*path, "contrast"), out)
 
 
-def _e122(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e126(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then
     if isinstance(x, dict):
-        for _name in _K34:
-            if _name not in x:
-                out.append(_rule_error(path, _K37, "required", _RULE38, _name))
         if "contrast" in x:
             if not (
-                (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                and (x["contrast"] >= 2.5)
+                not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or (x["contrast"] >= 2.5)
             ):
-                _e123(x["contrast"], (*path, "contrast"), out)
+                _e127(x["contrast"], (*path, "contrast"), out)
 
 
-def _e129(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e132(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/4/then
+    if isinstance(x, dict):
+        if "sd_version" in x:
+            if x["sd_version"] != _K3:
+                _e133(x["sd_version"], (*path, "sd_version"), out)
+
+
+def _e139(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/5/then
     if isinstance(x, dict):
         if "seed" in x:
             if not (
                 not (type(x["seed"]) is int or type(x["seed"]) is float)
                 or (x["seed"] <= 2147483638)
             ):
-                _e130(x["seed"], (*path, "seed"), out)
+                _e140(x["seed"], (*path, "seed"), out)
 
 
-def _e136(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/5/then
-    if isinstance(x, dict):
-        if "seed" in x:
-            if (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638:
-                _e137(x["seed"], (*path, "seed"), out)
-
-
-def _e142(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e145(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/6/then
     if isinstance(x, dict):
-        if "contrast" in x:
-            if not (
-                (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                and x["contrast"] in _K9
-            ):
-                _e143(x["contrast"], (*path, "contrast"), out)
-
-
-def _e147(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/7/then
-    if isinstance(x, dict):
-        if "guidance_scale" in x:
-            if not (
-                not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                or (x["guidance_scale"] <= 20)
-            ):
-                _e148(x["guidance_scale"], (*path, "guidance_scale"), out)
+        if "alchemy" in x:
+            if x["alchemy"] is False:
+                _e146(x["alchemy"], (*path, "alchemy"), out)
 
 
 def _e153(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/7/then
+    if isinstance(x, dict):
+        for _name in _K26:
+            if _name not in x:
+                out.append(_rule_error(path, _K27, "required", _RULE28, _name))
+        if "modelId" in x:
+            if not (isinstance(x["modelId"], str) and x["modelId"] in _K7):
+                _e154(x["modelId"], (*path, "modelId"), out)
+
+
+def _e158(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/8/then
     if isinstance(x, dict):
-        if "alchemy" in x:
-            if x["alchemy"] is False:
-                _e154(x["alchemy"], (*path, "alchemy"), out)
-
-
-def _e161(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/9/then
-    if isinstance(x, dict):
-        if "modelId" in x:
-            if x["modelId"] is not None:
-                _e162(x["modelId"], (*path, "modelId"), out)
-
-
-def _e168(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/10/then
-    if isinstance(x, dict):
-        for _name in _K39:
+        for _name in _K29:
             if _name not in x:
-                out.append(_rule_error(path, _K40, "required", _RULE41, _name))
-        if "modelId" in x:
-            if not (isinstance(x["modelId"], str) and x["modelId"] in _K10):
-                _e169(x["modelId"], (*path, "modelId"), out)
-
-
-def _e180(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/11/then
-    if isinstance(x, dict):
-        for _name in _K42:
-            if _name not in x:
-                out.append(_rule_error(path, _K43, "required", _RULE44, _name))
-        if "presetStyle" in x:
-            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11):
-                _e181(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e188(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/12/then
-    if isinstance(x, dict):
-        if "presetStyle" in x:
-            if not (
-                x["presetStyle"] is None
-                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
-            ):
-                _e189(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e196(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/13/then
-    if isinstance(x, dict):
-        for _name in _K42:
-            if _name not in x:
-                out.append(_rule_error(path, _K45, "required", _RULE46, _name))
-        if "presetStyle" in x:
-            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13):
-                _e197(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e204(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/14/then
-    if isinstance(x, dict):
-        if "presetStyle" in x:
-            if not (
-                x["presetStyle"] is None
-                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
-            ):
-                _e205(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e209(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/15/then
-    if isinstance(x, dict):
-        for _name in _K47:
-            if _name not in x:
-                out.append(_rule_error(path, _K48, "required", _RULE49, _name))
-        if "promptMagic" in x:
-            if x["promptMagic"] is not True:
-                _e210(x["promptMagic"], (*path, "promptMagic"), out)
-
-
-def _e214(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/16/then
-    if isinstance(x, dict):
-        for _name in _K47:
-            if _name not in x:
-                out.append(_rule_error(path, _K50, "required", _RULE51, _name))
-        if "promptMagic" in x:
-            if x["promptMagic"] is not True:
-                _e215(x["promptMagic"], (*path, "promptMagic"), out)
-
-
-def _e219(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/17/then
-    if isinstance(x, dict):
-        for _name in _K52:
-            if _name not in x:
-                out.append(_rule_error(path, _K53, "required", _RULE54, _name))
-        if "enhancePrompt" in x:
-            if x["enhancePrompt"] is not True:
-                _e220(x["enhancePrompt"], (*path, "enhancePrompt"), out)
-
-
-def _e224(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/18/then
-    if isinstance(x, dict):
-        if "alchemy" in x:
-            if x["alchemy"] is False:
-                _e225(x["alchemy"], (*path, "alchemy"), out)
-
-
-def _e230(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/19/then
-    if isinstance(x, dict):
-        if "alchemy" in x:
-            if x["alchemy"] is False:
-                _e231(x["alchemy"], (*path, "alchemy"), out)
-
-
-def _e236(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/20/then
-    if isinstance(x, dict):
-        for _name in _K55:
-            if _name not in x:
-                out.append(_rule_error(path, _K56, "required", _RULE57, _name))
+                out.append(_rule_error(path, _K30, "required", _RULE31, _name))
         if "unzoomAmount" in x:
             if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
-                _e237(x["unzoomAmount"], (*path, "unzoomAmount"), out)
+                _e159(x["unzoomAmount"], (*path, "unzoomAmount"), out)
         if "init_image_id" in x:
             if not (isinstance(x["init_image_id"], str)):
-                _e238(x["init_image_id"], (*path, "init_image_id"), out)
+                _e160(x["init_image_id"], (*path, "init_image_id"), out)
 
 
-def _e242(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/21/then
+def _e164(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/9/then
     if isinstance(x, dict):
-        for _name in _K58:
+        for _name in _K32:
             if _name not in x:
-                out.append(_rule_error(path, _K59, "required", _RULE60, _name))
+                out.append(_rule_error(path, _K33, "required", _RULE34, _name))
         if "unzoom" in x:
             if x["unzoom"] is not True:
-                _e243(x["unzoom"], (*path, "unzoom"), out)
+                _e165(x["unzoom"], (*path, "unzoom"), out)
 
 
-def _e247(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/22/then
+def _e169(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/10/then
     if isinstance(x, dict):
-        for _name in _K61:
+        for _name in _K35:
             if _name not in x:
-                out.append(_rule_error(path, _K62, "required", _RULE63, _name))
+                out.append(_rule_error(path, _K36, "required", _RULE37, _name))
         if "init_image_id" in x:
             if not (isinstance(x["init_image_id"], str)):
-                _e248(x["init_image_id"], (*path, "init_image_id"), out)
+                _e170(x["init_image_id"], (*path, "init_image_id"), out)
 
 
-def _v319(x: Any) -> bool:
-    # /allOf/23/then
+def _v177(x: Any) -> bool:
+    # /allOf/11/then
     if isinstance(x, dict):
-        if "controlnets" in x and not _v318(x["controlnets"]):
+        if "controlnets" in x and not _v178(x["controlnets"]):
             return False
     return True
 
 
-def _e255(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/23/then
+def _e177(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/11/then
     if isinstance(x, dict):
         if "controlnets" in x:
-            if not _v256(x["controlnets"]):
-                _e256(x["controlnets"], (*path, "controlnets"), out)
-
-
-def _v255(x: Any) -> bool:
-    # /allOf/23/then
-    if isinstance(x, dict):
-        if "controlnets" in x and not _v256(x["controlnets"]):
-            return False
-    return True
-
-
-def _e264(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/24/then
-    if isinstance(x, dict):
-        if "controlnets" in x:
-            if not _v265(x["controlnets"]):
-                _e265(x["controlnets"], (*path, "controlnets"), out)
-
-
-def _v264(x: Any) -> bool:
-    # /allOf/24/then
-    if isinstance(x, dict):
-        if "controlnets" in x and not _v265(x["controlnets"]):
-            return False
-    return True
-
-
-def _e274(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/25/then
-    if isinstance(x, dict):
-        if "controlnets" in x:
-            if not _v275(x["controlnets"]):
-                _e275(x["controlnets"], (*path, "controlnets"), out)
-
-
-def _v274(x: Any) -> bool:
-    # /allOf/25/then
-    if isinstance(x, dict):
-        if "controlnets" in x and not _v275(x["controlnets"]):
-            return False
-    return True
-
-
-def _e283(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/26/then
-    if isinstance(x, dict):
-        if "controlnets" in x:
-            if not _v284(x["controlnets"]):
-                _e284(x["controlnets"], (*path, "controlnets"), out)
-
-
-def _v283(x: Any) -> bool:
-    # /allOf/26/then
-    if isinstance(x, dict):
-        if "controlnets" in x and not _v284(x["controlnets"]):
-            return False
-    return True
-
-
-def _e298(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/27/then
-    if isinstance(x, dict):
-        for _name in _K64:
-            if _name not in x:
-                out.append(_rule_error(path, _K65, "required", _RULE66, _name))
-        if "canvasRequest" in x:
-            if x["canvasRequest"] is not True:
-                _e299(x["canvasRequest"], (*path, "canvasRequest"), out)
-
-
-def _e303(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/28/then
-    if isinstance(x, dict):
-        if "sd_version" in x:
-            if x["sd_version"] != _K3:
-                _e304(x["sd_version"], (*path, "sd_version"), out)
-
-
-def _e308(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/29/then
-    if isinstance(x, dict):
-        for _name in _K31:
-            if _name not in x:
-                out.append(_rule_error(path, _K67, "required", _RULE68, _name))
-        if "alchemy" in x:
-            if x["alchemy"] is not False:
-                _e309(x["alchemy"], (*path, "alchemy"), out)
+            if not _v178(x["controlnets"]):
+                _e178(x["controlnets"], (*path, "controlnets"), out)
 
 
 def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -3005,9 +1769,9 @@ def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K70,
+                    _K39,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3024,9 +1788,9 @@ def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K72,
+                    _K41,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3043,9 +1807,9 @@ def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K73,
+                    _K42,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3062,9 +1826,9 @@ def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K74,
+                    _K43,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3075,13 +1839,13 @@ def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/canvasRequestType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K21)):
+        if not (x is None or (isinstance(x, str) and x in _K14)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K76,
+                    _K45,
                     "enum",
-                    f"{_show(x)} is not one of {_K75}",
+                    f"{_show(x)} is not one of {_K44}",
                     None,
                     "error",
                     None,
@@ -3092,21 +1856,21 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K77,
+                    _K46,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K21)):
+        if not (x is None or (isinstance(x, str) and x in _K14)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K76,
+                    _K45,
                     "enum",
-                    f"{_show(x)} is not one of {_K75}",
+                    f"{_show(x)} is not one of {_K44}",
                     None,
                     "error",
                     None,
@@ -3122,9 +1886,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K79,
+                        _K48,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum {_K47}",
                         None,
                         "error",
                         None,
@@ -3134,9 +1898,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K81,
+                        _K50,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K80}",
+                        f"{_show(x)} is greater than the maximum {_K49}",
                         None,
                         "error",
                         None,
@@ -3147,9 +1911,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K83,
+                    _K52,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3160,9 +1924,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K79,
+                        _K48,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum {_K47}",
                         None,
                         "error",
                         None,
@@ -3172,9 +1936,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K81,
+                        _K50,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K80}",
+                        f"{_show(x)} is greater than the maximum {_K49}",
                         None,
                         "error",
                         None,
@@ -3190,9 +1954,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K85,
+                        _K54,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K84}",
+                        f"{_show(x)} is less than the minimum {_K53}",
                         None,
                         "error",
                         None,
@@ -3202,9 +1966,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K86,
+                        _K55,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K78}",
+                        f"{_show(x)} is greater than the maximum {_K47}",
                         None,
                         "error",
                         None,
@@ -3215,9 +1979,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K87,
+                    _K56,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3228,9 +1992,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K85,
+                        _K54,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K84}",
+                        f"{_show(x)} is less than the minimum {_K53}",
                         None,
                         "error",
                         None,
@@ -3240,9 +2004,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K86,
+                        _K55,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K78}",
+                        f"{_show(x)} is greater than the maximum {_K47}",
                         None,
                         "error",
                         None,
@@ -3259,9 +2023,9 @@ def _e8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K88,
+                    _K57,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3281,9 +2045,9 @@ def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K90,
+                    _K59,
                     "type",
-                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3297,39 +2061,39 @@ def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/controlNetType
-    if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K22):
+    if isinstance(x, str) or x is None:
+        if not (x is None or (isinstance(x, str) and x in _K15)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K92,
+                    _K61,
                     "enum",
-                    f"{_show(x)} is not one of {_K91}",
+                    f"{_show(x)} is not one of {_K60}",
                     None,
                     "error",
                     None,
                 )
             )
     else:
-        if not isinstance(x, str):
+        if not (isinstance(x, str) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K94,
+                    _K62,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K22):
+        if not (x is None or (isinstance(x, str) and x in _K15)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K92,
+                    _K61,
                     "enum",
-                    f"{_show(x)} is not one of {_K91}",
+                    f"{_show(x)} is not one of {_K60}",
                     None,
                     "error",
                     None,
@@ -3349,9 +2113,9 @@ def _e20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K95,
+                    _K63,
                     "type",
-                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3372,9 +2136,9 @@ def _e26(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K96,
+                    _K64,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3391,9 +2155,9 @@ def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K97,
+                    _K65,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3410,9 +2174,9 @@ def _e28(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K98,
+                    _K66,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3429,9 +2193,9 @@ def _e29(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K99,
+                    _K67,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3447,9 +2211,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K100,
+                        _K68,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum {_K47}",
                         None,
                         "error",
                         None,
@@ -3459,9 +2223,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K102,
+                        _K70,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K101}",
+                        f"{_show(x)} is greater than the maximum {_K69}",
                         None,
                         "error",
                         None,
@@ -3472,9 +2236,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K103,
+                    _K71,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3485,9 +2249,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K100,
+                        _K68,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum {_K47}",
                         None,
                         "error",
                         None,
@@ -3497,9 +2261,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K102,
+                        _K70,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K101}",
+                        f"{_show(x)} is greater than the maximum {_K69}",
                         None,
                         "error",
                         None,
@@ -3515,9 +2279,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K105,
+                        _K73,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K104}",
+                        f"{_show(x)} is less than the minimum {_K72}",
                         None,
                         "error",
                         None,
@@ -3527,9 +2291,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K107,
+                        _K75,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K106}",
+                        f"{_show(x)} is greater than the maximum {_K74}",
                         None,
                         "error",
                         None,
@@ -3539,9 +2303,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K109,
+                        _K77,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K108}",
+                        f"{_show(x)} is not a multiple of {_K76}",
                         None,
                         "error",
                         None,
@@ -3552,9 +2316,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K111,
+                    _K79,
                     "type",
-                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K78}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3565,9 +2329,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K105,
+                        _K73,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K104}",
+                        f"{_show(x)} is less than the minimum {_K72}",
                         None,
                         "error",
                         None,
@@ -3577,9 +2341,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K107,
+                        _K75,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K106}",
+                        f"{_show(x)} is greater than the maximum {_K74}",
                         None,
                         "error",
                         None,
@@ -3589,9 +2353,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K109,
+                        _K77,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K108}",
+                        f"{_show(x)} is not a multiple of {_K76}",
                         None,
                         "error",
                         None,
@@ -3608,9 +2372,9 @@ def _e32(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K112,
+                    _K80,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3627,9 +2391,9 @@ def _e33(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K113,
+                    _K81,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3649,9 +2413,9 @@ def _e34(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K114,
+                    _K82,
                     "type",
-                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3672,9 +2436,9 @@ def _e36(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K115,
+                    _K83,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3691,9 +2455,9 @@ def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K116,
+                    _K84,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3710,9 +2474,9 @@ def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K117,
+                    _K85,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3724,13 +2488,13 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/init_strength
     if (type(x) is int or type(x) is float) or x is None:
         if x is not None:
-            if x < 0.1:
+            if x < 0:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K119,
+                        _K86,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K118}",
+                        f"{_show(x)} is less than the minimum {_K53}",
                         None,
                         "error",
                         None,
@@ -3740,9 +2504,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K121,
+                        _K88,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K120}",
+                        f"{_show(x)} is greater than the maximum {_K87}",
                         None,
                         "error",
                         None,
@@ -3753,22 +2517,22 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K122,
+                    _K89,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if type(x) is int or type(x) is float:
-            if x < 0.1:
+            if x < 0:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K119,
+                        _K86,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K118}",
+                        f"{_show(x)} is less than the minimum {_K53}",
                         None,
                         "error",
                         None,
@@ -3778,9 +2542,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K121,
+                        _K88,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K120}",
+                        f"{_show(x)} is greater than the maximum {_K87}",
                         None,
                         "error",
                         None,
@@ -3797,9 +2561,9 @@ def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K123,
+                    _K90,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3816,9 +2580,9 @@ def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K124,
+                    _K91,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3834,9 +2598,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K125,
+                        _K92,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum {_K47}",
                         None,
                         "error",
                         None,
@@ -3846,9 +2610,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K126,
+                        _K93,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K108}",
+                        f"{_show(x)} is greater than the maximum {_K76}",
                         None,
                         "error",
                         None,
@@ -3859,9 +2623,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K127,
+                    _K94,
                     "type",
-                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K78}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3872,9 +2636,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K125,
+                        _K92,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum {_K47}",
                         None,
                         "error",
                         None,
@@ -3884,9 +2648,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K126,
+                        _K93,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K108}",
+                        f"{_show(x)} is greater than the maximum {_K76}",
                         None,
                         "error",
                         None,
@@ -3902,9 +2666,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K129,
+                        _K96,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K128}",
+                        f"{_show(x)} is less than the minimum {_K95}",
                         None,
                         "error",
                         None,
@@ -3914,9 +2678,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K131,
+                        _K98,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K130}",
+                        f"{_show(x)} is greater than the maximum {_K97}",
                         None,
                         "error",
                         None,
@@ -3927,9 +2691,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K132,
+                    _K99,
                     "type",
-                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K78}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3940,9 +2704,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K129,
+                        _K96,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K128}",
+                        f"{_show(x)} is less than the minimum {_K95}",
                         None,
                         "error",
                         None,
@@ -3952,9 +2716,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K131,
+                        _K98,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K130}",
+                        f"{_show(x)} is greater than the maximum {_K97}",
                         None,
                         "error",
                         None,
@@ -3971,9 +2735,9 @@ def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K133,
+                    _K100,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3984,13 +2748,13 @@ def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoRealStrength
     if (type(x) is int or type(x) is float) or x is None:
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K23)):
+        if not (x is None or ((type(x) is int or type(x) is float) and x in _K16)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K135,
+                    _K102,
                     "enum",
-                    f"{_show(x)} is not one of {_K134}",
+                    f"{_show(x)} is not one of {_K101}",
                     None,
                     "error",
                     None,
@@ -4001,21 +2765,21 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K136,
+                    _K103,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K23)):
+        if not (x is None or ((type(x) is int or type(x) is float) and x in _K16)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K135,
+                    _K102,
                     "enum",
-                    f"{_show(x)} is not one of {_K134}",
+                    f"{_show(x)} is not one of {_K101}",
                     None,
                     "error",
                     None,
@@ -4026,13 +2790,13 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoRealVersion
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K24)):
+        if not (x is None or (isinstance(x, str) and x in _K17)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K138,
+                    _K105,
                     "enum",
-                    f"{_show(x)} is not one of {_K137}",
+                    f"{_show(x)} is not one of {_K104}",
                     None,
                     "error",
                     None,
@@ -4043,21 +2807,21 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K139,
+                    _K106,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K24)):
+        if not (x is None or (isinstance(x, str) and x in _K17)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K138,
+                    _K105,
                     "enum",
-                    f"{_show(x)} is not one of {_K137}",
+                    f"{_show(x)} is not one of {_K104}",
                     None,
                     "error",
                     None,
@@ -4068,13 +2832,13 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/presetStyle
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K25)):
+        if not (x is None or (isinstance(x, str) and x in _K18)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K141,
+                    _K108,
                     "enum",
-                    f"{_show(x)} is not one of {_K140}",
+                    f"{_show(x)} is not one of {_K107}",
                     None,
                     "error",
                     None,
@@ -4085,21 +2849,21 @@ def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K142,
+                    _K109,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K25)):
+        if not (x is None or (isinstance(x, str) and x in _K18)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K141,
+                    _K108,
                     "enum",
-                    f"{_show(x)} is not one of {_K140}",
+                    f"{_show(x)} is not one of {_K107}",
                     None,
                     "error",
                     None,
@@ -4114,7 +2878,7 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K143,
+                    _K110,
                     "maxLength",
                     f"{_show(x)} should have at most 1500 characters",
                     None,
@@ -4127,9 +2891,9 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K144,
+                    _K112,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K111}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4140,7 +2904,7 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K143,
+                        _K110,
                         "maxLength",
                         f"{_show(x)} should have at most 1500 characters",
                         None,
@@ -4159,9 +2923,9 @@ def _e49(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K145,
+                    _K113,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4177,9 +2941,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K146,
+                        _K115,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K118}",
+                        f"{_show(x)} is less than the minimum {_K114}",
                         None,
                         "error",
                         None,
@@ -4189,9 +2953,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K147,
+                        _K116,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K78}",
+                        f"{_show(x)} is greater than the maximum {_K47}",
                         None,
                         "error",
                         None,
@@ -4202,9 +2966,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K148,
+                    _K117,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4215,9 +2979,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K146,
+                        _K115,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K118}",
+                        f"{_show(x)} is less than the minimum {_K114}",
                         None,
                         "error",
                         None,
@@ -4227,9 +2991,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K147,
+                        _K116,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K78}",
+                        f"{_show(x)} is greater than the maximum {_K47}",
                         None,
                         "error",
                         None,
@@ -4240,38 +3004,15 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/promptMagicVersion
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K26)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K150,
-                    "enum",
-                    f"{_show(x)} is not one of {_K149}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
+        pass
     else:
         if not (isinstance(x, str) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K151,
+                    _K118,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if not (x is None or (isinstance(x, str) and x in _K26)):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K150,
-                    "enum",
-                    f"{_show(x)} is not one of {_K149}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4288,9 +3029,9 @@ def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K152,
+                    _K119,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4300,39 +3041,39 @@ def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/scheduler
-    if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K27):
+    if isinstance(x, str) or x is None:
+        if not (x is None or (isinstance(x, str) and x in _K19)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K154,
+                    _K121,
                     "enum",
-                    f"{_show(x)} is not one of {_K153}",
+                    f"{_show(x)} is not one of {_K120}",
                     None,
                     "error",
                     None,
                 )
             )
     else:
-        if not isinstance(x, str):
+        if not (isinstance(x, str) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K155,
+                    _K122,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K27):
+        if not (x is None or (isinstance(x, str) and x in _K19)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K154,
+                    _K121,
                     "enum",
-                    f"{_show(x)} is not one of {_K153}",
+                    f"{_show(x)} is not one of {_K120}",
                     None,
                     "error",
                     None,
@@ -4342,39 +3083,39 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sd_version
-    if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K28):
+    if isinstance(x, str) or x is None:
+        if not (x is None or (isinstance(x, str) and x in _K20)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K157,
+                    _K124,
                     "enum",
-                    f"{_show(x)} is not one of {_K156}",
+                    f"{_show(x)} is not one of {_K123}",
                     None,
                     "error",
                     None,
                 )
             )
     else:
-        if not isinstance(x, str):
+        if not (isinstance(x, str) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K158,
+                    _K125,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K28):
+        if not (x is None or (isinstance(x, str) and x in _K20)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K157,
+                    _K124,
                     "enum",
-                    f"{_show(x)} is not one of {_K156}",
+                    f"{_show(x)} is not one of {_K123}",
                     None,
                     "error",
                     None,
@@ -4390,9 +3131,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K160,
+                        _K127,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K159}",
+                        f"{_show(x)} is greater than the maximum {_K126}",
                         None,
                         "error",
                         None,
@@ -4403,9 +3144,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K161,
+                    _K128,
                     "type",
-                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K78}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4416,9 +3157,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K160,
+                        _K127,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K159}",
+                        f"{_show(x)} is greater than the maximum {_K126}",
                         None,
                         "error",
                         None,
@@ -4435,9 +3176,9 @@ def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K162,
+                    _K129,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4448,13 +3189,13 @@ def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/transparency
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K29)):
+        if not (x is None or (isinstance(x, str) and x in _K21)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K164,
+                    _K131,
                     "enum",
-                    f"{_show(x)} is not one of {_K163}",
+                    f"{_show(x)} is not one of {_K130}",
                     None,
                     "error",
                     None,
@@ -4465,21 +3206,21 @@ def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K165,
+                    _K132,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K29)):
+        if not (x is None or (isinstance(x, str) and x in _K21)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K164,
+                    _K131,
                     "enum",
-                    f"{_show(x)} is not one of {_K163}",
+                    f"{_show(x)} is not one of {_K130}",
                     None,
                     "error",
                     None,
@@ -4496,9 +3237,9 @@ def _e58(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K166,
+                    _K133,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4515,9 +3256,9 @@ def _e59(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K167,
+                    _K134,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4534,9 +3275,9 @@ def _e60(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K168,
+                    _K135,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4553,9 +3294,9 @@ def _e61(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K169,
+                    _K136,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4575,9 +3316,9 @@ def _e62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K170,
+                    _K137,
                     "type",
-                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4598,9 +3339,9 @@ def _e68(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K171,
+                    _K138,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4616,9 +3357,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K172,
+                        _K139,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K104}",
+                        f"{_show(x)} is less than the minimum {_K72}",
                         None,
                         "error",
                         None,
@@ -4628,9 +3369,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K173,
+                        _K140,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K106}",
+                        f"{_show(x)} is greater than the maximum {_K74}",
                         None,
                         "error",
                         None,
@@ -4640,9 +3381,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K174,
+                        _K141,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K108}",
+                        f"{_show(x)} is not a multiple of {_K76}",
                         None,
                         "error",
                         None,
@@ -4653,9 +3394,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K175,
+                    _K142,
                     "type",
-                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K78}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4666,9 +3407,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K172,
+                        _K139,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K104}",
+                        f"{_show(x)} is less than the minimum {_K72}",
                         None,
                         "error",
                         None,
@@ -4678,9 +3419,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K173,
+                        _K140,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K106}",
+                        f"{_show(x)} is greater than the maximum {_K74}",
                         None,
                         "error",
                         None,
@@ -4690,9 +3431,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K174,
+                        _K141,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K108}",
+                        f"{_show(x)} is not a multiple of {_K76}",
                         None,
                         "error",
                         None,
@@ -4709,9 +3450,9 @@ def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K176,
+                    _K143,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K111}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4726,7 +3467,7 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K177,
+                    _K144,
                     "maxItems",
                     f"{_show(x)} should have at most 4 items",
                     None,
@@ -4742,9 +3483,9 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K179,
+                    _K146,
                     "type",
-                    f"expected {_K178}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K145}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4755,7 +3496,7 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K177,
+                        _K144,
                         "maxItems",
                         f"{_show(x)} should have at most 4 items",
                         None,
@@ -4777,22 +3518,14 @@ def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K181,
+                    _K148,
                     "type",
-                    f"expected {_K180}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K147}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-
-
-def _v324(x: Any) -> bool:
-    # /allOf/23/then
-    if isinstance(x, dict):
-        if "controlnets" in x and not _v323(x["controlnets"]):
-            return False
-    return True
 
 
 def _v11(x: Any) -> bool:
@@ -4801,10 +3534,10 @@ def _v11(x: Any) -> bool:
         return False
     if not ("initImageId" in x and "initImageType" in x and "preprocessorId" in x):
         return False
-    if not x.keys() <= _K182:
+    if not x.keys() <= _K149:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE183[_key1](_value2):
+        if not _TABLE150[_key1](_value2):
             return False
     return True
 
@@ -4815,10 +3548,10 @@ def _v22(x: Any) -> bool:
         return False
     if "akUUID" not in x:
         return False
-    if not x.keys() <= _K184:
+    if not x.keys() <= _K151:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE185[_key1](_value2):
+        if not _TABLE152[_key1](_value2):
             return False
     return True
 
@@ -4827,10 +3560,10 @@ def _v64(x: Any) -> bool:
     # /$defs/userElementInput
     if not isinstance(x, dict):
         return False
-    if not x.keys() <= _K186:
+    if not x.keys() <= _K153:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE187[_key1](_value2):
+        if not _TABLE154[_key1](_value2):
             return False
     return True
 
@@ -4841,15 +3574,15 @@ def _v73(x: Any) -> bool:
         return False
     if not ("id" in x and "type" in x):
         return False
-    if not x.keys() <= _K188:
+    if not x.keys() <= _K155:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE189[_key1](_value2):
+        if not _TABLE156[_key1](_value2):
             return False
     return True
 
 
-def _v252(x: Any) -> bool:
+def _v174(x: Any) -> bool:
     # /$defs/controlnetsWithStrengthType/properties/controlnets
     if not isinstance(x, list):
         return False
@@ -4863,249 +3596,93 @@ def _v252(x: Any) -> bool:
     return True
 
 
-def _v312(x: Any) -> bool:
-    # /allOf/23/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K30
-            )
-        )
-    ):
-        # /allOf/23/then/properties/controlnets/items/then
-        if isinstance(x, dict):
-            if "strengthType" in x and x["strengthType"] is not None:
-                return False
-    if _condition2 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                not (
-                    (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                    and x["preprocessorId"] in _K190
-                )
-            )
-        )
-    ):
-        # /allOf/24/then/properties/controlnets/items/then
-        if isinstance(x, dict):
-            if "strengthType" in x and x["strengthType"] is not None:
-                return False
-    if _condition3 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K191
-            )
-        )
-    ):
-        # /allOf/25/then/properties/controlnets/items/then
-        if isinstance(x, dict):
-            if "strengthType" in x and not (
-                x["strengthType"] is None
-                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K192)
-            ):
-                return False
-    if _condition4 := (not isinstance(x, dict) or ("strengthType" in x)) and (
-        not isinstance(x, dict) or ("strengthType" not in x or (isinstance(x["strengthType"], str)))
-    ):
-        # /allOf/26/then/properties/controlnets/items/then
-        if isinstance(x, dict):
-            if "weight" in x and x["weight"] is not None:
-                return False
-    return True
-
-
 def _e88(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/0/then/properties/num_images
     if type(x) is int or type(x) is float:
         if x > 4:
-            out.append(_rule_error(path, _K194, "maximum", _RULE195, None))
+            out.append(_rule_error(path, _K158, "maximum", _RULE159, None))
 
 
 def _e93(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/1/then/properties/alchemy
     if x is not False:
-        out.append(_rule_error(path, _K197, "const", _RULE33, None))
+        out.append(_rule_error(path, _K161, "const", _RULE25, None))
 
 
-def _e110(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e113(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/2/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
-            out.append(_rule_error(path, _K199, "minimum", _RULE36, None))
-    else:
-        if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K201, "type", _RULE36, None))
-        if type(x) is int or type(x) is float:
-            if x < 2.5:
-                out.append(_rule_error(path, _K199, "minimum", _RULE36, None))
+            out.append(_rule_error(path, _K163, "minimum", _RULE164, None))
 
 
-def _e123(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e127(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
-            out.append(_rule_error(path, _K202, "minimum", _RULE38, None))
-    else:
-        if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K203, "type", _RULE38, None))
-        if type(x) is int or type(x) is float:
-            if x < 2.5:
-                out.append(_rule_error(path, _K202, "minimum", _RULE38, None))
+            out.append(_rule_error(path, _K165, "minimum", _RULE166, None))
 
 
-def _e130(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/4/then/properties/seed
+def _e133(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/4/then/properties/sd_version
+    if x != _K3:
+        out.append(_rule_error(path, _K168, "const", _RULE169, None))
+
+
+def _e140(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/5/then/properties/seed
     if type(x) is int or type(x) is float:
         if x > 2147483638:
-            out.append(_rule_error(path, _K205, "maximum", _RULE206, None))
+            out.append(_rule_error(path, _K171, "maximum", _RULE172, None))
 
 
-def _e137(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/5/then/properties/seed
-    if (type(x) is int or type(x) is float) and x == 2147483638:
-        out.append(_rule_error(path, _K207, "not", _RULE208, None))
-
-
-def _e143(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/6/then/properties/contrast
-    if not ((type(x) is int or type(x) is float) and x in _K9):
-        out.append(_rule_error(path, _K210, "enum", _RULE211, None))
-
-
-def _e148(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/7/then/properties/guidance_scale
-    if type(x) is int or type(x) is float:
-        if x > 20:
-            out.append(_rule_error(path, _K213, "maximum", _RULE214, None))
+def _e146(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/6/then/properties/alchemy
+    if x is False:
+        out.append(_rule_error(path, _K173, "not", _RULE174, None))
 
 
 def _e154(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/8/then/properties/alchemy
-    if x is False:
-        out.append(_rule_error(path, _K215, "not", _RULE216, None))
+    # /allOf/7/then/properties/modelId
+    if not (isinstance(x, str) and x in _K7):
+        out.append(_rule_error(path, _K176, "enum", _RULE28, None))
 
 
-def _e162(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/9/then/properties/modelId
-    if x is None:
-        pass
-    else:
-        if x is not None:
-            out.append(_rule_error(path, _K218, "type", _RULE219, None))
-
-
-def _e169(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/10/then/properties/modelId
-    if not (isinstance(x, str) and x in _K10):
-        out.append(_rule_error(path, _K221, "enum", _RULE41, None))
-
-
-def _e181(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/11/then/properties/presetStyle
-    if not (isinstance(x, str) and x in _K11):
-        out.append(_rule_error(path, _K223, "enum", _RULE44, None))
-
-
-def _e189(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/12/then/properties/presetStyle
-    if not (x is None or (isinstance(x, str) and x in _K12)):
-        out.append(_rule_error(path, _K225, "enum", _RULE226, None))
-
-
-def _e197(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/13/then/properties/presetStyle
-    if not (isinstance(x, str) and x in _K13):
-        out.append(_rule_error(path, _K228, "enum", _RULE46, None))
-
-
-def _e205(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/14/then/properties/presetStyle
-    if not (x is None or (isinstance(x, str) and x in _K14)):
-        out.append(_rule_error(path, _K230, "enum", _RULE231, None))
-
-
-def _e210(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/15/then/properties/promptMagic
-    if x is not True:
-        out.append(_rule_error(path, _K233, "const", _RULE49, None))
-
-
-def _e215(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/16/then/properties/promptMagic
-    if x is not True:
-        out.append(_rule_error(path, _K234, "const", _RULE51, None))
-
-
-def _e220(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/17/then/properties/enhancePrompt
-    if x is not True:
-        out.append(_rule_error(path, _K235, "const", _RULE54, None))
-
-
-def _e225(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/18/then/properties/alchemy
-    if x is False:
-        out.append(_rule_error(path, _K236, "not", _RULE237, None))
-
-
-def _e231(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/19/then/properties/alchemy
-    if x is False:
-        out.append(_rule_error(path, _K238, "not", _RULE239, None))
-
-
-def _e237(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/20/then/properties/unzoomAmount
+def _e159(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/8/then/properties/unzoomAmount
     if type(x) is int or type(x) is float:
         pass
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K240, "type", _RULE57, None))
+            out.append(_rule_error(path, _K178, "type", _RULE31, None))
 
 
-def _e238(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/20/then/properties/init_image_id
+def _e160(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/8/then/properties/init_image_id
     if isinstance(x, str):
         pass
     else:
         if not isinstance(x, str):
-            out.append(_rule_error(path, _K241, "type", _RULE57, None))
+            out.append(_rule_error(path, _K179, "type", _RULE31, None))
 
 
-def _e243(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/21/then/properties/unzoom
+def _e165(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/9/then/properties/unzoom
     if x is not True:
-        out.append(_rule_error(path, _K242, "const", _RULE60, None))
+        out.append(_rule_error(path, _K181, "const", _RULE34, None))
 
 
-def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/22/then/properties/init_image_id
+def _e170(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/10/then/properties/init_image_id
     if isinstance(x, str):
         pass
     else:
         if not isinstance(x, str):
-            out.append(_rule_error(path, _K243, "type", _RULE63, None))
+            out.append(_rule_error(path, _K182, "type", _RULE37, None))
 
 
-def _v318(x: Any) -> bool:
-    # /allOf/23/then/properties/controlnets
-    if isinstance(x, list):
-        for _item1 in x:
-            if not _v317(_item1):
-                return False
-    return True
-
-
-def _e256(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/23/then/properties/controlnets
+def _e178(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/11/then/properties/controlnets
     if isinstance(x, list):
         for _index in range(0, len(x)):
             if not (
@@ -5124,225 +3701,14 @@ def _e256(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                     type(x[_index]["preprocessorId"]) is int
                                     or type(x[_index]["preprocessorId"]) is float
                                 )
-                                and x[_index]["preprocessorId"] in _K30
+                                and x[_index]["preprocessorId"] in _K22
                             )
                         )
                     )
                 )
                 else (True)
             ):
-                _e257(x[_index], (*path, _index), out)
-
-
-def _e265(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/24/then/properties/controlnets
-    if isinstance(x, list):
-        for _index in range(0, len(x)):
-            if not (
-                (
-                    not isinstance(x[_index], dict)
-                    or ("strengthType" not in x[_index] or (x[_index]["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "preprocessorId" not in x[_index]
-                            or (
-                                not (
-                                    (
-                                        type(x[_index]["preprocessorId"]) is int
-                                        or type(x[_index]["preprocessorId"]) is float
-                                    )
-                                    and x[_index]["preprocessorId"] in _K190
-                                )
-                            )
-                        )
-                    )
-                )
-                else (True)
-            ):
-                _e266(x[_index], (*path, _index), out)
-
-
-def _v265(x: Any) -> bool:
-    # /allOf/24/then/properties/controlnets
-    if isinstance(x, list):
-        for _item1 in x:
-            if not (
-                (
-                    not isinstance(_item1, dict)
-                    or ("strengthType" not in _item1 or (_item1["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "preprocessorId" not in _item1
-                            or (
-                                not (
-                                    (
-                                        type(_item1["preprocessorId"]) is int
-                                        or type(_item1["preprocessorId"]) is float
-                                    )
-                                    and _item1["preprocessorId"] in _K190
-                                )
-                            )
-                        )
-                    )
-                )
-                else (True)
-            ):
-                return False
-    return True
-
-
-def _e275(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/25/then/properties/controlnets
-    if isinstance(x, list):
-        for _index in range(0, len(x)):
-            if not (
-                (
-                    not isinstance(x[_index], dict)
-                    or (
-                        "strengthType" not in x[_index]
-                        or (
-                            x[_index]["strengthType"] is None
-                            or (
-                                isinstance(x[_index]["strengthType"], str)
-                                and x[_index]["strengthType"] in _K192
-                            )
-                        )
-                    )
-                )
-                if (
-                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "preprocessorId" not in x[_index]
-                            or (
-                                (
-                                    type(x[_index]["preprocessorId"]) is int
-                                    or type(x[_index]["preprocessorId"]) is float
-                                )
-                                and x[_index]["preprocessorId"] in _K191
-                            )
-                        )
-                    )
-                )
-                else (True)
-            ):
-                _e276(x[_index], (*path, _index), out)
-
-
-def _v275(x: Any) -> bool:
-    # /allOf/25/then/properties/controlnets
-    if isinstance(x, list):
-        for _item1 in x:
-            if not (
-                (
-                    not isinstance(_item1, dict)
-                    or (
-                        "strengthType" not in _item1
-                        or (
-                            _item1["strengthType"] is None
-                            or (
-                                isinstance(_item1["strengthType"], str)
-                                and _item1["strengthType"] in _K192
-                            )
-                        )
-                    )
-                )
-                if (
-                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "preprocessorId" not in _item1
-                            or (
-                                (
-                                    type(_item1["preprocessorId"]) is int
-                                    or type(_item1["preprocessorId"]) is float
-                                )
-                                and _item1["preprocessorId"] in _K191
-                            )
-                        )
-                    )
-                )
-                else (True)
-            ):
-                return False
-    return True
-
-
-def _e284(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/26/then/properties/controlnets
-    if isinstance(x, list):
-        for _index in range(0, len(x)):
-            if not (
-                (
-                    not isinstance(x[_index], dict)
-                    or ("weight" not in x[_index] or (x[_index]["weight"] is None))
-                )
-                if (
-                    (not isinstance(x[_index], dict) or ("strengthType" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "strengthType" not in x[_index]
-                            or (isinstance(x[_index]["strengthType"], str))
-                        )
-                    )
-                )
-                else (True)
-            ):
-                _e285(x[_index], (*path, _index), out)
-
-
-def _v284(x: Any) -> bool:
-    # /allOf/26/then/properties/controlnets
-    if isinstance(x, list):
-        for _item1 in x:
-            if not (
-                (
-                    not isinstance(_item1, dict)
-                    or ("weight" not in _item1 or (_item1["weight"] is None))
-                )
-                if (
-                    (not isinstance(_item1, dict) or ("strengthType" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "strengthType" not in _item1
-                            or (isinstance(_item1["strengthType"], str))
-                        )
-                    )
-                )
-                else (True)
-            ):
-                return False
-    return True
-
-
-def _e299(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/27/then/properties/canvasRequest
-    if x is not True:
-        out.append(_rule_error(path, _K244, "const", _RULE66, None))
-
-
-def _e304(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/28/then/properties/sd_version
-    if x != _K3:
-        out.append(_rule_error(path, _K246, "const", _RULE247, None))
-
-
-def _e309(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/29/then/properties/alchemy
-    if x is not False:
-        out.append(_rule_error(path, _K248, "const", _RULE68, None))
+                _e179(x[_index], (*path, _index), out)
 
 
 def _e10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5366,9 +3732,9 @@ def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K249,
+                    _K183,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5388,15 +3754,6 @@ def _e72(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         _e73(x, path, out)
 
 
-def _v323(x: Any) -> bool:
-    # /allOf/23/then/properties/controlnets
-    if isinstance(x, list):
-        for _item1 in x:
-            if not _v322(_item1):
-                return False
-    return True
-
-
 _v12 = _v70  # /$defs/controlnetInput/properties/initImageId
 
 
@@ -5404,7 +3761,7 @@ def _v13(x: Any) -> bool:
     # /$defs/controlnetInput/properties/initImageType
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K250):
+    if not (isinstance(x, str) and x in _K184):
         return False
     return True
 
@@ -5423,7 +3780,7 @@ def _v16(x: Any) -> bool:
     # /$defs/controlnetInput/properties/strengthType
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K251)):
+    if not (x is None or (isinstance(x, str) and x in _K185)):
         return False
     return True
 
@@ -5453,90 +3810,33 @@ _v74 = _v70  # /$defs/contextImage/properties/id
 _v75 = _v13  # /$defs/contextImage/properties/type
 
 
-_v317 = _v312  # /allOf/23/then/properties/controlnets/items
-
-
-def _e257(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/23/then/properties/controlnets/items
+def _e179(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/11/then/properties/controlnets/items
     if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
         not isinstance(x, dict)
         or (
             "preprocessorId" not in x
             or (
                 (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K30
+                and x["preprocessorId"] in _K22
             )
         )
     ):
         if not (
             not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
         ):
-            _e260(x, path, out)
-
-
-def _e266(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/24/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                not (
-                    (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                    and x["preprocessorId"] in _K190
-                )
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
-        ):
-            _e270(x, path, out)
-
-
-def _e276(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/25/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K191
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "strengthType" not in x
-                or (
-                    x["strengthType"] is None
-                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K192)
-                )
-            )
-        ):
-            _e279(x, path, out)
-
-
-def _e285(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/26/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("strengthType" in x)) and (
-        not isinstance(x, dict) or ("strengthType" not in x or (isinstance(x["strengthType"], str)))
-    ):
-        if not (not isinstance(x, dict) or ("weight" not in x or (x["weight"] is None))):
-            _e288(x, path, out)
+            _e182(x, path, out)
 
 
 def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput
     if isinstance(x, dict):
-        for _name in _K252:
+        for _name in _K186:
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K253,
+                        _K187,
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -5545,15 +3845,15 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE183.get(_key)
+            _check = _TABLE150.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE254[_key](_value, (*path, _key), out)
+                    _TABLE188[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K255,
+                    _K189,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -5566,21 +3866,21 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K256,
+                    _K190,
                     "type",
-                    f"expected {_K19}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K12}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K252:
+            for _name in _K186:
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K253,
+                            _K187,
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -5589,15 +3889,15 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE183.get(_key)
+                _check = _TABLE150.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE254[_key](_value, (*path, _key), out)
+                        _TABLE188[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K255,
+                        _K189,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -5610,12 +3910,12 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/elementInput
     if isinstance(x, dict):
-        for _name in _K257:
+        for _name in _K191:
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K258,
+                        _K192,
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -5624,15 +3924,15 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE185.get(_key)
+            _check = _TABLE152.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE259[_key](_value, (*path, _key), out)
+                    _TABLE193[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K260,
+                    _K194,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -5645,21 +3945,21 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K261,
+                    _K195,
                     "type",
-                    f"expected {_K19}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K12}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K257:
+            for _name in _K191:
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K258,
+                            _K192,
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -5668,15 +3968,15 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE185.get(_key)
+                _check = _TABLE152.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE259[_key](_value, (*path, _key), out)
+                        _TABLE193[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K260,
+                        _K194,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -5690,15 +3990,15 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/userElementInput
     if isinstance(x, dict):
         for _key, _value in x.items():
-            _check = _TABLE187.get(_key)
+            _check = _TABLE154.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE262[_key](_value, (*path, _key), out)
+                    _TABLE196[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K263,
+                    _K197,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -5711,9 +4011,9 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K264,
+                    _K198,
                     "type",
-                    f"expected {_K19}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K12}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5721,15 +4021,15 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, dict):
             for _key, _value in x.items():
-                _check = _TABLE187.get(_key)
+                _check = _TABLE154.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE262[_key](_value, (*path, _key), out)
+                        _TABLE196[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K263,
+                        _K197,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -5742,12 +4042,12 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/contextImage
     if isinstance(x, dict):
-        for _name in _K265:
+        for _name in _K199:
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K266,
+                        _K200,
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -5756,15 +4056,15 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE189.get(_key)
+            _check = _TABLE156.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE267[_key](_value, (*path, _key), out)
+                    _TABLE201[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K268,
+                    _K202,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -5777,21 +4077,21 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K269,
+                    _K203,
                     "type",
-                    f"expected {_K19}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K12}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K265:
+            for _name in _K199:
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K266,
+                            _K200,
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -5800,15 +4100,15 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE189.get(_key)
+                _check = _TABLE156.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE267[_key](_value, (*path, _key), out)
+                        _TABLE201[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K268,
+                        _K202,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -5818,42 +4118,12 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-_v322 = _v312  # /allOf/23/then/properties/controlnets/items
-
-
-def _e260(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/23/then/properties/controlnets/items/then
+def _e182(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/11/then/properties/controlnets/items/then
     if isinstance(x, dict):
         if "strengthType" in x:
             if x["strengthType"] is not None:
-                _e261(x["strengthType"], (*path, "strengthType"), out)
-
-
-def _e270(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/24/then/properties/controlnets/items/then
-    if isinstance(x, dict):
-        if "strengthType" in x:
-            if x["strengthType"] is not None:
-                _e271(x["strengthType"], (*path, "strengthType"), out)
-
-
-def _e279(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/25/then/properties/controlnets/items/then
-    if isinstance(x, dict):
-        if "strengthType" in x:
-            if not (
-                x["strengthType"] is None
-                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K192)
-            ):
-                _e280(x["strengthType"], (*path, "strengthType"), out)
-
-
-def _e288(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/26/then/properties/controlnets/items/then
-    if isinstance(x, dict):
-        if "weight" in x:
-            if x["weight"] is not None:
-                _e289(x["weight"], (*path, "weight"), out)
+                _e183(x["strengthType"], (*path, "strengthType"), out)
 
 
 def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5865,9 +4135,9 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K270,
+                    _K204,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K111}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5878,13 +4148,13 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/initImageType
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K250):
+        if not (isinstance(x, str) and x in _K184):
             out.append(
                 Error(
                     _pointer(path),
-                    _K272,
+                    _K206,
                     "enum",
-                    f"{_show(x)} is not one of {_K271}",
+                    f"{_show(x)} is not one of {_K205}",
                     None,
                     "error",
                     None,
@@ -5895,21 +4165,21 @@ def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K273,
+                    _K207,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K111}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K250):
+        if not (isinstance(x, str) and x in _K184):
             out.append(
                 Error(
                     _pointer(path),
-                    _K272,
+                    _K206,
                     "enum",
-                    f"{_show(x)} is not one of {_K271}",
+                    f"{_show(x)} is not one of {_K205}",
                     None,
                     "error",
                     None,
@@ -5926,9 +4196,9 @@ def _e14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K275,
+                    _K209,
                     "type",
-                    f"expected {_K274}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K208}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5945,9 +4215,9 @@ def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K276,
+                    _K210,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5958,13 +4228,13 @@ def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/strengthType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K251)):
+        if not (x is None or (isinstance(x, str) and x in _K185)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K278,
+                    _K212,
                     "enum",
-                    f"{_show(x)} is not one of {_K277}",
+                    f"{_show(x)} is not one of {_K211}",
                     None,
                     "error",
                     None,
@@ -5975,21 +4245,21 @@ def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K279,
+                    _K213,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K251)):
+        if not (x is None or (isinstance(x, str) and x in _K185)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K278,
+                    _K212,
                     "enum",
-                    f"{_show(x)} is not one of {_K277}",
+                    f"{_show(x)} is not one of {_K211}",
                     None,
                     "error",
                     None,
@@ -6006,9 +4276,9 @@ def _e17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K280,
+                    _K214,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6025,9 +4295,9 @@ def _e23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K281,
+                    _K215,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K111}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6044,9 +4314,9 @@ def _e24(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K282,
+                    _K216,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6063,9 +4333,9 @@ def _e65(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K283,
+                    _K217,
                     "type",
-                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K78}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6082,9 +4352,9 @@ def _e66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K284,
+                    _K218,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6101,9 +4371,9 @@ def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K285,
+                    _K219,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K111}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6114,13 +4384,13 @@ def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/contextImage/properties/type
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K250):
+        if not (isinstance(x, str) and x in _K184):
             out.append(
                 Error(
                     _pointer(path),
-                    _K286,
+                    _K220,
                     "enum",
-                    f"{_show(x)} is not one of {_K271}",
+                    f"{_show(x)} is not one of {_K205}",
                     None,
                     "error",
                     None,
@@ -6131,21 +4401,21 @@ def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K287,
+                    _K221,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K111}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K250):
+        if not (isinstance(x, str) and x in _K184):
             out.append(
                 Error(
                     _pointer(path),
-                    _K286,
+                    _K220,
                     "enum",
-                    f"{_show(x)} is not one of {_K271}",
+                    f"{_show(x)} is not one of {_K205}",
                     None,
                     "error",
                     None,
@@ -6153,37 +4423,13 @@ def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e261(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/23/then/properties/controlnets/items/then/properties/strengthType
+def _e183(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/11/then/properties/controlnets/items/then/properties/strengthType
     if x is None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K288, "type", _RULE289, None))
-
-
-def _e271(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/24/then/properties/controlnets/items/then/properties/strengthType
-    if x is None:
-        pass
-    else:
-        if x is not None:
-            out.append(_rule_error(path, _K290, "type", _RULE291, None))
-
-
-def _e280(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/25/then/properties/controlnets/items/then/properties/strengthType
-    if not (x is None or (isinstance(x, str) and x in _K192)):
-        out.append(_rule_error(path, _K293, "enum", _RULE294, None))
-
-
-def _e289(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/26/then/properties/controlnets/items/then/properties/weight
-    if x is None:
-        pass
-    else:
-        if x is not None:
-            out.append(_rule_error(path, _K295, "type", _RULE296, None))
+            out.append(_rule_error(path, _K223, "type", _RULE224, None))
 
 
 _TABLE1 = {
@@ -6243,7 +4489,7 @@ _TABLE1 = {
     "isInitImage": _v77,
     "isInitImage\n": _v77,
 }
-_TABLE17 = {
+_TABLE10 = {
     "alchemy": _e1,
     "canvasInitId": _e2,
     "canvasMaskId": _e3,
@@ -6300,7 +4546,7 @@ _TABLE17 = {
     "isInitImage": _e77,
     "isInitImage\n": _e77,
 }
-_TABLE183 = {
+_TABLE150 = {
     "initImageId": _v12,
     "initImageType": _v13,
     "preprocessorId": _v14,
@@ -6308,10 +4554,10 @@ _TABLE183 = {
     "strengthType": _v16,
     "influence": _v17,
 }
-_TABLE185 = {"akUUID": _v23, "weight": _v24}
-_TABLE187 = {"userLoraId": _v65, "weight": _v66}
-_TABLE189 = {"id": _v74, "type": _v75}
-_TABLE254 = {
+_TABLE152 = {"akUUID": _v23, "weight": _v24}
+_TABLE154 = {"userLoraId": _v65, "weight": _v66}
+_TABLE156 = {"id": _v74, "type": _v75}
+_TABLE188 = {
     "initImageId": _e12,
     "initImageType": _e13,
     "preprocessorId": _e14,
@@ -6319,6 +4565,6 @@ _TABLE254 = {
     "strengthType": _e16,
     "influence": _e17,
 }
-_TABLE259 = {"akUUID": _e23, "weight": _e24}
-_TABLE262 = {"userLoraId": _e65, "weight": _e66}
-_TABLE267 = {"id": _e74, "type": _e75}
+_TABLE193 = {"akUUID": _e23, "weight": _e24}
+_TABLE196 = {"userLoraId": _e65, "weight": _e66}
+_TABLE201 = {"id": _e74, "type": _e75}

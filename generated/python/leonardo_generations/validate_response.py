@@ -170,9 +170,8 @@ _K11 = "integer or null"
 _K12 = "/properties/sdGenerationJob/properties/apiCreditCost/type"
 _K13 = "/properties/sdGenerationJob/properties/cost/type"
 _K14 = "/properties/sdGenerationJob/properties/cost/properties/amount/type"
-_K15 = '["CREDITS", "DOLLARS"]'
-_K16 = "/properties/sdGenerationJob/properties/cost/properties/unit/enum"
-_K17 = "/properties/sdGenerationJob/properties/cost/properties/unit/type"
+_K15 = "/properties/sdGenerationJob/properties/cost/properties/unit/anyOf"
+_K16 = "/properties/sdGenerationJob/properties/cost/properties/unit/type"
 
 
 def _v0(x: Any) -> bool:
@@ -222,8 +221,17 @@ def _v0(x: Any) -> bool:
                                     or (
                                         (isinstance(x["sdGenerationJob"]["cost"]["unit"], str))
                                         and (
-                                            isinstance(x["sdGenerationJob"]["cost"]["unit"], str)
-                                            and x["sdGenerationJob"]["cost"]["unit"] in _K0
+                                            (
+                                                isinstance(
+                                                    x["sdGenerationJob"]["cost"]["unit"], str
+                                                )
+                                                and x["sdGenerationJob"]["cost"]["unit"] in _K0
+                                            )
+                                            or (
+                                                isinstance(
+                                                    x["sdGenerationJob"]["cost"]["unit"], str
+                                                )
+                                            )
                                         )
                                     )
                                 )
@@ -305,10 +313,20 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                                     )
                                                 )
                                                 and (
-                                                    isinstance(
-                                                        x["sdGenerationJob"]["cost"]["unit"], str
+                                                    (
+                                                        isinstance(
+                                                            x["sdGenerationJob"]["cost"]["unit"],
+                                                            str,
+                                                        )
+                                                        and x["sdGenerationJob"]["cost"]["unit"]
+                                                        in _K0
                                                     )
-                                                    and x["sdGenerationJob"]["cost"]["unit"] in _K0
+                                                    or (
+                                                        isinstance(
+                                                            x["sdGenerationJob"]["cost"]["unit"],
+                                                            str,
+                                                        )
+                                                    )
                                                 )
                                             )
                                         )
@@ -399,12 +417,24 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                                         )
                                                     )
                                                     and (
-                                                        isinstance(
-                                                            x["sdGenerationJob"]["cost"]["unit"],
-                                                            str,
+                                                        (
+                                                            isinstance(
+                                                                x["sdGenerationJob"]["cost"][
+                                                                    "unit"
+                                                                ],
+                                                                str,
+                                                            )
+                                                            and x["sdGenerationJob"]["cost"]["unit"]
+                                                            in _K0
                                                         )
-                                                        and x["sdGenerationJob"]["cost"]["unit"]
-                                                        in _K0
+                                                        or (
+                                                            isinstance(
+                                                                x["sdGenerationJob"]["cost"][
+                                                                    "unit"
+                                                                ],
+                                                                str,
+                                                            )
+                                                        )
                                                     )
                                                 )
                                             )
@@ -459,8 +489,11 @@ def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                 or (
                                     (isinstance(x["cost"]["unit"], str))
                                     and (
-                                        isinstance(x["cost"]["unit"], str)
-                                        and x["cost"]["unit"] in _K0
+                                        (
+                                            isinstance(x["cost"]["unit"], str)
+                                            and x["cost"]["unit"] in _K0
+                                        )
+                                        or (isinstance(x["cost"]["unit"], str))
                                     )
                                 )
                             )
@@ -519,8 +552,11 @@ def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                 or (
                                     (isinstance(x["cost"]["unit"], str))
                                     and (
-                                        isinstance(x["cost"]["unit"], str)
-                                        and x["cost"]["unit"] in _K0
+                                        (
+                                            isinstance(x["cost"]["unit"], str)
+                                            and x["cost"]["unit"] in _K0
+                                        )
+                                        or (isinstance(x["cost"]["unit"], str))
                                     )
                                 )
                             )
@@ -578,7 +614,10 @@ def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if "unit" in x:
                 if not (
                     (isinstance(x["unit"], str))
-                    and (isinstance(x["unit"], str) and x["unit"] in _K0)
+                    and (
+                        (isinstance(x["unit"], str) and x["unit"] in _K0)
+                        or (isinstance(x["unit"], str))
+                    )
                 ):
                     _e6(x["unit"], (*path, "unit"), out)
     else:
@@ -601,7 +640,10 @@ def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if "unit" in x:
                 if not (
                     (isinstance(x["unit"], str))
-                    and (isinstance(x["unit"], str) and x["unit"] in _K0)
+                    and (
+                        (isinstance(x["unit"], str) and x["unit"] in _K0)
+                        or (isinstance(x["unit"], str))
+                    )
                 ):
                     _e6(x["unit"], (*path, "unit"), out)
 
@@ -628,13 +670,13 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sdGenerationJob/properties/cost/properties/unit
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K0):
+        if not ((isinstance(x, str) and x in _K0) or (isinstance(x, str))):
             out.append(
                 Error(
                     _pointer(path),
-                    _K16,
-                    "enum",
-                    f"{_show(x)} is not one of {_K15}",
+                    _K15,
+                    "anyOf",
+                    f"{_show(x)} does not match any of the allowed alternatives",
                     None,
                     "error",
                     None,
@@ -645,7 +687,7 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K17,
+                    _K16,
                     "type",
                     f"expected {_K9}, got {_kind(x)} {_show(x)}",
                     None,
@@ -653,13 +695,13 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K0):
+        if not ((isinstance(x, str) and x in _K0) or (isinstance(x, str))):
             out.append(
                 Error(
                     _pointer(path),
-                    _K16,
-                    "enum",
-                    f"{_show(x)} is not one of {_K15}",
+                    _K15,
+                    "anyOf",
+                    f"{_show(x)} does not match any of the allowed alternatives",
                     None,
                     "error",
                     None,
