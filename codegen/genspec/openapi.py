@@ -9,10 +9,16 @@ schemathesis), which understand less than a validator does:
   resolve against the document's root, where nothing lives). `$defs` that only serve the rules
   (conditions such as `alchemyOn`) are inlined where they are used, so no generator mistakes
   them for models.
-- An enum of numbers or booleans (`[0.55, 0.5, 0.45, null]`, `[true, null]`) becomes an
-  `anyOf` of `const`s, which generators accept; nullable members keep `"type": [T, "null"]`.
-- Cross-field rules stay as the spec has them: errors in `allOf` (constraints), advice in the
-  `x-advice` extension, which validators and generators ignore.
+- An enum of numbers or booleans (`[0.55, 0.5, 0.45, null]`, `[true, null]`) moves into an
+  `allOf` entry, which generators skip; nullable members keep `"type": [T, "null"]`.
+- Cross-field rules become extension data beside the schema: the spec's errors (`allOf`
+  entries with `x-rule`) move to `x-rules`, its advice stays in `x-advice`; validators and
+  generators ignore both. What stays asserted is every member's type, range, enum and
+  required-ness and the refusal of unknown members. Why: test generators must turn the schema
+  into a finite plan, and a conjunction of a dozen if/then rules multiplies out past what
+  schemathesis' canonicaliser accepts ("Schemathesis does not support this part of it"), so
+  no case could be generated. The full contract for validators is the spec itself (or
+  `{**component, "allOf": component["x-rules"]}`), which genspec's validators compile.
 """
 
 from __future__ import annotations
@@ -82,7 +88,10 @@ SCHEMA_KEYWORDS = frozenset(
     {"items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames"}
     | {"unevaluatedItems", "unevaluatedProperties", "contentSchema"}
 )
-SCHEMA_LIST_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems", ADVICE_KEYWORD})
+RULES_EXTENSION = "x-rules"  # the spec's error rules, as extension data in the document
+SCHEMA_LIST_KEYWORDS = frozenset(
+    {"allOf", "anyOf", "oneOf", "prefixItems", ADVICE_KEYWORD, RULES_EXTENSION}
+)
 SCHEMA_MAP_KEYWORDS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
 
 
@@ -182,29 +191,41 @@ def _inline_helpers(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def for_generators(schema: Any) -> Any:
-    """`schema` with each enum of other values than strings or integers written as an `anyOf`
-    of `const`s: the same instances, but generators such as openapi-python-client only build
-    enums of strings and integers and drop the whole operation on any other. Nullable members
-    keep the 3.1 form `"type": [T, "null"]`, which every tool tested reads as `T | None` (an
-    `anyOf` with `{"type": "null"}` makes openapi-generator invent a model per member)."""
+    """`schema` with each enum of other values than strings or integers (null aside) moved
+    into an `allOf` entry: the same instances, but generators only build enums of strings and
+    integers. openapi-python-client drops the whole operation on `[0.55, 0.5, 0.45, null]`, and
+    an `anyOf` of `const`s makes it accept the first value only; beside `allOf` it types the
+    member as a plain `float | None`. Nullable members keep the 3.1 form `"type": [T, "null"]`,
+    which every tool tested reads as `T | None` (an `anyOf` with `{"type": "null"}` makes
+    openapi-generator invent a model per member and its Python target fail)."""
     result = map_subschemas(schema, for_generators)
     if isinstance(result, dict) and isinstance(result.get("enum"), list):
-        values = result["enum"]
+        values = [value for value in result["enum"] if value is not None]
         strings = all(isinstance(value, str) for value in values)
         integers = all(isinstance(v, int) and not isinstance(v, bool) for v in values)
         if not (strings or integers):
-            choices = [{"const": value} for value in result.pop("enum")]
-            if "anyOf" in result:
-                result["allOf"] = [*result.get("allOf", []), {"anyOf": choices}]
-            else:
-                result["anyOf"] = choices
+            result["allOf"] = [*result.get("allOf", []), {"enum": result.pop("enum")}]
+    return result
+
+
+def _rules_as_extension(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with its rule-carrying `allOf` entries moved to `x-rules`."""
+    parts = schema.get("allOf", [])
+    rules = [part for part in parts if isinstance(part, dict) and RULE_KEYWORD in part]
+    if not rules:
+        return schema
+    result = {key: value for key, value in schema.items() if key != "allOf"}
+    others = [part for part in parts if part not in rules]
+    if others:
+        result["allOf"] = others
+    result[RULES_EXTENSION] = rules
     return result
 
 
 def _lift(schema: dict[str, Any], name: str) -> dict[str, Any]:
     """`schema` and its data `$defs` as component schemas: {name: schema, def name: def, ...}."""
     root_pointer = COMPONENTS_PREFIX + name
-    body = _rewrite_refs(for_generators(_inline_helpers(schema)), root_pointer)
+    body = _rewrite_refs(for_generators(_rules_as_extension(_inline_helpers(schema))), root_pointer)
     for key in ("$schema", "$id"):  # the document fixes the dialect; an $id would rebase refs
         body.pop(key, None)
     components = {name: body}
@@ -268,7 +289,8 @@ def build_openapi(
             "description": (
                 f"Generated by genspec from spec/{REQUEST_SCHEMA} and spec/{RESPONSE_SCHEMA}: "
                 "do not edit. Regenerate with `genspec generate`. Cross-field rules are the "
-                "`allOf` entries annotated with `x-rule`."
+                "`x-rules` (errors) and `x-advice` (warnings) lists of the request schema, "
+                "extension data here; types, ranges, enums and unknown members are asserted."
             ),
         },
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",

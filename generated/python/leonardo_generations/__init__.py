@@ -40,6 +40,7 @@ from .models import (
     ErrorBody,
     GenerationRequest,
     GenerationResponse,
+    PhotoRealStrength,
     SdGenerationJob,
     UserElementInput,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "GenerationResponse",
     "LeonardoError",
     "PermissionDeniedError",
+    "PhotoRealStrength",
     "RateLimitError",
     "RequestBody",
     "RequestInvalid",

@@ -6,7 +6,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+
+class PhotoRealStrength(RootModel[float | None]):
+    root: Annotated[
+        float | None,
+        Field(
+            description=(
+                "PhotoReal depth of field: 0.55 (low, used when omitted), 0.5 (medium) or 0.45"
+                " (high)."
+            )
+        ),
+    ]
 
 
 class ControlnetInput(BaseModel):
@@ -425,7 +437,7 @@ class GenerationRequest(BaseModel):
         ),
     ] = None
     photo_real_strength: Annotated[
-        float | None,
+        PhotoRealStrength | None,
         Field(
             alias="photoRealStrength",
             description=(
