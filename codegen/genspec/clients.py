@@ -23,6 +23,7 @@ from genspec.openapi import (
     RESPONSE_NAME,
     build_openapi,
     data_definitions,
+    generators_build_enum,
     map_subschemas,
     render_openapi_json,
 )
@@ -82,6 +83,8 @@ def _shape(schema: Any, *, closed: bool) -> Any:
     if not isinstance(schema, dict):
         return schema
     kept = {key: value for key, value in schema.items() if key in SHAPE_KEYWORDS}
+    if not generators_build_enum(kept.get("enum")):
+        del kept["enum"]  # photoRealStrength's [0.55, 0.5, 0.45]: a float, as the validator checks
     if "patternProperties" in kept:
         _promote_exact_patterns(kept)
     if not closed and kept.get("additionalProperties") is False:

@@ -199,13 +199,20 @@ def for_generators(schema: Any) -> Any:
     which every tool tested reads as `T | None` (an `anyOf` with `{"type": "null"}` makes
     openapi-generator invent a model per member and its Python target fail)."""
     result = map_subschemas(schema, for_generators)
-    if isinstance(result, dict) and isinstance(result.get("enum"), list):
-        values = [value for value in result["enum"] if value is not None]
-        strings = all(isinstance(value, str) for value in values)
-        integers = all(isinstance(v, int) and not isinstance(v, bool) for v in values)
-        if not (strings or integers):
-            result["allOf"] = [*result.get("allOf", []), {"enum": result.pop("enum")}]
+    if isinstance(result, dict) and not generators_build_enum(result.get("enum")):
+        result["allOf"] = [*result.get("allOf", []), {"enum": result.pop("enum")}]
     return result
+
+
+def generators_build_enum(values: Any) -> bool:
+    """Whether `values` (an `enum`, or None when there is none) is one generators type: no enum,
+    or an enum of strings or of integers, null aside."""
+    if not isinstance(values, list):
+        return True
+    plain = [value for value in values if value is not None]
+    return all(isinstance(value, str) for value in plain) or all(
+        isinstance(value, int) and not isinstance(value, bool) for value in plain
+    )
 
 
 def _rules_as_extension(schema: dict[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,6 @@ from .models import (
     ErrorBody,
     GenerationRequest,
     GenerationResponse,
-    PhotoRealStrength,
     SdGenerationJob,
     UserElementInput,
 )
@@ -69,7 +68,6 @@ __all__ = [
     "GenerationResponse",
     "LeonardoError",
     "PermissionDeniedError",
-    "PhotoRealStrength",
     "RateLimitError",
     "RequestBody",
     "RequestInvalid",

@@ -6,19 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
-
-
-class PhotoRealStrength(RootModel[float | None]):
-    root: Annotated[
-        float | None,
-        Field(
-            description=(
-                "PhotoReal depth of field: 0.55 (low, used when omitted), 0.5 (medium) or 0.45"
-                " (high)."
-            )
-        ),
-    ]
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ControlnetInput(BaseModel):
@@ -437,7 +425,7 @@ class GenerationRequest(BaseModel):
         ),
     ] = None
     photo_real_strength: Annotated[
-        PhotoRealStrength | None,
+        float | None,
         Field(
             alias="photoRealStrength",
             description=(
