@@ -70,6 +70,8 @@ def _keyword_data(keyword: ir.Keyword) -> dict[str, Any]:
             }
         case ir.Ref(target=target):
             return {"$ref": target.index}
+        case ir.Advice():
+            return {}  # advice never constrains what a valid instance may be
         case (
             ir.AdditionalProperties(child=child)
             | ir.PropertyNames(child=child)

@@ -437,6 +437,283 @@ _NODES: tuple[Any, ...] = (
     },  # /allOf/11/then/properties/controlnets/items/if/properties/preprocessorId
     {"properties": {"strengthType": 183}},  # /allOf/11/then/properties/controlnets/items/then
     {"type": ["null"]},  # /allOf/11/then/properties/controlnets/items/then/properties/strengthType
+    {"if": 185, "then": 188},  # /x-advice/0
+    {"anyOf": [186, 187]},  # /x-advice/0/if
+    {"$ref": 97},  # /x-advice/0/if/anyOf/0
+    {"$ref": 117},  # /x-advice/0/if/anyOf/1
+    {"required": ["contrast"], "properties": {"contrast": 189}},  # /x-advice/0/then
+    {"type": ["number"]},  # /x-advice/0/then/properties/contrast
+    {"if": 191, "then": 195},  # /x-advice/1
+    {"allOf": [192, 193]},  # /x-advice/1/if
+    {"$ref": 117},  # /x-advice/1/if/allOf/0
+    {"required": ["seed"], "properties": {"seed": 194}},  # /x-advice/1/if/allOf/1
+    {"type": ["number"]},  # /x-advice/1/if/allOf/1/properties/seed
+    {"properties": {"seed": 196}},  # /x-advice/1/then
+    {"not": 197},  # /x-advice/1/then/properties/seed
+    {"const": 2147483638},  # /x-advice/1/then/properties/seed/not
+    {"if": 199, "then": 201},  # /x-advice/2
+    {"required": ["contrast"], "properties": {"contrast": 200}},  # /x-advice/2/if
+    {"type": ["number"]},  # /x-advice/2/if/properties/contrast
+    {"properties": {"contrast": 202}},  # /x-advice/2/then
+    {"enum": [1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]},  # /x-advice/2/then/properties/contrast
+    {"if": 204, "then": 206},  # /x-advice/3
+    {"required": ["guidance_scale"], "properties": {"guidance_scale": 205}},  # /x-advice/3/if
+    {"type": ["number"]},  # /x-advice/3/if/properties/guidance_scale
+    {"properties": {"guidance_scale": 207}},  # /x-advice/3/then
+    {"maximum": 20},  # /x-advice/3/then/properties/guidance_scale
+    {"if": 209, "then": 211},  # /x-advice/4
+    {"required": ["init_strength"], "properties": {"init_strength": 210}},  # /x-advice/4/if
+    {"type": ["number"]},  # /x-advice/4/if/properties/init_strength
+    {"properties": {"init_strength": 212}},  # /x-advice/4/then
+    {"minimum": 0.1},  # /x-advice/4/then/properties/init_strength
+    {"if": 214, "then": 218},  # /x-advice/5
+    {"allOf": [215, 216]},  # /x-advice/5/if
+    {"$ref": 143},  # /x-advice/5/if/allOf/0
+    {"properties": {"photoRealVersion": 217}},  # /x-advice/5/if/allOf/1
+    {"enum": ["v1", None]},  # /x-advice/5/if/allOf/1/properties/photoRealVersion
+    {"properties": {"modelId": 219}},  # /x-advice/5/then
+    {"type": ["null"]},  # /x-advice/5/then/properties/modelId
+    {"if": 221, "then": 230},  # /x-advice/6
+    {"allOf": [222, 225, 227]},  # /x-advice/6/if
+    {"$ref": 223},  # /x-advice/6/if/allOf/0
+    {"required": ["alchemy"], "properties": {"alchemy": 224}},  # /$defs/alchemyOff
+    {"const": False},  # /$defs/alchemyOff/properties/alchemy
+    {"not": 226},  # /x-advice/6/if/allOf/1
+    {"$ref": 143},  # /x-advice/6/if/allOf/1/not
+    {"$ref": 228},  # /x-advice/6/if/allOf/2
+    {"not": 229},  # /$defs/styleUUIDNotSent
+    {"required": ["styleUUID"]},  # /$defs/styleUUIDNotSent/not
+    {"required": ["presetStyle"], "properties": {"presetStyle": 231}},  # /x-advice/6/then
+    {"enum": ["LEONARDO", "NONE"]},  # /x-advice/6/then/properties/presetStyle
+    {"if": 233, "then": 238},  # /x-advice/7
+    {"allOf": [234, 235, 237]},  # /x-advice/7/if
+    {"$ref": 107},  # /x-advice/7/if/allOf/0
+    {"not": 236},  # /x-advice/7/if/allOf/1
+    {"$ref": 143},  # /x-advice/7/if/allOf/1/not
+    {"$ref": 228},  # /x-advice/7/if/allOf/2
+    {"properties": {"presetStyle": 239}},  # /x-advice/7/then
+    {
+        "enum": [
+            "ANIME",
+            "CREATIVE",
+            "DYNAMIC",
+            "ENVIRONMENT",
+            "GENERAL",
+            "ILLUSTRATION",
+            "PHOTOGRAPHY",
+            "RAYTRACED",
+            "RENDER_3D",
+            "SKETCH_BW",
+            "SKETCH_COLOR",
+            "NONE",
+            None,
+        ]
+    },  # /x-advice/7/then/properties/presetStyle
+    {"if": 241, "then": 246},  # /x-advice/8
+    {"allOf": [242, 243, 245]},  # /x-advice/8/if
+    {"$ref": 143},  # /x-advice/8/if/allOf/0
+    {"properties": {"photoRealVersion": 244}},  # /x-advice/8/if/allOf/1
+    {"enum": ["v1", None]},  # /x-advice/8/if/allOf/1/properties/photoRealVersion
+    {"$ref": 228},  # /x-advice/8/if/allOf/2
+    {"required": ["presetStyle"], "properties": {"presetStyle": 247}},  # /x-advice/8/then
+    {"enum": ["CINEMATIC", "CREATIVE", "VIBRANT"]},  # /x-advice/8/then/properties/presetStyle
+    {"if": 249, "then": 254},  # /x-advice/9
+    {"allOf": [250, 251, 253]},  # /x-advice/9/if
+    {"$ref": 143},  # /x-advice/9/if/allOf/0
+    {
+        "required": ["photoRealVersion"],
+        "properties": {"photoRealVersion": 252},
+    },  # /x-advice/9/if/allOf/1
+    {"const": "v2"},  # /x-advice/9/if/allOf/1/properties/photoRealVersion
+    {"$ref": 228},  # /x-advice/9/if/allOf/2
+    {"properties": {"presetStyle": 255}},  # /x-advice/9/then
+    {
+        "enum": [
+            "BOKEH",
+            "CINEMATIC",
+            "CINEMATIC_CLOSEUP",
+            "CREATIVE",
+            "FASHION",
+            "FILM",
+            "FOOD",
+            "HDR",
+            "LONG_EXPOSURE",
+            "MACRO",
+            "MINIMALISTIC",
+            "MONOCHROME",
+            "MOODY",
+            "NEUTRAL",
+            "PORTRAIT",
+            "RETRO",
+            "STOCK_PHOTO",
+            "VIBRANT",
+            "UNPROCESSED",
+            "DYNAMIC",
+            None,
+        ]
+    },  # /x-advice/9/then/properties/presetStyle
+    {"if": 257, "then": 259},  # /x-advice/10
+    {
+        "required": ["promptMagicVersion"],
+        "properties": {"promptMagicVersion": 258},
+    },  # /x-advice/10/if
+    {"type": ["string"]},  # /x-advice/10/if/properties/promptMagicVersion
+    {"properties": {"promptMagicVersion": 260}},  # /x-advice/10/then
+    {"enum": ["v2", "v3"]},  # /x-advice/10/then/properties/promptMagicVersion
+    {"if": 262, "then": 264},  # /x-advice/11
+    {
+        "required": ["promptMagicVersion"],
+        "properties": {"promptMagicVersion": 263},
+    },  # /x-advice/11/if
+    {"type": ["string"]},  # /x-advice/11/if/properties/promptMagicVersion
+    {"required": ["promptMagic"], "properties": {"promptMagic": 265}},  # /x-advice/11/then
+    {"const": True},  # /x-advice/11/then/properties/promptMagic
+    {"if": 267, "then": 269},  # /x-advice/12
+    {
+        "required": ["promptMagicStrength"],
+        "properties": {"promptMagicStrength": 268},
+    },  # /x-advice/12/if
+    {"type": ["number"]},  # /x-advice/12/if/properties/promptMagicStrength
+    {"required": ["promptMagic"], "properties": {"promptMagic": 270}},  # /x-advice/12/then
+    {"const": True},  # /x-advice/12/then/properties/promptMagic
+    {"if": 272, "then": 274},  # /x-advice/13
+    {
+        "required": ["enhancePromptInstruction"],
+        "properties": {"enhancePromptInstruction": 273},
+    },  # /x-advice/13/if
+    {"type": ["string"]},  # /x-advice/13/if/properties/enhancePromptInstruction
+    {"required": ["enhancePrompt"], "properties": {"enhancePrompt": 275}},  # /x-advice/13/then
+    {"const": True},  # /x-advice/13/then/properties/enhancePrompt
+    {"if": 277, "then": 279},  # /x-advice/14
+    {"required": ["contrastRatio"], "properties": {"contrastRatio": 278}},  # /x-advice/14/if
+    {"type": ["number"]},  # /x-advice/14/if/properties/contrastRatio
+    {"properties": {"alchemy": 280}},  # /x-advice/14/then
+    {"not": 281},  # /x-advice/14/then/properties/alchemy
+    {"const": False},  # /x-advice/14/then/properties/alchemy/not
+    {"if": 283, "then": 285},  # /x-advice/15
+    {"required": ["expandedDomain"], "properties": {"expandedDomain": 284}},  # /x-advice/15/if
+    {"const": True},  # /x-advice/15/if/properties/expandedDomain
+    {"properties": {"alchemy": 286}},  # /x-advice/15/then
+    {"not": 287},  # /x-advice/15/then/properties/alchemy
+    {"const": False},  # /x-advice/15/then/properties/alchemy/not
+    {"if": 289, "then": 290},  # /x-advice/16
+    {"$ref": 173},  # /x-advice/16/if
+    {"properties": {"controlnets": 291}},  # /x-advice/16/then
+    {"items": 292},  # /x-advice/16/then/properties/controlnets
+    {"if": 293, "then": 296},  # /x-advice/16/then/properties/controlnets/items
+    {
+        "required": ["preprocessorId"],
+        "properties": {"preprocessorId": 294},
+    },  # /x-advice/16/then/properties/controlnets/items/if
+    {"not": 295},  # /x-advice/16/then/properties/controlnets/items/if/properties/preprocessorId
+    {
+        "enum": [
+            67,
+            100,
+            133,
+            166,
+            232,
+            233,
+            298,
+            299,
+            364,
+            397,
+            430,
+            431,
+            1,
+            3,
+            5,
+            6,
+            7,
+            8,
+            9,
+            10,
+            11,
+            12,
+            13,
+            15,
+            16,
+            17,
+            18,
+            19,
+            20,
+            21,
+            22,
+        ]
+    },  # /x-advice/16/then/properties/controlnets/items/if/properties/preprocessorId/not
+    {"properties": {"strengthType": 297}},  # /x-advice/16/then/properties/controlnets/items/then
+    {
+        "type": ["null"]
+    },  # /x-advice/16/then/properties/controlnets/items/then/properties/strengthType
+    {"if": 299, "then": 300},  # /x-advice/17
+    {"$ref": 173},  # /x-advice/17/if
+    {"properties": {"controlnets": 301}},  # /x-advice/17/then
+    {"items": 302},  # /x-advice/17/then/properties/controlnets
+    {"if": 303, "then": 305},  # /x-advice/17/then/properties/controlnets/items
+    {
+        "required": ["preprocessorId"],
+        "properties": {"preprocessorId": 304},
+    },  # /x-advice/17/then/properties/controlnets/items/if
+    {
+        "enum": [100, 133, 232, 233, 364, 397, 430]
+    },  # /x-advice/17/then/properties/controlnets/items/if/properties/preprocessorId
+    {"properties": {"strengthType": 306}},  # /x-advice/17/then/properties/controlnets/items/then
+    {
+        "enum": ["Low", "Mid", "High", None]
+    },  # /x-advice/17/then/properties/controlnets/items/then/properties/strengthType
+    {"if": 308, "then": 309},  # /x-advice/18
+    {"$ref": 173},  # /x-advice/18/if
+    {"properties": {"controlnets": 310}},  # /x-advice/18/then
+    {"items": 311},  # /x-advice/18/then/properties/controlnets
+    {"if": 312, "then": 314},  # /x-advice/18/then/properties/controlnets/items
+    {
+        "required": ["strengthType"],
+        "properties": {"strengthType": 313},
+    },  # /x-advice/18/then/properties/controlnets/items/if
+    {
+        "type": ["string"]
+    },  # /x-advice/18/then/properties/controlnets/items/if/properties/strengthType
+    {"properties": {"weight": 315}},  # /x-advice/18/then/properties/controlnets/items/then
+    {"type": ["null"]},  # /x-advice/18/then/properties/controlnets/items/then/properties/weight
+    {"if": 317, "then": 324},  # /x-advice/19
+    {"anyOf": [318, 320, 322]},  # /x-advice/19/if
+    {
+        "required": ["canvasRequestType"],
+        "properties": {"canvasRequestType": 319},
+    },  # /x-advice/19/if/anyOf/0
+    {"type": ["string"]},  # /x-advice/19/if/anyOf/0/properties/canvasRequestType
+    {"required": ["canvasInitId"], "properties": {"canvasInitId": 321}},  # /x-advice/19/if/anyOf/1
+    {"type": ["string"]},  # /x-advice/19/if/anyOf/1/properties/canvasInitId
+    {"required": ["canvasMaskId"], "properties": {"canvasMaskId": 323}},  # /x-advice/19/if/anyOf/2
+    {"type": ["string"]},  # /x-advice/19/if/anyOf/2/properties/canvasMaskId
+    {"required": ["canvasRequest"], "properties": {"canvasRequest": 325}},  # /x-advice/19/then
+    {"const": True},  # /x-advice/19/then/properties/canvasRequest
+    {"if": 327, "then": 329},  # /x-advice/20
+    {"required": ["modelId"], "properties": {"modelId": 328}},  # /x-advice/20/if
+    {
+        "enum": ["05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"]
+    },  # /x-advice/20/if/properties/modelId
+    {"required": ["alchemy"], "properties": {"alchemy": 330}},  # /x-advice/20/then
+    {"const": False},  # /x-advice/20/then/properties/alchemy
+    {"if": 332, "then": 336},  # /x-advice/21
+    {"anyOf": [333, 334, 335]},  # /x-advice/21/if
+    {"required": ["scheduler"]},  # /x-advice/21/if/anyOf/0
+    {"required": ["sd_version"]},  # /x-advice/21/if/anyOf/1
+    {"required": ["controlNetType"]},  # /x-advice/21/if/anyOf/2
+    {
+        "properties": {"scheduler": 337, "sd_version": 339, "controlNetType": 341}
+    },  # /x-advice/21/then
+    {"not": 338},  # /x-advice/21/then/properties/scheduler
+    {"type": ["null"]},  # /x-advice/21/then/properties/scheduler/not
+    {"not": 340},  # /x-advice/21/then/properties/sd_version
+    {"type": ["null"]},  # /x-advice/21/then/properties/sd_version/not
+    {"not": 342},  # /x-advice/21/then/properties/controlNetType
+    {"type": ["null"]},  # /x-advice/21/then/properties/controlNetType/not
+    {"if": 344, "then": 345},  # /x-advice/22
+    {"type": ["object"]},  # /x-advice/22/if
+    {"properties": {"isInitImage": 346}},  # /x-advice/22/then
+    {"not": 347},  # /x-advice/22/then/properties/isInitImage
+    {},  # /x-advice/22/then/properties/isInitImage/not
 )
 _ROOT = 0
 # Rule id -> the entry carrying that x-rule annotation.
@@ -453,6 +730,29 @@ _RULE_NODES: dict[str, int] = {
     "unzoom-amount-requires-unzoom": 161,
     "fantasy-avatar-requires-init-image": 166,
     "strength-type-reference-only": 171,
+    "phoenix-flux-contrast-omitted": 184,
+    "flux-seed-max-reference": 190,
+    "contrast-documented-values": 198,
+    "guidance-scale-max-20": 203,
+    "init-strength-documented-range": 208,
+    "photoreal-v1-without-model-id": 213,
+    "preset-style-alchemy-off": 220,
+    "preset-style-alchemy-on": 232,
+    "preset-style-photoreal-v1": 240,
+    "preset-style-photoreal-v2": 248,
+    "prompt-magic-version-documented-values": 256,
+    "prompt-magic-version-needs-prompt-magic": 261,
+    "prompt-magic-strength-needs-prompt-magic": 266,
+    "enhance-prompt-instruction-needs-enhance-prompt": 271,
+    "contrast-ratio-needs-alchemy": 276,
+    "expanded-domain-needs-alchemy": 282,
+    "strength-type-unknown-preprocessor": 288,
+    "strength-type-content-character-max-high": 298,
+    "controlnet-weight-or-strength-type": 307,
+    "canvas-fields-need-canvas-request": 316,
+    "lucid-alchemy-off": 326,
+    "non-nullable-member-null": 331,
+    "is-init-image-undocumented": 343,
 }
 RULE_IDS: tuple[str, ...] = tuple(_RULE_NODES)
 

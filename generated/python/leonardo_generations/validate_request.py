@@ -5,14 +5,18 @@
 # ruff: noqa: E501, SIM102, SIM103, SIM110, RUF100
 """Standalone validator compiled by genspec (stdlib only).
 
-`is_valid(instance)` is the fast path; `validate(instance)` lists every finding and returns []
-exactly when `is_valid` is True; `is_accepted(instance)` ignores warning-severity rules.
-Instances are JSON values as `json.loads` returns them.
+`is_valid(instance)` is the fast path: True when no constraint fails (the schema's x-advice is
+advice, never part of validity). `validate(instance)` lists the constraint errors, then the
+advice warnings; `is_valid(instance) == (not any(e.severity == "error" for e in validate(x)))`.
+`is_accepted` is a deprecated alias of `is_valid`. Instances are JSON values as `json.loads`
+returns them.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +96,144 @@ RULES: dict[str, dict[str, str]] = {
         "source": "Strength type for the controlnet. Can only be used for Style, Character and Content Reference controlnets.",
         "reference": 'API reference, Create a Generation of Images, body parameter controlnets[].strengthType. Known non-reference preprocessor ids (Image Guidance guide): 1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22. Error: "can only be used for", no contrary evidence (every Leonardo sample that sends strengthType uses a reference id).',
     },
+    "phoenix-flux-contrast-omitted": {
+        "severity": "warning",
+        "message": "Phoenix and Flux guides list contrast as a required parameter: send contrast (3, 3.5 or 4 are the web UI's Low, Medium and High).",
+        "source": "contrast number Required. Controls the contrast/detail level of generated images. Valid values: [3, 3.5, 4]",
+        "reference": "Phoenix guide docs.leonardo.ai/docs/phoenix, and the Lucid Realism, FLUX Schnell and FLUX.1 Kontext guides, Body Parameters. Advice, not an error: Leonardo's own Phoenix image-guidance sample on the same page sends no contrast, and leonardo-ts-sdk issue #86 shows the server accepting a Phoenix body without one. Null counts as not sent.",
+    },
+    "flux-seed-max-reference": {
+        "severity": "warning",
+        "message": "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.",
+        "source": "The maximum seed value is 2147483637 for Flux and 9999999998 for other models",
+        "reference": 'API reference, Create a Generation of Images, body parameter seed, against the FLUX Schnell and FLUX.1 Kontext guides ("The maximum seed number is 2147483638"). The docs disagree by one, so only that value is a warning. Advice: the two documents contradict each other at this one value.',
+    },
+    "contrast-documented-values": {
+        "severity": "warning",
+        "message": "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.",
+        "source": "Accepts values [1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5].",
+        "reference": 'API reference, Create a Generation of Images, body parameter contrast. Advice: "accepts values" lists steps, but the OpenAPI document itself only bounds contrast to 1..4.5 (the schema\'s error range).',
+    },
+    "guidance-scale-max-20": {
+        "severity": "warning",
+        "message": "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.",
+        "source": "How strongly the generation should reflect the prompt. 7 is recommended. Must be between 1 and 20.",
+        "reference": 'API reference, Create a Generation of Images, body parameter guidance_scale, against the Legacy FAQ (guidance scale 2-30 with Alchemy on non-SDXL models). The schema rejects values outside 1..30 and warns above 20. Advice: the "must" sentence is contradicted by Leonardo\'s own API FAQ ("If using Alchemy but not using an SDXL model, guidance scale is limited to 2-30").',
+    },
+    "init-strength-documented-range": {
+        "severity": "warning",
+        "message": "init_strength below 0.1 is outside the API reference's 0.1 to 0.9: send 0.1 or more unless this is a Canvas request (whose guide defaults it to 0).",
+        "source": "How strongly the generated images should reflect the original image in image2image. Must be a float between 0.1 and 0.9.",
+        "reference": "API reference, Create a Generation of Images, body parameter init_strength, against the Canvas Inpainting guide (\"init_strength 0\" among its defaults; inpaint strength = 1 - init_strength). Changed: the schema's error minimum is 0 (the guide's own default), values from 0 up to 0.1 are advice; the maximum 0.9 stays an error.",
+    },
+    "photoreal-v1-without-model-id": {
+        "severity": "warning",
+        "message": 'PhotoReal v1 (the version used when photoRealVersion is omitted) has no model id: Leonardo\'s API reference asks for modelId to be left out, so drop it, or send photoRealVersion "v2" with a PhotoReal v2 model.',
+        "source": "Enable the photoReal feature. Requires enabling alchemy and unspecifying modelId (for photoRealVersion V1).",
+        "reference": 'API reference, Create a Generation of Images, body parameter photoReal; API FAQ ("PhotoReal v1 does not have a model ID ... remove the modelId parameter"); PhotoReal guide: "if not specified, the default PhotoReal version will be v1". Tested on the body as sent. Changed from an error: Leonardo\'s own SDKs (leonardo-ai-sdk 7.0.0, @leonardo-ai/sdk 4.21.3) send the default modelId in every body, the PhotoReal guide\'s v1 tip only says modelId "does not need to be specified", and no server rejection is quoted anywhere, so this is advice.',
+    },
+    "preset-style-alchemy-off": {
+        "severity": "warning",
+        "message": "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).",
+        "source": "When alchemy is disabled, use LEONARDO or NONE.",
+        "reference": "API reference, Create a Generation of Images, body parameter presetStyle (advice, so a warning; not applied with photoReal, which has its own lists, or when the guides' styleUUID is sent)",
+    },
+    "preset-style-alchemy-on": {
+        "severity": "warning",
+        "message": 'With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send "alchemy": false.',
+        "source": "When alchemy is enabled, use ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR, or NONE.",
+        "reference": "API reference, Create a Generation of Images, body parameter presetStyle (advice, so a warning; not applied with photoReal or when styleUUID is sent)",
+    },
+    "preset-style-photoreal-v1": {
+        "severity": "warning",
+        "message": "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.",
+        "source": "When photoReal is enabled, refer to the Guide section for a full list.",
+        "reference": "API reference, Create a Generation of Images, body parameter presetStyle, and the PhotoReal guide's v1 list (CINEMATIC, CREATIVE, VIBRANT) Advice: the guide lists styles, it does not require them.",
+    },
+    "preset-style-photoreal-v2": {
+        "severity": "warning",
+        "message": "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses).",
+        "source": "When photoReal is enabled, refer to the Guide section for a full list.",
+        "reference": "API reference, Create a Generation of Images, body parameter presetStyle, and the PhotoReal guide's v2 list; DYNAMIC is allowed too because the same guide's v2 sample sends it. Advice: the guide lists styles, it does not require them.",
+    },
+    "prompt-magic-version-documented-values": {
+        "severity": "warning",
+        "message": "promptMagicVersion is documented as v2 or v3: send one of them.",
+        "source": "Prompt magic version v2 or v3, for use when promptMagic: true",
+        "reference": 'API reference, Create a Generation of Images, body parameter promptMagicVersion. Changed from a schema enum (an error) to advice: the OpenAPI document types it as a plain string and the sentence names the versions without a "must".',
+    },
+    "prompt-magic-version-needs-prompt-magic": {
+        "severity": "warning",
+        "message": 'promptMagicVersion only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicVersion.',
+        "source": "Prompt magic version v2 or v3, for use when promptMagic: true",
+        "reference": 'API reference, Create a Generation of Images, body parameter promptMagicVersion. Advice: "for use when" is advice-worded.',
+    },
+    "prompt-magic-strength-needs-prompt-magic": {
+        "severity": "warning",
+        "message": 'promptMagicStrength only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicStrength.',
+        "source": "Strength of prompt magic. Must be a float between 0.1 and 1.0",
+        "reference": 'API reference, Create a Generation of Images, body parameter promptMagicStrength (the "for use when promptMagic: true" of promptMagicVersion, applied to its sibling)',
+    },
+    "enhance-prompt-instruction-needs-enhance-prompt": {
+        "severity": "warning",
+        "message": 'enhancePromptInstruction is only read when prompt enhancement is on: send "enhancePrompt": true or drop the instruction.',
+        "source": "When enhancePrompt is enabled, the prompt is enhanced based on the given instructions.",
+        "reference": "API reference, Create a Generation of Images, body parameter enhancePromptInstruction. Advice: it describes when the instruction is read, it does not reject it.",
+    },
+    "contrast-ratio-needs-alchemy": {
+        "severity": "warning",
+        "message": 'contrastRatio is an Alchemy setting and has no effect with "alchemy": false: drop it or turn Alchemy on.',
+        "source": "Contrast Ratio to use with Alchemy. Must be a float between 0 and 1 inclusive.",
+        "reference": 'API reference, Create a Generation of Images, body parameter contrastRatio. Advice: "to use with Alchemy" describes, it does not require.',
+    },
+    "expanded-domain-needs-alchemy": {
+        "severity": "warning",
+        "message": 'expandedDomain is an Alchemy feature and has no effect with "alchemy": false: drop it or turn Alchemy on.',
+        "source": "Enable to use the Expanded Domain feature of Alchemy.",
+        "reference": "API reference, Create a Generation of Images, body parameter expandedDomain. Advice: a feature description, not a requirement.",
+    },
+    "strength-type-unknown-preprocessor": {
+        "severity": "warning",
+        "message": "strengthType only works for Style, Character and Content Reference controlnets, and this preprocessorId is not a documented reference id (Style 67/166/298/299/431, Character 133/397, Content 100/364/232/233/430): check the id or use weight.",
+        "source": "Strength type for the controlnet. Can only be used for Style, Character and Content Reference controlnets.",
+        "reference": "API reference, Create a Generation of Images, body parameter controlnets[].strengthType, with the preprocessor tables of the Image Guidance, Phoenix, FLUX Schnell and Lucid Realism guides (Flux Dev 299/233 from a third-party write-up). Unknown ids may belong to newer models, so this is a warning.",
+    },
+    "strength-type-content-character-max-high": {
+        "severity": "warning",
+        "message": "Character and Content Reference take strengthType Low, Mid or High; Ultra and Max are for Style Reference only.",
+        "source": "Strength of the input image guidance. Accepts Low, Mid, or High.",
+        "reference": "Phoenix guide, docs.leonardo.ai/docs/phoenix, Image Guidance body parameters (Lucid and Flux guides say the same); the Image Guidance guide's Character Reference table also stops at High, while its Style Reference table goes to Max. Character ids 133, 397, Content ids 100, 364, 232, 233, 430. Advice: \"accepts\" lists values in guides, the API reference's enum allows all five.",
+    },
+    "controlnet-weight-or-strength-type": {
+        "severity": "warning",
+        "message": "Set either weight or strengthType on a controlnet, not both: drop weight (or set it to null) when strengthType is set.",
+        "source": "Either parameters can be used for the guidance strength, but not both at the same time.",
+        "reference": "Image Guidance guide, docs.leonardo.ai/docs/generate-images-using-image-to-image-guidance, Style Reference section. Advice: the guide says which parameter carries the strength, and the API reference types both members nullable side by side without forbidding the pair; no server rejection is known.",
+    },
+    "canvas-fields-need-canvas-request": {
+        "severity": "warning",
+        "message": 'canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send "canvasRequest": true.',
+        "source": "Ensure canvasRequest is set to True when using Canvas Editor features.",
+        "reference": 'Canvas Inpainting guide, docs.leonardo.ai. Advice: "Ensure ..." is a guide\'s advice.',
+    },
+    "lucid-alchemy-off": {
+        "severity": "warning",
+        "message": 'Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send "alchemy": false as Leonardo\'s Lucid samples do.',
+        "source": "This parameter is not supported for Lucid Origin and Lucid Realism.",
+        "reference": 'Phoenix and Lucid Realism guides, docs.leonardo.ai/docs/phoenix, body parameter alchemy. Lucid Realism 05ce0082-2d80-4a2d-8653-4d1c85e2418e, Lucid Origin 7b592283-e8a7-4c5a-9ba6-d18c31f258b9 (Lucid Origin has since moved to the v2 endpoint). Advice: "not supported" does not say the server refuses it.',
+    },
+    "non-nullable-member-null": {
+        "severity": "warning",
+        "message": "scheduler, sd_version and controlNetType are not nullable in Leonardo's OpenAPI document: omit the member instead of sending null.",
+        "source": '"nullable": false (OpenAPI document, properties scheduler, sd_version and controlNetType)',
+        "reference": "Leonardo's OpenAPI document (no sentence says so). Changed from an error (the schema's type) to advice: the PyPI leonardo-api library sends scheduler and sd_version as null in every request with no failure reported, and no server message for null on these members is quoted (the quoted \"expecting a value for non-nullable variable\" is about prompt, which stays an error).",
+    },
+    "is-init-image-undocumented": {
+        "severity": "warning",
+        "message": 'isInitImage is not a member of this endpoint in Leonardo\'s OpenAPI document (only of /generations-motion-svd); an older API FAQ asks for it with init_image_id. If the server answers "Unexpected variable isInitImage", drop it.',
+        "source": "Ensure that if you are using init_image_id, that you also include isInitImage:true.",
+        "reference": "API FAQ (older copy), Uploading Images, against the OpenAPI document, which lists isInitImage only for POST /generations-motion-svd, and the server's refusal of unknown members (\"Unexpected variable sd_Version\", API Error Messages). Accepted, not an error, because Leonardo's own FAQ sends it; advice because only that FAQ does.",
+    },
 }
 
 
@@ -109,25 +251,22 @@ class Error:
 
 
 def is_valid(instance: Any) -> bool:
-    """True when `instance` satisfies the schema (no error and no warning)."""
+    """True when `instance` satisfies every constraint (advice warnings do not count)."""
     return _v0(instance)
 
 
 def is_accepted(instance: Any) -> bool:
-    """True when no error-severity finding exists (warnings allowed): the gate for requests.
-
-    Equal to `not any(e.severity == "error" for e in validate(instance))`, without building
-    errors; the same as `is_valid` for a schema without warning rules.
-    """
+    """Deprecated alias of `is_valid` (advice no longer takes part in validity)."""
+    warnings.warn("is_accepted is deprecated; use is_valid", DeprecationWarning, stacklevel=2)
     return _v0(instance)
 
 
 def validate(instance: Any) -> list[Error]:
-    """Every finding for `instance`; [] exactly when `is_valid(instance)`."""
-    if _v0(instance):
-        return []
+    """Every finding for `instance`: the constraint errors, then the advice warnings."""
     out: list[Error] = []
-    _e0(instance, (), out)
+    if not _v0(instance):
+        _e0(instance, (), out)
+    _advise(instance, out)
     return out
 
 
@@ -152,6 +291,21 @@ def _rule_error(
 ) -> Error:
     rule_id, severity, message = rule
     return Error(_pointer(path), schema_path, keyword, message, rule_id, severity, prop)
+
+
+def _warn(
+    x: Any,
+    report: Callable[[Any, tuple[str | int, ...], list[Error]], None],
+    rule: tuple[str, str, str],
+    out: list[Error],
+) -> None:
+    """Report an advice entry's findings, each as that entry's rule (its id, severity, message)."""
+    found: list[Error] = []
+    report(x, (), found)
+    rule_id, severity, message = rule
+    for error in found:
+        error.rule_id, error.severity, error.message = rule_id, severity, message
+    out.extend(found)
 
 
 def _kind(value: Any) -> str:
@@ -228,7 +382,177 @@ def _exactly_one(*results: bool) -> bool:
     return sum(results) == 1
 
 
-_K0 = frozenset(
+_RULE0 = (
+    "phoenix-flux-contrast-omitted",
+    "warning",
+    "Phoenix and Flux guides list contrast as a required parameter: send contrast (3, 3.5 or 4 are the web UI's Low, Medium and High).",
+)
+_K1 = frozenset(
+    {
+        "1dd50843-d653-4516-a8e3-f0238ee453ff",
+        "28aeddf8-bd19-4803-80fc-79602d1a9989",
+        "b2614463-296c-462a-9586-aafdb8f00e36",
+    }
+)
+_K2 = frozenset({"FLUX", "FLUX_DEV"})
+_RULE3 = (
+    "flux-seed-max-reference",
+    "warning",
+    "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.",
+)
+_K4 = frozenset({1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4})
+_RULE5 = (
+    "contrast-documented-values",
+    "warning",
+    "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.",
+)
+_RULE6 = (
+    "guidance-scale-max-20",
+    "warning",
+    "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.",
+)
+_RULE7 = (
+    "init-strength-documented-range",
+    "warning",
+    "init_strength below 0.1 is outside the API reference's 0.1 to 0.9: send 0.1 or more unless this is a Canvas request (whose guide defaults it to 0).",
+)
+_K8 = frozenset({"v1"})
+_RULE9 = (
+    "photoreal-v1-without-model-id",
+    "warning",
+    'PhotoReal v1 (the version used when photoRealVersion is omitted) has no model id: Leonardo\'s API reference asks for modelId to be left out, so drop it, or send photoRealVersion "v2" with a PhotoReal v2 model.',
+)
+_K10 = frozenset({"LEONARDO", "NONE"})
+_RULE11 = (
+    "preset-style-alchemy-off",
+    "warning",
+    "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).",
+)
+_K12 = frozenset(
+    {
+        "ANIME",
+        "CREATIVE",
+        "DYNAMIC",
+        "ENVIRONMENT",
+        "GENERAL",
+        "ILLUSTRATION",
+        "NONE",
+        "PHOTOGRAPHY",
+        "RAYTRACED",
+        "RENDER_3D",
+        "SKETCH_BW",
+        "SKETCH_COLOR",
+    }
+)
+_RULE13 = (
+    "preset-style-alchemy-on",
+    "warning",
+    'With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send "alchemy": false.',
+)
+_K14 = frozenset({"CINEMATIC", "CREATIVE", "VIBRANT"})
+_RULE15 = (
+    "preset-style-photoreal-v1",
+    "warning",
+    "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.",
+)
+_K16 = frozenset(
+    {
+        "BOKEH",
+        "CINEMATIC",
+        "CINEMATIC_CLOSEUP",
+        "CREATIVE",
+        "DYNAMIC",
+        "FASHION",
+        "FILM",
+        "FOOD",
+        "HDR",
+        "LONG_EXPOSURE",
+        "MACRO",
+        "MINIMALISTIC",
+        "MONOCHROME",
+        "MOODY",
+        "NEUTRAL",
+        "PORTRAIT",
+        "RETRO",
+        "STOCK_PHOTO",
+        "UNPROCESSED",
+        "VIBRANT",
+    }
+)
+_K17 = "v2"
+_RULE18 = (
+    "preset-style-photoreal-v2",
+    "warning",
+    "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses).",
+)
+_K19 = frozenset({"v2", "v3"})
+_RULE20 = (
+    "prompt-magic-version-documented-values",
+    "warning",
+    "promptMagicVersion is documented as v2 or v3: send one of them.",
+)
+_RULE21 = (
+    "prompt-magic-version-needs-prompt-magic",
+    "warning",
+    'promptMagicVersion only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicVersion.',
+)
+_RULE22 = (
+    "prompt-magic-strength-needs-prompt-magic",
+    "warning",
+    'promptMagicStrength only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicStrength.',
+)
+_RULE23 = (
+    "enhance-prompt-instruction-needs-enhance-prompt",
+    "warning",
+    'enhancePromptInstruction is only read when prompt enhancement is on: send "enhancePrompt": true or drop the instruction.',
+)
+_RULE24 = (
+    "contrast-ratio-needs-alchemy",
+    "warning",
+    'contrastRatio is an Alchemy setting and has no effect with "alchemy": false: drop it or turn Alchemy on.',
+)
+_RULE25 = (
+    "expanded-domain-needs-alchemy",
+    "warning",
+    'expandedDomain is an Alchemy feature and has no effect with "alchemy": false: drop it or turn Alchemy on.',
+)
+_RULE26 = (
+    "strength-type-unknown-preprocessor",
+    "warning",
+    "strengthType only works for Style, Character and Content Reference controlnets, and this preprocessorId is not a documented reference id (Style 67/166/298/299/431, Character 133/397, Content 100/364/232/233/430): check the id or use weight.",
+)
+_RULE27 = (
+    "strength-type-content-character-max-high",
+    "warning",
+    "Character and Content Reference take strengthType Low, Mid or High; Ultra and Max are for Style Reference only.",
+)
+_RULE28 = (
+    "controlnet-weight-or-strength-type",
+    "warning",
+    "Set either weight or strengthType on a controlnet, not both: drop weight (or set it to null) when strengthType is set.",
+)
+_RULE29 = (
+    "canvas-fields-need-canvas-request",
+    "warning",
+    'canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send "canvasRequest": true.',
+)
+_K30 = frozenset({"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"})
+_RULE31 = (
+    "lucid-alchemy-off",
+    "warning",
+    'Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send "alchemy": false as Leonardo\'s Lucid samples do.',
+)
+_RULE32 = (
+    "non-nullable-member-null",
+    "warning",
+    "scheduler, sd_version and controlNetType are not nullable in Leonardo's OpenAPI document: omit the member instead of sending null.",
+)
+_RULE33 = (
+    "is-init-image-undocumented",
+    "warning",
+    'isInitImage is not a member of this endpoint in Leonardo\'s OpenAPI document (only of /generations-motion-svd); an older API FAQ asks for it with init_image_id. If the server answers "Unexpected variable isInitImage", drop it.',
+)
+_K34 = frozenset(
     {
         "alchemy",
         "canvasInitId",
@@ -287,34 +611,25 @@ _K0 = frozenset(
         "width",
     }
 )
-_K2 = frozenset({"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"})
-_K3 = "PHOENIX"
-_K4 = frozenset(
-    {
-        "1dd50843-d653-4516-a8e3-f0238ee453ff",
-        "28aeddf8-bd19-4803-80fc-79602d1a9989",
-        "b2614463-296c-462a-9586-aafdb8f00e36",
-    }
-)
-_K5 = frozenset({"FLUX", "FLUX_DEV"})
-_K6 = "v2"
-_K7 = frozenset(
+_K36 = frozenset({"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"})
+_K37 = "PHOENIX"
+_K38 = frozenset(
     {
         "1e60896f-3c26-4296-8ecc-53e2afecc132",
         "5c232a9e-9061-4777-980a-ddc8e65647c6",
         "aa77f04e-3eec-4034-9c07-d0f619684628",
     }
 )
-_K8 = ["prompt"]
-_K9 = "/required"
-_K11 = "/additionalProperties"
-_K12 = "object"
-_K13 = "/type"
-_K14 = frozenset({"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
-_K15 = frozenset({"CANNY", "DEPTH", "POSE"})
-_K16 = frozenset({0.45, 0.5, 0.55})
-_K17 = frozenset({"v1", "v2"})
-_K18 = frozenset(
+_K39 = ["prompt"]
+_K40 = "/required"
+_K42 = "/additionalProperties"
+_K43 = "object"
+_K44 = "/type"
+_K45 = frozenset({"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
+_K46 = frozenset({"CANNY", "DEPTH", "POSE"})
+_K47 = frozenset({0.45, 0.5, 0.55})
+_K48 = frozenset({"v1", "v2"})
+_K49 = frozenset(
     {
         "ANIME",
         "BOKEH",
@@ -349,10 +664,10 @@ _K18 = frozenset(
         "VIBRANT",
     }
 )
-_K19 = frozenset(
+_K50 = frozenset(
     {"DDIM", "DPM_SOLVER", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "KLMS", "LEONARDO", "PNDM"}
 )
-_K20 = frozenset(
+_K51 = frozenset(
     {
         "FLUX",
         "FLUX_DEV",
@@ -367,252 +682,335 @@ _K20 = frozenset(
         "v3",
     }
 )
-_K21 = frozenset({"disabled", "foreground_only"})
-_K22 = frozenset({1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22})
-_K23 = ["alchemy"]
-_K24 = "/allOf/1/then/required"
-_RULE25 = (
+_K52 = frozenset({"disabled", "foreground_only"})
+_K53 = frozenset({1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22})
+_K54 = ["alchemy"]
+_K55 = "/allOf/1/then/required"
+_RULE56 = (
     "ultra-requires-alchemy-off",
     "error",
     'ultra cannot be combined with Alchemy, and alchemy defaults to true: send "alchemy": false with "ultra": true.',
 )
-_K26 = ["modelId"]
-_K27 = "/allOf/7/then/required"
-_RULE28 = (
+_K57 = ["modelId"]
+_K58 = "/allOf/7/then/required"
+_RULE59 = (
     "photoreal-v2-model",
     "error",
     "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one).",
 )
-_K29 = ["unzoomAmount", "init_image_id"]
-_K30 = "/allOf/8/then/required"
-_RULE31 = (
+_K60 = ["unzoomAmount", "init_image_id"]
+_K61 = "/allOf/8/then/required"
+_RULE62 = (
     "unzoom-requires-amount-and-init-image",
     "error",
     'unzoom needs both unzoomAmount and init_image_id: send them, or drop "unzoom": true.',
 )
-_K32 = ["unzoom"]
-_K33 = "/allOf/9/then/required"
-_RULE34 = (
+_K63 = ["unzoom"]
+_K64 = "/allOf/9/then/required"
+_RULE65 = (
     "unzoom-amount-requires-unzoom",
     "error",
     'unzoomAmount only works with "unzoom": true (and an init_image_id): send unzoom true or drop unzoomAmount.',
 )
-_K35 = ["init_image_id"]
-_K36 = "/allOf/10/then/required"
-_RULE37 = (
+_K66 = ["init_image_id"]
+_K67 = "/allOf/10/then/required"
+_RULE68 = (
     "fantasy-avatar-requires-init-image",
     "error",
     "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).",
 )
-_K38 = "boolean or null"
-_K39 = "/properties/alchemy/type"
-_K40 = "string or null"
-_K41 = "/properties/canvasInitId/type"
-_K42 = "/properties/canvasMaskId/type"
-_K43 = "/properties/canvasRequest/type"
-_K44 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
-_K45 = "/properties/canvasRequestType/enum"
-_K46 = "/properties/canvasRequestType/type"
-_K47 = "1"
-_K48 = "/properties/contrast/minimum"
-_K49 = "4.5"
-_K50 = "/properties/contrast/maximum"
-_K51 = "number or null"
-_K52 = "/properties/contrast/type"
-_K53 = "0"
-_K54 = "/properties/contrastRatio/minimum"
-_K55 = "/properties/contrastRatio/maximum"
-_K56 = "/properties/contrastRatio/type"
-_K57 = "/properties/controlNet/type"
-_K58 = "array or null"
-_K59 = "/properties/controlnets/type"
-_K60 = '["POSE", "CANNY", "DEPTH", null]'
-_K61 = "/properties/controlNetType/enum"
-_K62 = "/properties/controlNetType/type"
-_K63 = "/properties/elements/type"
-_K64 = "/properties/enhancePrompt/type"
-_K65 = "/properties/enhancePromptInstruction/type"
-_K66 = "/properties/expandedDomain/type"
-_K67 = "/properties/fantasyAvatar/type"
-_K68 = "/properties/guidance_scale/minimum"
-_K69 = "30"
-_K70 = "/properties/guidance_scale/maximum"
-_K71 = "/properties/guidance_scale/type"
-_K72 = "32"
-_K73 = "/properties/height/minimum"
-_K74 = "1536"
-_K75 = "/properties/height/maximum"
-_K76 = "8"
-_K77 = "/properties/height/multipleOf"
-_K78 = "integer or null"
-_K79 = "/properties/height/type"
-_K80 = "/properties/highContrast/type"
-_K81 = "/properties/highResolution/type"
-_K82 = "/properties/imagePrompts/type"
-_K83 = "/properties/imagePromptWeight/type"
-_K84 = "/properties/init_generation_image_id/type"
-_K85 = "/properties/init_image_id/type"
-_K86 = "/properties/init_strength/minimum"
-_K87 = "0.9"
-_K88 = "/properties/init_strength/maximum"
-_K89 = "/properties/init_strength/type"
-_K90 = "/properties/modelId/type"
-_K91 = "/properties/negative_prompt/type"
-_K92 = "/properties/num_images/minimum"
-_K93 = "/properties/num_images/maximum"
-_K94 = "/properties/num_images/type"
-_K95 = "10"
-_K96 = "/properties/num_inference_steps/minimum"
-_K97 = "60"
-_K98 = "/properties/num_inference_steps/maximum"
-_K99 = "/properties/num_inference_steps/type"
-_K100 = "/properties/photoReal/type"
-_K101 = "[0.55, 0.5, 0.45, null]"
-_K102 = "/properties/photoRealStrength/enum"
-_K103 = "/properties/photoRealStrength/type"
-_K104 = '["v1", "v2", null]'
-_K105 = "/properties/photoRealVersion/enum"
-_K106 = "/properties/photoRealVersion/type"
-_K107 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
-_K108 = "/properties/presetStyle/enum"
-_K109 = "/properties/presetStyle/type"
-_K110 = "/properties/prompt/maxLength"
-_K111 = "string"
-_K112 = "/properties/prompt/type"
-_K113 = "/properties/promptMagic/type"
-_K114 = "0.1"
-_K115 = "/properties/promptMagicStrength/minimum"
-_K116 = "/properties/promptMagicStrength/maximum"
-_K117 = "/properties/promptMagicStrength/type"
-_K118 = "/properties/promptMagicVersion/type"
-_K119 = "/properties/public/type"
-_K120 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
-_K121 = "/properties/scheduler/enum"
-_K122 = "/properties/scheduler/type"
-_K123 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
-_K124 = "/properties/sd_version/enum"
-_K125 = "/properties/sd_version/type"
-_K126 = "9999999998"
-_K127 = "/properties/seed/maximum"
-_K128 = "/properties/seed/type"
-_K129 = "/properties/tiling/type"
-_K130 = '["disabled", "foreground_only", null]'
-_K131 = "/properties/transparency/enum"
-_K132 = "/properties/transparency/type"
-_K133 = "/properties/ultra/type"
-_K134 = "/properties/unzoom/type"
-_K135 = "/properties/unzoomAmount/type"
-_K136 = "/properties/upscaleRatio/type"
-_K137 = "/properties/userElements/type"
-_K138 = "/properties/weighting/type"
-_K139 = "/properties/width/minimum"
-_K140 = "/properties/width/maximum"
-_K141 = "/properties/width/multipleOf"
-_K142 = "/properties/width/type"
-_K143 = "/patternProperties/^styleUUID$/type"
-_K144 = "/patternProperties/^contextImages$/maxItems"
-_K145 = "array"
-_K146 = "/patternProperties/^contextImages$/type"
-_K147 = "boolean"
-_K148 = "/patternProperties/^isInitImage$/type"
-_K149 = frozenset(
+_K69 = "boolean or null"
+_K70 = "/properties/alchemy/type"
+_K71 = "string or null"
+_K72 = "/properties/canvasInitId/type"
+_K73 = "/properties/canvasMaskId/type"
+_K74 = "/properties/canvasRequest/type"
+_K75 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
+_K76 = "/properties/canvasRequestType/enum"
+_K77 = "/properties/canvasRequestType/type"
+_K78 = "1"
+_K79 = "/properties/contrast/minimum"
+_K80 = "4.5"
+_K81 = "/properties/contrast/maximum"
+_K82 = "number or null"
+_K83 = "/properties/contrast/type"
+_K84 = "0"
+_K85 = "/properties/contrastRatio/minimum"
+_K86 = "/properties/contrastRatio/maximum"
+_K87 = "/properties/contrastRatio/type"
+_K88 = "/properties/controlNet/type"
+_K89 = "array or null"
+_K90 = "/properties/controlnets/type"
+_K91 = '["POSE", "CANNY", "DEPTH", null]'
+_K92 = "/properties/controlNetType/enum"
+_K93 = "/properties/controlNetType/type"
+_K94 = "/properties/elements/type"
+_K95 = "/properties/enhancePrompt/type"
+_K96 = "/properties/enhancePromptInstruction/type"
+_K97 = "/properties/expandedDomain/type"
+_K98 = "/properties/fantasyAvatar/type"
+_K99 = "/properties/guidance_scale/minimum"
+_K100 = "30"
+_K101 = "/properties/guidance_scale/maximum"
+_K102 = "/properties/guidance_scale/type"
+_K103 = "32"
+_K104 = "/properties/height/minimum"
+_K105 = "1536"
+_K106 = "/properties/height/maximum"
+_K107 = "8"
+_K108 = "/properties/height/multipleOf"
+_K109 = "integer or null"
+_K110 = "/properties/height/type"
+_K111 = "/properties/highContrast/type"
+_K112 = "/properties/highResolution/type"
+_K113 = "/properties/imagePrompts/type"
+_K114 = "/properties/imagePromptWeight/type"
+_K115 = "/properties/init_generation_image_id/type"
+_K116 = "/properties/init_image_id/type"
+_K117 = "/properties/init_strength/minimum"
+_K118 = "0.9"
+_K119 = "/properties/init_strength/maximum"
+_K120 = "/properties/init_strength/type"
+_K121 = "/properties/modelId/type"
+_K122 = "/properties/negative_prompt/type"
+_K123 = "/properties/num_images/minimum"
+_K124 = "/properties/num_images/maximum"
+_K125 = "/properties/num_images/type"
+_K126 = "10"
+_K127 = "/properties/num_inference_steps/minimum"
+_K128 = "60"
+_K129 = "/properties/num_inference_steps/maximum"
+_K130 = "/properties/num_inference_steps/type"
+_K131 = "/properties/photoReal/type"
+_K132 = "[0.55, 0.5, 0.45, null]"
+_K133 = "/properties/photoRealStrength/enum"
+_K134 = "/properties/photoRealStrength/type"
+_K135 = '["v1", "v2", null]'
+_K136 = "/properties/photoRealVersion/enum"
+_K137 = "/properties/photoRealVersion/type"
+_K138 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
+_K139 = "/properties/presetStyle/enum"
+_K140 = "/properties/presetStyle/type"
+_K141 = "/properties/prompt/maxLength"
+_K142 = "string"
+_K143 = "/properties/prompt/type"
+_K144 = "/properties/promptMagic/type"
+_K145 = "0.1"
+_K146 = "/properties/promptMagicStrength/minimum"
+_K147 = "/properties/promptMagicStrength/maximum"
+_K148 = "/properties/promptMagicStrength/type"
+_K149 = "/properties/promptMagicVersion/type"
+_K150 = "/properties/public/type"
+_K151 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
+_K152 = "/properties/scheduler/enum"
+_K153 = "/properties/scheduler/type"
+_K154 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
+_K155 = "/properties/sd_version/enum"
+_K156 = "/properties/sd_version/type"
+_K157 = "9999999998"
+_K158 = "/properties/seed/maximum"
+_K159 = "/properties/seed/type"
+_K160 = "/properties/tiling/type"
+_K161 = '["disabled", "foreground_only", null]'
+_K162 = "/properties/transparency/enum"
+_K163 = "/properties/transparency/type"
+_K164 = "/properties/ultra/type"
+_K165 = "/properties/unzoom/type"
+_K166 = "/properties/unzoomAmount/type"
+_K167 = "/properties/upscaleRatio/type"
+_K168 = "/properties/userElements/type"
+_K169 = "/properties/weighting/type"
+_K170 = "/properties/width/minimum"
+_K171 = "/properties/width/maximum"
+_K172 = "/properties/width/multipleOf"
+_K173 = "/properties/width/type"
+_K174 = "/patternProperties/^styleUUID$/type"
+_K175 = "/patternProperties/^contextImages$/maxItems"
+_K176 = "array"
+_K177 = "/patternProperties/^contextImages$/type"
+_K178 = "boolean"
+_K179 = "/patternProperties/^isInitImage$/type"
+_K180 = ["contrast"]
+_K181 = "/x-advice/0/then/required"
+_K182 = ["presetStyle"]
+_K183 = "/x-advice/6/then/required"
+_K184 = "/x-advice/8/then/required"
+_K185 = ["promptMagic"]
+_K186 = "/x-advice/11/then/required"
+_K187 = "/x-advice/12/then/required"
+_K188 = ["enhancePrompt"]
+_K189 = "/x-advice/13/then/required"
+_K190 = frozenset(
+    {
+        1,
+        3,
+        5,
+        6,
+        7,
+        8,
+        9,
+        10,
+        11,
+        12,
+        13,
+        15,
+        16,
+        17,
+        18,
+        19,
+        20,
+        21,
+        22,
+        67,
+        100,
+        133,
+        166,
+        232,
+        233,
+        298,
+        299,
+        364,
+        397,
+        430,
+        431,
+    }
+)
+_K191 = frozenset({"High", "Low", "Mid"})
+_K192 = frozenset({100, 133, 232, 233, 364, 397, 430})
+_K193 = ["canvasRequest"]
+_K194 = "/x-advice/19/then/required"
+_K195 = "/x-advice/20/then/required"
+_K196 = frozenset(
     {"influence", "initImageId", "initImageType", "preprocessorId", "strengthType", "weight"}
 )
-_K151 = frozenset({"akUUID", "weight"})
-_K153 = frozenset({"userLoraId", "weight"})
-_K155 = frozenset({"id", "type"})
-_K157 = "4"
-_K158 = "/allOf/0/then/properties/num_images/maximum"
-_RULE159 = (
+_K198 = frozenset({"akUUID", "weight"})
+_K200 = frozenset({"userLoraId", "weight"})
+_K202 = frozenset({"id", "type"})
+_K204 = "4"
+_K205 = "/allOf/0/then/properties/num_images/maximum"
+_RULE206 = (
     "num-images-max-4-when-large",
     "error",
     "num_images must be 4 or fewer when width or height is over 768; width defaults to 1024, so also send a width of 768 or less to get more than 4 images.",
 )
-_K160 = "false"
-_K161 = "/allOf/1/then/properties/alchemy/const"
-_K162 = "2.5"
-_K163 = "/allOf/2/then/properties/contrast/minimum"
-_RULE164 = (
+_K207 = "false"
+_K208 = "/allOf/1/then/properties/alchemy/const"
+_K209 = "2.5"
+_K210 = "/allOf/2/then/properties/contrast/minimum"
+_RULE211 = (
     "phoenix-alchemy-contrast-min",
     "error",
     'Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
 )
-_K165 = "/allOf/3/then/properties/contrast/minimum"
-_RULE166 = (
+_K212 = "/allOf/3/then/properties/contrast/minimum"
+_RULE213 = (
     "flux-alchemy-contrast-min",
     "error",
     'Flux with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
 )
-_K167 = '"PHOENIX"'
-_K168 = "/allOf/4/then/properties/sd_version/const"
-_RULE169 = (
+_K214 = '"PHOENIX"'
+_K215 = "/allOf/4/then/properties/sd_version/const"
+_RULE216 = (
     "phoenix-model-needs-phoenix-sd-version",
     "error",
     'A Phoenix modelId with another sd_version is refused by the server ("Phoenix request requires sd_version to be PHOENIX."): send sd_version PHOENIX or drop sd_version.',
 )
-_K170 = "2147483638"
-_K171 = "/allOf/5/then/properties/seed/maximum"
-_RULE172 = (
+_K217 = "2147483638"
+_K218 = "/allOf/5/then/properties/seed/maximum"
+_RULE219 = (
     "flux-seed-max",
     "error",
     "Flux models take a seed of at most 2147483637 (API reference; the Flux guides say 2147483638): send a smaller seed.",
 )
-_K173 = "/allOf/6/then/properties/alchemy/not"
-_RULE174 = (
+_K220 = "/allOf/6/then/properties/alchemy/not"
+_RULE221 = (
     "photoreal-requires-alchemy",
     "error",
     'PhotoReal needs Alchemy: remove "alchemy": false (alchemy defaults to true) or turn photoReal off.',
 )
-_K175 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
-_K176 = "/allOf/7/then/properties/modelId/enum"
-_K177 = "number"
-_K178 = "/allOf/8/then/properties/unzoomAmount/type"
-_K179 = "/allOf/8/then/properties/init_image_id/type"
-_K180 = "true"
-_K181 = "/allOf/9/then/properties/unzoom/const"
-_K182 = "/allOf/10/then/properties/init_image_id/type"
-_K183 = "/properties/imagePrompts/items/type"
-_K184 = frozenset({"GENERATED", "UPLOADED"})
-_K185 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
-_K186 = ["initImageId", "initImageType", "preprocessorId"]
-_K187 = "/$defs/controlnetInput/required"
-_K189 = "/$defs/controlnetInput/additionalProperties"
-_K190 = "/$defs/controlnetInput/type"
-_K191 = ["akUUID"]
-_K192 = "/$defs/elementInput/required"
-_K194 = "/$defs/elementInput/additionalProperties"
-_K195 = "/$defs/elementInput/type"
-_K197 = "/$defs/userElementInput/additionalProperties"
-_K198 = "/$defs/userElementInput/type"
-_K199 = ["id", "type"]
-_K200 = "/$defs/contextImage/required"
-_K202 = "/$defs/contextImage/additionalProperties"
-_K203 = "/$defs/contextImage/type"
-_K204 = "/$defs/controlnetInput/properties/initImageId/type"
-_K205 = '["GENERATED", "UPLOADED"]'
-_K206 = "/$defs/controlnetInput/properties/initImageType/enum"
-_K207 = "/$defs/controlnetInput/properties/initImageType/type"
-_K208 = "integer"
-_K209 = "/$defs/controlnetInput/properties/preprocessorId/type"
-_K210 = "/$defs/controlnetInput/properties/weight/type"
-_K211 = '["Low", "Mid", "High", "Ultra", "Max", null]'
-_K212 = "/$defs/controlnetInput/properties/strengthType/enum"
-_K213 = "/$defs/controlnetInput/properties/strengthType/type"
-_K214 = "/$defs/controlnetInput/properties/influence/type"
-_K215 = "/$defs/elementInput/properties/akUUID/type"
-_K216 = "/$defs/elementInput/properties/weight/type"
-_K217 = "/$defs/userElementInput/properties/userLoraId/type"
-_K218 = "/$defs/userElementInput/properties/weight/type"
-_K219 = "/$defs/contextImage/properties/id/type"
-_K220 = "/$defs/contextImage/properties/type/enum"
-_K221 = "/$defs/contextImage/properties/type/type"
-_K222 = "null"
-_K223 = "/allOf/11/then/properties/controlnets/items/then/properties/strengthType/type"
-_RULE224 = (
+_K222 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
+_K223 = "/allOf/7/then/properties/modelId/enum"
+_K224 = "number"
+_K225 = "/allOf/8/then/properties/unzoomAmount/type"
+_K226 = "/allOf/8/then/properties/init_image_id/type"
+_K227 = "true"
+_K228 = "/allOf/9/then/properties/unzoom/const"
+_K229 = "/allOf/10/then/properties/init_image_id/type"
+_K230 = "/properties/imagePrompts/items/type"
+_K231 = "/x-advice/0/then/properties/contrast/type"
+_K232 = "/x-advice/1/then/properties/seed/not"
+_K233 = "[1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]"
+_K234 = "/x-advice/2/then/properties/contrast/enum"
+_K235 = "20"
+_K236 = "/x-advice/3/then/properties/guidance_scale/maximum"
+_K237 = "/x-advice/4/then/properties/init_strength/minimum"
+_K238 = "null"
+_K239 = "/x-advice/5/then/properties/modelId/type"
+_K240 = '["LEONARDO", "NONE"]'
+_K241 = "/x-advice/6/then/properties/presetStyle/enum"
+_K242 = '["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "P...'
+_K243 = "/x-advice/7/then/properties/presetStyle/enum"
+_K244 = '["CINEMATIC", "CREATIVE", "VIBRANT"]'
+_K245 = "/x-advice/8/then/properties/presetStyle/enum"
+_K246 = '["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "F...'
+_K247 = "/x-advice/9/then/properties/presetStyle/enum"
+_K248 = '["v2", "v3"]'
+_K249 = "/x-advice/10/then/properties/promptMagicVersion/enum"
+_K250 = "/x-advice/11/then/properties/promptMagic/const"
+_K251 = "/x-advice/12/then/properties/promptMagic/const"
+_K252 = "/x-advice/13/then/properties/enhancePrompt/const"
+_K253 = "/x-advice/14/then/properties/alchemy/not"
+_K254 = "/x-advice/15/then/properties/alchemy/not"
+_K255 = "/x-advice/19/then/properties/canvasRequest/const"
+_K256 = "/x-advice/20/then/properties/alchemy/const"
+_K257 = "/x-advice/21/then/properties/scheduler/not"
+_K258 = "/x-advice/21/then/properties/sd_version/not"
+_K259 = "/x-advice/21/then/properties/controlNetType/not"
+_K260 = "/x-advice/22/then/properties/isInitImage/not"
+_K261 = frozenset({"GENERATED", "UPLOADED"})
+_K262 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
+_K263 = ["initImageId", "initImageType", "preprocessorId"]
+_K264 = "/$defs/controlnetInput/required"
+_K266 = "/$defs/controlnetInput/additionalProperties"
+_K267 = "/$defs/controlnetInput/type"
+_K268 = ["akUUID"]
+_K269 = "/$defs/elementInput/required"
+_K271 = "/$defs/elementInput/additionalProperties"
+_K272 = "/$defs/elementInput/type"
+_K274 = "/$defs/userElementInput/additionalProperties"
+_K275 = "/$defs/userElementInput/type"
+_K276 = ["id", "type"]
+_K277 = "/$defs/contextImage/required"
+_K279 = "/$defs/contextImage/additionalProperties"
+_K280 = "/$defs/contextImage/type"
+_K281 = "/$defs/controlnetInput/properties/initImageId/type"
+_K282 = '["GENERATED", "UPLOADED"]'
+_K283 = "/$defs/controlnetInput/properties/initImageType/enum"
+_K284 = "/$defs/controlnetInput/properties/initImageType/type"
+_K285 = "integer"
+_K286 = "/$defs/controlnetInput/properties/preprocessorId/type"
+_K287 = "/$defs/controlnetInput/properties/weight/type"
+_K288 = '["Low", "Mid", "High", "Ultra", "Max", null]'
+_K289 = "/$defs/controlnetInput/properties/strengthType/enum"
+_K290 = "/$defs/controlnetInput/properties/strengthType/type"
+_K291 = "/$defs/controlnetInput/properties/influence/type"
+_K292 = "/$defs/elementInput/properties/akUUID/type"
+_K293 = "/$defs/elementInput/properties/weight/type"
+_K294 = "/$defs/userElementInput/properties/userLoraId/type"
+_K295 = "/$defs/userElementInput/properties/weight/type"
+_K296 = "/$defs/contextImage/properties/id/type"
+_K297 = "/$defs/contextImage/properties/type/enum"
+_K298 = "/$defs/contextImage/properties/type/type"
+_K299 = "/allOf/11/then/properties/controlnets/items/then/properties/strengthType/type"
+_RULE300 = (
     "strength-type-reference-only",
     "error",
     "strengthType only works for Style, Character and Content Reference controlnets; this preprocessorId is another kind (Edge, Depth, Pose, ...): use weight instead of strengthType.",
 )
+_K301 = "/x-advice/16/then/properties/controlnets/items/then/properties/strengthType/type"
+_K302 = '["Low", "Mid", "High", null]'
+_K303 = "/x-advice/17/then/properties/controlnets/items/then/properties/strengthType/enum"
+_K304 = "/x-advice/18/then/properties/controlnets/items/then/properties/weight/type"
 
 
 def _v0(x: Any) -> bool:
@@ -620,10 +1018,10 @@ def _v0(x: Any) -> bool:
         return False
     if "prompt" not in x:
         return False
-    if not x.keys() <= _K0:
+    if not x.keys() <= _K34:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE1[_key1](_value2):
+        if not _TABLE35[_key1](_value2):
             return False
     if _condition3 := (
         (
@@ -654,9 +1052,9 @@ def _v0(x: Any) -> bool:
         ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
         and (("contrast" in x) and (type(x["contrast"]) is int or type(x["contrast"]) is float))
         and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K2))
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K36))
             or (
-                (("sd_version" in x) and (x["sd_version"] == _K3))
+                (("sd_version" in x) and (x["sd_version"] == _K37))
                 and ("modelId" not in x or (x["modelId"] is None))
             )
         )
@@ -671,11 +1069,11 @@ def _v0(x: Any) -> bool:
         ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
         and (("contrast" in x) and (type(x["contrast"]) is int or type(x["contrast"]) is float))
         and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K1))
             or (
                 (
                     ("sd_version" in x)
-                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
+                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
                 )
                 and ("modelId" not in x or (x["modelId"] is None))
             )
@@ -688,20 +1086,20 @@ def _v0(x: Any) -> bool:
         ):
             return False
     if _condition7 := ("modelId" in x and "sd_version" in x) and (
-        (isinstance(x["modelId"], str) and x["modelId"] in _K2)
+        (isinstance(x["modelId"], str) and x["modelId"] in _K36)
         and (isinstance(x["sd_version"], str))
     ):
         # /allOf/4/then
-        if "sd_version" in x and x["sd_version"] != _K3:
+        if "sd_version" in x and x["sd_version"] != _K37:
             return False
     if _condition8 := (
         (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
         and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K1))
             or (
                 (
                     ("sd_version" in x)
-                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
+                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
                 )
                 and ("modelId" not in x or (x["modelId"] is None))
             )
@@ -717,13 +1115,13 @@ def _v0(x: Any) -> bool:
         if "alchemy" in x and x["alchemy"] is False:
             return False
     if _condition10 := (
-        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K6))
+        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K17))
         and (("photoReal" in x) and (x["photoReal"] is True))
     ):
         # /allOf/7/then
         if "modelId" not in x:
             return False
-        if not (isinstance(x["modelId"], str) and x["modelId"] in _K7):
+        if not (isinstance(x["modelId"], str) and x["modelId"] in _K38):
             return False
     if _condition11 := ("unzoom" in x) and (x["unzoom"] is True):
         # /allOf/8/then
@@ -790,9 +1188,9 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
             and (("contrast" in x) and (type(x["contrast"]) is int or type(x["contrast"]) is float))
             and (
-                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K2))
+                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K36))
                 or (
-                    (("sd_version" in x) and (x["sd_version"] == _K3))
+                    (("sd_version" in x) and (x["sd_version"] == _K37))
                     and ("modelId" not in x or (x["modelId"] is None))
                 )
             )
@@ -809,11 +1207,11 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
             and (("contrast" in x) and (type(x["contrast"]) is int or type(x["contrast"]) is float))
             and (
-                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
+                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K1))
                 or (
                     (
                         ("sd_version" in x)
-                        and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
+                        and (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
                     )
                     and ("modelId" not in x or (x["modelId"] is None))
                 )
@@ -828,19 +1226,19 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             ):
                 _e126(x, path, out)
         if _condition5 := ("modelId" in x and "sd_version" in x) and (
-            (isinstance(x["modelId"], str) and x["modelId"] in _K2)
+            (isinstance(x["modelId"], str) and x["modelId"] in _K36)
             and (isinstance(x["sd_version"], str))
         ):
-            if not ("sd_version" not in x or (x["sd_version"] == _K3)):
+            if not ("sd_version" not in x or (x["sd_version"] == _K37)):
                 _e132(x, path, out)
         if _condition6 := (
             (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
             and (
-                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
+                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K1))
                 or (
                     (
                         ("sd_version" in x)
-                        and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
+                        and (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
                     )
                     and ("modelId" not in x or (x["modelId"] is None))
                 )
@@ -858,10 +1256,10 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if not ("alchemy" not in x or (x["alchemy"] is not False)):
                 _e145(x, path, out)
         if _condition8 := (
-            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K6))
+            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K17))
             and (("photoReal" in x) and (x["photoReal"] is True))
         ):
-            if not (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K7)):
+            if not (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K38)):
                 _e153(x, path, out)
         if _condition9 := ("unzoom" in x) and (x["unzoom"] is True):
             if not (
@@ -883,12 +1281,12 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if _condition12 := _v173(x):
             if not _v177(x):
                 _e177(x, path, out)
-        for _name in _K8:
+        for _name in _K39:
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K9,
+                        _K40,
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -897,15 +1295,15 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE1.get(_key)
+            _check = _TABLE35.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE10[_key](_value, (*path, _key), out)
+                    _TABLE41[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K11,
+                    _K42,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -918,9 +1316,9 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K13,
+                    _K44,
                     "type",
-                    f"expected {_K12}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K43}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -995,7 +1393,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         not isinstance(x, dict)
                         or (
                             "modelId" not in x
-                            or (isinstance(x["modelId"], str) and x["modelId"] in _K2)
+                            or (isinstance(x["modelId"], str) and x["modelId"] in _K36)
                         )
                     )
                 )
@@ -1004,7 +1402,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         (not isinstance(x, dict) or ("sd_version" in x))
                         and (
                             not isinstance(x, dict)
-                            or ("sd_version" not in x or (x["sd_version"] == _K3))
+                            or ("sd_version" not in x or (x["sd_version"] == _K37))
                         )
                     )
                     and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
@@ -1044,7 +1442,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         not isinstance(x, dict)
                         or (
                             "modelId" not in x
-                            or (isinstance(x["modelId"], str) and x["modelId"] in _K4)
+                            or (isinstance(x["modelId"], str) and x["modelId"] in _K1)
                         )
                     )
                 )
@@ -1055,7 +1453,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                             not isinstance(x, dict)
                             or (
                                 "sd_version" not in x
-                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
+                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
                             )
                         )
                     )
@@ -1077,11 +1475,13 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if _condition17 := (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
             not isinstance(x, dict)
             or (
-                ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K2))
+                ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K36))
                 and ("sd_version" not in x or (isinstance(x["sd_version"], str)))
             )
         ):
-            if not (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K3))):
+            if not (
+                not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K37))
+            ):
                 _e132(x, path, out)
         if _condition18 := (
             (
@@ -1098,7 +1498,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         not isinstance(x, dict)
                         or (
                             "modelId" not in x
-                            or (isinstance(x["modelId"], str) and x["modelId"] in _K4)
+                            or (isinstance(x["modelId"], str) and x["modelId"] in _K1)
                         )
                     )
                 )
@@ -1109,7 +1509,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                             not isinstance(x, dict)
                             or (
                                 "sd_version" not in x
-                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
+                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
                             )
                         )
                     )
@@ -1138,7 +1538,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 (not isinstance(x, dict) or ("photoRealVersion" in x))
                 and (
                     not isinstance(x, dict)
-                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K6))
+                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K17))
                 )
             )
             and (
@@ -1152,7 +1552,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     not isinstance(x, dict)
                     or (
                         "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K7)
+                        or (isinstance(x["modelId"], str) and x["modelId"] in _K38)
                     )
                 )
             ):
@@ -1201,12 +1601,12 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if not _v177(x):
                 _e177(x, path, out)
         if isinstance(x, dict):
-            for _name in _K8:
+            for _name in _K39:
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K9,
+                            _K40,
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -1215,15 +1615,15 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE1.get(_key)
+                _check = _TABLE35.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE10[_key](_value, (*path, _key), out)
+                        _TABLE41[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K11,
+                        _K42,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -1231,6 +1631,964 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         _key,
                     )
                 )
+
+
+def _advise(x: Any, out: list[Error]) -> None:
+    # /x-advice/0
+    if not _v184(x):
+        _warn(x, _e184, _RULE0, out)
+    # /x-advice/1
+    if not (
+        (
+            not isinstance(x, dict)
+            or (
+                "seed" not in x
+                or (
+                    not (
+                        (type(x["seed"]) is int or type(x["seed"]) is float)
+                        and x["seed"] == 2147483638
+                    )
+                )
+            )
+        )
+        if (
+            (
+                (not isinstance(x, dict) or ("seed" in x))
+                and (
+                    not isinstance(x, dict)
+                    or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
+                )
+            )
+            and (
+                (
+                    (not isinstance(x, dict) or ("modelId" in x))
+                    and (
+                        not isinstance(x, dict)
+                        or (
+                            "modelId" not in x
+                            or (isinstance(x["modelId"], str) and x["modelId"] in _K1)
+                        )
+                    )
+                )
+                or (
+                    (
+                        (not isinstance(x, dict) or ("sd_version" in x))
+                        and (
+                            not isinstance(x, dict)
+                            or (
+                                "sd_version" not in x
+                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
+                            )
+                        )
+                    )
+                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e190, _RULE3, out)
+    # /x-advice/2
+    if not (
+        (
+            not isinstance(x, dict)
+            or (
+                "contrast" not in x
+                or (
+                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                    and x["contrast"] in _K4
+                )
+            )
+        )
+        if (
+            (not isinstance(x, dict) or ("contrast" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "contrast" not in x
+                    or (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e198, _RULE5, out)
+    # /x-advice/3
+    if not (
+        (
+            not isinstance(x, dict)
+            or (
+                "guidance_scale" not in x
+                or (
+                    not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+                    or (x["guidance_scale"] <= 20)
+                )
+            )
+        )
+        if (
+            (not isinstance(x, dict) or ("guidance_scale" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "guidance_scale" not in x
+                    or (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e203, _RULE6, out)
+    # /x-advice/4
+    if not (
+        (
+            not isinstance(x, dict)
+            or (
+                "init_strength" not in x
+                or (
+                    not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
+                    or (x["init_strength"] >= 0.1)
+                )
+            )
+        )
+        if (
+            (not isinstance(x, dict) or ("init_strength" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "init_strength" not in x
+                    or (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e208, _RULE7, out)
+    # /x-advice/5
+    if not (
+        (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
+        if (
+            (
+                not isinstance(x, dict)
+                or (
+                    "photoRealVersion" not in x
+                    or (
+                        x["photoRealVersion"] is None
+                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K8)
+                    )
+                )
+            )
+            and (
+                (not isinstance(x, dict) or ("photoReal" in x))
+                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e213, _RULE9, out)
+    # /x-advice/6
+    if not (
+        (
+            (not isinstance(x, dict) or ("presetStyle" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "presetStyle" not in x
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
+                )
+            )
+        )
+        if (
+            (not (not isinstance(x, dict) or ("styleUUID" in x)))
+            and (
+                (not isinstance(x, dict) or ("alchemy" in x))
+                and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
+            )
+            and (
+                not (
+                    (not isinstance(x, dict) or ("photoReal" in x))
+                    and (
+                        not isinstance(x, dict)
+                        or ("photoReal" not in x or (x["photoReal"] is True))
+                    )
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e220, _RULE11, out)
+    # /x-advice/7
+    if not (
+        (
+            not isinstance(x, dict)
+            or (
+                "presetStyle" not in x
+                or (
+                    x["presetStyle"] is None
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
+                )
+            )
+        )
+        if (
+            (
+                not isinstance(x, dict)
+                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+            )
+            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+            and (
+                not (
+                    (not isinstance(x, dict) or ("photoReal" in x))
+                    and (
+                        not isinstance(x, dict)
+                        or ("photoReal" not in x or (x["photoReal"] is True))
+                    )
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e232, _RULE13, out)
+    # /x-advice/8
+    if not (
+        (
+            (not isinstance(x, dict) or ("presetStyle" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "presetStyle" not in x
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
+                )
+            )
+        )
+        if (
+            (
+                not isinstance(x, dict)
+                or (
+                    "photoRealVersion" not in x
+                    or (
+                        x["photoRealVersion"] is None
+                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K8)
+                    )
+                )
+            )
+            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+            and (
+                (not isinstance(x, dict) or ("photoReal" in x))
+                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e240, _RULE15, out)
+    # /x-advice/9
+    if not (
+        (
+            not isinstance(x, dict)
+            or (
+                "presetStyle" not in x
+                or (
+                    x["presetStyle"] is None
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K16)
+                )
+            )
+        )
+        if (
+            (
+                (not isinstance(x, dict) or ("photoRealVersion" in x))
+                and (
+                    not isinstance(x, dict)
+                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K17))
+                )
+            )
+            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+            and (
+                (not isinstance(x, dict) or ("photoReal" in x))
+                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e248, _RULE18, out)
+    # /x-advice/10
+    if not (
+        (
+            not isinstance(x, dict)
+            or (
+                "promptMagicVersion" not in x
+                or (isinstance(x["promptMagicVersion"], str) and x["promptMagicVersion"] in _K19)
+            )
+        )
+        if (
+            (not isinstance(x, dict) or ("promptMagicVersion" in x))
+            and (
+                not isinstance(x, dict)
+                or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e256, _RULE20, out)
+    # /x-advice/11
+    if not (
+        (
+            (not isinstance(x, dict) or ("promptMagic" in x))
+            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
+        )
+        if (
+            (not isinstance(x, dict) or ("promptMagicVersion" in x))
+            and (
+                not isinstance(x, dict)
+                or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e261, _RULE21, out)
+    # /x-advice/12
+    if not (
+        (
+            (not isinstance(x, dict) or ("promptMagic" in x))
+            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
+        )
+        if (
+            (not isinstance(x, dict) or ("promptMagicStrength" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "promptMagicStrength" not in x
+                    or (
+                        type(x["promptMagicStrength"]) is int
+                        or type(x["promptMagicStrength"]) is float
+                    )
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e266, _RULE22, out)
+    # /x-advice/13
+    if not (
+        (
+            (not isinstance(x, dict) or ("enhancePrompt" in x))
+            and (
+                not isinstance(x, dict)
+                or ("enhancePrompt" not in x or (x["enhancePrompt"] is True))
+            )
+        )
+        if (
+            (not isinstance(x, dict) or ("enhancePromptInstruction" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "enhancePromptInstruction" not in x
+                    or (isinstance(x["enhancePromptInstruction"], str))
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e271, _RULE23, out)
+    # /x-advice/14
+    if not (
+        (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False)))
+        if (
+            (not isinstance(x, dict) or ("contrastRatio" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "contrastRatio" not in x
+                    or (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e276, _RULE24, out)
+    # /x-advice/15
+    if not (
+        (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False)))
+        if (
+            (not isinstance(x, dict) or ("expandedDomain" in x))
+            and (
+                not isinstance(x, dict)
+                or ("expandedDomain" not in x or (x["expandedDomain"] is True))
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e282, _RULE25, out)
+    # /x-advice/16
+    if not _v288(x):
+        _warn(x, _e288, _RULE26, out)
+    # /x-advice/17
+    if not _v298(x):
+        _warn(x, _e298, _RULE27, out)
+    # /x-advice/18
+    if not _v307(x):
+        _warn(x, _e307, _RULE28, out)
+    # /x-advice/19
+    if not (
+        (
+            (not isinstance(x, dict) or ("canvasRequest" in x))
+            and (
+                not isinstance(x, dict)
+                or ("canvasRequest" not in x or (x["canvasRequest"] is True))
+            )
+        )
+        if (
+            (
+                (not isinstance(x, dict) or ("canvasRequestType" in x))
+                and (
+                    not isinstance(x, dict)
+                    or ("canvasRequestType" not in x or (isinstance(x["canvasRequestType"], str)))
+                )
+            )
+            or (
+                (not isinstance(x, dict) or ("canvasInitId" in x))
+                and (
+                    not isinstance(x, dict)
+                    or ("canvasInitId" not in x or (isinstance(x["canvasInitId"], str)))
+                )
+            )
+            or (
+                (not isinstance(x, dict) or ("canvasMaskId" in x))
+                and (
+                    not isinstance(x, dict)
+                    or ("canvasMaskId" not in x or (isinstance(x["canvasMaskId"], str)))
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e316, _RULE29, out)
+    # /x-advice/20
+    if not (
+        (
+            (not isinstance(x, dict) or ("alchemy" in x))
+            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
+        )
+        if (
+            (not isinstance(x, dict) or ("modelId" in x))
+            and (
+                not isinstance(x, dict)
+                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K30))
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e326, _RULE31, out)
+    # /x-advice/21
+    if not (
+        (
+            not isinstance(x, dict)
+            or (
+                ("scheduler" not in x or (x["scheduler"] is not None))
+                and ("sd_version" not in x or (x["sd_version"] is not None))
+                and ("controlNetType" not in x or (x["controlNetType"] is not None))
+            )
+        )
+        if (
+            (not isinstance(x, dict) or ("scheduler" in x))
+            or (not isinstance(x, dict) or ("sd_version" in x))
+            or (not isinstance(x, dict) or ("controlNetType" in x))
+        )
+        else (True)
+    ):
+        _warn(x, _e331, _RULE32, out)
+    # /x-advice/22
+    if not (
+        (not isinstance(x, dict) or ("isInitImage" not in x or (not (True))))
+        if (isinstance(x, dict))
+        else (True)
+    ):
+        _warn(x, _e343, _RULE33, out)
+
+
+def _e184(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/0
+    if _condition1 := _v185(x):
+        if not (
+            (not isinstance(x, dict) or ("contrast" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "contrast" not in x
+                    or (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                )
+            )
+        ):
+            _e188(x, path, out)
+
+
+def _v184(x: Any) -> bool:
+    # /x-advice/0
+    if _condition1 := _v185(x):
+        # /x-advice/0/then
+        if isinstance(x, dict):
+            if "contrast" not in x:
+                return False
+            if not (type(x["contrast"]) is int or type(x["contrast"]) is float):
+                return False
+    return True
+
+
+def _e190(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/1
+    if _condition1 := (
+        (
+            (not isinstance(x, dict) or ("seed" in x))
+            and (
+                not isinstance(x, dict)
+                or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
+            )
+        )
+        and (
+            (
+                (not isinstance(x, dict) or ("modelId" in x))
+                and (
+                    not isinstance(x, dict)
+                    or (
+                        "modelId" not in x
+                        or (isinstance(x["modelId"], str) and x["modelId"] in _K1)
+                    )
+                )
+            )
+            or (
+                (
+                    (not isinstance(x, dict) or ("sd_version" in x))
+                    and (
+                        not isinstance(x, dict)
+                        or (
+                            "sd_version" not in x
+                            or (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
+                        )
+                    )
+                )
+                and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
+            )
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "seed" not in x
+                or (
+                    not (
+                        (type(x["seed"]) is int or type(x["seed"]) is float)
+                        and x["seed"] == 2147483638
+                    )
+                )
+            )
+        ):
+            _e195(x, path, out)
+
+
+def _e198(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/2
+    if _condition1 := (not isinstance(x, dict) or ("contrast" in x)) and (
+        not isinstance(x, dict)
+        or ("contrast" not in x or (type(x["contrast"]) is int or type(x["contrast"]) is float))
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "contrast" not in x
+                or (
+                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                    and x["contrast"] in _K4
+                )
+            )
+        ):
+            _e201(x, path, out)
+
+
+def _e203(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/3
+    if _condition1 := (not isinstance(x, dict) or ("guidance_scale" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "guidance_scale" not in x
+            or (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "guidance_scale" not in x
+                or (
+                    not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+                    or (x["guidance_scale"] <= 20)
+                )
+            )
+        ):
+            _e206(x, path, out)
+
+
+def _e208(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/4
+    if _condition1 := (not isinstance(x, dict) or ("init_strength" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "init_strength" not in x
+            or (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "init_strength" not in x
+                or (
+                    not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
+                    or (x["init_strength"] >= 0.1)
+                )
+            )
+        ):
+            _e211(x, path, out)
+
+
+def _e213(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/5
+    if _condition1 := (
+        (
+            not isinstance(x, dict)
+            or (
+                "photoRealVersion" not in x
+                or (
+                    x["photoRealVersion"] is None
+                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K8)
+                )
+            )
+        )
+        and (
+            (not isinstance(x, dict) or ("photoReal" in x))
+            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+        )
+    ):
+        if not (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None))):
+            _e218(x, path, out)
+
+
+def _e220(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/6
+    if _condition1 := (
+        (not (not isinstance(x, dict) or ("styleUUID" in x)))
+        and (
+            (not isinstance(x, dict) or ("alchemy" in x))
+            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
+        )
+        and (
+            not (
+                (not isinstance(x, dict) or ("photoReal" in x))
+                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            )
+        )
+    ):
+        if not (
+            (not isinstance(x, dict) or ("presetStyle" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "presetStyle" not in x
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
+                )
+            )
+        ):
+            _e230(x, path, out)
+
+
+def _e232(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/7
+    if _condition1 := (
+        (
+            not isinstance(x, dict)
+            or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+        )
+        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+        and (
+            not (
+                (not isinstance(x, dict) or ("photoReal" in x))
+                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            )
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "presetStyle" not in x
+                or (
+                    x["presetStyle"] is None
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
+                )
+            )
+        ):
+            _e238(x, path, out)
+
+
+def _e240(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/8
+    if _condition1 := (
+        (
+            not isinstance(x, dict)
+            or (
+                "photoRealVersion" not in x
+                or (
+                    x["photoRealVersion"] is None
+                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K8)
+                )
+            )
+        )
+        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+        and (
+            (not isinstance(x, dict) or ("photoReal" in x))
+            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+        )
+    ):
+        if not (
+            (not isinstance(x, dict) or ("presetStyle" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "presetStyle" not in x
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
+                )
+            )
+        ):
+            _e246(x, path, out)
+
+
+def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/9
+    if _condition1 := (
+        (
+            (not isinstance(x, dict) or ("photoRealVersion" in x))
+            and (
+                not isinstance(x, dict)
+                or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K17))
+            )
+        )
+        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+        and (
+            (not isinstance(x, dict) or ("photoReal" in x))
+            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "presetStyle" not in x
+                or (
+                    x["presetStyle"] is None
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K16)
+                )
+            )
+        ):
+            _e254(x, path, out)
+
+
+def _e256(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/10
+    if _condition1 := (not isinstance(x, dict) or ("promptMagicVersion" in x)) and (
+        not isinstance(x, dict)
+        or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "promptMagicVersion" not in x
+                or (isinstance(x["promptMagicVersion"], str) and x["promptMagicVersion"] in _K19)
+            )
+        ):
+            _e259(x, path, out)
+
+
+def _e261(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/11
+    if _condition1 := (not isinstance(x, dict) or ("promptMagicVersion" in x)) and (
+        not isinstance(x, dict)
+        or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
+    ):
+        if not (
+            (not isinstance(x, dict) or ("promptMagic" in x))
+            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
+        ):
+            _e264(x, path, out)
+
+
+def _e266(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/12
+    if _condition1 := (not isinstance(x, dict) or ("promptMagicStrength" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "promptMagicStrength" not in x
+            or (type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float)
+        )
+    ):
+        if not (
+            (not isinstance(x, dict) or ("promptMagic" in x))
+            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
+        ):
+            _e269(x, path, out)
+
+
+def _e271(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/13
+    if _condition1 := (not isinstance(x, dict) or ("enhancePromptInstruction" in x)) and (
+        not isinstance(x, dict)
+        or ("enhancePromptInstruction" not in x or (isinstance(x["enhancePromptInstruction"], str)))
+    ):
+        if not (
+            (not isinstance(x, dict) or ("enhancePrompt" in x))
+            and (
+                not isinstance(x, dict)
+                or ("enhancePrompt" not in x or (x["enhancePrompt"] is True))
+            )
+        ):
+            _e274(x, path, out)
+
+
+def _e276(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/14
+    if _condition1 := (not isinstance(x, dict) or ("contrastRatio" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "contrastRatio" not in x
+            or (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
+        )
+    ):
+        if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
+            _e279(x, path, out)
+
+
+def _e282(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/15
+    if _condition1 := (not isinstance(x, dict) or ("expandedDomain" in x)) and (
+        not isinstance(x, dict) or ("expandedDomain" not in x or (x["expandedDomain"] is True))
+    ):
+        if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
+            _e285(x, path, out)
+
+
+def _e288(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/16
+    if _condition1 := _v173(x):
+        if not _v290(x):
+            _e290(x, path, out)
+
+
+def _v288(x: Any) -> bool:
+    # /x-advice/16
+    if _condition1 := _v173(x):
+        # /x-advice/16/then
+        if isinstance(x, dict):
+            if "controlnets" in x and not _v291(x["controlnets"]):
+                return False
+    return True
+
+
+def _e298(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/17
+    if _condition1 := _v173(x):
+        if not _v300(x):
+            _e300(x, path, out)
+
+
+def _v298(x: Any) -> bool:
+    # /x-advice/17
+    if _condition1 := _v173(x):
+        # /x-advice/17/then
+        if isinstance(x, dict):
+            if "controlnets" in x and not _v301(x["controlnets"]):
+                return False
+    return True
+
+
+def _e307(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/18
+    if _condition1 := _v173(x):
+        if not _v309(x):
+            _e309(x, path, out)
+
+
+def _v307(x: Any) -> bool:
+    # /x-advice/18
+    if _condition1 := _v173(x):
+        # /x-advice/18/then
+        if isinstance(x, dict):
+            if "controlnets" in x and not _v310(x["controlnets"]):
+                return False
+    return True
+
+
+def _e316(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/19
+    if _condition1 := (
+        (
+            (not isinstance(x, dict) or ("canvasRequestType" in x))
+            and (
+                not isinstance(x, dict)
+                or ("canvasRequestType" not in x or (isinstance(x["canvasRequestType"], str)))
+            )
+        )
+        or (
+            (not isinstance(x, dict) or ("canvasInitId" in x))
+            and (
+                not isinstance(x, dict)
+                or ("canvasInitId" not in x or (isinstance(x["canvasInitId"], str)))
+            )
+        )
+        or (
+            (not isinstance(x, dict) or ("canvasMaskId" in x))
+            and (
+                not isinstance(x, dict)
+                or ("canvasMaskId" not in x or (isinstance(x["canvasMaskId"], str)))
+            )
+        )
+    ):
+        if not (
+            (not isinstance(x, dict) or ("canvasRequest" in x))
+            and (
+                not isinstance(x, dict)
+                or ("canvasRequest" not in x or (x["canvasRequest"] is True))
+            )
+        ):
+            _e324(x, path, out)
+
+
+def _e326(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/20
+    if _condition1 := (not isinstance(x, dict) or ("modelId" in x)) and (
+        not isinstance(x, dict)
+        or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K30))
+    ):
+        if not (
+            (not isinstance(x, dict) or ("alchemy" in x))
+            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
+        ):
+            _e329(x, path, out)
+
+
+def _e331(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/21
+    if _condition1 := (
+        (not isinstance(x, dict) or ("scheduler" in x))
+        or (not isinstance(x, dict) or ("sd_version" in x))
+        or (not isinstance(x, dict) or ("controlNetType" in x))
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                ("scheduler" not in x or (x["scheduler"] is not None))
+                and ("sd_version" not in x or (x["sd_version"] is not None))
+                and ("controlNetType" not in x or (x["controlNetType"] is not None))
+            )
+        ):
+            _e336(x, path, out)
+
+
+def _e343(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/22
+    if _condition1 := (isinstance(x, dict)):
+        if not (not isinstance(x, dict) or ("isInitImage" not in x or (not (True)))):
+            _e345(x, path, out)
 
 
 def _v1(x: Any) -> bool:
@@ -1257,7 +2615,7 @@ def _v5(x: Any) -> bool:
     # /properties/canvasRequestType
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K14)):
+    if not (x is None or (isinstance(x, str) and x in _K45)):
         return False
     return True
 
@@ -1304,7 +2662,7 @@ def _v19(x: Any) -> bool:
     # /properties/controlNetType
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K15)):
+    if not (x is None or (isinstance(x, str) and x in _K46)):
         return False
     return True
 
@@ -1437,7 +2795,7 @@ def _v45(x: Any) -> bool:
     # /properties/photoRealStrength
     if not ((type(x) is int or type(x) is float) or x is None):
         return False
-    if not (x is None or ((type(x) is int or type(x) is float) and x in _K16)):
+    if not (x is None or ((type(x) is int or type(x) is float) and x in _K47)):
         return False
     return True
 
@@ -1446,7 +2804,7 @@ def _v46(x: Any) -> bool:
     # /properties/photoRealVersion
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K17)):
+    if not (x is None or (isinstance(x, str) and x in _K48)):
         return False
     return True
 
@@ -1455,7 +2813,7 @@ def _v47(x: Any) -> bool:
     # /properties/presetStyle
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K18)):
+    if not (x is None or (isinstance(x, str) and x in _K49)):
         return False
     return True
 
@@ -1494,7 +2852,7 @@ def _v53(x: Any) -> bool:
     # /properties/scheduler
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K19)):
+    if not (x is None or (isinstance(x, str) and x in _K50)):
         return False
     return True
 
@@ -1503,7 +2861,7 @@ def _v54(x: Any) -> bool:
     # /properties/sd_version
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K20)):
+    if not (x is None or (isinstance(x, str) and x in _K51)):
         return False
     return True
 
@@ -1525,7 +2883,7 @@ def _v57(x: Any) -> bool:
     # /properties/transparency
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K21)):
+    if not (x is None or (isinstance(x, str) and x in _K52)):
         return False
     return True
 
@@ -1615,7 +2973,7 @@ def _v178(x: Any) -> bool:
                                     type(_item1["preprocessorId"]) is int
                                     or type(_item1["preprocessorId"]) is float
                                 )
-                                and _item1["preprocessorId"] in _K22
+                                and _item1["preprocessorId"] in _K53
                             )
                         )
                     )
@@ -1640,9 +2998,9 @@ def _e87(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/1/then
     if isinstance(x, dict):
-        for _name in _K23:
+        for _name in _K54:
             if _name not in x:
-                out.append(_rule_error(path, _K24, "required", _RULE25, _name))
+                out.append(_rule_error(path, _K55, "required", _RULE56, _name))
         if "alchemy" in x:
             if x["alchemy"] is not False:
                 _e93(x["alchemy"], (*path, "alchemy"), out)
@@ -1674,7 +3032,7 @@ def _e132(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/4/then
     if isinstance(x, dict):
         if "sd_version" in x:
-            if x["sd_version"] != _K3:
+            if x["sd_version"] != _K37:
                 _e133(x["sd_version"], (*path, "sd_version"), out)
 
 
@@ -1700,20 +3058,20 @@ def _e145(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e153(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/7/then
     if isinstance(x, dict):
-        for _name in _K26:
+        for _name in _K57:
             if _name not in x:
-                out.append(_rule_error(path, _K27, "required", _RULE28, _name))
+                out.append(_rule_error(path, _K58, "required", _RULE59, _name))
         if "modelId" in x:
-            if not (isinstance(x["modelId"], str) and x["modelId"] in _K7):
+            if not (isinstance(x["modelId"], str) and x["modelId"] in _K38):
                 _e154(x["modelId"], (*path, "modelId"), out)
 
 
 def _e158(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/8/then
     if isinstance(x, dict):
-        for _name in _K29:
+        for _name in _K60:
             if _name not in x:
-                out.append(_rule_error(path, _K30, "required", _RULE31, _name))
+                out.append(_rule_error(path, _K61, "required", _RULE62, _name))
         if "unzoomAmount" in x:
             if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
                 _e159(x["unzoomAmount"], (*path, "unzoomAmount"), out)
@@ -1725,9 +3083,9 @@ def _e158(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e164(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/9/then
     if isinstance(x, dict):
-        for _name in _K32:
+        for _name in _K63:
             if _name not in x:
-                out.append(_rule_error(path, _K33, "required", _RULE34, _name))
+                out.append(_rule_error(path, _K64, "required", _RULE65, _name))
         if "unzoom" in x:
             if x["unzoom"] is not True:
                 _e165(x["unzoom"], (*path, "unzoom"), out)
@@ -1736,9 +3094,9 @@ def _e164(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e169(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/10/then
     if isinstance(x, dict):
-        for _name in _K35:
+        for _name in _K66:
             if _name not in x:
-                out.append(_rule_error(path, _K36, "required", _RULE37, _name))
+                out.append(_rule_error(path, _K67, "required", _RULE68, _name))
         if "init_image_id" in x:
             if not (isinstance(x["init_image_id"], str)):
                 _e170(x["init_image_id"], (*path, "init_image_id"), out)
@@ -1769,9 +3127,9 @@ def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K39,
+                    _K70,
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -1788,9 +3146,9 @@ def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K41,
+                    _K72,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -1807,9 +3165,9 @@ def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K42,
+                    _K73,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -1826,9 +3184,9 @@ def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K43,
+                    _K74,
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -1839,13 +3197,13 @@ def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/canvasRequestType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K14)):
+        if not (x is None or (isinstance(x, str) and x in _K45)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K45,
+                    _K76,
                     "enum",
-                    f"{_show(x)} is not one of {_K44}",
+                    f"{_show(x)} is not one of {_K75}",
                     None,
                     "error",
                     None,
@@ -1856,21 +3214,21 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K46,
+                    _K77,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K14)):
+        if not (x is None or (isinstance(x, str) and x in _K45)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K45,
+                    _K76,
                     "enum",
-                    f"{_show(x)} is not one of {_K44}",
+                    f"{_show(x)} is not one of {_K75}",
                     None,
                     "error",
                     None,
@@ -1886,9 +3244,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K48,
+                        _K79,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K47}",
+                        f"{_show(x)} is less than the minimum {_K78}",
                         None,
                         "error",
                         None,
@@ -1898,9 +3256,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K50,
+                        _K81,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K49}",
+                        f"{_show(x)} is greater than the maximum {_K80}",
                         None,
                         "error",
                         None,
@@ -1911,9 +3269,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K52,
+                    _K83,
                     "type",
-                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -1924,9 +3282,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K48,
+                        _K79,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K47}",
+                        f"{_show(x)} is less than the minimum {_K78}",
                         None,
                         "error",
                         None,
@@ -1936,9 +3294,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K50,
+                        _K81,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K49}",
+                        f"{_show(x)} is greater than the maximum {_K80}",
                         None,
                         "error",
                         None,
@@ -1954,9 +3312,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K54,
+                        _K85,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K53}",
+                        f"{_show(x)} is less than the minimum {_K84}",
                         None,
                         "error",
                         None,
@@ -1966,9 +3324,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K55,
+                        _K86,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K47}",
+                        f"{_show(x)} is greater than the maximum {_K78}",
                         None,
                         "error",
                         None,
@@ -1979,9 +3337,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K56,
+                    _K87,
                     "type",
-                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -1992,9 +3350,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K54,
+                        _K85,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K53}",
+                        f"{_show(x)} is less than the minimum {_K84}",
                         None,
                         "error",
                         None,
@@ -2004,9 +3362,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K55,
+                        _K86,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K47}",
+                        f"{_show(x)} is greater than the maximum {_K78}",
                         None,
                         "error",
                         None,
@@ -2023,9 +3381,9 @@ def _e8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K57,
+                    _K88,
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2045,9 +3403,9 @@ def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K59,
+                    _K90,
                     "type",
-                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2062,13 +3420,13 @@ def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/controlNetType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K15)):
+        if not (x is None or (isinstance(x, str) and x in _K46)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K61,
+                    _K92,
                     "enum",
-                    f"{_show(x)} is not one of {_K60}",
+                    f"{_show(x)} is not one of {_K91}",
                     None,
                     "error",
                     None,
@@ -2079,21 +3437,21 @@ def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K62,
+                    _K93,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K15)):
+        if not (x is None or (isinstance(x, str) and x in _K46)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K61,
+                    _K92,
                     "enum",
-                    f"{_show(x)} is not one of {_K60}",
+                    f"{_show(x)} is not one of {_K91}",
                     None,
                     "error",
                     None,
@@ -2113,9 +3471,9 @@ def _e20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K63,
+                    _K94,
                     "type",
-                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2136,9 +3494,9 @@ def _e26(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K64,
+                    _K95,
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2155,9 +3513,9 @@ def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K65,
+                    _K96,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2174,9 +3532,9 @@ def _e28(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K66,
+                    _K97,
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2193,9 +3551,9 @@ def _e29(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K67,
+                    _K98,
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2211,9 +3569,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K68,
+                        _K99,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K47}",
+                        f"{_show(x)} is less than the minimum {_K78}",
                         None,
                         "error",
                         None,
@@ -2223,9 +3581,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K70,
+                        _K101,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K69}",
+                        f"{_show(x)} is greater than the maximum {_K100}",
                         None,
                         "error",
                         None,
@@ -2236,9 +3594,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K71,
+                    _K102,
                     "type",
-                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2249,9 +3607,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K68,
+                        _K99,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K47}",
+                        f"{_show(x)} is less than the minimum {_K78}",
                         None,
                         "error",
                         None,
@@ -2261,9 +3619,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K70,
+                        _K101,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K69}",
+                        f"{_show(x)} is greater than the maximum {_K100}",
                         None,
                         "error",
                         None,
@@ -2279,9 +3637,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K73,
+                        _K104,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K72}",
+                        f"{_show(x)} is less than the minimum {_K103}",
                         None,
                         "error",
                         None,
@@ -2291,9 +3649,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K75,
+                        _K106,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K74}",
+                        f"{_show(x)} is greater than the maximum {_K105}",
                         None,
                         "error",
                         None,
@@ -2303,9 +3661,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K77,
+                        _K108,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K76}",
+                        f"{_show(x)} is not a multiple of {_K107}",
                         None,
                         "error",
                         None,
@@ -2316,9 +3674,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K79,
+                    _K110,
                     "type",
-                    f"expected {_K78}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2329,9 +3687,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K73,
+                        _K104,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K72}",
+                        f"{_show(x)} is less than the minimum {_K103}",
                         None,
                         "error",
                         None,
@@ -2341,9 +3699,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K75,
+                        _K106,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K74}",
+                        f"{_show(x)} is greater than the maximum {_K105}",
                         None,
                         "error",
                         None,
@@ -2353,9 +3711,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K77,
+                        _K108,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K76}",
+                        f"{_show(x)} is not a multiple of {_K107}",
                         None,
                         "error",
                         None,
@@ -2372,9 +3730,9 @@ def _e32(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K80,
+                    _K111,
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2391,9 +3749,9 @@ def _e33(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K81,
+                    _K112,
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2413,9 +3771,9 @@ def _e34(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K82,
+                    _K113,
                     "type",
-                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2436,9 +3794,9 @@ def _e36(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K83,
+                    _K114,
                     "type",
-                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2455,9 +3813,9 @@ def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K84,
+                    _K115,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2474,9 +3832,9 @@ def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K85,
+                    _K116,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2492,9 +3850,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K86,
+                        _K117,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K53}",
+                        f"{_show(x)} is less than the minimum {_K84}",
                         None,
                         "error",
                         None,
@@ -2504,9 +3862,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K88,
+                        _K119,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K87}",
+                        f"{_show(x)} is greater than the maximum {_K118}",
                         None,
                         "error",
                         None,
@@ -2517,9 +3875,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K89,
+                    _K120,
                     "type",
-                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2530,9 +3888,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K86,
+                        _K117,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K53}",
+                        f"{_show(x)} is less than the minimum {_K84}",
                         None,
                         "error",
                         None,
@@ -2542,9 +3900,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K88,
+                        _K119,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K87}",
+                        f"{_show(x)} is greater than the maximum {_K118}",
                         None,
                         "error",
                         None,
@@ -2561,9 +3919,9 @@ def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K90,
+                    _K121,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2580,9 +3938,9 @@ def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K91,
+                    _K122,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2598,9 +3956,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K92,
+                        _K123,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K47}",
+                        f"{_show(x)} is less than the minimum {_K78}",
                         None,
                         "error",
                         None,
@@ -2610,9 +3968,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K93,
+                        _K124,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K76}",
+                        f"{_show(x)} is greater than the maximum {_K107}",
                         None,
                         "error",
                         None,
@@ -2623,9 +3981,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K94,
+                    _K125,
                     "type",
-                    f"expected {_K78}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2636,9 +3994,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K92,
+                        _K123,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K47}",
+                        f"{_show(x)} is less than the minimum {_K78}",
                         None,
                         "error",
                         None,
@@ -2648,9 +4006,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K93,
+                        _K124,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K76}",
+                        f"{_show(x)} is greater than the maximum {_K107}",
                         None,
                         "error",
                         None,
@@ -2666,9 +4024,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K96,
+                        _K127,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K95}",
+                        f"{_show(x)} is less than the minimum {_K126}",
                         None,
                         "error",
                         None,
@@ -2678,9 +4036,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K98,
+                        _K129,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K97}",
+                        f"{_show(x)} is greater than the maximum {_K128}",
                         None,
                         "error",
                         None,
@@ -2691,9 +4049,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K99,
+                    _K130,
                     "type",
-                    f"expected {_K78}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2704,9 +4062,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K96,
+                        _K127,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K95}",
+                        f"{_show(x)} is less than the minimum {_K126}",
                         None,
                         "error",
                         None,
@@ -2716,9 +4074,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K98,
+                        _K129,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K97}",
+                        f"{_show(x)} is greater than the maximum {_K128}",
                         None,
                         "error",
                         None,
@@ -2735,9 +4093,9 @@ def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K100,
+                    _K131,
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2748,13 +4106,13 @@ def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoRealStrength
     if (type(x) is int or type(x) is float) or x is None:
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K16)):
+        if not (x is None or ((type(x) is int or type(x) is float) and x in _K47)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K102,
+                    _K133,
                     "enum",
-                    f"{_show(x)} is not one of {_K101}",
+                    f"{_show(x)} is not one of {_K132}",
                     None,
                     "error",
                     None,
@@ -2765,21 +4123,21 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K103,
+                    _K134,
                     "type",
-                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K16)):
+        if not (x is None or ((type(x) is int or type(x) is float) and x in _K47)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K102,
+                    _K133,
                     "enum",
-                    f"{_show(x)} is not one of {_K101}",
+                    f"{_show(x)} is not one of {_K132}",
                     None,
                     "error",
                     None,
@@ -2790,13 +4148,13 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoRealVersion
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K17)):
+        if not (x is None or (isinstance(x, str) and x in _K48)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K105,
+                    _K136,
                     "enum",
-                    f"{_show(x)} is not one of {_K104}",
+                    f"{_show(x)} is not one of {_K135}",
                     None,
                     "error",
                     None,
@@ -2807,21 +4165,21 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K106,
+                    _K137,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K17)):
+        if not (x is None or (isinstance(x, str) and x in _K48)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K105,
+                    _K136,
                     "enum",
-                    f"{_show(x)} is not one of {_K104}",
+                    f"{_show(x)} is not one of {_K135}",
                     None,
                     "error",
                     None,
@@ -2832,13 +4190,13 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/presetStyle
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K18)):
+        if not (x is None or (isinstance(x, str) and x in _K49)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K108,
+                    _K139,
                     "enum",
-                    f"{_show(x)} is not one of {_K107}",
+                    f"{_show(x)} is not one of {_K138}",
                     None,
                     "error",
                     None,
@@ -2849,21 +4207,21 @@ def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K109,
+                    _K140,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K18)):
+        if not (x is None or (isinstance(x, str) and x in _K49)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K108,
+                    _K139,
                     "enum",
-                    f"{_show(x)} is not one of {_K107}",
+                    f"{_show(x)} is not one of {_K138}",
                     None,
                     "error",
                     None,
@@ -2878,7 +4236,7 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K110,
+                    _K141,
                     "maxLength",
                     f"{_show(x)} should have at most 1500 characters",
                     None,
@@ -2891,9 +4249,9 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K112,
+                    _K143,
                     "type",
-                    f"expected {_K111}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K142}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2904,7 +4262,7 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K110,
+                        _K141,
                         "maxLength",
                         f"{_show(x)} should have at most 1500 characters",
                         None,
@@ -2923,9 +4281,9 @@ def _e49(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K113,
+                    _K144,
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2941,9 +4299,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K115,
+                        _K146,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K114}",
+                        f"{_show(x)} is less than the minimum {_K145}",
                         None,
                         "error",
                         None,
@@ -2953,9 +4311,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K116,
+                        _K147,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K47}",
+                        f"{_show(x)} is greater than the maximum {_K78}",
                         None,
                         "error",
                         None,
@@ -2966,9 +4324,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K117,
+                    _K148,
                     "type",
-                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2979,9 +4337,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K115,
+                        _K146,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K114}",
+                        f"{_show(x)} is less than the minimum {_K145}",
                         None,
                         "error",
                         None,
@@ -2991,9 +4349,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K116,
+                        _K147,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K47}",
+                        f"{_show(x)} is greater than the maximum {_K78}",
                         None,
                         "error",
                         None,
@@ -3010,9 +4368,9 @@ def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K118,
+                    _K149,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3029,9 +4387,9 @@ def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K119,
+                    _K150,
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3042,13 +4400,13 @@ def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/scheduler
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K19)):
+        if not (x is None or (isinstance(x, str) and x in _K50)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K121,
+                    _K152,
                     "enum",
-                    f"{_show(x)} is not one of {_K120}",
+                    f"{_show(x)} is not one of {_K151}",
                     None,
                     "error",
                     None,
@@ -3059,21 +4417,21 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K122,
+                    _K153,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K19)):
+        if not (x is None or (isinstance(x, str) and x in _K50)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K121,
+                    _K152,
                     "enum",
-                    f"{_show(x)} is not one of {_K120}",
+                    f"{_show(x)} is not one of {_K151}",
                     None,
                     "error",
                     None,
@@ -3084,13 +4442,13 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sd_version
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K20)):
+        if not (x is None or (isinstance(x, str) and x in _K51)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K124,
+                    _K155,
                     "enum",
-                    f"{_show(x)} is not one of {_K123}",
+                    f"{_show(x)} is not one of {_K154}",
                     None,
                     "error",
                     None,
@@ -3101,21 +4459,21 @@ def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K125,
+                    _K156,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K20)):
+        if not (x is None or (isinstance(x, str) and x in _K51)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K124,
+                    _K155,
                     "enum",
-                    f"{_show(x)} is not one of {_K123}",
+                    f"{_show(x)} is not one of {_K154}",
                     None,
                     "error",
                     None,
@@ -3131,9 +4489,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K127,
+                        _K158,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K126}",
+                        f"{_show(x)} is greater than the maximum {_K157}",
                         None,
                         "error",
                         None,
@@ -3144,9 +4502,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K128,
+                    _K159,
                     "type",
-                    f"expected {_K78}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3157,9 +4515,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K127,
+                        _K158,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K126}",
+                        f"{_show(x)} is greater than the maximum {_K157}",
                         None,
                         "error",
                         None,
@@ -3176,9 +4534,9 @@ def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K129,
+                    _K160,
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3189,13 +4547,13 @@ def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/transparency
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K21)):
+        if not (x is None or (isinstance(x, str) and x in _K52)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K131,
+                    _K162,
                     "enum",
-                    f"{_show(x)} is not one of {_K130}",
+                    f"{_show(x)} is not one of {_K161}",
                     None,
                     "error",
                     None,
@@ -3206,21 +4564,21 @@ def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K132,
+                    _K163,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K21)):
+        if not (x is None or (isinstance(x, str) and x in _K52)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K131,
+                    _K162,
                     "enum",
-                    f"{_show(x)} is not one of {_K130}",
+                    f"{_show(x)} is not one of {_K161}",
                     None,
                     "error",
                     None,
@@ -3237,9 +4595,9 @@ def _e58(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K133,
+                    _K164,
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3256,9 +4614,9 @@ def _e59(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K134,
+                    _K165,
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3275,9 +4633,9 @@ def _e60(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K135,
+                    _K166,
                     "type",
-                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3294,9 +4652,9 @@ def _e61(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K136,
+                    _K167,
                     "type",
-                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3316,9 +4674,9 @@ def _e62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K137,
+                    _K168,
                     "type",
-                    f"expected {_K58}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3339,9 +4697,9 @@ def _e68(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K138,
+                    _K169,
                     "type",
-                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3357,9 +4715,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K139,
+                        _K170,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K72}",
+                        f"{_show(x)} is less than the minimum {_K103}",
                         None,
                         "error",
                         None,
@@ -3369,9 +4727,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K140,
+                        _K171,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K74}",
+                        f"{_show(x)} is greater than the maximum {_K105}",
                         None,
                         "error",
                         None,
@@ -3381,9 +4739,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K141,
+                        _K172,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K76}",
+                        f"{_show(x)} is not a multiple of {_K107}",
                         None,
                         "error",
                         None,
@@ -3394,9 +4752,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K142,
+                    _K173,
                     "type",
-                    f"expected {_K78}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3407,9 +4765,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K139,
+                        _K170,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K72}",
+                        f"{_show(x)} is less than the minimum {_K103}",
                         None,
                         "error",
                         None,
@@ -3419,9 +4777,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K140,
+                        _K171,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K74}",
+                        f"{_show(x)} is greater than the maximum {_K105}",
                         None,
                         "error",
                         None,
@@ -3431,9 +4789,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K141,
+                        _K172,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K76}",
+                        f"{_show(x)} is not a multiple of {_K107}",
                         None,
                         "error",
                         None,
@@ -3450,9 +4808,9 @@ def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K143,
+                    _K174,
                     "type",
-                    f"expected {_K111}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K142}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3467,7 +4825,7 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K144,
+                    _K175,
                     "maxItems",
                     f"{_show(x)} should have at most 4 items",
                     None,
@@ -3483,9 +4841,9 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K146,
+                    _K177,
                     "type",
-                    f"expected {_K145}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K176}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3496,7 +4854,7 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K144,
+                        _K175,
                         "maxItems",
                         f"{_show(x)} should have at most 4 items",
                         None,
@@ -3518,14 +4876,420 @@ def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K148,
+                    _K179,
                     "type",
-                    f"expected {_K147}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K178}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
+
+
+def _v185(x: Any) -> bool:
+    # /x-advice/0/if
+    if not (
+        (
+            (
+                (not isinstance(x, dict) or ("modelId" in x))
+                and (
+                    not isinstance(x, dict)
+                    or (
+                        "modelId" not in x
+                        or (isinstance(x["modelId"], str) and x["modelId"] in _K36)
+                    )
+                )
+            )
+            or (
+                (
+                    (not isinstance(x, dict) or ("sd_version" in x))
+                    and (
+                        not isinstance(x, dict)
+                        or ("sd_version" not in x or (x["sd_version"] == _K37))
+                    )
+                )
+                and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
+            )
+        )
+        or (
+            (
+                (not isinstance(x, dict) or ("modelId" in x))
+                and (
+                    not isinstance(x, dict)
+                    or (
+                        "modelId" not in x
+                        or (isinstance(x["modelId"], str) and x["modelId"] in _K1)
+                    )
+                )
+            )
+            or (
+                (
+                    (not isinstance(x, dict) or ("sd_version" in x))
+                    and (
+                        not isinstance(x, dict)
+                        or (
+                            "sd_version" not in x
+                            or (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
+                        )
+                    )
+                )
+                and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
+            )
+        )
+    ):
+        return False
+    return True
+
+
+def _e188(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/0/then
+    if isinstance(x, dict):
+        for _name in _K180:
+            if _name not in x:
+                out.append(_rule_error(path, _K181, "required", _RULE0, _name))
+        if "contrast" in x:
+            if not (type(x["contrast"]) is int or type(x["contrast"]) is float):
+                _e189(x["contrast"], (*path, "contrast"), out)
+
+
+def _e195(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/1/then
+    if isinstance(x, dict):
+        if "seed" in x:
+            if (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638:
+                _e196(x["seed"], (*path, "seed"), out)
+
+
+def _e201(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/2/then
+    if isinstance(x, dict):
+        if "contrast" in x:
+            if not (
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] in _K4
+            ):
+                _e202(x["contrast"], (*path, "contrast"), out)
+
+
+def _e206(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/3/then
+    if isinstance(x, dict):
+        if "guidance_scale" in x:
+            if not (
+                not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+                or (x["guidance_scale"] <= 20)
+            ):
+                _e207(x["guidance_scale"], (*path, "guidance_scale"), out)
+
+
+def _e211(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/4/then
+    if isinstance(x, dict):
+        if "init_strength" in x:
+            if not (
+                not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
+                or (x["init_strength"] >= 0.1)
+            ):
+                _e212(x["init_strength"], (*path, "init_strength"), out)
+
+
+def _e218(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/5/then
+    if isinstance(x, dict):
+        if "modelId" in x:
+            if x["modelId"] is not None:
+                _e219(x["modelId"], (*path, "modelId"), out)
+
+
+def _e230(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/6/then
+    if isinstance(x, dict):
+        for _name in _K182:
+            if _name not in x:
+                out.append(_rule_error(path, _K183, "required", _RULE11, _name))
+        if "presetStyle" in x:
+            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10):
+                _e231(x["presetStyle"], (*path, "presetStyle"), out)
+
+
+def _e238(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/7/then
+    if isinstance(x, dict):
+        if "presetStyle" in x:
+            if not (
+                x["presetStyle"] is None
+                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
+            ):
+                _e239(x["presetStyle"], (*path, "presetStyle"), out)
+
+
+def _e246(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/8/then
+    if isinstance(x, dict):
+        for _name in _K182:
+            if _name not in x:
+                out.append(_rule_error(path, _K184, "required", _RULE15, _name))
+        if "presetStyle" in x:
+            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14):
+                _e247(x["presetStyle"], (*path, "presetStyle"), out)
+
+
+def _e254(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/9/then
+    if isinstance(x, dict):
+        if "presetStyle" in x:
+            if not (
+                x["presetStyle"] is None
+                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K16)
+            ):
+                _e255(x["presetStyle"], (*path, "presetStyle"), out)
+
+
+def _e259(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/10/then
+    if isinstance(x, dict):
+        if "promptMagicVersion" in x:
+            if not (isinstance(x["promptMagicVersion"], str) and x["promptMagicVersion"] in _K19):
+                _e260(x["promptMagicVersion"], (*path, "promptMagicVersion"), out)
+
+
+def _e264(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/11/then
+    if isinstance(x, dict):
+        for _name in _K185:
+            if _name not in x:
+                out.append(_rule_error(path, _K186, "required", _RULE21, _name))
+        if "promptMagic" in x:
+            if x["promptMagic"] is not True:
+                _e265(x["promptMagic"], (*path, "promptMagic"), out)
+
+
+def _e269(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/12/then
+    if isinstance(x, dict):
+        for _name in _K185:
+            if _name not in x:
+                out.append(_rule_error(path, _K187, "required", _RULE22, _name))
+        if "promptMagic" in x:
+            if x["promptMagic"] is not True:
+                _e270(x["promptMagic"], (*path, "promptMagic"), out)
+
+
+def _e274(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/13/then
+    if isinstance(x, dict):
+        for _name in _K188:
+            if _name not in x:
+                out.append(_rule_error(path, _K189, "required", _RULE23, _name))
+        if "enhancePrompt" in x:
+            if x["enhancePrompt"] is not True:
+                _e275(x["enhancePrompt"], (*path, "enhancePrompt"), out)
+
+
+def _e279(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/14/then
+    if isinstance(x, dict):
+        if "alchemy" in x:
+            if x["alchemy"] is False:
+                _e280(x["alchemy"], (*path, "alchemy"), out)
+
+
+def _e285(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/15/then
+    if isinstance(x, dict):
+        if "alchemy" in x:
+            if x["alchemy"] is False:
+                _e286(x["alchemy"], (*path, "alchemy"), out)
+
+
+def _e290(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/16/then
+    if isinstance(x, dict):
+        if "controlnets" in x:
+            if not _v291(x["controlnets"]):
+                _e291(x["controlnets"], (*path, "controlnets"), out)
+
+
+def _v290(x: Any) -> bool:
+    # /x-advice/16/then
+    if isinstance(x, dict):
+        if "controlnets" in x and not _v291(x["controlnets"]):
+            return False
+    return True
+
+
+def _v291(x: Any) -> bool:
+    # /x-advice/16/then/properties/controlnets
+    if isinstance(x, list):
+        for _item1 in x:
+            if not (
+                (
+                    not isinstance(_item1, dict)
+                    or ("strengthType" not in _item1 or (_item1["strengthType"] is None))
+                )
+                if (
+                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
+                    and (
+                        not isinstance(_item1, dict)
+                        or (
+                            "preprocessorId" not in _item1
+                            or (
+                                not (
+                                    (
+                                        type(_item1["preprocessorId"]) is int
+                                        or type(_item1["preprocessorId"]) is float
+                                    )
+                                    and _item1["preprocessorId"] in _K190
+                                )
+                            )
+                        )
+                    )
+                )
+                else (True)
+            ):
+                return False
+    return True
+
+
+def _e300(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/17/then
+    if isinstance(x, dict):
+        if "controlnets" in x:
+            if not _v301(x["controlnets"]):
+                _e301(x["controlnets"], (*path, "controlnets"), out)
+
+
+def _v300(x: Any) -> bool:
+    # /x-advice/17/then
+    if isinstance(x, dict):
+        if "controlnets" in x and not _v301(x["controlnets"]):
+            return False
+    return True
+
+
+def _v301(x: Any) -> bool:
+    # /x-advice/17/then/properties/controlnets
+    if isinstance(x, list):
+        for _item1 in x:
+            if not (
+                (
+                    not isinstance(_item1, dict)
+                    or (
+                        "strengthType" not in _item1
+                        or (
+                            _item1["strengthType"] is None
+                            or (
+                                isinstance(_item1["strengthType"], str)
+                                and _item1["strengthType"] in _K191
+                            )
+                        )
+                    )
+                )
+                if (
+                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
+                    and (
+                        not isinstance(_item1, dict)
+                        or (
+                            "preprocessorId" not in _item1
+                            or (
+                                (
+                                    type(_item1["preprocessorId"]) is int
+                                    or type(_item1["preprocessorId"]) is float
+                                )
+                                and _item1["preprocessorId"] in _K192
+                            )
+                        )
+                    )
+                )
+                else (True)
+            ):
+                return False
+    return True
+
+
+def _e309(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/18/then
+    if isinstance(x, dict):
+        if "controlnets" in x:
+            if not _v310(x["controlnets"]):
+                _e310(x["controlnets"], (*path, "controlnets"), out)
+
+
+def _v309(x: Any) -> bool:
+    # /x-advice/18/then
+    if isinstance(x, dict):
+        if "controlnets" in x and not _v310(x["controlnets"]):
+            return False
+    return True
+
+
+def _v310(x: Any) -> bool:
+    # /x-advice/18/then/properties/controlnets
+    if isinstance(x, list):
+        for _item1 in x:
+            if not (
+                (
+                    not isinstance(_item1, dict)
+                    or ("weight" not in _item1 or (_item1["weight"] is None))
+                )
+                if (
+                    (not isinstance(_item1, dict) or ("strengthType" in _item1))
+                    and (
+                        not isinstance(_item1, dict)
+                        or (
+                            "strengthType" not in _item1
+                            or (isinstance(_item1["strengthType"], str))
+                        )
+                    )
+                )
+                else (True)
+            ):
+                return False
+    return True
+
+
+def _e324(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/19/then
+    if isinstance(x, dict):
+        for _name in _K193:
+            if _name not in x:
+                out.append(_rule_error(path, _K194, "required", _RULE29, _name))
+        if "canvasRequest" in x:
+            if x["canvasRequest"] is not True:
+                _e325(x["canvasRequest"], (*path, "canvasRequest"), out)
+
+
+def _e329(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/20/then
+    if isinstance(x, dict):
+        for _name in _K54:
+            if _name not in x:
+                out.append(_rule_error(path, _K195, "required", _RULE31, _name))
+        if "alchemy" in x:
+            if x["alchemy"] is not False:
+                _e330(x["alchemy"], (*path, "alchemy"), out)
+
+
+def _e336(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/21/then
+    if isinstance(x, dict):
+        if "scheduler" in x:
+            if x["scheduler"] is None:
+                _e337(x["scheduler"], (*path, "scheduler"), out)
+        if "sd_version" in x:
+            if x["sd_version"] is None:
+                _e339(x["sd_version"], (*path, "sd_version"), out)
+        if "controlNetType" in x:
+            if x["controlNetType"] is None:
+                _e341(x["controlNetType"], (*path, "controlNetType"), out)
+
+
+def _e345(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/22/then
+    if isinstance(x, dict):
+        if "isInitImage" in x:
+            if True:
+                _e346(x["isInitImage"], (*path, "isInitImage"), out)
 
 
 def _v11(x: Any) -> bool:
@@ -3534,10 +5298,10 @@ def _v11(x: Any) -> bool:
         return False
     if not ("initImageId" in x and "initImageType" in x and "preprocessorId" in x):
         return False
-    if not x.keys() <= _K149:
+    if not x.keys() <= _K196:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE150[_key1](_value2):
+        if not _TABLE197[_key1](_value2):
             return False
     return True
 
@@ -3548,10 +5312,10 @@ def _v22(x: Any) -> bool:
         return False
     if "akUUID" not in x:
         return False
-    if not x.keys() <= _K151:
+    if not x.keys() <= _K198:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE152[_key1](_value2):
+        if not _TABLE199[_key1](_value2):
             return False
     return True
 
@@ -3560,10 +5324,10 @@ def _v64(x: Any) -> bool:
     # /$defs/userElementInput
     if not isinstance(x, dict):
         return False
-    if not x.keys() <= _K153:
+    if not x.keys() <= _K200:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE154[_key1](_value2):
+        if not _TABLE201[_key1](_value2):
             return False
     return True
 
@@ -3574,10 +5338,10 @@ def _v73(x: Any) -> bool:
         return False
     if not ("id" in x and "type" in x):
         return False
-    if not x.keys() <= _K155:
+    if not x.keys() <= _K202:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE156[_key1](_value2):
+        if not _TABLE203[_key1](_value2):
             return False
     return True
 
@@ -3600,52 +5364,52 @@ def _e88(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/0/then/properties/num_images
     if type(x) is int or type(x) is float:
         if x > 4:
-            out.append(_rule_error(path, _K158, "maximum", _RULE159, None))
+            out.append(_rule_error(path, _K205, "maximum", _RULE206, None))
 
 
 def _e93(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/1/then/properties/alchemy
     if x is not False:
-        out.append(_rule_error(path, _K161, "const", _RULE25, None))
+        out.append(_rule_error(path, _K208, "const", _RULE56, None))
 
 
 def _e113(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/2/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
-            out.append(_rule_error(path, _K163, "minimum", _RULE164, None))
+            out.append(_rule_error(path, _K210, "minimum", _RULE211, None))
 
 
 def _e127(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
-            out.append(_rule_error(path, _K165, "minimum", _RULE166, None))
+            out.append(_rule_error(path, _K212, "minimum", _RULE213, None))
 
 
 def _e133(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/4/then/properties/sd_version
-    if x != _K3:
-        out.append(_rule_error(path, _K168, "const", _RULE169, None))
+    if x != _K37:
+        out.append(_rule_error(path, _K215, "const", _RULE216, None))
 
 
 def _e140(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/5/then/properties/seed
     if type(x) is int or type(x) is float:
         if x > 2147483638:
-            out.append(_rule_error(path, _K171, "maximum", _RULE172, None))
+            out.append(_rule_error(path, _K218, "maximum", _RULE219, None))
 
 
 def _e146(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/6/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K173, "not", _RULE174, None))
+        out.append(_rule_error(path, _K220, "not", _RULE221, None))
 
 
 def _e154(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/7/then/properties/modelId
-    if not (isinstance(x, str) and x in _K7):
-        out.append(_rule_error(path, _K176, "enum", _RULE28, None))
+    if not (isinstance(x, str) and x in _K38):
+        out.append(_rule_error(path, _K223, "enum", _RULE59, None))
 
 
 def _e159(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -3654,7 +5418,7 @@ def _e159(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K178, "type", _RULE31, None))
+            out.append(_rule_error(path, _K225, "type", _RULE62, None))
 
 
 def _e160(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -3663,13 +5427,13 @@ def _e160(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not isinstance(x, str):
-            out.append(_rule_error(path, _K179, "type", _RULE31, None))
+            out.append(_rule_error(path, _K226, "type", _RULE62, None))
 
 
 def _e165(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/9/then/properties/unzoom
     if x is not True:
-        out.append(_rule_error(path, _K181, "const", _RULE34, None))
+        out.append(_rule_error(path, _K228, "const", _RULE65, None))
 
 
 def _e170(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -3678,7 +5442,7 @@ def _e170(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if not isinstance(x, str):
-            out.append(_rule_error(path, _K182, "type", _RULE37, None))
+            out.append(_rule_error(path, _K229, "type", _RULE68, None))
 
 
 def _e178(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -3701,7 +5465,7 @@ def _e178(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                     type(x[_index]["preprocessorId"]) is int
                                     or type(x[_index]["preprocessorId"]) is float
                                 )
-                                and x[_index]["preprocessorId"] in _K22
+                                and x[_index]["preprocessorId"] in _K53
                             )
                         )
                     )
@@ -3732,9 +5496,9 @@ def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K183,
+                    _K230,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3754,6 +5518,241 @@ def _e72(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         _e73(x, path, out)
 
 
+def _e189(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/0/then/properties/contrast
+    if type(x) is int or type(x) is float:
+        pass
+    else:
+        if not (type(x) is int or type(x) is float):
+            out.append(_rule_error(path, _K231, "type", _RULE0, None))
+
+
+def _e196(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/1/then/properties/seed
+    if (type(x) is int or type(x) is float) and x == 2147483638:
+        out.append(_rule_error(path, _K232, "not", _RULE3, None))
+
+
+def _e202(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/2/then/properties/contrast
+    if not ((type(x) is int or type(x) is float) and x in _K4):
+        out.append(_rule_error(path, _K234, "enum", _RULE5, None))
+
+
+def _e207(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/3/then/properties/guidance_scale
+    if type(x) is int or type(x) is float:
+        if x > 20:
+            out.append(_rule_error(path, _K236, "maximum", _RULE6, None))
+
+
+def _e212(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/4/then/properties/init_strength
+    if type(x) is int or type(x) is float:
+        if x < 0.1:
+            out.append(_rule_error(path, _K237, "minimum", _RULE7, None))
+
+
+def _e219(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/5/then/properties/modelId
+    if x is None:
+        pass
+    else:
+        if x is not None:
+            out.append(_rule_error(path, _K239, "type", _RULE9, None))
+
+
+def _e231(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/6/then/properties/presetStyle
+    if not (isinstance(x, str) and x in _K10):
+        out.append(_rule_error(path, _K241, "enum", _RULE11, None))
+
+
+def _e239(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/7/then/properties/presetStyle
+    if not (x is None or (isinstance(x, str) and x in _K12)):
+        out.append(_rule_error(path, _K243, "enum", _RULE13, None))
+
+
+def _e247(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/8/then/properties/presetStyle
+    if not (isinstance(x, str) and x in _K14):
+        out.append(_rule_error(path, _K245, "enum", _RULE15, None))
+
+
+def _e255(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/9/then/properties/presetStyle
+    if not (x is None or (isinstance(x, str) and x in _K16)):
+        out.append(_rule_error(path, _K247, "enum", _RULE18, None))
+
+
+def _e260(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/10/then/properties/promptMagicVersion
+    if not (isinstance(x, str) and x in _K19):
+        out.append(_rule_error(path, _K249, "enum", _RULE20, None))
+
+
+def _e265(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/11/then/properties/promptMagic
+    if x is not True:
+        out.append(_rule_error(path, _K250, "const", _RULE21, None))
+
+
+def _e270(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/12/then/properties/promptMagic
+    if x is not True:
+        out.append(_rule_error(path, _K251, "const", _RULE22, None))
+
+
+def _e275(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/13/then/properties/enhancePrompt
+    if x is not True:
+        out.append(_rule_error(path, _K252, "const", _RULE23, None))
+
+
+def _e280(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/14/then/properties/alchemy
+    if x is False:
+        out.append(_rule_error(path, _K253, "not", _RULE24, None))
+
+
+def _e286(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/15/then/properties/alchemy
+    if x is False:
+        out.append(_rule_error(path, _K254, "not", _RULE25, None))
+
+
+def _e291(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/16/then/properties/controlnets
+    if isinstance(x, list):
+        for _index in range(0, len(x)):
+            if not (
+                (
+                    not isinstance(x[_index], dict)
+                    or ("strengthType" not in x[_index] or (x[_index]["strengthType"] is None))
+                )
+                if (
+                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
+                    and (
+                        not isinstance(x[_index], dict)
+                        or (
+                            "preprocessorId" not in x[_index]
+                            or (
+                                not (
+                                    (
+                                        type(x[_index]["preprocessorId"]) is int
+                                        or type(x[_index]["preprocessorId"]) is float
+                                    )
+                                    and x[_index]["preprocessorId"] in _K190
+                                )
+                            )
+                        )
+                    )
+                )
+                else (True)
+            ):
+                _e292(x[_index], (*path, _index), out)
+
+
+def _e301(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/17/then/properties/controlnets
+    if isinstance(x, list):
+        for _index in range(0, len(x)):
+            if not (
+                (
+                    not isinstance(x[_index], dict)
+                    or (
+                        "strengthType" not in x[_index]
+                        or (
+                            x[_index]["strengthType"] is None
+                            or (
+                                isinstance(x[_index]["strengthType"], str)
+                                and x[_index]["strengthType"] in _K191
+                            )
+                        )
+                    )
+                )
+                if (
+                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
+                    and (
+                        not isinstance(x[_index], dict)
+                        or (
+                            "preprocessorId" not in x[_index]
+                            or (
+                                (
+                                    type(x[_index]["preprocessorId"]) is int
+                                    or type(x[_index]["preprocessorId"]) is float
+                                )
+                                and x[_index]["preprocessorId"] in _K192
+                            )
+                        )
+                    )
+                )
+                else (True)
+            ):
+                _e302(x[_index], (*path, _index), out)
+
+
+def _e310(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/18/then/properties/controlnets
+    if isinstance(x, list):
+        for _index in range(0, len(x)):
+            if not (
+                (
+                    not isinstance(x[_index], dict)
+                    or ("weight" not in x[_index] or (x[_index]["weight"] is None))
+                )
+                if (
+                    (not isinstance(x[_index], dict) or ("strengthType" in x[_index]))
+                    and (
+                        not isinstance(x[_index], dict)
+                        or (
+                            "strengthType" not in x[_index]
+                            or (isinstance(x[_index]["strengthType"], str))
+                        )
+                    )
+                )
+                else (True)
+            ):
+                _e311(x[_index], (*path, _index), out)
+
+
+def _e325(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/19/then/properties/canvasRequest
+    if x is not True:
+        out.append(_rule_error(path, _K255, "const", _RULE29, None))
+
+
+def _e330(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/20/then/properties/alchemy
+    if x is not False:
+        out.append(_rule_error(path, _K256, "const", _RULE31, None))
+
+
+def _e337(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/21/then/properties/scheduler
+    if x is None:
+        out.append(_rule_error(path, _K257, "not", _RULE32, None))
+
+
+def _e339(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/21/then/properties/sd_version
+    if x is None:
+        out.append(_rule_error(path, _K258, "not", _RULE32, None))
+
+
+def _e341(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/21/then/properties/controlNetType
+    if x is None:
+        out.append(_rule_error(path, _K259, "not", _RULE32, None))
+
+
+def _e346(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/22/then/properties/isInitImage
+    if True:
+        out.append(_rule_error(path, _K260, "not", _RULE33, None))
+
+
 _v12 = _v70  # /$defs/controlnetInput/properties/initImageId
 
 
@@ -3761,7 +5760,7 @@ def _v13(x: Any) -> bool:
     # /$defs/controlnetInput/properties/initImageType
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K184):
+    if not (isinstance(x, str) and x in _K261):
         return False
     return True
 
@@ -3780,7 +5779,7 @@ def _v16(x: Any) -> bool:
     # /$defs/controlnetInput/properties/strengthType
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K185)):
+    if not (x is None or (isinstance(x, str) and x in _K262)):
         return False
     return True
 
@@ -3818,7 +5817,7 @@ def _e179(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             "preprocessorId" not in x
             or (
                 (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K22
+                and x["preprocessorId"] in _K53
             )
         )
     ):
@@ -3831,12 +5830,12 @@ def _e179(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput
     if isinstance(x, dict):
-        for _name in _K186:
+        for _name in _K263:
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K187,
+                        _K264,
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -3845,15 +5844,15 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE150.get(_key)
+            _check = _TABLE197.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE188[_key](_value, (*path, _key), out)
+                    _TABLE265[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K189,
+                    _K266,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -3866,21 +5865,21 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K190,
+                    _K267,
                     "type",
-                    f"expected {_K12}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K43}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K186:
+            for _name in _K263:
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K187,
+                            _K264,
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -3889,15 +5888,15 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE150.get(_key)
+                _check = _TABLE197.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE188[_key](_value, (*path, _key), out)
+                        _TABLE265[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K189,
+                        _K266,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -3910,12 +5909,12 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/elementInput
     if isinstance(x, dict):
-        for _name in _K191:
+        for _name in _K268:
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K192,
+                        _K269,
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -3924,15 +5923,15 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE152.get(_key)
+            _check = _TABLE199.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE193[_key](_value, (*path, _key), out)
+                    _TABLE270[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K194,
+                    _K271,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -3945,21 +5944,21 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K195,
+                    _K272,
                     "type",
-                    f"expected {_K12}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K43}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K191:
+            for _name in _K268:
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K192,
+                            _K269,
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -3968,15 +5967,15 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE152.get(_key)
+                _check = _TABLE199.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE193[_key](_value, (*path, _key), out)
+                        _TABLE270[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K194,
+                        _K271,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -3990,15 +5989,15 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/userElementInput
     if isinstance(x, dict):
         for _key, _value in x.items():
-            _check = _TABLE154.get(_key)
+            _check = _TABLE201.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE196[_key](_value, (*path, _key), out)
+                    _TABLE273[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K197,
+                    _K274,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -4011,9 +6010,9 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K198,
+                    _K275,
                     "type",
-                    f"expected {_K12}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K43}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4021,15 +6020,15 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, dict):
             for _key, _value in x.items():
-                _check = _TABLE154.get(_key)
+                _check = _TABLE201.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE196[_key](_value, (*path, _key), out)
+                        _TABLE273[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K197,
+                        _K274,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -4042,12 +6041,12 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/contextImage
     if isinstance(x, dict):
-        for _name in _K199:
+        for _name in _K276:
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K200,
+                        _K277,
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -4056,15 +6055,15 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE156.get(_key)
+            _check = _TABLE203.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE201[_key](_value, (*path, _key), out)
+                    _TABLE278[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K202,
+                    _K279,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -4077,21 +6076,21 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K203,
+                    _K280,
                     "type",
-                    f"expected {_K12}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K43}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K199:
+            for _name in _K276:
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K200,
+                            _K277,
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -4100,15 +6099,15 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE156.get(_key)
+                _check = _TABLE203.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE201[_key](_value, (*path, _key), out)
+                        _TABLE278[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K202,
+                        _K279,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -4116,6 +6115,60 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         _key,
                     )
                 )
+
+
+def _e292(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/16/then/properties/controlnets/items
+    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "preprocessorId" not in x
+            or (
+                not (
+                    (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+                    and x["preprocessorId"] in _K190
+                )
+            )
+        )
+    ):
+        if not (
+            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
+        ):
+            _e296(x, path, out)
+
+
+def _e302(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/17/then/properties/controlnets/items
+    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "preprocessorId" not in x
+            or (
+                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+                and x["preprocessorId"] in _K192
+            )
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "strengthType" not in x
+                or (
+                    x["strengthType"] is None
+                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K191)
+                )
+            )
+        ):
+            _e305(x, path, out)
+
+
+def _e311(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/18/then/properties/controlnets/items
+    if _condition1 := (not isinstance(x, dict) or ("strengthType" in x)) and (
+        not isinstance(x, dict) or ("strengthType" not in x or (isinstance(x["strengthType"], str)))
+    ):
+        if not (not isinstance(x, dict) or ("weight" not in x or (x["weight"] is None))):
+            _e314(x, path, out)
 
 
 def _e182(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -4135,9 +6188,9 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K204,
+                    _K281,
                     "type",
-                    f"expected {_K111}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K142}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4148,13 +6201,13 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/initImageType
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K184):
+        if not (isinstance(x, str) and x in _K261):
             out.append(
                 Error(
                     _pointer(path),
-                    _K206,
+                    _K283,
                     "enum",
-                    f"{_show(x)} is not one of {_K205}",
+                    f"{_show(x)} is not one of {_K282}",
                     None,
                     "error",
                     None,
@@ -4165,21 +6218,21 @@ def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K207,
+                    _K284,
                     "type",
-                    f"expected {_K111}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K142}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K184):
+        if not (isinstance(x, str) and x in _K261):
             out.append(
                 Error(
                     _pointer(path),
-                    _K206,
+                    _K283,
                     "enum",
-                    f"{_show(x)} is not one of {_K205}",
+                    f"{_show(x)} is not one of {_K282}",
                     None,
                     "error",
                     None,
@@ -4196,9 +6249,9 @@ def _e14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K209,
+                    _K286,
                     "type",
-                    f"expected {_K208}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K285}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4215,9 +6268,9 @@ def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K210,
+                    _K287,
                     "type",
-                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4228,13 +6281,13 @@ def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/strengthType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K185)):
+        if not (x is None or (isinstance(x, str) and x in _K262)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K212,
+                    _K289,
                     "enum",
-                    f"{_show(x)} is not one of {_K211}",
+                    f"{_show(x)} is not one of {_K288}",
                     None,
                     "error",
                     None,
@@ -4245,21 +6298,21 @@ def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K213,
+                    _K290,
                     "type",
-                    f"expected {_K40}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K185)):
+        if not (x is None or (isinstance(x, str) and x in _K262)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K212,
+                    _K289,
                     "enum",
-                    f"{_show(x)} is not one of {_K211}",
+                    f"{_show(x)} is not one of {_K288}",
                     None,
                     "error",
                     None,
@@ -4276,9 +6329,9 @@ def _e17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K214,
+                    _K291,
                     "type",
-                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4295,9 +6348,9 @@ def _e23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K215,
+                    _K292,
                     "type",
-                    f"expected {_K111}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K142}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4314,9 +6367,9 @@ def _e24(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K216,
+                    _K293,
                     "type",
-                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4333,9 +6386,9 @@ def _e65(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K217,
+                    _K294,
                     "type",
-                    f"expected {_K78}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4352,9 +6405,9 @@ def _e66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K218,
+                    _K295,
                     "type",
-                    f"expected {_K51}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4371,9 +6424,9 @@ def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K219,
+                    _K296,
                     "type",
-                    f"expected {_K111}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K142}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4384,13 +6437,13 @@ def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/contextImage/properties/type
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K184):
+        if not (isinstance(x, str) and x in _K261):
             out.append(
                 Error(
                     _pointer(path),
-                    _K220,
+                    _K297,
                     "enum",
-                    f"{_show(x)} is not one of {_K205}",
+                    f"{_show(x)} is not one of {_K282}",
                     None,
                     "error",
                     None,
@@ -4401,26 +6454,53 @@ def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K221,
+                    _K298,
                     "type",
-                    f"expected {_K111}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K142}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K184):
+        if not (isinstance(x, str) and x in _K261):
             out.append(
                 Error(
                     _pointer(path),
-                    _K220,
+                    _K297,
                     "enum",
-                    f"{_show(x)} is not one of {_K205}",
+                    f"{_show(x)} is not one of {_K282}",
                     None,
                     "error",
                     None,
                 )
             )
+
+
+def _e296(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/16/then/properties/controlnets/items/then
+    if isinstance(x, dict):
+        if "strengthType" in x:
+            if x["strengthType"] is not None:
+                _e297(x["strengthType"], (*path, "strengthType"), out)
+
+
+def _e305(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/17/then/properties/controlnets/items/then
+    if isinstance(x, dict):
+        if "strengthType" in x:
+            if not (
+                x["strengthType"] is None
+                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K191)
+            ):
+                _e306(x["strengthType"], (*path, "strengthType"), out)
+
+
+def _e314(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/18/then/properties/controlnets/items/then
+    if isinstance(x, dict):
+        if "weight" in x:
+            if x["weight"] is not None:
+                _e315(x["weight"], (*path, "weight"), out)
 
 
 def _e183(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -4429,10 +6509,34 @@ def _e183(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K223, "type", _RULE224, None))
+            out.append(_rule_error(path, _K299, "type", _RULE300, None))
 
 
-_TABLE1 = {
+def _e297(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/16/then/properties/controlnets/items/then/properties/strengthType
+    if x is None:
+        pass
+    else:
+        if x is not None:
+            out.append(_rule_error(path, _K301, "type", _RULE26, None))
+
+
+def _e306(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/17/then/properties/controlnets/items/then/properties/strengthType
+    if not (x is None or (isinstance(x, str) and x in _K191)):
+        out.append(_rule_error(path, _K303, "enum", _RULE27, None))
+
+
+def _e315(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/18/then/properties/controlnets/items/then/properties/weight
+    if x is None:
+        pass
+    else:
+        if x is not None:
+            out.append(_rule_error(path, _K304, "type", _RULE28, None))
+
+
+_TABLE35 = {
     "alchemy": _v1,
     "canvasInitId": _v2,
     "canvasMaskId": _v3,
@@ -4489,7 +6593,7 @@ _TABLE1 = {
     "isInitImage": _v77,
     "isInitImage\n": _v77,
 }
-_TABLE10 = {
+_TABLE41 = {
     "alchemy": _e1,
     "canvasInitId": _e2,
     "canvasMaskId": _e3,
@@ -4546,7 +6650,7 @@ _TABLE10 = {
     "isInitImage": _e77,
     "isInitImage\n": _e77,
 }
-_TABLE150 = {
+_TABLE197 = {
     "initImageId": _v12,
     "initImageType": _v13,
     "preprocessorId": _v14,
@@ -4554,10 +6658,10 @@ _TABLE150 = {
     "strengthType": _v16,
     "influence": _v17,
 }
-_TABLE152 = {"akUUID": _v23, "weight": _v24}
-_TABLE154 = {"userLoraId": _v65, "weight": _v66}
-_TABLE156 = {"id": _v74, "type": _v75}
-_TABLE188 = {
+_TABLE199 = {"akUUID": _v23, "weight": _v24}
+_TABLE201 = {"userLoraId": _v65, "weight": _v66}
+_TABLE203 = {"id": _v74, "type": _v75}
+_TABLE265 = {
     "initImageId": _e12,
     "initImageType": _e13,
     "preprocessorId": _e14,
@@ -4565,6 +6669,6 @@ _TABLE188 = {
     "strengthType": _e16,
     "influence": _e17,
 }
-_TABLE193 = {"akUUID": _e23, "weight": _e24}
-_TABLE196 = {"userLoraId": _e65, "weight": _e66}
-_TABLE201 = {"id": _e74, "type": _e75}
+_TABLE270 = {"akUUID": _e23, "weight": _e24}
+_TABLE273 = {"userLoraId": _e65, "weight": _e66}
+_TABLE278 = {"id": _e74, "type": _e75}
