@@ -46,7 +46,7 @@ RULES: dict[str, dict[str, str]] = {
         "severity": "error",
         "message": 'Flux with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
         "source": "If alchemy is true, contrast needs to be 2.5 or higher.",
-        "reference": "Flux guide, docs.leonardo.ai/docs/generate-images-using-flux, parameter contrast. Flux = modelId b2614463-296c-462a-9586-aafdb8f00e36 (Flux Dev), 1dd50843-d653-4516-a8e3-f0238ee453ff (Flux Schnell), 28aeddf8-bd19-4803-80fc-79602d1a9989 (FLUX.1 Kontext), or no modelId with sd_version FLUX or FLUX_DEV. Changed from a warning: the sentence is a requirement in Leonardo's own guide and nothing contradicts it (every Flux sample sends 3.5), so a contrast sent below 2.5 is an error, as for Phoenix; an omitted contrast is the advice phoenix-flux-contrast-omitted.",
+        "reference": "Flux guide, docs.leonardo.ai/docs/generate-images-using-flux, parameter contrast. Flux = modelId b2614463-296c-462a-9586-aafdb8f00e36 (Flux Dev), 1dd50843-d653-4516-a8e3-f0238ee453ff (Flux Schnell), 28aeddf8-bd19-4803-80fc-79602d1a9989 (FLUX.1 Kontext), or no modelId with sd_version FLUX or FLUX_DEV. Changed from a warning: the sentence is a requirement in Leonardo's own guide and nothing contradicts it (the Flux samples that send contrast send 3.5; the FLUX Schnell image-guidance and FLUX.1 Kontext samples send none, which is advice), so a contrast sent below 2.5 is an error, as for Phoenix; an omitted contrast is the advice phoenix-flux-contrast-omitted.",
     },
     "phoenix-model-needs-phoenix-sd-version": {
         "severity": "error",
