@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +68,35 @@ class Endpoint:
 
 
 ENDPOINT = Endpoint()
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the document: where it lives and the components it reads and answers.
+
+    More endpoints (GET /generations/{id}, the init-image upload) come in as more Operations
+    and their schemas (`build_openapi(..., schemas=..., operations=...)`).
+    """
+
+    path: str
+    method: str
+    operation_id: str
+    summary: str
+    response: str  # component name of the 200 body
+    response_description: str
+    request: str | None = None  # component name of the JSON body, if there is one
+    parameters: tuple[dict[str, Any], ...] = ()  # OpenAPI parameter objects, e.g. a path id
+
+
+CREATE_GENERATION = Operation(
+    path=ENDPOINT.path,
+    method=ENDPOINT.method,
+    operation_id=ENDPOINT.operation_id,
+    summary=ENDPOINT.summary,
+    response=RESPONSE_NAME,
+    response_description="The generation job was created.",
+    request=REQUEST_NAME,
+)
 
 _ERROR_STATUSES = {
     "400": "The body was rejected (unknown key, wrong type, too many images, ...).",
@@ -264,30 +293,44 @@ def _json_response(description: str, name: str) -> dict[str, Any]:
     }
 
 
-def _operation() -> dict[str, Any]:
-    responses = {"200": _json_response("The generation job was created.", RESPONSE_NAME)}
+def _operation(operation: Operation, components: dict[str, Any]) -> dict[str, Any]:
+    for name in (operation.request, operation.response):
+        if name is not None and name not in components:
+            raise OpenAPIBuildError(f"{operation.operation_id} names no component {name!r}")
+    responses = {"200": _json_response(operation.response_description, operation.response)}
     for status, description in _ERROR_STATUSES.items():
         responses[status] = _json_response(description, API_ERROR_NAME)
-    return {
-        "operationId": ENDPOINT.operation_id,
-        "summary": ENDPOINT.summary,
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": COMPONENTS_PREFIX + REQUEST_NAME}}},
-        },
-        "responses": responses,
-    }
+    result: dict[str, Any] = {"operationId": operation.operation_id, "summary": operation.summary}
+    if operation.parameters:
+        result["parameters"] = [copy.deepcopy(parameter) for parameter in operation.parameters]
+    if operation.request is not None:
+        body = {"schema": {"$ref": COMPONENTS_PREFIX + operation.request}}
+        result["requestBody"] = {"required": True, "content": {"application/json": body}}
+    result["responses"] = responses
+    return result
 
 
 def build_openapi(
-    request_schema: dict[str, Any], response_schema: dict[str, Any]
+    request_schema: dict[str, Any],
+    response_schema: dict[str, Any],
+    *,
+    schemas: Mapping[str, dict[str, Any]] | None = None,
+    operations: Sequence[Operation] = (),
 ) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of the endpoint, as JSON-ready data."""
-    schemas = _merge_components(
+    """The OpenAPI 3.1 document, as JSON-ready data: POST /generations from the two spec
+    schemas, plus any further `operations` whose components are the named `schemas`."""
+    components = _merge_components(
         _lift(request_schema, REQUEST_NAME),
         _lift(response_schema, RESPONSE_NAME),
+        *(_lift(schema, name) for name, schema in (schemas or {}).items()),
         {API_ERROR_NAME: copy.deepcopy(API_ERROR_SCHEMA)},
     )
+    paths: dict[str, dict[str, Any]] = {}
+    for operation in (CREATE_GENERATION, *operations):
+        methods = paths.setdefault(operation.path, {})
+        if operation.method in methods:
+            raise OpenAPIBuildError(f"two operations for {operation.method} {operation.path}")
+        methods[operation.method] = _operation(operation, components)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -303,9 +346,9 @@ def build_openapi(
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "servers": [{"url": ENDPOINT.server}],
         "security": [{"bearerAuth": []}],
-        "paths": {ENDPOINT.path: {ENDPOINT.method: _operation()}},
+        "paths": paths,
         "components": {
-            "schemas": schemas,
+            "schemas": components,
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
         },
     }

@@ -14,6 +14,7 @@ from genspec.openapi import (
     COMPONENTS_PREFIX,
     RULES_EXTENSION,
     OpenAPIBuildError,
+    Operation,
     build_openapi,
     data_definitions,
     render_openapi_json,
@@ -222,3 +223,37 @@ def test_two_different_defs_with_one_name_are_refused() -> None:
 def test_what_openapi_cannot_hold_is_refused(schema: dict[str, Any]) -> None:
     with pytest.raises(OpenAPIBuildError):
         build_openapi(schema, {"type": "object"})
+
+
+def test_more_operations_and_their_schemas_join_the_document() -> None:
+    """How the endpoints around POST /generations come in (GET /generations/{id}, ...)."""
+    lookup = {
+        "type": "object",
+        "properties": {"generations_by_pk": {"$ref": "#/$defs/generation"}},
+        "$defs": {"generation": {"type": ["object", "null"]}},
+    }
+    get = Operation(
+        path="/generations/{id}",
+        method="get",
+        operation_id="getGeneration",
+        summary="Get a Single Generation",
+        response="GenerationLookup",
+        response_description="The generation.",
+        parameters=({"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},),
+    )
+    document = build_openapi(
+        load_schema(REQUEST_SCHEMA),
+        load_schema(RESPONSE_SCHEMA),
+        schemas={"GenerationLookup": lookup},
+        operations=[get],
+    )
+    validate(document)
+    assert set(document["paths"]) == {"/generations", "/generations/{id}"}
+    operation = document["paths"]["/generations/{id}"]["get"]
+    assert "requestBody" not in operation and operation["parameters"][0]["name"] == "id"
+    schemas = document["components"]["schemas"]
+    assert schemas["GenerationLookup"]["properties"]["generations_by_pk"] == {
+        "$ref": COMPONENTS_PREFIX + "generation"
+    }
+    with pytest.raises(OpenAPIBuildError, match="Missing"):
+        build_openapi({}, {}, operations=[Operation("/x", "get", "x", "x", "Missing", "x")])
