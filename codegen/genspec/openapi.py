@@ -117,10 +117,10 @@ SCHEMA_KEYWORDS = frozenset(
     {"items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames"}
     | {"unevaluatedItems", "unevaluatedProperties", "contentSchema"}
 )
+SCHEMA_LIST_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
 RULES_EXTENSION = "x-rules"  # the spec's error rules, as extension data in the document
-SCHEMA_LIST_KEYWORDS = frozenset(
-    {"allOf", "anyOf", "oneOf", "prefixItems", ADVICE_KEYWORD, RULES_EXTENSION}
-)
+# genspec's own extension keywords that hold lists of subschemas (rules applied to the root).
+EXTENSION_LIST_KEYWORDS = frozenset({ADVICE_KEYWORD, RULES_EXTENSION})
 SCHEMA_MAP_KEYWORDS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
 
 
@@ -130,7 +130,9 @@ def map_subschemas(schema: Any, transform: Callable[[Any], Any]) -> Any:
         return copy.deepcopy(schema)  # a boolean schema
     result: dict[str, Any] = {}
     for key, value in schema.items():
-        if key in SCHEMA_KEYWORDS:
+        if key in EXTENSION_LIST_KEYWORDS and isinstance(value, list):
+            result[key] = [transform(item) for item in value]
+        elif key in SCHEMA_KEYWORDS:
             result[key] = transform(value)
         elif key in SCHEMA_LIST_KEYWORDS and isinstance(value, list):
             result[key] = [transform(item) for item in value]
