@@ -569,7 +569,7 @@ def test_readme_rules_table_matches_the_spec(schema: Any) -> None:
 def test_rule_table_lists_every_rule_and_escapes_pipes(schema: Any) -> None:
     table = rule_table_markdown(schema)
     for rule in iter_rules(schema):
-        assert f"| `{rule.id}` | {rule.severity} |" in table
+        assert f"| `{rule.id}` | {rule.severity} | {rule.evidence} |" in table
     tricky = {"allOf": [{"x-rule": {**schema["allOf"][0]["x-rule"], "message": "a | b"}}]}
     assert "a \\| b" in rule_table_markdown(tricky)
 
