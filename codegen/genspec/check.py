@@ -63,7 +63,14 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
     parser.add_argument(
         "--isolated", action="store_true", help="ignore [tool.genspec] in pyproject.toml"
     )
+    _add_spec_argument(parser)
     parser.set_defaults(lint=command == "lint")
+
+
+def _add_spec_argument(parser: argparse.ArgumentParser) -> None:
+    from genspec.user_spec import add_spec_argument
+
+    add_spec_argument(parser)
 
 
 class UsageError(Exception):
@@ -76,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     _tolerant_stdout()
     try:
         settings = _settings(args)
-        engine = _load_engine(args.schema, lint=args.lint)
+        engine = _load_engine(args.schema, lint=args.lint, spec=_user_spec(args))
         selection = _selection(settings, engine)
     except UsageError as exc:
         print(f"genspec {'lint' if args.lint else 'validate'}: {exc}", file=sys.stderr)
@@ -210,10 +217,32 @@ class Engine:
         return catalogue
 
 
-def _load_engine(schema_file: str | None, *, lint: bool) -> Engine:
+def _load_engine(schema_file: str | None, *, lint: bool, spec: Any = None) -> Engine:
+    if schema_file is None and spec is not None:
+        return _user_spec_engine(spec)
     if schema_file is None:
         return _generated_engine()
     return _compiled_engine(schema_file)
+
+
+def _user_spec(args: argparse.Namespace) -> Any:
+    """--spec or [tool.genspec] spec (genspec.user_spec); None: the bundled spec."""
+    from genspec.user_spec import SpecSettingError, selected_spec
+
+    try:
+        return selected_spec(args)
+    except SpecSettingError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _user_spec_engine(spec: Any) -> Engine:
+    from genspec.user_spec import SpecSettingError, load_validator
+
+    try:
+        module, schema = load_validator(spec)
+    except SpecSettingError as exc:
+        raise UsageError(str(exc)) from None
+    return Engine(module, lambda: schema)
 
 
 def _generated_engine() -> Engine:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 FORMATS = ("text", "json", "sarif", "github")
-KNOWN_KEYS = ("select", "ignore", "strict", "format")
+KNOWN_KEYS = ("select", "ignore", "strict", "format", "spec")  # spec: genspec.user_spec
 
 
 class ConfigError(Exception):
