@@ -239,10 +239,10 @@ def _user_spec_engine(spec: Any) -> Engine:
     from genspec.user_spec import SpecSettingError, load_validator
 
     try:
-        module, schema = load_validator(spec)
+        module, load_schema = load_validator(spec)
     except SpecSettingError as exc:
         raise UsageError(str(exc)) from None
-    return Engine(module, lambda: schema)
+    return Engine(module, load_schema)
 
 
 def _generated_engine() -> Engine:

@@ -391,7 +391,7 @@ def _compare_members(
 def drift(
     openapi: Document, request: Any, response: Any, spec_names: tuple[str, str]
 ) -> list[Diagnostic]:
-    """The diagnostics of every difference, in document order of the OpenAPI file."""
+    """The diagnostics of every difference, in the OpenAPI file's line order."""
     from genspec.diagnostics import ERROR, Diagnostic
 
     name, operation = _operation(openapi.value, openapi.path)
@@ -428,7 +428,7 @@ def drift(
                 difference.pointer,
             )
         )
-    return diagnostics
+    return sorted(diagnostics, key=lambda d: (d.line, d.col, d.rule_id, d.instance_path))
 
 
 def rule_catalogue() -> dict[str, RuleInfo]:

@@ -2,11 +2,11 @@
 
 `path` is a spec folder (holding generation-request.schema.json and, for drift and generate,
 generation-response.schema.json) or a request schema file, relative to the pyproject.toml that
-names it. Its request schema is compiled into a validator on first use and kept in a cache
-folder under a key made of the schema's bytes and the compiler's own sources, so an edited
-spec or an upgraded genspec is never checked with a stale validator. A cached module is
-verified (key and content hash in its first line) before it is imported; anything else is
-rebuilt, never trusted.
+names it. Its request schema is compiled into a validator on first use and its bytecode kept
+in a cache folder under a key made of the schema's bytes and genspec's version and compiler, so
+an edited spec or an upgraded genspec is never checked with a stale validator. An entry is
+verified (its first line holds the key and the SHA-256 of the rest) before it is loaded;
+anything else is rebuilt, never trusted.
 
 Only the standard library is imported at module level: validate and lint import this module to
 build their parser.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -103,18 +104,24 @@ def cache_dir() -> Path:
 
 
 def _compiler_fingerprint() -> bytes:
-    """A digest of genspec's own sources and templates: a new compiler means a new key."""
+    """genspec's own sources and templates by name, size and mtime: a reinstalled or edited
+    compiler means a new key (stat only: a cache hit must stay cheap)."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted([*package.glob("*.py"), *package.glob("templates/*.jinja")]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        stat = path.stat()
+        digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     return digest.digest()
 
 
 def cache_key(schema_bytes: bytes) -> str:
+    """The schema's bytes, genspec's version and compiler, and the bytecode format."""
+    import importlib.util
+
     from genspec import __version__
 
     digest = hashlib.sha256(b"genspec-validator\0" + __version__.encode() + b"\0")
+    digest.update(importlib.util.MAGIC_NUMBER)
     digest.update(_compiler_fingerprint())
     digest.update(schema_bytes)
     return digest.hexdigest()
@@ -124,54 +131,39 @@ def _first_line(key: str, body: bytes) -> bytes:
     return f"{CACHE_MAGIC} key={key} sha256={hashlib.sha256(body).hexdigest()}\n".encode()
 
 
-def _verified(path: Path, key: str) -> bool:
-    """True when `path` is a whole cache entry for `key` (its first line vouches for the rest)."""
+def _read_entry(path: Path, key: str) -> bytes | None:
+    """The body of a whole cache entry for `key` (its first line vouches for the rest)."""
     try:
         data = path.read_bytes()
     except OSError:
-        return False
+        return None
     first, _, body = data.partition(b"\n")
-    return first + b"\n" == _first_line(key, body)
+    return body if first + b"\n" == _first_line(key, body) else None
 
 
-def _write_entry(path: Path, key: str, source: str) -> bool:
-    """Store a compiled module; False when the cache folder cannot be written (then run
-    without caching: a read-only home must not stop a check)."""
+def _write_entry(path: Path, key: str, body: bytes) -> None:
+    """Store an entry; a cache folder that cannot be written (a read-only home) only means
+    the next run compiles again."""
     from genspec.jsonio import write_atomic
 
-    body = source.encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, _first_line(key, body) + body)
     except OSError:
-        return False
-    return True
+        pass
 
 
-def _import_file(path: Path, name: str) -> Any:
-    import importlib.util
-    import sys
-
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses in the generated code look their module up
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    return module
-
-
-def _exec_source(source: str, name: str, origin: str) -> Any:
+def _module(code: Any, name: str) -> Any:
     import sys
     import types
 
     module = types.ModuleType(name)
-    sys.modules[name] = module
-    exec(compile(source, origin, "exec"), module.__dict__)
+    sys.modules[name] = module  # dataclasses in the generated code look their module up
+    try:
+        exec(code, module.__dict__)
+    except BaseException:
+        del sys.modules[name]
+        raise
     return module
 
 
@@ -184,38 +176,42 @@ def _compile(schema: Any, schema_file: Path) -> str:
         raise SpecSettingError(f"{schema_file}: cannot compile: {exc}") from None
 
 
-def load_validator(spec: Path) -> tuple[Any, Any]:
-    """(the validator module of `spec`'s request schema, that schema), from the cache when
-    a verified entry exists, else compiled now and cached."""
+def _parse(schema_file: Path, data: bytes) -> Any:
     from genspec.jsonio import JsonInputError, loads_strict
+
+    try:
+        return loads_strict(data)
+    except JsonInputError as exc:
+        raise SpecSettingError(f"{schema_file}:{' ' if not exc.line else ''}{exc}") from None
+
+
+def load_validator(spec: Path) -> tuple[Any, Callable[[], Any]]:
+    """(the validator module of `spec`'s request schema, a loader of that schema).
+
+    The module comes from a verified cache entry (its bytecode), else it is compiled now and
+    cached. The schema is parsed only when needed: to compile, or for lint's checks.
+    """
+    import marshal
 
     schema_file = request_schema_path(spec)
     try:
         data = schema_file.read_bytes()
-        schema = loads_strict(data)
     except OSError as exc:
         raise SpecSettingError(f"{schema_file}: cannot read: {exc.strerror or exc}") from None
-    except JsonInputError as exc:
-        raise SpecSettingError(f"{schema_file}:{' ' if not exc.line else ''}{exc}") from None
+
+    def load_schema() -> Any:
+        return _parse(schema_file, data)
+
     key = cache_key(data)
     name = f"genspec_user_validator_{key[:16]}"
-    entry = cache_dir() / f"{key}.py"
-    if _verified(entry, key):
+    entry = cache_dir() / f"{key}.bin"
+    body = _read_entry(entry, key)
+    if body is not None:
         try:
-            return _import_file(entry, name), schema
-        except Exception:  # a damaged entry or bytecode: rebuild below
-            _discard(entry)
-    source = _compile(schema, schema_file)
-    if _write_entry(entry, key, source) and _verified(entry, key):
-        try:
-            return _import_file(entry, name), schema
-        except Exception:
-            _discard(entry)
-    return _exec_source(source, name, f"<compiled {schema_file}>"), schema
-
-
-def _discard(entry: Path) -> None:
-    import shutil
-
-    entry.unlink(missing_ok=True)
-    shutil.rmtree(entry.parent / "__pycache__", ignore_errors=True)
+            return _module(marshal.loads(body), name), load_schema
+        except Exception:  # a damaged entry that still hashes right: rebuild below
+            entry.unlink(missing_ok=True)
+    source = _compile(load_schema(), schema_file)
+    code = compile(source, f"<genspec validator of {schema_file}>", "exec")
+    _write_entry(entry, key, marshal.dumps(code))
+    return _module(code, name), load_schema

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from regen_helpers import ROOT, SPEC, genspec, tree, user_spec
+from regen_helpers import ROOT, SPEC, add_foo_and_widen_steps, genspec, tree, user_spec
 
 from genspec.generate import replace_tree
 
@@ -140,3 +140,49 @@ def test_package_name_renames_the_package_and_writes_its_pyproject(tmp_path: Pat
     assert 'packages = ["acme_leonardo"]' in pyproject
     # The package imports itself under its new name (strategies load its validator by name).
     assert b'"acme_leonardo.validate_request"' in files["python/acme_leonardo/strategies.py"]
+
+
+def test_an_interrupted_run_leaves_the_old_tree_or_the_new_one_never_a_mix(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    genspec("generate", "--spec-dir", SPEC, "--out", "gen", cwd=tmp_path)
+    old = tree(tmp_path / "gen")
+    changed = user_spec(tmp_path / "changed", add_foo_and_widen_steps)
+    for delay in (0.3, 0.9, 2.0, 5.0):  # from start-up to past the swap
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "genspec",
+                "generate",
+                "--spec-dir",
+                str(changed),
+                "--out",
+                "gen",
+            ],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        assert process.stderr is not None
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=300) in (0, 130) and "Traceback" not in stderr, stderr
+        now = tree(tmp_path / "gen")
+        assert now == old or (now.keys() == old.keys() and now != old), delay
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["changed", "gen"]
+        if now != old:  # the run finished: every file is the new spec's
+            assert genspec("generate", "--check", "--spec-dir", changed, "--out", "gen",
+                           cwd=tmp_path).returncode == 0  # fmt: skip
+            genspec("generate", "--spec-dir", SPEC, "--out", "gen", cwd=tmp_path)
+
+
+def test_generate_reads_the_configured_spec(tmp_path: Path) -> None:
+    user_spec(tmp_path / "myspec", add_foo_and_widen_steps)
+    (tmp_path / "pyproject.toml").write_text('[tool.genspec]\nspec = "myspec"\n')
+    done = genspec("generate", "--out", "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    validator = (tmp_path / "out/python/leonardo_generations/validate_request.py").read_text()
+    assert "'foo'" in validator or '"foo"' in validator

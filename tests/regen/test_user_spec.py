@@ -29,7 +29,7 @@ def run(project: Path, *args: str) -> tuple[int, str, str]:
 
 
 def cache_entries(project: Path) -> list[Path]:
-    return sorted((project.parent / "cache/genspec/validators").glob("*.py"))
+    return sorted((project.parent / "cache/genspec/validators").glob("*.bin"))
 
 
 def test_validate_and_lint_read_the_configured_spec(project: Path) -> None:
