@@ -37,9 +37,13 @@ class Diagnostic:
 
 @dataclass(frozen=True)
 class RuleInfo:
+    """What the renderers say about a rule id (SARIF's rule table)."""
+
     severity: str
     summary: str
     reference: str = ""
+    source: str = ""  # the documentation sentence or server error the rule comes from
+    evidence: str = ""  # server-rejection | documented-requirement | documented-advice
 
 
 # Checks genspec makes itself, beside the spec's own rules. Ids are stable: users put them in

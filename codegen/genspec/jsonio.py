@@ -18,17 +18,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+SYNTAX, ENCODING = "syntax", "encoding"  # JsonInputError kinds
 MAX_DEPTH = 256
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # a schema or body file; far beyond any real one
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
 class JsonInputError(Exception):
-    """Input that is not strict JSON; `line` and `col` are 1-based (0 when unknown)."""
+    """Input that is not strict JSON; `line` and `col` are 1-based (0 when unknown).
+
+    `kind` is ENCODING when the bytes are not UTF-8 text at all (binary, UTF-16, bad bytes),
+    SYNTAX when the text is not strict JSON.
+    """
 
     message: str
     line: int = 0
     col: int = 0
+    kind: str = "syntax"
 
     def __str__(self) -> str:
         return f"{self.line}:{self.col}: {self.message}" if self.line else self.message
@@ -43,7 +50,8 @@ def decode_utf8(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise JsonInputError(f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", line, col) from None
+        message = f"invalid UTF-8 (byte 0x{data[exc.start]:02x})"
+        raise JsonInputError(message, line, col, ENCODING) from None
 
 
 def _reject_constant(name: str) -> Any:
@@ -111,12 +119,20 @@ def loads_strict(data: bytes | str, *, allow_duplicates: bool = False) -> Any:
         raise JsonInputError("nesting too deep") from None
 
 
-def load_file(path: str | os.PathLike[str]) -> Any:
-    """Read and strictly parse a JSON file; I/O failures become `JsonInputError` too."""
+def load_file(path: str | os.PathLike[str], *, limit: int = MAX_DOCUMENT_BYTES) -> Any:
+    """Read and strictly parse a JSON file; I/O failures become `JsonInputError` too.
+
+    Only a regular file is read (a FIFO or /dev/zero is refused unopened), at most `limit` bytes.
+    """
+    from genspec.inputs import InputRefused, read_bounded
+
+    name = os.fspath(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise JsonInputError(f"cannot read {os.fspath(path)}: {exc.strerror}") from None
+        data = read_bounded(name, limit)
+    except InputRefused as exc:
+        raise JsonInputError(f"{name}: {exc}") from None
+    if len(data) > limit:
+        raise JsonInputError(f"{name}: larger than {limit} bytes: refused")
     return loads_strict(data)
 
 
@@ -165,11 +181,11 @@ class DecodedDocument:
 def decode_document(data: bytes) -> DecodedDocument:
     """Turn a file's bytes into text, refusing empty, binary and non-UTF-8 input with a position."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise JsonInputError("file is UTF-16 encoded: JSON must be UTF-8", 1, 1)
+        raise JsonInputError("file is UTF-16 encoded: JSON must be UTF-8", 1, 1, ENCODING)
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        raise JsonInputError("binary file (NUL byte): not a JSON document", line, 1)
+        raise JsonInputError("binary file (NUL byte): not a JSON document", line, 1, ENCODING)
     had_bom = data.startswith(UTF8_BOM)
     text = decode_utf8(data)
     if not text.strip():
