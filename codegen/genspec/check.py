@@ -766,8 +766,8 @@ def check_text(
         _, positions = parse_with_positions(text, first_line=first_line)
     for d in unlocated:
         assert positions is not None
-        if not d.instance_path and d.rule_id in ("internal-error", "check-timeout"):
-            line, col = positions.value_at("")
+        if d.anchor:
+            line, col = positions.key_at(d.anchor)
         elif d.rule_id in KEY_ANCHORED:
             line, col = positions.key_at(d.instance_path)
         else:
@@ -848,13 +848,9 @@ def _unlimited_findings(body: Any, engine: Engine, *, lint: bool) -> list[Diagno
     except Exception as exc:  # a validator bug must not hide the other files' results
         return [unlocated("internal-error", "error", f"validator failed: {exc!r}", "")]
     view = engine.view() if (lint or _has_unexpected_member(errors)) else None
-    found = [from_validator_error(error, view, body) for error in errors]
+    found = [from_validator_error(error, view) for error in errors]
     if lint and view is not None:
-        unexpected = {
-            d.instance_path
-            for d, e in zip(found, errors, strict=True)
-            if e.keyword in ("additionalProperties", "unevaluatedProperties")
-        }
+        unexpected = {d.anchor for d in found if d.anchor}
         found += lint_body(body, view, unexpected)
     return list(dict.fromkeys(found))  # a rule failing on two keywords at one place: say it once
 

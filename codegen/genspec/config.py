@@ -7,7 +7,6 @@ directory, that has a `[tool.genspec]` table. Command-line options win over it.
 from __future__ import annotations
 
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,8 @@ def find_pyproject(start: Path) -> Path | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only once a pyproject.toml is found: start-up stays cheap
+
     from genspec.inputs import InputRefused, read_bounded
 
     try:

@@ -33,6 +33,9 @@ class Diagnostic:
     severity: str  # ERROR or WARNING
     message: str
     instance_path: str = ""  # JSON Pointer inside the body ("" = the whole body)
+    # The member whose name is the place to point at (an unknown member of the object at
+    # instance_path), as a JSON Pointer; "" for a finding placed at its value. Not rendered.
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,16 +71,9 @@ LINT_RULES: dict[str, RuleInfo] = {
     ),
 }
 
-# Where a diagnostic points: at the member name (the key is the mistake), else at the value.
-KEY_ANCHORED = frozenset(
-    {
-        "unknown-key",
-        "duplicate-key",
-        "deprecated-field",
-        "schema-additional-properties",
-        "schema-unevaluated-properties",
-    }
-)
+# Lint-only findings that point at the member name (the key is the mistake), else at the value.
+# The validator's own findings are placed from their Error alone (see from_validator_error).
+KEY_ANCHORED = frozenset({"unknown-key", "duplicate-key", "deprecated-field"})
 
 # A field that only matters while another, boolean field is on, as the documentation says in
 # prose ("for use when promptMagic is true", "used with Alchemy"). Read with the switch's schema
@@ -153,13 +149,7 @@ class SchemaView:
 
     def __init__(self, schema: Any) -> None:
         self.root = schema if isinstance(schema, dict) else {}
-        entries = list(self._rule_entries())
-        self.rule_name_sets = [self._names_mentioned(entry) for entry in entries]
-        # rule id -> the members its `if` names: what makes the rule apply to a body
-        self.rule_triggers = {
-            entry["x-rule"].get("id"): self._names_mentioned(entry.get("if", {}))
-            for entry in entries
-        }
+        self.rule_name_sets = [self._names_mentioned(entry) for entry in self._rule_entries()]
 
     def resolve(self, schema: Any) -> dict[str, Any]:
         """Follow local `$ref`s ("#/..."); anything else is treated as saying nothing."""
@@ -249,32 +239,18 @@ def unlocated(rule_id: str, severity: str, message: str, instance_path: str) -> 
     return Diagnostic("", 0, 0, rule_id, severity, message, instance_path)
 
 
-def from_validator_error(
-    error: ValidatorError, view: SchemaView | None, body: Any = None
-) -> Diagnostic:
-    """One validator `Error` as a diagnostic; an unexpected member gets a did-you-mean, and a
-    rule broken by a missing member points at the member that made the rule apply."""
+def from_validator_error(error: ValidatorError, view: SchemaView | None) -> Diagnostic:
+    """One validator `Error` as a diagnostic, placed where every surface places it: at the value
+    at `error.instance_path` (python-jsonschema's place), or, for an unknown member, at that
+    member's name. An unknown member also gets a did-you-mean."""
     rule_id = error.rule_id or schema_rule_id(error.keyword)
-    path, message = error.instance_path, error.message
+    message, anchor = error.message, ""
     if error.keyword in ("additionalProperties", "unevaluatedProperties") and error.property:
-        path = f"{path}/{escape_pointer_token(error.property)}"
+        anchor = f"{error.instance_path}/{escape_pointer_token(error.property)}"
         suggestion = _suggest_for(view, error.instance_path, error.property) if view else None
         if suggestion:
             message = f"{message} (did you mean {suggestion!r}?)"
-    elif error.rule_id and error.keyword in ("required", "dependentRequired") and view:
-        path = _trigger_member(view, error.rule_id, path, body) or path
-    return unlocated(rule_id, error.severity, message, path)
-
-
-def _trigger_member(view: SchemaView, rule_id: str, object_path: str, body: Any) -> str | None:
-    """The first member of the body, at the top level, that the rule's `if` names."""
-    triggers = view.rule_triggers.get(rule_id, set())
-    if object_path or not isinstance(body, dict):
-        return None
-    for name in body:
-        if name in triggers and body[name] is not None:
-            return f"/{escape_pointer_token(name)}"
-    return None
+    return Diagnostic("", 0, 0, rule_id, error.severity, message, error.instance_path, anchor)
 
 
 def _suggest_for(view: SchemaView, object_path: str, name: str | None) -> str | None:

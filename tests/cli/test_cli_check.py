@@ -99,7 +99,9 @@ def test_feature_field_without_its_feature_is_reported_once(tmp_path: Path) -> N
     done = genspec("lint", "body.json", cwd=tmp_path)
     found = [line for line in lines(done.stdout) if "promptMagicStrength" in line]
     assert len(found) == 1, found  # the spec's own rule, or no-effect: never both
-    assert found[0].startswith("body.json:2:25: ")  # the value that does nothing
+    # one placement for every surface: where python-jsonschema reports the rule (the body,
+    # whose promptMagic is missing), not a guess at the member that triggered it
+    assert found[0].startswith("body.json:1:1: ")
 
 
 def test_select_and_ignore_filter_by_rule_id_and_prefix(tmp_path: Path) -> None:
@@ -352,3 +354,26 @@ def test_sarif_output_of_the_cli_is_valid_sarif(tmp_path: Path) -> None:
     results = log["runs"][0]["results"]
     assert {r["level"] for r in results} == {"error", "warning"}
     assert done.returncode == 2
+
+
+def test_importing_the_compiled_validator_loads_only_the_standard_library(tmp_path: Path) -> None:
+    """The package __init__ is lazy: httpx, pydantic and the client load only when used."""
+    probe = (
+        "import sys, leonardo_generations.validate_request as v; v.validate({'prompt': 1}); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names) "
+        "- {'leonardo_generations', '__main__'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path
+    )
+    # what site.py itself loads for an editable install (setuptools' finder and hack) aside
+    loaded = json.loads(done.stdout.replace("'", '"'))
+    third_party = [m for m in loaded if "editable" not in m and m != "_distutils_hack"]
+    assert third_party == [], done.stdout + done.stderr
+    lazy = subprocess.run(
+        [sys.executable, "-c", "import leonardo_generations as g; print(g.Client.__name__)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert lazy.stdout.strip() == "Client", lazy.stderr
