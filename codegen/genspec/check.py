@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
     from typing import BinaryIO
 
-    from genspec.diagnostics import Diagnostic, RuleInfo, SchemaView
+    from genspec.diagnostics import Diagnostic, LintModel, RuleInfo
     from genspec.inputs import Unreadable
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
@@ -309,14 +309,14 @@ class Engine:
         self.rules: Mapping[str, Mapping[str, str]] = getattr(module, "RULES", {})
         self.timeout = timeout
         self._schema_loader = schema_loader
-        self._view: SchemaView | None = None
+        self._view: LintModel | None = None
 
-    def view(self) -> SchemaView | None:
-        from genspec.diagnostics import SchemaView
+    def view(self) -> LintModel | None:
+        from genspec.diagnostics import LintModel
 
         if self._view is None:
             try:
-                self._view = SchemaView(self._schema_loader())
+                self._view = LintModel(self._schema_loader())
             except Exception:  # no readable spec: lint checks that need it are skipped
                 return None
         return self._view
