@@ -689,8 +689,6 @@ def check_bytes(
     name: str, data: bytes, engine: Engine, wanted: Callable[[str, str], bool], *, lint: bool
 ) -> list[Diagnostic]:
     """Diagnostics for one .json file's bytes."""
-    from dataclasses import replace
-
     from genspec.diagnostics import Diagnostic
     from genspec.jsonio import UTF8_BOM, JsonInputError, decode_document
 
@@ -709,7 +707,7 @@ def check_bytes(
         text = decode_document(data).text
     except JsonInputError as exc:
         return found + _decode_failure(name, exc, wanted)
-    return found + [replace(d, path=name) for d in check_text(text, engine, wanted, lint=lint)]
+    return found + check_text(text, engine, wanted, lint=lint, name=name)
 
 
 def _check_line(
@@ -721,18 +719,24 @@ def _check_line(
     *,
     lint: bool,
 ) -> list[Diagnostic]:
+    """One line of JSON Lines. The fast path: a line the fast parser reads exactly is parsed
+    once, in C, and only decoded and scanned for positions when it has findings."""
     from dataclasses import replace
 
-    from genspec.jsonio import JsonInputError, decode_document
+    from genspec.jsonio import JsonInputError, ScanPositions, decode_document, loads_fast
 
+    if not wanted("duplicate-key", "warning"):  # the fast parser cannot see duplicate keys
+        clean, body = loads_fast(raw)
+        if clean:
+            unlocated = _wanted_findings(body, engine, wanted, lint=lint)
+            if not unlocated:
+                return []
+            return _placed(name, unlocated, ScanPositions(raw.decode("utf-8"), number))
     try:
         text = decode_document(raw).text
     except JsonInputError as exc:
         return _decode_failure(name, replace(exc, line=number), wanted)
-    return [
-        replace(d, path=name)
-        for d in check_text(text, engine, wanted, lint=lint, first_line=number)
-    ]
+    return check_text(text, engine, wanted, lint=lint, first_line=number, name=name)
 
 
 def check_text(
@@ -742,41 +746,57 @@ def check_text(
     *,
     lint: bool,
     first_line: int = 1,
+    name: str = "",
 ) -> list[Diagnostic]:
-    """Diagnostics for one body's text (path left empty for the caller to fill in)."""
-    from dataclasses import replace
-
-    from genspec.diagnostics import KEY_ANCHORED, Diagnostic
-    from genspec.jsonio import JsonInputError, Positions, loads_if_clean, parse_with_positions
+    """Diagnostics for one body's text, reported under `name`."""
+    from genspec.diagnostics import Diagnostic
+    from genspec.jsonio import (
+        JsonInputError,
+        Positions,
+        ScanPositions,
+        loads_if_clean,
+        parse_with_positions,
+    )
 
     clean, body = loads_if_clean(text)
-    positions: Positions | None = None
+    positions: Positions | ScanPositions
     found: list[Diagnostic] = []
-    if not clean:  # the slow parser says what is wrong, and where
+    if clean:
+        positions = ScanPositions(text, first_line)
+    else:  # the slow parser says what is wrong, and where
         try:
             body, positions = parse_with_positions(text, first_line=first_line)
         except JsonInputError as exc:
             if not wanted("invalid-json", "error"):
                 return []
-            return [Diagnostic("", exc.line, exc.col, "invalid-json", "error", exc.message)]
-        found += _duplicate_keys(positions, wanted)
+            return [Diagnostic(name, exc.line, exc.col, "invalid-json", "error", exc.message)]
+        found += _duplicate_keys(name, positions, wanted)
+    unlocated = _wanted_findings(body, engine, wanted, lint=lint)
+    return found + _placed(name, unlocated, positions) if unlocated else found
 
-    unlocated = [d for d in _findings(body, engine, lint=lint) if wanted(d.rule_id, d.severity)]
-    if unlocated and positions is None:
-        _, positions = parse_with_positions(text, first_line=first_line)
+
+def _placed(name: str, unlocated: list[Diagnostic], positions: Any) -> list[Diagnostic]:
+    """The findings with their file, line and column: the value at the instance path, or the
+    member name for an unknown member (and the lint checks about a key)."""
+    from genspec.diagnostics import KEY_ANCHORED, Diagnostic
+
+    placed = []
     for d in unlocated:
-        assert positions is not None
         if d.anchor:
             line, col = positions.key_at(d.anchor)
         elif d.rule_id in KEY_ANCHORED:
             line, col = positions.key_at(d.instance_path)
         else:
             line, col = positions.value_at(d.instance_path)
-        found.append(replace(d, line=line, col=col))
-    return found
+        placed.append(
+            Diagnostic(name, line, col, d.rule_id, d.severity, d.message, d.instance_path, d.anchor)
+        )
+    return placed
 
 
-def _duplicate_keys(positions: Any, wanted: Callable[[str, str], bool]) -> list[Diagnostic]:
+def _duplicate_keys(
+    name: str, positions: Any, wanted: Callable[[str, str], bool]
+) -> list[Diagnostic]:
     from genspec.diagnostics import Diagnostic
     from genspec.jsonio import split_pointer
 
@@ -784,7 +804,7 @@ def _duplicate_keys(positions: Any, wanted: Callable[[str, str], bool]) -> list[
         return []
     return [
         Diagnostic(
-            "",
+            name,
             dup.line,
             dup.col,
             "duplicate-key",
@@ -805,40 +825,53 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise CheckTimeout
 
 
-def _time_limited(engine: Engine, work: Callable[[], list[Diagnostic]]) -> list[Diagnostic]:
-    """`work()` with at most engine.timeout seconds (a SIGALRM timer: `re` checks for signals
-    while it backtracks, so even a catastrophic pattern is stopped)."""
-    import signal
+_ALARM_THREADS: dict[int, bool] = {}  # thread id -> whether bodies run under a timer there
+
+
+def _alarm_ready(engine: Engine) -> bool:
+    """Whether bodies run under a SIGALRM timer here (installing our handler on first use:
+    only the main thread of a process receives signals)."""
     import threading
+
+    if engine.timeout <= 0:
+        return False
+    ident = threading.get_ident()
+    ready = _ALARM_THREADS.get(ident)
+    if ready is None:
+        import signal
+
+        ready = hasattr(signal, "setitimer") and ident == threading.main_thread().ident
+        if ready:
+            signal.signal(signal.SIGALRM, _on_alarm)
+        _ALARM_THREADS[ident] = ready
+    return ready
+
+
+def _wanted_findings(
+    body: Any, engine: Engine, wanted: Callable[[str, str], bool], *, lint: bool
+) -> list[Diagnostic]:
+    """The validator's findings, then (lint) the lint-only ones, each once, not yet located,
+    under at most engine.timeout seconds (a SIGALRM timer: `re` checks for signals while it
+    backtracks, so even a catastrophic pattern is stopped)."""
+    import signal
 
     from genspec.diagnostics import unlocated
 
-    usable = (
-        engine.timeout > 0
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
-    if not usable:
-        return work()
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    if not _alarm_ready(engine):
+        return [d for d in _findings(body, engine, lint=lint) if wanted(d.rule_id, d.severity)]
     signal.setitimer(signal.ITIMER_REAL, engine.timeout)
     try:
-        return work()
+        found = _findings(body, engine, lint=lint)
     except CheckTimeout:
         message = f"checking this body took longer than {engine.timeout:g} s (--timeout): "
         message += "a pattern that backtracks catastrophically?"
-        return [unlocated("check-timeout", "error", message, "")]
+        found = [unlocated("check-timeout", "error", message, "")]
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    return [d for d in found if wanted(d.rule_id, d.severity)]
 
 
 def _findings(body: Any, engine: Engine, *, lint: bool) -> list[Diagnostic]:
-    """The validator's findings, then (lint) the lint-only ones, each once, not yet located."""
-    return _time_limited(engine, lambda: _unlimited_findings(body, engine, lint=lint))
-
-
-def _unlimited_findings(body: Any, engine: Engine, *, lint: bool) -> list[Diagnostic]:
     from genspec.diagnostics import from_validator_error, lint_body, unlocated
 
     try:
@@ -847,6 +880,8 @@ def _unlimited_findings(body: Any, engine: Engine, *, lint: bool) -> list[Diagno
         raise
     except Exception as exc:  # a validator bug must not hide the other files' results
         return [unlocated("internal-error", "error", f"validator failed: {exc!r}", "")]
+    if not errors and not lint:
+        return []
     view = engine.view() if (lint or _has_unexpected_member(errors)) else None
     found = [from_validator_error(error, view) for error in errors]
     if lint and view is not None:
