@@ -67,7 +67,9 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
     from genspec.user_spec import add_spec_argument
 
     parser.add_argument("openapi", metavar="OPENAPI", help="a local OpenAPI file (.json or .yaml)")
-    parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    parser.add_argument(
+        "--format", choices=("text", "json", "jsonl", "sarif", "github"), default="text"
+    )
     parser.add_argument(
         "--isolated", action="store_true", help="ignore [tool.genspec] spec in pyproject.toml"
     )
@@ -448,7 +450,7 @@ def _spec_files(args: argparse.Namespace) -> tuple[Path, Path]:
 def run(args: argparse.Namespace) -> int:
     from genspec.console import emit
     from genspec.jsonio import JsonInputError, load_file
-    from genspec.render import RENDERERS
+    from genspec.render import render
     from genspec.user_spec import SpecSettingError
 
     try:
@@ -460,8 +462,14 @@ def run(args: argparse.Namespace) -> int:
     except (DriftInputError, SpecSettingError, JsonInputError) as exc:
         emit([f"genspec drift: error: {exc}"], sys.stderr)
         return EXIT_USAGE
-    if diagnostics or args.format != "text":
-        emit([RENDERERS[args.format](diagnostics, rule_catalogue()).rstrip("\n")])
-    else:
-        emit([f"no drift: {request_file.parent} matches {args.openapi}"])
+    lines = [render(args.format, diagnostics, rule_catalogue(), quiet=True).rstrip("\n")]
+    if args.format == "text":  # the lint summary counts bodies; drift counts differences
+        lines = lines if diagnostics else []
+        spec = request_file.parent
+        lines.append(
+            f"Found {len(diagnostics)} difference(s) between {spec} and {args.openapi}."
+            if diagnostics
+            else f"no drift: {spec} matches {args.openapi}"
+        )
+    emit(lines)
     return EXIT_DRIFT if diagnostics else EXIT_SAME

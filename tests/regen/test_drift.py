@@ -169,7 +169,7 @@ def test_a_new_field_and_enum_value_are_both_reported_in_every_format(tmp_path: 
     text = genspec("drift", path, cwd=tmp_path)
     assert text.returncode == 1
     lines = text.stdout.splitlines()
-    assert len(lines) == 3 and lines[-1].startswith("Found 2 error(s)")
+    assert len(lines) == 3 and lines[-1].startswith("Found 2 difference(s)")
     added = next(line for line in lines if "drift-member-added" in line)
     enum = next(line for line in lines if "drift-enum" in line)
     assert "motionStrength" in added and f"(at {member('motionStrength')})" in added

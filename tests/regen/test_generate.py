@@ -169,7 +169,8 @@ def test_an_interrupted_run_leaves_the_old_tree_or_the_new_one_never_a_mix(tmp_p
         process.send_signal(signal.SIGINT)
         assert process.stderr is not None
         stderr = process.stderr.read().decode()
-        assert process.wait(timeout=300) in (0, 130) and "Traceback" not in stderr, stderr
+        # 130: KeyboardInterrupt caught; -2: the signal came before Python was listening
+        assert process.wait(timeout=300) in (0, 130, -2) and "Traceback" not in stderr, stderr
         now = tree(tmp_path / "gen")
         assert now == old or (now.keys() == old.keys() and now != old), delay
         assert sorted(p.name for p in tmp_path.iterdir()) == ["changed", "gen"]

@@ -34,7 +34,8 @@ def cache_entries(project: Path) -> list[Path]:
 
 def test_validate_and_lint_read_the_configured_spec(project: Path) -> None:
     assert run(project, "validate", "requests")[0] == 0
-    assert run(project, "lint", "requests/body.json")[:2] == (0, "")
+    code, out, _ = run(project, "lint", "requests/body.json")
+    assert code == 0 and "no problems found" in out
     # The bundled spec still refuses both edits: the setting is what changed the verdict.
     code, out, _ = run(project, "validate", "--isolated", "requests")
     assert code == 1 and "unknown property 'foo'" in out and "greater than the maximum 60" in out
@@ -75,7 +76,7 @@ def test_a_damaged_or_forged_cache_entry_is_rebuilt_not_trusted(project: Path) -
     for damaged in (genuine[: len(genuine) // 2], header + b"\n" + accept_nothing, b"\x00garbage"):
         entry.write_bytes(damaged)
         code, out, err = run(project, "validate", "requests")
-        assert (code, out) == (0, ""), err
+        assert code == 0 and "no problems found" in out, err
         assert entry.read_bytes() == genuine
     # The clean body with foo is accepted; a body the user's spec refuses is still refused.
     (project / "requests" / "bad.json").write_text('{"prompt": "a cat", "num_inference_steps": 71}')
