@@ -13,7 +13,8 @@ rendered by the same renderers as `genspec lint`. Compared:
 
 Where the spec knowingly departs from the document (a stricter type, a required member the
 document leaves optional), the subschema records what the document says in an
-`x-openapi-<keyword>` annotation, e.g. `"x-openapi-type": "number"`; drift compares that
+`x-openapi-<keyword>` annotation (`"x-openapi-type": "number"`, `"x-openapi-nullable": false`,
+`"x-openapi-enum": [...]`, `"x-openapi-required": []`, ...); drift compares that
 instead, so it stays quiet until the document changes. `"x-openapi-absent": true` marks a member
 the document does not list (the spec accepts it on other evidence).
 
@@ -214,6 +215,8 @@ def _types(facts: dict[str, Any]) -> tuple[set[str], bool]:
                 nullable = True
     if isinstance(facts.get("enum"), list) and None in facts["enum"]:
         nullable = True
+    if isinstance(facts.get("nullable"), bool):  # OpenAPI 3.0, or the spec's x-openapi-nullable
+        nullable = facts["nullable"]
     return types - {"null"}, nullable
 
 

@@ -232,3 +232,27 @@ def test_unusable_input_is_exit_2_in_one_line(
     done = genspec("drift", argument, cwd=tmp_path)
     assert done.returncode == 2 and done.stdout == ""
     assert len(done.stderr.splitlines()) == 1 and message in done.stderr
+
+
+def test_x_openapi_records_keep_a_deliberate_departure_quiet_until_the_document_moves(
+    tmp_path: Path,
+) -> None:
+    def tolerant_scheduler(schema: dict[str, Any]) -> None:
+        scheduler = schema["properties"]["scheduler"]
+        scheduler["type"] = ["string", "null"]
+        scheduler["enum"] = [*scheduler["enum"], None]
+
+    def recorded(schema: dict[str, Any]) -> None:
+        tolerant_scheduler(schema)
+        schema["properties"]["scheduler"]["x-openapi-nullable"] = False
+
+    departed = spec_copy(tmp_path / "departed", tolerant_scheduler, None)
+    code, found = drift_json(tmp_path, base_openapi(), "--spec", str(departed))
+    assert code == 1 and [d["rule"] for d in found] == ["drift-nullable"]
+
+    kept = spec_copy(tmp_path / "kept", recorded, None)
+    assert drift_json(tmp_path, base_openapi(), "--spec", str(kept)) == (0, [])
+    moved = base_openapi()
+    _props(moved)["scheduler"]["nullable"] = True  # now the document agrees with the spec
+    code, found = drift_json(tmp_path, moved, "--spec", str(kept))
+    assert code == 1 and [d["instance_path"] for d in found] == [member("scheduler")]
