@@ -1,21 +1,28 @@
-"""Time `genspec validate` against check-jsonschema on the same 1000 request bodies.
+"""Time the genspec CLI: start-up, many files against check-jsonschema, and 1M JSON Lines bodies.
 
-Run: python bench/bench_cli.py [--files N] [--repeat R]
+Run: python bench/bench_cli.py [--files N] [--repeat R] [--bodies N] [--only startup|files|big]
 
-Both tools get the same file list in one invocation (start-up included, as a user or CI sees
-it); the best of R runs is kept. Goals: genspec <= 0.5x check-jsonschema's time, and
-`genspec --version` <= 100 ms.
+- start-up: `genspec validate one.json` against `genspec --version` (goals: <= 150 ms and
+  <= 3x), best of R runs after a warm-up that writes the bytecode caches;
+- files: genspec and check-jsonschema get the same N files in one invocation (start-up
+  included, as a user or CI sees it); goal: genspec <= 0.5x check-jsonschema's time;
+- big: N (default 1,000,000) bodies of the bench mix (bench/payloads.py) in one .jsonl file in
+  a temporary directory, `genspec validate --jobs 2` in each format: wall time, peak memory
+  (the sum over genspec and its workers, sampled from /proc), bodies/s per core, beside the bare
+  parse rate of the same file in one process (the floor). Goals: <= 20 s wall, <= 200 MB peak.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "spec" / "generation-request.schema.json"
 GOAL_RATIO = 0.5
-GOAL_VERSION_SECONDS = 0.100
+GOAL_STARTUP_SECONDS = 0.150
+GOAL_STARTUP_RATIO = 3.0
+GOAL_BIG_SECONDS = 20.0
+GOAL_BIG_PEAK_BYTES = 200 * 1024 * 1024
 
 PROMPTS = ["A majestic cat in the snow", "a lighthouse at dusk, oil painting", "neon city, rain"]
 STYLES = ["DYNAMIC", "CINEMATIC", "NONE", "ANIME", "LEONARDO"]
@@ -61,12 +71,21 @@ def write_payloads(directory: Path, count: int) -> list[str]:
     return paths
 
 
+def clean_env() -> dict[str, str]:
+    """The environment with bytecode caching on: what an installed genspec runs with."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def best_time(command: Sequence[str], repeat: int) -> float:
     """Fastest wall-clock time of `repeat` runs (exit codes 0 and 1 both mean it ran)."""
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
-        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        done = subprocess.run(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=clean_env()
+        )
         elapsed = time.perf_counter() - start
         if done.returncode not in (0, 1):
             sys.exit(f"{command[0]} failed ({done.returncode}): {done.stderr.decode()[-2000:]}")
@@ -83,26 +102,137 @@ def tool(name: str) -> str:
     return found
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+def startup(repeat: int) -> bool:
+    genspec = tool("genspec")
+    with tempfile.TemporaryDirectory(prefix="genspec-bench-") as tmp:
+        (one,) = write_payloads(Path(tmp), 1)
+        best_time([genspec, "validate", one], 1)  # warm-up: bytecode caches
+        validate = best_time([genspec, "validate", one], max(repeat, 10))
+    version = best_time([genspec, "--version"], max(repeat, 10))
+    ratio = validate / version
+    print(f"genspec validate one.json:     {validate * 1000:8.1f} ms (goal <= 150 ms)")
+    print(f"genspec --version:             {version * 1000:8.1f} ms")
+    print(f"ratio validate/--version:      {ratio:8.2f}x  (goal <= 3x)")
+    return validate <= GOAL_STARTUP_SECONDS and ratio <= GOAL_STARTUP_RATIO
+
+
+def many_files(count: int, repeat: int) -> bool:
     genspec, check_jsonschema = tool("genspec"), tool("check-jsonschema")
     with tempfile.TemporaryDirectory(prefix="genspec-bench-") as tmp:
-        files = write_payloads(Path(tmp), args.files)
-        ours = best_time([genspec, "validate", *files], args.repeat)
-        lint = best_time([genspec, "lint", *files], args.repeat)
-        theirs = best_time([check_jsonschema, "--schemafile", str(SCHEMA), *files], args.repeat)
-    version = best_time([genspec, "--version"], max(args.repeat, 10))
+        files = write_payloads(Path(tmp), count)
+        ours = best_time([genspec, "validate", *files], repeat)
+        lint = best_time([genspec, "lint", *files], repeat)
+        theirs = best_time([check_jsonschema, "--schemafile", str(SCHEMA), *files], repeat)
     ratio = ours / theirs
-    print(f"files:                         {args.files} (best of {args.repeat})")
+    print(f"files:                         {count} (best of {repeat})")
     print(f"genspec validate:              {ours:8.3f} s")
     print(f"genspec lint (no goal):        {lint:8.3f} s")
     print(f"check-jsonschema --schemafile: {theirs:8.3f} s")
     print(f"ratio genspec/check-jsonschema: {ratio:7.3f}x  (goal <= {GOAL_RATIO}x)")
-    print(f"genspec --version:             {version * 1000:8.1f} ms (goal <= 100 ms)")
-    met = ratio <= GOAL_RATIO and version <= GOAL_VERSION_SECONDS
+    return ratio <= GOAL_RATIO
+
+
+def write_mix(path: Path, bodies: int) -> int:
+    """`bodies` lines cycling through the bench mix; returns the file's size in bytes."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from payloads import payload_mix
+
+    lines = [json.dumps(p.body, separators=(",", ":")) + "\n" for p in payload_mix()]
+    with path.open("w", encoding="utf-8") as handle:
+        for start in range(0, bodies, len(lines)):
+            handle.writelines(lines[: min(len(lines), bodies - start)])
+    return path.stat().st_size
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of `pid` and all its descendants, from /proc (0 once it is gone)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) * 1024
+        stack.extend(int(child) for child in children)
+    return total
+
+
+def timed_with_peak(command: Sequence[str]) -> tuple[float, int]:
+    """Wall time and the peak of the summed RSS of the process tree (sampled every 20 ms)."""
+    peak = 0
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=clean_env()
+    )
+
+    def sample() -> None:
+        nonlocal peak
+        while process.poll() is None:
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    elapsed = time.perf_counter() - start
+    sampler.join()
+    if process.returncode not in (0, 1):
+        sys.exit(f"{command[0]} failed ({process.returncode}): {stderr.decode()[-2000:]}")
+    return elapsed, peak
+
+
+def parse_floor(path: Path) -> float:
+    """Bodies per second that only parse each line (stdlib json), in this one process."""
+    start = time.perf_counter()
+    count = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            json.loads(line)
+            count += 1
+    return count / (time.perf_counter() - start)
+
+
+def big_jsonl(bodies: int, jobs: int) -> bool:
+    genspec = tool("genspec")
+    met = True
+    with tempfile.TemporaryDirectory(prefix="genspec-bench-") as tmp:
+        path = Path(tmp) / "mix.jsonl"
+        size = write_mix(path, bodies)
+        floor = parse_floor(path)
+        print(f"bodies:                        {bodies:,} ({size / 1e6:.0f} MB), --jobs {jobs}")
+        print(f"bare parse (json.loads a line): {floor:10,.0f} bodies/s on one core (the floor)")
+        for output_format in ("text", "json", "jsonl", "sarif"):
+            command = [genspec, "validate", "--quiet", "--jobs", str(jobs)]
+            wall, peak = timed_with_peak([*command, "--format", output_format, str(path)])
+            per_core = bodies / wall / jobs
+            print(
+                f"validate --format {output_format:6s} {wall:7.1f} s wall, "
+                f"{peak / 1e6:6.0f} MB peak, {per_core:8,.0f} bodies/s per core"
+            )
+            met = met and wall <= GOAL_BIG_SECONDS and peak <= GOAL_BIG_PEAK_BYTES
+    print(f"goals: <= {GOAL_BIG_SECONDS:.0f} s wall and <= {GOAL_BIG_PEAK_BYTES / 1e6:.0f} MB peak")
+    return met
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--bodies", type=int, default=1_000_000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--only", choices=("startup", "files", "big"), default=None)
+    args = parser.parse_args()
+    met = True
+    if args.only in (None, "startup"):
+        met = startup(args.repeat) and met
+    if args.only in (None, "files"):
+        met = many_files(args.files, args.repeat) and met
+    if args.only in (None, "big"):
+        met = big_jsonl(args.bodies, args.jobs) and met
     print("goals met" if met else "GOALS NOT MET")
     return 0 if met else 1
 

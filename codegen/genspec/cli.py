@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compile": ("genspec.compile_command", "compile any JSON Schema into a standalone validator"),
     "validate": ("genspec.check", "check request bodies: errors only (the CI gate)"),
     "lint": ("genspec.check", "check request bodies: errors and warnings (the editor linter)"),
+    "drift": ("genspec.drift", "compare the spec with an OpenAPI document of Leonardo's API"),
 }
 
 
@@ -40,17 +41,40 @@ def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+# The shell's status for a process killed by SIGPIPE (128 + 13), as `yes | head -1` leaves.
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv in (["--version"], ["-V"]):  # answer before importing any subcommand module
-        print(f"genspec {__version__}")
-        return 0
-    selected = next((arg for arg in argv if not arg.startswith("-")), None)
-    args = build_parser(selected).parse_args(argv)
     try:
+        if argv in (["--version"], ["-V"]):  # answer before importing any subcommand module
+            if sys.stdout is not None:
+                print(f"genspec {__version__}")
+            return 0
+        selected = next((arg for arg in argv if not arg.startswith("-")), None)
+        args = build_parser(selected).parse_args(argv)
         return int(args.run(args))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
+
+
+def _reader_went_away() -> int:
+    """The reader of our output closed the pipe (`genspec lint ... | head -1`): stop quietly.
+
+    Python would print a second BrokenPipeError while flushing stdout at exit; pointing the
+    descriptor at /dev/null first keeps that flush silent.
+    """
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

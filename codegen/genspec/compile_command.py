@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,23 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
         "--resource",
         action="append",
         default=[],
-        metavar="FILE",
-        help="another local schema a $ref may name (by its $id); repeatable",
+        metavar="[URI=]FILE",
+        help="another local schema a $ref may name: by URI (URI=FILE, for a document whose "
+        "$refs name it by URL) or by its $id (FILE); repeatable",
     )
+
+
+# `https://example.com/s.json=local.json`: a scheme before the first `=` marks a URI.
+# A one-letter scheme would be a Windows drive (C:\x), so schemes have two letters or more.
+_URI_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:[^=]*")
+
+
+def split_resource(argument: str) -> tuple[str | None, str]:
+    """(URI or None, FILE) of one --resource argument."""
+    uri, equals, file = argument.partition("=")
+    if equals and file and _URI_PREFIX.fullmatch(uri):
+        return uri, file
+    return None, argument
 
 
 def _resource_uri(path: Path, document: Any) -> str:
@@ -38,9 +53,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         schema = load_file(args.schema)
         resources = {}
-        for name in args.resource:
+        for argument in args.resource:
+            uri, name = split_resource(argument)
             document = load_file(name)
-            resources[_resource_uri(Path(name), document)] = document
+            resources[uri or _resource_uri(Path(name), document)] = document
     except JsonInputError as exc:
         return fail(str(exc) if exc.line == 0 else f"{args.schema}:{exc}", 2)
     try:

@@ -7,13 +7,13 @@ directory, that has a `[tool.genspec]` table. Command-line options win over it.
 from __future__ import annotations
 
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-FORMATS = ("text", "json", "sarif", "github")
-KNOWN_KEYS = ("select", "ignore", "strict", "format")
+FORMATS = ("text", "json", "jsonl", "sarif", "github")
+MAX_PYPROJECT_BYTES = 16 * 1024 * 1024  # a pyproject.toml; /dev/zero behind the name is refused
+KNOWN_KEYS = ("select", "ignore", "strict", "format", "spec")  # spec: genspec.user_spec
 
 
 class ConfigError(Exception):
@@ -33,17 +33,36 @@ def find_pyproject(start: Path) -> Path | None:
     """The nearest pyproject.toml at or above `start` with a [tool.genspec] table."""
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file() and "genspec" in _read_toml(candidate).get("tool", {}):
+        if candidate.exists() and "genspec" in _tool_table(candidate):
             return candidate
     return None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only once a pyproject.toml is found: start-up stays cheap
+
+    from genspec.inputs import InputRefused, read_bounded
+
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = read_bounded(str(path), MAX_PYPROJECT_BYTES)
+    except InputRefused as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if len(data) > MAX_PYPROJECT_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_PYPROJECT_BYTES} bytes: refused")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: cannot read: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
+def _tool_table(path: Path) -> dict[str, Any]:
+    """The file's [tool] table; `tool = 5` is an error, not a traceback."""
+    tool = _read_toml(path).get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: `tool` must be a table, not {type(tool).__name__}")
+    return tool
 
 
 def _rule_list(path: Path, key: str, value: Any) -> tuple[str, ...]:
@@ -64,7 +83,7 @@ def load_config(start: Path | None = None) -> Config:
     path = find_pyproject((start or Path.cwd()).resolve())
     if path is None:
         return Config()
-    table = _read_toml(path)["tool"]["genspec"]
+    table = _tool_table(path)["genspec"]
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.genspec] must be a table")
     unknown = sorted(set(table) - set(KNOWN_KEYS))

@@ -14,9 +14,12 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from genspec.jsonio import escape_pointer_token
+
+if TYPE_CHECKING:
+    from genspec.ir import Node, SchemaIR
 
 ERROR = "error"
 WARNING = "warning"
@@ -33,13 +36,20 @@ class Diagnostic:
     severity: str  # ERROR or WARNING
     message: str
     instance_path: str = ""  # JSON Pointer inside the body ("" = the whole body)
+    # The member whose name is the place to point at (an unknown member of the object at
+    # instance_path), as a JSON Pointer; "" for a finding placed at its value. Not rendered.
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
 class RuleInfo:
+    """What the renderers say about a rule id (SARIF's rule table)."""
+
     severity: str
     summary: str
     reference: str = ""
+    source: str = ""  # the documentation sentence or server error the rule comes from
+    evidence: str = ""  # server-rejection | documented-requirement | documented-advice
 
 
 # Checks genspec makes itself, beside the spec's own rules. Ids are stable: users put them in
@@ -64,16 +74,9 @@ LINT_RULES: dict[str, RuleInfo] = {
     ),
 }
 
-# Where a diagnostic points: at the member name (the key is the mistake), else at the value.
-KEY_ANCHORED = frozenset(
-    {
-        "unknown-key",
-        "duplicate-key",
-        "deprecated-field",
-        "schema-additional-properties",
-        "schema-unevaluated-properties",
-    }
-)
+# Lint-only findings that point at the member name (the key is the mistake), else at the value.
+# The validator's own findings are placed from their Error alone (see from_validator_error).
+KEY_ANCHORED = frozenset({"unknown-key", "duplicate-key", "deprecated-field"})
 
 # A field that only matters while another, boolean field is on, as the documentation says in
 # prose ("for use when promptMagic is true", "used with Alchemy"). Read with the switch's schema
@@ -144,100 +147,109 @@ def closest_name(name: str, candidates: set[str]) -> str | None:
     return matches[0] if matches else None
 
 
-class SchemaView:
-    """Read-only questions about a schema: which properties an object has, their defaults..."""
+class LintModel:
+    """The lint checks' questions, answered from the schema's IR (`genspec.ir`), the one model
+    of a schema: which members an object declares, their defaults, which are deprecated.
+
+    A node's "branches" are the node and the subschemas that describe the same instance in
+    place (allOf, anyOf, oneOf, $ref), so a member declared in any of them is known.
+    """
 
     def __init__(self, schema: Any) -> None:
-        self.root = schema if isinstance(schema, dict) else {}
-        entries = list(self._rule_entries())
-        self.rule_name_sets = [self._names_mentioned(entry) for entry in entries]
-        # rule id -> the members its `if` names: what makes the rule apply to a body
-        self.rule_triggers = {
-            entry["x-rule"].get("id"): self._names_mentioned(entry.get("if", {}))
-            for entry in entries
-        }
+        from genspec.ir import lower
 
-    def resolve(self, schema: Any) -> dict[str, Any]:
-        """Follow local `$ref`s ("#/..."); anything else is treated as saying nothing."""
-        seen: set[str] = set()
-        while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-            ref = schema["$ref"]
-            if not ref.startswith("#") or ref in seen:
-                break
-            seen.add(ref)
-            target: Any = self.root
-            for token in ref[1:].lstrip("/").split("/") if ref != "#" else []:
-                token = token.replace("~1", "/").replace("~0", "~")
-                target = target.get(token) if isinstance(target, dict) else None
-            schema = target
-        return schema if isinstance(schema, dict) else {}
+        self.ir = lower(schema, check=False)
+        self.root = self.ir.root
+        self.rule_name_sets = [_names_mentioned(s) for s in _rule_schemas(self.ir, schema)]
 
-    def branches(self, schema: Any) -> list[dict[str, Any]]:
-        """The schema and the in-place alternatives that describe the same instance."""
-        resolved = self.resolve(schema)
-        found = [resolved]
-        for keyword in ("anyOf", "oneOf", "allOf"):
-            alternatives = resolved.get(keyword)
-            if isinstance(alternatives, list):
-                found.extend(self.resolve(branch) for branch in alternatives)
+    def branches(self, node: Node) -> list[Node]:
+        from genspec.ir import AllOf, AnyOf, OneOf, Ref
+
+        found: list[Node] = []
+        seen: set[int] = set()
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.index in seen:
+                continue
+            seen.add(current.index)
+            found.append(current)
+            for keyword in reversed(current.keywords):
+                if isinstance(keyword, AllOf | AnyOf | OneOf):
+                    stack.extend(reversed(keyword.children))
+                elif isinstance(keyword, Ref):
+                    stack.append(keyword.target)
         return found
 
-    def property_names(self, schema: Any) -> set[str] | None:
+    def property_names(self, node: Node) -> set[str] | None:
         """Declared member names of an object schema; None when it declares none (open)."""
-        names: set[str] = set()
-        declared = False
-        for branch in self.branches(schema):
-            if isinstance(branch.get("properties"), dict):
-                declared = True
-                names.update(branch["properties"])
-        return names if declared else None
+        from genspec.ir import Properties
 
-    def matches_pattern(self, schema: Any, name: str) -> bool:
+        declared = [k for b in self.branches(node) if (k := b.find(Properties)) is not None]
+        if not declared:
+            return None
+        return {name for keyword in declared for name in keyword.children}
+
+    def matches_pattern(self, node: Node, name: str) -> bool:
         """Whether `patternProperties` admits `name` (the spec's way to allow extra members)."""
-        for branch in self.branches(schema):
-            for pattern in branch.get("patternProperties") or {}:
-                try:
-                    if re.search(pattern, name):
-                        return True
-                except re.error:  # an ECMA-only pattern: treat as admitting, never as a typo
+        from genspec.ir import PatternProperties
+
+        for branch in self.branches(node):
+            keyword = branch.find(PatternProperties)
+            for pattern, _ in keyword.children if keyword else ():
+                if re.search(pattern, name):  # the compiler checked every pattern compiles
                     return True
         return False
 
-    def property_schemas(self, schema: Any, name: str) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        for branch in self.branches(schema):
-            properties = branch.get("properties")
-            if isinstance(properties, dict) and name in properties:
-                found.extend(self.branches(properties[name]))
+    def property_nodes(self, node: Node, name: str) -> list[Node]:
+        from genspec.ir import Properties
+
+        found: list[Node] = []
+        for branch in self.branches(node):
+            keyword = branch.find(Properties)
+            if keyword is not None and name in keyword.children:
+                found.extend(self.branches(keyword.children[name]))
         return found
 
-    def item_schemas(self, schema: Any) -> list[Any]:
-        return [b["items"] for b in self.branches(schema) if isinstance(b.get("items"), dict)]
+    def item_nodes(self, node: Node) -> list[Node]:
+        from genspec.ir import Items
 
-    def _rule_entries(self) -> Iterator[dict[str, Any]]:
-        for entry in [*self.root.get("allOf", []), *self.root.get("x-advice", [])]:
-            if isinstance(entry, dict) and isinstance(entry.get("x-rule"), dict):
-                yield entry
-
-    def _names_mentioned(self, schema: Any) -> set[str]:
-        """Every member name a subschema talks about (properties, required, dependent*)."""
-        names: set[str] = set()
-        stack = [schema]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, list):
-                stack.extend(current)
-            elif isinstance(current, dict):
-                for keyword in ("properties", "dependentRequired", "dependentSchemas"):
-                    if isinstance(current.get(keyword), dict):
-                        names.update(current[keyword])
-                names.update(n for n in current.get("required", []) if isinstance(n, str))
-                stack.extend(v for k, v in current.items() if k not in ("enum", "const"))
-        return names
+        return [k.child for b in self.branches(node) if (k := b.find(Items)) is not None]
 
     def rule_covers(self, *names: str) -> bool:
-        """Whether one of the spec's own x-rules already talks about all of `names`."""
+        """Whether one of the schema's own x-rules already talks about all of `names`."""
         return any(set(names) <= mentioned for mentioned in self.rule_name_sets)
+
+
+def _annotations(nodes: list[Node]) -> list[dict[str, Any]]:
+    """The raw subschemas of IR nodes, for annotations (default, deprecated, description)."""
+    return [n.schema for n in nodes if isinstance(n.schema, dict)]
+
+
+def _rule_schemas(ir: SchemaIR, schema: Any) -> list[Any]:
+    """Every subschema that declares an x-rule, the x-advice entries included."""
+    found = [n.schema for n in ir.nodes if isinstance(n.schema, dict) and "x-rule" in n.schema]
+    advice = schema.get("x-advice") if isinstance(schema, dict) else None
+    return found + (list(advice) if isinstance(advice, list) else [])
+
+
+def _names_mentioned(schema: Any) -> set[str]:
+    """Every member name a subschema talks about (properties, required, dependent*)."""
+    names: set[str] = set()
+    stack = [schema]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(current)
+        elif isinstance(current, dict):
+            for keyword in ("properties", "dependentRequired", "dependentSchemas"):
+                if isinstance(current.get(keyword), dict):
+                    names.update(current[keyword])
+            required = current.get("required")
+            if isinstance(required, list):
+                names.update(n for n in required if isinstance(n, str))
+            stack.extend(v for k, v in current.items() if k not in ("enum", "const", "default"))
+    return names
 
 
 def unlocated(rule_id: str, severity: str, message: str, instance_path: str) -> Diagnostic:
@@ -245,42 +257,28 @@ def unlocated(rule_id: str, severity: str, message: str, instance_path: str) -> 
     return Diagnostic("", 0, 0, rule_id, severity, message, instance_path)
 
 
-def from_validator_error(
-    error: ValidatorError, view: SchemaView | None, body: Any = None
-) -> Diagnostic:
-    """One validator `Error` as a diagnostic; an unexpected member gets a did-you-mean, and a
-    rule broken by a missing member points at the member that made the rule apply."""
+def from_validator_error(error: ValidatorError, view: LintModel | None) -> Diagnostic:
+    """One validator `Error` as a diagnostic, placed where every surface places it: at the value
+    at `error.instance_path` (python-jsonschema's place), or, for an unknown member, at that
+    member's name. An unknown member also gets a did-you-mean."""
     rule_id = error.rule_id or schema_rule_id(error.keyword)
-    path, message = error.instance_path, error.message
+    message, anchor = error.message, ""
     if error.keyword in ("additionalProperties", "unevaluatedProperties") and error.property:
-        path = f"{path}/{escape_pointer_token(error.property)}"
+        anchor = f"{error.instance_path}/{escape_pointer_token(error.property)}"
         suggestion = _suggest_for(view, error.instance_path, error.property) if view else None
         if suggestion:
             message = f"{message} (did you mean {suggestion!r}?)"
-    elif error.rule_id and error.keyword in ("required", "dependentRequired") and view:
-        path = _trigger_member(view, error.rule_id, path, body) or path
-    return unlocated(rule_id, error.severity, message, path)
+    return Diagnostic("", 0, 0, rule_id, error.severity, message, error.instance_path, anchor)
 
 
-def _trigger_member(view: SchemaView, rule_id: str, object_path: str, body: Any) -> str | None:
-    """The first member of the body, at the top level, that the rule's `if` names."""
-    triggers = view.rule_triggers.get(rule_id, set())
-    if object_path or not isinstance(body, dict):
-        return None
-    for name in body:
-        if name in triggers and body[name] is not None:
-            return f"/{escape_pointer_token(name)}"
-    return None
-
-
-def _suggest_for(view: SchemaView, object_path: str, name: str | None) -> str | None:
+def _suggest_for(view: LintModel, object_path: str, name: str | None) -> str | None:
     if name is None or object_path:  # nested objects: their schema is not tracked here
         return None
     names = view.property_names(view.root)
     return closest_name(name, names) if names else None
 
 
-def lint_body(body: Any, view: SchemaView, reported: set[str]) -> list[Diagnostic]:
+def lint_body(body: Any, view: LintModel, reported: set[str]) -> list[Diagnostic]:
     """The lint-only checks for one body; `reported` holds instance paths the validator
     already flagged as unexpected members (never reported twice)."""
     found = list(_walk_members(body, view.root, "", view, reported))
@@ -290,26 +288,26 @@ def lint_body(body: Any, view: SchemaView, reported: set[str]) -> list[Diagnosti
 
 
 def _walk_members(
-    value: Any, schema: Any, pointer: str, view: SchemaView, reported: set[str]
+    value: Any, node: Node, pointer: str, view: LintModel, reported: set[str]
 ) -> Iterator[Diagnostic]:
     if isinstance(value, list):
-        for item_schema in view.item_schemas(schema)[:1]:
+        for item_node in view.item_nodes(node)[:1]:
             for index, item in enumerate(value):
-                yield from _walk_members(item, item_schema, f"{pointer}/{index}", view, reported)
+                yield from _walk_members(item, item_node, f"{pointer}/{index}", view, reported)
         return
     if not isinstance(value, dict):
         return
-    known = view.property_names(schema)
+    known = view.property_names(node)
     for name, member in value.items():
         member_pointer = f"{pointer}/{escape_pointer_token(name)}"
         if known is not None and name not in known:
-            if member_pointer not in reported and not view.matches_pattern(schema, name):
+            if member_pointer not in reported and not view.matches_pattern(node, name):
                 yield _unknown_key(name, member_pointer, known)
             continue
-        member_schemas = view.property_schemas(schema, name)
-        yield from _member_checks(name, member, member_pointer, member_schemas, view)
-        for member_schema in member_schemas[:1]:
-            yield from _walk_members(member, member_schema, member_pointer, view, reported)
+        member_nodes = view.property_nodes(node, name)
+        yield from _member_checks(name, member, member_pointer, _annotations(member_nodes))
+        for member_node in member_nodes[:1]:
+            yield from _walk_members(member, member_node, member_pointer, view, reported)
 
 
 def _unknown_key(name: str, pointer: str, known: set[str]) -> Diagnostic:
@@ -319,7 +317,7 @@ def _unknown_key(name: str, pointer: str, known: set[str]) -> Diagnostic:
 
 
 def _member_checks(
-    name: str, value: Any, pointer: str, schemas: list[dict[str, Any]], view: SchemaView
+    name: str, value: Any, pointer: str, schemas: list[dict[str, Any]]
 ) -> Iterator[Diagnostic]:
     if any(s.get("deprecated") is True for s in schemas):
         yield unlocated("deprecated-field", WARNING, _deprecation_message(name, schemas), pointer)
@@ -339,17 +337,16 @@ def _deprecation_message(name: str, schemas: list[dict[str, Any]]) -> str:
     return f"{name!r} is deprecated"
 
 
-def _switch_is_on(body: Mapping[str, Any], switch: str, view: SchemaView) -> bool:
+def _switch_is_on(body: Mapping[str, Any], switch: str, view: LintModel) -> bool:
     value = body.get(switch)
     if value is None:  # omitted or null: the API reads the documented default
-        defaults = [
-            s["default"] for s in view.property_schemas(view.root, switch) if "default" in s
-        ]
+        schemas = _annotations(view.property_nodes(view.root, switch))
+        defaults = [s["default"] for s in schemas if "default" in s]
         value = defaults[0] if defaults else False
     return value is True
 
 
-def _no_effect(body: Mapping[str, Any], view: SchemaView) -> Iterator[Diagnostic]:
+def _no_effect(body: Mapping[str, Any], view: LintModel) -> Iterator[Diagnostic]:
     known = view.property_names(view.root) or set()
     for name, switch in FEATURE_SWITCHES.items():
         if body.get(name) is None or switch not in known or view.rule_covers(name, switch):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import bisect
 import json
+import json.decoder
+import json.scanner
 import math
 import os
 import re
@@ -18,17 +20,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+SYNTAX, ENCODING = "syntax", "encoding"  # JsonInputError kinds
 MAX_DEPTH = 256
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # a schema or body file; far beyond any real one
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
 class JsonInputError(Exception):
-    """Input that is not strict JSON; `line` and `col` are 1-based (0 when unknown)."""
+    """Input that is not strict JSON; `line` and `col` are 1-based (0 when unknown).
+
+    `kind` is ENCODING when the bytes are not UTF-8 text at all (binary, UTF-16, bad bytes),
+    SYNTAX when the text is not strict JSON.
+    """
 
     message: str
     line: int = 0
     col: int = 0
+    kind: str = "syntax"
 
     def __str__(self) -> str:
         return f"{self.line}:{self.col}: {self.message}" if self.line else self.message
@@ -43,7 +52,8 @@ def decode_utf8(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise JsonInputError(f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", line, col) from None
+        message = f"invalid UTF-8 (byte 0x{data[exc.start]:02x})"
+        raise JsonInputError(message, line, col, ENCODING) from None
 
 
 def _reject_constant(name: str) -> Any:
@@ -111,12 +121,20 @@ def loads_strict(data: bytes | str, *, allow_duplicates: bool = False) -> Any:
         raise JsonInputError("nesting too deep") from None
 
 
-def load_file(path: str | os.PathLike[str]) -> Any:
-    """Read and strictly parse a JSON file; I/O failures become `JsonInputError` too."""
+def load_file(path: str | os.PathLike[str], *, limit: int = MAX_DOCUMENT_BYTES) -> Any:
+    """Read and strictly parse a JSON file; I/O failures become `JsonInputError` too.
+
+    Only a regular file is read (a FIFO or /dev/zero is refused unopened), at most `limit` bytes.
+    """
+    from genspec.inputs import InputRefused, read_bounded
+
+    name = os.fspath(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise JsonInputError(f"cannot read {os.fspath(path)}: {exc.strerror}") from None
+        data = read_bounded(name, limit)
+    except InputRefused as exc:
+        raise JsonInputError(f"{name}: {exc}") from None
+    if len(data) > limit:
+        raise JsonInputError(f"{name}: larger than {limit} bytes: refused")
     return loads_strict(data)
 
 
@@ -165,11 +183,11 @@ class DecodedDocument:
 def decode_document(data: bytes) -> DecodedDocument:
     """Turn a file's bytes into text, refusing empty, binary and non-UTF-8 input with a position."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise JsonInputError("file is UTF-16 encoded: JSON must be UTF-8", 1, 1)
+        raise JsonInputError("file is UTF-16 encoded: JSON must be UTF-8", 1, 1, ENCODING)
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        raise JsonInputError("binary file (NUL byte): not a JSON document", line, 1)
+        raise JsonInputError("binary file (NUL byte): not a JSON document", line, 1, ENCODING)
     had_bom = data.startswith(UTF8_BOM)
     text = decode_utf8(data)
     if not text.strip():
@@ -226,6 +244,37 @@ def loads_if_clean(text: str) -> tuple[bool, Any]:
     if text.count("[") + text.count("{") > MAX_DEPTH and _deeper_than(value, MAX_DEPTH):
         return False, None
     return True, value
+
+
+# Digits to "1", everything else to "0": 19 ones in a row may be an integer beyond 64 bits.
+_DIGIT_MAP = bytes(0x31 if 0x30 <= b <= 0x39 else 0x30 for b in range(256))
+_LONG_DIGITS = b"1" * 19
+_FAST: Any = None  # orjson, once imported; False when it is not installed
+
+
+def loads_fast(data: bytes) -> tuple[bool, Any]:
+    """`(True, value)` when orjson reads `data` as exactly the value `loads_if_clean` would,
+    else `(False, None)` (the caller takes the slow, exact path). orjson refuses NaN, infinite
+    numbers, bad UTF-8, control characters and lone surrogates, as we do; it cannot see
+    duplicate keys (it keeps the last, as we do, but says nothing), reads integers beyond 64
+    bits as floats (so lines with 19 or more digits in a row are left to the stdlib), and nests
+    deeper than MAX_DEPTH (so bracket-heavy lines are too)."""
+    global _FAST
+    if _FAST is None:
+        try:
+            import orjson
+
+            _FAST = orjson
+        except ImportError:
+            _FAST = False
+    if _FAST is False or data.count(b"[") + data.count(b"{") > MAX_DEPTH:
+        return False, None
+    if _LONG_DIGITS in data.translate(_DIGIT_MAP):
+        return False, None
+    try:
+        return True, _FAST.loads(data)
+    except _FAST.JSONDecodeError:
+        return False, None
 
 
 def escape_pointer_token(token: str) -> str:
@@ -466,3 +515,83 @@ def parse_with_positions(text: str, *, first_line: int = 1) -> tuple[Any, Positi
     except RecursionError:  # a caller already deep in its own stack; MAX_DEPTH normally stops us
         raise JsonInputError("nesting too deep", first_line, 1) from None
     return value, parser.positions
+
+
+# The C scanners json.loads itself uses (typeshed does not describe them).
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # (value, end)
+_SCAN_KEY = json.decoder.scanstring  # type: ignore[attr-defined]  # (string, end) after a quote
+_SKIP_WS = _WHITESPACE.match
+
+
+class ScanPositions:
+    """Line and column of the values and member names along a few JSON Pointers, for a document
+    already known to be strict JSON: only the objects and arrays on each pointer's path are
+    walked, every other value is skipped by the C scanner. A clean body with findings costs a
+    fraction of `parse_with_positions`; the answers are the same (the last of duplicate members,
+    the deepest existing ancestor of a missing member)."""
+
+    def __init__(self, text: str, first_line: int = 1) -> None:
+        self.text = text
+        self.first_line = first_line
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        text = self.text
+        line = text.count("\n", 0, offset)
+        return self.first_line + line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+    def _skip(self, offset: int) -> int:
+        return _SKIP_WS(self.text, offset).end()  # type: ignore[union-attr]  # matches ""
+
+    def _member(self, offset: int, name: str) -> tuple[int, int] | None:
+        """(key offset, value offset) of the last member `name` of the object at `offset`."""
+        text, skip, found = self.text, self._skip, None
+        cursor = skip(offset + 1)
+        if text[cursor] == "}":
+            return None
+        while True:
+            key, key_end = _SCAN_KEY(text, cursor + 1)
+            value = skip(skip(key_end) + 1)  # past the ':'
+            if key == name:
+                found = (cursor, value)
+            cursor = skip(_SCAN(text, value)[1])
+            if text[cursor] == "}":
+                return found
+            cursor = skip(cursor + 1)  # past the ','
+
+    def _item(self, offset: int, index: int) -> int | None:
+        text, skip = self.text, self._skip
+        cursor = skip(offset + 1)
+        if text[cursor] == "]":
+            return None
+        for _ in range(index):
+            cursor = skip(_SCAN(text, cursor)[1])
+            if text[cursor] == "]":
+                return None
+            cursor = skip(cursor + 1)
+        return cursor
+
+    def _walk(self, pointer: str) -> tuple[int, int]:
+        """(key offset or -1, value offset) of the deepest existing node along `pointer`."""
+        key_offset, offset = -1, self._skip(0)
+        for token in split_pointer(pointer):
+            char = self.text[offset : offset + 1]
+            if char == "{":
+                member = self._member(offset, token)
+                if member is None:
+                    break
+                key_offset, offset = member
+            elif char == "[" and token.isdigit():
+                item = self._item(offset, int(token))
+                if item is None:
+                    break
+                key_offset, offset = -1, item
+            else:
+                break
+        return key_offset, offset
+
+    def value_at(self, pointer: str) -> tuple[int, int]:
+        return self.line_col(self._walk(pointer)[1])
+
+    def key_at(self, pointer: str) -> tuple[int, int]:
+        key_offset, offset = self._walk(pointer)
+        return self.line_col(key_offset if key_offset >= 0 else offset)

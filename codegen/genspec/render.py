@@ -1,19 +1,62 @@
-"""Renderers: diagnostics in, text out. One small function per output format, no checking here.
+"""Renderers: diagnostics in, text out. One small class per output format, no checking here.
 
-All of them read the same `Diagnostic` list, so `--format` never changes what is found.
+Every renderer streams: `add` writes one finding as it comes (nothing is kept but the rule ids
+seen, for SARIF's rule table), `end` closes the document. All read the same `Diagnostic`s, so
+`--format` never changes what is found, and every field of every format is escaped: a control
+character in a file name, a key or a message never splits a line or reaches the terminal.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import PurePath
+from typing import IO, Protocol
 from urllib.parse import quote
 
 from genspec import __version__
 from genspec.diagnostics import ERROR, Diagnostic, RuleInfo
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# Where a rule's documentation lives: the rules reference of the generated site, by rule id.
+# Relative to the repository root, so code scanning resolves it against the repository; an
+# absolute base (a published site) can be given with `--rules-url`.
+DEFAULT_RULES_URL = "generated/site/rules.html"
+
+# C0 and C1 controls, DEL, line/paragraph separators, bidirectional overrides: never printed raw.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """`text` with every control character written as a visible escape (`\\n`, `\\x1b`)."""
+    return _UNPRINTABLE.sub(_escape_char, text)
+
+
+@dataclass(frozen=True)
+class Summary:
+    files: int  # files (and standard input) read
+    bodies: int  # request bodies checked (one a .json file, one a line of .jsonl)
+    errors: int
+    warnings: int
+
+
+def summary_line(summary: Summary) -> str:
+    checked = f"{summary.bodies} body(ies) in {summary.files} file(s)"
+    if not summary.errors and not summary.warnings:
+        return f"Checked {checked}: no problems found."
+    return f"Found {summary.errors} error(s) and {summary.warnings} warning(s) in {checked}."
+
+
+class Renderer(Protocol):
+    def add(self, diagnostic: Diagnostic) -> None: ...
+    def end(self, summary: Summary, rules: Mapping[str, RuleInfo]) -> None: ...
 
 
 def _where(diagnostic: Diagnostic) -> str:
@@ -21,37 +64,67 @@ def _where(diagnostic: Diagnostic) -> str:
     return f" (at {diagnostic.instance_path})" if diagnostic.instance_path else ""
 
 
-def _text_line(d: Diagnostic) -> str:
-    place = f"{d.path}:{d.line}:{d.col}" if d.line >= 1 else d.path  # 0: the file was not read
-    return f"{place}: {d.rule_id} [{d.severity}] {d.message}{_where(d)}"
+def text_line(d: Diagnostic) -> str:
+    """`path:line:col: RULE [severity] message (at /pointer)`, every field escaped."""
+    path = printable(d.path)
+    place = f"{path}:{d.line}:{d.col}" if d.line >= 1 else path  # 0: the file was not read
+    return f"{place}: {printable(f'{d.rule_id} [{d.severity}] {d.message}{_where(d)}')}"
 
 
-def render_text(diagnostics: Sequence[Diagnostic], rules: Mapping[str, RuleInfo]) -> str:
-    """`path:line:col: RULE [severity] message (at /pointer)`, one a line, ruff-style."""
-    lines = [_text_line(d) for d in diagnostics]
-    if diagnostics:
-        errors = sum(d.severity == ERROR for d in diagnostics)
-        warnings = len(diagnostics) - errors
-        files = len({d.path for d in diagnostics})
-        lines.append(f"Found {errors} error(s) and {warnings} warning(s) in {files} file(s).")
-    return "".join(f"{line}\n" for line in lines)
+class TextRenderer:
+    """One line a finding, ruff-style, then the summary line (unless quiet)."""
+
+    def __init__(self, out: IO[str], *, quiet: bool = False) -> None:
+        self.out, self.quiet = out, quiet
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.out.write(text_line(diagnostic) + "\n")
+
+    def end(self, summary: Summary, rules: Mapping[str, RuleInfo]) -> None:
+        if not self.quiet:
+            self.out.write(summary_line(summary) + "\n")
 
 
-def render_json(diagnostics: Sequence[Diagnostic], rules: Mapping[str, RuleInfo]) -> str:
-    """A JSON array of objects with stable keys; ASCII-only so any pipe can carry it."""
-    records = [
-        {
-            "path": d.path,
-            "line": d.line,
-            "column": d.col,
-            "rule": d.rule_id,
-            "severity": d.severity,
-            "message": d.message,
-            "instance_path": d.instance_path,
-        }
-        for d in diagnostics
-    ]
-    return json.dumps(records, indent=2) + "\n"
+def json_record(d: Diagnostic) -> dict[str, object]:
+    """The stable record of the json and jsonl formats (and of genspec.spark's rows)."""
+    return {
+        "path": d.path,
+        "line": d.line,
+        "column": d.col,
+        "rule": d.rule_id,
+        "severity": d.severity,
+        "message": d.message,
+        "instance_path": d.instance_path,
+    }
+
+
+class JsonRenderer:
+    """A JSON array of records, one a line; ASCII-only (controls escaped) for any pipe."""
+
+    def __init__(self, out: IO[str], *, quiet: bool = False) -> None:
+        self.out, self.count = out, 0
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.out.write(
+            ("[\n  " if not self.count else ",\n  ") + json.dumps(json_record(diagnostic))
+        )
+        self.count += 1
+
+    def end(self, summary: Summary, rules: Mapping[str, RuleInfo]) -> None:
+        self.out.write("\n]\n" if self.count else "[]\n")
+
+
+class JsonLinesRenderer:
+    """One JSON record a line, written as each finding comes: for streams and big runs."""
+
+    def __init__(self, out: IO[str], *, quiet: bool = False) -> None:
+        self.out = out
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.out.write(json.dumps(json_record(diagnostic)) + "\n")
+
+    def end(self, summary: Summary, rules: Mapping[str, RuleInfo]) -> None:
+        pass
 
 
 def _artifact_uri(path: str) -> str:
@@ -62,13 +135,33 @@ def _artifact_uri(path: str) -> str:
     return f"file://{encoded}" if pure.is_absolute() else encoded
 
 
-def _sarif_rule(rule_id: str, info: RuleInfo | None) -> dict[str, object]:
-    rule: dict[str, object] = {"id": rule_id}
+def rules_url(rule_id: str, base: str = DEFAULT_RULES_URL) -> str:
+    return f"{base}#{quote(rule_id)}"
+
+
+def sarif_rule(
+    rule_id: str, info: RuleInfo | None, base: str = DEFAULT_RULES_URL
+) -> dict[str, object]:
+    rule: dict[str, object] = {"id": rule_id, "helpUri": rules_url(rule_id, base)}
     if info is not None:
         rule["shortDescription"] = {"text": info.summary}
         rule["defaultConfiguration"] = {"level": info.severity}
-        if info.reference.startswith(("http://", "https://")):
-            rule["helpUri"] = info.reference
+        help_lines = [info.summary]
+        if info.evidence:
+            help_lines.append(f"Evidence: {info.evidence}.")
+        if info.source:
+            help_lines.append(f"Source: {info.source}")
+        if info.reference:
+            help_lines.append(f"Reference: {info.reference}")
+        rule["fullDescription"] = {"text": info.summary}
+        rule["help"] = {"text": "\n".join(help_lines)}
+        properties: dict[str, object] = {}
+        if info.evidence:
+            properties["evidence"] = info.evidence
+        if info.reference:
+            properties["reference"] = info.reference
+        if properties:
+            rule["properties"] = properties
     return rule
 
 
@@ -90,56 +183,92 @@ def _sarif_result(diagnostic: Diagnostic, rule_index: int) -> dict[str, object]:
     }
 
 
-def render_sarif(diagnostics: Sequence[Diagnostic], rules: Mapping[str, RuleInfo]) -> str:
-    """A SARIF 2.1.0 log with one run; `rules` describes every rule id that occurs."""
-    rule_ids = sorted({d.rule_id for d in diagnostics})
-    index = {rule_id: position for position, rule_id in enumerate(rule_ids)}
-    log = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "genspec",
-                        "version": __version__,
-                        "rules": [_sarif_rule(r, rules.get(r)) for r in rule_ids],
-                    }
-                },
-                "results": [_sarif_result(d, index[d.rule_id]) for d in diagnostics],
-            }
-        ],
-    }
-    return json.dumps(log, indent=2) + "\n"
+class SarifRenderer:
+    """A SARIF 2.1.0 log with one run. Results are written as they come; the rule table (which
+    needs every rule id seen) follows them, as JSON members may come in any order."""
+
+    def __init__(self, out: IO[str], *, quiet: bool = False, rules_base: str = DEFAULT_RULES_URL):
+        self.out, self.rules_base = out, rules_base
+        self.index: dict[str, int] = {}
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        if not self.index:
+            self.out.write(f'{{"$schema": "{SARIF_SCHEMA}", "version": "2.1.0", "runs": [{{')
+            self.out.write('"columnKind": "unicodeCodePoints", "results": [\n')
+        else:
+            self.out.write(",\n")
+        position = self.index.setdefault(diagnostic.rule_id, len(self.index))
+        self.out.write(json.dumps(_sarif_result(diagnostic, position)))
+
+    def end(self, summary: Summary, rules: Mapping[str, RuleInfo]) -> None:
+        if not self.index:
+            self.out.write(f'{{"$schema": "{SARIF_SCHEMA}", "version": "2.1.0", "runs": [{{')
+            self.out.write('"columnKind": "unicodeCodePoints", "results": [\n')
+        driver = {
+            "name": "genspec",
+            "version": __version__,
+            "rules": [sarif_rule(r, rules.get(r), self.rules_base) for r in self.index],
+        }
+        properties = {"files": summary.files, "bodies": summary.bodies}
+        self.out.write(f'\n], "tool": {{"driver": {json.dumps(driver)}}}, ')
+        self.out.write(f'"properties": {json.dumps(properties)}}}]}}\n')
 
 
 def _escape_data(text: str) -> str:
-    # GitHub's workflow-command encoding: these three would end or corrupt the command.
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # GitHub's workflow-command encoding: these three would end or corrupt the command; every
+    # other control character is shown as an escape, as in the text format.
+    encoded = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(encoded)
 
 
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_github(diagnostics: Sequence[Diagnostic], rules: Mapping[str, RuleInfo]) -> str:
+class GithubRenderer:
     """GitHub Actions annotations: `::error file=...,line=...,col=...,title=RULE::message`."""
-    lines = []
-    for d in diagnostics:
+
+    def __init__(self, out: IO[str], *, quiet: bool = False) -> None:
+        self.out = out
+
+    def add(self, d: Diagnostic) -> None:
         properties = [f"file={_escape_property(d.path)}"]
         if d.line >= 1:
             properties += [f"line={d.line}", f"col={d.col}"]
         properties.append(f"title={_escape_property(d.rule_id)}")
         message = _escape_data(f"{d.message}{_where(d)}")
-        lines.append(f"::{d.severity} {','.join(properties)}::{message}\n")
-    return "".join(lines)
+        self.out.write(f"::{printable(d.severity)} {','.join(properties)}::{message}\n")
+
+    def end(self, summary: Summary, rules: Mapping[str, RuleInfo]) -> None:
+        pass
 
 
-Renderer = Callable[[Sequence[Diagnostic], Mapping[str, RuleInfo]], str]
-
-RENDERERS: dict[str, Renderer] = {
-    "text": render_text,
-    "json": render_json,
-    "sarif": render_sarif,
-    "github": render_github,
+RENDERERS: dict[str, Callable[..., Renderer]] = {
+    "text": TextRenderer,
+    "json": JsonRenderer,
+    "jsonl": JsonLinesRenderer,
+    "sarif": SarifRenderer,
+    "github": GithubRenderer,
 }
+
+
+def render(
+    name: str,
+    diagnostics: Iterable[Diagnostic],
+    rules: Mapping[str, RuleInfo],
+    summary: Summary | None = None,
+    **options: object,
+) -> str:
+    """The whole output of one format as a string (tests, and callers without a stream)."""
+    import io
+
+    out = io.StringIO()
+    renderer = RENDERERS[name](out, **options)
+    items = list(diagnostics)
+    for diagnostic in items:
+        renderer.add(diagnostic)
+    if summary is None:
+        errors = sum(d.severity == ERROR for d in items)
+        summary = Summary(len({d.path for d in items}), 0, errors, len(items) - errors)
+    renderer.end(summary, rules)
+    return out.getvalue()

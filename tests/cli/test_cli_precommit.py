@@ -46,6 +46,7 @@ def test_hooks_run_through_pre_commit_try_repo(tmp_path: Path) -> None:
     (project / "requests").mkdir(parents=True)
     (project / "requests" / "bad.json").write_text('{"prompt": "a cat",\n "num_images": 99}\n')
     (project / "requests" / "ok.jsonl").write_text('{"prompt": "a cat"}\n')
+    (project / "requests" / "warn.json").write_text('{"prompt": "a cat", "num_images": 4}\n')
     git("init", "-q", cwd=project)
     git("add", "-A", cwd=project)
 
@@ -71,6 +72,8 @@ def test_hooks_run_through_pre_commit_try_repo(tmp_path: Path) -> None:
     failed = try_repo("genspec-validate", "requests/bad.json", "requests/ok.jsonl")
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "requests/bad.json:2:16: schema-maximum [error]" in failed.stdout
-    passed = try_repo("genspec-lint", "requests/ok.jsonl")
+    passed = try_repo("genspec-lint", "requests/ok.jsonl", "requests/warn.json")
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
+    # verbose: true, so a passing lint still shows its warnings
+    assert "requests/warn.json:1:35: default-value [warning]" in passed.stdout

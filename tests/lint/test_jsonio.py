@@ -148,3 +148,19 @@ def test_both_parsers_agree_with_json_loads(value: Any, indent: int | None, asci
     assert parsed == json.loads(text)
     assert loads_if_clean(text) == (True, json.loads(text))
     assert positions.duplicate_keys == []
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b'{"a": "\xff"}', "encoding"),
+        (b"\x00\x01", "encoding"),
+        ('{"a": 1}'.encode("utf-16"), "encoding"),
+        (b"   ", "syntax"),  # empty: text, but no JSON
+    ],
+)
+def test_decode_failures_say_their_kind(data: bytes, kind: str) -> None:
+    """The CLI picks invalid-encoding or invalid-json from this kind, never from the message."""
+    with pytest.raises(JsonInputError) as caught:
+        decode_document(data)
+    assert caught.value.kind == kind

@@ -10,7 +10,24 @@ import jsonschema
 import pytest
 
 from genspec.diagnostics import LINT_RULES, Diagnostic, RuleInfo
-from genspec.render import render_github, render_json, render_sarif, render_text
+from genspec.render import RENDERERS, Summary, render
+
+
+def render_text(diagnostics: list[Diagnostic], rules: dict[str, RuleInfo]) -> str:
+    return render("text", diagnostics, rules)
+
+
+def render_json(diagnostics: list[Diagnostic], rules: dict[str, RuleInfo]) -> str:
+    return render("json", diagnostics, rules)
+
+
+def render_sarif(diagnostics: list[Diagnostic], rules: dict[str, RuleInfo]) -> str:
+    return render("sarif", diagnostics, rules)
+
+
+def render_github(diagnostics: list[Diagnostic], rules: dict[str, RuleInfo]) -> str:
+    return render("github", diagnostics, rules)
+
 
 DIAGNOSTICS = [
     Diagnostic("req/a b.json", 4, 17, "schema-maximum", "error", "9 is over 8", "/num_images"),
@@ -21,6 +38,13 @@ DIAGNOSTICS = [
 RULES: dict[str, RuleInfo] = {
     **LINT_RULES,
     "schema-maximum": RuleInfo("error", "A number above its maximum."),
+    "ultra-alchemy": RuleInfo(
+        "error",
+        "ultra cannot be combined with alchemy.",
+        "https://docs.leonardo.ai/reference/creategeneration",
+        "Ultra mode is not compatible with Alchemy",
+        "server-rejection",
+    ),
 }
 
 
@@ -37,8 +61,12 @@ def test_text_is_path_line_col_rule_message() -> None:
     text = render_text(DIAGNOSTICS, RULES).splitlines()
     assert text[0] == "req/a b.json:4:17: schema-maximum [error] 9 is over 8 (at /num_images)"
     assert text[2] == "missing.json: io-error [error] cannot read: No such file"
-    assert text[-1] == "Found 3 error(s) and 1 warning(s) in 3 file(s)."
-    assert render_text([], RULES) == ""
+    assert text[-1].startswith("Found 3 error(s) and 1 warning(s) in ")
+    summary = Summary(files=2, bodies=7, errors=0, warnings=0)
+    assert render("text", [], RULES, summary) == (
+        "Checked 7 body(ies) in 2 file(s): no problems found.\n"
+    )
+    assert render("text", [], RULES, summary, quiet=True) == ""
 
 
 def test_json_records_every_field() -> None:
@@ -68,7 +96,8 @@ def test_sarif_structure_code_scanning_relies_on() -> None:
     assert log["version"] == "2.1.0"
     (run,) = log["runs"]
     rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == sorted({d.rule_id for d in DIAGNOSTICS})
+    # each rule once, in order of first use (results are streamed before the rule table)
+    assert [r["id"] for r in rules] == list(dict.fromkeys(d.rule_id for d in DIAGNOSTICS))
     first = run["results"][0]
     assert rules[first["ruleIndex"]]["id"] == first["ruleId"] == "schema-maximum"
     assert first["level"] == "error"
@@ -99,3 +128,70 @@ def test_sarif_keeps_a_file_name_that_is_not_utf8() -> None:
     log = json.loads(render_sarif([Diagnostic(name, 1, 1, "invalid-json", "error", "x")], RULES))
     location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "n%FFame.json"
+
+
+HOSTILE = Diagnostic(
+    "evil\nname\x1b[31m.json",
+    2,
+    3,
+    "schema-type",
+    "error",
+    "bad \x1b]0;title\x07 value\r\nsecond line",
+    "/key\nwith\u2028separators\x9b",
+)
+
+
+@pytest.mark.parametrize("name", sorted(RENDERERS))
+def test_no_format_lets_a_control_character_through(name: str) -> None:
+    """A newline or ESC in a file name, key or message never splits a line or reaches the
+    terminal, in any format."""
+    output = render(name, [HOSTILE, HOSTILE], RULES)
+    control = [c for c in output if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) <= 0x9F]
+    assert control == []
+    assert "\u2028" not in output
+    if name in ("text", "github", "jsonl"):  # line formats: one finding a line (plus summary)
+        finding_lines = [line for line in output.splitlines() if "schema-type" in line]
+        assert len(finding_lines) == 2, output
+    if name == "sarif":  # a URI: percent-encoded
+        assert '"uri": "evil%0Aname%1B%5B31m.json"' in output
+    if name in ("json", "jsonl"):  # and the value survives the round trip
+        assert "evil\nname\x1b[31m.json" in output.replace("\\n", "\n").replace("\\u001b", "\x1b")
+
+
+def test_text_shows_escapes_for_control_characters() -> None:
+    (line, _) = render("text", [HOSTILE], RULES).splitlines()
+    assert line.startswith("evil\\x0aname\\x1b[31m.json:2:3: schema-type [error] bad ")
+    assert "\\x1b]0;title\\x07" in line
+    assert line.endswith("(at /key\\x0awith\\u2028separators\\x9b)")
+
+
+def test_jsonl_is_one_record_a_line() -> None:
+    output = render("jsonl", DIAGNOSTICS, RULES)
+    records = [json.loads(line) for line in output.splitlines()]
+    assert records == json.loads(render_json(DIAGNOSTICS, RULES))
+    assert render("jsonl", [], RULES) == ""
+
+
+def test_sarif_rules_carry_help_help_uri_and_column_kind() -> None:
+    diagnostic = Diagnostic("a.json", 1, 30, "ultra-alchemy", "error", "no", "/ultra")
+    log = json.loads(render("sarif", [diagnostic, *DIAGNOSTICS], RULES))
+    (run,) = log["runs"]
+    assert run["columnKind"] == "unicodeCodePoints"
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    ultra = rules["ultra-alchemy"]
+    assert ultra["helpUri"] == "generated/site/rules.html#ultra-alchemy"
+    help_text = ultra["help"]["text"]
+    assert "ultra cannot be combined with alchemy." in help_text
+    assert "Evidence: server-rejection." in help_text
+    assert "Source: Ultra mode is not compatible with Alchemy" in help_text
+    assert "Reference: https://docs.leonardo.ai/reference/creategeneration" in help_text
+    assert all(r["helpUri"].endswith("#" + r["id"]) for r in rules.values())
+    for result in run["results"]:
+        assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
+    base = json.loads(render("sarif", [diagnostic], RULES, rules_base="https://x.test/rules"))
+    assert base["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] == (
+        "https://x.test/rules#ultra-alchemy"
+    )
+    schema = sarif_schema()
+    if schema is not None:
+        jsonschema.Draft4Validator(schema).validate(log)

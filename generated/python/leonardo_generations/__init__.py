@@ -11,43 +11,97 @@
 
 `create_generation` raises `RequestInvalid` (nothing sent) for a body the spec rejects, and an
 `APIError` subclass for an error answer; every exception derives from `LeonardoError`.
+
+Names load on first use (a module `__getattr__`): importing the standalone validator
+(`leonardo_generations.validate_request`) loads the standard library only, and httpx and
+pydantic load when the client or the models are used.
 """
 
-from .client import (
-    DEFAULT_BASE_URL,
-    AsyncClient,
-    Client,
-    RequestBody,
-)
-from .errors import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    AuthenticationError,
-    ClientError,
-    LeonardoError,
-    PermissionDeniedError,
-    RateLimitError,
-    RequestInvalid,
-    ServerError,
-    UnexpectedResponse,
-)
-from .models import (
-    ContextImage,
-    ControlnetInput,
-    Cost,
-    ElementInput,
-    ErrorBody,
-    GenerationRequest,
-    GenerationResponse,
-    SdGenerationJob,
-    UserElementInput,
-)
-from .validate_request import (
-    Error,
-    is_valid,
-    validate,
-)
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .client import (
+        DEFAULT_BASE_URL,
+        AsyncClient,
+        Client,
+        RequestBody,
+    )
+    from .errors import (
+        APIConnectionError,
+        APIError,
+        APITimeoutError,
+        AuthenticationError,
+        ClientError,
+        LeonardoError,
+        PermissionDeniedError,
+        RateLimitError,
+        RequestInvalid,
+        ServerError,
+        UnexpectedResponse,
+    )
+    from .models import (
+        ContextImage,
+        ControlnetInput,
+        Cost,
+        ElementInput,
+        ErrorBody,
+        GenerationRequest,
+        GenerationResponse,
+        SdGenerationJob,
+        UserElementInput,
+    )
+    from .validate_request import (
+        Error,
+        is_valid,
+        validate,
+    )
+
+# exported name -> the submodule that defines it
+_EXPORTS: dict[str, str] = {
+    "DEFAULT_BASE_URL": "client",
+    "AsyncClient": "client",
+    "Client": "client",
+    "RequestBody": "client",
+    "APIConnectionError": "errors",
+    "APIError": "errors",
+    "APITimeoutError": "errors",
+    "AuthenticationError": "errors",
+    "ClientError": "errors",
+    "LeonardoError": "errors",
+    "PermissionDeniedError": "errors",
+    "RateLimitError": "errors",
+    "RequestInvalid": "errors",
+    "ServerError": "errors",
+    "UnexpectedResponse": "errors",
+    "ContextImage": "models",
+    "ControlnetInput": "models",
+    "Cost": "models",
+    "ElementInput": "models",
+    "ErrorBody": "models",
+    "GenerationRequest": "models",
+    "GenerationResponse": "models",
+    "SdGenerationJob": "models",
+    "UserElementInput": "models",
+    "Error": "validate_request",
+    "is_valid": "validate_request",
+    "validate": "validate_request",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
 
 __all__ = [
     "DEFAULT_BASE_URL",
