@@ -241,6 +241,7 @@ def test_x_openapi_records_keep_a_deliberate_departure_quiet_until_the_document_
         scheduler = schema["properties"]["scheduler"]
         scheduler["type"] = ["string", "null"]
         scheduler["enum"] = [*scheduler["enum"], None]
+        scheduler.pop("x-openapi-nullable", None)  # the departure, not yet recorded
 
     def recorded(schema: dict[str, Any]) -> None:
         tolerant_scheduler(schema)
