@@ -34,7 +34,7 @@ GOAL_RATIO = 0.5
 GOAL_STARTUP_SECONDS = 0.150
 GOAL_STARTUP_RATIO = 3.0
 GOAL_BIG_SECONDS = 20.0
-GOAL_BIG_PEAK_BYTES = 200 * 1024 * 1024
+GOAL_BIG_PEAK_BYTES = 200_000_000
 
 PROMPTS = ["A majestic cat in the snow", "a lighthouse at dusk, oil painting", "neon city, rain"]
 STYLES = ["DYNAMIC", "CINEMATIC", "NONE", "ANIME", "LEONARDO"]

@@ -18,6 +18,9 @@ if shutil.which("java") is None:
 
 from genspec.spark import FINDING_FIELDS, check_column, check_json_lines  # noqa: E402
 
+# A JVM start and a few Spark jobs: seconds on a quiet machine, minutes on a loaded one.
+pytestmark = pytest.mark.timeout(1800)
+
 BODIES = [
     {"prompt": "A lighthouse at dusk"},
     {"prompt": 5},
