@@ -15,7 +15,8 @@ Spark runs; the executors need genspec installed too.
 
 Limits, by Spark's design: `spark.read.text` decodes lines as UTF-8 with replacement, so
 `invalid-encoding` cannot be told from the text and is reported by the CLI only; a null in the
-column is no body and is skipped.
+column is no body and is skipped (an empty string is an empty document, as an empty .json
+file is).
 """
 
 from __future__ import annotations
@@ -58,14 +59,18 @@ class _Checker:
     def __init__(self, spec: Any, selection: Any) -> None:
         self.spec, self.selection = spec, selection
 
-    def rows(self, items: Iterable[tuple[str, int, str | None]]) -> Iterator[tuple[Any, ...]]:
+    def rows(
+        self, items: Iterable[tuple[str, int, str | None]], *, lines: bool = False
+    ) -> Iterator[tuple[Any, ...]]:
+        """Finding tuples for (path, line number, text) items; with `lines`, a blank text is
+        a blank line of JSON Lines (no body, as the CLI skips it), else an empty document."""
         from genspec import check
 
         if check._STATE.get("selection") != self.selection or "engine" not in check._STATE:
             check._install(self.spec, self.selection)
         engine, selection = check._STATE["engine"], self.selection
         for path, number, text in items:
-            if text is None:
+            if text is None or (lines and not text.strip()):
                 continue
             raw = text.encode("utf-8", "surrogatepass")
             found = check._check_line(
@@ -126,7 +131,7 @@ def check_json_lines(
         def partition(
             rows: Iterable[tuple[str, int]], name: str = path
         ) -> Iterator[tuple[Any, ...]]:
-            return checker.rows((name, index + 1, text) for text, index in rows)
+            return checker.rows(((name, index + 1, text) for text, index in rows), lines=True)
 
         parts.append(lines.mapPartitions(partition))
     rdd = parts[0] if len(parts) == 1 else spark.sparkContext.union(parts)
