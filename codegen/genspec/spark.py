@@ -51,7 +51,9 @@ def _checker(
     from genspec.check import EngineSpec, Selection, _compiled_source
 
     selection = Selection(lint, tuple(select) if select is not None else None, tuple(ignore))
-    spec = EngineSpec(schema_file, _compiled_source(schema_file), 0.0)  # no SIGALRM on executors
+    spec = EngineSpec(
+        schema_file, _compiled_source(schema_file), 0.0
+    )  # no timer signals on executors
     return _Checker(spec, selection)
 
 
