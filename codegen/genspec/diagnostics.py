@@ -161,6 +161,14 @@ class LintModel:
         self.ir = lower(schema, check=False)
         self.root = self.ir.root
         self.rule_name_sets = [_names_mentioned(s) for s in _rule_schemas(self.ir, schema)]
+        self._suggestions: dict[str, str | None] = {}
+
+    def suggest(self, name: str) -> str | None:
+        """The root member `name` was probably meant to be (cached: bodies repeat mistakes)."""
+        if name not in self._suggestions:
+            names = self.property_names(self.root)
+            self._suggestions[name] = closest_name(name, names) if names else None
+        return self._suggestions[name]
 
     def branches(self, node: Node) -> list[Node]:
         from genspec.ir import AllOf, AnyOf, OneOf, Ref
@@ -274,8 +282,7 @@ def from_validator_error(error: ValidatorError, view: LintModel | None) -> Diagn
 def _suggest_for(view: LintModel, object_path: str, name: str | None) -> str | None:
     if name is None or object_path:  # nested objects: their schema is not tracked here
         return None
-    names = view.property_names(view.root)
-    return closest_name(name, names) if names else None
+    return view.suggest(name)
 
 
 def lint_body(body: Any, view: LintModel, reported: set[str]) -> list[Diagnostic]:

@@ -521,6 +521,7 @@ def parse_with_positions(text: str, *, first_line: int = 1) -> tuple[Any, Positi
 _SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # (value, end)
 _SCAN_KEY = json.decoder.scanstring  # type: ignore[attr-defined]  # (string, end) after a quote
 _SKIP_WS = _WHITESPACE.match
+_JSON_SPACE = " \t\n\r"
 
 
 class ScanPositions:
@@ -545,15 +546,22 @@ class ScanPositions:
     def _member(self, offset: int, name: str) -> tuple[int, int] | None:
         """(key offset, value offset) of the last member `name` of the object at `offset`."""
         text, skip, found = self.text, self._skip, None
+        # Without a backslash in the text, a later duplicate would be spelled `"name"` exactly:
+        # when that spelling does not come again, the first match is the last one.
+        literal = None if "\\" in text else json.dumps(name, ensure_ascii=False)
         cursor = skip(offset + 1)
         if text[cursor] == "}":
             return None
         while True:
             key, key_end = _SCAN_KEY(text, cursor + 1)
-            value = skip(skip(key_end) + 1)  # past the ':'
+            colon = key_end if text[key_end] == ":" else skip(key_end)
+            value = colon + 1 if text[colon + 1] not in _JSON_SPACE else skip(colon + 1)
+            end = _SCAN(text, value)[1]
             if key == name:
                 found = (cursor, value)
-            cursor = skip(_SCAN(text, value)[1])
+                if literal is not None and text.find(literal, end) < 0:
+                    return found
+            cursor = end if text[end] not in _JSON_SPACE else skip(end)
             if text[cursor] == "}":
                 return found
             cursor = skip(cursor + 1)  # past the ','

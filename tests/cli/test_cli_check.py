@@ -28,7 +28,7 @@ def genspec(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.Com
         input=stdin.decode("utf-8", "surrogateescape") if stdin is not None else None,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=900,  # a hang guard, not a timing: the 20 MB files take long on a busy machine
     )
     assert "Traceback" not in done.stderr, done.stderr
     return done
