@@ -1095,7 +1095,7 @@ class PythonEmitter:
     # -- calls (each makes sure the callee gets emitted) --
     def _request(self, kind: str, node: Node) -> str:
         name = f"_{kind}{node.index}"
-        if name not in self.functions and (kind, node) not in self.pending:
+        if name not in self.functions:  # every pending function is in there already
             self.pending.append((kind, node))
             self.functions[name] = ""
         return name
