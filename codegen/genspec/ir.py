@@ -22,7 +22,15 @@ from urllib.parse import urljoin
 from genspec import keywords, pointer
 from genspec.jsonvalue import TYPE_KINDS
 from genspec.refs import Place, RefError, SchemaIndex
-from genspec.rules import RULE_KEYWORD, Rule, RuleAnnotationError, read_rule, same_rule
+from genspec.rules import (
+    ADVICE_KEYWORD,
+    RULE_KEYWORD,
+    Rule,
+    RuleAnnotationError,
+    Severity,
+    read_rule,
+    same_rule,
+)
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
@@ -200,6 +208,13 @@ class Ref(Keyword):
 
 
 @dataclass
+class Advice(Keyword):
+    """The root's `x-advice`: never part of validity; each child's failures are its warning."""
+
+    children: list[Node]
+
+
+@dataclass
 class UnevaluatedProperties(Keyword):
     child: Node
 
@@ -249,7 +264,13 @@ def keyword_children(keyword: Keyword) -> Iterator[Node]:
             yield from c.values()
         case PatternProperties(children=pairs):
             yield from (child for _, child in pairs)
-        case PrefixItems(children=c) | AllOf(children=c) | AnyOf(children=c) | OneOf(children=c):
+        case (
+            PrefixItems(children=c)
+            | AllOf(children=c)
+            | AnyOf(children=c)
+            | OneOf(children=c)
+            | Advice(children=c)
+        ):
             yield from c
         case IfThenElse(condition=cond, then=then, otherwise=otherwise):
             yield from (n for n in (cond, then, otherwise) if n is not None)
@@ -307,18 +328,27 @@ class _Checker:
     def __init__(self) -> None:
         self.rules: dict[str, Rule] = {}
         self.rule_at: dict[str, Rule | None] = {}
+        self.in_advice: dict[str, bool] = {}  # inside an entry of the root's x-advice
 
     def __call__(self, location: str, place: Place) -> None:
         schema = place.schema
         rule = None if place.parent is None else self.rule_at[place.parent]
+        advice = place.parent is not None and (
+            self.in_advice[place.parent]
+            or (place.parent == "" and location.startswith(f"/{ADVICE_KEYWORD}/"))
+        )
         if not isinstance(schema, dict | bool):
             raise SchemaError(location, "a schema must be an object or a boolean")
         if isinstance(schema, dict):
             for keyword in schema:
                 _check_keyword(schema, keyword, location)
+            if ADVICE_KEYWORD in schema:
+                _check_advice(schema[ADVICE_KEYWORD], location)
             if RULE_KEYWORD in schema:
                 rule = self._read_rule(schema[RULE_KEYWORD], location)
+                _check_severity_placement(rule, advice)
         self.rule_at[location] = rule
+        self.in_advice[location] = advice
 
     def _read_rule(self, value: Any, location: str) -> Rule:
         here = pointer.join(location, RULE_KEYWORD)
@@ -331,6 +361,31 @@ class _Checker:
             message = f"duplicate x-rule id {rule.id!r} (also at {first.schema_path or '/'!r})"
             raise SchemaError(here, message, RULE_KEYWORD)
         return rule
+
+
+def _check_advice(value: Any, location: str) -> None:
+    """x-advice: at the root only, a list of schemas each carrying its (warning) x-rule."""
+    here = pointer.join(location, ADVICE_KEYWORD)
+    if location != "":
+        raise SchemaError(here, "x-advice is only read at the root", ADVICE_KEYWORD)
+    if not isinstance(value, list):
+        raise SchemaError(here, "x-advice must be an array of schemas", ADVICE_KEYWORD)
+    for position, entry in enumerate(value):
+        if not isinstance(entry, dict) or RULE_KEYWORD not in entry:
+            message = "each x-advice entry is a schema with a warning x-rule"
+            raise SchemaError(pointer.join(here, position), message, ADVICE_KEYWORD)
+
+
+def _check_severity_placement(rule: Rule, in_advice: bool) -> None:
+    """Warnings live in x-advice and only there: a warning among the constraints would reject
+    a body the API accepts, an error inside x-advice could never reject anything."""
+    if (rule.severity is Severity.WARNING) is not in_advice:
+        message = (
+            "inside x-advice every x-rule must be a warning"
+            if in_advice
+            else "a warning x-rule belongs in the root's x-advice, not in the constraints"
+        )
+        raise SchemaError(pointer.join(rule.schema_path, RULE_KEYWORD), message, RULE_KEYWORD)
 
 
 def _check_keyword(schema: dict[str, Any], keyword: str, location: str) -> None:
@@ -368,6 +423,7 @@ _LOWERING_ORDER = (
     "$ref",
     "unevaluatedProperties",
     "unevaluatedItems",
+    ADVICE_KEYWORD,
 )
 
 
@@ -526,6 +582,8 @@ class _Lowering:
             )
         if "unevaluatedItems" in schema:
             yield UnevaluatedItems(loc("unevaluatedItems"), child(loc("unevaluatedItems")))
+        if ADVICE_KEYWORD in schema:
+            yield Advice(loc(ADVICE_KEYWORD), children(ADVICE_KEYWORD))
 
 
 def _whole(value: Any, location: str) -> int:
@@ -608,6 +666,23 @@ def check_metaschema(schema: Any) -> None:
         # Like best_match over the whole document: the shallowest error, first in order.
         _, path, message = min(found, key=lambda item: item[0])
         raise SchemaError(path, f"not a valid draft 2020-12 schema: {message}")
+
+
+def _refuse_advice_in_constraints(root: Node) -> None:
+    """A `$ref` from the constraints into x-advice would make advice an error: refuse it."""
+    seen: set[int] = set()
+    work = [root]
+    while work:
+        node = work.pop()
+        if node.index in seen:
+            continue
+        seen.add(node.index)
+        if node.rule is not None and node.rule.severity is Severity.WARNING:
+            message = "the constraints reach a warning x-rule (only x-advice may apply it)"
+            raise SchemaError(node.location, message, RULE_KEYWORD)
+        for keyword in node.keywords:
+            if not isinstance(keyword, Advice):
+                work.extend(keyword_children(keyword))
 
 
 @functools.cache
@@ -707,5 +782,6 @@ def lower(schema: Any, *, check: bool = True, resources: dict[str, Any] | None =
     except RefError as exc:
         raise SchemaError(exc.location, exc.reason, exc.keyword) from None
     _refuse_in_place_loops(lowering.nodes)
+    _refuse_advice_in_constraints(root)
     # $defs entries nobody references are still checked (walked), just not compiled.
     return SchemaIR(root, lowering.nodes, checker.rules)
