@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import difflib
 import json
 import subprocess
 import sys
@@ -511,3 +512,30 @@ def test_constraints_cannot_borrow_an_advice_entry_through_ref() -> None:
     with pytest.raises(SchemaError) as refused:
         compile_schema(schema)
     assert refused.value.keyword == "x-rule" and refused.value.path == "/x-advice/0"
+
+
+# ---- generated code a reviewer can diff -------------------------------------------------------
+
+
+def _compiled_lines(schema: Any) -> list[str]:
+    from genspec.formatting import ruff_format  # the generated file is what a reviewer reads
+
+    return ruff_format(compile_schema(schema)).splitlines()
+
+
+def test_one_optional_property_changes_few_lines_of_the_request_validator() -> None:
+    from genspec.spec import load_schema
+
+    spec = load_schema()
+    members = list(spec["properties"].items())
+    members.insert(len(members) // 2, ("quality", {"type": "string", "enum": ["LOW", "HIGH"]}))
+    edited = {**spec, "properties": dict(members)}
+    before, after = _compiled_lines(spec), _compiled_lines(edited)
+    changed = [
+        line
+        for line in difflib.unified_diff(before, after, lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    assert any("quality" in line for line in changed)  # the edit shows
+    assert len(changed) <= 60, "\n".join(changed)
+    assert not any(line.startswith("-") for line in changed if line.strip("- ")), changed
