@@ -279,16 +279,21 @@ class BoundEmitter(KeywordEmitter):
 
 
 class MultipleOfEmitter(KeywordEmitter):
-    def condition(self, kw: ir.MultipleOf, ctx: Context) -> str:
-        if isinstance(kw.divisor, int):
-            return f"{ctx.var} % {py_literal(kw.divisor)} == 0"
-        ctx.emitter.uses_fraction = True
-        return f"_multiple_of({ctx.var}, {py_literal(kw.divisor)})"
+    """Exact arithmetic on the number as written: `1e23` is a multiple of `1000` and of `1000.0`.
 
-    def failure(self, kw: ir.MultipleOf, ctx: Context) -> str:
-        if isinstance(kw.divisor, int):
-            return f"{ctx.var} % {py_literal(kw.divisor)} != 0"
-        return f"not {self.condition(kw, ctx)}"
+    An int instance against a whole divisor is plain int modulo; anything else goes through
+    `_multiple_of`, which reads a float as the decimal its JSON text wrote (repr round-trips).
+    """
+
+    def condition(self, kw: ir.MultipleOf, ctx: Context) -> str:
+        ctx.emitter.uses_fraction = True
+        x, divisor = ctx.var, kw.divisor
+        if isinstance(divisor, float) and divisor.is_integer():
+            divisor = int(divisor)  # 1000.0 and 1000 are the same JSON number
+        exact = f"_multiple_of({x}, {py_literal(divisor)})"
+        if isinstance(divisor, int):
+            return f"({x} % {py_literal(divisor)} == 0 if type({x}) is int else {exact})"
+        return exact
 
     def message(self, kw: ir.MultipleOf, ctx: Context) -> str:
         divisor = show_json(kw.divisor)

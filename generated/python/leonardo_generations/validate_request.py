@@ -18,6 +18,7 @@ import json
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 __all__ = ["RULES", "Error", "is_accepted", "is_valid", "validate"]
@@ -348,6 +349,19 @@ def _unique(items: list[Any]) -> bool:
 
 def _exactly_one(*results: bool) -> bool:
     return sum(results) == 1
+
+
+def _decimal(number: int | float) -> Fraction:
+    # The decimal the JSON text wrote (repr round-trips), not the binary float nearest to it.
+    return Fraction(number) if type(number) is int else Fraction(repr(number))
+
+
+def _multiple_of(value: int | float, divisor: int | float) -> bool:
+    """Exact decimal multipleOf: 0.3 is a multiple of 0.1 and 1e23 of 1000 (floats would say no)."""
+    try:
+        return _decimal(value) % _decimal(divisor) == 0
+    except (ValueError, OverflowError):  # inf/nan never come from JSON
+        return False
 
 
 _NAMES_root = frozenset(
@@ -2194,7 +2208,7 @@ def _v_height(x: Any) -> bool:
             return False
         if x > 1536:
             return False
-        if x % 8 != 0:
+        if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
             return False
     return True
 
@@ -3106,7 +3120,7 @@ def _e_height(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         None,
                     )
                 )
-            if x % 8 != 0:
+            if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
                 out.append(
                     Error(
                         _pointer(path),
@@ -3156,7 +3170,7 @@ def _e_height(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         None,
                     )
                 )
-            if x % 8 != 0:
+            if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
                 out.append(
                     Error(
                         _pointer(path),
@@ -4341,7 +4355,7 @@ def _e_width(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         None,
                     )
                 )
-            if x % 8 != 0:
+            if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
                 out.append(
                     Error(
                         _pointer(path),
@@ -4391,7 +4405,7 @@ def _e_width(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         None,
                     )
                 )
-            if x % 8 != 0:
+            if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
                 out.append(
                     Error(
                         _pointer(path),
