@@ -547,8 +547,10 @@ class ObjectMembersEmitter(KeywordEmitter):
             case ir.PatternProperties(children=pairs):
                 tests = " or ".join(emitter.pattern_test(p, "_k", c.location) for p, c in pairs)
                 code(f"ev.update(_k for _k in {ctx.var} if {tests or 'False'})")
-            case ir.AdditionalProperties():
-                code(f"ev.update({ctx.var})")
+            case ir.AdditionalProperties(child=child):
+                # As python-jsonschema: the members whose value the subschema accepts.
+                check = emitter.valid_expr(child, "_v", ALL_CATEGORIES)
+                code(f"ev.update(_k for _k, _v in {ctx.var}.items() if {check})")
 
 
 def _members_location(props: ir.Properties | None, patterns: ir.PatternProperties | None) -> str:
@@ -638,9 +640,10 @@ class UnevaluatedEmitter(KeywordEmitter):
                     code(ctx.fail(kw, 'f"unevaluated item {_key} is not allowed"'))
 
     def annotations(self, kw: Any, ctx: Context, code: Code, own_unevaluated: bool) -> None:
-        if own_unevaluated:
-            everything = ctx.var if self.members else f"range(len({ctx.var}))"
-            code(f"ev.update({everything})")
+        if own_unevaluated:  # the members its subschema accepts (python-jsonschema's reading)
+            members = f"{ctx.var}.items()" if self.members else f"enumerate({ctx.var})"
+            check = ctx.emitter.valid_expr(kw.child, "_v", ALL_CATEGORIES)
+            code(f"ev.update(_k for _k, _v in {members} if {check})")
 
 
 class UnevaluatedPropertiesEmitter(UnevaluatedEmitter):
@@ -786,8 +789,11 @@ class AllOfEmitter(KeywordEmitter):
                         code(emitter.errors_call(then, ctx.var, same_path=True, known=ctx.known))
 
     def annotations(self, kw: ir.AllOf, ctx: Context, code: Code, own: bool) -> None:
+        # Only members the instance passes count, even when a sibling fails (python-jsonschema
+        # places the unevaluated* error by this reading).
         for child in kw.children:
-            code(f"ev |= {ctx.emitter.annotations_call(child, ctx.var)}")
+            with code.block(f"if {ctx.emitter.valid_call(child, ctx.var)}:"):
+                code(f"ev |= {ctx.emitter.annotations_call(child, ctx.var)}")
 
 
 def _rule_comments(group: plan.RuleGroup, code: Code) -> None:

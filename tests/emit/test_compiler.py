@@ -618,3 +618,65 @@ def test_a_schema_nested_beyond_the_limit_is_refused_cleanly() -> None:
         compile_schema(_nested("not", 600, {}))
     assert "nests deeper than 512 levels" in str(refused.value)
     assert refused.value.path.startswith("/not/not/not")
+
+
+# ---- unevaluated* placed as python-jsonschema places it ---------------------------------------
+
+UNEVALUATED_CASES: list[tuple[dict[str, Any], Any]] = [
+    ({"properties": {"a": {"type": "string"}}, "unevaluatedProperties": False}, {"a": 1, "b": 2}),
+    # the allOf member that would evaluate `a` fails: `a` is unevaluated too
+    (
+        {"allOf": [{"properties": {"a": {"type": "string"}}}], "unevaluatedProperties": False},
+        {"a": 1},
+    ),
+    (
+        {
+            "allOf": [{"properties": {"a": {"type": "string"}}, "required": ["c"]}],
+            "unevaluatedProperties": False,
+        },
+        {"a": "s"},
+    ),
+    (
+        {
+            "anyOf": [{"properties": {"a": {"type": "string"}}}, {"properties": {"b": True}}],
+            "unevaluatedProperties": False,
+        },
+        {"a": 1, "b": 1},
+    ),
+    (
+        {
+            "$ref": "#/$defs/d",
+            "$defs": {"d": {"properties": {"a": {"type": "string"}}}},
+            "unevaluatedProperties": False,
+        },
+        {"a": 1},
+    ),
+    (
+        {
+            "allOf": [{"additionalProperties": {"type": "string"}}],
+            "unevaluatedProperties": False,
+        },
+        {"a": 1, "b": "s"},
+    ),
+    ({"allOf": [{"prefixItems": [{"type": "string"}]}], "unevaluatedItems": False}, [1]),
+    ({"allOf": [{"items": {"type": "string"}}], "unevaluatedItems": False}, [1, "a"]),
+    ({"allOf": [{"contains": {"type": "string"}}], "unevaluatedItems": False}, [1, 2]),
+    (
+        {
+            "$ref": "#/$defs/inner",
+            "$defs": {"inner": {"unevaluatedProperties": {"type": "string"}}},
+            "unevaluatedProperties": False,
+        },
+        {"a": 1, "b": "s"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("schema", "instance"), UNEVALUATED_CASES)
+def test_unevaluated_errors_are_placed_where_jsonschema_places_them(
+    schema: dict[str, Any], instance: Any
+) -> None:
+    oracle = jsonschema.Draft202012Validator(schema)
+    theirs = {(pointer(e.absolute_path), str(e.validator)) for e in oracle.iter_errors(instance)}
+    ours = {(e.instance_path, e.keyword) for e in compiled(schema).validate(instance)}
+    assert ours == theirs
