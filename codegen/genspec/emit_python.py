@@ -12,7 +12,6 @@ constants, and schema paths in comments only through `py_comment`.
 
 from __future__ import annotations
 
-import ast
 import itertools
 import json
 import re
@@ -24,44 +23,7 @@ from typing import Any, ClassVar
 from genspec import ir, plan
 from genspec.ir import Node, escape_pointer_token
 from genspec.literals import Expression, py_comment, py_fstring, py_literal
-
-_INVERSE = {
-    ast.Is: "is not",
-    ast.IsNot: "is",
-    ast.In: "not in",
-    ast.NotIn: "in",
-    ast.Eq: "!=",
-    ast.NotEq: "==",
-    ast.Lt: ">=",
-    ast.LtE: ">",
-    ast.Gt: "<=",
-    ast.GtE: "<",
-}
-
-
-def negate(expression: str) -> str:
-    """`not (expression)`, written the way a person would for a lone comparison or `not`."""
-    try:
-        tree = ast.parse(expression.strip(), mode="eval").body
-    except SyntaxError:  # pragma: no cover - we only negate expressions we generated
-        return f"not ({expression})"
-    text = expression.strip()
-    if isinstance(tree, (ast.Call, ast.Name, ast.Subscript, ast.Attribute)):
-        return f"not {text}"
-    if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.Not):
-        operand = ast.get_source_segment(text, tree.operand)
-        if operand is not None:
-            return (
-                operand
-                if isinstance(tree.operand, (ast.Compare, ast.Call, ast.Name))
-                else f"({operand})"
-            )
-    if isinstance(tree, ast.Compare) and len(tree.ops) == 1 and type(tree.ops[0]) in _INVERSE:
-        left = ast.get_source_segment(text, tree.left)
-        right = ast.get_source_segment(text, tree.comparators[0])
-        if left is not None and right is not None:
-            return f"{left} {_INVERSE[type(tree.ops[0])]} {right}"
-    return f"not ({text})"
+from genspec.pyexpr import FALSE, TRUE, Atom, Expr, IfElse, Not, all_of, any_of, call, compare, lit
 
 
 def show_json(value: Any) -> str:
@@ -111,31 +73,35 @@ class Code:
         return "\n".join(self.lines)
 
 
-def category_test(category: str, var: str) -> str:
-    return {
-        "null": f"{var} is None",
-        "boolean": f"({var} is True or {var} is False)",
-        "number": f"(type({var}) is int or type({var}) is float)",
-        "string": f"isinstance({var}, str)",
-        "array": f"isinstance({var}, list)",
-        "object": f"isinstance({var}, dict)",
-    }[category]
+def category_test(category: str, var: str) -> Expr:
+    x = Atom(var)
+    kind = call("type", x)
+    match category:
+        case "null":
+            return compare(x, "is", "None")
+        case "boolean":
+            return any_of([compare(x, "is", "True"), compare(x, "is", "False")])
+        case "number":
+            return any_of([compare(kind, "is", "int"), compare(kind, "is", "float")])
+    return call("isinstance", x, {"string": "str", "array": "list", "object": "dict"}[category])
 
 
-def type_test(name: str, var: str) -> str:
-    if name == "integer":
-        return f"(type({var}) is int or (type({var}) is float and {var}.is_integer()))"
-    return category_test(ir.CATEGORY[name], var)
+def type_test(type_name: str, var: str) -> Expr:
+    if type_name == "integer":
+        kind = call("type", var)
+        whole = all_of([compare(kind, "is", "float"), call(f"{var}.is_integer")])
+        return any_of([compare(kind, "is", "int"), whole])
+    return category_test(ir.CATEGORY[type_name], var)
 
 
-def guard(category: str, var: str, known: frozenset[str]) -> str | None:
-    """Condition under which a `category` keyword applies; "" = always, None = never."""
+def guard(category: str, var: str, known: frozenset[str]) -> Expr | None:
+    """Condition under which a `category` keyword applies; True = always, None = never."""
     if category not in known:
         return None
     if known == {category}:
-        return ""
+        return TRUE
     if known == {category, "null"}:
-        return f"{var} is not None"
+        return compare(var, "is not", "None")
     return category_test(category, var)
 
 
@@ -170,15 +136,15 @@ class Context:
 class KeywordEmitter:
     """How one keyword is checked (the instance kind it applies to is `plan.keyword_kind`)."""
 
-    def condition(self, kw: Any, ctx: Context) -> str | None:
+    def condition(self, kw: Any, ctx: Context) -> Expr | None:
         """A boolean expression that holds when the keyword passes, or None to use `statements`."""
         return None
 
-    def failure(self, kw: Any, ctx: Context) -> str:
+    def failure(self, kw: Any, ctx: Context) -> Expr:
         """A boolean expression that holds when the keyword fails."""
         condition = self.condition(kw, ctx)
         assert condition is not None, type(kw).__name__
-        return f"{negate(condition)}"
+        return condition.negate()
 
     def statements(self, kw: Any, ctx: Context, code: Code) -> None:
         with code.block(f"if {self.failure(kw, ctx)}:"):
@@ -199,16 +165,11 @@ class KeywordEmitter:
 
 
 class TypeEmitter(KeywordEmitter):
-    def failure(self, kw: ir.Type, ctx: Context) -> str:
-        if kw.types in (("object",), ("array",), ("string",)):
-            return f"not {self.condition(kw, ctx)}"
-        return f"{negate(self.condition(kw, ctx))}"
-
-    def condition(self, kw: ir.Type, ctx: Context) -> str:
+    def condition(self, kw: ir.Type, ctx: Context) -> Expr:
         names = list(dict.fromkeys(kw.types))
         if "integer" in names and "number" in names:
             names.remove("integer")
-        return " or ".join(type_test(name, ctx.var) for name in names) or "False"
+        return any_of(type_test(type_name, ctx.var) for type_name in names)
 
     def message(self, kw: ir.Type, ctx: Context) -> str:
         expected = " or ".join(kw.types) or "nothing"
@@ -219,38 +180,41 @@ class TypeEmitter(KeywordEmitter):
 
 
 class ConstEmitter(KeywordEmitter):
-    def condition(self, kw: ir.Const, ctx: Context) -> str:
-        value = kw.value
+    def condition(self, kw: ir.Const, ctx: Context) -> Expr:
+        value, x = kw.value, ctx.var
         if value is None or isinstance(value, bool):
-            return f"{ctx.var} is {value!r}"
+            return compare(x, "is", lit(value))
         if isinstance(value, str):
-            return f"{ctx.var} == {py_literal(value)}"
+            return compare(x, "==", lit(value))
         if _is_number(value):
-            return f"{category_test('number', ctx.var)} and {ctx.var} == {py_literal(value)}"
-        return f"_equal({ctx.var}, {ctx.emitter.named(kw.location, 'CONST', py_literal(value))})"
+            return all_of([category_test("number", x), compare(x, "==", lit(value))])
+        return call("_equal", x, ctx.emitter.named(kw.location, "CONST", py_literal(value)))
 
     def message(self, kw: ir.Const, ctx: Context) -> str:
         return py_fstring(f"expected {show_json(kw.value)}, got ", Expression(f"_show({ctx.var})"))
 
 
 class EnumEmitter(KeywordEmitter):
-    def condition(self, kw: ir.Enum, ctx: Context) -> str:
+    def condition(self, kw: ir.Enum, ctx: Context) -> Expr:
         # Split by JSON kind so each part is one `is` or one hashed set lookup.
         x = ctx.var
         singletons = [v for v in (None, True, False) if any(v is w for w in kw.values)]
         strings = [v for v in kw.values if isinstance(v, str)]
         numbers = [v for v in kw.values if _is_number(v)]
         containers = [v for v in kw.values if isinstance(v, (list, dict))]
-        parts = [f"{x} is {v!r}" for v in singletons]
+        parts: list[Expr] = [compare(x, "is", lit(v)) for v in singletons]
         if strings:
-            parts.append(f"(isinstance({x}, str) and {x} in {set_display(strings)})")
+            parts.append(
+                all_of([call("isinstance", x, "str"), compare(x, "in", set_display(strings))])
+            )
         if numbers:
-            members = set_display(numbers)
-            parts.append(f"({category_test('number', x)} and {x} in {members})")
+            parts.append(
+                all_of([category_test("number", x), compare(x, "in", set_display(numbers))])
+            )
         if containers:
             options = ctx.emitter.named(kw.location, "ENUM", py_literal(containers))
-            parts.append(f"_member({x}, {options})")
-        return " or ".join(parts) or "False"
+            parts.append(call("_member", x, options))
+        return any_of(parts)
 
     def message(self, kw: ir.Enum, ctx: Context) -> str:
         return py_fstring(Expression(f"_show({ctx.var})"), f" is not one of {show_json(kw.values)}")
@@ -264,14 +228,8 @@ class BoundEmitter(KeywordEmitter):
         "exclusiveMaximum": ("<", "not less than the exclusive maximum"),
     }
 
-    NEGATED: ClassVar[dict[str, str]] = {">=": "<", "<=": ">", ">": "<=", "<": ">="}
-
-    def condition(self, kw: ir.Bound, ctx: Context) -> str:
-        return f"{ctx.var} {self.OPERATORS[kw.name][0]} {py_literal(kw.limit)}"
-
-    def failure(self, kw: ir.Bound, ctx: Context) -> str:
-        operator = self.NEGATED[self.OPERATORS[kw.name][0]]
-        return f"{ctx.var} {operator} {py_literal(kw.limit)}"
+    def condition(self, kw: ir.Bound, ctx: Context) -> Expr:
+        return compare(ctx.var, self.OPERATORS[kw.name][0], lit(kw.limit))
 
     def message(self, kw: ir.Bound, ctx: Context) -> str:
         words = self.OPERATORS[kw.name][1]
@@ -285,14 +243,15 @@ class MultipleOfEmitter(KeywordEmitter):
     `_multiple_of`, which reads a float as the decimal its JSON text wrote (repr round-trips).
     """
 
-    def condition(self, kw: ir.MultipleOf, ctx: Context) -> str:
+    def condition(self, kw: ir.MultipleOf, ctx: Context) -> Expr:
         ctx.emitter.uses_fraction = True
         x, divisor = ctx.var, kw.divisor
         if isinstance(divisor, float) and divisor.is_integer():
             divisor = int(divisor)  # 1000.0 and 1000 are the same JSON number
-        exact = f"_multiple_of({x}, {py_literal(divisor)})"
+        exact = call("_multiple_of", x, lit(divisor))
         if isinstance(divisor, int):
-            return f"({x} % {py_literal(divisor)} == 0 if type({x}) is int else {exact})"
+            remainder = compare(f"{x} % {py_literal(divisor)}", "==", "0")
+            return IfElse(remainder, compare(call("type", x), "is", "int"), exact)
         return exact
 
     def message(self, kw: ir.MultipleOf, ctx: Context) -> str:
@@ -307,13 +266,9 @@ class SizeEmitter(KeywordEmitter):
         "object": "properties",
     }
 
-    def condition(self, kw: ir.Size, ctx: Context) -> str:
+    def condition(self, kw: ir.Size, ctx: Context) -> Expr:
         operator = ">=" if kw.name.startswith("min") else "<="
-        return f"len({ctx.var}) {operator} {py_literal(kw.limit)}"
-
-    def failure(self, kw: ir.Size, ctx: Context) -> str:
-        operator = "<" if kw.name.startswith("min") else ">"
-        return f"len({ctx.var}) {operator} {py_literal(kw.limit)}"
+        return compare(call("len", ctx.var), operator, lit(kw.limit))
 
     def message(self, kw: ir.Size, ctx: Context) -> str:
         bound = "at least" if kw.name.startswith("min") else "at most"
@@ -324,7 +279,7 @@ class SizeEmitter(KeywordEmitter):
 
 
 class PatternEmitter(KeywordEmitter):
-    def condition(self, kw: ir.Pattern, ctx: Context) -> str:
+    def condition(self, kw: ir.Pattern, ctx: Context) -> Expr:
         return ctx.emitter.pattern_test(kw.pattern, ctx.var, kw.location)
 
     def message(self, kw: ir.Pattern, ctx: Context) -> str:
@@ -333,25 +288,20 @@ class PatternEmitter(KeywordEmitter):
 
 
 class UniqueItemsEmitter(KeywordEmitter):
-    def condition(self, kw: ir.UniqueItems, ctx: Context) -> str:
-        return f"_unique({ctx.var})"
+    def condition(self, kw: ir.UniqueItems, ctx: Context) -> Expr:
+        return call("_unique", ctx.var)
 
     def message(self, kw: ir.UniqueItems, ctx: Context) -> str:
         return '"array items must be unique"'
 
 
 class RequiredEmitter(KeywordEmitter):
-    def condition(self, kw: ir.Required, ctx: Context) -> str:
-        return " and ".join(f"{py_literal(n)} in {ctx.var}" for n in kw.names) or "True"
+    def condition(self, kw: ir.Required, ctx: Context) -> Expr:
+        return all_of(compare(lit(n), "in", ctx.var) for n in kw.names)
 
     def statements(self, kw: ir.Required, ctx: Context, code: Code) -> None:
         super().statements(kw, ctx, code)
         ctx.present.update(kw.names)
-
-    def failure(self, kw: ir.Required, ctx: Context) -> str:
-        if len(kw.names) == 1:
-            return f"{py_literal(kw.names[0])} not in {ctx.var}"
-        return f"{negate(self.condition(kw, ctx))}"
 
     def errors(self, kw: ir.Required, ctx: Context, code: Code) -> None:
         with code.block(f"for _name in {py_tuple(kw.names)}:"):
@@ -360,13 +310,15 @@ class RequiredEmitter(KeywordEmitter):
 
 
 class DependentRequiredEmitter(KeywordEmitter):
-    def condition(self, kw: ir.DependentRequired, ctx: Context) -> str:
-        parts = []
-        for name, needed in kw.dependencies.items():
-            if needed:
-                all_present = " and ".join(f"{py_literal(n)} in {ctx.var}" for n in needed)
-                parts.append(f"({py_literal(name)} not in {ctx.var} or ({all_present}))")
-        return " and ".join(parts) or "True"
+    def condition(self, kw: ir.DependentRequired, ctx: Context) -> Expr:
+        x = ctx.var
+        return all_of(
+            any_of(
+                [compare(lit(name), "not in", x), all_of(compare(lit(n), "in", x) for n in needed)]
+            )
+            for name, needed in kw.dependencies.items()
+            if needed
+        )
 
     def errors(self, kw: ir.DependentRequired, ctx: Context, code: Code) -> None:
         dependencies = ctx.emitter.named(kw.location, "DEPENDENT", py_literal(kw.dependencies))
@@ -398,9 +350,9 @@ class ObjectMembersEmitter(KeywordEmitter):
                 if emitter.is_trivial(child):
                     continue
                 value = f"{x}[{py_literal(name)}]"
-                check = emitter.valid_expr(child, value, ALL_CATEGORIES)
-                presence = "" if name in ctx.present else f"{py_literal(name)} in {x} and "
-                with code.block(f"if {presence}{negate(check)}:"):
+                fails = emitter.valid_expr(child, value, ALL_CATEGORIES).negate()
+                present = TRUE if name in ctx.present else compare(lit(name), "in", x)
+                with code.block(f"if {all_of([present, fails])}:"):
                     code("return False")
             return
         table, regex_patterns, exclusive = plan.member_table(props_map, patterns)
@@ -437,27 +389,31 @@ class ObjectMembersEmitter(KeywordEmitter):
                         code(f"{hit} = True")
                     if not emitter.is_trivial(child):
                         test = emitter.valid_expr(child, value, ALL_CATEGORIES)
-                        with code.block(f"if {negate(test)}:"):
+                        with code.block(f"if {test.negate()}:"):
                             code("return False")
             if extra is not None and not emitter.is_trivial(extra.child):
-                unmatched = [f"not {hit}"]
+                unmatched: list[Expr] = [Not(Atom(hit))]
                 if not rejects_rest:
                     test = emitter.valid_expr(extra.child, value, ALL_CATEGORIES)
-                    unmatched.append(f"{negate(test)}")
-                with code.block(f"if {' and '.join(unmatched)}:"):
+                    unmatched.append(test.negate())
+                with code.block(f"if {all_of(unmatched)}:"):
                     code("return False")
 
-    def condition(self, kw: Any, ctx: Context) -> str | None:
+    def condition(self, kw: Any, ctx: Context) -> Expr | None:
         if not isinstance(kw, ir.Properties):
             return None
-        parts = []
-        for name, child in kw.children.items():
+        parts: list[Expr] = []
+        for member, child in kw.children.items():
             if ctx.emitter.is_trivial(child):
                 continue
-            check = ctx.emitter.valid_expr(child, f"{ctx.var}[{py_literal(name)}]", ALL_CATEGORIES)
-            absent = "" if name in ctx.present else f"{py_literal(name)} not in {ctx.var} or "
-            parts.append(f"({absent}({check}))")
-        return " and ".join(parts) or "True"
+            check = ctx.emitter.valid_expr(
+                child, f"{ctx.var}[{py_literal(member)}]", ALL_CATEGORIES
+            )
+            if member in ctx.present:
+                parts.append(check)
+            else:
+                parts.append(any_of([compare(lit(member), "not in", ctx.var), check]))
+        return all_of(parts)
 
     def errors(self, kw: Any, ctx: Context, code: Code) -> None:
         emitter = ctx.emitter
@@ -491,14 +447,14 @@ class ObjectMembersEmitter(KeywordEmitter):
                             code(emitter.errors_call(child, "_value", key_var="_key"))
             case ir.AdditionalProperties(child=child, known=known, patterns=sibling_patterns):
                 with code.block(f"for _key, _value in {x}.items():"):
-                    skip = [f"_key in {set_display(known)}"] if known else []
+                    skip: list[Expr] = [compare("_key", "in", set_display(known))] if known else []
                     sibling = kw.location.rsplit("/", 1)[0] + "/patternProperties/"
                     skip += [
                         emitter.pattern_test(p, "_key", sibling + escape_pointer_token(p))
                         for p in sibling_patterns
                     ]
                     if skip:
-                        with code.block(f"if {' or '.join(skip)}:"):
+                        with code.block(f"if {any_of(skip)}:"):
                             code("continue")
                     if child.boolean is False:
                         code(ctx.fail(kw, 'f"unknown property {_key!r}"', "_key"))
@@ -545,8 +501,8 @@ class ObjectMembersEmitter(KeywordEmitter):
                 names = emitter.named(kw.location, "NAMES", py_frozenset(list(children)))
                 code(f"ev.update({ctx.var}.keys() & {names})")
             case ir.PatternProperties(children=pairs):
-                tests = " or ".join(emitter.pattern_test(p, "_k", c.location) for p, c in pairs)
-                code(f"ev.update(_k for _k in {ctx.var} if {tests or 'False'})")
+                tests = any_of(emitter.pattern_test(p, "_k", c.location) for p, c in pairs)
+                code(f"ev.update(_k for _k in {ctx.var} if {tests})")
             case ir.AdditionalProperties(child=child):
                 # As python-jsonschema: the members whose value the subschema accepts.
                 check = emitter.valid_expr(child, "_v", ALL_CATEGORIES)
@@ -573,7 +529,7 @@ class PropertyNamesEmitter(KeywordEmitter):
     def statements(self, kw: ir.PropertyNames, ctx: Context, code: Code) -> None:
         key = ctx.emitter.fresh("key")
         check = ctx.emitter.valid_expr(kw.child, key, frozenset({"string"}))
-        with code.block(f"for {key} in {ctx.var}:"), code.block(f"if {negate(check)}:"):
+        with code.block(f"for {key} in {ctx.var}:"), code.block(f"if {check.negate()}:"):
             code("return False")
 
     def errors(self, kw: ir.PropertyNames, ctx: Context, code: Code) -> None:
@@ -583,13 +539,16 @@ class PropertyNamesEmitter(KeywordEmitter):
 
 
 class DependentSchemasEmitter(KeywordEmitter):
-    def condition(self, kw: ir.DependentSchemas, ctx: Context) -> str:
-        parts = [
-            f"({py_literal(name)} not in {ctx.var} or "
-            f"{ctx.emitter.valid_expr(child, ctx.var, frozenset({'object'}))})"
-            for name, child in kw.children.items()
-        ]
-        return " and ".join(parts) or "True"
+    def condition(self, kw: ir.DependentSchemas, ctx: Context) -> Expr:
+        return all_of(
+            any_of(
+                [
+                    compare(lit(member), "not in", ctx.var),
+                    ctx.emitter.valid_expr(child, ctx.var, frozenset({"object"})),
+                ]
+            )
+            for member, child in kw.children.items()
+        )
 
     def statements(self, kw: ir.DependentSchemas, ctx: Context, code: Code) -> None:
         for name, child in kw.children.items():
@@ -625,14 +584,14 @@ class UnevaluatedEmitter(KeywordEmitter):
         key, value = ctx.emitter.fresh("key"), ctx.emitter.fresh("value")
         check = ctx.emitter.valid_expr(kw.child, value, ALL_CATEGORIES)
         with code.block(self._loop(ctx.var, key, value)):
-            with code.block(f"if {key} not in {seen} and {negate(check)}:"):
+            with code.block(f"if {all_of([compare(key, 'not in', seen), check.negate()])}:"):
                 code("return False")
 
     def errors(self, kw: Any, ctx: Context, code: Code) -> None:
         code(f"_seen = {ctx.emitter.siblings_call(ctx.node, ctx.var)}")
         check = ctx.emitter.valid_call(kw.child, "_value")
         with code.block(self._loop(ctx.var, "_key", "_value")):
-            with code.block(f"if _key not in _seen and not {check}:"):
+            with code.block(f"if {all_of([compare('_key', 'not in', '_seen'), check.negate()])}:"):
                 if self.members:
                     message = 'f"unevaluated property {_key!r} is not allowed"'
                     code(ctx.fail(kw, message, "_key"))
@@ -664,7 +623,8 @@ class PrefixItemsEmitter(KeywordEmitter):
                 continue
             item = f"{ctx.var}[{position}]"
             check = ctx.emitter.valid_expr(child, item, ALL_CATEGORIES)
-            with code.block(f"if len({ctx.var}) > {position} and {negate(check)}:"):
+            long_enough = compare(call("len", ctx.var), ">", lit(position))
+            with code.block(f"if {all_of([long_enough, check.negate()])}:"):
                 code("return False")
 
     def errors(self, kw: ir.PrefixItems, ctx: Context, code: Code) -> None:
@@ -690,7 +650,7 @@ class ItemsEmitter(KeywordEmitter):
         item = ctx.emitter.fresh("item")
         check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
         with code.block(f"for {item} in {self._items(kw, ctx.var)}:"):
-            with code.block(f"if {negate(check)}:"):
+            with code.block(f"if {check.negate()}:"):
                 code("return False")
 
     def errors(self, kw: ir.Items, ctx: Context, code: Code) -> None:
@@ -708,11 +668,11 @@ class ContainsEmitter(KeywordEmitter):
         code(f"{count} = sum(1 for {item} in {ctx.var} if {check})")
         return count
 
-    def _passes(self, kw: ir.Contains, count: str) -> str:
-        parts = [f"{count} >= {kw.min_contains}"]
+    def _passes(self, kw: ir.Contains, count: str) -> Expr:
+        parts = [compare(count, ">=", lit(kw.min_contains))]
         if kw.max_contains is not None:
-            parts.append(f"{count} <= {kw.max_contains}")
-        return " and ".join(parts)
+            parts.append(compare(count, "<=", lit(kw.max_contains)))
+        return all_of(parts)
 
     def statements(self, kw: ir.Contains, ctx: Context, code: Code) -> None:
         if kw.min_contains == 0 and kw.max_contains is None:
@@ -724,14 +684,14 @@ class ContainsEmitter(KeywordEmitter):
                 code("return False")
             return
         count = self._count(kw, ctx, code)
-        with code.block(f"if {negate(self._passes(kw, count))}:"):
+        with code.block(f"if {self._passes(kw, count).negate()}:"):
             code("return False")
 
     def errors(self, kw: ir.Contains, ctx: Context, code: Code) -> None:
         if kw.min_contains == 0 and kw.max_contains is None:
             return
         count = self._count(kw, ctx, code)
-        with code.block(f"if {negate(self._passes(kw, count))}:"):
+        with code.block(f"if {self._passes(kw, count).negate()}:"):
             expected = f" matching items; expected at least {kw.min_contains}" + (
                 "" if kw.max_contains is None else f" and at most {kw.max_contains}"
             )
@@ -748,11 +708,10 @@ class ContainsEmitter(KeywordEmitter):
 
 
 class AllOfEmitter(KeywordEmitter):
-    def condition(self, kw: ir.AllOf, ctx: Context) -> str:
+    def condition(self, kw: ir.AllOf, ctx: Context) -> Expr:
         # The checks are pure, so the cheapest goes first and short-circuits the rest.
         children = sorted(kw.children, key=ctx.emitter.inlining.cost)
-        parts = [ctx.emitter.valid_expr(c, ctx.var, ctx.known) for c in children]
-        return " and ".join(f"({p})" for p in parts) or "True"
+        return all_of(ctx.emitter.valid_expr(c, ctx.var, ctx.known) for c in children)
 
     def statements(self, kw: ir.AllOf, ctx: Context, code: Code) -> None:
         # Rules (`if`/`then` members) with the same condition are checked under one `if`, their
@@ -784,7 +743,7 @@ class AllOfEmitter(KeywordEmitter):
             with code.block(f"if {condition}:"):
                 thens = group.thens
                 merged = emitter.valid_expr(emitter.conjunction(thens), ctx.var, ctx.known)
-                with code.block(f"if {negate(merged)}:") if len(thens) > 1 else nullcontext():
+                with code.block(f"if {merged.negate()}:") if len(thens) > 1 else nullcontext():
                     for then in thens:
                         code(emitter.errors_call(then, ctx.var, same_path=True, known=ctx.known))
 
@@ -804,10 +763,9 @@ def _rule_comments(group: plan.RuleGroup, code: Code) -> None:
 
 
 class AnyOfEmitter(KeywordEmitter):
-    def condition(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> str:
+    def condition(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> Expr:
         children = sorted(kw.children, key=ctx.emitter.inlining.cost)
-        parts = [ctx.emitter.valid_expr(c, ctx.var, ctx.known) for c in children]
-        return " or ".join(f"({p})" for p in parts) or "False"
+        return any_of(ctx.emitter.valid_expr(c, ctx.var, ctx.known) for c in children)
 
     def message(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> str:
         text = " does not match any of the allowed alternatives"
@@ -820,9 +778,9 @@ class AnyOfEmitter(KeywordEmitter):
 
 
 class OneOfEmitter(AnyOfEmitter):
-    def condition(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> str:
-        calls = [f"{ctx.emitter.valid_call(c, ctx.var)}" for c in kw.children]
-        return f"_exactly_one({', '.join(calls)})" if calls else "False"
+    def condition(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> Expr:
+        calls = [ctx.emitter.valid_call(c, ctx.var) for c in kw.children]
+        return call("_exactly_one", *calls) if calls else FALSE
 
     def message(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> str:
         text = " must match exactly one of the alternatives"
@@ -830,24 +788,23 @@ class OneOfEmitter(AnyOfEmitter):
 
 
 class NotEmitter(KeywordEmitter):
-    def condition(self, kw: ir.Not, ctx: Context) -> str:
-        return f"{negate(ctx.emitter.valid_expr(kw.child, ctx.var, ctx.known))}"
+    def condition(self, kw: ir.Not, ctx: Context) -> Expr:
+        return ctx.emitter.valid_expr(kw.child, ctx.var, ctx.known).negate()
 
     def message(self, kw: ir.Not, ctx: Context) -> str:
         return py_fstring(Expression(f"_show({ctx.var})"), " matches a schema it must not match")
 
 
 class IfThenElseEmitter(KeywordEmitter):
-    def condition(self, kw: ir.IfThenElse, ctx: Context) -> str:
+    def condition(self, kw: ir.IfThenElse, ctx: Context) -> Expr:
         emitter = ctx.emitter
-        then = "True" if kw.then is None else emitter.valid_expr(kw.then, ctx.var, ctx.known)
+        then = TRUE if kw.then is None else emitter.valid_expr(kw.then, ctx.var, ctx.known)
         otherwise = (
-            "True" if kw.otherwise is None else emitter.valid_expr(kw.otherwise, ctx.var, ctx.known)
+            TRUE if kw.otherwise is None else emitter.valid_expr(kw.otherwise, ctx.var, ctx.known)
         )
-        if then == otherwise == "True":
-            return "True"
-        condition = emitter.valid_expr(kw.condition, ctx.var, ctx.known)
-        return f"(({then}) if ({condition}) else ({otherwise}))"
+        if then == otherwise == TRUE:
+            return TRUE
+        return IfElse(then, emitter.valid_expr(kw.condition, ctx.var, ctx.known), otherwise)
 
     def statements(self, kw: ir.IfThenElse, ctx: Context, code: Code) -> None:
         if kw.then is None and kw.otherwise is None:
@@ -860,7 +817,7 @@ class IfThenElseEmitter(KeywordEmitter):
                 with code.block("else:"):
                     ctx.emitter.valid_stmts(kw.otherwise, ctx.var, ctx.known, code)
         elif kw.otherwise is not None:
-            with code.block(f"if {negate(condition)}:"):
+            with code.block(f"if {condition.negate()}:"):
                 ctx.emitter.valid_stmts(kw.otherwise, ctx.var, ctx.known, code)
 
     def errors(self, kw: ir.IfThenElse, ctx: Context, code: Code) -> None:
@@ -889,7 +846,7 @@ class IfThenElseEmitter(KeywordEmitter):
 
 
 class RefEmitter(KeywordEmitter):
-    def condition(self, kw: ir.Ref, ctx: Context) -> str:
+    def condition(self, kw: ir.Ref, ctx: Context) -> Expr:
         return ctx.emitter.valid_expr(kw.target, ctx.var, ctx.known)
 
     def statements(self, kw: ir.Ref, ctx: Context, code: Code) -> None:
@@ -1013,13 +970,13 @@ class PythonEmitter:
     def regex(self, pattern: str, location: str) -> str:
         return self.named(location, "RE", f"re.compile({py_literal(pattern)})")
 
-    def pattern_test(self, pattern: str, var: str, location: str) -> str:
+    def pattern_test(self, pattern: str, var: str, location: str) -> Expr:
         """`re.search(pattern, var)` as an expression; `^name$` becomes a set lookup."""
-        name = plan.literal_pattern_name(pattern)
-        if name is not None:
+        literal = plan.literal_pattern_name(pattern)
+        if literal is not None:
             # Python's `$` also matches before one trailing newline (as python-jsonschema does).
-            return f"{var} in {set_display([name, name + chr(10)])}"
-        return f"{self.regex(pattern, location)}.search({var}) is not None"
+            return compare(var, "in", set_display([literal, literal + chr(10)]))
+        return compare(call(f"{self.regex(pattern, location)}.search", var), "is not", "None")
 
     def dispatch_table(self, children: dict[str, Node], location: str) -> str:
         """name -> fast check, for the members of an object."""
@@ -1062,12 +1019,12 @@ class PythonEmitter:
             return "_reject"
         return self._request("v", node)
 
-    def valid_call(self, node: Node, var: str) -> str:
+    def valid_call(self, node: Node, var: str) -> Expr:
         if self.is_trivial(node):
-            return "True"
+            return TRUE
         if node.boolean is False:
-            return "False"
-        return f"{self.valid_function(node)}({var})"
+            return FALSE
+        return call(self.valid_function(node), var)
 
     def errors_call(
         self,
@@ -1089,10 +1046,10 @@ class PythonEmitter:
             path = f"(*path, {py_literal(key)})"
         if self.is_trivial(node):
             return "pass"
-        call = f"{self._request('e', node)}({var}, {path}, out)"
+        report = f"{self._request('e', node)}({var}, {path}, out)"
         if node.boolean is False:
-            return call
-        return f"if {negate(self.valid_expr(node, var, known))}: {call}"
+            return report
+        return f"if {self.valid_expr(node, var, known).negate()}: {report}"
 
     def annotations_call(self, node: Node, var: str) -> str:
         if node.boolean is not None or not node.keywords:
@@ -1106,19 +1063,19 @@ class PythonEmitter:
         return plan.Inlining.trivial(node)
 
     # -- the fast path --
-    def valid_expr(self, node: Node, var: str, known: frozenset[str]) -> str:
+    def valid_expr(self, node: Node, var: str, known: frozenset[str]) -> Expr:
         """An expression true iff `var` is valid against `node` (inline when the node is small)."""
         if self.is_trivial(node):
-            return "True"
+            return TRUE
         if node.boolean is False:
-            return "False"
+            return FALSE
         if len(node.keywords) == 1 and isinstance(node.keywords[0], ir.Ref):
             # A bare `$ref` is its target: sibling rules naming one $def then share one check.
             return self.valid_expr(node.keywords[0].target, var, known)
         if not self.inlining.inlinable(node):
             return self.valid_call(node, var)
         ctx = Context(self, node, var, known)
-        parts: list[str] = []
+        parts: list[Expr] = []
         order = plan.check_order(node)
         keywords: list[ir.Keyword] = [order.type] if order.type else []
         keywords += [kw for _, group in order.by_kind for kw in group] + order.in_place
@@ -1127,19 +1084,17 @@ class PythonEmitter:
             condition = EMITTERS[type(kw)].condition(kw, ctx)
             assert condition is not None
             if category is None:
-                parts.append(f"({condition})")
+                parts.append(condition)
             else:
                 applies = guard(category, var, ctx.known)
                 if applies is None:
                     continue
-                parts.append(
-                    f"({condition})" if applies == "" else f"({negate(applies)} or ({condition}))"
-                )
+                parts.append(any_of([applies.negate(), condition]))
             if isinstance(kw, ir.Type):
                 ctx.known = ctx.known & node.types  # type: ignore[operator]
             elif isinstance(kw, ir.Required) and ctx.known == {"object"}:
                 ctx.present.update(kw.names)
-        return " and ".join(parts) or "True"
+        return all_of(parts)
 
     def valid_stmts(self, node: Node, var: str, known: frozenset[str], code: Code) -> None:
         """Statements that `return False` when `var` is invalid and fall through otherwise."""
@@ -1160,7 +1115,7 @@ class PythonEmitter:
             if applies is None:
                 continue
             inner = Context(self, node, var, frozenset({category}))
-            with code.block(f"if {applies}:") if applies else nullcontext():
+            with code.block(f"if {applies}:") if applies != TRUE else nullcontext():
                 for kw in keywords:
                     EMITTERS[type(kw)].statements(kw, inner, code)
         for kw in order.in_place:
@@ -1213,7 +1168,7 @@ class PythonEmitter:
             if applies is None:
                 continue
             inner = Context(self, node, "x", frozenset({category}))
-            with code.block(f"if {applies}:") if applies else nullcontext():
+            with code.block(f"if {applies}:") if applies != TRUE else nullcontext():
                 for kw in keywords:
                     EMITTERS[type(kw)].errors(kw, inner, code)
         for kw in order.in_place:
@@ -1248,13 +1203,21 @@ class PythonEmitter:
         code.depth = 1
         self.counter = 0
         advice = self.ir.root.find(ir.Advice)
+        if advice is not None and advice.children:
+            # Most instances follow all the advice: one check, rules sharing a condition grouped
+            # as in any allOf, settles that before any entry is looked at on its own.
+            everything = self._synthetic(
+                advice.location, [ir.AllOf(advice.location, advice.children)]
+            )
+            with code.block(f"if {self.valid_call(everything, 'x')}:"):
+                code("return")
         for child in advice.children if advice else []:
             if self.is_trivial(child):
                 continue
             assert child.rule is not None  # the IR requires a warning x-rule on each entry
             code(py_comment(f"rule {child.rule.id}: {child.location}"))
             report = self._request("e", child)
-            with code.block(f"if {negate(self.valid_expr(child, 'x', ALL_CATEGORIES))}:"):
+            with code.block(f"if {self.valid_expr(child, 'x', ALL_CATEGORIES).negate()}:"):
                 code(f"_warn(x, {report}, {py_literal(child.rule.id)}, out)")
         header = "def _advise(x: Any, out: list[Error]) -> None:"
         return f"{header}\n{code.text() if code.lines else '    return'}"

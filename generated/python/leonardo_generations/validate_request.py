@@ -443,56 +443,57 @@ def _v_root(x: Any) -> bool:
             return False
     # rule num-images-max-4-when-large: /allOf/0
     if (
-        ("height" in x)
-        and ((type(x["height"]) is int or type(x["height"]) is float) and (x["height"] > 768))
-    ) or (
-        "width" not in x
-        or (
-            (x["width"] is None)
-            or ((type(x["width"]) is int or type(x["width"]) is float) and (x["width"] > 768))
+        (
+            "height" in x
+            and (type(x["height"]) is int or type(x["height"]) is float)
+            and x["height"] > 768
         )
+        or "width" not in x
+        or x["width"] is None
+        or ((type(x["width"]) is int or type(x["width"]) is float) and x["width"] > 768)
     ):
         # /allOf/0/then
         if "num_images" in x and not (
             not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-            or (x["num_images"] <= 4)
+            or x["num_images"] <= 4
         ):
             return False
     # rule ultra-requires-alchemy-off: /allOf/1
-    if ("ultra" in x) and (x["ultra"] is True):
+    if "ultra" in x and x["ultra"] is True:
         # /allOf/1/then
         if "alchemy" not in x:
             return False
         if x["alchemy"] is not False:
             return False
     # rule phoenix-alchemy-contrast-min: /allOf/2
-    if ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True)) and (
+    if ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True) and (
         (
-            ("modelId" in x)
-            and (
-                isinstance(x["modelId"], str)
-                and x["modelId"]
-                in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
-            )
+            "modelId" in x
+            and isinstance(x["modelId"], str)
+            and x["modelId"]
+            in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
         )
         or (
-            (("sd_version" in x) and (x["sd_version"] == "PHOENIX"))
-            and ("modelId" not in x or (x["modelId"] is None))
+            "sd_version" in x
+            and x["sd_version"] == "PHOENIX"
+            and ("modelId" not in x or x["modelId"] is None)
         )
     ):
         # /allOf/2/then
         if "contrast" not in x:
             return False
         if not (
-            (type(x["contrast"]) is int or type(x["contrast"]) is float) and (x["contrast"] >= 2.5)
+            (type(x["contrast"]) is int or type(x["contrast"]) is float) and x["contrast"] >= 2.5
         ):
             return False
     # rule flux-seed-max: /allOf/3
-    if (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float)) and (
-        (
-            ("modelId" in x)
-            and (
-                isinstance(x["modelId"], str)
+    if (
+        "seed" in x
+        and (type(x["seed"]) is int or type(x["seed"]) is float)
+        and (
+            (
+                "modelId" in x
+                and isinstance(x["modelId"], str)
                 and x["modelId"]
                 in {
                     "1dd50843-d653-4516-a8e3-f0238ee453ff",
@@ -500,39 +501,43 @@ def _v_root(x: Any) -> bool:
                     "b2614463-296c-462a-9586-aafdb8f00e36",
                 }
             )
-        )
-        or (
-            (
-                ("sd_version" in x)
-                and (isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"})
+            or (
+                "sd_version" in x
+                and isinstance(x["sd_version"], str)
+                and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                and ("modelId" not in x or x["modelId"] is None)
             )
-            and ("modelId" not in x or (x["modelId"] is None))
         )
     ):
         # /allOf/3/then
         if "seed" in x and not (
-            not (type(x["seed"]) is int or type(x["seed"]) is float) or (x["seed"] <= 2147483638)
+            not (type(x["seed"]) is int or type(x["seed"]) is float) or x["seed"] <= 2147483638
         ):
             return False
     # rule photoreal-requires-alchemy: /allOf/4
-    if ("photoReal" in x) and (x["photoReal"] is True):
+    if "photoReal" in x and x["photoReal"] is True:
         # /allOf/4/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
     # rule photoreal-v1-without-model-id: /allOf/5
     if (
-        "photoRealVersion" not in x
-        or (
-            x["photoRealVersion"] is None
+        (
+            "photoRealVersion" not in x
+            or x["photoRealVersion"] is None
             or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
         )
-    ) and (("photoReal" in x) and (x["photoReal"] is True)):
+        and "photoReal" in x
+        and x["photoReal"] is True
+    ):
         # /allOf/5/then
         if "modelId" in x and x["modelId"] is not None:
             return False
     # rule photoreal-v2-model: /allOf/6
-    if (("photoRealVersion" in x) and (x["photoRealVersion"] == "v2")) and (
-        ("photoReal" in x) and (x["photoReal"] is True)
+    if (
+        "photoRealVersion" in x
+        and x["photoRealVersion"] == "v2"
+        and "photoReal" in x
+        and x["photoReal"] is True
     ):
         # /allOf/6/then
         if "modelId" not in x:
@@ -548,29 +553,27 @@ def _v_root(x: Any) -> bool:
         ):
             return False
     # rule unzoom-requires-amount-and-init-image: /allOf/7
-    if ("unzoom" in x) and (x["unzoom"] is True):
+    if "unzoom" in x and x["unzoom"] is True:
         # /allOf/7/then
         if not ("unzoomAmount" in x and "init_image_id" in x):
             return False
         if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
             return False
-        if not (isinstance(x["init_image_id"], str)):
+        if not isinstance(x["init_image_id"], str):
             return False
     # rule unzoom-amount-requires-unzoom: /allOf/8
-    if ("unzoomAmount" in x) and (
-        type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
-    ):
+    if "unzoomAmount" in x and (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
         # /allOf/8/then
         if "unzoom" not in x:
             return False
         if x["unzoom"] is not True:
             return False
     # rule fantasy-avatar-requires-init-image: /allOf/9
-    if ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
+    if "fantasyAvatar" in x and x["fantasyAvatar"] is True:
         # /allOf/9/then
         if "init_image_id" not in x:
             return False
-        if not (isinstance(x["init_image_id"], str)):
+        if not isinstance(x["init_image_id"], str):
             return False
     # rule strength-type-reference-only: /allOf/10
     if _v_controlnetsWithStrengthType(x):
@@ -615,59 +618,53 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         # rule num-images-max-4-when-large: /allOf/0
         if (
-            ("height" in x)
-            and ((type(x["height"]) is int or type(x["height"]) is float) and (x["height"] > 768))
-        ) or (
-            "width" not in x
-            or (
-                (x["width"] is None)
-                or ((type(x["width"]) is int or type(x["width"]) is float) and (x["width"] > 768))
+            (
+                "height" in x
+                and (type(x["height"]) is int or type(x["height"]) is float)
+                and x["height"] > 768
             )
+            or "width" not in x
+            or x["width"] is None
+            or ((type(x["width"]) is int or type(x["width"]) is float) and x["width"] > 768)
         ):
             if not (
                 "num_images" not in x
-                or (
-                    not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-                    or (x["num_images"] <= 4)
-                )
+                or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+                or x["num_images"] <= 4
             ):
                 _e_allOf_0_then(x, path, out)
         # rule ultra-requires-alchemy-off: /allOf/1
-        if ("ultra" in x) and (x["ultra"] is True):
-            if not (("alchemy" in x) and (x["alchemy"] is False)):
+        if "ultra" in x and x["ultra"] is True:
+            if not ("alchemy" in x and x["alchemy"] is False):
                 _e_allOf_1_then(x, path, out)
         # rule phoenix-alchemy-contrast-min: /allOf/2
-        if ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True)) and (
+        if ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True) and (
             (
-                ("modelId" in x)
-                and (
-                    isinstance(x["modelId"], str)
-                    and x["modelId"]
-                    in {
-                        "6b645e3a-d64f-4341-a6d8-7a3690fbf042",
-                        "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3",
-                    }
-                )
+                "modelId" in x
+                and isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
             )
             or (
-                (("sd_version" in x) and (x["sd_version"] == "PHOENIX"))
-                and ("modelId" not in x or (x["modelId"] is None))
+                "sd_version" in x
+                and x["sd_version"] == "PHOENIX"
+                and ("modelId" not in x or x["modelId"] is None)
             )
         ):
             if not (
-                ("contrast" in x)
-                and (
-                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and (x["contrast"] >= 2.5)
-                )
+                "contrast" in x
+                and (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] >= 2.5
             ):
                 _e_allOf_2_then(x, path, out)
         # rule flux-seed-max: /allOf/3
-        if (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float)) and (
-            (
-                ("modelId" in x)
-                and (
-                    isinstance(x["modelId"], str)
+        if (
+            "seed" in x
+            and (type(x["seed"]) is int or type(x["seed"]) is float)
+            and (
+                (
+                    "modelId" in x
+                    and isinstance(x["modelId"], str)
                     and x["modelId"]
                     in {
                         "1dd50843-d653-4516-a8e3-f0238ee453ff",
@@ -675,75 +672,72 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         "b2614463-296c-462a-9586-aafdb8f00e36",
                     }
                 )
-            )
-            or (
-                (
-                    ("sd_version" in x)
-                    and (
-                        isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"}
-                    )
+                or (
+                    "sd_version" in x
+                    and isinstance(x["sd_version"], str)
+                    and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                    and ("modelId" not in x or x["modelId"] is None)
                 )
-                and ("modelId" not in x or (x["modelId"] is None))
             )
         ):
             if not (
                 "seed" not in x
-                or (
-                    not (type(x["seed"]) is int or type(x["seed"]) is float)
-                    or (x["seed"] <= 2147483638)
-                )
+                or not (type(x["seed"]) is int or type(x["seed"]) is float)
+                or x["seed"] <= 2147483638
             ):
                 _e_allOf_3_then(x, path, out)
         # rule photoreal-requires-alchemy: /allOf/4
-        if ("photoReal" in x) and (x["photoReal"] is True):
-            if not ("alchemy" not in x or (x["alchemy"] is not False)):
+        if "photoReal" in x and x["photoReal"] is True:
+            if not ("alchemy" not in x or x["alchemy"] is not False):
                 _e_allOf_4_then(x, path, out)
         # rule photoreal-v1-without-model-id: /allOf/5
         if (
-            "photoRealVersion" not in x
-            or (
-                x["photoRealVersion"] is None
+            (
+                "photoRealVersion" not in x
+                or x["photoRealVersion"] is None
                 or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
             )
-        ) and (("photoReal" in x) and (x["photoReal"] is True)):
-            if not ("modelId" not in x or (x["modelId"] is None)):
+            and "photoReal" in x
+            and x["photoReal"] is True
+        ):
+            if not ("modelId" not in x or x["modelId"] is None):
                 _e_allOf_5_then(x, path, out)
         # rule photoreal-v2-model: /allOf/6
-        if (("photoRealVersion" in x) and (x["photoRealVersion"] == "v2")) and (
-            ("photoReal" in x) and (x["photoReal"] is True)
+        if (
+            "photoRealVersion" in x
+            and x["photoRealVersion"] == "v2"
+            and "photoReal" in x
+            and x["photoReal"] is True
         ):
             if not (
-                ("modelId" in x)
-                and (
-                    isinstance(x["modelId"], str)
-                    and x["modelId"]
-                    in {
-                        "1e60896f-3c26-4296-8ecc-53e2afecc132",
-                        "5c232a9e-9061-4777-980a-ddc8e65647c6",
-                        "aa77f04e-3eec-4034-9c07-d0f619684628",
-                    }
-                )
+                "modelId" in x
+                and isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {
+                    "1e60896f-3c26-4296-8ecc-53e2afecc132",
+                    "5c232a9e-9061-4777-980a-ddc8e65647c6",
+                    "aa77f04e-3eec-4034-9c07-d0f619684628",
+                }
             ):
                 _e_allOf_6_then(x, path, out)
         # rule unzoom-requires-amount-and-init-image: /allOf/7
-        if ("unzoom" in x) and (x["unzoom"] is True):
+        if "unzoom" in x and x["unzoom"] is True:
             if not (
-                ("unzoomAmount" in x and "init_image_id" in x)
-                and (
-                    (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
-                    and (isinstance(x["init_image_id"], str))
-                )
+                "unzoomAmount" in x
+                and "init_image_id" in x
+                and (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
+                and isinstance(x["init_image_id"], str)
             ):
                 _e_allOf_7_then(x, path, out)
         # rule unzoom-amount-requires-unzoom: /allOf/8
-        if ("unzoomAmount" in x) and (
+        if "unzoomAmount" in x and (
             type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
         ):
-            if not (("unzoom" in x) and (x["unzoom"] is True)):
+            if not ("unzoom" in x and x["unzoom"] is True):
                 _e_allOf_8_then(x, path, out)
         # rule fantasy-avatar-requires-init-image: /allOf/9
-        if ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
-            if not (("init_image_id" in x) and (isinstance(x["init_image_id"], str))):
+        if "fantasyAvatar" in x and x["fantasyAvatar"] is True:
+            if not ("init_image_id" in x and isinstance(x["init_image_id"], str)):
                 _e_allOf_9_then(x, path, out)
         # rule strength-type-reference-only: /allOf/10
         if _v_controlnetsWithStrengthType(x):
@@ -795,111 +789,95 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
         # rule num-images-max-4-when-large: /allOf/0
         if (
-            (not isinstance(x, dict) or ("height" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "height" not in x
+            (
+                (not isinstance(x, dict) or "height" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "height" not in x
                     or (
                         (type(x["height"]) is int or type(x["height"]) is float)
-                        and (x["height"] > 768)
+                        and x["height"] > 768
                     )
                 )
             )
-        ) or (
-            not isinstance(x, dict)
-            or (
-                "width" not in x
-                or (
-                    (x["width"] is None)
-                    or (
-                        (type(x["width"]) is int or type(x["width"]) is float)
-                        and (x["width"] > 768)
-                    )
-                )
-            )
+            or not isinstance(x, dict)
+            or "width" not in x
+            or x["width"] is None
+            or ((type(x["width"]) is int or type(x["width"]) is float) and x["width"] > 768)
         ):
             if not (
                 not isinstance(x, dict)
-                or (
-                    "num_images" not in x
-                    or (
-                        not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-                        or (x["num_images"] <= 4)
-                    )
-                )
+                or "num_images" not in x
+                or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+                or x["num_images"] <= 4
             ):
                 _e_allOf_0_then(x, path, out)
         # rule ultra-requires-alchemy-off: /allOf/1
-        if (not isinstance(x, dict) or ("ultra" in x)) and (
-            not isinstance(x, dict) or ("ultra" not in x or (x["ultra"] is True))
+        if (not isinstance(x, dict) or "ultra" in x) and (
+            not isinstance(x, dict) or "ultra" not in x or x["ultra"] is True
         ):
             if not (
-                (not isinstance(x, dict) or ("alchemy" in x))
-                and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
+                (not isinstance(x, dict) or "alchemy" in x)
+                and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
             ):
                 _e_allOf_1_then(x, path, out)
         # rule phoenix-alchemy-contrast-min: /allOf/2
         if (
             not isinstance(x, dict)
-            or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+            or "alchemy" not in x
+            or x["alchemy"] is None
+            or x["alchemy"] is True
         ) and (
             (
-                (not isinstance(x, dict) or ("modelId" in x))
+                (not isinstance(x, dict) or "modelId" in x)
                 and (
                     not isinstance(x, dict)
+                    or "modelId" not in x
                     or (
-                        "modelId" not in x
-                        or (
-                            isinstance(x["modelId"], str)
-                            and x["modelId"]
-                            in {
-                                "6b645e3a-d64f-4341-a6d8-7a3690fbf042",
-                                "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3",
-                            }
-                        )
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "6b645e3a-d64f-4341-a6d8-7a3690fbf042",
+                            "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3",
+                        }
                     )
                 )
             )
             or (
-                (
-                    (not isinstance(x, dict) or ("sd_version" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("sd_version" not in x or (x["sd_version"] == "PHOENIX"))
-                    )
+                (not isinstance(x, dict) or "sd_version" in x)
+                and (
+                    not isinstance(x, dict) or "sd_version" not in x or x["sd_version"] == "PHOENIX"
                 )
-                and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
+                and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
             )
         ):
             if not (
-                (not isinstance(x, dict) or ("contrast" in x))
+                (not isinstance(x, dict) or "contrast" in x)
                 and (
                     not isinstance(x, dict)
+                    or "contrast" not in x
                     or (
-                        "contrast" not in x
-                        or (
-                            (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                            and (x["contrast"] >= 2.5)
-                        )
+                        (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                        and x["contrast"] >= 2.5
                     )
                 )
             ):
                 _e_allOf_2_then(x, path, out)
         # rule flux-seed-max: /allOf/3
         if (
-            (not isinstance(x, dict) or ("seed" in x))
+            (not isinstance(x, dict) or "seed" in x)
             and (
                 not isinstance(x, dict)
-                or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
+                or "seed" not in x
+                or type(x["seed"]) is int
+                or type(x["seed"]) is float
             )
-        ) and (
-            (
-                (not isinstance(x, dict) or ("modelId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "modelId" not in x
+            and (
+                (
+                    (not isinstance(x, dict) or "modelId" in x)
+                    and (
+                        not isinstance(x, dict)
+                        or "modelId" not in x
                         or (
                             isinstance(x["modelId"], str)
                             and x["modelId"]
@@ -911,90 +889,77 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
                 )
-            )
-            or (
-                (
-                    (not isinstance(x, dict) or ("sd_version" in x))
+                or (
+                    (not isinstance(x, dict) or "sd_version" in x)
                     and (
                         not isinstance(x, dict)
+                        or "sd_version" not in x
                         or (
-                            "sd_version" not in x
-                            or (
-                                isinstance(x["sd_version"], str)
-                                and x["sd_version"] in {"FLUX", "FLUX_DEV"}
-                            )
+                            isinstance(x["sd_version"], str)
+                            and x["sd_version"] in {"FLUX", "FLUX_DEV"}
                         )
                     )
+                    and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
                 )
-                and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
             )
         ):
             if not (
                 not isinstance(x, dict)
-                or (
-                    "seed" not in x
-                    or (
-                        not (type(x["seed"]) is int or type(x["seed"]) is float)
-                        or (x["seed"] <= 2147483638)
-                    )
-                )
+                or "seed" not in x
+                or not (type(x["seed"]) is int or type(x["seed"]) is float)
+                or x["seed"] <= 2147483638
             ):
                 _e_allOf_3_then(x, path, out)
         # rule photoreal-requires-alchemy: /allOf/4
-        if (not isinstance(x, dict) or ("photoReal" in x)) and (
-            not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True))
+        if (not isinstance(x, dict) or "photoReal" in x) and (
+            not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True
         ):
-            if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
+            if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
                 _e_allOf_4_then(x, path, out)
         # rule photoreal-v1-without-model-id: /allOf/5
         if (
-            not isinstance(x, dict)
-            or (
-                "photoRealVersion" not in x
-                or (
-                    x["photoRealVersion"] is None
-                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
-                )
+            (
+                not isinstance(x, dict)
+                or "photoRealVersion" not in x
+                or x["photoRealVersion"] is None
+                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
             )
-        ) and (
-            (not isinstance(x, dict) or ("photoReal" in x))
-            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            and (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         ):
-            if not (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None))):
+            if not (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None):
                 _e_allOf_5_then(x, path, out)
         # rule photoreal-v2-model: /allOf/6
         if (
-            (not isinstance(x, dict) or ("photoRealVersion" in x))
+            (not isinstance(x, dict) or "photoRealVersion" in x)
             and (
                 not isinstance(x, dict)
-                or ("photoRealVersion" not in x or (x["photoRealVersion"] == "v2"))
+                or "photoRealVersion" not in x
+                or x["photoRealVersion"] == "v2"
             )
-        ) and (
-            (not isinstance(x, dict) or ("photoReal" in x))
-            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            and (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         ):
             if not (
-                (not isinstance(x, dict) or ("modelId" in x))
+                (not isinstance(x, dict) or "modelId" in x)
                 and (
                     not isinstance(x, dict)
+                    or "modelId" not in x
                     or (
-                        "modelId" not in x
-                        or (
-                            isinstance(x["modelId"], str)
-                            and x["modelId"]
-                            in {
-                                "1e60896f-3c26-4296-8ecc-53e2afecc132",
-                                "5c232a9e-9061-4777-980a-ddc8e65647c6",
-                                "aa77f04e-3eec-4034-9c07-d0f619684628",
-                            }
-                        )
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "1e60896f-3c26-4296-8ecc-53e2afecc132",
+                            "5c232a9e-9061-4777-980a-ddc8e65647c6",
+                            "aa77f04e-3eec-4034-9c07-d0f619684628",
+                        }
                     )
                 )
             ):
                 _e_allOf_6_then(x, path, out)
         # rule unzoom-requires-amount-and-init-image: /allOf/7
-        if (not isinstance(x, dict) or ("unzoom" in x)) and (
-            not isinstance(x, dict) or ("unzoom" not in x or (x["unzoom"] is True))
+        if (not isinstance(x, dict) or "unzoom" in x) and (
+            not isinstance(x, dict) or "unzoom" not in x or x["unzoom"] is True
         ):
             if not (
                 (not isinstance(x, dict) or ("unzoomAmount" in x and "init_image_id" in x))
@@ -1003,35 +968,36 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     or (
                         (
                             "unzoomAmount" not in x
-                            or (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
+                            or type(x["unzoomAmount"]) is int
+                            or type(x["unzoomAmount"]) is float
                         )
-                        and ("init_image_id" not in x or (isinstance(x["init_image_id"], str)))
+                        and ("init_image_id" not in x or isinstance(x["init_image_id"], str))
                     )
                 )
             ):
                 _e_allOf_7_then(x, path, out)
         # rule unzoom-amount-requires-unzoom: /allOf/8
-        if (not isinstance(x, dict) or ("unzoomAmount" in x)) and (
+        if (not isinstance(x, dict) or "unzoomAmount" in x) and (
             not isinstance(x, dict)
-            or (
-                "unzoomAmount" not in x
-                or (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
-            )
+            or "unzoomAmount" not in x
+            or type(x["unzoomAmount"]) is int
+            or type(x["unzoomAmount"]) is float
         ):
             if not (
-                (not isinstance(x, dict) or ("unzoom" in x))
-                and (not isinstance(x, dict) or ("unzoom" not in x or (x["unzoom"] is True)))
+                (not isinstance(x, dict) or "unzoom" in x)
+                and (not isinstance(x, dict) or "unzoom" not in x or x["unzoom"] is True)
             ):
                 _e_allOf_8_then(x, path, out)
         # rule fantasy-avatar-requires-init-image: /allOf/9
-        if (not isinstance(x, dict) or ("fantasyAvatar" in x)) and (
-            not isinstance(x, dict) or ("fantasyAvatar" not in x or (x["fantasyAvatar"] is True))
+        if (not isinstance(x, dict) or "fantasyAvatar" in x) and (
+            not isinstance(x, dict) or "fantasyAvatar" not in x or x["fantasyAvatar"] is True
         ):
             if not (
-                (not isinstance(x, dict) or ("init_image_id" in x))
+                (not isinstance(x, dict) or "init_image_id" in x)
                 and (
                     not isinstance(x, dict)
-                    or ("init_image_id" not in x or (isinstance(x["init_image_id"], str)))
+                    or "init_image_id" not in x
+                    or isinstance(x["init_image_id"], str)
                 )
             ):
                 _e_allOf_9_then(x, path, out)
@@ -1041,18 +1007,65 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e_allOf_10_then(x, path, out)
 
 
-def _e_x_advice_0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/0
+def _v_x_advice_merged(x: Any) -> bool:
+    # /x-advice
+    # rule flux-alchemy-contrast-min: /x-advice/0
     if (
         not isinstance(x, dict)
-        or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+        or "alchemy" not in x
+        or x["alchemy"] is None
+        or x["alchemy"] is True
     ) and (
         (
-            (not isinstance(x, dict) or ("modelId" in x))
+            (not isinstance(x, dict) or "modelId" in x)
             and (
                 not isinstance(x, dict)
+                or "modelId" not in x
                 or (
-                    "modelId" not in x
+                    isinstance(x["modelId"], str)
+                    and x["modelId"]
+                    in {
+                        "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                        "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                        "b2614463-296c-462a-9586-aafdb8f00e36",
+                    }
+                )
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "sd_version" in x)
+            and (
+                not isinstance(x, dict)
+                or "sd_version" not in x
+                or (isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"})
+            )
+            and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+        )
+    ):
+        # /x-advice/0/then
+        if isinstance(x, dict):
+            if "contrast" not in x:
+                return False
+            if not (
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] >= 2.5
+            ):
+                return False
+    # rule flux-seed-max-reference: /x-advice/1
+    if (
+        (not isinstance(x, dict) or "seed" in x)
+        and (
+            not isinstance(x, dict)
+            or "seed" not in x
+            or type(x["seed"]) is int
+            or type(x["seed"]) is float
+        )
+        and (
+            (
+                (not isinstance(x, dict) or "modelId" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "modelId" not in x
                     or (
                         isinstance(x["modelId"], str)
                         and x["modelId"]
@@ -1064,34 +1077,344 @@ def _e_x_advice_0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                     )
                 )
             )
-        )
-        or (
-            (
-                (not isinstance(x, dict) or ("sd_version" in x))
+            or (
+                (not isinstance(x, dict) or "sd_version" in x)
                 and (
                     not isinstance(x, dict)
+                    or "sd_version" not in x
                     or (
-                        "sd_version" not in x
-                        or (
-                            isinstance(x["sd_version"], str)
-                            and x["sd_version"] in {"FLUX", "FLUX_DEV"}
-                        )
+                        isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"}
                     )
                 )
+                and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
             )
-            and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
+        )
+    ):
+        # /x-advice/1/then
+        if isinstance(x, dict):
+            if (
+                "seed" in x
+                and (type(x["seed"]) is int or type(x["seed"]) is float)
+                and x["seed"] == 2147483638
+            ):
+                return False
+    # rule contrast-documented-values: /x-advice/2
+    if (not isinstance(x, dict) or "contrast" in x) and (
+        not isinstance(x, dict)
+        or "contrast" not in x
+        or type(x["contrast"]) is int
+        or type(x["contrast"]) is float
+    ):
+        # /x-advice/2/then
+        if isinstance(x, dict):
+            if "contrast" in x and not (
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
+            ):
+                return False
+    # rule guidance-scale-max-20: /x-advice/3
+    if (not isinstance(x, dict) or "guidance_scale" in x) and (
+        not isinstance(x, dict)
+        or "guidance_scale" not in x
+        or type(x["guidance_scale"]) is int
+        or type(x["guidance_scale"]) is float
+    ):
+        # /x-advice/3/then
+        if isinstance(x, dict):
+            if "guidance_scale" in x and not (
+                not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+                or x["guidance_scale"] <= 20
+            ):
+                return False
+    # rule preset-style-alchemy-off: /x-advice/4
+    if (
+        not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "alchemy" in x)
+        and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        )
+    ):
+        # /x-advice/4/then
+        if isinstance(x, dict):
+            if "presetStyle" not in x:
+                return False
+            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"}):
+                return False
+    # rule preset-style-alchemy-on: /x-advice/5
+    if (
+        (
+            not isinstance(x, dict)
+            or "alchemy" not in x
+            or x["alchemy"] is None
+            or x["alchemy"] is True
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        )
+    ):
+        # /x-advice/5/then
+        if isinstance(x, dict):
+            if "presetStyle" in x and not (
+                x["presetStyle"] is None
+                or (
+                    isinstance(x["presetStyle"], str)
+                    and x["presetStyle"]
+                    in {
+                        "ANIME",
+                        "CREATIVE",
+                        "DYNAMIC",
+                        "ENVIRONMENT",
+                        "GENERAL",
+                        "ILLUSTRATION",
+                        "NONE",
+                        "PHOTOGRAPHY",
+                        "RAYTRACED",
+                        "RENDER_3D",
+                        "SKETCH_BW",
+                        "SKETCH_COLOR",
+                    }
+                )
+            ):
+                return False
+    # rule preset-style-photoreal-v1: /x-advice/6
+    if (
+        (
+            not isinstance(x, dict)
+            or "photoRealVersion" not in x
+            or x["photoRealVersion"] is None
+            or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+    ):
+        # /x-advice/6/then
+        if isinstance(x, dict):
+            if "presetStyle" not in x:
+                return False
+            if not (
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
+            ):
+                return False
+    # rule preset-style-photoreal-v2: /x-advice/7
+    if (
+        (not isinstance(x, dict) or "photoRealVersion" in x)
+        and (
+            not isinstance(x, dict) or "photoRealVersion" not in x or x["photoRealVersion"] == "v2"
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+    ):
+        # /x-advice/7/then
+        if isinstance(x, dict):
+            if "presetStyle" in x and not (
+                x["presetStyle"] is None
+                or (
+                    isinstance(x["presetStyle"], str)
+                    and x["presetStyle"]
+                    in {
+                        "BOKEH",
+                        "CINEMATIC",
+                        "CINEMATIC_CLOSEUP",
+                        "CREATIVE",
+                        "DYNAMIC",
+                        "FASHION",
+                        "FILM",
+                        "FOOD",
+                        "HDR",
+                        "LONG_EXPOSURE",
+                        "MACRO",
+                        "MINIMALISTIC",
+                        "MONOCHROME",
+                        "MOODY",
+                        "NEUTRAL",
+                        "PORTRAIT",
+                        "RETRO",
+                        "STOCK_PHOTO",
+                        "UNPROCESSED",
+                        "VIBRANT",
+                    }
+                )
+            ):
+                return False
+    # rule prompt-magic-version-needs-prompt-magic: /x-advice/8
+    if (not isinstance(x, dict) or "promptMagicVersion" in x) and (
+        not isinstance(x, dict)
+        or "promptMagicVersion" not in x
+        or isinstance(x["promptMagicVersion"], str)
+    ):
+        # /x-advice/8/then
+        if isinstance(x, dict):
+            if "promptMagic" not in x:
+                return False
+            if x["promptMagic"] is not True:
+                return False
+    # rule prompt-magic-strength-needs-prompt-magic: /x-advice/9
+    if (not isinstance(x, dict) or "promptMagicStrength" in x) and (
+        not isinstance(x, dict)
+        or "promptMagicStrength" not in x
+        or type(x["promptMagicStrength"]) is int
+        or type(x["promptMagicStrength"]) is float
+    ):
+        # /x-advice/9/then
+        if isinstance(x, dict):
+            if "promptMagic" not in x:
+                return False
+            if x["promptMagic"] is not True:
+                return False
+    # rule enhance-prompt-instruction-needs-enhance-prompt: /x-advice/10
+    if (not isinstance(x, dict) or "enhancePromptInstruction" in x) and (
+        not isinstance(x, dict)
+        or "enhancePromptInstruction" not in x
+        or isinstance(x["enhancePromptInstruction"], str)
+    ):
+        # /x-advice/10/then
+        if isinstance(x, dict):
+            if "enhancePrompt" not in x:
+                return False
+            if x["enhancePrompt"] is not True:
+                return False
+    # rule contrast-ratio-needs-alchemy: /x-advice/11
+    if (not isinstance(x, dict) or "contrastRatio" in x) and (
+        not isinstance(x, dict)
+        or "contrastRatio" not in x
+        or type(x["contrastRatio"]) is int
+        or type(x["contrastRatio"]) is float
+    ):
+        # /x-advice/11/then
+        if isinstance(x, dict):
+            if "alchemy" in x and x["alchemy"] is False:
+                return False
+    # rule expanded-domain-needs-alchemy: /x-advice/12
+    if (not isinstance(x, dict) or "expandedDomain" in x) and (
+        not isinstance(x, dict) or "expandedDomain" not in x or x["expandedDomain"] is True
+    ):
+        # /x-advice/12/then
+        if isinstance(x, dict):
+            if "alchemy" in x and x["alchemy"] is False:
+                return False
+    # rule strength-type-unknown-preprocessor: /x-advice/13
+    # rule strength-type-content-character-max-high: /x-advice/14
+    # rule controlnet-weight-or-strength-type: /x-advice/15
+    if _v_controlnetsWithStrengthType(x):
+        # /x-advice/13/then
+        if isinstance(x, dict):
+            if "controlnets" in x and not _v_x_advice_13_then_controlnets_merged(x["controlnets"]):
+                return False
+    # rule canvas-fields-need-canvas-request: /x-advice/16
+    if (
+        (
+            (not isinstance(x, dict) or "canvasRequestType" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasRequestType" not in x
+                or isinstance(x["canvasRequestType"], str)
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "canvasInitId" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasInitId" not in x
+                or isinstance(x["canvasInitId"], str)
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "canvasMaskId" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasMaskId" not in x
+                or isinstance(x["canvasMaskId"], str)
+            )
+        )
+    ):
+        # /x-advice/16/then
+        if isinstance(x, dict):
+            if "canvasRequest" not in x:
+                return False
+            if x["canvasRequest"] is not True:
+                return False
+    # rule phoenix-model-needs-phoenix-sd-version: /x-advice/17
+    if (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
+        not isinstance(x, dict)
+        or "modelId" not in x
+        or (
+            isinstance(x["modelId"], str)
+            and x["modelId"]
+            in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
+        )
+    ):
+        # /x-advice/17/then
+        if isinstance(x, dict):
+            if "sd_version" in x and x["sd_version"] != "PHOENIX":
+                return False
+    # rule lucid-alchemy-off: /x-advice/18
+    if (not isinstance(x, dict) or "modelId" in x) and (
+        not isinstance(x, dict)
+        or "modelId" not in x
+        or (
+            isinstance(x["modelId"], str)
+            and x["modelId"]
+            in {"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"}
+        )
+    ):
+        # /x-advice/18/then
+        if isinstance(x, dict):
+            if "alchemy" not in x:
+                return False
+            if x["alchemy"] is not False:
+                return False
+    return True
+
+
+def _e_x_advice_0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/0
+    if (
+        not isinstance(x, dict)
+        or "alchemy" not in x
+        or x["alchemy"] is None
+        or x["alchemy"] is True
+    ) and (
+        (
+            (not isinstance(x, dict) or "modelId" in x)
+            and (
+                not isinstance(x, dict)
+                or "modelId" not in x
+                or (
+                    isinstance(x["modelId"], str)
+                    and x["modelId"]
+                    in {
+                        "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                        "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                        "b2614463-296c-462a-9586-aafdb8f00e36",
+                    }
+                )
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "sd_version" in x)
+            and (
+                not isinstance(x, dict)
+                or "sd_version" not in x
+                or (isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"})
+            )
+            and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
         )
     ):
         if not (
-            (not isinstance(x, dict) or ("contrast" in x))
+            (not isinstance(x, dict) or "contrast" in x)
             and (
                 not isinstance(x, dict)
+                or "contrast" not in x
                 or (
-                    "contrast" not in x
-                    or (
-                        (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                        and (x["contrast"] >= 2.5)
-                    )
+                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                    and x["contrast"] >= 2.5
                 )
             )
         ):
@@ -1101,18 +1424,19 @@ def _e_x_advice_0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
 def _e_x_advice_1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/1
     if (
-        (not isinstance(x, dict) or ("seed" in x))
+        (not isinstance(x, dict) or "seed" in x)
         and (
             not isinstance(x, dict)
-            or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
+            or "seed" not in x
+            or type(x["seed"]) is int
+            or type(x["seed"]) is float
         )
-    ) and (
-        (
-            (not isinstance(x, dict) or ("modelId" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "modelId" not in x
+        and (
+            (
+                (not isinstance(x, dict) or "modelId" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "modelId" not in x
                     or (
                         isinstance(x["modelId"], str)
                         and x["modelId"]
@@ -1124,34 +1448,24 @@ def _e_x_advice_1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                     )
                 )
             )
-        )
-        or (
-            (
-                (not isinstance(x, dict) or ("sd_version" in x))
+            or (
+                (not isinstance(x, dict) or "sd_version" in x)
                 and (
                     not isinstance(x, dict)
+                    or "sd_version" not in x
                     or (
-                        "sd_version" not in x
-                        or (
-                            isinstance(x["sd_version"], str)
-                            and x["sd_version"] in {"FLUX", "FLUX_DEV"}
-                        )
+                        isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"}
                     )
                 )
+                and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
             )
-            and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
         )
     ):
         if not (
             not isinstance(x, dict)
-            or (
-                "seed" not in x
-                or (
-                    not (
-                        (type(x["seed"]) is int or type(x["seed"]) is float)
-                        and x["seed"] == 2147483638
-                    )
-                )
+            or "seed" not in x
+            or not (
+                (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638
             )
         ):
             _e_x_advice_1_then(x, path, out)
@@ -1159,18 +1473,18 @@ def _e_x_advice_1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
 
 def _e_x_advice_2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/2
-    if (not isinstance(x, dict) or ("contrast" in x)) and (
+    if (not isinstance(x, dict) or "contrast" in x) and (
         not isinstance(x, dict)
-        or ("contrast" not in x or (type(x["contrast"]) is int or type(x["contrast"]) is float))
+        or "contrast" not in x
+        or type(x["contrast"]) is int
+        or type(x["contrast"]) is float
     ):
         if not (
             not isinstance(x, dict)
+            or "contrast" not in x
             or (
-                "contrast" not in x
-                or (
-                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
-                )
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
             )
         ):
             _e_x_advice_2_then(x, path, out)
@@ -1178,22 +1492,17 @@ def _e_x_advice_2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
 
 def _e_x_advice_3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/3
-    if (not isinstance(x, dict) or ("guidance_scale" in x)) and (
+    if (not isinstance(x, dict) or "guidance_scale" in x) and (
         not isinstance(x, dict)
-        or (
-            "guidance_scale" not in x
-            or (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-        )
+        or "guidance_scale" not in x
+        or type(x["guidance_scale"]) is int
+        or type(x["guidance_scale"]) is float
     ):
         if not (
             not isinstance(x, dict)
-            or (
-                "guidance_scale" not in x
-                or (
-                    not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                    or (x["guidance_scale"] <= 20)
-                )
-            )
+            or "guidance_scale" not in x
+            or not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+            or x["guidance_scale"] <= 20
         ):
             _e_x_advice_3_then(x, path, out)
 
@@ -1201,29 +1510,20 @@ def _e_x_advice_3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
 def _e_x_advice_4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/4
     if (
-        (not (not isinstance(x, dict) or ("styleUUID" in x)))
-        and (
-            (not isinstance(x, dict) or ("alchemy" in x))
-            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-        )
-        and (
-            not (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
+        not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "alchemy" in x)
+        and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         )
     ):
         if not (
-            (not isinstance(x, dict) or ("presetStyle" in x))
+            (not isinstance(x, dict) or "presetStyle" in x)
             and (
                 not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (
-                        isinstance(x["presetStyle"], str)
-                        and x["presetStyle"] in {"LEONARDO", "NONE"}
-                    )
-                )
+                or "presetStyle" not in x
+                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"})
             )
         ):
             _e_x_advice_4_then(x, path, out)
@@ -1234,41 +1534,37 @@ def _e_x_advice_5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
     if (
         (
             not isinstance(x, dict)
-            or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+            or "alchemy" not in x
+            or x["alchemy"] is None
+            or x["alchemy"] is True
         )
-        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-        and (
-            not (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         )
     ):
         if not (
             not isinstance(x, dict)
+            or "presetStyle" not in x
+            or x["presetStyle"] is None
             or (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (
-                        isinstance(x["presetStyle"], str)
-                        and x["presetStyle"]
-                        in {
-                            "ANIME",
-                            "CREATIVE",
-                            "DYNAMIC",
-                            "ENVIRONMENT",
-                            "GENERAL",
-                            "ILLUSTRATION",
-                            "NONE",
-                            "PHOTOGRAPHY",
-                            "RAYTRACED",
-                            "RENDER_3D",
-                            "SKETCH_BW",
-                            "SKETCH_COLOR",
-                        }
-                    )
-                )
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"]
+                in {
+                    "ANIME",
+                    "CREATIVE",
+                    "DYNAMIC",
+                    "ENVIRONMENT",
+                    "GENERAL",
+                    "ILLUSTRATION",
+                    "NONE",
+                    "PHOTOGRAPHY",
+                    "RAYTRACED",
+                    "RENDER_3D",
+                    "SKETCH_BW",
+                    "SKETCH_COLOR",
+                }
             )
         ):
             _e_x_advice_5_then(x, path, out)
@@ -1279,30 +1575,22 @@ def _e_x_advice_6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
     if (
         (
             not isinstance(x, dict)
-            or (
-                "photoRealVersion" not in x
-                or (
-                    x["photoRealVersion"] is None
-                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
-                )
-            )
+            or "photoRealVersion" not in x
+            or x["photoRealVersion"] is None
+            or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
         )
-        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-        and (
-            (not isinstance(x, dict) or ("photoReal" in x))
-            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
     ):
         if not (
-            (not isinstance(x, dict) or ("presetStyle" in x))
+            (not isinstance(x, dict) or "presetStyle" in x)
             and (
                 not isinstance(x, dict)
+                or "presetStyle" not in x
                 or (
-                    "presetStyle" not in x
-                    or (
-                        isinstance(x["presetStyle"], str)
-                        and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
-                    )
+                    isinstance(x["presetStyle"], str)
+                    and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
                 )
             )
         ):
@@ -1312,52 +1600,43 @@ def _e_x_advice_6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
 def _e_x_advice_7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/7
     if (
-        (
-            (not isinstance(x, dict) or ("photoRealVersion" in x))
-            and (
-                not isinstance(x, dict)
-                or ("photoRealVersion" not in x or (x["photoRealVersion"] == "v2"))
-            )
-        )
-        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+        (not isinstance(x, dict) or "photoRealVersion" in x)
         and (
-            (not isinstance(x, dict) or ("photoReal" in x))
-            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            not isinstance(x, dict) or "photoRealVersion" not in x or x["photoRealVersion"] == "v2"
         )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
     ):
         if not (
             not isinstance(x, dict)
+            or "presetStyle" not in x
+            or x["presetStyle"] is None
             or (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (
-                        isinstance(x["presetStyle"], str)
-                        and x["presetStyle"]
-                        in {
-                            "BOKEH",
-                            "CINEMATIC",
-                            "CINEMATIC_CLOSEUP",
-                            "CREATIVE",
-                            "DYNAMIC",
-                            "FASHION",
-                            "FILM",
-                            "FOOD",
-                            "HDR",
-                            "LONG_EXPOSURE",
-                            "MACRO",
-                            "MINIMALISTIC",
-                            "MONOCHROME",
-                            "MOODY",
-                            "NEUTRAL",
-                            "PORTRAIT",
-                            "RETRO",
-                            "STOCK_PHOTO",
-                            "UNPROCESSED",
-                            "VIBRANT",
-                        }
-                    )
-                )
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"]
+                in {
+                    "BOKEH",
+                    "CINEMATIC",
+                    "CINEMATIC_CLOSEUP",
+                    "CREATIVE",
+                    "DYNAMIC",
+                    "FASHION",
+                    "FILM",
+                    "FOOD",
+                    "HDR",
+                    "LONG_EXPOSURE",
+                    "MACRO",
+                    "MINIMALISTIC",
+                    "MONOCHROME",
+                    "MOODY",
+                    "NEUTRAL",
+                    "PORTRAIT",
+                    "RETRO",
+                    "STOCK_PHOTO",
+                    "UNPROCESSED",
+                    "VIBRANT",
+                }
             )
         ):
             _e_x_advice_7_then(x, path, out)
@@ -1365,68 +1644,65 @@ def _e_x_advice_7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
 
 def _e_x_advice_8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/8
-    if (not isinstance(x, dict) or ("promptMagicVersion" in x)) and (
+    if (not isinstance(x, dict) or "promptMagicVersion" in x) and (
         not isinstance(x, dict)
-        or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
+        or "promptMagicVersion" not in x
+        or isinstance(x["promptMagicVersion"], str)
     ):
         if not (
-            (not isinstance(x, dict) or ("promptMagic" in x))
-            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
+            (not isinstance(x, dict) or "promptMagic" in x)
+            and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
         ):
             _e_x_advice_8_then(x, path, out)
 
 
 def _e_x_advice_9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/9
-    if (not isinstance(x, dict) or ("promptMagicStrength" in x)) and (
+    if (not isinstance(x, dict) or "promptMagicStrength" in x) and (
         not isinstance(x, dict)
-        or (
-            "promptMagicStrength" not in x
-            or (type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float)
-        )
+        or "promptMagicStrength" not in x
+        or type(x["promptMagicStrength"]) is int
+        or type(x["promptMagicStrength"]) is float
     ):
         if not (
-            (not isinstance(x, dict) or ("promptMagic" in x))
-            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
+            (not isinstance(x, dict) or "promptMagic" in x)
+            and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
         ):
             _e_x_advice_9_then(x, path, out)
 
 
 def _e_x_advice_10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/10
-    if (not isinstance(x, dict) or ("enhancePromptInstruction" in x)) and (
+    if (not isinstance(x, dict) or "enhancePromptInstruction" in x) and (
         not isinstance(x, dict)
-        or ("enhancePromptInstruction" not in x or (isinstance(x["enhancePromptInstruction"], str)))
+        or "enhancePromptInstruction" not in x
+        or isinstance(x["enhancePromptInstruction"], str)
     ):
         if not (
-            (not isinstance(x, dict) or ("enhancePrompt" in x))
-            and (
-                not isinstance(x, dict)
-                or ("enhancePrompt" not in x or (x["enhancePrompt"] is True))
-            )
+            (not isinstance(x, dict) or "enhancePrompt" in x)
+            and (not isinstance(x, dict) or "enhancePrompt" not in x or x["enhancePrompt"] is True)
         ):
             _e_x_advice_10_then(x, path, out)
 
 
 def _e_x_advice_11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/11
-    if (not isinstance(x, dict) or ("contrastRatio" in x)) and (
+    if (not isinstance(x, dict) or "contrastRatio" in x) and (
         not isinstance(x, dict)
-        or (
-            "contrastRatio" not in x
-            or (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
-        )
+        or "contrastRatio" not in x
+        or type(x["contrastRatio"]) is int
+        or type(x["contrastRatio"]) is float
     ):
-        if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
+        if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
             _e_x_advice_11_then(x, path, out)
 
 
 def _e_x_advice_12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/12
-    if (not isinstance(x, dict) or ("expandedDomain" in x)) and (
-        not isinstance(x, dict) or ("expandedDomain" not in x or (x["expandedDomain"] is True))
+    if (not isinstance(x, dict) or "expandedDomain" in x) and (
+        not isinstance(x, dict) or "expandedDomain" not in x or x["expandedDomain"] is True
     ):
-        if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
+        if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
             _e_x_advice_12_then(x, path, out)
 
 
@@ -1485,33 +1761,33 @@ def _e_x_advice_16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
     # /x-advice/16
     if (
         (
-            (not isinstance(x, dict) or ("canvasRequestType" in x))
+            (not isinstance(x, dict) or "canvasRequestType" in x)
             and (
                 not isinstance(x, dict)
-                or ("canvasRequestType" not in x or (isinstance(x["canvasRequestType"], str)))
+                or "canvasRequestType" not in x
+                or isinstance(x["canvasRequestType"], str)
             )
         )
         or (
-            (not isinstance(x, dict) or ("canvasInitId" in x))
+            (not isinstance(x, dict) or "canvasInitId" in x)
             and (
                 not isinstance(x, dict)
-                or ("canvasInitId" not in x or (isinstance(x["canvasInitId"], str)))
+                or "canvasInitId" not in x
+                or isinstance(x["canvasInitId"], str)
             )
         )
         or (
-            (not isinstance(x, dict) or ("canvasMaskId" in x))
+            (not isinstance(x, dict) or "canvasMaskId" in x)
             and (
                 not isinstance(x, dict)
-                or ("canvasMaskId" not in x or (isinstance(x["canvasMaskId"], str)))
+                or "canvasMaskId" not in x
+                or isinstance(x["canvasMaskId"], str)
             )
         )
     ):
         if not (
-            (not isinstance(x, dict) or ("canvasRequest" in x))
-            and (
-                not isinstance(x, dict)
-                or ("canvasRequest" not in x or (x["canvasRequest"] is True))
-            )
+            (not isinstance(x, dict) or "canvasRequest" in x)
+            and (not isinstance(x, dict) or "canvasRequest" not in x or x["canvasRequest"] is True)
         ):
             _e_x_advice_16_then(x, path, out)
 
@@ -1520,475 +1796,343 @@ def _e_x_advice_17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
     # /x-advice/17
     if (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
         not isinstance(x, dict)
+        or "modelId" not in x
         or (
-            "modelId" not in x
-            or (
-                isinstance(x["modelId"], str)
-                and x["modelId"]
-                in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
-            )
+            isinstance(x["modelId"], str)
+            and x["modelId"]
+            in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
         )
     ):
-        if not (
-            not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == "PHOENIX"))
-        ):
+        if not (not isinstance(x, dict) or "sd_version" not in x or x["sd_version"] == "PHOENIX"):
             _e_x_advice_17_then(x, path, out)
 
 
 def _e_x_advice_18(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/18
-    if (not isinstance(x, dict) or ("modelId" in x)) and (
+    if (not isinstance(x, dict) or "modelId" in x) and (
         not isinstance(x, dict)
+        or "modelId" not in x
         or (
-            "modelId" not in x
-            or (
-                isinstance(x["modelId"], str)
-                and x["modelId"]
-                in {"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"}
-            )
+            isinstance(x["modelId"], str)
+            and x["modelId"]
+            in {"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"}
         )
     ):
         if not (
-            (not isinstance(x, dict) or ("alchemy" in x))
-            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
+            (not isinstance(x, dict) or "alchemy" in x)
+            and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
         ):
             _e_x_advice_18_then(x, path, out)
 
 
 def _advise(x: Any, out: list[Error]) -> None:
+    if _v_x_advice_merged(x):
+        return
     # rule flux-alchemy-contrast-min: /x-advice/0
     if not (
-        (
-            (not isinstance(x, dict) or ("contrast" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "contrast" not in x
-                    or (
-                        (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                        and (x["contrast"] >= 2.5)
-                    )
-                )
+        (not isinstance(x, dict) or "contrast" in x)
+        and (
+            not isinstance(x, dict)
+            or "contrast" not in x
+            or (
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] >= 2.5
             )
         )
         if (
+            not isinstance(x, dict)
+            or "alchemy" not in x
+            or x["alchemy"] is None
+            or x["alchemy"] is True
+        )
+        and (
             (
-                not isinstance(x, dict)
-                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+                (not isinstance(x, dict) or "modelId" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "modelId" not in x
+                    or (
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                            "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                            "b2614463-296c-462a-9586-aafdb8f00e36",
+                        }
+                    )
+                )
             )
-            and (
-                (
-                    (not isinstance(x, dict) or ("modelId" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or (
-                            "modelId" not in x
-                            or (
-                                isinstance(x["modelId"], str)
-                                and x["modelId"]
-                                in {
-                                    "1dd50843-d653-4516-a8e3-f0238ee453ff",
-                                    "28aeddf8-bd19-4803-80fc-79602d1a9989",
-                                    "b2614463-296c-462a-9586-aafdb8f00e36",
-                                }
-                            )
-                        )
+            or (
+                (not isinstance(x, dict) or "sd_version" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "sd_version" not in x
+                    or (
+                        isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"}
                     )
                 )
-                or (
-                    (
-                        (not isinstance(x, dict) or ("sd_version" in x))
-                        and (
-                            not isinstance(x, dict)
-                            or (
-                                "sd_version" not in x
-                                or (
-                                    isinstance(x["sd_version"], str)
-                                    and x["sd_version"] in {"FLUX", "FLUX_DEV"}
-                                )
-                            )
-                        )
-                    )
-                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-                )
+                and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
             )
         )
-        else (True)
+        else True
     ):
         _warn(x, _e_x_advice_0, "flux-alchemy-contrast-min", out)
     # rule flux-seed-max-reference: /x-advice/1
     if not (
-        (
+        not isinstance(x, dict)
+        or "seed" not in x
+        or not ((type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638)
+        if (not isinstance(x, dict) or "seed" in x)
+        and (
             not isinstance(x, dict)
-            or (
-                "seed" not in x
-                or (
-                    not (
-                        (type(x["seed"]) is int or type(x["seed"]) is float)
-                        and x["seed"] == 2147483638
-                    )
-                )
-            )
+            or "seed" not in x
+            or type(x["seed"]) is int
+            or type(x["seed"]) is float
         )
-        if (
+        and (
             (
-                (not isinstance(x, dict) or ("seed" in x))
+                (not isinstance(x, dict) or "modelId" in x)
                 and (
                     not isinstance(x, dict)
-                    or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
+                    or "modelId" not in x
+                    or (
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                            "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                            "b2614463-296c-462a-9586-aafdb8f00e36",
+                        }
+                    )
                 )
             )
-            and (
-                (
-                    (not isinstance(x, dict) or ("modelId" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or (
-                            "modelId" not in x
-                            or (
-                                isinstance(x["modelId"], str)
-                                and x["modelId"]
-                                in {
-                                    "1dd50843-d653-4516-a8e3-f0238ee453ff",
-                                    "28aeddf8-bd19-4803-80fc-79602d1a9989",
-                                    "b2614463-296c-462a-9586-aafdb8f00e36",
-                                }
-                            )
-                        )
+            or (
+                (not isinstance(x, dict) or "sd_version" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "sd_version" not in x
+                    or (
+                        isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"}
                     )
                 )
-                or (
-                    (
-                        (not isinstance(x, dict) or ("sd_version" in x))
-                        and (
-                            not isinstance(x, dict)
-                            or (
-                                "sd_version" not in x
-                                or (
-                                    isinstance(x["sd_version"], str)
-                                    and x["sd_version"] in {"FLUX", "FLUX_DEV"}
-                                )
-                            )
-                        )
-                    )
-                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-                )
+                and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
             )
         )
-        else (True)
+        else True
     ):
         _warn(x, _e_x_advice_1, "flux-seed-max-reference", out)
     # rule contrast-documented-values: /x-advice/2
     if not (
-        (
+        not isinstance(x, dict)
+        or "contrast" not in x
+        or (
+            (type(x["contrast"]) is int or type(x["contrast"]) is float)
+            and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
+        )
+        if (not isinstance(x, dict) or "contrast" in x)
+        and (
             not isinstance(x, dict)
-            or (
-                "contrast" not in x
-                or (
-                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
-                )
-            )
+            or "contrast" not in x
+            or type(x["contrast"]) is int
+            or type(x["contrast"]) is float
         )
-        if (
-            (not isinstance(x, dict) or ("contrast" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "contrast" not in x
-                    or (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                )
-            )
-        )
-        else (True)
+        else True
     ):
         _warn(x, _e_x_advice_2, "contrast-documented-values", out)
     # rule guidance-scale-max-20: /x-advice/3
     if not (
-        (
+        not isinstance(x, dict)
+        or "guidance_scale" not in x
+        or not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+        or x["guidance_scale"] <= 20
+        if (not isinstance(x, dict) or "guidance_scale" in x)
+        and (
             not isinstance(x, dict)
-            or (
-                "guidance_scale" not in x
-                or (
-                    not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                    or (x["guidance_scale"] <= 20)
-                )
-            )
+            or "guidance_scale" not in x
+            or type(x["guidance_scale"]) is int
+            or type(x["guidance_scale"]) is float
         )
-        if (
-            (not isinstance(x, dict) or ("guidance_scale" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "guidance_scale" not in x
-                    or (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                )
-            )
-        )
-        else (True)
+        else True
     ):
         _warn(x, _e_x_advice_3, "guidance-scale-max-20", out)
     # rule preset-style-alchemy-off: /x-advice/4
     if not (
-        (
-            (not isinstance(x, dict) or ("presetStyle" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (
-                        isinstance(x["presetStyle"], str)
-                        and x["presetStyle"] in {"LEONARDO", "NONE"}
-                    )
-                )
-            )
+        (not isinstance(x, dict) or "presetStyle" in x)
+        and (
+            not isinstance(x, dict)
+            or "presetStyle" not in x
+            or (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"})
         )
-        if (
-            (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                (not isinstance(x, dict) or ("alchemy" in x))
-                and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-            )
-            and (
-                not (
-                    (not isinstance(x, dict) or ("photoReal" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("photoReal" not in x or (x["photoReal"] is True))
-                    )
-                )
-            )
+        if not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "alchemy" in x)
+        and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         )
-        else (True)
+        else True
     ):
         _warn(x, _e_x_advice_4, "preset-style-alchemy-off", out)
     # rule preset-style-alchemy-on: /x-advice/5
     if not (
-        (
-            not isinstance(x, dict)
-            or (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (
-                        isinstance(x["presetStyle"], str)
-                        and x["presetStyle"]
-                        in {
-                            "ANIME",
-                            "CREATIVE",
-                            "DYNAMIC",
-                            "ENVIRONMENT",
-                            "GENERAL",
-                            "ILLUSTRATION",
-                            "NONE",
-                            "PHOTOGRAPHY",
-                            "RAYTRACED",
-                            "RENDER_3D",
-                            "SKETCH_BW",
-                            "SKETCH_COLOR",
-                        }
-                    )
-                )
-            )
+        not isinstance(x, dict)
+        or "presetStyle" not in x
+        or x["presetStyle"] is None
+        or (
+            isinstance(x["presetStyle"], str)
+            and x["presetStyle"]
+            in {
+                "ANIME",
+                "CREATIVE",
+                "DYNAMIC",
+                "ENVIRONMENT",
+                "GENERAL",
+                "ILLUSTRATION",
+                "NONE",
+                "PHOTOGRAPHY",
+                "RAYTRACED",
+                "RENDER_3D",
+                "SKETCH_BW",
+                "SKETCH_COLOR",
+            }
         )
         if (
-            (
-                not isinstance(x, dict)
-                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            )
-            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                not (
-                    (not isinstance(x, dict) or ("photoReal" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("photoReal" not in x or (x["photoReal"] is True))
-                    )
-                )
-            )
+            not isinstance(x, dict)
+            or "alchemy" not in x
+            or x["alchemy"] is None
+            or x["alchemy"] is True
         )
-        else (True)
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        )
+        else True
     ):
         _warn(x, _e_x_advice_5, "preset-style-alchemy-on", out)
     # rule preset-style-photoreal-v1: /x-advice/6
     if not (
-        (
-            (not isinstance(x, dict) or ("presetStyle" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (
-                        isinstance(x["presetStyle"], str)
-                        and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
-                    )
-                )
+        (not isinstance(x, dict) or "presetStyle" in x)
+        and (
+            not isinstance(x, dict)
+            or "presetStyle" not in x
+            or (
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
             )
         )
         if (
-            (
-                not isinstance(x, dict)
-                or (
-                    "photoRealVersion" not in x
-                    or (
-                        x["photoRealVersion"] is None
-                        or (
-                            isinstance(x["photoRealVersion"], str)
-                            and x["photoRealVersion"] in {"v1"}
-                        )
-                    )
-                )
-            )
-            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
+            not isinstance(x, dict)
+            or "photoRealVersion" not in x
+            or x["photoRealVersion"] is None
+            or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
         )
-        else (True)
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        else True
     ):
         _warn(x, _e_x_advice_6, "preset-style-photoreal-v1", out)
     # rule preset-style-photoreal-v2: /x-advice/7
     if not (
-        (
-            not isinstance(x, dict)
-            or (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (
-                        isinstance(x["presetStyle"], str)
-                        and x["presetStyle"]
-                        in {
-                            "BOKEH",
-                            "CINEMATIC",
-                            "CINEMATIC_CLOSEUP",
-                            "CREATIVE",
-                            "DYNAMIC",
-                            "FASHION",
-                            "FILM",
-                            "FOOD",
-                            "HDR",
-                            "LONG_EXPOSURE",
-                            "MACRO",
-                            "MINIMALISTIC",
-                            "MONOCHROME",
-                            "MOODY",
-                            "NEUTRAL",
-                            "PORTRAIT",
-                            "RETRO",
-                            "STOCK_PHOTO",
-                            "UNPROCESSED",
-                            "VIBRANT",
-                        }
-                    )
-                )
-            )
+        not isinstance(x, dict)
+        or "presetStyle" not in x
+        or x["presetStyle"] is None
+        or (
+            isinstance(x["presetStyle"], str)
+            and x["presetStyle"]
+            in {
+                "BOKEH",
+                "CINEMATIC",
+                "CINEMATIC_CLOSEUP",
+                "CREATIVE",
+                "DYNAMIC",
+                "FASHION",
+                "FILM",
+                "FOOD",
+                "HDR",
+                "LONG_EXPOSURE",
+                "MACRO",
+                "MINIMALISTIC",
+                "MONOCHROME",
+                "MOODY",
+                "NEUTRAL",
+                "PORTRAIT",
+                "RETRO",
+                "STOCK_PHOTO",
+                "UNPROCESSED",
+                "VIBRANT",
+            }
         )
-        if (
-            (
-                (not isinstance(x, dict) or ("photoRealVersion" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == "v2"))
-                )
-            )
-            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
+        if (not isinstance(x, dict) or "photoRealVersion" in x)
+        and (
+            not isinstance(x, dict) or "photoRealVersion" not in x or x["photoRealVersion"] == "v2"
         )
-        else (True)
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        else True
     ):
         _warn(x, _e_x_advice_7, "preset-style-photoreal-v2", out)
     # rule prompt-magic-version-needs-prompt-magic: /x-advice/8
     if not (
-        (
-            (not isinstance(x, dict) or ("promptMagic" in x))
-            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
+        (not isinstance(x, dict) or "promptMagic" in x)
+        and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
+        if (not isinstance(x, dict) or "promptMagicVersion" in x)
+        and (
+            not isinstance(x, dict)
+            or "promptMagicVersion" not in x
+            or isinstance(x["promptMagicVersion"], str)
         )
-        if (
-            (not isinstance(x, dict) or ("promptMagicVersion" in x))
-            and (
-                not isinstance(x, dict)
-                or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
-            )
-        )
-        else (True)
+        else True
     ):
         _warn(x, _e_x_advice_8, "prompt-magic-version-needs-prompt-magic", out)
     # rule prompt-magic-strength-needs-prompt-magic: /x-advice/9
     if not (
-        (
-            (not isinstance(x, dict) or ("promptMagic" in x))
-            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
+        (not isinstance(x, dict) or "promptMagic" in x)
+        and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
+        if (not isinstance(x, dict) or "promptMagicStrength" in x)
+        and (
+            not isinstance(x, dict)
+            or "promptMagicStrength" not in x
+            or type(x["promptMagicStrength"]) is int
+            or type(x["promptMagicStrength"]) is float
         )
-        if (
-            (not isinstance(x, dict) or ("promptMagicStrength" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "promptMagicStrength" not in x
-                    or (
-                        type(x["promptMagicStrength"]) is int
-                        or type(x["promptMagicStrength"]) is float
-                    )
-                )
-            )
-        )
-        else (True)
+        else True
     ):
         _warn(x, _e_x_advice_9, "prompt-magic-strength-needs-prompt-magic", out)
     # rule enhance-prompt-instruction-needs-enhance-prompt: /x-advice/10
     if not (
-        (
-            (not isinstance(x, dict) or ("enhancePrompt" in x))
-            and (
-                not isinstance(x, dict)
-                or ("enhancePrompt" not in x or (x["enhancePrompt"] is True))
-            )
+        (not isinstance(x, dict) or "enhancePrompt" in x)
+        and (not isinstance(x, dict) or "enhancePrompt" not in x or x["enhancePrompt"] is True)
+        if (not isinstance(x, dict) or "enhancePromptInstruction" in x)
+        and (
+            not isinstance(x, dict)
+            or "enhancePromptInstruction" not in x
+            or isinstance(x["enhancePromptInstruction"], str)
         )
-        if (
-            (not isinstance(x, dict) or ("enhancePromptInstruction" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "enhancePromptInstruction" not in x
-                    or (isinstance(x["enhancePromptInstruction"], str))
-                )
-            )
-        )
-        else (True)
+        else True
     ):
         _warn(x, _e_x_advice_10, "enhance-prompt-instruction-needs-enhance-prompt", out)
     # rule contrast-ratio-needs-alchemy: /x-advice/11
     if not (
-        (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False)))
-        if (
-            (not isinstance(x, dict) or ("contrastRatio" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "contrastRatio" not in x
-                    or (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
-                )
-            )
+        not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False
+        if (not isinstance(x, dict) or "contrastRatio" in x)
+        and (
+            not isinstance(x, dict)
+            or "contrastRatio" not in x
+            or type(x["contrastRatio"]) is int
+            or type(x["contrastRatio"]) is float
         )
-        else (True)
+        else True
     ):
         _warn(x, _e_x_advice_11, "contrast-ratio-needs-alchemy", out)
     # rule expanded-domain-needs-alchemy: /x-advice/12
     if not (
-        (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False)))
-        if (
-            (not isinstance(x, dict) or ("expandedDomain" in x))
-            and (
-                not isinstance(x, dict)
-                or ("expandedDomain" not in x or (x["expandedDomain"] is True))
-            )
-        )
-        else (True)
+        not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False
+        if (not isinstance(x, dict) or "expandedDomain" in x)
+        and (not isinstance(x, dict) or "expandedDomain" not in x or x["expandedDomain"] is True)
+        else True
     ):
         _warn(x, _e_x_advice_12, "expanded-domain-needs-alchemy", out)
     # rule strength-type-unknown-preprocessor: /x-advice/13
@@ -2002,93 +2146,73 @@ def _advise(x: Any, out: list[Error]) -> None:
         _warn(x, _e_x_advice_15, "controlnet-weight-or-strength-type", out)
     # rule canvas-fields-need-canvas-request: /x-advice/16
     if not (
-        (
-            (not isinstance(x, dict) or ("canvasRequest" in x))
+        (not isinstance(x, dict) or "canvasRequest" in x)
+        and (not isinstance(x, dict) or "canvasRequest" not in x or x["canvasRequest"] is True)
+        if (
+            (not isinstance(x, dict) or "canvasRequestType" in x)
             and (
                 not isinstance(x, dict)
-                or ("canvasRequest" not in x or (x["canvasRequest"] is True))
+                or "canvasRequestType" not in x
+                or isinstance(x["canvasRequestType"], str)
             )
         )
-        if (
-            (
-                (not isinstance(x, dict) or ("canvasRequestType" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("canvasRequestType" not in x or (isinstance(x["canvasRequestType"], str)))
-                )
-            )
-            or (
-                (not isinstance(x, dict) or ("canvasInitId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("canvasInitId" not in x or (isinstance(x["canvasInitId"], str)))
-                )
-            )
-            or (
-                (not isinstance(x, dict) or ("canvasMaskId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("canvasMaskId" not in x or (isinstance(x["canvasMaskId"], str)))
-                )
+        or (
+            (not isinstance(x, dict) or "canvasInitId" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasInitId" not in x
+                or isinstance(x["canvasInitId"], str)
             )
         )
-        else (True)
+        or (
+            (not isinstance(x, dict) or "canvasMaskId" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasMaskId" not in x
+                or isinstance(x["canvasMaskId"], str)
+            )
+        )
+        else True
     ):
         _warn(x, _e_x_advice_16, "canvas-fields-need-canvas-request", out)
     # rule phoenix-model-needs-phoenix-sd-version: /x-advice/17
     if not (
-        (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == "PHOENIX")))
-        if (
-            (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "modelId" not in x
-                    or (
-                        isinstance(x["modelId"], str)
-                        and x["modelId"]
-                        in {
-                            "6b645e3a-d64f-4341-a6d8-7a3690fbf042",
-                            "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3",
-                        }
-                    )
-                )
+        not isinstance(x, dict) or "sd_version" not in x or x["sd_version"] == "PHOENIX"
+        if (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x))
+        and (
+            not isinstance(x, dict)
+            or "modelId" not in x
+            or (
+                isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
             )
         )
-        else (True)
+        else True
     ):
         _warn(x, _e_x_advice_17, "phoenix-model-needs-phoenix-sd-version", out)
     # rule lucid-alchemy-off: /x-advice/18
     if not (
-        (
-            (not isinstance(x, dict) or ("alchemy" in x))
-            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-        )
-        if (
-            (not isinstance(x, dict) or ("modelId" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "modelId" not in x
-                    or (
-                        isinstance(x["modelId"], str)
-                        and x["modelId"]
-                        in {
-                            "05ce0082-2d80-4a2d-8653-4d1c85e2418e",
-                            "7b592283-e8a7-4c5a-9ba6-d18c31f258b9",
-                        }
-                    )
-                )
+        (not isinstance(x, dict) or "alchemy" in x)
+        and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
+        if (not isinstance(x, dict) or "modelId" in x)
+        and (
+            not isinstance(x, dict)
+            or "modelId" not in x
+            or (
+                isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"}
             )
         )
-        else (True)
+        else True
     ):
         _warn(x, _e_x_advice_18, "lucid-alchemy-off", out)
 
 
 def _v_alchemy(x: Any) -> bool:
     # /properties/alchemy
-    if not ((x is True or x is False) or x is None):
+    if not (x is True or x is False or x is None):
         return False
     return True
 
@@ -2119,7 +2243,7 @@ def _v_canvasRequestType(x: Any) -> bool:
 
 def _v_contrast(x: Any) -> bool:
     # /properties/contrast
-    if not ((type(x) is int or type(x) is float) or x is None):
+    if not (type(x) is int or type(x) is float or x is None):
         return False
     if x is not None:
         if x < 1:
@@ -2131,7 +2255,7 @@ def _v_contrast(x: Any) -> bool:
 
 def _v_contrastRatio(x: Any) -> bool:
     # /properties/contrastRatio
-    if not ((type(x) is int or type(x) is float) or x is None):
+    if not (type(x) is int or type(x) is float or x is None):
         return False
     if x is not None:
         if x < 0:
@@ -2189,7 +2313,7 @@ _v_fantasyAvatar = _v_alchemy  # /properties/fantasyAvatar
 
 def _v_guidance_scale(x: Any) -> bool:
     # /properties/guidance_scale
-    if not ((type(x) is int or type(x) is float) or x is None):
+    if not (type(x) is int or type(x) is float or x is None):
         return False
     if x is not None:
         if x < 1:
@@ -2201,7 +2325,7 @@ def _v_guidance_scale(x: Any) -> bool:
 
 def _v_height(x: Any) -> bool:
     # /properties/height
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     if x is not None:
         if x < 32:
@@ -2232,7 +2356,7 @@ def _v_imagePrompts(x: Any) -> bool:
 
 def _v_imagePromptWeight(x: Any) -> bool:
     # /properties/imagePromptWeight
-    if not ((type(x) is int or type(x) is float) or x is None):
+    if not (type(x) is int or type(x) is float or x is None):
         return False
     return True
 
@@ -2245,7 +2369,7 @@ _v_init_image_id = _v_canvasInitId  # /properties/init_image_id
 
 def _v_init_strength(x: Any) -> bool:
     # /properties/init_strength
-    if not ((type(x) is int or type(x) is float) or x is None):
+    if not (type(x) is int or type(x) is float or x is None):
         return False
     if x is not None:
         if x < 0.1:
@@ -2263,7 +2387,7 @@ _v_negative_prompt = _v_canvasInitId  # /properties/negative_prompt
 
 def _v_num_images(x: Any) -> bool:
     # /properties/num_images
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     if x is not None:
         if x < 1:
@@ -2275,7 +2399,7 @@ def _v_num_images(x: Any) -> bool:
 
 def _v_num_inference_steps(x: Any) -> bool:
     # /properties/num_inference_steps
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     if x is not None:
         if x < 10:
@@ -2290,7 +2414,7 @@ _v_photoReal = _v_alchemy  # /properties/photoReal
 
 def _v_photoRealStrength(x: Any) -> bool:
     # /properties/photoRealStrength
-    if not ((type(x) is int or type(x) is float) or x is None):
+    if not (type(x) is int or type(x) is float or x is None):
         return False
     if not (x is None or ((type(x) is int or type(x) is float) and x in {0.45, 0.5, 0.55})):
         return False
@@ -2368,7 +2492,7 @@ _v_promptMagic = _v_alchemy  # /properties/promptMagic
 
 def _v_promptMagicStrength(x: Any) -> bool:
     # /properties/promptMagicStrength
-    if not ((type(x) is int or type(x) is float) or x is None):
+    if not (type(x) is int or type(x) is float or x is None):
         return False
     if x is not None:
         if x < 0.1:
@@ -2438,7 +2562,7 @@ def _v_sd_version(x: Any) -> bool:
 
 def _v_seed(x: Any) -> bool:
     # /properties/seed
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     if x is not None:
         if x > 9999999998:
@@ -2528,48 +2652,23 @@ def _v_allOf_10_then_controlnets(x: Any) -> bool:
     if isinstance(x, list):
         for _item1 in x:
             if not (
-                (
+                not isinstance(_item1, dict)
+                or "strengthType" not in _item1
+                or _item1["strengthType"] is None
+                if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                and (
                     not isinstance(_item1, dict)
-                    or ("strengthType" not in _item1 or (_item1["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "preprocessorId" not in _item1
-                            or (
-                                (
-                                    type(_item1["preprocessorId"]) is int
-                                    or type(_item1["preprocessorId"]) is float
-                                )
-                                and _item1["preprocessorId"]
-                                in {
-                                    1,
-                                    3,
-                                    5,
-                                    6,
-                                    7,
-                                    8,
-                                    9,
-                                    10,
-                                    11,
-                                    12,
-                                    13,
-                                    15,
-                                    16,
-                                    17,
-                                    18,
-                                    19,
-                                    20,
-                                    21,
-                                    22,
-                                }
-                            )
+                    or "preprocessorId" not in _item1
+                    or (
+                        (
+                            type(_item1["preprocessorId"]) is int
+                            or type(_item1["preprocessorId"]) is float
                         )
+                        and _item1["preprocessorId"]
+                        in {1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22}
                     )
                 )
-                else (True)
+                else True
             ):
                 return False
     return True
@@ -2577,10 +2676,10 @@ def _v_allOf_10_then_controlnets(x: Any) -> bool:
 
 def _e_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/alchemy
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -2634,10 +2733,10 @@ def _e_canvasMaskId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
 
 def _e_canvasRequest(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/canvasRequest
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -2701,7 +2800,7 @@ def _e_canvasRequestType(x: Any, path: tuple[str | int, ...], out: list[Error]) 
 
 def _e_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/contrast
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if x is not None:
             if x < 1:
                 out.append(
@@ -2728,7 +2827,7 @@ def _e_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -2769,7 +2868,7 @@ def _e_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e_contrastRatio(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/contrastRatio
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if x is not None:
             if x < 0:
                 out.append(
@@ -2796,7 +2895,7 @@ def _e_contrastRatio(x: Any, path: tuple[str | int, ...], out: list[Error]) -> N
                     )
                 )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -2837,10 +2936,10 @@ def _e_contrastRatio(x: Any, path: tuple[str | int, ...], out: list[Error]) -> N
 
 def _e_controlNet(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/controlNet
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -2950,10 +3049,10 @@ def _e_elements(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e_enhancePrompt(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/enhancePrompt
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -2988,10 +3087,10 @@ def _e_enhancePromptInstruction(x: Any, path: tuple[str | int, ...], out: list[E
 
 def _e_expandedDomain(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/expandedDomain
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -3007,10 +3106,10 @@ def _e_expandedDomain(x: Any, path: tuple[str | int, ...], out: list[Error]) -> 
 
 def _e_fantasyAvatar(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/fantasyAvatar
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -3026,7 +3125,7 @@ def _e_fantasyAvatar(x: Any, path: tuple[str | int, ...], out: list[Error]) -> N
 
 def _e_guidance_scale(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/guidance_scale
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if x is not None:
             if x < 1:
                 out.append(
@@ -3053,7 +3152,7 @@ def _e_guidance_scale(x: Any, path: tuple[str | int, ...], out: list[Error]) -> 
                     )
                 )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -3094,7 +3193,7 @@ def _e_guidance_scale(x: Any, path: tuple[str | int, ...], out: list[Error]) -> 
 
 def _e_height(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/height
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         if x is not None:
             if x < 32:
                 out.append(
@@ -3133,7 +3232,7 @@ def _e_height(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -3186,10 +3285,10 @@ def _e_height(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e_highContrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/highContrast
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -3205,10 +3304,10 @@ def _e_highContrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
 
 def _e_highResolution(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/highResolution
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -3250,10 +3349,10 @@ def _e_imagePrompts(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
 
 def _e_imagePromptWeight(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/imagePromptWeight
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -3307,7 +3406,7 @@ def _e_init_image_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> N
 
 def _e_init_strength(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/init_strength
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if x is not None:
             if x < 0.1:
                 out.append(
@@ -3334,7 +3433,7 @@ def _e_init_strength(x: Any, path: tuple[str | int, ...], out: list[Error]) -> N
                     )
                 )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -3413,7 +3512,7 @@ def _e_negative_prompt(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
 
 def _e_num_images(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/num_images
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         if x is not None:
             if x < 1:
                 out.append(
@@ -3440,7 +3539,7 @@ def _e_num_images(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                     )
                 )
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -3481,7 +3580,7 @@ def _e_num_images(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
 
 def _e_num_inference_steps(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/num_inference_steps
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         if x is not None:
             if x < 10:
                 out.append(
@@ -3508,7 +3607,7 @@ def _e_num_inference_steps(x: Any, path: tuple[str | int, ...], out: list[Error]
                     )
                 )
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -3549,10 +3648,10 @@ def _e_num_inference_steps(x: Any, path: tuple[str | int, ...], out: list[Error]
 
 def _e_photoReal(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoReal
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -3568,7 +3667,7 @@ def _e_photoReal(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e_photoRealStrength(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoRealStrength
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if not (x is None or ((type(x) is int or type(x) is float) and x in {0.45, 0.5, 0.55})):
             out.append(
                 Error(
@@ -3582,7 +3681,7 @@ def _e_photoRealStrength(x: Any, path: tuple[str | int, ...], out: list[Error]) 
                 )
             )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -3815,10 +3914,10 @@ def _e_prompt(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e_promptMagic(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/promptMagic
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -3834,7 +3933,7 @@ def _e_promptMagic(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
 
 def _e_promptMagicStrength(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/promptMagicStrength
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if x is not None:
             if x < 0.1:
                 out.append(
@@ -3861,7 +3960,7 @@ def _e_promptMagicStrength(x: Any, path: tuple[str | int, ...], out: list[Error]
                     )
                 )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -3944,10 +4043,10 @@ def _e_promptMagicVersion(x: Any, path: tuple[str | int, ...], out: list[Error])
 
 def _e_public(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/public
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -4103,7 +4202,7 @@ def _e_sd_version(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
 
 def _e_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/seed
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         if x is not None:
             if x > 9999999998:
                 out.append(
@@ -4118,7 +4217,7 @@ def _e_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -4147,10 +4246,10 @@ def _e_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e_tiling(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/tiling
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -4208,10 +4307,10 @@ def _e_transparency(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
 
 def _e_ultra(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/ultra
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -4227,10 +4326,10 @@ def _e_ultra(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e_unzoom(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/unzoom
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -4246,10 +4345,10 @@ def _e_unzoom(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e_unzoomAmount(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/unzoomAmount
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -4265,10 +4364,10 @@ def _e_unzoomAmount(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
 
 def _e_upscaleRatio(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/upscaleRatio
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -4310,10 +4409,10 @@ def _e_userElements(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
 
 def _e_weighting(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/weighting
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -4329,7 +4428,7 @@ def _e_weighting(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 
 def _e_width(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/width
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         if x is not None:
             if x < 32:
                 out.append(
@@ -4368,7 +4467,7 @@ def _e_width(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -4514,7 +4613,7 @@ def _e_allOf_0_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
         if "num_images" in x:
             if not (
                 not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-                or (x["num_images"] <= 4)
+                or x["num_images"] <= 4
             ):
                 _e_allOf_0_then_num_images(x["num_images"], (*path, "num_images"), out)
 
@@ -4555,7 +4654,7 @@ def _e_allOf_2_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                and (x["contrast"] >= 2.5)
+                and x["contrast"] >= 2.5
             ):
                 _e_allOf_2_then_contrast(x["contrast"], (*path, "contrast"), out)
 
@@ -4565,8 +4664,7 @@ def _e_allOf_3_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
     if isinstance(x, dict):
         if "seed" in x:
             if not (
-                not (type(x["seed"]) is int or type(x["seed"]) is float)
-                or (x["seed"] <= 2147483638)
+                not (type(x["seed"]) is int or type(x["seed"]) is float) or x["seed"] <= 2147483638
             ):
                 _e_allOf_3_then_seed(x["seed"], (*path, "seed"), out)
 
@@ -4628,7 +4726,7 @@ def _e_allOf_7_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
             if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
                 _e_allOf_7_then_unzoomAmount(x["unzoomAmount"], (*path, "unzoomAmount"), out)
         if "init_image_id" in x:
-            if not (isinstance(x["init_image_id"], str)):
+            if not isinstance(x["init_image_id"], str):
                 _e_allOf_7_then_init_image_id(x["init_image_id"], (*path, "init_image_id"), out)
 
 
@@ -4666,7 +4764,7 @@ def _e_allOf_9_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                     )
                 )
         if "init_image_id" in x:
-            if not (isinstance(x["init_image_id"], str)):
+            if not isinstance(x["init_image_id"], str):
                 _e_allOf_9_then_init_image_id(x["init_image_id"], (*path, "init_image_id"), out)
 
 
@@ -4686,6 +4784,101 @@ def _e_allOf_10_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> N
                 _e_allOf_10_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
 
 
+def _v_x_advice_13_then_controlnets_merged(x: Any) -> bool:
+    # /x-advice/13/then/properties/controlnets
+    if isinstance(x, list):
+        for _item1 in x:
+            if not (
+                (
+                    not isinstance(_item1, dict)
+                    or "strengthType" not in _item1
+                    or _item1["strengthType"] is None
+                    or (
+                        isinstance(_item1["strengthType"], str)
+                        and _item1["strengthType"] in {"High", "Low", "Mid"}
+                    )
+                    if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                    and (
+                        not isinstance(_item1, dict)
+                        or "preprocessorId" not in _item1
+                        or (
+                            (
+                                type(_item1["preprocessorId"]) is int
+                                or type(_item1["preprocessorId"]) is float
+                            )
+                            and _item1["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
+                        )
+                    )
+                    else True
+                )
+                and (
+                    not isinstance(_item1, dict)
+                    or "weight" not in _item1
+                    or _item1["weight"] is None
+                    if (not isinstance(_item1, dict) or "strengthType" in _item1)
+                    and (
+                        not isinstance(_item1, dict)
+                        or "strengthType" not in _item1
+                        or isinstance(_item1["strengthType"], str)
+                    )
+                    else True
+                )
+                and (
+                    not isinstance(_item1, dict)
+                    or "strengthType" not in _item1
+                    or _item1["strengthType"] is None
+                    if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                    and (
+                        not isinstance(_item1, dict)
+                        or "preprocessorId" not in _item1
+                        or not (
+                            (
+                                type(_item1["preprocessorId"]) is int
+                                or type(_item1["preprocessorId"]) is float
+                            )
+                            and _item1["preprocessorId"]
+                            in {
+                                1,
+                                3,
+                                5,
+                                6,
+                                7,
+                                8,
+                                9,
+                                10,
+                                11,
+                                12,
+                                13,
+                                15,
+                                16,
+                                17,
+                                18,
+                                19,
+                                20,
+                                21,
+                                22,
+                                67,
+                                100,
+                                133,
+                                166,
+                                232,
+                                233,
+                                298,
+                                299,
+                                364,
+                                397,
+                                430,
+                                431,
+                            }
+                        )
+                    )
+                    else True
+                )
+            ):
+                return False
+    return True
+
+
 def _e_x_advice_0_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/0/then
     if isinstance(x, dict):
@@ -4703,7 +4896,7 @@ def _e_x_advice_0_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                and (x["contrast"] >= 2.5)
+                and x["contrast"] >= 2.5
             ):
                 _e_x_advice_0_then_contrast(x["contrast"], (*path, "contrast"), out)
 
@@ -4733,7 +4926,7 @@ def _e_x_advice_3_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
         if "guidance_scale" in x:
             if not (
                 not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                or (x["guidance_scale"] <= 20)
+                or x["guidance_scale"] <= 20
             ):
                 _e_x_advice_3_then_guidance_scale(
                     x["guidance_scale"], (*path, "guidance_scale"), out
@@ -4939,62 +5132,55 @@ def _v_x_advice_13_then_controlnets(x: Any) -> bool:
     if isinstance(x, list):
         for _item1 in x:
             if not (
-                (
+                not isinstance(_item1, dict)
+                or "strengthType" not in _item1
+                or _item1["strengthType"] is None
+                if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                and (
                     not isinstance(_item1, dict)
-                    or ("strengthType" not in _item1 or (_item1["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "preprocessorId" not in _item1
-                            or (
-                                not (
-                                    (
-                                        type(_item1["preprocessorId"]) is int
-                                        or type(_item1["preprocessorId"]) is float
-                                    )
-                                    and _item1["preprocessorId"]
-                                    in {
-                                        1,
-                                        3,
-                                        5,
-                                        6,
-                                        7,
-                                        8,
-                                        9,
-                                        10,
-                                        11,
-                                        12,
-                                        13,
-                                        15,
-                                        16,
-                                        17,
-                                        18,
-                                        19,
-                                        20,
-                                        21,
-                                        22,
-                                        67,
-                                        100,
-                                        133,
-                                        166,
-                                        232,
-                                        233,
-                                        298,
-                                        299,
-                                        364,
-                                        397,
-                                        430,
-                                        431,
-                                    }
-                                )
-                            )
+                    or "preprocessorId" not in _item1
+                    or not (
+                        (
+                            type(_item1["preprocessorId"]) is int
+                            or type(_item1["preprocessorId"]) is float
                         )
+                        and _item1["preprocessorId"]
+                        in {
+                            1,
+                            3,
+                            5,
+                            6,
+                            7,
+                            8,
+                            9,
+                            10,
+                            11,
+                            12,
+                            13,
+                            15,
+                            16,
+                            17,
+                            18,
+                            19,
+                            20,
+                            21,
+                            22,
+                            67,
+                            100,
+                            133,
+                            166,
+                            232,
+                            233,
+                            298,
+                            299,
+                            364,
+                            397,
+                            430,
+                            431,
+                        }
                     )
                 )
-                else (True)
+                else True
             ):
                 return False
     return True
@@ -5021,36 +5207,26 @@ def _v_x_advice_14_then_controlnets(x: Any) -> bool:
     if isinstance(x, list):
         for _item1 in x:
             if not (
-                (
+                not isinstance(_item1, dict)
+                or "strengthType" not in _item1
+                or _item1["strengthType"] is None
+                or (
+                    isinstance(_item1["strengthType"], str)
+                    and _item1["strengthType"] in {"High", "Low", "Mid"}
+                )
+                if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                and (
                     not isinstance(_item1, dict)
+                    or "preprocessorId" not in _item1
                     or (
-                        "strengthType" not in _item1
-                        or (
-                            _item1["strengthType"] is None
-                            or (
-                                isinstance(_item1["strengthType"], str)
-                                and _item1["strengthType"] in {"High", "Low", "Mid"}
-                            )
+                        (
+                            type(_item1["preprocessorId"]) is int
+                            or type(_item1["preprocessorId"]) is float
                         )
+                        and _item1["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
                     )
                 )
-                if (
-                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "preprocessorId" not in _item1
-                            or (
-                                (
-                                    type(_item1["preprocessorId"]) is int
-                                    or type(_item1["preprocessorId"]) is float
-                                )
-                                and _item1["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
-                            )
-                        )
-                    )
-                )
-                else (True)
+                else True
             ):
                 return False
     return True
@@ -5077,21 +5253,14 @@ def _v_x_advice_15_then_controlnets(x: Any) -> bool:
     if isinstance(x, list):
         for _item1 in x:
             if not (
-                (
+                not isinstance(_item1, dict) or "weight" not in _item1 or _item1["weight"] is None
+                if (not isinstance(_item1, dict) or "strengthType" in _item1)
+                and (
                     not isinstance(_item1, dict)
-                    or ("weight" not in _item1 or (_item1["weight"] is None))
+                    or "strengthType" not in _item1
+                    or isinstance(_item1["strengthType"], str)
                 )
-                if (
-                    (not isinstance(_item1, dict) or ("strengthType" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "strengthType" not in _item1
-                            or (isinstance(_item1["strengthType"], str))
-                        )
-                    )
-                )
-                else (True)
+                else True
             ):
                 return False
     return True
@@ -5198,9 +5367,9 @@ def _v_controlnetsWithStrengthType_controlnets(x: Any) -> bool:
     if not isinstance(x, list):
         return False
     if not any(
-        (isinstance(_item1, dict))
-        and ("strengthType" in _item1)
-        and (isinstance(_item1["strengthType"], str))
+        isinstance(_item1, dict)
+        and "strengthType" in _item1
+        and isinstance(_item1["strengthType"], str)
         for _item1 in x
     ):
         return False
@@ -5448,48 +5617,23 @@ def _e_allOf_10_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[
     if isinstance(x, list):
         for _index in range(0, len(x)):
             if not (
-                (
+                not isinstance(x[_index], dict)
+                or "strengthType" not in x[_index]
+                or x[_index]["strengthType"] is None
+                if (not isinstance(x[_index], dict) or "preprocessorId" in x[_index])
+                and (
                     not isinstance(x[_index], dict)
-                    or ("strengthType" not in x[_index] or (x[_index]["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "preprocessorId" not in x[_index]
-                            or (
-                                (
-                                    type(x[_index]["preprocessorId"]) is int
-                                    or type(x[_index]["preprocessorId"]) is float
-                                )
-                                and x[_index]["preprocessorId"]
-                                in {
-                                    1,
-                                    3,
-                                    5,
-                                    6,
-                                    7,
-                                    8,
-                                    9,
-                                    10,
-                                    11,
-                                    12,
-                                    13,
-                                    15,
-                                    16,
-                                    17,
-                                    18,
-                                    19,
-                                    20,
-                                    21,
-                                    22,
-                                }
-                            )
+                    or "preprocessorId" not in x[_index]
+                    or (
+                        (
+                            type(x[_index]["preprocessorId"]) is int
+                            or type(x[_index]["preprocessorId"]) is float
                         )
+                        and x[_index]["preprocessorId"]
+                        in {1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22}
                     )
                 )
-                else (True)
+                else True
             ):
                 _e_allOf_10_then_controlnets_items(x[_index], (*path, _index), out)
 
@@ -5753,62 +5897,55 @@ def _e_x_advice_13_then_controlnets(x: Any, path: tuple[str | int, ...], out: li
     if isinstance(x, list):
         for _index in range(0, len(x)):
             if not (
-                (
+                not isinstance(x[_index], dict)
+                or "strengthType" not in x[_index]
+                or x[_index]["strengthType"] is None
+                if (not isinstance(x[_index], dict) or "preprocessorId" in x[_index])
+                and (
                     not isinstance(x[_index], dict)
-                    or ("strengthType" not in x[_index] or (x[_index]["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "preprocessorId" not in x[_index]
-                            or (
-                                not (
-                                    (
-                                        type(x[_index]["preprocessorId"]) is int
-                                        or type(x[_index]["preprocessorId"]) is float
-                                    )
-                                    and x[_index]["preprocessorId"]
-                                    in {
-                                        1,
-                                        3,
-                                        5,
-                                        6,
-                                        7,
-                                        8,
-                                        9,
-                                        10,
-                                        11,
-                                        12,
-                                        13,
-                                        15,
-                                        16,
-                                        17,
-                                        18,
-                                        19,
-                                        20,
-                                        21,
-                                        22,
-                                        67,
-                                        100,
-                                        133,
-                                        166,
-                                        232,
-                                        233,
-                                        298,
-                                        299,
-                                        364,
-                                        397,
-                                        430,
-                                        431,
-                                    }
-                                )
-                            )
+                    or "preprocessorId" not in x[_index]
+                    or not (
+                        (
+                            type(x[_index]["preprocessorId"]) is int
+                            or type(x[_index]["preprocessorId"]) is float
                         )
+                        and x[_index]["preprocessorId"]
+                        in {
+                            1,
+                            3,
+                            5,
+                            6,
+                            7,
+                            8,
+                            9,
+                            10,
+                            11,
+                            12,
+                            13,
+                            15,
+                            16,
+                            17,
+                            18,
+                            19,
+                            20,
+                            21,
+                            22,
+                            67,
+                            100,
+                            133,
+                            166,
+                            232,
+                            233,
+                            298,
+                            299,
+                            364,
+                            397,
+                            430,
+                            431,
+                        }
                     )
                 )
-                else (True)
+                else True
             ):
                 _e_x_advice_13_then_controlnets_items(x[_index], (*path, _index), out)
 
@@ -5818,37 +5955,26 @@ def _e_x_advice_14_then_controlnets(x: Any, path: tuple[str | int, ...], out: li
     if isinstance(x, list):
         for _index in range(0, len(x)):
             if not (
-                (
+                not isinstance(x[_index], dict)
+                or "strengthType" not in x[_index]
+                or x[_index]["strengthType"] is None
+                or (
+                    isinstance(x[_index]["strengthType"], str)
+                    and x[_index]["strengthType"] in {"High", "Low", "Mid"}
+                )
+                if (not isinstance(x[_index], dict) or "preprocessorId" in x[_index])
+                and (
                     not isinstance(x[_index], dict)
+                    or "preprocessorId" not in x[_index]
                     or (
-                        "strengthType" not in x[_index]
-                        or (
-                            x[_index]["strengthType"] is None
-                            or (
-                                isinstance(x[_index]["strengthType"], str)
-                                and x[_index]["strengthType"] in {"High", "Low", "Mid"}
-                            )
+                        (
+                            type(x[_index]["preprocessorId"]) is int
+                            or type(x[_index]["preprocessorId"]) is float
                         )
+                        and x[_index]["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
                     )
                 )
-                if (
-                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "preprocessorId" not in x[_index]
-                            or (
-                                (
-                                    type(x[_index]["preprocessorId"]) is int
-                                    or type(x[_index]["preprocessorId"]) is float
-                                )
-                                and x[_index]["preprocessorId"]
-                                in {100, 133, 232, 233, 364, 397, 430}
-                            )
-                        )
-                    )
-                )
-                else (True)
+                else True
             ):
                 _e_x_advice_14_then_controlnets_items(x[_index], (*path, _index), out)
 
@@ -5858,21 +5984,16 @@ def _e_x_advice_15_then_controlnets(x: Any, path: tuple[str | int, ...], out: li
     if isinstance(x, list):
         for _index in range(0, len(x)):
             if not (
-                (
+                not isinstance(x[_index], dict)
+                or "weight" not in x[_index]
+                or x[_index]["weight"] is None
+                if (not isinstance(x[_index], dict) or "strengthType" in x[_index])
+                and (
                     not isinstance(x[_index], dict)
-                    or ("weight" not in x[_index] or (x[_index]["weight"] is None))
+                    or "strengthType" not in x[_index]
+                    or isinstance(x[_index]["strengthType"], str)
                 )
-                if (
-                    (not isinstance(x[_index], dict) or ("strengthType" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "strengthType" not in x[_index]
-                            or (isinstance(x[_index]["strengthType"], str))
-                        )
-                    )
-                )
-                else (True)
+                else True
             ):
                 _e_x_advice_15_then_controlnets_items(x[_index], (*path, _index), out)
 
@@ -5965,7 +6086,7 @@ _v_elementInput_weight = _v_imagePromptWeight  # /$defs/elementInput/properties/
 
 def _v_userElementInput_userLoraId(x: Any) -> bool:
     # /$defs/userElementInput/properties/userLoraId
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     return True
 
@@ -6273,20 +6394,16 @@ def _e_allOf_10_then_controlnets_items(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /allOf/10/then/properties/controlnets/items
-    if (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+    if (not isinstance(x, dict) or "preprocessorId" in x) and (
         not isinstance(x, dict)
+        or "preprocessorId" not in x
         or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"]
-                in {1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22}
-            )
+            (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+            and x["preprocessorId"]
+            in {1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22}
         )
     ):
-        if not (
-            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
-        ):
+        if not (not isinstance(x, dict) or "strengthType" not in x or x["strengthType"] is None):
             _e_allOf_10_then_controlnets_items_then(x, path, out)
 
 
@@ -6294,54 +6411,48 @@ def _e_x_advice_13_then_controlnets_items(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/13/then/properties/controlnets/items
-    if (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+    if (not isinstance(x, dict) or "preprocessorId" in x) and (
         not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                not (
-                    (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                    and x["preprocessorId"]
-                    in {
-                        1,
-                        3,
-                        5,
-                        6,
-                        7,
-                        8,
-                        9,
-                        10,
-                        11,
-                        12,
-                        13,
-                        15,
-                        16,
-                        17,
-                        18,
-                        19,
-                        20,
-                        21,
-                        22,
-                        67,
-                        100,
-                        133,
-                        166,
-                        232,
-                        233,
-                        298,
-                        299,
-                        364,
-                        397,
-                        430,
-                        431,
-                    }
-                )
-            )
+        or "preprocessorId" not in x
+        or not (
+            (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+            and x["preprocessorId"]
+            in {
+                1,
+                3,
+                5,
+                6,
+                7,
+                8,
+                9,
+                10,
+                11,
+                12,
+                13,
+                15,
+                16,
+                17,
+                18,
+                19,
+                20,
+                21,
+                22,
+                67,
+                100,
+                133,
+                166,
+                232,
+                233,
+                298,
+                299,
+                364,
+                397,
+                430,
+                431,
+            }
         )
     ):
-        if not (
-            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
-        ):
+        if not (not isinstance(x, dict) or "strengthType" not in x or x["strengthType"] is None):
             _e_x_advice_13_then_controlnets_items_then(x, path, out)
 
 
@@ -6349,28 +6460,19 @@ def _e_x_advice_14_then_controlnets_items(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/14/then/properties/controlnets/items
-    if (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+    if (not isinstance(x, dict) or "preprocessorId" in x) and (
         not isinstance(x, dict)
+        or "preprocessorId" not in x
         or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
-            )
+            (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+            and x["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
         )
     ):
         if not (
             not isinstance(x, dict)
-            or (
-                "strengthType" not in x
-                or (
-                    x["strengthType"] is None
-                    or (
-                        isinstance(x["strengthType"], str)
-                        and x["strengthType"] in {"High", "Low", "Mid"}
-                    )
-                )
-            )
+            or "strengthType" not in x
+            or x["strengthType"] is None
+            or (isinstance(x["strengthType"], str) and x["strengthType"] in {"High", "Low", "Mid"})
         ):
             _e_x_advice_14_then_controlnets_items_then(x, path, out)
 
@@ -6379,10 +6481,10 @@ def _e_x_advice_15_then_controlnets_items(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/15/then/properties/controlnets/items
-    if (not isinstance(x, dict) or ("strengthType" in x)) and (
-        not isinstance(x, dict) or ("strengthType" not in x or (isinstance(x["strengthType"], str)))
+    if (not isinstance(x, dict) or "strengthType" in x) and (
+        not isinstance(x, dict) or "strengthType" not in x or isinstance(x["strengthType"], str)
     ):
-        if not (not isinstance(x, dict) or ("weight" not in x or (x["weight"] is None))):
+        if not (not isinstance(x, dict) or "weight" not in x or x["weight"] is None):
             _e_x_advice_15_then_controlnets_items_then(x, path, out)
 
 
@@ -6470,10 +6572,10 @@ def _e_controlnetInput_preprocessorId(
 
 def _e_controlnetInput_weight(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/weight
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -6531,10 +6633,10 @@ def _e_controlnetInput_strengthType(x: Any, path: tuple[str | int, ...], out: li
 
 def _e_controlnetInput_influence(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/influence
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -6569,10 +6671,10 @@ def _e_elementInput_akUUID(x: Any, path: tuple[str | int, ...], out: list[Error]
 
 def _e_elementInput_weight(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/elementInput/properties/weight
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -6588,10 +6690,10 @@ def _e_elementInput_weight(x: Any, path: tuple[str | int, ...], out: list[Error]
 
 def _e_userElementInput_userLoraId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/userElementInput/properties/userLoraId
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         pass
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -6607,10 +6709,10 @@ def _e_userElementInput_userLoraId(x: Any, path: tuple[str | int, ...], out: lis
 
 def _e_userElementInput_weight(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/userElementInput/properties/weight
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),

@@ -176,26 +176,22 @@ def _v_root(x: Any) -> bool:
         return False
     if not (
         (isinstance(x["sdGenerationJob"], dict) or x["sdGenerationJob"] is None)
-        and (x["sdGenerationJob"] is None or ("generationId" in x["sdGenerationJob"]))
+        and (x["sdGenerationJob"] is None or "generationId" in x["sdGenerationJob"])
         and (
             x["sdGenerationJob"] is None
             or (
                 (
                     "generationId" not in x["sdGenerationJob"]
-                    or (isinstance(x["sdGenerationJob"]["generationId"], str))
+                    or isinstance(x["sdGenerationJob"]["generationId"], str)
                 )
                 and (
                     "apiCreditCost" not in x["sdGenerationJob"]
+                    or type(x["sdGenerationJob"]["apiCreditCost"]) is int
                     or (
-                        (
-                            type(x["sdGenerationJob"]["apiCreditCost"]) is int
-                            or (
-                                type(x["sdGenerationJob"]["apiCreditCost"]) is float
-                                and x["sdGenerationJob"]["apiCreditCost"].is_integer()
-                            )
-                        )
-                        or x["sdGenerationJob"]["apiCreditCost"] is None
+                        type(x["sdGenerationJob"]["apiCreditCost"]) is float
+                        and x["sdGenerationJob"]["apiCreditCost"].is_integer()
                     )
+                    or x["sdGenerationJob"]["apiCreditCost"] is None
                 )
                 and (
                     "cost" not in x["sdGenerationJob"]
@@ -209,17 +205,15 @@ def _v_root(x: Any) -> bool:
                             or (
                                 (
                                     "amount" not in x["sdGenerationJob"]["cost"]
-                                    or (isinstance(x["sdGenerationJob"]["cost"]["amount"], str))
+                                    or isinstance(x["sdGenerationJob"]["cost"]["amount"], str)
                                 )
                                 and (
                                     "unit" not in x["sdGenerationJob"]["cost"]
                                     or (
-                                        (isinstance(x["sdGenerationJob"]["cost"]["unit"], str))
-                                        and (
-                                            isinstance(x["sdGenerationJob"]["cost"]["unit"], str)
-                                            and x["sdGenerationJob"]["cost"]["unit"]
-                                            in {"CREDITS", "DOLLARS"}
-                                        )
+                                        isinstance(x["sdGenerationJob"]["cost"]["unit"], str)
+                                        and isinstance(x["sdGenerationJob"]["cost"]["unit"], str)
+                                        and x["sdGenerationJob"]["cost"]["unit"]
+                                        in {"CREDITS", "DOLLARS"}
                                     )
                                 )
                             )
@@ -252,26 +246,22 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if "sdGenerationJob" in x:
             if not (
                 (isinstance(x["sdGenerationJob"], dict) or x["sdGenerationJob"] is None)
-                and (x["sdGenerationJob"] is None or ("generationId" in x["sdGenerationJob"]))
+                and (x["sdGenerationJob"] is None or "generationId" in x["sdGenerationJob"])
                 and (
                     x["sdGenerationJob"] is None
                     or (
                         (
                             "generationId" not in x["sdGenerationJob"]
-                            or (isinstance(x["sdGenerationJob"]["generationId"], str))
+                            or isinstance(x["sdGenerationJob"]["generationId"], str)
                         )
                         and (
                             "apiCreditCost" not in x["sdGenerationJob"]
+                            or type(x["sdGenerationJob"]["apiCreditCost"]) is int
                             or (
-                                (
-                                    type(x["sdGenerationJob"]["apiCreditCost"]) is int
-                                    or (
-                                        type(x["sdGenerationJob"]["apiCreditCost"]) is float
-                                        and x["sdGenerationJob"]["apiCreditCost"].is_integer()
-                                    )
-                                )
-                                or x["sdGenerationJob"]["apiCreditCost"] is None
+                                type(x["sdGenerationJob"]["apiCreditCost"]) is float
+                                and x["sdGenerationJob"]["apiCreditCost"].is_integer()
                             )
+                            or x["sdGenerationJob"]["apiCreditCost"] is None
                         )
                         and (
                             "cost" not in x["sdGenerationJob"]
@@ -285,27 +275,21 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                     or (
                                         (
                                             "amount" not in x["sdGenerationJob"]["cost"]
-                                            or (
-                                                isinstance(
-                                                    x["sdGenerationJob"]["cost"]["amount"], str
-                                                )
+                                            or isinstance(
+                                                x["sdGenerationJob"]["cost"]["amount"], str
                                             )
                                         )
                                         and (
                                             "unit" not in x["sdGenerationJob"]["cost"]
                                             or (
-                                                (
-                                                    isinstance(
-                                                        x["sdGenerationJob"]["cost"]["unit"], str
-                                                    )
+                                                isinstance(
+                                                    x["sdGenerationJob"]["cost"]["unit"], str
                                                 )
-                                                and (
-                                                    isinstance(
-                                                        x["sdGenerationJob"]["cost"]["unit"], str
-                                                    )
-                                                    and x["sdGenerationJob"]["cost"]["unit"]
-                                                    in {"CREDITS", "DOLLARS"}
+                                                and isinstance(
+                                                    x["sdGenerationJob"]["cost"]["unit"], str
                                                 )
+                                                and x["sdGenerationJob"]["cost"]["unit"]
+                                                in {"CREDITS", "DOLLARS"}
                                             )
                                         )
                                     )
@@ -346,26 +330,22 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if "sdGenerationJob" in x:
                 if not (
                     (isinstance(x["sdGenerationJob"], dict) or x["sdGenerationJob"] is None)
-                    and (x["sdGenerationJob"] is None or ("generationId" in x["sdGenerationJob"]))
+                    and (x["sdGenerationJob"] is None or "generationId" in x["sdGenerationJob"])
                     and (
                         x["sdGenerationJob"] is None
                         or (
                             (
                                 "generationId" not in x["sdGenerationJob"]
-                                or (isinstance(x["sdGenerationJob"]["generationId"], str))
+                                or isinstance(x["sdGenerationJob"]["generationId"], str)
                             )
                             and (
                                 "apiCreditCost" not in x["sdGenerationJob"]
+                                or type(x["sdGenerationJob"]["apiCreditCost"]) is int
                                 or (
-                                    (
-                                        type(x["sdGenerationJob"]["apiCreditCost"]) is int
-                                        or (
-                                            type(x["sdGenerationJob"]["apiCreditCost"]) is float
-                                            and x["sdGenerationJob"]["apiCreditCost"].is_integer()
-                                        )
-                                    )
-                                    or x["sdGenerationJob"]["apiCreditCost"] is None
+                                    type(x["sdGenerationJob"]["apiCreditCost"]) is float
+                                    and x["sdGenerationJob"]["apiCreditCost"].is_integer()
                                 )
+                                or x["sdGenerationJob"]["apiCreditCost"] is None
                             )
                             and (
                                 "cost" not in x["sdGenerationJob"]
@@ -379,29 +359,21 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                         or (
                                             (
                                                 "amount" not in x["sdGenerationJob"]["cost"]
-                                                or (
-                                                    isinstance(
-                                                        x["sdGenerationJob"]["cost"]["amount"], str
-                                                    )
+                                                or isinstance(
+                                                    x["sdGenerationJob"]["cost"]["amount"], str
                                                 )
                                             )
                                             and (
                                                 "unit" not in x["sdGenerationJob"]["cost"]
                                                 or (
-                                                    (
-                                                        isinstance(
-                                                            x["sdGenerationJob"]["cost"]["unit"],
-                                                            str,
-                                                        )
+                                                    isinstance(
+                                                        x["sdGenerationJob"]["cost"]["unit"], str
                                                     )
-                                                    and (
-                                                        isinstance(
-                                                            x["sdGenerationJob"]["cost"]["unit"],
-                                                            str,
-                                                        )
-                                                        and x["sdGenerationJob"]["cost"]["unit"]
-                                                        in {"CREDITS", "DOLLARS"}
+                                                    and isinstance(
+                                                        x["sdGenerationJob"]["cost"]["unit"], str
                                                     )
+                                                    and x["sdGenerationJob"]["cost"]["unit"]
+                                                    in {"CREDITS", "DOLLARS"}
                                                 )
                                             )
                                         )
@@ -436,14 +408,12 @@ def _e_sdGenerationJob(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                         )
                     )
             if "generationId" in x:
-                if not (isinstance(x["generationId"], str)):
+                if not isinstance(x["generationId"], str):
                     _e_sdGenerationJob_generationId(x["generationId"], (*path, "generationId"), out)
             if "apiCreditCost" in x:
                 if not (
-                    (
-                        type(x["apiCreditCost"]) is int
-                        or (type(x["apiCreditCost"]) is float and x["apiCreditCost"].is_integer())
-                    )
+                    type(x["apiCreditCost"]) is int
+                    or (type(x["apiCreditCost"]) is float and x["apiCreditCost"].is_integer())
                     or x["apiCreditCost"] is None
                 ):
                     _e_sdGenerationJob_apiCreditCost(
@@ -455,15 +425,13 @@ def _e_sdGenerationJob(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                     and (
                         x["cost"] is None
                         or (
-                            ("amount" not in x["cost"] or (isinstance(x["cost"]["amount"], str)))
+                            ("amount" not in x["cost"] or isinstance(x["cost"]["amount"], str))
                             and (
                                 "unit" not in x["cost"]
                                 or (
-                                    (isinstance(x["cost"]["unit"], str))
-                                    and (
-                                        isinstance(x["cost"]["unit"], str)
-                                        and x["cost"]["unit"] in {"CREDITS", "DOLLARS"}
-                                    )
+                                    isinstance(x["cost"]["unit"], str)
+                                    and isinstance(x["cost"]["unit"], str)
+                                    and x["cost"]["unit"] in {"CREDITS", "DOLLARS"}
                                 )
                             )
                         )
@@ -498,14 +466,12 @@ def _e_sdGenerationJob(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                         )
                     )
             if "generationId" in x:
-                if not (isinstance(x["generationId"], str)):
+                if not isinstance(x["generationId"], str):
                     _e_sdGenerationJob_generationId(x["generationId"], (*path, "generationId"), out)
             if "apiCreditCost" in x:
                 if not (
-                    (
-                        type(x["apiCreditCost"]) is int
-                        or (type(x["apiCreditCost"]) is float and x["apiCreditCost"].is_integer())
-                    )
+                    type(x["apiCreditCost"]) is int
+                    or (type(x["apiCreditCost"]) is float and x["apiCreditCost"].is_integer())
                     or x["apiCreditCost"] is None
                 ):
                     _e_sdGenerationJob_apiCreditCost(
@@ -517,15 +483,13 @@ def _e_sdGenerationJob(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                     and (
                         x["cost"] is None
                         or (
-                            ("amount" not in x["cost"] or (isinstance(x["cost"]["amount"], str)))
+                            ("amount" not in x["cost"] or isinstance(x["cost"]["amount"], str))
                             and (
                                 "unit" not in x["cost"]
                                 or (
-                                    (isinstance(x["cost"]["unit"], str))
-                                    and (
-                                        isinstance(x["cost"]["unit"], str)
-                                        and x["cost"]["unit"] in {"CREDITS", "DOLLARS"}
-                                    )
+                                    isinstance(x["cost"]["unit"], str)
+                                    and isinstance(x["cost"]["unit"], str)
+                                    and x["cost"]["unit"] in {"CREDITS", "DOLLARS"}
                                 )
                             )
                         )
@@ -555,10 +519,10 @@ def _e_sdGenerationJob_generationId(x: Any, path: tuple[str | int, ...], out: li
 
 def _e_sdGenerationJob_apiCreditCost(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sdGenerationJob/properties/apiCreditCost
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         pass
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
@@ -577,12 +541,13 @@ def _e_sdGenerationJob_cost(x: Any, path: tuple[str | int, ...], out: list[Error
     if isinstance(x, dict) or x is None:
         if x is not None:
             if "amount" in x:
-                if not (isinstance(x["amount"], str)):
+                if not isinstance(x["amount"], str):
                     _e_sdGenerationJob_cost_amount(x["amount"], (*path, "amount"), out)
             if "unit" in x:
                 if not (
-                    (isinstance(x["unit"], str))
-                    and (isinstance(x["unit"], str) and x["unit"] in {"CREDITS", "DOLLARS"})
+                    isinstance(x["unit"], str)
+                    and isinstance(x["unit"], str)
+                    and x["unit"] in {"CREDITS", "DOLLARS"}
                 ):
                     _e_sdGenerationJob_cost_unit(x["unit"], (*path, "unit"), out)
     else:
@@ -600,12 +565,13 @@ def _e_sdGenerationJob_cost(x: Any, path: tuple[str | int, ...], out: list[Error
             )
         if isinstance(x, dict):
             if "amount" in x:
-                if not (isinstance(x["amount"], str)):
+                if not isinstance(x["amount"], str):
                     _e_sdGenerationJob_cost_amount(x["amount"], (*path, "amount"), out)
             if "unit" in x:
                 if not (
-                    (isinstance(x["unit"], str))
-                    and (isinstance(x["unit"], str) and x["unit"] in {"CREDITS", "DOLLARS"})
+                    isinstance(x["unit"], str)
+                    and isinstance(x["unit"], str)
+                    and x["unit"] in {"CREDITS", "DOLLARS"}
                 ):
                     _e_sdGenerationJob_cost_unit(x["unit"], (*path, "unit"), out)
 
