@@ -50,8 +50,6 @@ class Code:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.depth = 0
-        self.blocks = [0]  # ids of the open blocks; the last is where lines go now
-        self.opened = 0
 
     def __call__(self, line: str) -> None:
         self.lines.append("    " * self.depth + line)
@@ -60,13 +58,10 @@ class Code:
     def block(self, header: str) -> Iterator[None]:
         self(header)
         self.depth += 1
-        self.opened += 1
-        self.blocks.append(self.opened)
         start = len(self.lines)
         yield
         if all(line.lstrip().startswith("#") for line in self.lines[start:]):
             self("pass")
-        self.blocks.pop()
         self.depth -= 1
 
     def text(self) -> str:
@@ -147,6 +142,7 @@ class KeywordEmitter:
         return condition.negate()
 
     def statements(self, kw: Any, ctx: Context, code: Code) -> None:
+        code(py_comment(kw.location))
         with code.block(f"if {self.failure(kw, ctx)}:"):
             code("return False")
 
@@ -202,16 +198,16 @@ class EnumEmitter(KeywordEmitter):
         strings = [v for v in kw.values if isinstance(v, str)]
         numbers = [v for v in kw.values if _is_number(v)]
         containers = [v for v in kw.values if isinstance(v, (list, dict))]
-        parts: list[Expr] = [compare(x, "is", lit(v)) for v in singletons]
-        if strings:
-            parts.append(
-                all_of([call("isinstance", x, "str"), compare(x, "in", set_display(strings))])
-            )
-        if numbers:
-            parts.append(
-                all_of([category_test("number", x), compare(x, "in", set_display(numbers))])
-            )
-        if containers:
+        known = ctx.known  # a value of a kind the instance cannot have is left out
+        kinds = {None: "null", True: "boolean", False: "boolean"}
+        parts: list[Expr] = [compare(x, "is", lit(v)) for v in singletons if kinds[v] in known]
+        for values, kind in ((strings, "string"), (numbers, "number")):
+            if values and kind in known:
+                member = compare(x, "in", set_display(values))
+                parts.append(
+                    member if known == {kind} else all_of([category_test(kind, x), member])
+                )
+        if containers and known & {"array", "object"}:
             options = ctx.emitter.named(kw.location, "ENUM", py_literal(containers))
             parts.append(call("_member", x, options))
         return any_of(parts)

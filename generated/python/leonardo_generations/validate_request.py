@@ -432,8 +432,10 @@ _NAMES_contextImage = frozenset({"id", "type"})
 
 
 def _v_root(x: Any) -> bool:
+    # /type
     if not isinstance(x, dict):
         return False
+    # /required
     if "prompt" not in x:
         return False
     if not x.keys() <= _NAMES_root:
@@ -461,6 +463,7 @@ def _v_root(x: Any) -> bool:
     # rule ultra-requires-alchemy-off: /allOf/1
     if "ultra" in x and x["ultra"] is True:
         # /allOf/1/then
+        # /allOf/1/then/required
         if "alchemy" not in x:
             return False
         if x["alchemy"] is not False:
@@ -480,6 +483,7 @@ def _v_root(x: Any) -> bool:
         )
     ):
         # /allOf/2/then
+        # /allOf/2/then/required
         if "contrast" not in x:
             return False
         if not (
@@ -540,6 +544,7 @@ def _v_root(x: Any) -> bool:
         and x["photoReal"] is True
     ):
         # /allOf/6/then
+        # /allOf/6/then/required
         if "modelId" not in x:
             return False
         if not (
@@ -555,6 +560,7 @@ def _v_root(x: Any) -> bool:
     # rule unzoom-requires-amount-and-init-image: /allOf/7
     if "unzoom" in x and x["unzoom"] is True:
         # /allOf/7/then
+        # /allOf/7/then/required
         if not ("unzoomAmount" in x and "init_image_id" in x):
             return False
         if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
@@ -564,6 +570,7 @@ def _v_root(x: Any) -> bool:
     # rule unzoom-amount-requires-unzoom: /allOf/8
     if "unzoomAmount" in x and (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
         # /allOf/8/then
+        # /allOf/8/then/required
         if "unzoom" not in x:
             return False
         if x["unzoom"] is not True:
@@ -571,6 +578,7 @@ def _v_root(x: Any) -> bool:
     # rule fantasy-avatar-requires-init-image: /allOf/9
     if "fantasyAvatar" in x and x["fantasyAvatar"] is True:
         # /allOf/9/then
+        # /allOf/9/then/required
         if "init_image_id" not in x:
             return False
         if not isinstance(x["init_image_id"], str):
@@ -1044,6 +1052,7 @@ def _v_x_advice_merged(x: Any) -> bool:
     ):
         # /x-advice/0/then
         if isinstance(x, dict):
+            # /x-advice/0/then/required
             if "contrast" not in x:
                 return False
             if not (
@@ -1138,6 +1147,7 @@ def _v_x_advice_merged(x: Any) -> bool:
     ):
         # /x-advice/4/then
         if isinstance(x, dict):
+            # /x-advice/4/then/required
             if "presetStyle" not in x:
                 return False
             if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"}):
@@ -1194,6 +1204,7 @@ def _v_x_advice_merged(x: Any) -> bool:
     ):
         # /x-advice/6/then
         if isinstance(x, dict):
+            # /x-advice/6/then/required
             if "presetStyle" not in x:
                 return False
             if not (
@@ -1251,6 +1262,7 @@ def _v_x_advice_merged(x: Any) -> bool:
     ):
         # /x-advice/8/then
         if isinstance(x, dict):
+            # /x-advice/8/then/required
             if "promptMagic" not in x:
                 return False
             if x["promptMagic"] is not True:
@@ -1264,6 +1276,7 @@ def _v_x_advice_merged(x: Any) -> bool:
     ):
         # /x-advice/9/then
         if isinstance(x, dict):
+            # /x-advice/9/then/required
             if "promptMagic" not in x:
                 return False
             if x["promptMagic"] is not True:
@@ -1276,6 +1289,7 @@ def _v_x_advice_merged(x: Any) -> bool:
     ):
         # /x-advice/10/then
         if isinstance(x, dict):
+            # /x-advice/10/then/required
             if "enhancePrompt" not in x:
                 return False
             if x["enhancePrompt"] is not True:
@@ -1336,6 +1350,7 @@ def _v_x_advice_merged(x: Any) -> bool:
     ):
         # /x-advice/16/then
         if isinstance(x, dict):
+            # /x-advice/16/then/required
             if "canvasRequest" not in x:
                 return False
             if x["canvasRequest"] is not True:
@@ -1366,6 +1381,7 @@ def _v_x_advice_merged(x: Any) -> bool:
     ):
         # /x-advice/18/then
         if isinstance(x, dict):
+            # /x-advice/18/then/required
             if "alchemy" not in x:
                 return False
             if x["alchemy"] is not False:
@@ -2212,6 +2228,7 @@ def _advise(x: Any, out: list[Error]) -> None:
 
 def _v_alchemy(x: Any) -> bool:
     # /properties/alchemy
+    # /properties/alchemy/type
     if not (x is True or x is False or x is None):
         return False
     return True
@@ -2219,6 +2236,7 @@ def _v_alchemy(x: Any) -> bool:
 
 def _v_canvasInitId(x: Any) -> bool:
     # /properties/canvasInitId
+    # /properties/canvasInitId/type
     if not (isinstance(x, str) or x is None):
         return False
     return True
@@ -2232,8 +2250,10 @@ _v_canvasRequest = _v_alchemy  # /properties/canvasRequest
 
 def _v_canvasRequestType(x: Any) -> bool:
     # /properties/canvasRequestType
+    # /properties/canvasRequestType/type
     if not (isinstance(x, str) or x is None):
         return False
+    # /properties/canvasRequestType/enum
     if not (
         x is None or (isinstance(x, str) and x in {"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
     ):
@@ -2243,11 +2263,14 @@ def _v_canvasRequestType(x: Any) -> bool:
 
 def _v_contrast(x: Any) -> bool:
     # /properties/contrast
+    # /properties/contrast/type
     if not (type(x) is int or type(x) is float or x is None):
         return False
     if x is not None:
+        # /properties/contrast/minimum
         if x < 1:
             return False
+        # /properties/contrast/maximum
         if x > 4.5:
             return False
     return True
@@ -2255,11 +2278,14 @@ def _v_contrast(x: Any) -> bool:
 
 def _v_contrastRatio(x: Any) -> bool:
     # /properties/contrastRatio
+    # /properties/contrastRatio/type
     if not (type(x) is int or type(x) is float or x is None):
         return False
     if x is not None:
+        # /properties/contrastRatio/minimum
         if x < 0:
             return False
+        # /properties/contrastRatio/maximum
         if x > 1:
             return False
     return True
@@ -2270,6 +2296,7 @@ _v_controlNet = _v_alchemy  # /properties/controlNet
 
 def _v_controlnets(x: Any) -> bool:
     # /properties/controlnets
+    # /properties/controlnets/type
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
@@ -2281,15 +2308,18 @@ def _v_controlnets(x: Any) -> bool:
 
 def _v_controlNetType(x: Any) -> bool:
     # /properties/controlNetType
+    # /properties/controlNetType/type
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in {"CANNY", "DEPTH", "POSE"}):
+    # /properties/controlNetType/enum
+    if x not in {"CANNY", "DEPTH", "POSE"}:
         return False
     return True
 
 
 def _v_elements(x: Any) -> bool:
     # /properties/elements
+    # /properties/elements/type
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
@@ -2313,11 +2343,14 @@ _v_fantasyAvatar = _v_alchemy  # /properties/fantasyAvatar
 
 def _v_guidance_scale(x: Any) -> bool:
     # /properties/guidance_scale
+    # /properties/guidance_scale/type
     if not (type(x) is int or type(x) is float or x is None):
         return False
     if x is not None:
+        # /properties/guidance_scale/minimum
         if x < 1:
             return False
+        # /properties/guidance_scale/maximum
         if x > 30:
             return False
     return True
@@ -2325,13 +2358,17 @@ def _v_guidance_scale(x: Any) -> bool:
 
 def _v_height(x: Any) -> bool:
     # /properties/height
+    # /properties/height/type
     if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     if x is not None:
+        # /properties/height/minimum
         if x < 32:
             return False
+        # /properties/height/maximum
         if x > 1536:
             return False
+        # /properties/height/multipleOf
         if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
             return False
     return True
@@ -2345,6 +2382,7 @@ _v_highResolution = _v_alchemy  # /properties/highResolution
 
 def _v_imagePrompts(x: Any) -> bool:
     # /properties/imagePrompts
+    # /properties/imagePrompts/type
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
@@ -2356,6 +2394,7 @@ def _v_imagePrompts(x: Any) -> bool:
 
 def _v_imagePromptWeight(x: Any) -> bool:
     # /properties/imagePromptWeight
+    # /properties/imagePromptWeight/type
     if not (type(x) is int or type(x) is float or x is None):
         return False
     return True
@@ -2369,11 +2408,14 @@ _v_init_image_id = _v_canvasInitId  # /properties/init_image_id
 
 def _v_init_strength(x: Any) -> bool:
     # /properties/init_strength
+    # /properties/init_strength/type
     if not (type(x) is int or type(x) is float or x is None):
         return False
     if x is not None:
+        # /properties/init_strength/minimum
         if x < 0.1:
             return False
+        # /properties/init_strength/maximum
         if x > 0.9:
             return False
     return True
@@ -2387,11 +2429,14 @@ _v_negative_prompt = _v_canvasInitId  # /properties/negative_prompt
 
 def _v_num_images(x: Any) -> bool:
     # /properties/num_images
+    # /properties/num_images/type
     if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     if x is not None:
+        # /properties/num_images/minimum
         if x < 1:
             return False
+        # /properties/num_images/maximum
         if x > 8:
             return False
     return True
@@ -2399,11 +2444,14 @@ def _v_num_images(x: Any) -> bool:
 
 def _v_num_inference_steps(x: Any) -> bool:
     # /properties/num_inference_steps
+    # /properties/num_inference_steps/type
     if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     if x is not None:
+        # /properties/num_inference_steps/minimum
         if x < 10:
             return False
+        # /properties/num_inference_steps/maximum
         if x > 60:
             return False
     return True
@@ -2414,8 +2462,10 @@ _v_photoReal = _v_alchemy  # /properties/photoReal
 
 def _v_photoRealStrength(x: Any) -> bool:
     # /properties/photoRealStrength
+    # /properties/photoRealStrength/type
     if not (type(x) is int or type(x) is float or x is None):
         return False
+    # /properties/photoRealStrength/enum
     if not (x is None or ((type(x) is int or type(x) is float) and x in {0.45, 0.5, 0.55})):
         return False
     return True
@@ -2423,8 +2473,10 @@ def _v_photoRealStrength(x: Any) -> bool:
 
 def _v_photoRealVersion(x: Any) -> bool:
     # /properties/photoRealVersion
+    # /properties/photoRealVersion/type
     if not (isinstance(x, str) or x is None):
         return False
+    # /properties/photoRealVersion/enum
     if not (x is None or (isinstance(x, str) and x in {"v1", "v2"})):
         return False
     return True
@@ -2432,8 +2484,10 @@ def _v_photoRealVersion(x: Any) -> bool:
 
 def _v_presetStyle(x: Any) -> bool:
     # /properties/presetStyle
+    # /properties/presetStyle/type
     if not (isinstance(x, str) or x is None):
         return False
+    # /properties/presetStyle/enum
     if not (
         x is None
         or (
@@ -2480,8 +2534,10 @@ def _v_presetStyle(x: Any) -> bool:
 
 def _v_prompt(x: Any) -> bool:
     # /properties/prompt
+    # /properties/prompt/type
     if not isinstance(x, str):
         return False
+    # /properties/prompt/maxLength
     if len(x) > 1500:
         return False
     return True
@@ -2492,11 +2548,14 @@ _v_promptMagic = _v_alchemy  # /properties/promptMagic
 
 def _v_promptMagicStrength(x: Any) -> bool:
     # /properties/promptMagicStrength
+    # /properties/promptMagicStrength/type
     if not (type(x) is int or type(x) is float or x is None):
         return False
     if x is not None:
+        # /properties/promptMagicStrength/minimum
         if x < 0.1:
             return False
+        # /properties/promptMagicStrength/maximum
         if x > 1:
             return False
     return True
@@ -2504,8 +2563,10 @@ def _v_promptMagicStrength(x: Any) -> bool:
 
 def _v_promptMagicVersion(x: Any) -> bool:
     # /properties/promptMagicVersion
+    # /properties/promptMagicVersion/type
     if not (isinstance(x, str) or x is None):
         return False
+    # /properties/promptMagicVersion/enum
     if not (x is None or (isinstance(x, str) and x in {"v2", "v3"})):
         return False
     return True
@@ -2516,55 +2577,53 @@ _v_public = _v_alchemy  # /properties/public
 
 def _v_scheduler(x: Any) -> bool:
     # /properties/scheduler
+    # /properties/scheduler/type
     if not isinstance(x, str):
         return False
-    if not (
-        isinstance(x, str)
-        and x
-        in {
-            "DDIM",
-            "DPM_SOLVER",
-            "EULER_ANCESTRAL_DISCRETE",
-            "EULER_DISCRETE",
-            "KLMS",
-            "LEONARDO",
-            "PNDM",
-        }
-    ):
+    # /properties/scheduler/enum
+    if x not in {
+        "DDIM",
+        "DPM_SOLVER",
+        "EULER_ANCESTRAL_DISCRETE",
+        "EULER_DISCRETE",
+        "KLMS",
+        "LEONARDO",
+        "PNDM",
+    }:
         return False
     return True
 
 
 def _v_sd_version(x: Any) -> bool:
     # /properties/sd_version
+    # /properties/sd_version/type
     if not isinstance(x, str):
         return False
-    if not (
-        isinstance(x, str)
-        and x
-        in {
-            "FLUX",
-            "FLUX_DEV",
-            "KINO_2_0",
-            "PHOENIX",
-            "SDXL_0_8",
-            "SDXL_0_9",
-            "SDXL_1_0",
-            "SDXL_LIGHTNING",
-            "v1_5",
-            "v2",
-            "v3",
-        }
-    ):
+    # /properties/sd_version/enum
+    if x not in {
+        "FLUX",
+        "FLUX_DEV",
+        "KINO_2_0",
+        "PHOENIX",
+        "SDXL_0_8",
+        "SDXL_0_9",
+        "SDXL_1_0",
+        "SDXL_LIGHTNING",
+        "v1_5",
+        "v2",
+        "v3",
+    }:
         return False
     return True
 
 
 def _v_seed(x: Any) -> bool:
     # /properties/seed
+    # /properties/seed/type
     if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     if x is not None:
+        # /properties/seed/maximum
         if x > 9999999998:
             return False
     return True
@@ -2575,8 +2634,10 @@ _v_tiling = _v_alchemy  # /properties/tiling
 
 def _v_transparency(x: Any) -> bool:
     # /properties/transparency
+    # /properties/transparency/type
     if not (isinstance(x, str) or x is None):
         return False
+    # /properties/transparency/enum
     if not (x is None or (isinstance(x, str) and x in {"disabled", "foreground_only"})):
         return False
     return True
@@ -2596,6 +2657,7 @@ _v_upscaleRatio = _v_imagePromptWeight  # /properties/upscaleRatio
 
 def _v_userElements(x: Any) -> bool:
     # /properties/userElements
+    # /properties/userElements/type
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
@@ -2613,6 +2675,7 @@ _v_width = _v_height  # /properties/width
 
 def _v_patternProperties_styleUUID(x: Any) -> bool:
     # /patternProperties/^styleUUID$
+    # /patternProperties/^styleUUID$/type
     if not isinstance(x, str):
         return False
     return True
@@ -2620,8 +2683,10 @@ def _v_patternProperties_styleUUID(x: Any) -> bool:
 
 def _v_patternProperties_contextImages(x: Any) -> bool:
     # /patternProperties/^contextImages$
+    # /patternProperties/^contextImages$/type
     if not isinstance(x, list):
         return False
+    # /patternProperties/^contextImages$/maxItems
     if len(x) > 4:
         return False
     for _item1 in x:
@@ -2632,6 +2697,7 @@ def _v_patternProperties_contextImages(x: Any) -> bool:
 
 def _v_patternProperties_isInitImage(x: Any) -> bool:
     # /patternProperties/^isInitImage$
+    # /patternProperties/^isInitImage$/type
     if not (x is True or x is False):
         return False
     return True
@@ -2640,6 +2706,7 @@ def _v_patternProperties_isInitImage(x: Any) -> bool:
 def _v_controlnetsWithStrengthType(x: Any) -> bool:
     # /$defs/controlnetsWithStrengthType
     if isinstance(x, dict):
+        # /$defs/controlnetsWithStrengthType/required
         if "controlnets" not in x:
             return False
         if not _v_controlnetsWithStrengthType_controlnets(x["controlnets"]):
@@ -2982,7 +3049,7 @@ def _e_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
 def _e_controlNetType(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/controlNetType
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in {"CANNY", "DEPTH", "POSE"}):
+        if x not in {"CANNY", "DEPTH", "POSE"}:
             out.append(
                 Error(
                     _pointer(path),
@@ -4063,19 +4130,15 @@ def _e_public(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e_scheduler(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/scheduler
     if isinstance(x, str):
-        if not (
-            isinstance(x, str)
-            and x
-            in {
-                "DDIM",
-                "DPM_SOLVER",
-                "EULER_ANCESTRAL_DISCRETE",
-                "EULER_DISCRETE",
-                "KLMS",
-                "LEONARDO",
-                "PNDM",
-            }
-        ):
+        if x not in {
+            "DDIM",
+            "DPM_SOLVER",
+            "EULER_ANCESTRAL_DISCRETE",
+            "EULER_DISCRETE",
+            "KLMS",
+            "LEONARDO",
+            "PNDM",
+        }:
             out.append(
                 Error(
                     _pointer(path),
@@ -4129,23 +4192,19 @@ def _e_scheduler(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e_sd_version(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sd_version
     if isinstance(x, str):
-        if not (
-            isinstance(x, str)
-            and x
-            in {
-                "FLUX",
-                "FLUX_DEV",
-                "KINO_2_0",
-                "PHOENIX",
-                "SDXL_0_8",
-                "SDXL_0_9",
-                "SDXL_1_0",
-                "SDXL_LIGHTNING",
-                "v1_5",
-                "v2",
-                "v3",
-            }
-        ):
+        if x not in {
+            "FLUX",
+            "FLUX_DEV",
+            "KINO_2_0",
+            "PHOENIX",
+            "SDXL_0_8",
+            "SDXL_0_9",
+            "SDXL_1_0",
+            "SDXL_LIGHTNING",
+            "v1_5",
+            "v2",
+            "v3",
+        }:
             out.append(
                 Error(
                     _pointer(path),
@@ -5310,8 +5369,10 @@ def _e_x_advice_18_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -
 
 def _v_controlnetInput(x: Any) -> bool:
     # /$defs/controlnetInput
+    # /$defs/controlnetInput/type
     if not isinstance(x, dict):
         return False
+    # /$defs/controlnetInput/required
     if not ("initImageId" in x and "initImageType" in x and "preprocessorId" in x):
         return False
     if not x.keys() <= _NAMES_controlnetInput:
@@ -5324,8 +5385,10 @@ def _v_controlnetInput(x: Any) -> bool:
 
 def _v_elementInput(x: Any) -> bool:
     # /$defs/elementInput
+    # /$defs/elementInput/type
     if not isinstance(x, dict):
         return False
+    # /$defs/elementInput/required
     if "akUUID" not in x:
         return False
     if not x.keys() <= _NAMES_elementInput:
@@ -5338,6 +5401,7 @@ def _v_elementInput(x: Any) -> bool:
 
 def _v_userElementInput(x: Any) -> bool:
     # /$defs/userElementInput
+    # /$defs/userElementInput/type
     if not isinstance(x, dict):
         return False
     if not x.keys() <= _NAMES_userElementInput:
@@ -5350,8 +5414,10 @@ def _v_userElementInput(x: Any) -> bool:
 
 def _v_contextImage(x: Any) -> bool:
     # /$defs/contextImage
+    # /$defs/contextImage/type
     if not isinstance(x, dict):
         return False
+    # /$defs/contextImage/required
     if not ("id" in x and "type" in x):
         return False
     if not x.keys() <= _NAMES_contextImage:
@@ -5364,6 +5430,7 @@ def _v_contextImage(x: Any) -> bool:
 
 def _v_controlnetsWithStrengthType_controlnets(x: Any) -> bool:
     # /$defs/controlnetsWithStrengthType/properties/controlnets
+    # /$defs/controlnetsWithStrengthType/properties/controlnets/type
     if not isinstance(x, list):
         return False
     if not any(
@@ -6049,15 +6116,18 @@ _v_controlnetInput_initImageId = (
 
 def _v_controlnetInput_initImageType(x: Any) -> bool:
     # /$defs/controlnetInput/properties/initImageType
+    # /$defs/controlnetInput/properties/initImageType/type
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in {"GENERATED", "UPLOADED"}):
+    # /$defs/controlnetInput/properties/initImageType/enum
+    if x not in {"GENERATED", "UPLOADED"}:
         return False
     return True
 
 
 def _v_controlnetInput_preprocessorId(x: Any) -> bool:
     # /$defs/controlnetInput/properties/preprocessorId
+    # /$defs/controlnetInput/properties/preprocessorId/type
     if not (type(x) is int or (type(x) is float and x.is_integer())):
         return False
     return True
@@ -6068,8 +6138,10 @@ _v_controlnetInput_weight = _v_imagePromptWeight  # /$defs/controlnetInput/prope
 
 def _v_controlnetInput_strengthType(x: Any) -> bool:
     # /$defs/controlnetInput/properties/strengthType
+    # /$defs/controlnetInput/properties/strengthType/type
     if not (isinstance(x, str) or x is None):
         return False
+    # /$defs/controlnetInput/properties/strengthType/enum
     if not (x is None or (isinstance(x, str) and x in {"High", "Low", "Max", "Mid", "Ultra"})):
         return False
     return True
@@ -6086,6 +6158,7 @@ _v_elementInput_weight = _v_imagePromptWeight  # /$defs/elementInput/properties/
 
 def _v_userElementInput_userLoraId(x: Any) -> bool:
     # /$defs/userElementInput/properties/userLoraId
+    # /$defs/userElementInput/properties/userLoraId/type
     if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     return True
@@ -6510,7 +6583,7 @@ def _e_controlnetInput_initImageId(x: Any, path: tuple[str | int, ...], out: lis
 def _e_controlnetInput_initImageType(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/initImageType
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in {"GENERATED", "UPLOADED"}):
+        if x not in {"GENERATED", "UPLOADED"}:
             out.append(
                 Error(
                     _pointer(path),
@@ -6748,7 +6821,7 @@ def _e_contextImage_id(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
 def _e_contextImage_type(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/contextImage/properties/type
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in {"GENERATED", "UPLOADED"}):
+        if x not in {"GENERATED", "UPLOADED"}:
             out.append(
                 Error(
                     _pointer(path),

@@ -170,8 +170,10 @@ def _exactly_one(*results: bool) -> bool:
 
 
 def _v_root(x: Any) -> bool:
+    # /type
     if not isinstance(x, dict):
         return False
+    # /required
     if "sdGenerationJob" not in x:
         return False
     if not (
@@ -211,7 +213,6 @@ def _v_root(x: Any) -> bool:
                                     "unit" not in x["sdGenerationJob"]["cost"]
                                     or (
                                         isinstance(x["sdGenerationJob"]["cost"]["unit"], str)
-                                        and isinstance(x["sdGenerationJob"]["cost"]["unit"], str)
                                         and x["sdGenerationJob"]["cost"]["unit"]
                                         in {"CREDITS", "DOLLARS"}
                                     )
@@ -283,9 +284,6 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                             "unit" not in x["sdGenerationJob"]["cost"]
                                             or (
                                                 isinstance(
-                                                    x["sdGenerationJob"]["cost"]["unit"], str
-                                                )
-                                                and isinstance(
                                                     x["sdGenerationJob"]["cost"]["unit"], str
                                                 )
                                                 and x["sdGenerationJob"]["cost"]["unit"]
@@ -369,9 +367,6 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                                     isinstance(
                                                         x["sdGenerationJob"]["cost"]["unit"], str
                                                     )
-                                                    and isinstance(
-                                                        x["sdGenerationJob"]["cost"]["unit"], str
-                                                    )
                                                     and x["sdGenerationJob"]["cost"]["unit"]
                                                     in {"CREDITS", "DOLLARS"}
                                                 )
@@ -430,7 +425,6 @@ def _e_sdGenerationJob(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                                 "unit" not in x["cost"]
                                 or (
                                     isinstance(x["cost"]["unit"], str)
-                                    and isinstance(x["cost"]["unit"], str)
                                     and x["cost"]["unit"] in {"CREDITS", "DOLLARS"}
                                 )
                             )
@@ -488,7 +482,6 @@ def _e_sdGenerationJob(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                                 "unit" not in x["cost"]
                                 or (
                                     isinstance(x["cost"]["unit"], str)
-                                    and isinstance(x["cost"]["unit"], str)
                                     and x["cost"]["unit"] in {"CREDITS", "DOLLARS"}
                                 )
                             )
@@ -544,11 +537,7 @@ def _e_sdGenerationJob_cost(x: Any, path: tuple[str | int, ...], out: list[Error
                 if not isinstance(x["amount"], str):
                     _e_sdGenerationJob_cost_amount(x["amount"], (*path, "amount"), out)
             if "unit" in x:
-                if not (
-                    isinstance(x["unit"], str)
-                    and isinstance(x["unit"], str)
-                    and x["unit"] in {"CREDITS", "DOLLARS"}
-                ):
+                if not (isinstance(x["unit"], str) and x["unit"] in {"CREDITS", "DOLLARS"}):
                     _e_sdGenerationJob_cost_unit(x["unit"], (*path, "unit"), out)
     else:
         if not (isinstance(x, dict) or x is None):
@@ -568,11 +557,7 @@ def _e_sdGenerationJob_cost(x: Any, path: tuple[str | int, ...], out: list[Error
                 if not isinstance(x["amount"], str):
                     _e_sdGenerationJob_cost_amount(x["amount"], (*path, "amount"), out)
             if "unit" in x:
-                if not (
-                    isinstance(x["unit"], str)
-                    and isinstance(x["unit"], str)
-                    and x["unit"] in {"CREDITS", "DOLLARS"}
-                ):
+                if not (isinstance(x["unit"], str) and x["unit"] in {"CREDITS", "DOLLARS"}):
                     _e_sdGenerationJob_cost_unit(x["unit"], (*path, "unit"), out)
 
 
@@ -598,7 +583,7 @@ def _e_sdGenerationJob_cost_amount(x: Any, path: tuple[str | int, ...], out: lis
 def _e_sdGenerationJob_cost_unit(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sdGenerationJob/properties/cost/properties/unit
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in {"CREDITS", "DOLLARS"}):
+        if x not in {"CREDITS", "DOLLARS"}:
             out.append(
                 Error(
                     _pointer(path),
