@@ -71,7 +71,10 @@ class Keyword:
 
     @functools.cached_property
     def name(self) -> str:
-        return pointer.unescape_token(self.location.rsplit("/", 1)[-1])
+        """The keyword this record is lowered from (a merged record made by an emitter keeps
+        its kind's name whatever location it borrows)."""
+        fixed = RECORD_KEYWORDS.get(type(self))
+        return fixed or pointer.unescape_token(self.location.rsplit("/", 1)[-1])
 
 
 @dataclass
@@ -222,6 +225,37 @@ class UnevaluatedProperties(Keyword):
 @dataclass
 class UnevaluatedItems(Keyword):
     child: Node
+
+
+# The keyword each kind of record is lowered from (Bound and Size stand for several: their
+# location says which). Its instance kind and subschema shape are in the keyword table.
+RECORD_KEYWORDS: dict[type[Keyword], str] = {
+    Type: "type",
+    Enum: "enum",
+    Const: "const",
+    MultipleOf: "multipleOf",
+    Pattern: "pattern",
+    UniqueItems: "uniqueItems",
+    Required: "required",
+    DependentRequired: "dependentRequired",
+    Properties: "properties",
+    PatternProperties: "patternProperties",
+    AdditionalProperties: "additionalProperties",
+    PropertyNames: "propertyNames",
+    DependentSchemas: "dependentSchemas",
+    PrefixItems: "prefixItems",
+    Items: "items",
+    Contains: "contains",
+    AllOf: "allOf",
+    AnyOf: "anyOf",
+    OneOf: "oneOf",
+    Not: "not",
+    IfThenElse: "if",
+    Ref: "$ref",
+    Advice: ADVICE_KEYWORD,
+    UnevaluatedProperties: "unevaluatedProperties",
+    UnevaluatedItems: "unevaluatedItems",
+}
 
 
 @dataclass(eq=False)
