@@ -275,3 +275,22 @@ def test_one_rule_id_means_one_rule() -> None:
         lower({"allOf": [{"x-rule": ERROR_RULE}, {"x-rule": other}]})
     same = lower({"allOf": [{"x-rule": ERROR_RULE}, {"x-rule": ERROR_RULE}]})
     assert list(same.rules) == ["r"]
+
+
+def test_every_ir_record_names_a_keyword_of_the_table() -> None:
+    from genspec import ir
+
+    records = {
+        cls
+        for cls in vars(ir).values()
+        if isinstance(cls, type) and issubclass(cls, ir.Keyword) and cls is not ir.Keyword
+    }
+    assert records - set(ir.RECORD_KEYWORDS) == {ir.Bound, ir.Size}  # several keywords each
+    for record, name in ir.RECORD_KEYWORDS.items():
+        assert name in keywords.KEYWORDS, record
+    for name in (*ir.BOUND_KEYWORDS, *ir.SIZE_KEYWORDS):
+        assert keywords.KEYWORDS[name].role == "assertion"
+    # A record an emitter builds at a borrowed location keeps its keyword, hence its kind.
+    merged = ir.Properties("/allOf/0/then/properties/xs", {})
+    assert merged.name == "properties" and keywords.applies_to(merged.name) == "object"
+    assert ir.Size("/properties/a~1b/maxItems", 3).name == "maxItems"
