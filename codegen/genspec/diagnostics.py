@@ -16,13 +16,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from genspec.jsonio import escape_pointer_token
+from genspec.jsonvalue import json_equal
+from genspec.pointer import escape_token
+from genspec.rules import ADVICE_KEYWORD, RULE_KEYWORD, Rule, Severity
 
 if TYPE_CHECKING:
     from genspec.ir import Node, SchemaIR
 
-ERROR = "error"
-WARNING = "warning"
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,37 +43,31 @@ class Diagnostic:
     anchor: str = ""
 
 
-@dataclass(frozen=True)
-class RuleInfo:
-    """What the renderers say about a rule id (SARIF's rule table)."""
-
-    severity: str
-    summary: str
-    reference: str = ""
-    source: str = ""  # the documentation sentence or server error the rule comes from
-    evidence: str = ""  # server-rejection | documented-requirement | documented-advice
-
-
 # Checks genspec makes itself, beside the spec's own rules. Ids are stable: users put them in
 # --select/--ignore and pyproject.toml.
-LINT_RULES: dict[str, RuleInfo] = {
-    "io-error": RuleInfo(ERROR, "The path could not be read (missing, unreadable, no match)."),
-    "file-too-large": RuleInfo(ERROR, "The file is too large to be a request body."),
-    "invalid-encoding": RuleInfo(ERROR, "The file is not UTF-8 text (binary, UTF-16, bad bytes)."),
-    "invalid-json": RuleInfo(
-        ERROR, "The body is not strict JSON (syntax, NaN, huge numbers, depth)."
-    ),
-    "internal-error": RuleInfo(ERROR, "The validator failed on this body: a genspec bug."),
-    "utf8-bom": RuleInfo(WARNING, "The file starts with a byte order mark, which JSON forbids."),
-    "duplicate-key": RuleInfo(
-        WARNING, "A member name repeats in one object; the API keeps the last."
-    ),
-    "unknown-key": RuleInfo(WARNING, "A member the spec does not define (the API rejects those)."),
-    "deprecated-field": RuleInfo(WARNING, "A deprecated field; the message names its replacement."),
-    "no-effect": RuleInfo(WARNING, "A field that does nothing because its feature is off."),
-    "default-value": RuleInfo(
-        WARNING, "A value equal to the field's default: sending it changes nothing."
-    ),
+LINT_RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in (
+        Rule("io-error", ERROR, "The path could not be read (missing, unreadable, no match)."),
+        Rule("file-too-large", ERROR, "The file is too large to be a request body."),
+        Rule("invalid-encoding", ERROR, "The file is not UTF-8 text (binary, UTF-16, bad bytes)."),
+        Rule(
+            "invalid-json", ERROR, "The body is not strict JSON (syntax, NaN, huge numbers, depth)."
+        ),
+        Rule("internal-error", ERROR, "The validator failed on this body: a genspec bug."),
+        Rule("utf8-bom", WARNING, "The file starts with a byte order mark, which JSON forbids."),
+        Rule(
+            "duplicate-key", WARNING, "A member name repeats in one object; the API keeps the last."
+        ),
+        Rule("unknown-key", WARNING, "A member the spec does not define (the API rejects those)."),
+        Rule("deprecated-field", WARNING, "A deprecated field; the message names its replacement."),
+        Rule("no-effect", WARNING, "A field that does nothing because its feature is off."),
+        Rule(
+            "default-value",
+            WARNING,
+            "A value equal to the field's default: sending it changes nothing.",
+        ),
+    )
 }
 
 # Lint-only findings that point at the member name (the key is the mistake), else at the value.
@@ -121,19 +117,6 @@ class ValidatorError(Protocol):
 def schema_rule_id(keyword: str) -> str:
     """The stable id of a plain schema error: `maxLength` -> `schema-max-length`."""
     return "schema-" + re.sub(r"(?<!^)(?=[A-Z])", "-", keyword).lower()
-
-
-def json_equal(left: Any, right: Any) -> bool:
-    """Equality as JSON means it: 1 == 1.0, but true is not 1 and "1" is not 1."""
-    if isinstance(left, bool) or isinstance(right, bool):
-        return type(left) is type(right) and left == right
-    if isinstance(left, int | float) and isinstance(right, int | float):
-        return left == right
-    if isinstance(left, list) and isinstance(right, list):
-        return len(left) == len(right) and all(map(json_equal, left, right))
-    if isinstance(left, dict) and isinstance(right, dict):
-        return left.keys() == right.keys() and all(json_equal(left[k], right[k]) for k in left)
-    return type(left) is type(right) and bool(left == right)
 
 
 def closest_name(name: str, candidates: set[str]) -> str | None:
@@ -236,8 +219,8 @@ def _annotations(nodes: list[Node]) -> list[dict[str, Any]]:
 
 def _rule_schemas(ir: SchemaIR, schema: Any) -> list[Any]:
     """Every subschema that declares an x-rule, the x-advice entries included."""
-    found = [n.schema for n in ir.nodes if isinstance(n.schema, dict) and "x-rule" in n.schema]
-    advice = schema.get("x-advice") if isinstance(schema, dict) else None
+    found = [n.schema for n in ir.nodes if isinstance(n.schema, dict) and RULE_KEYWORD in n.schema]
+    advice = schema.get(ADVICE_KEYWORD) if isinstance(schema, dict) else None
     return found + (list(advice) if isinstance(advice, list) else [])
 
 
@@ -272,7 +255,7 @@ def from_validator_error(error: ValidatorError, view: LintModel | None) -> Diagn
     rule_id = error.rule_id or schema_rule_id(error.keyword)
     message, anchor = error.message, ""
     if error.keyword in ("additionalProperties", "unevaluatedProperties") and error.property:
-        anchor = f"{error.instance_path}/{escape_pointer_token(error.property)}"
+        anchor = f"{error.instance_path}/{escape_token(error.property)}"
         suggestion = _suggest_for(view, error.instance_path, error.property) if view else None
         if suggestion:
             message = f"{message} (did you mean {suggestion!r}?)"
@@ -306,7 +289,7 @@ def _walk_members(
         return
     known = view.property_names(node)
     for name, member in value.items():
-        member_pointer = f"{pointer}/{escape_pointer_token(name)}"
+        member_pointer = f"{pointer}/{escape_token(name)}"
         if known is not None and name not in known:
             if member_pointer not in reported and not view.matches_pattern(node, name):
                 yield _unknown_key(name, member_pointer, known)
@@ -362,4 +345,4 @@ def _no_effect(body: Mapping[str, Any], view: LintModel) -> Iterator[Diagnostic]
             message = (
                 f'{name!r} has no effect while {switch!r} is off: send "{switch}": true or drop it'
             )
-            yield unlocated("no-effect", WARNING, message, f"/{escape_pointer_token(name)}")
+            yield unlocated("no-effect", WARNING, message, f"/{escape_token(name)}")

@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from genspec.diagnostics import Diagnostic, RuleInfo
+    from genspec.diagnostics import Diagnostic
+    from genspec.rules import Rule
 
 EXIT_SAME, EXIT_DRIFT, EXIT_USAGE = 0, 1, 2
 OVERRIDE = "x-openapi-"
@@ -181,7 +182,7 @@ class Side:
             if not ref.startswith("#"):
                 return schema, pointer  # a remote reference: compared as it stands
             node = self.root
-            from genspec.jsonio import split_pointer
+            from genspec.pointer import split as split_pointer
 
             try:
                 for token in split_pointer(ref[1:]):
@@ -436,10 +437,10 @@ def drift(
     return sorted(diagnostics, key=lambda d: (d.line, d.col, d.rule_id, d.instance_path))
 
 
-def rule_catalogue() -> dict[str, RuleInfo]:
-    from genspec.diagnostics import ERROR, RuleInfo
+def rule_catalogue() -> dict[str, Rule]:
+    from genspec.rules import Rule, Severity
 
-    return {rule_id: RuleInfo(ERROR, summary) for rule_id, summary in RULES.items()}
+    return {rule_id: Rule(rule_id, Severity.ERROR, summary) for rule_id, summary in RULES.items()}
 
 
 def _spec_files(args: argparse.Namespace) -> tuple[Path, Path]:

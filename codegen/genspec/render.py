@@ -17,7 +17,8 @@ from typing import IO, Protocol
 from urllib.parse import quote
 
 from genspec import __version__
-from genspec.diagnostics import ERROR, Diagnostic, RuleInfo
+from genspec.diagnostics import ERROR, Diagnostic
+from genspec.rules import Rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # Where a rule's documentation lives: the rules reference of the generated site, by rule id.
@@ -56,7 +57,7 @@ def summary_line(summary: Summary) -> str:
 
 class Renderer(Protocol):
     def add(self, diagnostic: Diagnostic) -> None: ...
-    def end(self, summary: Summary, rules: Mapping[str, RuleInfo]) -> None: ...
+    def end(self, summary: Summary, rules: Mapping[str, Rule]) -> None: ...
 
 
 def _where(diagnostic: Diagnostic) -> str:
@@ -80,7 +81,7 @@ class TextRenderer:
     def add(self, diagnostic: Diagnostic) -> None:
         self.out.write(text_line(diagnostic) + "\n")
 
-    def end(self, summary: Summary, rules: Mapping[str, RuleInfo]) -> None:
+    def end(self, summary: Summary, rules: Mapping[str, Rule]) -> None:
         if not self.quiet:
             self.out.write(summary_line(summary) + "\n")
 
@@ -110,7 +111,7 @@ class JsonRenderer:
         )
         self.count += 1
 
-    def end(self, summary: Summary, rules: Mapping[str, RuleInfo]) -> None:
+    def end(self, summary: Summary, rules: Mapping[str, Rule]) -> None:
         self.out.write("\n]\n" if self.count else "[]\n")
 
 
@@ -123,7 +124,7 @@ class JsonLinesRenderer:
     def add(self, diagnostic: Diagnostic) -> None:
         self.out.write(json.dumps(json_record(diagnostic)) + "\n")
 
-    def end(self, summary: Summary, rules: Mapping[str, RuleInfo]) -> None:
+    def end(self, summary: Summary, rules: Mapping[str, Rule]) -> None:
         pass
 
 
@@ -139,21 +140,19 @@ def rules_url(rule_id: str, base: str = DEFAULT_RULES_URL) -> str:
     return f"{base}#{quote(rule_id)}"
 
 
-def sarif_rule(
-    rule_id: str, info: RuleInfo | None, base: str = DEFAULT_RULES_URL
-) -> dict[str, object]:
+def sarif_rule(rule_id: str, info: Rule | None, base: str = DEFAULT_RULES_URL) -> dict[str, object]:
     rule: dict[str, object] = {"id": rule_id, "helpUri": rules_url(rule_id, base)}
     if info is not None:
-        rule["shortDescription"] = {"text": info.summary}
+        rule["shortDescription"] = {"text": info.message}
         rule["defaultConfiguration"] = {"level": info.severity}
-        help_lines = [info.summary]
+        help_lines = [info.message]
         if info.evidence:
             help_lines.append(f"Evidence: {info.evidence}.")
         if info.source:
             help_lines.append(f"Source: {info.source}")
         if info.reference:
             help_lines.append(f"Reference: {info.reference}")
-        rule["fullDescription"] = {"text": info.summary}
+        rule["fullDescription"] = {"text": info.message}
         rule["help"] = {"text": "\n".join(help_lines)}
         properties: dict[str, object] = {}
         if info.evidence:
@@ -200,7 +199,7 @@ class SarifRenderer:
         position = self.index.setdefault(diagnostic.rule_id, len(self.index))
         self.out.write(json.dumps(_sarif_result(diagnostic, position)))
 
-    def end(self, summary: Summary, rules: Mapping[str, RuleInfo]) -> None:
+    def end(self, summary: Summary, rules: Mapping[str, Rule]) -> None:
         if not self.index:
             self.out.write(f'{{"$schema": "{SARIF_SCHEMA}", "version": "2.1.0", "runs": [{{')
             self.out.write('"columnKind": "unicodeCodePoints", "results": [\n')
@@ -239,7 +238,7 @@ class GithubRenderer:
         message = _escape_data(f"{d.message}{_where(d)}")
         self.out.write(f"::{printable(d.severity)} {','.join(properties)}::{message}\n")
 
-    def end(self, summary: Summary, rules: Mapping[str, RuleInfo]) -> None:
+    def end(self, summary: Summary, rules: Mapping[str, Rule]) -> None:
         pass
 
 
@@ -255,7 +254,7 @@ RENDERERS: dict[str, Callable[..., Renderer]] = {
 def render(
     name: str,
     diagnostics: Iterable[Diagnostic],
-    rules: Mapping[str, RuleInfo],
+    rules: Mapping[str, Rule],
     summary: Summary | None = None,
     **options: object,
 ) -> str:

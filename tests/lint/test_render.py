@@ -9,23 +9,24 @@ from typing import Any
 import jsonschema
 import pytest
 
-from genspec.diagnostics import LINT_RULES, Diagnostic, RuleInfo
+from genspec.diagnostics import LINT_RULES, Diagnostic
 from genspec.render import RENDERERS, Summary, render
+from genspec.rules import Evidence, Rule, Severity
 
 
-def render_text(diagnostics: list[Diagnostic], rules: dict[str, RuleInfo]) -> str:
+def render_text(diagnostics: list[Diagnostic], rules: dict[str, Rule]) -> str:
     return render("text", diagnostics, rules)
 
 
-def render_json(diagnostics: list[Diagnostic], rules: dict[str, RuleInfo]) -> str:
+def render_json(diagnostics: list[Diagnostic], rules: dict[str, Rule]) -> str:
     return render("json", diagnostics, rules)
 
 
-def render_sarif(diagnostics: list[Diagnostic], rules: dict[str, RuleInfo]) -> str:
+def render_sarif(diagnostics: list[Diagnostic], rules: dict[str, Rule]) -> str:
     return render("sarif", diagnostics, rules)
 
 
-def render_github(diagnostics: list[Diagnostic], rules: dict[str, RuleInfo]) -> str:
+def render_github(diagnostics: list[Diagnostic], rules: dict[str, Rule]) -> str:
     return render("github", diagnostics, rules)
 
 
@@ -35,15 +36,16 @@ DIAGNOSTICS = [
     Diagnostic("missing.json", 0, 0, "io-error", "error", "cannot read: No such file"),
     Diagnostic("/abs/c.json", 1, 1, "invalid-json", "error", "bad\nline, 100%: yes"),
 ]
-RULES: dict[str, RuleInfo] = {
+RULES: dict[str, Rule] = {
     **LINT_RULES,
-    "schema-maximum": RuleInfo("error", "A number above its maximum."),
-    "ultra-alchemy": RuleInfo(
-        "error",
+    "schema-maximum": Rule("schema-maximum", Severity.ERROR, "A number above its maximum."),
+    "ultra-alchemy": Rule(
+        "ultra-alchemy",
+        Severity.ERROR,
         "ultra cannot be combined with alchemy.",
-        "https://docs.leonardo.ai/reference/creategeneration",
-        "Ultra mode is not compatible with Alchemy",
-        "server-rejection",
+        source="Ultra mode is not compatible with Alchemy",
+        reference="https://docs.leonardo.ai/reference/creategeneration",
+        evidence=Evidence.SERVER_REJECTION,
     ),
 }
 

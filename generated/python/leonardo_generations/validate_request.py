@@ -18,6 +18,7 @@ import json
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 __all__ = ["RULES", "Error", "is_accepted", "is_valid", "validate"]
@@ -252,20 +253,20 @@ class Error:
 
 def is_valid(instance: Any) -> bool:
     """True when `instance` satisfies every constraint (advice warnings do not count)."""
-    return _v0(instance)
+    return _v_root(instance)
 
 
 def is_accepted(instance: Any) -> bool:
     """Deprecated alias of `is_valid` (advice no longer takes part in validity)."""
     warnings.warn("is_accepted is deprecated; use is_valid", DeprecationWarning, stacklevel=2)
-    return _v0(instance)
+    return _v_root(instance)
 
 
 def validate(instance: Any) -> list[Error]:
     """Every finding for `instance`: the constraint errors, then the advice warnings."""
     out: list[Error] = []
-    if not _v0(instance):
-        _e0(instance, (), out)
+    if not _v_root(instance):
+        _e_root(instance, (), out)
     _advise(instance, out)
     return out
 
@@ -283,28 +284,26 @@ def _pointer(path: tuple[str | int, ...]) -> str:
 
 
 def _rule_error(
-    path: tuple[str | int, ...],
-    schema_path: str,
-    keyword: str,
-    rule: tuple[str, str, str],
-    prop: str | None,
+    path: tuple[str | int, ...], schema_path: str, keyword: str, rule_id: str, prop: str | None
 ) -> Error:
-    rule_id, severity, message = rule
-    return Error(_pointer(path), schema_path, keyword, message, rule_id, severity, prop)
+    rule = RULES[rule_id]
+    return Error(
+        _pointer(path), schema_path, keyword, rule["message"], rule_id, rule["severity"], prop
+    )
 
 
 def _warn(
     x: Any,
     report: Callable[[Any, tuple[str | int, ...], list[Error]], None],
-    rule: tuple[str, str, str],
+    rule_id: str,
     out: list[Error],
 ) -> None:
     """Report an advice entry's findings, each as that entry's rule (its id, severity, message)."""
     found: list[Error] = []
     report(x, (), found)
-    rule_id, severity, message = rule
+    rule = RULES[rule_id]
     for error in found:
-        error.rule_id, error.severity, error.message = rule_id, severity, message
+        error.rule_id, error.severity, error.message = rule_id, rule["severity"], rule["message"]
     out.extend(found)
 
 
@@ -382,177 +381,20 @@ def _exactly_one(*results: bool) -> bool:
     return sum(results) == 1
 
 
-_RULE0 = (
-    "phoenix-flux-contrast-omitted",
-    "warning",
-    "Phoenix and Flux guides list contrast as a required parameter: send contrast (3, 3.5 or 4 are the web UI's Low, Medium and High).",
-)
-_K1 = frozenset(
-    {
-        "1dd50843-d653-4516-a8e3-f0238ee453ff",
-        "28aeddf8-bd19-4803-80fc-79602d1a9989",
-        "b2614463-296c-462a-9586-aafdb8f00e36",
-    }
-)
-_K2 = frozenset({"FLUX", "FLUX_DEV"})
-_RULE3 = (
-    "flux-seed-max-reference",
-    "warning",
-    "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.",
-)
-_K4 = frozenset({1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4})
-_RULE5 = (
-    "contrast-documented-values",
-    "warning",
-    "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.",
-)
-_RULE6 = (
-    "guidance-scale-max-20",
-    "warning",
-    "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.",
-)
-_RULE7 = (
-    "init-strength-documented-range",
-    "warning",
-    "init_strength below 0.1 is outside the API reference's 0.1 to 0.9: send 0.1 or more unless this is a Canvas request (whose guide defaults it to 0).",
-)
-_K8 = frozenset({"v1"})
-_RULE9 = (
-    "photoreal-v1-without-model-id",
-    "warning",
-    'PhotoReal v1 (the version used when photoRealVersion is omitted) has no model id: Leonardo\'s API reference asks for modelId to be left out, so drop it, or send photoRealVersion "v2" with a PhotoReal v2 model.',
-)
-_K10 = frozenset({"LEONARDO", "NONE"})
-_RULE11 = (
-    "preset-style-alchemy-off",
-    "warning",
-    "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).",
-)
-_K12 = frozenset(
-    {
-        "ANIME",
-        "CREATIVE",
-        "DYNAMIC",
-        "ENVIRONMENT",
-        "GENERAL",
-        "ILLUSTRATION",
-        "NONE",
-        "PHOTOGRAPHY",
-        "RAYTRACED",
-        "RENDER_3D",
-        "SKETCH_BW",
-        "SKETCH_COLOR",
-    }
-)
-_RULE13 = (
-    "preset-style-alchemy-on",
-    "warning",
-    'With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send "alchemy": false.',
-)
-_K14 = frozenset({"CINEMATIC", "CREATIVE", "VIBRANT"})
-_RULE15 = (
-    "preset-style-photoreal-v1",
-    "warning",
-    "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.",
-)
-_K16 = frozenset(
-    {
-        "BOKEH",
-        "CINEMATIC",
-        "CINEMATIC_CLOSEUP",
-        "CREATIVE",
-        "DYNAMIC",
-        "FASHION",
-        "FILM",
-        "FOOD",
-        "HDR",
-        "LONG_EXPOSURE",
-        "MACRO",
-        "MINIMALISTIC",
-        "MONOCHROME",
-        "MOODY",
-        "NEUTRAL",
-        "PORTRAIT",
-        "RETRO",
-        "STOCK_PHOTO",
-        "UNPROCESSED",
-        "VIBRANT",
-    }
-)
-_K17 = "v2"
-_RULE18 = (
-    "preset-style-photoreal-v2",
-    "warning",
-    "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses).",
-)
-_K19 = frozenset({"v2", "v3"})
-_RULE20 = (
-    "prompt-magic-version-documented-values",
-    "warning",
-    "promptMagicVersion is documented as v2 or v3: send one of them.",
-)
-_RULE21 = (
-    "prompt-magic-version-needs-prompt-magic",
-    "warning",
-    'promptMagicVersion only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicVersion.',
-)
-_RULE22 = (
-    "prompt-magic-strength-needs-prompt-magic",
-    "warning",
-    'promptMagicStrength only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicStrength.',
-)
-_RULE23 = (
-    "enhance-prompt-instruction-needs-enhance-prompt",
-    "warning",
-    'enhancePromptInstruction is only read when prompt enhancement is on: send "enhancePrompt": true or drop the instruction.',
-)
-_RULE24 = (
-    "contrast-ratio-needs-alchemy",
-    "warning",
-    'contrastRatio is an Alchemy setting and has no effect with "alchemy": false: drop it or turn Alchemy on.',
-)
-_RULE25 = (
-    "expanded-domain-needs-alchemy",
-    "warning",
-    'expandedDomain is an Alchemy feature and has no effect with "alchemy": false: drop it or turn Alchemy on.',
-)
-_RULE26 = (
-    "strength-type-unknown-preprocessor",
-    "warning",
-    "strengthType only works for Style, Character and Content Reference controlnets, and this preprocessorId is not a documented reference id (Style 67/166/298/299/431, Character 133/397, Content 100/364/232/233/430): check the id or use weight.",
-)
-_RULE27 = (
-    "strength-type-content-character-max-high",
-    "warning",
-    "Character and Content Reference take strengthType Low, Mid or High; Ultra and Max are for Style Reference only.",
-)
-_RULE28 = (
-    "controlnet-weight-or-strength-type",
-    "warning",
-    "Set either weight or strengthType on a controlnet, not both: drop weight (or set it to null) when strengthType is set.",
-)
-_RULE29 = (
-    "canvas-fields-need-canvas-request",
-    "warning",
-    'canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send "canvasRequest": true.',
-)
-_K30 = frozenset({"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"})
-_RULE31 = (
-    "lucid-alchemy-off",
-    "warning",
-    'Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send "alchemy": false as Leonardo\'s Lucid samples do.',
-)
-_RULE32 = (
-    "non-nullable-member-null",
-    "warning",
-    "scheduler, sd_version and controlNetType are not nullable in Leonardo's OpenAPI document: omit the member instead of sending null.",
-)
-_RULE33 = (
-    "is-init-image-undocumented",
-    "warning",
-    'isInitImage is not a member of this endpoint in Leonardo\'s OpenAPI document (only of /generations-motion-svd); an older API FAQ asks for it with init_image_id. If the server answers "Unexpected variable isInitImage", drop it.',
-)
-_K34 = frozenset(
+def _decimal(number: int | float) -> Fraction:
+    # The decimal the JSON text wrote (repr round-trips), not the binary float nearest to it.
+    return Fraction(number) if type(number) is int else Fraction(repr(number))
+
+
+def _multiple_of(value: int | float, divisor: int | float) -> bool:
+    """Exact decimal multipleOf: 0.3 is a multiple of 0.1 and 1e23 of 1000 (floats would say no)."""
+    try:
+        return _decimal(value) % _decimal(divisor) == 0
+    except (ValueError, OverflowError):  # inf/nan never come from JSON
+        return False
+
+
+_NAMES_root = frozenset(
     {
         "alchemy",
         "canvasInitId",
@@ -611,682 +453,213 @@ _K34 = frozenset(
         "width",
     }
 )
-_K36 = frozenset({"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"})
-_K37 = "PHOENIX"
-_K38 = frozenset(
-    {
-        "1e60896f-3c26-4296-8ecc-53e2afecc132",
-        "5c232a9e-9061-4777-980a-ddc8e65647c6",
-        "aa77f04e-3eec-4034-9c07-d0f619684628",
-    }
-)
-_K39 = ["prompt"]
-_K40 = "/required"
-_K42 = "/additionalProperties"
-_K43 = "object"
-_K44 = "/type"
-_K45 = frozenset({"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
-_K46 = frozenset({"CANNY", "DEPTH", "POSE"})
-_K47 = frozenset({0.45, 0.5, 0.55})
-_K48 = frozenset({"v1", "v2"})
-_K49 = frozenset(
-    {
-        "ANIME",
-        "BOKEH",
-        "CINEMATIC",
-        "CINEMATIC_CLOSEUP",
-        "CREATIVE",
-        "DYNAMIC",
-        "ENVIRONMENT",
-        "FASHION",
-        "FILM",
-        "FOOD",
-        "GENERAL",
-        "HDR",
-        "ILLUSTRATION",
-        "LEONARDO",
-        "LONG_EXPOSURE",
-        "MACRO",
-        "MINIMALISTIC",
-        "MONOCHROME",
-        "MOODY",
-        "NEUTRAL",
-        "NONE",
-        "PHOTOGRAPHY",
-        "PORTRAIT",
-        "RAYTRACED",
-        "RENDER_3D",
-        "RETRO",
-        "SKETCH_BW",
-        "SKETCH_COLOR",
-        "STOCK_PHOTO",
-        "UNPROCESSED",
-        "VIBRANT",
-    }
-)
-_K50 = frozenset(
-    {"DDIM", "DPM_SOLVER", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "KLMS", "LEONARDO", "PNDM"}
-)
-_K51 = frozenset(
-    {
-        "FLUX",
-        "FLUX_DEV",
-        "KINO_2_0",
-        "PHOENIX",
-        "SDXL_0_8",
-        "SDXL_0_9",
-        "SDXL_1_0",
-        "SDXL_LIGHTNING",
-        "v1_5",
-        "v2",
-        "v3",
-    }
-)
-_K52 = frozenset({"disabled", "foreground_only"})
-_K53 = frozenset({1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22})
-_K54 = ["alchemy"]
-_K55 = "/allOf/1/then/required"
-_RULE56 = (
-    "ultra-requires-alchemy-off",
-    "error",
-    'ultra cannot be combined with Alchemy, and alchemy defaults to true: send "alchemy": false with "ultra": true.',
-)
-_K57 = ["modelId"]
-_K58 = "/allOf/7/then/required"
-_RULE59 = (
-    "photoreal-v2-model",
-    "error",
-    "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one).",
-)
-_K60 = ["unzoomAmount", "init_image_id"]
-_K61 = "/allOf/8/then/required"
-_RULE62 = (
-    "unzoom-requires-amount-and-init-image",
-    "error",
-    'unzoom needs both unzoomAmount and init_image_id: send them, or drop "unzoom": true.',
-)
-_K63 = ["unzoom"]
-_K64 = "/allOf/9/then/required"
-_RULE65 = (
-    "unzoom-amount-requires-unzoom",
-    "error",
-    'unzoomAmount only works with "unzoom": true (and an init_image_id): send unzoom true or drop unzoomAmount.',
-)
-_K66 = ["init_image_id"]
-_K67 = "/allOf/10/then/required"
-_RULE68 = (
-    "fantasy-avatar-requires-init-image",
-    "error",
-    "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).",
-)
-_K69 = "boolean or null"
-_K70 = "/properties/alchemy/type"
-_K71 = "string or null"
-_K72 = "/properties/canvasInitId/type"
-_K73 = "/properties/canvasMaskId/type"
-_K74 = "/properties/canvasRequest/type"
-_K75 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
-_K76 = "/properties/canvasRequestType/enum"
-_K77 = "/properties/canvasRequestType/type"
-_K78 = "1"
-_K79 = "/properties/contrast/minimum"
-_K80 = "4.5"
-_K81 = "/properties/contrast/maximum"
-_K82 = "number or null"
-_K83 = "/properties/contrast/type"
-_K84 = "0"
-_K85 = "/properties/contrastRatio/minimum"
-_K86 = "/properties/contrastRatio/maximum"
-_K87 = "/properties/contrastRatio/type"
-_K88 = "/properties/controlNet/type"
-_K89 = "array or null"
-_K90 = "/properties/controlnets/type"
-_K91 = '["POSE", "CANNY", "DEPTH", null]'
-_K92 = "/properties/controlNetType/enum"
-_K93 = "/properties/controlNetType/type"
-_K94 = "/properties/elements/type"
-_K95 = "/properties/enhancePrompt/type"
-_K96 = "/properties/enhancePromptInstruction/type"
-_K97 = "/properties/expandedDomain/type"
-_K98 = "/properties/fantasyAvatar/type"
-_K99 = "/properties/guidance_scale/minimum"
-_K100 = "30"
-_K101 = "/properties/guidance_scale/maximum"
-_K102 = "/properties/guidance_scale/type"
-_K103 = "32"
-_K104 = "/properties/height/minimum"
-_K105 = "1536"
-_K106 = "/properties/height/maximum"
-_K107 = "8"
-_K108 = "/properties/height/multipleOf"
-_K109 = "integer or null"
-_K110 = "/properties/height/type"
-_K111 = "/properties/highContrast/type"
-_K112 = "/properties/highResolution/type"
-_K113 = "/properties/imagePrompts/type"
-_K114 = "/properties/imagePromptWeight/type"
-_K115 = "/properties/init_generation_image_id/type"
-_K116 = "/properties/init_image_id/type"
-_K117 = "/properties/init_strength/minimum"
-_K118 = "0.9"
-_K119 = "/properties/init_strength/maximum"
-_K120 = "/properties/init_strength/type"
-_K121 = "/properties/modelId/type"
-_K122 = "/properties/negative_prompt/type"
-_K123 = "/properties/num_images/minimum"
-_K124 = "/properties/num_images/maximum"
-_K125 = "/properties/num_images/type"
-_K126 = "10"
-_K127 = "/properties/num_inference_steps/minimum"
-_K128 = "60"
-_K129 = "/properties/num_inference_steps/maximum"
-_K130 = "/properties/num_inference_steps/type"
-_K131 = "/properties/photoReal/type"
-_K132 = "[0.55, 0.5, 0.45, null]"
-_K133 = "/properties/photoRealStrength/enum"
-_K134 = "/properties/photoRealStrength/type"
-_K135 = '["v1", "v2", null]'
-_K136 = "/properties/photoRealVersion/enum"
-_K137 = "/properties/photoRealVersion/type"
-_K138 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
-_K139 = "/properties/presetStyle/enum"
-_K140 = "/properties/presetStyle/type"
-_K141 = "/properties/prompt/maxLength"
-_K142 = "string"
-_K143 = "/properties/prompt/type"
-_K144 = "/properties/promptMagic/type"
-_K145 = "0.1"
-_K146 = "/properties/promptMagicStrength/minimum"
-_K147 = "/properties/promptMagicStrength/maximum"
-_K148 = "/properties/promptMagicStrength/type"
-_K149 = "/properties/promptMagicVersion/type"
-_K150 = "/properties/public/type"
-_K151 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
-_K152 = "/properties/scheduler/enum"
-_K153 = "/properties/scheduler/type"
-_K154 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
-_K155 = "/properties/sd_version/enum"
-_K156 = "/properties/sd_version/type"
-_K157 = "9999999998"
-_K158 = "/properties/seed/maximum"
-_K159 = "/properties/seed/type"
-_K160 = "/properties/tiling/type"
-_K161 = '["disabled", "foreground_only", null]'
-_K162 = "/properties/transparency/enum"
-_K163 = "/properties/transparency/type"
-_K164 = "/properties/ultra/type"
-_K165 = "/properties/unzoom/type"
-_K166 = "/properties/unzoomAmount/type"
-_K167 = "/properties/upscaleRatio/type"
-_K168 = "/properties/userElements/type"
-_K169 = "/properties/weighting/type"
-_K170 = "/properties/width/minimum"
-_K171 = "/properties/width/maximum"
-_K172 = "/properties/width/multipleOf"
-_K173 = "/properties/width/type"
-_K174 = "/patternProperties/^styleUUID$/type"
-_K175 = "/patternProperties/^contextImages$/maxItems"
-_K176 = "array"
-_K177 = "/patternProperties/^contextImages$/type"
-_K178 = "boolean"
-_K179 = "/patternProperties/^isInitImage$/type"
-_K180 = ["contrast"]
-_K181 = "/x-advice/0/then/required"
-_K182 = ["presetStyle"]
-_K183 = "/x-advice/6/then/required"
-_K184 = "/x-advice/8/then/required"
-_K185 = ["promptMagic"]
-_K186 = "/x-advice/11/then/required"
-_K187 = "/x-advice/12/then/required"
-_K188 = ["enhancePrompt"]
-_K189 = "/x-advice/13/then/required"
-_K190 = frozenset(
-    {
-        1,
-        3,
-        5,
-        6,
-        7,
-        8,
-        9,
-        10,
-        11,
-        12,
-        13,
-        15,
-        16,
-        17,
-        18,
-        19,
-        20,
-        21,
-        22,
-        67,
-        100,
-        133,
-        166,
-        232,
-        233,
-        298,
-        299,
-        364,
-        397,
-        430,
-        431,
-    }
-)
-_K191 = frozenset({"High", "Low", "Mid"})
-_K192 = frozenset({100, 133, 232, 233, 364, 397, 430})
-_K193 = ["canvasRequest"]
-_K194 = "/x-advice/19/then/required"
-_K195 = "/x-advice/20/then/required"
-_K196 = frozenset(
+_NAMES_controlnetInput = frozenset(
     {"influence", "initImageId", "initImageType", "preprocessorId", "strengthType", "weight"}
 )
-_K198 = frozenset({"akUUID", "weight"})
-_K200 = frozenset({"userLoraId", "weight"})
-_K202 = frozenset({"id", "type"})
-_K204 = "4"
-_K205 = "/allOf/0/then/properties/num_images/maximum"
-_RULE206 = (
-    "num-images-max-4-when-large",
-    "error",
-    "num_images must be 4 or fewer when width or height is over 768; width defaults to 1024, so also send a width of 768 or less to get more than 4 images.",
-)
-_K207 = "false"
-_K208 = "/allOf/1/then/properties/alchemy/const"
-_K209 = "2.5"
-_K210 = "/allOf/2/then/properties/contrast/minimum"
-_RULE211 = (
-    "phoenix-alchemy-contrast-min",
-    "error",
-    'Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
-)
-_K212 = "/allOf/3/then/properties/contrast/minimum"
-_RULE213 = (
-    "flux-alchemy-contrast-min",
-    "error",
-    'Flux with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
-)
-_K214 = '"PHOENIX"'
-_K215 = "/allOf/4/then/properties/sd_version/const"
-_RULE216 = (
-    "phoenix-model-needs-phoenix-sd-version",
-    "error",
-    'A Phoenix modelId with another sd_version is refused by the server ("Phoenix request requires sd_version to be PHOENIX."): send sd_version PHOENIX or drop sd_version.',
-)
-_K217 = "2147483638"
-_K218 = "/allOf/5/then/properties/seed/maximum"
-_RULE219 = (
-    "flux-seed-max",
-    "error",
-    "Flux models take a seed of at most 2147483637 (API reference; the Flux guides say 2147483638): send a smaller seed.",
-)
-_K220 = "/allOf/6/then/properties/alchemy/not"
-_RULE221 = (
-    "photoreal-requires-alchemy",
-    "error",
-    'PhotoReal needs Alchemy: remove "alchemy": false (alchemy defaults to true) or turn photoReal off.',
-)
-_K222 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
-_K223 = "/allOf/7/then/properties/modelId/enum"
-_K224 = "number"
-_K225 = "/allOf/8/then/properties/unzoomAmount/type"
-_K226 = "/allOf/8/then/properties/init_image_id/type"
-_K227 = "true"
-_K228 = "/allOf/9/then/properties/unzoom/const"
-_K229 = "/allOf/10/then/properties/init_image_id/type"
-_K230 = "/properties/imagePrompts/items/type"
-_K231 = "/x-advice/0/then/properties/contrast/type"
-_K232 = "/x-advice/1/then/properties/seed/not"
-_K233 = "[1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]"
-_K234 = "/x-advice/2/then/properties/contrast/enum"
-_K235 = "20"
-_K236 = "/x-advice/3/then/properties/guidance_scale/maximum"
-_K237 = "/x-advice/4/then/properties/init_strength/minimum"
-_K238 = "null"
-_K239 = "/x-advice/5/then/properties/modelId/type"
-_K240 = '["LEONARDO", "NONE"]'
-_K241 = "/x-advice/6/then/properties/presetStyle/enum"
-_K242 = '["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "P...'
-_K243 = "/x-advice/7/then/properties/presetStyle/enum"
-_K244 = '["CINEMATIC", "CREATIVE", "VIBRANT"]'
-_K245 = "/x-advice/8/then/properties/presetStyle/enum"
-_K246 = '["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "F...'
-_K247 = "/x-advice/9/then/properties/presetStyle/enum"
-_K248 = '["v2", "v3"]'
-_K249 = "/x-advice/10/then/properties/promptMagicVersion/enum"
-_K250 = "/x-advice/11/then/properties/promptMagic/const"
-_K251 = "/x-advice/12/then/properties/promptMagic/const"
-_K252 = "/x-advice/13/then/properties/enhancePrompt/const"
-_K253 = "/x-advice/14/then/properties/alchemy/not"
-_K254 = "/x-advice/15/then/properties/alchemy/not"
-_K255 = "/x-advice/19/then/properties/canvasRequest/const"
-_K256 = "/x-advice/20/then/properties/alchemy/const"
-_K257 = "/x-advice/21/then/properties/scheduler/not"
-_K258 = "/x-advice/21/then/properties/sd_version/not"
-_K259 = "/x-advice/21/then/properties/controlNetType/not"
-_K260 = "/x-advice/22/then/properties/isInitImage/not"
-_K261 = frozenset({"GENERATED", "UPLOADED"})
-_K262 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
-_K263 = ["initImageId", "initImageType", "preprocessorId"]
-_K264 = "/$defs/controlnetInput/required"
-_K266 = "/$defs/controlnetInput/additionalProperties"
-_K267 = "/$defs/controlnetInput/type"
-_K268 = ["akUUID"]
-_K269 = "/$defs/elementInput/required"
-_K271 = "/$defs/elementInput/additionalProperties"
-_K272 = "/$defs/elementInput/type"
-_K274 = "/$defs/userElementInput/additionalProperties"
-_K275 = "/$defs/userElementInput/type"
-_K276 = ["id", "type"]
-_K277 = "/$defs/contextImage/required"
-_K279 = "/$defs/contextImage/additionalProperties"
-_K280 = "/$defs/contextImage/type"
-_K281 = "/$defs/controlnetInput/properties/initImageId/type"
-_K282 = '["GENERATED", "UPLOADED"]'
-_K283 = "/$defs/controlnetInput/properties/initImageType/enum"
-_K284 = "/$defs/controlnetInput/properties/initImageType/type"
-_K285 = "integer"
-_K286 = "/$defs/controlnetInput/properties/preprocessorId/type"
-_K287 = "/$defs/controlnetInput/properties/weight/type"
-_K288 = '["Low", "Mid", "High", "Ultra", "Max", null]'
-_K289 = "/$defs/controlnetInput/properties/strengthType/enum"
-_K290 = "/$defs/controlnetInput/properties/strengthType/type"
-_K291 = "/$defs/controlnetInput/properties/influence/type"
-_K292 = "/$defs/elementInput/properties/akUUID/type"
-_K293 = "/$defs/elementInput/properties/weight/type"
-_K294 = "/$defs/userElementInput/properties/userLoraId/type"
-_K295 = "/$defs/userElementInput/properties/weight/type"
-_K296 = "/$defs/contextImage/properties/id/type"
-_K297 = "/$defs/contextImage/properties/type/enum"
-_K298 = "/$defs/contextImage/properties/type/type"
-_K299 = "/allOf/11/then/properties/controlnets/items/then/properties/strengthType/type"
-_RULE300 = (
-    "strength-type-reference-only",
-    "error",
-    "strengthType only works for Style, Character and Content Reference controlnets; this preprocessorId is another kind (Edge, Depth, Pose, ...): use weight instead of strengthType.",
-)
-_K301 = "/x-advice/16/then/properties/controlnets/items/then/properties/strengthType/type"
-_K302 = '["Low", "Mid", "High", null]'
-_K303 = "/x-advice/17/then/properties/controlnets/items/then/properties/strengthType/enum"
-_K304 = "/x-advice/18/then/properties/controlnets/items/then/properties/weight/type"
+_NAMES_elementInput = frozenset({"akUUID", "weight"})
+_NAMES_userElementInput = frozenset({"userLoraId", "weight"})
+_NAMES_contextImage = frozenset({"id", "type"})
 
 
-def _v0(x: Any) -> bool:
+def _v_root(x: Any) -> bool:
+    # /type
     if not isinstance(x, dict):
         return False
+    # /required
     if "prompt" not in x:
         return False
-    if not x.keys() <= _K34:
+    if not x.keys() <= _NAMES_root:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE35[_key1](_value2):
+        if not _VALID_root[_key1](_value2):
             return False
-    if _condition3 := (
+    # rule num-images-max-4-when-large: /allOf/0
+    if (
         (
-            ("height" in x)
-            and ((type(x["height"]) is int or type(x["height"]) is float) and (x["height"] > 768))
+            "height" in x
+            and (type(x["height"]) is int or type(x["height"]) is float)
+            and x["height"] > 768
         )
-        or (
-            "width" not in x
-            or (
-                (x["width"] is None)
-                or ((type(x["width"]) is int or type(x["width"]) is float) and (x["width"] > 768))
-            )
-        )
+        or "width" not in x
+        or x["width"] is None
+        or ((type(x["width"]) is int or type(x["width"]) is float) and x["width"] > 768)
     ):
         # /allOf/0/then
         if "num_images" in x and not (
             not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-            or (x["num_images"] <= 4)
+            or x["num_images"] <= 4
         ):
             return False
-    if _condition4 := ("ultra" in x) and (x["ultra"] is True):
+    # rule ultra-requires-alchemy-off: /allOf/1
+    if "ultra" in x and x["ultra"] is True:
         # /allOf/1/then
+        # /allOf/1/then/required
         if "alchemy" not in x:
             return False
         if x["alchemy"] is not False:
             return False
-    if _condition5 := (
-        ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-        and (("contrast" in x) and (type(x["contrast"]) is int or type(x["contrast"]) is float))
+    # rule phoenix-alchemy-contrast-min: /allOf/2
+    if (
+        ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
+        and "contrast" in x
+        and (type(x["contrast"]) is int or type(x["contrast"]) is float)
         and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K36))
+            (
+                "modelId" in x
+                and isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
+            )
             or (
-                (("sd_version" in x) and (x["sd_version"] == _K37))
-                and ("modelId" not in x or (x["modelId"] is None))
+                "sd_version" in x
+                and x["sd_version"] == "PHOENIX"
+                and ("modelId" not in x or x["modelId"] is None)
             )
         )
     ):
         # /allOf/2/then
         if "contrast" in x and not (
-            not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-            or (x["contrast"] >= 2.5)
+            not (type(x["contrast"]) is int or type(x["contrast"]) is float) or x["contrast"] >= 2.5
         ):
             return False
-    if _condition6 := (
-        ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-        and (("contrast" in x) and (type(x["contrast"]) is int or type(x["contrast"]) is float))
+    # rule flux-alchemy-contrast-min: /allOf/3
+    if (
+        ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
+        and "contrast" in x
+        and (type(x["contrast"]) is int or type(x["contrast"]) is float)
         and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K1))
+            (
+                "modelId" in x
+                and isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {
+                    "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                    "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                    "b2614463-296c-462a-9586-aafdb8f00e36",
+                }
+            )
             or (
-                (
-                    ("sd_version" in x)
-                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
-                )
-                and ("modelId" not in x or (x["modelId"] is None))
+                "sd_version" in x
+                and isinstance(x["sd_version"], str)
+                and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                and ("modelId" not in x or x["modelId"] is None)
             )
         )
     ):
         # /allOf/3/then
         if "contrast" in x and not (
-            not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-            or (x["contrast"] >= 2.5)
+            not (type(x["contrast"]) is int or type(x["contrast"]) is float) or x["contrast"] >= 2.5
         ):
             return False
-    if _condition7 := ("modelId" in x and "sd_version" in x) and (
-        (isinstance(x["modelId"], str) and x["modelId"] in _K36)
-        and (isinstance(x["sd_version"], str))
+    # rule phoenix-model-needs-phoenix-sd-version: /allOf/4
+    if (
+        "modelId" in x
+        and "sd_version" in x
+        and isinstance(x["modelId"], str)
+        and x["modelId"]
+        in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
+        and isinstance(x["sd_version"], str)
     ):
         # /allOf/4/then
-        if "sd_version" in x and x["sd_version"] != _K37:
+        if "sd_version" in x and x["sd_version"] != "PHOENIX":
             return False
-    if _condition8 := (
-        (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
+    # rule flux-seed-max: /allOf/5
+    if (
+        "seed" in x
+        and (type(x["seed"]) is int or type(x["seed"]) is float)
         and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K1))
+            (
+                "modelId" in x
+                and isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {
+                    "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                    "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                    "b2614463-296c-462a-9586-aafdb8f00e36",
+                }
+            )
             or (
-                (
-                    ("sd_version" in x)
-                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
-                )
-                and ("modelId" not in x or (x["modelId"] is None))
+                "sd_version" in x
+                and isinstance(x["sd_version"], str)
+                and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                and ("modelId" not in x or x["modelId"] is None)
             )
         )
     ):
         # /allOf/5/then
         if "seed" in x and not (
-            not (type(x["seed"]) is int or type(x["seed"]) is float) or (x["seed"] <= 2147483638)
+            not (type(x["seed"]) is int or type(x["seed"]) is float) or x["seed"] <= 2147483638
         ):
             return False
-    if _condition9 := ("photoReal" in x) and (x["photoReal"] is True):
+    # rule photoreal-requires-alchemy: /allOf/6
+    if "photoReal" in x and x["photoReal"] is True:
         # /allOf/6/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
-    if _condition10 := (
-        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K17))
-        and (("photoReal" in x) and (x["photoReal"] is True))
+    # rule photoreal-v2-model: /allOf/7
+    if (
+        "photoRealVersion" in x
+        and x["photoRealVersion"] == "v2"
+        and "photoReal" in x
+        and x["photoReal"] is True
     ):
         # /allOf/7/then
+        # /allOf/7/then/required
         if "modelId" not in x:
             return False
-        if not (isinstance(x["modelId"], str) and x["modelId"] in _K38):
+        if not (
+            isinstance(x["modelId"], str)
+            and x["modelId"]
+            in {
+                "1e60896f-3c26-4296-8ecc-53e2afecc132",
+                "5c232a9e-9061-4777-980a-ddc8e65647c6",
+                "aa77f04e-3eec-4034-9c07-d0f619684628",
+            }
+        ):
             return False
-    if _condition11 := ("unzoom" in x) and (x["unzoom"] is True):
+    # rule unzoom-requires-amount-and-init-image: /allOf/8
+    if "unzoom" in x and x["unzoom"] is True:
         # /allOf/8/then
+        # /allOf/8/then/required
         if not ("unzoomAmount" in x and "init_image_id" in x):
             return False
         if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
             return False
-        if not (isinstance(x["init_image_id"], str)):
+        if not isinstance(x["init_image_id"], str):
             return False
-    if _condition12 := ("unzoomAmount" in x) and (
-        type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
-    ):
+    # rule unzoom-amount-requires-unzoom: /allOf/9
+    if "unzoomAmount" in x and (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
         # /allOf/9/then
+        # /allOf/9/then/required
         if "unzoom" not in x:
             return False
         if x["unzoom"] is not True:
             return False
-    if _condition13 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
+    # rule fantasy-avatar-requires-init-image: /allOf/10
+    if "fantasyAvatar" in x and x["fantasyAvatar"] is True:
         # /allOf/10/then
+        # /allOf/10/then/required
         if "init_image_id" not in x:
             return False
-        if not (isinstance(x["init_image_id"], str)):
+        if not isinstance(x["init_image_id"], str):
             return False
-    if _condition14 := _v173(x):
+    # rule strength-type-reference-only: /allOf/11
+    if _v_controlnetsWithStrengthType(x):
         # /allOf/11/then
-        if "controlnets" in x and not _v178(x["controlnets"]):
+        if "controlnets" in x and not _v_allOf_11_then_controlnets(x["controlnets"]):
             return False
     return True
 
 
-def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /
     if isinstance(x, dict):
-        if _condition1 := (
-            (
-                ("height" in x)
-                and (
-                    (type(x["height"]) is int or type(x["height"]) is float) and (x["height"] > 768)
-                )
-            )
-            or (
-                "width" not in x
-                or (
-                    (x["width"] is None)
-                    or (
-                        (type(x["width"]) is int or type(x["width"]) is float)
-                        and (x["width"] > 768)
-                    )
-                )
-            )
-        ):
-            if not (
-                "num_images" not in x
-                or (
-                    not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-                    or (x["num_images"] <= 4)
-                )
-            ):
-                _e87(x, path, out)
-        if _condition2 := ("ultra" in x) and (x["ultra"] is True):
-            if not (("alchemy" in x) and (x["alchemy"] is False)):
-                _e92(x, path, out)
-        if _condition3 := (
-            ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            and (("contrast" in x) and (type(x["contrast"]) is int or type(x["contrast"]) is float))
-            and (
-                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K36))
-                or (
-                    (("sd_version" in x) and (x["sd_version"] == _K37))
-                    and ("modelId" not in x or (x["modelId"] is None))
-                )
-            )
-        ):
-            if not (
-                "contrast" not in x
-                or (
-                    not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    or (x["contrast"] >= 2.5)
-                )
-            ):
-                _e112(x, path, out)
-        if _condition4 := (
-            ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            and (("contrast" in x) and (type(x["contrast"]) is int or type(x["contrast"]) is float))
-            and (
-                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K1))
-                or (
-                    (
-                        ("sd_version" in x)
-                        and (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
-                    )
-                    and ("modelId" not in x or (x["modelId"] is None))
-                )
-            )
-        ):
-            if not (
-                "contrast" not in x
-                or (
-                    not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    or (x["contrast"] >= 2.5)
-                )
-            ):
-                _e126(x, path, out)
-        if _condition5 := ("modelId" in x and "sd_version" in x) and (
-            (isinstance(x["modelId"], str) and x["modelId"] in _K36)
-            and (isinstance(x["sd_version"], str))
-        ):
-            if not ("sd_version" not in x or (x["sd_version"] == _K37)):
-                _e132(x, path, out)
-        if _condition6 := (
-            (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
-            and (
-                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K1))
-                or (
-                    (
-                        ("sd_version" in x)
-                        and (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
-                    )
-                    and ("modelId" not in x or (x["modelId"] is None))
-                )
-            )
-        ):
-            if not (
-                "seed" not in x
-                or (
-                    not (type(x["seed"]) is int or type(x["seed"]) is float)
-                    or (x["seed"] <= 2147483638)
-                )
-            ):
-                _e139(x, path, out)
-        if _condition7 := ("photoReal" in x) and (x["photoReal"] is True):
-            if not ("alchemy" not in x or (x["alchemy"] is not False)):
-                _e145(x, path, out)
-        if _condition8 := (
-            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K17))
-            and (("photoReal" in x) and (x["photoReal"] is True))
-        ):
-            if not (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K38)):
-                _e153(x, path, out)
-        if _condition9 := ("unzoom" in x) and (x["unzoom"] is True):
-            if not (
-                ("unzoomAmount" in x and "init_image_id" in x)
-                and (
-                    (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
-                    and (isinstance(x["init_image_id"], str))
-                )
-            ):
-                _e158(x, path, out)
-        if _condition10 := ("unzoomAmount" in x) and (
-            type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
-        ):
-            if not (("unzoom" in x) and (x["unzoom"] is True)):
-                _e164(x, path, out)
-        if _condition11 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
-            if not (("init_image_id" in x) and (isinstance(x["init_image_id"], str))):
-                _e169(x, path, out)
-        if _condition12 := _v173(x):
-            if not _v177(x):
-                _e177(x, path, out)
-        for _name in _K39:
+        for _name in ("prompt",):
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K40,
+                        "/required",
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -1295,15 +668,15 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE35.get(_key)
+            _check = _VALID_root.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE41[_key](_value, (*path, _key), out)
+                    _ERRORS_root[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K42,
+                    "/additionalProperties",
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -1311,302 +684,190 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _key,
                 )
             )
+        # rule num-images-max-4-when-large: /allOf/0
+        if (
+            (
+                "height" in x
+                and (type(x["height"]) is int or type(x["height"]) is float)
+                and x["height"] > 768
+            )
+            or "width" not in x
+            or x["width"] is None
+            or ((type(x["width"]) is int or type(x["width"]) is float) and x["width"] > 768)
+        ):
+            if not (
+                "num_images" not in x
+                or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+                or x["num_images"] <= 4
+            ):
+                _e_allOf_0_then(x, path, out)
+        # rule ultra-requires-alchemy-off: /allOf/1
+        if "ultra" in x and x["ultra"] is True:
+            if not ("alchemy" in x and x["alchemy"] is False):
+                _e_allOf_1_then(x, path, out)
+        # rule phoenix-alchemy-contrast-min: /allOf/2
+        if (
+            ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
+            and "contrast" in x
+            and (type(x["contrast"]) is int or type(x["contrast"]) is float)
+            and (
+                (
+                    "modelId" in x
+                    and isinstance(x["modelId"], str)
+                    and x["modelId"]
+                    in {
+                        "6b645e3a-d64f-4341-a6d8-7a3690fbf042",
+                        "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3",
+                    }
+                )
+                or (
+                    "sd_version" in x
+                    and x["sd_version"] == "PHOENIX"
+                    and ("modelId" not in x or x["modelId"] is None)
+                )
+            )
+        ):
+            if not (
+                "contrast" not in x
+                or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or x["contrast"] >= 2.5
+            ):
+                _e_allOf_2_then(x, path, out)
+        # rule flux-alchemy-contrast-min: /allOf/3
+        if (
+            ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
+            and "contrast" in x
+            and (type(x["contrast"]) is int or type(x["contrast"]) is float)
+            and (
+                (
+                    "modelId" in x
+                    and isinstance(x["modelId"], str)
+                    and x["modelId"]
+                    in {
+                        "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                        "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                        "b2614463-296c-462a-9586-aafdb8f00e36",
+                    }
+                )
+                or (
+                    "sd_version" in x
+                    and isinstance(x["sd_version"], str)
+                    and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                    and ("modelId" not in x or x["modelId"] is None)
+                )
+            )
+        ):
+            if not (
+                "contrast" not in x
+                or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or x["contrast"] >= 2.5
+            ):
+                _e_allOf_3_then(x, path, out)
+        # rule phoenix-model-needs-phoenix-sd-version: /allOf/4
+        if (
+            "modelId" in x
+            and "sd_version" in x
+            and isinstance(x["modelId"], str)
+            and x["modelId"]
+            in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
+            and isinstance(x["sd_version"], str)
+        ):
+            if not ("sd_version" not in x or x["sd_version"] == "PHOENIX"):
+                _e_allOf_4_then(x, path, out)
+        # rule flux-seed-max: /allOf/5
+        if (
+            "seed" in x
+            and (type(x["seed"]) is int or type(x["seed"]) is float)
+            and (
+                (
+                    "modelId" in x
+                    and isinstance(x["modelId"], str)
+                    and x["modelId"]
+                    in {
+                        "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                        "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                        "b2614463-296c-462a-9586-aafdb8f00e36",
+                    }
+                )
+                or (
+                    "sd_version" in x
+                    and isinstance(x["sd_version"], str)
+                    and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                    and ("modelId" not in x or x["modelId"] is None)
+                )
+            )
+        ):
+            if not (
+                "seed" not in x
+                or not (type(x["seed"]) is int or type(x["seed"]) is float)
+                or x["seed"] <= 2147483638
+            ):
+                _e_allOf_5_then(x, path, out)
+        # rule photoreal-requires-alchemy: /allOf/6
+        if "photoReal" in x and x["photoReal"] is True:
+            if not ("alchemy" not in x or x["alchemy"] is not False):
+                _e_allOf_6_then(x, path, out)
+        # rule photoreal-v2-model: /allOf/7
+        if (
+            "photoRealVersion" in x
+            and x["photoRealVersion"] == "v2"
+            and "photoReal" in x
+            and x["photoReal"] is True
+        ):
+            if not (
+                "modelId" in x
+                and isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {
+                    "1e60896f-3c26-4296-8ecc-53e2afecc132",
+                    "5c232a9e-9061-4777-980a-ddc8e65647c6",
+                    "aa77f04e-3eec-4034-9c07-d0f619684628",
+                }
+            ):
+                _e_allOf_7_then(x, path, out)
+        # rule unzoom-requires-amount-and-init-image: /allOf/8
+        if "unzoom" in x and x["unzoom"] is True:
+            if not (
+                "unzoomAmount" in x
+                and "init_image_id" in x
+                and (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
+                and isinstance(x["init_image_id"], str)
+            ):
+                _e_allOf_8_then(x, path, out)
+        # rule unzoom-amount-requires-unzoom: /allOf/9
+        if "unzoomAmount" in x and (
+            type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
+        ):
+            if not ("unzoom" in x and x["unzoom"] is True):
+                _e_allOf_9_then(x, path, out)
+        # rule fantasy-avatar-requires-init-image: /allOf/10
+        if "fantasyAvatar" in x and x["fantasyAvatar"] is True:
+            if not ("init_image_id" in x and isinstance(x["init_image_id"], str)):
+                _e_allOf_10_then(x, path, out)
+        # rule strength-type-reference-only: /allOf/11
+        if _v_controlnetsWithStrengthType(x):
+            if not _v_allOf_11_then(x):
+                _e_allOf_11_then(x, path, out)
     else:
         if not isinstance(x, dict):
             out.append(
                 Error(
                     _pointer(path),
-                    _K44,
+                    "/type",
                     "type",
-                    f"expected {_K43}, got {_kind(x)} {_show(x)}",
+                    f"expected object, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if _condition13 := (
-            (
-                (not isinstance(x, dict) or ("height" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "height" not in x
-                        or (
-                            (type(x["height"]) is int or type(x["height"]) is float)
-                            and (x["height"] > 768)
-                        )
-                    )
-                )
-            )
-            or (
-                not isinstance(x, dict)
-                or (
-                    "width" not in x
-                    or (
-                        (x["width"] is None)
-                        or (
-                            (type(x["width"]) is int or type(x["width"]) is float)
-                            and (x["width"] > 768)
-                        )
-                    )
-                )
-            )
-        ):
-            if not (
-                not isinstance(x, dict)
-                or (
-                    "num_images" not in x
-                    or (
-                        not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-                        or (x["num_images"] <= 4)
-                    )
-                )
-            ):
-                _e87(x, path, out)
-        if _condition14 := (not isinstance(x, dict) or ("ultra" in x)) and (
-            not isinstance(x, dict) or ("ultra" not in x or (x["ultra"] is True))
-        ):
-            if not (
-                (not isinstance(x, dict) or ("alchemy" in x))
-                and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-            ):
-                _e92(x, path, out)
-        if _condition15 := (
-            (
-                not isinstance(x, dict)
-                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            )
-            and (
-                (not isinstance(x, dict) or ("contrast" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "contrast" not in x
-                        or (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    )
-                )
-            )
-            and (
-                (
-                    (not isinstance(x, dict) or ("modelId" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or (
-                            "modelId" not in x
-                            or (isinstance(x["modelId"], str) and x["modelId"] in _K36)
-                        )
-                    )
-                )
-                or (
-                    (
-                        (not isinstance(x, dict) or ("sd_version" in x))
-                        and (
-                            not isinstance(x, dict)
-                            or ("sd_version" not in x or (x["sd_version"] == _K37))
-                        )
-                    )
-                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-                )
-            )
-        ):
-            if not (
-                not isinstance(x, dict)
-                or (
-                    "contrast" not in x
-                    or (
-                        not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                        or (x["contrast"] >= 2.5)
-                    )
-                )
-            ):
-                _e112(x, path, out)
-        if _condition16 := (
-            (
-                not isinstance(x, dict)
-                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            )
-            and (
-                (not isinstance(x, dict) or ("contrast" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "contrast" not in x
-                        or (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    )
-                )
-            )
-            and (
-                (
-                    (not isinstance(x, dict) or ("modelId" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or (
-                            "modelId" not in x
-                            or (isinstance(x["modelId"], str) and x["modelId"] in _K1)
-                        )
-                    )
-                )
-                or (
-                    (
-                        (not isinstance(x, dict) or ("sd_version" in x))
-                        and (
-                            not isinstance(x, dict)
-                            or (
-                                "sd_version" not in x
-                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
-                            )
-                        )
-                    )
-                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-                )
-            )
-        ):
-            if not (
-                not isinstance(x, dict)
-                or (
-                    "contrast" not in x
-                    or (
-                        not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                        or (x["contrast"] >= 2.5)
-                    )
-                )
-            ):
-                _e126(x, path, out)
-        if _condition17 := (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
-            not isinstance(x, dict)
-            or (
-                ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K36))
-                and ("sd_version" not in x or (isinstance(x["sd_version"], str)))
-            )
-        ):
-            if not (
-                not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K37))
-            ):
-                _e132(x, path, out)
-        if _condition18 := (
-            (
-                (not isinstance(x, dict) or ("seed" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
-                )
-            )
-            and (
-                (
-                    (not isinstance(x, dict) or ("modelId" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or (
-                            "modelId" not in x
-                            or (isinstance(x["modelId"], str) and x["modelId"] in _K1)
-                        )
-                    )
-                )
-                or (
-                    (
-                        (not isinstance(x, dict) or ("sd_version" in x))
-                        and (
-                            not isinstance(x, dict)
-                            or (
-                                "sd_version" not in x
-                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
-                            )
-                        )
-                    )
-                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-                )
-            )
-        ):
-            if not (
-                not isinstance(x, dict)
-                or (
-                    "seed" not in x
-                    or (
-                        not (type(x["seed"]) is int or type(x["seed"]) is float)
-                        or (x["seed"] <= 2147483638)
-                    )
-                )
-            ):
-                _e139(x, path, out)
-        if _condition19 := (not isinstance(x, dict) or ("photoReal" in x)) and (
-            not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True))
-        ):
-            if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
-                _e145(x, path, out)
-        if _condition20 := (
-            (
-                (not isinstance(x, dict) or ("photoRealVersion" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K17))
-                )
-            )
-            and (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("modelId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K38)
-                    )
-                )
-            ):
-                _e153(x, path, out)
-        if _condition21 := (not isinstance(x, dict) or ("unzoom" in x)) and (
-            not isinstance(x, dict) or ("unzoom" not in x or (x["unzoom"] is True))
-        ):
-            if not (
-                (not isinstance(x, dict) or ("unzoomAmount" in x and "init_image_id" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        (
-                            "unzoomAmount" not in x
-                            or (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
-                        )
-                        and ("init_image_id" not in x or (isinstance(x["init_image_id"], str)))
-                    )
-                )
-            ):
-                _e158(x, path, out)
-        if _condition22 := (not isinstance(x, dict) or ("unzoomAmount" in x)) and (
-            not isinstance(x, dict)
-            or (
-                "unzoomAmount" not in x
-                or (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
-            )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("unzoom" in x))
-                and (not isinstance(x, dict) or ("unzoom" not in x or (x["unzoom"] is True)))
-            ):
-                _e164(x, path, out)
-        if _condition23 := (not isinstance(x, dict) or ("fantasyAvatar" in x)) and (
-            not isinstance(x, dict) or ("fantasyAvatar" not in x or (x["fantasyAvatar"] is True))
-        ):
-            if not (
-                (not isinstance(x, dict) or ("init_image_id" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("init_image_id" not in x or (isinstance(x["init_image_id"], str)))
-                )
-            ):
-                _e169(x, path, out)
-        if _condition24 := _v173(x):
-            if not _v177(x):
-                _e177(x, path, out)
         if isinstance(x, dict):
-            for _name in _K39:
+            for _name in ("prompt",):
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K40,
+                            "/required",
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -1615,15 +876,15 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE35.get(_key)
+                _check = _VALID_root.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE41[_key](_value, (*path, _key), out)
+                        _ERRORS_root[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K42,
+                        "/additionalProperties",
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -1631,499 +892,702 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         _key,
                     )
                 )
-
-
-def _advise(x: Any, out: list[Error]) -> None:
-    # /x-advice/0
-    if not _v184(x):
-        _warn(x, _e184, _RULE0, out)
-    # /x-advice/1
-    if not (
-        (
-            not isinstance(x, dict)
-            or (
-                "seed" not in x
-                or (
-                    not (
-                        (type(x["seed"]) is int or type(x["seed"]) is float)
-                        and x["seed"] == 2147483638
+        # rule num-images-max-4-when-large: /allOf/0
+        if (
+            (
+                (not isinstance(x, dict) or "height" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "height" not in x
+                    or (
+                        (type(x["height"]) is int or type(x["height"]) is float)
+                        and x["height"] > 768
                     )
                 )
             )
-        )
+            or not isinstance(x, dict)
+            or "width" not in x
+            or x["width"] is None
+            or ((type(x["width"]) is int or type(x["width"]) is float) and x["width"] > 768)
+        ):
+            if not (
+                not isinstance(x, dict)
+                or "num_images" not in x
+                or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+                or x["num_images"] <= 4
+            ):
+                _e_allOf_0_then(x, path, out)
+        # rule ultra-requires-alchemy-off: /allOf/1
+        if (not isinstance(x, dict) or "ultra" in x) and (
+            not isinstance(x, dict) or "ultra" not in x or x["ultra"] is True
+        ):
+            if not (
+                (not isinstance(x, dict) or "alchemy" in x)
+                and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
+            ):
+                _e_allOf_1_then(x, path, out)
+        # rule phoenix-alchemy-contrast-min: /allOf/2
         if (
             (
-                (not isinstance(x, dict) or ("seed" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
-                )
+                not isinstance(x, dict)
+                or "alchemy" not in x
+                or x["alchemy"] is None
+                or x["alchemy"] is True
+            )
+            and (not isinstance(x, dict) or "contrast" in x)
+            and (
+                not isinstance(x, dict)
+                or "contrast" not in x
+                or type(x["contrast"]) is int
+                or type(x["contrast"]) is float
             )
             and (
                 (
-                    (not isinstance(x, dict) or ("modelId" in x))
+                    (not isinstance(x, dict) or "modelId" in x)
                     and (
                         not isinstance(x, dict)
+                        or "modelId" not in x
                         or (
-                            "modelId" not in x
-                            or (isinstance(x["modelId"], str) and x["modelId"] in _K1)
+                            isinstance(x["modelId"], str)
+                            and x["modelId"]
+                            in {
+                                "6b645e3a-d64f-4341-a6d8-7a3690fbf042",
+                                "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3",
+                            }
                         )
                     )
                 )
                 or (
-                    (
-                        (not isinstance(x, dict) or ("sd_version" in x))
-                        and (
-                            not isinstance(x, dict)
-                            or (
-                                "sd_version" not in x
-                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
-                            )
-                        )
-                    )
-                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e190, _RULE3, out)
-    # /x-advice/2
-    if not (
-        (
-            not isinstance(x, dict)
-            or (
-                "contrast" not in x
-                or (
-                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and x["contrast"] in _K4
-                )
-            )
-        )
-        if (
-            (not isinstance(x, dict) or ("contrast" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "contrast" not in x
-                    or (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e198, _RULE5, out)
-    # /x-advice/3
-    if not (
-        (
-            not isinstance(x, dict)
-            or (
-                "guidance_scale" not in x
-                or (
-                    not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                    or (x["guidance_scale"] <= 20)
-                )
-            )
-        )
-        if (
-            (not isinstance(x, dict) or ("guidance_scale" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "guidance_scale" not in x
-                    or (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e203, _RULE6, out)
-    # /x-advice/4
-    if not (
-        (
-            not isinstance(x, dict)
-            or (
-                "init_strength" not in x
-                or (
-                    not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
-                    or (x["init_strength"] >= 0.1)
-                )
-            )
-        )
-        if (
-            (not isinstance(x, dict) or ("init_strength" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "init_strength" not in x
-                    or (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e208, _RULE7, out)
-    # /x-advice/5
-    if not (
-        (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-        if (
-            (
-                not isinstance(x, dict)
-                or (
-                    "photoRealVersion" not in x
-                    or (
-                        x["photoRealVersion"] is None
-                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K8)
-                    )
-                )
-            )
-            and (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e213, _RULE9, out)
-    # /x-advice/6
-    if not (
-        (
-            (not isinstance(x, dict) or ("presetStyle" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
-                )
-            )
-        )
-        if (
-            (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                (not isinstance(x, dict) or ("alchemy" in x))
-                and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-            )
-            and (
-                not (
-                    (not isinstance(x, dict) or ("photoReal" in x))
+                    (not isinstance(x, dict) or "sd_version" in x)
                     and (
                         not isinstance(x, dict)
-                        or ("photoReal" not in x or (x["photoReal"] is True))
+                        or "sd_version" not in x
+                        or x["sd_version"] == "PHOENIX"
                     )
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e220, _RULE11, out)
-    # /x-advice/7
-    if not (
-        (
-            not isinstance(x, dict)
-            or (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
-                )
-            )
-        )
-        if (
-            (
-                not isinstance(x, dict)
-                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            )
-            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                not (
-                    (not isinstance(x, dict) or ("photoReal" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("photoReal" not in x or (x["photoReal"] is True))
-                    )
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e232, _RULE13, out)
-    # /x-advice/8
-    if not (
-        (
-            (not isinstance(x, dict) or ("presetStyle" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
-                )
-            )
-        )
-        if (
-            (
-                not isinstance(x, dict)
-                or (
-                    "photoRealVersion" not in x
-                    or (
-                        x["photoRealVersion"] is None
-                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K8)
-                    )
-                )
-            )
-            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e240, _RULE15, out)
-    # /x-advice/9
-    if not (
-        (
-            not isinstance(x, dict)
-            or (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K16)
-                )
-            )
-        )
-        if (
-            (
-                (not isinstance(x, dict) or ("photoRealVersion" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K17))
-                )
-            )
-            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e248, _RULE18, out)
-    # /x-advice/10
-    if not (
-        (
-            not isinstance(x, dict)
-            or (
-                "promptMagicVersion" not in x
-                or (isinstance(x["promptMagicVersion"], str) and x["promptMagicVersion"] in _K19)
-            )
-        )
-        if (
-            (not isinstance(x, dict) or ("promptMagicVersion" in x))
-            and (
-                not isinstance(x, dict)
-                or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e256, _RULE20, out)
-    # /x-advice/11
-    if not (
-        (
-            (not isinstance(x, dict) or ("promptMagic" in x))
-            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
-        )
-        if (
-            (not isinstance(x, dict) or ("promptMagicVersion" in x))
-            and (
-                not isinstance(x, dict)
-                or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e261, _RULE21, out)
-    # /x-advice/12
-    if not (
-        (
-            (not isinstance(x, dict) or ("promptMagic" in x))
-            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
-        )
-        if (
-            (not isinstance(x, dict) or ("promptMagicStrength" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "promptMagicStrength" not in x
-                    or (
-                        type(x["promptMagicStrength"]) is int
-                        or type(x["promptMagicStrength"]) is float
-                    )
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e266, _RULE22, out)
-    # /x-advice/13
-    if not (
-        (
-            (not isinstance(x, dict) or ("enhancePrompt" in x))
-            and (
-                not isinstance(x, dict)
-                or ("enhancePrompt" not in x or (x["enhancePrompt"] is True))
-            )
-        )
-        if (
-            (not isinstance(x, dict) or ("enhancePromptInstruction" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "enhancePromptInstruction" not in x
-                    or (isinstance(x["enhancePromptInstruction"], str))
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e271, _RULE23, out)
-    # /x-advice/14
-    if not (
-        (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False)))
-        if (
-            (not isinstance(x, dict) or ("contrastRatio" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "contrastRatio" not in x
-                    or (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e276, _RULE24, out)
-    # /x-advice/15
-    if not (
-        (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False)))
-        if (
-            (not isinstance(x, dict) or ("expandedDomain" in x))
-            and (
-                not isinstance(x, dict)
-                or ("expandedDomain" not in x or (x["expandedDomain"] is True))
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e282, _RULE25, out)
-    # /x-advice/16
-    if not _v288(x):
-        _warn(x, _e288, _RULE26, out)
-    # /x-advice/17
-    if not _v298(x):
-        _warn(x, _e298, _RULE27, out)
-    # /x-advice/18
-    if not _v307(x):
-        _warn(x, _e307, _RULE28, out)
-    # /x-advice/19
-    if not (
-        (
-            (not isinstance(x, dict) or ("canvasRequest" in x))
-            and (
-                not isinstance(x, dict)
-                or ("canvasRequest" not in x or (x["canvasRequest"] is True))
-            )
-        )
-        if (
-            (
-                (not isinstance(x, dict) or ("canvasRequestType" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("canvasRequestType" not in x or (isinstance(x["canvasRequestType"], str)))
-                )
-            )
-            or (
-                (not isinstance(x, dict) or ("canvasInitId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("canvasInitId" not in x or (isinstance(x["canvasInitId"], str)))
-                )
-            )
-            or (
-                (not isinstance(x, dict) or ("canvasMaskId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("canvasMaskId" not in x or (isinstance(x["canvasMaskId"], str)))
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e316, _RULE29, out)
-    # /x-advice/20
-    if not (
-        (
-            (not isinstance(x, dict) or ("alchemy" in x))
-            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-        )
-        if (
-            (not isinstance(x, dict) or ("modelId" in x))
-            and (
-                not isinstance(x, dict)
-                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K30))
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e326, _RULE31, out)
-    # /x-advice/21
-    if not (
-        (
-            not isinstance(x, dict)
-            or (
-                ("scheduler" not in x or (x["scheduler"] is not None))
-                and ("sd_version" not in x or (x["sd_version"] is not None))
-                and ("controlNetType" not in x or (x["controlNetType"] is not None))
-            )
-        )
-        if (
-            (not isinstance(x, dict) or ("scheduler" in x))
-            or (not isinstance(x, dict) or ("sd_version" in x))
-            or (not isinstance(x, dict) or ("controlNetType" in x))
-        )
-        else (True)
-    ):
-        _warn(x, _e331, _RULE32, out)
-    # /x-advice/22
-    if not (
-        (not isinstance(x, dict) or ("isInitImage" not in x or (not (True))))
-        if (isinstance(x, dict))
-        else (True)
-    ):
-        _warn(x, _e343, _RULE33, out)
-
-
-def _e184(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/0
-    if _condition1 := _v185(x):
-        if not (
-            (not isinstance(x, dict) or ("contrast" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "contrast" not in x
-                    or (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                    and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
                 )
             )
         ):
-            _e188(x, path, out)
+            if not (
+                not isinstance(x, dict)
+                or "contrast" not in x
+                or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or x["contrast"] >= 2.5
+            ):
+                _e_allOf_2_then(x, path, out)
+        # rule flux-alchemy-contrast-min: /allOf/3
+        if (
+            (
+                not isinstance(x, dict)
+                or "alchemy" not in x
+                or x["alchemy"] is None
+                or x["alchemy"] is True
+            )
+            and (not isinstance(x, dict) or "contrast" in x)
+            and (
+                not isinstance(x, dict)
+                or "contrast" not in x
+                or type(x["contrast"]) is int
+                or type(x["contrast"]) is float
+            )
+            and (
+                (
+                    (not isinstance(x, dict) or "modelId" in x)
+                    and (
+                        not isinstance(x, dict)
+                        or "modelId" not in x
+                        or (
+                            isinstance(x["modelId"], str)
+                            and x["modelId"]
+                            in {
+                                "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                                "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                                "b2614463-296c-462a-9586-aafdb8f00e36",
+                            }
+                        )
+                    )
+                )
+                or (
+                    (not isinstance(x, dict) or "sd_version" in x)
+                    and (
+                        not isinstance(x, dict)
+                        or "sd_version" not in x
+                        or (
+                            isinstance(x["sd_version"], str)
+                            and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                        )
+                    )
+                    and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+                )
+            )
+        ):
+            if not (
+                not isinstance(x, dict)
+                or "contrast" not in x
+                or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or x["contrast"] >= 2.5
+            ):
+                _e_allOf_3_then(x, path, out)
+        # rule phoenix-model-needs-phoenix-sd-version: /allOf/4
+        if (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
+            not isinstance(x, dict)
+            or (
+                (
+                    "modelId" not in x
+                    or (
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "6b645e3a-d64f-4341-a6d8-7a3690fbf042",
+                            "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3",
+                        }
+                    )
+                )
+                and ("sd_version" not in x or isinstance(x["sd_version"], str))
+            )
+        ):
+            if not (
+                not isinstance(x, dict) or "sd_version" not in x or x["sd_version"] == "PHOENIX"
+            ):
+                _e_allOf_4_then(x, path, out)
+        # rule flux-seed-max: /allOf/5
+        if (
+            (not isinstance(x, dict) or "seed" in x)
+            and (
+                not isinstance(x, dict)
+                or "seed" not in x
+                or type(x["seed"]) is int
+                or type(x["seed"]) is float
+            )
+            and (
+                (
+                    (not isinstance(x, dict) or "modelId" in x)
+                    and (
+                        not isinstance(x, dict)
+                        or "modelId" not in x
+                        or (
+                            isinstance(x["modelId"], str)
+                            and x["modelId"]
+                            in {
+                                "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                                "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                                "b2614463-296c-462a-9586-aafdb8f00e36",
+                            }
+                        )
+                    )
+                )
+                or (
+                    (not isinstance(x, dict) or "sd_version" in x)
+                    and (
+                        not isinstance(x, dict)
+                        or "sd_version" not in x
+                        or (
+                            isinstance(x["sd_version"], str)
+                            and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                        )
+                    )
+                    and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+                )
+            )
+        ):
+            if not (
+                not isinstance(x, dict)
+                or "seed" not in x
+                or not (type(x["seed"]) is int or type(x["seed"]) is float)
+                or x["seed"] <= 2147483638
+            ):
+                _e_allOf_5_then(x, path, out)
+        # rule photoreal-requires-alchemy: /allOf/6
+        if (not isinstance(x, dict) or "photoReal" in x) and (
+            not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True
+        ):
+            if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
+                _e_allOf_6_then(x, path, out)
+        # rule photoreal-v2-model: /allOf/7
+        if (
+            (not isinstance(x, dict) or "photoRealVersion" in x)
+            and (
+                not isinstance(x, dict)
+                or "photoRealVersion" not in x
+                or x["photoRealVersion"] == "v2"
+            )
+            and (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        ):
+            if not (
+                (not isinstance(x, dict) or "modelId" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "modelId" not in x
+                    or (
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "1e60896f-3c26-4296-8ecc-53e2afecc132",
+                            "5c232a9e-9061-4777-980a-ddc8e65647c6",
+                            "aa77f04e-3eec-4034-9c07-d0f619684628",
+                        }
+                    )
+                )
+            ):
+                _e_allOf_7_then(x, path, out)
+        # rule unzoom-requires-amount-and-init-image: /allOf/8
+        if (not isinstance(x, dict) or "unzoom" in x) and (
+            not isinstance(x, dict) or "unzoom" not in x or x["unzoom"] is True
+        ):
+            if not (
+                (not isinstance(x, dict) or ("unzoomAmount" in x and "init_image_id" in x))
+                and (
+                    not isinstance(x, dict)
+                    or (
+                        (
+                            "unzoomAmount" not in x
+                            or type(x["unzoomAmount"]) is int
+                            or type(x["unzoomAmount"]) is float
+                        )
+                        and ("init_image_id" not in x or isinstance(x["init_image_id"], str))
+                    )
+                )
+            ):
+                _e_allOf_8_then(x, path, out)
+        # rule unzoom-amount-requires-unzoom: /allOf/9
+        if (not isinstance(x, dict) or "unzoomAmount" in x) and (
+            not isinstance(x, dict)
+            or "unzoomAmount" not in x
+            or type(x["unzoomAmount"]) is int
+            or type(x["unzoomAmount"]) is float
+        ):
+            if not (
+                (not isinstance(x, dict) or "unzoom" in x)
+                and (not isinstance(x, dict) or "unzoom" not in x or x["unzoom"] is True)
+            ):
+                _e_allOf_9_then(x, path, out)
+        # rule fantasy-avatar-requires-init-image: /allOf/10
+        if (not isinstance(x, dict) or "fantasyAvatar" in x) and (
+            not isinstance(x, dict) or "fantasyAvatar" not in x or x["fantasyAvatar"] is True
+        ):
+            if not (
+                (not isinstance(x, dict) or "init_image_id" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "init_image_id" not in x
+                    or isinstance(x["init_image_id"], str)
+                )
+            ):
+                _e_allOf_10_then(x, path, out)
+        # rule strength-type-reference-only: /allOf/11
+        if _v_controlnetsWithStrengthType(x):
+            if not _v_allOf_11_then(x):
+                _e_allOf_11_then(x, path, out)
 
 
-def _v184(x: Any) -> bool:
-    # /x-advice/0
-    if _condition1 := _v185(x):
+def _v_x_advice_merged(x: Any) -> bool:
+    # /x-advice
+    # rule phoenix-flux-contrast-omitted: /x-advice/0
+    if _v_x_advice_0_if(x):
         # /x-advice/0/then
         if isinstance(x, dict):
+            # /x-advice/0/then/required
+            if "contrast" not in x:
+                return False
+            if not (type(x["contrast"]) is int or type(x["contrast"]) is float):
+                return False
+    # rule flux-seed-max-reference: /x-advice/1
+    if (
+        (not isinstance(x, dict) or "seed" in x)
+        and (
+            not isinstance(x, dict)
+            or "seed" not in x
+            or type(x["seed"]) is int
+            or type(x["seed"]) is float
+        )
+        and (
+            (
+                (not isinstance(x, dict) or "modelId" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "modelId" not in x
+                    or (
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                            "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                            "b2614463-296c-462a-9586-aafdb8f00e36",
+                        }
+                    )
+                )
+            )
+            or (
+                (not isinstance(x, dict) or "sd_version" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "sd_version" not in x
+                    or (
+                        isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                    )
+                )
+                and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+            )
+        )
+    ):
+        # /x-advice/1/then
+        if isinstance(x, dict):
+            if (
+                "seed" in x
+                and (type(x["seed"]) is int or type(x["seed"]) is float)
+                and x["seed"] == 2147483638
+            ):
+                return False
+    # rule contrast-documented-values: /x-advice/2
+    if (not isinstance(x, dict) or "contrast" in x) and (
+        not isinstance(x, dict)
+        or "contrast" not in x
+        or type(x["contrast"]) is int
+        or type(x["contrast"]) is float
+    ):
+        # /x-advice/2/then
+        if isinstance(x, dict):
+            if "contrast" in x and not (
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
+            ):
+                return False
+    # rule guidance-scale-max-20: /x-advice/3
+    if (not isinstance(x, dict) or "guidance_scale" in x) and (
+        not isinstance(x, dict)
+        or "guidance_scale" not in x
+        or type(x["guidance_scale"]) is int
+        or type(x["guidance_scale"]) is float
+    ):
+        # /x-advice/3/then
+        if isinstance(x, dict):
+            if "guidance_scale" in x and not (
+                not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+                or x["guidance_scale"] <= 20
+            ):
+                return False
+    # rule init-strength-documented-range: /x-advice/4
+    if (not isinstance(x, dict) or "init_strength" in x) and (
+        not isinstance(x, dict)
+        or "init_strength" not in x
+        or type(x["init_strength"]) is int
+        or type(x["init_strength"]) is float
+    ):
+        # /x-advice/4/then
+        if isinstance(x, dict):
+            if "init_strength" in x and not (
+                not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
+                or x["init_strength"] >= 0.1
+            ):
+                return False
+    # rule photoreal-v1-without-model-id: /x-advice/5
+    if (
+        (
+            not isinstance(x, dict)
+            or "photoRealVersion" not in x
+            or x["photoRealVersion"] is None
+            or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
+        )
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+    ):
+        # /x-advice/5/then
+        if isinstance(x, dict):
+            if "modelId" in x and x["modelId"] is not None:
+                return False
+    # rule preset-style-alchemy-off: /x-advice/6
+    if (
+        not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "alchemy" in x)
+        and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        )
+    ):
+        # /x-advice/6/then
+        if isinstance(x, dict):
+            # /x-advice/6/then/required
+            if "presetStyle" not in x:
+                return False
+            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"}):
+                return False
+    # rule preset-style-alchemy-on: /x-advice/7
+    if (
+        (
+            not isinstance(x, dict)
+            or "alchemy" not in x
+            or x["alchemy"] is None
+            or x["alchemy"] is True
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        )
+    ):
+        # /x-advice/7/then
+        if isinstance(x, dict):
+            if "presetStyle" in x and not (
+                x["presetStyle"] is None
+                or (
+                    isinstance(x["presetStyle"], str)
+                    and x["presetStyle"]
+                    in {
+                        "ANIME",
+                        "CREATIVE",
+                        "DYNAMIC",
+                        "ENVIRONMENT",
+                        "GENERAL",
+                        "ILLUSTRATION",
+                        "NONE",
+                        "PHOTOGRAPHY",
+                        "RAYTRACED",
+                        "RENDER_3D",
+                        "SKETCH_BW",
+                        "SKETCH_COLOR",
+                    }
+                )
+            ):
+                return False
+    # rule preset-style-photoreal-v1: /x-advice/8
+    if (
+        (
+            not isinstance(x, dict)
+            or "photoRealVersion" not in x
+            or x["photoRealVersion"] is None
+            or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+    ):
+        # /x-advice/8/then
+        if isinstance(x, dict):
+            # /x-advice/8/then/required
+            if "presetStyle" not in x:
+                return False
+            if not (
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
+            ):
+                return False
+    # rule preset-style-photoreal-v2: /x-advice/9
+    if (
+        (not isinstance(x, dict) or "photoRealVersion" in x)
+        and (
+            not isinstance(x, dict) or "photoRealVersion" not in x or x["photoRealVersion"] == "v2"
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+    ):
+        # /x-advice/9/then
+        if isinstance(x, dict):
+            if "presetStyle" in x and not (
+                x["presetStyle"] is None
+                or (
+                    isinstance(x["presetStyle"], str)
+                    and x["presetStyle"]
+                    in {
+                        "BOKEH",
+                        "CINEMATIC",
+                        "CINEMATIC_CLOSEUP",
+                        "CREATIVE",
+                        "DYNAMIC",
+                        "FASHION",
+                        "FILM",
+                        "FOOD",
+                        "HDR",
+                        "LONG_EXPOSURE",
+                        "MACRO",
+                        "MINIMALISTIC",
+                        "MONOCHROME",
+                        "MOODY",
+                        "NEUTRAL",
+                        "PORTRAIT",
+                        "RETRO",
+                        "STOCK_PHOTO",
+                        "UNPROCESSED",
+                        "VIBRANT",
+                    }
+                )
+            ):
+                return False
+    # rule prompt-magic-version-documented-values: /x-advice/10
+    # rule prompt-magic-version-needs-prompt-magic: /x-advice/11
+    if (not isinstance(x, dict) or "promptMagicVersion" in x) and (
+        not isinstance(x, dict)
+        or "promptMagicVersion" not in x
+        or isinstance(x["promptMagicVersion"], str)
+    ):
+        # /x-advice/10/then
+        # /x-advice/10/then
+        if isinstance(x, dict):
+            if "promptMagicVersion" in x and not (
+                isinstance(x["promptMagicVersion"], str) and x["promptMagicVersion"] in {"v2", "v3"}
+            ):
+                return False
+        # /x-advice/11/then
+        if isinstance(x, dict):
+            # /x-advice/11/then/required
+            if "promptMagic" not in x:
+                return False
+            if x["promptMagic"] is not True:
+                return False
+    # rule prompt-magic-strength-needs-prompt-magic: /x-advice/12
+    if (not isinstance(x, dict) or "promptMagicStrength" in x) and (
+        not isinstance(x, dict)
+        or "promptMagicStrength" not in x
+        or type(x["promptMagicStrength"]) is int
+        or type(x["promptMagicStrength"]) is float
+    ):
+        # /x-advice/12/then
+        if isinstance(x, dict):
+            # /x-advice/12/then/required
+            if "promptMagic" not in x:
+                return False
+            if x["promptMagic"] is not True:
+                return False
+    # rule enhance-prompt-instruction-needs-enhance-prompt: /x-advice/13
+    if (not isinstance(x, dict) or "enhancePromptInstruction" in x) and (
+        not isinstance(x, dict)
+        or "enhancePromptInstruction" not in x
+        or isinstance(x["enhancePromptInstruction"], str)
+    ):
+        # /x-advice/13/then
+        if isinstance(x, dict):
+            # /x-advice/13/then/required
+            if "enhancePrompt" not in x:
+                return False
+            if x["enhancePrompt"] is not True:
+                return False
+    # rule contrast-ratio-needs-alchemy: /x-advice/14
+    if (not isinstance(x, dict) or "contrastRatio" in x) and (
+        not isinstance(x, dict)
+        or "contrastRatio" not in x
+        or type(x["contrastRatio"]) is int
+        or type(x["contrastRatio"]) is float
+    ):
+        # /x-advice/14/then
+        if isinstance(x, dict):
+            if "alchemy" in x and x["alchemy"] is False:
+                return False
+    # rule expanded-domain-needs-alchemy: /x-advice/15
+    if (not isinstance(x, dict) or "expandedDomain" in x) and (
+        not isinstance(x, dict) or "expandedDomain" not in x or x["expandedDomain"] is True
+    ):
+        # /x-advice/15/then
+        if isinstance(x, dict):
+            if "alchemy" in x and x["alchemy"] is False:
+                return False
+    # rule strength-type-unknown-preprocessor: /x-advice/16
+    # rule strength-type-content-character-max-high: /x-advice/17
+    # rule controlnet-weight-or-strength-type: /x-advice/18
+    if _v_controlnetsWithStrengthType(x):
+        # /x-advice/16/then
+        if isinstance(x, dict):
+            if "controlnets" in x and not _v_x_advice_16_then_controlnets_merged(x["controlnets"]):
+                return False
+    # rule canvas-fields-need-canvas-request: /x-advice/19
+    if (
+        (
+            (not isinstance(x, dict) or "canvasRequestType" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasRequestType" not in x
+                or isinstance(x["canvasRequestType"], str)
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "canvasInitId" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasInitId" not in x
+                or isinstance(x["canvasInitId"], str)
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "canvasMaskId" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasMaskId" not in x
+                or isinstance(x["canvasMaskId"], str)
+            )
+        )
+    ):
+        # /x-advice/19/then
+        if isinstance(x, dict):
+            # /x-advice/19/then/required
+            if "canvasRequest" not in x:
+                return False
+            if x["canvasRequest"] is not True:
+                return False
+    # rule lucid-alchemy-off: /x-advice/20
+    if (not isinstance(x, dict) or "modelId" in x) and (
+        not isinstance(x, dict)
+        or "modelId" not in x
+        or (
+            isinstance(x["modelId"], str)
+            and x["modelId"]
+            in {"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"}
+        )
+    ):
+        # /x-advice/20/then
+        if isinstance(x, dict):
+            # /x-advice/20/then/required
+            if "alchemy" not in x:
+                return False
+            if x["alchemy"] is not False:
+                return False
+    # rule non-nullable-member-null: /x-advice/21
+    if (
+        not isinstance(x, dict)
+        or "scheduler" in x
+        or not isinstance(x, dict)
+        or "sd_version" in x
+        or not isinstance(x, dict)
+        or "controlNetType" in x
+    ):
+        # /x-advice/21/then
+        if isinstance(x, dict):
+            if "scheduler" in x and x["scheduler"] is None:
+                return False
+            if "sd_version" in x and x["sd_version"] is None:
+                return False
+            if "controlNetType" in x and x["controlNetType"] is None:
+                return False
+    # rule is-init-image-undocumented: /x-advice/22
+    if isinstance(x, dict):
+        # /x-advice/22/then
+        if isinstance(x, dict):
+            if "isInitImage" in x:
+                return False
+    return True
+
+
+def _e_x_advice_0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/0
+    if _v_x_advice_0_if(x):
+        if not (
+            (not isinstance(x, dict) or "contrast" in x)
+            and (
+                not isinstance(x, dict)
+                or "contrast" not in x
+                or type(x["contrast"]) is int
+                or type(x["contrast"]) is float
+            )
+        ):
+            _e_x_advice_0_then(x, path, out)
+
+
+def _v_x_advice_0(x: Any) -> bool:
+    # /x-advice/0
+    if _v_x_advice_0_if(x):
+        # /x-advice/0/then
+        if isinstance(x, dict):
+            # /x-advice/0/then/required
             if "contrast" not in x:
                 return False
             if not (type(x["contrast"]) is int or type(x["contrast"]) is float):
@@ -2131,599 +1595,1017 @@ def _v184(x: Any) -> bool:
     return True
 
 
-def _e190(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/1
-    if _condition1 := (
-        (
-            (not isinstance(x, dict) or ("seed" in x))
-            and (
-                not isinstance(x, dict)
-                or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
-            )
+    if (
+        (not isinstance(x, dict) or "seed" in x)
+        and (
+            not isinstance(x, dict)
+            or "seed" not in x
+            or type(x["seed"]) is int
+            or type(x["seed"]) is float
         )
         and (
             (
-                (not isinstance(x, dict) or ("modelId" in x))
+                (not isinstance(x, dict) or "modelId" in x)
                 and (
                     not isinstance(x, dict)
+                    or "modelId" not in x
                     or (
-                        "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K1)
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                            "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                            "b2614463-296c-462a-9586-aafdb8f00e36",
+                        }
                     )
                 )
             )
             or (
-                (
-                    (not isinstance(x, dict) or ("sd_version" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or (
-                            "sd_version" not in x
-                            or (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
-                        )
+                (not isinstance(x, dict) or "sd_version" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "sd_version" not in x
+                    or (
+                        isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"}
                     )
                 )
-                and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
+                and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
             )
         )
     ):
         if not (
             not isinstance(x, dict)
-            or (
-                "seed" not in x
-                or (
-                    not (
-                        (type(x["seed"]) is int or type(x["seed"]) is float)
-                        and x["seed"] == 2147483638
-                    )
-                )
+            or "seed" not in x
+            or not (
+                (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638
             )
         ):
-            _e195(x, path, out)
+            _e_x_advice_1_then(x, path, out)
 
 
-def _e198(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/2
-    if _condition1 := (not isinstance(x, dict) or ("contrast" in x)) and (
+    if (not isinstance(x, dict) or "contrast" in x) and (
         not isinstance(x, dict)
-        or ("contrast" not in x or (type(x["contrast"]) is int or type(x["contrast"]) is float))
+        or "contrast" not in x
+        or type(x["contrast"]) is int
+        or type(x["contrast"]) is float
     ):
         if not (
             not isinstance(x, dict)
+            or "contrast" not in x
             or (
-                "contrast" not in x
-                or (
-                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and x["contrast"] in _K4
-                )
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
             )
         ):
-            _e201(x, path, out)
+            _e_x_advice_2_then(x, path, out)
 
 
-def _e203(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/3
-    if _condition1 := (not isinstance(x, dict) or ("guidance_scale" in x)) and (
+    if (not isinstance(x, dict) or "guidance_scale" in x) and (
         not isinstance(x, dict)
-        or (
-            "guidance_scale" not in x
-            or (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-        )
+        or "guidance_scale" not in x
+        or type(x["guidance_scale"]) is int
+        or type(x["guidance_scale"]) is float
     ):
         if not (
             not isinstance(x, dict)
-            or (
-                "guidance_scale" not in x
-                or (
-                    not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                    or (x["guidance_scale"] <= 20)
-                )
-            )
+            or "guidance_scale" not in x
+            or not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+            or x["guidance_scale"] <= 20
         ):
-            _e206(x, path, out)
+            _e_x_advice_3_then(x, path, out)
 
 
-def _e208(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/4
-    if _condition1 := (not isinstance(x, dict) or ("init_strength" in x)) and (
+    if (not isinstance(x, dict) or "init_strength" in x) and (
         not isinstance(x, dict)
-        or (
-            "init_strength" not in x
-            or (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
-        )
+        or "init_strength" not in x
+        or type(x["init_strength"]) is int
+        or type(x["init_strength"]) is float
     ):
         if not (
             not isinstance(x, dict)
-            or (
-                "init_strength" not in x
-                or (
-                    not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
-                    or (x["init_strength"] >= 0.1)
-                )
-            )
+            or "init_strength" not in x
+            or not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
+            or x["init_strength"] >= 0.1
         ):
-            _e211(x, path, out)
+            _e_x_advice_4_then(x, path, out)
 
 
-def _e213(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/5
-    if _condition1 := (
+    if (
         (
             not isinstance(x, dict)
-            or (
-                "photoRealVersion" not in x
-                or (
-                    x["photoRealVersion"] is None
-                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K8)
-                )
-            )
+            or "photoRealVersion" not in x
+            or x["photoRealVersion"] is None
+            or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
         )
-        and (
-            (not isinstance(x, dict) or ("photoReal" in x))
-            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-        )
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
     ):
-        if not (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None))):
-            _e218(x, path, out)
+        if not (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None):
+            _e_x_advice_5_then(x, path, out)
 
 
-def _e220(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/6
-    if _condition1 := (
-        (not (not isinstance(x, dict) or ("styleUUID" in x)))
-        and (
-            (not isinstance(x, dict) or ("alchemy" in x))
-            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-        )
-        and (
-            not (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
+    if (
+        not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "alchemy" in x)
+        and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         )
     ):
         if not (
-            (not isinstance(x, dict) or ("presetStyle" in x))
+            (not isinstance(x, dict) or "presetStyle" in x)
             and (
                 not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10)
-                )
+                or "presetStyle" not in x
+                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"})
             )
         ):
-            _e230(x, path, out)
+            _e_x_advice_6_then(x, path, out)
 
 
-def _e232(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/7
-    if _condition1 := (
+    if (
         (
             not isinstance(x, dict)
-            or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+            or "alchemy" not in x
+            or x["alchemy"] is None
+            or x["alchemy"] is True
         )
-        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-        and (
-            not (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         )
     ):
         if not (
             not isinstance(x, dict)
+            or "presetStyle" not in x
+            or x["presetStyle"] is None
             or (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
-                )
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"]
+                in {
+                    "ANIME",
+                    "CREATIVE",
+                    "DYNAMIC",
+                    "ENVIRONMENT",
+                    "GENERAL",
+                    "ILLUSTRATION",
+                    "NONE",
+                    "PHOTOGRAPHY",
+                    "RAYTRACED",
+                    "RENDER_3D",
+                    "SKETCH_BW",
+                    "SKETCH_COLOR",
+                }
             )
         ):
-            _e238(x, path, out)
+            _e_x_advice_7_then(x, path, out)
 
 
-def _e240(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/8
-    if _condition1 := (
+    if (
         (
             not isinstance(x, dict)
-            or (
-                "photoRealVersion" not in x
-                or (
-                    x["photoRealVersion"] is None
-                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K8)
-                )
-            )
+            or "photoRealVersion" not in x
+            or x["photoRealVersion"] is None
+            or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
         )
-        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-        and (
-            (not isinstance(x, dict) or ("photoReal" in x))
-            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
     ):
         if not (
-            (not isinstance(x, dict) or ("presetStyle" in x))
+            (not isinstance(x, dict) or "presetStyle" in x)
             and (
                 not isinstance(x, dict)
+                or "presetStyle" not in x
                 or (
-                    "presetStyle" not in x
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
+                    isinstance(x["presetStyle"], str)
+                    and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
                 )
             )
         ):
-            _e246(x, path, out)
+            _e_x_advice_8_then(x, path, out)
 
 
-def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/9
-    if _condition1 := (
-        (
-            (not isinstance(x, dict) or ("photoRealVersion" in x))
-            and (
-                not isinstance(x, dict)
-                or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K17))
-            )
-        )
-        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+    if (
+        (not isinstance(x, dict) or "photoRealVersion" in x)
         and (
-            (not isinstance(x, dict) or ("photoReal" in x))
-            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            not isinstance(x, dict) or "photoRealVersion" not in x or x["photoRealVersion"] == "v2"
         )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
     ):
         if not (
             not isinstance(x, dict)
+            or "presetStyle" not in x
+            or x["presetStyle"] is None
             or (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K16)
-                )
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"]
+                in {
+                    "BOKEH",
+                    "CINEMATIC",
+                    "CINEMATIC_CLOSEUP",
+                    "CREATIVE",
+                    "DYNAMIC",
+                    "FASHION",
+                    "FILM",
+                    "FOOD",
+                    "HDR",
+                    "LONG_EXPOSURE",
+                    "MACRO",
+                    "MINIMALISTIC",
+                    "MONOCHROME",
+                    "MOODY",
+                    "NEUTRAL",
+                    "PORTRAIT",
+                    "RETRO",
+                    "STOCK_PHOTO",
+                    "UNPROCESSED",
+                    "VIBRANT",
+                }
             )
         ):
-            _e254(x, path, out)
+            _e_x_advice_9_then(x, path, out)
 
 
-def _e256(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/10
-    if _condition1 := (not isinstance(x, dict) or ("promptMagicVersion" in x)) and (
+    if (not isinstance(x, dict) or "promptMagicVersion" in x) and (
         not isinstance(x, dict)
-        or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
+        or "promptMagicVersion" not in x
+        or isinstance(x["promptMagicVersion"], str)
     ):
         if not (
             not isinstance(x, dict)
+            or "promptMagicVersion" not in x
             or (
-                "promptMagicVersion" not in x
-                or (isinstance(x["promptMagicVersion"], str) and x["promptMagicVersion"] in _K19)
+                isinstance(x["promptMagicVersion"], str) and x["promptMagicVersion"] in {"v2", "v3"}
             )
         ):
-            _e259(x, path, out)
+            _e_x_advice_10_then(x, path, out)
 
 
-def _e261(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/11
-    if _condition1 := (not isinstance(x, dict) or ("promptMagicVersion" in x)) and (
+    if (not isinstance(x, dict) or "promptMagicVersion" in x) and (
         not isinstance(x, dict)
-        or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
+        or "promptMagicVersion" not in x
+        or isinstance(x["promptMagicVersion"], str)
     ):
         if not (
-            (not isinstance(x, dict) or ("promptMagic" in x))
-            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
+            (not isinstance(x, dict) or "promptMagic" in x)
+            and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
         ):
-            _e264(x, path, out)
+            _e_x_advice_11_then(x, path, out)
 
 
-def _e266(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/12
-    if _condition1 := (not isinstance(x, dict) or ("promptMagicStrength" in x)) and (
+    if (not isinstance(x, dict) or "promptMagicStrength" in x) and (
         not isinstance(x, dict)
-        or (
-            "promptMagicStrength" not in x
-            or (type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float)
-        )
+        or "promptMagicStrength" not in x
+        or type(x["promptMagicStrength"]) is int
+        or type(x["promptMagicStrength"]) is float
     ):
         if not (
-            (not isinstance(x, dict) or ("promptMagic" in x))
-            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
+            (not isinstance(x, dict) or "promptMagic" in x)
+            and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
         ):
-            _e269(x, path, out)
+            _e_x_advice_12_then(x, path, out)
 
 
-def _e271(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/13
-    if _condition1 := (not isinstance(x, dict) or ("enhancePromptInstruction" in x)) and (
+    if (not isinstance(x, dict) or "enhancePromptInstruction" in x) and (
         not isinstance(x, dict)
-        or ("enhancePromptInstruction" not in x or (isinstance(x["enhancePromptInstruction"], str)))
+        or "enhancePromptInstruction" not in x
+        or isinstance(x["enhancePromptInstruction"], str)
     ):
         if not (
-            (not isinstance(x, dict) or ("enhancePrompt" in x))
-            and (
-                not isinstance(x, dict)
-                or ("enhancePrompt" not in x or (x["enhancePrompt"] is True))
-            )
+            (not isinstance(x, dict) or "enhancePrompt" in x)
+            and (not isinstance(x, dict) or "enhancePrompt" not in x or x["enhancePrompt"] is True)
         ):
-            _e274(x, path, out)
+            _e_x_advice_13_then(x, path, out)
 
 
-def _e276(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/14
-    if _condition1 := (not isinstance(x, dict) or ("contrastRatio" in x)) and (
+    if (not isinstance(x, dict) or "contrastRatio" in x) and (
         not isinstance(x, dict)
-        or (
-            "contrastRatio" not in x
-            or (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
-        )
+        or "contrastRatio" not in x
+        or type(x["contrastRatio"]) is int
+        or type(x["contrastRatio"]) is float
     ):
-        if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
-            _e279(x, path, out)
+        if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
+            _e_x_advice_14_then(x, path, out)
 
 
-def _e282(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/15
-    if _condition1 := (not isinstance(x, dict) or ("expandedDomain" in x)) and (
-        not isinstance(x, dict) or ("expandedDomain" not in x or (x["expandedDomain"] is True))
+    if (not isinstance(x, dict) or "expandedDomain" in x) and (
+        not isinstance(x, dict) or "expandedDomain" not in x or x["expandedDomain"] is True
     ):
-        if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
-            _e285(x, path, out)
+        if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
+            _e_x_advice_15_then(x, path, out)
 
 
-def _e288(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/16
-    if _condition1 := _v173(x):
-        if not _v290(x):
-            _e290(x, path, out)
+    if _v_controlnetsWithStrengthType(x):
+        if not _v_x_advice_16_then(x):
+            _e_x_advice_16_then(x, path, out)
 
 
-def _v288(x: Any) -> bool:
+def _v_x_advice_16(x: Any) -> bool:
     # /x-advice/16
-    if _condition1 := _v173(x):
+    if _v_controlnetsWithStrengthType(x):
         # /x-advice/16/then
         if isinstance(x, dict):
-            if "controlnets" in x and not _v291(x["controlnets"]):
+            if "controlnets" in x and not _v_x_advice_16_then_controlnets(x["controlnets"]):
                 return False
     return True
 
 
-def _e298(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/17
-    if _condition1 := _v173(x):
-        if not _v300(x):
-            _e300(x, path, out)
+    if _v_controlnetsWithStrengthType(x):
+        if not _v_x_advice_17_then(x):
+            _e_x_advice_17_then(x, path, out)
 
 
-def _v298(x: Any) -> bool:
+def _v_x_advice_17(x: Any) -> bool:
     # /x-advice/17
-    if _condition1 := _v173(x):
+    if _v_controlnetsWithStrengthType(x):
         # /x-advice/17/then
         if isinstance(x, dict):
-            if "controlnets" in x and not _v301(x["controlnets"]):
+            if "controlnets" in x and not _v_x_advice_17_then_controlnets(x["controlnets"]):
                 return False
     return True
 
 
-def _e307(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_18(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/18
-    if _condition1 := _v173(x):
-        if not _v309(x):
-            _e309(x, path, out)
+    if _v_controlnetsWithStrengthType(x):
+        if not _v_x_advice_18_then(x):
+            _e_x_advice_18_then(x, path, out)
 
 
-def _v307(x: Any) -> bool:
+def _v_x_advice_18(x: Any) -> bool:
     # /x-advice/18
-    if _condition1 := _v173(x):
+    if _v_controlnetsWithStrengthType(x):
         # /x-advice/18/then
         if isinstance(x, dict):
-            if "controlnets" in x and not _v310(x["controlnets"]):
+            if "controlnets" in x and not _v_x_advice_18_then_controlnets(x["controlnets"]):
                 return False
     return True
 
 
-def _e316(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/19
-    if _condition1 := (
+    if (
         (
-            (not isinstance(x, dict) or ("canvasRequestType" in x))
+            (not isinstance(x, dict) or "canvasRequestType" in x)
             and (
                 not isinstance(x, dict)
-                or ("canvasRequestType" not in x or (isinstance(x["canvasRequestType"], str)))
+                or "canvasRequestType" not in x
+                or isinstance(x["canvasRequestType"], str)
             )
         )
         or (
-            (not isinstance(x, dict) or ("canvasInitId" in x))
+            (not isinstance(x, dict) or "canvasInitId" in x)
             and (
                 not isinstance(x, dict)
-                or ("canvasInitId" not in x or (isinstance(x["canvasInitId"], str)))
+                or "canvasInitId" not in x
+                or isinstance(x["canvasInitId"], str)
             )
         )
         or (
-            (not isinstance(x, dict) or ("canvasMaskId" in x))
+            (not isinstance(x, dict) or "canvasMaskId" in x)
             and (
                 not isinstance(x, dict)
-                or ("canvasMaskId" not in x or (isinstance(x["canvasMaskId"], str)))
+                or "canvasMaskId" not in x
+                or isinstance(x["canvasMaskId"], str)
             )
         )
     ):
         if not (
-            (not isinstance(x, dict) or ("canvasRequest" in x))
-            and (
-                not isinstance(x, dict)
-                or ("canvasRequest" not in x or (x["canvasRequest"] is True))
-            )
+            (not isinstance(x, dict) or "canvasRequest" in x)
+            and (not isinstance(x, dict) or "canvasRequest" not in x or x["canvasRequest"] is True)
         ):
-            _e324(x, path, out)
+            _e_x_advice_19_then(x, path, out)
 
 
-def _e326(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/20
-    if _condition1 := (not isinstance(x, dict) or ("modelId" in x)) and (
+    if (not isinstance(x, dict) or "modelId" in x) and (
         not isinstance(x, dict)
-        or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K30))
+        or "modelId" not in x
+        or (
+            isinstance(x["modelId"], str)
+            and x["modelId"]
+            in {"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"}
+        )
     ):
         if not (
-            (not isinstance(x, dict) or ("alchemy" in x))
-            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
+            (not isinstance(x, dict) or "alchemy" in x)
+            and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
         ):
-            _e329(x, path, out)
+            _e_x_advice_20_then(x, path, out)
 
 
-def _e331(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_21(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/21
-    if _condition1 := (
-        (not isinstance(x, dict) or ("scheduler" in x))
-        or (not isinstance(x, dict) or ("sd_version" in x))
-        or (not isinstance(x, dict) or ("controlNetType" in x))
+    if (
+        not isinstance(x, dict)
+        or "scheduler" in x
+        or not isinstance(x, dict)
+        or "sd_version" in x
+        or not isinstance(x, dict)
+        or "controlNetType" in x
     ):
         if not (
             not isinstance(x, dict)
             or (
-                ("scheduler" not in x or (x["scheduler"] is not None))
-                and ("sd_version" not in x or (x["sd_version"] is not None))
-                and ("controlNetType" not in x or (x["controlNetType"] is not None))
+                ("scheduler" not in x or x["scheduler"] is not None)
+                and ("sd_version" not in x or x["sd_version"] is not None)
+                and ("controlNetType" not in x or x["controlNetType"] is not None)
             )
         ):
-            _e336(x, path, out)
+            _e_x_advice_21_then(x, path, out)
 
 
-def _e343(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/22
-    if _condition1 := (isinstance(x, dict)):
-        if not (not isinstance(x, dict) or ("isInitImage" not in x or (not (True)))):
-            _e345(x, path, out)
+    if isinstance(x, dict):
+        if not (not isinstance(x, dict) or "isInitImage" not in x):
+            _e_x_advice_22_then(x, path, out)
 
 
-def _v1(x: Any) -> bool:
+def _advise(x: Any, out: list[Error]) -> None:
+    if _v_x_advice_merged(x):
+        return
+    # rule phoenix-flux-contrast-omitted: /x-advice/0
+    if not _v_x_advice_0(x):
+        _warn(x, _e_x_advice_0, "phoenix-flux-contrast-omitted", out)
+    # rule flux-seed-max-reference: /x-advice/1
+    if not (
+        not isinstance(x, dict)
+        or "seed" not in x
+        or not ((type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638)
+        if (not isinstance(x, dict) or "seed" in x)
+        and (
+            not isinstance(x, dict)
+            or "seed" not in x
+            or type(x["seed"]) is int
+            or type(x["seed"]) is float
+        )
+        and (
+            (
+                (not isinstance(x, dict) or "modelId" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "modelId" not in x
+                    or (
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                            "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                            "b2614463-296c-462a-9586-aafdb8f00e36",
+                        }
+                    )
+                )
+            )
+            or (
+                (not isinstance(x, dict) or "sd_version" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "sd_version" not in x
+                    or (
+                        isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                    )
+                )
+                and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+            )
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_1, "flux-seed-max-reference", out)
+    # rule contrast-documented-values: /x-advice/2
+    if not (
+        not isinstance(x, dict)
+        or "contrast" not in x
+        or (
+            (type(x["contrast"]) is int or type(x["contrast"]) is float)
+            and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
+        )
+        if (not isinstance(x, dict) or "contrast" in x)
+        and (
+            not isinstance(x, dict)
+            or "contrast" not in x
+            or type(x["contrast"]) is int
+            or type(x["contrast"]) is float
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_2, "contrast-documented-values", out)
+    # rule guidance-scale-max-20: /x-advice/3
+    if not (
+        not isinstance(x, dict)
+        or "guidance_scale" not in x
+        or not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+        or x["guidance_scale"] <= 20
+        if (not isinstance(x, dict) or "guidance_scale" in x)
+        and (
+            not isinstance(x, dict)
+            or "guidance_scale" not in x
+            or type(x["guidance_scale"]) is int
+            or type(x["guidance_scale"]) is float
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_3, "guidance-scale-max-20", out)
+    # rule init-strength-documented-range: /x-advice/4
+    if not (
+        not isinstance(x, dict)
+        or "init_strength" not in x
+        or not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
+        or x["init_strength"] >= 0.1
+        if (not isinstance(x, dict) or "init_strength" in x)
+        and (
+            not isinstance(x, dict)
+            or "init_strength" not in x
+            or type(x["init_strength"]) is int
+            or type(x["init_strength"]) is float
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_4, "init-strength-documented-range", out)
+    # rule photoreal-v1-without-model-id: /x-advice/5
+    if not (
+        not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None
+        if (
+            not isinstance(x, dict)
+            or "photoRealVersion" not in x
+            or x["photoRealVersion"] is None
+            or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
+        )
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        else True
+    ):
+        _warn(x, _e_x_advice_5, "photoreal-v1-without-model-id", out)
+    # rule preset-style-alchemy-off: /x-advice/6
+    if not (
+        (not isinstance(x, dict) or "presetStyle" in x)
+        and (
+            not isinstance(x, dict)
+            or "presetStyle" not in x
+            or (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"})
+        )
+        if not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "alchemy" in x)
+        and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_6, "preset-style-alchemy-off", out)
+    # rule preset-style-alchemy-on: /x-advice/7
+    if not (
+        not isinstance(x, dict)
+        or "presetStyle" not in x
+        or x["presetStyle"] is None
+        or (
+            isinstance(x["presetStyle"], str)
+            and x["presetStyle"]
+            in {
+                "ANIME",
+                "CREATIVE",
+                "DYNAMIC",
+                "ENVIRONMENT",
+                "GENERAL",
+                "ILLUSTRATION",
+                "NONE",
+                "PHOTOGRAPHY",
+                "RAYTRACED",
+                "RENDER_3D",
+                "SKETCH_BW",
+                "SKETCH_COLOR",
+            }
+        )
+        if (
+            not isinstance(x, dict)
+            or "alchemy" not in x
+            or x["alchemy"] is None
+            or x["alchemy"] is True
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_7, "preset-style-alchemy-on", out)
+    # rule preset-style-photoreal-v1: /x-advice/8
+    if not (
+        (not isinstance(x, dict) or "presetStyle" in x)
+        and (
+            not isinstance(x, dict)
+            or "presetStyle" not in x
+            or (
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
+            )
+        )
+        if (
+            not isinstance(x, dict)
+            or "photoRealVersion" not in x
+            or x["photoRealVersion"] is None
+            or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        else True
+    ):
+        _warn(x, _e_x_advice_8, "preset-style-photoreal-v1", out)
+    # rule preset-style-photoreal-v2: /x-advice/9
+    if not (
+        not isinstance(x, dict)
+        or "presetStyle" not in x
+        or x["presetStyle"] is None
+        or (
+            isinstance(x["presetStyle"], str)
+            and x["presetStyle"]
+            in {
+                "BOKEH",
+                "CINEMATIC",
+                "CINEMATIC_CLOSEUP",
+                "CREATIVE",
+                "DYNAMIC",
+                "FASHION",
+                "FILM",
+                "FOOD",
+                "HDR",
+                "LONG_EXPOSURE",
+                "MACRO",
+                "MINIMALISTIC",
+                "MONOCHROME",
+                "MOODY",
+                "NEUTRAL",
+                "PORTRAIT",
+                "RETRO",
+                "STOCK_PHOTO",
+                "UNPROCESSED",
+                "VIBRANT",
+            }
+        )
+        if (not isinstance(x, dict) or "photoRealVersion" in x)
+        and (
+            not isinstance(x, dict) or "photoRealVersion" not in x or x["photoRealVersion"] == "v2"
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        else True
+    ):
+        _warn(x, _e_x_advice_9, "preset-style-photoreal-v2", out)
+    # rule prompt-magic-version-documented-values: /x-advice/10
+    if not (
+        not isinstance(x, dict)
+        or "promptMagicVersion" not in x
+        or (isinstance(x["promptMagicVersion"], str) and x["promptMagicVersion"] in {"v2", "v3"})
+        if (not isinstance(x, dict) or "promptMagicVersion" in x)
+        and (
+            not isinstance(x, dict)
+            or "promptMagicVersion" not in x
+            or isinstance(x["promptMagicVersion"], str)
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_10, "prompt-magic-version-documented-values", out)
+    # rule prompt-magic-version-needs-prompt-magic: /x-advice/11
+    if not (
+        (not isinstance(x, dict) or "promptMagic" in x)
+        and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
+        if (not isinstance(x, dict) or "promptMagicVersion" in x)
+        and (
+            not isinstance(x, dict)
+            or "promptMagicVersion" not in x
+            or isinstance(x["promptMagicVersion"], str)
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_11, "prompt-magic-version-needs-prompt-magic", out)
+    # rule prompt-magic-strength-needs-prompt-magic: /x-advice/12
+    if not (
+        (not isinstance(x, dict) or "promptMagic" in x)
+        and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
+        if (not isinstance(x, dict) or "promptMagicStrength" in x)
+        and (
+            not isinstance(x, dict)
+            or "promptMagicStrength" not in x
+            or type(x["promptMagicStrength"]) is int
+            or type(x["promptMagicStrength"]) is float
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_12, "prompt-magic-strength-needs-prompt-magic", out)
+    # rule enhance-prompt-instruction-needs-enhance-prompt: /x-advice/13
+    if not (
+        (not isinstance(x, dict) or "enhancePrompt" in x)
+        and (not isinstance(x, dict) or "enhancePrompt" not in x or x["enhancePrompt"] is True)
+        if (not isinstance(x, dict) or "enhancePromptInstruction" in x)
+        and (
+            not isinstance(x, dict)
+            or "enhancePromptInstruction" not in x
+            or isinstance(x["enhancePromptInstruction"], str)
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_13, "enhance-prompt-instruction-needs-enhance-prompt", out)
+    # rule contrast-ratio-needs-alchemy: /x-advice/14
+    if not (
+        not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False
+        if (not isinstance(x, dict) or "contrastRatio" in x)
+        and (
+            not isinstance(x, dict)
+            or "contrastRatio" not in x
+            or type(x["contrastRatio"]) is int
+            or type(x["contrastRatio"]) is float
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_14, "contrast-ratio-needs-alchemy", out)
+    # rule expanded-domain-needs-alchemy: /x-advice/15
+    if not (
+        not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False
+        if (not isinstance(x, dict) or "expandedDomain" in x)
+        and (not isinstance(x, dict) or "expandedDomain" not in x or x["expandedDomain"] is True)
+        else True
+    ):
+        _warn(x, _e_x_advice_15, "expanded-domain-needs-alchemy", out)
+    # rule strength-type-unknown-preprocessor: /x-advice/16
+    if not _v_x_advice_16(x):
+        _warn(x, _e_x_advice_16, "strength-type-unknown-preprocessor", out)
+    # rule strength-type-content-character-max-high: /x-advice/17
+    if not _v_x_advice_17(x):
+        _warn(x, _e_x_advice_17, "strength-type-content-character-max-high", out)
+    # rule controlnet-weight-or-strength-type: /x-advice/18
+    if not _v_x_advice_18(x):
+        _warn(x, _e_x_advice_18, "controlnet-weight-or-strength-type", out)
+    # rule canvas-fields-need-canvas-request: /x-advice/19
+    if not (
+        (not isinstance(x, dict) or "canvasRequest" in x)
+        and (not isinstance(x, dict) or "canvasRequest" not in x or x["canvasRequest"] is True)
+        if (
+            (not isinstance(x, dict) or "canvasRequestType" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasRequestType" not in x
+                or isinstance(x["canvasRequestType"], str)
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "canvasInitId" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasInitId" not in x
+                or isinstance(x["canvasInitId"], str)
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "canvasMaskId" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasMaskId" not in x
+                or isinstance(x["canvasMaskId"], str)
+            )
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_19, "canvas-fields-need-canvas-request", out)
+    # rule lucid-alchemy-off: /x-advice/20
+    if not (
+        (not isinstance(x, dict) or "alchemy" in x)
+        and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
+        if (not isinstance(x, dict) or "modelId" in x)
+        and (
+            not isinstance(x, dict)
+            or "modelId" not in x
+            or (
+                isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"}
+            )
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_20, "lucid-alchemy-off", out)
+    # rule non-nullable-member-null: /x-advice/21
+    if not (
+        not isinstance(x, dict)
+        or (
+            ("scheduler" not in x or x["scheduler"] is not None)
+            and ("sd_version" not in x or x["sd_version"] is not None)
+            and ("controlNetType" not in x or x["controlNetType"] is not None)
+        )
+        if not isinstance(x, dict)
+        or "scheduler" in x
+        or not isinstance(x, dict)
+        or "sd_version" in x
+        or not isinstance(x, dict)
+        or "controlNetType" in x
+        else True
+    ):
+        _warn(x, _e_x_advice_21, "non-nullable-member-null", out)
+    # rule is-init-image-undocumented: /x-advice/22
+    if not (not isinstance(x, dict) or "isInitImage" not in x if isinstance(x, dict) else True):
+        _warn(x, _e_x_advice_22, "is-init-image-undocumented", out)
+
+
+def _v_alchemy(x: Any) -> bool:
     # /properties/alchemy
-    if not ((x is True or x is False) or x is None):
+    # /properties/alchemy/type
+    if not (x is True or x is False or x is None):
         return False
     return True
 
 
-def _v2(x: Any) -> bool:
+def _v_canvasInitId(x: Any) -> bool:
     # /properties/canvasInitId
+    # /properties/canvasInitId/type
     if not (isinstance(x, str) or x is None):
         return False
     return True
 
 
-_v3 = _v2  # /properties/canvasMaskId
+_v_canvasMaskId = _v_canvasInitId  # /properties/canvasMaskId
 
 
-_v4 = _v1  # /properties/canvasRequest
+_v_canvasRequest = _v_alchemy  # /properties/canvasRequest
 
 
-def _v5(x: Any) -> bool:
+def _v_canvasRequestType(x: Any) -> bool:
     # /properties/canvasRequestType
+    # /properties/canvasRequestType/type
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K45)):
+    # /properties/canvasRequestType/enum
+    if not (
+        x is None or (isinstance(x, str) and x in {"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
+    ):
         return False
     return True
 
 
-def _v6(x: Any) -> bool:
+def _v_contrast(x: Any) -> bool:
     # /properties/contrast
-    if not ((type(x) is int or type(x) is float) or x is None):
+    # /properties/contrast/type
+    if not (type(x) is int or type(x) is float or x is None):
         return False
     if x is not None:
+        # /properties/contrast/minimum
         if x < 1:
             return False
+        # /properties/contrast/maximum
         if x > 4.5:
             return False
     return True
 
 
-def _v7(x: Any) -> bool:
+def _v_contrastRatio(x: Any) -> bool:
     # /properties/contrastRatio
-    if not ((type(x) is int or type(x) is float) or x is None):
+    # /properties/contrastRatio/type
+    if not (type(x) is int or type(x) is float or x is None):
         return False
     if x is not None:
+        # /properties/contrastRatio/minimum
         if x < 0:
             return False
+        # /properties/contrastRatio/maximum
         if x > 1:
             return False
     return True
 
 
-_v8 = _v1  # /properties/controlNet
+_v_controlNet = _v_alchemy  # /properties/controlNet
 
 
-def _v9(x: Any) -> bool:
+def _v_controlnets(x: Any) -> bool:
     # /properties/controlnets
+    # /properties/controlnets/type
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
         for _item1 in x:
-            if not _v11(_item1):
+            if not _v_controlnetInput(_item1):
                 return False
     return True
 
 
-def _v19(x: Any) -> bool:
+def _v_controlNetType(x: Any) -> bool:
     # /properties/controlNetType
+    # /properties/controlNetType/type
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K46)):
+    # /properties/controlNetType/enum
+    if not (x is None or (isinstance(x, str) and x in {"CANNY", "DEPTH", "POSE"})):
         return False
     return True
 
 
-def _v20(x: Any) -> bool:
+def _v_elements(x: Any) -> bool:
     # /properties/elements
+    # /properties/elements/type
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
         for _item1 in x:
-            if not _v22(_item1):
+            if not _v_elementInput(_item1):
                 return False
     return True
 
 
-_v26 = _v1  # /properties/enhancePrompt
+_v_enhancePrompt = _v_alchemy  # /properties/enhancePrompt
 
 
-_v27 = _v2  # /properties/enhancePromptInstruction
+_v_enhancePromptInstruction = _v_canvasInitId  # /properties/enhancePromptInstruction
 
 
-_v28 = _v1  # /properties/expandedDomain
+_v_expandedDomain = _v_alchemy  # /properties/expandedDomain
 
 
-_v29 = _v1  # /properties/fantasyAvatar
+_v_fantasyAvatar = _v_alchemy  # /properties/fantasyAvatar
 
 
-def _v30(x: Any) -> bool:
+def _v_guidance_scale(x: Any) -> bool:
     # /properties/guidance_scale
-    if not ((type(x) is int or type(x) is float) or x is None):
+    # /properties/guidance_scale/type
+    if not (type(x) is int or type(x) is float or x is None):
         return False
     if x is not None:
+        # /properties/guidance_scale/minimum
         if x < 1:
             return False
+        # /properties/guidance_scale/maximum
         if x > 30:
             return False
     return True
 
 
-def _v31(x: Any) -> bool:
+def _v_height(x: Any) -> bool:
     # /properties/height
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+    # /properties/height/type
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     if x is not None:
+        # /properties/height/minimum
         if x < 32:
             return False
+        # /properties/height/maximum
         if x > 1536:
             return False
-        if x % 8 != 0:
+        # /properties/height/multipleOf
+        if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
             return False
     return True
 
 
-_v32 = _v1  # /properties/highContrast
+_v_highContrast = _v_alchemy  # /properties/highContrast
 
 
-_v33 = _v1  # /properties/highResolution
+_v_highResolution = _v_alchemy  # /properties/highResolution
 
 
-def _v34(x: Any) -> bool:
+def _v_imagePrompts(x: Any) -> bool:
     # /properties/imagePrompts
+    # /properties/imagePrompts/type
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
@@ -2733,403 +2615,373 @@ def _v34(x: Any) -> bool:
     return True
 
 
-def _v36(x: Any) -> bool:
+def _v_imagePromptWeight(x: Any) -> bool:
     # /properties/imagePromptWeight
-    if not ((type(x) is int or type(x) is float) or x is None):
+    # /properties/imagePromptWeight/type
+    if not (type(x) is int or type(x) is float or x is None):
         return False
     return True
 
 
-_v37 = _v2  # /properties/init_generation_image_id
+_v_init_generation_image_id = _v_canvasInitId  # /properties/init_generation_image_id
 
 
-_v38 = _v2  # /properties/init_image_id
+_v_init_image_id = _v_canvasInitId  # /properties/init_image_id
 
 
-def _v39(x: Any) -> bool:
+def _v_init_strength(x: Any) -> bool:
     # /properties/init_strength
-    if not ((type(x) is int or type(x) is float) or x is None):
+    # /properties/init_strength/type
+    if not (type(x) is int or type(x) is float or x is None):
         return False
     if x is not None:
+        # /properties/init_strength/minimum
         if x < 0:
             return False
+        # /properties/init_strength/maximum
         if x > 0.9:
             return False
     return True
 
 
-_v40 = _v2  # /properties/modelId
+_v_modelId = _v_canvasInitId  # /properties/modelId
 
 
-_v41 = _v2  # /properties/negative_prompt
+_v_negative_prompt = _v_canvasInitId  # /properties/negative_prompt
 
 
-def _v42(x: Any) -> bool:
+def _v_num_images(x: Any) -> bool:
     # /properties/num_images
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+    # /properties/num_images/type
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     if x is not None:
+        # /properties/num_images/minimum
         if x < 1:
             return False
+        # /properties/num_images/maximum
         if x > 8:
             return False
     return True
 
 
-def _v43(x: Any) -> bool:
+def _v_num_inference_steps(x: Any) -> bool:
     # /properties/num_inference_steps
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+    # /properties/num_inference_steps/type
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     if x is not None:
+        # /properties/num_inference_steps/minimum
         if x < 10:
             return False
+        # /properties/num_inference_steps/maximum
         if x > 60:
             return False
     return True
 
 
-_v44 = _v1  # /properties/photoReal
+_v_photoReal = _v_alchemy  # /properties/photoReal
 
 
-def _v45(x: Any) -> bool:
+def _v_photoRealStrength(x: Any) -> bool:
     # /properties/photoRealStrength
-    if not ((type(x) is int or type(x) is float) or x is None):
+    # /properties/photoRealStrength/type
+    if not (type(x) is int or type(x) is float or x is None):
         return False
-    if not (x is None or ((type(x) is int or type(x) is float) and x in _K47)):
+    # /properties/photoRealStrength/enum
+    if not (x is None or ((type(x) is int or type(x) is float) and x in {0.45, 0.5, 0.55})):
         return False
     return True
 
 
-def _v46(x: Any) -> bool:
+def _v_photoRealVersion(x: Any) -> bool:
     # /properties/photoRealVersion
+    # /properties/photoRealVersion/type
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K48)):
+    # /properties/photoRealVersion/enum
+    if not (x is None or (isinstance(x, str) and x in {"v1", "v2"})):
         return False
     return True
 
 
-def _v47(x: Any) -> bool:
+def _v_presetStyle(x: Any) -> bool:
     # /properties/presetStyle
+    # /properties/presetStyle/type
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K49)):
+    # /properties/presetStyle/enum
+    if not (
+        x is None
+        or (
+            isinstance(x, str)
+            and x
+            in {
+                "ANIME",
+                "BOKEH",
+                "CINEMATIC",
+                "CINEMATIC_CLOSEUP",
+                "CREATIVE",
+                "DYNAMIC",
+                "ENVIRONMENT",
+                "FASHION",
+                "FILM",
+                "FOOD",
+                "GENERAL",
+                "HDR",
+                "ILLUSTRATION",
+                "LEONARDO",
+                "LONG_EXPOSURE",
+                "MACRO",
+                "MINIMALISTIC",
+                "MONOCHROME",
+                "MOODY",
+                "NEUTRAL",
+                "NONE",
+                "PHOTOGRAPHY",
+                "PORTRAIT",
+                "RAYTRACED",
+                "RENDER_3D",
+                "RETRO",
+                "SKETCH_BW",
+                "SKETCH_COLOR",
+                "STOCK_PHOTO",
+                "UNPROCESSED",
+                "VIBRANT",
+            }
+        )
+    ):
         return False
     return True
 
 
-def _v48(x: Any) -> bool:
+def _v_prompt(x: Any) -> bool:
     # /properties/prompt
+    # /properties/prompt/type
     if not isinstance(x, str):
         return False
+    # /properties/prompt/maxLength
     if len(x) > 1500:
         return False
     return True
 
 
-_v49 = _v1  # /properties/promptMagic
+_v_promptMagic = _v_alchemy  # /properties/promptMagic
 
 
-def _v50(x: Any) -> bool:
+def _v_promptMagicStrength(x: Any) -> bool:
     # /properties/promptMagicStrength
-    if not ((type(x) is int or type(x) is float) or x is None):
+    # /properties/promptMagicStrength/type
+    if not (type(x) is int or type(x) is float or x is None):
         return False
     if x is not None:
+        # /properties/promptMagicStrength/minimum
         if x < 0.1:
             return False
+        # /properties/promptMagicStrength/maximum
         if x > 1:
             return False
     return True
 
 
-_v51 = _v2  # /properties/promptMagicVersion
+_v_promptMagicVersion = _v_canvasInitId  # /properties/promptMagicVersion
 
 
-_v52 = _v1  # /properties/public
+_v_public = _v_alchemy  # /properties/public
 
 
-def _v53(x: Any) -> bool:
+def _v_scheduler(x: Any) -> bool:
     # /properties/scheduler
+    # /properties/scheduler/type
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K50)):
+    # /properties/scheduler/enum
+    if not (
+        x is None
+        or (
+            isinstance(x, str)
+            and x
+            in {
+                "DDIM",
+                "DPM_SOLVER",
+                "EULER_ANCESTRAL_DISCRETE",
+                "EULER_DISCRETE",
+                "KLMS",
+                "LEONARDO",
+                "PNDM",
+            }
+        )
+    ):
         return False
     return True
 
 
-def _v54(x: Any) -> bool:
+def _v_sd_version(x: Any) -> bool:
     # /properties/sd_version
+    # /properties/sd_version/type
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K51)):
+    # /properties/sd_version/enum
+    if not (
+        x is None
+        or (
+            isinstance(x, str)
+            and x
+            in {
+                "FLUX",
+                "FLUX_DEV",
+                "KINO_2_0",
+                "PHOENIX",
+                "SDXL_0_8",
+                "SDXL_0_9",
+                "SDXL_1_0",
+                "SDXL_LIGHTNING",
+                "v1_5",
+                "v2",
+                "v3",
+            }
+        )
+    ):
         return False
     return True
 
 
-def _v55(x: Any) -> bool:
+def _v_seed(x: Any) -> bool:
     # /properties/seed
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+    # /properties/seed/type
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     if x is not None:
+        # /properties/seed/maximum
         if x > 9999999998:
             return False
     return True
 
 
-_v56 = _v1  # /properties/tiling
+_v_tiling = _v_alchemy  # /properties/tiling
 
 
-def _v57(x: Any) -> bool:
+def _v_transparency(x: Any) -> bool:
     # /properties/transparency
+    # /properties/transparency/type
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K52)):
+    # /properties/transparency/enum
+    if not (x is None or (isinstance(x, str) and x in {"disabled", "foreground_only"})):
         return False
     return True
 
 
-_v58 = _v1  # /properties/ultra
+_v_ultra = _v_alchemy  # /properties/ultra
 
 
-_v59 = _v1  # /properties/unzoom
+_v_unzoom = _v_alchemy  # /properties/unzoom
 
 
-_v60 = _v36  # /properties/unzoomAmount
+_v_unzoomAmount = _v_imagePromptWeight  # /properties/unzoomAmount
 
 
-_v61 = _v36  # /properties/upscaleRatio
+_v_upscaleRatio = _v_imagePromptWeight  # /properties/upscaleRatio
 
 
-def _v62(x: Any) -> bool:
+def _v_userElements(x: Any) -> bool:
     # /properties/userElements
+    # /properties/userElements/type
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
         for _item1 in x:
-            if not _v64(_item1):
+            if not _v_userElementInput(_item1):
                 return False
     return True
 
 
-_v68 = _v36  # /properties/weighting
+_v_weighting = _v_imagePromptWeight  # /properties/weighting
 
 
-_v69 = _v31  # /properties/width
+_v_width = _v_height  # /properties/width
 
 
-def _v70(x: Any) -> bool:
+def _v_patternProperties_styleUUID(x: Any) -> bool:
     # /patternProperties/^styleUUID$
+    # /patternProperties/^styleUUID$/type
     if not isinstance(x, str):
         return False
     return True
 
 
-def _v71(x: Any) -> bool:
+def _v_patternProperties_contextImages(x: Any) -> bool:
     # /patternProperties/^contextImages$
+    # /patternProperties/^contextImages$/type
     if not isinstance(x, list):
         return False
+    # /patternProperties/^contextImages$/maxItems
     if len(x) > 4:
         return False
     for _item1 in x:
-        if not _v73(_item1):
+        if not _v_contextImage(_item1):
             return False
     return True
 
 
-def _v77(x: Any) -> bool:
+def _v_patternProperties_isInitImage(x: Any) -> bool:
     # /patternProperties/^isInitImage$
+    # /patternProperties/^isInitImage$/type
     if not (x is True or x is False):
         return False
     return True
 
 
-def _v173(x: Any) -> bool:
+def _v_controlnetsWithStrengthType(x: Any) -> bool:
     # /$defs/controlnetsWithStrengthType
     if isinstance(x, dict):
+        # /$defs/controlnetsWithStrengthType/required
         if "controlnets" not in x:
             return False
-        if not _v174(x["controlnets"]):
+        if not _v_controlnetsWithStrengthType_controlnets(x["controlnets"]):
             return False
     return True
 
 
-def _v178(x: Any) -> bool:
+def _v_allOf_11_then_controlnets(x: Any) -> bool:
     # /allOf/11/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
             if not (
-                (
+                not isinstance(_item1, dict)
+                or "strengthType" not in _item1
+                or _item1["strengthType"] is None
+                if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                and (
                     not isinstance(_item1, dict)
-                    or ("strengthType" not in _item1 or (_item1["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "preprocessorId" not in _item1
-                            or (
-                                (
-                                    type(_item1["preprocessorId"]) is int
-                                    or type(_item1["preprocessorId"]) is float
-                                )
-                                and _item1["preprocessorId"] in _K53
-                            )
+                    or "preprocessorId" not in _item1
+                    or (
+                        (
+                            type(_item1["preprocessorId"]) is int
+                            or type(_item1["preprocessorId"]) is float
                         )
+                        and _item1["preprocessorId"]
+                        in {1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22}
                     )
                 )
-                else (True)
+                else True
             ):
                 return False
     return True
 
 
-def _e87(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/0/then
-    if isinstance(x, dict):
-        if "num_images" in x:
-            if not (
-                not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-                or (x["num_images"] <= 4)
-            ):
-                _e88(x["num_images"], (*path, "num_images"), out)
-
-
-def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/1/then
-    if isinstance(x, dict):
-        for _name in _K54:
-            if _name not in x:
-                out.append(_rule_error(path, _K55, "required", _RULE56, _name))
-        if "alchemy" in x:
-            if x["alchemy"] is not False:
-                _e93(x["alchemy"], (*path, "alchemy"), out)
-
-
-def _e112(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/2/then
-    if isinstance(x, dict):
-        if "contrast" in x:
-            if not (
-                not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                or (x["contrast"] >= 2.5)
-            ):
-                _e113(x["contrast"], (*path, "contrast"), out)
-
-
-def _e126(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/3/then
-    if isinstance(x, dict):
-        if "contrast" in x:
-            if not (
-                not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                or (x["contrast"] >= 2.5)
-            ):
-                _e127(x["contrast"], (*path, "contrast"), out)
-
-
-def _e132(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/4/then
-    if isinstance(x, dict):
-        if "sd_version" in x:
-            if x["sd_version"] != _K37:
-                _e133(x["sd_version"], (*path, "sd_version"), out)
-
-
-def _e139(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/5/then
-    if isinstance(x, dict):
-        if "seed" in x:
-            if not (
-                not (type(x["seed"]) is int or type(x["seed"]) is float)
-                or (x["seed"] <= 2147483638)
-            ):
-                _e140(x["seed"], (*path, "seed"), out)
-
-
-def _e145(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/6/then
-    if isinstance(x, dict):
-        if "alchemy" in x:
-            if x["alchemy"] is False:
-                _e146(x["alchemy"], (*path, "alchemy"), out)
-
-
-def _e153(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/7/then
-    if isinstance(x, dict):
-        for _name in _K57:
-            if _name not in x:
-                out.append(_rule_error(path, _K58, "required", _RULE59, _name))
-        if "modelId" in x:
-            if not (isinstance(x["modelId"], str) and x["modelId"] in _K38):
-                _e154(x["modelId"], (*path, "modelId"), out)
-
-
-def _e158(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/8/then
-    if isinstance(x, dict):
-        for _name in _K60:
-            if _name not in x:
-                out.append(_rule_error(path, _K61, "required", _RULE62, _name))
-        if "unzoomAmount" in x:
-            if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
-                _e159(x["unzoomAmount"], (*path, "unzoomAmount"), out)
-        if "init_image_id" in x:
-            if not (isinstance(x["init_image_id"], str)):
-                _e160(x["init_image_id"], (*path, "init_image_id"), out)
-
-
-def _e164(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/9/then
-    if isinstance(x, dict):
-        for _name in _K63:
-            if _name not in x:
-                out.append(_rule_error(path, _K64, "required", _RULE65, _name))
-        if "unzoom" in x:
-            if x["unzoom"] is not True:
-                _e165(x["unzoom"], (*path, "unzoom"), out)
-
-
-def _e169(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/10/then
-    if isinstance(x, dict):
-        for _name in _K66:
-            if _name not in x:
-                out.append(_rule_error(path, _K67, "required", _RULE68, _name))
-        if "init_image_id" in x:
-            if not (isinstance(x["init_image_id"], str)):
-                _e170(x["init_image_id"], (*path, "init_image_id"), out)
-
-
-def _v177(x: Any) -> bool:
-    # /allOf/11/then
-    if isinstance(x, dict):
-        if "controlnets" in x and not _v178(x["controlnets"]):
-            return False
-    return True
-
-
-def _e177(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/11/then
-    if isinstance(x, dict):
-        if "controlnets" in x:
-            if not _v178(x["controlnets"]):
-                _e178(x["controlnets"], (*path, "controlnets"), out)
-
-
-def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/alchemy
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K70,
+                    "/properties/alchemy/type",
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3137,7 +2989,7 @@ def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_canvasInitId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/canvasInitId
     if isinstance(x, str) or x is None:
         pass
@@ -3146,9 +2998,9 @@ def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K72,
+                    "/properties/canvasInitId/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3156,7 +3008,7 @@ def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_canvasMaskId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/canvasMaskId
     if isinstance(x, str) or x is None:
         pass
@@ -3165,9 +3017,9 @@ def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K73,
+                    "/properties/canvasMaskId/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3175,18 +3027,18 @@ def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_canvasRequest(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/canvasRequest
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K74,
+                    "/properties/canvasRequest/type",
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3194,16 +3046,19 @@ def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_canvasRequestType(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/canvasRequestType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K45)):
+        if not (
+            x is None
+            or (isinstance(x, str) and x in {"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
+        ):
             out.append(
                 Error(
                     _pointer(path),
-                    _K76,
+                    "/properties/canvasRequestType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K75}",
+                    f'{_show(x)} is not one of ["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]',
                     None,
                     "error",
                     None,
@@ -3214,21 +3069,24 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K77,
+                    "/properties/canvasRequestType/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K45)):
+        if not (
+            x is None
+            or (isinstance(x, str) and x in {"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
+        ):
             out.append(
                 Error(
                     _pointer(path),
-                    _K76,
+                    "/properties/canvasRequestType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K75}",
+                    f'{_show(x)} is not one of ["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]',
                     None,
                     "error",
                     None,
@@ -3236,17 +3094,17 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/contrast
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if x is not None:
             if x < 1:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K79,
+                        "/properties/contrast/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum 1",
                         None,
                         "error",
                         None,
@@ -3256,22 +3114,22 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K81,
+                        "/properties/contrast/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K80}",
+                        f"{_show(x)} is greater than the maximum 4.5",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K83,
+                    "/properties/contrast/type",
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3282,9 +3140,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K79,
+                        "/properties/contrast/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum 1",
                         None,
                         "error",
                         None,
@@ -3294,9 +3152,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K81,
+                        "/properties/contrast/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K80}",
+                        f"{_show(x)} is greater than the maximum 4.5",
                         None,
                         "error",
                         None,
@@ -3304,17 +3162,17 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_contrastRatio(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/contrastRatio
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if x is not None:
             if x < 0:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K85,
+                        "/properties/contrastRatio/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K84}",
+                        f"{_show(x)} is less than the minimum 0",
                         None,
                         "error",
                         None,
@@ -3324,22 +3182,22 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K86,
+                        "/properties/contrastRatio/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K78}",
+                        f"{_show(x)} is greater than the maximum 1",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K87,
+                    "/properties/contrastRatio/type",
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3350,9 +3208,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K85,
+                        "/properties/contrastRatio/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K84}",
+                        f"{_show(x)} is less than the minimum 0",
                         None,
                         "error",
                         None,
@@ -3362,9 +3220,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K86,
+                        "/properties/contrastRatio/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K78}",
+                        f"{_show(x)} is greater than the maximum 1",
                         None,
                         "error",
                         None,
@@ -3372,18 +3230,18 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlNet(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/controlNet
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K88,
+                    "/properties/controlNet/type",
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3391,21 +3249,21 @@ def _e8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/controlnets
     if isinstance(x, list) or x is None:
         if x is not None:
             for _index in range(0, len(x)):
-                if not _v11(x[_index]):
-                    _e10(x[_index], (*path, _index), out)
+                if not _v_controlnetInput(x[_index]):
+                    _e_controlnets_items(x[_index], (*path, _index), out)
     else:
         if not (isinstance(x, list) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K90,
+                    "/properties/controlnets/type",
                     "type",
-                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
+                    f"expected array or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3413,20 +3271,20 @@ def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, list):
             for _index in range(0, len(x)):
-                if not _v11(x[_index]):
-                    _e10(x[_index], (*path, _index), out)
+                if not _v_controlnetInput(x[_index]):
+                    _e_controlnets_items(x[_index], (*path, _index), out)
 
 
-def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlNetType(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/controlNetType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K46)):
+        if not (x is None or (isinstance(x, str) and x in {"CANNY", "DEPTH", "POSE"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K92,
+                    "/properties/controlNetType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K91}",
+                    f'{_show(x)} is not one of ["POSE", "CANNY", "DEPTH", null]',
                     None,
                     "error",
                     None,
@@ -3437,21 +3295,21 @@ def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K93,
+                    "/properties/controlNetType/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K46)):
+        if not (x is None or (isinstance(x, str) and x in {"CANNY", "DEPTH", "POSE"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K92,
+                    "/properties/controlNetType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K91}",
+                    f'{_show(x)} is not one of ["POSE", "CANNY", "DEPTH", null]',
                     None,
                     "error",
                     None,
@@ -3459,21 +3317,21 @@ def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_elements(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/elements
     if isinstance(x, list) or x is None:
         if x is not None:
             for _index in range(0, len(x)):
-                if not _v22(x[_index]):
-                    _e21(x[_index], (*path, _index), out)
+                if not _v_elementInput(x[_index]):
+                    _e_elements_items(x[_index], (*path, _index), out)
     else:
         if not (isinstance(x, list) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K94,
+                    "/properties/elements/type",
                     "type",
-                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
+                    f"expected array or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3481,22 +3339,22 @@ def _e20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, list):
             for _index in range(0, len(x)):
-                if not _v22(x[_index]):
-                    _e21(x[_index], (*path, _index), out)
+                if not _v_elementInput(x[_index]):
+                    _e_elements_items(x[_index], (*path, _index), out)
 
 
-def _e26(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_enhancePrompt(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/enhancePrompt
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K95,
+                    "/properties/enhancePrompt/type",
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3504,7 +3362,7 @@ def _e26(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_enhancePromptInstruction(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/enhancePromptInstruction
     if isinstance(x, str) or x is None:
         pass
@@ -3513,9 +3371,9 @@ def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K96,
+                    "/properties/enhancePromptInstruction/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3523,18 +3381,18 @@ def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e28(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_expandedDomain(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/expandedDomain
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K97,
+                    "/properties/expandedDomain/type",
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3542,18 +3400,18 @@ def _e28(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e29(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_fantasyAvatar(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/fantasyAvatar
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K98,
+                    "/properties/fantasyAvatar/type",
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3561,17 +3419,17 @@ def _e29(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_guidance_scale(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/guidance_scale
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if x is not None:
             if x < 1:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K99,
+                        "/properties/guidance_scale/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum 1",
                         None,
                         "error",
                         None,
@@ -3581,22 +3439,22 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K101,
+                        "/properties/guidance_scale/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K100}",
+                        f"{_show(x)} is greater than the maximum 30",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K102,
+                    "/properties/guidance_scale/type",
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3607,9 +3465,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K99,
+                        "/properties/guidance_scale/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum 1",
                         None,
                         "error",
                         None,
@@ -3619,9 +3477,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K101,
+                        "/properties/guidance_scale/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K100}",
+                        f"{_show(x)} is greater than the maximum 30",
                         None,
                         "error",
                         None,
@@ -3629,17 +3487,17 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_height(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/height
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         if x is not None:
             if x < 32:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K104,
+                        "/properties/height/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K103}",
+                        f"{_show(x)} is less than the minimum 32",
                         None,
                         "error",
                         None,
@@ -3649,34 +3507,34 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K106,
+                        "/properties/height/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K105}",
+                        f"{_show(x)} is greater than the maximum 1536",
                         None,
                         "error",
                         None,
                     )
                 )
-            if x % 8 != 0:
+            if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
                 out.append(
                     Error(
                         _pointer(path),
-                        _K108,
+                        "/properties/height/multipleOf",
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K107}",
+                        f"{_show(x)} is not a multiple of 8",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K110,
+                    "/properties/height/type",
                     "type",
-                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
+                    f"expected integer or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3687,9 +3545,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K104,
+                        "/properties/height/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K103}",
+                        f"{_show(x)} is less than the minimum 32",
                         None,
                         "error",
                         None,
@@ -3699,21 +3557,21 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K106,
+                        "/properties/height/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K105}",
+                        f"{_show(x)} is greater than the maximum 1536",
                         None,
                         "error",
                         None,
                     )
                 )
-            if x % 8 != 0:
+            if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
                 out.append(
                     Error(
                         _pointer(path),
-                        _K108,
+                        "/properties/height/multipleOf",
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K107}",
+                        f"{_show(x)} is not a multiple of 8",
                         None,
                         "error",
                         None,
@@ -3721,18 +3579,18 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e32(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_highContrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/highContrast
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K111,
+                    "/properties/highContrast/type",
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3740,18 +3598,18 @@ def _e32(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e33(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_highResolution(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/highResolution
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K112,
+                    "/properties/highResolution/type",
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3759,21 +3617,21 @@ def _e33(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e34(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_imagePrompts(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/imagePrompts
     if isinstance(x, list) or x is None:
         if x is not None:
             for _index in range(0, len(x)):
                 if not (isinstance(x[_index], str) or x[_index] is None):
-                    _e35(x[_index], (*path, _index), out)
+                    _e_imagePrompts_items(x[_index], (*path, _index), out)
     else:
         if not (isinstance(x, list) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K113,
+                    "/properties/imagePrompts/type",
                     "type",
-                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
+                    f"expected array or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3782,21 +3640,21 @@ def _e34(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if isinstance(x, list):
             for _index in range(0, len(x)):
                 if not (isinstance(x[_index], str) or x[_index] is None):
-                    _e35(x[_index], (*path, _index), out)
+                    _e_imagePrompts_items(x[_index], (*path, _index), out)
 
 
-def _e36(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_imagePromptWeight(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/imagePromptWeight
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K114,
+                    "/properties/imagePromptWeight/type",
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3804,7 +3662,7 @@ def _e36(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_init_generation_image_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/init_generation_image_id
     if isinstance(x, str) or x is None:
         pass
@@ -3813,9 +3671,9 @@ def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K115,
+                    "/properties/init_generation_image_id/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3823,7 +3681,7 @@ def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_init_image_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/init_image_id
     if isinstance(x, str) or x is None:
         pass
@@ -3832,9 +3690,9 @@ def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K116,
+                    "/properties/init_image_id/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3842,17 +3700,17 @@ def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_init_strength(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/init_strength
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if x is not None:
             if x < 0:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K117,
+                        "/properties/init_strength/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K84}",
+                        f"{_show(x)} is less than the minimum 0",
                         None,
                         "error",
                         None,
@@ -3862,22 +3720,22 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K119,
+                        "/properties/init_strength/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K118}",
+                        f"{_show(x)} is greater than the maximum 0.9",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K120,
+                    "/properties/init_strength/type",
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3888,9 +3746,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K117,
+                        "/properties/init_strength/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K84}",
+                        f"{_show(x)} is less than the minimum 0",
                         None,
                         "error",
                         None,
@@ -3900,9 +3758,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K119,
+                        "/properties/init_strength/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K118}",
+                        f"{_show(x)} is greater than the maximum 0.9",
                         None,
                         "error",
                         None,
@@ -3910,7 +3768,7 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_modelId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/modelId
     if isinstance(x, str) or x is None:
         pass
@@ -3919,9 +3777,9 @@ def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K121,
+                    "/properties/modelId/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3929,7 +3787,7 @@ def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_negative_prompt(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/negative_prompt
     if isinstance(x, str) or x is None:
         pass
@@ -3938,9 +3796,9 @@ def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K122,
+                    "/properties/negative_prompt/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3948,17 +3806,17 @@ def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_num_images(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/num_images
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         if x is not None:
             if x < 1:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K123,
+                        "/properties/num_images/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum 1",
                         None,
                         "error",
                         None,
@@ -3968,22 +3826,22 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K124,
+                        "/properties/num_images/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K107}",
+                        f"{_show(x)} is greater than the maximum 8",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K125,
+                    "/properties/num_images/type",
                     "type",
-                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
+                    f"expected integer or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3994,9 +3852,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K123,
+                        "/properties/num_images/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum 1",
                         None,
                         "error",
                         None,
@@ -4006,9 +3864,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K124,
+                        "/properties/num_images/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K107}",
+                        f"{_show(x)} is greater than the maximum 8",
                         None,
                         "error",
                         None,
@@ -4016,17 +3874,17 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_num_inference_steps(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/num_inference_steps
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         if x is not None:
             if x < 10:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K127,
+                        "/properties/num_inference_steps/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K126}",
+                        f"{_show(x)} is less than the minimum 10",
                         None,
                         "error",
                         None,
@@ -4036,22 +3894,22 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K129,
+                        "/properties/num_inference_steps/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K128}",
+                        f"{_show(x)} is greater than the maximum 60",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K130,
+                    "/properties/num_inference_steps/type",
                     "type",
-                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
+                    f"expected integer or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4062,9 +3920,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K127,
+                        "/properties/num_inference_steps/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K126}",
+                        f"{_show(x)} is less than the minimum 10",
                         None,
                         "error",
                         None,
@@ -4074,9 +3932,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K129,
+                        "/properties/num_inference_steps/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K128}",
+                        f"{_show(x)} is greater than the maximum 60",
                         None,
                         "error",
                         None,
@@ -4084,18 +3942,18 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_photoReal(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoReal
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K131,
+                    "/properties/photoReal/type",
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4103,41 +3961,41 @@ def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_photoRealStrength(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoRealStrength
-    if (type(x) is int or type(x) is float) or x is None:
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K47)):
+    if type(x) is int or type(x) is float or x is None:
+        if not (x is None or ((type(x) is int or type(x) is float) and x in {0.45, 0.5, 0.55})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K133,
+                    "/properties/photoRealStrength/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K132}",
+                    f"{_show(x)} is not one of [0.55, 0.5, 0.45, null]",
                     None,
                     "error",
                     None,
                 )
             )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K134,
+                    "/properties/photoRealStrength/type",
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K47)):
+        if not (x is None or ((type(x) is int or type(x) is float) and x in {0.45, 0.5, 0.55})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K133,
+                    "/properties/photoRealStrength/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K132}",
+                    f"{_show(x)} is not one of [0.55, 0.5, 0.45, null]",
                     None,
                     "error",
                     None,
@@ -4145,16 +4003,16 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_photoRealVersion(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoRealVersion
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K48)):
+        if not (x is None or (isinstance(x, str) and x in {"v1", "v2"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K136,
+                    "/properties/photoRealVersion/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K135}",
+                    f'{_show(x)} is not one of ["v1", "v2", null]',
                     None,
                     "error",
                     None,
@@ -4165,21 +4023,21 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K137,
+                    "/properties/photoRealVersion/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K48)):
+        if not (x is None or (isinstance(x, str) and x in {"v1", "v2"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K136,
+                    "/properties/photoRealVersion/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K135}",
+                    f'{_show(x)} is not one of ["v1", "v2", null]',
                     None,
                     "error",
                     None,
@@ -4187,16 +4045,55 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/presetStyle
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K49)):
+        if not (
+            x is None
+            or (
+                isinstance(x, str)
+                and x
+                in {
+                    "ANIME",
+                    "BOKEH",
+                    "CINEMATIC",
+                    "CINEMATIC_CLOSEUP",
+                    "CREATIVE",
+                    "DYNAMIC",
+                    "ENVIRONMENT",
+                    "FASHION",
+                    "FILM",
+                    "FOOD",
+                    "GENERAL",
+                    "HDR",
+                    "ILLUSTRATION",
+                    "LEONARDO",
+                    "LONG_EXPOSURE",
+                    "MACRO",
+                    "MINIMALISTIC",
+                    "MONOCHROME",
+                    "MOODY",
+                    "NEUTRAL",
+                    "NONE",
+                    "PHOTOGRAPHY",
+                    "PORTRAIT",
+                    "RAYTRACED",
+                    "RENDER_3D",
+                    "RETRO",
+                    "SKETCH_BW",
+                    "SKETCH_COLOR",
+                    "STOCK_PHOTO",
+                    "UNPROCESSED",
+                    "VIBRANT",
+                }
+            )
+        ):
             out.append(
                 Error(
                     _pointer(path),
-                    _K139,
+                    "/properties/presetStyle/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K138}",
+                    f'{_show(x)} is not one of ["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...',
                     None,
                     "error",
                     None,
@@ -4207,21 +4104,60 @@ def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K140,
+                    "/properties/presetStyle/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K49)):
+        if not (
+            x is None
+            or (
+                isinstance(x, str)
+                and x
+                in {
+                    "ANIME",
+                    "BOKEH",
+                    "CINEMATIC",
+                    "CINEMATIC_CLOSEUP",
+                    "CREATIVE",
+                    "DYNAMIC",
+                    "ENVIRONMENT",
+                    "FASHION",
+                    "FILM",
+                    "FOOD",
+                    "GENERAL",
+                    "HDR",
+                    "ILLUSTRATION",
+                    "LEONARDO",
+                    "LONG_EXPOSURE",
+                    "MACRO",
+                    "MINIMALISTIC",
+                    "MONOCHROME",
+                    "MOODY",
+                    "NEUTRAL",
+                    "NONE",
+                    "PHOTOGRAPHY",
+                    "PORTRAIT",
+                    "RAYTRACED",
+                    "RENDER_3D",
+                    "RETRO",
+                    "SKETCH_BW",
+                    "SKETCH_COLOR",
+                    "STOCK_PHOTO",
+                    "UNPROCESSED",
+                    "VIBRANT",
+                }
+            )
+        ):
             out.append(
                 Error(
                     _pointer(path),
-                    _K139,
+                    "/properties/presetStyle/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K138}",
+                    f'{_show(x)} is not one of ["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...',
                     None,
                     "error",
                     None,
@@ -4229,14 +4165,14 @@ def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_prompt(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/prompt
     if isinstance(x, str):
         if len(x) > 1500:
             out.append(
                 Error(
                     _pointer(path),
-                    _K141,
+                    "/properties/prompt/maxLength",
                     "maxLength",
                     f"{_show(x)} should have at most 1500 characters",
                     None,
@@ -4249,9 +4185,9 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K143,
+                    "/properties/prompt/type",
                     "type",
-                    f"expected {_K142}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4262,7 +4198,7 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K141,
+                        "/properties/prompt/maxLength",
                         "maxLength",
                         f"{_show(x)} should have at most 1500 characters",
                         None,
@@ -4272,18 +4208,18 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e49(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_promptMagic(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/promptMagic
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K144,
+                    "/properties/promptMagic/type",
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4291,17 +4227,17 @@ def _e49(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_promptMagicStrength(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/promptMagicStrength
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if x is not None:
             if x < 0.1:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K146,
+                        "/properties/promptMagicStrength/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K145}",
+                        f"{_show(x)} is less than the minimum 0.1",
                         None,
                         "error",
                         None,
@@ -4311,22 +4247,22 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K147,
+                        "/properties/promptMagicStrength/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K78}",
+                        f"{_show(x)} is greater than the maximum 1",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K148,
+                    "/properties/promptMagicStrength/type",
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4337,9 +4273,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K146,
+                        "/properties/promptMagicStrength/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K145}",
+                        f"{_show(x)} is less than the minimum 0.1",
                         None,
                         "error",
                         None,
@@ -4349,9 +4285,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K147,
+                        "/properties/promptMagicStrength/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K78}",
+                        f"{_show(x)} is greater than the maximum 1",
                         None,
                         "error",
                         None,
@@ -4359,7 +4295,7 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_promptMagicVersion(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/promptMagicVersion
     if isinstance(x, str) or x is None:
         pass
@@ -4368,9 +4304,9 @@ def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K149,
+                    "/properties/promptMagicVersion/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4378,18 +4314,18 @@ def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_public(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/public
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K150,
+                    "/properties/public/type",
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4397,16 +4333,31 @@ def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_scheduler(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/scheduler
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K50)):
+        if not (
+            x is None
+            or (
+                isinstance(x, str)
+                and x
+                in {
+                    "DDIM",
+                    "DPM_SOLVER",
+                    "EULER_ANCESTRAL_DISCRETE",
+                    "EULER_DISCRETE",
+                    "KLMS",
+                    "LEONARDO",
+                    "PNDM",
+                }
+            )
+        ):
             out.append(
                 Error(
                     _pointer(path),
-                    _K152,
+                    "/properties/scheduler/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K151}",
+                    f'{_show(x)} is not one of ["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...',
                     None,
                     "error",
                     None,
@@ -4417,21 +4368,36 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K153,
+                    "/properties/scheduler/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K50)):
+        if not (
+            x is None
+            or (
+                isinstance(x, str)
+                and x
+                in {
+                    "DDIM",
+                    "DPM_SOLVER",
+                    "EULER_ANCESTRAL_DISCRETE",
+                    "EULER_DISCRETE",
+                    "KLMS",
+                    "LEONARDO",
+                    "PNDM",
+                }
+            )
+        ):
             out.append(
                 Error(
                     _pointer(path),
-                    _K152,
+                    "/properties/scheduler/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K151}",
+                    f'{_show(x)} is not one of ["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...',
                     None,
                     "error",
                     None,
@@ -4439,16 +4405,35 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_sd_version(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sd_version
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K51)):
+        if not (
+            x is None
+            or (
+                isinstance(x, str)
+                and x
+                in {
+                    "FLUX",
+                    "FLUX_DEV",
+                    "KINO_2_0",
+                    "PHOENIX",
+                    "SDXL_0_8",
+                    "SDXL_0_9",
+                    "SDXL_1_0",
+                    "SDXL_LIGHTNING",
+                    "v1_5",
+                    "v2",
+                    "v3",
+                }
+            )
+        ):
             out.append(
                 Error(
                     _pointer(path),
-                    _K155,
+                    "/properties/sd_version/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K154}",
+                    f'{_show(x)} is not one of ["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...',
                     None,
                     "error",
                     None,
@@ -4459,21 +4444,40 @@ def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K156,
+                    "/properties/sd_version/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K51)):
+        if not (
+            x is None
+            or (
+                isinstance(x, str)
+                and x
+                in {
+                    "FLUX",
+                    "FLUX_DEV",
+                    "KINO_2_0",
+                    "PHOENIX",
+                    "SDXL_0_8",
+                    "SDXL_0_9",
+                    "SDXL_1_0",
+                    "SDXL_LIGHTNING",
+                    "v1_5",
+                    "v2",
+                    "v3",
+                }
+            )
+        ):
             out.append(
                 Error(
                     _pointer(path),
-                    _K155,
+                    "/properties/sd_version/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K154}",
+                    f'{_show(x)} is not one of ["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...',
                     None,
                     "error",
                     None,
@@ -4481,30 +4485,30 @@ def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/seed
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         if x is not None:
             if x > 9999999998:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K158,
+                        "/properties/seed/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K157}",
+                        f"{_show(x)} is greater than the maximum 9999999998",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K159,
+                    "/properties/seed/type",
                     "type",
-                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
+                    f"expected integer or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4515,9 +4519,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K158,
+                        "/properties/seed/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K157}",
+                        f"{_show(x)} is greater than the maximum 9999999998",
                         None,
                         "error",
                         None,
@@ -4525,18 +4529,18 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_tiling(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/tiling
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K160,
+                    "/properties/tiling/type",
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4544,16 +4548,16 @@ def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_transparency(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/transparency
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K52)):
+        if not (x is None or (isinstance(x, str) and x in {"disabled", "foreground_only"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K162,
+                    "/properties/transparency/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K161}",
+                    f'{_show(x)} is not one of ["disabled", "foreground_only", null]',
                     None,
                     "error",
                     None,
@@ -4564,21 +4568,21 @@ def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K163,
+                    "/properties/transparency/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K52)):
+        if not (x is None or (isinstance(x, str) and x in {"disabled", "foreground_only"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K162,
+                    "/properties/transparency/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K161}",
+                    f'{_show(x)} is not one of ["disabled", "foreground_only", null]',
                     None,
                     "error",
                     None,
@@ -4586,18 +4590,18 @@ def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e58(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_ultra(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/ultra
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K164,
+                    "/properties/ultra/type",
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4605,18 +4609,18 @@ def _e58(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e59(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_unzoom(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/unzoom
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K165,
+                    "/properties/unzoom/type",
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4624,18 +4628,18 @@ def _e59(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e60(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_unzoomAmount(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/unzoomAmount
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K166,
+                    "/properties/unzoomAmount/type",
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4643,18 +4647,18 @@ def _e60(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e61(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_upscaleRatio(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/upscaleRatio
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K167,
+                    "/properties/upscaleRatio/type",
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4662,21 +4666,21 @@ def _e61(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_userElements(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/userElements
     if isinstance(x, list) or x is None:
         if x is not None:
             for _index in range(0, len(x)):
-                if not _v64(x[_index]):
-                    _e63(x[_index], (*path, _index), out)
+                if not _v_userElementInput(x[_index]):
+                    _e_userElements_items(x[_index], (*path, _index), out)
     else:
         if not (isinstance(x, list) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K168,
+                    "/properties/userElements/type",
                     "type",
-                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
+                    f"expected array or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4684,22 +4688,22 @@ def _e62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, list):
             for _index in range(0, len(x)):
-                if not _v64(x[_index]):
-                    _e63(x[_index], (*path, _index), out)
+                if not _v_userElementInput(x[_index]):
+                    _e_userElements_items(x[_index], (*path, _index), out)
 
 
-def _e68(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_weighting(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/weighting
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K169,
+                    "/properties/weighting/type",
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4707,17 +4711,17 @@ def _e68(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_width(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/width
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         if x is not None:
             if x < 32:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K170,
+                        "/properties/width/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K103}",
+                        f"{_show(x)} is less than the minimum 32",
                         None,
                         "error",
                         None,
@@ -4727,34 +4731,34 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K171,
+                        "/properties/width/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K105}",
+                        f"{_show(x)} is greater than the maximum 1536",
                         None,
                         "error",
                         None,
                     )
                 )
-            if x % 8 != 0:
+            if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
                 out.append(
                     Error(
                         _pointer(path),
-                        _K172,
+                        "/properties/width/multipleOf",
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K107}",
+                        f"{_show(x)} is not a multiple of 8",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K173,
+                    "/properties/width/type",
                     "type",
-                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
+                    f"expected integer or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4765,9 +4769,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K170,
+                        "/properties/width/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K103}",
+                        f"{_show(x)} is less than the minimum 32",
                         None,
                         "error",
                         None,
@@ -4777,21 +4781,21 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K171,
+                        "/properties/width/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K105}",
+                        f"{_show(x)} is greater than the maximum 1536",
                         None,
                         "error",
                         None,
                     )
                 )
-            if x % 8 != 0:
+            if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
                 out.append(
                     Error(
                         _pointer(path),
-                        _K172,
+                        "/properties/width/multipleOf",
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K107}",
+                        f"{_show(x)} is not a multiple of 8",
                         None,
                         "error",
                         None,
@@ -4799,7 +4803,7 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_patternProperties_styleUUID(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /patternProperties/^styleUUID$
     if isinstance(x, str):
         pass
@@ -4808,9 +4812,9 @@ def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K174,
+                    "/patternProperties/^styleUUID$/type",
                     "type",
-                    f"expected {_K142}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4818,14 +4822,16 @@ def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_patternProperties_contextImages(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /patternProperties/^contextImages$
     if isinstance(x, list):
         if len(x) > 4:
             out.append(
                 Error(
                     _pointer(path),
-                    _K175,
+                    "/patternProperties/^contextImages$/maxItems",
                     "maxItems",
                     f"{_show(x)} should have at most 4 items",
                     None,
@@ -4834,16 +4840,16 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
             )
         for _index in range(0, len(x)):
-            if not _v73(x[_index]):
-                _e72(x[_index], (*path, _index), out)
+            if not _v_contextImage(x[_index]):
+                _e_patternProperties_contextImages_items(x[_index], (*path, _index), out)
     else:
         if not isinstance(x, list):
             out.append(
                 Error(
                     _pointer(path),
-                    _K177,
+                    "/patternProperties/^contextImages$/type",
                     "type",
-                    f"expected {_K176}, got {_kind(x)} {_show(x)}",
+                    f"expected array, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4854,7 +4860,7 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K175,
+                        "/patternProperties/^contextImages$/maxItems",
                         "maxItems",
                         f"{_show(x)} should have at most 4 items",
                         None,
@@ -4863,11 +4869,11 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
             for _index in range(0, len(x)):
-                if not _v73(x[_index]):
-                    _e72(x[_index], (*path, _index), out)
+                if not _v_contextImage(x[_index]):
+                    _e_patternProperties_contextImages_items(x[_index], (*path, _index), out)
 
 
-def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_patternProperties_isInitImage(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /patternProperties/^isInitImage$
     if x is True or x is False:
         pass
@@ -4876,9 +4882,9 @@ def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K179,
+                    "/patternProperties/^isInitImage$/type",
                     "type",
-                    f"expected {_K178}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4886,608 +4892,894 @@ def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _v185(x: Any) -> bool:
+def _e_allOf_0_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/0/then
+    if isinstance(x, dict):
+        if "num_images" in x:
+            if not (
+                not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+                or x["num_images"] <= 4
+            ):
+                _e_allOf_0_then_num_images(x["num_images"], (*path, "num_images"), out)
+
+
+def _e_allOf_1_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/1/then
+    if isinstance(x, dict):
+        for _name in ("alchemy",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/allOf/1/then/required",
+                        "required",
+                        "ultra-requires-alchemy-off",
+                        _name,
+                    )
+                )
+        if "alchemy" in x:
+            if x["alchemy"] is not False:
+                _e_allOf_1_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+
+
+def _e_allOf_2_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/2/then
+    if isinstance(x, dict):
+        if "contrast" in x:
+            if not (
+                not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or x["contrast"] >= 2.5
+            ):
+                _e_allOf_2_then_contrast(x["contrast"], (*path, "contrast"), out)
+
+
+def _e_allOf_3_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/3/then
+    if isinstance(x, dict):
+        if "contrast" in x:
+            if not (
+                not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or x["contrast"] >= 2.5
+            ):
+                _e_allOf_3_then_contrast(x["contrast"], (*path, "contrast"), out)
+
+
+def _e_allOf_4_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/4/then
+    if isinstance(x, dict):
+        if "sd_version" in x:
+            if x["sd_version"] != "PHOENIX":
+                _e_allOf_4_then_sd_version(x["sd_version"], (*path, "sd_version"), out)
+
+
+def _e_allOf_5_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/5/then
+    if isinstance(x, dict):
+        if "seed" in x:
+            if not (
+                not (type(x["seed"]) is int or type(x["seed"]) is float) or x["seed"] <= 2147483638
+            ):
+                _e_allOf_5_then_seed(x["seed"], (*path, "seed"), out)
+
+
+def _e_allOf_6_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/6/then
+    if isinstance(x, dict):
+        if "alchemy" in x:
+            if x["alchemy"] is False:
+                _e_allOf_6_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+
+
+def _e_allOf_7_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/7/then
+    if isinstance(x, dict):
+        for _name in ("modelId",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path, "/allOf/7/then/required", "required", "photoreal-v2-model", _name
+                    )
+                )
+        if "modelId" in x:
+            if not (
+                isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {
+                    "1e60896f-3c26-4296-8ecc-53e2afecc132",
+                    "5c232a9e-9061-4777-980a-ddc8e65647c6",
+                    "aa77f04e-3eec-4034-9c07-d0f619684628",
+                }
+            ):
+                _e_allOf_7_then_modelId(x["modelId"], (*path, "modelId"), out)
+
+
+def _e_allOf_8_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/8/then
+    if isinstance(x, dict):
+        for _name in ("unzoomAmount", "init_image_id"):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/allOf/8/then/required",
+                        "required",
+                        "unzoom-requires-amount-and-init-image",
+                        _name,
+                    )
+                )
+        if "unzoomAmount" in x:
+            if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
+                _e_allOf_8_then_unzoomAmount(x["unzoomAmount"], (*path, "unzoomAmount"), out)
+        if "init_image_id" in x:
+            if not isinstance(x["init_image_id"], str):
+                _e_allOf_8_then_init_image_id(x["init_image_id"], (*path, "init_image_id"), out)
+
+
+def _e_allOf_9_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/9/then
+    if isinstance(x, dict):
+        for _name in ("unzoom",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/allOf/9/then/required",
+                        "required",
+                        "unzoom-amount-requires-unzoom",
+                        _name,
+                    )
+                )
+        if "unzoom" in x:
+            if x["unzoom"] is not True:
+                _e_allOf_9_then_unzoom(x["unzoom"], (*path, "unzoom"), out)
+
+
+def _e_allOf_10_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/10/then
+    if isinstance(x, dict):
+        for _name in ("init_image_id",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/allOf/10/then/required",
+                        "required",
+                        "fantasy-avatar-requires-init-image",
+                        _name,
+                    )
+                )
+        if "init_image_id" in x:
+            if not isinstance(x["init_image_id"], str):
+                _e_allOf_10_then_init_image_id(x["init_image_id"], (*path, "init_image_id"), out)
+
+
+def _v_allOf_11_then(x: Any) -> bool:
+    # /allOf/11/then
+    if isinstance(x, dict):
+        if "controlnets" in x and not _v_allOf_11_then_controlnets(x["controlnets"]):
+            return False
+    return True
+
+
+def _e_allOf_11_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/11/then
+    if isinstance(x, dict):
+        if "controlnets" in x:
+            if not _v_allOf_11_then_controlnets(x["controlnets"]):
+                _e_allOf_11_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
+
+
+def _v_x_advice_0_if(x: Any) -> bool:
     # /x-advice/0/if
+    # /x-advice/0/if/anyOf
     if not (
         (
-            (
-                (not isinstance(x, dict) or ("modelId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K36)
-                    )
+            (not isinstance(x, dict) or "modelId" in x)
+            and (
+                not isinstance(x, dict)
+                or "modelId" not in x
+                or (
+                    isinstance(x["modelId"], str)
+                    and x["modelId"]
+                    in {
+                        "6b645e3a-d64f-4341-a6d8-7a3690fbf042",
+                        "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3",
+                    }
                 )
-            )
-            or (
-                (
-                    (not isinstance(x, dict) or ("sd_version" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("sd_version" not in x or (x["sd_version"] == _K37))
-                    )
-                )
-                and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
             )
         )
         or (
-            (
-                (not isinstance(x, dict) or ("modelId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K1)
-                    )
+            (not isinstance(x, dict) or "sd_version" in x)
+            and (not isinstance(x, dict) or "sd_version" not in x or x["sd_version"] == "PHOENIX")
+            and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+        )
+        or (
+            (not isinstance(x, dict) or "modelId" in x)
+            and (
+                not isinstance(x, dict)
+                or "modelId" not in x
+                or (
+                    isinstance(x["modelId"], str)
+                    and x["modelId"]
+                    in {
+                        "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                        "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                        "b2614463-296c-462a-9586-aafdb8f00e36",
+                    }
                 )
             )
-            or (
-                (
-                    (not isinstance(x, dict) or ("sd_version" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or (
-                            "sd_version" not in x
-                            or (isinstance(x["sd_version"], str) and x["sd_version"] in _K2)
-                        )
-                    )
-                )
-                and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
+        )
+        or (
+            (not isinstance(x, dict) or "sd_version" in x)
+            and (
+                not isinstance(x, dict)
+                or "sd_version" not in x
+                or (isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"})
             )
+            and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
         )
     ):
         return False
     return True
 
 
-def _e188(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/0/then
-    if isinstance(x, dict):
-        for _name in _K180:
-            if _name not in x:
-                out.append(_rule_error(path, _K181, "required", _RULE0, _name))
-        if "contrast" in x:
-            if not (type(x["contrast"]) is int or type(x["contrast"]) is float):
-                _e189(x["contrast"], (*path, "contrast"), out)
-
-
-def _e195(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/1/then
-    if isinstance(x, dict):
-        if "seed" in x:
-            if (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638:
-                _e196(x["seed"], (*path, "seed"), out)
-
-
-def _e201(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/2/then
-    if isinstance(x, dict):
-        if "contrast" in x:
-            if not (
-                (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                and x["contrast"] in _K4
-            ):
-                _e202(x["contrast"], (*path, "contrast"), out)
-
-
-def _e206(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/3/then
-    if isinstance(x, dict):
-        if "guidance_scale" in x:
-            if not (
-                not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                or (x["guidance_scale"] <= 20)
-            ):
-                _e207(x["guidance_scale"], (*path, "guidance_scale"), out)
-
-
-def _e211(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/4/then
-    if isinstance(x, dict):
-        if "init_strength" in x:
-            if not (
-                not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
-                or (x["init_strength"] >= 0.1)
-            ):
-                _e212(x["init_strength"], (*path, "init_strength"), out)
-
-
-def _e218(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/5/then
-    if isinstance(x, dict):
-        if "modelId" in x:
-            if x["modelId"] is not None:
-                _e219(x["modelId"], (*path, "modelId"), out)
-
-
-def _e230(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/6/then
-    if isinstance(x, dict):
-        for _name in _K182:
-            if _name not in x:
-                out.append(_rule_error(path, _K183, "required", _RULE11, _name))
-        if "presetStyle" in x:
-            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K10):
-                _e231(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e238(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/7/then
-    if isinstance(x, dict):
-        if "presetStyle" in x:
-            if not (
-                x["presetStyle"] is None
-                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
-            ):
-                _e239(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e246(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/8/then
-    if isinstance(x, dict):
-        for _name in _K182:
-            if _name not in x:
-                out.append(_rule_error(path, _K184, "required", _RULE15, _name))
-        if "presetStyle" in x:
-            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14):
-                _e247(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e254(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/9/then
-    if isinstance(x, dict):
-        if "presetStyle" in x:
-            if not (
-                x["presetStyle"] is None
-                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K16)
-            ):
-                _e255(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e259(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/10/then
-    if isinstance(x, dict):
-        if "promptMagicVersion" in x:
-            if not (isinstance(x["promptMagicVersion"], str) and x["promptMagicVersion"] in _K19):
-                _e260(x["promptMagicVersion"], (*path, "promptMagicVersion"), out)
-
-
-def _e264(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/11/then
-    if isinstance(x, dict):
-        for _name in _K185:
-            if _name not in x:
-                out.append(_rule_error(path, _K186, "required", _RULE21, _name))
-        if "promptMagic" in x:
-            if x["promptMagic"] is not True:
-                _e265(x["promptMagic"], (*path, "promptMagic"), out)
-
-
-def _e269(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/12/then
-    if isinstance(x, dict):
-        for _name in _K185:
-            if _name not in x:
-                out.append(_rule_error(path, _K187, "required", _RULE22, _name))
-        if "promptMagic" in x:
-            if x["promptMagic"] is not True:
-                _e270(x["promptMagic"], (*path, "promptMagic"), out)
-
-
-def _e274(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/13/then
-    if isinstance(x, dict):
-        for _name in _K188:
-            if _name not in x:
-                out.append(_rule_error(path, _K189, "required", _RULE23, _name))
-        if "enhancePrompt" in x:
-            if x["enhancePrompt"] is not True:
-                _e275(x["enhancePrompt"], (*path, "enhancePrompt"), out)
-
-
-def _e279(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/14/then
-    if isinstance(x, dict):
-        if "alchemy" in x:
-            if x["alchemy"] is False:
-                _e280(x["alchemy"], (*path, "alchemy"), out)
-
-
-def _e285(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/15/then
-    if isinstance(x, dict):
-        if "alchemy" in x:
-            if x["alchemy"] is False:
-                _e286(x["alchemy"], (*path, "alchemy"), out)
-
-
-def _e290(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/16/then
-    if isinstance(x, dict):
-        if "controlnets" in x:
-            if not _v291(x["controlnets"]):
-                _e291(x["controlnets"], (*path, "controlnets"), out)
-
-
-def _v290(x: Any) -> bool:
-    # /x-advice/16/then
-    if isinstance(x, dict):
-        if "controlnets" in x and not _v291(x["controlnets"]):
-            return False
-    return True
-
-
-def _v291(x: Any) -> bool:
+def _v_x_advice_16_then_controlnets_merged(x: Any) -> bool:
     # /x-advice/16/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
             if not (
                 (
                     not isinstance(_item1, dict)
-                    or ("strengthType" not in _item1 or (_item1["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
+                    or "strengthType" not in _item1
+                    or _item1["strengthType"] is None
+                    or (
+                        isinstance(_item1["strengthType"], str)
+                        and _item1["strengthType"] in {"High", "Low", "Mid"}
+                    )
+                    if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
                     and (
                         not isinstance(_item1, dict)
+                        or "preprocessorId" not in _item1
                         or (
-                            "preprocessorId" not in _item1
-                            or (
-                                not (
-                                    (
-                                        type(_item1["preprocessorId"]) is int
-                                        or type(_item1["preprocessorId"]) is float
-                                    )
-                                    and _item1["preprocessorId"] in _K190
-                                )
+                            (
+                                type(_item1["preprocessorId"]) is int
+                                or type(_item1["preprocessorId"]) is float
                             )
+                            and _item1["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
                         )
                     )
+                    else True
                 )
-                else (True)
+                and (
+                    not isinstance(_item1, dict)
+                    or "weight" not in _item1
+                    or _item1["weight"] is None
+                    if (not isinstance(_item1, dict) or "strengthType" in _item1)
+                    and (
+                        not isinstance(_item1, dict)
+                        or "strengthType" not in _item1
+                        or isinstance(_item1["strengthType"], str)
+                    )
+                    else True
+                )
+                and (
+                    not isinstance(_item1, dict)
+                    or "strengthType" not in _item1
+                    or _item1["strengthType"] is None
+                    if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                    and (
+                        not isinstance(_item1, dict)
+                        or "preprocessorId" not in _item1
+                        or not (
+                            (
+                                type(_item1["preprocessorId"]) is int
+                                or type(_item1["preprocessorId"]) is float
+                            )
+                            and _item1["preprocessorId"]
+                            in {
+                                1,
+                                3,
+                                5,
+                                6,
+                                7,
+                                8,
+                                9,
+                                10,
+                                11,
+                                12,
+                                13,
+                                15,
+                                16,
+                                17,
+                                18,
+                                19,
+                                20,
+                                21,
+                                22,
+                                67,
+                                100,
+                                133,
+                                166,
+                                232,
+                                233,
+                                298,
+                                299,
+                                364,
+                                397,
+                                430,
+                                431,
+                            }
+                        )
+                    )
+                    else True
+                )
             ):
                 return False
     return True
 
 
-def _e300(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/17/then
+def _e_x_advice_0_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/0/then
+    if isinstance(x, dict):
+        for _name in ("contrast",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/x-advice/0/then/required",
+                        "required",
+                        "phoenix-flux-contrast-omitted",
+                        _name,
+                    )
+                )
+        if "contrast" in x:
+            if not (type(x["contrast"]) is int or type(x["contrast"]) is float):
+                _e_x_advice_0_then_contrast(x["contrast"], (*path, "contrast"), out)
+
+
+def _e_x_advice_1_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/1/then
+    if isinstance(x, dict):
+        if "seed" in x:
+            if (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638:
+                _e_x_advice_1_then_seed(x["seed"], (*path, "seed"), out)
+
+
+def _e_x_advice_2_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/2/then
+    if isinstance(x, dict):
+        if "contrast" in x:
+            if not (
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
+            ):
+                _e_x_advice_2_then_contrast(x["contrast"], (*path, "contrast"), out)
+
+
+def _e_x_advice_3_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/3/then
+    if isinstance(x, dict):
+        if "guidance_scale" in x:
+            if not (
+                not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+                or x["guidance_scale"] <= 20
+            ):
+                _e_x_advice_3_then_guidance_scale(
+                    x["guidance_scale"], (*path, "guidance_scale"), out
+                )
+
+
+def _e_x_advice_4_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/4/then
+    if isinstance(x, dict):
+        if "init_strength" in x:
+            if not (
+                not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
+                or x["init_strength"] >= 0.1
+            ):
+                _e_x_advice_4_then_init_strength(x["init_strength"], (*path, "init_strength"), out)
+
+
+def _e_x_advice_5_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/5/then
+    if isinstance(x, dict):
+        if "modelId" in x:
+            if x["modelId"] is not None:
+                _e_x_advice_5_then_modelId(x["modelId"], (*path, "modelId"), out)
+
+
+def _e_x_advice_6_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/6/then
+    if isinstance(x, dict):
+        for _name in ("presetStyle",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/x-advice/6/then/required",
+                        "required",
+                        "preset-style-alchemy-off",
+                        _name,
+                    )
+                )
+        if "presetStyle" in x:
+            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"}):
+                _e_x_advice_6_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+
+
+def _e_x_advice_7_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/7/then
+    if isinstance(x, dict):
+        if "presetStyle" in x:
+            if not (
+                x["presetStyle"] is None
+                or (
+                    isinstance(x["presetStyle"], str)
+                    and x["presetStyle"]
+                    in {
+                        "ANIME",
+                        "CREATIVE",
+                        "DYNAMIC",
+                        "ENVIRONMENT",
+                        "GENERAL",
+                        "ILLUSTRATION",
+                        "NONE",
+                        "PHOTOGRAPHY",
+                        "RAYTRACED",
+                        "RENDER_3D",
+                        "SKETCH_BW",
+                        "SKETCH_COLOR",
+                    }
+                )
+            ):
+                _e_x_advice_7_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+
+
+def _e_x_advice_8_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/8/then
+    if isinstance(x, dict):
+        for _name in ("presetStyle",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/x-advice/8/then/required",
+                        "required",
+                        "preset-style-photoreal-v1",
+                        _name,
+                    )
+                )
+        if "presetStyle" in x:
+            if not (
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
+            ):
+                _e_x_advice_8_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+
+
+def _e_x_advice_9_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/9/then
+    if isinstance(x, dict):
+        if "presetStyle" in x:
+            if not (
+                x["presetStyle"] is None
+                or (
+                    isinstance(x["presetStyle"], str)
+                    and x["presetStyle"]
+                    in {
+                        "BOKEH",
+                        "CINEMATIC",
+                        "CINEMATIC_CLOSEUP",
+                        "CREATIVE",
+                        "DYNAMIC",
+                        "FASHION",
+                        "FILM",
+                        "FOOD",
+                        "HDR",
+                        "LONG_EXPOSURE",
+                        "MACRO",
+                        "MINIMALISTIC",
+                        "MONOCHROME",
+                        "MOODY",
+                        "NEUTRAL",
+                        "PORTRAIT",
+                        "RETRO",
+                        "STOCK_PHOTO",
+                        "UNPROCESSED",
+                        "VIBRANT",
+                    }
+                )
+            ):
+                _e_x_advice_9_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+
+
+def _e_x_advice_10_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/10/then
+    if isinstance(x, dict):
+        if "promptMagicVersion" in x:
+            if not (
+                isinstance(x["promptMagicVersion"], str) and x["promptMagicVersion"] in {"v2", "v3"}
+            ):
+                _e_x_advice_10_then_promptMagicVersion(
+                    x["promptMagicVersion"], (*path, "promptMagicVersion"), out
+                )
+
+
+def _e_x_advice_11_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/11/then
+    if isinstance(x, dict):
+        for _name in ("promptMagic",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/x-advice/11/then/required",
+                        "required",
+                        "prompt-magic-version-needs-prompt-magic",
+                        _name,
+                    )
+                )
+        if "promptMagic" in x:
+            if x["promptMagic"] is not True:
+                _e_x_advice_11_then_promptMagic(x["promptMagic"], (*path, "promptMagic"), out)
+
+
+def _e_x_advice_12_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/12/then
+    if isinstance(x, dict):
+        for _name in ("promptMagic",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/x-advice/12/then/required",
+                        "required",
+                        "prompt-magic-strength-needs-prompt-magic",
+                        _name,
+                    )
+                )
+        if "promptMagic" in x:
+            if x["promptMagic"] is not True:
+                _e_x_advice_12_then_promptMagic(x["promptMagic"], (*path, "promptMagic"), out)
+
+
+def _e_x_advice_13_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/13/then
+    if isinstance(x, dict):
+        for _name in ("enhancePrompt",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/x-advice/13/then/required",
+                        "required",
+                        "enhance-prompt-instruction-needs-enhance-prompt",
+                        _name,
+                    )
+                )
+        if "enhancePrompt" in x:
+            if x["enhancePrompt"] is not True:
+                _e_x_advice_13_then_enhancePrompt(x["enhancePrompt"], (*path, "enhancePrompt"), out)
+
+
+def _e_x_advice_14_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/14/then
+    if isinstance(x, dict):
+        if "alchemy" in x:
+            if x["alchemy"] is False:
+                _e_x_advice_14_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+
+
+def _e_x_advice_15_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/15/then
+    if isinstance(x, dict):
+        if "alchemy" in x:
+            if x["alchemy"] is False:
+                _e_x_advice_15_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+
+
+def _e_x_advice_16_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/16/then
     if isinstance(x, dict):
         if "controlnets" in x:
-            if not _v301(x["controlnets"]):
-                _e301(x["controlnets"], (*path, "controlnets"), out)
+            if not _v_x_advice_16_then_controlnets(x["controlnets"]):
+                _e_x_advice_16_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
 
 
-def _v300(x: Any) -> bool:
-    # /x-advice/17/then
+def _v_x_advice_16_then(x: Any) -> bool:
+    # /x-advice/16/then
     if isinstance(x, dict):
-        if "controlnets" in x and not _v301(x["controlnets"]):
+        if "controlnets" in x and not _v_x_advice_16_then_controlnets(x["controlnets"]):
             return False
     return True
 
 
-def _v301(x: Any) -> bool:
+def _v_x_advice_16_then_controlnets(x: Any) -> bool:
+    # /x-advice/16/then/properties/controlnets
+    if isinstance(x, list):
+        for _item1 in x:
+            if not (
+                not isinstance(_item1, dict)
+                or "strengthType" not in _item1
+                or _item1["strengthType"] is None
+                if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                and (
+                    not isinstance(_item1, dict)
+                    or "preprocessorId" not in _item1
+                    or not (
+                        (
+                            type(_item1["preprocessorId"]) is int
+                            or type(_item1["preprocessorId"]) is float
+                        )
+                        and _item1["preprocessorId"]
+                        in {
+                            1,
+                            3,
+                            5,
+                            6,
+                            7,
+                            8,
+                            9,
+                            10,
+                            11,
+                            12,
+                            13,
+                            15,
+                            16,
+                            17,
+                            18,
+                            19,
+                            20,
+                            21,
+                            22,
+                            67,
+                            100,
+                            133,
+                            166,
+                            232,
+                            233,
+                            298,
+                            299,
+                            364,
+                            397,
+                            430,
+                            431,
+                        }
+                    )
+                )
+                else True
+            ):
+                return False
+    return True
+
+
+def _e_x_advice_17_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/17/then
+    if isinstance(x, dict):
+        if "controlnets" in x:
+            if not _v_x_advice_17_then_controlnets(x["controlnets"]):
+                _e_x_advice_17_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
+
+
+def _v_x_advice_17_then(x: Any) -> bool:
+    # /x-advice/17/then
+    if isinstance(x, dict):
+        if "controlnets" in x and not _v_x_advice_17_then_controlnets(x["controlnets"]):
+            return False
+    return True
+
+
+def _v_x_advice_17_then_controlnets(x: Any) -> bool:
     # /x-advice/17/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
             if not (
-                (
+                not isinstance(_item1, dict)
+                or "strengthType" not in _item1
+                or _item1["strengthType"] is None
+                or (
+                    isinstance(_item1["strengthType"], str)
+                    and _item1["strengthType"] in {"High", "Low", "Mid"}
+                )
+                if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                and (
                     not isinstance(_item1, dict)
+                    or "preprocessorId" not in _item1
                     or (
-                        "strengthType" not in _item1
-                        or (
-                            _item1["strengthType"] is None
-                            or (
-                                isinstance(_item1["strengthType"], str)
-                                and _item1["strengthType"] in _K191
-                            )
+                        (
+                            type(_item1["preprocessorId"]) is int
+                            or type(_item1["preprocessorId"]) is float
                         )
+                        and _item1["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
                     )
                 )
-                if (
-                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "preprocessorId" not in _item1
-                            or (
-                                (
-                                    type(_item1["preprocessorId"]) is int
-                                    or type(_item1["preprocessorId"]) is float
-                                )
-                                and _item1["preprocessorId"] in _K192
-                            )
-                        )
-                    )
-                )
-                else (True)
+                else True
             ):
                 return False
     return True
 
 
-def _e309(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_18_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/18/then
     if isinstance(x, dict):
         if "controlnets" in x:
-            if not _v310(x["controlnets"]):
-                _e310(x["controlnets"], (*path, "controlnets"), out)
+            if not _v_x_advice_18_then_controlnets(x["controlnets"]):
+                _e_x_advice_18_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
 
 
-def _v309(x: Any) -> bool:
+def _v_x_advice_18_then(x: Any) -> bool:
     # /x-advice/18/then
     if isinstance(x, dict):
-        if "controlnets" in x and not _v310(x["controlnets"]):
+        if "controlnets" in x and not _v_x_advice_18_then_controlnets(x["controlnets"]):
             return False
     return True
 
 
-def _v310(x: Any) -> bool:
+def _v_x_advice_18_then_controlnets(x: Any) -> bool:
     # /x-advice/18/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
             if not (
-                (
+                not isinstance(_item1, dict) or "weight" not in _item1 or _item1["weight"] is None
+                if (not isinstance(_item1, dict) or "strengthType" in _item1)
+                and (
                     not isinstance(_item1, dict)
-                    or ("weight" not in _item1 or (_item1["weight"] is None))
+                    or "strengthType" not in _item1
+                    or isinstance(_item1["strengthType"], str)
                 )
-                if (
-                    (not isinstance(_item1, dict) or ("strengthType" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "strengthType" not in _item1
-                            or (isinstance(_item1["strengthType"], str))
-                        )
-                    )
-                )
-                else (True)
+                else True
             ):
                 return False
     return True
 
 
-def _e324(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_19_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/19/then
     if isinstance(x, dict):
-        for _name in _K193:
+        for _name in ("canvasRequest",):
             if _name not in x:
-                out.append(_rule_error(path, _K194, "required", _RULE29, _name))
+                out.append(
+                    _rule_error(
+                        path,
+                        "/x-advice/19/then/required",
+                        "required",
+                        "canvas-fields-need-canvas-request",
+                        _name,
+                    )
+                )
         if "canvasRequest" in x:
             if x["canvasRequest"] is not True:
-                _e325(x["canvasRequest"], (*path, "canvasRequest"), out)
+                _e_x_advice_19_then_canvasRequest(x["canvasRequest"], (*path, "canvasRequest"), out)
 
 
-def _e329(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_20_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/20/then
     if isinstance(x, dict):
-        for _name in _K54:
+        for _name in ("alchemy",):
             if _name not in x:
-                out.append(_rule_error(path, _K195, "required", _RULE31, _name))
+                out.append(
+                    _rule_error(
+                        path, "/x-advice/20/then/required", "required", "lucid-alchemy-off", _name
+                    )
+                )
         if "alchemy" in x:
             if x["alchemy"] is not False:
-                _e330(x["alchemy"], (*path, "alchemy"), out)
+                _e_x_advice_20_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
 
 
-def _e336(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_21_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/21/then
     if isinstance(x, dict):
         if "scheduler" in x:
             if x["scheduler"] is None:
-                _e337(x["scheduler"], (*path, "scheduler"), out)
+                _e_x_advice_21_then_scheduler(x["scheduler"], (*path, "scheduler"), out)
         if "sd_version" in x:
             if x["sd_version"] is None:
-                _e339(x["sd_version"], (*path, "sd_version"), out)
+                _e_x_advice_21_then_sd_version(x["sd_version"], (*path, "sd_version"), out)
         if "controlNetType" in x:
             if x["controlNetType"] is None:
-                _e341(x["controlNetType"], (*path, "controlNetType"), out)
+                _e_x_advice_21_then_controlNetType(
+                    x["controlNetType"], (*path, "controlNetType"), out
+                )
 
 
-def _e345(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_22_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/22/then
     if isinstance(x, dict):
         if "isInitImage" in x:
             if True:
-                _e346(x["isInitImage"], (*path, "isInitImage"), out)
+                _e_x_advice_22_then_isInitImage(x["isInitImage"], (*path, "isInitImage"), out)
 
 
-def _v11(x: Any) -> bool:
+def _v_controlnetInput(x: Any) -> bool:
     # /$defs/controlnetInput
+    # /$defs/controlnetInput/type
     if not isinstance(x, dict):
         return False
+    # /$defs/controlnetInput/required
     if not ("initImageId" in x and "initImageType" in x and "preprocessorId" in x):
         return False
-    if not x.keys() <= _K196:
+    if not x.keys() <= _NAMES_controlnetInput:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE197[_key1](_value2):
+        if not _VALID_controlnetInput[_key1](_value2):
             return False
     return True
 
 
-def _v22(x: Any) -> bool:
+def _v_elementInput(x: Any) -> bool:
     # /$defs/elementInput
+    # /$defs/elementInput/type
     if not isinstance(x, dict):
         return False
+    # /$defs/elementInput/required
     if "akUUID" not in x:
         return False
-    if not x.keys() <= _K198:
+    if not x.keys() <= _NAMES_elementInput:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE199[_key1](_value2):
+        if not _VALID_elementInput[_key1](_value2):
             return False
     return True
 
 
-def _v64(x: Any) -> bool:
+def _v_userElementInput(x: Any) -> bool:
     # /$defs/userElementInput
+    # /$defs/userElementInput/type
     if not isinstance(x, dict):
         return False
-    if not x.keys() <= _K200:
+    if not x.keys() <= _NAMES_userElementInput:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE201[_key1](_value2):
+        if not _VALID_userElementInput[_key1](_value2):
             return False
     return True
 
 
-def _v73(x: Any) -> bool:
+def _v_contextImage(x: Any) -> bool:
     # /$defs/contextImage
+    # /$defs/contextImage/type
     if not isinstance(x, dict):
         return False
+    # /$defs/contextImage/required
     if not ("id" in x and "type" in x):
         return False
-    if not x.keys() <= _K202:
+    if not x.keys() <= _NAMES_contextImage:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE203[_key1](_value2):
+        if not _VALID_contextImage[_key1](_value2):
             return False
     return True
 
 
-def _v174(x: Any) -> bool:
+def _v_controlnetsWithStrengthType_controlnets(x: Any) -> bool:
     # /$defs/controlnetsWithStrengthType/properties/controlnets
+    # /$defs/controlnetsWithStrengthType/properties/controlnets/type
     if not isinstance(x, list):
         return False
     if not any(
-        (isinstance(_item1, dict))
-        and ("strengthType" in _item1)
-        and (isinstance(_item1["strengthType"], str))
+        isinstance(_item1, dict)
+        and "strengthType" in _item1
+        and isinstance(_item1["strengthType"], str)
         for _item1 in x
     ):
         return False
     return True
 
 
-def _e88(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/0/then/properties/num_images
-    if type(x) is int or type(x) is float:
-        if x > 4:
-            out.append(_rule_error(path, _K205, "maximum", _RULE206, None))
-
-
-def _e93(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/1/then/properties/alchemy
-    if x is not False:
-        out.append(_rule_error(path, _K208, "const", _RULE56, None))
-
-
-def _e113(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/2/then/properties/contrast
-    if type(x) is int or type(x) is float:
-        if x < 2.5:
-            out.append(_rule_error(path, _K210, "minimum", _RULE211, None))
-
-
-def _e127(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/3/then/properties/contrast
-    if type(x) is int or type(x) is float:
-        if x < 2.5:
-            out.append(_rule_error(path, _K212, "minimum", _RULE213, None))
-
-
-def _e133(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/4/then/properties/sd_version
-    if x != _K37:
-        out.append(_rule_error(path, _K215, "const", _RULE216, None))
-
-
-def _e140(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/5/then/properties/seed
-    if type(x) is int or type(x) is float:
-        if x > 2147483638:
-            out.append(_rule_error(path, _K218, "maximum", _RULE219, None))
-
-
-def _e146(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/6/then/properties/alchemy
-    if x is False:
-        out.append(_rule_error(path, _K220, "not", _RULE221, None))
-
-
-def _e154(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/7/then/properties/modelId
-    if not (isinstance(x, str) and x in _K38):
-        out.append(_rule_error(path, _K223, "enum", _RULE59, None))
-
-
-def _e159(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/8/then/properties/unzoomAmount
-    if type(x) is int or type(x) is float:
-        pass
-    else:
-        if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K225, "type", _RULE62, None))
-
-
-def _e160(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/8/then/properties/init_image_id
-    if isinstance(x, str):
-        pass
-    else:
-        if not isinstance(x, str):
-            out.append(_rule_error(path, _K226, "type", _RULE62, None))
-
-
-def _e165(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/9/then/properties/unzoom
-    if x is not True:
-        out.append(_rule_error(path, _K228, "const", _RULE65, None))
-
-
-def _e170(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/10/then/properties/init_image_id
-    if isinstance(x, str):
-        pass
-    else:
-        if not isinstance(x, str):
-            out.append(_rule_error(path, _K229, "type", _RULE68, None))
-
-
-def _e178(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/11/then/properties/controlnets
-    if isinstance(x, list):
-        for _index in range(0, len(x)):
-            if not (
-                (
-                    not isinstance(x[_index], dict)
-                    or ("strengthType" not in x[_index] or (x[_index]["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "preprocessorId" not in x[_index]
-                            or (
-                                (
-                                    type(x[_index]["preprocessorId"]) is int
-                                    or type(x[_index]["preprocessorId"]) is float
-                                )
-                                and x[_index]["preprocessorId"] in _K53
-                            )
-                        )
-                    )
-                )
-                else (True)
-            ):
-                _e179(x[_index], (*path, _index), out)
-
-
-def _e10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnets_items(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/controlnets/items
-    if not _v11(x):
-        _e11(x, path, out)
+    if not _v_controlnetInput(x):
+        _e_controlnetInput(x, path, out)
 
 
-def _e21(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_elements_items(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/elements/items
-    if not _v22(x):
-        _e22(x, path, out)
+    if not _v_elementInput(x):
+        _e_elementInput(x, path, out)
 
 
-def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_imagePrompts_items(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/imagePrompts/items
     if isinstance(x, str) or x is None:
         pass
@@ -5496,9 +5788,9 @@ def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K230,
+                    "/properties/imagePrompts/items/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5506,336 +5798,776 @@ def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e63(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_userElements_items(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/userElements/items
-    if not _v64(x):
-        _e64(x, path, out)
+    if not _v_userElementInput(x):
+        _e_userElementInput(x, path, out)
 
 
-def _e72(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_patternProperties_contextImages_items(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /patternProperties/^contextImages$/items
-    if not _v73(x):
-        _e73(x, path, out)
+    if not _v_contextImage(x):
+        _e_contextImage(x, path, out)
 
 
-def _e189(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_allOf_0_then_num_images(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/0/then/properties/num_images
+    if type(x) is int or type(x) is float:
+        if x > 4:
+            out.append(
+                _rule_error(
+                    path,
+                    "/allOf/0/then/properties/num_images/maximum",
+                    "maximum",
+                    "num-images-max-4-when-large",
+                    None,
+                )
+            )
+
+
+def _e_allOf_1_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/1/then/properties/alchemy
+    if x is not False:
+        out.append(
+            _rule_error(
+                path,
+                "/allOf/1/then/properties/alchemy/const",
+                "const",
+                "ultra-requires-alchemy-off",
+                None,
+            )
+        )
+
+
+def _e_allOf_2_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/2/then/properties/contrast
+    if type(x) is int or type(x) is float:
+        if x < 2.5:
+            out.append(
+                _rule_error(
+                    path,
+                    "/allOf/2/then/properties/contrast/minimum",
+                    "minimum",
+                    "phoenix-alchemy-contrast-min",
+                    None,
+                )
+            )
+
+
+def _e_allOf_3_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/3/then/properties/contrast
+    if type(x) is int or type(x) is float:
+        if x < 2.5:
+            out.append(
+                _rule_error(
+                    path,
+                    "/allOf/3/then/properties/contrast/minimum",
+                    "minimum",
+                    "flux-alchemy-contrast-min",
+                    None,
+                )
+            )
+
+
+def _e_allOf_4_then_sd_version(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/4/then/properties/sd_version
+    if x != "PHOENIX":
+        out.append(
+            _rule_error(
+                path,
+                "/allOf/4/then/properties/sd_version/const",
+                "const",
+                "phoenix-model-needs-phoenix-sd-version",
+                None,
+            )
+        )
+
+
+def _e_allOf_5_then_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/5/then/properties/seed
+    if type(x) is int or type(x) is float:
+        if x > 2147483638:
+            out.append(
+                _rule_error(
+                    path, "/allOf/5/then/properties/seed/maximum", "maximum", "flux-seed-max", None
+                )
+            )
+
+
+def _e_allOf_6_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/6/then/properties/alchemy
+    if x is False:
+        out.append(
+            _rule_error(
+                path,
+                "/allOf/6/then/properties/alchemy/not",
+                "not",
+                "photoreal-requires-alchemy",
+                None,
+            )
+        )
+
+
+def _e_allOf_7_then_modelId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/7/then/properties/modelId
+    if not (
+        isinstance(x, str)
+        and x
+        in {
+            "1e60896f-3c26-4296-8ecc-53e2afecc132",
+            "5c232a9e-9061-4777-980a-ddc8e65647c6",
+            "aa77f04e-3eec-4034-9c07-d0f619684628",
+        }
+    ):
+        out.append(
+            _rule_error(
+                path, "/allOf/7/then/properties/modelId/enum", "enum", "photoreal-v2-model", None
+            )
+        )
+
+
+def _e_allOf_8_then_unzoomAmount(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/8/then/properties/unzoomAmount
+    if type(x) is int or type(x) is float:
+        pass
+    else:
+        if not (type(x) is int or type(x) is float):
+            out.append(
+                _rule_error(
+                    path,
+                    "/allOf/8/then/properties/unzoomAmount/type",
+                    "type",
+                    "unzoom-requires-amount-and-init-image",
+                    None,
+                )
+            )
+
+
+def _e_allOf_8_then_init_image_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/8/then/properties/init_image_id
+    if isinstance(x, str):
+        pass
+    else:
+        if not isinstance(x, str):
+            out.append(
+                _rule_error(
+                    path,
+                    "/allOf/8/then/properties/init_image_id/type",
+                    "type",
+                    "unzoom-requires-amount-and-init-image",
+                    None,
+                )
+            )
+
+
+def _e_allOf_9_then_unzoom(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/9/then/properties/unzoom
+    if x is not True:
+        out.append(
+            _rule_error(
+                path,
+                "/allOf/9/then/properties/unzoom/const",
+                "const",
+                "unzoom-amount-requires-unzoom",
+                None,
+            )
+        )
+
+
+def _e_allOf_10_then_init_image_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/10/then/properties/init_image_id
+    if isinstance(x, str):
+        pass
+    else:
+        if not isinstance(x, str):
+            out.append(
+                _rule_error(
+                    path,
+                    "/allOf/10/then/properties/init_image_id/type",
+                    "type",
+                    "fantasy-avatar-requires-init-image",
+                    None,
+                )
+            )
+
+
+def _e_allOf_11_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/11/then/properties/controlnets
+    if isinstance(x, list):
+        for _index in range(0, len(x)):
+            if not (
+                not isinstance(x[_index], dict)
+                or "strengthType" not in x[_index]
+                or x[_index]["strengthType"] is None
+                if (not isinstance(x[_index], dict) or "preprocessorId" in x[_index])
+                and (
+                    not isinstance(x[_index], dict)
+                    or "preprocessorId" not in x[_index]
+                    or (
+                        (
+                            type(x[_index]["preprocessorId"]) is int
+                            or type(x[_index]["preprocessorId"]) is float
+                        )
+                        and x[_index]["preprocessorId"]
+                        in {1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22}
+                    )
+                )
+                else True
+            ):
+                _e_allOf_11_then_controlnets_items(x[_index], (*path, _index), out)
+
+
+def _e_x_advice_0_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/0/then/properties/contrast
     if type(x) is int or type(x) is float:
         pass
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K231, "type", _RULE0, None))
+            out.append(
+                _rule_error(
+                    path,
+                    "/x-advice/0/then/properties/contrast/type",
+                    "type",
+                    "phoenix-flux-contrast-omitted",
+                    None,
+                )
+            )
 
 
-def _e196(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_1_then_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/1/then/properties/seed
     if (type(x) is int or type(x) is float) and x == 2147483638:
-        out.append(_rule_error(path, _K232, "not", _RULE3, None))
+        out.append(
+            _rule_error(
+                path, "/x-advice/1/then/properties/seed/not", "not", "flux-seed-max-reference", None
+            )
+        )
 
 
-def _e202(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_2_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/2/then/properties/contrast
-    if not ((type(x) is int or type(x) is float) and x in _K4):
-        out.append(_rule_error(path, _K234, "enum", _RULE5, None))
+    if not ((type(x) is int or type(x) is float) and x in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}):
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/2/then/properties/contrast/enum",
+                "enum",
+                "contrast-documented-values",
+                None,
+            )
+        )
 
 
-def _e207(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_3_then_guidance_scale(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/3/then/properties/guidance_scale
     if type(x) is int or type(x) is float:
         if x > 20:
-            out.append(_rule_error(path, _K236, "maximum", _RULE6, None))
+            out.append(
+                _rule_error(
+                    path,
+                    "/x-advice/3/then/properties/guidance_scale/maximum",
+                    "maximum",
+                    "guidance-scale-max-20",
+                    None,
+                )
+            )
 
 
-def _e212(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_4_then_init_strength(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/4/then/properties/init_strength
     if type(x) is int or type(x) is float:
         if x < 0.1:
-            out.append(_rule_error(path, _K237, "minimum", _RULE7, None))
+            out.append(
+                _rule_error(
+                    path,
+                    "/x-advice/4/then/properties/init_strength/minimum",
+                    "minimum",
+                    "init-strength-documented-range",
+                    None,
+                )
+            )
 
 
-def _e219(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_5_then_modelId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/5/then/properties/modelId
     if x is None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K239, "type", _RULE9, None))
+            out.append(
+                _rule_error(
+                    path,
+                    "/x-advice/5/then/properties/modelId/type",
+                    "type",
+                    "photoreal-v1-without-model-id",
+                    None,
+                )
+            )
 
 
-def _e231(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_6_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/6/then/properties/presetStyle
-    if not (isinstance(x, str) and x in _K10):
-        out.append(_rule_error(path, _K241, "enum", _RULE11, None))
+    if not (isinstance(x, str) and x in {"LEONARDO", "NONE"}):
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/6/then/properties/presetStyle/enum",
+                "enum",
+                "preset-style-alchemy-off",
+                None,
+            )
+        )
 
 
-def _e239(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_7_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/7/then/properties/presetStyle
-    if not (x is None or (isinstance(x, str) and x in _K12)):
-        out.append(_rule_error(path, _K243, "enum", _RULE13, None))
+    if not (
+        x is None
+        or (
+            isinstance(x, str)
+            and x
+            in {
+                "ANIME",
+                "CREATIVE",
+                "DYNAMIC",
+                "ENVIRONMENT",
+                "GENERAL",
+                "ILLUSTRATION",
+                "NONE",
+                "PHOTOGRAPHY",
+                "RAYTRACED",
+                "RENDER_3D",
+                "SKETCH_BW",
+                "SKETCH_COLOR",
+            }
+        )
+    ):
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/7/then/properties/presetStyle/enum",
+                "enum",
+                "preset-style-alchemy-on",
+                None,
+            )
+        )
 
 
-def _e247(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_8_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/8/then/properties/presetStyle
-    if not (isinstance(x, str) and x in _K14):
-        out.append(_rule_error(path, _K245, "enum", _RULE15, None))
+    if not (isinstance(x, str) and x in {"CINEMATIC", "CREATIVE", "VIBRANT"}):
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/8/then/properties/presetStyle/enum",
+                "enum",
+                "preset-style-photoreal-v1",
+                None,
+            )
+        )
 
 
-def _e255(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_9_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/9/then/properties/presetStyle
-    if not (x is None or (isinstance(x, str) and x in _K16)):
-        out.append(_rule_error(path, _K247, "enum", _RULE18, None))
+    if not (
+        x is None
+        or (
+            isinstance(x, str)
+            and x
+            in {
+                "BOKEH",
+                "CINEMATIC",
+                "CINEMATIC_CLOSEUP",
+                "CREATIVE",
+                "DYNAMIC",
+                "FASHION",
+                "FILM",
+                "FOOD",
+                "HDR",
+                "LONG_EXPOSURE",
+                "MACRO",
+                "MINIMALISTIC",
+                "MONOCHROME",
+                "MOODY",
+                "NEUTRAL",
+                "PORTRAIT",
+                "RETRO",
+                "STOCK_PHOTO",
+                "UNPROCESSED",
+                "VIBRANT",
+            }
+        )
+    ):
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/9/then/properties/presetStyle/enum",
+                "enum",
+                "preset-style-photoreal-v2",
+                None,
+            )
+        )
 
 
-def _e260(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_10_then_promptMagicVersion(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/10/then/properties/promptMagicVersion
-    if not (isinstance(x, str) and x in _K19):
-        out.append(_rule_error(path, _K249, "enum", _RULE20, None))
+    if not (isinstance(x, str) and x in {"v2", "v3"}):
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/10/then/properties/promptMagicVersion/enum",
+                "enum",
+                "prompt-magic-version-documented-values",
+                None,
+            )
+        )
 
 
-def _e265(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_11_then_promptMagic(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/11/then/properties/promptMagic
     if x is not True:
-        out.append(_rule_error(path, _K250, "const", _RULE21, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/11/then/properties/promptMagic/const",
+                "const",
+                "prompt-magic-version-needs-prompt-magic",
+                None,
+            )
+        )
 
 
-def _e270(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_12_then_promptMagic(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/12/then/properties/promptMagic
     if x is not True:
-        out.append(_rule_error(path, _K251, "const", _RULE22, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/12/then/properties/promptMagic/const",
+                "const",
+                "prompt-magic-strength-needs-prompt-magic",
+                None,
+            )
+        )
 
 
-def _e275(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_13_then_enhancePrompt(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/13/then/properties/enhancePrompt
     if x is not True:
-        out.append(_rule_error(path, _K252, "const", _RULE23, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/13/then/properties/enhancePrompt/const",
+                "const",
+                "enhance-prompt-instruction-needs-enhance-prompt",
+                None,
+            )
+        )
 
 
-def _e280(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_14_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/14/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K253, "not", _RULE24, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/14/then/properties/alchemy/not",
+                "not",
+                "contrast-ratio-needs-alchemy",
+                None,
+            )
+        )
 
 
-def _e286(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_15_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/15/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K254, "not", _RULE25, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/15/then/properties/alchemy/not",
+                "not",
+                "expanded-domain-needs-alchemy",
+                None,
+            )
+        )
 
 
-def _e291(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_16_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/16/then/properties/controlnets
     if isinstance(x, list):
         for _index in range(0, len(x)):
             if not (
-                (
+                not isinstance(x[_index], dict)
+                or "strengthType" not in x[_index]
+                or x[_index]["strengthType"] is None
+                if (not isinstance(x[_index], dict) or "preprocessorId" in x[_index])
+                and (
                     not isinstance(x[_index], dict)
-                    or ("strengthType" not in x[_index] or (x[_index]["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "preprocessorId" not in x[_index]
-                            or (
-                                not (
-                                    (
-                                        type(x[_index]["preprocessorId"]) is int
-                                        or type(x[_index]["preprocessorId"]) is float
-                                    )
-                                    and x[_index]["preprocessorId"] in _K190
-                                )
-                            )
+                    or "preprocessorId" not in x[_index]
+                    or not (
+                        (
+                            type(x[_index]["preprocessorId"]) is int
+                            or type(x[_index]["preprocessorId"]) is float
                         )
+                        and x[_index]["preprocessorId"]
+                        in {
+                            1,
+                            3,
+                            5,
+                            6,
+                            7,
+                            8,
+                            9,
+                            10,
+                            11,
+                            12,
+                            13,
+                            15,
+                            16,
+                            17,
+                            18,
+                            19,
+                            20,
+                            21,
+                            22,
+                            67,
+                            100,
+                            133,
+                            166,
+                            232,
+                            233,
+                            298,
+                            299,
+                            364,
+                            397,
+                            430,
+                            431,
+                        }
                     )
                 )
-                else (True)
+                else True
             ):
-                _e292(x[_index], (*path, _index), out)
+                _e_x_advice_16_then_controlnets_items(x[_index], (*path, _index), out)
 
 
-def _e301(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_17_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/17/then/properties/controlnets
     if isinstance(x, list):
         for _index in range(0, len(x)):
             if not (
-                (
+                not isinstance(x[_index], dict)
+                or "strengthType" not in x[_index]
+                or x[_index]["strengthType"] is None
+                or (
+                    isinstance(x[_index]["strengthType"], str)
+                    and x[_index]["strengthType"] in {"High", "Low", "Mid"}
+                )
+                if (not isinstance(x[_index], dict) or "preprocessorId" in x[_index])
+                and (
                     not isinstance(x[_index], dict)
+                    or "preprocessorId" not in x[_index]
                     or (
-                        "strengthType" not in x[_index]
-                        or (
-                            x[_index]["strengthType"] is None
-                            or (
-                                isinstance(x[_index]["strengthType"], str)
-                                and x[_index]["strengthType"] in _K191
-                            )
+                        (
+                            type(x[_index]["preprocessorId"]) is int
+                            or type(x[_index]["preprocessorId"]) is float
                         )
+                        and x[_index]["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
                     )
                 )
-                if (
-                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "preprocessorId" not in x[_index]
-                            or (
-                                (
-                                    type(x[_index]["preprocessorId"]) is int
-                                    or type(x[_index]["preprocessorId"]) is float
-                                )
-                                and x[_index]["preprocessorId"] in _K192
-                            )
-                        )
-                    )
-                )
-                else (True)
+                else True
             ):
-                _e302(x[_index], (*path, _index), out)
+                _e_x_advice_17_then_controlnets_items(x[_index], (*path, _index), out)
 
 
-def _e310(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_18_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/18/then/properties/controlnets
     if isinstance(x, list):
         for _index in range(0, len(x)):
             if not (
-                (
+                not isinstance(x[_index], dict)
+                or "weight" not in x[_index]
+                or x[_index]["weight"] is None
+                if (not isinstance(x[_index], dict) or "strengthType" in x[_index])
+                and (
                     not isinstance(x[_index], dict)
-                    or ("weight" not in x[_index] or (x[_index]["weight"] is None))
+                    or "strengthType" not in x[_index]
+                    or isinstance(x[_index]["strengthType"], str)
                 )
-                if (
-                    (not isinstance(x[_index], dict) or ("strengthType" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "strengthType" not in x[_index]
-                            or (isinstance(x[_index]["strengthType"], str))
-                        )
-                    )
-                )
-                else (True)
+                else True
             ):
-                _e311(x[_index], (*path, _index), out)
+                _e_x_advice_18_then_controlnets_items(x[_index], (*path, _index), out)
 
 
-def _e325(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_19_then_canvasRequest(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/19/then/properties/canvasRequest
     if x is not True:
-        out.append(_rule_error(path, _K255, "const", _RULE29, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/19/then/properties/canvasRequest/const",
+                "const",
+                "canvas-fields-need-canvas-request",
+                None,
+            )
+        )
 
 
-def _e330(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_20_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/20/then/properties/alchemy
     if x is not False:
-        out.append(_rule_error(path, _K256, "const", _RULE31, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/20/then/properties/alchemy/const",
+                "const",
+                "lucid-alchemy-off",
+                None,
+            )
+        )
 
 
-def _e337(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_21_then_scheduler(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/21/then/properties/scheduler
     if x is None:
-        out.append(_rule_error(path, _K257, "not", _RULE32, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/21/then/properties/scheduler/not",
+                "not",
+                "non-nullable-member-null",
+                None,
+            )
+        )
 
 
-def _e339(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_21_then_sd_version(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/21/then/properties/sd_version
     if x is None:
-        out.append(_rule_error(path, _K258, "not", _RULE32, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/21/then/properties/sd_version/not",
+                "not",
+                "non-nullable-member-null",
+                None,
+            )
+        )
 
 
-def _e341(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_21_then_controlNetType(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/21/then/properties/controlNetType
     if x is None:
-        out.append(_rule_error(path, _K259, "not", _RULE32, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/21/then/properties/controlNetType/not",
+                "not",
+                "non-nullable-member-null",
+                None,
+            )
+        )
 
 
-def _e346(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_22_then_isInitImage(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/22/then/properties/isInitImage
     if True:
-        out.append(_rule_error(path, _K260, "not", _RULE33, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/22/then/properties/isInitImage/not",
+                "not",
+                "is-init-image-undocumented",
+                None,
+            )
+        )
 
 
-_v12 = _v70  # /$defs/controlnetInput/properties/initImageId
+_v_controlnetInput_initImageId = (
+    _v_patternProperties_styleUUID  # /$defs/controlnetInput/properties/initImageId
+)
 
 
-def _v13(x: Any) -> bool:
+def _v_controlnetInput_initImageType(x: Any) -> bool:
     # /$defs/controlnetInput/properties/initImageType
+    # /$defs/controlnetInput/properties/initImageType/type
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K261):
+    # /$defs/controlnetInput/properties/initImageType/enum
+    if x not in {"GENERATED", "UPLOADED"}:
         return False
     return True
 
 
-def _v14(x: Any) -> bool:
+def _v_controlnetInput_preprocessorId(x: Any) -> bool:
     # /$defs/controlnetInput/properties/preprocessorId
+    # /$defs/controlnetInput/properties/preprocessorId/type
     if not (type(x) is int or (type(x) is float and x.is_integer())):
         return False
     return True
 
 
-_v15 = _v36  # /$defs/controlnetInput/properties/weight
+_v_controlnetInput_weight = _v_imagePromptWeight  # /$defs/controlnetInput/properties/weight
 
 
-def _v16(x: Any) -> bool:
+def _v_controlnetInput_strengthType(x: Any) -> bool:
     # /$defs/controlnetInput/properties/strengthType
+    # /$defs/controlnetInput/properties/strengthType/type
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K262)):
+    # /$defs/controlnetInput/properties/strengthType/enum
+    if not (x is None or (isinstance(x, str) and x in {"High", "Low", "Max", "Mid", "Ultra"})):
         return False
     return True
 
 
-_v17 = _v36  # /$defs/controlnetInput/properties/influence
+_v_controlnetInput_influence = _v_imagePromptWeight  # /$defs/controlnetInput/properties/influence
 
 
-_v23 = _v70  # /$defs/elementInput/properties/akUUID
+_v_elementInput_akUUID = _v_patternProperties_styleUUID  # /$defs/elementInput/properties/akUUID
 
 
-_v24 = _v36  # /$defs/elementInput/properties/weight
+_v_elementInput_weight = _v_imagePromptWeight  # /$defs/elementInput/properties/weight
 
 
-def _v65(x: Any) -> bool:
+def _v_userElementInput_userLoraId(x: Any) -> bool:
     # /$defs/userElementInput/properties/userLoraId
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+    # /$defs/userElementInput/properties/userLoraId/type
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     return True
 
 
-_v66 = _v36  # /$defs/userElementInput/properties/weight
+_v_userElementInput_weight = _v_imagePromptWeight  # /$defs/userElementInput/properties/weight
 
 
-_v74 = _v70  # /$defs/contextImage/properties/id
+_v_contextImage_id = _v_patternProperties_styleUUID  # /$defs/contextImage/properties/id
 
 
-_v75 = _v13  # /$defs/contextImage/properties/type
+_v_contextImage_type = _v_controlnetInput_initImageType  # /$defs/contextImage/properties/type
 
 
-def _e179(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/11/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K53
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
-        ):
-            _e182(x, path, out)
-
-
-def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnetInput(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput
     if isinstance(x, dict):
-        for _name in _K263:
+        for _name in ("initImageId", "initImageType", "preprocessorId"):
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K264,
+                        "/$defs/controlnetInput/required",
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -5844,15 +6576,15 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE197.get(_key)
+            _check = _VALID_controlnetInput.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE265[_key](_value, (*path, _key), out)
+                    _ERRORS_controlnetInput[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K266,
+                    "/$defs/controlnetInput/additionalProperties",
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -5865,21 +6597,21 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K267,
+                    "/$defs/controlnetInput/type",
                     "type",
-                    f"expected {_K43}, got {_kind(x)} {_show(x)}",
+                    f"expected object, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K263:
+            for _name in ("initImageId", "initImageType", "preprocessorId"):
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K264,
+                            "/$defs/controlnetInput/required",
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -5888,15 +6620,15 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE197.get(_key)
+                _check = _VALID_controlnetInput.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE265[_key](_value, (*path, _key), out)
+                        _ERRORS_controlnetInput[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K266,
+                        "/$defs/controlnetInput/additionalProperties",
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -5906,15 +6638,15 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_elementInput(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/elementInput
     if isinstance(x, dict):
-        for _name in _K268:
+        for _name in ("akUUID",):
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K269,
+                        "/$defs/elementInput/required",
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -5923,15 +6655,15 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE199.get(_key)
+            _check = _VALID_elementInput.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE270[_key](_value, (*path, _key), out)
+                    _ERRORS_elementInput[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K271,
+                    "/$defs/elementInput/additionalProperties",
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -5944,21 +6676,21 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K272,
+                    "/$defs/elementInput/type",
                     "type",
-                    f"expected {_K43}, got {_kind(x)} {_show(x)}",
+                    f"expected object, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K268:
+            for _name in ("akUUID",):
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K269,
+                            "/$defs/elementInput/required",
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -5967,15 +6699,15 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE199.get(_key)
+                _check = _VALID_elementInput.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE270[_key](_value, (*path, _key), out)
+                        _ERRORS_elementInput[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K271,
+                        "/$defs/elementInput/additionalProperties",
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -5985,19 +6717,19 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_userElementInput(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/userElementInput
     if isinstance(x, dict):
         for _key, _value in x.items():
-            _check = _TABLE201.get(_key)
+            _check = _VALID_userElementInput.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE273[_key](_value, (*path, _key), out)
+                    _ERRORS_userElementInput[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K274,
+                    "/$defs/userElementInput/additionalProperties",
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -6010,9 +6742,9 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K275,
+                    "/$defs/userElementInput/type",
                     "type",
-                    f"expected {_K43}, got {_kind(x)} {_show(x)}",
+                    f"expected object, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6020,15 +6752,15 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, dict):
             for _key, _value in x.items():
-                _check = _TABLE201.get(_key)
+                _check = _VALID_userElementInput.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE273[_key](_value, (*path, _key), out)
+                        _ERRORS_userElementInput[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K274,
+                        "/$defs/userElementInput/additionalProperties",
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -6038,15 +6770,15 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_contextImage(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/contextImage
     if isinstance(x, dict):
-        for _name in _K276:
+        for _name in ("id", "type"):
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K277,
+                        "/$defs/contextImage/required",
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -6055,15 +6787,15 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE203.get(_key)
+            _check = _VALID_contextImage.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE278[_key](_value, (*path, _key), out)
+                    _ERRORS_contextImage[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K279,
+                    "/$defs/contextImage/additionalProperties",
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -6076,21 +6808,21 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K280,
+                    "/$defs/contextImage/type",
                     "type",
-                    f"expected {_K43}, got {_kind(x)} {_show(x)}",
+                    f"expected object, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K276:
+            for _name in ("id", "type"):
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K277,
+                            "/$defs/contextImage/required",
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -6099,15 +6831,15 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE203.get(_key)
+                _check = _VALID_contextImage.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE278[_key](_value, (*path, _key), out)
+                        _ERRORS_contextImage[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K279,
+                        "/$defs/contextImage/additionalProperties",
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -6117,69 +6849,105 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e292(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/16/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+def _e_allOf_11_then_controlnets_items(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
+    # /allOf/11/then/properties/controlnets/items
+    if (not isinstance(x, dict) or "preprocessorId" in x) and (
         not isinstance(x, dict)
+        or "preprocessorId" not in x
         or (
-            "preprocessorId" not in x
-            or (
-                not (
-                    (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                    and x["preprocessorId"] in _K190
-                )
-            )
+            (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+            and x["preprocessorId"]
+            in {1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22}
         )
     ):
-        if not (
-            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
-        ):
-            _e296(x, path, out)
+        if not (not isinstance(x, dict) or "strengthType" not in x or x["strengthType"] is None):
+            _e_allOf_11_then_controlnets_items_then(x, path, out)
 
 
-def _e302(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/17/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+def _e_x_advice_16_then_controlnets_items(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
+    # /x-advice/16/then/properties/controlnets/items
+    if (not isinstance(x, dict) or "preprocessorId" in x) and (
         not isinstance(x, dict)
+        or "preprocessorId" not in x
+        or not (
+            (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+            and x["preprocessorId"]
+            in {
+                1,
+                3,
+                5,
+                6,
+                7,
+                8,
+                9,
+                10,
+                11,
+                12,
+                13,
+                15,
+                16,
+                17,
+                18,
+                19,
+                20,
+                21,
+                22,
+                67,
+                100,
+                133,
+                166,
+                232,
+                233,
+                298,
+                299,
+                364,
+                397,
+                430,
+                431,
+            }
+        )
+    ):
+        if not (not isinstance(x, dict) or "strengthType" not in x or x["strengthType"] is None):
+            _e_x_advice_16_then_controlnets_items_then(x, path, out)
+
+
+def _e_x_advice_17_then_controlnets_items(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
+    # /x-advice/17/then/properties/controlnets/items
+    if (not isinstance(x, dict) or "preprocessorId" in x) and (
+        not isinstance(x, dict)
+        or "preprocessorId" not in x
         or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K192
-            )
+            (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+            and x["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
         )
     ):
         if not (
             not isinstance(x, dict)
-            or (
-                "strengthType" not in x
-                or (
-                    x["strengthType"] is None
-                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K191)
-                )
-            )
+            or "strengthType" not in x
+            or x["strengthType"] is None
+            or (isinstance(x["strengthType"], str) and x["strengthType"] in {"High", "Low", "Mid"})
         ):
-            _e305(x, path, out)
+            _e_x_advice_17_then_controlnets_items_then(x, path, out)
 
 
-def _e311(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_18_then_controlnets_items(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/18/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("strengthType" in x)) and (
-        not isinstance(x, dict) or ("strengthType" not in x or (isinstance(x["strengthType"], str)))
+    if (not isinstance(x, dict) or "strengthType" in x) and (
+        not isinstance(x, dict) or "strengthType" not in x or isinstance(x["strengthType"], str)
     ):
-        if not (not isinstance(x, dict) or ("weight" not in x or (x["weight"] is None))):
-            _e314(x, path, out)
+        if not (not isinstance(x, dict) or "weight" not in x or x["weight"] is None):
+            _e_x_advice_18_then_controlnets_items_then(x, path, out)
 
 
-def _e182(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/11/then/properties/controlnets/items/then
-    if isinstance(x, dict):
-        if "strengthType" in x:
-            if x["strengthType"] is not None:
-                _e183(x["strengthType"], (*path, "strengthType"), out)
-
-
-def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnetInput_initImageId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/initImageId
     if isinstance(x, str):
         pass
@@ -6188,9 +6956,9 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K281,
+                    "/$defs/controlnetInput/properties/initImageId/type",
                     "type",
-                    f"expected {_K142}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6198,16 +6966,16 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnetInput_initImageType(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/initImageType
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K261):
+        if x not in {"GENERATED", "UPLOADED"}:
             out.append(
                 Error(
                     _pointer(path),
-                    _K283,
+                    "/$defs/controlnetInput/properties/initImageType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K282}",
+                    f'{_show(x)} is not one of ["GENERATED", "UPLOADED"]',
                     None,
                     "error",
                     None,
@@ -6218,21 +6986,21 @@ def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K284,
+                    "/$defs/controlnetInput/properties/initImageType/type",
                     "type",
-                    f"expected {_K142}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K261):
+        if not (isinstance(x, str) and x in {"GENERATED", "UPLOADED"}):
             out.append(
                 Error(
                     _pointer(path),
-                    _K283,
+                    "/$defs/controlnetInput/properties/initImageType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K282}",
+                    f'{_show(x)} is not one of ["GENERATED", "UPLOADED"]',
                     None,
                     "error",
                     None,
@@ -6240,7 +7008,9 @@ def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnetInput_preprocessorId(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /$defs/controlnetInput/properties/preprocessorId
     if type(x) is int or (type(x) is float and x.is_integer()):
         pass
@@ -6249,9 +7019,9 @@ def _e14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K286,
+                    "/$defs/controlnetInput/properties/preprocessorId/type",
                     "type",
-                    f"expected {_K285}, got {_kind(x)} {_show(x)}",
+                    f"expected integer, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6259,18 +7029,18 @@ def _e14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnetInput_weight(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/weight
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K287,
+                    "/$defs/controlnetInput/properties/weight/type",
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6278,16 +7048,16 @@ def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnetInput_strengthType(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/strengthType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K262)):
+        if not (x is None or (isinstance(x, str) and x in {"High", "Low", "Max", "Mid", "Ultra"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K289,
+                    "/$defs/controlnetInput/properties/strengthType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K288}",
+                    f'{_show(x)} is not one of ["Low", "Mid", "High", "Ultra", "Max", null]',
                     None,
                     "error",
                     None,
@@ -6298,21 +7068,21 @@ def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K290,
+                    "/$defs/controlnetInput/properties/strengthType/type",
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K262)):
+        if not (x is None or (isinstance(x, str) and x in {"High", "Low", "Max", "Mid", "Ultra"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K289,
+                    "/$defs/controlnetInput/properties/strengthType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K288}",
+                    f'{_show(x)} is not one of ["Low", "Mid", "High", "Ultra", "Max", null]',
                     None,
                     "error",
                     None,
@@ -6320,18 +7090,18 @@ def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnetInput_influence(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/influence
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K291,
+                    "/$defs/controlnetInput/properties/influence/type",
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6339,7 +7109,7 @@ def _e17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_elementInput_akUUID(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/elementInput/properties/akUUID
     if isinstance(x, str):
         pass
@@ -6348,9 +7118,9 @@ def _e23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K292,
+                    "/$defs/elementInput/properties/akUUID/type",
                     "type",
-                    f"expected {_K142}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6358,18 +7128,18 @@ def _e23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e24(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_elementInput_weight(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/elementInput/properties/weight
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K293,
+                    "/$defs/elementInput/properties/weight/type",
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6377,18 +7147,18 @@ def _e24(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e65(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_userElementInput_userLoraId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/userElementInput/properties/userLoraId
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         pass
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K294,
+                    "/$defs/userElementInput/properties/userLoraId/type",
                     "type",
-                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
+                    f"expected integer or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6396,18 +7166,18 @@ def _e65(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_userElementInput_weight(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/userElementInput/properties/weight
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K295,
+                    "/$defs/userElementInput/properties/weight/type",
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6415,7 +7185,7 @@ def _e66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_contextImage_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/contextImage/properties/id
     if isinstance(x, str):
         pass
@@ -6424,9 +7194,9 @@ def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K296,
+                    "/$defs/contextImage/properties/id/type",
                     "type",
-                    f"expected {_K142}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6434,16 +7204,16 @@ def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_contextImage_type(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/contextImage/properties/type
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K261):
+        if x not in {"GENERATED", "UPLOADED"}:
             out.append(
                 Error(
                     _pointer(path),
-                    _K297,
+                    "/$defs/contextImage/properties/type/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K282}",
+                    f'{_show(x)} is not one of ["GENERATED", "UPLOADED"]',
                     None,
                     "error",
                     None,
@@ -6454,21 +7224,21 @@ def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K298,
+                    "/$defs/contextImage/properties/type/type",
                     "type",
-                    f"expected {_K142}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K261):
+        if not (isinstance(x, str) and x in {"GENERATED", "UPLOADED"}):
             out.append(
                 Error(
                     _pointer(path),
-                    _K297,
+                    "/$defs/contextImage/properties/type/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K282}",
+                    f'{_show(x)} is not one of ["GENERATED", "UPLOADED"]',
                     None,
                     "error",
                     None,
@@ -6476,199 +7246,272 @@ def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e296(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_allOf_11_then_controlnets_items_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
+    # /allOf/11/then/properties/controlnets/items/then
+    if isinstance(x, dict):
+        if "strengthType" in x:
+            if x["strengthType"] is not None:
+                _e_allOf_11_then_controlnets_items_then_strengthType(
+                    x["strengthType"], (*path, "strengthType"), out
+                )
+
+
+def _e_x_advice_16_then_controlnets_items_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/16/then/properties/controlnets/items/then
     if isinstance(x, dict):
         if "strengthType" in x:
             if x["strengthType"] is not None:
-                _e297(x["strengthType"], (*path, "strengthType"), out)
+                _e_x_advice_16_then_controlnets_items_then_strengthType(
+                    x["strengthType"], (*path, "strengthType"), out
+                )
 
 
-def _e305(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_17_then_controlnets_items_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/17/then/properties/controlnets/items/then
     if isinstance(x, dict):
         if "strengthType" in x:
             if not (
                 x["strengthType"] is None
-                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K191)
+                or (
+                    isinstance(x["strengthType"], str)
+                    and x["strengthType"] in {"High", "Low", "Mid"}
+                )
             ):
-                _e306(x["strengthType"], (*path, "strengthType"), out)
+                _e_x_advice_17_then_controlnets_items_then_strengthType(
+                    x["strengthType"], (*path, "strengthType"), out
+                )
 
 
-def _e314(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_18_then_controlnets_items_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/18/then/properties/controlnets/items/then
     if isinstance(x, dict):
         if "weight" in x:
             if x["weight"] is not None:
-                _e315(x["weight"], (*path, "weight"), out)
+                _e_x_advice_18_then_controlnets_items_then_weight(
+                    x["weight"], (*path, "weight"), out
+                )
 
 
-def _e183(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_allOf_11_then_controlnets_items_then_strengthType(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/11/then/properties/controlnets/items/then/properties/strengthType
     if x is None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K299, "type", _RULE300, None))
+            out.append(
+                _rule_error(
+                    path,
+                    "/allOf/11/then/properties/controlnets/items/then/properties/strengthType/type",
+                    "type",
+                    "strength-type-reference-only",
+                    None,
+                )
+            )
 
 
-def _e297(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_16_then_controlnets_items_then_strengthType(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/16/then/properties/controlnets/items/then/properties/strengthType
     if x is None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K301, "type", _RULE26, None))
+            out.append(
+                _rule_error(
+                    path,
+                    "/x-advice/16/then/properties/controlnets/items/then/properties/strengthType/type",
+                    "type",
+                    "strength-type-unknown-preprocessor",
+                    None,
+                )
+            )
 
 
-def _e306(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_17_then_controlnets_items_then_strengthType(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/17/then/properties/controlnets/items/then/properties/strengthType
-    if not (x is None or (isinstance(x, str) and x in _K191)):
-        out.append(_rule_error(path, _K303, "enum", _RULE27, None))
+    if not (x is None or (isinstance(x, str) and x in {"High", "Low", "Mid"})):
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/17/then/properties/controlnets/items/then/properties/strengthType/enum",
+                "enum",
+                "strength-type-content-character-max-high",
+                None,
+            )
+        )
 
 
-def _e315(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_18_then_controlnets_items_then_weight(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/18/then/properties/controlnets/items/then/properties/weight
     if x is None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K304, "type", _RULE28, None))
+            out.append(
+                _rule_error(
+                    path,
+                    "/x-advice/18/then/properties/controlnets/items/then/properties/weight/type",
+                    "type",
+                    "controlnet-weight-or-strength-type",
+                    None,
+                )
+            )
 
 
-_TABLE35 = {
-    "alchemy": _v1,
-    "canvasInitId": _v2,
-    "canvasMaskId": _v3,
-    "canvasRequest": _v4,
-    "canvasRequestType": _v5,
-    "contrast": _v6,
-    "contrastRatio": _v7,
-    "controlNet": _v8,
-    "controlnets": _v9,
-    "controlNetType": _v19,
-    "elements": _v20,
-    "enhancePrompt": _v26,
-    "enhancePromptInstruction": _v27,
-    "expandedDomain": _v28,
-    "fantasyAvatar": _v29,
-    "guidance_scale": _v30,
-    "height": _v31,
-    "highContrast": _v32,
-    "highResolution": _v33,
-    "imagePrompts": _v34,
-    "imagePromptWeight": _v36,
-    "init_generation_image_id": _v37,
-    "init_image_id": _v38,
-    "init_strength": _v39,
-    "modelId": _v40,
-    "negative_prompt": _v41,
-    "num_images": _v42,
-    "num_inference_steps": _v43,
-    "photoReal": _v44,
-    "photoRealStrength": _v45,
-    "photoRealVersion": _v46,
-    "presetStyle": _v47,
-    "prompt": _v48,
-    "promptMagic": _v49,
-    "promptMagicStrength": _v50,
-    "promptMagicVersion": _v51,
-    "public": _v52,
-    "scheduler": _v53,
-    "sd_version": _v54,
-    "seed": _v55,
-    "tiling": _v56,
-    "transparency": _v57,
-    "ultra": _v58,
-    "unzoom": _v59,
-    "unzoomAmount": _v60,
-    "upscaleRatio": _v61,
-    "userElements": _v62,
-    "weighting": _v68,
-    "width": _v69,
-    "styleUUID": _v70,
-    "styleUUID\n": _v70,
-    "contextImages": _v71,
-    "contextImages\n": _v71,
-    "isInitImage": _v77,
-    "isInitImage\n": _v77,
+_VALID_root = {
+    "alchemy": _v_alchemy,
+    "canvasInitId": _v_canvasInitId,
+    "canvasMaskId": _v_canvasMaskId,
+    "canvasRequest": _v_canvasRequest,
+    "canvasRequestType": _v_canvasRequestType,
+    "contrast": _v_contrast,
+    "contrastRatio": _v_contrastRatio,
+    "controlNet": _v_controlNet,
+    "controlnets": _v_controlnets,
+    "controlNetType": _v_controlNetType,
+    "elements": _v_elements,
+    "enhancePrompt": _v_enhancePrompt,
+    "enhancePromptInstruction": _v_enhancePromptInstruction,
+    "expandedDomain": _v_expandedDomain,
+    "fantasyAvatar": _v_fantasyAvatar,
+    "guidance_scale": _v_guidance_scale,
+    "height": _v_height,
+    "highContrast": _v_highContrast,
+    "highResolution": _v_highResolution,
+    "imagePrompts": _v_imagePrompts,
+    "imagePromptWeight": _v_imagePromptWeight,
+    "init_generation_image_id": _v_init_generation_image_id,
+    "init_image_id": _v_init_image_id,
+    "init_strength": _v_init_strength,
+    "modelId": _v_modelId,
+    "negative_prompt": _v_negative_prompt,
+    "num_images": _v_num_images,
+    "num_inference_steps": _v_num_inference_steps,
+    "photoReal": _v_photoReal,
+    "photoRealStrength": _v_photoRealStrength,
+    "photoRealVersion": _v_photoRealVersion,
+    "presetStyle": _v_presetStyle,
+    "prompt": _v_prompt,
+    "promptMagic": _v_promptMagic,
+    "promptMagicStrength": _v_promptMagicStrength,
+    "promptMagicVersion": _v_promptMagicVersion,
+    "public": _v_public,
+    "scheduler": _v_scheduler,
+    "sd_version": _v_sd_version,
+    "seed": _v_seed,
+    "tiling": _v_tiling,
+    "transparency": _v_transparency,
+    "ultra": _v_ultra,
+    "unzoom": _v_unzoom,
+    "unzoomAmount": _v_unzoomAmount,
+    "upscaleRatio": _v_upscaleRatio,
+    "userElements": _v_userElements,
+    "weighting": _v_weighting,
+    "width": _v_width,
+    "styleUUID": _v_patternProperties_styleUUID,
+    "styleUUID\n": _v_patternProperties_styleUUID,
+    "contextImages": _v_patternProperties_contextImages,
+    "contextImages\n": _v_patternProperties_contextImages,
+    "isInitImage": _v_patternProperties_isInitImage,
+    "isInitImage\n": _v_patternProperties_isInitImage,
 }
-_TABLE41 = {
-    "alchemy": _e1,
-    "canvasInitId": _e2,
-    "canvasMaskId": _e3,
-    "canvasRequest": _e4,
-    "canvasRequestType": _e5,
-    "contrast": _e6,
-    "contrastRatio": _e7,
-    "controlNet": _e8,
-    "controlnets": _e9,
-    "controlNetType": _e19,
-    "elements": _e20,
-    "enhancePrompt": _e26,
-    "enhancePromptInstruction": _e27,
-    "expandedDomain": _e28,
-    "fantasyAvatar": _e29,
-    "guidance_scale": _e30,
-    "height": _e31,
-    "highContrast": _e32,
-    "highResolution": _e33,
-    "imagePrompts": _e34,
-    "imagePromptWeight": _e36,
-    "init_generation_image_id": _e37,
-    "init_image_id": _e38,
-    "init_strength": _e39,
-    "modelId": _e40,
-    "negative_prompt": _e41,
-    "num_images": _e42,
-    "num_inference_steps": _e43,
-    "photoReal": _e44,
-    "photoRealStrength": _e45,
-    "photoRealVersion": _e46,
-    "presetStyle": _e47,
-    "prompt": _e48,
-    "promptMagic": _e49,
-    "promptMagicStrength": _e50,
-    "promptMagicVersion": _e51,
-    "public": _e52,
-    "scheduler": _e53,
-    "sd_version": _e54,
-    "seed": _e55,
-    "tiling": _e56,
-    "transparency": _e57,
-    "ultra": _e58,
-    "unzoom": _e59,
-    "unzoomAmount": _e60,
-    "upscaleRatio": _e61,
-    "userElements": _e62,
-    "weighting": _e68,
-    "width": _e69,
-    "styleUUID": _e70,
-    "styleUUID\n": _e70,
-    "contextImages": _e71,
-    "contextImages\n": _e71,
-    "isInitImage": _e77,
-    "isInitImage\n": _e77,
+_ERRORS_root = {
+    "alchemy": _e_alchemy,
+    "canvasInitId": _e_canvasInitId,
+    "canvasMaskId": _e_canvasMaskId,
+    "canvasRequest": _e_canvasRequest,
+    "canvasRequestType": _e_canvasRequestType,
+    "contrast": _e_contrast,
+    "contrastRatio": _e_contrastRatio,
+    "controlNet": _e_controlNet,
+    "controlnets": _e_controlnets,
+    "controlNetType": _e_controlNetType,
+    "elements": _e_elements,
+    "enhancePrompt": _e_enhancePrompt,
+    "enhancePromptInstruction": _e_enhancePromptInstruction,
+    "expandedDomain": _e_expandedDomain,
+    "fantasyAvatar": _e_fantasyAvatar,
+    "guidance_scale": _e_guidance_scale,
+    "height": _e_height,
+    "highContrast": _e_highContrast,
+    "highResolution": _e_highResolution,
+    "imagePrompts": _e_imagePrompts,
+    "imagePromptWeight": _e_imagePromptWeight,
+    "init_generation_image_id": _e_init_generation_image_id,
+    "init_image_id": _e_init_image_id,
+    "init_strength": _e_init_strength,
+    "modelId": _e_modelId,
+    "negative_prompt": _e_negative_prompt,
+    "num_images": _e_num_images,
+    "num_inference_steps": _e_num_inference_steps,
+    "photoReal": _e_photoReal,
+    "photoRealStrength": _e_photoRealStrength,
+    "photoRealVersion": _e_photoRealVersion,
+    "presetStyle": _e_presetStyle,
+    "prompt": _e_prompt,
+    "promptMagic": _e_promptMagic,
+    "promptMagicStrength": _e_promptMagicStrength,
+    "promptMagicVersion": _e_promptMagicVersion,
+    "public": _e_public,
+    "scheduler": _e_scheduler,
+    "sd_version": _e_sd_version,
+    "seed": _e_seed,
+    "tiling": _e_tiling,
+    "transparency": _e_transparency,
+    "ultra": _e_ultra,
+    "unzoom": _e_unzoom,
+    "unzoomAmount": _e_unzoomAmount,
+    "upscaleRatio": _e_upscaleRatio,
+    "userElements": _e_userElements,
+    "weighting": _e_weighting,
+    "width": _e_width,
+    "styleUUID": _e_patternProperties_styleUUID,
+    "styleUUID\n": _e_patternProperties_styleUUID,
+    "contextImages": _e_patternProperties_contextImages,
+    "contextImages\n": _e_patternProperties_contextImages,
+    "isInitImage": _e_patternProperties_isInitImage,
+    "isInitImage\n": _e_patternProperties_isInitImage,
 }
-_TABLE197 = {
-    "initImageId": _v12,
-    "initImageType": _v13,
-    "preprocessorId": _v14,
-    "weight": _v15,
-    "strengthType": _v16,
-    "influence": _v17,
+_VALID_controlnetInput = {
+    "initImageId": _v_controlnetInput_initImageId,
+    "initImageType": _v_controlnetInput_initImageType,
+    "preprocessorId": _v_controlnetInput_preprocessorId,
+    "weight": _v_controlnetInput_weight,
+    "strengthType": _v_controlnetInput_strengthType,
+    "influence": _v_controlnetInput_influence,
 }
-_TABLE199 = {"akUUID": _v23, "weight": _v24}
-_TABLE201 = {"userLoraId": _v65, "weight": _v66}
-_TABLE203 = {"id": _v74, "type": _v75}
-_TABLE265 = {
-    "initImageId": _e12,
-    "initImageType": _e13,
-    "preprocessorId": _e14,
-    "weight": _e15,
-    "strengthType": _e16,
-    "influence": _e17,
+_VALID_elementInput = {"akUUID": _v_elementInput_akUUID, "weight": _v_elementInput_weight}
+_VALID_userElementInput = {
+    "userLoraId": _v_userElementInput_userLoraId,
+    "weight": _v_userElementInput_weight,
 }
-_TABLE270 = {"akUUID": _e23, "weight": _e24}
-_TABLE273 = {"userLoraId": _e65, "weight": _e66}
-_TABLE278 = {"id": _e74, "type": _e75}
+_VALID_contextImage = {"id": _v_contextImage_id, "type": _v_contextImage_type}
+_ERRORS_controlnetInput = {
+    "initImageId": _e_controlnetInput_initImageId,
+    "initImageType": _e_controlnetInput_initImageType,
+    "preprocessorId": _e_controlnetInput_preprocessorId,
+    "weight": _e_controlnetInput_weight,
+    "strengthType": _e_controlnetInput_strengthType,
+    "influence": _e_controlnetInput_influence,
+}
+_ERRORS_elementInput = {"akUUID": _e_elementInput_akUUID, "weight": _e_elementInput_weight}
+_ERRORS_userElementInput = {
+    "userLoraId": _e_userElementInput_userLoraId,
+    "weight": _e_userElementInput_weight,
+}
+_ERRORS_contextImage = {"id": _e_contextImage_id, "type": _e_contextImage_type}
