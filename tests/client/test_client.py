@@ -7,15 +7,19 @@ assertions: the two must behave alike. Backoff is a millisecond so retry tests s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+import traceback
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,9 +42,11 @@ BASE_PATH = "/api/rest/v1"
 @dataclass
 class Reply:
     status: int = 200
-    body: Any = field(default_factory=lambda: JOB)  # str: sent as is; else JSON
+    body: Any = field(default_factory=lambda: JOB)  # str or bytes: sent as is; else JSON
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    # Writes the whole reply itself (status line included), for hostile replies.
+    writer: Callable[[BaseHTTPRequestHandler], None] | None = None
 
 
 @dataclass
@@ -89,18 +95,34 @@ class ScriptedServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def do_POST(self) -> None:
+                self._answer()
+
+            def do_GET(self) -> None:
+                self._answer()
+
+            def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
-                reply = server._next(Received("POST", self.path, dict(self.headers), body))
+                received = Received(self.command, self.path, dict(self.headers), body)
+                reply = server._next(received)
                 time.sleep(reply.delay)
-                payload = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-                data = payload.encode("utf-8")
+                if reply.writer is not None:
+                    self.close_connection = True
+                    reply.writer(self)
+                    return
+                if isinstance(reply.body, bytes):
+                    data = reply.body
+                else:
+                    text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+                    data = text.encode("utf-8")
                 self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in reply.headers.items():
+                headers = {"Content-Type": "application/json"} | reply.headers
+                for name, value in headers.items():
                     self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -396,3 +418,330 @@ def test_bad_settings_are_refused() -> None:
         lg.Client(api_key=API_KEY, max_retries=-1)
     with pytest.raises(ValueError):
         lg.Client(api_key=API_KEY, timeout=0)
+
+
+# --- the key is checked before anything is sent -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [
+        (
+            "sk-1234\r",
+            "ends with a carriage return (CR) (read from a file with CRLF line endings?)",
+        ),
+        ("sk-1234\r\n", "ends with a carriage return (CR)"),
+        ("sk-1234\n", "ends with a line feed (LF)"),
+        ("sk-12\r\nX-Injected: 1", "contains a carriage return (CR)"),
+        ("sk-12\x0034", "contains a NUL character"),
+        (" sk-1234", "starts with a space"),
+        ("sk-clé-1234", "is not ASCII"),
+        ("sk-\u202e1234", "is not ASCII"),
+        ("sk-12\x1b34", "contains a control character"),
+        ("", "is empty"),
+        ("sk-" + "\r\n\x00é" * 8, "contains a carriage return (CR)"),
+    ],
+)
+def test_a_key_that_cannot_be_sent_is_refused_saying_why(key: str, said: str) -> None:
+    for make in (lg.Client, lg.AsyncClient):
+        with pytest.raises(lg.APIKeyInvalid) as raised:
+            make(api_key=key)
+        assert said in str(raised.value)
+        assert isinstance(raised.value, lg.LeonardoError)
+        assert_no_leak(raised.value, key)
+
+
+def test_a_key_from_the_environment_is_checked_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEONARDO_API_KEY", "sk-from-a-crlf-env-file\r")
+    with pytest.raises(lg.APIKeyInvalid, match=r"\$LEONARDO_API_KEY\) ends with a carriage") as e:
+        lg.Client()
+    assert_no_leak(e.value, "sk-from-a-crlf-env-file")
+
+
+# --- the key never leaves the client, on any failure path -------------------------------------
+
+CANARY = "sk-canary-5f1d0c2b-9a7e-4c3f-8b6a-d2e1f0a9b8c7"
+
+
+def _fragments(key: str) -> set[str]:
+    """The key and every 12-character piece of it, raw and as repr shows it."""
+    pieces = {key} | {key[i : i + 12] for i in range(max(1, len(key) - 11))}
+    return {text for p in pieces for text in (p, repr(p)[1:-1]) if text}
+
+
+def _texts(value: Any, seen: set[int], depth: int = 0) -> Iterator[str]:
+    """Every string reachable from `value`: attributes, slots, items, exception chains."""
+    if id(value) in seen or depth > 40:
+        return
+    seen.add(id(value))
+    if isinstance(value, str):
+        yield value
+        return
+    if isinstance(value, bytes | bytearray):
+        yield bytes(value).decode("latin-1")
+        return
+    if isinstance(value, int | float | bool | type(None)):
+        return
+    yield repr(value)
+    if isinstance(value, BaseException):
+        yield str(value)
+        yield "".join(traceback.format_exception(value))
+        yield from _client_frame_locals(value)
+        for linked in (value.__cause__, value.__context__, value.args):
+            yield from _texts(linked, seen, depth + 1)
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _texts(key, seen, depth + 1)
+            yield from _texts(item, seen, depth + 1)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            yield from _texts(item, seen, depth + 1)
+    for name in getattr(type(value), "__slots__", ()):
+        yield from _texts(getattr(value, name, None), seen, depth + 1)
+    if hasattr(value, "__dict__") and not isinstance(value, type):
+        yield from _texts(vars(value), seen, depth + 1)
+
+
+def _client_frame_locals(error: BaseException) -> Iterator[str]:
+    """repr of every local of the client's own frames in the traceback (what Sentry captures).
+
+    Frames of the caller (this test) are skipped: they hold the key because they passed it.
+    """
+    package = Path(lg.__file__).parent
+    for frame, _ in traceback.walk_tb(error.__traceback__):
+        if Path(frame.f_code.co_filename).parent == package:
+            yield from (f"{name}={value!r}" for name, value in frame.f_locals.items())
+
+
+def assert_no_leak(error: BaseException, key: str) -> None:
+    assert isinstance(error, lg.LeonardoError), repr(error)
+    assert error.__cause__ is None and error.__context__ is None, repr(error.__context__)
+    needles = _fragments(key)
+    for text in _texts(error, set()):
+        found = [n for n in needles if n in text]
+        assert not found, f"key fragment {found[0]!r} in {text[:300]!r}"
+
+
+def _hang_up(handler: BaseHTTPRequestHandler) -> None:
+    handler.connection.shutdown(socket.SHUT_RDWR)
+
+
+def _bad_gzip(handler: BaseHTTPRequestHandler) -> None:
+    handler.wfile.write(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+        b"Content-Length: 12\r\n\r\nnot gzip!!!!"
+    )
+
+
+def _endless_chunks(handler: BaseHTTPRequestHandler) -> None:
+    handler.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+    chunk = b"[" * 65536
+    with contextlib.suppress(OSError):
+        for _ in range(100_000):  # 6.5 GB if the client never stopped reading
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+
+
+def _trickle(handler: BaseHTTPRequestHandler) -> None:
+    handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n")
+    handler.wfile.flush()
+    with contextlib.suppress(OSError):
+        for _ in range(40):
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+            time.sleep(1.0)
+
+
+def _echo_key(handler: BaseHTTPRequestHandler) -> None:
+    echoed = json.dumps({"error": f"bad header {handler.headers['Authorization']}"}).encode()
+    handler.wfile.write(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: %d\r\n\r\n" % len(echoed))
+    handler.wfile.write(echoed)
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+UTF32_BAD = "{'error': 'x'}".encode("utf-32-le") + b"\xff\xff\xff\xff\x00"
+
+FAILURE_PATHS: dict[str, tuple[list[Reply], type[lg.LeonardoError]]] = {
+    "auth error": (
+        [Reply(401, {"error": "Authentication hook unauthorized this request"})],
+        lg.AuthenticationError,
+    ),
+    "auth error echoing the key": ([Reply(writer=_echo_key)], lg.AuthenticationError),
+    "4xx": (
+        [Reply(400, {"error": "Unexpected variable sd_Version", "code": "bad-request"})],
+        lg.ClientError,
+    ),
+    "5xx after retries": ([Reply(503, {"error": "busy"})], lg.ServerError),
+    "unknown status": ([Reply(999, {"error": "?"})], lg.APIError),
+    "retry-after superscript": ([Reply(503, "busy", {"Retry-After": "²"})], lg.ServerError),
+    "timeout": ([Reply(delay=2.0)], lg.APITimeoutError),
+    "dropped connection": ([Reply(writer=_hang_up)], lg.APIConnectionError),
+    "bad gzip body": ([Reply(writer=_bad_gzip)], lg.UnexpectedResponse),
+    "bad json": ([Reply(200, "{not json")], lg.UnexpectedResponse),
+    "wrong types": (
+        [Reply(200, {"sdGenerationJob": {"generationId": "g", "apiCreditCost": True}})],
+        lg.UnexpectedResponse,
+    ),
+    "utf-32 error body with bad bytes": (
+        [Reply(400, UTF32_BAD, {"Content-Type": "application/json; charset=utf-32"})],
+        lg.ClientError,
+    ),
+    "deep json success": ([Reply(200, DEEP)], lg.UnexpectedResponse),
+    "deep json error": ([Reply(500, DEEP)], lg.ServerError),
+    "oversized success": ([Reply(writer=_endless_chunks)], lg.UnexpectedResponse),
+    "oversized error": ([Reply(500, "x" * 3_000_000)], lg.ServerError),
+}
+
+
+@pytest.mark.parametrize("path", sorted(FAILURE_PATHS))
+def test_no_failure_path_leaks_the_key(
+    create: Create,
+    server: ScriptedServer,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+) -> None:
+    replies, kind = FAILURE_PATHS[path]
+    server.script(*replies)
+    monkeypatch.setenv("LEONARDO_API_KEY", CANARY)  # no local variable of this frame holds it
+    with caplog.at_level(logging.DEBUG):
+        error = _raised(lambda: create(VALID_BODY, api_key=None, timeout=1.0, max_retries=1))
+    assert type(error) is kind, repr(error)
+    assert_no_leak(error, CANARY)
+    logged = caplog.text + "".join(str(r.__dict__) for r in caplog.records)
+    assert not [n for n in _fragments(CANARY) if n in logged]
+    assert server.received and server.received[0].headers["Authorization"] == f"Bearer {CANARY}"
+
+
+def test_connection_refused_leaks_nothing(
+    create: Create, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with ScriptedServer() as closed:
+        url = closed.base_url
+    monkeypatch.setenv("LEONARDO_API_KEY", CANARY)
+    with caplog.at_level(logging.DEBUG):
+        error = _raised(lambda: create(VALID_BODY, api_key=None, base_url=url))
+    assert type(error) is lg.APIConnectionError
+    assert_no_leak(error, CANARY)
+    assert CANARY not in caplog.text
+
+
+def test_a_rejected_body_leaks_nothing(create: Create, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEONARDO_API_KEY", CANARY)
+    error = _raised(lambda: create({"prompt": "x", "width": 1001}, api_key=None))
+    assert type(error) is lg.RequestInvalid
+    assert_no_leak(error, CANARY)
+
+
+def _raised(call: Callable[[], Any]) -> BaseException:
+    try:
+        call()
+    except Exception as exc:  # the test inspects whatever came out, LeonardoError or not
+        return exc
+    raise AssertionError("the call succeeded")
+
+
+# --- bounded memory and time ------------------------------------------------------------------
+
+
+def test_an_endless_success_body_stops_at_the_cap(create: Create, server: ScriptedServer) -> None:
+    server.script(Reply(writer=_endless_chunks))
+    with pytest.raises(lg.UnexpectedResponse) as raised:
+        create(VALID_BODY, max_response_bytes=100_000)
+    assert raised.value.status_code == 200
+    assert "larger than max_response_bytes (100000 bytes)" in str(raised.value)
+    assert len(server.received) == 1
+
+
+def test_a_huge_error_body_is_truncated(create: Create, server: ScriptedServer) -> None:
+    server.script(Reply(500, json.dumps({"error": "x" * 3_000_000})))
+    with pytest.raises(lg.ServerError) as raised:
+        create(VALID_BODY, max_retries=0)
+    error = raised.value
+    assert error.body_truncated
+    assert isinstance(error.body, str) and len(error.body) == client_module.ERROR_BODY_LIMIT
+    assert error.body.startswith('{"error": "xxx')
+    assert len(str(error)) < 700
+
+
+def test_the_deadline_covers_a_trickling_body(create: Create, server: ScriptedServer) -> None:
+    server.script(Reply(writer=_trickle))  # 40 bytes, one a second
+    started = time.monotonic()
+    with pytest.raises(lg.APITimeoutError):
+        create(VALID_BODY, timeout=1.5)
+    assert time.monotonic() - started < 4.0  # not 40 s
+
+
+def test_the_deadline_covers_retries_and_waits(create: Create, server: ScriptedServer) -> None:
+    server.script(Reply(503, {"error": "busy"}, {"Retry-After": "1"}))
+    started = time.monotonic()
+    with pytest.raises(lg.ServerError):
+        create(VALID_BODY, timeout=1.5, max_retries=10)
+    assert time.monotonic() - started < 3.0
+    assert len(server.received) == 2  # one wait fits in 1.5 s, the second would not
+
+
+def test_a_retry_after_that_is_not_ascii_digits_is_ignored(
+    create: Create, server: ScriptedServer
+) -> None:
+    server.script(Reply(503, {"error": "busy"}, {"Retry-After": "²"}), Reply())
+    assert create(VALID_BODY).sd_generation_job is not None
+    assert len(server.received) == 2
+
+
+@pytest.mark.parametrize("status", [999, 302, 600])
+def test_unknown_statuses_are_not_retried_and_not_server_errors(
+    create: Create, server: ScriptedServer, status: int
+) -> None:
+    server.script(Reply(status, {"error": "odd"}))
+    with pytest.raises(lg.APIError) as raised:
+        create(VALID_BODY)
+    assert type(raised.value) is lg.APIError
+    assert raised.value.status_code == status
+    assert len(server.received) == 1
+
+
+@pytest.mark.parametrize(
+    "job",
+    [
+        {"generationId": "g", "apiCreditCost": True},
+        {"generationId": "g", "apiCreditCost": "5"},
+        {"generationId": 5},
+        {"generationId": "g", "cost": {"amount": 0.0147, "unit": "DOLLARS"}},
+    ],
+)
+def test_response_types_are_not_coerced(create: Create, server: ScriptedServer, job: Any) -> None:
+    server.script(Reply(200, {"sdGenerationJob": job}))
+    with pytest.raises(lg.UnexpectedResponse) as raised:
+        create(VALID_BODY)
+    assert raised.value.body == {"sdGenerationJob": job}
+
+
+def test_an_integer_cost_is_read_as_is(create: Create, server: ScriptedServer) -> None:
+    server.script(Reply(200, {"sdGenerationJob": {"generationId": "g", "apiCreditCost": 7}}))
+    job = create(VALID_BODY).sd_generation_job
+    assert job is not None and job.api_credit_cost == 7
+
+
+@pytest.mark.parametrize(
+    ("reply", "kind"),
+    [
+        (Reply(writer=_bad_gzip), lg.UnexpectedResponse),
+        (Reply(200, DEEP), lg.UnexpectedResponse),
+        (Reply(200, b"\xff\xfe{}"), lg.UnexpectedResponse),
+        (
+            Reply(400, UTF32_BAD, {"Content-Type": "application/json; charset=utf-32"}),
+            lg.ClientError,
+        ),
+        (
+            Reply(400, b"{}", {"Content-Type": "application/json; charset=no-such-codec"}),
+            lg.ClientError,
+        ),
+        (Reply(500, DEEP), lg.ServerError),
+    ],
+)
+def test_undecodable_replies_raise_typed_errors(
+    create: Create, server: ScriptedServer, reply: Reply, kind: type[lg.APIError]
+) -> None:
+    server.script(reply)
+    with pytest.raises(kind):
+        create(VALID_BODY, max_retries=0)

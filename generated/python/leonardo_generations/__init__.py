@@ -22,6 +22,7 @@ from .client import (
 from .errors import (
     APIConnectionError,
     APIError,
+    APIKeyInvalid,
     APITimeoutError,
     AuthenticationError,
     ClientError,
@@ -53,6 +54,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "APIConnectionError",
     "APIError",
+    "APIKeyInvalid",
     "APITimeoutError",
     "AsyncClient",
     "AuthenticationError",

@@ -9,11 +9,26 @@ logged on the "leonardo_generations" logger), posts it with `Authorization: Bear
 returns the parsed `GenerationResponse`, whose `sd_generation_job` is always set (a success
 answer without a job raises `UnexpectedResponse`).
 
-Retries: 429 and 5xx answers and failed connections are retried up to `max_retries` times,
-waiting `Retry-After` when the server sends one (up to MAX_RETRY_AFTER seconds; a longer wait
-raises at once with `retry_after` set) and otherwise an exponential, jittered backoff starting
-at `backoff` seconds. Other 4xx answers and read timeouts are never retried: the POST is not
-idempotent, so a request the server may have received is not sent twice.
+The key: checked when the client is built. It must be printable ASCII with no spaces or line
+breaks; a key with a trailing CR or LF (read from a CRLF .env file) is refused, not stripped, so
+the key sent is always exactly the key given. The error says what is wrong and never shows it.
+No exception the client raises holds the key or an httpx object (requests carry the key): each
+is raised outside the handler of the httpx error it replaces, so `__cause__` and `__context__`
+are empty, and error bodies that echo the key have it replaced by "<redacted>".
+
+Bounds: `timeout` is the deadline of a whole call, retries and waits included (the async client
+enforces it exactly; the blocking one between network reads, each read limited to the time
+left). A reply body is read as a stream and never beyond `max_response_bytes` (a longer success
+body raises `UnexpectedResponse`; error bodies keep their first ERROR_BODY_LIMIT bytes). Any reply
+that cannot be decoded (bad gzip, bad charset, bad or too deeply nested JSON, wrong types: no
+coercion, `true` is not a number) raises `UnexpectedResponse`.
+
+Retries: 429 and 500-599 answers and failed connections are retried up to `max_retries` times,
+waiting `Retry-After` when the server sends one (ASCII delay-seconds or an HTTP date; anything
+else is ignored; up to MAX_RETRY_AFTER seconds, and a wait past the deadline raises at once with
+`retry_after` set) and otherwise an exponential, jittered backoff starting at `backoff` seconds.
+Other statuses (4xx, unknown codes such as 999) and read timeouts are never retried: the POST is
+not idempotent, so a request the server may have received is not sent twice.
 """
 
 from __future__ import annotations
@@ -22,22 +37,23 @@ import asyncio
 import email.utils
 import json
 import logging
+import math
 import os
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Final, Self, TypeAlias
+from typing import Any, Final, Self, TypeAlias, TypeVar
 
 import httpx
 import pydantic
 
 from .errors import (
     APIConnectionError,
+    APIKeyInvalid,
     APITimeoutError,
-    LeonardoError,
     RequestInvalid,
     UnexpectedResponse,
     error_for_status,
@@ -50,18 +66,19 @@ __all__ = ["DEFAULT_BASE_URL", "AsyncClient", "Client", "RequestBody"]
 DEFAULT_BASE_URL: Final = "https://cloud.leonardo.ai/api/rest/v1"
 ENDPOINT_PATH: Final = "/generations"
 API_KEY_ENV: Final = "LEONARDO_API_KEY"
-DEFAULT_TIMEOUT: Final = 60.0  # seconds; generation requests answer once the job is queued
+DEFAULT_TIMEOUT: Final = 60.0  # seconds for a whole call, retries included
 DEFAULT_MAX_RETRIES: Final = 2
 DEFAULT_BACKOFF: Final = 0.5  # seconds before the first retry; doubles each retry
 MAX_BACKOFF: Final = 8.0
 MAX_RETRY_AFTER: Final = 60.0
+DEFAULT_MAX_RESPONSE_BYTES: Final = 8 * 1024 * 1024  # decoded bytes of one reply body
+ERROR_BODY_LIMIT: Final = 64 * 1024  # bytes of an error body kept (the message shows less)
 
 RequestBody: TypeAlias = Mapping[str, Any] | GenerationRequest
+_Model = TypeVar("_Model", bound=pydantic.BaseModel)
 
 _log = logging.getLogger("leonardo_generations")
-# Failures before the request reached the server: safe to retry a non-idempotent POST.
-_RETRYABLE_TRANSPORT = (httpx.ConnectError, httpx.ConnectTimeout)
-_Outcome: TypeAlias = httpx.Response | httpx.TransportError
+_REDACTED: Final = "<redacted>"
 
 
 class _Secret:
@@ -73,17 +90,50 @@ class _Secret:
         self._value = value
 
     def __repr__(self) -> str:
-        return "<redacted>"
+        return _REDACTED
 
     def reveal(self) -> str:
         return self._value
 
 
-def _resolve_api_key(api_key: str | None) -> _Secret:
-    key = api_key if api_key is not None else os.environ.get(API_KEY_ENV, "")
+_CHARACTER_NAMES: Final = {
+    "\r": "a carriage return (CR)",
+    "\n": "a line feed (LF)",
+    "\x00": "a NUL character",
+    "\t": "a tab",
+    " ": "a space",
+    "\x7f": "a DEL character",
+}
+
+
+def _key_problem(key: str) -> str | None:
+    """What is wrong with `key` as a Bearer token, in words that never quote the key."""
     if not key:
-        raise LeonardoError(f"no API key: pass api_key=... or set ${API_KEY_ENV}")
-    return _Secret(key)
+        return "is empty"
+    for index, char in enumerate(key):
+        if not char.isascii():
+            return "is not ASCII (keys are ASCII letters, digits and dashes)"
+        if char.isprintable() and char != " ":
+            continue
+        name = _CHARACTER_NAMES.get(char, "a control character")
+        if not key[index:].strip():
+            hint = " (read from a file with CRLF line endings?)" if char in "\r\n" else ""
+            return f"ends with {name}{hint}: remove it"
+        where = "starts with" if index == 0 else "contains"
+        return f"{where} {name}"
+    return None
+
+
+def _checked_api_key(api_key: str | None) -> _Secret | str:
+    """The key (given, or from the environment) as a secret, or what is wrong with it."""
+    source = "api_key" if api_key is not None else f"${API_KEY_ENV}"
+    key = api_key if api_key is not None else os.environ.get(API_KEY_ENV, "")
+    if not isinstance(key, str):
+        return f"the API key must be a str, not {type(key).__name__}"
+    if api_key is None and not key:
+        return f"no API key: pass api_key=... or set ${API_KEY_ENV}"
+    problem = _key_problem(key)
+    return _Secret(key) if problem is None else f"the API key ({source}) {problem}"
 
 
 def _encode_body(body: RequestBody) -> bytes:
@@ -105,29 +155,187 @@ def _encode_body(body: RequestBody) -> bytes:
             )
     if errors:
         raise RequestInvalid(errors)
+    problem = _json_problem(data)
+    if problem is not None:
+        error = Error(instance_path="", schema_path="", keyword="json", message=problem)
+        raise RequestInvalid([error])
+    return json.dumps(data, allow_nan=False, ensure_ascii=False).encode("utf-8")
+
+
+def _json_problem(data: Any) -> str | None:
+    # Outside the handler, so the RequestInvalid raised from this has no __context__.
     try:
-        return json.dumps(data, allow_nan=False, ensure_ascii=False).encode("utf-8")
-    except (TypeError, ValueError) as exc:  # e.g. a value the schema accepts but JSON cannot hold
-        problem = Error(
-            instance_path="", schema_path="", keyword="json", message=f"not JSON: {exc}"
-        )
-        raise RequestInvalid([problem]) from None
+        json.dumps(data, allow_nan=False, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        return f"not JSON: {type(exc).__name__}: {exc}"
+    return None
+
+
+_MAX_RETRY_AFTER_TEXT: Final = 64  # characters; a longer header is not a delay or a date
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
-    """`Retry-After` as seconds from now: delay-seconds or an HTTP-date; None if absent or bad."""
-    if value is None:
+    """`Retry-After` as seconds from now: ASCII delay-seconds or an HTTP date; else None."""
+    if value is None or len(value) > _MAX_RETRY_AFTER_TEXT:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():  # isdigit alone accepts "²" and other digits
+        return float(value) if len(value) <= 15 else math.inf
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+# --- one exchange, reduced to plain data ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    """What the client keeps of an answer: no httpx object, the key redacted from the body."""
+
+    status_code: int
+    retry_after: float | None
+    content: bytes
+    charset: str | None
+    problem: str | None = None  # why the body is unusable (too large, undecodable)
+    truncated: bool = False  # an error body cut at ERROR_BODY_LIMIT
+
+    @property
+    def retryable(self) -> bool:
+        return self.status_code == 429 or 500 <= self.status_code <= 599
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """No answer: what happened, in words, and whether the request can have reached the server."""
+
+    kind: type[APIConnectionError]
+    message: str
+    before_sending: bool
+
+
+_Outcome: TypeAlias = _Reply | _Failure
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One logical request; each attempt is built afresh from it."""
+
+    method: str
+    url: str
+    content: bytes | None = None
+    idempotent: bool = False
+
+
+def _transport_failure(exc: httpx.HTTPError) -> _Failure:
+    """An httpx error as plain data (its text names the URL and the error, never headers)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return _Failure(
+            APITimeoutError,
+            f"no answer from the API in time ({type(exc).__name__})",
+            isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout),
+        )
+    before = isinstance(exc, httpx.ConnectError)
+    return _Failure(APIConnectionError, f"cannot reach the API: {type(exc).__name__}", before)
+
+
+def _deadline_failure() -> _Failure:
+    return _Failure(APITimeoutError, "the call's deadline (timeout) passed", before_sending=False)
+
+
+class _BodyReader:
+    """Collects a streamed body up to `limit` bytes; knows the deadline."""
+
+    def __init__(self, status_code: int, limit: int, deadline: float) -> None:
+        self.status_code = status_code
+        self.success = 200 <= status_code <= 299
+        self.limit = limit if self.success else min(limit, ERROR_BODY_LIMIT)
+        self.deadline = deadline
+        self.buffer = bytearray()
+        self.over = False
+
+    def feed(self, chunk: bytes) -> bool:
+        """Add `chunk`; True when reading must stop (limit reached)."""
+        self.buffer += chunk
+        if len(self.buffer) > self.limit:
+            del self.buffer[self.limit :]
+            self.over = True
+        return self.over
+
+    def late(self) -> bool:
+        return time.monotonic() > self.deadline
+
+    def reply(self, response: httpx.Response, secret: _Secret, problem: str | None) -> _Reply:
+        content = bytes(self.buffer).replace(secret.reveal().encode("ascii"), _REDACTED.encode())
+        if problem is None and self.over and self.success:
+            problem = f"the body is larger than max_response_bytes ({self.limit} bytes)"
+        return _Reply(
+            status_code=self.status_code,
+            retry_after=_retry_after_seconds(response.headers.get("Retry-After")),
+            content=content,
+            charset=_charset(response),
+            problem=problem,
+            truncated=self.over and not self.success,
+        )
+
+
+def _charset(response: httpx.Response) -> str | None:
+    try:
+        return response.charset_encoding
+    except (ValueError, LookupError):
+        return None
+
+
+def _decode_problem(exc: httpx.DecodingError) -> str:
+    return f"the body cannot be decoded ({type(exc).__name__}: bad content encoding)"
+
+
+def _error_body(reply: _Reply, secret: _Secret) -> Any:
+    """An error body as JSON when it parses, else as text; never raises."""
+    encoding = reply.charset or "utf-8"
+    try:
+        text = reply.content.decode(encoding, errors="replace")
+    except (LookupError, ValueError):  # an unknown or unusable charset
+        text = reply.content.decode("utf-8", errors="replace")
+    text = text.replace(secret.reveal(), _REDACTED)
+    if reply.truncated:
+        return text
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+
+
+def _final_reply(outcome: _Outcome, secret: _Secret) -> _Reply:
+    """The successful reply, or the exception that says why there is none."""
+    if isinstance(outcome, _Failure):
+        raise outcome.kind(outcome.message)
+    if not 200 <= outcome.status_code <= 299:
+        body = _error_body(outcome, secret)
+        raise error_for_status(outcome.status_code, body, outcome.retry_after, outcome.truncated)
+    if outcome.problem is not None:
+        raise UnexpectedResponse(outcome.status_code, outcome.problem)
+    return outcome
+
+
+def _parsed(reply: _Reply, model: type[_Model], secret: _Secret) -> _Model:
+    """The reply's body as `model`, strictly typed (`true` is not 1, "2" is not 2)."""
+    try:
+        return model.model_validate_json(reply.content, strict=True)
+    except (pydantic.ValidationError, ValueError, RecursionError):
+        pass  # raised below, outside this handler, so the exception has no __context__
+    raise UnexpectedResponse(reply.status_code, _error_body(reply, secret))
+
+
+def _generation(reply: _Reply, secret: _Secret) -> GenerationResponse:
+    parsed = _parsed(reply, GenerationResponse, secret)
+    if parsed.sd_generation_job is None:
+        raise UnexpectedResponse(reply.status_code, _error_body(reply, secret))
+    return parsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,20 +343,28 @@ class _RetryPolicy:
     max_retries: int
     backoff: float
 
-    def delay(self, outcome: _Outcome, retries_done: int) -> float | None:
+    def delay(
+        self, call: _Call, outcome: _Outcome, retries_done: int, deadline: float
+    ) -> float | None:
         """Seconds to wait before retrying after `outcome`, or None to stop here."""
         if retries_done >= self.max_retries:
             return None
-        if isinstance(outcome, httpx.TransportError):
-            return (
-                self._backoff(retries_done) if isinstance(outcome, _RETRYABLE_TRANSPORT) else None
+        if isinstance(outcome, _Failure):
+            retryable = outcome.before_sending or (
+                call.idempotent and outcome.kind is APIConnectionError
             )
-        if outcome.status_code != 429 and outcome.status_code < 500:
+            wait = self._backoff(retries_done) if retryable else None
+        elif outcome.retryable and outcome.problem is None:
+            wait = outcome.retry_after
+            if wait is None:
+                wait = self._backoff(retries_done)
+            elif wait > MAX_RETRY_AFTER:
+                return None
+        else:
             return None
-        retry_after = _retry_after_seconds(outcome.headers.get("Retry-After"))
-        if retry_after is None:
-            return self._backoff(retries_done)
-        return retry_after if retry_after <= MAX_RETRY_AFTER else None
+        if wait is None or time.monotonic() + wait >= deadline:
+            return None
+        return wait
 
     def _backoff(self, retries_done: int) -> float:
         ceiling = min(MAX_BACKOFF, self.backoff * 2.0**retries_done)
@@ -156,64 +372,46 @@ class _RetryPolicy:
 
 
 def _describe(outcome: _Outcome) -> str:
-    if isinstance(outcome, httpx.Response):
+    if isinstance(outcome, _Reply):
         return f"HTTP {outcome.status_code}"
-    return type(outcome).__name__
+    return outcome.message
 
 
-def _log_retry(outcome: _Outcome, retries_done: int, policy: _RetryPolicy, delay: float) -> None:
+def _log_retry(call: _Call, outcome: _Outcome, retries_done: int, limit: int, delay: float) -> None:
     _log.info(
-        "POST %s got %s; retry %d of %d in %.2fs",
-        ENDPOINT_PATH,
+        "%s %s got %s; retry %d of %d in %.2fs",
+        call.method,
+        call.url,
         _describe(outcome),
         retries_done + 1,
-        policy.max_retries,
+        limit,
         delay,
     )
 
 
-def _decoded_body(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
-
-
-def _result(outcome: _Outcome) -> GenerationResponse:
-    """The parsed generation from the final outcome, or the matching exception."""
-    if isinstance(outcome, httpx.TimeoutException):
-        raise APITimeoutError(f"no answer from the API in time ({type(outcome).__name__})")
-    if isinstance(outcome, httpx.TransportError):
-        raise APIConnectionError(f"cannot reach the API: {type(outcome).__name__}: {outcome}")
-    if not outcome.is_success:
-        retry_after = _retry_after_seconds(outcome.headers.get("Retry-After"))
-        raise error_for_status(outcome.status_code, _decoded_body(outcome), retry_after)
-    try:
-        parsed = GenerationResponse.model_validate_json(outcome.content)
-    except pydantic.ValidationError:
-        raise UnexpectedResponse(outcome.status_code, _decoded_body(outcome)) from None
-    if parsed.sd_generation_job is None:
-        raise UnexpectedResponse(outcome.status_code, _decoded_body(outcome))
-    return parsed
-
-
 class _BaseClient:
-    """What both clients share: the key, where to send, and how to retry."""
+    """What both clients share: the key, where to send, the bounds, and how to retry."""
 
     def __init__(
         self,
-        api_key: str | None,
+        checked_key: _Secret | str,
         base_url: str,
         timeout: float,
         max_retries: int,
         backoff: float,
+        max_response_bytes: int,
     ) -> None:
-        if max_retries < 0 or backoff < 0 or timeout <= 0:
-            raise ValueError("max_retries and backoff must be >= 0, timeout > 0")
-        self._api_key = _resolve_api_key(api_key)
+        if max_retries < 0 or backoff < 0 or not timeout > 0 or max_response_bytes <= 0:
+            raise ValueError(
+                "max_retries and backoff must be >= 0, timeout and max_response_bytes > 0"
+            )
         self.base_url = base_url
-        self.timeout = timeout
+        self.timeout = float(timeout)
+        self.max_response_bytes = max_response_bytes
         self._retry = _RetryPolicy(max_retries, backoff)
+        if isinstance(checked_key, str):
+            raise APIKeyInvalid(checked_key)
+        self._api_key = checked_key
 
     def __repr__(self) -> str:
         return (
@@ -221,12 +419,20 @@ class _BaseClient:
             f"max_retries={self._retry.max_retries!r})"
         )
 
-    def _headers(self) -> dict[str, str]:
-        return {
-            "Authorization": f"Bearer {self._api_key.reveal()}",
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        }
+    def _request(self, http: httpx.Client | httpx.AsyncClient, call: _Call) -> httpx.Request:
+        headers = {"Authorization": f"Bearer {self._api_key.reveal()}"}
+        headers["Accept"] = "application/json"
+        if call.content is not None:
+            headers["Content-Type"] = "application/json"
+        return http.build_request(call.method, call.url, content=call.content, headers=headers)
+
+    def _with_timeout(self, request: httpx.Request, deadline: float) -> float | None:
+        """Limit every network operation of `request` to the time left; None if none is."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        request.extensions["timeout"] = httpx.Timeout(left).as_dict()
+        return left
 
 
 class Client(_BaseClient):
@@ -244,28 +450,54 @@ class Client(_BaseClient):
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         backoff: float = DEFAULT_BACKOFF,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, backoff)
+        checked_key = _checked_api_key(api_key)
+        del api_key  # no frame of a traceback from here keeps the key in its locals
+        super().__init__(checked_key, base_url, timeout, max_retries, backoff, max_response_bytes)
         self._http = httpx.Client(base_url=base_url, timeout=timeout)
 
     def create_generation(self, body: RequestBody) -> GenerationResponse:
         """Validate `body`, post it, and return the created job (see the module docstring)."""
-        content = _encode_body(body)
+        call = _Call("POST", ENDPOINT_PATH, content=_encode_body(body))
+        return _generation(self._call(call), self._api_key)
+
+    def _call(self, call: _Call) -> _Reply:
+        deadline = time.monotonic() + self.timeout
         retries_done = 0
         while True:
-            outcome = self._post(content)
-            delay = self._retry.delay(outcome, retries_done)
+            outcome = self._attempt(call, deadline)
+            delay = self._retry.delay(call, outcome, retries_done, deadline)
             if delay is None:
-                return _result(outcome)
-            _log_retry(outcome, retries_done, self._retry, delay)
+                return _final_reply(outcome, self._api_key)
+            _log_retry(call, outcome, retries_done, self._retry.max_retries, delay)
             time.sleep(delay)
             retries_done += 1
 
-    def _post(self, content: bytes) -> _Outcome:
+    def _attempt(self, call: _Call, deadline: float) -> _Outcome:
+        request = self._request(self._http, call)
+        if self._with_timeout(request, deadline) is None:
+            return _deadline_failure()
         try:
-            return self._http.post(ENDPOINT_PATH, content=content, headers=self._headers())
-        except httpx.TransportError as exc:
-            return exc
+            response = self._http.send(request, stream=True)
+            try:
+                return self._read(response, deadline)
+            finally:
+                response.close()
+        except httpx.HTTPError as exc:
+            return _transport_failure(exc)
+
+    def _read(self, response: httpx.Response, deadline: float) -> _Outcome:
+        reader = _BodyReader(response.status_code, self.max_response_bytes, deadline)
+        try:
+            for chunk in response.iter_bytes():
+                if reader.feed(chunk):
+                    break
+                if reader.late():
+                    return _deadline_failure()
+        except httpx.DecodingError as exc:
+            return reader.reply(response, self._api_key, _decode_problem(exc))
+        return reader.reply(response, self._api_key, None)
 
     def close(self) -> None:
         self._http.close()
@@ -297,28 +529,57 @@ class AsyncClient(_BaseClient):
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         backoff: float = DEFAULT_BACKOFF,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, backoff)
+        checked_key = _checked_api_key(api_key)
+        del api_key  # no frame of a traceback from here keeps the key in its locals
+        super().__init__(checked_key, base_url, timeout, max_retries, backoff, max_response_bytes)
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
 
     async def create_generation(self, body: RequestBody) -> GenerationResponse:
         """Validate `body`, post it, and return the created job (see the module docstring)."""
-        content = _encode_body(body)
+        call = _Call("POST", ENDPOINT_PATH, content=_encode_body(body))
+        return _generation(await self._call(call), self._api_key)
+
+    async def _call(self, call: _Call) -> _Reply:
+        deadline = time.monotonic() + self.timeout
         retries_done = 0
         while True:
-            outcome = await self._post(content)
-            delay = self._retry.delay(outcome, retries_done)
+            outcome = await self._attempt(call, deadline)
+            delay = self._retry.delay(call, outcome, retries_done, deadline)
             if delay is None:
-                return _result(outcome)
-            _log_retry(outcome, retries_done, self._retry, delay)
+                return _final_reply(outcome, self._api_key)
+            _log_retry(call, outcome, retries_done, self._retry.max_retries, delay)
             await asyncio.sleep(delay)
             retries_done += 1
 
-    async def _post(self, content: bytes) -> _Outcome:
+    async def _attempt(self, call: _Call, deadline: float) -> _Outcome:
+        request = self._request(self._http, call)
+        left = self._with_timeout(request, deadline)
+        if left is None:
+            return _deadline_failure()
         try:
-            return await self._http.post(ENDPOINT_PATH, content=content, headers=self._headers())
-        except httpx.TransportError as exc:
-            return exc
+            async with asyncio.timeout(left):  # the whole attempt, however the server trickles
+                response = await self._http.send(request, stream=True)
+                try:
+                    return await self._read(response, deadline)
+                finally:
+                    await response.aclose()
+        except httpx.HTTPError as exc:
+            return _transport_failure(exc)
+        except TimeoutError:
+            return _deadline_failure()
+
+    async def _read(self, response: httpx.Response, deadline: float) -> _Outcome:
+        reader = _BodyReader(response.status_code, self.max_response_bytes, deadline)
+        chunks: AsyncIterator[bytes] = response.aiter_bytes()
+        try:
+            async for chunk in chunks:
+                if reader.feed(chunk):
+                    break
+        except httpx.DecodingError as exc:
+            return reader.reply(response, self._api_key, _decode_problem(exc))
+        return reader.reply(response, self._api_key, None)
 
     async def aclose(self) -> None:
         await self._http.aclose()

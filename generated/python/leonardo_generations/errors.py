@@ -4,18 +4,20 @@
 """Everything the client raises: one hierarchy under `LeonardoError`.
 
     LeonardoError
+    ├── APIKeyInvalid               no key, or one that cannot be a Bearer token (also ValueError)
     ├── RequestInvalid              the spec rejects the body; nothing was sent
     ├── APIConnectionError          the API could not be reached
     │   └── APITimeoutError         no answer in time (not retried: the job may exist)
     └── APIError                    the API answered, but not with a generation
-        ├── UnexpectedResponse      2xx whose body is not a GenerationResponse
+        ├── UnexpectedResponse      2xx whose body cannot be read as the expected model
         ├── ClientError             4xx: fix the request; never retried
         │   ├── AuthenticationError     401
         │   ├── PermissionDeniedError   403
         │   └── RateLimitError          429 (after the allowed retries)
-        └── ServerError             5xx (after the allowed retries)
+        └── ServerError             500-599 (after the allowed retries)
 
-No exception holds the API key or an httpx object that does (requests carry the key).
+No exception holds the API key or an httpx object that does (requests carry the key). Other
+statuses (3xx, 999, ...) are a plain APIError.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from .validate_request import Error
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIKeyInvalid",
     "APITimeoutError",
     "AuthenticationError",
     "ClientError",
@@ -39,11 +42,19 @@ __all__ = [
     "UnexpectedResponse",
 ]
 
-_BODY_EXCERPT = 500  # characters of a non-JSON body kept in the message
+_BODY_EXCERPT = 500  # characters of a body (or of its error text) shown in the message
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= _BODY_EXCERPT else text[:_BODY_EXCERPT] + "... (truncated)"
 
 
 class LeonardoError(Exception):
     """Base of every error the client raises."""
+
+
+class APIKeyInvalid(LeonardoError, ValueError):
+    """No API key, or one that cannot be sent (the text says what is wrong, never the key)."""
 
 
 class RequestInvalid(LeonardoError):
@@ -78,14 +89,23 @@ class APIError(LeonardoError):
     """The API answered with something other than a generation.
 
     `status_code` is the HTTP status; `body` the decoded JSON body (or the text when it is not
-    JSON). Leonardo's error bodies look like `{"error": msg, "path": "$", "code": "..."}`:
-    `message`, `path` and `code` expose those fields when present.
+    JSON, or when it was longer than the client keeps: then `body_truncated` is true and `body`
+    is its first part, as text). Leonardo's error bodies look like
+    `{"error": msg, "path": "$", "code": "..."}`: `message`, `path` and `code` expose those
+    fields when present.
     """
 
-    def __init__(self, status_code: int, body: Any, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        body: Any,
+        retry_after: float | None = None,
+        body_truncated: bool = False,
+    ) -> None:
         self.status_code = status_code
         self.body = body
         self.retry_after = retry_after
+        self.body_truncated = body_truncated
         super().__init__(self._summary())
 
     def _field(self, name: str) -> str | None:
@@ -106,12 +126,12 @@ class APIError(LeonardoError):
 
     def _summary(self) -> str:
         if isinstance(self.body, dict):
-            detail = self.message or str(self.body)
+            detail = _excerpt(self.message or repr(self.body))
         else:
-            detail = str(self.body)[:_BODY_EXCERPT] or "(empty body)"
-        extras = [f"code {self.code}"] if self.code else []
+            detail = _excerpt(str(self.body)) or "(empty body)"
+        extras = [f"code {_excerpt(self.code)}"] if self.code else []
         if self.path:
-            extras.append(f"path {self.path}")
+            extras.append(f"path {_excerpt(self.path)}")
         if self.retry_after is not None:
             extras.append(f"retry after {self.retry_after:g}s")
         suffix = f" ({', '.join(extras)})" if extras else ""
@@ -119,7 +139,9 @@ class APIError(LeonardoError):
 
 
 class UnexpectedResponse(APIError):
-    """A success status whose body is not a generation job (not JSON, or the wrong shape)."""
+    """A success status whose body cannot be used: too large, undecodable, not JSON, too deeply
+    nested, or not the expected shape and types. `body` is the text or JSON, or why it is unusable.
+    """
 
 
 class ClientError(APIError):
@@ -149,7 +171,9 @@ _BY_STATUS: dict[int, type[APIError]] = {
 }
 
 
-def error_for_status(status_code: int, body: Any, retry_after: float | None = None) -> APIError:
+def error_for_status(
+    status_code: int, body: Any, retry_after: float | None = None, body_truncated: bool = False
+) -> APIError:
     """The exception for an error answer: the most specific class its status has."""
     if status_code in _BY_STATUS:
         kind = _BY_STATUS[status_code]
@@ -159,4 +183,4 @@ def error_for_status(status_code: int, body: Any, retry_after: float | None = No
         kind = ServerError
     else:
         kind = APIError
-    return kind(status_code, body, retry_after)
+    return kind(status_code, body, retry_after, body_truncated)
