@@ -55,8 +55,9 @@ def _strategies(request: Any, response: Any, spec: Path) -> dict[str, str]:
 
 def _clients(request: Any, response: Any, spec: Path) -> dict[str, str]:
     from genspec.clients import render_client_artifacts
+    from genspec.generation_loop import load_loop_schemas
 
-    return render_client_artifacts(request, response)
+    return render_client_artifacts(request, response, load_loop_schemas(spec))
 
 
 # A producer maps (request schema, response schema, spec folder) to {path in generated/: text}.

@@ -166,15 +166,22 @@ def _operation() -> dict[str, Any]:
 
 
 def build_openapi(
-    request_schema: dict[str, Any], response_schema: dict[str, Any]
+    request_schema: dict[str, Any],
+    response_schema: dict[str, Any],
+    loop_schemas: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of the endpoint, as JSON-ready data."""
+    """The OpenAPI 3.1 document of the endpoint, as JSON-ready data.
+
+    `loop_schemas` (component name -> schema, see genspec.generation_loop) adds the endpoints
+    around the POST: GET /generations/{id}, POST /init-image and the webhook.
+    """
     schemas = _merge_components(
         _lift(request_schema, REQUEST_NAME),
         _lift(response_schema, RESPONSE_NAME),
         {API_ERROR_NAME: copy.deepcopy(API_ERROR_SCHEMA)},
+        *(_lift(schema, name) for name, schema in (loop_schemas or {}).items()),
     )
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {
             "title": f"Leonardo.ai: {ENDPOINT.summary}",
@@ -193,6 +200,45 @@ def build_openapi(
             "schemas": schemas,
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
         },
+    }
+    if loop_schemas:
+        _add_generation_loop(document)
+    return document
+
+
+def _add_generation_loop(document: dict[str, Any]) -> None:
+    """The paths and the webhook of genspec.generation_loop (the `client` helper's part)."""
+    from genspec.generation_loop import LOOP_OPERATIONS, WEBHOOK_NAME, WEBHOOK_PAYLOAD
+
+    for operation in LOOP_OPERATIONS:
+        responses = {"200": _json_response(operation.summary + ".", operation.response)}
+        for status, description in _ERROR_STATUSES.items():
+            responses[status] = _json_response(description, API_ERROR_NAME)
+        entry: dict[str, Any] = {
+            "operationId": operation.operation_id,
+            "summary": operation.summary,
+            "responses": responses,
+        }
+        if "{id}" in operation.path:
+            entry["parameters"] = [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ]
+        if operation.request is not None:
+            schema = {"$ref": COMPONENTS_PREFIX + operation.request}
+            entry["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": schema}},
+            }
+        document["paths"].setdefault(operation.path, {})[operation.method] = entry
+    payload = {"schema": {"$ref": COMPONENTS_PREFIX + WEBHOOK_PAYLOAD}}
+    document["webhooks"] = {
+        WEBHOOK_NAME: {
+            "post": {
+                "summary": "A generation finished; sent with `authorization: Bearer <key>`",
+                "requestBody": {"required": True, "content": {"application/json": payload}},
+                "responses": {"200": {"description": "Received."}},
+            }
+        }
     }
 
 

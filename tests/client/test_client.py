@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.policy
 import json
 import logging
 import socket
@@ -17,11 +18,13 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.parser import BytesParser
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import leonardo_generations as lg
@@ -745,3 +748,374 @@ def test_undecodable_replies_raise_typed_errors(
     server.script(reply)
     with pytest.raises(kind):
         create(VALID_BODY, max_retries=0)
+
+
+# --- the generation loop: fetch, wait, generate, upload, webhooks -----------------------------
+
+GENERATION_ID = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
+IMAGE = {"id": "img-1", "url": "https://cdn.leonardo.ai/users/u/generations/g/image_0.png"}
+
+
+def generation(status: str, images: list[Any] | None = None, **extra: Any) -> dict[str, Any]:
+    inner = {"id": GENERATION_ID, "status": status, "generated_images": images or []} | extra
+    return {"generations_by_pk": inner}
+
+
+Use = Callable[..., Any]
+
+
+@pytest.fixture(params=["sync", "async"])
+def use(request: pytest.FixtureRequest, server: ScriptedServer) -> Use:
+    """`use(method, *args, client={options}, **kwargs)`: one method call on the client under test
+    (sync or async), built with the test server's URL and a millisecond backoff."""
+
+    def build(kind: Any, options: dict[str, Any]) -> Any:
+        defaults = {"api_key": API_KEY, "base_url": server.base_url, "backoff": 0.001}
+        return kind(**(defaults | options))
+
+    def sync(method: str, *args: Any, client: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        with build(lg.Client, client or {}) as made:
+            return getattr(made, method)(*args, **kwargs)
+
+    def run_async(
+        method: str, *args: Any, client: dict[str, Any] | None = None, **kwargs: Any
+    ) -> Any:
+        async def call() -> Any:
+            async with build(lg.AsyncClient, client or {}) as made:
+                return await getattr(made, method)(*args, **kwargs)
+
+        return asyncio.run(call())
+
+    return sync if request.param == "sync" else run_async
+
+
+def test_get_generation_fetches_by_id_with_auth(use: Use, server: ScriptedServer) -> None:
+    server.script(Reply(200, generation("COMPLETE", [IMAGE], seed="42", newField={"x": 1})))
+    found = use("get_generation", GENERATION_ID)
+    assert isinstance(found, lg.Generation)
+    assert (found.id, found.status, found.seed) == (GENERATION_ID, "COMPLETE", "42")
+    assert found.generated_images is not None
+    assert [(i.id, i.url) for i in found.generated_images] == [(IMAGE["id"], IMAGE["url"])]
+    [sent] = server.received
+    assert (sent.method, sent.path) == ("GET", f"{BASE_PATH}/generations/{GENERATION_ID}")
+    assert sent.headers["Authorization"] == f"Bearer {API_KEY}"
+
+
+def test_an_unknown_status_is_kept_not_refused(use: Use, server: ScriptedServer) -> None:
+    server.script(Reply(200, generation("QUEUED_SOMEWHERE_NEW")))
+    assert use("get_generation", GENERATION_ID).status == "QUEUED_SOMEWHERE_NEW"
+
+
+def test_the_generation_id_cannot_escape_its_path(use: Use, server: ScriptedServer) -> None:
+    server.script(Reply(200, generation("PENDING")))
+    use("get_generation", "../../me?x=1")
+    assert server.received[0].path == f"{BASE_PATH}/generations/..%2F..%2Fme%3Fx%3D1"
+
+
+def test_an_unknown_generation_is_not_found(use: Use, server: ScriptedServer) -> None:
+    server.script(Reply(200, {"generations_by_pk": None}))
+    with pytest.raises(lg.GenerationNotFound, match="no generation with id 'nope'"):
+        use("get_generation", "nope")
+
+
+def test_a_get_is_retried_after_a_dropped_connection(use: Use, server: ScriptedServer) -> None:
+    server.script(Reply(writer=_hang_up), Reply(200, generation("PENDING")))
+    assert use("get_generation", GENERATION_ID).status == "PENDING"
+    assert len(server.received) == 2  # a GET is idempotent; the POST is never sent twice
+
+
+def test_a_post_is_not_resent_after_a_dropped_connection(use: Use, server: ScriptedServer) -> None:
+    server.script(Reply(writer=_hang_up), Reply())
+    with pytest.raises(lg.APIConnectionError):
+        use("create_generation", VALID_BODY)
+    assert len(server.received) == 1
+
+
+def test_wait_polls_until_complete(use: Use, server: ScriptedServer) -> None:
+    pending = Reply(200, generation("PENDING"))
+    server.script(pending, pending, Reply(200, generation("COMPLETE", [IMAGE])))
+    done = use("wait_for_generation", GENERATION_ID, timeout=10, interval=0.01)
+    assert done.status == "COMPLETE"
+    assert len(server.received) == 3
+    assert {r.method for r in server.received} == {"GET"}
+
+
+def test_wait_raises_when_the_generation_failed(use: Use, server: ScriptedServer) -> None:
+    server.script(Reply(200, generation("PENDING")), Reply(200, generation("FAILED")))
+    with pytest.raises(lg.GenerationFailed) as raised:
+        use("wait_for_generation", GENERATION_ID, timeout=10, interval=0.01)
+    assert raised.value.generation_id == GENERATION_ID
+    assert raised.value.generation.status == "FAILED"
+
+
+def test_wait_gives_up_after_its_timeout(use: Use, server: ScriptedServer) -> None:
+    server.script(Reply(200, generation("PENDING")))
+    started = time.monotonic()
+    with pytest.raises(lg.GenerationTimeout) as raised:
+        use("wait_for_generation", GENERATION_ID, timeout=0.5, interval=0.05)
+    assert time.monotonic() - started < 3
+    assert raised.value.status == "PENDING"
+    # Backoff: 0.05 s growing by half each poll, so far fewer polls than 0.5 / 0.05 + 1.
+    assert 3 <= len(server.received) <= 9
+
+
+def test_generate_creates_waits_and_returns_the_images(use: Use, server: ScriptedServer) -> None:
+    server.script(
+        Reply(),
+        Reply(200, generation("PENDING")),
+        Reply(200, generation("COMPLETE", [IMAGE, IMAGE | {"id": "img-2"}])),
+    )
+    images = use("generate", VALID_BODY, timeout=10, interval=0.01)
+    assert [image.id for image in images] == ["img-1", "img-2"]
+    assert all(isinstance(image, lg.GeneratedImage) for image in images)
+    methods = [(r.method, r.path.rsplit("/", 1)[-1]) for r in server.received]
+    assert methods == [("POST", "generations"), ("GET", GENERATION_ID), ("GET", GENERATION_ID)]
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32  # a PNG signature is all the client looks at
+
+
+def _upload_replies(server: ScriptedServer) -> list[Reply]:
+    host, port = server._httpd.server_address[:2]
+    fields = {"key": "uploads/abc.png", "policy": "eyJwb2xpY3kiOjF9", "x-amz-signature": "s1g"}
+    upload = {
+        "id": "init-1",
+        "url": f"http://{host!s}:{port}/presigned-bucket",
+        "fields": json.dumps(fields),
+        "key": "uploads/abc.png",
+    }
+    return [Reply(200, {"uploadInitImage": upload}), Reply(204, "")]
+
+
+def _form_parts(received: Received) -> list[tuple[str, str | None, bytes]]:
+    """(name, filename, content) of each multipart part, in order."""
+    head = f"Content-Type: {received.headers['Content-Type']}\r\n\r\n".encode()
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(head + received.body)
+    parts = []
+    for part in message.iter_parts():
+        content = part.get_payload(decode=True)
+        parts.append(
+            (part.get_param("name", header="content-disposition"), part.get_filename(), content)
+        )
+    return parts
+
+
+def test_upload_init_image_posts_the_file_to_the_presigned_url_without_the_key(
+    use: Use, server: ScriptedServer, tmp_path: Path
+) -> None:
+    image = tmp_path / "face.PNG"
+    image.write_bytes(PNG)
+    server.script(*_upload_replies(server))
+    upload = use("upload_init_image", image)
+    assert upload.id == "init-1"
+    ask, store = server.received
+    assert (ask.method, ask.path) == ("POST", f"{BASE_PATH}/init-image")
+    assert ask.headers["Authorization"] == f"Bearer {API_KEY}"
+    assert json.loads(ask.body) == {"extension": "png"}
+    assert (store.method, store.path) == ("POST", "/presigned-bucket")
+    assert "Authorization" not in store.headers
+    assert store.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    parts = _form_parts(store)
+    assert [(name, filename) for name, filename, _ in parts] == [
+        ("key", None),
+        ("policy", None),
+        ("x-amz-signature", None),
+        ("file", "init-image.png"),
+    ]
+    assert parts[-1][2] == PNG and parts[0][2] == b"uploads/abc.png"
+
+
+def test_upload_from_bytes_sniffs_the_type_and_an_injected_auth_header_is_dropped(
+    use: Use, server: ScriptedServer
+) -> None:
+    server.script(*_upload_replies(server))
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 16
+    kind = lg.Client if use.__name__ == "sync" else lg.AsyncClient
+    http = (httpx.Client if kind is lg.Client else httpx.AsyncClient)(
+        headers={"Authorization": "Bearer leaked-default"}
+    )
+    use("upload_init_image", jpeg, client={"http_client": http})
+    ask, store = server.received
+    assert json.loads(ask.body) == {"extension": "jpg"}
+    assert "Authorization" not in store.headers
+    assert _form_parts(store)[-1][2] == jpeg
+
+
+@pytest.mark.parametrize(("image", "extension"), [(b"GIF89a....", None), (PNG, "gif")])
+def test_an_image_of_another_type_is_refused_before_anything_is_sent(
+    use: Use, server: ScriptedServer, image: bytes, extension: str | None
+) -> None:
+    with pytest.raises(lg.RequestInvalid, match="png, jpg, jpeg or webp"):
+        use("upload_init_image", image, extension=extension)
+    assert server.received == []
+
+
+def test_an_unreadable_image_path_is_a_clear_error(use: Use, tmp_path: Path) -> None:
+    with pytest.raises(lg.RequestInvalid, match=r"cannot read .*missing\.png"):
+        use("upload_init_image", tmp_path / "missing.png")
+
+
+# --- headers and injection --------------------------------------------------------------------
+
+
+def test_custom_headers_and_a_user_agent_naming_genspec(use: Use, server: ScriptedServer) -> None:
+    use(
+        "create_generation",
+        VALID_BODY,
+        client={"headers": {"X-Team": "art", "User-Agent": "app/2"}},
+    )
+    sent = server.received[0].headers
+    assert sent["X-Team"] == "art"
+    from genspec import __version__
+
+    assert sent["User-Agent"] == f"app/2 leonardo-generations/{__version__} (genspec {__version__})"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Authorization": "Bearer x"}, {"X-Bad": "a\r\nInjected: 1"}, {"Bad Name": "x"}, {"X": "é"}],
+)
+def test_bad_custom_headers_are_refused_on_construction(headers: dict[str, str]) -> None:
+    with pytest.raises(ValueError):
+        lg.Client(api_key=API_KEY, headers=headers)
+
+
+class CountingTransport(httpx.HTTPTransport):
+    """A real transport that counts what goes through it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.count += 1
+        return super().handle_request(request)
+
+
+class AsyncCountingTransport(httpx.AsyncHTTPTransport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.count += 1
+        return await super().handle_async_request(request)
+
+
+def test_an_injected_transport_carries_the_requests(use: Use, server: ScriptedServer) -> None:
+    transport = CountingTransport() if use.__name__ == "sync" else AsyncCountingTransport()
+    use("create_generation", VALID_BODY, client={"transport": transport})
+    assert transport.count == 1 and len(server.received) == 1
+
+
+def test_an_injected_http_client_is_used_and_left_open(server: ScriptedServer) -> None:
+    with httpx.Client() as http:
+        with lg.Client(api_key=API_KEY, base_url=server.base_url, http_client=http) as client:
+            client.create_generation(VALID_BODY)
+        assert not http.is_closed
+    assert len(server.received) == 1
+
+
+# --- RequestInvalid reads like the CLI --------------------------------------------------------
+
+
+def test_request_invalid_lists_path_rule_message_and_did_you_mean(create: Create) -> None:
+    body = {
+        "prompt": "x",
+        "numImages": 2,
+        "controlnets": [
+            {"initImageId": "a", "initImageType": "UPLOADED", "preprocessorId": 3, "wieght": 1}
+        ],
+    }
+    with pytest.raises(lg.RequestInvalid) as raised:
+        create(body)
+    text = str(raised.value)
+    assert (
+        "  /numImages: schema-additional-properties: unknown property 'numImages'"
+        " (did you mean 'num_images'?)"
+    ) in text
+    assert (
+        "  /controlnets/0/wieght: schema-additional-properties: unknown property 'wieght'"
+        " (did you mean 'weight'?)"
+    ) in text
+
+
+def test_request_invalid_names_the_rule(create: Create) -> None:
+    with pytest.raises(lg.RequestInvalid) as raised:
+        create({"prompt": "x", "num_images": 8})
+    assert "/num_images: num-images-max-4-when-large: num_images must be 4 or fewer" in str(
+        raised.value
+    )
+
+
+# --- webhooks ---------------------------------------------------------------------------------
+
+WEBHOOK_KEY = "whk-3b9f0c1e"
+WEBHOOK_BODY = json.dumps(
+    {
+        "type": "image_generation.complete",
+        "object": "generation",
+        "api_version": "v1",
+        "data": {
+            "object": {
+                "id": GENERATION_ID,
+                "status": "COMPLETE",
+                "seed": "42",
+                "images": [IMAGE | {"nsfw": False}],
+                "futureField": 1,
+            }
+        },
+    }
+).encode()
+
+
+def test_a_webhook_with_the_right_key_is_parsed() -> None:
+    payload = lg.parse_webhook(WEBHOOK_BODY, f"Bearer {WEBHOOK_KEY}", WEBHOOK_KEY)
+    assert isinstance(payload, lg.WebhookPayload)
+    assert payload.type == "image_generation.complete"
+    assert payload.data.object.id == GENERATION_ID
+    assert payload.data.object.images is not None
+    assert [image.url for image in payload.data.object.images] == [IMAGE["url"]]
+    assert lg.parse_webhook(WEBHOOK_BODY.decode(), f"bearer {WEBHOOK_KEY}", WEBHOOK_KEY)
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "",
+        WEBHOOK_KEY,
+        f"Basic {WEBHOOK_KEY}",
+        f"Bearer {WEBHOOK_KEY}x",
+        "Bearer whk-3b9f0c1",
+        "Bearer é",
+    ],
+)
+def test_a_webhook_without_the_right_key_is_unauthorized(authorization: str | None) -> None:
+    with pytest.raises(lg.WebhookUnauthorized) as raised:
+        lg.parse_webhook(WEBHOOK_BODY, authorization, WEBHOOK_KEY)
+    assert WEBHOOK_KEY not in str(raised.value)
+
+
+def test_the_webhook_key_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    compared: list[tuple[bytes, bytes]] = []
+    real = client_module.hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(client_module.hmac, "compare_digest", spy)
+    with pytest.raises(lg.WebhookUnauthorized):
+        lg.parse_webhook(WEBHOOK_BODY, "Bearer nope", WEBHOOK_KEY)
+    lg.parse_webhook(WEBHOOK_BODY, f"Bearer {WEBHOOK_KEY}", WEBHOOK_KEY)
+    assert compared == [(b"nope", WEBHOOK_KEY.encode()), (WEBHOOK_KEY.encode(),) * 2]
+
+
+@pytest.mark.parametrize(
+    "body", [b"{not json", b"[]", b'{"type": 5, "data": {}}', b"[" * 100_000, b" " * 2_000_000]
+)
+def test_a_bad_webhook_body_is_invalid(body: bytes) -> None:
+    with pytest.raises(lg.WebhookInvalid) as raised:
+        lg.parse_webhook(body, f"Bearer {WEBHOOK_KEY}", WEBHOOK_KEY)
+    assert raised.value.__context__ is None

@@ -1,0 +1,108 @@
+"""The endpoints around the POST: fetch a generation, upload an init image, receive a webhook.
+
+Their schemas are hand-written in spec/ (each fact's source in an `x-source` note) and read
+tolerantly: open objects, and open enums (`anyOf: [{enum}, {type: string}]`) so a new status or
+event type reaches the user instead of breaking the client. This module names the files, the
+component names and the operations; `openapi.py` turns them into paths and `clients.py` into
+models, so both read one description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from genspec.jsonio import load_file
+
+# Component name -> spec file. The names are the models' class names.
+GET_GENERATION_RESPONSE = "GetGenerationResponse"
+INIT_IMAGE_REQUEST = "InitImageRequest"
+INIT_IMAGE_RESPONSE = "InitImageResponse"
+WEBHOOK_PAYLOAD = "WebhookPayload"
+
+LOOP_SCHEMAS: dict[str, str] = {
+    GET_GENERATION_RESPONSE: "generation-get-response.schema.json",
+    INIT_IMAGE_REQUEST: "init-image-request.schema.json",
+    INIT_IMAGE_RESPONSE: "init-image-response.schema.json",
+    WEBHOOK_PAYLOAD: "webhook-payload.schema.json",
+}
+
+
+@dataclass(frozen=True)
+class LoopOperation:
+    path: str
+    method: str
+    operation_id: str
+    summary: str
+    response: str  # component name of the 200 body
+    request: str | None = None  # component name of the JSON body, if any
+
+
+LOOP_OPERATIONS = (
+    LoopOperation(
+        "/generations/{id}",
+        "get",
+        "getGenerationById",
+        "Get a generation: its status and, once COMPLETE, its images",
+        GET_GENERATION_RESPONSE,
+    ),
+    LoopOperation(
+        "/init-image",
+        "post",
+        "uploadInitImage",
+        "Start an init-image upload: a presigned URL and form fields to POST the file to",
+        INIT_IMAGE_RESPONSE,
+        INIT_IMAGE_REQUEST,
+    ),
+)
+
+# The webhook is a request Leonardo makes to the user: an OpenAPI 3.1 `webhooks` entry.
+WEBHOOK_NAME = "imageGenerationComplete"
+
+
+def load_loop_schemas(spec: Path) -> dict[str, Any]:
+    """Component name -> schema, read from the spec folder (else genspec's bundled spec: a
+    user's own spec folder usually only holds the request and response)."""
+    from genspec.spec import spec_dir
+
+    return {
+        name: load_file(spec / file if (spec / file).is_file() else spec_dir() / file)
+        for name, file in LOOP_SCHEMAS.items()
+    }
+
+
+def member_names(schema: Any) -> dict[str, list[str]]:
+    """Schema pointer of each closed object schema -> the member names it allows.
+
+    What the generated client needs for a did-you-mean on an unknown member: an
+    `additionalProperties` error's `schema_path` minus its last token is one of these pointers.
+    Exact `^name$` patterns count as names.
+    """
+    found: dict[str, list[str]] = {}
+
+    def visit(node: Any, pointer: str) -> None:
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                visit(item, f"{pointer}/{index}")
+            return
+        if not isinstance(node, Mapping):
+            return
+        if node.get("additionalProperties") is False or node.get("unevaluatedProperties") is False:
+            names = set(node.get("properties", {}))
+            for pattern in node.get("patternProperties", {}):
+                exact = pattern[1:-1] if pattern[:1] == "^" and pattern[-1:] == "$" else ""
+                if exact.isidentifier():
+                    names.add(exact)
+            found[pointer] = sorted(names)
+        for key, value in node.items():
+            if key not in ("enum", "const", "default", "examples") and not key.startswith("x-"):
+                visit(value, f"{pointer}/{_escape(key)}")
+
+    visit(schema, "")
+    return dict(sorted(found.items()))
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
