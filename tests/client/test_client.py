@@ -1119,3 +1119,26 @@ def test_a_bad_webhook_body_is_invalid(body: bytes) -> None:
     with pytest.raises(lg.WebhookInvalid) as raised:
         lg.parse_webhook(body, f"Bearer {WEBHOOK_KEY}", WEBHOOK_KEY)
     assert raised.value.__context__ is None
+
+
+def _trickle_headers(handler: BaseHTTPRequestHandler) -> None:
+    with contextlib.suppress(OSError):
+        for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 40:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(0.5)
+
+
+def test_the_async_deadline_covers_trickling_headers(server: ScriptedServer) -> None:
+    # The blocking client checks its deadline between body reads; a status line and headers
+    # trickled a byte at a time can hold it longer (see the module docstring). asyncio can cut.
+    server.script(Reply(writer=_trickle_headers))
+
+    async def call() -> None:
+        async with lg.AsyncClient(api_key=API_KEY, base_url=server.base_url, timeout=1.0) as c:
+            await c.create_generation(VALID_BODY)
+
+    started = time.monotonic()
+    with pytest.raises(lg.APITimeoutError):
+        asyncio.run(call())
+    assert time.monotonic() - started < 3.0
