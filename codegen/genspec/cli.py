@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compile": ("genspec.compile_command", "compile any JSON Schema into a standalone validator"),
     "validate": ("genspec.check", "check request bodies: errors only (the CI gate)"),
     "lint": ("genspec.check", "check request bodies: errors and warnings (the editor linter)"),
+    "mock": ("genspec.mock", "serve a local mock of Leonardo's API (for tests; no credits)"),
 }
 
 

@@ -18,8 +18,9 @@ are empty, and error bodies that echo the key have it replaced by "<redacted>".
 Bounds: `timeout` is the deadline of a whole call, retries and waits included. The async client
 enforces it exactly. The blocking one checks it between reads of the body, and each network
 read waits at most the time left when the attempt began: a server that trickles its status line
-and headers a byte at a time can hold it longer (use AsyncClient against such servers). A reply body is read as a stream and never beyond `max_response_bytes` (a longer success
-body raises `UnexpectedResponse`; error bodies keep their first ERROR_BODY_LIMIT bytes). Any reply
+and headers a byte at a time can hold it longer (use AsyncClient against such servers). A reply
+body is read as a stream and never beyond `max_response_bytes` (a longer success body raises
+`UnexpectedResponse`; error bodies keep their first ERROR_BODY_LIMIT bytes). Any reply
 that cannot be decoded (bad gzip, bad charset, bad or too deeply nested JSON, wrong types: no
 coercion, `true` is not a number) raises `UnexpectedResponse`.
 
