@@ -58,6 +58,10 @@ LOOP_OPERATIONS = (
     ),
 )
 
+# The id in the spec's examples; `genspec mock` serves a finished generation under it, and the
+# OpenAPI document gives it as the path parameter's example, so schemathesis fetches a real one.
+EXAMPLE_GENERATION_ID = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
+
 # The webhook is a request Leonardo makes to the user: an OpenAPI 3.1 `webhooks` entry.
 WEBHOOK_NAME = "imageGenerationComplete"
 

@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import functools
 import json
+import math
 import random
 import socket
 import struct
@@ -40,6 +41,8 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from genspec.generation_loop import EXAMPLE_GENERATION_ID
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -53,6 +56,8 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_GENERATIONS = 10_000  # generations and uploads kept; the oldest go first
 GRAPHQL_PATH = "$.selectionSet.sdGenerationJob.args.arg1"
 INIT_EXTENSIONS = ("png", "jpg", "jpeg", "webp")
+# A finished generation served from the start, under the spec's example id.
+DEMO_BODY = {"prompt": "A lighthouse at dusk", "num_images": 1, "width": 512, "height": 512}
 
 # JSON Schema type -> how Hasura names it in "expected a 32-bit integer for type 'Int', ...".
 _GRAPHQL_TYPES = {
@@ -254,6 +259,8 @@ def build_app(settings: MockSettings) -> ASGIApp:
     from starlette.routing import Route
 
     state = _State(settings)
+    demo = _Generation(EXAMPLE_GENERATION_ID, dict(DEMO_BODY), created=-math.inf)
+    state.remember(state.generations, demo.id, demo)
     if settings.seed is not None:
         state.random.seed(settings.seed)
     expected = f"Bearer {settings.api_key}"

@@ -208,7 +208,12 @@ def build_openapi(
 
 def _add_generation_loop(document: dict[str, Any]) -> None:
     """The paths and the webhook of genspec.generation_loop (the `client` helper's part)."""
-    from genspec.generation_loop import LOOP_OPERATIONS, WEBHOOK_NAME, WEBHOOK_PAYLOAD
+    from genspec.generation_loop import (
+        EXAMPLE_GENERATION_ID,
+        LOOP_OPERATIONS,
+        WEBHOOK_NAME,
+        WEBHOOK_PAYLOAD,
+    )
 
     for operation in LOOP_OPERATIONS:
         responses = {"200": _json_response(operation.summary + ".", operation.response)}
@@ -220,9 +225,8 @@ def _add_generation_loop(document: dict[str, Any]) -> None:
             "responses": responses,
         }
         if "{id}" in operation.path:
-            entry["parameters"] = [
-                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-            ]
+            parameter = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+            entry["parameters"] = [parameter | {"example": EXAMPLE_GENERATION_ID}]
         if operation.request is not None:
             schema = {"$ref": COMPONENTS_PREFIX + operation.request}
             entry["requestBody"] = {
