@@ -1142,3 +1142,9 @@ def test_the_async_deadline_covers_trickling_headers(server: ScriptedServer) -> 
     with pytest.raises(lg.APITimeoutError):
         asyncio.run(call())
     assert time.monotonic() - started < 3.0
+
+
+def test_a_short_key_does_not_mangle_reply_bodies(use: Use, server: ScriptedServer) -> None:
+    # Redacting a one-letter key would turn "generations_by_pk" into "generations_by_p<redacted>".
+    server.script(Reply(200, generation("PENDING")))
+    assert use("get_generation", GENERATION_ID, client={"api_key": "k"}).status == "PENDING"

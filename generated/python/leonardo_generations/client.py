@@ -13,7 +13,8 @@ breaks; a key with a trailing CR or LF (read from a CRLF .env file) is refused, 
 the key sent is always exactly the key given. The error says what is wrong and never shows it.
 No exception the client raises holds the key or an httpx object (requests carry the key): each
 is raised outside the handler of the httpx error it replaces, so `__cause__` and `__context__`
-are empty, and error bodies that echo the key have it replaced by "<redacted>".
+are empty, and reply bodies that echo the key have it replaced by "<redacted>" (keys of 16 or
+more characters: a shorter one could occur in a body by chance).
 
 Bounds: `timeout` is the deadline of a whole call, retries and waits included. The async client
 enforces it exactly. The blocking one checks it between reads of the body, and each network
@@ -110,6 +111,7 @@ _Model = TypeVar("_Model", bound=pydantic.BaseModel)
 
 _log = logging.getLogger("leonardo_generations")
 _REDACTED: Final = "<redacted>"
+_MIN_REDACTED_KEY: Final = 16  # characters
 
 
 class _Secret:
@@ -125,6 +127,18 @@ class _Secret:
 
     def reveal(self) -> str:
         return self._value
+
+    def redact(self, text: str) -> str:
+        """`text` with the key replaced, if the key is long enough to never occur by chance
+        (Leonardo keys are UUIDs; a short test key such as "k" would mangle the body)."""
+        if len(self._value) < _MIN_REDACTED_KEY:
+            return text
+        return text.replace(self._value, _REDACTED)
+
+    def redact_bytes(self, data: bytes) -> bytes:
+        if len(self._value) < _MIN_REDACTED_KEY:
+            return data
+        return data.replace(self._value.encode("ascii"), _REDACTED.encode("ascii"))
 
 
 _CHARACTER_NAMES: Final = {
@@ -304,7 +318,7 @@ class _BodyReader:
         return time.monotonic() > self.deadline
 
     def reply(self, response: httpx.Response, secret: _Secret, problem: str | None) -> _Reply:
-        content = bytes(self.buffer).replace(secret.reveal().encode("ascii"), _REDACTED.encode())
+        content = secret.redact_bytes(bytes(self.buffer))
         if problem is None and self.over and self.success:
             problem = f"the body is larger than max_response_bytes ({self.limit} bytes)"
         return _Reply(
@@ -335,7 +349,7 @@ def _error_body(reply: _Reply, secret: _Secret) -> Any:
         text = reply.content.decode(encoding, errors="replace")
     except (LookupError, ValueError):  # an unknown or unusable charset
         text = reply.content.decode("utf-8", errors="replace")
-    text = text.replace(secret.reveal(), _REDACTED)
+    text = secret.redact(text)
     if reply.truncated:
         return text
     try:
