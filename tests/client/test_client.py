@@ -417,10 +417,12 @@ def test_retry_after_accepts_seconds_and_http_dates() -> None:
 
 
 def test_bad_settings_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(lg.SettingsInvalid):
         lg.Client(api_key=API_KEY, max_retries=-1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError):  # SettingsInvalid is a ValueError too
         lg.Client(api_key=API_KEY, timeout=0)
+    with pytest.raises(lg.SettingsInvalid):
+        lg.Client(api_key=API_KEY, http_client=httpx.Client(), transport=httpx.HTTPTransport())
 
 
 # --- the key is checked before anything is sent -----------------------------------------------
@@ -976,7 +978,7 @@ def test_custom_headers_and_a_user_agent_naming_genspec(use: Use, server: Script
     [{"Authorization": "Bearer x"}, {"X-Bad": "a\r\nInjected: 1"}, {"Bad Name": "x"}, {"X": "é"}],
 )
 def test_bad_custom_headers_are_refused_on_construction(headers: dict[str, str]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(lg.SettingsInvalid):
         lg.Client(api_key=API_KEY, headers=headers)
 
 

@@ -366,3 +366,19 @@ def test_schemathesis_coverage_of_create_generation(mock: Mock) -> None:
         mock, "--phases", "coverage", "--include-operation-id", "createGeneration"
     )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_the_readme_mock_example_runs_as_written(mock: Mock, tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## A local mock of the API: `genspec mock`", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert 'Client("mock-api-key", base_url="http://127.0.0.1:8000/api/rest/v1")' in example
+    port = mock.url.split(":")[2].split("/")[0]
+    script = tmp_path / "example.py"
+    script.write_text(
+        example.replace('"mock-api-key"', repr(KEY)).replace(":8000/", f":{port}/"),
+        encoding="utf-8",
+    )
+    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert "/mock-cdn/" in ran.stdout

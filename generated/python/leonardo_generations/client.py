@@ -63,6 +63,7 @@ from .errors import (
     GenerationNotFound,
     GenerationTimeout,
     RequestInvalid,
+    SettingsInvalid,
     UnexpectedResponse,
     WebhookInvalid,
     WebhookUnauthorized,
@@ -451,7 +452,7 @@ class _BaseClient:
         headers: Mapping[str, str] | None,
     ) -> None:
         if max_retries < 0 or backoff < 0 or not timeout > 0 or max_response_bytes <= 0:
-            raise ValueError(
+            raise SettingsInvalid(
                 "max_retries and backoff must be >= 0, timeout and max_response_bytes > 0"
             )
         self.base_url = base_url.rstrip("/")
@@ -500,7 +501,7 @@ class _BaseClient:
 
     def _generation_call(self, generation_id: str) -> _Call:
         if not isinstance(generation_id, str) or not generation_id:
-            raise ValueError("generation_id must be a non-empty str")
+            raise SettingsInvalid("generation_id must be a non-empty str")
         path = GENERATION_PATH.format(id=urllib.parse.quote(generation_id, safe=""))
         return _Call("GET", self._url(path), idempotent=True)
 
@@ -514,11 +515,11 @@ def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
     checked = {"User-Agent": USER_AGENT}
     for name, value in headers.items():
         if not isinstance(name, str) or not _TOKEN.fullmatch(name):
-            raise ValueError(f"header name {name!r} is not an HTTP token")
+            raise SettingsInvalid(f"header name {name!r} is not an HTTP token")
         if name.lower() == "authorization":
-            raise ValueError("the Authorization header is the client's: pass api_key instead")
+            raise SettingsInvalid("the Authorization header is the client's: pass api_key instead")
         if not isinstance(value, str) or not _FIELD_VALUE.fullmatch(value):
-            raise ValueError(f"header {name}: the value must be printable ASCII on one line")
+            raise SettingsInvalid(f"header {name}: the value must be printable ASCII on one line")
         if name.lower() == "user-agent":
             checked["User-Agent"] = f"{value} {USER_AGENT}"
         else:
@@ -549,7 +550,7 @@ class _Poller:
 
     def __init__(self, generation_id: str, timeout: float, interval: float) -> None:
         if not timeout > 0 or not interval > 0:
-            raise ValueError("timeout and interval must be > 0")
+            raise SettingsInvalid("timeout and interval must be > 0")
         self.generation_id = generation_id
         self.deadline = time.monotonic() + timeout
         self.timeout = timeout
@@ -648,7 +649,7 @@ def parse_webhook(body: bytes | str, authorization: str | None, webhook_key: str
     or `WebhookInvalid` (answer 400); neither shows the key or the header.
     """
     if not webhook_key:
-        raise ValueError("webhook_key is empty")
+        raise SettingsInvalid("webhook_key is empty")
     scheme, _, token = (authorization or "").strip().partition(" ")
     expected = webhook_key.encode("utf-8")
     given = token.strip().encode("utf-8", errors="replace")
@@ -697,7 +698,7 @@ class Client(_BaseClient):
             checked_key, base_url, timeout, max_retries, backoff, max_response_bytes, headers
         )
         if http_client is not None and transport is not None:
-            raise ValueError("pass http_client or transport, not both")
+            raise SettingsInvalid("pass http_client or transport, not both")
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=timeout, transport=transport)
 
@@ -839,7 +840,7 @@ class AsyncClient(_BaseClient):
             checked_key, base_url, timeout, max_retries, backoff, max_response_bytes, headers
         )
         if http_client is not None and transport is not None:
-            raise ValueError("pass http_client or transport, not both")
+            raise SettingsInvalid("pass http_client or transport, not both")
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=timeout, transport=transport)
 

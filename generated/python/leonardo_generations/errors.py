@@ -4,6 +4,7 @@
 
     LeonardoError
     ├── APIKeyInvalid               no key, or one that cannot be a Bearer token (also ValueError)
+    ├── SettingsInvalid             a bad argument: timeout, headers, ... (also ValueError)
     ├── RequestInvalid              the spec rejects the body; nothing was sent
     ├── GenerationFailed            the generation ended with status FAILED (`generation`)
     ├── GenerationTimeout           wait_for_generation ran out of time (not finished yet)
@@ -48,6 +49,7 @@ __all__ = [
     "RateLimitError",
     "RequestInvalid",
     "ServerError",
+    "SettingsInvalid",
     "UnexpectedResponse",
     "WebhookInvalid",
     "WebhookUnauthorized",
@@ -67,6 +69,10 @@ class LeonardoError(Exception):
 
 class APIKeyInvalid(LeonardoError, ValueError):
     """No API key, or one that cannot be sent (the text says what is wrong, never the key)."""
+
+
+class SettingsInvalid(LeonardoError, ValueError):
+    """A bad argument to the client (a negative timeout, a header with a line break, ...)."""
 
 
 class RequestInvalid(LeonardoError):
