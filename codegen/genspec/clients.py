@@ -21,13 +21,15 @@ from genspec import __version__
 from genspec.generation_loop import (
     INIT_IMAGE_REQUEST,
     load_loop_schemas,
+    loop_openapi,
     member_names,
 )
 from genspec.openapi import (
     ENDPOINT,
     REQUEST_NAME,
     RESPONSE_NAME,
-    build_openapi,
+    data_definitions,
+    generators_build_enum,
     map_subschemas,
     render_openapi_json,
 )
@@ -80,7 +82,7 @@ def shape_of(schema: Any, *, closed: bool) -> Any:
     """
     shaped = _shape(schema, closed=closed)
     if isinstance(shaped, dict) and "$defs" in shaped:
-        used = _used_definitions(shaped)
+        used = data_definitions(shaped)
         shaped["$defs"] = {name: d for name, d in shaped["$defs"].items() if name in used}
     return shaped
 
@@ -89,6 +91,8 @@ def _shape(schema: Any, *, closed: bool) -> Any:
     if not isinstance(schema, dict):
         return schema
     kept = {key: value for key, value in schema.items() if key in SHAPE_KEYWORDS}
+    if not generators_build_enum(kept.get("enum")):
+        del kept["enum"]  # photoRealStrength's [0.55, 0.5, 0.45]: a float, as the validator checks
     if "patternProperties" in kept:
         _promote_exact_patterns(kept)
     if not closed and kept.get("additionalProperties") is False:
@@ -120,32 +124,6 @@ def _promote_exact_patterns(schema: dict[str, Any]) -> None:
     schema["properties"] = properties
 
 
-def _used_definitions(schema: dict[str, Any]) -> set[str]:
-    """Names of the `$defs` reachable by `$ref` from the schema outside its `$defs`."""
-    definitions = schema.get("$defs", {})
-    used: set[str] = set()
-    pending = [{k: v for k, v in schema.items() if k != "$defs"}]
-    while pending:
-        for ref in _local_refs(pending.pop()):
-            name = ref.removeprefix("#/$defs/").split("/")[0]
-            if ref.startswith("#/$defs/") and name in definitions and name not in used:
-                used.add(name)
-                pending.append(definitions[name])
-    return used
-
-
-def _local_refs(schema: Any) -> list[str]:
-    refs: list[str] = []
-
-    def visit(node: Any) -> Any:
-        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            refs.append(node["$ref"])
-        return map_subschemas(node, visit)
-
-    visit(schema)
-    return refs
-
-
 def _carries_rule(schema: Any) -> bool:
     return isinstance(schema, dict) and RULE_KEYWORD in schema
 
@@ -162,7 +140,7 @@ def render_models(
         name: shape_of(schema, closed=name == INIT_IMAGE_REQUEST)
         for name, schema in (loop_schemas or {}).items()
     }
-    document = build_openapi(
+    document = loop_openapi(
         shape_of(request_schema, closed=True), shape_of(response_schema, closed=False), loop
     )
     source = generate(
@@ -236,6 +214,6 @@ def render_client_artifacts(
         "init.py.jinja", exports=dict(sorted(exports.items())), everything=everything, **context
     )
     files["openapi.json"] = render_openapi_json(
-        build_openapi(request_schema, response_schema, loop_schemas)
+        loop_openapi(request_schema, response_schema, loop_schemas)
     )
     return files

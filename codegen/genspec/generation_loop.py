@@ -3,18 +3,18 @@
 Their schemas are hand-written in spec/ (each fact's source in an `x-source` note) and read
 tolerantly: open objects, and open enums (`anyOf: [{enum}, {type: string}]`) so a new status or
 event type reaches the user instead of breaking the client. This module names the files, the
-component names and the operations; `openapi.py` turns them into paths and `clients.py` into
-models, so both read one description.
+component names and the operations (`genspec.openapi.Operation`s) and builds the OpenAPI
+document with them; `clients.py` turns that document into models, so both read one description.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from genspec.jsonio import load_file
+from genspec.openapi import Operation, build_openapi
 
 # Component name -> spec file. The names are the models' class names.
 GET_GENERATION_RESPONSE = "GetGenerationResponse"
@@ -30,40 +30,53 @@ LOOP_SCHEMAS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class LoopOperation:
-    path: str
-    method: str
-    operation_id: str
-    summary: str
-    response: str  # component name of the 200 body
-    request: str | None = None  # component name of the JSON body, if any
-
-
-LOOP_OPERATIONS = (
-    LoopOperation(
-        "/generations/{id}",
-        "get",
-        "getGenerationById",
-        "Get a generation: its status and, once COMPLETE, its images",
-        GET_GENERATION_RESPONSE,
-    ),
-    LoopOperation(
-        "/init-image",
-        "post",
-        "uploadInitImage",
-        "Start an init-image upload: a presigned URL and form fields to POST the file to",
-        INIT_IMAGE_RESPONSE,
-        INIT_IMAGE_REQUEST,
-    ),
-)
-
 # The id in the spec's examples; `genspec mock` serves a finished generation under it, and the
 # OpenAPI document gives it as the path parameter's example, so schemathesis fetches a real one.
 EXAMPLE_GENERATION_ID = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
 
-# The webhook is a request Leonardo makes to the user: an OpenAPI 3.1 `webhooks` entry.
-WEBHOOK_NAME = "imageGenerationComplete"
+LOOP_OPERATIONS = (
+    Operation(
+        path="/generations/{id}",
+        method="get",
+        operation_id="getGenerationById",
+        summary="Get a generation: its status and, once COMPLETE, its images",
+        response=GET_GENERATION_RESPONSE,
+        response_description="The generation, or `generations_by_pk: null` for an unknown id.",
+        parameters=(
+            {
+                "name": "id",
+                "in": "path",
+                "required": True,
+                "description": "The generationId the POST answered.",
+                "schema": {"type": "string"},
+                "example": EXAMPLE_GENERATION_ID,
+            },
+        ),
+    ),
+    Operation(
+        path="/init-image",
+        method="post",
+        operation_id="uploadInitImage",
+        summary="Start an init-image upload: a presigned URL and the form fields to POST it with",
+        response=INIT_IMAGE_RESPONSE,
+        response_description="Where and how to upload the file (without the Authorization header).",
+        request=INIT_IMAGE_REQUEST,
+    ),
+)
+
+
+def loop_openapi(
+    request_schema: dict[str, Any], response_schema: dict[str, Any], loop_schemas: dict[str, Any]
+) -> dict[str, Any]:
+    """The OpenAPI document with the loop's operations and components (none without schemas).
+
+    The webhook payload is a component only, not an OpenAPI `webhooks` entry: openapi-generator's
+    python target turns such an entry into a method that does not compile.
+    """
+    operations = LOOP_OPERATIONS if loop_schemas else ()
+    return build_openapi(
+        request_schema, response_schema, schemas=loop_schemas, operations=operations
+    )
 
 
 def load_loop_schemas(spec: Path) -> dict[str, Any]:

@@ -15,7 +15,11 @@ from genspec.jsonio import load_file, write_atomic
 REQUEST_SCHEMA = "generation-request.schema.json"
 RESPONSE_SCHEMA = "generation-response.schema.json"
 RULE_KEYWORD = "x-rule"
+ADVICE_KEYWORD = "x-advice"  # root list of warning rules, applied to the whole instance
 SEVERITIES = ("error", "warning")
+# What backs a rule's severity: a quoted server error text, a "must"/"requires" sentence of the
+# docs with no contrary evidence, or advice-worded docs (warnings only).
+EVIDENCE = ("server-rejection", "documented-requirement", "documented-advice")
 
 
 def spec_dir() -> Path:
@@ -40,6 +44,7 @@ class Rule:
     source: str
     reference: str
     schema_path: str  # JSON Pointer of the subschema carrying the annotation
+    evidence: str = ""
 
 
 def _escape(token: str) -> str:
@@ -58,6 +63,7 @@ def iter_rules(schema: Any, pointer: str = "") -> Iterator[Rule]:
                 source=rule["source"],
                 reference=rule.get("reference", ""),
                 schema_path=pointer,
+                evidence=rule.get("evidence", ""),
             )
         for key, value in schema.items():
             if key != RULE_KEYWORD and key not in ("enum", "const", "default", "examples"):
@@ -65,6 +71,14 @@ def iter_rules(schema: Any, pointer: str = "") -> Iterator[Rule]:
     elif isinstance(schema, list):
         for index, value in enumerate(schema):
             yield from iter_rules(value, f"{pointer}/{index}")
+
+
+def advice_schemas(schema: Any) -> list[Any]:
+    """Each `x-advice` entry as a schema of its own (the root's `$defs` beside it), to be applied
+    to the whole instance: a standard validator reports its errors as that rule's warnings."""
+    entries = schema.get(ADVICE_KEYWORD, []) if isinstance(schema, dict) else []
+    definitions = schema.get("$defs") if isinstance(schema, dict) else None
+    return [entry if definitions is None else {**entry, "$defs": definitions} for entry in entries]
 
 
 def _resolve_local_ref(root: Any, ref: str) -> Any:
@@ -108,14 +122,18 @@ def _cell(text: str) -> str:
 
 
 def rule_table_markdown(schema: Any) -> str:
-    """The README table of every rule in `schema`: id, severity, message, source and reference."""
+    """The README table of every rule in `schema`: id, severity, evidence, message, source and
+    reference (errors first, as the schema lists them, then the advice)."""
     lines = [
-        "| id | severity | message | source |",
-        "| --- | --- | --- | --- |",
+        "| id | severity | evidence | message | source |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for rule in iter_rules(schema):
         source = f"“{_cell(rule.source)}” ({_cell(rule.reference)})"
-        lines.append(f"| `{rule.id}` | {rule.severity} | {_cell(rule.message)} | {source} |")
+        lines.append(
+            f"| `{rule.id}` | {rule.severity} | {rule.evidence or '—'} | {_cell(rule.message)} "
+            f"| {source} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import inspect
 import json
+import threading
 import types
 import typing
 from typing import Any
@@ -75,6 +77,64 @@ def test_the_response_model_ignores_members_it_does_not_know() -> None:
     response = lg.GenerationResponse.model_validate(body)
     assert response.sd_generation_job is not None
     assert response.sd_generation_job.generation_id == "g"
+
+
+CHARGED_WITH_A_NEW_UNIT = {
+    "sdGenerationJob": {
+        "generationId": "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
+        "apiCreditCost": None,
+        "cost": {"amount": "12", "unit": "TOKENS"},
+        "queuePosition": 3,
+    }
+}
+
+
+def test_a_charged_response_with_a_unit_the_spec_did_not_list_parses_and_keeps_it() -> None:
+    response = lg.GenerationResponse.model_validate(CHARGED_WITH_A_NEW_UNIT)
+    job = response.sd_generation_job
+    assert job is not None and job.cost is not None
+    assert job.cost.unit == "TOKENS" and job.cost.amount == "12"
+    known = {
+        **CHARGED_WITH_A_NEW_UNIT["sdGenerationJob"],
+        "cost": {"amount": "1", "unit": "DOLLARS"},
+    }
+    parsed = lg.GenerationResponse.model_validate({"sdGenerationJob": known}).sd_generation_job
+    assert parsed is not None and parsed.cost is not None and parsed.cost.unit == "DOLLARS"
+    # The unit's type says both: the documented values, and any other string as sent.
+    unit = models.Cost.model_fields["unit"].annotation
+    assert typing.Literal["CREDITS", "DOLLARS"] in typing.get_args(unit)
+    assert str in typing.get_args(unit)
+
+
+def test_the_client_returns_a_charged_200_with_an_unforeseen_unit() -> None:
+    """End to end through the real client and a real HTTP server on 127.0.0.1."""
+    data = json.dumps(CHARGED_WITH_A_NEW_UNIT).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base_url = f"http://127.0.0.1:{httpd.server_address[1]}/api/rest/v1"
+        with lg.Client(api_key="test-key", base_url=base_url, max_retries=0) as client:
+            response = client.create_generation({"prompt": "a cat", "num_images": 1})
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+    job = response.sd_generation_job
+    assert job is not None and job.cost is not None and job.cost.unit == "TOKENS"
 
 
 def _referenced_models(annotation: Any) -> set[type[pydantic.BaseModel]]:

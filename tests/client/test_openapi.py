@@ -12,11 +12,14 @@ from openapi_spec_validator import validate
 
 from genspec.openapi import (
     COMPONENTS_PREFIX,
+    RULES_EXTENSION,
     OpenAPIBuildError,
+    Operation,
     build_openapi,
+    data_definitions,
     render_openapi_json,
 )
-from genspec.spec import REQUEST_SCHEMA, RESPONSE_SCHEMA, load_schema
+from genspec.spec import ADVICE_KEYWORD, REQUEST_SCHEMA, RESPONSE_SCHEMA, load_schema
 
 
 @pytest.fixture(scope="module")
@@ -83,12 +86,67 @@ def test_every_ref_resolves_inside_the_document(document: dict[str, Any]) -> Non
         {},
     ],
 )
-def test_the_request_component_judges_bodies_like_the_spec(
+def test_the_request_component_with_its_x_rules_judges_bodies_like_the_spec(
     document: dict[str, Any], body: dict[str, Any]
 ) -> None:
-    spec = jsonschema.Draft202012Validator(load_schema(REQUEST_SCHEMA))
-    lifted = _component_validator(document, "GenerationRequest")
-    assert lifted.is_valid(body) == spec.is_valid(body)
+    spec = load_schema(REQUEST_SCHEMA)
+    component = document["components"]["schemas"]["GenerationRequest"]
+    with_rules = {**component, "allOf": component[RULES_EXTENSION]}
+    root = {
+        "$ref": "#/x/request",
+        "x": {"request": with_rules},
+        "components": document["components"],
+    }
+    assert jsonschema.Draft202012Validator(root).is_valid(body) == (
+        jsonschema.Draft202012Validator(spec).is_valid(body)
+    )
+    # Without them, the component asserts the spec's members: types, ranges, enums, no others.
+    members = {key: value for key, value in spec.items() if key not in ("allOf", ADVICE_KEYWORD)}
+    assert _component_validator(document, "GenerationRequest").is_valid(body) == (
+        jsonschema.Draft202012Validator(members).is_valid(body)
+    )
+
+
+def test_rules_and_advice_are_extension_data_with_every_rule(document: dict[str, Any]) -> None:
+    spec = load_schema(REQUEST_SCHEMA)
+    component = document["components"]["schemas"]["GenerationRequest"]
+    assert "allOf" not in component
+    ids = [part["x-rule"]["id"] for part in component[RULES_EXTENSION]]
+    assert ids == [part["x-rule"]["id"] for part in spec["allOf"]]
+    advice = [part["x-rule"]["id"] for part in component[ADVICE_KEYWORD]]
+    assert advice == [part["x-rule"]["id"] for part in spec[ADVICE_KEYWORD]]
+
+
+def test_no_helper_condition_is_a_component(document: dict[str, Any]) -> None:
+    spec = load_schema(REQUEST_SCHEMA)
+    helpers = set(spec["$defs"]) - data_definitions(spec)
+    assert helpers, "the spec has rule-only $defs"
+    schemas = document["components"]["schemas"]
+    assert not helpers & set(schemas)
+    assert data_definitions(spec) <= set(schemas)
+
+
+def test_every_enum_is_one_generators_build(document: dict[str, Any]) -> None:
+    """Enums of strings or integers (and null) only, outside `allOf` entries, which hold the
+    others: openapi-python-client drops the operation on a number enum."""
+
+    def enums(node: Any, in_all_of: bool = False) -> Iterator[tuple[list[Any], bool]]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "enum" and isinstance(value, list):
+                    yield value, in_all_of
+                elif key not in ("const", "default", "examples", "x-rule"):
+                    yield from enums(value, in_all_of or key == "allOf")
+        elif isinstance(node, list):
+            for item in node:
+                yield from enums(item, in_all_of)
+
+    found = list(enums(document["components"]["schemas"]))
+    assert any(in_all_of for _, in_all_of in found), "photoRealStrength keeps its enum"
+    for values, in_all_of in found:
+        plain = [v for v in values if v is not None]
+        kinds = {type(v) for v in plain}
+        assert in_all_of or kinds <= {str} or kinds <= {int}, values
 
 
 def test_the_response_examples_fit_the_response_component(document: dict[str, Any]) -> None:
@@ -143,8 +201,11 @@ def test_refs_are_rewritten_only_where_they_are_refs() -> None:
 
 
 def test_two_different_defs_with_one_name_are_refused() -> None:
-    request = {"$defs": {"cost": {"type": "string"}}}
-    response = {"$defs": {"cost": {"type": "number"}}}
+    request = {"properties": {"a": {"$ref": "#/$defs/cost"}}, "$defs": {"cost": {"type": "string"}}}
+    response = {
+        "properties": {"a": {"$ref": "#/$defs/cost"}},
+        "$defs": {"cost": {"type": "number"}},
+    }
     with pytest.raises(OpenAPIBuildError, match="cost"):
         build_openapi(request, response)
 
@@ -153,9 +214,46 @@ def test_two_different_defs_with_one_name_are_refused() -> None:
     "schema",
     [
         {"properties": {"a": {"$ref": "https://example.com/schema.json"}}},
-        {"$defs": {"no spaces allowed": {}}},
+        {
+            "properties": {"a": {"$ref": "#/$defs/no spaces allowed"}},
+            "$defs": {"no spaces allowed": {}},
+        },
     ],
 )
 def test_what_openapi_cannot_hold_is_refused(schema: dict[str, Any]) -> None:
     with pytest.raises(OpenAPIBuildError):
         build_openapi(schema, {"type": "object"})
+
+
+def test_more_operations_and_their_schemas_join_the_document() -> None:
+    """How the endpoints around POST /generations come in (GET /generations/{id}, ...)."""
+    lookup = {
+        "type": "object",
+        "properties": {"generations_by_pk": {"$ref": "#/$defs/generation"}},
+        "$defs": {"generation": {"type": ["object", "null"]}},
+    }
+    get = Operation(
+        path="/generations/{id}",
+        method="get",
+        operation_id="getGeneration",
+        summary="Get a Single Generation",
+        response="GenerationLookup",
+        response_description="The generation.",
+        parameters=({"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},),
+    )
+    document = build_openapi(
+        load_schema(REQUEST_SCHEMA),
+        load_schema(RESPONSE_SCHEMA),
+        schemas={"GenerationLookup": lookup},
+        operations=[get],
+    )
+    validate(document)
+    assert set(document["paths"]) == {"/generations", "/generations/{id}"}
+    operation = document["paths"]["/generations/{id}"]["get"]
+    assert "requestBody" not in operation and operation["parameters"][0]["name"] == "id"
+    schemas = document["components"]["schemas"]
+    assert schemas["GenerationLookup"]["properties"]["generations_by_pk"] == {
+        "$ref": COMPONENTS_PREFIX + "generation"
+    }
+    with pytest.raises(OpenAPIBuildError, match="Missing"):
+        build_openapi({}, {}, operations=[Operation("/x", "get", "x", "x", "Missing", "x")])

@@ -1,7 +1,8 @@
 """The endpoint spec itself: schema well-formedness, rule annotations, and the worked examples.
 
 Every example under spec/examples/ is classified by python-jsonschema (the reference
-implementation) and must match spec/examples/expected.toml exactly, so a rule that stops
+implementation): its errors on the schema, and as warnings the errors of each `x-advice` entry
+applied to the body. Both must match spec/examples/expected.toml exactly, so a rule that stops
 firing, fires too often, or reports at another place fails here.
 """
 
@@ -20,10 +21,13 @@ from jsonschema import Draft202012Validator
 
 from genspec.ir import SUPPORTED_KEYWORDS, lower
 from genspec.spec import (
+    ADVICE_KEYWORD,
+    EVIDENCE,
     REQUEST_SCHEMA,
     RESPONSE_SCHEMA,
     SEVERITIES,
     Rule,
+    advice_schemas,
     default_readme_path,
     enclosing_rule_id,
     iter_rules,
@@ -33,6 +37,7 @@ from genspec.spec import (
     spec_dir,
     with_rules_table,
 )
+from leonardo_generations.validate_request import is_valid, validate
 
 # The 49 body members of Leonardo's OpenAPI document (and of its SDK), written out by hand so
 # that a member dropped from or added to the schema by accident fails the test.
@@ -98,17 +103,21 @@ DOCUMENTED_DEFAULTS = {
     "presetStyle": "DYNAMIC",
 }
 DEPRECATED_MEMBERS = {"controlNet", "controlNetType", "weighting"}
-NOT_NULLABLE = {"prompt", "scheduler", "sd_version", "controlNetType"}
+# The OpenAPI document also marks scheduler, sd_version and controlNetType non-nullable, but
+# nothing shows the server refusing null there: the spec accepts it and warns.
+NOT_NULLABLE = {"prompt"}
+NULL_ADVISED = {"scheduler", "sd_version", "controlNetType"}
 # Keys Leonardo's guides send although the OpenAPI document lacks them (see the schema's
 # description): accepted, typed, and nothing else.
 GUIDE_KEYS = {"styleUUID", "contextImages", "isInitImage"}
 
-RULE_FIELDS = {"id", "severity", "message", "source", "reference"}
+RULE_FIELDS = {"id", "severity", "message", "source", "reference", "evidence"}
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 EXAMPLES = spec_dir() / "examples"
 VALID_FILES = sorted((EXAMPLES / "valid").glob("*.json"))
 INVALID_FILES = sorted((EXAMPLES / "invalid").glob("*.json"))
+OFFICIAL_FILES = sorted((EXAMPLES / "official").glob("*.json"))
 
 
 @pytest.fixture(scope="module")
@@ -148,12 +157,41 @@ def error_key(schema: Any, error: jsonschema.ValidationError) -> tuple[str, str]
 
 
 def classify(schema: Any, validator: Draft202012Validator, body: Any) -> set[tuple[str, str]]:
+    """The errors: what a standard validator reports on the published schema."""
     return {error_key(schema, error) for error in validator.iter_errors(body)}
 
 
+def advise(schema: Any, body: Any) -> set[tuple[str, str]]:
+    """The warnings: each x-advice entry applied to the whole body."""
+    found = set()
+    for entry in advice_schemas(schema):
+        for error in Draft202012Validator(entry).iter_errors(body):
+            found.add(error_key(entry, error))
+    return found
+
+
+def listed(entry: dict[str, Any], kind: str) -> set[tuple[str, str]]:
+    return {(finding["rule"], finding["path"]) for finding in entry.get(kind, [])}
+
+
+def compiled_findings(body: Any) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(errors, warnings) of genspec's compiled validator, keyed like `classify`: it must agree
+    with python-jsonschema on the published schema, so anyone may use the schema without it."""
+    errors, warnings = set(), set()
+    for finding in validate(body):
+        key = (finding.rule_id or finding.keyword, finding.instance_path)
+        (errors if finding.severity == "error" else warnings).add(key)
+    assert is_valid(body) is (not errors)
+    return errors, warnings
+
+
+def warned_rules(entry: dict[str, Any]) -> set[str]:
+    return {rule for rule, _ in listed(entry, "warnings")}
+
+
 def rule_entries(schema: Any) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-    """(x-rule annotation, the allOf entry carrying it) for every rule."""
-    for entry in schema["allOf"]:
+    """(x-rule annotation, the allOf or x-advice entry carrying it) for every rule."""
+    for entry in [*schema["allOf"], *schema[ADVICE_KEYWORD]]:
         yield entry["x-rule"], entry
 
 
@@ -238,12 +276,18 @@ def test_every_default_validates_against_its_own_schema(schema: Any) -> None:
         assert errors == [], pointer
 
 
-def test_nullability_follows_the_openapi_document(schema: Any) -> None:
+def test_nullability_follows_the_evidence(schema: Any) -> None:
     for name, sub in schema["properties"].items():
         types = sub["type"] if isinstance(sub["type"], list) else [sub["type"]]
         assert ("null" in types) is (name not in NOT_NULLABLE), name
         if "enum" in sub:
             assert (None in sub["enum"]) is ("null" in types), name
+    validator = Draft202012Validator(schema)
+    for name in NULL_ADVISED:
+        body = {"prompt": "x", name: None}
+        assert validator.is_valid(body), name
+        assert advise(schema, body) == {("non-nullable-member-null", f"/{name}")}, name
+    assert not validator.is_valid({"prompt": None})
 
 
 def test_deprecated_members(schema: Any) -> None:
@@ -267,9 +311,16 @@ def test_response_schema_accepts_the_documented_example(response_schema: Any) ->
     assert not validator.is_valid({})
     assert not validator.is_valid({"sdGenerationJob": {"apiCreditCost": 5}})
     assert not validator.is_valid({"sdGenerationJob": {"generationId": None}})
-    assert not validator.is_valid(
-        {"sdGenerationJob": {"generationId": "g", "cost": {"amount": "1", "unit": "EUR"}}}
+    # Tolerant where Leonardo has changed before: a unit it did not list, a new member.
+    assert validator.is_valid(
+        {"sdGenerationJob": {"generationId": "g", "cost": {"amount": "1", "unit": "TOKENS"}}}
     )
+    assert validator.is_valid({"sdGenerationJob": {"generationId": "g", "newMember": [1]}})
+    # Strict where the value is unusable: a unit that is no string, a cost that is no object.
+    assert not validator.is_valid(
+        {"sdGenerationJob": {"generationId": "g", "cost": {"amount": "1", "unit": 3}}}
+    )
+    assert not validator.is_valid({"sdGenerationJob": {"generationId": "g", "cost": "1"}})
 
 
 # --- rule annotations -----------------------------------------------------------------------
@@ -283,6 +334,7 @@ def test_rules_are_well_formed(schema: Any, rules: list[Rule]) -> None:
         assert set(annotation) == RULE_FIELDS, annotation.get("id")
         assert KEBAB.fullmatch(annotation["id"]), annotation["id"]
         assert annotation["severity"] in SEVERITIES
+        assert annotation["evidence"] in EVIDENCE, annotation["id"]
         for field in ("message", "source", "reference"):
             assert isinstance(annotation[field], str), (annotation["id"], field)
             assert annotation[field].strip(), (annotation["id"], field)
@@ -290,63 +342,160 @@ def test_rules_are_well_formed(schema: Any, rules: list[Rule]) -> None:
         assert set(entry) == {"x-rule", "if", "then"}, annotation["id"]
 
 
-def test_rules_live_only_at_the_top_level_allOf(schema: Any, rules: list[Rule]) -> None:
+def test_rules_live_only_at_the_top_level_allOf_and_x_advice(
+    schema: Any, rules: list[Rule]
+) -> None:
     assert [rule.schema_path for rule in rules] == [
         f"/allOf/{index}" for index in range(len(schema["allOf"]))
-    ]
+    ] + [f"/{ADVICE_KEYWORD}/{index}" for index in range(len(schema[ADVICE_KEYWORD]))]
+
+
+def test_constraints_hold_errors_and_advice_holds_warnings(schema: Any) -> None:
+    assert {entry["x-rule"]["severity"] for entry in schema["allOf"]} == {"error"}
+    assert {entry["x-rule"]["severity"] for entry in schema[ADVICE_KEYWORD]} == {"warning"}
+
+
+def test_evidence_backs_the_severity(rules: list[Rule]) -> None:
+    """An error needs a quoted server rejection or a documented requirement; advice-worded
+    docs can only back a warning."""
+    for rule in rules:
+        if rule.severity == "error":
+            assert rule.evidence in {"server-rejection", "documented-requirement"}, rule.id
+        if rule.evidence == "server-rejection":
+            # `source` quotes the server's words, and `reference` says where they were seen.
+            assert "issue" in rule.reference or "Error Messages" in rule.reference, rule.id
+    assert {rule.evidence for rule in rules} == set(EVIDENCE)
 
 
 def test_both_severities_are_used(rules: list[Rule]) -> None:
     assert {rule.severity for rule in rules} == set(SEVERITIES)
 
 
+def test_a_standard_validator_ignores_the_advice(schema: Any) -> None:
+    # The bodies the issue names: a plain 2020-12 validator accepts them, the advice warns.
+    validator = Draft202012Validator(schema)
+    for body in ({"prompt": "a cat", "alchemy": False}, {"prompt": "x", "sd_version": "FLUX"}):
+        assert list(validator.iter_errors(body)) == []
+        assert advise(schema, body), body
+
+
 # --- examples -------------------------------------------------------------------------------
+
+
+def _entries(expected: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every expected.toml entry by example path under examples/ (without .json)."""
+    found = {f"official/{stem}": entry for stem, entry in expected.get("official", {}).items()}
+    for stem, entry in expected.items():
+        if stem != "official":
+            folder = "invalid" if (EXAMPLES / "invalid" / f"{stem}.json").exists() else "valid"
+            found[f"{folder}/{stem}"] = entry
+    return found
 
 
 def test_there_are_enough_examples(expected: dict[str, Any]) -> None:
     assert len(VALID_FILES) >= 30
     assert len(INVALID_FILES) >= 60
-    assert {path.stem for path in INVALID_FILES} == set(expected)
+    assert len(OFFICIAL_FILES) >= 20
+    files = {f"{path.parent.name}/{path.stem}" for path in VALID_FILES + INVALID_FILES}
+    files |= {f"official/{path.stem}" for path in OFFICIAL_FILES}
+    assert set(_entries(expected)) <= files, "an entry names no example"
+    assert {f"invalid/{path.stem}" for path in INVALID_FILES} <= set(_entries(expected))
 
 
 @pytest.mark.parametrize("path", VALID_FILES, ids=lambda path: path.stem)
-def test_valid_example_has_no_error(
-    schema: Any, validator: Draft202012Validator, path: Path
+def test_valid_example_has_no_error_and_the_listed_warnings(
+    schema: Any, validator: Draft202012Validator, expected: dict[str, Any], path: Path
 ) -> None:
-    assert classify(schema, validator, load_example(path)) == set()
+    entry = expected.get(path.stem, {})
+    assert "errors" not in entry
+    body = load_example(path)
+    assert classify(schema, validator, body) == set()
+    assert advise(schema, body) == listed(entry, "warnings")
+    assert compiled_findings(body) == (set(), listed(entry, "warnings"))
 
 
 @pytest.mark.parametrize("path", INVALID_FILES, ids=lambda path: path.stem)
-def test_invalid_example_has_exactly_the_listed_errors(
+def test_invalid_example_has_exactly_the_listed_errors_and_warnings(
     schema: Any, validator: Draft202012Validator, expected: dict[str, Any], path: Path
 ) -> None:
     entry = expected[path.stem]
-    assert entry["why"].strip()
-    listed = {(error["rule"], error["path"]) for error in entry["errors"]}
-    assert listed, "an invalid example lists at least one error"
-    assert classify(schema, validator, load_example(path)) == listed
+    assert listed(entry, "errors"), "an invalid example lists at least one error"
+    body = load_example(path)
+    assert classify(schema, validator, body) == listed(entry, "errors")
+    assert advise(schema, body) == listed(entry, "warnings")
+    errors, warnings = compiled_findings(body)
+    assert not is_valid(body) and warnings == listed(entry, "warnings")
+    assert {path for _, path in errors} == {path for _, path in listed(entry, "errors")}
 
 
 def test_expected_rules_name_real_rules_or_keywords(
     expected: dict[str, Any], rules: list[Rule]
 ) -> None:
-    ids = {rule.id for rule in rules}
-    for stem, entry in expected.items():
-        for error in entry["errors"]:
-            assert error["rule"] in ids or error["rule"] in SUPPORTED_KEYWORDS, stem
+    severity = {rule.id: rule.severity for rule in rules}
+    for name, entry in _entries(expected).items():
+        assert entry["why"].strip(), name
+        for error in entry.get("errors", []):
+            assert severity.get(error["rule"], "error") == "error", name
+            assert error["rule"] in severity or error["rule"] in SUPPORTED_KEYWORDS, name
+        for warning in entry.get("warnings", []):
+            assert severity.get(warning["rule"]) == "warning", name
 
 
-def test_every_rule_is_exercised_by_a_valid_and_an_invalid_example(
+def test_every_rule_is_exercised_by_a_passing_and_a_failing_example(
     schema: Any, validator: Draft202012Validator, expected: dict[str, Any]
 ) -> None:
-    """A valid example counts for a rule only when the rule's condition holds for it."""
-    valid_bodies = [load_example(path) for path in VALID_FILES]
-    broken = {error["rule"] for entry in expected.values() for error in entry["errors"]}
+    """A passing example counts for a rule only when the rule's condition holds for it and the
+    rule does not fire on it; a failing one is listed with that rule."""
+    findings = _entries(expected)
+    fired = {
+        finding["rule"]
+        for entry in findings.values()
+        for finding in entry.get("errors", []) + entry.get("warnings", [])
+    }
     for annotation, entry in rule_entries(schema):
         condition = validator.evolve(schema={**entry["if"], "$defs": schema["$defs"]})
-        exercised = [body for body in valid_bodies if condition.is_valid(body)]
-        assert exercised, f"no valid example exercises {annotation['id']}"
-        assert annotation["id"] in broken, f"no invalid example breaks {annotation['id']}"
+        exercised = [
+            path
+            for path in VALID_FILES
+            if condition.is_valid(load_example(path))
+            and annotation["id"] not in warned_rules(findings.get(f"valid/{path.stem}", {}))
+        ]
+        assert exercised, f"no passing example exercises {annotation['id']}"
+        assert annotation["id"] in fired, f"no example breaks {annotation['id']}"
+
+
+# --- Leonardo's own samples -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sources() -> dict[str, Any]:
+    return tomllib.loads((EXAMPLES / "official" / "SOURCES.toml").read_text(encoding="utf-8"))
+
+
+def test_every_official_sample_names_its_source(sources: dict[str, Any]) -> None:
+    assert set(sources) == {path.stem for path in OFFICIAL_FILES}
+    for stem, source in sources.items():
+        assert source["source"].strip() and source["edits"].strip(), stem
+
+
+@pytest.mark.parametrize("path", OFFICIAL_FILES, ids=lambda path: path.stem)
+def test_official_sample_has_no_error_unless_the_server_is_quoted_rejecting_it(
+    schema: Any,
+    validator: Draft202012Validator,
+    expected: dict[str, Any],
+    sources: dict[str, Any],
+    path: Path,
+) -> None:
+    entry = expected.get("official", {}).get(path.stem, {})
+    body = load_example(path)
+    errors = classify(schema, validator, body)
+    assert errors == listed(entry, "errors")
+    # genspec's compiled validator agrees: same verdict, and the same advice as warnings.
+    assert is_valid(body) is (not errors)
+    assert compiled_findings(body)[1] == listed(entry, "warnings")
+    if errors:
+        assert sources[path.stem].get("server_rejection", "").strip(), path.stem
+    assert advise(schema, body) == listed(entry, "warnings")
 
 
 # --- the two behaviours named in the issue ----------------------------------------------------

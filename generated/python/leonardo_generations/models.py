@@ -118,8 +118,13 @@ class Cost(BaseModel):
         str | None, Field(description='The amount, as a decimal string such as "0.0147".')
     ] = None
     unit: Annotated[
-        Literal["CREDITS", "DOLLARS"] | None,
-        Field(description="Unit of amount; DOLLARS only on pay-as-you-go plans."),
+        Literal["CREDITS", "DOLLARS"] | str | None,
+        Field(
+            description=(
+                "Unit of amount: CREDITS, or DOLLARS on pay-as-you-go plans; any other unit is"
+                " kept as sent."
+            )
+        ),
     ] = None
 
 
@@ -162,20 +167,6 @@ class GenerationResponse(BaseModel):
             title="SDGenerationOutput",
         ),
     ]
-
-
-class ErrorBody(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    error: Annotated[str | None, Field(description="What went wrong, in words.")] = None
-    path: Annotated[
-        str | None, Field(description="JSON path of the culprit; `$` for the body.")
-    ] = None
-    code: Annotated[
-        str | None,
-        Field(description="Category, e.g. bad-request, validation-failed, access-denied."),
-    ] = None
 
 
 class GeneratedImage(BaseModel):
@@ -227,6 +218,20 @@ class WebhookImage(BaseModel):
     url: Annotated[str, Field(description="Where the image can be downloaded.")]
     nsfw: Annotated[
         bool | None, Field(description="Whether the image was flagged as not safe for work.")
+    ] = None
+
+
+class ErrorBody(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    error: Annotated[str | None, Field(description="What went wrong, in words.")] = None
+    path: Annotated[
+        str | None, Field(description="JSON path of the culprit; `$` for the body.")
+    ] = None
+    code: Annotated[
+        str | None,
+        Field(description="Category, e.g. bad-request, validation-failed, access-denied."),
     ] = None
 
 
@@ -320,8 +325,9 @@ class GenerationRequest(BaseModel):
             alias="controlNetType",
             description=(
                 "Legacy ControlNet kind (CANNY = Edge to Image, POSE = Pose to Image, DEPTH ="
-                " Depth to Image). Deprecated since September 2024: use controlnets. Not"
-                " nullable."
+                " Depth to Image). Deprecated since September 2024: use controlnets."
+                " Non-nullable in the OpenAPI document: null is accepted here and warned about"
+                " (non-nullable-member-null)."
             ),
             json_schema_extra={"deprecated": True},
         ),
@@ -426,7 +432,9 @@ class GenerationRequest(BaseModel):
         float | None,
         Field(
             description=(
-                "How much the result keeps of the init image in image-to-image, 0.1 to 0.9."
+                "How much the result keeps of the init image in image-to-image: 0.1 to 0.9 in"
+                " the API reference, 0 as the Canvas Inpainting guide's default (values below"
+                " 0.1 are advice init-strength-documented-range)."
             )
         ),
     ] = None
@@ -548,10 +556,13 @@ class GenerationRequest(BaseModel):
         ),
     ] = None
     prompt_magic_version: Annotated[
-        Literal["v2", "v3"] | None,
+        str | None,
         Field(
             alias="promptMagicVersion",
-            description="Prompt Magic version, v2 or v3; meant for use with promptMagic true.",
+            description=(
+                "Prompt Magic version; the API reference names v2 and v3 (advice"
+                " prompt-magic-version-documented-values); meant for use with promptMagic true."
+            ),
         ),
     ] = None
     public: Annotated[bool | None, Field(description="Show the images in the community feed.")] = (
@@ -568,7 +579,13 @@ class GenerationRequest(BaseModel):
             "LEONARDO",
         ]
         | None,
-        Field(description="Sampler. Leonardo uses EULER_DISCRETE when omitted. Not nullable."),
+        Field(
+            description=(
+                "Sampler. Leonardo uses EULER_DISCRETE when omitted. Non-nullable in the"
+                " OpenAPI document: null is accepted here and warned about"
+                " (non-nullable-member-null)."
+            )
+        ),
     ] = None
     sd_version: Annotated[
         Literal[
@@ -588,7 +605,8 @@ class GenerationRequest(BaseModel):
         Field(
             description=(
                 "Base model family, read when no modelId is sent (v1_5 is SD 1.5, v2 is SD"
-                " 2.1). Phoenix model ids expect PHOENIX. Not nullable."
+                " 2.1). Phoenix model ids require PHOENIX. Non-nullable in the OpenAPI"
+                " document: null is accepted here and warned about (non-nullable-member-null)."
             )
         ),
     ] = None

@@ -92,33 +92,38 @@ _NODES: tuple[Any, ...] = (
             79,
             89,
             94,
-            111,
-            124,
-            131,
-            139,
-            144,
-            149,
-            156,
-            163,
-            170,
-            182,
+            114,
+            128,
+            134,
+            141,
+            148,
+            155,
+            161,
+            166,
+            171,
+            184,
             190,
             198,
-            206,
-            211,
-            216,
-            221,
-            227,
-            233,
-            239,
-            244,
-            249,
-            262,
-            272,
-            281,
-            290,
-            300,
-            305,
+            203,
+            208,
+            213,
+            220,
+            232,
+            240,
+            248,
+            256,
+            261,
+            266,
+            271,
+            276,
+            282,
+            288,
+            298,
+            307,
+            316,
+            326,
+            331,
+            343,
         ],
     },  # /
     {"type": ["boolean", "null"]},  # /properties/alchemy
@@ -160,7 +165,10 @@ _NODES: tuple[Any, ...] = (
     },  # /$defs/controlnetInput/properties/strengthType
     {"type": ["number", "null"]},  # /$defs/controlnetInput/properties/influence
     False,  # /$defs/controlnetInput/additionalProperties
-    {"type": ["string"], "enum": ["POSE", "CANNY", "DEPTH"]},  # /properties/controlNetType
+    {
+        "type": ["string", "null"],
+        "enum": ["POSE", "CANNY", "DEPTH", None],
+    },  # /properties/controlNetType
     {"type": ["array", "null"], "items": 21},  # /properties/elements
     {"$ref": 22},  # /properties/elements/items
     {
@@ -190,7 +198,7 @@ _NODES: tuple[Any, ...] = (
     {"type": ["number", "null"]},  # /properties/imagePromptWeight
     {"type": ["string", "null"]},  # /properties/init_generation_image_id
     {"type": ["string", "null"]},  # /properties/init_image_id
-    {"type": ["number", "null"], "minimum": 0.1, "maximum": 0.9},  # /properties/init_strength
+    {"type": ["number", "null"], "minimum": 0, "maximum": 0.9},  # /properties/init_strength
     {"type": ["string", "null"]},  # /properties/modelId
     {"type": ["string", "null"]},  # /properties/negative_prompt
     {"type": ["integer", "null"], "minimum": 1, "maximum": 8},  # /properties/num_images
@@ -238,10 +246,10 @@ _NODES: tuple[Any, ...] = (
     {"type": ["string"], "maxLength": 1500},  # /properties/prompt
     {"type": ["boolean", "null"]},  # /properties/promptMagic
     {"type": ["number", "null"], "minimum": 0.1, "maximum": 1},  # /properties/promptMagicStrength
-    {"type": ["string", "null"], "enum": ["v2", "v3", None]},  # /properties/promptMagicVersion
+    {"type": ["string", "null"]},  # /properties/promptMagicVersion
     {"type": ["boolean", "null"]},  # /properties/public
     {
-        "type": ["string"],
+        "type": ["string", "null"],
         "enum": [
             "KLMS",
             "EULER_ANCESTRAL_DISCRETE",
@@ -250,10 +258,11 @@ _NODES: tuple[Any, ...] = (
             "DPM_SOLVER",
             "PNDM",
             "LEONARDO",
+            None,
         ],
     },  # /properties/scheduler
     {
-        "type": ["string"],
+        "type": ["string", "null"],
         "enum": [
             "v1_5",
             "v2",
@@ -266,6 +275,7 @@ _NODES: tuple[Any, ...] = (
             "FLUX",
             "FLUX_DEV",
             "KINO_2_0",
+            None,
         ],
     },  # /properties/sd_version
     {"type": ["integer", "null"], "maximum": 9999999998},  # /properties/seed
@@ -324,8 +334,8 @@ _NODES: tuple[Any, ...] = (
     {"const": True},  # /allOf/1/if/properties/ultra
     {"required": ["alchemy"], "properties": {"alchemy": 93}},  # /allOf/1/then
     {"const": False},  # /allOf/1/then/properties/alchemy
-    {"if": 95, "then": 109},  # /allOf/2
-    {"allOf": [96, 106]},  # /allOf/2/if
+    {"if": 95, "then": 112},  # /allOf/2
+    {"allOf": [96, 106, 109]},  # /allOf/2/if
     {"$ref": 97},  # /allOf/2/if/allOf/0
     {"anyOf": [98, 100]},  # /$defs/phoenixModel
     {"required": ["modelId"], "properties": {"modelId": 99}},  # /$defs/phoenixModel/anyOf/0
@@ -344,13 +354,16 @@ _NODES: tuple[Any, ...] = (
     {"$ref": 107},  # /allOf/2/if/allOf/1
     {"properties": {"alchemy": 108}},  # /$defs/alchemyOn
     {"enum": [True, None]},  # /$defs/alchemyOn/properties/alchemy
-    {"required": ["contrast"], "properties": {"contrast": 110}},  # /allOf/2/then
-    {"type": ["number"], "minimum": 2.5},  # /allOf/2/then/properties/contrast
-    {"if": 112, "then": 122},  # /allOf/3
-    {"allOf": [113, 121]},  # /allOf/3/if
-    {"$ref": 114},  # /allOf/3/if/allOf/0
-    {"anyOf": [115, 117]},  # /$defs/fluxModel
-    {"required": ["modelId"], "properties": {"modelId": 116}},  # /$defs/fluxModel/anyOf/0
+    {"$ref": 110},  # /allOf/2/if/allOf/2
+    {"required": ["contrast"], "properties": {"contrast": 111}},  # /$defs/contrastSent
+    {"type": ["number"]},  # /$defs/contrastSent/properties/contrast
+    {"properties": {"contrast": 113}},  # /allOf/2/then
+    {"minimum": 2.5},  # /allOf/2/then/properties/contrast
+    {"if": 115, "then": 126},  # /allOf/3
+    {"allOf": [116, 124, 125]},  # /allOf/3/if
+    {"$ref": 117},  # /allOf/3/if/allOf/0
+    {"anyOf": [118, 120]},  # /$defs/fluxModel
+    {"required": ["modelId"], "properties": {"modelId": 119}},  # /$defs/fluxModel/anyOf/0
     {
         "enum": [
             "b2614463-296c-462a-9586-aafdb8f00e36",
@@ -358,90 +371,163 @@ _NODES: tuple[Any, ...] = (
             "28aeddf8-bd19-4803-80fc-79602d1a9989",
         ]
     },  # /$defs/fluxModel/anyOf/0/properties/modelId
-    {"allOf": [118, 119]},  # /$defs/fluxModel/anyOf/1
+    {"allOf": [121, 122]},  # /$defs/fluxModel/anyOf/1
     {"$ref": 102},  # /$defs/fluxModel/anyOf/1/allOf/0
     {
         "required": ["sd_version"],
-        "properties": {"sd_version": 120},
+        "properties": {"sd_version": 123},
     },  # /$defs/fluxModel/anyOf/1/allOf/1
     {"enum": ["FLUX", "FLUX_DEV"]},  # /$defs/fluxModel/anyOf/1/allOf/1/properties/sd_version
     {"$ref": 107},  # /allOf/3/if/allOf/1
-    {"required": ["contrast"], "properties": {"contrast": 123}},  # /allOf/3/then
-    {"type": ["number"], "minimum": 2.5},  # /allOf/3/then/properties/contrast
-    {"if": 125, "then": 129},  # /allOf/4
-    {"allOf": [126, 127]},  # /allOf/4/if
-    {"$ref": 114},  # /allOf/4/if/allOf/0
-    {"required": ["seed"], "properties": {"seed": 128}},  # /allOf/4/if/allOf/1
-    {"type": ["number"]},  # /allOf/4/if/allOf/1/properties/seed
-    {"properties": {"seed": 130}},  # /allOf/4/then
-    {"maximum": 2147483638},  # /allOf/4/then/properties/seed
-    {"if": 132, "then": 136},  # /allOf/5
-    {"allOf": [133, 134]},  # /allOf/5/if
-    {"$ref": 114},  # /allOf/5/if/allOf/0
-    {"required": ["seed"], "properties": {"seed": 135}},  # /allOf/5/if/allOf/1
+    {"$ref": 110},  # /allOf/3/if/allOf/2
+    {"properties": {"contrast": 127}},  # /allOf/3/then
+    {"minimum": 2.5},  # /allOf/3/then/properties/contrast
+    {"if": 129, "then": 132},  # /allOf/4
+    {
+        "required": ["modelId", "sd_version"],
+        "properties": {"modelId": 130, "sd_version": 131},
+    },  # /allOf/4/if
+    {
+        "enum": ["de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3", "6b645e3a-d64f-4341-a6d8-7a3690fbf042"]
+    },  # /allOf/4/if/properties/modelId
+    {"type": ["string"]},  # /allOf/4/if/properties/sd_version
+    {"properties": {"sd_version": 133}},  # /allOf/4/then
+    {"const": "PHOENIX"},  # /allOf/4/then/properties/sd_version
+    {"if": 135, "then": 139},  # /allOf/5
+    {"allOf": [136, 137]},  # /allOf/5/if
+    {"$ref": 117},  # /allOf/5/if/allOf/0
+    {"required": ["seed"], "properties": {"seed": 138}},  # /allOf/5/if/allOf/1
     {"type": ["number"]},  # /allOf/5/if/allOf/1/properties/seed
-    {"properties": {"seed": 137}},  # /allOf/5/then
-    {"not": 138},  # /allOf/5/then/properties/seed
-    {"const": 2147483638},  # /allOf/5/then/properties/seed/not
-    {"if": 140, "then": 142},  # /allOf/6
-    {"required": ["contrast"], "properties": {"contrast": 141}},  # /allOf/6/if
-    {"type": ["number"]},  # /allOf/6/if/properties/contrast
-    {"properties": {"contrast": 143}},  # /allOf/6/then
-    {"enum": [1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]},  # /allOf/6/then/properties/contrast
-    {"if": 145, "then": 147},  # /allOf/7
-    {"required": ["guidance_scale"], "properties": {"guidance_scale": 146}},  # /allOf/7/if
-    {"type": ["number"]},  # /allOf/7/if/properties/guidance_scale
-    {"properties": {"guidance_scale": 148}},  # /allOf/7/then
-    {"maximum": 20},  # /allOf/7/then/properties/guidance_scale
-    {"if": 150, "then": 153},  # /allOf/8
-    {"$ref": 151},  # /allOf/8/if
-    {"required": ["photoReal"], "properties": {"photoReal": 152}},  # /$defs/photoRealOn
+    {"properties": {"seed": 140}},  # /allOf/5/then
+    {"maximum": 2147483638},  # /allOf/5/then/properties/seed
+    {"if": 142, "then": 145},  # /allOf/6
+    {"$ref": 143},  # /allOf/6/if
+    {"required": ["photoReal"], "properties": {"photoReal": 144}},  # /$defs/photoRealOn
     {"const": True},  # /$defs/photoRealOn/properties/photoReal
-    {"properties": {"alchemy": 154}},  # /allOf/8/then
-    {"not": 155},  # /allOf/8/then/properties/alchemy
-    {"const": False},  # /allOf/8/then/properties/alchemy/not
-    {"if": 157, "then": 161},  # /allOf/9
-    {"allOf": [158, 159]},  # /allOf/9/if
-    {"$ref": 151},  # /allOf/9/if/allOf/0
-    {"properties": {"photoRealVersion": 160}},  # /allOf/9/if/allOf/1
-    {"enum": ["v1", None]},  # /allOf/9/if/allOf/1/properties/photoRealVersion
-    {"properties": {"modelId": 162}},  # /allOf/9/then
-    {"type": ["null"]},  # /allOf/9/then/properties/modelId
-    {"if": 164, "then": 168},  # /allOf/10
-    {"allOf": [165, 166]},  # /allOf/10/if
-    {"$ref": 151},  # /allOf/10/if/allOf/0
+    {"properties": {"alchemy": 146}},  # /allOf/6/then
+    {"not": 147},  # /allOf/6/then/properties/alchemy
+    {"const": False},  # /allOf/6/then/properties/alchemy/not
+    {"if": 149, "then": 153},  # /allOf/7
+    {"allOf": [150, 151]},  # /allOf/7/if
+    {"$ref": 143},  # /allOf/7/if/allOf/0
     {
         "required": ["photoRealVersion"],
-        "properties": {"photoRealVersion": 167},
-    },  # /allOf/10/if/allOf/1
-    {"const": "v2"},  # /allOf/10/if/allOf/1/properties/photoRealVersion
-    {"required": ["modelId"], "properties": {"modelId": 169}},  # /allOf/10/then
+        "properties": {"photoRealVersion": 152},
+    },  # /allOf/7/if/allOf/1
+    {"const": "v2"},  # /allOf/7/if/allOf/1/properties/photoRealVersion
+    {"required": ["modelId"], "properties": {"modelId": 154}},  # /allOf/7/then
     {
         "enum": [
             "aa77f04e-3eec-4034-9c07-d0f619684628",
             "1e60896f-3c26-4296-8ecc-53e2afecc132",
             "5c232a9e-9061-4777-980a-ddc8e65647c6",
         ]
-    },  # /allOf/10/then/properties/modelId
-    {"if": 171, "then": 180},  # /allOf/11
-    {"allOf": [172, 175, 177]},  # /allOf/11/if
-    {"$ref": 173},  # /allOf/11/if/allOf/0
-    {"required": ["alchemy"], "properties": {"alchemy": 174}},  # /$defs/alchemyOff
+    },  # /allOf/7/then/properties/modelId
+    {"if": 156, "then": 158},  # /allOf/8
+    {"required": ["unzoom"], "properties": {"unzoom": 157}},  # /allOf/8/if
+    {"const": True},  # /allOf/8/if/properties/unzoom
+    {
+        "required": ["unzoomAmount", "init_image_id"],
+        "properties": {"unzoomAmount": 159, "init_image_id": 160},
+    },  # /allOf/8/then
+    {"type": ["number"]},  # /allOf/8/then/properties/unzoomAmount
+    {"type": ["string"]},  # /allOf/8/then/properties/init_image_id
+    {"if": 162, "then": 164},  # /allOf/9
+    {"required": ["unzoomAmount"], "properties": {"unzoomAmount": 163}},  # /allOf/9/if
+    {"type": ["number"]},  # /allOf/9/if/properties/unzoomAmount
+    {"required": ["unzoom"], "properties": {"unzoom": 165}},  # /allOf/9/then
+    {"const": True},  # /allOf/9/then/properties/unzoom
+    {"if": 167, "then": 169},  # /allOf/10
+    {"required": ["fantasyAvatar"], "properties": {"fantasyAvatar": 168}},  # /allOf/10/if
+    {"const": True},  # /allOf/10/if/properties/fantasyAvatar
+    {"required": ["init_image_id"], "properties": {"init_image_id": 170}},  # /allOf/10/then
+    {"type": ["string"]},  # /allOf/10/then/properties/init_image_id
+    {"if": 172, "then": 177},  # /allOf/11
+    {"$ref": 173},  # /allOf/11/if
+    {
+        "required": ["controlnets"],
+        "properties": {"controlnets": 174},
+    },  # /$defs/controlnetsWithStrengthType
+    {
+        "type": ["array"],
+        "contains": 175,
+        "minContains": 1,
+    },  # /$defs/controlnetsWithStrengthType/properties/controlnets
+    {
+        "type": ["object"],
+        "required": ["strengthType"],
+        "properties": {"strengthType": 176},
+    },  # /$defs/controlnetsWithStrengthType/properties/controlnets/contains
+    {
+        "type": ["string"]
+    },  # /$defs/controlnetsWithStrengthType/properties/controlnets/contains/properties/strengthType
+    {"properties": {"controlnets": 178}},  # /allOf/11/then
+    {"items": 179},  # /allOf/11/then/properties/controlnets
+    {"if": 180, "then": 182},  # /allOf/11/then/properties/controlnets/items
+    {
+        "required": ["preprocessorId"],
+        "properties": {"preprocessorId": 181},
+    },  # /allOf/11/then/properties/controlnets/items/if
+    {
+        "enum": [1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22]
+    },  # /allOf/11/then/properties/controlnets/items/if/properties/preprocessorId
+    {"properties": {"strengthType": 183}},  # /allOf/11/then/properties/controlnets/items/then
+    {"type": ["null"]},  # /allOf/11/then/properties/controlnets/items/then/properties/strengthType
+    {"if": 185, "then": 188},  # /x-advice/0
+    {"anyOf": [186, 187]},  # /x-advice/0/if
+    {"$ref": 97},  # /x-advice/0/if/anyOf/0
+    {"$ref": 117},  # /x-advice/0/if/anyOf/1
+    {"required": ["contrast"], "properties": {"contrast": 189}},  # /x-advice/0/then
+    {"type": ["number"]},  # /x-advice/0/then/properties/contrast
+    {"if": 191, "then": 195},  # /x-advice/1
+    {"allOf": [192, 193]},  # /x-advice/1/if
+    {"$ref": 117},  # /x-advice/1/if/allOf/0
+    {"required": ["seed"], "properties": {"seed": 194}},  # /x-advice/1/if/allOf/1
+    {"type": ["number"]},  # /x-advice/1/if/allOf/1/properties/seed
+    {"properties": {"seed": 196}},  # /x-advice/1/then
+    {"not": 197},  # /x-advice/1/then/properties/seed
+    {"const": 2147483638},  # /x-advice/1/then/properties/seed/not
+    {"if": 199, "then": 201},  # /x-advice/2
+    {"required": ["contrast"], "properties": {"contrast": 200}},  # /x-advice/2/if
+    {"type": ["number"]},  # /x-advice/2/if/properties/contrast
+    {"properties": {"contrast": 202}},  # /x-advice/2/then
+    {"enum": [1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]},  # /x-advice/2/then/properties/contrast
+    {"if": 204, "then": 206},  # /x-advice/3
+    {"required": ["guidance_scale"], "properties": {"guidance_scale": 205}},  # /x-advice/3/if
+    {"type": ["number"]},  # /x-advice/3/if/properties/guidance_scale
+    {"properties": {"guidance_scale": 207}},  # /x-advice/3/then
+    {"maximum": 20},  # /x-advice/3/then/properties/guidance_scale
+    {"if": 209, "then": 211},  # /x-advice/4
+    {"required": ["init_strength"], "properties": {"init_strength": 210}},  # /x-advice/4/if
+    {"type": ["number"]},  # /x-advice/4/if/properties/init_strength
+    {"properties": {"init_strength": 212}},  # /x-advice/4/then
+    {"minimum": 0.1},  # /x-advice/4/then/properties/init_strength
+    {"if": 214, "then": 218},  # /x-advice/5
+    {"allOf": [215, 216]},  # /x-advice/5/if
+    {"$ref": 143},  # /x-advice/5/if/allOf/0
+    {"properties": {"photoRealVersion": 217}},  # /x-advice/5/if/allOf/1
+    {"enum": ["v1", None]},  # /x-advice/5/if/allOf/1/properties/photoRealVersion
+    {"properties": {"modelId": 219}},  # /x-advice/5/then
+    {"type": ["null"]},  # /x-advice/5/then/properties/modelId
+    {"if": 221, "then": 230},  # /x-advice/6
+    {"allOf": [222, 225, 227]},  # /x-advice/6/if
+    {"$ref": 223},  # /x-advice/6/if/allOf/0
+    {"required": ["alchemy"], "properties": {"alchemy": 224}},  # /$defs/alchemyOff
     {"const": False},  # /$defs/alchemyOff/properties/alchemy
-    {"not": 176},  # /allOf/11/if/allOf/1
-    {"$ref": 151},  # /allOf/11/if/allOf/1/not
-    {"$ref": 178},  # /allOf/11/if/allOf/2
-    {"not": 179},  # /$defs/styleUUIDNotSent
+    {"not": 226},  # /x-advice/6/if/allOf/1
+    {"$ref": 143},  # /x-advice/6/if/allOf/1/not
+    {"$ref": 228},  # /x-advice/6/if/allOf/2
+    {"not": 229},  # /$defs/styleUUIDNotSent
     {"required": ["styleUUID"]},  # /$defs/styleUUIDNotSent/not
-    {"required": ["presetStyle"], "properties": {"presetStyle": 181}},  # /allOf/11/then
-    {"enum": ["LEONARDO", "NONE"]},  # /allOf/11/then/properties/presetStyle
-    {"if": 183, "then": 188},  # /allOf/12
-    {"allOf": [184, 185, 187]},  # /allOf/12/if
-    {"$ref": 107},  # /allOf/12/if/allOf/0
-    {"not": 186},  # /allOf/12/if/allOf/1
-    {"$ref": 151},  # /allOf/12/if/allOf/1/not
-    {"$ref": 178},  # /allOf/12/if/allOf/2
-    {"properties": {"presetStyle": 189}},  # /allOf/12/then
+    {"required": ["presetStyle"], "properties": {"presetStyle": 231}},  # /x-advice/6/then
+    {"enum": ["LEONARDO", "NONE"]},  # /x-advice/6/then/properties/presetStyle
+    {"if": 233, "then": 238},  # /x-advice/7
+    {"allOf": [234, 235, 237]},  # /x-advice/7/if
+    {"$ref": 107},  # /x-advice/7/if/allOf/0
+    {"not": 236},  # /x-advice/7/if/allOf/1
+    {"$ref": 143},  # /x-advice/7/if/allOf/1/not
+    {"$ref": 228},  # /x-advice/7/if/allOf/2
+    {"properties": {"presetStyle": 239}},  # /x-advice/7/then
     {
         "enum": [
             "ANIME",
@@ -458,25 +544,25 @@ _NODES: tuple[Any, ...] = (
             "NONE",
             None,
         ]
-    },  # /allOf/12/then/properties/presetStyle
-    {"if": 191, "then": 196},  # /allOf/13
-    {"allOf": [192, 193, 195]},  # /allOf/13/if
-    {"$ref": 151},  # /allOf/13/if/allOf/0
-    {"properties": {"photoRealVersion": 194}},  # /allOf/13/if/allOf/1
-    {"enum": ["v1", None]},  # /allOf/13/if/allOf/1/properties/photoRealVersion
-    {"$ref": 178},  # /allOf/13/if/allOf/2
-    {"required": ["presetStyle"], "properties": {"presetStyle": 197}},  # /allOf/13/then
-    {"enum": ["CINEMATIC", "CREATIVE", "VIBRANT"]},  # /allOf/13/then/properties/presetStyle
-    {"if": 199, "then": 204},  # /allOf/14
-    {"allOf": [200, 201, 203]},  # /allOf/14/if
-    {"$ref": 151},  # /allOf/14/if/allOf/0
+    },  # /x-advice/7/then/properties/presetStyle
+    {"if": 241, "then": 246},  # /x-advice/8
+    {"allOf": [242, 243, 245]},  # /x-advice/8/if
+    {"$ref": 143},  # /x-advice/8/if/allOf/0
+    {"properties": {"photoRealVersion": 244}},  # /x-advice/8/if/allOf/1
+    {"enum": ["v1", None]},  # /x-advice/8/if/allOf/1/properties/photoRealVersion
+    {"$ref": 228},  # /x-advice/8/if/allOf/2
+    {"required": ["presetStyle"], "properties": {"presetStyle": 247}},  # /x-advice/8/then
+    {"enum": ["CINEMATIC", "CREATIVE", "VIBRANT"]},  # /x-advice/8/then/properties/presetStyle
+    {"if": 249, "then": 254},  # /x-advice/9
+    {"allOf": [250, 251, 253]},  # /x-advice/9/if
+    {"$ref": 143},  # /x-advice/9/if/allOf/0
     {
         "required": ["photoRealVersion"],
-        "properties": {"photoRealVersion": 202},
-    },  # /allOf/14/if/allOf/1
-    {"const": "v2"},  # /allOf/14/if/allOf/1/properties/photoRealVersion
-    {"$ref": 178},  # /allOf/14/if/allOf/2
-    {"properties": {"presetStyle": 205}},  # /allOf/14/then
+        "properties": {"photoRealVersion": 252},
+    },  # /x-advice/9/if/allOf/1
+    {"const": "v2"},  # /x-advice/9/if/allOf/1/properties/photoRealVersion
+    {"$ref": 228},  # /x-advice/9/if/allOf/2
+    {"properties": {"presetStyle": 255}},  # /x-advice/9/then
     {
         "enum": [
             "BOKEH",
@@ -501,100 +587,61 @@ _NODES: tuple[Any, ...] = (
             "DYNAMIC",
             None,
         ]
-    },  # /allOf/14/then/properties/presetStyle
-    {"if": 207, "then": 209},  # /allOf/15
-    {"required": ["promptMagicVersion"], "properties": {"promptMagicVersion": 208}},  # /allOf/15/if
-    {"type": ["string"]},  # /allOf/15/if/properties/promptMagicVersion
-    {"required": ["promptMagic"], "properties": {"promptMagic": 210}},  # /allOf/15/then
-    {"const": True},  # /allOf/15/then/properties/promptMagic
-    {"if": 212, "then": 214},  # /allOf/16
+    },  # /x-advice/9/then/properties/presetStyle
+    {"if": 257, "then": 259},  # /x-advice/10
+    {
+        "required": ["promptMagicVersion"],
+        "properties": {"promptMagicVersion": 258},
+    },  # /x-advice/10/if
+    {"type": ["string"]},  # /x-advice/10/if/properties/promptMagicVersion
+    {"properties": {"promptMagicVersion": 260}},  # /x-advice/10/then
+    {"enum": ["v2", "v3"]},  # /x-advice/10/then/properties/promptMagicVersion
+    {"if": 262, "then": 264},  # /x-advice/11
+    {
+        "required": ["promptMagicVersion"],
+        "properties": {"promptMagicVersion": 263},
+    },  # /x-advice/11/if
+    {"type": ["string"]},  # /x-advice/11/if/properties/promptMagicVersion
+    {"required": ["promptMagic"], "properties": {"promptMagic": 265}},  # /x-advice/11/then
+    {"const": True},  # /x-advice/11/then/properties/promptMagic
+    {"if": 267, "then": 269},  # /x-advice/12
     {
         "required": ["promptMagicStrength"],
-        "properties": {"promptMagicStrength": 213},
-    },  # /allOf/16/if
-    {"type": ["number"]},  # /allOf/16/if/properties/promptMagicStrength
-    {"required": ["promptMagic"], "properties": {"promptMagic": 215}},  # /allOf/16/then
-    {"const": True},  # /allOf/16/then/properties/promptMagic
-    {"if": 217, "then": 219},  # /allOf/17
+        "properties": {"promptMagicStrength": 268},
+    },  # /x-advice/12/if
+    {"type": ["number"]},  # /x-advice/12/if/properties/promptMagicStrength
+    {"required": ["promptMagic"], "properties": {"promptMagic": 270}},  # /x-advice/12/then
+    {"const": True},  # /x-advice/12/then/properties/promptMagic
+    {"if": 272, "then": 274},  # /x-advice/13
     {
         "required": ["enhancePromptInstruction"],
-        "properties": {"enhancePromptInstruction": 218},
-    },  # /allOf/17/if
-    {"type": ["string"]},  # /allOf/17/if/properties/enhancePromptInstruction
-    {"required": ["enhancePrompt"], "properties": {"enhancePrompt": 220}},  # /allOf/17/then
-    {"const": True},  # /allOf/17/then/properties/enhancePrompt
-    {"if": 222, "then": 224},  # /allOf/18
-    {"required": ["contrastRatio"], "properties": {"contrastRatio": 223}},  # /allOf/18/if
-    {"type": ["number"]},  # /allOf/18/if/properties/contrastRatio
-    {"properties": {"alchemy": 225}},  # /allOf/18/then
-    {"not": 226},  # /allOf/18/then/properties/alchemy
-    {"const": False},  # /allOf/18/then/properties/alchemy/not
-    {"if": 228, "then": 230},  # /allOf/19
-    {"required": ["expandedDomain"], "properties": {"expandedDomain": 229}},  # /allOf/19/if
-    {"const": True},  # /allOf/19/if/properties/expandedDomain
-    {"properties": {"alchemy": 231}},  # /allOf/19/then
-    {"not": 232},  # /allOf/19/then/properties/alchemy
-    {"const": False},  # /allOf/19/then/properties/alchemy/not
-    {"if": 234, "then": 236},  # /allOf/20
-    {"required": ["unzoom"], "properties": {"unzoom": 235}},  # /allOf/20/if
-    {"const": True},  # /allOf/20/if/properties/unzoom
-    {
-        "required": ["unzoomAmount", "init_image_id"],
-        "properties": {"unzoomAmount": 237, "init_image_id": 238},
-    },  # /allOf/20/then
-    {"type": ["number"]},  # /allOf/20/then/properties/unzoomAmount
-    {"type": ["string"]},  # /allOf/20/then/properties/init_image_id
-    {"if": 240, "then": 242},  # /allOf/21
-    {"required": ["unzoomAmount"], "properties": {"unzoomAmount": 241}},  # /allOf/21/if
-    {"type": ["number"]},  # /allOf/21/if/properties/unzoomAmount
-    {"required": ["unzoom"], "properties": {"unzoom": 243}},  # /allOf/21/then
-    {"const": True},  # /allOf/21/then/properties/unzoom
-    {"if": 245, "then": 247},  # /allOf/22
-    {"required": ["fantasyAvatar"], "properties": {"fantasyAvatar": 246}},  # /allOf/22/if
-    {"const": True},  # /allOf/22/if/properties/fantasyAvatar
-    {"required": ["init_image_id"], "properties": {"init_image_id": 248}},  # /allOf/22/then
-    {"type": ["string"]},  # /allOf/22/then/properties/init_image_id
-    {"if": 250, "then": 255},  # /allOf/23
-    {"$ref": 251},  # /allOf/23/if
-    {
-        "required": ["controlnets"],
-        "properties": {"controlnets": 252},
-    },  # /$defs/controlnetsWithStrengthType
-    {
-        "type": ["array"],
-        "contains": 253,
-        "minContains": 1,
-    },  # /$defs/controlnetsWithStrengthType/properties/controlnets
-    {
-        "type": ["object"],
-        "required": ["strengthType"],
-        "properties": {"strengthType": 254},
-    },  # /$defs/controlnetsWithStrengthType/properties/controlnets/contains
-    {
-        "type": ["string"]
-    },  # /$defs/controlnetsWithStrengthType/properties/controlnets/contains/properties/strengthType
-    {"properties": {"controlnets": 256}},  # /allOf/23/then
-    {"items": 257},  # /allOf/23/then/properties/controlnets
-    {"if": 258, "then": 260},  # /allOf/23/then/properties/controlnets/items
+        "properties": {"enhancePromptInstruction": 273},
+    },  # /x-advice/13/if
+    {"type": ["string"]},  # /x-advice/13/if/properties/enhancePromptInstruction
+    {"required": ["enhancePrompt"], "properties": {"enhancePrompt": 275}},  # /x-advice/13/then
+    {"const": True},  # /x-advice/13/then/properties/enhancePrompt
+    {"if": 277, "then": 279},  # /x-advice/14
+    {"required": ["contrastRatio"], "properties": {"contrastRatio": 278}},  # /x-advice/14/if
+    {"type": ["number"]},  # /x-advice/14/if/properties/contrastRatio
+    {"properties": {"alchemy": 280}},  # /x-advice/14/then
+    {"not": 281},  # /x-advice/14/then/properties/alchemy
+    {"const": False},  # /x-advice/14/then/properties/alchemy/not
+    {"if": 283, "then": 285},  # /x-advice/15
+    {"required": ["expandedDomain"], "properties": {"expandedDomain": 284}},  # /x-advice/15/if
+    {"const": True},  # /x-advice/15/if/properties/expandedDomain
+    {"properties": {"alchemy": 286}},  # /x-advice/15/then
+    {"not": 287},  # /x-advice/15/then/properties/alchemy
+    {"const": False},  # /x-advice/15/then/properties/alchemy/not
+    {"if": 289, "then": 290},  # /x-advice/16
+    {"$ref": 173},  # /x-advice/16/if
+    {"properties": {"controlnets": 291}},  # /x-advice/16/then
+    {"items": 292},  # /x-advice/16/then/properties/controlnets
+    {"if": 293, "then": 296},  # /x-advice/16/then/properties/controlnets/items
     {
         "required": ["preprocessorId"],
-        "properties": {"preprocessorId": 259},
-    },  # /allOf/23/then/properties/controlnets/items/if
-    {
-        "enum": [1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22]
-    },  # /allOf/23/then/properties/controlnets/items/if/properties/preprocessorId
-    {"properties": {"strengthType": 261}},  # /allOf/23/then/properties/controlnets/items/then
-    {"type": ["null"]},  # /allOf/23/then/properties/controlnets/items/then/properties/strengthType
-    {"if": 263, "then": 264},  # /allOf/24
-    {"$ref": 251},  # /allOf/24/if
-    {"properties": {"controlnets": 265}},  # /allOf/24/then
-    {"items": 266},  # /allOf/24/then/properties/controlnets
-    {"if": 267, "then": 270},  # /allOf/24/then/properties/controlnets/items
-    {
-        "required": ["preprocessorId"],
-        "properties": {"preprocessorId": 268},
-    },  # /allOf/24/then/properties/controlnets/items/if
-    {"not": 269},  # /allOf/24/then/properties/controlnets/items/if/properties/preprocessorId
+        "properties": {"preprocessorId": 294},
+    },  # /x-advice/16/then/properties/controlnets/items/if
+    {"not": 295},  # /x-advice/16/then/properties/controlnets/items/if/properties/preprocessorId
     {
         "enum": [
             67,
@@ -629,64 +676,80 @@ _NODES: tuple[Any, ...] = (
             21,
             22,
         ]
-    },  # /allOf/24/then/properties/controlnets/items/if/properties/preprocessorId/not
-    {"properties": {"strengthType": 271}},  # /allOf/24/then/properties/controlnets/items/then
-    {"type": ["null"]},  # /allOf/24/then/properties/controlnets/items/then/properties/strengthType
-    {"if": 273, "then": 274},  # /allOf/25
-    {"$ref": 251},  # /allOf/25/if
-    {"properties": {"controlnets": 275}},  # /allOf/25/then
-    {"items": 276},  # /allOf/25/then/properties/controlnets
-    {"if": 277, "then": 279},  # /allOf/25/then/properties/controlnets/items
+    },  # /x-advice/16/then/properties/controlnets/items/if/properties/preprocessorId/not
+    {"properties": {"strengthType": 297}},  # /x-advice/16/then/properties/controlnets/items/then
+    {
+        "type": ["null"]
+    },  # /x-advice/16/then/properties/controlnets/items/then/properties/strengthType
+    {"if": 299, "then": 300},  # /x-advice/17
+    {"$ref": 173},  # /x-advice/17/if
+    {"properties": {"controlnets": 301}},  # /x-advice/17/then
+    {"items": 302},  # /x-advice/17/then/properties/controlnets
+    {"if": 303, "then": 305},  # /x-advice/17/then/properties/controlnets/items
     {
         "required": ["preprocessorId"],
-        "properties": {"preprocessorId": 278},
-    },  # /allOf/25/then/properties/controlnets/items/if
+        "properties": {"preprocessorId": 304},
+    },  # /x-advice/17/then/properties/controlnets/items/if
     {
         "enum": [100, 133, 232, 233, 364, 397, 430]
-    },  # /allOf/25/then/properties/controlnets/items/if/properties/preprocessorId
-    {"properties": {"strengthType": 280}},  # /allOf/25/then/properties/controlnets/items/then
+    },  # /x-advice/17/then/properties/controlnets/items/if/properties/preprocessorId
+    {"properties": {"strengthType": 306}},  # /x-advice/17/then/properties/controlnets/items/then
     {
         "enum": ["Low", "Mid", "High", None]
-    },  # /allOf/25/then/properties/controlnets/items/then/properties/strengthType
-    {"if": 282, "then": 283},  # /allOf/26
-    {"$ref": 251},  # /allOf/26/if
-    {"properties": {"controlnets": 284}},  # /allOf/26/then
-    {"items": 285},  # /allOf/26/then/properties/controlnets
-    {"if": 286, "then": 288},  # /allOf/26/then/properties/controlnets/items
+    },  # /x-advice/17/then/properties/controlnets/items/then/properties/strengthType
+    {"if": 308, "then": 309},  # /x-advice/18
+    {"$ref": 173},  # /x-advice/18/if
+    {"properties": {"controlnets": 310}},  # /x-advice/18/then
+    {"items": 311},  # /x-advice/18/then/properties/controlnets
+    {"if": 312, "then": 314},  # /x-advice/18/then/properties/controlnets/items
     {
         "required": ["strengthType"],
-        "properties": {"strengthType": 287},
-    },  # /allOf/26/then/properties/controlnets/items/if
-    {"type": ["string"]},  # /allOf/26/then/properties/controlnets/items/if/properties/strengthType
-    {"properties": {"weight": 289}},  # /allOf/26/then/properties/controlnets/items/then
-    {"type": ["null"]},  # /allOf/26/then/properties/controlnets/items/then/properties/weight
-    {"if": 291, "then": 298},  # /allOf/27
-    {"anyOf": [292, 294, 296]},  # /allOf/27/if
+        "properties": {"strengthType": 313},
+    },  # /x-advice/18/then/properties/controlnets/items/if
+    {
+        "type": ["string"]
+    },  # /x-advice/18/then/properties/controlnets/items/if/properties/strengthType
+    {"properties": {"weight": 315}},  # /x-advice/18/then/properties/controlnets/items/then
+    {"type": ["null"]},  # /x-advice/18/then/properties/controlnets/items/then/properties/weight
+    {"if": 317, "then": 324},  # /x-advice/19
+    {"anyOf": [318, 320, 322]},  # /x-advice/19/if
     {
         "required": ["canvasRequestType"],
-        "properties": {"canvasRequestType": 293},
-    },  # /allOf/27/if/anyOf/0
-    {"type": ["string"]},  # /allOf/27/if/anyOf/0/properties/canvasRequestType
-    {"required": ["canvasInitId"], "properties": {"canvasInitId": 295}},  # /allOf/27/if/anyOf/1
-    {"type": ["string"]},  # /allOf/27/if/anyOf/1/properties/canvasInitId
-    {"required": ["canvasMaskId"], "properties": {"canvasMaskId": 297}},  # /allOf/27/if/anyOf/2
-    {"type": ["string"]},  # /allOf/27/if/anyOf/2/properties/canvasMaskId
-    {"required": ["canvasRequest"], "properties": {"canvasRequest": 299}},  # /allOf/27/then
-    {"const": True},  # /allOf/27/then/properties/canvasRequest
-    {"if": 301, "then": 303},  # /allOf/28
-    {"required": ["modelId", "sd_version"], "properties": {"modelId": 302}},  # /allOf/28/if
-    {
-        "enum": ["de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3", "6b645e3a-d64f-4341-a6d8-7a3690fbf042"]
-    },  # /allOf/28/if/properties/modelId
-    {"properties": {"sd_version": 304}},  # /allOf/28/then
-    {"const": "PHOENIX"},  # /allOf/28/then/properties/sd_version
-    {"if": 306, "then": 308},  # /allOf/29
-    {"required": ["modelId"], "properties": {"modelId": 307}},  # /allOf/29/if
+        "properties": {"canvasRequestType": 319},
+    },  # /x-advice/19/if/anyOf/0
+    {"type": ["string"]},  # /x-advice/19/if/anyOf/0/properties/canvasRequestType
+    {"required": ["canvasInitId"], "properties": {"canvasInitId": 321}},  # /x-advice/19/if/anyOf/1
+    {"type": ["string"]},  # /x-advice/19/if/anyOf/1/properties/canvasInitId
+    {"required": ["canvasMaskId"], "properties": {"canvasMaskId": 323}},  # /x-advice/19/if/anyOf/2
+    {"type": ["string"]},  # /x-advice/19/if/anyOf/2/properties/canvasMaskId
+    {"required": ["canvasRequest"], "properties": {"canvasRequest": 325}},  # /x-advice/19/then
+    {"const": True},  # /x-advice/19/then/properties/canvasRequest
+    {"if": 327, "then": 329},  # /x-advice/20
+    {"required": ["modelId"], "properties": {"modelId": 328}},  # /x-advice/20/if
     {
         "enum": ["05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"]
-    },  # /allOf/29/if/properties/modelId
-    {"required": ["alchemy"], "properties": {"alchemy": 309}},  # /allOf/29/then
-    {"const": False},  # /allOf/29/then/properties/alchemy
+    },  # /x-advice/20/if/properties/modelId
+    {"required": ["alchemy"], "properties": {"alchemy": 330}},  # /x-advice/20/then
+    {"const": False},  # /x-advice/20/then/properties/alchemy
+    {"if": 332, "then": 336},  # /x-advice/21
+    {"anyOf": [333, 334, 335]},  # /x-advice/21/if
+    {"required": ["scheduler"]},  # /x-advice/21/if/anyOf/0
+    {"required": ["sd_version"]},  # /x-advice/21/if/anyOf/1
+    {"required": ["controlNetType"]},  # /x-advice/21/if/anyOf/2
+    {
+        "properties": {"scheduler": 337, "sd_version": 339, "controlNetType": 341}
+    },  # /x-advice/21/then
+    {"not": 338},  # /x-advice/21/then/properties/scheduler
+    {"type": ["null"]},  # /x-advice/21/then/properties/scheduler/not
+    {"not": 340},  # /x-advice/21/then/properties/sd_version
+    {"type": ["null"]},  # /x-advice/21/then/properties/sd_version/not
+    {"not": 342},  # /x-advice/21/then/properties/controlNetType
+    {"type": ["null"]},  # /x-advice/21/then/properties/controlNetType/not
+    {"if": 344, "then": 345},  # /x-advice/22
+    {"type": ["object"]},  # /x-advice/22/if
+    {"properties": {"isInitImage": 346}},  # /x-advice/22/then
+    {"not": 347},  # /x-advice/22/then/properties/isInitImage
+    {},  # /x-advice/22/then/properties/isInitImage/not
 )
 _ROOT = 0
 # Rule id -> the entry carrying that x-rule annotation.
@@ -694,33 +757,38 @@ _RULE_NODES: dict[str, int] = {
     "num-images-max-4-when-large": 79,
     "ultra-requires-alchemy-off": 89,
     "phoenix-alchemy-contrast-min": 94,
-    "flux-alchemy-contrast-min": 111,
-    "flux-seed-max": 124,
-    "flux-seed-max-reference": 131,
-    "contrast-documented-values": 139,
-    "guidance-scale-max-20": 144,
-    "photoreal-requires-alchemy": 149,
-    "photoreal-v1-without-model-id": 156,
-    "photoreal-v2-model": 163,
-    "preset-style-alchemy-off": 170,
-    "preset-style-alchemy-on": 182,
-    "preset-style-photoreal-v1": 190,
-    "preset-style-photoreal-v2": 198,
-    "prompt-magic-version-needs-prompt-magic": 206,
-    "prompt-magic-strength-needs-prompt-magic": 211,
-    "enhance-prompt-instruction-needs-enhance-prompt": 216,
-    "contrast-ratio-needs-alchemy": 221,
-    "expanded-domain-needs-alchemy": 227,
-    "unzoom-requires-amount-and-init-image": 233,
-    "unzoom-amount-requires-unzoom": 239,
-    "fantasy-avatar-requires-init-image": 244,
-    "strength-type-reference-only": 249,
-    "strength-type-unknown-preprocessor": 262,
-    "strength-type-content-character-max-high": 272,
-    "controlnet-weight-or-strength-type": 281,
-    "canvas-fields-need-canvas-request": 290,
-    "phoenix-model-needs-phoenix-sd-version": 300,
-    "lucid-alchemy-off": 305,
+    "flux-alchemy-contrast-min": 114,
+    "phoenix-model-needs-phoenix-sd-version": 128,
+    "flux-seed-max": 134,
+    "photoreal-requires-alchemy": 141,
+    "photoreal-v2-model": 148,
+    "unzoom-requires-amount-and-init-image": 155,
+    "unzoom-amount-requires-unzoom": 161,
+    "fantasy-avatar-requires-init-image": 166,
+    "strength-type-reference-only": 171,
+    "phoenix-flux-contrast-omitted": 184,
+    "flux-seed-max-reference": 190,
+    "contrast-documented-values": 198,
+    "guidance-scale-max-20": 203,
+    "init-strength-documented-range": 208,
+    "photoreal-v1-without-model-id": 213,
+    "preset-style-alchemy-off": 220,
+    "preset-style-alchemy-on": 232,
+    "preset-style-photoreal-v1": 240,
+    "preset-style-photoreal-v2": 248,
+    "prompt-magic-version-documented-values": 256,
+    "prompt-magic-version-needs-prompt-magic": 261,
+    "prompt-magic-strength-needs-prompt-magic": 266,
+    "enhance-prompt-instruction-needs-enhance-prompt": 271,
+    "contrast-ratio-needs-alchemy": 276,
+    "expanded-domain-needs-alchemy": 282,
+    "strength-type-unknown-preprocessor": 288,
+    "strength-type-content-character-max-high": 298,
+    "controlnet-weight-or-strength-type": 307,
+    "canvas-fields-need-canvas-request": 316,
+    "lucid-alchemy-off": 326,
+    "non-nullable-member-null": 331,
+    "is-init-image-undocumented": 343,
 }
 RULE_IDS: tuple[str, ...] = tuple(_RULE_NODES)
 
