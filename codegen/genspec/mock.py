@@ -170,12 +170,17 @@ def refusal(body: Any) -> tuple[str, str, str] | None:
     if error.instance_path == "/prompt" and error.keyword == "maxLength":
         return "Invalid prompt, maximum length of 1500 characters exceeded.", "unexpected", "$"
     if error.keyword == "type":
-        value = _at_pointer(body, error.instance_path)
+        value = _at_pointer(body, error.instance_path)  # the validator found it there
         if value is None:
             name = error.instance_path.rsplit("/", 1)[-1]
             message = f'expecting a value for non-nullable variable: "{name}"'
             return message, "validation-failed", _graphql_path(error.instance_path)
-        allowed = _at_pointer(_request_schema(), error.schema_path)
+        try:
+            allowed = _at_pointer(_request_schema(), error.schema_path)
+        except (KeyError, IndexError, ValueError, TypeError):  # a path the schema cannot walk
+            allowed = []
+        if not isinstance(allowed, str | list):
+            allowed = []
         kinds = [allowed] if isinstance(allowed, str) else [k for k in allowed if k != "null"]
         expected = _GRAPHQL_TYPES.get(kinds[0], kinds[0]) if kinds else "a value"
         message = f"expected {expected}, but found {_found(value)}"
