@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("genspec.check", "check request bodies: errors only (the CI gate)"),
     "lint": ("genspec.check", "check request bodies: errors and warnings (the editor linter)"),
     "drift": ("genspec.drift", "compare the spec with an OpenAPI document of Leonardo's API"),
+    "mock": ("genspec.mock", "serve a local mock of Leonardo's API (for tests; no credits)"),
 }
 
 

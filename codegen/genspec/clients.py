@@ -17,18 +17,24 @@ import re
 from pathlib import Path
 from typing import Any
 
+from genspec import __version__
+from genspec.generation_loop import (
+    INIT_IMAGE_REQUEST,
+    load_loop_schemas,
+    loop_openapi,
+    member_names,
+)
 from genspec.openapi import (
     ENDPOINT,
     REQUEST_NAME,
     RESPONSE_NAME,
-    build_openapi,
     data_definitions,
     generators_build_enum,
     map_subschemas,
     render_openapi_json,
 )
 from genspec.rules import RULE_KEYWORD
-from genspec.spec import REQUEST_SCHEMA, RESPONSE_SCHEMA
+from genspec.spec import spec_dir
 from genspec.templating import header, render
 
 PACKAGE_DIR = "python/leonardo_generations"
@@ -65,7 +71,9 @@ MODEL_OPTIONS: dict[str, Any] = {
 }
 
 
-SPEC_SOURCES = (f"spec/{REQUEST_SCHEMA}", f"spec/{RESPONSE_SCHEMA}")
+# The client reads every schema in spec/: the request, the response and the generation loop's
+# (named in full, the banner would push "do not edit" past the first lines).
+SPEC_SOURCES = ("spec/*.schema.json",)
 
 
 def shape_of(schema: Any, *, closed: bool) -> Any:
@@ -121,12 +129,20 @@ def _carries_rule(schema: Any) -> bool:
     return isinstance(schema, dict) and RULE_KEYWORD in schema
 
 
-def render_models(request_schema: dict[str, Any], response_schema: dict[str, Any]) -> str:
-    """models.py: pydantic v2 models of both schemas, via datamodel-code-generator."""
+def render_models(
+    request_schema: dict[str, Any],
+    response_schema: dict[str, Any],
+    loop_schemas: dict[str, Any] | None = None,
+) -> str:
+    """models.py: pydantic v2 models of the schemas, via datamodel-code-generator."""
     from datamodel_code_generator import generate  # dev dependency: imported only to generate
 
-    document = build_openapi(
-        shape_of(request_schema, closed=True), shape_of(response_schema, closed=False)
+    loop = {
+        name: shape_of(schema, closed=name == INIT_IMAGE_REQUEST)
+        for name, schema in (loop_schemas or {}).items()
+    }
+    document = loop_openapi(
+        shape_of(request_schema, closed=True), shape_of(response_schema, closed=False), loop
     )
     source = generate(
         document, custom_file_header=header(*SPEC_SOURCES), **_model_options(MODEL_OPTIONS)
@@ -167,17 +183,26 @@ def export_order(name: str) -> tuple[int, str]:
 
 
 def render_client_artifacts(
-    request_schema: dict[str, Any], response_schema: dict[str, Any]
+    request_schema: dict[str, Any],
+    response_schema: dict[str, Any],
+    loop_schemas: dict[str, Any] | None = None,
 ) -> dict[str, str]:
-    """Every client-side artifact: relative path under `generated/` -> file content."""
+    """Every client-side artifact: relative path under `generated/` -> file content.
+
+    `loop_schemas` defaults to the bundled spec's (genspec.generation_loop).
+    """
+    if loop_schemas is None:
+        loop_schemas = load_loop_schemas(spec_dir())
     context: dict[str, Any] = {
         "header": header(*SPEC_SOURCES),
         "endpoint": ENDPOINT,
         "api_key_env": API_KEY_ENV,
         "request_model": REQUEST_NAME,
         "response_model": RESPONSE_NAME,
+        "genspec_version": __version__,
+        "member_names": member_names(request_schema),
     }
-    modules = {"models": render_models(request_schema, response_schema)}
+    modules = {"models": render_models(request_schema, response_schema, loop_schemas)}
     modules["errors"] = render("errors.py.jinja", **context)
     modules["client"] = render("client.py.jinja", **context)
     exports = {
@@ -189,5 +214,7 @@ def render_client_artifacts(
     files[f"{PACKAGE_DIR}/__init__.py"] = render(
         "init.py.jinja", exports=dict(sorted(exports.items())), everything=everything, **context
     )
-    files["openapi.json"] = render_openapi_json(build_openapi(request_schema, response_schema))
+    files["openapi.json"] = render_openapi_json(
+        loop_openapi(request_schema, response_schema, loop_schemas)
+    )
     return files

@@ -55,7 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
     )
 
 
-def _validators(request: Any, response: Any, package: str) -> dict[str, str]:
+def _validators(request: Any, response: Any, package: str, spec: Path) -> dict[str, str]:
     from genspec.compiler import compile_schema
     from genspec.spec import REQUEST_SCHEMA, RESPONSE_SCHEMA
     from genspec.templating import REGENERATE
@@ -71,7 +71,7 @@ def _validators(request: Any, response: Any, package: str) -> dict[str, str]:
     }
 
 
-def _strategies(request: Any, response: Any, package: str) -> dict[str, str]:
+def _strategies(request: Any, response: Any, package: str, spec: Path) -> dict[str, str]:
     from genspec.spec import REQUEST_SCHEMA
     from genspec.strategies import render_strategies
     from genspec.templating import REGENERATE
@@ -85,11 +85,12 @@ def _strategies(request: Any, response: Any, package: str) -> dict[str, str]:
     return {f"{PACKAGE}/strategies.py": source}
 
 
-def _clients(request: Any, response: Any, package: str) -> dict[str, str]:
+def _clients(request: Any, response: Any, package: str, spec: Path) -> dict[str, str]:
     from genspec.clients import render_client_artifacts
+    from genspec.generation_loop import load_loop_schemas
 
     try:
-        return render_client_artifacts(request, response)
+        return render_client_artifacts(request, response, load_loop_schemas(spec))
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] != "datamodel_code_generator":
             raise
@@ -99,9 +100,10 @@ def _clients(request: Any, response: Any, package: str) -> dict[str, str]:
         ) from None
 
 
-# A producer maps (request schema, response schema, package name) to {path under out/: text},
-# paths written with the default package folder (renamed afterwards for --package-name).
-PRODUCERS: list[Callable[[Any, Any, str], dict[str, str]]] = [_validators, _strategies, _clients]
+# A producer maps (request schema, response schema, package name, spec folder) to {path under
+# out/: text}, paths written with the default package folder (renamed for --package-name).
+Producer = Callable[[Any, Any, str, Path], dict[str, str]]
+PRODUCERS: list[Producer] = [_validators, _strategies, _clients]
 
 
 def build_artifacts(
@@ -124,7 +126,7 @@ def build_artifacts(
     files: dict[str, str] = {}
     try:
         for produce in PRODUCERS:
-            files.update(produce(request, response, name))
+            files.update(produce(request, response, name, spec))
     except SchemaError as exc:
         raise GenerateError(f"{spec}: {exc}") from None
     if package is not None:
