@@ -1,44 +1,36 @@
-{{ header }}
-# ruff: noqa: E501
-"""Hypothesis strategies drawing instances of the schema, built by construction.
+"""Hypothesis strategies that draw instances of a JSON Schema by construction.
 
-`valid_requests()` draws instances that satisfy every keyword and rule; `violating(rule_id)`
-draws near misses: valid except that exactly the one documented rule fails. The schema is
-below as data (`_NODES`, one entry per subschema, `$ref`s resolved to entry numbers); the
-drawing code after it is the same for every schema. It plans each value first (which branch of
-each anyOf/oneOf/if to take, which keyword a "must fail" subschema breaks, choosing only
-branches that stay satisfiable), then draws the value from the plan. The sibling validator
-has the last word: a drawn instance it disagrees with is filtered out, never returned.
+The schema comes in as plain data, one entry per subschema keyed by its location (a JSON
+Pointer): `True`/`False`, or a dict of its keywords with every subschema and `$ref` target
+given by location. `genspec.strategies.describe` writes that data from the IR; `genspec
+generate` copies this module verbatim into the generated package beside it, so it needs only
+hypothesis and the standard library.
+
+Each value is planned first (which branch of each anyOf/oneOf/if to take, which keyword a
+subschema that must fail breaks, keeping only satisfiable choices), then drawn from the plan,
+then checked against this module's own reading of the schema. No compiled validator is ever
+consulted: the drawn instances are inputs for testing validators, never chosen by them.
+
+- `valid_requests()`: instances meeting every constraint (advice is not a constraint: a draw
+  may or may not trigger it).
+- `violating(rule_id)`: for a rule in the constraints, a near miss that breaks that rule alone;
+  for an advice rule, an instance meeting every constraint that triggers that advice.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
-import importlib
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from hypothesis import reject
 from hypothesis import strategies as st
 
-__all__ = ["RULE_IDS", "valid_requests", "violating"]
-
-# The validator compiled from the same schema: it has the last word on every drawn instance.
-_validator = importlib.import_module({{ validator_module }})
-
-# One entry per subschema: True/False, or a dict of its keywords with subschemas as entry numbers.
-_NODES: tuple[Any, ...] = (
-{% for location, node in nodes %}
-    {{ node }},  {{ location }}
-{% endfor %}
-)
-_ROOT = 0
-# Rule id -> the entry carrying that x-rule annotation.
-_RULE_NODES: dict[str, int] = {{ rule_nodes }}
-RULE_IDS: tuple[str, ...] = tuple(_RULE_NODES)
+__all__ = ["Strategies"]
 
 _MAX_DEPTH = 4  # below this many levels, optional members and items are left out
 _ATTEMPTS = 6  # fresh plans tried for one value before giving up on it
@@ -55,25 +47,38 @@ _TYPE_KINDS: dict[str, frozenset[str]] = {
     "object": frozenset({"object"}),
 }
 _NUMBER = frozenset({"integer", "float"})
-# The instance kinds a keyword constrains (it holds vacuously on every other kind).
-_KEYWORD_KINDS: dict[str, frozenset[str]] = {
-    **dict.fromkeys(
-        ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), _NUMBER
-    ),
-    **dict.fromkeys(("minLength", "maxLength", "pattern"), frozenset({"string"})),
-    **dict.fromkeys(
-        ("minItems", "maxItems", "uniqueItems", "prefixItems", "items", "contains", "unevaluatedItems"),
-        frozenset({"array"}),
-    ),
-    **dict.fromkeys(
-        (
-            "required", "dependentRequired", "properties", "patternProperties",
-            "additionalProperties", "propertyNames", "dependentSchemas", "minProperties",
-            "maxProperties", "unevaluatedProperties",
-        ),
-        frozenset({"object"}),
-    ),
-}  # fmt: skip
+# Keywords whose value holds subschemas, by shape: the only places a location is a reference.
+_ONE_CHILD = frozenset(
+    {
+        "additionalProperties",
+        "propertyNames",
+        "items",
+        "contains",
+        "not",
+        "if",
+        "then",
+        "else",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "$ref",
+    }
+)
+_CHILD_MAP = frozenset({"properties", "dependentSchemas"})
+_CHILD_LIST = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+
+Entry = bool | dict[str, Any]
+
+
+@dataclass(eq=False)
+class _Context:
+    """What every planning and checking step reads: the entries (subschemas by number), the
+    one entry whose verdict is inverted (`flip`, the rule a near miss breaks), and the kinds
+    each keyword constrains."""
+
+    nodes: tuple[Entry, ...]
+    flip: int | None
+    keyword_kinds: Mapping[str, frozenset[str]]
+    possible: dict[tuple[tuple[int, ...], tuple[int, ...]], bool] = field(default_factory=dict)
 
 
 class _Unsat(Exception):
@@ -126,22 +131,22 @@ def _matches(pattern: str, text: str) -> bool:
 # ---- checking: what the drawing code steers by (the validator module decides) -----------------
 
 
-def _holds(index: int, x: Any, flip: int | None) -> bool:
-    return _evaluate(index, x, flip) is not None
+def _holds(index: int, x: Any, ctx: _Context) -> bool:
+    return _evaluate(index, x, ctx) is not None
 
 
-def _evaluate(index: int, x: Any, flip: int | None) -> set[Any] | None:
+def _evaluate(index: int, x: Any, ctx: _Context) -> set[Any] | None:
     """The properties/items `x` had evaluated by entry `index`, or None when it fails there.
 
     `flip` names the one entry whose verdict is inverted (the rule a near miss breaks).
     """
-    seen = _evaluate_node(_NODES[index], x, flip)
-    if index == flip:
+    seen = _evaluate_node(ctx.nodes[index], x, ctx)
+    if index == ctx.flip:
         return set() if seen is None else None
     return seen
 
 
-def _evaluate_node(node: Any, x: Any, flip: int | None) -> set[Any] | None:
+def _evaluate_node(node: Any, x: Any, ctx: _Context) -> set[Any] | None:
     if isinstance(node, bool):
         return set() if node else None
     kind = _kind(x)
@@ -157,14 +162,14 @@ def _evaluate_node(node: Any, x: Any, flip: int | None) -> set[Any] | None:
         return None
     seen: set[Any] | None = set()
     if kind == "array":
-        seen = _array_seen(node, x, flip)
+        seen = _array_seen(node, x, ctx)
     elif kind == "object":
-        seen = _object_seen(node, x, flip)
-    in_place = _in_place_seen(node, x, flip)
+        seen = _object_seen(node, x, ctx)
+    in_place = _in_place_seen(node, x, ctx)
     if seen is None or in_place is None:
         return None
     seen |= in_place
-    return _unevaluated_seen(node, x, kind, seen, flip)
+    return _unevaluated_seen(node, x, kind, seen, ctx)
 
 
 def _number_holds(node: dict[str, Any], x: int | float) -> bool:
@@ -185,32 +190,30 @@ def _string_holds(node: dict[str, Any], x: str) -> bool:
     )
 
 
-def _array_seen(node: dict[str, Any], x: list[Any], flip: int | None) -> set[Any] | None:
+def _array_seen(node: dict[str, Any], x: list[Any], ctx: _Context) -> set[Any] | None:
     if not node.get("minItems", 0) <= len(x) <= node.get("maxItems", len(x)):
         return None
-    if node.get("uniqueItems") and any(
-        _same(x[i], x[j]) for i in range(len(x)) for j in range(i)
-    ):
+    if node.get("uniqueItems") and any(_same(x[i], x[j]) for i in range(len(x)) for j in range(i)):
         return None
     seen: set[Any] = set()
     prefix = node.get("prefixItems", [])
     for position, child in enumerate(prefix[: len(x)]):
-        if not _holds(child, x[position], flip):
+        if not _holds(child, x[position], ctx):
             return None
         seen.add(position)
     if "items" in node:
-        if not all(_holds(node["items"], item, flip) for item in x[len(prefix) :]):
+        if not all(_holds(node["items"], item, ctx) for item in x[len(prefix) :]):
             return None
         seen.update(range(len(x)))
     if "contains" in node:
-        hits = {i for i, item in enumerate(x) if _holds(node["contains"], item, flip)}
+        hits = {i for i, item in enumerate(x) if _holds(node["contains"], item, ctx)}
         if not node.get("minContains", 1) <= len(hits) <= node.get("maxContains", len(hits)):
             return None
         seen |= hits
     return seen
 
 
-def _object_seen(node: dict[str, Any], x: dict[str, Any], flip: int | None) -> set[Any] | None:
+def _object_seen(node: dict[str, Any], x: dict[str, Any], ctx: _Context) -> set[Any] | None:
     if not node.get("minProperties", 0) <= len(x) <= node.get("maxProperties", len(x)):
         return None
     if any(name not in x for name in node.get("required", [])):
@@ -218,12 +221,12 @@ def _object_seen(node: dict[str, Any], x: dict[str, Any], flip: int | None) -> s
     for name, others in node.get("dependentRequired", {}).items():
         if name in x and any(other not in x for other in others):
             return None
-    if "propertyNames" in node and not all(_holds(node["propertyNames"], k, flip) for k in x):
+    if "propertyNames" in node and not all(_holds(node["propertyNames"], k, ctx) for k in x):
         return None
     seen: set[Any] = set()
     for key, value in x.items():
         children = _member_children(node, key)
-        if not all(_holds(child, value, flip) for child in children):
+        if not all(_holds(child, value, ctx) for child in children):
             return None
         if children:
             seen.add(key)
@@ -235,13 +238,15 @@ def _member_children(node: dict[str, Any], key: str) -> list[int]:
     children = []
     if key in node.get("properties", {}):
         children.append(node["properties"][key])
-    children += [child for pattern, child in node.get("patternProperties", []) if _matches(pattern, key)]
+    children += [
+        child for pattern, child in node.get("patternProperties", []) if _matches(pattern, key)
+    ]
     if "additionalProperties" in node and not children:
         children.append(node["additionalProperties"])
     return children
 
 
-def _in_place_seen(node: dict[str, Any], x: Any, flip: int | None) -> set[Any] | None:
+def _in_place_seen(node: dict[str, Any], x: Any, ctx: _Context) -> set[Any] | None:
     """Subschemas applied to `x` itself: $ref, allOf, anyOf, oneOf, not, if, dependentSchemas."""
     seen: set[Any] = set()
     musts = list(node.get("allOf", []))
@@ -250,24 +255,24 @@ def _in_place_seen(node: dict[str, Any], x: Any, flip: int | None) -> set[Any] |
     if isinstance(x, dict):
         musts += [child for name, child in node.get("dependentSchemas", {}).items() if name in x]
     for child in musts:
-        part = _evaluate(child, x, flip)
+        part = _evaluate(child, x, ctx)
         if part is None:
             return None
         seen |= part
     for keyword, wanted in (("anyOf", range(1, 1 << 30)), ("oneOf", range(1, 2))):
         if keyword in node:
-            parts = [_evaluate(child, x, flip) for child in node[keyword]]
+            parts = [_evaluate(child, x, ctx) for child in node[keyword]]
             passing = [part for part in parts if part is not None]
             if len(passing) not in wanted:
                 return None
             for part in passing:
                 seen |= part
-    if "not" in node and _holds(node["not"], x, flip):
+    if "not" in node and _holds(node["not"], x, ctx):
         return None
     if "if" in node:
-        condition = _evaluate(node["if"], x, flip)
+        condition = _evaluate(node["if"], x, ctx)
         branch = node.get("then" if condition is not None else "else")
-        part = set() if branch is None else _evaluate(branch, x, flip)
+        part = set() if branch is None else _evaluate(branch, x, ctx)
         if part is None:
             return None
         seen |= part | (condition or set())
@@ -275,16 +280,16 @@ def _in_place_seen(node: dict[str, Any], x: Any, flip: int | None) -> set[Any] |
 
 
 def _unevaluated_seen(
-    node: dict[str, Any], x: Any, kind: str, seen: set[Any], flip: int | None
+    node: dict[str, Any], x: Any, kind: str, seen: set[Any], ctx: _Context
 ) -> set[Any] | None:
     if kind == "object" and "unevaluatedProperties" in node:
         child = node["unevaluatedProperties"]
-        if not all(_holds(child, x[k], flip) for k in x if k not in seen):
+        if not all(_holds(child, x[k], ctx) for k in x if k not in seen):
             return None
         seen |= set(x)
     if kind == "array" and "unevaluatedItems" in node:
         child = node["unevaluatedItems"]
-        if not all(_holds(child, item, flip) for i, item in enumerate(x) if i not in seen):
+        if not all(_holds(child, item, ctx) for i, item in enumerate(x) if i not in seen):
             return None
         seen |= set(range(len(x)))
     return seen
@@ -297,7 +302,7 @@ def _unevaluated_seen(
 #   ("break", node, keyword) that keyword of that node must fail (the value is of its kind)
 #   ("present", name) / ("absent", name)   object members
 #   ("member", name, entry)  member `name` is present and fails entry
-#   ("extra", pattern, entry)  some member outside the known names (matching pattern, if any) fails entry
+#   ("extra", pattern, entry)  a member outside the known names (matching pattern) fails entry
 #   ("bad-name", entry)       some member's name fails entry (propertyNames)
 #   ("item", position, entry) the item at position (or any item from -position-1 on) fails entry
 Move = tuple[Any, ...]
@@ -305,7 +310,7 @@ Move = tuple[Any, ...]
 
 @dataclass
 class _Plan:
-    flip: int | None
+    ctx: _Context
     checks: list[tuple[int, bool]] = field(default_factory=list)
     facts: list[dict[str, Any]] = field(default_factory=list)
     breaks: list[tuple[dict[str, Any], str]] = field(default_factory=list)
@@ -317,11 +322,13 @@ class _Plan:
     item_fails: list[tuple[int, int]] = field(default_factory=list)
     choices: list[list[list[Move]]] = field(default_factory=list)
     steps: int = 0
-    members: dict[str, tuple[int, list[int]]] = field(default_factory=dict)  # name -> (facts read, entries)
+    members: dict[str, tuple[int, list[int]]] = field(
+        default_factory=dict
+    )  # name -> (facts read, entries)
 
     def copy(self) -> _Plan:
         return _Plan(
-            self.flip, list(self.checks), list(self.facts), list(self.breaks), set(self.present),
+            self.ctx, list(self.checks), list(self.facts), list(self.breaks), set(self.present),
             set(self.absent), {k: list(v) for k, v in self.member_fails.items()},
             list(self.extras), list(self.bad_names), list(self.item_fails), list(self.choices),
             self.steps, dict(self.members),
@@ -353,8 +360,8 @@ class _Plan:
 
     def _node(self, index: int, holds: bool) -> None:
         self.checks.append((index, holds))
-        node = _NODES[index]
-        if index == self.flip:
+        node = self.ctx.nodes[index]
+        if index == self.ctx.flip:
             holds = not holds
         if isinstance(node, bool):
             if node != holds:
@@ -385,8 +392,8 @@ class _Plan:
         for node, keyword in self.breaks:
             if keyword == "type":
                 kinds -= frozenset().union(*(_TYPE_KINDS[name] for name in node["type"]))
-            elif keyword in _KEYWORD_KINDS:
-                kinds &= _KEYWORD_KINDS[keyword]
+            elif keyword in self.ctx.keyword_kinds:
+                kinds &= self.ctx.keyword_kinds[keyword]
         if self.present or self.absent or self.member_fails or self.extras or self.bad_names:
             kinds &= {"object"}
         if self.item_fails:
@@ -409,7 +416,7 @@ class _Plan:
         return [value for value in options if _kind(value) in kinds and self.accepts(value)]
 
     def accepts(self, value: Any) -> bool:
-        return all(_holds(index, value, self.flip) == holds for index, holds in self.checks)
+        return all(_holds(index, value, self.ctx) == holds for index, holds in self.checks)
 
     def feasible(self) -> bool:
         if not self.kinds() or self.present & self.absent:
@@ -426,7 +433,7 @@ class _Plan:
         """Whether a value for member `name` may exist (a quick look at its const/enum/type)."""
         holds = tuple(self.member_entries(name))
         fails = tuple(self.member_fails.get(name, []))
-        return _possible(holds, fails, self.flip)
+        return _possible(holds, fails, self.ctx)
 
     def member_entries(self, name: str) -> list[int]:
         """The entries member `name` must satisfy (kept up to date as facts are added)."""
@@ -438,12 +445,18 @@ class _Plan:
         return entries
 
 
-@functools.lru_cache(maxsize=4096)
-def _possible(holds: tuple[int, ...], fails: tuple[int, ...], flip: int | None) -> bool:
+def _possible(holds: tuple[int, ...], fails: tuple[int, ...], ctx: _Context) -> bool:
     """Whether some value may hold on `holds` and fail `fails` (a quick look, no drawing)."""
+    key = (holds, fails)
+    if key not in ctx.possible:
+        ctx.possible[key] = _possible_now(holds, fails, ctx)
+    return ctx.possible[key]
+
+
+def _possible_now(holds: tuple[int, ...], fails: tuple[int, ...], ctx: _Context) -> bool:
     if set(holds) & set(fails):
         return False
-    plan = _Plan(flip)
+    plan = _Plan(ctx)
     try:
         for index in holds:
             plan.apply(("node", index, True))
@@ -476,7 +489,9 @@ def _meet(node: dict[str, Any]) -> list[list[list[Move]]]:
     if "if" in node:
         then = [("node", node["then"], True)] if "then" in node else []
         otherwise = [("node", node["else"], True)] if "else" in node else []
-        choices.append([[("node", node["if"], True), *then], [("node", node["if"], False), *otherwise]])
+        choices.append(
+            [[("node", node["if"], True), *then], [("node", node["if"], False), *otherwise]]
+        )
     for name, child in node.get("dependentSchemas", {}).items():
         choices.append([[("absent", name)], [("present", name), ("node", child, True)]])
     return choices
@@ -543,8 +558,8 @@ def _break_keyword(node: dict[str, Any], keyword: str, value: Any) -> list[list[
     return [[("break", node, keyword)]]
 
 
-def _plan(draw: st.DrawFn, holds: list[int], fails: list[int], flip: int | None) -> _Plan:
-    plan = _Plan(flip)
+def _plan(draw: st.DrawFn, holds: list[int], fails: list[int], ctx: _Context) -> _Plan:
+    plan = _Plan(ctx)
     for index in holds:
         plan.apply(("node", index, True))
     for index in fails:
@@ -580,11 +595,11 @@ def _search(draw: st.DrawFn, plan: _Plan) -> _Plan:
 # ---- drawing a value from a plan -----------------------------------------------------------------
 
 
-def _value(draw: st.DrawFn, holds: list[int], fails: list[int], flip: int | None, depth: int) -> Any:
+def _value(draw: st.DrawFn, holds: list[int], fails: list[int], ctx: _Context, depth: int) -> Any:
     """A value satisfying every entry in `holds` and failing every entry in `fails`."""
     for _ in range(_ATTEMPTS):
         try:
-            plan = _plan(draw, holds, fails, flip)
+            plan = _plan(draw, holds, fails, ctx)
             value = _realize(draw, plan, depth)
         except _Unsat:
             continue
@@ -643,10 +658,14 @@ class _Range:
         low = high = None
         if self.low is not None:
             ratio = self.low / step
-            low = math.floor(ratio) + 1 if self.low_open or ratio != math.ceil(ratio) else int(ratio)
+            low = (
+                math.floor(ratio) + 1 if self.low_open or ratio != math.ceil(ratio) else int(ratio)
+            )
         if self.high is not None:
             ratio = self.high / step
-            high = math.ceil(ratio) - 1 if self.high_open or ratio != math.floor(ratio) else int(ratio)
+            high = (
+                math.ceil(ratio) - 1 if self.high_open or ratio != math.floor(ratio) else int(ratio)
+            )
         return low, high
 
 
@@ -748,7 +767,7 @@ def _array(draw: st.DrawFn, plan: _Plan, depth: int) -> list[Any]:
         if duplicate and position == length - 1:
             items.append(copy.deepcopy(items[0]))
             continue
-        items.append(_value(draw, holds, fails, plan.flip, depth + 1))
+        items.append(_value(draw, holds, fails, plan.ctx, depth + 1))
     return items
 
 
@@ -786,7 +805,11 @@ def _contains_rules(plan: _Plan) -> list[tuple[int, int, int | None]]:
     for node, keyword in plan.breaks:
         if keyword == "contains":
             low, high = node.get("minContains", 1), node.get("maxContains")
-            rules.append((node["contains"], 0, 0) if low > 0 or high is None else (node["contains"], high + 1, None))
+            rules.append(
+                (node["contains"], 0, 0)
+                if low > 0 or high is None
+                else (node["contains"], high + 1, None)
+            )
     return rules
 
 
@@ -797,22 +820,23 @@ def _object(draw: st.DrawFn, plan: _Plan, depth: int) -> dict[str, Any]:
     chosen = [
         name
         for name in names
-        if name in required or (depth < _MAX_DEPTH and plan.member_possible(name) and draw(st.booleans()))
+        if name in required
+        or (depth < _MAX_DEPTH and plan.member_possible(name) and draw(st.booleans()))
     ]
     chosen = _with_dependencies(plan, chosen)
     value: dict[str, Any] = {}
     for name in chosen:
         value[name] = _value(
-            draw, plan.member_entries(name), plan.member_fails.get(name, []), plan.flip, depth + 1
+            draw, plan.member_entries(name), plan.member_fails.get(name, []), plan.ctx, depth + 1
         )
     for pattern, child in plan.extras:
         name = _extra_name(draw, plan, pattern, value)
-        value[name] = _value(draw, plan.member_entries(name), [child], plan.flip, depth + 1)
+        value[name] = _value(draw, plan.member_entries(name), [child], plan.ctx, depth + 1)
     for child in plan.bad_names:
-        name = _value(draw, [], [child], plan.flip, depth + 1)
+        name = _value(draw, [], [child], plan.ctx, depth + 1)
         if not isinstance(name, str) or name in value:
             raise _Unsat
-        value[name] = _value(draw, plan.member_entries(name), [], plan.flip, depth + 1)
+        value[name] = _value(draw, plan.member_entries(name), [], plan.ctx, depth + 1)
     return value
 
 
@@ -834,7 +858,11 @@ def _extra_name(draw: st.DrawFn, plan: _Plan, pattern: str | None, taken: dict[s
     known = {name for node in plan.facts for name in node.get("properties", {})} | set(taken)
     patterns = [p for node in plan.facts for p, _ in node.get("patternProperties", [])]
     name = draw(st.from_regex(pattern) if pattern is not None else st.text(max_size=8))
-    if name in known or name in plan.absent or (pattern is None and any(_matches(p, name) for p in patterns)):
+    if (
+        name in known
+        or name in plan.absent
+        or (pattern is None and any(_matches(p, name) for p in patterns))
+    ):
         raise _Unsat
     return name
 
@@ -842,30 +870,105 @@ def _extra_name(draw: st.DrawFn, plan: _Plan, pattern: str | None, taken: dict[s
 # ---- public strategies ---------------------------------------------------------------------------
 
 
+def _numbered(nodes: Mapping[str, Entry]) -> tuple[Entry, ...]:
+    """The entries with every subschema reference turned from a location into a number."""
+    number = {location: index for index, location in enumerate(nodes)}
+
+    def ref(location: Any) -> int:
+        if not isinstance(location, str) or location not in number:
+            raise ValueError(f"no entry for subschema location {location!r}")
+        return number[location]
+
+    def entry(node: Entry) -> Entry:
+        if isinstance(node, bool):
+            return node
+        result: dict[str, Any] = {}
+        for keyword, value in node.items():
+            if keyword in _ONE_CHILD:
+                result[keyword] = ref(value)
+            elif keyword in _CHILD_MAP:
+                result[keyword] = {name: ref(child) for name, child in value.items()}
+            elif keyword in _CHILD_LIST:
+                result[keyword] = [ref(child) for child in value]
+            elif keyword == "patternProperties":
+                result[keyword] = [[pattern, ref(child)] for pattern, child in value]
+            else:
+                result[keyword] = value
+        return result
+
+    return tuple(entry(node) for node in nodes.values())
+
+
+class Strategies:
+    """The strategies of one described schema.
+
+    `nodes`: every subschema by location (see the module docstring), `root` the location of the
+    schema itself. `rules`: rule id -> location of the subschema carrying it in the constraints
+    (a near miss inverts that subschema's verdict). `advice`: rule id -> location of an advice
+    subschema, applied to the root instance and never a constraint. `keyword_kinds`: the JSON
+    types ("number", "string", "array", "object") each keyword constrains.
+    """
+
+    def __init__(
+        self,
+        nodes: Mapping[str, Entry],
+        *,
+        keyword_kinds: Mapping[str, Sequence[str]],
+        root: str = "",
+        rules: Mapping[str, str] | None = None,
+        advice: Mapping[str, str] | None = None,
+    ) -> None:
+        number = {location: index for index, location in enumerate(nodes)}
+        rules, advice = dict(rules or {}), dict(advice or {})
+        for location in [root, *rules.values(), *advice.values()]:
+            if location not in number:
+                raise ValueError(f"no entry for subschema location {location!r}")
+        if set(rules) & set(advice):
+            raise ValueError(
+                f"rules both in constraints and advice: {sorted(set(rules) & set(advice))}"
+            )
+        self._nodes = _numbered(nodes)
+        self._root = number[root]
+        self._rules = {rule_id: number[location] for rule_id, location in rules.items()}
+        self._advice = {rule_id: number[location] for rule_id, location in advice.items()}
+        self._keyword_kinds = {
+            keyword: frozenset().union(*(_TYPE_KINDS[name] for name in names))
+            for keyword, names in keyword_kinds.items()
+        }
+        self._contexts: dict[int | None, _Context] = {}
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """Every rule `violating` knows: those in the constraints, then the advice."""
+        return (*self._rules, *self._advice)
+
+    @property
+    def advice_ids(self) -> tuple[str, ...]:
+        return tuple(self._advice)
+
+    def valid_requests(self) -> st.SearchStrategy[Any]:
+        """Instances meeting every constraint; advice may or may not be triggered."""
+        return _instances(self._context(None), [self._root], [])
+
+    def violating(self, rule_id: str) -> st.SearchStrategy[Any]:
+        """Near misses for a constraint rule; for an advice rule, valid instances triggering it."""
+        if rule_id in self._advice:
+            return _instances(self._context(None), [self._root], [self._advice[rule_id]])
+        if rule_id not in self._rules:
+            raise ValueError(f"unknown rule id {rule_id!r}; known: {', '.join(self.rule_ids)}")
+        return _instances(self._context(self._rules[rule_id]), [self._root], [])
+
+    def _context(self, flip: int | None) -> _Context:
+        if flip not in self._contexts:
+            self._contexts[flip] = _Context(self._nodes, flip, self._keyword_kinds)
+        return self._contexts[flip]
+
+
 @st.composite
-def _instances(draw: st.DrawFn, flip: int | None) -> Any:
+def _instances(draw: st.DrawFn, ctx: _Context, holds: list[int], fails: list[int]) -> Any:
     for _ in range(_ATTEMPTS):
         try:
-            return _value(draw, [_ROOT], [], flip, 0)
+            return _value(draw, holds, fails, ctx, 0)
         except _Unsat:
             continue
-    from hypothesis import reject
-
     reject()
-
-
-def valid_requests() -> st.SearchStrategy[Any]:
-    """Instances the schema accepts: every keyword and every rule holds."""
-    return _instances(None).filter(_validator.is_valid)
-
-
-def violating(rule_id: str) -> st.SearchStrategy[Any]:
-    """Near misses for rule `rule_id`: everything else holds, that rule alone fails."""
-    if rule_id not in _RULE_NODES:
-        raise ValueError(f"unknown rule id {rule_id!r}; known: {', '.join(RULE_IDS)}")
-
-    def breaks_only_that_rule(instance: Any) -> bool:
-        errors = _validator.validate(instance)
-        return bool(errors) and all(error.rule_id == rule_id for error in errors)
-
-    return _instances(_RULE_NODES[rule_id]).filter(breaks_only_that_rule)
