@@ -130,7 +130,7 @@ def _matches(pattern: str, text: str) -> bool:
     return re.search(pattern, text) is not None
 
 
-# ---- checking: what the drawing code steers by (the validator module decides) -----------------
+# ---- checking: this module's own reading of the schema, which every draw must pass --------
 
 
 def _holds(index: int, x: Any, ctx: _Context) -> bool:
