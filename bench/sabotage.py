@@ -183,7 +183,7 @@ def run(sabotage: Sabotage, tests: list[str]) -> list[str]:
     command = [sys.executable, "-m", "pytest", "-p", "sabotage", "-p", "no:cacheprovider"]
     command += ["-q", "-rf", "--no-header", *tests]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    failed = re.findall(r"^FAILED (\S+)", done.stdout, flags=re.MULTILINE)
+    failed = re.findall(r"^FAILED (.+?)(?: - .*)?$", done.stdout, flags=re.MULTILINE)
     if done.returncode not in (0, 1) or (done.returncode == 1 and not failed):
         raise RuntimeError(f"pytest did not run under {sabotage.name}:\n{done.stdout}{done.stderr}")
     return failed

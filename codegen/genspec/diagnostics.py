@@ -215,7 +215,7 @@ class SchemaView:
         return [b["items"] for b in self.branches(schema) if isinstance(b.get("items"), dict)]
 
     def _rule_entries(self) -> Iterator[dict[str, Any]]:
-        for entry in self.root.get("allOf", []):
+        for entry in [*self.root.get("allOf", []), *self.root.get("x-advice", [])]:
             if isinstance(entry, dict) and isinstance(entry.get("x-rule"), dict):
                 yield entry
 

@@ -46,6 +46,9 @@ REFUSED_KEYWORDS = {
     "$vocabulary": "custom vocabularies are not supported",
 }
 RULE_KEYWORD = "x-rule"
+# Root-only: subschemas of advice, each a warning x-rule applied to the root instance. Standard
+# validators ignore it (an `x-` annotation); genspec reports its failures as warnings only.
+ADVICE_KEYWORD = "x-advice"
 
 # Keywords holding subschemas, by shape. Walking the document and lowering it both read these.
 SINGLE_SUBSCHEMA = (
@@ -278,6 +281,13 @@ class Ref(Keyword):
 
 
 @dataclass
+class Advice(Keyword):
+    """The root's `x-advice`: never part of validity; each child's failures are its warning."""
+
+    children: list[Node]
+
+
+@dataclass
 class UnevaluatedProperties(Keyword):
     child: Node
 
@@ -327,7 +337,13 @@ def keyword_children(keyword: Keyword) -> Iterator[Node]:
             yield from c.values()
         case PatternProperties(children=pairs):
             yield from (child for _, child in pairs)
-        case PrefixItems(children=c) | AllOf(children=c) | AnyOf(children=c) | OneOf(children=c):
+        case (
+            PrefixItems(children=c)
+            | AllOf(children=c)
+            | AnyOf(children=c)
+            | OneOf(children=c)
+            | Advice(children=c)
+        ):
             yield from c
         case IfThenElse(condition=cond, then=then, otherwise=otherwise):
             yield from (n for n in (cond, then, otherwise) if n is not None)
@@ -421,7 +437,9 @@ class _Document:
         self.rules: dict[str, RuleInfo] = {}
         self._walk(schema, "", "", None)
 
-    def _walk(self, schema: Any, location: str, base: str, rule: RuleInfo | None) -> None:
+    def _walk(
+        self, schema: Any, location: str, base: str, rule: RuleInfo | None, advice: bool = False
+    ) -> None:
         if isinstance(schema, bool):
             self.places[location] = _Place(schema, base, rule)
             return
@@ -438,17 +456,39 @@ class _Document:
             self.anchors[f"{base}#{schema['$anchor']}"] = location
         if RULE_KEYWORD in schema:
             rule = self._read_rule(schema[RULE_KEYWORD], f"{location}/{RULE_KEYWORD}")
+            if (rule.severity == "warning") is not advice:
+                where = f"{location}/{RULE_KEYWORD}"
+                message = (
+                    "inside x-advice every x-rule must be a warning"
+                    if advice
+                    else "a warning x-rule belongs in the root's x-advice, not in the constraints"
+                )
+                raise SchemaError(where, message, RULE_KEYWORD)
         self.places[location] = _Place(schema, base, rule)
         for keyword, value in schema.items():
             here = f"{location}/{escape_pointer_token(keyword)}"
             if keyword in SINGLE_SUBSCHEMA:
-                self._walk(value, here, base, rule)
+                self._walk(value, here, base, rule, advice)
             elif keyword in MAP_SUBSCHEMAS:
                 for name, child in value.items():
-                    self._walk(child, f"{here}/{escape_pointer_token(name)}", base, rule)
+                    self._walk(child, f"{here}/{escape_pointer_token(name)}", base, rule, advice)
             elif keyword in LIST_SUBSCHEMAS:
                 for position, child in enumerate(value):
-                    self._walk(child, f"{here}/{position}", base, rule)
+                    self._walk(child, f"{here}/{position}", base, rule, advice)
+            elif keyword == ADVICE_KEYWORD:
+                self._walk_advice(value, here, base, at_root=location == "" and not advice)
+
+    def _walk_advice(self, value: Any, location: str, base: str, *, at_root: bool) -> None:
+        if not at_root:
+            raise SchemaError(location, "x-advice is only read at the root", ADVICE_KEYWORD)
+        if not isinstance(value, list):
+            raise SchemaError(location, "x-advice must be an array of schemas", ADVICE_KEYWORD)
+        for position, child in enumerate(value):
+            here = f"{location}/{position}"
+            if not isinstance(child, dict) or RULE_KEYWORD not in child:
+                message = "each x-advice entry is a schema with a warning x-rule"
+                raise SchemaError(here, message, ADVICE_KEYWORD)
+            self._walk(child, here, base, None, advice=True)
 
     def _check_keyword(self, schema: dict[str, Any], keyword: str, location: str) -> None:
         here = f"{location}/{escape_pointer_token(keyword)}"
@@ -654,6 +694,10 @@ class _Lowering:
                 loc("unevaluatedItems"),
                 self._child(schema["unevaluatedItems"], loc("unevaluatedItems")),
             )
+        if ADVICE_KEYWORD in schema:
+            base = loc(ADVICE_KEYWORD)
+            entries = schema[ADVICE_KEYWORD]
+            yield Advice(base, [self._child(sub, f"{base}/{i}") for i, sub in enumerate(entries)])
 
 
 def _whole(value: Any, location: str) -> int:
@@ -697,6 +741,23 @@ def _refuse_in_place_cycles(nodes: list[Node]) -> None:
             visit(node)
 
 
+def _refuse_advice_in_constraints(root: Node) -> None:
+    """A `$ref` from the constraints into x-advice would make advice an error: refuse it."""
+    seen: set[int] = set()
+    work = [root]
+    while work:
+        node = work.pop()
+        if node.index in seen:
+            continue
+        seen.add(node.index)
+        if node.rule is not None and node.rule.severity == "warning":
+            message = "the constraints reach a warning x-rule (only x-advice may apply it)"
+            raise SchemaError(node.location, message, RULE_KEYWORD)
+        for keyword in node.keywords:
+            if not isinstance(keyword, Advice):
+                work.extend(keyword_children(keyword))
+
+
 def check_metaschema(schema: Any) -> None:
     """Raise SchemaError when `schema` is not a valid draft 2020-12 schema."""
     from jsonschema import Draft202012Validator
@@ -729,5 +790,6 @@ def lower(schema: Any, *, check: bool = True, resources: dict[str, Any] | None =
     lowering = _Lowering(document)
     root = lowering.node("")
     _refuse_in_place_cycles(lowering.nodes)
+    _refuse_advice_in_constraints(root)
     # $defs entries nobody references are still checked (walked), just not compiled.
     return SchemaIR(root, lowering.nodes, document.rules)

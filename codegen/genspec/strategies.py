@@ -132,22 +132,27 @@ def keyword_kinds() -> dict[str, list[str]]:
 
 
 def describe(schema_ir: ir.SchemaIR) -> Description:
-    """The IR as plain data: every node by location, and where each rule sits."""
+    """The IR as plain data: every node by location, and where each rule and advice sits."""
     nodes: dict[str, bool | dict[str, Any]] = {}
+    advice: dict[str, str] = {}
     for node in schema_ir.nodes:
         if node.boolean is not None:
             nodes[node.location] = node.boolean
             continue
         entry: dict[str, Any] = {}
         for keyword in node.keywords:
+            if isinstance(keyword, ir.Advice):  # never a constraint: the runtime draws it apart
+                found = {c.rule.id: c.location for c in keyword.children if c.rule is not None}
+                advice |= found
+                continue
             entry.update(_keyword_data(keyword))
         nodes[node.location] = entry
     rules: dict[str, str] = {}
     for node in schema_ir.nodes:
         annotation = node.schema.get(ir.RULE_KEYWORD) if isinstance(node.schema, dict) else None
-        if node.rule is not None and isinstance(annotation, dict):
+        if node.rule is not None and isinstance(annotation, dict) and node.rule.id not in advice:
             rules.setdefault(node.rule.id, node.location)
-    return Description(nodes, schema_ir.root.location, rules, {}, keyword_kinds())
+    return Description(nodes, schema_ir.root.location, rules, advice, keyword_kinds())
 
 
 def runtime_source(*, command: str = "genspec generate") -> str:

@@ -73,6 +73,14 @@ class Oracle:
         """The advice rules `instance` triggers (only meaningful for a valid instance)."""
         return {rule for rule, check in self.advice.items() if not check.is_valid(instance)}
 
+    def advice_findings(self, instance: Any) -> set[tuple[str, str]]:
+        """(rule id, instance path) of every advice error python-jsonschema reports."""
+        return {
+            (rule, pointer(error.absolute_path))
+            for rule, check in self.advice.items()
+            for error in check.iter_errors(instance)
+        }
+
     def breaks_only(self, instance: Any, rule_id: str) -> bool:
         """Rejected, and accepted once the subschemas carrying `rule_id` accept everything."""
         if rule_id not in self._relaxed:

@@ -91,25 +91,6 @@ _NODES: dict[str, Any] = {
             "/allOf/8",
             "/allOf/9",
             "/allOf/10",
-            "/allOf/11",
-            "/allOf/12",
-            "/allOf/13",
-            "/allOf/14",
-            "/allOf/15",
-            "/allOf/16",
-            "/allOf/17",
-            "/allOf/18",
-            "/allOf/19",
-            "/allOf/20",
-            "/allOf/21",
-            "/allOf/22",
-            "/allOf/23",
-            "/allOf/24",
-            "/allOf/25",
-            "/allOf/26",
-            "/allOf/27",
-            "/allOf/28",
-            "/allOf/29",
         ],
     },
     "/properties/alchemy": {"type": ["boolean", "null"]},
@@ -406,117 +387,200 @@ _NODES: dict[str, Any] = {
         "properties": {"sd_version": "/$defs/fluxModel/anyOf/1/allOf/1/properties/sd_version"},
     },
     "/$defs/fluxModel/anyOf/1/allOf/1/properties/sd_version": {"enum": ["FLUX", "FLUX_DEV"]},
-    "/allOf/3/if/allOf/1": {"$ref": "/$defs/alchemyOn"},
-    "/allOf/3/then": {
-        "required": ["contrast"],
-        "properties": {"contrast": "/allOf/3/then/properties/contrast"},
+    "/allOf/3/if/allOf/1": {
+        "required": ["seed"],
+        "properties": {"seed": "/allOf/3/if/allOf/1/properties/seed"},
     },
-    "/allOf/3/then/properties/contrast": {"type": ["number"], "minimum": 2.5},
+    "/allOf/3/if/allOf/1/properties/seed": {"type": ["number"]},
+    "/allOf/3/then": {"properties": {"seed": "/allOf/3/then/properties/seed"}},
+    "/allOf/3/then/properties/seed": {"maximum": 2147483638},
     "/allOf/4": {"if": "/allOf/4/if", "then": "/allOf/4/then"},
-    "/allOf/4/if": {"allOf": ["/allOf/4/if/allOf/0", "/allOf/4/if/allOf/1"]},
-    "/allOf/4/if/allOf/0": {"$ref": "/$defs/fluxModel"},
-    "/allOf/4/if/allOf/1": {
-        "required": ["seed"],
-        "properties": {"seed": "/allOf/4/if/allOf/1/properties/seed"},
-    },
-    "/allOf/4/if/allOf/1/properties/seed": {"type": ["number"]},
-    "/allOf/4/then": {"properties": {"seed": "/allOf/4/then/properties/seed"}},
-    "/allOf/4/then/properties/seed": {"maximum": 2147483638},
-    "/allOf/5": {"if": "/allOf/5/if", "then": "/allOf/5/then"},
-    "/allOf/5/if": {"allOf": ["/allOf/5/if/allOf/0", "/allOf/5/if/allOf/1"]},
-    "/allOf/5/if/allOf/0": {"$ref": "/$defs/fluxModel"},
-    "/allOf/5/if/allOf/1": {
-        "required": ["seed"],
-        "properties": {"seed": "/allOf/5/if/allOf/1/properties/seed"},
-    },
-    "/allOf/5/if/allOf/1/properties/seed": {"type": ["number"]},
-    "/allOf/5/then": {"properties": {"seed": "/allOf/5/then/properties/seed"}},
-    "/allOf/5/then/properties/seed": {"not": "/allOf/5/then/properties/seed/not"},
-    "/allOf/5/then/properties/seed/not": {"const": 2147483638},
-    "/allOf/6": {"if": "/allOf/6/if", "then": "/allOf/6/then"},
-    "/allOf/6/if": {
-        "required": ["contrast"],
-        "properties": {"contrast": "/allOf/6/if/properties/contrast"},
-    },
-    "/allOf/6/if/properties/contrast": {"type": ["number"]},
-    "/allOf/6/then": {"properties": {"contrast": "/allOf/6/then/properties/contrast"}},
-    "/allOf/6/then/properties/contrast": {"enum": [1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]},
-    "/allOf/7": {"if": "/allOf/7/if", "then": "/allOf/7/then"},
-    "/allOf/7/if": {
-        "required": ["guidance_scale"],
-        "properties": {"guidance_scale": "/allOf/7/if/properties/guidance_scale"},
-    },
-    "/allOf/7/if/properties/guidance_scale": {"type": ["number"]},
-    "/allOf/7/then": {"properties": {"guidance_scale": "/allOf/7/then/properties/guidance_scale"}},
-    "/allOf/7/then/properties/guidance_scale": {"maximum": 20},
-    "/allOf/8": {"if": "/allOf/8/if", "then": "/allOf/8/then"},
-    "/allOf/8/if": {"$ref": "/$defs/photoRealOn"},
+    "/allOf/4/if": {"$ref": "/$defs/photoRealOn"},
     "/$defs/photoRealOn": {
         "required": ["photoReal"],
         "properties": {"photoReal": "/$defs/photoRealOn/properties/photoReal"},
     },
     "/$defs/photoRealOn/properties/photoReal": {"const": True},
-    "/allOf/8/then": {"properties": {"alchemy": "/allOf/8/then/properties/alchemy"}},
-    "/allOf/8/then/properties/alchemy": {"not": "/allOf/8/then/properties/alchemy/not"},
-    "/allOf/8/then/properties/alchemy/not": {"const": False},
-    "/allOf/9": {"if": "/allOf/9/if", "then": "/allOf/9/then"},
-    "/allOf/9/if": {"allOf": ["/allOf/9/if/allOf/0", "/allOf/9/if/allOf/1"]},
-    "/allOf/9/if/allOf/0": {"$ref": "/$defs/photoRealOn"},
-    "/allOf/9/if/allOf/1": {
-        "properties": {"photoRealVersion": "/allOf/9/if/allOf/1/properties/photoRealVersion"}
+    "/allOf/4/then": {"properties": {"alchemy": "/allOf/4/then/properties/alchemy"}},
+    "/allOf/4/then/properties/alchemy": {"not": "/allOf/4/then/properties/alchemy/not"},
+    "/allOf/4/then/properties/alchemy/not": {"const": False},
+    "/allOf/5": {"if": "/allOf/5/if", "then": "/allOf/5/then"},
+    "/allOf/5/if": {"allOf": ["/allOf/5/if/allOf/0", "/allOf/5/if/allOf/1"]},
+    "/allOf/5/if/allOf/0": {"$ref": "/$defs/photoRealOn"},
+    "/allOf/5/if/allOf/1": {
+        "properties": {"photoRealVersion": "/allOf/5/if/allOf/1/properties/photoRealVersion"}
     },
-    "/allOf/9/if/allOf/1/properties/photoRealVersion": {"enum": ["v1", None]},
-    "/allOf/9/then": {"properties": {"modelId": "/allOf/9/then/properties/modelId"}},
-    "/allOf/9/then/properties/modelId": {"type": ["null"]},
-    "/allOf/10": {"if": "/allOf/10/if", "then": "/allOf/10/then"},
-    "/allOf/10/if": {"allOf": ["/allOf/10/if/allOf/0", "/allOf/10/if/allOf/1"]},
-    "/allOf/10/if/allOf/0": {"$ref": "/$defs/photoRealOn"},
-    "/allOf/10/if/allOf/1": {
+    "/allOf/5/if/allOf/1/properties/photoRealVersion": {"enum": ["v1", None]},
+    "/allOf/5/then": {"properties": {"modelId": "/allOf/5/then/properties/modelId"}},
+    "/allOf/5/then/properties/modelId": {"type": ["null"]},
+    "/allOf/6": {"if": "/allOf/6/if", "then": "/allOf/6/then"},
+    "/allOf/6/if": {"allOf": ["/allOf/6/if/allOf/0", "/allOf/6/if/allOf/1"]},
+    "/allOf/6/if/allOf/0": {"$ref": "/$defs/photoRealOn"},
+    "/allOf/6/if/allOf/1": {
         "required": ["photoRealVersion"],
-        "properties": {"photoRealVersion": "/allOf/10/if/allOf/1/properties/photoRealVersion"},
+        "properties": {"photoRealVersion": "/allOf/6/if/allOf/1/properties/photoRealVersion"},
     },
-    "/allOf/10/if/allOf/1/properties/photoRealVersion": {"const": "v2"},
-    "/allOf/10/then": {
+    "/allOf/6/if/allOf/1/properties/photoRealVersion": {"const": "v2"},
+    "/allOf/6/then": {
         "required": ["modelId"],
-        "properties": {"modelId": "/allOf/10/then/properties/modelId"},
+        "properties": {"modelId": "/allOf/6/then/properties/modelId"},
     },
-    "/allOf/10/then/properties/modelId": {
+    "/allOf/6/then/properties/modelId": {
         "enum": [
             "aa77f04e-3eec-4034-9c07-d0f619684628",
             "1e60896f-3c26-4296-8ecc-53e2afecc132",
             "5c232a9e-9061-4777-980a-ddc8e65647c6",
         ]
     },
-    "/allOf/11": {"if": "/allOf/11/if", "then": "/allOf/11/then"},
-    "/allOf/11/if": {
-        "allOf": ["/allOf/11/if/allOf/0", "/allOf/11/if/allOf/1", "/allOf/11/if/allOf/2"]
+    "/allOf/7": {"if": "/allOf/7/if", "then": "/allOf/7/then"},
+    "/allOf/7/if": {
+        "required": ["unzoom"],
+        "properties": {"unzoom": "/allOf/7/if/properties/unzoom"},
     },
-    "/allOf/11/if/allOf/0": {"$ref": "/$defs/alchemyOff"},
+    "/allOf/7/if/properties/unzoom": {"const": True},
+    "/allOf/7/then": {
+        "required": ["unzoomAmount", "init_image_id"],
+        "properties": {
+            "unzoomAmount": "/allOf/7/then/properties/unzoomAmount",
+            "init_image_id": "/allOf/7/then/properties/init_image_id",
+        },
+    },
+    "/allOf/7/then/properties/unzoomAmount": {"type": ["number"]},
+    "/allOf/7/then/properties/init_image_id": {"type": ["string"]},
+    "/allOf/8": {"if": "/allOf/8/if", "then": "/allOf/8/then"},
+    "/allOf/8/if": {
+        "required": ["unzoomAmount"],
+        "properties": {"unzoomAmount": "/allOf/8/if/properties/unzoomAmount"},
+    },
+    "/allOf/8/if/properties/unzoomAmount": {"type": ["number"]},
+    "/allOf/8/then": {
+        "required": ["unzoom"],
+        "properties": {"unzoom": "/allOf/8/then/properties/unzoom"},
+    },
+    "/allOf/8/then/properties/unzoom": {"const": True},
+    "/allOf/9": {"if": "/allOf/9/if", "then": "/allOf/9/then"},
+    "/allOf/9/if": {
+        "required": ["fantasyAvatar"],
+        "properties": {"fantasyAvatar": "/allOf/9/if/properties/fantasyAvatar"},
+    },
+    "/allOf/9/if/properties/fantasyAvatar": {"const": True},
+    "/allOf/9/then": {
+        "required": ["init_image_id"],
+        "properties": {"init_image_id": "/allOf/9/then/properties/init_image_id"},
+    },
+    "/allOf/9/then/properties/init_image_id": {"type": ["string"]},
+    "/allOf/10": {"if": "/allOf/10/if", "then": "/allOf/10/then"},
+    "/allOf/10/if": {"$ref": "/$defs/controlnetsWithStrengthType"},
+    "/$defs/controlnetsWithStrengthType": {
+        "required": ["controlnets"],
+        "properties": {"controlnets": "/$defs/controlnetsWithStrengthType/properties/controlnets"},
+    },
+    "/$defs/controlnetsWithStrengthType/properties/controlnets": {
+        "type": ["array"],
+        "contains": "/$defs/controlnetsWithStrengthType/properties/controlnets/contains",
+        "minContains": 1,
+    },
+    "/$defs/controlnetsWithStrengthType/properties/controlnets/contains": {
+        "type": ["object"],
+        "required": ["strengthType"],
+        "properties": {
+            "strengthType": "/$defs/controlnetsWithStrengthType/properties/controlnets/contains/properties/strengthType"
+        },
+    },
+    "/$defs/controlnetsWithStrengthType/properties/controlnets/contains/properties/strengthType": {
+        "type": ["string"]
+    },
+    "/allOf/10/then": {"properties": {"controlnets": "/allOf/10/then/properties/controlnets"}},
+    "/allOf/10/then/properties/controlnets": {
+        "items": "/allOf/10/then/properties/controlnets/items"
+    },
+    "/allOf/10/then/properties/controlnets/items": {
+        "if": "/allOf/10/then/properties/controlnets/items/if",
+        "then": "/allOf/10/then/properties/controlnets/items/then",
+    },
+    "/allOf/10/then/properties/controlnets/items/if": {
+        "required": ["preprocessorId"],
+        "properties": {
+            "preprocessorId": "/allOf/10/then/properties/controlnets/items/if/properties/preprocessorId"
+        },
+    },
+    "/allOf/10/then/properties/controlnets/items/if/properties/preprocessorId": {
+        "enum": [1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22]
+    },
+    "/allOf/10/then/properties/controlnets/items/then": {
+        "properties": {
+            "strengthType": "/allOf/10/then/properties/controlnets/items/then/properties/strengthType"
+        }
+    },
+    "/allOf/10/then/properties/controlnets/items/then/properties/strengthType": {"type": ["null"]},
+    "/x-advice/0": {"if": "/x-advice/0/if", "then": "/x-advice/0/then"},
+    "/x-advice/0/if": {"allOf": ["/x-advice/0/if/allOf/0", "/x-advice/0/if/allOf/1"]},
+    "/x-advice/0/if/allOf/0": {"$ref": "/$defs/fluxModel"},
+    "/x-advice/0/if/allOf/1": {"$ref": "/$defs/alchemyOn"},
+    "/x-advice/0/then": {
+        "required": ["contrast"],
+        "properties": {"contrast": "/x-advice/0/then/properties/contrast"},
+    },
+    "/x-advice/0/then/properties/contrast": {"type": ["number"], "minimum": 2.5},
+    "/x-advice/1": {"if": "/x-advice/1/if", "then": "/x-advice/1/then"},
+    "/x-advice/1/if": {"allOf": ["/x-advice/1/if/allOf/0", "/x-advice/1/if/allOf/1"]},
+    "/x-advice/1/if/allOf/0": {"$ref": "/$defs/fluxModel"},
+    "/x-advice/1/if/allOf/1": {
+        "required": ["seed"],
+        "properties": {"seed": "/x-advice/1/if/allOf/1/properties/seed"},
+    },
+    "/x-advice/1/if/allOf/1/properties/seed": {"type": ["number"]},
+    "/x-advice/1/then": {"properties": {"seed": "/x-advice/1/then/properties/seed"}},
+    "/x-advice/1/then/properties/seed": {"not": "/x-advice/1/then/properties/seed/not"},
+    "/x-advice/1/then/properties/seed/not": {"const": 2147483638},
+    "/x-advice/2": {"if": "/x-advice/2/if", "then": "/x-advice/2/then"},
+    "/x-advice/2/if": {
+        "required": ["contrast"],
+        "properties": {"contrast": "/x-advice/2/if/properties/contrast"},
+    },
+    "/x-advice/2/if/properties/contrast": {"type": ["number"]},
+    "/x-advice/2/then": {"properties": {"contrast": "/x-advice/2/then/properties/contrast"}},
+    "/x-advice/2/then/properties/contrast": {"enum": [1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]},
+    "/x-advice/3": {"if": "/x-advice/3/if", "then": "/x-advice/3/then"},
+    "/x-advice/3/if": {
+        "required": ["guidance_scale"],
+        "properties": {"guidance_scale": "/x-advice/3/if/properties/guidance_scale"},
+    },
+    "/x-advice/3/if/properties/guidance_scale": {"type": ["number"]},
+    "/x-advice/3/then": {
+        "properties": {"guidance_scale": "/x-advice/3/then/properties/guidance_scale"}
+    },
+    "/x-advice/3/then/properties/guidance_scale": {"maximum": 20},
+    "/x-advice/4": {"if": "/x-advice/4/if", "then": "/x-advice/4/then"},
+    "/x-advice/4/if": {
+        "allOf": ["/x-advice/4/if/allOf/0", "/x-advice/4/if/allOf/1", "/x-advice/4/if/allOf/2"]
+    },
+    "/x-advice/4/if/allOf/0": {"$ref": "/$defs/alchemyOff"},
     "/$defs/alchemyOff": {
         "required": ["alchemy"],
         "properties": {"alchemy": "/$defs/alchemyOff/properties/alchemy"},
     },
     "/$defs/alchemyOff/properties/alchemy": {"const": False},
-    "/allOf/11/if/allOf/1": {"not": "/allOf/11/if/allOf/1/not"},
-    "/allOf/11/if/allOf/1/not": {"$ref": "/$defs/photoRealOn"},
-    "/allOf/11/if/allOf/2": {"$ref": "/$defs/styleUUIDNotSent"},
+    "/x-advice/4/if/allOf/1": {"not": "/x-advice/4/if/allOf/1/not"},
+    "/x-advice/4/if/allOf/1/not": {"$ref": "/$defs/photoRealOn"},
+    "/x-advice/4/if/allOf/2": {"$ref": "/$defs/styleUUIDNotSent"},
     "/$defs/styleUUIDNotSent": {"not": "/$defs/styleUUIDNotSent/not"},
     "/$defs/styleUUIDNotSent/not": {"required": ["styleUUID"]},
-    "/allOf/11/then": {
+    "/x-advice/4/then": {
         "required": ["presetStyle"],
-        "properties": {"presetStyle": "/allOf/11/then/properties/presetStyle"},
+        "properties": {"presetStyle": "/x-advice/4/then/properties/presetStyle"},
     },
-    "/allOf/11/then/properties/presetStyle": {"enum": ["LEONARDO", "NONE"]},
-    "/allOf/12": {"if": "/allOf/12/if", "then": "/allOf/12/then"},
-    "/allOf/12/if": {
-        "allOf": ["/allOf/12/if/allOf/0", "/allOf/12/if/allOf/1", "/allOf/12/if/allOf/2"]
+    "/x-advice/4/then/properties/presetStyle": {"enum": ["LEONARDO", "NONE"]},
+    "/x-advice/5": {"if": "/x-advice/5/if", "then": "/x-advice/5/then"},
+    "/x-advice/5/if": {
+        "allOf": ["/x-advice/5/if/allOf/0", "/x-advice/5/if/allOf/1", "/x-advice/5/if/allOf/2"]
     },
-    "/allOf/12/if/allOf/0": {"$ref": "/$defs/alchemyOn"},
-    "/allOf/12/if/allOf/1": {"not": "/allOf/12/if/allOf/1/not"},
-    "/allOf/12/if/allOf/1/not": {"$ref": "/$defs/photoRealOn"},
-    "/allOf/12/if/allOf/2": {"$ref": "/$defs/styleUUIDNotSent"},
-    "/allOf/12/then": {"properties": {"presetStyle": "/allOf/12/then/properties/presetStyle"}},
-    "/allOf/12/then/properties/presetStyle": {
+    "/x-advice/5/if/allOf/0": {"$ref": "/$defs/alchemyOn"},
+    "/x-advice/5/if/allOf/1": {"not": "/x-advice/5/if/allOf/1/not"},
+    "/x-advice/5/if/allOf/1/not": {"$ref": "/$defs/photoRealOn"},
+    "/x-advice/5/if/allOf/2": {"$ref": "/$defs/styleUUIDNotSent"},
+    "/x-advice/5/then": {"properties": {"presetStyle": "/x-advice/5/then/properties/presetStyle"}},
+    "/x-advice/5/then/properties/presetStyle": {
         "enum": [
             "ANIME",
             "CREATIVE",
@@ -533,34 +597,34 @@ _NODES: dict[str, Any] = {
             None,
         ]
     },
-    "/allOf/13": {"if": "/allOf/13/if", "then": "/allOf/13/then"},
-    "/allOf/13/if": {
-        "allOf": ["/allOf/13/if/allOf/0", "/allOf/13/if/allOf/1", "/allOf/13/if/allOf/2"]
+    "/x-advice/6": {"if": "/x-advice/6/if", "then": "/x-advice/6/then"},
+    "/x-advice/6/if": {
+        "allOf": ["/x-advice/6/if/allOf/0", "/x-advice/6/if/allOf/1", "/x-advice/6/if/allOf/2"]
     },
-    "/allOf/13/if/allOf/0": {"$ref": "/$defs/photoRealOn"},
-    "/allOf/13/if/allOf/1": {
-        "properties": {"photoRealVersion": "/allOf/13/if/allOf/1/properties/photoRealVersion"}
+    "/x-advice/6/if/allOf/0": {"$ref": "/$defs/photoRealOn"},
+    "/x-advice/6/if/allOf/1": {
+        "properties": {"photoRealVersion": "/x-advice/6/if/allOf/1/properties/photoRealVersion"}
     },
-    "/allOf/13/if/allOf/1/properties/photoRealVersion": {"enum": ["v1", None]},
-    "/allOf/13/if/allOf/2": {"$ref": "/$defs/styleUUIDNotSent"},
-    "/allOf/13/then": {
+    "/x-advice/6/if/allOf/1/properties/photoRealVersion": {"enum": ["v1", None]},
+    "/x-advice/6/if/allOf/2": {"$ref": "/$defs/styleUUIDNotSent"},
+    "/x-advice/6/then": {
         "required": ["presetStyle"],
-        "properties": {"presetStyle": "/allOf/13/then/properties/presetStyle"},
+        "properties": {"presetStyle": "/x-advice/6/then/properties/presetStyle"},
     },
-    "/allOf/13/then/properties/presetStyle": {"enum": ["CINEMATIC", "CREATIVE", "VIBRANT"]},
-    "/allOf/14": {"if": "/allOf/14/if", "then": "/allOf/14/then"},
-    "/allOf/14/if": {
-        "allOf": ["/allOf/14/if/allOf/0", "/allOf/14/if/allOf/1", "/allOf/14/if/allOf/2"]
+    "/x-advice/6/then/properties/presetStyle": {"enum": ["CINEMATIC", "CREATIVE", "VIBRANT"]},
+    "/x-advice/7": {"if": "/x-advice/7/if", "then": "/x-advice/7/then"},
+    "/x-advice/7/if": {
+        "allOf": ["/x-advice/7/if/allOf/0", "/x-advice/7/if/allOf/1", "/x-advice/7/if/allOf/2"]
     },
-    "/allOf/14/if/allOf/0": {"$ref": "/$defs/photoRealOn"},
-    "/allOf/14/if/allOf/1": {
+    "/x-advice/7/if/allOf/0": {"$ref": "/$defs/photoRealOn"},
+    "/x-advice/7/if/allOf/1": {
         "required": ["photoRealVersion"],
-        "properties": {"photoRealVersion": "/allOf/14/if/allOf/1/properties/photoRealVersion"},
+        "properties": {"photoRealVersion": "/x-advice/7/if/allOf/1/properties/photoRealVersion"},
     },
-    "/allOf/14/if/allOf/1/properties/photoRealVersion": {"const": "v2"},
-    "/allOf/14/if/allOf/2": {"$ref": "/$defs/styleUUIDNotSent"},
-    "/allOf/14/then": {"properties": {"presetStyle": "/allOf/14/then/properties/presetStyle"}},
-    "/allOf/14/then/properties/presetStyle": {
+    "/x-advice/7/if/allOf/1/properties/photoRealVersion": {"const": "v2"},
+    "/x-advice/7/if/allOf/2": {"$ref": "/$defs/styleUUIDNotSent"},
+    "/x-advice/7/then": {"properties": {"presetStyle": "/x-advice/7/then/properties/presetStyle"}},
+    "/x-advice/7/then/properties/presetStyle": {
         "enum": [
             "BOKEH",
             "CINEMATIC",
@@ -585,160 +649,81 @@ _NODES: dict[str, Any] = {
             None,
         ]
     },
-    "/allOf/15": {"if": "/allOf/15/if", "then": "/allOf/15/then"},
-    "/allOf/15/if": {
+    "/x-advice/8": {"if": "/x-advice/8/if", "then": "/x-advice/8/then"},
+    "/x-advice/8/if": {
         "required": ["promptMagicVersion"],
-        "properties": {"promptMagicVersion": "/allOf/15/if/properties/promptMagicVersion"},
+        "properties": {"promptMagicVersion": "/x-advice/8/if/properties/promptMagicVersion"},
     },
-    "/allOf/15/if/properties/promptMagicVersion": {"type": ["string"]},
-    "/allOf/15/then": {
+    "/x-advice/8/if/properties/promptMagicVersion": {"type": ["string"]},
+    "/x-advice/8/then": {
         "required": ["promptMagic"],
-        "properties": {"promptMagic": "/allOf/15/then/properties/promptMagic"},
+        "properties": {"promptMagic": "/x-advice/8/then/properties/promptMagic"},
     },
-    "/allOf/15/then/properties/promptMagic": {"const": True},
-    "/allOf/16": {"if": "/allOf/16/if", "then": "/allOf/16/then"},
-    "/allOf/16/if": {
+    "/x-advice/8/then/properties/promptMagic": {"const": True},
+    "/x-advice/9": {"if": "/x-advice/9/if", "then": "/x-advice/9/then"},
+    "/x-advice/9/if": {
         "required": ["promptMagicStrength"],
-        "properties": {"promptMagicStrength": "/allOf/16/if/properties/promptMagicStrength"},
+        "properties": {"promptMagicStrength": "/x-advice/9/if/properties/promptMagicStrength"},
     },
-    "/allOf/16/if/properties/promptMagicStrength": {"type": ["number"]},
-    "/allOf/16/then": {
+    "/x-advice/9/if/properties/promptMagicStrength": {"type": ["number"]},
+    "/x-advice/9/then": {
         "required": ["promptMagic"],
-        "properties": {"promptMagic": "/allOf/16/then/properties/promptMagic"},
+        "properties": {"promptMagic": "/x-advice/9/then/properties/promptMagic"},
     },
-    "/allOf/16/then/properties/promptMagic": {"const": True},
-    "/allOf/17": {"if": "/allOf/17/if", "then": "/allOf/17/then"},
-    "/allOf/17/if": {
+    "/x-advice/9/then/properties/promptMagic": {"const": True},
+    "/x-advice/10": {"if": "/x-advice/10/if", "then": "/x-advice/10/then"},
+    "/x-advice/10/if": {
         "required": ["enhancePromptInstruction"],
         "properties": {
-            "enhancePromptInstruction": "/allOf/17/if/properties/enhancePromptInstruction"
+            "enhancePromptInstruction": "/x-advice/10/if/properties/enhancePromptInstruction"
         },
     },
-    "/allOf/17/if/properties/enhancePromptInstruction": {"type": ["string"]},
-    "/allOf/17/then": {
+    "/x-advice/10/if/properties/enhancePromptInstruction": {"type": ["string"]},
+    "/x-advice/10/then": {
         "required": ["enhancePrompt"],
-        "properties": {"enhancePrompt": "/allOf/17/then/properties/enhancePrompt"},
+        "properties": {"enhancePrompt": "/x-advice/10/then/properties/enhancePrompt"},
     },
-    "/allOf/17/then/properties/enhancePrompt": {"const": True},
-    "/allOf/18": {"if": "/allOf/18/if", "then": "/allOf/18/then"},
-    "/allOf/18/if": {
+    "/x-advice/10/then/properties/enhancePrompt": {"const": True},
+    "/x-advice/11": {"if": "/x-advice/11/if", "then": "/x-advice/11/then"},
+    "/x-advice/11/if": {
         "required": ["contrastRatio"],
-        "properties": {"contrastRatio": "/allOf/18/if/properties/contrastRatio"},
+        "properties": {"contrastRatio": "/x-advice/11/if/properties/contrastRatio"},
     },
-    "/allOf/18/if/properties/contrastRatio": {"type": ["number"]},
-    "/allOf/18/then": {"properties": {"alchemy": "/allOf/18/then/properties/alchemy"}},
-    "/allOf/18/then/properties/alchemy": {"not": "/allOf/18/then/properties/alchemy/not"},
-    "/allOf/18/then/properties/alchemy/not": {"const": False},
-    "/allOf/19": {"if": "/allOf/19/if", "then": "/allOf/19/then"},
-    "/allOf/19/if": {
+    "/x-advice/11/if/properties/contrastRatio": {"type": ["number"]},
+    "/x-advice/11/then": {"properties": {"alchemy": "/x-advice/11/then/properties/alchemy"}},
+    "/x-advice/11/then/properties/alchemy": {"not": "/x-advice/11/then/properties/alchemy/not"},
+    "/x-advice/11/then/properties/alchemy/not": {"const": False},
+    "/x-advice/12": {"if": "/x-advice/12/if", "then": "/x-advice/12/then"},
+    "/x-advice/12/if": {
         "required": ["expandedDomain"],
-        "properties": {"expandedDomain": "/allOf/19/if/properties/expandedDomain"},
+        "properties": {"expandedDomain": "/x-advice/12/if/properties/expandedDomain"},
     },
-    "/allOf/19/if/properties/expandedDomain": {"const": True},
-    "/allOf/19/then": {"properties": {"alchemy": "/allOf/19/then/properties/alchemy"}},
-    "/allOf/19/then/properties/alchemy": {"not": "/allOf/19/then/properties/alchemy/not"},
-    "/allOf/19/then/properties/alchemy/not": {"const": False},
-    "/allOf/20": {"if": "/allOf/20/if", "then": "/allOf/20/then"},
-    "/allOf/20/if": {
-        "required": ["unzoom"],
-        "properties": {"unzoom": "/allOf/20/if/properties/unzoom"},
+    "/x-advice/12/if/properties/expandedDomain": {"const": True},
+    "/x-advice/12/then": {"properties": {"alchemy": "/x-advice/12/then/properties/alchemy"}},
+    "/x-advice/12/then/properties/alchemy": {"not": "/x-advice/12/then/properties/alchemy/not"},
+    "/x-advice/12/then/properties/alchemy/not": {"const": False},
+    "/x-advice/13": {"if": "/x-advice/13/if", "then": "/x-advice/13/then"},
+    "/x-advice/13/if": {"$ref": "/$defs/controlnetsWithStrengthType"},
+    "/x-advice/13/then": {
+        "properties": {"controlnets": "/x-advice/13/then/properties/controlnets"}
     },
-    "/allOf/20/if/properties/unzoom": {"const": True},
-    "/allOf/20/then": {
-        "required": ["unzoomAmount", "init_image_id"],
-        "properties": {
-            "unzoomAmount": "/allOf/20/then/properties/unzoomAmount",
-            "init_image_id": "/allOf/20/then/properties/init_image_id",
-        },
+    "/x-advice/13/then/properties/controlnets": {
+        "items": "/x-advice/13/then/properties/controlnets/items"
     },
-    "/allOf/20/then/properties/unzoomAmount": {"type": ["number"]},
-    "/allOf/20/then/properties/init_image_id": {"type": ["string"]},
-    "/allOf/21": {"if": "/allOf/21/if", "then": "/allOf/21/then"},
-    "/allOf/21/if": {
-        "required": ["unzoomAmount"],
-        "properties": {"unzoomAmount": "/allOf/21/if/properties/unzoomAmount"},
+    "/x-advice/13/then/properties/controlnets/items": {
+        "if": "/x-advice/13/then/properties/controlnets/items/if",
+        "then": "/x-advice/13/then/properties/controlnets/items/then",
     },
-    "/allOf/21/if/properties/unzoomAmount": {"type": ["number"]},
-    "/allOf/21/then": {
-        "required": ["unzoom"],
-        "properties": {"unzoom": "/allOf/21/then/properties/unzoom"},
-    },
-    "/allOf/21/then/properties/unzoom": {"const": True},
-    "/allOf/22": {"if": "/allOf/22/if", "then": "/allOf/22/then"},
-    "/allOf/22/if": {
-        "required": ["fantasyAvatar"],
-        "properties": {"fantasyAvatar": "/allOf/22/if/properties/fantasyAvatar"},
-    },
-    "/allOf/22/if/properties/fantasyAvatar": {"const": True},
-    "/allOf/22/then": {
-        "required": ["init_image_id"],
-        "properties": {"init_image_id": "/allOf/22/then/properties/init_image_id"},
-    },
-    "/allOf/22/then/properties/init_image_id": {"type": ["string"]},
-    "/allOf/23": {"if": "/allOf/23/if", "then": "/allOf/23/then"},
-    "/allOf/23/if": {"$ref": "/$defs/controlnetsWithStrengthType"},
-    "/$defs/controlnetsWithStrengthType": {
-        "required": ["controlnets"],
-        "properties": {"controlnets": "/$defs/controlnetsWithStrengthType/properties/controlnets"},
-    },
-    "/$defs/controlnetsWithStrengthType/properties/controlnets": {
-        "type": ["array"],
-        "contains": "/$defs/controlnetsWithStrengthType/properties/controlnets/contains",
-        "minContains": 1,
-    },
-    "/$defs/controlnetsWithStrengthType/properties/controlnets/contains": {
-        "type": ["object"],
-        "required": ["strengthType"],
-        "properties": {
-            "strengthType": "/$defs/controlnetsWithStrengthType/properties/controlnets/contains/properties/strengthType"
-        },
-    },
-    "/$defs/controlnetsWithStrengthType/properties/controlnets/contains/properties/strengthType": {
-        "type": ["string"]
-    },
-    "/allOf/23/then": {"properties": {"controlnets": "/allOf/23/then/properties/controlnets"}},
-    "/allOf/23/then/properties/controlnets": {
-        "items": "/allOf/23/then/properties/controlnets/items"
-    },
-    "/allOf/23/then/properties/controlnets/items": {
-        "if": "/allOf/23/then/properties/controlnets/items/if",
-        "then": "/allOf/23/then/properties/controlnets/items/then",
-    },
-    "/allOf/23/then/properties/controlnets/items/if": {
+    "/x-advice/13/then/properties/controlnets/items/if": {
         "required": ["preprocessorId"],
         "properties": {
-            "preprocessorId": "/allOf/23/then/properties/controlnets/items/if/properties/preprocessorId"
+            "preprocessorId": "/x-advice/13/then/properties/controlnets/items/if/properties/preprocessorId"
         },
     },
-    "/allOf/23/then/properties/controlnets/items/if/properties/preprocessorId": {
-        "enum": [1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22]
+    "/x-advice/13/then/properties/controlnets/items/if/properties/preprocessorId": {
+        "not": "/x-advice/13/then/properties/controlnets/items/if/properties/preprocessorId/not"
     },
-    "/allOf/23/then/properties/controlnets/items/then": {
-        "properties": {
-            "strengthType": "/allOf/23/then/properties/controlnets/items/then/properties/strengthType"
-        }
-    },
-    "/allOf/23/then/properties/controlnets/items/then/properties/strengthType": {"type": ["null"]},
-    "/allOf/24": {"if": "/allOf/24/if", "then": "/allOf/24/then"},
-    "/allOf/24/if": {"$ref": "/$defs/controlnetsWithStrengthType"},
-    "/allOf/24/then": {"properties": {"controlnets": "/allOf/24/then/properties/controlnets"}},
-    "/allOf/24/then/properties/controlnets": {
-        "items": "/allOf/24/then/properties/controlnets/items"
-    },
-    "/allOf/24/then/properties/controlnets/items": {
-        "if": "/allOf/24/then/properties/controlnets/items/if",
-        "then": "/allOf/24/then/properties/controlnets/items/then",
-    },
-    "/allOf/24/then/properties/controlnets/items/if": {
-        "required": ["preprocessorId"],
-        "properties": {
-            "preprocessorId": "/allOf/24/then/properties/controlnets/items/if/properties/preprocessorId"
-        },
-    },
-    "/allOf/24/then/properties/controlnets/items/if/properties/preprocessorId": {
-        "not": "/allOf/24/then/properties/controlnets/items/if/properties/preprocessorId/not"
-    },
-    "/allOf/24/then/properties/controlnets/items/if/properties/preprocessorId/not": {
+    "/x-advice/13/then/properties/controlnets/items/if/properties/preprocessorId/not": {
         "enum": [
             67,
             100,
@@ -773,144 +758,153 @@ _NODES: dict[str, Any] = {
             22,
         ]
     },
-    "/allOf/24/then/properties/controlnets/items/then": {
+    "/x-advice/13/then/properties/controlnets/items/then": {
         "properties": {
-            "strengthType": "/allOf/24/then/properties/controlnets/items/then/properties/strengthType"
+            "strengthType": "/x-advice/13/then/properties/controlnets/items/then/properties/strengthType"
         }
     },
-    "/allOf/24/then/properties/controlnets/items/then/properties/strengthType": {"type": ["null"]},
-    "/allOf/25": {"if": "/allOf/25/if", "then": "/allOf/25/then"},
-    "/allOf/25/if": {"$ref": "/$defs/controlnetsWithStrengthType"},
-    "/allOf/25/then": {"properties": {"controlnets": "/allOf/25/then/properties/controlnets"}},
-    "/allOf/25/then/properties/controlnets": {
-        "items": "/allOf/25/then/properties/controlnets/items"
+    "/x-advice/13/then/properties/controlnets/items/then/properties/strengthType": {
+        "type": ["null"]
     },
-    "/allOf/25/then/properties/controlnets/items": {
-        "if": "/allOf/25/then/properties/controlnets/items/if",
-        "then": "/allOf/25/then/properties/controlnets/items/then",
+    "/x-advice/14": {"if": "/x-advice/14/if", "then": "/x-advice/14/then"},
+    "/x-advice/14/if": {"$ref": "/$defs/controlnetsWithStrengthType"},
+    "/x-advice/14/then": {
+        "properties": {"controlnets": "/x-advice/14/then/properties/controlnets"}
     },
-    "/allOf/25/then/properties/controlnets/items/if": {
+    "/x-advice/14/then/properties/controlnets": {
+        "items": "/x-advice/14/then/properties/controlnets/items"
+    },
+    "/x-advice/14/then/properties/controlnets/items": {
+        "if": "/x-advice/14/then/properties/controlnets/items/if",
+        "then": "/x-advice/14/then/properties/controlnets/items/then",
+    },
+    "/x-advice/14/then/properties/controlnets/items/if": {
         "required": ["preprocessorId"],
         "properties": {
-            "preprocessorId": "/allOf/25/then/properties/controlnets/items/if/properties/preprocessorId"
+            "preprocessorId": "/x-advice/14/then/properties/controlnets/items/if/properties/preprocessorId"
         },
     },
-    "/allOf/25/then/properties/controlnets/items/if/properties/preprocessorId": {
+    "/x-advice/14/then/properties/controlnets/items/if/properties/preprocessorId": {
         "enum": [100, 133, 232, 233, 364, 397, 430]
     },
-    "/allOf/25/then/properties/controlnets/items/then": {
+    "/x-advice/14/then/properties/controlnets/items/then": {
         "properties": {
-            "strengthType": "/allOf/25/then/properties/controlnets/items/then/properties/strengthType"
+            "strengthType": "/x-advice/14/then/properties/controlnets/items/then/properties/strengthType"
         }
     },
-    "/allOf/25/then/properties/controlnets/items/then/properties/strengthType": {
+    "/x-advice/14/then/properties/controlnets/items/then/properties/strengthType": {
         "enum": ["Low", "Mid", "High", None]
     },
-    "/allOf/26": {"if": "/allOf/26/if", "then": "/allOf/26/then"},
-    "/allOf/26/if": {"$ref": "/$defs/controlnetsWithStrengthType"},
-    "/allOf/26/then": {"properties": {"controlnets": "/allOf/26/then/properties/controlnets"}},
-    "/allOf/26/then/properties/controlnets": {
-        "items": "/allOf/26/then/properties/controlnets/items"
+    "/x-advice/15": {"if": "/x-advice/15/if", "then": "/x-advice/15/then"},
+    "/x-advice/15/if": {"$ref": "/$defs/controlnetsWithStrengthType"},
+    "/x-advice/15/then": {
+        "properties": {"controlnets": "/x-advice/15/then/properties/controlnets"}
     },
-    "/allOf/26/then/properties/controlnets/items": {
-        "if": "/allOf/26/then/properties/controlnets/items/if",
-        "then": "/allOf/26/then/properties/controlnets/items/then",
+    "/x-advice/15/then/properties/controlnets": {
+        "items": "/x-advice/15/then/properties/controlnets/items"
     },
-    "/allOf/26/then/properties/controlnets/items/if": {
+    "/x-advice/15/then/properties/controlnets/items": {
+        "if": "/x-advice/15/then/properties/controlnets/items/if",
+        "then": "/x-advice/15/then/properties/controlnets/items/then",
+    },
+    "/x-advice/15/then/properties/controlnets/items/if": {
         "required": ["strengthType"],
         "properties": {
-            "strengthType": "/allOf/26/then/properties/controlnets/items/if/properties/strengthType"
+            "strengthType": "/x-advice/15/then/properties/controlnets/items/if/properties/strengthType"
         },
     },
-    "/allOf/26/then/properties/controlnets/items/if/properties/strengthType": {"type": ["string"]},
-    "/allOf/26/then/properties/controlnets/items/then": {
+    "/x-advice/15/then/properties/controlnets/items/if/properties/strengthType": {
+        "type": ["string"]
+    },
+    "/x-advice/15/then/properties/controlnets/items/then": {
         "properties": {
-            "weight": "/allOf/26/then/properties/controlnets/items/then/properties/weight"
+            "weight": "/x-advice/15/then/properties/controlnets/items/then/properties/weight"
         }
     },
-    "/allOf/26/then/properties/controlnets/items/then/properties/weight": {"type": ["null"]},
-    "/allOf/27": {"if": "/allOf/27/if", "then": "/allOf/27/then"},
-    "/allOf/27/if": {
-        "anyOf": ["/allOf/27/if/anyOf/0", "/allOf/27/if/anyOf/1", "/allOf/27/if/anyOf/2"]
+    "/x-advice/15/then/properties/controlnets/items/then/properties/weight": {"type": ["null"]},
+    "/x-advice/16": {"if": "/x-advice/16/if", "then": "/x-advice/16/then"},
+    "/x-advice/16/if": {
+        "anyOf": ["/x-advice/16/if/anyOf/0", "/x-advice/16/if/anyOf/1", "/x-advice/16/if/anyOf/2"]
     },
-    "/allOf/27/if/anyOf/0": {
+    "/x-advice/16/if/anyOf/0": {
         "required": ["canvasRequestType"],
-        "properties": {"canvasRequestType": "/allOf/27/if/anyOf/0/properties/canvasRequestType"},
+        "properties": {"canvasRequestType": "/x-advice/16/if/anyOf/0/properties/canvasRequestType"},
     },
-    "/allOf/27/if/anyOf/0/properties/canvasRequestType": {"type": ["string"]},
-    "/allOf/27/if/anyOf/1": {
+    "/x-advice/16/if/anyOf/0/properties/canvasRequestType": {"type": ["string"]},
+    "/x-advice/16/if/anyOf/1": {
         "required": ["canvasInitId"],
-        "properties": {"canvasInitId": "/allOf/27/if/anyOf/1/properties/canvasInitId"},
+        "properties": {"canvasInitId": "/x-advice/16/if/anyOf/1/properties/canvasInitId"},
     },
-    "/allOf/27/if/anyOf/1/properties/canvasInitId": {"type": ["string"]},
-    "/allOf/27/if/anyOf/2": {
+    "/x-advice/16/if/anyOf/1/properties/canvasInitId": {"type": ["string"]},
+    "/x-advice/16/if/anyOf/2": {
         "required": ["canvasMaskId"],
-        "properties": {"canvasMaskId": "/allOf/27/if/anyOf/2/properties/canvasMaskId"},
+        "properties": {"canvasMaskId": "/x-advice/16/if/anyOf/2/properties/canvasMaskId"},
     },
-    "/allOf/27/if/anyOf/2/properties/canvasMaskId": {"type": ["string"]},
-    "/allOf/27/then": {
+    "/x-advice/16/if/anyOf/2/properties/canvasMaskId": {"type": ["string"]},
+    "/x-advice/16/then": {
         "required": ["canvasRequest"],
-        "properties": {"canvasRequest": "/allOf/27/then/properties/canvasRequest"},
+        "properties": {"canvasRequest": "/x-advice/16/then/properties/canvasRequest"},
     },
-    "/allOf/27/then/properties/canvasRequest": {"const": True},
-    "/allOf/28": {"if": "/allOf/28/if", "then": "/allOf/28/then"},
-    "/allOf/28/if": {
+    "/x-advice/16/then/properties/canvasRequest": {"const": True},
+    "/x-advice/17": {"if": "/x-advice/17/if", "then": "/x-advice/17/then"},
+    "/x-advice/17/if": {
         "required": ["modelId", "sd_version"],
-        "properties": {"modelId": "/allOf/28/if/properties/modelId"},
+        "properties": {"modelId": "/x-advice/17/if/properties/modelId"},
     },
-    "/allOf/28/if/properties/modelId": {
+    "/x-advice/17/if/properties/modelId": {
         "enum": ["de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3", "6b645e3a-d64f-4341-a6d8-7a3690fbf042"]
     },
-    "/allOf/28/then": {"properties": {"sd_version": "/allOf/28/then/properties/sd_version"}},
-    "/allOf/28/then/properties/sd_version": {"const": "PHOENIX"},
-    "/allOf/29": {"if": "/allOf/29/if", "then": "/allOf/29/then"},
-    "/allOf/29/if": {
+    "/x-advice/17/then": {"properties": {"sd_version": "/x-advice/17/then/properties/sd_version"}},
+    "/x-advice/17/then/properties/sd_version": {"const": "PHOENIX"},
+    "/x-advice/18": {"if": "/x-advice/18/if", "then": "/x-advice/18/then"},
+    "/x-advice/18/if": {
         "required": ["modelId"],
-        "properties": {"modelId": "/allOf/29/if/properties/modelId"},
+        "properties": {"modelId": "/x-advice/18/if/properties/modelId"},
     },
-    "/allOf/29/if/properties/modelId": {
+    "/x-advice/18/if/properties/modelId": {
         "enum": ["05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"]
     },
-    "/allOf/29/then": {
+    "/x-advice/18/then": {
         "required": ["alchemy"],
-        "properties": {"alchemy": "/allOf/29/then/properties/alchemy"},
+        "properties": {"alchemy": "/x-advice/18/then/properties/alchemy"},
     },
-    "/allOf/29/then/properties/alchemy": {"const": False},
+    "/x-advice/18/then/properties/alchemy": {"const": False},
 }
 # Rule id -> the subschema carrying it: in the constraints, and in the advice (x-advice).
 _RULES: dict[str, str] = {
     "num-images-max-4-when-large": "/allOf/0",
     "ultra-requires-alchemy-off": "/allOf/1",
     "phoenix-alchemy-contrast-min": "/allOf/2",
-    "flux-alchemy-contrast-min": "/allOf/3",
-    "flux-seed-max": "/allOf/4",
-    "flux-seed-max-reference": "/allOf/5",
-    "contrast-documented-values": "/allOf/6",
-    "guidance-scale-max-20": "/allOf/7",
-    "photoreal-requires-alchemy": "/allOf/8",
-    "photoreal-v1-without-model-id": "/allOf/9",
-    "photoreal-v2-model": "/allOf/10",
-    "preset-style-alchemy-off": "/allOf/11",
-    "preset-style-alchemy-on": "/allOf/12",
-    "preset-style-photoreal-v1": "/allOf/13",
-    "preset-style-photoreal-v2": "/allOf/14",
-    "prompt-magic-version-needs-prompt-magic": "/allOf/15",
-    "prompt-magic-strength-needs-prompt-magic": "/allOf/16",
-    "enhance-prompt-instruction-needs-enhance-prompt": "/allOf/17",
-    "contrast-ratio-needs-alchemy": "/allOf/18",
-    "expanded-domain-needs-alchemy": "/allOf/19",
-    "unzoom-requires-amount-and-init-image": "/allOf/20",
-    "unzoom-amount-requires-unzoom": "/allOf/21",
-    "fantasy-avatar-requires-init-image": "/allOf/22",
-    "strength-type-reference-only": "/allOf/23",
-    "strength-type-unknown-preprocessor": "/allOf/24",
-    "strength-type-content-character-max-high": "/allOf/25",
-    "controlnet-weight-or-strength-type": "/allOf/26",
-    "canvas-fields-need-canvas-request": "/allOf/27",
-    "phoenix-model-needs-phoenix-sd-version": "/allOf/28",
-    "lucid-alchemy-off": "/allOf/29",
+    "flux-seed-max": "/allOf/3",
+    "photoreal-requires-alchemy": "/allOf/4",
+    "photoreal-v1-without-model-id": "/allOf/5",
+    "photoreal-v2-model": "/allOf/6",
+    "unzoom-requires-amount-and-init-image": "/allOf/7",
+    "unzoom-amount-requires-unzoom": "/allOf/8",
+    "fantasy-avatar-requires-init-image": "/allOf/9",
+    "strength-type-reference-only": "/allOf/10",
 }
-_ADVICE: dict[str, str] = {}
+_ADVICE: dict[str, str] = {
+    "flux-alchemy-contrast-min": "/x-advice/0",
+    "flux-seed-max-reference": "/x-advice/1",
+    "contrast-documented-values": "/x-advice/2",
+    "guidance-scale-max-20": "/x-advice/3",
+    "preset-style-alchemy-off": "/x-advice/4",
+    "preset-style-alchemy-on": "/x-advice/5",
+    "preset-style-photoreal-v1": "/x-advice/6",
+    "preset-style-photoreal-v2": "/x-advice/7",
+    "prompt-magic-version-needs-prompt-magic": "/x-advice/8",
+    "prompt-magic-strength-needs-prompt-magic": "/x-advice/9",
+    "enhance-prompt-instruction-needs-enhance-prompt": "/x-advice/10",
+    "contrast-ratio-needs-alchemy": "/x-advice/11",
+    "expanded-domain-needs-alchemy": "/x-advice/12",
+    "strength-type-unknown-preprocessor": "/x-advice/13",
+    "strength-type-content-character-max-high": "/x-advice/14",
+    "controlnet-weight-or-strength-type": "/x-advice/15",
+    "canvas-fields-need-canvas-request": "/x-advice/16",
+    "phoenix-model-needs-phoenix-sd-version": "/x-advice/17",
+    "lucid-alchemy-off": "/x-advice/18",
+}
 # The JSON types each keyword constrains.
 _KEYWORD_KINDS: dict[str, list[str]] = {
     "additionalProperties": ["object"],
