@@ -99,7 +99,7 @@ class Description:
     root: str
     rules: dict[str, str]  # rule id -> location of the subschema carrying it (constraints)
     advice: dict[str, str]  # rule id -> location of an advice subschema (never a constraint)
-    keyword_kinds: dict[str, list[str]]
+    keyword_kinds: dict[str, str]
 
     def strategies(self) -> Strategies:
         return Strategies(
@@ -112,6 +112,7 @@ class Description:
 
 
 # The keywords that constrain one JSON type only (beyond ir's bound and size keywords).
+# TODO(ir merge): genspec.keywords.KEYWORDS carries this as `applies_to`; read it from there.
 _TYPED_KEYWORDS = {
     "number": ("multipleOf",),
     "string": ("pattern",),
@@ -123,11 +124,11 @@ _TYPED_KEYWORDS = {
 }
 
 
-def keyword_kinds() -> dict[str, list[str]]:
-    """The JSON types each keyword constrains (it holds vacuously on every other type)."""
-    kinds = {name: ["number"] for name in ir.BOUND_KEYWORDS}
-    kinds |= {name: [kind] for name, kind in ir.SIZE_KEYWORDS.items()}
-    kinds |= {name: [kind] for kind, names in _TYPED_KEYWORDS.items() for name in names}
+def keyword_kinds() -> dict[str, str]:
+    """Keyword -> the JSON type it constrains (it holds vacuously on every other type)."""
+    kinds = dict.fromkeys(ir.BOUND_KEYWORDS, "number")
+    kinds |= ir.SIZE_KEYWORDS
+    kinds |= {name: kind for kind, names in _TYPED_KEYWORDS.items() for name in names}
     return dict(sorted(kinds.items()))
 
 
@@ -202,8 +203,8 @@ _NODES: dict[str, Any] = {{
 # Rule id -> the subschema carrying it: in the constraints, and in the advice (x-advice).
 _RULES: dict[str, str] = {py_literal(found.rules)}
 _ADVICE: dict[str, str] = {py_literal(found.advice)}
-# The JSON types each keyword constrains.
-_KEYWORD_KINDS: dict[str, list[str]] = {py_literal(found.keyword_kinds)}
+# Keyword -> the JSON type it constrains.
+_KEYWORD_KINDS: dict[str, str] = {py_literal(found.keyword_kinds)}
 
 _STRATEGIES = Strategies(
     _NODES,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -908,14 +908,14 @@ class Strategies:
     schema itself. `rules`: rule id -> location of the subschema carrying it in the constraints
     (a near miss inverts that subschema's verdict). `advice`: rule id -> location of an advice
     subschema, applied to the root instance and never a constraint. `keyword_kinds`: the JSON
-    types ("number", "string", "array", "object") each keyword constrains.
+    type ("number", "string", "array" or "object") each type-specific keyword constrains.
     """
 
     def __init__(
         self,
         nodes: Mapping[str, Entry],
         *,
-        keyword_kinds: Mapping[str, Sequence[str]],
+        keyword_kinds: Mapping[str, str],
         root: str = "",
         rules: Mapping[str, str] | None = None,
         advice: Mapping[str, str] | None = None,
@@ -933,10 +933,7 @@ class Strategies:
         self._root = number[root]
         self._rules = {rule_id: number[location] for rule_id, location in rules.items()}
         self._advice = {rule_id: number[location] for rule_id, location in advice.items()}
-        self._keyword_kinds = {
-            keyword: frozenset().union(*(_TYPE_KINDS[name] for name in names))
-            for keyword, names in keyword_kinds.items()
-        }
+        self._keyword_kinds = {name: _TYPE_KINDS[kind] for name, kind in keyword_kinds.items()}
         self._contexts: dict[int | None, _Context] = {}
 
     @property
