@@ -110,6 +110,26 @@ def test_violating_an_advice_rule_is_accepted_with_that_warning(rule_id: str) ->
     check()
 
 
+def numbers_in(schema: Any) -> set[int | float]:
+    """Every number the schema writes (bounds, enum members, consts)."""
+    if isinstance(schema, dict):
+        return set().union(*(numbers_in(value) for value in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(numbers_in(value) for value in schema))
+    is_number = isinstance(schema, (int, float)) and not isinstance(schema, bool)
+    return {schema} if is_number else set()
+
+
+def edges(schema: Any) -> list[int | float]:
+    """The numbers `schema` writes and their neighbours: where an off-by-one bound shows."""
+    return sorted({n + step for n in numbers_in(schema) for step in (-1, 0, 1)})
+
+
+MEMBER_EDGES = {
+    name: edges(member) for name, member in SCHEMA["properties"].items() if numbers_in(member)
+}
+
+
 def mutations(body: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     """One member of `body` removed, replaced or added (names from the body and the spec)."""
     names = sorted({*body, *SCHEMA["properties"], "styleUUID", "contextImages", "unknown"})
@@ -137,3 +157,13 @@ def test_arbitrary_json_agrees_with_the_oracle(instance: Any) -> None:
 @given(st.dictionaries(st.sampled_from(sorted(SCHEMA["properties"])), JSON_VALUES, max_size=6))
 def test_objects_of_spec_members_agree_with_the_oracle(instance: dict[str, Any]) -> None:
     assert_same_findings({"prompt": "a cat", **instance})
+
+
+@pytest.mark.parametrize("name", sorted(MEMBER_EDGES))
+def test_members_at_their_edges_agree_with_the_oracle(name: str) -> None:
+    @NEAR_MISS
+    @given(STRATEGIES.valid_requests(), st.sampled_from(MEMBER_EDGES[name]))
+    def check(body: dict[str, Any], value: int | float) -> None:
+        assert_same_findings({**body, name: value})
+
+    check()
