@@ -28,8 +28,10 @@ from genspec.templating import header
 
 __all__ = [
     "RUNTIME_MODULE",
+    "Description",
     "SchemaStrategies",
     "describe",
+    "keyword_kinds",
     "render_strategies",
     "runtime_source",
     "strategy_for",
