@@ -73,16 +73,12 @@ def _validators(request: Any, response: Any, package: str, spec: Path) -> dict[s
 
 def _strategies(request: Any, response: Any, package: str, spec: Path) -> dict[str, str]:
     from genspec.spec import REQUEST_SCHEMA
-    from genspec.strategies import render_strategies
+    from genspec.strategies import RUNTIME_MODULE, render_strategies, runtime_source
     from genspec.templating import REGENERATE
 
-    source = render_strategies(
-        request,
-        source=f"spec/{REQUEST_SCHEMA}",
-        command=REGENERATE,
-        validator_module=f"{package}.validate_request",
-    )
-    return {f"{PACKAGE}/strategies.py": source}
+    source = render_strategies(request, source=f"spec/{REQUEST_SCHEMA}", command=REGENERATE)
+    runtime = runtime_source(command=REGENERATE)
+    return {f"{PACKAGE}/strategies.py": source, f"{PACKAGE}/{RUNTIME_MODULE}.py": runtime}
 
 
 def _clients(request: Any, response: Any, package: str, spec: Path) -> dict[str, str]:

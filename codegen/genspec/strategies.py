@@ -1,39 +1,50 @@
-"""Hypothesis strategies from the schema IR: valid instances and per-rule near misses.
+"""Hypothesis strategies for a schema: the IR described as plain data for the strategy runtime.
 
-`describe` turns the IR into plain data, one entry per subschema (its keywords, with subschemas
-and `$ref` targets replaced by entry numbers). The template `strategies.py.jinja` renders that
-table next to the drawing code, which is the same for every schema: it plans each value (which
-anyOf/oneOf/if branch to take, which keyword a subschema that must fail breaks, keeping only
-satisfiable choices) and then draws it. The rendered module needs only hypothesis, the stdlib
-and its sibling validator module, which has the last word on every drawn instance.
+The drawing code is `genspec.strategies_runtime`, one real module, the same for every schema.
+This module only writes the data it reads: `describe` turns the IR into one entry per
+subschema, keyed by its location (a JSON Pointer, stable under unrelated edits), its keywords
+with subschemas and `$ref` targets given by location. `render_strategies` writes that data as
+a module that imports the runtime from its own package; `runtime_source` is the runtime's copy
+for that package, verbatim under the do-not-edit header. Values reach the generated source
+only through `py_literal`.
 
-`strategy_for` is the in-process path (tests, arbitrary schemas): it compiles the validator,
-renders the strategies against it and executes both, so tests exercise the rendered code.
+`strategy_for` is the in-process path (tests, arbitrary schemas): the runtime on the same data,
+with the validator compiled from the same schema beside it for the caller to test.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
-import sys
 import types
 from dataclasses import dataclass
+from importlib import resources as package_files
 from typing import Any
 
 from genspec import ir, keywords
 from genspec.compiler import compile_schema, load_module
-from genspec.literals import py_comment, py_literal
+from genspec.literals import py_literal
 from genspec.rules import RULE_KEYWORD
-from genspec.templating import header, render
+from genspec.strategies_runtime import Strategies
+from genspec.templating import header
 
-__all__ = ["SchemaStrategies", "describe", "render_strategies", "strategy_for"]
+__all__ = [
+    "RUNTIME_MODULE",
+    "Description",
+    "SchemaStrategies",
+    "describe",
+    "keyword_kinds",
+    "render_strategies",
+    "runtime_source",
+    "strategy_for",
+]
 
-_MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+# The runtime's name inside a generated package (imported relatively, so any package name works).
+RUNTIME_MODULE = "_strategies_runtime"
 _fresh_names = itertools.count()
 
 
 def _keyword_data(keyword: ir.Keyword) -> dict[str, Any]:
-    """One IR keyword record as description data (subschemas as entry numbers)."""
+    """One IR keyword record as description data (subschemas by location)."""
     match keyword:
         case ir.Type(types=names):
             return {"type": list(names)}
@@ -54,23 +65,23 @@ def _keyword_data(keyword: ir.Keyword) -> dict[str, Any]:
         case ir.DependentRequired(dependencies=dependencies):
             return {"dependentRequired": dependencies}
         case ir.Properties(children=c) | ir.DependentSchemas(children=c):
-            return {keyword.name: {name: child.index for name, child in c.items()}}
+            return {keyword.name: {name: child.location for name, child in c.items()}}
         case ir.PatternProperties(children=pairs):
-            return {"patternProperties": [[pattern, child.index] for pattern, child in pairs]}
+            return {"patternProperties": [[pattern, child.location] for pattern, child in pairs]}
         case ir.PrefixItems(children=c) | ir.AllOf(children=c) | ir.AnyOf(children=c):
-            return {keyword.name: [child.index for child in c]}
+            return {keyword.name: [child.location for child in c]}
         case ir.OneOf(children=c):
-            return {"oneOf": [child.index for child in c]}
+            return {"oneOf": [child.location for child in c]}
         case ir.Contains(child=child, min_contains=low, max_contains=high):
             bounds = {"minContains": low} | ({} if high is None else {"maxContains": high})
-            return {"contains": child.index} | bounds
+            return {"contains": child.location} | bounds
         case ir.IfThenElse(condition=condition, then=then, otherwise=otherwise):
             branches = {"then": then, "else": otherwise}
-            return {"if": condition.index} | {
-                name: node.index for name, node in branches.items() if node is not None
+            return {"if": condition.location} | {
+                name: node.location for name, node in branches.items() if node is not None
             }
         case ir.Ref(target=target):
-            return {"$ref": target.index}
+            return {"$ref": target.location}
         case (
             ir.AdditionalProperties(child=child)
             | ir.PropertyNames(child=child)
@@ -79,95 +90,147 @@ def _keyword_data(keyword: ir.Keyword) -> dict[str, Any]:
             | ir.UnevaluatedProperties(child=child)
             | ir.UnevaluatedItems(child=child)
         ):
-            return {keyword.name: child.index}
+            return {keyword.name: child.location}
     raise TypeError(f"no strategy description for {type(keyword).__name__}")
 
 
-def describe(schema_ir: ir.SchemaIR) -> list[bool | dict[str, Any]]:
-    """One entry per IR node, in node order: True/False, or its keywords as data."""
-    entries: list[bool | dict[str, Any]] = []
-    for node in schema_ir.nodes:
-        if node.boolean is not None:
-            entries.append(node.boolean)
-            continue
-        entry: dict[str, Any] = {}
-        for keyword in node.keywords:
-            if isinstance(keyword, ir.Advice):
-                # Drawn bodies follow the advice too (as when it sat in allOf): valid_requests
-                # stay warning-free and violating(rule) can break one rule alone.
-                advice = [child.index for child in keyword.children]
-                entry["allOf"] = [*entry.get("allOf", []), *advice]
-                continue
-            entry.update(_keyword_data(keyword))
-        entries.append(entry)
-    return entries
+@dataclass(frozen=True)
+class Description:
+    """A schema as the strategy runtime reads it (see `genspec.strategies_runtime`)."""
 
+    nodes: dict[str, bool | dict[str, Any]]
+    root: str
+    rules: dict[str, str]  # rule id -> location of the subschema carrying it (constraints)
+    advice: dict[str, str]  # rule id -> location of an advice subschema (never a constraint)
+    keyword_kinds: dict[str, str]
 
-def rule_entries(schema_ir: ir.SchemaIR) -> dict[str, int]:
-    """Rule id -> the node carrying that rule's x-rule annotation."""
-    found: dict[str, int] = {}
-    for node in schema_ir.nodes:
-        annotation = node.schema.get(RULE_KEYWORD) if isinstance(node.schema, dict) else None
-        if node.rule is not None and isinstance(annotation, dict):
-            found.setdefault(node.rule.id, node.index)
-    return found
+    def strategies(self) -> Strategies:
+        return Strategies(
+            self.nodes,
+            root=self.root,
+            rules=self.rules,
+            advice=self.advice,
+            keyword_kinds=self.keyword_kinds,
+        )
 
 
 def keyword_kinds() -> dict[str, str]:
-    """Keyword -> the instance kind it constrains, for the keywords the strategies draw for."""
+    """Keyword -> the JSON type it constrains (it holds vacuously on every other type), from
+    the keyword table."""
     return {
         name: info.applies_to
-        for name, info in keywords.KEYWORDS.items()
+        for name, info in sorted(keywords.KEYWORDS.items())
         if info.role in ("assertion", "applicator") and info.applies_to != "any"
     }
+
+
+def describe(schema_ir: ir.SchemaIR) -> Description:
+    """The IR as plain data: every node by location, and where each rule and advice sits."""
+    nodes: dict[str, bool | dict[str, Any]] = {}
+    advice: dict[str, str] = {}
+    for node in schema_ir.nodes:
+        if node.boolean is not None:
+            nodes[node.location] = node.boolean
+            continue
+        entry: dict[str, Any] = {}
+        for keyword in node.keywords:
+            if isinstance(keyword, ir.Advice):  # never a constraint: the runtime draws it apart
+                found = {c.rule.id: c.location for c in keyword.children if c.rule is not None}
+                advice |= found
+                continue
+            entry.update(_keyword_data(keyword))
+        nodes[node.location] = entry
+    rules: dict[str, str] = {}
+    for node in schema_ir.nodes:
+        annotation = node.schema.get(RULE_KEYWORD) if isinstance(node.schema, dict) else None
+        if node.rule is not None and isinstance(annotation, dict) and node.rule.id not in advice:
+            rules.setdefault(node.rule.id, node.location)
+    return Description(nodes, schema_ir.root.location, rules, advice, keyword_kinds())
+
+
+def runtime_source(*, command: str = "genspec generate") -> str:
+    """The strategy runtime for a generated package: this package's module, verbatim."""
+    text = package_files.files("genspec").joinpath("strategies_runtime.py").read_text("utf-8")
+    return header("genspec/strategies_runtime.py", command=command) + "\n" + text
 
 
 def render_strategies(
     schema: Any,
     *,
-    validator_module: str = "leonardo_generations.validate_request",
     source: str = "<schema>",
     command: str = "genspec generate",
     resources: dict[str, Any] | None = None,
 ) -> str:
-    """Python source of a hypothesis strategies module for `schema`.
+    """Python source of the strategies module for `schema`: its description and three names.
 
-    The module imports `validator_module` (the validator compiled from the same schema) and
-    exposes `valid_requests()`, `violating(rule_id)` and `RULE_IDS`.
+    It imports `Strategies` from the sibling module `_strategies_runtime` (`runtime_source`).
     """
-    if not _MODULE_NAME.fullmatch(validator_module):
-        raise ValueError(f"not a dotted module name: {validator_module!r}")
-    schema_ir = ir.lower(schema, resources=resources)
-    entries = describe(schema_ir)
-    nodes = [
-        (py_comment(node.location or "/"), py_literal(entry))
-        for node, entry in zip(schema_ir.nodes, entries, strict=True)
-    ]
-    return str(
-        render(
-            "strategies.py.jinja",
-            header=header(source, command=command),
-            validator_module=py_literal(validator_module),
-            nodes=nodes,
-            rule_nodes=py_literal(rule_entries(schema_ir)),
-            keyword_kinds=py_literal(keyword_kinds()),
-        )
+    found = describe(ir.lower(schema, resources=resources))
+    nodes = "\n".join(
+        f"    {py_literal(location)}: {py_literal(entry)},"
+        for location, entry in found.nodes.items()
     )
+    return f"""{header(source, command=command)}
+# ruff: noqa: E501
+\"\"\"Hypothesis strategies for this schema: `valid_requests()`, `violating(rule_id)`, `RULE_IDS`.
+
+The schema is here as data; the drawing code is `{RUNTIME_MODULE}` beside this module
+(see its docstring). No validator is consulted: draws are inputs for testing validators.
+\"\"\"
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from .{RUNTIME_MODULE} import Strategies
+
+__all__ = ["RULE_IDS", "valid_requests", "violating"]
+
+# Every subschema by location: True/False, or its keywords with subschemas by location.
+_NODES: dict[str, Any] = {{
+{nodes}
+}}
+# Rule id -> the subschema carrying it: in the constraints, and in the advice (x-advice).
+_RULES: dict[str, str] = {py_literal(found.rules)}
+_ADVICE: dict[str, str] = {py_literal(found.advice)}
+# Keyword -> the JSON type it constrains.
+_KEYWORD_KINDS: dict[str, str] = {py_literal(found.keyword_kinds)}
+
+_STRATEGIES = Strategies(
+    _NODES,
+    root={py_literal(found.root)},
+    rules=_RULES,
+    advice=_ADVICE,
+    keyword_kinds=_KEYWORD_KINDS,
+)
+RULE_IDS: tuple[str, ...] = _STRATEGIES.rule_ids
+
+
+def valid_requests() -> st.SearchStrategy[Any]:
+    \"\"\"Instances the API accepts: every constraint holds (advice may or may not fire).\"\"\"
+    return _STRATEGIES.valid_requests()
+
+
+def violating(rule_id: str) -> st.SearchStrategy[Any]:
+    \"\"\"A near miss breaking that constraint rule alone, or a valid body with that advice.\"\"\"
+    return _STRATEGIES.violating(rule_id)
+"""
 
 
 @dataclass(frozen=True)
 class SchemaStrategies:
-    """A schema's compiled validator and strategies, loaded in this process."""
+    """A schema's strategies, with the validator compiled from the same schema beside them."""
 
     validator: types.ModuleType
-    strategies: types.ModuleType
+    strategies: Strategies
+    description: Description
 
 
 def strategy_for(schema: Any, *, resources: dict[str, Any] | None = None) -> SchemaStrategies:
-    """Compile `schema`, render its strategies module against that validator, load both."""
+    """The strategy runtime on `schema`'s description, and its compiled validator (loaded)."""
     validator_name = f"genspec_strategy_validator_{next(_fresh_names)}"
     validator = load_module(compile_schema(schema, resources=resources), validator_name)
-    sys.modules[validator_name] = validator  # the strategies module imports it by name
-    source = render_strategies(schema, validator_module=validator_name, resources=resources)
-    strategies = load_module(source, f"genspec_strategies_{next(_fresh_names)}")
-    return SchemaStrategies(validator, strategies)
+    found = describe(ir.lower(schema, resources=resources))
+    return SchemaStrategies(validator, found.strategies(), found)

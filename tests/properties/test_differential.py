@@ -1,8 +1,10 @@
 """Differential properties: the compiled request validator against python-jsonschema.
 
-Bodies come from the strategies genspec renders for the spec (`valid_requests`, `violating`),
-loaded in process from the current spec, so they always match it. python-jsonschema on the
-same schema is the oracle for verdicts and for where errors are (instance paths).
+Bodies come from genspec's strategy runtime on the current spec (`valid_requests`,
+`violating`), which never consults a validator. Whatever the code under test is, it never
+chooses its inputs: draws are kept or dropped by python-jsonschema alone, then compared.
+python-jsonschema on the published schema is the oracle for verdicts and error places; on each
+advice subschema (`x-advice`, which plain validators ignore) it is the oracle for warnings.
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jsonschema import Draft202012Validator
+from oracle import Oracle
 
-from genspec.pointer import from_parts
 from genspec.spec import load_schema
 from genspec.strategies import strategy_for
 
@@ -22,15 +23,18 @@ SCHEMA = load_schema()
 BUILT = strategy_for(SCHEMA)
 VALIDATOR = BUILT.validator
 STRATEGIES = BUILT.strategies
-# python-jsonschema ignores x-advice, so on the published schema it judges validity; with the
-# advice entries enforced as constraints it is the oracle for every finding validate() lists.
-ORACLE = Draft202012Validator(SCHEMA)
-_ADVISED = {k: v for k, v in SCHEMA.items() if k != "x-advice"}
-FINDINGS_ORACLE = Draft202012Validator(
-    {**_ADVISED, "allOf": [*SCHEMA.get("allOf", []), *SCHEMA.get("x-advice", [])]}
-)
-# Examples per rule: a tenth of the profile's budget (30 rules share it).
+ORACLE = Oracle(SCHEMA)
+# Examples per rule: a tenth of the profile's budget (the rules share it).
 PER_RULE = max(5, settings.default.max_examples // 10)
+NEAR_MISS = settings(
+    max_examples=PER_RULE,
+    # A near miss is a whole valid body plus one planted fault: its smallest form is not small.
+    suppress_health_check=[
+        HealthCheck.large_base_example,
+        HealthCheck.data_too_large,
+        HealthCheck.too_slow,
+    ],
+)
 
 JSON_LEAVES = (
     st.none()
@@ -48,51 +52,82 @@ JSON_VALUES = st.recursive(
 )
 
 
-def pointer(path: Any) -> str:
-    return from_parts(path)
-
-
-def oracle_paths(instance: Any) -> set[str]:
-    return {pointer(error.absolute_path) for error in FINDINGS_ORACLE.iter_errors(instance)}
-
-
-def compiled_paths(instance: Any) -> set[str]:
-    return {error.instance_path for error in VALIDATOR.validate(instance)}
+def errors_of(instance: Any) -> list[Any]:
+    return [e for e in VALIDATOR.validate(instance) if e.rule_id not in ORACLE.advice]
 
 
 def assert_same_findings(instance: Any) -> None:
-    assert VALIDATOR.is_valid(instance) == ORACLE.is_valid(instance)
-    assert (VALIDATOR.validate(instance) == []) == FINDINGS_ORACLE.is_valid(instance)
-    assert compiled_paths(instance) == oracle_paths(instance)
+    """Same verdict, same error places, and the same advice, as python-jsonschema says."""
+    verdict = ORACLE.is_valid(instance)
+    assert VALIDATOR.is_valid(instance) == verdict
+    errors = errors_of(instance)
+    assert (errors == []) == verdict
+    assert {e.instance_path for e in errors} == ORACLE.error_paths(instance)
+    warnings = [e for e in VALIDATOR.validate(instance) if e.rule_id in ORACLE.advice]
+    assert all(e.severity == "warning" for e in warnings)
+    assert {(e.rule_id, e.instance_path) for e in warnings} == ORACLE.advice_findings(instance)
 
 
-@given(STRATEGIES.valid_requests())
+@given(STRATEGIES.valid_requests().filter(ORACLE.is_valid))
 def test_valid_requests_are_valid_for_both(body: dict[str, Any]) -> None:
-    assert ORACLE.is_valid(body)
     assert VALIDATOR.is_valid(body)
-    assert VALIDATOR.validate(body) == []
+    assert errors_of(body) == []
+    assert_same_findings(body)
 
 
-@pytest.mark.parametrize("rule_id", STRATEGIES.RULE_IDS)
+ERROR_RULES = [rule for rule in ORACLE.rules if rule not in ORACLE.advice]
+
+
+@pytest.mark.parametrize("rule_id", ERROR_RULES)
 def test_violating_breaks_exactly_that_rule(rule_id: str) -> None:
-    # A near miss is a whole valid body plus one planted fault: its smallest form is not small.
-    @settings(
-        max_examples=PER_RULE,
-        suppress_health_check=[
-            HealthCheck.large_base_example,
-            HealthCheck.data_too_large,
-            HealthCheck.too_slow,
-        ],
-    )
-    @given(STRATEGIES.violating(rule_id))
+    # Kept only when python-jsonschema rejects the body and accepts it once that rule is gone.
+    @NEAR_MISS
+    @given(STRATEGIES.violating(rule_id).filter(lambda body: ORACLE.breaks_only(body, rule_id)))
     def check(body: dict[str, Any]) -> None:
-        assert not FINDINGS_ORACLE.is_valid(body)
-        errors = VALIDATOR.validate(body)
+        errors = errors_of(body)
         assert errors, "the near miss passed the compiled validator"
+        assert not VALIDATOR.is_valid(body)
         assert {error.rule_id for error in errors} == {rule_id}
-        assert {error.instance_path for error in errors} == oracle_paths(body)
+        assert {error.instance_path for error in errors} == ORACLE.error_paths(body)
 
     check()
+
+
+@pytest.mark.parametrize("rule_id", sorted(ORACLE.advice))
+def test_violating_an_advice_rule_is_accepted_with_that_warning(rule_id: str) -> None:
+    @NEAR_MISS
+    @given(
+        STRATEGIES.violating(rule_id).filter(
+            lambda body: ORACLE.is_valid(body) and rule_id in ORACLE.advice_broken(body)
+        )
+    )
+    def check(body: dict[str, Any]) -> None:
+        assert VALIDATOR.is_valid(body)
+        findings = VALIDATOR.validate(body)
+        assert rule_id in {e.rule_id for e in findings if e.severity == "warning"}
+        assert_same_findings(body)
+
+    check()
+
+
+def numbers_in(schema: Any) -> set[int | float]:
+    """Every number the schema writes (bounds, enum members, consts)."""
+    if isinstance(schema, dict):
+        return set().union(*(numbers_in(value) for value in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(numbers_in(value) for value in schema))
+    is_number = isinstance(schema, (int, float)) and not isinstance(schema, bool)
+    return {schema} if is_number else set()
+
+
+def edges(schema: Any) -> list[int | float]:
+    """The numbers `schema` writes and their neighbours: where an off-by-one bound shows."""
+    return sorted({n + step for n in numbers_in(schema) for step in (-1, 0, 1)})
+
+
+MEMBER_EDGES = {
+    name: edges(member) for name, member in SCHEMA["properties"].items() if numbers_in(member)
+}
 
 
 def mutations(body: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
@@ -122,3 +157,13 @@ def test_arbitrary_json_agrees_with_the_oracle(instance: Any) -> None:
 @given(st.dictionaries(st.sampled_from(sorted(SCHEMA["properties"])), JSON_VALUES, max_size=6))
 def test_objects_of_spec_members_agree_with_the_oracle(instance: dict[str, Any]) -> None:
     assert_same_findings({"prompt": "a cat", **instance})
+
+
+@pytest.mark.parametrize("name", sorted(MEMBER_EDGES))
+def test_members_at_their_edges_agree_with_the_oracle(name: str) -> None:
+    @NEAR_MISS
+    @given(STRATEGIES.valid_requests(), st.sampled_from(MEMBER_EDGES[name]))
+    def check(body: dict[str, Any], value: int | float) -> None:
+        assert_same_findings({**body, name: value})
+
+    check()

@@ -1,0 +1,8 @@
+"""Lets the property tests import their shared oracle helper (tests/properties/oracle.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
