@@ -15,7 +15,7 @@ from typing import Any
 PACKAGE = "python/leonardo_generations"
 
 # Everything under these folders of generated/ is ours: a file we no longer make is stale.
-OWNED_FOLDERS = (PACKAGE,)
+OWNED_FOLDERS = (PACKAGE, "js")
 
 
 def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
@@ -59,8 +59,19 @@ def _clients(request: Any, response: Any, spec: Path) -> dict[str, str]:
     return render_client_artifacts(request, response)
 
 
+def _javascript(request: Any, response: Any, spec: Path) -> dict[str, str]:
+    from genspec.js_package import render_js_package
+
+    return render_js_package(request, response)
+
+
 # A producer maps (request schema, response schema, spec folder) to {path in generated/: text}.
-PRODUCERS: list[Callable[[Any, Any, Path], dict[str, str]]] = [_validators, _strategies, _clients]
+PRODUCERS: list[Callable[[Any, Any, Path], dict[str, str]]] = [
+    _validators,
+    _strategies,
+    _clients,
+    _javascript,
+]
 
 
 def build_artifacts(spec: Path) -> dict[str, str]:
