@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-    from genspec.diagnostics import Diagnostic, RuleInfo, SchemaView
+    from genspec.diagnostics import Diagnostic, SchemaView
+    from genspec.rules import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
 MAX_FILE_BYTES = 64 * 1024 * 1024  # far beyond any real request body; keeps memory bounded
@@ -192,20 +193,24 @@ class Engine:
                 return None
         return self._view
 
-    def rule_catalogue(self, seen: Iterable[str] = ()) -> dict[str, RuleInfo]:
+    def rule_catalogue(self, seen: Iterable[str] = ()) -> dict[str, Rule]:
         """Every rule we can describe: lint checks, the spec's rules, and plain schema
         errors among `seen` (their ids are made up from the keyword, so listed on demand)."""
-        from genspec.diagnostics import LINT_RULES, RuleInfo
+        from genspec.diagnostics import LINT_RULES
+        from genspec.rules import Rule, Severity
 
         catalogue = dict(LINT_RULES)
         for rule_id in seen:
             if rule_id.startswith("schema-"):
                 keyword = rule_id.removeprefix("schema-")
                 summary = f"The value breaks the request schema's {keyword} constraint."
-                catalogue[rule_id] = RuleInfo("error", summary)
+                catalogue[rule_id] = Rule(rule_id, Severity.ERROR, summary)
         for rule_id, rule in self.rules.items():
-            catalogue[rule_id] = RuleInfo(
-                rule.get("severity", "error"), rule.get("message", ""), rule.get("reference", "")
+            catalogue[rule_id] = Rule(
+                rule_id,
+                Severity(rule.get("severity", "error")),
+                rule.get("message", ""),
+                reference=rule.get("reference", ""),
             )
         return catalogue
 
@@ -449,7 +454,7 @@ def check_text(
 
 def _duplicate_keys(positions: Any, wanted: Callable[[str, str], bool]) -> list[Diagnostic]:
     from genspec.diagnostics import Diagnostic
-    from genspec.jsonio import split_pointer
+    from genspec.pointer import split as split_pointer
 
     if not wanted("duplicate-key", "warning"):
         return []

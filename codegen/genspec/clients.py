@@ -25,7 +25,8 @@ from genspec.openapi import (
     map_subschemas,
     render_openapi_json,
 )
-from genspec.spec import REQUEST_SCHEMA, RESPONSE_SCHEMA, RULE_KEYWORD
+from genspec.rules import RULE_KEYWORD
+from genspec.spec import REQUEST_SCHEMA, RESPONSE_SCHEMA
 from genspec.templating import header, render
 
 PACKAGE_DIR = "python/leonardo_generations"

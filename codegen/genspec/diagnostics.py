@@ -16,10 +16,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from genspec.jsonio import escape_pointer_token
+from genspec.jsonvalue import json_equal
+from genspec.pointer import escape_token
+from genspec.refs import RefError, SchemaIndex
+from genspec.rules import RULE_KEYWORD, Rule, Severity
 
-ERROR = "error"
-WARNING = "warning"
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,33 +38,31 @@ class Diagnostic:
     instance_path: str = ""  # JSON Pointer inside the body ("" = the whole body)
 
 
-@dataclass(frozen=True)
-class RuleInfo:
-    severity: str
-    summary: str
-    reference: str = ""
-
-
 # Checks genspec makes itself, beside the spec's own rules. Ids are stable: users put them in
 # --select/--ignore and pyproject.toml.
-LINT_RULES: dict[str, RuleInfo] = {
-    "io-error": RuleInfo(ERROR, "The path could not be read (missing, unreadable, no match)."),
-    "file-too-large": RuleInfo(ERROR, "The file is too large to be a request body."),
-    "invalid-encoding": RuleInfo(ERROR, "The file is not UTF-8 text (binary, UTF-16, bad bytes)."),
-    "invalid-json": RuleInfo(
-        ERROR, "The body is not strict JSON (syntax, NaN, huge numbers, depth)."
-    ),
-    "internal-error": RuleInfo(ERROR, "The validator failed on this body: a genspec bug."),
-    "utf8-bom": RuleInfo(WARNING, "The file starts with a byte order mark, which JSON forbids."),
-    "duplicate-key": RuleInfo(
-        WARNING, "A member name repeats in one object; the API keeps the last."
-    ),
-    "unknown-key": RuleInfo(WARNING, "A member the spec does not define (the API rejects those)."),
-    "deprecated-field": RuleInfo(WARNING, "A deprecated field; the message names its replacement."),
-    "no-effect": RuleInfo(WARNING, "A field that does nothing because its feature is off."),
-    "default-value": RuleInfo(
-        WARNING, "A value equal to the field's default: sending it changes nothing."
-    ),
+LINT_RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in (
+        Rule("io-error", ERROR, "The path could not be read (missing, unreadable, no match)."),
+        Rule("file-too-large", ERROR, "The file is too large to be a request body."),
+        Rule("invalid-encoding", ERROR, "The file is not UTF-8 text (binary, UTF-16, bad bytes)."),
+        Rule(
+            "invalid-json", ERROR, "The body is not strict JSON (syntax, NaN, huge numbers, depth)."
+        ),
+        Rule("internal-error", ERROR, "The validator failed on this body: a genspec bug."),
+        Rule("utf8-bom", WARNING, "The file starts with a byte order mark, which JSON forbids."),
+        Rule(
+            "duplicate-key", WARNING, "A member name repeats in one object; the API keeps the last."
+        ),
+        Rule("unknown-key", WARNING, "A member the spec does not define (the API rejects those)."),
+        Rule("deprecated-field", WARNING, "A deprecated field; the message names its replacement."),
+        Rule("no-effect", WARNING, "A field that does nothing because its feature is off."),
+        Rule(
+            "default-value",
+            WARNING,
+            "A value equal to the field's default: sending it changes nothing.",
+        ),
+    )
 }
 
 # Where a diagnostic points: at the member name (the key is the mistake), else at the value.
@@ -120,19 +121,6 @@ def schema_rule_id(keyword: str) -> str:
     return "schema-" + re.sub(r"(?<!^)(?=[A-Z])", "-", keyword).lower()
 
 
-def json_equal(left: Any, right: Any) -> bool:
-    """Equality as JSON means it: 1 == 1.0, but true is not 1 and "1" is not 1."""
-    if isinstance(left, bool) or isinstance(right, bool):
-        return type(left) is type(right) and left == right
-    if isinstance(left, int | float) and isinstance(right, int | float):
-        return left == right
-    if isinstance(left, list) and isinstance(right, list):
-        return len(left) == len(right) and all(map(json_equal, left, right))
-    if isinstance(left, dict) and isinstance(right, dict):
-        return left.keys() == right.keys() and all(json_equal(left[k], right[k]) for k in left)
-    return type(left) is type(right) and bool(left == right)
-
-
 def closest_name(name: str, candidates: set[str]) -> str | None:
     """The spec's name `name` was probably meant to be: same letters ignoring case and `_`, else
     the nearest by difflib."""
@@ -149,27 +137,24 @@ class SchemaView:
 
     def __init__(self, schema: Any) -> None:
         self.root = schema if isinstance(schema, dict) else {}
+        try:
+            self.index: SchemaIndex | None = SchemaIndex(self.root)
+        except RefError:  # an $id or $anchor given twice: references are left unfollowed
+            self.index = None
         entries = list(self._rule_entries())
         self.rule_name_sets = [self._names_mentioned(entry) for entry in entries]
         # rule id -> the members its `if` names: what makes the rule apply to a body
         self.rule_triggers = {
-            entry["x-rule"].get("id"): self._names_mentioned(entry.get("if", {}))
+            entry[RULE_KEYWORD].get("id"): self._names_mentioned(entry.get("if", {}))
             for entry in entries
         }
 
     def resolve(self, schema: Any) -> dict[str, Any]:
-        """Follow local `$ref`s ("#/..."); anything else is treated as saying nothing."""
-        seen: set[str] = set()
-        while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-            ref = schema["$ref"]
-            if not ref.startswith("#") or ref in seen:
-                break
-            seen.add(ref)
-            target: Any = self.root
-            for token in ref[1:].lstrip("/").split("/") if ref != "#" else []:
-                token = token.replace("~1", "/").replace("~0", "~")
-                target = target.get(token) if isinstance(target, dict) else None
-            schema = target
+        """Follow `$ref`s; one that names nothing is treated as saying nothing."""
+        if self.index is not None:
+            schema = self.index.follow(schema)
+        if isinstance(schema, dict) and "$ref" in schema and len(schema) == 1:
+            return {}
         return schema if isinstance(schema, dict) else {}
 
     def branches(self, schema: Any) -> list[dict[str, Any]]:
@@ -216,7 +201,7 @@ class SchemaView:
 
     def _rule_entries(self) -> Iterator[dict[str, Any]]:
         for entry in self.root.get("allOf", []):
-            if isinstance(entry, dict) and isinstance(entry.get("x-rule"), dict):
+            if isinstance(entry, dict) and isinstance(entry.get(RULE_KEYWORD), dict):
                 yield entry
 
     def _names_mentioned(self, schema: Any) -> set[str]:
@@ -253,7 +238,7 @@ def from_validator_error(
     rule_id = error.rule_id or schema_rule_id(error.keyword)
     path, message = error.instance_path, error.message
     if error.keyword in ("additionalProperties", "unevaluatedProperties") and error.property:
-        path = f"{path}/{escape_pointer_token(error.property)}"
+        path = f"{path}/{escape_token(error.property)}"
         suggestion = _suggest_for(view, error.instance_path, error.property) if view else None
         if suggestion:
             message = f"{message} (did you mean {suggestion!r}?)"
@@ -269,7 +254,7 @@ def _trigger_member(view: SchemaView, rule_id: str, object_path: str, body: Any)
         return None
     for name in body:
         if name in triggers and body[name] is not None:
-            return f"/{escape_pointer_token(name)}"
+            return f"/{escape_token(name)}"
     return None
 
 
@@ -301,7 +286,7 @@ def _walk_members(
         return
     known = view.property_names(schema)
     for name, member in value.items():
-        member_pointer = f"{pointer}/{escape_pointer_token(name)}"
+        member_pointer = f"{pointer}/{escape_token(name)}"
         if known is not None and name not in known:
             if member_pointer not in reported and not view.matches_pattern(schema, name):
                 yield _unknown_key(name, member_pointer, known)
@@ -358,4 +343,4 @@ def _no_effect(body: Mapping[str, Any], view: SchemaView) -> Iterator[Diagnostic
             message = (
                 f'{name!r} has no effect while {switch!r} is off: send "{switch}": true or drop it'
             )
-            yield unlocated("no-effect", WARNING, message, f"/{escape_pointer_token(name)}")
+            yield unlocated("no-effect", WARNING, message, f"/{escape_token(name)}")

@@ -21,9 +21,11 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from genspec import ir
+from genspec import ir, keywords
 from genspec.ir import Node
+from genspec.jsonvalue import TYPE_KINDS, is_number
 from genspec.literals import py_comment, py_literal
+from genspec.rules import Rule
 
 _INVERSE = {
     ast.Is: "is not",
@@ -71,10 +73,6 @@ def show_json(value: Any) -> str:
     except (TypeError, ValueError):
         text = "<value>"
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 ALL_CATEGORIES = frozenset({"null", "boolean", "number", "string", "array", "object"})
@@ -125,7 +123,7 @@ def category_test(category: str, var: str) -> str:
 def type_test(name: str, var: str) -> str:
     if name == "integer":
         return f"(type({var}) is int or (type({var}) is float and {var}.is_integer()))"
-    return category_test(ir.CATEGORY[name], var)
+    return category_test(TYPE_KINDS[name], var)
 
 
 def guard(category: str, var: str, known: frozenset[str]) -> str | None:
@@ -170,9 +168,7 @@ class Context:
 
 
 class KeywordEmitter:
-    """How one keyword is checked. `category` is the instance kind it applies to (None: all)."""
-
-    category: ClassVar[str | None] = None
+    """How one keyword is checked (the instance kind it applies to is in `genspec.keywords`)."""
 
     def condition(self, kw: Any, ctx: Context) -> str | None:
         """A boolean expression that holds when the keyword passes, or None to use `statements`."""
@@ -226,7 +222,7 @@ class ConstEmitter(KeywordEmitter):
             return f"{ctx.var} is {value!r}"
         if isinstance(value, str):
             return f"{ctx.var} == {ctx.emitter.const(value)}"
-        if _is_number(value):
+        if is_number(value):
             return f"{category_test('number', ctx.var)} and {ctx.var} == {py_literal(value)}"
         return f"_equal({ctx.var}, {ctx.emitter.const(value)})"
 
@@ -240,7 +236,7 @@ class EnumEmitter(KeywordEmitter):
         x = ctx.var
         singletons = [v for v in (None, True, False) if any(v is w for w in kw.values)]
         strings = [v for v in kw.values if isinstance(v, str)]
-        numbers = [v for v in kw.values if _is_number(v)]
+        numbers = [v for v in kw.values if is_number(v)]
         containers = [v for v in kw.values if isinstance(v, (list, dict))]
         parts = [f"{x} is {v!r}" for v in singletons]
         if strings:
@@ -257,7 +253,6 @@ class EnumEmitter(KeywordEmitter):
 
 
 class BoundEmitter(KeywordEmitter):
-    category = "number"
     OPERATORS: ClassVar[dict[str, tuple[str, str]]] = {
         "minimum": (">=", "less than the minimum"),
         "maximum": ("<=", "greater than the maximum"),
@@ -280,8 +275,6 @@ class BoundEmitter(KeywordEmitter):
 
 
 class MultipleOfEmitter(KeywordEmitter):
-    category = "number"
-
     def condition(self, kw: ir.MultipleOf, ctx: Context) -> str:
         if isinstance(kw.divisor, int):
             return f"{ctx.var} % {py_literal(kw.divisor)} == 0"
@@ -305,9 +298,6 @@ class SizeEmitter(KeywordEmitter):
         "object": "properties",
     }
 
-    def applies_to(self, kw: ir.Size) -> str:
-        return ir.SIZE_KEYWORDS[kw.name]
-
     def condition(self, kw: ir.Size, ctx: Context) -> str:
         operator = ">=" if kw.name.startswith("min") else "<="
         return f"len({ctx.var}) {operator} {py_literal(kw.limit)}"
@@ -318,13 +308,11 @@ class SizeEmitter(KeywordEmitter):
 
     def message(self, kw: ir.Size, ctx: Context) -> str:
         bound = "at least" if kw.name.startswith("min") else "at most"
-        noun = self.NOUNS[self.applies_to(kw)]
+        noun = self.NOUNS[keywords.applies_to(kw.name)]
         return f"f'{{_show({ctx.var})}} should have {bound} {kw.limit} {noun}'"
 
 
 class PatternEmitter(KeywordEmitter):
-    category = "string"
-
     def condition(self, kw: ir.Pattern, ctx: Context) -> str:
         return ctx.emitter.pattern_test(kw.pattern, ctx.var)
 
@@ -334,8 +322,6 @@ class PatternEmitter(KeywordEmitter):
 
 
 class UniqueItemsEmitter(KeywordEmitter):
-    category = "array"
-
     def condition(self, kw: ir.UniqueItems, ctx: Context) -> str:
         return f"_unique({ctx.var})"
 
@@ -344,8 +330,6 @@ class UniqueItemsEmitter(KeywordEmitter):
 
 
 class RequiredEmitter(KeywordEmitter):
-    category = "object"
-
     def condition(self, kw: ir.Required, ctx: Context) -> str:
         return " and ".join(f"{py_literal(n)} in {ctx.var}" for n in kw.names) or "True"
 
@@ -365,8 +349,6 @@ class RequiredEmitter(KeywordEmitter):
 
 
 class DependentRequiredEmitter(KeywordEmitter):
-    category = "object"
-
     def condition(self, kw: ir.DependentRequired, ctx: Context) -> str:
         parts = []
         for name, needed in kw.dependencies.items():
@@ -389,8 +371,6 @@ class DependentRequiredEmitter(KeywordEmitter):
 
 class ObjectMembersEmitter(KeywordEmitter):
     """properties, patternProperties and additionalProperties, emitted together (one loop)."""
-
-    category = "object"
 
     def statements(self, kw: Any, ctx: Context, code: Code) -> None:
         node = ctx.node
@@ -584,8 +564,6 @@ def _member_keywords(
 
 
 class PropertyNamesEmitter(KeywordEmitter):
-    category = "object"
-
     def statements(self, kw: ir.PropertyNames, ctx: Context, code: Code) -> None:
         key = ctx.emitter.fresh("key")
         check = ctx.emitter.valid_expr(kw.child, key, frozenset({"string"}))
@@ -599,8 +577,6 @@ class PropertyNamesEmitter(KeywordEmitter):
 
 
 class DependentSchemasEmitter(KeywordEmitter):
-    category = "object"
-
     def condition(self, kw: ir.DependentSchemas, ctx: Context) -> str:
         parts = [
             f"({py_literal(name)} not in {ctx.var} or "
@@ -664,12 +640,10 @@ class UnevaluatedEmitter(KeywordEmitter):
 
 
 class UnevaluatedPropertiesEmitter(UnevaluatedEmitter):
-    category = "object"
     members = True
 
 
 class UnevaluatedItemsEmitter(UnevaluatedEmitter):
-    category = "array"
     members = False
 
 
@@ -677,8 +651,6 @@ class UnevaluatedItemsEmitter(UnevaluatedEmitter):
 
 
 class PrefixItemsEmitter(KeywordEmitter):
-    category = "array"
-
     def statements(self, kw: ir.PrefixItems, ctx: Context, code: Code) -> None:
         for position, child in enumerate(kw.children):
             if ctx.emitter.is_trivial(child):
@@ -698,8 +670,6 @@ class PrefixItemsEmitter(KeywordEmitter):
 
 
 class ItemsEmitter(KeywordEmitter):
-    category = "array"
-
     def _items(self, kw: ir.Items, var: str) -> str:
         return var if kw.start == 0 else f"{var}[{kw.start}:]"
 
@@ -725,8 +695,6 @@ class ItemsEmitter(KeywordEmitter):
 
 
 class ContainsEmitter(KeywordEmitter):
-    category = "array"
-
     def _count(self, kw: ir.Contains, ctx: Context, code: Code) -> str:
         count, item = ctx.emitter.fresh("count"), ctx.emitter.fresh("item")
         check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
@@ -966,10 +934,9 @@ EMITTERS: dict[type[ir.Keyword], KeywordEmitter] = {
 
 
 def keyword_category(kw: ir.Keyword) -> str | None:
-    emitter = EMITTERS[type(kw)]
-    if isinstance(emitter, SizeEmitter):
-        return emitter.applies_to(kw)  # type: ignore[arg-type]
-    return emitter.category
+    """The instance kind `kw` applies to, from the keyword table (None: every kind)."""
+    kind = keywords.applies_to(kw.name)
+    return None if kind == "any" else kind
 
 
 # Keywords whose condition is a plain expression, so a node made only of them can be inlined.
@@ -1002,7 +969,6 @@ class PythonEmitter:
 
     def __init__(self, schema_ir: ir.SchemaIR) -> None:
         self.ir = schema_ir
-        self.annotated = schema_ir.needs_annotations()
         self.constants: dict[str, str] = {}  # literal source -> constant name
         self.constant_lines: list[str] = []
         self.table_lines: list[str] = []
@@ -1056,7 +1022,7 @@ class PythonEmitter:
             return f"{var} in {self.const_set([name, name + chr(10)])}"
         return f"{self.regex(pattern)}.search({var}) is not None"
 
-    def rule_const(self, rule: ir.RuleInfo) -> str:
+    def rule_const(self, rule: Rule) -> str:
         return self._constant(
             f"({py_literal(rule.id)}, {py_literal(rule.severity)}, {py_literal(rule.message)})",
             "_RULE",
@@ -1088,7 +1054,7 @@ class PythonEmitter:
                         for name, child in keyword.children.items():  # type: ignore[attr-defined]
                             members.setdefault(name, []).append(child)
                 merged = {name: self.conjunction(group) for name, group in members.items()}
-                return self._synthetic(first, [ir.Properties(first, merged)])
+                return self._synthetic(first, [ir.Properties(f"{first}/properties", merged)])
             starts = {
                 kw.start for node in nodes for kw in node.keywords if isinstance(kw, ir.Items)
             }
@@ -1097,8 +1063,8 @@ class PythonEmitter:
                     kw.child for n in nodes for kw in n.keywords if isinstance(kw, ir.Items)
                 ]
                 item = self.conjunction(children)
-                return self._synthetic(first, [ir.Items(first, item, starts.pop())])
-        return self._synthetic(first, [ir.AllOf(first, nodes)])
+                return self._synthetic(first, [ir.Items(f"{first}/items", item, starts.pop())])
+        return self._synthetic(first, [ir.AllOf(f"{first}/allOf", nodes)])
 
     def _synthetic(self, location: str, keywords: list[ir.Keyword]) -> Node:
         return Node(next(self.synthetic_ids), location, keywords=keywords)

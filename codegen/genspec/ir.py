@@ -1,10 +1,12 @@
-"""Load-and-check, then lower a JSON Schema (draft 2020-12) into a small typed IR.
+"""Check a JSON Schema (draft 2020-12) and lower it into a small typed IR.
 
 The IR is a graph of `Node`s, one per subschema location, each with an ordered list of keyword
 records. Everything the emitters and the strategy generator need is decided here: which
-keywords exist (the keyword table below is data), how `$ref` resolves, which documented rule
-(`x-rule`) a subschema belongs to, and which nodes must report evaluated properties/items for
-`unevaluated*`. A keyword outside the table is refused with its name and schema path.
+keywords are accepted (`genspec.keywords` is the table), which subschema each `$ref` names
+(`genspec.refs`), and which documented rule (`x-rule`, read by `genspec.rules`) each subschema
+belongs to. A keyword outside the table is refused with its name and schema path, and so is
+any schema whose evaluation could not end: a `$ref` loop that never moves into the instance.
+Walks are iterative, so nesting within the loader's depth limit never exhausts the stack.
 """
 
 from __future__ import annotations
@@ -14,98 +16,25 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from urllib.parse import unquote, urldefrag, urljoin
+
+from genspec import keywords, pointer
+from genspec.jsonvalue import TYPE_KINDS
+from genspec.refs import Place, RefError, SchemaIndex
+from genspec.rules import RULE_KEYWORD, Rule, RuleAnnotationError, read_rule, same_rule
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
-# Keywords that only annotate: accepted, never asserted (format is an annotation in 2020-12's
-# default vocabulary; content* likewise).
-ANNOTATION_KEYWORDS = frozenset(
-    {
-        "title",
-        "description",
-        "default",
-        "examples",
-        "deprecated",
-        "readOnly",
-        "writeOnly",
-        "$comment",
-        "format",
-        "contentMediaType",
-        "contentEncoding",
-        "contentSchema",
-    }
-)
-# Keywords that identify or structure the document rather than assert.
-STRUCTURE_KEYWORDS = frozenset({"$schema", "$id", "$anchor", "$defs"})
-REFUSED_KEYWORDS = {
-    "$dynamicRef": "dynamic references are not supported",
-    "$dynamicAnchor": "dynamic anchors are not supported",
-    "$recursiveRef": "draft 2019-09 recursive references are not supported",
-    "$recursiveAnchor": "draft 2019-09 recursive anchors are not supported",
-    "$vocabulary": "custom vocabularies are not supported",
-}
-RULE_KEYWORD = "x-rule"
-
-# Keywords holding subschemas, by shape. Walking the document and lowering it both read these.
-SINGLE_SUBSCHEMA = (
-    "additionalProperties",
-    "propertyNames",
-    "items",
-    "contains",
-    "not",
-    "if",
-    "then",
-    "else",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-)
-# Numeric bounds and size limits, each keyword with the instance kind it limits.
+# The keywords each IR record is lowered from (the instance kind of each is in the table).
 BOUND_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
-SIZE_KEYWORDS = {
-    "minLength": "string",
-    "maxLength": "string",
-    "minItems": "array",
-    "maxItems": "array",
-    "minProperties": "object",
-    "maxProperties": "object",
-}
-MAP_SUBSCHEMAS = ("properties", "patternProperties", "dependentSchemas", "$defs")
-LIST_SUBSCHEMAS = ("allOf", "anyOf", "oneOf", "prefixItems")
-ASSERTION_KEYWORDS = frozenset(
-    {
-        "type",
-        "enum",
-        "const",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "multipleOf",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "minItems",
-        "maxItems",
-        "uniqueItems",
-        "minContains",
-        "maxContains",
-        "minProperties",
-        "maxProperties",
-        "required",
-        "dependentRequired",
-        "$ref",
-    }
+SIZE_KEYWORDS = (
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
 )
-SUPPORTED_KEYWORDS = (
-    ASSERTION_KEYWORDS
-    | frozenset(SINGLE_SUBSCHEMA)
-    | frozenset(MAP_SUBSCHEMAS)
-    | frozenset(LIST_SUBSCHEMAS)
-)
-JSON_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
-# Instance categories a keyword can apply to (integer is a kind of number).
-CATEGORY = {"integer": "number", **{name: name for name in JSON_TYPES if name != "integer"}}
+SUPPORTED_KEYWORDS = keywords.CHECKED
 
 
 class SchemaError(Exception):
@@ -117,15 +46,6 @@ class SchemaError(Exception):
         self.reason = message
         where = f"keyword {keyword!r} at schema path {path or '/'!r}" if keyword else path or "/"
         super().__init__(f"{where}: {message}")
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    id: str
-    severity: str
-    message: str
-    source: str = ""
-    reference: str = ""
 
 
 KeywordT = TypeVar("KeywordT", bound="Keyword")
@@ -141,7 +61,7 @@ class Keyword:
 
     @property
     def name(self) -> str:
-        return self.location.rsplit("/", 1)[-1]
+        return pointer.unescape_token(self.location.rsplit("/", 1)[-1])
 
 
 @dataclass
@@ -295,7 +215,7 @@ class Node:
     location: str
     boolean: bool | None = None
     keywords: list[Keyword] = field(default_factory=list)
-    rule: RuleInfo | None = None
+    rule: Rule | None = None
     schema: Any = None  # the subschema itself, for consumers that want annotations (default, ...)
 
     def __repr__(self) -> str:  # nodes form cycles through $ref: never recurse into them
@@ -306,7 +226,7 @@ class Node:
         """Instance categories this node admits per its `type` keyword (None: no `type`)."""
         for keyword in self.keywords:
             if isinstance(keyword, Type):
-                return frozenset(CATEGORY[name] for name in keyword.types)
+                return frozenset(TYPE_KINDS[name] for name in keyword.types)
         return None
 
     def find(self, kind: type[KeywordT]) -> KeywordT | None:
@@ -349,195 +269,179 @@ def keyword_children(keyword: Keyword) -> Iterator[Node]:
 class SchemaIR:
     root: Node
     nodes: list[Node]
-    rules: dict[str, RuleInfo]
-
-    def needs_annotations(self) -> set[int]:
-        """Indices of nodes whose evaluated properties/items an `unevaluated*` keyword reads.
-
-        Those are the in-place descendants (allOf/anyOf/oneOf/if/then/else/dependentSchemas/$ref)
-        of any node carrying unevaluatedProperties or unevaluatedItems.
-        """
-        needed: set[int] = set()
-        work = [n for n in self.nodes if n.find(UnevaluatedProperties) or n.find(UnevaluatedItems)]
-        while work:
-            node = work.pop()
-            if node.index in needed:
-                continue
-            needed.add(node.index)
-            work.extend(in_place_children(node))
-        return needed
+    rules: dict[str, Rule]
 
 
-def in_place_children(node: Node) -> Iterator[Node]:
-    """Subschemas applied to the same instance as `node` (they share its annotations)."""
+def in_place_edges(node: Node) -> Iterator[tuple[str, Node]]:
+    """(keyword location, subschema) for each subschema applied to the very instance `node`
+    sees, not to one of its members or items: a loop of these never ends."""
     for keyword in node.keywords:
         match keyword:
             case AllOf(children=c) | AnyOf(children=c) | OneOf(children=c):
-                yield from c
-            case IfThenElse(condition=cond, then=then, otherwise=otherwise):
-                yield from (n for n in (cond, then, otherwise) if n is not None)
+                yield from ((keyword.location, child) for child in c)
             case DependentSchemas(children=c):
-                yield from c.values()
-            case Ref(target=target):
-                yield target
+                yield from ((keyword.location, child) for child in c.values())
+            case IfThenElse(condition=cond, then=then, otherwise=otherwise):
+                yield keyword.location, cond
+                if then is not None:
+                    yield keyword.then_location, then
+                if otherwise is not None:
+                    yield keyword.else_location, otherwise
+            case Not(child=child) | Ref(target=child):
+                yield keyword.location, child
 
 
-# ---- document walking and reference resolution -------------------------------------------------
+# ---- checking the document ----------------------------------------------------------------------
 
 
-def escape_pointer_token(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
+def _keyword_name(location: str) -> str:
+    return pointer.unescape_token(location.rsplit("/", 1)[-1])
 
 
-def _unescape_pointer_token(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
+class _Checker:
+    """Checks each subschema as the index walks it (keywords known, x-rule well formed) and
+    records the rule each subschema belongs to: its own x-rule, else its parent's."""
 
+    def __init__(self) -> None:
+        self.rules: dict[str, Rule] = {}
+        self.rule_at: dict[str, Rule | None] = {}
 
-def _join_uri(base: str, reference: str) -> str:
-    if reference.startswith("#"):
-        return urldefrag(base)[0] + reference
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", reference):
-        return reference
-    return urljoin(base, reference)
-
-
-@dataclass
-class _Place:
-    """A subschema of the document: the value, its base URI and its enclosing rule."""
-
-    schema: Any
-    base: str
-    rule: RuleInfo | None
-
-
-class _Document:
-    """Indexes every subschema of one document by location, with $id resources and anchors."""
-
-    def __init__(self, schema: Any, registry: dict[str, Any]) -> None:
-        self.registry = registry  # other documents by URI, walked when first referenced
-        self.places: dict[str, _Place] = {}
-        self.resources: dict[str, str] = {}  # absolute URI -> location
-        self.anchors: dict[str, str] = {}  # absolute URI with #anchor -> location
-        self.rules: dict[str, RuleInfo] = {}
-        self._walk(schema, "", "", None)
-
-    def _walk(self, schema: Any, location: str, base: str, rule: RuleInfo | None) -> None:
-        if isinstance(schema, bool):
-            self.places[location] = _Place(schema, base, rule)
-            return
-        if not isinstance(schema, dict):
+    def __call__(self, location: str, place: Place) -> None:
+        schema = place.schema
+        rule = None if place.parent is None else self.rule_at[place.parent]
+        if not isinstance(schema, dict | bool):
             raise SchemaError(location, "a schema must be an object or a boolean")
-        for keyword in schema:
-            self._check_keyword(schema, keyword, location)
-        if "$id" in schema:
-            base = urldefrag(_join_uri(base, schema["$id"]))[0]
-            self.resources[base] = location
-        elif location == "":
-            self.resources[base] = location
-        if "$anchor" in schema:
-            self.anchors[f"{base}#{schema['$anchor']}"] = location
-        if RULE_KEYWORD in schema:
-            rule = self._read_rule(schema[RULE_KEYWORD], f"{location}/{RULE_KEYWORD}")
-        self.places[location] = _Place(schema, base, rule)
-        for keyword, value in schema.items():
-            here = f"{location}/{escape_pointer_token(keyword)}"
-            if keyword in SINGLE_SUBSCHEMA:
-                self._walk(value, here, base, rule)
-            elif keyword in MAP_SUBSCHEMAS:
-                for name, child in value.items():
-                    self._walk(child, f"{here}/{escape_pointer_token(name)}", base, rule)
-            elif keyword in LIST_SUBSCHEMAS:
-                for position, child in enumerate(value):
-                    self._walk(child, f"{here}/{position}", base, rule)
+        if isinstance(schema, dict):
+            for keyword in schema:
+                _check_keyword(schema, keyword, location)
+            if RULE_KEYWORD in schema:
+                rule = self._read_rule(schema[RULE_KEYWORD], location)
+        self.rule_at[location] = rule
 
-    def _check_keyword(self, schema: dict[str, Any], keyword: str, location: str) -> None:
-        here = f"{location}/{escape_pointer_token(keyword)}"
-        if keyword in REFUSED_KEYWORDS:
-            raise SchemaError(here, REFUSED_KEYWORDS[keyword], keyword)
-        if keyword == "$schema" and schema[keyword].rstrip("#") != DRAFT_2020_12:
-            message = f"only draft 2020-12 is supported, not {schema[keyword]!r}"
-            raise SchemaError(here, message, keyword)
-        if keyword.startswith("x-") or keyword in ANNOTATION_KEYWORDS:
-            return
-        if keyword not in SUPPORTED_KEYWORDS and keyword not in STRUCTURE_KEYWORDS:
-            message = "unknown keyword (annotations must start with 'x-'); refusing to ignore it"
-            raise SchemaError(here, message, keyword)
-
-    def _read_rule(self, value: Any, location: str) -> RuleInfo:
-        def refuse(message: str) -> SchemaError:
-            return SchemaError(location, message, RULE_KEYWORD)
-
-        if not isinstance(value, dict):
-            raise refuse("x-rule must be an object")
-        for name in ("id", "severity", "message"):
-            if not isinstance(value.get(name), str) or not value[name]:
-                raise refuse(f"x-rule needs a non-empty string {name!r}")
-        if value["severity"] not in ("error", "warning"):
-            raise refuse("x-rule severity must be 'error' or 'warning'")
-        rule = RuleInfo(
-            value["id"],
-            value["severity"],
-            value["message"],
-            str(value.get("source", "")),
-            str(value.get("reference", "")),
-        )
-        if self.rules.setdefault(rule.id, rule) != rule:
-            raise refuse(f"duplicate x-rule id {rule.id!r}")
+    def _read_rule(self, value: Any, location: str) -> Rule:
+        here = pointer.join(location, RULE_KEYWORD)
+        try:
+            rule = read_rule(value, location)
+        except RuleAnnotationError as exc:
+            raise SchemaError(here, str(exc), RULE_KEYWORD) from None
+        first = self.rules.setdefault(rule.id, rule)
+        if not same_rule(first, rule):
+            message = f"duplicate x-rule id {rule.id!r} (also at {first.schema_path or '/'!r})"
+            raise SchemaError(here, message, RULE_KEYWORD)
         return rule
 
-    def resolve(self, reference: str, base: str, location: str) -> str:
-        """The document location a `$ref` points at."""
-        uri, fragment = urldefrag(_join_uri(base, reference))
-        if uri not in self.resources and uri in self.registry:
-            self.resources[uri] = f"{uri}#"
-            self._walk(self.registry[uri], f"{uri}#", uri, None)
-        if uri not in self.resources:
-            message = f"remote reference {reference!r} (outside this document) is not supported"
-            raise SchemaError(location, message, "$ref")
-        if fragment and not fragment.startswith("/"):
-            target = self.anchors.get(f"{uri}#{fragment}")
-            if target is None:
-                raise SchemaError(location, f"no $anchor {fragment!r} for {reference!r}", "$ref")
-            return target
-        target = self.resources[uri] + unquote(fragment)
-        if target not in self.places:
-            message = f"$ref {reference!r} does not point at a subschema"
-            raise SchemaError(location, message, "$ref")
-        return target
+
+def _check_keyword(schema: dict[str, Any], keyword: str, location: str) -> None:
+    here = pointer.join(location, keyword)
+    info = keywords.KEYWORDS.get(keyword)
+    if info is not None and info.role == "refused":
+        raise SchemaError(here, info.refusal, keyword)
+    if keyword == "$schema" and str(schema[keyword]).rstrip("#") != DRAFT_2020_12:
+        message = f"only draft 2020-12 is supported, not {schema[keyword]!r}"
+        raise SchemaError(here, message, keyword)
+    if info is None and not keyword.startswith("x-"):
+        message = "unknown keyword (annotations must start with 'x-'); refusing to ignore it"
+        raise SchemaError(here, message, keyword)
 
 
 # ---- lowering -----------------------------------------------------------------------------------
 
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+# The applicators in the order the lowering visits their subschemas (node numbering follows it).
+_LOWERING_ORDER = (
+    "properties",
+    "patternProperties",
+    "additionalProperties",
+    "propertyNames",
+    "dependentSchemas",
+    "prefixItems",
+    "items",
+    "contains",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "$ref",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+)
 
 
 class _Lowering:
-    def __init__(self, document: _Document) -> None:
-        self.document = document
+    """Makes one Node per reachable subschema (numbered in depth-first preorder), then fills in
+    each node's keyword records. Both passes are loops, never recursion."""
+
+    def __init__(self, index: SchemaIndex, rule_at: dict[str, Rule | None]) -> None:
+        self.index = index
+        self.rule_at = rule_at
         self.nodes: list[Node] = []
         self.by_location: dict[str, Node] = {}
+        self.ref_targets: dict[str, str] = {}  # location of a $ref -> location it names
 
-    def node(self, location: str) -> Node:
-        if location in self.by_location:
-            return self.by_location[location]
-        place = self.document.places[location]
-        node = Node(len(self.nodes), location, rule=place.rule, schema=place.schema)
-        self.nodes.append(node)
-        self.by_location[location] = node
+    def lower(self) -> Node:
+        root = self._new("")
+        stack = [self._child_locations("")]
+        while stack:
+            location = next(stack[-1], None)
+            if location is None:
+                stack.pop()
+            elif location not in self.by_location:
+                self._new(location)
+                stack.append(self._child_locations(location))
+        for node in self.nodes:
+            if isinstance(node.schema, dict):
+                node.keywords = list(self._keywords(node.schema, node.location))
+        return root
+
+    def _new(self, location: str) -> Node:
+        place = self.index.places[location]
+        node = Node(len(self.nodes), location, rule=self.rule_at.get(location), schema=place.schema)
         if isinstance(place.schema, bool):
             node.boolean = place.schema
-        else:
-            node.keywords = list(self._keywords(place.schema, place, location))
+        self.nodes.append(node)
+        self.by_location[location] = node
         return node
 
-    def _child(self, schema: Any, location: str) -> Node:
-        return self.node(location)
+    def _child_locations(self, location: str) -> Iterator[str]:
+        schema = self.index.places[location].schema
+        if not isinstance(schema, dict):
+            return
+        for keyword in _LOWERING_ORDER:
+            if keyword not in schema:
+                continue
+            here = pointer.join(location, keyword)
+            shape = keywords.KEYWORDS[keyword].subschemas
+            if keyword == "$ref":
+                yield self._resolve(schema["$ref"], location, here)
+            elif shape == "one":
+                yield here
+            elif shape == "list":
+                yield from (pointer.join(here, i) for i in range(len(schema[keyword])))
+            else:
+                yield from (pointer.join(here, name) for name in schema[keyword])
 
-    def _keywords(self, schema: dict[str, Any], place: _Place, at: str) -> Iterator[Keyword]:
+    def _resolve(self, reference: Any, location: str, here: str) -> str:
+        if here not in self.ref_targets:
+            if not isinstance(reference, str):
+                raise SchemaError(here, "$ref must be a string", "$ref")
+            base = self.index.places[location].base
+            self.ref_targets[here] = self.index.resolve(reference, base, here)
+        return self.ref_targets[here]
+
+    def _keywords(self, schema: dict[str, Any], at: str) -> Iterator[Keyword]:
         def loc(keyword: str) -> str:
-            return f"{at}/{escape_pointer_token(keyword)}"
+            return pointer.join(at, keyword)
+
+        def child(location: str) -> Node:
+            return self.by_location[location]
+
+        def children(keyword: str) -> list[Node]:
+            return [child(pointer.join(loc(keyword), i)) for i in range(len(schema[keyword]))]
+
+        def named(keyword: str) -> dict[str, Node]:
+            return {name: child(pointer.join(loc(keyword), name)) for name in schema[keyword]}
 
         # Order matters for speed only (cheap checks first); unevaluated* must come last
         # because it reads what its siblings evaluated.
@@ -565,102 +469,68 @@ class _Lowering:
         if "dependentRequired" in schema:
             yield DependentRequired(loc("dependentRequired"), dict(schema["dependentRequired"]))
         if "properties" in schema:
-            yield Properties(
-                loc("properties"),
-                {
-                    name: self._child(sub, f"{loc('properties')}/{escape_pointer_token(name)}")
-                    for name, sub in schema["properties"].items()
-                },
-            )
+            yield Properties(loc("properties"), named("properties"))
         if "patternProperties" in schema:
             base = loc("patternProperties")
             yield PatternProperties(
                 base,
                 [
-                    (
-                        _checked_pattern(p, f"{base}/{escape_pointer_token(p)}"),
-                        self._child(sub, f"{base}/{escape_pointer_token(p)}"),
-                    )
-                    for p, sub in schema["patternProperties"].items()
+                    (_checked_pattern(p, pointer.join(base, p)), child(pointer.join(base, p)))
+                    for p in schema["patternProperties"]
                 ],
             )
         if "additionalProperties" in schema:
             yield AdditionalProperties(
                 loc("additionalProperties"),
-                self._child(schema["additionalProperties"], loc("additionalProperties")),
+                child(loc("additionalProperties")),
                 list(schema.get("properties", {})),
                 list(schema.get("patternProperties", {})),
             )
         if "propertyNames" in schema:
-            yield PropertyNames(
-                loc("propertyNames"), self._child(schema["propertyNames"], loc("propertyNames"))
-            )
+            yield PropertyNames(loc("propertyNames"), child(loc("propertyNames")))
         if "dependentSchemas" in schema:
-            base = loc("dependentSchemas")
-            yield DependentSchemas(
-                base,
-                {
-                    name: self._child(sub, f"{base}/{escape_pointer_token(name)}")
-                    for name, sub in schema["dependentSchemas"].items()
-                },
-            )
+            yield DependentSchemas(loc("dependentSchemas"), named("dependentSchemas"))
         if "prefixItems" in schema:
-            base = loc("prefixItems")
-            yield PrefixItems(
-                base,
-                [self._child(sub, f"{base}/{i}") for i, sub in enumerate(schema["prefixItems"])],
-            )
+            yield PrefixItems(loc("prefixItems"), children("prefixItems"))
         if "items" in schema:
-            yield Items(
-                loc("items"),
-                self._child(schema["items"], loc("items")),
-                len(schema.get("prefixItems", [])),
-            )
+            yield Items(loc("items"), child(loc("items")), len(schema.get("prefixItems", [])))
         if "contains" in schema:
             maximum = schema.get("maxContains")
             yield Contains(
                 loc("contains"),
-                self._child(schema["contains"], loc("contains")),
+                child(loc("contains")),
                 _whole(schema.get("minContains", 1), loc("minContains")),
                 None if maximum is None else _whole(maximum, loc("maxContains")),
             )
         for name, kind in (("allOf", AllOf), ("anyOf", AnyOf), ("oneOf", OneOf)):
             if name in schema:
-                yield kind(
-                    loc(name),
-                    [self._child(sub, f"{loc(name)}/{i}") for i, sub in enumerate(schema[name])],
-                )
+                yield kind(loc(name), children(name))
         if "not" in schema:
-            yield Not(loc("not"), self._child(schema["not"], loc("not")))
+            yield Not(loc("not"), child(loc("not")))
         if "if" in schema:
             yield IfThenElse(
                 loc("if"),
-                self._child(schema["if"], loc("if")),
-                self._child(schema["then"], loc("then")) if "then" in schema else None,
-                self._child(schema["else"], loc("else")) if "else" in schema else None,
+                child(loc("if")),
+                child(loc("then")) if "then" in schema else None,
+                child(loc("else")) if "else" in schema else None,
                 loc("then"),
                 loc("else"),
             )
         if "$ref" in schema:
-            target = self.document.resolve(schema["$ref"], place.base, loc("$ref"))
-            yield Ref(loc("$ref"), self.node(target))
+            yield Ref(loc("$ref"), child(self.ref_targets[loc("$ref")]))
         if "unevaluatedProperties" in schema:
             yield UnevaluatedProperties(
-                loc("unevaluatedProperties"),
-                self._child(schema["unevaluatedProperties"], loc("unevaluatedProperties")),
+                loc("unevaluatedProperties"), child(loc("unevaluatedProperties"))
             )
         if "unevaluatedItems" in schema:
-            yield UnevaluatedItems(
-                loc("unevaluatedItems"),
-                self._child(schema["unevaluatedItems"], loc("unevaluatedItems")),
-            )
+            yield UnevaluatedItems(loc("unevaluatedItems"), child(loc("unevaluatedItems")))
 
 
 def _whole(value: Any, location: str) -> int:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise SchemaError(location, "must be a non-negative integer", location.rsplit("/", 1)[-1])
+        raise SchemaError(location, "must be a non-negative integer", _keyword_name(location))
     return value
 
 
@@ -676,25 +546,40 @@ def _checked_pattern(pattern: str, location: str) -> str:
     return pattern
 
 
-def _refuse_in_place_cycles(nodes: list[Node]) -> None:
-    """A `$ref` loop that never moves into the instance would recurse forever: refuse it."""
-    state: dict[int, str] = {}  # node index -> "active" while on the DFS stack, then "done"
-
-    def visit(node: Node) -> None:
-        state[node.index] = "active"
-        for keyword in node.keywords:
-            for child in in_place_children(Node(node.index, node.location, keywords=[keyword])):
-                if state.get(child.index) == "active":
-                    where = child.location or "/"
-                    message = f"$ref cycle back to {where!r} never moves into the instance"
-                    raise SchemaError(keyword.location, message, keyword.name)
-                if child.index not in state:
-                    visit(child)
-        state[node.index] = "done"
-
-    for node in nodes:
-        if node.index not in state:
-            visit(node)
+def _refuse_in_place_loops(nodes: list[Node]) -> None:
+    """A loop of in-place applicators ($ref, not, allOf, if, ...) that never moves into the
+    instance would evaluate forever: refuse it, naming the keywords the loop goes through."""
+    done: set[int] = set()
+    for start in nodes:
+        if start.index in done:
+            continue
+        # Depth-first with an explicit stack; `through[i]` is the keyword from stack[i] onwards.
+        stack = [(start, in_place_edges(start))]
+        through: list[str] = []
+        active = {start.index: 0}
+        while stack:
+            node, edges = stack[-1]
+            edge = next(edges, None)
+            if edge is None:
+                stack.pop()
+                del active[node.index]
+                done.add(node.index)
+                if through:
+                    through.pop()
+                continue
+            keyword_location, child = edge
+            if child.index in active:
+                loop = [*through[active[child.index] :], keyword_location]
+                message = (
+                    f"the loop through {', '.join(repr(k) for k in loop)} comes back to "
+                    f"{child.location or '/'!r} without moving into the instance, so evaluating "
+                    "it would never end"
+                )
+                raise SchemaError(keyword_location, message, _keyword_name(keyword_location))
+            if child.index not in done:
+                active[child.index] = len(stack)
+                stack.append((child, in_place_edges(child)))
+                through.append(keyword_location)
 
 
 def check_metaschema(schema: Any) -> None:
@@ -704,7 +589,7 @@ def check_metaschema(schema: Any) -> None:
 
     error = best_match(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema))
     if error is not None:
-        path = "".join(f"/{escape_pointer_token(str(p))}" for p in error.absolute_path)
+        path = pointer.from_parts(error.absolute_path)
         raise SchemaError(path, f"not a valid draft 2020-12 schema: {error.message}")
 
 
@@ -718,16 +603,20 @@ def lower(schema: Any, *, check: bool = True, resources: dict[str, Any] | None =
     try:
         schema = json.loads(json.dumps(schema, allow_nan=False))
         registry = {
-            urldefrag(uri)[0]: json.loads(json.dumps(doc, allow_nan=False))
+            uri: json.loads(json.dumps(doc, allow_nan=False))
             for uri, doc in (resources or {}).items()
         }
     except (TypeError, ValueError) as exc:
         raise SchemaError("", f"schema is not JSON data: {exc}") from None
     if check:
         check_metaschema(schema)
-    document = _Document(schema, registry)
-    lowering = _Lowering(document)
-    root = lowering.node("")
-    _refuse_in_place_cycles(lowering.nodes)
+    checker = _Checker()
+    try:
+        index = SchemaIndex(schema, registry, on_place=checker)
+        lowering = _Lowering(index, checker.rule_at)
+        root = lowering.lower()
+    except RefError as exc:
+        raise SchemaError(exc.location, exc.reason, exc.keyword) from None
+    _refuse_in_place_loops(lowering.nodes)
     # $defs entries nobody references are still checked (walked), just not compiled.
-    return SchemaIR(root, lowering.nodes, document.rules)
+    return SchemaIR(root, lowering.nodes, checker.rules)

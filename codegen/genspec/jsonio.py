@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from genspec.pointer import escape_token
+from genspec.pointer import split as split_pointer
+
 MAX_DEPTH = 256
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -228,17 +231,6 @@ def loads_if_clean(text: str) -> tuple[bool, Any]:
     return True, value
 
 
-def escape_pointer_token(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def split_pointer(pointer: str) -> list[str]:
-    """The reference tokens of a JSON Pointer ("" is the whole document)."""
-    if not pointer:
-        return []
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
-
-
 @dataclass(frozen=True)
 class DuplicateKey:
     """A member name repeated in one object; the API keeps the last value, as we do."""
@@ -427,7 +419,7 @@ class _PositionParser:
             if not self.text.startswith(":", colon):
                 raise self.fail("expected ':' after a member name", colon)
             start = self.skip_whitespace(colon + 1)
-            member_pointer = f"{pointer}/{escape_pointer_token(key)}"
+            member_pointer = f"{pointer}/{escape_token(key)}"
             value, child, end = self.parse_value(start, depth + 1, member_pointer)
             child.key_offset = cursor
             if key in node.members:

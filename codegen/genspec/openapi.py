@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from genspec import __version__
+from genspec.keywords import KEYWORDS
 from genspec.spec import REQUEST_SCHEMA, RESPONSE_SCHEMA
 
 REQUEST_NAME = "GenerationRequest"
@@ -68,27 +69,20 @@ class OpenAPIBuildError(ValueError):
     """The spec cannot be expressed as one OpenAPI document (e.g. two different `$defs/X`)."""
 
 
-# Where JSON Schema 2020-12 keeps subschemas; everything else in a schema is a value or an
-# annotation and is copied as is (so `enum`, `default` and `x-rule` are never walked into).
-SCHEMA_KEYWORDS = frozenset(
-    {"items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames"}
-    | {"unevaluatedItems", "unevaluatedProperties", "contentSchema"}
-)
-SCHEMA_LIST_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
-SCHEMA_MAP_KEYWORDS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
-
-
 def map_subschemas(schema: Any, transform: Callable[[Any], Any]) -> Any:
-    """A copy of `schema` with `transform` applied to each of its immediate subschemas."""
+    """A copy of `schema` with `transform` applied to each of its immediate subschemas (where
+    they are is the keyword table's business; `enum`, `default`, `x-rule` are copied as is)."""
     if not isinstance(schema, dict):
         return copy.deepcopy(schema)  # a boolean schema
     result: dict[str, Any] = {}
     for key, value in schema.items():
-        if key in SCHEMA_KEYWORDS:
+        info = KEYWORDS.get(key)
+        shape = "none" if info is None else info.subschemas
+        if shape == "one":
             result[key] = transform(value)
-        elif key in SCHEMA_LIST_KEYWORDS and isinstance(value, list):
+        elif shape == "list" and isinstance(value, list):
             result[key] = [transform(item) for item in value]
-        elif key in SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
+        elif shape == "map" and isinstance(value, dict):
             result[key] = {name: transform(item) for name, item in value.items()}
         else:
             result[key] = copy.deepcopy(value)

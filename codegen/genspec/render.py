@@ -11,7 +11,8 @@ from pathlib import PurePath
 from urllib.parse import quote
 
 from genspec import __version__
-from genspec.diagnostics import ERROR, Diagnostic, RuleInfo
+from genspec.diagnostics import ERROR, Diagnostic
+from genspec.rules import Rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -26,7 +27,7 @@ def _text_line(d: Diagnostic) -> str:
     return f"{place}: {d.rule_id} [{d.severity}] {d.message}{_where(d)}"
 
 
-def render_text(diagnostics: Sequence[Diagnostic], rules: Mapping[str, RuleInfo]) -> str:
+def render_text(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Rule]) -> str:
     """`path:line:col: RULE [severity] message (at /pointer)`, one a line, ruff-style."""
     lines = [_text_line(d) for d in diagnostics]
     if diagnostics:
@@ -37,7 +38,7 @@ def render_text(diagnostics: Sequence[Diagnostic], rules: Mapping[str, RuleInfo]
     return "".join(f"{line}\n" for line in lines)
 
 
-def render_json(diagnostics: Sequence[Diagnostic], rules: Mapping[str, RuleInfo]) -> str:
+def render_json(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Rule]) -> str:
     """A JSON array of objects with stable keys; ASCII-only so any pipe can carry it."""
     records = [
         {
@@ -62,10 +63,10 @@ def _artifact_uri(path: str) -> str:
     return f"file://{encoded}" if pure.is_absolute() else encoded
 
 
-def _sarif_rule(rule_id: str, info: RuleInfo | None) -> dict[str, object]:
+def _sarif_rule(rule_id: str, info: Rule | None) -> dict[str, object]:
     rule: dict[str, object] = {"id": rule_id}
     if info is not None:
-        rule["shortDescription"] = {"text": info.summary}
+        rule["shortDescription"] = {"text": info.message}
         rule["defaultConfiguration"] = {"level": info.severity}
         if info.reference.startswith(("http://", "https://")):
             rule["helpUri"] = info.reference
@@ -90,7 +91,7 @@ def _sarif_result(diagnostic: Diagnostic, rule_index: int) -> dict[str, object]:
     }
 
 
-def render_sarif(diagnostics: Sequence[Diagnostic], rules: Mapping[str, RuleInfo]) -> str:
+def render_sarif(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Rule]) -> str:
     """A SARIF 2.1.0 log with one run; `rules` describes every rule id that occurs."""
     rule_ids = sorted({d.rule_id for d in diagnostics})
     index = {rule_id: position for position, rule_id in enumerate(rule_ids)}
@@ -122,7 +123,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_github(diagnostics: Sequence[Diagnostic], rules: Mapping[str, RuleInfo]) -> str:
+def render_github(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Rule]) -> str:
     """GitHub Actions annotations: `::error file=...,line=...,col=...,title=RULE::message`."""
     lines = []
     for d in diagnostics:
@@ -135,7 +136,7 @@ def render_github(diagnostics: Sequence[Diagnostic], rules: Mapping[str, RuleInf
     return "".join(lines)
 
 
-Renderer = Callable[[Sequence[Diagnostic], Mapping[str, RuleInfo]], str]
+Renderer = Callable[[Sequence[Diagnostic], Mapping[str, Rule]], str]
 
 RENDERERS: dict[str, Renderer] = {
     "text": render_text,

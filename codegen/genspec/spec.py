@@ -1,4 +1,5 @@
-"""Where the endpoint spec lives and how its rule annotations (`x-rule`) are read.
+"""Where the endpoint spec lives, its rules (`x-rule`, read by `genspec.rules`) and the README
+rules table made from them.
 
 The spec is the single source of truth; everything else asks this module for it.
 """
@@ -6,16 +7,17 @@ The spec is the single source of truth; everything else asks this module for it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from genspec import pointer
 from genspec.jsonio import load_file, write_atomic
+from genspec.refs import SchemaIndex
+from genspec.rules import RULE_KEYWORD, Rule, Severity, read_rule
 
 REQUEST_SCHEMA = "generation-request.schema.json"
 RESPONSE_SCHEMA = "generation-response.schema.json"
-RULE_KEYWORD = "x-rule"
-SEVERITIES = ("error", "warning")
+SEVERITIES = tuple(severity.value for severity in Severity)
 
 
 def spec_dir() -> Path:
@@ -30,52 +32,24 @@ def load_schema(name: str = REQUEST_SCHEMA) -> Any:
     return load_file(spec_dir() / name)
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One documented rule: a stable id, how bad breaking it is, what to do, where it is written."""
-
-    id: str
-    severity: str
-    message: str
-    source: str
-    reference: str
-    schema_path: str  # JSON Pointer of the subschema carrying the annotation
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def iter_rules(schema: Any, pointer: str = "") -> Iterator[Rule]:
-    """Every `x-rule` annotation in `schema`, in document order."""
-    if isinstance(schema, dict):
-        rule = schema.get(RULE_KEYWORD)
-        if isinstance(rule, dict):
-            yield Rule(
-                id=rule["id"],
-                severity=rule["severity"],
-                message=rule["message"],
-                source=rule["source"],
-                reference=rule.get("reference", ""),
-                schema_path=pointer,
-            )
-        for key, value in schema.items():
-            if key != RULE_KEYWORD and key not in ("enum", "const", "default", "examples"):
-                yield from iter_rules(value, f"{pointer}/{_escape(key)}")
-    elif isinstance(schema, list):
-        for index, value in enumerate(schema):
-            yield from iter_rules(value, f"{pointer}/{index}")
-
-
-def _resolve_local_ref(root: Any, ref: str) -> Any:
-    """The subschema a local `#/...` reference names (the only kind the spec may use)."""
-    if not ref.startswith("#"):
-        raise ValueError(f"only local $ref is supported, got {ref!r}")
-    node = root
-    for token in ref[1:].split("/")[1:]:
-        key = token.replace("~1", "/").replace("~0", "~")
-        node = node[int(key)] if isinstance(node, list) else node[key]
-    return node
+def iter_rules(schema: Any, schema_path: str = "") -> Iterator[Rule]:
+    """Every `x-rule` annotation in `schema`, in document order (the spec requires `evidence`
+    only once its annotations carry it: malformed ones raise RuleAnnotationError)."""
+    stack: list[tuple[Any, str]] = [(schema, schema_path)]
+    while stack:
+        value, at = stack.pop()
+        children: list[tuple[Any, str]] = []
+        if isinstance(value, dict):
+            if RULE_KEYWORD in value:
+                yield read_rule(value[RULE_KEYWORD], at)
+            children = [
+                (item, pointer.join(at, key))
+                for key, item in value.items()
+                if key != RULE_KEYWORD and key not in ("enum", "const", "default", "examples")
+            ]
+        elif isinstance(value, list):
+            children = [(item, pointer.join(at, index)) for index, item in enumerate(value)]
+        stack.extend(reversed(children))
 
 
 def enclosing_rule_id(schema: Any, schema_path: Sequence[str | int]) -> str | None:
@@ -84,11 +58,17 @@ def enclosing_rule_id(schema: Any, schema_path: Sequence[str | int]) -> str | No
     python-jsonschema leaves `$ref` out of schema paths, so when the next step is not in the
     current subschema but the subschema is a `$ref`, the walk continues in the referenced one.
     """
+    index = SchemaIndex(schema)
     node = schema
     found: str | None = None
     for step in schema_path:
-        while isinstance(node, dict) and step not in node and "$ref" in node:
-            node = _resolve_local_ref(schema, node["$ref"])
+        seen: set[int] = set()
+        while isinstance(node, dict) and step not in node and id(node) not in seen:
+            seen.add(id(node))
+            target = index.referenced(node)
+            if target is None:
+                break
+            node = target
         if isinstance(node, dict) and isinstance(node.get(RULE_KEYWORD), dict):
             found = node[RULE_KEYWORD]["id"]
         try:

@@ -20,9 +20,10 @@ import types
 from dataclasses import dataclass
 from typing import Any
 
-from genspec import ir
+from genspec import ir, keywords
 from genspec.compiler import compile_schema, load_module
 from genspec.literals import py_comment, py_literal
+from genspec.rules import RULE_KEYWORD
 from genspec.templating import header, render
 
 __all__ = ["SchemaStrategies", "describe", "render_strategies", "strategy_for"]
@@ -100,10 +101,19 @@ def rule_entries(schema_ir: ir.SchemaIR) -> dict[str, int]:
     """Rule id -> the node carrying that rule's x-rule annotation."""
     found: dict[str, int] = {}
     for node in schema_ir.nodes:
-        annotation = node.schema.get(ir.RULE_KEYWORD) if isinstance(node.schema, dict) else None
+        annotation = node.schema.get(RULE_KEYWORD) if isinstance(node.schema, dict) else None
         if node.rule is not None and isinstance(annotation, dict):
             found.setdefault(node.rule.id, node.index)
     return found
+
+
+def keyword_kinds() -> dict[str, str]:
+    """Keyword -> the instance kind it constrains, for the keywords the strategies draw for."""
+    return {
+        name: info.applies_to
+        for name, info in keywords.KEYWORDS.items()
+        if info.role in ("assertion", "applicator") and info.applies_to != "any"
+    }
 
 
 def render_strategies(
@@ -134,6 +144,7 @@ def render_strategies(
             validator_module=py_literal(validator_module),
             nodes=nodes,
             rule_nodes=py_literal(rule_entries(schema_ir)),
+            keyword_kinds=py_literal(keyword_kinds()),
         )
     )
 

@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from genspec.compiler import SchemaError, compile_schema, load_module
+from genspec.pointer import from_parts
 
 HOSTILE_STRINGS = [
     "'",
@@ -48,7 +49,7 @@ HOSTILE_STRINGS = [
 
 
 def pointer(path: Any) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+    return from_parts(path)
 
 
 def genspec(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -9,8 +9,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from genspec.diagnostics import LINT_RULES, Diagnostic, RuleInfo
+from genspec.diagnostics import LINT_RULES, Diagnostic
 from genspec.render import render_github, render_json, render_sarif, render_text
+from genspec.rules import Rule, Severity
 
 DIAGNOSTICS = [
     Diagnostic("req/a b.json", 4, 17, "schema-maximum", "error", "9 is over 8", "/num_images"),
@@ -18,9 +19,9 @@ DIAGNOSTICS = [
     Diagnostic("missing.json", 0, 0, "io-error", "error", "cannot read: No such file"),
     Diagnostic("/abs/c.json", 1, 1, "invalid-json", "error", "bad\nline, 100%: yes"),
 ]
-RULES: dict[str, RuleInfo] = {
+RULES: dict[str, Rule] = {
     **LINT_RULES,
-    "schema-maximum": RuleInfo("error", "A number above its maximum."),
+    "schema-maximum": Rule("schema-maximum", Severity.ERROR, "A number above its maximum."),
 }
 
 

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from genspec.pointer import from_parts
 from genspec.spec import load_schema
 from genspec.strategies import strategy_for
 
@@ -41,8 +42,8 @@ JSON_VALUES = st.recursive(
 )
 
 
-def pointer(parts: Any) -> str:
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+def pointer(path: Any) -> str:
+    return from_parts(path)
 
 
 def oracle_paths(instance: Any) -> set[str]:

@@ -20,6 +20,7 @@ from jsonschema import Draft202012Validator
 
 from genspec.compiler import compile_schema, load_module
 from genspec.ir import BOUND_KEYWORDS, SIZE_KEYWORDS
+from genspec.pointer import from_parts
 from genspec.strategies import strategy_for
 
 HOSTILE = [
@@ -175,7 +176,7 @@ def test_each_assertion_keyword_agrees_with_the_oracle_at_its_edges(
 
 
 def pointer(path: Any) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+    return from_parts(path)
 
 
 @settings(suppress_health_check=list(HealthCheck))

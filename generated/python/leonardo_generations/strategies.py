@@ -739,25 +739,40 @@ _TYPE_KINDS: dict[str, frozenset[str]] = {
     "object": frozenset({"object"}),
 }
 _NUMBER = frozenset({"integer", "float"})
-# The instance kinds a keyword constrains (it holds vacuously on every other kind).
+# The instance kinds a keyword constrains (it holds vacuously on every other kind), from the
+# keyword table genspec.keywords.
 _KEYWORD_KINDS: dict[str, frozenset[str]] = {
-    **dict.fromkeys(
-        ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), _NUMBER
-    ),
-    **dict.fromkeys(("minLength", "maxLength", "pattern"), frozenset({"string"})),
-    **dict.fromkeys(
-        ("minItems", "maxItems", "uniqueItems", "prefixItems", "items", "contains", "unevaluatedItems"),
-        frozenset({"array"}),
-    ),
-    **dict.fromkeys(
-        (
-            "required", "dependentRequired", "properties", "patternProperties",
-            "additionalProperties", "propertyNames", "dependentSchemas", "minProperties",
-            "maxProperties", "unevaluatedProperties",
-        ),
-        frozenset({"object"}),
-    ),
-}  # fmt: skip
+    name: _TYPE_KINDS[kind]
+    for name, kind in {
+        "dependentSchemas": "object",
+        "properties": "object",
+        "patternProperties": "object",
+        "additionalProperties": "object",
+        "propertyNames": "object",
+        "unevaluatedProperties": "object",
+        "prefixItems": "array",
+        "items": "array",
+        "contains": "array",
+        "unevaluatedItems": "array",
+        "multipleOf": "number",
+        "minimum": "number",
+        "maximum": "number",
+        "exclusiveMinimum": "number",
+        "exclusiveMaximum": "number",
+        "minLength": "string",
+        "maxLength": "string",
+        "pattern": "string",
+        "minItems": "array",
+        "maxItems": "array",
+        "uniqueItems": "array",
+        "minContains": "array",
+        "maxContains": "array",
+        "minProperties": "object",
+        "maxProperties": "object",
+        "required": "object",
+        "dependentRequired": "object",
+    }.items()
+}
 
 
 class _Unsat(Exception):
