@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urldefrag
 
-from genspec import ir
+from genspec import ir, pointer
 from genspec.emit_js import JsEmitter
 from genspec.ir import Node, SchemaError, SchemaIR
 from genspec.literals import js_comment, js_literal
+from genspec.refs import RefError, SchemaIndex
 from genspec.templating import render
 
 ADVICE_KEYWORD = "x-advice"
@@ -32,7 +32,7 @@ def lower_with_advice(
     try:
         schema = json.loads(json.dumps(schema, allow_nan=False))
         registry = {
-            urldefrag(uri)[0]: json.loads(json.dumps(doc, allow_nan=False))
+            uri: json.loads(json.dumps(doc, allow_nan=False))
             for uri, doc in (resources or {}).items()
         }
     except (TypeError, ValueError) as exc:
@@ -42,20 +42,45 @@ def lower_with_advice(
     advice = schema.get(ADVICE_KEYWORD, []) if isinstance(schema, dict) else []
     if not isinstance(advice, list):
         raise SchemaError(f"/{ADVICE_KEYWORD}", "must be a list of subschemas", ADVICE_KEYWORD)
-    document = ir._Document(schema, registry)
-    base = document.places[""].base
-    for position, subschema in enumerate(advice):
-        where = f"/{ADVICE_KEYWORD}/{position}"
-        document._walk(subschema, where, base, None)
-        rule = document.places[where].rule
-        if rule is None or rule.severity != "warning":
-            message = "each advice subschema needs an x-rule of severity 'warning'"
-            raise SchemaError(where, message, ADVICE_KEYWORD)
-    lowering = ir._Lowering(document)
-    root = lowering.node("")
-    nodes = [lowering.node(f"/{ADVICE_KEYWORD}/{i}") for i in range(len(advice))]
-    ir._refuse_in_place_cycles(lowering.nodes)
-    return SchemaIR(root, lowering.nodes, document.rules), nodes
+    checker = ir._Checker()
+    try:
+        index = SchemaIndex(schema, registry, on_place=checker)
+        base = index.places[""].base
+        locations = [pointer.join("", ADVICE_KEYWORD, i) for i in range(len(advice))]
+        for location, subschema in zip(locations, advice, strict=True):
+            index._index(subschema, location, base)
+            rule = checker.rule_at[location]
+            if rule is None or rule.severity != "warning":
+                message = "each advice subschema needs an x-rule of severity 'warning'"
+                raise SchemaError(location, message, ADVICE_KEYWORD)
+        lowering = ir._Lowering(index, checker.rule_at)
+        root = lowering.lower()
+        _lower_more(lowering, locations)
+    except RefError as exc:
+        raise SchemaError(exc.location, exc.reason, exc.keyword) from None
+    ir._refuse_in_place_loops(lowering.nodes)
+    nodes = [lowering.by_location[location] for location in locations]
+    return SchemaIR(root, lowering.nodes, checker.rules), nodes
+
+
+def _lower_more(lowering: ir._Lowering, roots: list[str]) -> None:
+    """Lower further roots into the same node graph (the walk `_Lowering.lower` does)."""
+    start = len(lowering.nodes)
+    for root in roots:
+        if root in lowering.by_location:
+            continue
+        lowering._new(root)
+        stack = [lowering._child_locations(root)]
+        while stack:
+            location = next(stack[-1], None)
+            if location is None:
+                stack.pop()
+            elif location not in lowering.by_location:
+                lowering._new(location)
+                stack.append(lowering._child_locations(location))
+    for node in lowering.nodes[start:]:
+        if isinstance(node.schema, dict):
+            node.keywords = list(lowering._keywords(node.schema, node.location))
 
 
 def header(*sources: str, command: str = JS_REGENERATE) -> str:
@@ -81,6 +106,7 @@ def compile_schema_js(
             "message": rule.message,
             "source": rule.source,
             "reference": rule.reference,
+            **({"evidence": rule.evidence} if rule.evidence else {}),
         }
         for rule in schema_ir.rules.values()
     }

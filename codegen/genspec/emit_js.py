@@ -26,11 +26,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from genspec import ir
+from genspec import ir, keywords, pointer
 from genspec.emit_python import _member_table, literal_pattern_name, show_json
 from genspec.ir import Node
 from genspec.js_patterns import check_patterns
+from genspec.jsonvalue import TYPE_KINDS
 from genspec.literals import js_comment, js_identifier, js_literal
+from genspec.rules import Rule
 
 ALL = frozenset({"null", "boolean", "number", "string", "array", "object"})
 
@@ -75,7 +77,7 @@ def category_test(category: str, var: str) -> str:
 def type_test(name: str, var: str) -> str:
     if name == "integer":
         return f"Number.isInteger({var})"
-    return category_test(ir.CATEGORY[name], var)
+    return category_test(TYPE_KINDS[name], var)
 
 
 def guard(category: str, var: str, known: frozenset[str]) -> str | None:
@@ -91,7 +93,7 @@ def guard(category: str, var: str, known: frozenset[str]) -> str | None:
 
 def pointer_suffix(key: str | int) -> str:
     """A constant JSON Pointer step, as a JS string literal."""
-    return js_literal("/" + ir.escape_pointer_token(str(key)))
+    return js_literal("/" + pointer.escape_token(str(key)))
 
 
 @dataclass
@@ -247,7 +249,7 @@ class SizeEmitter(KeywordEmitter):
     def failure(self, kw: ir.Size, ctx: Ctx) -> str:
         x, limit = ctx.var, kw.limit
         low = kw.name.startswith("min")
-        match ir.SIZE_KEYWORDS[kw.name]:
+        match keywords.applies_to(kw.name):
             case "string":  # UTF-16 units bound code points: count them only when in doubt
                 ctx.emitter.uses.add("codePoints")
                 if low:
@@ -261,7 +263,7 @@ class SizeEmitter(KeywordEmitter):
 
     def message(self, kw: ir.Size, ctx: Ctx) -> str:
         bound = "at least" if kw.name.startswith("min") else "at most"
-        noun = self.NOUNS[ir.SIZE_KEYWORDS[kw.name]]
+        noun = self.NOUNS[keywords.applies_to(kw.name)]
         return say(f"{{show({ctx.var})}}", f" should have {bound} {kw.limit} {noun}")
 
 
@@ -770,9 +772,9 @@ CATEGORIES = ("number", "string", "array", "object")
 
 
 def keyword_category(kw: ir.Keyword) -> str | None:
-    if isinstance(kw, ir.Size):
-        return ir.SIZE_KEYWORDS[kw.name]
-    return EMITTERS[type(kw)].category
+    """The instance kind `kw` applies to, from the keyword table (None: every kind)."""
+    kind = keywords.applies_to(kw.name)
+    return None if kind == "any" else kind
 
 
 class JsEmitter:
@@ -799,7 +801,7 @@ class JsEmitter:
     def const(self, value: Any) -> str:
         return self.constant(js_literal(value))
 
-    def rule_const(self, rule: ir.RuleInfo) -> str:
+    def rule_const(self, rule: Rule) -> str:
         return self.constant(js_literal([rule.id, rule.severity, rule.message]))
 
     def pattern_test(self, pattern: str, var: str) -> str:
@@ -885,8 +887,8 @@ class JsEmitter:
             else:
                 by_category.setdefault(category, []).append(kw)
         last = (ir.UnevaluatedItems, ir.UnevaluatedProperties)
-        for keywords in by_category.values():
-            keywords.sort(key=lambda kw: isinstance(kw, last))
+        for group in by_category.values():
+            group.sort(key=lambda kw: isinstance(kw, last))
         return types, by_category, rest
 
     def _valid_function(self, name: str, node: Node) -> str:
@@ -1000,7 +1002,7 @@ def _patterns(nodes: list[Node]) -> dict[str, tuple[str, str]]:
                 found.setdefault(kw.pattern, (kw.location, "pattern"))
             elif isinstance(kw, ir.PatternProperties):
                 for pattern, _ in kw.children:
-                    where = f"{kw.location}/{ir.escape_pointer_token(pattern)}"
+                    where = f"{kw.location}/{pointer.escape_token(pattern)}"
                     found.setdefault(pattern, (where, "patternProperties"))
             elif isinstance(kw, ir.AdditionalProperties):
                 for pattern in kw.patterns:

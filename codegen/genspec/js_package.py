@@ -11,7 +11,7 @@ from importlib import resources
 from typing import Any
 
 from genspec.compiler_js import compile_schema_js
-from genspec.ir import JSON_TYPES
+from genspec.jsonvalue import JSON_TYPES
 from genspec.literals import js_literal
 
 FOLDER = "js"
