@@ -856,6 +856,17 @@ class JsEmitter:
             f"if (!{self.request('v', node)}({var})) {self.request('e', node)}({var}, {path}, out);"
         )
 
+    def _advice_call(self, node: Node) -> str:
+        """Reports an advice subschema's findings, each spoken by the advice's own (warning)
+        rule, also those from subschemas it reaches through `$ref`."""
+        if node.boolean is not None or not node.keywords or node.rule is None:
+            return self.errors_call(node, "x", '""', Ctx(self, node, path='""'))
+        self.uses.add("advise")
+        rule = self.rule_const(node.rule)
+        return (
+            f"if (!{self.request('v', node)}(x)) advise({self.request('e', node)}, x, {rule}, out);"
+        )
+
     def annotations_add(self, node: Node, var: str) -> str:
         if node.boolean is not None or not node.keywords:
             return ""
@@ -973,9 +984,7 @@ class JsEmitter:
         self.root_accept = self.valid_call(root, "x")
         self.accepting = False
         self.root_errors = self.errors_call(root, "x", '""', Ctx(self, root, path='""'))
-        self.advice_errors = [
-            self.errors_call(node, "x", '""', Ctx(self, node, path='""')) for node in self.advice
-        ]
+        self.advice_errors = [self._advice_call(node) for node in self.advice]
         while self.pending:
             kind, node = self.pending.pop(0)
             name = f"{kind}{node.index}"
