@@ -266,7 +266,7 @@ def test_ir_rules_are_the_rule_model() -> None:
 
 def test_one_rule_id_means_one_rule() -> None:
     other = {**GOOD, "message": "different"}
-    with pytest.raises(SchemaError, match="duplicate x-rule id 'r'.*'/allOf/0'"):
+    with pytest.raises(SchemaError, match=r"duplicate x-rule id 'r'.*'/allOf/0'"):
         lower({"allOf": [{"x-rule": GOOD}, {"x-rule": other}]})
     same = lower({"allOf": [{"x-rule": GOOD}, {"x-rule": GOOD}]})
     assert list(same.rules) == ["r"]
