@@ -19,7 +19,7 @@ async function compiled(schema) {
   const name = `s${counter++}`;
   writeFileSync(join(folder, `${name}.json`), JSON.stringify(schema));
   const result = genspec("compile", join(folder, `${name}.json`), "--target", "js", "-o", join(folder, `${name}.mjs`));
-  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.status, 0, `${result.error ?? ""} ${result.signal ?? ""} ${result.stderr}`);
   return import(pathToFileURL(join(folder, `${name}.mjs`)).href);
 }
 

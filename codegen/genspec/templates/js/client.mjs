@@ -167,7 +167,8 @@ export class LeonardoClient {
         body: payload,
         signal: controller.signal,
       });
-      const text = await response.text();
+      // A server that echoes the key must not put it into an error.
+      const text = (await response.text()).replaceAll(this.#apiKey, "[hidden]");
       let body = text;
       try {
         body = text === "" ? null : JSON.parse(text);
