@@ -19,11 +19,11 @@ import tempfile
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
-from payloads import payload_mix
 
 from genspec.compiler import compile_schema, load_module
 from genspec.compiler_js import compile_schema_js
 from genspec.spec import REQUEST_SCHEMA, load_schema
+from payloads import payload_mix
 
 HERE = Path(__file__).resolve().parent
 
