@@ -29,6 +29,11 @@ def lower_with_advice(
     Each advice subschema must carry an `x-rule` of severity "warning"; their `$ref`s resolve in
     the root document like any other subschema's.
     """
+    shared = getattr(ir, "Advice", None)
+    if shared is not None:  # the shared IR lowers x-advice itself (design 1): use its nodes
+        schema_ir = ir.lower(schema, check=check, resources=resources)
+        found = schema_ir.root.find(shared)
+        return schema_ir, list(found.children) if found is not None else []
     try:
         schema = json.loads(json.dumps(schema, allow_nan=False))
         registry = {

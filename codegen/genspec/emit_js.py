@@ -769,6 +769,8 @@ EMITTERS: dict[type[ir.Keyword], KeywordEmitter] = {
     ir.Ref: RefEmitter(),
 }
 CATEGORIES = ("number", "string", "array", "object")
+# The shared IR's record of the root's x-advice, once it has one (compiler_js reads its nodes).
+_ADVICE: tuple[type, ...] = tuple(t for t in [getattr(ir, "Advice", None)] if t is not None)
 
 
 def keyword_category(kw: ir.Keyword) -> str | None:
@@ -891,8 +893,8 @@ class JsEmitter:
         rest: list[ir.Keyword] = []
         for kw in node.keywords:
             category = keyword_category(kw)
-            if isinstance(kw, ir.Type):
-                continue
+            if isinstance(kw, (ir.Type, *_ADVICE)):
+                continue  # advice is never part of validity: validate() reports it last
             if category is None:
                 rest.append(kw)
             else:
