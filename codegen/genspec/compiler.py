@@ -47,7 +47,6 @@ def compile_schema(
             header=header(source, command=command),
             rules=py_literal(rules),
             root_valid=emitter.root_valid(),
-            root_accept=emitter.root_accept,
             root_errors=f"_e{schema_ir.root.index}",
             uses_regex=any(name.startswith("_RE") for name in emitter.constants.values()),
             uses_fraction=emitter.uses_fraction,

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from genspec.jsonvalue import json_equal
 from genspec.pointer import escape_token
 from genspec.refs import RefError, SchemaIndex
-from genspec.rules import RULE_KEYWORD, Rule, Severity
+from genspec.rules import ADVICE_KEYWORD, RULE_KEYWORD, Rule, Severity
 
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
@@ -200,7 +200,7 @@ class SchemaView:
         return [b["items"] for b in self.branches(schema) if isinstance(b.get("items"), dict)]
 
     def _rule_entries(self) -> Iterator[dict[str, Any]]:
-        for entry in self.root.get("allOf", []):
+        for entry in [*self.root.get("allOf", []), *self.root.get(ADVICE_KEYWORD, [])]:
             if isinstance(entry, dict) and isinstance(entry.get(RULE_KEYWORD), dict):
                 yield entry
 

@@ -933,6 +933,11 @@ EMITTERS: dict[type[ir.Keyword], KeywordEmitter] = {
 }
 
 
+def constraints(node: Node) -> list[ir.Keyword]:
+    """The keywords that decide validity: all but the root's x-advice (reported apart)."""
+    return [kw for kw in node.keywords if not isinstance(kw, ir.Advice)]
+
+
 def keyword_category(kw: ir.Keyword) -> str | None:
     """The instance kind `kw` applies to, from the keyword table (None: every kind)."""
     kind = keywords.applies_to(kw.name)
@@ -977,11 +982,8 @@ class PythonEmitter:
         self.valid_bodies: dict[str, str] = {}  # body text -> name, to share equal validators
         self.counter = 0
         self.uses_fraction = False
-        self.root_accept = "_accept"
         self.synthetic_ids = itertools.count(len(schema_ir.nodes))
-        self.weights: dict[tuple[bool, int], int | None] = {}
-        self.accepting = False  # emitting `is_accepted`: warning-severity rules pass
-        self.warning_reach: dict[int, bool] = {}
+        self.weights: dict[int, int | None] = {}
         # (block, condition) -> the name it is bound to, within the function being emitted
         self.hoisted: dict[tuple[int, str], str] = {}
 
@@ -1095,7 +1097,7 @@ class PythonEmitter:
     # -- calls (each makes sure the callee gets emitted) --
     def _request(self, kind: str, node: Node) -> str:
         name = f"_{kind}{node.index}"
-        if name not in self.functions and (kind, node) not in self.pending:
+        if name not in self.functions:  # every pending function is in there already
             self.pending.append((kind, node))
             self.functions[name] = ""
         return name
@@ -1105,7 +1107,7 @@ class PythonEmitter:
             return "_accept"
         if node.boolean is False:
             return "_reject"
-        return self._request("w" if self.accepting and self.warns(node) else "v", node)
+        return self._request("v", node)
 
     def valid_call(self, node: Node, var: str) -> str:
         if self.is_trivial(node):
@@ -1148,27 +1150,17 @@ class PythonEmitter:
         return f"{self._request('s', node)}({var})"
 
     def is_trivial(self, node: Node) -> bool:
-        if self.accepting and node.rule is not None and node.rule.severity == "warning":
-            return True  # the errors-only fast path lets warning rules pass
-        return node.boolean is True or (node.boolean is None and not node.keywords)
-
-    def warns(self, node: Node) -> bool:
-        """Whether a warning-severity rule can be reached from `node`."""
-        if node.index not in self.warning_reach:
-            self.warning_reach[node.index] = False  # cycles: decided by the other paths
-            own = node.rule is not None and node.rule.severity == "warning"
-            self.warning_reach[node.index] = own or any(self.warns(c) for c in node.children())
-        return self.warning_reach[node.index]
+        return node.boolean is True or (node.boolean is None and not constraints(node))
 
     # -- the fast path --
     def _weight(self, node: Node) -> int | None:
         """Keywords in `node` and the subschemas an expression would inline; None: not inlinable."""
-        key = (self.accepting, node.index)
+        key = node.index
         if key in self.weights:
             return self.weights[key]
         self.weights[key] = None  # a cycle back here means: recursive, never inline
         total: int | None = 1
-        for kw in node.keywords:
+        for kw in constraints(node):
             if not isinstance(kw, _EXPRESSION_KEYWORDS):
                 total = None
                 break
@@ -1203,7 +1195,7 @@ class PythonEmitter:
             return self.valid_call(node, var)
         ctx = Context(self, node, var, known)
         parts: list[str] = []
-        for kw in node.keywords:
+        for kw in constraints(node):
             category = keyword_category(kw)
             condition = EMITTERS[type(kw)].condition(kw, ctx)
             assert condition is not None
@@ -1233,7 +1225,7 @@ class PythonEmitter:
             code(py_comment(node.location))
         ctx = Context(self, node, var, known)
         by_category: dict[str | None, list[ir.Keyword]] = {}
-        for kw in node.keywords:
+        for kw in constraints(node):
             by_category.setdefault(keyword_category(kw), []).append(kw)
         # Order: type first (it narrows what we know), then type-specific groups, then the rest.
         for kw in by_category.pop(None, []):
@@ -1256,7 +1248,7 @@ class PythonEmitter:
                     self._statements(keywords, inner, code)
         rest = [
             kw
-            for kw in node.keywords
+            for kw in constraints(node)
             if keyword_category(kw) is None and not isinstance(kw, ir.Type)
         ]
         self._statements(rest, ctx, code)
@@ -1314,13 +1306,13 @@ class PythonEmitter:
 
     def _errors_body(self, node: Node, ctx: Context, code: Code) -> None:
         """Reporting statements for every keyword but `type`, given what `ctx` knows."""
-        for kw in node.keywords:
+        for kw in constraints(node):
             category = keyword_category(kw)
             if isinstance(kw, ir.Type) or category is not None:
                 continue
             EMITTERS[type(kw)].errors(kw, ctx, code)
         for category in ("number", "string", "array", "object"):
-            keywords = [kw for kw in node.keywords if keyword_category(kw) == category]
+            keywords = [kw for kw in constraints(node) if keyword_category(kw) == category]
             applies = guard(category, "x", ctx.known)
             if not keywords or applies is None:
                 continue
@@ -1346,7 +1338,7 @@ class PythonEmitter:
         code("ev: set[Any] = set()")
         ctx = Context(self, node, "x", ALL_CATEGORIES)
         by_category: dict[str | None, list[ir.Keyword]] = {}
-        for kw in node.keywords:
+        for kw in constraints(node):
             by_category.setdefault(keyword_category(kw), []).append(kw)
         for kw in by_category.pop(None, []):
             EMITTERS[type(kw)].annotations(kw, ctx, code, own_unevaluated)
@@ -1358,24 +1350,39 @@ class PythonEmitter:
         code("return ev")
         return f"def {name}(x: Any) -> set[Any]:\n{code.text()}"
 
+    def _advice_function(self) -> str:
+        """`_advise(x, out)`: each x-advice entry the instance fails adds its warnings."""
+        code = Code()
+        code.depth = 1
+        self.counter = 0
+        self.hoisted = {}
+        advice = self.ir.root.find(ir.Advice)
+        for child in advice.children if advice else []:
+            if self.is_trivial(child):
+                continue
+            assert child.rule is not None  # the IR requires a warning x-rule on each entry
+            code(py_comment(child.location))
+            report = self._request("e", child)
+            with code.block(f"if {negate(self.valid_expr(child, 'x', ALL_CATEGORIES))}:"):
+                code(f"_warn(x, {report}, {self.rule_const(child.rule)}, out)")
+        header = "def _advise(x: Any, out: list[Error]) -> None:"
+        return f"{header}\n{code.text() if code.lines else '    return'}"
+
     def emit(self) -> None:
         root = self.ir.root
         self.valid_function(root)
-        self.accepting = True
-        self.root_accept = self.valid_function(root)
-        self.accepting = False
         self._request("e", root)
+        self.functions["_advise"] = ""
+        self.functions["_advise"] = self._advice_function()
         while self.pending:
             kind, node = self.pending.pop(0)
             name = f"_{kind}{node.index}"
-            self.accepting = kind == "w"
-            if kind in ("v", "w"):
+            if kind == "v":
                 self.functions[name] = self._valid_function(name, node)
             elif kind == "e":
                 self.functions[name] = self._errors_function(name, node)
             else:
                 self.functions[name] = self._annotations_function(name, node, kind == "a")
-        self.accepting = False
 
     def root_valid(self) -> str:
         return self.valid_function(self.ir.root)

@@ -11,16 +11,26 @@ Walks are iterative, so nesting within the loader's depth limit never exhausts t
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urljoin
 
 from genspec import keywords, pointer
 from genspec.jsonvalue import TYPE_KINDS
 from genspec.refs import Place, RefError, SchemaIndex
-from genspec.rules import RULE_KEYWORD, Rule, RuleAnnotationError, read_rule, same_rule
+from genspec.rules import (
+    ADVICE_KEYWORD,
+    RULE_KEYWORD,
+    Rule,
+    RuleAnnotationError,
+    Severity,
+    read_rule,
+    same_rule,
+)
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
@@ -59,7 +69,7 @@ KeywordT = TypeVar("KeywordT", bound="Keyword")
 class Keyword:
     location: str
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
         return pointer.unescape_token(self.location.rsplit("/", 1)[-1])
 
@@ -198,6 +208,13 @@ class Ref(Keyword):
 
 
 @dataclass
+class Advice(Keyword):
+    """The root's `x-advice`: never part of validity; each child's failures are its warning."""
+
+    children: list[Node]
+
+
+@dataclass
 class UnevaluatedProperties(Keyword):
     child: Node
 
@@ -247,7 +264,13 @@ def keyword_children(keyword: Keyword) -> Iterator[Node]:
             yield from c.values()
         case PatternProperties(children=pairs):
             yield from (child for _, child in pairs)
-        case PrefixItems(children=c) | AllOf(children=c) | AnyOf(children=c) | OneOf(children=c):
+        case (
+            PrefixItems(children=c)
+            | AllOf(children=c)
+            | AnyOf(children=c)
+            | OneOf(children=c)
+            | Advice(children=c)
+        ):
             yield from c
         case IfThenElse(condition=cond, then=then, otherwise=otherwise):
             yield from (n for n in (cond, then, otherwise) if n is not None)
@@ -305,18 +328,27 @@ class _Checker:
     def __init__(self) -> None:
         self.rules: dict[str, Rule] = {}
         self.rule_at: dict[str, Rule | None] = {}
+        self.in_advice: dict[str, bool] = {}  # inside an entry of the root's x-advice
 
     def __call__(self, location: str, place: Place) -> None:
         schema = place.schema
         rule = None if place.parent is None else self.rule_at[place.parent]
+        advice = place.parent is not None and (
+            self.in_advice[place.parent]
+            or (place.parent == "" and location.startswith(f"/{ADVICE_KEYWORD}/"))
+        )
         if not isinstance(schema, dict | bool):
             raise SchemaError(location, "a schema must be an object or a boolean")
         if isinstance(schema, dict):
             for keyword in schema:
                 _check_keyword(schema, keyword, location)
+            if ADVICE_KEYWORD in schema:
+                _check_advice(schema[ADVICE_KEYWORD], location)
             if RULE_KEYWORD in schema:
                 rule = self._read_rule(schema[RULE_KEYWORD], location)
+                _check_severity_placement(rule, advice)
         self.rule_at[location] = rule
+        self.in_advice[location] = advice
 
     def _read_rule(self, value: Any, location: str) -> Rule:
         here = pointer.join(location, RULE_KEYWORD)
@@ -329,6 +361,31 @@ class _Checker:
             message = f"duplicate x-rule id {rule.id!r} (also at {first.schema_path or '/'!r})"
             raise SchemaError(here, message, RULE_KEYWORD)
         return rule
+
+
+def _check_advice(value: Any, location: str) -> None:
+    """x-advice: at the root only, a list of schemas each carrying its (warning) x-rule."""
+    here = pointer.join(location, ADVICE_KEYWORD)
+    if location != "":
+        raise SchemaError(here, "x-advice is only read at the root", ADVICE_KEYWORD)
+    if not isinstance(value, list):
+        raise SchemaError(here, "x-advice must be an array of schemas", ADVICE_KEYWORD)
+    for position, entry in enumerate(value):
+        if not isinstance(entry, dict) or RULE_KEYWORD not in entry:
+            message = "each x-advice entry is a schema with a warning x-rule"
+            raise SchemaError(pointer.join(here, position), message, ADVICE_KEYWORD)
+
+
+def _check_severity_placement(rule: Rule, in_advice: bool) -> None:
+    """Warnings live in x-advice and only there: a warning among the constraints would reject
+    a body the API accepts, an error inside x-advice could never reject anything."""
+    if (rule.severity is Severity.WARNING) is not in_advice:
+        message = (
+            "inside x-advice every x-rule must be a warning"
+            if in_advice
+            else "a warning x-rule belongs in the root's x-advice, not in the constraints"
+        )
+        raise SchemaError(pointer.join(rule.schema_path, RULE_KEYWORD), message, RULE_KEYWORD)
 
 
 def _check_keyword(schema: dict[str, Any], keyword: str, location: str) -> None:
@@ -366,6 +423,7 @@ _LOWERING_ORDER = (
     "$ref",
     "unevaluatedProperties",
     "unevaluatedItems",
+    ADVICE_KEYWORD,
 )
 
 
@@ -524,6 +582,8 @@ class _Lowering:
             )
         if "unevaluatedItems" in schema:
             yield UnevaluatedItems(loc("unevaluatedItems"), child(loc("unevaluatedItems")))
+        if ADVICE_KEYWORD in schema:
+            yield Advice(loc(ADVICE_KEYWORD), children(ADVICE_KEYWORD))
 
 
 def _whole(value: Any, location: str) -> int:
@@ -582,15 +642,119 @@ def _refuse_in_place_loops(nodes: list[Node]) -> None:
                 through.append(keyword_location)
 
 
+# python-jsonschema checks a schema against the meta-schema recursively, about a dozen frames
+# per subschema level; the document is checked in pieces of this many levels, so any depth the
+# loader admits stays far inside Python's stack.
+_METASCHEMA_LEVELS = 16
+
+
 def check_metaschema(schema: Any) -> None:
     """Raise SchemaError when `schema` is not a valid draft 2020-12 schema."""
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
-    error = best_match(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema))
-    if error is not None:
-        path = pointer.from_parts(error.absolute_path)
-        raise SchemaError(path, f"not a valid draft 2020-12 schema: {error.message}")
+    validator = Draft202012Validator(_flat_metaschema())
+    found: list[tuple[int, str, str]] = []  # (depth, schema path, message)
+    pending = [("", schema)]
+    while pending:
+        location, piece = pending.pop()
+        error = best_match(validator.iter_errors(_cut(piece, location, pending)))
+        if error is not None:
+            path = location + pointer.from_parts(error.absolute_path)
+            found.append((len(pointer.split(path)), path, error.message))
+    if found:
+        # Like best_match over the whole document: the shallowest error, first in order.
+        _, path, message = min(found, key=lambda item: item[0])
+        raise SchemaError(path, f"not a valid draft 2020-12 schema: {message}")
+
+
+def _refuse_advice_in_constraints(root: Node) -> None:
+    """A `$ref` from the constraints into x-advice would make advice an error: refuse it."""
+    seen: set[int] = set()
+    work = [root]
+    while work:
+        node = work.pop()
+        if node.index in seen:
+            continue
+        seen.add(node.index)
+        if node.rule is not None and node.rule.severity is Severity.WARNING:
+            message = "the constraints reach a warning x-rule (only x-advice may apply it)"
+            raise SchemaError(node.location, message, RULE_KEYWORD)
+        for keyword in node.keywords:
+            if not isinstance(keyword, Advice):
+                work.extend(keyword_children(keyword))
+
+
+@functools.cache
+def _flat_metaschema() -> Any:
+    """The 2020-12 meta-schema with its vocabularies merged into one schema and `$dynamicRef:
+    "#meta"` read as `$ref: "#"` (what it resolves to when checking against the dialect itself).
+
+    Same verdicts and messages as the meta-schema python-jsonschema ships, about five times
+    faster (no dynamic scope to search per subschema). Should a vocabulary ever define a
+    keyword or a definition another one has, the shipped meta-schema is used as it is.
+    """
+    from jsonschema import Draft202012Validator
+    from jsonschema_specifications import REGISTRY  # type: ignore[import-untyped]
+
+    meta = Draft202012Validator.META_SCHEMA
+    properties: dict[str, Any] = dict(meta.get("properties", {}))
+    definitions: dict[str, Any] = {}
+    for entry in meta["allOf"]:
+        vocabulary = REGISTRY.contents(urljoin(meta["$id"], entry["$ref"]))
+        for table, part in ((properties, "properties"), (definitions, "$defs")):
+            for name, value in vocabulary.get(part, {}).items():
+                if table.setdefault(name, value) != value:
+                    return meta
+    flat = {"type": ["object", "boolean"], "properties": properties, "$defs": definitions}
+    return _localized(flat)
+
+
+def _localized(value: Any) -> Any:
+    """`value` with `$dynamicRef: "#meta"` as `$ref: "#"` and every `$ref` to a definition as a
+    reference into the merged `$defs` (a meta-schema is shallow: recursion is fine here)."""
+    if isinstance(value, list):
+        return [_localized(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if value.get("$dynamicRef") == "#meta":
+        return {"$ref": "#", **_localized({k: v for k, v in value.items() if k != "$dynamicRef"})}
+    result = {key: _localized(item) for key, item in value.items()}
+    if isinstance(result.get("$ref"), str):
+        result["$ref"] = "#" + result["$ref"].partition("#")[2]
+    return result
+
+
+def _cut(schema: Any, location: str, deeper: list[tuple[str, Any]]) -> Any:
+    """`schema` down to _METASCHEMA_LEVELS subschema levels; each object subschema below is
+    replaced by `true` and queued in `deeper` to be checked as a piece of its own."""
+
+    def cut(value: Any, at: str, levels: int) -> Any:
+        if not isinstance(value, dict):
+            return value
+        if levels == 0:
+            deeper.append((at, value))
+            return True
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            info = keywords.KEYWORDS.get(key)
+            shape = "none" if info is None else info.subschemas
+            here = pointer.join(at, key)
+            if shape == "one":
+                result[key] = cut(item, here, levels - 1)
+            elif shape == "list" and isinstance(item, list):
+                result[key] = [
+                    cut(s, pointer.join(here, i), levels - 1) for i, s in enumerate(item)
+                ]
+            elif shape == "map" and isinstance(item, dict):
+                result[key] = {
+                    n: cut(s, pointer.join(here, n), levels - 1) for n, s in item.items()
+                }
+            else:
+                result[key] = item
+        return result
+
+    return cut(schema, location, _METASCHEMA_LEVELS)
 
 
 def lower(schema: Any, *, check: bool = True, resources: dict[str, Any] | None = None) -> SchemaIR:
@@ -618,5 +782,6 @@ def lower(schema: Any, *, check: bool = True, resources: dict[str, Any] | None =
     except RefError as exc:
         raise SchemaError(exc.location, exc.reason, exc.keyword) from None
     _refuse_in_place_loops(lowering.nodes)
+    _refuse_advice_in_constraints(root)
     # $defs entries nobody references are still checked (walked), just not compiled.
     return SchemaIR(root, lowering.nodes, checker.rules)

@@ -98,6 +98,9 @@ KEYWORDS: dict[str, KeywordInfo] = _table(
     K("contentMediaType", "annotation", applies_to="string"),
     K("contentEncoding", "annotation", applies_to="string"),
     K("contentSchema", "annotation", "one", "string"),
+    # genspec's own: the root's advice, warning rules applied to the root instance
+    # (genspec.rules; a standard validator reads it as an annotation)
+    K("x-advice", "applicator", "list"),
 )
 del K
 

@@ -22,7 +22,10 @@ def unescape_token(token: str) -> str:
 
 def join(pointer: str, *tokens: str | int) -> str:
     """`pointer` extended by `tokens` (names or array indices), each escaped."""
-    return pointer + "".join(f"/{escape_token(str(token))}" for token in tokens)
+    for token in tokens:
+        text = str(token)
+        pointer += "/" + (escape_token(text) if "~" in text or "/" in text else text)
+    return pointer
 
 
 def from_parts(parts: Iterable[str | int]) -> str:

@@ -14,6 +14,9 @@ from enum import StrEnum
 from typing import Any
 
 RULE_KEYWORD = "x-rule"
+# Root-only: subschemas of advice, each a warning x-rule applied to the root instance. Standard
+# validators ignore it (an `x-` annotation); genspec reports its failures as warnings only.
+ADVICE_KEYWORD = "x-advice"
 
 
 class Severity(StrEnum):

@@ -92,6 +92,12 @@ def describe(schema_ir: ir.SchemaIR) -> list[bool | dict[str, Any]]:
             continue
         entry: dict[str, Any] = {}
         for keyword in node.keywords:
+            if isinstance(keyword, ir.Advice):
+                # Drawn bodies follow the advice too (as when it sat in allOf): valid_requests
+                # stay warning-free and violating(rule) can break one rule alone.
+                advice = [child.index for child in keyword.children]
+                entry["allOf"] = [*entry.get("allOf", []), *advice]
+                continue
             entry.update(_keyword_data(keyword))
         entries.append(entry)
     return entries

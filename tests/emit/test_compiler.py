@@ -171,7 +171,7 @@ def test_errors_carry_pointer_schema_path_keyword_rule_and_severity() -> None:
         "properties": {"a/b": {"type": "integer", "maximum": 3}, "n": {"type": "integer"}},
         "required": ["n"],
         "additionalProperties": False,
-        "allOf": [
+        "x-advice": [
             {
                 "x-rule": {
                     "id": "n-with-a",
@@ -188,9 +188,10 @@ def test_errors_carry_pointer_schema_path_keyword_rule_and_severity() -> None:
     found = {(e.instance_path, e.schema_path, e.keyword, e.rule_id, e.severity) for e in errors}
     assert found == {
         ("/a~1b", "/properties/a~1b/maximum", "maximum", None, "error"),
-        ("/n", "/allOf/0/then/properties/n/maximum", "maximum", "n-with-a", "warning"),
         ("", "/additionalProperties", "additionalProperties", None, "error"),
+        ("/n", "/x-advice/0/then/properties/n/maximum", "maximum", "n-with-a", "warning"),
     }
+    assert [e.severity for e in errors] == ["error", "error", "warning"]  # errors, then advice
     rule_error = next(e for e in errors if e.rule_id)
     assert rule_error.message == "keep n small"
     assert next(e for e in errors if e.keyword == "additionalProperties").property == "zz"
@@ -274,6 +275,9 @@ def test_hostile_schema_compiles_to_code_that_only_holds_literals(tmp_path: Path
         "Fraction",
         "typing",
         "Any",
+        "warnings",
+        "collections.abc",
+        "Callable",
     }
     # Every name the code uses is one the generator makes or a builtin it relies on.
     generated = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
@@ -341,6 +345,12 @@ def test_hostile_schema_compiles_to_code_that_only_holds_literals(tmp_path: Path
         "RULES",
         "instance_path",
         "property",
+        "Callable",
+        "DeprecationWarning",
+        "warnings",
+        "report",
+        "found",
+        "error",
     }
     assert {n for n in generated if not n.startswith("_")} <= allowed_builtins
     # Running it injects nothing and behaves as the schema says.
@@ -400,31 +410,105 @@ def test_compile_command_reports_refusals_without_traceback(tmp_path: Path) -> N
     assert done.returncode == 2 and ":2:" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_is_accepted_ignores_warning_rules_only() -> None:
-    schema = {
-        "type": "object",
-        "properties": {"n": {"type": "integer"}, "style": {"type": "string"}},
-        "allOf": [
-            {
-                "x-rule": {"id": "style-advice", "severity": "warning", "message": "use A"},
-                "if": {"required": ["style"]},
-                "then": {"properties": {"style": {"const": "A"}}},
-            },
-            {
-                "x-rule": {"id": "n-limit", "severity": "error", "message": "n <= 3"},
-                "properties": {"n": {"maximum": 3}},
-            },
-        ],
-    }
-    module = compiled(schema)
-    for instance, valid, accepted in [
-        ({"n": 1, "style": "A"}, True, True),
-        ({"n": 1, "style": "B"}, False, True),
-        ({"n": 4, "style": "A"}, False, False),
-        ({"n": 4, "style": "B"}, False, False),
-        ({"n": "x"}, False, False),
+ADVISED_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"n": {"type": "integer"}, "style": {"type": "string"}},
+    "allOf": [
+        {
+            "x-rule": {"id": "n-limit", "severity": "error", "message": "n <= 3"},
+            "properties": {"n": {"maximum": 3}},
+        },
+    ],
+    "x-advice": [
+        {
+            "x-rule": {"id": "style-advice", "severity": "warning", "message": "use A"},
+            "if": {"required": ["style"]},
+            "then": {"properties": {"style": {"const": "A"}}},
+        },
+        {
+            "x-rule": {"id": "n-advice", "severity": "warning", "message": "prefer n <= 1"},
+            "$ref": "#/$defs/small",
+        },
+    ],
+    "$defs": {"small": {"properties": {"n": {"maximum": 1}}}},
+}
+
+
+def test_advice_never_decides_validity_and_comes_after_the_errors() -> None:
+    module = compiled(ADVISED_SCHEMA)
+    oracle = jsonschema.Draft202012Validator(ADVISED_SCHEMA)  # x-advice is an annotation to it
+    for instance, valid, warned in [
+        ({"n": 1, "style": "A"}, True, set()),
+        ({"n": 1, "style": "B"}, True, {"style-advice"}),
+        ({"n": 2, "style": "A"}, True, {"n-advice"}),
+        ({"n": 4, "style": "B"}, False, {"style-advice", "n-advice"}),
+        ({"n": "x"}, False, set()),
+        ("not an object", False, set()),
     ]:
-        errors = module.validate(instance)
-        assert module.is_valid(instance) is valid, instance
-        assert module.is_accepted(instance) is accepted, instance
-        assert accepted is not any(e.severity == "error" for e in errors), instance
+        findings = module.validate(instance)
+        severities = [e.severity for e in findings]
+        assert module.is_valid(instance) is valid is oracle.is_valid(instance), instance
+        assert module.is_valid(instance) is not any(s == "error" for s in severities), instance
+        assert severities == sorted(severities), instance  # every error before any warning
+        warnings = [e for e in findings if e.severity == "warning"]
+        assert {e.rule_id for e in warnings} == warned, instance
+        for warning in warnings:  # a finding reached through $ref still speaks as its rule
+            assert warning.message == module.RULES[warning.rule_id]["message"], instance
+        assert [e.schema_path for e in warnings if e.rule_id == "n-advice"] in (
+            [],
+            ["/$defs/small/properties/n/maximum"],
+        )
+
+
+def test_is_accepted_is_a_deprecated_alias_of_is_valid() -> None:
+    module = compiled(ADVISED_SCHEMA)
+    for instance in ({"n": 1, "style": "B"}, {"n": 4}):
+        with pytest.warns(DeprecationWarning, match="is_valid"):
+            assert module.is_accepted(instance) is module.is_valid(instance)
+
+
+@pytest.mark.parametrize(
+    ("schema", "path"),
+    [
+        # a warning rule among the constraints
+        ({"allOf": [{"x-rule": {"id": "w", "severity": "warning", "message": "m"}}]}, "/allOf/0"),
+        (
+            {"$defs": {"d": {"x-rule": {"id": "w", "severity": "warning", "message": "m"}}}},
+            "/$defs/d",
+        ),
+        # an error rule inside x-advice could never reject anything
+        (
+            {"x-advice": [{"x-rule": {"id": "e", "severity": "error", "message": "m"}}]},
+            "/x-advice/0",
+        ),
+    ],
+)
+def test_rules_of_the_wrong_severity_for_their_place_are_refused(schema: Any, path: str) -> None:
+    with pytest.raises(SchemaError) as refused:
+        compile_schema(schema)
+    assert refused.value.keyword == "x-rule" and refused.value.path == path + "/x-rule"
+
+
+ADVICE_RULE = {"id": "w", "severity": "warning", "message": "m"}
+
+
+@pytest.mark.parametrize(
+    ("schema", "path"),
+    [
+        ({"properties": {"a": {"x-advice": [{"x-rule": ADVICE_RULE}]}}}, "/properties/a/x-advice"),
+        ({"x-advice": {"x-rule": ADVICE_RULE}}, "/x-advice"),
+        ({"x-advice": [{"minimum": 1}]}, "/x-advice/0"),
+        ({"x-advice": [True]}, "/x-advice/0"),
+    ],
+)
+def test_misplaced_or_malformed_advice_is_refused(schema: Any, path: str) -> None:
+    with pytest.raises(SchemaError) as refused:
+        compile_schema(schema)
+    assert refused.value.keyword == "x-advice" and refused.value.path == path
+
+
+def test_constraints_cannot_borrow_an_advice_entry_through_ref() -> None:
+    schema = {"$ref": "#/x-advice/0", "x-advice": [{"x-rule": ADVICE_RULE, "minimum": 1}]}
+    with pytest.raises(SchemaError) as refused:
+        compile_schema(schema)
+    assert refused.value.keyword == "x-rule" and refused.value.path == "/x-advice/0"

@@ -93,26 +93,26 @@ _NODES: tuple[Any, ...] = (
             89,
             94,
             111,
-            124,
-            131,
+            125,
+            132,
             139,
-            144,
-            149,
-            156,
-            163,
-            170,
-            182,
-            190,
-            198,
-            206,
+            146,
+            152,
+            157,
+            162,
+            175,
+            181,
+            189,
+            194,
+            199,
             211,
-            216,
-            221,
+            219,
             227,
-            233,
-            239,
-            244,
-            249,
+            235,
+            240,
+            245,
+            250,
+            256,
             262,
             272,
             281,
@@ -346,7 +346,7 @@ _NODES: tuple[Any, ...] = (
     {"enum": [True, None]},  # /$defs/alchemyOn/properties/alchemy
     {"required": ["contrast"], "properties": {"contrast": 110}},  # /allOf/2/then
     {"type": ["number"], "minimum": 2.5},  # /allOf/2/then/properties/contrast
-    {"if": 112, "then": 122},  # /allOf/3
+    {"if": 112, "then": 123},  # /allOf/3
     {"allOf": [113, 121]},  # /allOf/3/if
     {"$ref": 114},  # /allOf/3/if/allOf/0
     {"anyOf": [115, 117]},  # /$defs/fluxModel
@@ -365,83 +365,133 @@ _NODES: tuple[Any, ...] = (
         "properties": {"sd_version": 120},
     },  # /$defs/fluxModel/anyOf/1/allOf/1
     {"enum": ["FLUX", "FLUX_DEV"]},  # /$defs/fluxModel/anyOf/1/allOf/1/properties/sd_version
-    {"$ref": 107},  # /allOf/3/if/allOf/1
-    {"required": ["contrast"], "properties": {"contrast": 123}},  # /allOf/3/then
-    {"type": ["number"], "minimum": 2.5},  # /allOf/3/then/properties/contrast
-    {"if": 125, "then": 129},  # /allOf/4
-    {"allOf": [126, 127]},  # /allOf/4/if
-    {"$ref": 114},  # /allOf/4/if/allOf/0
-    {"required": ["seed"], "properties": {"seed": 128}},  # /allOf/4/if/allOf/1
-    {"type": ["number"]},  # /allOf/4/if/allOf/1/properties/seed
-    {"properties": {"seed": 130}},  # /allOf/4/then
-    {"maximum": 2147483638},  # /allOf/4/then/properties/seed
-    {"if": 132, "then": 136},  # /allOf/5
-    {"allOf": [133, 134]},  # /allOf/5/if
-    {"$ref": 114},  # /allOf/5/if/allOf/0
-    {"required": ["seed"], "properties": {"seed": 135}},  # /allOf/5/if/allOf/1
-    {"type": ["number"]},  # /allOf/5/if/allOf/1/properties/seed
-    {"properties": {"seed": 137}},  # /allOf/5/then
-    {"not": 138},  # /allOf/5/then/properties/seed
-    {"const": 2147483638},  # /allOf/5/then/properties/seed/not
-    {"if": 140, "then": 142},  # /allOf/6
-    {"required": ["contrast"], "properties": {"contrast": 141}},  # /allOf/6/if
-    {"type": ["number"]},  # /allOf/6/if/properties/contrast
-    {"properties": {"contrast": 143}},  # /allOf/6/then
-    {"enum": [1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]},  # /allOf/6/then/properties/contrast
-    {"if": 145, "then": 147},  # /allOf/7
-    {"required": ["guidance_scale"], "properties": {"guidance_scale": 146}},  # /allOf/7/if
-    {"type": ["number"]},  # /allOf/7/if/properties/guidance_scale
-    {"properties": {"guidance_scale": 148}},  # /allOf/7/then
-    {"maximum": 20},  # /allOf/7/then/properties/guidance_scale
-    {"if": 150, "then": 153},  # /allOf/8
-    {"$ref": 151},  # /allOf/8/if
-    {"required": ["photoReal"], "properties": {"photoReal": 152}},  # /$defs/photoRealOn
+    {"required": ["seed"], "properties": {"seed": 122}},  # /allOf/3/if/allOf/1
+    {"type": ["number"]},  # /allOf/3/if/allOf/1/properties/seed
+    {"properties": {"seed": 124}},  # /allOf/3/then
+    {"maximum": 2147483638},  # /allOf/3/then/properties/seed
+    {"if": 126, "then": 129},  # /allOf/4
+    {"$ref": 127},  # /allOf/4/if
+    {"required": ["photoReal"], "properties": {"photoReal": 128}},  # /$defs/photoRealOn
     {"const": True},  # /$defs/photoRealOn/properties/photoReal
-    {"properties": {"alchemy": 154}},  # /allOf/8/then
-    {"not": 155},  # /allOf/8/then/properties/alchemy
-    {"const": False},  # /allOf/8/then/properties/alchemy/not
-    {"if": 157, "then": 161},  # /allOf/9
-    {"allOf": [158, 159]},  # /allOf/9/if
-    {"$ref": 151},  # /allOf/9/if/allOf/0
-    {"properties": {"photoRealVersion": 160}},  # /allOf/9/if/allOf/1
-    {"enum": ["v1", None]},  # /allOf/9/if/allOf/1/properties/photoRealVersion
-    {"properties": {"modelId": 162}},  # /allOf/9/then
-    {"type": ["null"]},  # /allOf/9/then/properties/modelId
-    {"if": 164, "then": 168},  # /allOf/10
-    {"allOf": [165, 166]},  # /allOf/10/if
-    {"$ref": 151},  # /allOf/10/if/allOf/0
+    {"properties": {"alchemy": 130}},  # /allOf/4/then
+    {"not": 131},  # /allOf/4/then/properties/alchemy
+    {"const": False},  # /allOf/4/then/properties/alchemy/not
+    {"if": 133, "then": 137},  # /allOf/5
+    {"allOf": [134, 135]},  # /allOf/5/if
+    {"$ref": 127},  # /allOf/5/if/allOf/0
+    {"properties": {"photoRealVersion": 136}},  # /allOf/5/if/allOf/1
+    {"enum": ["v1", None]},  # /allOf/5/if/allOf/1/properties/photoRealVersion
+    {"properties": {"modelId": 138}},  # /allOf/5/then
+    {"type": ["null"]},  # /allOf/5/then/properties/modelId
+    {"if": 140, "then": 144},  # /allOf/6
+    {"allOf": [141, 142]},  # /allOf/6/if
+    {"$ref": 127},  # /allOf/6/if/allOf/0
     {
         "required": ["photoRealVersion"],
-        "properties": {"photoRealVersion": 167},
-    },  # /allOf/10/if/allOf/1
-    {"const": "v2"},  # /allOf/10/if/allOf/1/properties/photoRealVersion
-    {"required": ["modelId"], "properties": {"modelId": 169}},  # /allOf/10/then
+        "properties": {"photoRealVersion": 143},
+    },  # /allOf/6/if/allOf/1
+    {"const": "v2"},  # /allOf/6/if/allOf/1/properties/photoRealVersion
+    {"required": ["modelId"], "properties": {"modelId": 145}},  # /allOf/6/then
     {
         "enum": [
             "aa77f04e-3eec-4034-9c07-d0f619684628",
             "1e60896f-3c26-4296-8ecc-53e2afecc132",
             "5c232a9e-9061-4777-980a-ddc8e65647c6",
         ]
-    },  # /allOf/10/then/properties/modelId
-    {"if": 171, "then": 180},  # /allOf/11
-    {"allOf": [172, 175, 177]},  # /allOf/11/if
-    {"$ref": 173},  # /allOf/11/if/allOf/0
-    {"required": ["alchemy"], "properties": {"alchemy": 174}},  # /$defs/alchemyOff
+    },  # /allOf/6/then/properties/modelId
+    {"if": 147, "then": 149},  # /allOf/7
+    {"required": ["unzoom"], "properties": {"unzoom": 148}},  # /allOf/7/if
+    {"const": True},  # /allOf/7/if/properties/unzoom
+    {
+        "required": ["unzoomAmount", "init_image_id"],
+        "properties": {"unzoomAmount": 150, "init_image_id": 151},
+    },  # /allOf/7/then
+    {"type": ["number"]},  # /allOf/7/then/properties/unzoomAmount
+    {"type": ["string"]},  # /allOf/7/then/properties/init_image_id
+    {"if": 153, "then": 155},  # /allOf/8
+    {"required": ["unzoomAmount"], "properties": {"unzoomAmount": 154}},  # /allOf/8/if
+    {"type": ["number"]},  # /allOf/8/if/properties/unzoomAmount
+    {"required": ["unzoom"], "properties": {"unzoom": 156}},  # /allOf/8/then
+    {"const": True},  # /allOf/8/then/properties/unzoom
+    {"if": 158, "then": 160},  # /allOf/9
+    {"required": ["fantasyAvatar"], "properties": {"fantasyAvatar": 159}},  # /allOf/9/if
+    {"const": True},  # /allOf/9/if/properties/fantasyAvatar
+    {"required": ["init_image_id"], "properties": {"init_image_id": 161}},  # /allOf/9/then
+    {"type": ["string"]},  # /allOf/9/then/properties/init_image_id
+    {"if": 163, "then": 168},  # /allOf/10
+    {"$ref": 164},  # /allOf/10/if
+    {
+        "required": ["controlnets"],
+        "properties": {"controlnets": 165},
+    },  # /$defs/controlnetsWithStrengthType
+    {
+        "type": ["array"],
+        "contains": 166,
+        "minContains": 1,
+    },  # /$defs/controlnetsWithStrengthType/properties/controlnets
+    {
+        "type": ["object"],
+        "required": ["strengthType"],
+        "properties": {"strengthType": 167},
+    },  # /$defs/controlnetsWithStrengthType/properties/controlnets/contains
+    {
+        "type": ["string"]
+    },  # /$defs/controlnetsWithStrengthType/properties/controlnets/contains/properties/strengthType
+    {"properties": {"controlnets": 169}},  # /allOf/10/then
+    {"items": 170},  # /allOf/10/then/properties/controlnets
+    {"if": 171, "then": 173},  # /allOf/10/then/properties/controlnets/items
+    {
+        "required": ["preprocessorId"],
+        "properties": {"preprocessorId": 172},
+    },  # /allOf/10/then/properties/controlnets/items/if
+    {
+        "enum": [1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22]
+    },  # /allOf/10/then/properties/controlnets/items/if/properties/preprocessorId
+    {"properties": {"strengthType": 174}},  # /allOf/10/then/properties/controlnets/items/then
+    {"type": ["null"]},  # /allOf/10/then/properties/controlnets/items/then/properties/strengthType
+    {"if": 176, "then": 179},  # /x-advice/0
+    {"allOf": [177, 178]},  # /x-advice/0/if
+    {"$ref": 114},  # /x-advice/0/if/allOf/0
+    {"$ref": 107},  # /x-advice/0/if/allOf/1
+    {"required": ["contrast"], "properties": {"contrast": 180}},  # /x-advice/0/then
+    {"type": ["number"], "minimum": 2.5},  # /x-advice/0/then/properties/contrast
+    {"if": 182, "then": 186},  # /x-advice/1
+    {"allOf": [183, 184]},  # /x-advice/1/if
+    {"$ref": 114},  # /x-advice/1/if/allOf/0
+    {"required": ["seed"], "properties": {"seed": 185}},  # /x-advice/1/if/allOf/1
+    {"type": ["number"]},  # /x-advice/1/if/allOf/1/properties/seed
+    {"properties": {"seed": 187}},  # /x-advice/1/then
+    {"not": 188},  # /x-advice/1/then/properties/seed
+    {"const": 2147483638},  # /x-advice/1/then/properties/seed/not
+    {"if": 190, "then": 192},  # /x-advice/2
+    {"required": ["contrast"], "properties": {"contrast": 191}},  # /x-advice/2/if
+    {"type": ["number"]},  # /x-advice/2/if/properties/contrast
+    {"properties": {"contrast": 193}},  # /x-advice/2/then
+    {"enum": [1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]},  # /x-advice/2/then/properties/contrast
+    {"if": 195, "then": 197},  # /x-advice/3
+    {"required": ["guidance_scale"], "properties": {"guidance_scale": 196}},  # /x-advice/3/if
+    {"type": ["number"]},  # /x-advice/3/if/properties/guidance_scale
+    {"properties": {"guidance_scale": 198}},  # /x-advice/3/then
+    {"maximum": 20},  # /x-advice/3/then/properties/guidance_scale
+    {"if": 200, "then": 209},  # /x-advice/4
+    {"allOf": [201, 204, 206]},  # /x-advice/4/if
+    {"$ref": 202},  # /x-advice/4/if/allOf/0
+    {"required": ["alchemy"], "properties": {"alchemy": 203}},  # /$defs/alchemyOff
     {"const": False},  # /$defs/alchemyOff/properties/alchemy
-    {"not": 176},  # /allOf/11/if/allOf/1
-    {"$ref": 151},  # /allOf/11/if/allOf/1/not
-    {"$ref": 178},  # /allOf/11/if/allOf/2
-    {"not": 179},  # /$defs/styleUUIDNotSent
+    {"not": 205},  # /x-advice/4/if/allOf/1
+    {"$ref": 127},  # /x-advice/4/if/allOf/1/not
+    {"$ref": 207},  # /x-advice/4/if/allOf/2
+    {"not": 208},  # /$defs/styleUUIDNotSent
     {"required": ["styleUUID"]},  # /$defs/styleUUIDNotSent/not
-    {"required": ["presetStyle"], "properties": {"presetStyle": 181}},  # /allOf/11/then
-    {"enum": ["LEONARDO", "NONE"]},  # /allOf/11/then/properties/presetStyle
-    {"if": 183, "then": 188},  # /allOf/12
-    {"allOf": [184, 185, 187]},  # /allOf/12/if
-    {"$ref": 107},  # /allOf/12/if/allOf/0
-    {"not": 186},  # /allOf/12/if/allOf/1
-    {"$ref": 151},  # /allOf/12/if/allOf/1/not
-    {"$ref": 178},  # /allOf/12/if/allOf/2
-    {"properties": {"presetStyle": 189}},  # /allOf/12/then
+    {"required": ["presetStyle"], "properties": {"presetStyle": 210}},  # /x-advice/4/then
+    {"enum": ["LEONARDO", "NONE"]},  # /x-advice/4/then/properties/presetStyle
+    {"if": 212, "then": 217},  # /x-advice/5
+    {"allOf": [213, 214, 216]},  # /x-advice/5/if
+    {"$ref": 107},  # /x-advice/5/if/allOf/0
+    {"not": 215},  # /x-advice/5/if/allOf/1
+    {"$ref": 127},  # /x-advice/5/if/allOf/1/not
+    {"$ref": 207},  # /x-advice/5/if/allOf/2
+    {"properties": {"presetStyle": 218}},  # /x-advice/5/then
     {
         "enum": [
             "ANIME",
@@ -458,25 +508,25 @@ _NODES: tuple[Any, ...] = (
             "NONE",
             None,
         ]
-    },  # /allOf/12/then/properties/presetStyle
-    {"if": 191, "then": 196},  # /allOf/13
-    {"allOf": [192, 193, 195]},  # /allOf/13/if
-    {"$ref": 151},  # /allOf/13/if/allOf/0
-    {"properties": {"photoRealVersion": 194}},  # /allOf/13/if/allOf/1
-    {"enum": ["v1", None]},  # /allOf/13/if/allOf/1/properties/photoRealVersion
-    {"$ref": 178},  # /allOf/13/if/allOf/2
-    {"required": ["presetStyle"], "properties": {"presetStyle": 197}},  # /allOf/13/then
-    {"enum": ["CINEMATIC", "CREATIVE", "VIBRANT"]},  # /allOf/13/then/properties/presetStyle
-    {"if": 199, "then": 204},  # /allOf/14
-    {"allOf": [200, 201, 203]},  # /allOf/14/if
-    {"$ref": 151},  # /allOf/14/if/allOf/0
+    },  # /x-advice/5/then/properties/presetStyle
+    {"if": 220, "then": 225},  # /x-advice/6
+    {"allOf": [221, 222, 224]},  # /x-advice/6/if
+    {"$ref": 127},  # /x-advice/6/if/allOf/0
+    {"properties": {"photoRealVersion": 223}},  # /x-advice/6/if/allOf/1
+    {"enum": ["v1", None]},  # /x-advice/6/if/allOf/1/properties/photoRealVersion
+    {"$ref": 207},  # /x-advice/6/if/allOf/2
+    {"required": ["presetStyle"], "properties": {"presetStyle": 226}},  # /x-advice/6/then
+    {"enum": ["CINEMATIC", "CREATIVE", "VIBRANT"]},  # /x-advice/6/then/properties/presetStyle
+    {"if": 228, "then": 233},  # /x-advice/7
+    {"allOf": [229, 230, 232]},  # /x-advice/7/if
+    {"$ref": 127},  # /x-advice/7/if/allOf/0
     {
         "required": ["photoRealVersion"],
-        "properties": {"photoRealVersion": 202},
-    },  # /allOf/14/if/allOf/1
-    {"const": "v2"},  # /allOf/14/if/allOf/1/properties/photoRealVersion
-    {"$ref": 178},  # /allOf/14/if/allOf/2
-    {"properties": {"presetStyle": 205}},  # /allOf/14/then
+        "properties": {"photoRealVersion": 231},
+    },  # /x-advice/7/if/allOf/1
+    {"const": "v2"},  # /x-advice/7/if/allOf/1/properties/photoRealVersion
+    {"$ref": 207},  # /x-advice/7/if/allOf/2
+    {"properties": {"presetStyle": 234}},  # /x-advice/7/then
     {
         "enum": [
             "BOKEH",
@@ -501,100 +551,53 @@ _NODES: tuple[Any, ...] = (
             "DYNAMIC",
             None,
         ]
-    },  # /allOf/14/then/properties/presetStyle
-    {"if": 207, "then": 209},  # /allOf/15
-    {"required": ["promptMagicVersion"], "properties": {"promptMagicVersion": 208}},  # /allOf/15/if
-    {"type": ["string"]},  # /allOf/15/if/properties/promptMagicVersion
-    {"required": ["promptMagic"], "properties": {"promptMagic": 210}},  # /allOf/15/then
-    {"const": True},  # /allOf/15/then/properties/promptMagic
-    {"if": 212, "then": 214},  # /allOf/16
+    },  # /x-advice/7/then/properties/presetStyle
+    {"if": 236, "then": 238},  # /x-advice/8
+    {
+        "required": ["promptMagicVersion"],
+        "properties": {"promptMagicVersion": 237},
+    },  # /x-advice/8/if
+    {"type": ["string"]},  # /x-advice/8/if/properties/promptMagicVersion
+    {"required": ["promptMagic"], "properties": {"promptMagic": 239}},  # /x-advice/8/then
+    {"const": True},  # /x-advice/8/then/properties/promptMagic
+    {"if": 241, "then": 243},  # /x-advice/9
     {
         "required": ["promptMagicStrength"],
-        "properties": {"promptMagicStrength": 213},
-    },  # /allOf/16/if
-    {"type": ["number"]},  # /allOf/16/if/properties/promptMagicStrength
-    {"required": ["promptMagic"], "properties": {"promptMagic": 215}},  # /allOf/16/then
-    {"const": True},  # /allOf/16/then/properties/promptMagic
-    {"if": 217, "then": 219},  # /allOf/17
+        "properties": {"promptMagicStrength": 242},
+    },  # /x-advice/9/if
+    {"type": ["number"]},  # /x-advice/9/if/properties/promptMagicStrength
+    {"required": ["promptMagic"], "properties": {"promptMagic": 244}},  # /x-advice/9/then
+    {"const": True},  # /x-advice/9/then/properties/promptMagic
+    {"if": 246, "then": 248},  # /x-advice/10
     {
         "required": ["enhancePromptInstruction"],
-        "properties": {"enhancePromptInstruction": 218},
-    },  # /allOf/17/if
-    {"type": ["string"]},  # /allOf/17/if/properties/enhancePromptInstruction
-    {"required": ["enhancePrompt"], "properties": {"enhancePrompt": 220}},  # /allOf/17/then
-    {"const": True},  # /allOf/17/then/properties/enhancePrompt
-    {"if": 222, "then": 224},  # /allOf/18
-    {"required": ["contrastRatio"], "properties": {"contrastRatio": 223}},  # /allOf/18/if
-    {"type": ["number"]},  # /allOf/18/if/properties/contrastRatio
-    {"properties": {"alchemy": 225}},  # /allOf/18/then
-    {"not": 226},  # /allOf/18/then/properties/alchemy
-    {"const": False},  # /allOf/18/then/properties/alchemy/not
-    {"if": 228, "then": 230},  # /allOf/19
-    {"required": ["expandedDomain"], "properties": {"expandedDomain": 229}},  # /allOf/19/if
-    {"const": True},  # /allOf/19/if/properties/expandedDomain
-    {"properties": {"alchemy": 231}},  # /allOf/19/then
-    {"not": 232},  # /allOf/19/then/properties/alchemy
-    {"const": False},  # /allOf/19/then/properties/alchemy/not
-    {"if": 234, "then": 236},  # /allOf/20
-    {"required": ["unzoom"], "properties": {"unzoom": 235}},  # /allOf/20/if
-    {"const": True},  # /allOf/20/if/properties/unzoom
-    {
-        "required": ["unzoomAmount", "init_image_id"],
-        "properties": {"unzoomAmount": 237, "init_image_id": 238},
-    },  # /allOf/20/then
-    {"type": ["number"]},  # /allOf/20/then/properties/unzoomAmount
-    {"type": ["string"]},  # /allOf/20/then/properties/init_image_id
-    {"if": 240, "then": 242},  # /allOf/21
-    {"required": ["unzoomAmount"], "properties": {"unzoomAmount": 241}},  # /allOf/21/if
-    {"type": ["number"]},  # /allOf/21/if/properties/unzoomAmount
-    {"required": ["unzoom"], "properties": {"unzoom": 243}},  # /allOf/21/then
-    {"const": True},  # /allOf/21/then/properties/unzoom
-    {"if": 245, "then": 247},  # /allOf/22
-    {"required": ["fantasyAvatar"], "properties": {"fantasyAvatar": 246}},  # /allOf/22/if
-    {"const": True},  # /allOf/22/if/properties/fantasyAvatar
-    {"required": ["init_image_id"], "properties": {"init_image_id": 248}},  # /allOf/22/then
-    {"type": ["string"]},  # /allOf/22/then/properties/init_image_id
-    {"if": 250, "then": 255},  # /allOf/23
-    {"$ref": 251},  # /allOf/23/if
-    {
-        "required": ["controlnets"],
-        "properties": {"controlnets": 252},
-    },  # /$defs/controlnetsWithStrengthType
-    {
-        "type": ["array"],
-        "contains": 253,
-        "minContains": 1,
-    },  # /$defs/controlnetsWithStrengthType/properties/controlnets
-    {
-        "type": ["object"],
-        "required": ["strengthType"],
-        "properties": {"strengthType": 254},
-    },  # /$defs/controlnetsWithStrengthType/properties/controlnets/contains
-    {
-        "type": ["string"]
-    },  # /$defs/controlnetsWithStrengthType/properties/controlnets/contains/properties/strengthType
-    {"properties": {"controlnets": 256}},  # /allOf/23/then
-    {"items": 257},  # /allOf/23/then/properties/controlnets
-    {"if": 258, "then": 260},  # /allOf/23/then/properties/controlnets/items
-    {
-        "required": ["preprocessorId"],
-        "properties": {"preprocessorId": 259},
-    },  # /allOf/23/then/properties/controlnets/items/if
-    {
-        "enum": [1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22]
-    },  # /allOf/23/then/properties/controlnets/items/if/properties/preprocessorId
-    {"properties": {"strengthType": 261}},  # /allOf/23/then/properties/controlnets/items/then
-    {"type": ["null"]},  # /allOf/23/then/properties/controlnets/items/then/properties/strengthType
-    {"if": 263, "then": 264},  # /allOf/24
-    {"$ref": 251},  # /allOf/24/if
-    {"properties": {"controlnets": 265}},  # /allOf/24/then
-    {"items": 266},  # /allOf/24/then/properties/controlnets
-    {"if": 267, "then": 270},  # /allOf/24/then/properties/controlnets/items
+        "properties": {"enhancePromptInstruction": 247},
+    },  # /x-advice/10/if
+    {"type": ["string"]},  # /x-advice/10/if/properties/enhancePromptInstruction
+    {"required": ["enhancePrompt"], "properties": {"enhancePrompt": 249}},  # /x-advice/10/then
+    {"const": True},  # /x-advice/10/then/properties/enhancePrompt
+    {"if": 251, "then": 253},  # /x-advice/11
+    {"required": ["contrastRatio"], "properties": {"contrastRatio": 252}},  # /x-advice/11/if
+    {"type": ["number"]},  # /x-advice/11/if/properties/contrastRatio
+    {"properties": {"alchemy": 254}},  # /x-advice/11/then
+    {"not": 255},  # /x-advice/11/then/properties/alchemy
+    {"const": False},  # /x-advice/11/then/properties/alchemy/not
+    {"if": 257, "then": 259},  # /x-advice/12
+    {"required": ["expandedDomain"], "properties": {"expandedDomain": 258}},  # /x-advice/12/if
+    {"const": True},  # /x-advice/12/if/properties/expandedDomain
+    {"properties": {"alchemy": 260}},  # /x-advice/12/then
+    {"not": 261},  # /x-advice/12/then/properties/alchemy
+    {"const": False},  # /x-advice/12/then/properties/alchemy/not
+    {"if": 263, "then": 264},  # /x-advice/13
+    {"$ref": 164},  # /x-advice/13/if
+    {"properties": {"controlnets": 265}},  # /x-advice/13/then
+    {"items": 266},  # /x-advice/13/then/properties/controlnets
+    {"if": 267, "then": 270},  # /x-advice/13/then/properties/controlnets/items
     {
         "required": ["preprocessorId"],
         "properties": {"preprocessorId": 268},
-    },  # /allOf/24/then/properties/controlnets/items/if
-    {"not": 269},  # /allOf/24/then/properties/controlnets/items/if/properties/preprocessorId
+    },  # /x-advice/13/then/properties/controlnets/items/if
+    {"not": 269},  # /x-advice/13/then/properties/controlnets/items/if/properties/preprocessorId
     {
         "enum": [
             67,
@@ -629,64 +632,68 @@ _NODES: tuple[Any, ...] = (
             21,
             22,
         ]
-    },  # /allOf/24/then/properties/controlnets/items/if/properties/preprocessorId/not
-    {"properties": {"strengthType": 271}},  # /allOf/24/then/properties/controlnets/items/then
-    {"type": ["null"]},  # /allOf/24/then/properties/controlnets/items/then/properties/strengthType
-    {"if": 273, "then": 274},  # /allOf/25
-    {"$ref": 251},  # /allOf/25/if
-    {"properties": {"controlnets": 275}},  # /allOf/25/then
-    {"items": 276},  # /allOf/25/then/properties/controlnets
-    {"if": 277, "then": 279},  # /allOf/25/then/properties/controlnets/items
+    },  # /x-advice/13/then/properties/controlnets/items/if/properties/preprocessorId/not
+    {"properties": {"strengthType": 271}},  # /x-advice/13/then/properties/controlnets/items/then
+    {
+        "type": ["null"]
+    },  # /x-advice/13/then/properties/controlnets/items/then/properties/strengthType
+    {"if": 273, "then": 274},  # /x-advice/14
+    {"$ref": 164},  # /x-advice/14/if
+    {"properties": {"controlnets": 275}},  # /x-advice/14/then
+    {"items": 276},  # /x-advice/14/then/properties/controlnets
+    {"if": 277, "then": 279},  # /x-advice/14/then/properties/controlnets/items
     {
         "required": ["preprocessorId"],
         "properties": {"preprocessorId": 278},
-    },  # /allOf/25/then/properties/controlnets/items/if
+    },  # /x-advice/14/then/properties/controlnets/items/if
     {
         "enum": [100, 133, 232, 233, 364, 397, 430]
-    },  # /allOf/25/then/properties/controlnets/items/if/properties/preprocessorId
-    {"properties": {"strengthType": 280}},  # /allOf/25/then/properties/controlnets/items/then
+    },  # /x-advice/14/then/properties/controlnets/items/if/properties/preprocessorId
+    {"properties": {"strengthType": 280}},  # /x-advice/14/then/properties/controlnets/items/then
     {
         "enum": ["Low", "Mid", "High", None]
-    },  # /allOf/25/then/properties/controlnets/items/then/properties/strengthType
-    {"if": 282, "then": 283},  # /allOf/26
-    {"$ref": 251},  # /allOf/26/if
-    {"properties": {"controlnets": 284}},  # /allOf/26/then
-    {"items": 285},  # /allOf/26/then/properties/controlnets
-    {"if": 286, "then": 288},  # /allOf/26/then/properties/controlnets/items
+    },  # /x-advice/14/then/properties/controlnets/items/then/properties/strengthType
+    {"if": 282, "then": 283},  # /x-advice/15
+    {"$ref": 164},  # /x-advice/15/if
+    {"properties": {"controlnets": 284}},  # /x-advice/15/then
+    {"items": 285},  # /x-advice/15/then/properties/controlnets
+    {"if": 286, "then": 288},  # /x-advice/15/then/properties/controlnets/items
     {
         "required": ["strengthType"],
         "properties": {"strengthType": 287},
-    },  # /allOf/26/then/properties/controlnets/items/if
-    {"type": ["string"]},  # /allOf/26/then/properties/controlnets/items/if/properties/strengthType
-    {"properties": {"weight": 289}},  # /allOf/26/then/properties/controlnets/items/then
-    {"type": ["null"]},  # /allOf/26/then/properties/controlnets/items/then/properties/weight
-    {"if": 291, "then": 298},  # /allOf/27
-    {"anyOf": [292, 294, 296]},  # /allOf/27/if
+    },  # /x-advice/15/then/properties/controlnets/items/if
+    {
+        "type": ["string"]
+    },  # /x-advice/15/then/properties/controlnets/items/if/properties/strengthType
+    {"properties": {"weight": 289}},  # /x-advice/15/then/properties/controlnets/items/then
+    {"type": ["null"]},  # /x-advice/15/then/properties/controlnets/items/then/properties/weight
+    {"if": 291, "then": 298},  # /x-advice/16
+    {"anyOf": [292, 294, 296]},  # /x-advice/16/if
     {
         "required": ["canvasRequestType"],
         "properties": {"canvasRequestType": 293},
-    },  # /allOf/27/if/anyOf/0
-    {"type": ["string"]},  # /allOf/27/if/anyOf/0/properties/canvasRequestType
-    {"required": ["canvasInitId"], "properties": {"canvasInitId": 295}},  # /allOf/27/if/anyOf/1
-    {"type": ["string"]},  # /allOf/27/if/anyOf/1/properties/canvasInitId
-    {"required": ["canvasMaskId"], "properties": {"canvasMaskId": 297}},  # /allOf/27/if/anyOf/2
-    {"type": ["string"]},  # /allOf/27/if/anyOf/2/properties/canvasMaskId
-    {"required": ["canvasRequest"], "properties": {"canvasRequest": 299}},  # /allOf/27/then
-    {"const": True},  # /allOf/27/then/properties/canvasRequest
-    {"if": 301, "then": 303},  # /allOf/28
-    {"required": ["modelId", "sd_version"], "properties": {"modelId": 302}},  # /allOf/28/if
+    },  # /x-advice/16/if/anyOf/0
+    {"type": ["string"]},  # /x-advice/16/if/anyOf/0/properties/canvasRequestType
+    {"required": ["canvasInitId"], "properties": {"canvasInitId": 295}},  # /x-advice/16/if/anyOf/1
+    {"type": ["string"]},  # /x-advice/16/if/anyOf/1/properties/canvasInitId
+    {"required": ["canvasMaskId"], "properties": {"canvasMaskId": 297}},  # /x-advice/16/if/anyOf/2
+    {"type": ["string"]},  # /x-advice/16/if/anyOf/2/properties/canvasMaskId
+    {"required": ["canvasRequest"], "properties": {"canvasRequest": 299}},  # /x-advice/16/then
+    {"const": True},  # /x-advice/16/then/properties/canvasRequest
+    {"if": 301, "then": 303},  # /x-advice/17
+    {"required": ["modelId", "sd_version"], "properties": {"modelId": 302}},  # /x-advice/17/if
     {
         "enum": ["de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3", "6b645e3a-d64f-4341-a6d8-7a3690fbf042"]
-    },  # /allOf/28/if/properties/modelId
-    {"properties": {"sd_version": 304}},  # /allOf/28/then
-    {"const": "PHOENIX"},  # /allOf/28/then/properties/sd_version
-    {"if": 306, "then": 308},  # /allOf/29
-    {"required": ["modelId"], "properties": {"modelId": 307}},  # /allOf/29/if
+    },  # /x-advice/17/if/properties/modelId
+    {"properties": {"sd_version": 304}},  # /x-advice/17/then
+    {"const": "PHOENIX"},  # /x-advice/17/then/properties/sd_version
+    {"if": 306, "then": 308},  # /x-advice/18
+    {"required": ["modelId"], "properties": {"modelId": 307}},  # /x-advice/18/if
     {
         "enum": ["05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"]
-    },  # /allOf/29/if/properties/modelId
-    {"required": ["alchemy"], "properties": {"alchemy": 309}},  # /allOf/29/then
-    {"const": False},  # /allOf/29/then/properties/alchemy
+    },  # /x-advice/18/if/properties/modelId
+    {"required": ["alchemy"], "properties": {"alchemy": 309}},  # /x-advice/18/then
+    {"const": False},  # /x-advice/18/then/properties/alchemy
 )
 _ROOT = 0
 # Rule id -> the entry carrying that x-rule annotation.
@@ -694,27 +701,27 @@ _RULE_NODES: dict[str, int] = {
     "num-images-max-4-when-large": 79,
     "ultra-requires-alchemy-off": 89,
     "phoenix-alchemy-contrast-min": 94,
-    "flux-alchemy-contrast-min": 111,
-    "flux-seed-max": 124,
-    "flux-seed-max-reference": 131,
-    "contrast-documented-values": 139,
-    "guidance-scale-max-20": 144,
-    "photoreal-requires-alchemy": 149,
-    "photoreal-v1-without-model-id": 156,
-    "photoreal-v2-model": 163,
-    "preset-style-alchemy-off": 170,
-    "preset-style-alchemy-on": 182,
-    "preset-style-photoreal-v1": 190,
-    "preset-style-photoreal-v2": 198,
-    "prompt-magic-version-needs-prompt-magic": 206,
-    "prompt-magic-strength-needs-prompt-magic": 211,
-    "enhance-prompt-instruction-needs-enhance-prompt": 216,
-    "contrast-ratio-needs-alchemy": 221,
-    "expanded-domain-needs-alchemy": 227,
-    "unzoom-requires-amount-and-init-image": 233,
-    "unzoom-amount-requires-unzoom": 239,
-    "fantasy-avatar-requires-init-image": 244,
-    "strength-type-reference-only": 249,
+    "flux-seed-max": 111,
+    "photoreal-requires-alchemy": 125,
+    "photoreal-v1-without-model-id": 132,
+    "photoreal-v2-model": 139,
+    "unzoom-requires-amount-and-init-image": 146,
+    "unzoom-amount-requires-unzoom": 152,
+    "fantasy-avatar-requires-init-image": 157,
+    "strength-type-reference-only": 162,
+    "flux-alchemy-contrast-min": 175,
+    "flux-seed-max-reference": 181,
+    "contrast-documented-values": 189,
+    "guidance-scale-max-20": 194,
+    "preset-style-alchemy-off": 199,
+    "preset-style-alchemy-on": 211,
+    "preset-style-photoreal-v1": 219,
+    "preset-style-photoreal-v2": 227,
+    "prompt-magic-version-needs-prompt-magic": 235,
+    "prompt-magic-strength-needs-prompt-magic": 240,
+    "enhance-prompt-instruction-needs-enhance-prompt": 245,
+    "contrast-ratio-needs-alchemy": 250,
+    "expanded-domain-needs-alchemy": 256,
     "strength-type-unknown-preprocessor": 262,
     "strength-type-content-character-max-high": 272,
     "controlnet-weight-or-strength-type": 281,

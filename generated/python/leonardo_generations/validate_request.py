@@ -5,14 +5,18 @@
 # ruff: noqa: E501, SIM102, SIM103, SIM110, RUF100
 """Standalone validator compiled by genspec (stdlib only).
 
-`is_valid(instance)` is the fast path; `validate(instance)` lists every finding and returns []
-exactly when `is_valid` is True; `is_accepted(instance)` ignores warning-severity rules.
-Instances are JSON values as `json.loads` returns them.
+`is_valid(instance)` is the fast path: True when no constraint fails (the schema's x-advice is
+advice, never part of validity). `validate(instance)` lists the constraint errors, then the
+advice warnings; `is_valid(instance) == (not any(e.severity == "error" for e in validate(x)))`.
+`is_accepted` is a deprecated alias of `is_valid`. Instances are JSON values as `json.loads`
+returns them.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,35 +42,11 @@ RULES: dict[str, dict[str, str]] = {
         "source": "For Phoenix, if alchemy is true, contrast needs to be 2.5 or higher.",
         "reference": "API reference, Create a Generation of Images, body parameter contrast. Phoenix = modelId de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3 (Phoenix 1.0) or 6b645e3a-d64f-4341-a6d8-7a3690fbf042 (Phoenix 0.9), or no modelId with sd_version PHOENIX (docs.leonardo.ai/docs/legacy-generation). An omitted contrast fails too: the Phoenix guide lists contrast as required.",
     },
-    "flux-alchemy-contrast-min": {
-        "severity": "warning",
-        "message": 'Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send "alchemy": false. A warning because only the Flux guide states it; the API reference states it for Phoenix.',
-        "source": "If alchemy is true, contrast needs to be 2.5 or higher.",
-        "reference": "Flux guide, docs.leonardo.ai/docs/generate-images-using-flux, parameter contrast. Flux = modelId b2614463-296c-462a-9586-aafdb8f00e36 (Flux Dev), 1dd50843-d653-4516-a8e3-f0238ee453ff (Flux Schnell), 28aeddf8-bd19-4803-80fc-79602d1a9989 (FLUX.1 Kontext), or no modelId with sd_version FLUX or FLUX_DEV.",
-    },
     "flux-seed-max": {
         "severity": "error",
         "message": "Flux models take a seed of at most 2147483637 (API reference; the Flux guides say 2147483638): send a smaller seed.",
         "source": "The maximum seed value is 2147483637 for Flux and 9999999998 for other models",
         "reference": "API reference, Create a Generation of Images, body parameter seed. Rejected above 2147483638, the larger of the two documented Flux maxima (the FLUX Schnell and FLUX.1 Kontext guides say 2147483638); exactly 2147483638 is the warning flux-seed-max-reference. Flux = modelId b2614463-296c-462a-9586-aafdb8f00e36, 1dd50843-d653-4516-a8e3-f0238ee453ff, 28aeddf8-bd19-4803-80fc-79602d1a9989, or no modelId with sd_version FLUX or FLUX_DEV.",
-    },
-    "flux-seed-max-reference": {
-        "severity": "warning",
-        "message": "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.",
-        "source": "The maximum seed value is 2147483637 for Flux and 9999999998 for other models",
-        "reference": 'API reference, Create a Generation of Images, body parameter seed, against the FLUX Schnell and FLUX.1 Kontext guides ("The maximum seed number is 2147483638"). The docs disagree by one, so only that value is a warning.',
-    },
-    "contrast-documented-values": {
-        "severity": "warning",
-        "message": "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.",
-        "source": "Accepts values [1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5].",
-        "reference": "API reference, Create a Generation of Images, body parameter contrast (the OpenAPI document itself only bounds it to 1..4.5, so other values are a warning)",
-    },
-    "guidance-scale-max-20": {
-        "severity": "warning",
-        "message": "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.",
-        "source": "How strongly the generation should reflect the prompt. 7 is recommended. Must be between 1 and 20.",
-        "reference": "API reference, Create a Generation of Images, body parameter guidance_scale, against the Legacy FAQ (guidance scale 2-30 with Alchemy on non-SDXL models). The schema rejects values outside 1..30 and warns above 20.",
     },
     "photoreal-requires-alchemy": {
         "severity": "error",
@@ -85,6 +65,54 @@ RULES: dict[str, dict[str, str]] = {
         "message": "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one).",
         "source": "modelId for PhotoReal v2 needs to be specified as Leonardo Kino XL, Leonardo Diffusion XL or Leonardo Vision XL",
         "reference": "PhotoReal guide, docs.leonardo.ai/docs/generate-images-using-photoreal, PhotoReal v2 tip. The body as sent is tested, and an omitted modelId means the default Lightning XL, which is not on the list.",
+    },
+    "unzoom-requires-amount-and-init-image": {
+        "severity": "error",
+        "message": 'unzoom needs both unzoomAmount and init_image_id: send them, or drop "unzoom": true.',
+        "source": "Whether the generated images should be unzoomed (requires unzoomAmount and init_image_id to be set).",
+        "reference": "API reference, Create a Generation of Images, body parameter unzoom (null counts as not set)",
+    },
+    "unzoom-amount-requires-unzoom": {
+        "severity": "error",
+        "message": 'unzoomAmount only works with "unzoom": true (and an init_image_id): send unzoom true or drop unzoomAmount.',
+        "source": "How much the image should be unzoomed (requires an init_image_id and unzoom to be set to true).",
+        "reference": "API reference, Create a Generation of Images, body parameter unzoomAmount (the init_image_id half is checked by unzoom-requires-amount-and-init-image once unzoom is true)",
+    },
+    "fantasy-avatar-requires-init-image": {
+        "severity": "error",
+        "message": "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).",
+        "source": "init_image_id - Image ID of uploaded photo. Must be a single human face facing forward.",
+        "reference": "Fantasy Avatar guide, docs.leonardo.ai/docs/generate-images-using-fantasy-avatar, Required Parameters (fantasyAvatar, prompt, init_image_id)",
+    },
+    "strength-type-reference-only": {
+        "severity": "error",
+        "message": "strengthType only works for Style, Character and Content Reference controlnets; this preprocessorId is another kind (Edge, Depth, Pose, ...): use weight instead of strengthType.",
+        "source": "Strength type for the controlnet. Can only be used for Style, Character and Content Reference controlnets.",
+        "reference": "API reference, Create a Generation of Images, body parameter controlnets[].strengthType. Known non-reference preprocessor ids (Image Guidance guide): 1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22.",
+    },
+    "flux-alchemy-contrast-min": {
+        "severity": "warning",
+        "message": 'Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send "alchemy": false. A warning because only the Flux guide states it; the API reference states it for Phoenix.',
+        "source": "If alchemy is true, contrast needs to be 2.5 or higher.",
+        "reference": "Flux guide, docs.leonardo.ai/docs/generate-images-using-flux, parameter contrast. Flux = modelId b2614463-296c-462a-9586-aafdb8f00e36 (Flux Dev), 1dd50843-d653-4516-a8e3-f0238ee453ff (Flux Schnell), 28aeddf8-bd19-4803-80fc-79602d1a9989 (FLUX.1 Kontext), or no modelId with sd_version FLUX or FLUX_DEV.",
+    },
+    "flux-seed-max-reference": {
+        "severity": "warning",
+        "message": "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.",
+        "source": "The maximum seed value is 2147483637 for Flux and 9999999998 for other models",
+        "reference": 'API reference, Create a Generation of Images, body parameter seed, against the FLUX Schnell and FLUX.1 Kontext guides ("The maximum seed number is 2147483638"). The docs disagree by one, so only that value is a warning.',
+    },
+    "contrast-documented-values": {
+        "severity": "warning",
+        "message": "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.",
+        "source": "Accepts values [1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5].",
+        "reference": "API reference, Create a Generation of Images, body parameter contrast (the OpenAPI document itself only bounds it to 1..4.5, so other values are a warning)",
+    },
+    "guidance-scale-max-20": {
+        "severity": "warning",
+        "message": "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.",
+        "source": "How strongly the generation should reflect the prompt. 7 is recommended. Must be between 1 and 20.",
+        "reference": "API reference, Create a Generation of Images, body parameter guidance_scale, against the Legacy FAQ (guidance scale 2-30 with Alchemy on non-SDXL models). The schema rejects values outside 1..30 and warns above 20.",
     },
     "preset-style-alchemy-off": {
         "severity": "warning",
@@ -140,30 +168,6 @@ RULES: dict[str, dict[str, str]] = {
         "source": "Enable to use the Expanded Domain feature of Alchemy.",
         "reference": "API reference, Create a Generation of Images, body parameter expandedDomain",
     },
-    "unzoom-requires-amount-and-init-image": {
-        "severity": "error",
-        "message": 'unzoom needs both unzoomAmount and init_image_id: send them, or drop "unzoom": true.',
-        "source": "Whether the generated images should be unzoomed (requires unzoomAmount and init_image_id to be set).",
-        "reference": "API reference, Create a Generation of Images, body parameter unzoom (null counts as not set)",
-    },
-    "unzoom-amount-requires-unzoom": {
-        "severity": "error",
-        "message": 'unzoomAmount only works with "unzoom": true (and an init_image_id): send unzoom true or drop unzoomAmount.',
-        "source": "How much the image should be unzoomed (requires an init_image_id and unzoom to be set to true).",
-        "reference": "API reference, Create a Generation of Images, body parameter unzoomAmount (the init_image_id half is checked by unzoom-requires-amount-and-init-image once unzoom is true)",
-    },
-    "fantasy-avatar-requires-init-image": {
-        "severity": "error",
-        "message": "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).",
-        "source": "init_image_id - Image ID of uploaded photo. Must be a single human face facing forward.",
-        "reference": "Fantasy Avatar guide, docs.leonardo.ai/docs/generate-images-using-fantasy-avatar, Required Parameters (fantasyAvatar, prompt, init_image_id)",
-    },
-    "strength-type-reference-only": {
-        "severity": "error",
-        "message": "strengthType only works for Style, Character and Content Reference controlnets; this preprocessorId is another kind (Edge, Depth, Pose, ...): use weight instead of strengthType.",
-        "source": "Strength type for the controlnet. Can only be used for Style, Character and Content Reference controlnets.",
-        "reference": "API reference, Create a Generation of Images, body parameter controlnets[].strengthType. Known non-reference preprocessor ids (Image Guidance guide): 1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22.",
-    },
     "strength-type-unknown-preprocessor": {
         "severity": "warning",
         "message": "strengthType only works for Style, Character and Content Reference controlnets, and this preprocessorId is not a documented reference id (Style 67/166/298/299/431, Character 133/397, Content 100/364/232/233/430): check the id or use weight.",
@@ -217,25 +221,22 @@ class Error:
 
 
 def is_valid(instance: Any) -> bool:
-    """True when `instance` satisfies the schema (no error and no warning)."""
+    """True when `instance` satisfies every constraint (advice warnings do not count)."""
     return _v0(instance)
 
 
 def is_accepted(instance: Any) -> bool:
-    """True when no error-severity finding exists (warnings allowed): the gate for requests.
-
-    Equal to `not any(e.severity == "error" for e in validate(instance))`, without building
-    errors; the same as `is_valid` for a schema without warning rules.
-    """
-    return _w0(instance)
+    """Deprecated alias of `is_valid` (advice no longer takes part in validity)."""
+    warnings.warn("is_accepted is deprecated; use is_valid", DeprecationWarning, stacklevel=2)
+    return _v0(instance)
 
 
 def validate(instance: Any) -> list[Error]:
-    """Every finding for `instance`; [] exactly when `is_valid(instance)`."""
-    if _v0(instance):
-        return []
+    """Every finding for `instance`: the constraint errors, then the advice warnings."""
     out: list[Error] = []
-    _e0(instance, (), out)
+    if not _v0(instance):
+        _e0(instance, (), out)
+    _advise(instance, out)
     return out
 
 
@@ -260,6 +261,21 @@ def _rule_error(
 ) -> Error:
     rule_id, severity, message = rule
     return Error(_pointer(path), schema_path, keyword, message, rule_id, severity, prop)
+
+
+def _warn(
+    x: Any,
+    report: Callable[[Any, tuple[str | int, ...], list[Error]], None],
+    rule: tuple[str, str, str],
+    out: list[Error],
+) -> None:
+    """Report an advice entry's findings, each as that entry's rule (its id, severity, message)."""
+    found: list[Error] = []
+    report(x, (), found)
+    rule_id, severity, message = rule
+    for error in found:
+        error.rule_id, error.severity, error.message = rule_id, severity, message
+    out.extend(found)
 
 
 def _kind(value: Any) -> str:
@@ -338,6 +354,157 @@ def _exactly_one(*results: bool) -> bool:
 
 _K0 = frozenset(
     {
+        "1dd50843-d653-4516-a8e3-f0238ee453ff",
+        "28aeddf8-bd19-4803-80fc-79602d1a9989",
+        "b2614463-296c-462a-9586-aafdb8f00e36",
+    }
+)
+_K1 = frozenset({"FLUX", "FLUX_DEV"})
+_RULE2 = (
+    "flux-alchemy-contrast-min",
+    "warning",
+    'Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send "alchemy": false. A warning because only the Flux guide states it; the API reference states it for Phoenix.',
+)
+_RULE3 = (
+    "flux-seed-max-reference",
+    "warning",
+    "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.",
+)
+_K4 = frozenset({1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4})
+_RULE5 = (
+    "contrast-documented-values",
+    "warning",
+    "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.",
+)
+_RULE6 = (
+    "guidance-scale-max-20",
+    "warning",
+    "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.",
+)
+_K7 = frozenset({"LEONARDO", "NONE"})
+_RULE8 = (
+    "preset-style-alchemy-off",
+    "warning",
+    "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).",
+)
+_K9 = frozenset(
+    {
+        "ANIME",
+        "CREATIVE",
+        "DYNAMIC",
+        "ENVIRONMENT",
+        "GENERAL",
+        "ILLUSTRATION",
+        "NONE",
+        "PHOTOGRAPHY",
+        "RAYTRACED",
+        "RENDER_3D",
+        "SKETCH_BW",
+        "SKETCH_COLOR",
+    }
+)
+_RULE10 = (
+    "preset-style-alchemy-on",
+    "warning",
+    'With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send "alchemy": false.',
+)
+_K11 = frozenset({"CINEMATIC", "CREATIVE", "VIBRANT"})
+_K12 = frozenset({"v1"})
+_RULE13 = (
+    "preset-style-photoreal-v1",
+    "warning",
+    "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.",
+)
+_K14 = frozenset(
+    {
+        "BOKEH",
+        "CINEMATIC",
+        "CINEMATIC_CLOSEUP",
+        "CREATIVE",
+        "DYNAMIC",
+        "FASHION",
+        "FILM",
+        "FOOD",
+        "HDR",
+        "LONG_EXPOSURE",
+        "MACRO",
+        "MINIMALISTIC",
+        "MONOCHROME",
+        "MOODY",
+        "NEUTRAL",
+        "PORTRAIT",
+        "RETRO",
+        "STOCK_PHOTO",
+        "UNPROCESSED",
+        "VIBRANT",
+    }
+)
+_K15 = "v2"
+_RULE16 = (
+    "preset-style-photoreal-v2",
+    "warning",
+    "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses).",
+)
+_RULE17 = (
+    "prompt-magic-version-needs-prompt-magic",
+    "warning",
+    'promptMagicVersion only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicVersion.',
+)
+_RULE18 = (
+    "prompt-magic-strength-needs-prompt-magic",
+    "warning",
+    'promptMagicStrength only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicStrength.',
+)
+_RULE19 = (
+    "enhance-prompt-instruction-needs-enhance-prompt",
+    "warning",
+    'enhancePromptInstruction is only read when prompt enhancement is on: send "enhancePrompt": true or drop the instruction.',
+)
+_RULE20 = (
+    "contrast-ratio-needs-alchemy",
+    "warning",
+    'contrastRatio is an Alchemy setting and has no effect with "alchemy": false: drop it or turn Alchemy on.',
+)
+_RULE21 = (
+    "expanded-domain-needs-alchemy",
+    "warning",
+    'expandedDomain is an Alchemy feature and has no effect with "alchemy": false: drop it or turn Alchemy on.',
+)
+_RULE22 = (
+    "strength-type-unknown-preprocessor",
+    "warning",
+    "strengthType only works for Style, Character and Content Reference controlnets, and this preprocessorId is not a documented reference id (Style 67/166/298/299/431, Character 133/397, Content 100/364/232/233/430): check the id or use weight.",
+)
+_RULE23 = (
+    "strength-type-content-character-max-high",
+    "warning",
+    "Character and Content Reference take strengthType Low, Mid or High; Ultra and Max are for Style Reference only.",
+)
+_RULE24 = (
+    "controlnet-weight-or-strength-type",
+    "warning",
+    "Set either weight or strengthType on a controlnet, not both: drop weight (or set it to null) when strengthType is set.",
+)
+_RULE25 = (
+    "canvas-fields-need-canvas-request",
+    "warning",
+    'canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send "canvasRequest": true.',
+)
+_K26 = "PHOENIX"
+_K27 = frozenset({"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"})
+_RULE28 = (
+    "phoenix-model-needs-phoenix-sd-version",
+    "warning",
+    'A Phoenix modelId with another sd_version is refused by the server ("Phoenix request requires sd_version to be PHOENIX."): send sd_version PHOENIX or drop sd_version.',
+)
+_K29 = frozenset({"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"})
+_RULE30 = (
+    "lucid-alchemy-off",
+    "warning",
+    'Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send "alchemy": false as Leonardo\'s Lucid samples do.',
+)
+_K31 = frozenset(
+    {
         "alchemy",
         "canvasInitId",
         "canvasMaskId",
@@ -395,79 +562,23 @@ _K0 = frozenset(
         "width",
     }
 )
-_K2 = frozenset({"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"})
-_K3 = "PHOENIX"
-_K4 = frozenset(
-    {
-        "1dd50843-d653-4516-a8e3-f0238ee453ff",
-        "28aeddf8-bd19-4803-80fc-79602d1a9989",
-        "b2614463-296c-462a-9586-aafdb8f00e36",
-    }
-)
-_K5 = frozenset({"FLUX", "FLUX_DEV"})
-_K6 = frozenset({"v1"})
-_K7 = "v2"
-_K8 = frozenset({"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"})
-_K9 = frozenset({1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4})
-_K10 = frozenset(
+_K33 = frozenset(
     {
         "1e60896f-3c26-4296-8ecc-53e2afecc132",
         "5c232a9e-9061-4777-980a-ddc8e65647c6",
         "aa77f04e-3eec-4034-9c07-d0f619684628",
     }
 )
-_K11 = frozenset({"LEONARDO", "NONE"})
-_K12 = frozenset(
-    {
-        "ANIME",
-        "CREATIVE",
-        "DYNAMIC",
-        "ENVIRONMENT",
-        "GENERAL",
-        "ILLUSTRATION",
-        "NONE",
-        "PHOTOGRAPHY",
-        "RAYTRACED",
-        "RENDER_3D",
-        "SKETCH_BW",
-        "SKETCH_COLOR",
-    }
-)
-_K13 = frozenset({"CINEMATIC", "CREATIVE", "VIBRANT"})
-_K14 = frozenset(
-    {
-        "BOKEH",
-        "CINEMATIC",
-        "CINEMATIC_CLOSEUP",
-        "CREATIVE",
-        "DYNAMIC",
-        "FASHION",
-        "FILM",
-        "FOOD",
-        "HDR",
-        "LONG_EXPOSURE",
-        "MACRO",
-        "MINIMALISTIC",
-        "MONOCHROME",
-        "MOODY",
-        "NEUTRAL",
-        "PORTRAIT",
-        "RETRO",
-        "STOCK_PHOTO",
-        "UNPROCESSED",
-        "VIBRANT",
-    }
-)
-_K15 = ["prompt"]
-_K16 = "/required"
-_K18 = "/additionalProperties"
-_K19 = "object"
-_K20 = "/type"
-_K21 = frozenset({"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
-_K22 = frozenset({"CANNY", "DEPTH", "POSE"})
-_K23 = frozenset({0.45, 0.5, 0.55})
-_K24 = frozenset({"v1", "v2"})
-_K25 = frozenset(
+_K34 = ["prompt"]
+_K35 = "/required"
+_K37 = "/additionalProperties"
+_K38 = "object"
+_K39 = "/type"
+_K40 = frozenset({"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
+_K41 = frozenset({"CANNY", "DEPTH", "POSE"})
+_K42 = frozenset({0.45, 0.5, 0.55})
+_K43 = frozenset({"v1", "v2"})
+_K44 = frozenset(
     {
         "ANIME",
         "BOKEH",
@@ -502,11 +613,11 @@ _K25 = frozenset(
         "VIBRANT",
     }
 )
-_K26 = frozenset({"v2", "v3"})
-_K27 = frozenset(
+_K45 = frozenset({"v2", "v3"})
+_K46 = frozenset(
     {"DDIM", "DPM_SOLVER", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "KLMS", "LEONARDO", "PNDM"}
 )
-_K28 = frozenset(
+_K47 = frozenset(
     {
         "FLUX",
         "FLUX_DEV",
@@ -521,221 +632,172 @@ _K28 = frozenset(
         "v3",
     }
 )
-_K29 = frozenset({"disabled", "foreground_only"})
-_K30 = frozenset({1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22})
-_K31 = ["alchemy"]
-_K32 = "/allOf/1/then/required"
-_RULE33 = (
+_K48 = frozenset({"disabled", "foreground_only"})
+_K49 = frozenset({1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22})
+_K50 = ["alchemy"]
+_K51 = "/allOf/1/then/required"
+_RULE52 = (
     "ultra-requires-alchemy-off",
     "error",
     'ultra cannot be combined with Alchemy, and alchemy defaults to true: send "alchemy": false with "ultra": true.',
 )
-_K34 = ["contrast"]
-_K35 = "/allOf/2/then/required"
-_RULE36 = (
+_K53 = ["contrast"]
+_K54 = "/allOf/2/then/required"
+_RULE55 = (
     "phoenix-alchemy-contrast-min",
     "error",
     'Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
 )
-_K37 = "/allOf/3/then/required"
-_RULE38 = (
-    "flux-alchemy-contrast-min",
-    "warning",
-    'Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send "alchemy": false. A warning because only the Flux guide states it; the API reference states it for Phoenix.',
-)
-_K39 = ["modelId"]
-_K40 = "/allOf/10/then/required"
-_RULE41 = (
+_K56 = ["modelId"]
+_K57 = "/allOf/6/then/required"
+_RULE58 = (
     "photoreal-v2-model",
     "error",
     "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one).",
 )
-_K42 = ["presetStyle"]
-_K43 = "/allOf/11/then/required"
-_RULE44 = (
-    "preset-style-alchemy-off",
-    "warning",
-    "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).",
-)
-_K45 = "/allOf/13/then/required"
-_RULE46 = (
-    "preset-style-photoreal-v1",
-    "warning",
-    "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.",
-)
-_K47 = ["promptMagic"]
-_K48 = "/allOf/15/then/required"
-_RULE49 = (
-    "prompt-magic-version-needs-prompt-magic",
-    "warning",
-    'promptMagicVersion only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicVersion.',
-)
-_K50 = "/allOf/16/then/required"
-_RULE51 = (
-    "prompt-magic-strength-needs-prompt-magic",
-    "warning",
-    'promptMagicStrength only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicStrength.',
-)
-_K52 = ["enhancePrompt"]
-_K53 = "/allOf/17/then/required"
-_RULE54 = (
-    "enhance-prompt-instruction-needs-enhance-prompt",
-    "warning",
-    'enhancePromptInstruction is only read when prompt enhancement is on: send "enhancePrompt": true or drop the instruction.',
-)
-_K55 = ["unzoomAmount", "init_image_id"]
-_K56 = "/allOf/20/then/required"
-_RULE57 = (
+_K59 = ["unzoomAmount", "init_image_id"]
+_K60 = "/allOf/7/then/required"
+_RULE61 = (
     "unzoom-requires-amount-and-init-image",
     "error",
     'unzoom needs both unzoomAmount and init_image_id: send them, or drop "unzoom": true.',
 )
-_K58 = ["unzoom"]
-_K59 = "/allOf/21/then/required"
-_RULE60 = (
+_K62 = ["unzoom"]
+_K63 = "/allOf/8/then/required"
+_RULE64 = (
     "unzoom-amount-requires-unzoom",
     "error",
     'unzoomAmount only works with "unzoom": true (and an init_image_id): send unzoom true or drop unzoomAmount.',
 )
-_K61 = ["init_image_id"]
-_K62 = "/allOf/22/then/required"
-_RULE63 = (
+_K65 = ["init_image_id"]
+_K66 = "/allOf/9/then/required"
+_RULE67 = (
     "fantasy-avatar-requires-init-image",
     "error",
     "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).",
 )
-_K64 = ["canvasRequest"]
-_K65 = "/allOf/27/then/required"
-_RULE66 = (
-    "canvas-fields-need-canvas-request",
-    "warning",
-    'canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send "canvasRequest": true.',
-)
-_K67 = "/allOf/29/then/required"
-_RULE68 = (
-    "lucid-alchemy-off",
-    "warning",
-    'Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send "alchemy": false as Leonardo\'s Lucid samples do.',
-)
-_K69 = "boolean or null"
-_K70 = "/properties/alchemy/type"
-_K71 = "string or null"
-_K72 = "/properties/canvasInitId/type"
-_K73 = "/properties/canvasMaskId/type"
-_K74 = "/properties/canvasRequest/type"
-_K75 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
-_K76 = "/properties/canvasRequestType/enum"
-_K77 = "/properties/canvasRequestType/type"
-_K78 = "1"
-_K79 = "/properties/contrast/minimum"
-_K80 = "4.5"
-_K81 = "/properties/contrast/maximum"
-_K82 = "number or null"
-_K83 = "/properties/contrast/type"
-_K84 = "0"
-_K85 = "/properties/contrastRatio/minimum"
-_K86 = "/properties/contrastRatio/maximum"
-_K87 = "/properties/contrastRatio/type"
-_K88 = "/properties/controlNet/type"
-_K89 = "array or null"
-_K90 = "/properties/controlnets/type"
-_K91 = '["POSE", "CANNY", "DEPTH"]'
-_K92 = "/properties/controlNetType/enum"
-_K93 = "string"
-_K94 = "/properties/controlNetType/type"
-_K95 = "/properties/elements/type"
-_K96 = "/properties/enhancePrompt/type"
-_K97 = "/properties/enhancePromptInstruction/type"
-_K98 = "/properties/expandedDomain/type"
-_K99 = "/properties/fantasyAvatar/type"
-_K100 = "/properties/guidance_scale/minimum"
-_K101 = "30"
-_K102 = "/properties/guidance_scale/maximum"
-_K103 = "/properties/guidance_scale/type"
-_K104 = "32"
-_K105 = "/properties/height/minimum"
-_K106 = "1536"
-_K107 = "/properties/height/maximum"
-_K108 = "8"
-_K109 = "/properties/height/multipleOf"
-_K110 = "integer or null"
-_K111 = "/properties/height/type"
-_K112 = "/properties/highContrast/type"
-_K113 = "/properties/highResolution/type"
-_K114 = "/properties/imagePrompts/type"
-_K115 = "/properties/imagePromptWeight/type"
-_K116 = "/properties/init_generation_image_id/type"
-_K117 = "/properties/init_image_id/type"
-_K118 = "0.1"
-_K119 = "/properties/init_strength/minimum"
-_K120 = "0.9"
-_K121 = "/properties/init_strength/maximum"
-_K122 = "/properties/init_strength/type"
-_K123 = "/properties/modelId/type"
-_K124 = "/properties/negative_prompt/type"
-_K125 = "/properties/num_images/minimum"
-_K126 = "/properties/num_images/maximum"
-_K127 = "/properties/num_images/type"
-_K128 = "10"
-_K129 = "/properties/num_inference_steps/minimum"
-_K130 = "60"
-_K131 = "/properties/num_inference_steps/maximum"
-_K132 = "/properties/num_inference_steps/type"
-_K133 = "/properties/photoReal/type"
-_K134 = "[0.55, 0.5, 0.45, null]"
-_K135 = "/properties/photoRealStrength/enum"
-_K136 = "/properties/photoRealStrength/type"
-_K137 = '["v1", "v2", null]'
-_K138 = "/properties/photoRealVersion/enum"
-_K139 = "/properties/photoRealVersion/type"
-_K140 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
-_K141 = "/properties/presetStyle/enum"
-_K142 = "/properties/presetStyle/type"
-_K143 = "/properties/prompt/maxLength"
-_K144 = "/properties/prompt/type"
-_K145 = "/properties/promptMagic/type"
-_K146 = "/properties/promptMagicStrength/minimum"
-_K147 = "/properties/promptMagicStrength/maximum"
-_K148 = "/properties/promptMagicStrength/type"
-_K149 = '["v2", "v3", null]'
-_K150 = "/properties/promptMagicVersion/enum"
-_K151 = "/properties/promptMagicVersion/type"
-_K152 = "/properties/public/type"
-_K153 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
-_K154 = "/properties/scheduler/enum"
-_K155 = "/properties/scheduler/type"
-_K156 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
-_K157 = "/properties/sd_version/enum"
-_K158 = "/properties/sd_version/type"
-_K159 = "9999999998"
-_K160 = "/properties/seed/maximum"
-_K161 = "/properties/seed/type"
-_K162 = "/properties/tiling/type"
-_K163 = '["disabled", "foreground_only", null]'
-_K164 = "/properties/transparency/enum"
-_K165 = "/properties/transparency/type"
-_K166 = "/properties/ultra/type"
-_K167 = "/properties/unzoom/type"
-_K168 = "/properties/unzoomAmount/type"
-_K169 = "/properties/upscaleRatio/type"
-_K170 = "/properties/userElements/type"
-_K171 = "/properties/weighting/type"
-_K172 = "/properties/width/minimum"
-_K173 = "/properties/width/maximum"
-_K174 = "/properties/width/multipleOf"
-_K175 = "/properties/width/type"
-_K176 = "/patternProperties/^styleUUID$/type"
-_K177 = "/patternProperties/^contextImages$/maxItems"
-_K178 = "array"
-_K179 = "/patternProperties/^contextImages$/type"
-_K180 = "boolean"
-_K181 = "/patternProperties/^isInitImage$/type"
-_K182 = frozenset(
-    {"influence", "initImageId", "initImageType", "preprocessorId", "strengthType", "weight"}
-)
-_K184 = frozenset({"akUUID", "weight"})
-_K186 = frozenset({"userLoraId", "weight"})
-_K188 = frozenset({"id", "type"})
+_K68 = "boolean or null"
+_K69 = "/properties/alchemy/type"
+_K70 = "string or null"
+_K71 = "/properties/canvasInitId/type"
+_K72 = "/properties/canvasMaskId/type"
+_K73 = "/properties/canvasRequest/type"
+_K74 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
+_K75 = "/properties/canvasRequestType/enum"
+_K76 = "/properties/canvasRequestType/type"
+_K77 = "1"
+_K78 = "/properties/contrast/minimum"
+_K79 = "4.5"
+_K80 = "/properties/contrast/maximum"
+_K81 = "number or null"
+_K82 = "/properties/contrast/type"
+_K83 = "0"
+_K84 = "/properties/contrastRatio/minimum"
+_K85 = "/properties/contrastRatio/maximum"
+_K86 = "/properties/contrastRatio/type"
+_K87 = "/properties/controlNet/type"
+_K88 = "array or null"
+_K89 = "/properties/controlnets/type"
+_K90 = '["POSE", "CANNY", "DEPTH"]'
+_K91 = "/properties/controlNetType/enum"
+_K92 = "string"
+_K93 = "/properties/controlNetType/type"
+_K94 = "/properties/elements/type"
+_K95 = "/properties/enhancePrompt/type"
+_K96 = "/properties/enhancePromptInstruction/type"
+_K97 = "/properties/expandedDomain/type"
+_K98 = "/properties/fantasyAvatar/type"
+_K99 = "/properties/guidance_scale/minimum"
+_K100 = "30"
+_K101 = "/properties/guidance_scale/maximum"
+_K102 = "/properties/guidance_scale/type"
+_K103 = "32"
+_K104 = "/properties/height/minimum"
+_K105 = "1536"
+_K106 = "/properties/height/maximum"
+_K107 = "8"
+_K108 = "/properties/height/multipleOf"
+_K109 = "integer or null"
+_K110 = "/properties/height/type"
+_K111 = "/properties/highContrast/type"
+_K112 = "/properties/highResolution/type"
+_K113 = "/properties/imagePrompts/type"
+_K114 = "/properties/imagePromptWeight/type"
+_K115 = "/properties/init_generation_image_id/type"
+_K116 = "/properties/init_image_id/type"
+_K117 = "0.1"
+_K118 = "/properties/init_strength/minimum"
+_K119 = "0.9"
+_K120 = "/properties/init_strength/maximum"
+_K121 = "/properties/init_strength/type"
+_K122 = "/properties/modelId/type"
+_K123 = "/properties/negative_prompt/type"
+_K124 = "/properties/num_images/minimum"
+_K125 = "/properties/num_images/maximum"
+_K126 = "/properties/num_images/type"
+_K127 = "10"
+_K128 = "/properties/num_inference_steps/minimum"
+_K129 = "60"
+_K130 = "/properties/num_inference_steps/maximum"
+_K131 = "/properties/num_inference_steps/type"
+_K132 = "/properties/photoReal/type"
+_K133 = "[0.55, 0.5, 0.45, null]"
+_K134 = "/properties/photoRealStrength/enum"
+_K135 = "/properties/photoRealStrength/type"
+_K136 = '["v1", "v2", null]'
+_K137 = "/properties/photoRealVersion/enum"
+_K138 = "/properties/photoRealVersion/type"
+_K139 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
+_K140 = "/properties/presetStyle/enum"
+_K141 = "/properties/presetStyle/type"
+_K142 = "/properties/prompt/maxLength"
+_K143 = "/properties/prompt/type"
+_K144 = "/properties/promptMagic/type"
+_K145 = "/properties/promptMagicStrength/minimum"
+_K146 = "/properties/promptMagicStrength/maximum"
+_K147 = "/properties/promptMagicStrength/type"
+_K148 = '["v2", "v3", null]'
+_K149 = "/properties/promptMagicVersion/enum"
+_K150 = "/properties/promptMagicVersion/type"
+_K151 = "/properties/public/type"
+_K152 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
+_K153 = "/properties/scheduler/enum"
+_K154 = "/properties/scheduler/type"
+_K155 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
+_K156 = "/properties/sd_version/enum"
+_K157 = "/properties/sd_version/type"
+_K158 = "9999999998"
+_K159 = "/properties/seed/maximum"
+_K160 = "/properties/seed/type"
+_K161 = "/properties/tiling/type"
+_K162 = '["disabled", "foreground_only", null]'
+_K163 = "/properties/transparency/enum"
+_K164 = "/properties/transparency/type"
+_K165 = "/properties/ultra/type"
+_K166 = "/properties/unzoom/type"
+_K167 = "/properties/unzoomAmount/type"
+_K168 = "/properties/upscaleRatio/type"
+_K169 = "/properties/userElements/type"
+_K170 = "/properties/weighting/type"
+_K171 = "/properties/width/minimum"
+_K172 = "/properties/width/maximum"
+_K173 = "/properties/width/multipleOf"
+_K174 = "/properties/width/type"
+_K175 = "/patternProperties/^styleUUID$/type"
+_K176 = "/patternProperties/^contextImages$/maxItems"
+_K177 = "array"
+_K178 = "/patternProperties/^contextImages$/type"
+_K179 = "boolean"
+_K180 = "/patternProperties/^isInitImage$/type"
+_K181 = "/x-advice/0/then/required"
+_K182 = ["presetStyle"]
+_K183 = "/x-advice/4/then/required"
+_K184 = "/x-advice/6/then/required"
+_K185 = ["promptMagic"]
+_K186 = "/x-advice/8/then/required"
+_K187 = "/x-advice/9/then/required"
+_K188 = ["enhancePrompt"]
+_K189 = "/x-advice/10/then/required"
 _K190 = frozenset(
     {
         1,
@@ -771,172 +833,126 @@ _K190 = frozenset(
         431,
     }
 )
-_K191 = frozenset({100, 133, 232, 233, 364, 397, 430})
-_K192 = frozenset({"High", "Low", "Mid"})
-_K193 = "4"
-_K194 = "/allOf/0/then/properties/num_images/maximum"
-_RULE195 = (
+_K191 = frozenset({"High", "Low", "Mid"})
+_K192 = frozenset({100, 133, 232, 233, 364, 397, 430})
+_K193 = ["canvasRequest"]
+_K194 = "/x-advice/16/then/required"
+_K195 = "/x-advice/18/then/required"
+_K196 = frozenset(
+    {"influence", "initImageId", "initImageType", "preprocessorId", "strengthType", "weight"}
+)
+_K198 = frozenset({"akUUID", "weight"})
+_K200 = frozenset({"userLoraId", "weight"})
+_K202 = frozenset({"id", "type"})
+_K204 = "4"
+_K205 = "/allOf/0/then/properties/num_images/maximum"
+_RULE206 = (
     "num-images-max-4-when-large",
     "error",
     "num_images must be 4 or fewer when width or height is over 768; width defaults to 1024, so also send a width of 768 or less to get more than 4 images.",
 )
-_K196 = "false"
-_K197 = "/allOf/1/then/properties/alchemy/const"
-_K198 = "2.5"
-_K199 = "/allOf/2/then/properties/contrast/minimum"
-_K200 = "number"
-_K201 = "/allOf/2/then/properties/contrast/type"
-_K202 = "/allOf/3/then/properties/contrast/minimum"
-_K203 = "/allOf/3/then/properties/contrast/type"
-_K204 = "2147483638"
-_K205 = "/allOf/4/then/properties/seed/maximum"
-_RULE206 = (
+_K207 = "false"
+_K208 = "/allOf/1/then/properties/alchemy/const"
+_K209 = "2.5"
+_K210 = "/allOf/2/then/properties/contrast/minimum"
+_K211 = "number"
+_K212 = "/allOf/2/then/properties/contrast/type"
+_K213 = "2147483638"
+_K214 = "/allOf/3/then/properties/seed/maximum"
+_RULE215 = (
     "flux-seed-max",
     "error",
     "Flux models take a seed of at most 2147483637 (API reference; the Flux guides say 2147483638): send a smaller seed.",
 )
-_K207 = "/allOf/5/then/properties/seed/not"
-_RULE208 = (
-    "flux-seed-max-reference",
-    "warning",
-    "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.",
-)
-_K209 = "[1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]"
-_K210 = "/allOf/6/then/properties/contrast/enum"
-_RULE211 = (
-    "contrast-documented-values",
-    "warning",
-    "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.",
-)
-_K212 = "20"
-_K213 = "/allOf/7/then/properties/guidance_scale/maximum"
-_RULE214 = (
-    "guidance-scale-max-20",
-    "warning",
-    "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.",
-)
-_K215 = "/allOf/8/then/properties/alchemy/not"
-_RULE216 = (
+_K216 = "/allOf/4/then/properties/alchemy/not"
+_RULE217 = (
     "photoreal-requires-alchemy",
     "error",
     'PhotoReal needs Alchemy: remove "alchemy": false (alchemy defaults to true) or turn photoReal off.',
 )
-_K217 = "null"
-_K218 = "/allOf/9/then/properties/modelId/type"
-_RULE219 = (
+_K218 = "null"
+_K219 = "/allOf/5/then/properties/modelId/type"
+_RULE220 = (
     "photoreal-v1-without-model-id",
     "error",
     'PhotoReal v1 (the version used when photoRealVersion is omitted) has no model id: remove modelId, or send photoRealVersion "v2" with a PhotoReal v2 model.',
 )
-_K220 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
-_K221 = "/allOf/10/then/properties/modelId/enum"
-_K222 = '["LEONARDO", "NONE"]'
-_K223 = "/allOf/11/then/properties/presetStyle/enum"
-_K224 = '["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "P...'
-_K225 = "/allOf/12/then/properties/presetStyle/enum"
-_RULE226 = (
-    "preset-style-alchemy-on",
-    "warning",
-    'With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send "alchemy": false.',
-)
-_K227 = '["CINEMATIC", "CREATIVE", "VIBRANT"]'
-_K228 = "/allOf/13/then/properties/presetStyle/enum"
-_K229 = '["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "F...'
-_K230 = "/allOf/14/then/properties/presetStyle/enum"
-_RULE231 = (
-    "preset-style-photoreal-v2",
-    "warning",
-    "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses).",
-)
-_K232 = "true"
-_K233 = "/allOf/15/then/properties/promptMagic/const"
-_K234 = "/allOf/16/then/properties/promptMagic/const"
-_K235 = "/allOf/17/then/properties/enhancePrompt/const"
-_K236 = "/allOf/18/then/properties/alchemy/not"
-_RULE237 = (
-    "contrast-ratio-needs-alchemy",
-    "warning",
-    'contrastRatio is an Alchemy setting and has no effect with "alchemy": false: drop it or turn Alchemy on.',
-)
-_K238 = "/allOf/19/then/properties/alchemy/not"
-_RULE239 = (
-    "expanded-domain-needs-alchemy",
-    "warning",
-    'expandedDomain is an Alchemy feature and has no effect with "alchemy": false: drop it or turn Alchemy on.',
-)
-_K240 = "/allOf/20/then/properties/unzoomAmount/type"
-_K241 = "/allOf/20/then/properties/init_image_id/type"
-_K242 = "/allOf/21/then/properties/unzoom/const"
-_K243 = "/allOf/22/then/properties/init_image_id/type"
-_K244 = "/allOf/27/then/properties/canvasRequest/const"
-_K245 = '"PHOENIX"'
-_K246 = "/allOf/28/then/properties/sd_version/const"
-_RULE247 = (
-    "phoenix-model-needs-phoenix-sd-version",
-    "warning",
-    'A Phoenix modelId with another sd_version is refused by the server ("Phoenix request requires sd_version to be PHOENIX."): send sd_version PHOENIX or drop sd_version.',
-)
-_K248 = "/allOf/29/then/properties/alchemy/const"
-_K249 = "/properties/imagePrompts/items/type"
-_K250 = frozenset({"GENERATED", "UPLOADED"})
-_K251 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
-_K252 = ["initImageId", "initImageType", "preprocessorId"]
-_K253 = "/$defs/controlnetInput/required"
-_K255 = "/$defs/controlnetInput/additionalProperties"
-_K256 = "/$defs/controlnetInput/type"
-_K257 = ["akUUID"]
-_K258 = "/$defs/elementInput/required"
-_K260 = "/$defs/elementInput/additionalProperties"
-_K261 = "/$defs/elementInput/type"
-_K263 = "/$defs/userElementInput/additionalProperties"
-_K264 = "/$defs/userElementInput/type"
-_K265 = ["id", "type"]
-_K266 = "/$defs/contextImage/required"
-_K268 = "/$defs/contextImage/additionalProperties"
-_K269 = "/$defs/contextImage/type"
-_K270 = "/$defs/controlnetInput/properties/initImageId/type"
-_K271 = '["GENERATED", "UPLOADED"]'
-_K272 = "/$defs/controlnetInput/properties/initImageType/enum"
-_K273 = "/$defs/controlnetInput/properties/initImageType/type"
-_K274 = "integer"
-_K275 = "/$defs/controlnetInput/properties/preprocessorId/type"
-_K276 = "/$defs/controlnetInput/properties/weight/type"
-_K277 = '["Low", "Mid", "High", "Ultra", "Max", null]'
-_K278 = "/$defs/controlnetInput/properties/strengthType/enum"
-_K279 = "/$defs/controlnetInput/properties/strengthType/type"
-_K280 = "/$defs/controlnetInput/properties/influence/type"
-_K281 = "/$defs/elementInput/properties/akUUID/type"
-_K282 = "/$defs/elementInput/properties/weight/type"
-_K283 = "/$defs/userElementInput/properties/userLoraId/type"
-_K284 = "/$defs/userElementInput/properties/weight/type"
-_K285 = "/$defs/contextImage/properties/id/type"
-_K286 = "/$defs/contextImage/properties/type/enum"
-_K287 = "/$defs/contextImage/properties/type/type"
-_K288 = "/allOf/23/then/properties/controlnets/items/then/properties/strengthType/type"
-_RULE289 = (
+_K221 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
+_K222 = "/allOf/6/then/properties/modelId/enum"
+_K223 = "/allOf/7/then/properties/unzoomAmount/type"
+_K224 = "/allOf/7/then/properties/init_image_id/type"
+_K225 = "true"
+_K226 = "/allOf/8/then/properties/unzoom/const"
+_K227 = "/allOf/9/then/properties/init_image_id/type"
+_K228 = "/properties/imagePrompts/items/type"
+_K229 = "/x-advice/0/then/properties/contrast/minimum"
+_K230 = "/x-advice/0/then/properties/contrast/type"
+_K231 = "/x-advice/1/then/properties/seed/not"
+_K232 = "[1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]"
+_K233 = "/x-advice/2/then/properties/contrast/enum"
+_K234 = "20"
+_K235 = "/x-advice/3/then/properties/guidance_scale/maximum"
+_K236 = '["LEONARDO", "NONE"]'
+_K237 = "/x-advice/4/then/properties/presetStyle/enum"
+_K238 = '["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "P...'
+_K239 = "/x-advice/5/then/properties/presetStyle/enum"
+_K240 = '["CINEMATIC", "CREATIVE", "VIBRANT"]'
+_K241 = "/x-advice/6/then/properties/presetStyle/enum"
+_K242 = '["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "F...'
+_K243 = "/x-advice/7/then/properties/presetStyle/enum"
+_K244 = "/x-advice/8/then/properties/promptMagic/const"
+_K245 = "/x-advice/9/then/properties/promptMagic/const"
+_K246 = "/x-advice/10/then/properties/enhancePrompt/const"
+_K247 = "/x-advice/11/then/properties/alchemy/not"
+_K248 = "/x-advice/12/then/properties/alchemy/not"
+_K249 = "/x-advice/16/then/properties/canvasRequest/const"
+_K250 = '"PHOENIX"'
+_K251 = "/x-advice/17/then/properties/sd_version/const"
+_K252 = "/x-advice/18/then/properties/alchemy/const"
+_K253 = frozenset({"GENERATED", "UPLOADED"})
+_K254 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
+_K255 = ["initImageId", "initImageType", "preprocessorId"]
+_K256 = "/$defs/controlnetInput/required"
+_K258 = "/$defs/controlnetInput/additionalProperties"
+_K259 = "/$defs/controlnetInput/type"
+_K260 = ["akUUID"]
+_K261 = "/$defs/elementInput/required"
+_K263 = "/$defs/elementInput/additionalProperties"
+_K264 = "/$defs/elementInput/type"
+_K266 = "/$defs/userElementInput/additionalProperties"
+_K267 = "/$defs/userElementInput/type"
+_K268 = ["id", "type"]
+_K269 = "/$defs/contextImage/required"
+_K271 = "/$defs/contextImage/additionalProperties"
+_K272 = "/$defs/contextImage/type"
+_K273 = "/$defs/controlnetInput/properties/initImageId/type"
+_K274 = '["GENERATED", "UPLOADED"]'
+_K275 = "/$defs/controlnetInput/properties/initImageType/enum"
+_K276 = "/$defs/controlnetInput/properties/initImageType/type"
+_K277 = "integer"
+_K278 = "/$defs/controlnetInput/properties/preprocessorId/type"
+_K279 = "/$defs/controlnetInput/properties/weight/type"
+_K280 = '["Low", "Mid", "High", "Ultra", "Max", null]'
+_K281 = "/$defs/controlnetInput/properties/strengthType/enum"
+_K282 = "/$defs/controlnetInput/properties/strengthType/type"
+_K283 = "/$defs/controlnetInput/properties/influence/type"
+_K284 = "/$defs/elementInput/properties/akUUID/type"
+_K285 = "/$defs/elementInput/properties/weight/type"
+_K286 = "/$defs/userElementInput/properties/userLoraId/type"
+_K287 = "/$defs/userElementInput/properties/weight/type"
+_K288 = "/$defs/contextImage/properties/id/type"
+_K289 = "/$defs/contextImage/properties/type/enum"
+_K290 = "/$defs/contextImage/properties/type/type"
+_K291 = "/allOf/10/then/properties/controlnets/items/then/properties/strengthType/type"
+_RULE292 = (
     "strength-type-reference-only",
     "error",
     "strengthType only works for Style, Character and Content Reference controlnets; this preprocessorId is another kind (Edge, Depth, Pose, ...): use weight instead of strengthType.",
 )
-_K290 = "/allOf/24/then/properties/controlnets/items/then/properties/strengthType/type"
-_RULE291 = (
-    "strength-type-unknown-preprocessor",
-    "warning",
-    "strengthType only works for Style, Character and Content Reference controlnets, and this preprocessorId is not a documented reference id (Style 67/166/298/299/431, Character 133/397, Content 100/364/232/233/430): check the id or use weight.",
-)
-_K292 = '["Low", "Mid", "High", null]'
-_K293 = "/allOf/25/then/properties/controlnets/items/then/properties/strengthType/enum"
-_RULE294 = (
-    "strength-type-content-character-max-high",
-    "warning",
-    "Character and Content Reference take strengthType Low, Mid or High; Ultra and Max are for Style Reference only.",
-)
-_K295 = "/allOf/26/then/properties/controlnets/items/then/properties/weight/type"
-_RULE296 = (
-    "controlnet-weight-or-strength-type",
-    "warning",
-    "Set either weight or strengthType on a controlnet, not both: drop weight (or set it to null) when strengthType is set.",
-)
+_K293 = "/x-advice/13/then/properties/controlnets/items/then/properties/strengthType/type"
+_K294 = '["Low", "Mid", "High", null]'
+_K295 = "/x-advice/14/then/properties/controlnets/items/then/properties/strengthType/enum"
+_K296 = "/x-advice/15/then/properties/controlnets/items/then/properties/weight/type"
 
 
 def _v0(x: Any) -> bool:
@@ -944,10 +960,10 @@ def _v0(x: Any) -> bool:
         return False
     if "prompt" not in x:
         return False
-    if not x.keys() <= _K0:
+    if not x.keys() <= _K31:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE1[_key1](_value2):
+        if not _TABLE32[_key1](_value2):
             return False
     if _condition3 := (
         (
@@ -977,9 +993,9 @@ def _v0(x: Any) -> bool:
     if _condition5 := (
         ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
         and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K2))
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K27))
             or (
-                (("sd_version" in x) and (x["sd_version"] == _K3))
+                (("sd_version" in x) and (x["sd_version"] == _K26))
                 and ("modelId" not in x or (x["modelId"] is None))
             )
         )
@@ -992,294 +1008,25 @@ def _v0(x: Any) -> bool:
         ):
             return False
     if _condition6 := (
-        ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+        (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
         and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
+            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K0))
             or (
                 (
                     ("sd_version" in x)
-                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
+                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K1)
                 )
                 and ("modelId" not in x or (x["modelId"] is None))
             )
         )
     ):
         # /allOf/3/then
-        if "contrast" not in x:
-            return False
-        if not (
-            (type(x["contrast"]) is int or type(x["contrast"]) is float) and (x["contrast"] >= 2.5)
-        ):
-            return False
-    if _condition7 := (
-        (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
-        and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
-            or (
-                (
-                    ("sd_version" in x)
-                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
-                )
-                and ("modelId" not in x or (x["modelId"] is None))
-            )
-        )
-    ):
-        # /allOf/4/then
-        if "seed" in x and not (
-            (not (type(x["seed"]) is int or type(x["seed"]) is float) or (x["seed"] <= 2147483638))
-            and (
-                not (
-                    (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638
-                )
-            )
-        ):
-            return False
-    if _condition8 := ("contrast" in x) and (
-        type(x["contrast"]) is int or type(x["contrast"]) is float
-    ):
-        # /allOf/6/then
-        if "contrast" in x and not (
-            (type(x["contrast"]) is int or type(x["contrast"]) is float) and x["contrast"] in _K9
-        ):
-            return False
-    if _condition9 := ("guidance_scale" in x) and (
-        type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float
-    ):
-        # /allOf/7/then
-        if "guidance_scale" in x and not (
-            not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-            or (x["guidance_scale"] <= 20)
-        ):
-            return False
-    if _condition10 := ("photoReal" in x) and (x["photoReal"] is True):
-        # /allOf/8/then
-        if "alchemy" in x and x["alchemy"] is False:
-            return False
-    if _condition11 := (
-        (
-            "photoRealVersion" not in x
-            or (
-                x["photoRealVersion"] is None
-                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
-            )
-        )
-        and (("photoReal" in x) and (x["photoReal"] is True))
-    ):
-        # /allOf/9/then
-        if "modelId" in x and x["modelId"] is not None:
-            return False
-    if _condition12 := (
-        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
-        and (("photoReal" in x) and (x["photoReal"] is True))
-    ):
-        # /allOf/10/then
-        if "modelId" not in x:
-            return False
-        if not (isinstance(x["modelId"], str) and x["modelId"] in _K10):
-            return False
-    if _condition13 := (
-        ("styleUUID" not in x)
-        and (("alchemy" in x) and (x["alchemy"] is False))
-        and (not (("photoReal" in x) and (x["photoReal"] is True)))
-    ):
-        # /allOf/11/then
-        if "presetStyle" not in x:
-            return False
-        if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11):
-            return False
-    if _condition14 := (
-        ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-        and ("styleUUID" not in x)
-        and (not (("photoReal" in x) and (x["photoReal"] is True)))
-    ):
-        # /allOf/12/then
-        if "presetStyle" in x and not (
-            x["presetStyle"] is None
-            or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
-        ):
-            return False
-    if _condition15 := (
-        (
-            "photoRealVersion" not in x
-            or (
-                x["photoRealVersion"] is None
-                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
-            )
-        )
-        and ("styleUUID" not in x)
-        and (("photoReal" in x) and (x["photoReal"] is True))
-    ):
-        # /allOf/13/then
-        if "presetStyle" not in x:
-            return False
-        if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13):
-            return False
-    if _condition16 := (
-        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
-        and ("styleUUID" not in x)
-        and (("photoReal" in x) and (x["photoReal"] is True))
-    ):
-        # /allOf/14/then
-        if "presetStyle" in x and not (
-            x["presetStyle"] is None
-            or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
-        ):
-            return False
-    if _condition17 := ("promptMagicVersion" in x) and (isinstance(x["promptMagicVersion"], str)):
-        # /allOf/15/then
-        if "promptMagic" not in x:
-            return False
-        if x["promptMagic"] is not True:
-            return False
-    if _condition18 := ("promptMagicStrength" in x) and (
-        type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float
-    ):
-        # /allOf/16/then
-        if "promptMagic" not in x:
-            return False
-        if x["promptMagic"] is not True:
-            return False
-    if _condition19 := ("enhancePromptInstruction" in x) and (
-        isinstance(x["enhancePromptInstruction"], str)
-    ):
-        # /allOf/17/then
-        if "enhancePrompt" not in x:
-            return False
-        if x["enhancePrompt"] is not True:
-            return False
-    if _condition20 := ("contrastRatio" in x) and (
-        type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float
-    ):
-        # /allOf/18/then
-        if "alchemy" in x and x["alchemy"] is False:
-            return False
-    if _condition21 := ("expandedDomain" in x) and (x["expandedDomain"] is True):
-        # /allOf/19/then
-        if "alchemy" in x and x["alchemy"] is False:
-            return False
-    if _condition22 := ("unzoom" in x) and (x["unzoom"] is True):
-        # /allOf/20/then
-        if not ("unzoomAmount" in x and "init_image_id" in x):
-            return False
-        if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
-            return False
-        if not (isinstance(x["init_image_id"], str)):
-            return False
-    if _condition23 := ("unzoomAmount" in x) and (
-        type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
-    ):
-        # /allOf/21/then
-        if "unzoom" not in x:
-            return False
-        if x["unzoom"] is not True:
-            return False
-    if _condition24 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
-        # /allOf/22/then
-        if "init_image_id" not in x:
-            return False
-        if not (isinstance(x["init_image_id"], str)):
-            return False
-    if _condition25 := _v251(x):
-        # /allOf/23/then
-        if "controlnets" in x and not _v313(x["controlnets"]):
-            return False
-    if _condition26 := (
-        (("canvasRequestType" in x) and (isinstance(x["canvasRequestType"], str)))
-        or (("canvasInitId" in x) and (isinstance(x["canvasInitId"], str)))
-        or (("canvasMaskId" in x) and (isinstance(x["canvasMaskId"], str)))
-    ):
-        # /allOf/27/then
-        if "canvasRequest" not in x:
-            return False
-        if x["canvasRequest"] is not True:
-            return False
-    if _condition27 := ("modelId" in x and "sd_version" in x) and (
-        isinstance(x["modelId"], str) and x["modelId"] in _K2
-    ):
-        # /allOf/28/then
-        if "sd_version" in x and x["sd_version"] != _K3:
-            return False
-    if _condition28 := ("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K8):
-        # /allOf/29/then
-        if "alchemy" not in x:
-            return False
-        if x["alchemy"] is not False:
-            return False
-    return True
-
-
-def _w0(x: Any) -> bool:
-    if not isinstance(x, dict):
-        return False
-    if "prompt" not in x:
-        return False
-    if not x.keys() <= _K0:
-        return False
-    for _key1, _value2 in x.items():
-        if not _TABLE1[_key1](_value2):
-            return False
-    if _condition3 := (
-        (
-            ("height" in x)
-            and ((type(x["height"]) is int or type(x["height"]) is float) and (x["height"] > 768))
-        )
-        or (
-            "width" not in x
-            or (
-                (x["width"] is None)
-                or ((type(x["width"]) is int or type(x["width"]) is float) and (x["width"] > 768))
-            )
-        )
-    ):
-        # /allOf/0/then
-        if "num_images" in x and not (
-            not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-            or (x["num_images"] <= 4)
-        ):
-            return False
-    if _condition4 := ("ultra" in x) and (x["ultra"] is True):
-        # /allOf/1/then
-        if "alchemy" not in x:
-            return False
-        if x["alchemy"] is not False:
-            return False
-    if _condition5 := (
-        ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-        and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K2))
-            or (
-                (("sd_version" in x) and (x["sd_version"] == _K3))
-                and ("modelId" not in x or (x["modelId"] is None))
-            )
-        )
-    ):
-        # /allOf/2/then
-        if "contrast" not in x:
-            return False
-        if not (
-            (type(x["contrast"]) is int or type(x["contrast"]) is float) and (x["contrast"] >= 2.5)
-        ):
-            return False
-    if _condition6 := (
-        (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
-        and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
-            or (
-                (
-                    ("sd_version" in x)
-                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
-                )
-                and ("modelId" not in x or (x["modelId"] is None))
-            )
-        )
-    ):
-        # /allOf/4/then
         if "seed" in x and not (
             not (type(x["seed"]) is int or type(x["seed"]) is float) or (x["seed"] <= 2147483638)
         ):
             return False
     if _condition7 := ("photoReal" in x) and (x["photoReal"] is True):
-        # /allOf/8/then
+        # /allOf/4/then
         if "alchemy" in x and x["alchemy"] is False:
             return False
     if _condition8 := (
@@ -1287,25 +1034,25 @@ def _w0(x: Any) -> bool:
             "photoRealVersion" not in x
             or (
                 x["photoRealVersion"] is None
-                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
+                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K12)
             )
         )
         and (("photoReal" in x) and (x["photoReal"] is True))
     ):
-        # /allOf/9/then
+        # /allOf/5/then
         if "modelId" in x and x["modelId"] is not None:
             return False
     if _condition9 := (
-        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
+        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K15))
         and (("photoReal" in x) and (x["photoReal"] is True))
     ):
-        # /allOf/10/then
+        # /allOf/6/then
         if "modelId" not in x:
             return False
-        if not (isinstance(x["modelId"], str) and x["modelId"] in _K10):
+        if not (isinstance(x["modelId"], str) and x["modelId"] in _K33):
             return False
     if _condition10 := ("unzoom" in x) and (x["unzoom"] is True):
-        # /allOf/20/then
+        # /allOf/7/then
         if not ("unzoomAmount" in x and "init_image_id" in x):
             return False
         if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
@@ -1315,20 +1062,20 @@ def _w0(x: Any) -> bool:
     if _condition11 := ("unzoomAmount" in x) and (
         type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
     ):
-        # /allOf/21/then
+        # /allOf/8/then
         if "unzoom" not in x:
             return False
         if x["unzoom"] is not True:
             return False
     if _condition12 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
-        # /allOf/22/then
+        # /allOf/9/then
         if "init_image_id" not in x:
             return False
         if not (isinstance(x["init_image_id"], str)):
             return False
-    if _condition13 := _v251(x):
-        # /allOf/23/then
-        if "controlnets" in x and not _v256(x["controlnets"]):
+    if _condition13 := _v164(x):
+        # /allOf/10/then
+        if "controlnets" in x and not _v169(x["controlnets"]):
             return False
     return True
 
@@ -1368,9 +1115,9 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if _condition3 := (
             ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
             and (
-                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K2))
+                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K27))
                 or (
-                    (("sd_version" in x) and (x["sd_version"] == _K3))
+                    (("sd_version" in x) and (x["sd_version"] == _K26))
                     and ("modelId" not in x or (x["modelId"] is None))
                 )
             )
@@ -1384,34 +1131,13 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             ):
                 _e109(x, path, out)
         if _condition4 := (
-            ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            and (
-                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
-                or (
-                    (
-                        ("sd_version" in x)
-                        and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
-                    )
-                    and ("modelId" not in x or (x["modelId"] is None))
-                )
-            )
-        ):
-            if not (
-                ("contrast" in x)
-                and (
-                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and (x["contrast"] >= 2.5)
-                )
-            ):
-                _e122(x, path, out)
-        if _condition5 := (
             (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
             and (
-                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K4))
+                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K0))
                 or (
                     (
                         ("sd_version" in x)
-                        and (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
+                        and (isinstance(x["sd_version"], str) and x["sd_version"] in _K1)
                     )
                     and ("modelId" not in x or (x["modelId"] is None))
                 )
@@ -1420,155 +1146,33 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if not (
                 "seed" not in x
                 or (
-                    (
-                        not (type(x["seed"]) is int or type(x["seed"]) is float)
-                        or (x["seed"] <= 2147483638)
-                    )
-                    and (
-                        not (
-                            (type(x["seed"]) is int or type(x["seed"]) is float)
-                            and x["seed"] == 2147483638
-                        )
-                    )
+                    not (type(x["seed"]) is int or type(x["seed"]) is float)
+                    or (x["seed"] <= 2147483638)
                 )
             ):
-                if not (
-                    "seed" not in x
-                    or (
-                        not (type(x["seed"]) is int or type(x["seed"]) is float)
-                        or (x["seed"] <= 2147483638)
-                    )
-                ):
-                    _e129(x, path, out)
-                if not (
-                    "seed" not in x
-                    or (
-                        not (
-                            (type(x["seed"]) is int or type(x["seed"]) is float)
-                            and x["seed"] == 2147483638
-                        )
-                    )
-                ):
-                    _e136(x, path, out)
-        if _condition6 := ("contrast" in x) and (
-            type(x["contrast"]) is int or type(x["contrast"]) is float
-        ):
-            if not (
-                "contrast" not in x
-                or (
-                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and x["contrast"] in _K9
-                )
-            ):
-                _e142(x, path, out)
-        if _condition7 := ("guidance_scale" in x) and (
-            type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float
-        ):
-            if not (
-                "guidance_scale" not in x
-                or (
-                    not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                    or (x["guidance_scale"] <= 20)
-                )
-            ):
-                _e147(x, path, out)
-        if _condition8 := ("photoReal" in x) and (x["photoReal"] is True):
+                _e123(x, path, out)
+        if _condition5 := ("photoReal" in x) and (x["photoReal"] is True):
             if not ("alchemy" not in x or (x["alchemy"] is not False)):
-                _e153(x, path, out)
-        if _condition9 := (
+                _e129(x, path, out)
+        if _condition6 := (
             (
                 "photoRealVersion" not in x
                 or (
                     x["photoRealVersion"] is None
-                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
+                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K12)
                 )
             )
             and (("photoReal" in x) and (x["photoReal"] is True))
         ):
             if not ("modelId" not in x or (x["modelId"] is None)):
-                _e161(x, path, out)
-        if _condition10 := (
-            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
+                _e137(x, path, out)
+        if _condition7 := (
+            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K15))
             and (("photoReal" in x) and (x["photoReal"] is True))
         ):
-            if not (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K10)):
-                _e168(x, path, out)
-        if _condition11 := (
-            ("styleUUID" not in x)
-            and (("alchemy" in x) and (x["alchemy"] is False))
-            and (not (("photoReal" in x) and (x["photoReal"] is True)))
-        ):
-            if not (
-                ("presetStyle" in x)
-                and (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
-            ):
-                _e180(x, path, out)
-        if _condition12 := (
-            ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            and ("styleUUID" not in x)
-            and (not (("photoReal" in x) and (x["photoReal"] is True)))
-        ):
-            if not (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
-                )
-            ):
-                _e188(x, path, out)
-        if _condition13 := (
-            (
-                "photoRealVersion" not in x
-                or (
-                    x["photoRealVersion"] is None
-                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
-                )
-            )
-            and ("styleUUID" not in x)
-            and (("photoReal" in x) and (x["photoReal"] is True))
-        ):
-            if not (
-                ("presetStyle" in x)
-                and (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
-            ):
-                _e196(x, path, out)
-        if _condition14 := (
-            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K7))
-            and ("styleUUID" not in x)
-            and (("photoReal" in x) and (x["photoReal"] is True))
-        ):
-            if not (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
-                )
-            ):
-                _e204(x, path, out)
-        if _condition15 := ("promptMagicVersion" in x) and (
-            isinstance(x["promptMagicVersion"], str)
-        ):
-            if not (("promptMagic" in x) and (x["promptMagic"] is True)):
-                _e209(x, path, out)
-        if _condition16 := ("promptMagicStrength" in x) and (
-            type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float
-        ):
-            if not (("promptMagic" in x) and (x["promptMagic"] is True)):
-                _e214(x, path, out)
-        if _condition17 := ("enhancePromptInstruction" in x) and (
-            isinstance(x["enhancePromptInstruction"], str)
-        ):
-            if not (("enhancePrompt" in x) and (x["enhancePrompt"] is True)):
-                _e219(x, path, out)
-        if _condition18 := ("contrastRatio" in x) and (
-            type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float
-        ):
-            if not ("alchemy" not in x or (x["alchemy"] is not False)):
-                _e224(x, path, out)
-        if _condition19 := ("expandedDomain" in x) and (x["expandedDomain"] is True):
-            if not ("alchemy" not in x or (x["alchemy"] is not False)):
-                _e230(x, path, out)
-        if _condition20 := ("unzoom" in x) and (x["unzoom"] is True):
+            if not (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K33)):
+                _e144(x, path, out)
+        if _condition8 := ("unzoom" in x) and (x["unzoom"] is True):
             if not (
                 ("unzoomAmount" in x and "init_image_id" in x)
                 and (
@@ -1576,48 +1180,24 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     and (isinstance(x["init_image_id"], str))
                 )
             ):
-                _e236(x, path, out)
-        if _condition21 := ("unzoomAmount" in x) and (
+                _e149(x, path, out)
+        if _condition9 := ("unzoomAmount" in x) and (
             type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
         ):
             if not (("unzoom" in x) and (x["unzoom"] is True)):
-                _e242(x, path, out)
-        if _condition22 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
+                _e155(x, path, out)
+        if _condition10 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
             if not (("init_image_id" in x) and (isinstance(x["init_image_id"], str))):
-                _e247(x, path, out)
-        if _condition23 := _v251(x):
-            if not _v319(x):
-                if not _v255(x):
-                    _e255(x, path, out)
-                if not _v264(x):
-                    _e264(x, path, out)
-                if not _v274(x):
-                    _e274(x, path, out)
-                if not _v283(x):
-                    _e283(x, path, out)
-        if _condition24 := (
-            (("canvasRequestType" in x) and (isinstance(x["canvasRequestType"], str)))
-            or (("canvasInitId" in x) and (isinstance(x["canvasInitId"], str)))
-            or (("canvasMaskId" in x) and (isinstance(x["canvasMaskId"], str)))
-        ):
-            if not (("canvasRequest" in x) and (x["canvasRequest"] is True)):
-                _e298(x, path, out)
-        if _condition25 := ("modelId" in x and "sd_version" in x) and (
-            isinstance(x["modelId"], str) and x["modelId"] in _K2
-        ):
-            if not ("sd_version" not in x or (x["sd_version"] == _K3)):
-                _e303(x, path, out)
-        if _condition26 := ("modelId" in x) and (
-            isinstance(x["modelId"], str) and x["modelId"] in _K8
-        ):
-            if not (("alchemy" in x) and (x["alchemy"] is False)):
-                _e308(x, path, out)
-        for _name in _K15:
+                _e160(x, path, out)
+        if _condition11 := _v164(x):
+            if not _v168(x):
+                _e168(x, path, out)
+        for _name in _K34:
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K16,
+                        _K35,
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -1626,15 +1206,15 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE1.get(_key)
+            _check = _TABLE32.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE17[_key](_value, (*path, _key), out)
+                    _TABLE36[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K18,
+                    _K37,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -1647,15 +1227,15 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K20,
+                    _K39,
                     "type",
-                    f"expected {_K19}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if _condition27 := (
+        if _condition12 := (
             (
                 (not isinstance(x, dict) or ("height" in x))
                 and (
@@ -1694,7 +1274,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
             ):
                 _e87(x, path, out)
-        if _condition28 := (not isinstance(x, dict) or ("ultra" in x)) and (
+        if _condition13 := (not isinstance(x, dict) or ("ultra" in x)) and (
             not isinstance(x, dict) or ("ultra" not in x or (x["ultra"] is True))
         ):
             if not (
@@ -1702,7 +1282,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
             ):
                 _e92(x, path, out)
-        if _condition29 := (
+        if _condition14 := (
             (
                 not isinstance(x, dict)
                 or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
@@ -1714,7 +1294,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         not isinstance(x, dict)
                         or (
                             "modelId" not in x
-                            or (isinstance(x["modelId"], str) and x["modelId"] in _K2)
+                            or (isinstance(x["modelId"], str) and x["modelId"] in _K27)
                         )
                     )
                 )
@@ -1723,7 +1303,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         (not isinstance(x, dict) or ("sd_version" in x))
                         and (
                             not isinstance(x, dict)
-                            or ("sd_version" not in x or (x["sd_version"] == _K3))
+                            or ("sd_version" not in x or (x["sd_version"] == _K26))
                         )
                     )
                     and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
@@ -1744,52 +1324,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
             ):
                 _e109(x, path, out)
-        if _condition30 := (
-            (
-                not isinstance(x, dict)
-                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            )
-            and (
-                (
-                    (not isinstance(x, dict) or ("modelId" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or (
-                            "modelId" not in x
-                            or (isinstance(x["modelId"], str) and x["modelId"] in _K4)
-                        )
-                    )
-                )
-                or (
-                    (
-                        (not isinstance(x, dict) or ("sd_version" in x))
-                        and (
-                            not isinstance(x, dict)
-                            or (
-                                "sd_version" not in x
-                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
-                            )
-                        )
-                    )
-                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-                )
-            )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("contrast" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "contrast" not in x
-                        or (
-                            (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                            and (x["contrast"] >= 2.5)
-                        )
-                    )
-                )
-            ):
-                _e122(x, path, out)
-        if _condition31 := (
+        if _condition15 := (
             (
                 (not isinstance(x, dict) or ("seed" in x))
                 and (
@@ -1804,7 +1339,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         not isinstance(x, dict)
                         or (
                             "modelId" not in x
-                            or (isinstance(x["modelId"], str) and x["modelId"] in _K4)
+                            or (isinstance(x["modelId"], str) and x["modelId"] in _K0)
                         )
                     )
                 )
@@ -1815,7 +1350,7 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                             not isinstance(x, dict)
                             or (
                                 "sd_version" not in x
-                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K5)
+                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K1)
                             )
                         )
                     )
@@ -1828,89 +1363,27 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 or (
                     "seed" not in x
                     or (
-                        (
-                            not (type(x["seed"]) is int or type(x["seed"]) is float)
-                            or (x["seed"] <= 2147483638)
-                        )
-                        and (
-                            not (
-                                (type(x["seed"]) is int or type(x["seed"]) is float)
-                                and x["seed"] == 2147483638
-                            )
-                        )
+                        not (type(x["seed"]) is int or type(x["seed"]) is float)
+                        or (x["seed"] <= 2147483638)
                     )
                 )
             ):
-                if not (
-                    not isinstance(x, dict)
-                    or (
-                        "seed" not in x
-                        or (
-                            not (type(x["seed"]) is int or type(x["seed"]) is float)
-                            or (x["seed"] <= 2147483638)
-                        )
-                    )
-                ):
-                    _e129(x, path, out)
-                if not (
-                    not isinstance(x, dict)
-                    or (
-                        "seed" not in x
-                        or (
-                            not (
-                                (type(x["seed"]) is int or type(x["seed"]) is float)
-                                and x["seed"] == 2147483638
-                            )
-                        )
-                    )
-                ):
-                    _e136(x, path, out)
-        if _condition32 := (not isinstance(x, dict) or ("contrast" in x)) and (
-            not isinstance(x, dict)
-            or ("contrast" not in x or (type(x["contrast"]) is int or type(x["contrast"]) is float))
-        ):
-            if not (
-                not isinstance(x, dict)
-                or (
-                    "contrast" not in x
-                    or (
-                        (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                        and x["contrast"] in _K9
-                    )
-                )
-            ):
-                _e142(x, path, out)
-        if _condition33 := (not isinstance(x, dict) or ("guidance_scale" in x)) and (
-            not isinstance(x, dict)
-            or (
-                "guidance_scale" not in x
-                or (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-            )
-        ):
-            if not (
-                not isinstance(x, dict)
-                or (
-                    "guidance_scale" not in x
-                    or (
-                        not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                        or (x["guidance_scale"] <= 20)
-                    )
-                )
-            ):
-                _e147(x, path, out)
-        if _condition34 := (not isinstance(x, dict) or ("photoReal" in x)) and (
+                _e123(x, path, out)
+        if _condition16 := (not isinstance(x, dict) or ("photoReal" in x)) and (
             not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True))
         ):
             if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
-                _e153(x, path, out)
-        if _condition35 := (
+                _e129(x, path, out)
+        if _condition17 := (
             (
                 not isinstance(x, dict)
                 or (
                     "photoRealVersion" not in x
                     or (
                         x["photoRealVersion"] is None
-                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
+                        or (
+                            isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K12
+                        )
                     )
                 )
             )
@@ -1920,13 +1393,13 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         ):
             if not (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None))):
-                _e161(x, path, out)
-        if _condition36 := (
+                _e137(x, path, out)
+        if _condition18 := (
             (
                 (not isinstance(x, dict) or ("photoRealVersion" in x))
                 and (
                     not isinstance(x, dict)
-                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K7))
+                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K15))
                 )
             )
             and (
@@ -1940,177 +1413,12 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     not isinstance(x, dict)
                     or (
                         "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K10)
+                        or (isinstance(x["modelId"], str) and x["modelId"] in _K33)
                     )
                 )
             ):
-                _e168(x, path, out)
-        if _condition37 := (
-            (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                (not isinstance(x, dict) or ("alchemy" in x))
-                and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-            )
-            and (
-                not (
-                    (not isinstance(x, dict) or ("photoReal" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("photoReal" not in x or (x["photoReal"] is True))
-                    )
-                )
-            )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("presetStyle" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "presetStyle" not in x
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
-                    )
-                )
-            ):
-                _e180(x, path, out)
-        if _condition38 := (
-            (
-                not isinstance(x, dict)
-                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            )
-            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                not (
-                    (not isinstance(x, dict) or ("photoReal" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("photoReal" not in x or (x["photoReal"] is True))
-                    )
-                )
-            )
-        ):
-            if not (
-                not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (
-                        x["presetStyle"] is None
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
-                    )
-                )
-            ):
-                _e188(x, path, out)
-        if _condition39 := (
-            (
-                not isinstance(x, dict)
-                or (
-                    "photoRealVersion" not in x
-                    or (
-                        x["photoRealVersion"] is None
-                        or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K6)
-                    )
-                )
-            )
-            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("presetStyle" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "presetStyle" not in x
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13)
-                    )
-                )
-            ):
-                _e196(x, path, out)
-        if _condition40 := (
-            (
-                (not isinstance(x, dict) or ("photoRealVersion" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K7))
-                )
-            )
-            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        ):
-            if not (
-                not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (
-                        x["presetStyle"] is None
-                        or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
-                    )
-                )
-            ):
-                _e204(x, path, out)
-        if _condition41 := (not isinstance(x, dict) or ("promptMagicVersion" in x)) and (
-            not isinstance(x, dict)
-            or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
-        ):
-            if not (
-                (not isinstance(x, dict) or ("promptMagic" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("promptMagic" not in x or (x["promptMagic"] is True))
-                )
-            ):
-                _e209(x, path, out)
-        if _condition42 := (not isinstance(x, dict) or ("promptMagicStrength" in x)) and (
-            not isinstance(x, dict)
-            or (
-                "promptMagicStrength" not in x
-                or (
-                    type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float
-                )
-            )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("promptMagic" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("promptMagic" not in x or (x["promptMagic"] is True))
-                )
-            ):
-                _e214(x, path, out)
-        if _condition43 := (not isinstance(x, dict) or ("enhancePromptInstruction" in x)) and (
-            not isinstance(x, dict)
-            or (
-                "enhancePromptInstruction" not in x
-                or (isinstance(x["enhancePromptInstruction"], str))
-            )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("enhancePrompt" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("enhancePrompt" not in x or (x["enhancePrompt"] is True))
-                )
-            ):
-                _e219(x, path, out)
-        if _condition44 := (not isinstance(x, dict) or ("contrastRatio" in x)) and (
-            not isinstance(x, dict)
-            or (
-                "contrastRatio" not in x
-                or (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
-            )
-        ):
-            if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
-                _e224(x, path, out)
-        if _condition45 := (not isinstance(x, dict) or ("expandedDomain" in x)) and (
-            not isinstance(x, dict) or ("expandedDomain" not in x or (x["expandedDomain"] is True))
-        ):
-            if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
-                _e230(x, path, out)
-        if _condition46 := (not isinstance(x, dict) or ("unzoom" in x)) and (
+                _e144(x, path, out)
+        if _condition19 := (not isinstance(x, dict) or ("unzoom" in x)) and (
             not isinstance(x, dict) or ("unzoom" not in x or (x["unzoom"] is True))
         ):
             if not (
@@ -2126,8 +1434,8 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
             ):
-                _e236(x, path, out)
-        if _condition47 := (not isinstance(x, dict) or ("unzoomAmount" in x)) and (
+                _e149(x, path, out)
+        if _condition20 := (not isinstance(x, dict) or ("unzoomAmount" in x)) and (
             not isinstance(x, dict)
             or (
                 "unzoomAmount" not in x
@@ -2138,8 +1446,8 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 (not isinstance(x, dict) or ("unzoom" in x))
                 and (not isinstance(x, dict) or ("unzoom" not in x or (x["unzoom"] is True)))
             ):
-                _e242(x, path, out)
-        if _condition48 := (not isinstance(x, dict) or ("fantasyAvatar" in x)) and (
+                _e155(x, path, out)
+        if _condition21 := (not isinstance(x, dict) or ("fantasyAvatar" in x)) and (
             not isinstance(x, dict) or ("fantasyAvatar" not in x or (x["fantasyAvatar"] is True))
         ):
             if not (
@@ -2149,18 +1457,427 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     or ("init_image_id" not in x or (isinstance(x["init_image_id"], str)))
                 )
             ):
-                _e247(x, path, out)
-        if _condition49 := _v251(x):
-            if not _v324(x):
-                if not _v255(x):
-                    _e255(x, path, out)
-                if not _v264(x):
-                    _e264(x, path, out)
-                if not _v274(x):
-                    _e274(x, path, out)
-                if not _v283(x):
-                    _e283(x, path, out)
-        if _condition50 := (
+                _e160(x, path, out)
+        if _condition22 := _v164(x):
+            if not _v168(x):
+                _e168(x, path, out)
+        if isinstance(x, dict):
+            for _name in _K34:
+                if _name not in x:
+                    out.append(
+                        Error(
+                            _pointer(path),
+                            _K35,
+                            "required",
+                            f"missing required property {_name!r}",
+                            None,
+                            "error",
+                            _name,
+                        )
+                    )
+            for _key, _value in x.items():
+                _check = _TABLE32.get(_key)
+                if _check is not None:
+                    if not _check(_value):
+                        _TABLE36[_key](_value, (*path, _key), out)
+                    continue
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K37,
+                        "additionalProperties",
+                        f"unknown property {_key!r}",
+                        None,
+                        "error",
+                        _key,
+                    )
+                )
+
+
+def _advise(x: Any, out: list[Error]) -> None:
+    # /x-advice/0
+    if not (
+        (
+            (not isinstance(x, dict) or ("contrast" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "contrast" not in x
+                    or (
+                        (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                        and (x["contrast"] >= 2.5)
+                    )
+                )
+            )
+        )
+        if (
+            (
+                not isinstance(x, dict)
+                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+            )
+            and (
+                (
+                    (not isinstance(x, dict) or ("modelId" in x))
+                    and (
+                        not isinstance(x, dict)
+                        or (
+                            "modelId" not in x
+                            or (isinstance(x["modelId"], str) and x["modelId"] in _K0)
+                        )
+                    )
+                )
+                or (
+                    (
+                        (not isinstance(x, dict) or ("sd_version" in x))
+                        and (
+                            not isinstance(x, dict)
+                            or (
+                                "sd_version" not in x
+                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K1)
+                            )
+                        )
+                    )
+                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e175, _RULE2, out)
+    # /x-advice/1
+    if not (
+        (
+            not isinstance(x, dict)
+            or (
+                "seed" not in x
+                or (
+                    not (
+                        (type(x["seed"]) is int or type(x["seed"]) is float)
+                        and x["seed"] == 2147483638
+                    )
+                )
+            )
+        )
+        if (
+            (
+                (not isinstance(x, dict) or ("seed" in x))
+                and (
+                    not isinstance(x, dict)
+                    or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
+                )
+            )
+            and (
+                (
+                    (not isinstance(x, dict) or ("modelId" in x))
+                    and (
+                        not isinstance(x, dict)
+                        or (
+                            "modelId" not in x
+                            or (isinstance(x["modelId"], str) and x["modelId"] in _K0)
+                        )
+                    )
+                )
+                or (
+                    (
+                        (not isinstance(x, dict) or ("sd_version" in x))
+                        and (
+                            not isinstance(x, dict)
+                            or (
+                                "sd_version" not in x
+                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K1)
+                            )
+                        )
+                    )
+                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e181, _RULE3, out)
+    # /x-advice/2
+    if not (
+        (
+            not isinstance(x, dict)
+            or (
+                "contrast" not in x
+                or (
+                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                    and x["contrast"] in _K4
+                )
+            )
+        )
+        if (
+            (not isinstance(x, dict) or ("contrast" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "contrast" not in x
+                    or (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e189, _RULE5, out)
+    # /x-advice/3
+    if not (
+        (
+            not isinstance(x, dict)
+            or (
+                "guidance_scale" not in x
+                or (
+                    not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+                    or (x["guidance_scale"] <= 20)
+                )
+            )
+        )
+        if (
+            (not isinstance(x, dict) or ("guidance_scale" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "guidance_scale" not in x
+                    or (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e194, _RULE6, out)
+    # /x-advice/4
+    if not (
+        (
+            (not isinstance(x, dict) or ("presetStyle" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "presetStyle" not in x
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K7)
+                )
+            )
+        )
+        if (
+            (not (not isinstance(x, dict) or ("styleUUID" in x)))
+            and (
+                (not isinstance(x, dict) or ("alchemy" in x))
+                and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
+            )
+            and (
+                not (
+                    (not isinstance(x, dict) or ("photoReal" in x))
+                    and (
+                        not isinstance(x, dict)
+                        or ("photoReal" not in x or (x["photoReal"] is True))
+                    )
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e199, _RULE8, out)
+    # /x-advice/5
+    if not (
+        (
+            not isinstance(x, dict)
+            or (
+                "presetStyle" not in x
+                or (
+                    x["presetStyle"] is None
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K9)
+                )
+            )
+        )
+        if (
+            (
+                not isinstance(x, dict)
+                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+            )
+            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+            and (
+                not (
+                    (not isinstance(x, dict) or ("photoReal" in x))
+                    and (
+                        not isinstance(x, dict)
+                        or ("photoReal" not in x or (x["photoReal"] is True))
+                    )
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e211, _RULE10, out)
+    # /x-advice/6
+    if not (
+        (
+            (not isinstance(x, dict) or ("presetStyle" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "presetStyle" not in x
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
+                )
+            )
+        )
+        if (
+            (
+                not isinstance(x, dict)
+                or (
+                    "photoRealVersion" not in x
+                    or (
+                        x["photoRealVersion"] is None
+                        or (
+                            isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K12
+                        )
+                    )
+                )
+            )
+            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+            and (
+                (not isinstance(x, dict) or ("photoReal" in x))
+                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e219, _RULE13, out)
+    # /x-advice/7
+    if not (
+        (
+            not isinstance(x, dict)
+            or (
+                "presetStyle" not in x
+                or (
+                    x["presetStyle"] is None
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
+                )
+            )
+        )
+        if (
+            (
+                (not isinstance(x, dict) or ("photoRealVersion" in x))
+                and (
+                    not isinstance(x, dict)
+                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K15))
+                )
+            )
+            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+            and (
+                (not isinstance(x, dict) or ("photoReal" in x))
+                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e227, _RULE16, out)
+    # /x-advice/8
+    if not (
+        (
+            (not isinstance(x, dict) or ("promptMagic" in x))
+            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
+        )
+        if (
+            (not isinstance(x, dict) or ("promptMagicVersion" in x))
+            and (
+                not isinstance(x, dict)
+                or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e235, _RULE17, out)
+    # /x-advice/9
+    if not (
+        (
+            (not isinstance(x, dict) or ("promptMagic" in x))
+            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
+        )
+        if (
+            (not isinstance(x, dict) or ("promptMagicStrength" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "promptMagicStrength" not in x
+                    or (
+                        type(x["promptMagicStrength"]) is int
+                        or type(x["promptMagicStrength"]) is float
+                    )
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e240, _RULE18, out)
+    # /x-advice/10
+    if not (
+        (
+            (not isinstance(x, dict) or ("enhancePrompt" in x))
+            and (
+                not isinstance(x, dict)
+                or ("enhancePrompt" not in x or (x["enhancePrompt"] is True))
+            )
+        )
+        if (
+            (not isinstance(x, dict) or ("enhancePromptInstruction" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "enhancePromptInstruction" not in x
+                    or (isinstance(x["enhancePromptInstruction"], str))
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e245, _RULE19, out)
+    # /x-advice/11
+    if not (
+        (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False)))
+        if (
+            (not isinstance(x, dict) or ("contrastRatio" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "contrastRatio" not in x
+                    or (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
+                )
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e250, _RULE20, out)
+    # /x-advice/12
+    if not (
+        (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False)))
+        if (
+            (not isinstance(x, dict) or ("expandedDomain" in x))
+            and (
+                not isinstance(x, dict)
+                or ("expandedDomain" not in x or (x["expandedDomain"] is True))
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e256, _RULE21, out)
+    # /x-advice/13
+    if not _v262(x):
+        _warn(x, _e262, _RULE22, out)
+    # /x-advice/14
+    if not _v272(x):
+        _warn(x, _e272, _RULE23, out)
+    # /x-advice/15
+    if not _v281(x):
+        _warn(x, _e281, _RULE24, out)
+    # /x-advice/16
+    if not (
+        (
+            (not isinstance(x, dict) or ("canvasRequest" in x))
+            and (
+                not isinstance(x, dict)
+                or ("canvasRequest" not in x or (x["canvasRequest"] is True))
+            )
+        )
+        if (
             (
                 (not isinstance(x, dict) or ("canvasRequestType" in x))
                 and (
@@ -2182,61 +1899,473 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     or ("canvasMaskId" not in x or (isinstance(x["canvasMaskId"], str)))
                 )
             )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("canvasRequest" in x))
+        )
+        else (True)
+    ):
+        _warn(x, _e290, _RULE25, out)
+    # /x-advice/17
+    if not (
+        (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K26)))
+        if (
+            (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x))
+            and (
+                not isinstance(x, dict)
+                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K27))
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e300, _RULE28, out)
+    # /x-advice/18
+    if not (
+        (
+            (not isinstance(x, dict) or ("alchemy" in x))
+            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
+        )
+        if (
+            (not isinstance(x, dict) or ("modelId" in x))
+            and (
+                not isinstance(x, dict)
+                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K29))
+            )
+        )
+        else (True)
+    ):
+        _warn(x, _e305, _RULE30, out)
+
+
+def _e175(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/0
+    if _condition1 := (
+        (
+            not isinstance(x, dict)
+            or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+        )
+        and (
+            (
+                (not isinstance(x, dict) or ("modelId" in x))
                 and (
                     not isinstance(x, dict)
-                    or ("canvasRequest" not in x or (x["canvasRequest"] is True))
+                    or (
+                        "modelId" not in x
+                        or (isinstance(x["modelId"], str) and x["modelId"] in _K0)
+                    )
                 )
-            ):
-                _e298(x, path, out)
-        if _condition51 := (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
-            not isinstance(x, dict)
-            or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K2))
-        ):
-            if not (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K3))):
-                _e303(x, path, out)
-        if _condition52 := (not isinstance(x, dict) or ("modelId" in x)) and (
-            not isinstance(x, dict)
-            or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K8))
-        ):
-            if not (
-                (not isinstance(x, dict) or ("alchemy" in x))
-                and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-            ):
-                _e308(x, path, out)
-        if isinstance(x, dict):
-            for _name in _K15:
-                if _name not in x:
-                    out.append(
-                        Error(
-                            _pointer(path),
-                            _K16,
-                            "required",
-                            f"missing required property {_name!r}",
-                            None,
-                            "error",
-                            _name,
+            )
+            or (
+                (
+                    (not isinstance(x, dict) or ("sd_version" in x))
+                    and (
+                        not isinstance(x, dict)
+                        or (
+                            "sd_version" not in x
+                            or (isinstance(x["sd_version"], str) and x["sd_version"] in _K1)
                         )
                     )
-            for _key, _value in x.items():
-                _check = _TABLE1.get(_key)
-                if _check is not None:
-                    if not _check(_value):
-                        _TABLE17[_key](_value, (*path, _key), out)
-                    continue
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K18,
-                        "additionalProperties",
-                        f"unknown property {_key!r}",
-                        None,
-                        "error",
-                        _key,
+                )
+                and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
+            )
+        )
+    ):
+        if not (
+            (not isinstance(x, dict) or ("contrast" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "contrast" not in x
+                    or (
+                        (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                        and (x["contrast"] >= 2.5)
                     )
                 )
+            )
+        ):
+            _e179(x, path, out)
+
+
+def _e181(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/1
+    if _condition1 := (
+        (
+            (not isinstance(x, dict) or ("seed" in x))
+            and (
+                not isinstance(x, dict)
+                or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
+            )
+        )
+        and (
+            (
+                (not isinstance(x, dict) or ("modelId" in x))
+                and (
+                    not isinstance(x, dict)
+                    or (
+                        "modelId" not in x
+                        or (isinstance(x["modelId"], str) and x["modelId"] in _K0)
+                    )
+                )
+            )
+            or (
+                (
+                    (not isinstance(x, dict) or ("sd_version" in x))
+                    and (
+                        not isinstance(x, dict)
+                        or (
+                            "sd_version" not in x
+                            or (isinstance(x["sd_version"], str) and x["sd_version"] in _K1)
+                        )
+                    )
+                )
+                and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
+            )
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "seed" not in x
+                or (
+                    not (
+                        (type(x["seed"]) is int or type(x["seed"]) is float)
+                        and x["seed"] == 2147483638
+                    )
+                )
+            )
+        ):
+            _e186(x, path, out)
+
+
+def _e189(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/2
+    if _condition1 := (not isinstance(x, dict) or ("contrast" in x)) and (
+        not isinstance(x, dict)
+        or ("contrast" not in x or (type(x["contrast"]) is int or type(x["contrast"]) is float))
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "contrast" not in x
+                or (
+                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                    and x["contrast"] in _K4
+                )
+            )
+        ):
+            _e192(x, path, out)
+
+
+def _e194(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/3
+    if _condition1 := (not isinstance(x, dict) or ("guidance_scale" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "guidance_scale" not in x
+            or (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "guidance_scale" not in x
+                or (
+                    not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+                    or (x["guidance_scale"] <= 20)
+                )
+            )
+        ):
+            _e197(x, path, out)
+
+
+def _e199(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/4
+    if _condition1 := (
+        (not (not isinstance(x, dict) or ("styleUUID" in x)))
+        and (
+            (not isinstance(x, dict) or ("alchemy" in x))
+            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
+        )
+        and (
+            not (
+                (not isinstance(x, dict) or ("photoReal" in x))
+                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            )
+        )
+    ):
+        if not (
+            (not isinstance(x, dict) or ("presetStyle" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "presetStyle" not in x
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K7)
+                )
+            )
+        ):
+            _e209(x, path, out)
+
+
+def _e211(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/5
+    if _condition1 := (
+        (
+            not isinstance(x, dict)
+            or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
+        )
+        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+        and (
+            not (
+                (not isinstance(x, dict) or ("photoReal" in x))
+                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+            )
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "presetStyle" not in x
+                or (
+                    x["presetStyle"] is None
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K9)
+                )
+            )
+        ):
+            _e217(x, path, out)
+
+
+def _e219(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/6
+    if _condition1 := (
+        (
+            not isinstance(x, dict)
+            or (
+                "photoRealVersion" not in x
+                or (
+                    x["photoRealVersion"] is None
+                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K12)
+                )
+            )
+        )
+        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+        and (
+            (not isinstance(x, dict) or ("photoReal" in x))
+            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+        )
+    ):
+        if not (
+            (not isinstance(x, dict) or ("presetStyle" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    "presetStyle" not in x
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
+                )
+            )
+        ):
+            _e225(x, path, out)
+
+
+def _e227(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/7
+    if _condition1 := (
+        (
+            (not isinstance(x, dict) or ("photoRealVersion" in x))
+            and (
+                not isinstance(x, dict)
+                or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K15))
+            )
+        )
+        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
+        and (
+            (not isinstance(x, dict) or ("photoReal" in x))
+            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "presetStyle" not in x
+                or (
+                    x["presetStyle"] is None
+                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
+                )
+            )
+        ):
+            _e233(x, path, out)
+
+
+def _e235(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/8
+    if _condition1 := (not isinstance(x, dict) or ("promptMagicVersion" in x)) and (
+        not isinstance(x, dict)
+        or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
+    ):
+        if not (
+            (not isinstance(x, dict) or ("promptMagic" in x))
+            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
+        ):
+            _e238(x, path, out)
+
+
+def _e240(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/9
+    if _condition1 := (not isinstance(x, dict) or ("promptMagicStrength" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "promptMagicStrength" not in x
+            or (type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float)
+        )
+    ):
+        if not (
+            (not isinstance(x, dict) or ("promptMagic" in x))
+            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
+        ):
+            _e243(x, path, out)
+
+
+def _e245(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/10
+    if _condition1 := (not isinstance(x, dict) or ("enhancePromptInstruction" in x)) and (
+        not isinstance(x, dict)
+        or ("enhancePromptInstruction" not in x or (isinstance(x["enhancePromptInstruction"], str)))
+    ):
+        if not (
+            (not isinstance(x, dict) or ("enhancePrompt" in x))
+            and (
+                not isinstance(x, dict)
+                or ("enhancePrompt" not in x or (x["enhancePrompt"] is True))
+            )
+        ):
+            _e248(x, path, out)
+
+
+def _e250(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/11
+    if _condition1 := (not isinstance(x, dict) or ("contrastRatio" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "contrastRatio" not in x
+            or (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
+        )
+    ):
+        if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
+            _e253(x, path, out)
+
+
+def _e256(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/12
+    if _condition1 := (not isinstance(x, dict) or ("expandedDomain" in x)) and (
+        not isinstance(x, dict) or ("expandedDomain" not in x or (x["expandedDomain"] is True))
+    ):
+        if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
+            _e259(x, path, out)
+
+
+def _e262(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/13
+    if _condition1 := _v164(x):
+        if not _v264(x):
+            _e264(x, path, out)
+
+
+def _v262(x: Any) -> bool:
+    # /x-advice/13
+    if _condition1 := _v164(x):
+        # /x-advice/13/then
+        if isinstance(x, dict):
+            if "controlnets" in x and not _v265(x["controlnets"]):
+                return False
+    return True
+
+
+def _e272(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/14
+    if _condition1 := _v164(x):
+        if not _v274(x):
+            _e274(x, path, out)
+
+
+def _v272(x: Any) -> bool:
+    # /x-advice/14
+    if _condition1 := _v164(x):
+        # /x-advice/14/then
+        if isinstance(x, dict):
+            if "controlnets" in x and not _v275(x["controlnets"]):
+                return False
+    return True
+
+
+def _e281(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/15
+    if _condition1 := _v164(x):
+        if not _v283(x):
+            _e283(x, path, out)
+
+
+def _v281(x: Any) -> bool:
+    # /x-advice/15
+    if _condition1 := _v164(x):
+        # /x-advice/15/then
+        if isinstance(x, dict):
+            if "controlnets" in x and not _v284(x["controlnets"]):
+                return False
+    return True
+
+
+def _e290(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/16
+    if _condition1 := (
+        (
+            (not isinstance(x, dict) or ("canvasRequestType" in x))
+            and (
+                not isinstance(x, dict)
+                or ("canvasRequestType" not in x or (isinstance(x["canvasRequestType"], str)))
+            )
+        )
+        or (
+            (not isinstance(x, dict) or ("canvasInitId" in x))
+            and (
+                not isinstance(x, dict)
+                or ("canvasInitId" not in x or (isinstance(x["canvasInitId"], str)))
+            )
+        )
+        or (
+            (not isinstance(x, dict) or ("canvasMaskId" in x))
+            and (
+                not isinstance(x, dict)
+                or ("canvasMaskId" not in x or (isinstance(x["canvasMaskId"], str)))
+            )
+        )
+    ):
+        if not (
+            (not isinstance(x, dict) or ("canvasRequest" in x))
+            and (
+                not isinstance(x, dict)
+                or ("canvasRequest" not in x or (x["canvasRequest"] is True))
+            )
+        ):
+            _e298(x, path, out)
+
+
+def _e300(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/17
+    if _condition1 := (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
+        not isinstance(x, dict)
+        or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K27))
+    ):
+        if not (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K26))):
+            _e303(x, path, out)
+
+
+def _e305(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/18
+    if _condition1 := (not isinstance(x, dict) or ("modelId" in x)) and (
+        not isinstance(x, dict)
+        or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K29))
+    ):
+        if not (
+            (not isinstance(x, dict) or ("alchemy" in x))
+            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
+        ):
+            _e308(x, path, out)
 
 
 def _v1(x: Any) -> bool:
@@ -2263,7 +2392,7 @@ def _v5(x: Any) -> bool:
     # /properties/canvasRequestType
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K21)):
+    if not (x is None or (isinstance(x, str) and x in _K40)):
         return False
     return True
 
@@ -2310,7 +2439,7 @@ def _v19(x: Any) -> bool:
     # /properties/controlNetType
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K22):
+    if not (isinstance(x, str) and x in _K41):
         return False
     return True
 
@@ -2443,7 +2572,7 @@ def _v45(x: Any) -> bool:
     # /properties/photoRealStrength
     if not ((type(x) is int or type(x) is float) or x is None):
         return False
-    if not (x is None or ((type(x) is int or type(x) is float) and x in _K23)):
+    if not (x is None or ((type(x) is int or type(x) is float) and x in _K42)):
         return False
     return True
 
@@ -2452,7 +2581,7 @@ def _v46(x: Any) -> bool:
     # /properties/photoRealVersion
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K24)):
+    if not (x is None or (isinstance(x, str) and x in _K43)):
         return False
     return True
 
@@ -2461,7 +2590,7 @@ def _v47(x: Any) -> bool:
     # /properties/presetStyle
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K25)):
+    if not (x is None or (isinstance(x, str) and x in _K44)):
         return False
     return True
 
@@ -2494,7 +2623,7 @@ def _v51(x: Any) -> bool:
     # /properties/promptMagicVersion
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K26)):
+    if not (x is None or (isinstance(x, str) and x in _K45)):
         return False
     return True
 
@@ -2506,7 +2635,7 @@ def _v53(x: Any) -> bool:
     # /properties/scheduler
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K27):
+    if not (isinstance(x, str) and x in _K46):
         return False
     return True
 
@@ -2515,7 +2644,7 @@ def _v54(x: Any) -> bool:
     # /properties/sd_version
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K28):
+    if not (isinstance(x, str) and x in _K47):
         return False
     return True
 
@@ -2537,7 +2666,7 @@ def _v57(x: Any) -> bool:
     # /properties/transparency
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K29)):
+    if not (x is None or (isinstance(x, str) and x in _K48)):
         return False
     return True
 
@@ -2597,27 +2726,18 @@ def _v77(x: Any) -> bool:
     return True
 
 
-def _v251(x: Any) -> bool:
+def _v164(x: Any) -> bool:
     # /$defs/controlnetsWithStrengthType
     if isinstance(x, dict):
         if "controlnets" not in x:
             return False
-        if not _v252(x["controlnets"]):
+        if not _v165(x["controlnets"]):
             return False
     return True
 
 
-def _v313(x: Any) -> bool:
-    # /allOf/23/then/properties/controlnets
-    if isinstance(x, list):
-        for _item1 in x:
-            if not _v312(_item1):
-                return False
-    return True
-
-
-def _v256(x: Any) -> bool:
-    # /allOf/23/then/properties/controlnets
+def _v169(x: Any) -> bool:
+    # /allOf/10/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
             if not (
@@ -2636,7 +2756,7 @@ def _v256(x: Any) -> bool:
                                     type(_item1["preprocessorId"]) is int
                                     or type(_item1["preprocessorId"]) is float
                                 )
-                                and _item1["preprocessorId"] in _K30
+                                and _item1["preprocessorId"] in _K49
                             )
                         )
                     )
@@ -2661,9 +2781,9 @@ def _e87(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/1/then
     if isinstance(x, dict):
-        for _name in _K31:
+        for _name in _K50:
             if _name not in x:
-                out.append(_rule_error(path, _K32, "required", _RULE33, _name))
+                out.append(_rule_error(path, _K51, "required", _RULE52, _name))
         if "alchemy" in x:
             if x["alchemy"] is not False:
                 _e93(x["alchemy"], (*path, "alchemy"), out)
@@ -2672,9 +2792,9 @@ def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e109(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/2/then
     if isinstance(x, dict):
-        for _name in _K34:
+        for _name in _K53:
             if _name not in x:
-                out.append(_rule_error(path, _K35, "required", _RULE36, _name))
+                out.append(_rule_error(path, _K54, "required", _RULE55, _name))
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
@@ -2683,317 +2803,94 @@ def _e109(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e110(x["contrast"], (*path, "contrast"), out)
 
 
-def _e122(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e123(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then
-    if isinstance(x, dict):
-        for _name in _K34:
-            if _name not in x:
-                out.append(_rule_error(path, _K37, "required", _RULE38, _name))
-        if "contrast" in x:
-            if not (
-                (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                and (x["contrast"] >= 2.5)
-            ):
-                _e123(x["contrast"], (*path, "contrast"), out)
-
-
-def _e129(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/4/then
     if isinstance(x, dict):
         if "seed" in x:
             if not (
                 not (type(x["seed"]) is int or type(x["seed"]) is float)
                 or (x["seed"] <= 2147483638)
             ):
-                _e130(x["seed"], (*path, "seed"), out)
+                _e124(x["seed"], (*path, "seed"), out)
 
 
-def _e136(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/5/then
-    if isinstance(x, dict):
-        if "seed" in x:
-            if (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638:
-                _e137(x["seed"], (*path, "seed"), out)
-
-
-def _e142(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/6/then
-    if isinstance(x, dict):
-        if "contrast" in x:
-            if not (
-                (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                and x["contrast"] in _K9
-            ):
-                _e143(x["contrast"], (*path, "contrast"), out)
-
-
-def _e147(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/7/then
-    if isinstance(x, dict):
-        if "guidance_scale" in x:
-            if not (
-                not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                or (x["guidance_scale"] <= 20)
-            ):
-                _e148(x["guidance_scale"], (*path, "guidance_scale"), out)
-
-
-def _e153(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/8/then
+def _e129(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/4/then
     if isinstance(x, dict):
         if "alchemy" in x:
             if x["alchemy"] is False:
-                _e154(x["alchemy"], (*path, "alchemy"), out)
+                _e130(x["alchemy"], (*path, "alchemy"), out)
 
 
-def _e161(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/9/then
+def _e137(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/5/then
     if isinstance(x, dict):
         if "modelId" in x:
             if x["modelId"] is not None:
-                _e162(x["modelId"], (*path, "modelId"), out)
+                _e138(x["modelId"], (*path, "modelId"), out)
+
+
+def _e144(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/6/then
+    if isinstance(x, dict):
+        for _name in _K56:
+            if _name not in x:
+                out.append(_rule_error(path, _K57, "required", _RULE58, _name))
+        if "modelId" in x:
+            if not (isinstance(x["modelId"], str) and x["modelId"] in _K33):
+                _e145(x["modelId"], (*path, "modelId"), out)
+
+
+def _e149(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/7/then
+    if isinstance(x, dict):
+        for _name in _K59:
+            if _name not in x:
+                out.append(_rule_error(path, _K60, "required", _RULE61, _name))
+        if "unzoomAmount" in x:
+            if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
+                _e150(x["unzoomAmount"], (*path, "unzoomAmount"), out)
+        if "init_image_id" in x:
+            if not (isinstance(x["init_image_id"], str)):
+                _e151(x["init_image_id"], (*path, "init_image_id"), out)
+
+
+def _e155(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/8/then
+    if isinstance(x, dict):
+        for _name in _K62:
+            if _name not in x:
+                out.append(_rule_error(path, _K63, "required", _RULE64, _name))
+        if "unzoom" in x:
+            if x["unzoom"] is not True:
+                _e156(x["unzoom"], (*path, "unzoom"), out)
+
+
+def _e160(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/9/then
+    if isinstance(x, dict):
+        for _name in _K65:
+            if _name not in x:
+                out.append(_rule_error(path, _K66, "required", _RULE67, _name))
+        if "init_image_id" in x:
+            if not (isinstance(x["init_image_id"], str)):
+                _e161(x["init_image_id"], (*path, "init_image_id"), out)
+
+
+def _v168(x: Any) -> bool:
+    # /allOf/10/then
+    if isinstance(x, dict):
+        if "controlnets" in x and not _v169(x["controlnets"]):
+            return False
+    return True
 
 
 def _e168(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/10/then
     if isinstance(x, dict):
-        for _name in _K39:
-            if _name not in x:
-                out.append(_rule_error(path, _K40, "required", _RULE41, _name))
-        if "modelId" in x:
-            if not (isinstance(x["modelId"], str) and x["modelId"] in _K10):
-                _e169(x["modelId"], (*path, "modelId"), out)
-
-
-def _e180(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/11/then
-    if isinstance(x, dict):
-        for _name in _K42:
-            if _name not in x:
-                out.append(_rule_error(path, _K43, "required", _RULE44, _name))
-        if "presetStyle" in x:
-            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11):
-                _e181(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e188(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/12/then
-    if isinstance(x, dict):
-        if "presetStyle" in x:
-            if not (
-                x["presetStyle"] is None
-                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K12)
-            ):
-                _e189(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e196(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/13/then
-    if isinstance(x, dict):
-        for _name in _K42:
-            if _name not in x:
-                out.append(_rule_error(path, _K45, "required", _RULE46, _name))
-        if "presetStyle" in x:
-            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K13):
-                _e197(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e204(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/14/then
-    if isinstance(x, dict):
-        if "presetStyle" in x:
-            if not (
-                x["presetStyle"] is None
-                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
-            ):
-                _e205(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e209(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/15/then
-    if isinstance(x, dict):
-        for _name in _K47:
-            if _name not in x:
-                out.append(_rule_error(path, _K48, "required", _RULE49, _name))
-        if "promptMagic" in x:
-            if x["promptMagic"] is not True:
-                _e210(x["promptMagic"], (*path, "promptMagic"), out)
-
-
-def _e214(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/16/then
-    if isinstance(x, dict):
-        for _name in _K47:
-            if _name not in x:
-                out.append(_rule_error(path, _K50, "required", _RULE51, _name))
-        if "promptMagic" in x:
-            if x["promptMagic"] is not True:
-                _e215(x["promptMagic"], (*path, "promptMagic"), out)
-
-
-def _e219(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/17/then
-    if isinstance(x, dict):
-        for _name in _K52:
-            if _name not in x:
-                out.append(_rule_error(path, _K53, "required", _RULE54, _name))
-        if "enhancePrompt" in x:
-            if x["enhancePrompt"] is not True:
-                _e220(x["enhancePrompt"], (*path, "enhancePrompt"), out)
-
-
-def _e224(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/18/then
-    if isinstance(x, dict):
-        if "alchemy" in x:
-            if x["alchemy"] is False:
-                _e225(x["alchemy"], (*path, "alchemy"), out)
-
-
-def _e230(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/19/then
-    if isinstance(x, dict):
-        if "alchemy" in x:
-            if x["alchemy"] is False:
-                _e231(x["alchemy"], (*path, "alchemy"), out)
-
-
-def _e236(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/20/then
-    if isinstance(x, dict):
-        for _name in _K55:
-            if _name not in x:
-                out.append(_rule_error(path, _K56, "required", _RULE57, _name))
-        if "unzoomAmount" in x:
-            if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
-                _e237(x["unzoomAmount"], (*path, "unzoomAmount"), out)
-        if "init_image_id" in x:
-            if not (isinstance(x["init_image_id"], str)):
-                _e238(x["init_image_id"], (*path, "init_image_id"), out)
-
-
-def _e242(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/21/then
-    if isinstance(x, dict):
-        for _name in _K58:
-            if _name not in x:
-                out.append(_rule_error(path, _K59, "required", _RULE60, _name))
-        if "unzoom" in x:
-            if x["unzoom"] is not True:
-                _e243(x["unzoom"], (*path, "unzoom"), out)
-
-
-def _e247(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/22/then
-    if isinstance(x, dict):
-        for _name in _K61:
-            if _name not in x:
-                out.append(_rule_error(path, _K62, "required", _RULE63, _name))
-        if "init_image_id" in x:
-            if not (isinstance(x["init_image_id"], str)):
-                _e248(x["init_image_id"], (*path, "init_image_id"), out)
-
-
-def _v319(x: Any) -> bool:
-    # /allOf/23/then
-    if isinstance(x, dict):
-        if "controlnets" in x and not _v318(x["controlnets"]):
-            return False
-    return True
-
-
-def _e255(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/23/then
-    if isinstance(x, dict):
         if "controlnets" in x:
-            if not _v256(x["controlnets"]):
-                _e256(x["controlnets"], (*path, "controlnets"), out)
-
-
-def _v255(x: Any) -> bool:
-    # /allOf/23/then
-    if isinstance(x, dict):
-        if "controlnets" in x and not _v256(x["controlnets"]):
-            return False
-    return True
-
-
-def _e264(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/24/then
-    if isinstance(x, dict):
-        if "controlnets" in x:
-            if not _v265(x["controlnets"]):
-                _e265(x["controlnets"], (*path, "controlnets"), out)
-
-
-def _v264(x: Any) -> bool:
-    # /allOf/24/then
-    if isinstance(x, dict):
-        if "controlnets" in x and not _v265(x["controlnets"]):
-            return False
-    return True
-
-
-def _e274(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/25/then
-    if isinstance(x, dict):
-        if "controlnets" in x:
-            if not _v275(x["controlnets"]):
-                _e275(x["controlnets"], (*path, "controlnets"), out)
-
-
-def _v274(x: Any) -> bool:
-    # /allOf/25/then
-    if isinstance(x, dict):
-        if "controlnets" in x and not _v275(x["controlnets"]):
-            return False
-    return True
-
-
-def _e283(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/26/then
-    if isinstance(x, dict):
-        if "controlnets" in x:
-            if not _v284(x["controlnets"]):
-                _e284(x["controlnets"], (*path, "controlnets"), out)
-
-
-def _v283(x: Any) -> bool:
-    # /allOf/26/then
-    if isinstance(x, dict):
-        if "controlnets" in x and not _v284(x["controlnets"]):
-            return False
-    return True
-
-
-def _e298(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/27/then
-    if isinstance(x, dict):
-        for _name in _K64:
-            if _name not in x:
-                out.append(_rule_error(path, _K65, "required", _RULE66, _name))
-        if "canvasRequest" in x:
-            if x["canvasRequest"] is not True:
-                _e299(x["canvasRequest"], (*path, "canvasRequest"), out)
-
-
-def _e303(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/28/then
-    if isinstance(x, dict):
-        if "sd_version" in x:
-            if x["sd_version"] != _K3:
-                _e304(x["sd_version"], (*path, "sd_version"), out)
-
-
-def _e308(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/29/then
-    if isinstance(x, dict):
-        for _name in _K31:
-            if _name not in x:
-                out.append(_rule_error(path, _K67, "required", _RULE68, _name))
-        if "alchemy" in x:
-            if x["alchemy"] is not False:
-                _e309(x["alchemy"], (*path, "alchemy"), out)
+            if not _v169(x["controlnets"]):
+                _e169(x["controlnets"], (*path, "controlnets"), out)
 
 
 def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -3005,9 +2902,9 @@ def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K70,
+                    _K69,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3024,9 +2921,9 @@ def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K72,
+                    _K71,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3043,9 +2940,9 @@ def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K73,
+                    _K72,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3062,9 +2959,9 @@ def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K74,
+                    _K73,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3075,13 +2972,13 @@ def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/canvasRequestType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K21)):
+        if not (x is None or (isinstance(x, str) and x in _K40)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K76,
+                    _K75,
                     "enum",
-                    f"{_show(x)} is not one of {_K75}",
+                    f"{_show(x)} is not one of {_K74}",
                     None,
                     "error",
                     None,
@@ -3092,21 +2989,21 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K77,
+                    _K76,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K21)):
+        if not (x is None or (isinstance(x, str) and x in _K40)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K76,
+                    _K75,
                     "enum",
-                    f"{_show(x)} is not one of {_K75}",
+                    f"{_show(x)} is not one of {_K74}",
                     None,
                     "error",
                     None,
@@ -3122,9 +3019,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K79,
+                        _K78,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum {_K77}",
                         None,
                         "error",
                         None,
@@ -3134,9 +3031,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K81,
+                        _K80,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K80}",
+                        f"{_show(x)} is greater than the maximum {_K79}",
                         None,
                         "error",
                         None,
@@ -3147,9 +3044,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K83,
+                    _K82,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3160,9 +3057,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K79,
+                        _K78,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum {_K77}",
                         None,
                         "error",
                         None,
@@ -3172,9 +3069,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K81,
+                        _K80,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K80}",
+                        f"{_show(x)} is greater than the maximum {_K79}",
                         None,
                         "error",
                         None,
@@ -3190,9 +3087,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K85,
+                        _K84,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K84}",
+                        f"{_show(x)} is less than the minimum {_K83}",
                         None,
                         "error",
                         None,
@@ -3202,9 +3099,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K86,
+                        _K85,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K78}",
+                        f"{_show(x)} is greater than the maximum {_K77}",
                         None,
                         "error",
                         None,
@@ -3215,9 +3112,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K87,
+                    _K86,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3228,9 +3125,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K85,
+                        _K84,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K84}",
+                        f"{_show(x)} is less than the minimum {_K83}",
                         None,
                         "error",
                         None,
@@ -3240,9 +3137,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K86,
+                        _K85,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K78}",
+                        f"{_show(x)} is greater than the maximum {_K77}",
                         None,
                         "error",
                         None,
@@ -3259,9 +3156,9 @@ def _e8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K88,
+                    _K87,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3281,9 +3178,9 @@ def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K90,
+                    _K89,
                     "type",
-                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3298,13 +3195,13 @@ def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/controlNetType
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K22):
+        if not (isinstance(x, str) and x in _K41):
             out.append(
                 Error(
                     _pointer(path),
-                    _K92,
+                    _K91,
                     "enum",
-                    f"{_show(x)} is not one of {_K91}",
+                    f"{_show(x)} is not one of {_K90}",
                     None,
                     "error",
                     None,
@@ -3315,21 +3212,21 @@ def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K94,
+                    _K93,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K22):
+        if not (isinstance(x, str) and x in _K41):
             out.append(
                 Error(
                     _pointer(path),
-                    _K92,
+                    _K91,
                     "enum",
-                    f"{_show(x)} is not one of {_K91}",
+                    f"{_show(x)} is not one of {_K90}",
                     None,
                     "error",
                     None,
@@ -3349,9 +3246,9 @@ def _e20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K95,
+                    _K94,
                     "type",
-                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3372,9 +3269,9 @@ def _e26(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K96,
+                    _K95,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3391,9 +3288,9 @@ def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K97,
+                    _K96,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3410,9 +3307,9 @@ def _e28(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K98,
+                    _K97,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3429,9 +3326,9 @@ def _e29(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K99,
+                    _K98,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3447,9 +3344,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K100,
+                        _K99,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum {_K77}",
                         None,
                         "error",
                         None,
@@ -3459,9 +3356,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K102,
+                        _K101,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K101}",
+                        f"{_show(x)} is greater than the maximum {_K100}",
                         None,
                         "error",
                         None,
@@ -3472,9 +3369,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K103,
+                    _K102,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3485,9 +3382,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K100,
+                        _K99,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum {_K77}",
                         None,
                         "error",
                         None,
@@ -3497,9 +3394,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K102,
+                        _K101,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K101}",
+                        f"{_show(x)} is greater than the maximum {_K100}",
                         None,
                         "error",
                         None,
@@ -3515,9 +3412,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K105,
+                        _K104,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K104}",
+                        f"{_show(x)} is less than the minimum {_K103}",
                         None,
                         "error",
                         None,
@@ -3527,9 +3424,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K107,
+                        _K106,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K106}",
+                        f"{_show(x)} is greater than the maximum {_K105}",
                         None,
                         "error",
                         None,
@@ -3539,9 +3436,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K109,
+                        _K108,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K108}",
+                        f"{_show(x)} is not a multiple of {_K107}",
                         None,
                         "error",
                         None,
@@ -3552,9 +3449,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K111,
+                    _K110,
                     "type",
-                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3565,9 +3462,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K105,
+                        _K104,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K104}",
+                        f"{_show(x)} is less than the minimum {_K103}",
                         None,
                         "error",
                         None,
@@ -3577,9 +3474,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K107,
+                        _K106,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K106}",
+                        f"{_show(x)} is greater than the maximum {_K105}",
                         None,
                         "error",
                         None,
@@ -3589,9 +3486,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K109,
+                        _K108,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K108}",
+                        f"{_show(x)} is not a multiple of {_K107}",
                         None,
                         "error",
                         None,
@@ -3608,9 +3505,9 @@ def _e32(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K112,
+                    _K111,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3627,9 +3524,9 @@ def _e33(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K113,
+                    _K112,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3649,9 +3546,9 @@ def _e34(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K114,
+                    _K113,
                     "type",
-                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3672,9 +3569,9 @@ def _e36(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K115,
+                    _K114,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3691,9 +3588,9 @@ def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K116,
+                    _K115,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3710,9 +3607,9 @@ def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K117,
+                    _K116,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3728,9 +3625,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K119,
+                        _K118,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K118}",
+                        f"{_show(x)} is less than the minimum {_K117}",
                         None,
                         "error",
                         None,
@@ -3740,9 +3637,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K121,
+                        _K120,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K120}",
+                        f"{_show(x)} is greater than the maximum {_K119}",
                         None,
                         "error",
                         None,
@@ -3753,9 +3650,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K122,
+                    _K121,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3766,9 +3663,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K119,
+                        _K118,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K118}",
+                        f"{_show(x)} is less than the minimum {_K117}",
                         None,
                         "error",
                         None,
@@ -3778,9 +3675,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K121,
+                        _K120,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K120}",
+                        f"{_show(x)} is greater than the maximum {_K119}",
                         None,
                         "error",
                         None,
@@ -3797,9 +3694,9 @@ def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K123,
+                    _K122,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3816,9 +3713,9 @@ def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K124,
+                    _K123,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3834,9 +3731,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K125,
+                        _K124,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum {_K77}",
                         None,
                         "error",
                         None,
@@ -3846,9 +3743,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K126,
+                        _K125,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K108}",
+                        f"{_show(x)} is greater than the maximum {_K107}",
                         None,
                         "error",
                         None,
@@ -3859,9 +3756,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K127,
+                    _K126,
                     "type",
-                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3872,9 +3769,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K125,
+                        _K124,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K78}",
+                        f"{_show(x)} is less than the minimum {_K77}",
                         None,
                         "error",
                         None,
@@ -3884,9 +3781,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K126,
+                        _K125,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K108}",
+                        f"{_show(x)} is greater than the maximum {_K107}",
                         None,
                         "error",
                         None,
@@ -3902,9 +3799,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K129,
+                        _K128,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K128}",
+                        f"{_show(x)} is less than the minimum {_K127}",
                         None,
                         "error",
                         None,
@@ -3914,9 +3811,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K131,
+                        _K130,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K130}",
+                        f"{_show(x)} is greater than the maximum {_K129}",
                         None,
                         "error",
                         None,
@@ -3927,9 +3824,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K132,
+                    _K131,
                     "type",
-                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3940,9 +3837,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K129,
+                        _K128,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K128}",
+                        f"{_show(x)} is less than the minimum {_K127}",
                         None,
                         "error",
                         None,
@@ -3952,9 +3849,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K131,
+                        _K130,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K130}",
+                        f"{_show(x)} is greater than the maximum {_K129}",
                         None,
                         "error",
                         None,
@@ -3971,9 +3868,9 @@ def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K133,
+                    _K132,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3984,13 +3881,13 @@ def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoRealStrength
     if (type(x) is int or type(x) is float) or x is None:
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K23)):
+        if not (x is None or ((type(x) is int or type(x) is float) and x in _K42)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K135,
+                    _K134,
                     "enum",
-                    f"{_show(x)} is not one of {_K134}",
+                    f"{_show(x)} is not one of {_K133}",
                     None,
                     "error",
                     None,
@@ -4001,21 +3898,21 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K136,
+                    _K135,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K23)):
+        if not (x is None or ((type(x) is int or type(x) is float) and x in _K42)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K135,
+                    _K134,
                     "enum",
-                    f"{_show(x)} is not one of {_K134}",
+                    f"{_show(x)} is not one of {_K133}",
                     None,
                     "error",
                     None,
@@ -4026,13 +3923,13 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoRealVersion
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K24)):
+        if not (x is None or (isinstance(x, str) and x in _K43)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K138,
+                    _K137,
                     "enum",
-                    f"{_show(x)} is not one of {_K137}",
+                    f"{_show(x)} is not one of {_K136}",
                     None,
                     "error",
                     None,
@@ -4043,21 +3940,21 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K139,
+                    _K138,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K24)):
+        if not (x is None or (isinstance(x, str) and x in _K43)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K138,
+                    _K137,
                     "enum",
-                    f"{_show(x)} is not one of {_K137}",
+                    f"{_show(x)} is not one of {_K136}",
                     None,
                     "error",
                     None,
@@ -4068,13 +3965,13 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/presetStyle
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K25)):
+        if not (x is None or (isinstance(x, str) and x in _K44)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K141,
+                    _K140,
                     "enum",
-                    f"{_show(x)} is not one of {_K140}",
+                    f"{_show(x)} is not one of {_K139}",
                     None,
                     "error",
                     None,
@@ -4085,21 +3982,21 @@ def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K142,
+                    _K141,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K25)):
+        if not (x is None or (isinstance(x, str) and x in _K44)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K141,
+                    _K140,
                     "enum",
-                    f"{_show(x)} is not one of {_K140}",
+                    f"{_show(x)} is not one of {_K139}",
                     None,
                     "error",
                     None,
@@ -4114,7 +4011,7 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K143,
+                    _K142,
                     "maxLength",
                     f"{_show(x)} should have at most 1500 characters",
                     None,
@@ -4127,9 +4024,9 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K144,
+                    _K143,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4140,7 +4037,7 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K143,
+                        _K142,
                         "maxLength",
                         f"{_show(x)} should have at most 1500 characters",
                         None,
@@ -4159,9 +4056,9 @@ def _e49(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K145,
+                    _K144,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4177,9 +4074,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K146,
+                        _K145,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K118}",
+                        f"{_show(x)} is less than the minimum {_K117}",
                         None,
                         "error",
                         None,
@@ -4189,9 +4086,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K147,
+                        _K146,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K78}",
+                        f"{_show(x)} is greater than the maximum {_K77}",
                         None,
                         "error",
                         None,
@@ -4202,9 +4099,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K148,
+                    _K147,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4215,9 +4112,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K146,
+                        _K145,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K118}",
+                        f"{_show(x)} is less than the minimum {_K117}",
                         None,
                         "error",
                         None,
@@ -4227,9 +4124,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K147,
+                        _K146,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K78}",
+                        f"{_show(x)} is greater than the maximum {_K77}",
                         None,
                         "error",
                         None,
@@ -4240,13 +4137,13 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/promptMagicVersion
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K26)):
+        if not (x is None or (isinstance(x, str) and x in _K45)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K150,
+                    _K149,
                     "enum",
-                    f"{_show(x)} is not one of {_K149}",
+                    f"{_show(x)} is not one of {_K148}",
                     None,
                     "error",
                     None,
@@ -4257,21 +4154,21 @@ def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K151,
+                    _K150,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K26)):
+        if not (x is None or (isinstance(x, str) and x in _K45)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K150,
+                    _K149,
                     "enum",
-                    f"{_show(x)} is not one of {_K149}",
+                    f"{_show(x)} is not one of {_K148}",
                     None,
                     "error",
                     None,
@@ -4288,9 +4185,9 @@ def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K152,
+                    _K151,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4301,13 +4198,13 @@ def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/scheduler
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K27):
+        if not (isinstance(x, str) and x in _K46):
             out.append(
                 Error(
                     _pointer(path),
-                    _K154,
+                    _K153,
                     "enum",
-                    f"{_show(x)} is not one of {_K153}",
+                    f"{_show(x)} is not one of {_K152}",
                     None,
                     "error",
                     None,
@@ -4318,21 +4215,21 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K155,
+                    _K154,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K27):
+        if not (isinstance(x, str) and x in _K46):
             out.append(
                 Error(
                     _pointer(path),
-                    _K154,
+                    _K153,
                     "enum",
-                    f"{_show(x)} is not one of {_K153}",
+                    f"{_show(x)} is not one of {_K152}",
                     None,
                     "error",
                     None,
@@ -4343,13 +4240,13 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sd_version
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K28):
+        if not (isinstance(x, str) and x in _K47):
             out.append(
                 Error(
                     _pointer(path),
-                    _K157,
+                    _K156,
                     "enum",
-                    f"{_show(x)} is not one of {_K156}",
+                    f"{_show(x)} is not one of {_K155}",
                     None,
                     "error",
                     None,
@@ -4360,21 +4257,21 @@ def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K158,
+                    _K157,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K28):
+        if not (isinstance(x, str) and x in _K47):
             out.append(
                 Error(
                     _pointer(path),
-                    _K157,
+                    _K156,
                     "enum",
-                    f"{_show(x)} is not one of {_K156}",
+                    f"{_show(x)} is not one of {_K155}",
                     None,
                     "error",
                     None,
@@ -4390,9 +4287,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K160,
+                        _K159,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K159}",
+                        f"{_show(x)} is greater than the maximum {_K158}",
                         None,
                         "error",
                         None,
@@ -4403,9 +4300,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K161,
+                    _K160,
                     "type",
-                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4416,9 +4313,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K160,
+                        _K159,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K159}",
+                        f"{_show(x)} is greater than the maximum {_K158}",
                         None,
                         "error",
                         None,
@@ -4435,9 +4332,9 @@ def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K162,
+                    _K161,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4448,13 +4345,13 @@ def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/transparency
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K29)):
+        if not (x is None or (isinstance(x, str) and x in _K48)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K164,
+                    _K163,
                     "enum",
-                    f"{_show(x)} is not one of {_K163}",
+                    f"{_show(x)} is not one of {_K162}",
                     None,
                     "error",
                     None,
@@ -4465,21 +4362,21 @@ def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K165,
+                    _K164,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K29)):
+        if not (x is None or (isinstance(x, str) and x in _K48)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K164,
+                    _K163,
                     "enum",
-                    f"{_show(x)} is not one of {_K163}",
+                    f"{_show(x)} is not one of {_K162}",
                     None,
                     "error",
                     None,
@@ -4496,9 +4393,9 @@ def _e58(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K166,
+                    _K165,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4515,9 +4412,9 @@ def _e59(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K167,
+                    _K166,
                     "type",
-                    f"expected {_K69}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4534,9 +4431,9 @@ def _e60(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K168,
+                    _K167,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4553,9 +4450,9 @@ def _e61(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K169,
+                    _K168,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4575,9 +4472,9 @@ def _e62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K170,
+                    _K169,
                     "type",
-                    f"expected {_K89}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4598,9 +4495,9 @@ def _e68(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K171,
+                    _K170,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4616,9 +4513,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K172,
+                        _K171,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K104}",
+                        f"{_show(x)} is less than the minimum {_K103}",
                         None,
                         "error",
                         None,
@@ -4628,9 +4525,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K173,
+                        _K172,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K106}",
+                        f"{_show(x)} is greater than the maximum {_K105}",
                         None,
                         "error",
                         None,
@@ -4640,9 +4537,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K174,
+                        _K173,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K108}",
+                        f"{_show(x)} is not a multiple of {_K107}",
                         None,
                         "error",
                         None,
@@ -4653,9 +4550,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K175,
+                    _K174,
                     "type",
-                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4666,9 +4563,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K172,
+                        _K171,
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K104}",
+                        f"{_show(x)} is less than the minimum {_K103}",
                         None,
                         "error",
                         None,
@@ -4678,9 +4575,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K173,
+                        _K172,
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K106}",
+                        f"{_show(x)} is greater than the maximum {_K105}",
                         None,
                         "error",
                         None,
@@ -4690,9 +4587,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K174,
+                        _K173,
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K108}",
+                        f"{_show(x)} is not a multiple of {_K107}",
                         None,
                         "error",
                         None,
@@ -4709,9 +4606,9 @@ def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K176,
+                    _K175,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4726,7 +4623,7 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K177,
+                    _K176,
                     "maxItems",
                     f"{_show(x)} should have at most 4 items",
                     None,
@@ -4742,9 +4639,9 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K179,
+                    _K178,
                     "type",
-                    f"expected {_K178}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K177}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4755,7 +4652,7 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K177,
+                        _K176,
                         "maxItems",
                         f"{_show(x)} should have at most 4 items",
                         None,
@@ -4777,9 +4674,9 @@ def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K181,
+                    _K180,
                     "type",
-                    f"expected {_K180}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K179}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4787,387 +4684,161 @@ def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _v324(x: Any) -> bool:
-    # /allOf/23/then
+def _e179(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/0/then
     if isinstance(x, dict):
-        if "controlnets" in x and not _v323(x["controlnets"]):
-            return False
-    return True
-
-
-def _v11(x: Any) -> bool:
-    # /$defs/controlnetInput
-    if not isinstance(x, dict):
-        return False
-    if not ("initImageId" in x and "initImageType" in x and "preprocessorId" in x):
-        return False
-    if not x.keys() <= _K182:
-        return False
-    for _key1, _value2 in x.items():
-        if not _TABLE183[_key1](_value2):
-            return False
-    return True
-
-
-def _v22(x: Any) -> bool:
-    # /$defs/elementInput
-    if not isinstance(x, dict):
-        return False
-    if "akUUID" not in x:
-        return False
-    if not x.keys() <= _K184:
-        return False
-    for _key1, _value2 in x.items():
-        if not _TABLE185[_key1](_value2):
-            return False
-    return True
-
-
-def _v64(x: Any) -> bool:
-    # /$defs/userElementInput
-    if not isinstance(x, dict):
-        return False
-    if not x.keys() <= _K186:
-        return False
-    for _key1, _value2 in x.items():
-        if not _TABLE187[_key1](_value2):
-            return False
-    return True
-
-
-def _v73(x: Any) -> bool:
-    # /$defs/contextImage
-    if not isinstance(x, dict):
-        return False
-    if not ("id" in x and "type" in x):
-        return False
-    if not x.keys() <= _K188:
-        return False
-    for _key1, _value2 in x.items():
-        if not _TABLE189[_key1](_value2):
-            return False
-    return True
-
-
-def _v252(x: Any) -> bool:
-    # /$defs/controlnetsWithStrengthType/properties/controlnets
-    if not isinstance(x, list):
-        return False
-    if not any(
-        (isinstance(_item1, dict))
-        and ("strengthType" in _item1)
-        and (isinstance(_item1["strengthType"], str))
-        for _item1 in x
-    ):
-        return False
-    return True
-
-
-def _v312(x: Any) -> bool:
-    # /allOf/23/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K30
-            )
-        )
-    ):
-        # /allOf/23/then/properties/controlnets/items/then
-        if isinstance(x, dict):
-            if "strengthType" in x and x["strengthType"] is not None:
-                return False
-    if _condition2 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                not (
-                    (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                    and x["preprocessorId"] in _K190
-                )
-            )
-        )
-    ):
-        # /allOf/24/then/properties/controlnets/items/then
-        if isinstance(x, dict):
-            if "strengthType" in x and x["strengthType"] is not None:
-                return False
-    if _condition3 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K191
-            )
-        )
-    ):
-        # /allOf/25/then/properties/controlnets/items/then
-        if isinstance(x, dict):
-            if "strengthType" in x and not (
-                x["strengthType"] is None
-                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K192)
+        for _name in _K53:
+            if _name not in x:
+                out.append(_rule_error(path, _K181, "required", _RULE2, _name))
+        if "contrast" in x:
+            if not (
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and (x["contrast"] >= 2.5)
             ):
-                return False
-    if _condition4 := (not isinstance(x, dict) or ("strengthType" in x)) and (
-        not isinstance(x, dict) or ("strengthType" not in x or (isinstance(x["strengthType"], str)))
-    ):
-        # /allOf/26/then/properties/controlnets/items/then
-        if isinstance(x, dict):
-            if "weight" in x and x["weight"] is not None:
-                return False
-    return True
+                _e180(x["contrast"], (*path, "contrast"), out)
 
 
-def _e88(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/0/then/properties/num_images
-    if type(x) is int or type(x) is float:
-        if x > 4:
-            out.append(_rule_error(path, _K194, "maximum", _RULE195, None))
+def _e186(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/1/then
+    if isinstance(x, dict):
+        if "seed" in x:
+            if (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638:
+                _e187(x["seed"], (*path, "seed"), out)
 
 
-def _e93(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/1/then/properties/alchemy
-    if x is not False:
-        out.append(_rule_error(path, _K197, "const", _RULE33, None))
-
-
-def _e110(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/2/then/properties/contrast
-    if type(x) is int or type(x) is float:
-        if x < 2.5:
-            out.append(_rule_error(path, _K199, "minimum", _RULE36, None))
-    else:
-        if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K201, "type", _RULE36, None))
-        if type(x) is int or type(x) is float:
-            if x < 2.5:
-                out.append(_rule_error(path, _K199, "minimum", _RULE36, None))
-
-
-def _e123(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/3/then/properties/contrast
-    if type(x) is int or type(x) is float:
-        if x < 2.5:
-            out.append(_rule_error(path, _K202, "minimum", _RULE38, None))
-    else:
-        if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K203, "type", _RULE38, None))
-        if type(x) is int or type(x) is float:
-            if x < 2.5:
-                out.append(_rule_error(path, _K202, "minimum", _RULE38, None))
-
-
-def _e130(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/4/then/properties/seed
-    if type(x) is int or type(x) is float:
-        if x > 2147483638:
-            out.append(_rule_error(path, _K205, "maximum", _RULE206, None))
-
-
-def _e137(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/5/then/properties/seed
-    if (type(x) is int or type(x) is float) and x == 2147483638:
-        out.append(_rule_error(path, _K207, "not", _RULE208, None))
-
-
-def _e143(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/6/then/properties/contrast
-    if not ((type(x) is int or type(x) is float) and x in _K9):
-        out.append(_rule_error(path, _K210, "enum", _RULE211, None))
-
-
-def _e148(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/7/then/properties/guidance_scale
-    if type(x) is int or type(x) is float:
-        if x > 20:
-            out.append(_rule_error(path, _K213, "maximum", _RULE214, None))
-
-
-def _e154(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/8/then/properties/alchemy
-    if x is False:
-        out.append(_rule_error(path, _K215, "not", _RULE216, None))
-
-
-def _e162(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/9/then/properties/modelId
-    if x is None:
-        pass
-    else:
-        if x is not None:
-            out.append(_rule_error(path, _K218, "type", _RULE219, None))
-
-
-def _e169(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/10/then/properties/modelId
-    if not (isinstance(x, str) and x in _K10):
-        out.append(_rule_error(path, _K221, "enum", _RULE41, None))
-
-
-def _e181(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/11/then/properties/presetStyle
-    if not (isinstance(x, str) and x in _K11):
-        out.append(_rule_error(path, _K223, "enum", _RULE44, None))
-
-
-def _e189(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/12/then/properties/presetStyle
-    if not (x is None or (isinstance(x, str) and x in _K12)):
-        out.append(_rule_error(path, _K225, "enum", _RULE226, None))
+def _e192(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/2/then
+    if isinstance(x, dict):
+        if "contrast" in x:
+            if not (
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] in _K4
+            ):
+                _e193(x["contrast"], (*path, "contrast"), out)
 
 
 def _e197(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/13/then/properties/presetStyle
-    if not (isinstance(x, str) and x in _K13):
-        out.append(_rule_error(path, _K228, "enum", _RULE46, None))
+    # /x-advice/3/then
+    if isinstance(x, dict):
+        if "guidance_scale" in x:
+            if not (
+                not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+                or (x["guidance_scale"] <= 20)
+            ):
+                _e198(x["guidance_scale"], (*path, "guidance_scale"), out)
 
 
-def _e205(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/14/then/properties/presetStyle
-    if not (x is None or (isinstance(x, str) and x in _K14)):
-        out.append(_rule_error(path, _K230, "enum", _RULE231, None))
+def _e209(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/4/then
+    if isinstance(x, dict):
+        for _name in _K182:
+            if _name not in x:
+                out.append(_rule_error(path, _K183, "required", _RULE8, _name))
+        if "presetStyle" in x:
+            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K7):
+                _e210(x["presetStyle"], (*path, "presetStyle"), out)
 
 
-def _e210(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/15/then/properties/promptMagic
-    if x is not True:
-        out.append(_rule_error(path, _K233, "const", _RULE49, None))
-
-
-def _e215(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/16/then/properties/promptMagic
-    if x is not True:
-        out.append(_rule_error(path, _K234, "const", _RULE51, None))
-
-
-def _e220(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/17/then/properties/enhancePrompt
-    if x is not True:
-        out.append(_rule_error(path, _K235, "const", _RULE54, None))
+def _e217(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/5/then
+    if isinstance(x, dict):
+        if "presetStyle" in x:
+            if not (
+                x["presetStyle"] is None
+                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K9)
+            ):
+                _e218(x["presetStyle"], (*path, "presetStyle"), out)
 
 
 def _e225(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/18/then/properties/alchemy
-    if x is False:
-        out.append(_rule_error(path, _K236, "not", _RULE237, None))
+    # /x-advice/6/then
+    if isinstance(x, dict):
+        for _name in _K182:
+            if _name not in x:
+                out.append(_rule_error(path, _K184, "required", _RULE13, _name))
+        if "presetStyle" in x:
+            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11):
+                _e226(x["presetStyle"], (*path, "presetStyle"), out)
 
 
-def _e231(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/19/then/properties/alchemy
-    if x is False:
-        out.append(_rule_error(path, _K238, "not", _RULE239, None))
-
-
-def _e237(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/20/then/properties/unzoomAmount
-    if type(x) is int or type(x) is float:
-        pass
-    else:
-        if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K240, "type", _RULE57, None))
+def _e233(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/7/then
+    if isinstance(x, dict):
+        if "presetStyle" in x:
+            if not (
+                x["presetStyle"] is None
+                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
+            ):
+                _e234(x["presetStyle"], (*path, "presetStyle"), out)
 
 
 def _e238(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/20/then/properties/init_image_id
-    if isinstance(x, str):
-        pass
-    else:
-        if not isinstance(x, str):
-            out.append(_rule_error(path, _K241, "type", _RULE57, None))
+    # /x-advice/8/then
+    if isinstance(x, dict):
+        for _name in _K185:
+            if _name not in x:
+                out.append(_rule_error(path, _K186, "required", _RULE17, _name))
+        if "promptMagic" in x:
+            if x["promptMagic"] is not True:
+                _e239(x["promptMagic"], (*path, "promptMagic"), out)
 
 
 def _e243(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/21/then/properties/unzoom
-    if x is not True:
-        out.append(_rule_error(path, _K242, "const", _RULE60, None))
+    # /x-advice/9/then
+    if isinstance(x, dict):
+        for _name in _K185:
+            if _name not in x:
+                out.append(_rule_error(path, _K187, "required", _RULE18, _name))
+        if "promptMagic" in x:
+            if x["promptMagic"] is not True:
+                _e244(x["promptMagic"], (*path, "promptMagic"), out)
 
 
 def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/22/then/properties/init_image_id
-    if isinstance(x, str):
-        pass
-    else:
-        if not isinstance(x, str):
-            out.append(_rule_error(path, _K243, "type", _RULE63, None))
+    # /x-advice/10/then
+    if isinstance(x, dict):
+        for _name in _K188:
+            if _name not in x:
+                out.append(_rule_error(path, _K189, "required", _RULE19, _name))
+        if "enhancePrompt" in x:
+            if x["enhancePrompt"] is not True:
+                _e249(x["enhancePrompt"], (*path, "enhancePrompt"), out)
 
 
-def _v318(x: Any) -> bool:
-    # /allOf/23/then/properties/controlnets
-    if isinstance(x, list):
-        for _item1 in x:
-            if not _v317(_item1):
-                return False
+def _e253(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/11/then
+    if isinstance(x, dict):
+        if "alchemy" in x:
+            if x["alchemy"] is False:
+                _e254(x["alchemy"], (*path, "alchemy"), out)
+
+
+def _e259(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/12/then
+    if isinstance(x, dict):
+        if "alchemy" in x:
+            if x["alchemy"] is False:
+                _e260(x["alchemy"], (*path, "alchemy"), out)
+
+
+def _e264(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/13/then
+    if isinstance(x, dict):
+        if "controlnets" in x:
+            if not _v265(x["controlnets"]):
+                _e265(x["controlnets"], (*path, "controlnets"), out)
+
+
+def _v264(x: Any) -> bool:
+    # /x-advice/13/then
+    if isinstance(x, dict):
+        if "controlnets" in x and not _v265(x["controlnets"]):
+            return False
     return True
 
 
-def _e256(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/23/then/properties/controlnets
-    if isinstance(x, list):
-        for _index in range(0, len(x)):
-            if not (
-                (
-                    not isinstance(x[_index], dict)
-                    or ("strengthType" not in x[_index] or (x[_index]["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "preprocessorId" not in x[_index]
-                            or (
-                                (
-                                    type(x[_index]["preprocessorId"]) is int
-                                    or type(x[_index]["preprocessorId"]) is float
-                                )
-                                and x[_index]["preprocessorId"] in _K30
-                            )
-                        )
-                    )
-                )
-                else (True)
-            ):
-                _e257(x[_index], (*path, _index), out)
-
-
-def _e265(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/24/then/properties/controlnets
-    if isinstance(x, list):
-        for _index in range(0, len(x)):
-            if not (
-                (
-                    not isinstance(x[_index], dict)
-                    or ("strengthType" not in x[_index] or (x[_index]["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "preprocessorId" not in x[_index]
-                            or (
-                                not (
-                                    (
-                                        type(x[_index]["preprocessorId"]) is int
-                                        or type(x[_index]["preprocessorId"]) is float
-                                    )
-                                    and x[_index]["preprocessorId"] in _K190
-                                )
-                            )
-                        )
-                    )
-                )
-                else (True)
-            ):
-                _e266(x[_index], (*path, _index), out)
-
-
 def _v265(x: Any) -> bool:
-    # /allOf/24/then/properties/controlnets
+    # /x-advice/13/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
             if not (
@@ -5199,47 +4870,24 @@ def _v265(x: Any) -> bool:
     return True
 
 
-def _e275(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/25/then/properties/controlnets
-    if isinstance(x, list):
-        for _index in range(0, len(x)):
-            if not (
-                (
-                    not isinstance(x[_index], dict)
-                    or (
-                        "strengthType" not in x[_index]
-                        or (
-                            x[_index]["strengthType"] is None
-                            or (
-                                isinstance(x[_index]["strengthType"], str)
-                                and x[_index]["strengthType"] in _K192
-                            )
-                        )
-                    )
-                )
-                if (
-                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "preprocessorId" not in x[_index]
-                            or (
-                                (
-                                    type(x[_index]["preprocessorId"]) is int
-                                    or type(x[_index]["preprocessorId"]) is float
-                                )
-                                and x[_index]["preprocessorId"] in _K191
-                            )
-                        )
-                    )
-                )
-                else (True)
-            ):
-                _e276(x[_index], (*path, _index), out)
+def _e274(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/14/then
+    if isinstance(x, dict):
+        if "controlnets" in x:
+            if not _v275(x["controlnets"]):
+                _e275(x["controlnets"], (*path, "controlnets"), out)
+
+
+def _v274(x: Any) -> bool:
+    # /x-advice/14/then
+    if isinstance(x, dict):
+        if "controlnets" in x and not _v275(x["controlnets"]):
+            return False
+    return True
 
 
 def _v275(x: Any) -> bool:
-    # /allOf/25/then/properties/controlnets
+    # /x-advice/14/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
             if not (
@@ -5251,7 +4899,7 @@ def _v275(x: Any) -> bool:
                             _item1["strengthType"] is None
                             or (
                                 isinstance(_item1["strengthType"], str)
-                                and _item1["strengthType"] in _K192
+                                and _item1["strengthType"] in _K191
                             )
                         )
                     )
@@ -5267,7 +4915,7 @@ def _v275(x: Any) -> bool:
                                     type(_item1["preprocessorId"]) is int
                                     or type(_item1["preprocessorId"]) is float
                                 )
-                                and _item1["preprocessorId"] in _K191
+                                and _item1["preprocessorId"] in _K192
                             )
                         )
                     )
@@ -5278,32 +4926,24 @@ def _v275(x: Any) -> bool:
     return True
 
 
-def _e284(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/26/then/properties/controlnets
-    if isinstance(x, list):
-        for _index in range(0, len(x)):
-            if not (
-                (
-                    not isinstance(x[_index], dict)
-                    or ("weight" not in x[_index] or (x[_index]["weight"] is None))
-                )
-                if (
-                    (not isinstance(x[_index], dict) or ("strengthType" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "strengthType" not in x[_index]
-                            or (isinstance(x[_index]["strengthType"], str))
-                        )
-                    )
-                )
-                else (True)
-            ):
-                _e285(x[_index], (*path, _index), out)
+def _e283(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/15/then
+    if isinstance(x, dict):
+        if "controlnets" in x:
+            if not _v284(x["controlnets"]):
+                _e284(x["controlnets"], (*path, "controlnets"), out)
+
+
+def _v283(x: Any) -> bool:
+    # /x-advice/15/then
+    if isinstance(x, dict):
+        if "controlnets" in x and not _v284(x["controlnets"]):
+            return False
+    return True
 
 
 def _v284(x: Any) -> bool:
-    # /allOf/26/then/properties/controlnets
+    # /x-advice/15/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
             if not (
@@ -5327,22 +4967,219 @@ def _v284(x: Any) -> bool:
     return True
 
 
-def _e299(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/27/then/properties/canvasRequest
-    if x is not True:
-        out.append(_rule_error(path, _K244, "const", _RULE66, None))
+def _e298(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/16/then
+    if isinstance(x, dict):
+        for _name in _K193:
+            if _name not in x:
+                out.append(_rule_error(path, _K194, "required", _RULE25, _name))
+        if "canvasRequest" in x:
+            if x["canvasRequest"] is not True:
+                _e299(x["canvasRequest"], (*path, "canvasRequest"), out)
 
 
-def _e304(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/28/then/properties/sd_version
-    if x != _K3:
-        out.append(_rule_error(path, _K246, "const", _RULE247, None))
+def _e303(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/17/then
+    if isinstance(x, dict):
+        if "sd_version" in x:
+            if x["sd_version"] != _K26:
+                _e304(x["sd_version"], (*path, "sd_version"), out)
 
 
-def _e309(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/29/then/properties/alchemy
+def _e308(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/18/then
+    if isinstance(x, dict):
+        for _name in _K50:
+            if _name not in x:
+                out.append(_rule_error(path, _K195, "required", _RULE30, _name))
+        if "alchemy" in x:
+            if x["alchemy"] is not False:
+                _e309(x["alchemy"], (*path, "alchemy"), out)
+
+
+def _v11(x: Any) -> bool:
+    # /$defs/controlnetInput
+    if not isinstance(x, dict):
+        return False
+    if not ("initImageId" in x and "initImageType" in x and "preprocessorId" in x):
+        return False
+    if not x.keys() <= _K196:
+        return False
+    for _key1, _value2 in x.items():
+        if not _TABLE197[_key1](_value2):
+            return False
+    return True
+
+
+def _v22(x: Any) -> bool:
+    # /$defs/elementInput
+    if not isinstance(x, dict):
+        return False
+    if "akUUID" not in x:
+        return False
+    if not x.keys() <= _K198:
+        return False
+    for _key1, _value2 in x.items():
+        if not _TABLE199[_key1](_value2):
+            return False
+    return True
+
+
+def _v64(x: Any) -> bool:
+    # /$defs/userElementInput
+    if not isinstance(x, dict):
+        return False
+    if not x.keys() <= _K200:
+        return False
+    for _key1, _value2 in x.items():
+        if not _TABLE201[_key1](_value2):
+            return False
+    return True
+
+
+def _v73(x: Any) -> bool:
+    # /$defs/contextImage
+    if not isinstance(x, dict):
+        return False
+    if not ("id" in x and "type" in x):
+        return False
+    if not x.keys() <= _K202:
+        return False
+    for _key1, _value2 in x.items():
+        if not _TABLE203[_key1](_value2):
+            return False
+    return True
+
+
+def _v165(x: Any) -> bool:
+    # /$defs/controlnetsWithStrengthType/properties/controlnets
+    if not isinstance(x, list):
+        return False
+    if not any(
+        (isinstance(_item1, dict))
+        and ("strengthType" in _item1)
+        and (isinstance(_item1["strengthType"], str))
+        for _item1 in x
+    ):
+        return False
+    return True
+
+
+def _e88(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/0/then/properties/num_images
+    if type(x) is int or type(x) is float:
+        if x > 4:
+            out.append(_rule_error(path, _K205, "maximum", _RULE206, None))
+
+
+def _e93(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/1/then/properties/alchemy
     if x is not False:
-        out.append(_rule_error(path, _K248, "const", _RULE68, None))
+        out.append(_rule_error(path, _K208, "const", _RULE52, None))
+
+
+def _e110(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/2/then/properties/contrast
+    if type(x) is int or type(x) is float:
+        if x < 2.5:
+            out.append(_rule_error(path, _K210, "minimum", _RULE55, None))
+    else:
+        if not (type(x) is int or type(x) is float):
+            out.append(_rule_error(path, _K212, "type", _RULE55, None))
+        if type(x) is int or type(x) is float:
+            if x < 2.5:
+                out.append(_rule_error(path, _K210, "minimum", _RULE55, None))
+
+
+def _e124(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/3/then/properties/seed
+    if type(x) is int or type(x) is float:
+        if x > 2147483638:
+            out.append(_rule_error(path, _K214, "maximum", _RULE215, None))
+
+
+def _e130(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/4/then/properties/alchemy
+    if x is False:
+        out.append(_rule_error(path, _K216, "not", _RULE217, None))
+
+
+def _e138(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/5/then/properties/modelId
+    if x is None:
+        pass
+    else:
+        if x is not None:
+            out.append(_rule_error(path, _K219, "type", _RULE220, None))
+
+
+def _e145(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/6/then/properties/modelId
+    if not (isinstance(x, str) and x in _K33):
+        out.append(_rule_error(path, _K222, "enum", _RULE58, None))
+
+
+def _e150(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/7/then/properties/unzoomAmount
+    if type(x) is int or type(x) is float:
+        pass
+    else:
+        if not (type(x) is int or type(x) is float):
+            out.append(_rule_error(path, _K223, "type", _RULE61, None))
+
+
+def _e151(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/7/then/properties/init_image_id
+    if isinstance(x, str):
+        pass
+    else:
+        if not isinstance(x, str):
+            out.append(_rule_error(path, _K224, "type", _RULE61, None))
+
+
+def _e156(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/8/then/properties/unzoom
+    if x is not True:
+        out.append(_rule_error(path, _K226, "const", _RULE64, None))
+
+
+def _e161(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/9/then/properties/init_image_id
+    if isinstance(x, str):
+        pass
+    else:
+        if not isinstance(x, str):
+            out.append(_rule_error(path, _K227, "type", _RULE67, None))
+
+
+def _e169(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/10/then/properties/controlnets
+    if isinstance(x, list):
+        for _index in range(0, len(x)):
+            if not (
+                (
+                    not isinstance(x[_index], dict)
+                    or ("strengthType" not in x[_index] or (x[_index]["strengthType"] is None))
+                )
+                if (
+                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
+                    and (
+                        not isinstance(x[_index], dict)
+                        or (
+                            "preprocessorId" not in x[_index]
+                            or (
+                                (
+                                    type(x[_index]["preprocessorId"]) is int
+                                    or type(x[_index]["preprocessorId"]) is float
+                                )
+                                and x[_index]["preprocessorId"] in _K49
+                            )
+                        )
+                    )
+                )
+                else (True)
+            ):
+                _e170(x[_index], (*path, _index), out)
 
 
 def _e10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5366,9 +5203,9 @@ def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K249,
+                    _K228,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5388,13 +5225,203 @@ def _e72(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         _e73(x, path, out)
 
 
-def _v323(x: Any) -> bool:
-    # /allOf/23/then/properties/controlnets
+def _e180(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/0/then/properties/contrast
+    if type(x) is int or type(x) is float:
+        if x < 2.5:
+            out.append(_rule_error(path, _K229, "minimum", _RULE2, None))
+    else:
+        if not (type(x) is int or type(x) is float):
+            out.append(_rule_error(path, _K230, "type", _RULE2, None))
+        if type(x) is int or type(x) is float:
+            if x < 2.5:
+                out.append(_rule_error(path, _K229, "minimum", _RULE2, None))
+
+
+def _e187(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/1/then/properties/seed
+    if (type(x) is int or type(x) is float) and x == 2147483638:
+        out.append(_rule_error(path, _K231, "not", _RULE3, None))
+
+
+def _e193(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/2/then/properties/contrast
+    if not ((type(x) is int or type(x) is float) and x in _K4):
+        out.append(_rule_error(path, _K233, "enum", _RULE5, None))
+
+
+def _e198(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/3/then/properties/guidance_scale
+    if type(x) is int or type(x) is float:
+        if x > 20:
+            out.append(_rule_error(path, _K235, "maximum", _RULE6, None))
+
+
+def _e210(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/4/then/properties/presetStyle
+    if not (isinstance(x, str) and x in _K7):
+        out.append(_rule_error(path, _K237, "enum", _RULE8, None))
+
+
+def _e218(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/5/then/properties/presetStyle
+    if not (x is None or (isinstance(x, str) and x in _K9)):
+        out.append(_rule_error(path, _K239, "enum", _RULE10, None))
+
+
+def _e226(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/6/then/properties/presetStyle
+    if not (isinstance(x, str) and x in _K11):
+        out.append(_rule_error(path, _K241, "enum", _RULE13, None))
+
+
+def _e234(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/7/then/properties/presetStyle
+    if not (x is None or (isinstance(x, str) and x in _K14)):
+        out.append(_rule_error(path, _K243, "enum", _RULE16, None))
+
+
+def _e239(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/8/then/properties/promptMagic
+    if x is not True:
+        out.append(_rule_error(path, _K244, "const", _RULE17, None))
+
+
+def _e244(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/9/then/properties/promptMagic
+    if x is not True:
+        out.append(_rule_error(path, _K245, "const", _RULE18, None))
+
+
+def _e249(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/10/then/properties/enhancePrompt
+    if x is not True:
+        out.append(_rule_error(path, _K246, "const", _RULE19, None))
+
+
+def _e254(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/11/then/properties/alchemy
+    if x is False:
+        out.append(_rule_error(path, _K247, "not", _RULE20, None))
+
+
+def _e260(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/12/then/properties/alchemy
+    if x is False:
+        out.append(_rule_error(path, _K248, "not", _RULE21, None))
+
+
+def _e265(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/13/then/properties/controlnets
     if isinstance(x, list):
-        for _item1 in x:
-            if not _v322(_item1):
-                return False
-    return True
+        for _index in range(0, len(x)):
+            if not (
+                (
+                    not isinstance(x[_index], dict)
+                    or ("strengthType" not in x[_index] or (x[_index]["strengthType"] is None))
+                )
+                if (
+                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
+                    and (
+                        not isinstance(x[_index], dict)
+                        or (
+                            "preprocessorId" not in x[_index]
+                            or (
+                                not (
+                                    (
+                                        type(x[_index]["preprocessorId"]) is int
+                                        or type(x[_index]["preprocessorId"]) is float
+                                    )
+                                    and x[_index]["preprocessorId"] in _K190
+                                )
+                            )
+                        )
+                    )
+                )
+                else (True)
+            ):
+                _e266(x[_index], (*path, _index), out)
+
+
+def _e275(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/14/then/properties/controlnets
+    if isinstance(x, list):
+        for _index in range(0, len(x)):
+            if not (
+                (
+                    not isinstance(x[_index], dict)
+                    or (
+                        "strengthType" not in x[_index]
+                        or (
+                            x[_index]["strengthType"] is None
+                            or (
+                                isinstance(x[_index]["strengthType"], str)
+                                and x[_index]["strengthType"] in _K191
+                            )
+                        )
+                    )
+                )
+                if (
+                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
+                    and (
+                        not isinstance(x[_index], dict)
+                        or (
+                            "preprocessorId" not in x[_index]
+                            or (
+                                (
+                                    type(x[_index]["preprocessorId"]) is int
+                                    or type(x[_index]["preprocessorId"]) is float
+                                )
+                                and x[_index]["preprocessorId"] in _K192
+                            )
+                        )
+                    )
+                )
+                else (True)
+            ):
+                _e276(x[_index], (*path, _index), out)
+
+
+def _e284(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/15/then/properties/controlnets
+    if isinstance(x, list):
+        for _index in range(0, len(x)):
+            if not (
+                (
+                    not isinstance(x[_index], dict)
+                    or ("weight" not in x[_index] or (x[_index]["weight"] is None))
+                )
+                if (
+                    (not isinstance(x[_index], dict) or ("strengthType" in x[_index]))
+                    and (
+                        not isinstance(x[_index], dict)
+                        or (
+                            "strengthType" not in x[_index]
+                            or (isinstance(x[_index]["strengthType"], str))
+                        )
+                    )
+                )
+                else (True)
+            ):
+                _e285(x[_index], (*path, _index), out)
+
+
+def _e299(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/16/then/properties/canvasRequest
+    if x is not True:
+        out.append(_rule_error(path, _K249, "const", _RULE25, None))
+
+
+def _e304(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/17/then/properties/sd_version
+    if x != _K26:
+        out.append(_rule_error(path, _K251, "const", _RULE28, None))
+
+
+def _e309(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/18/then/properties/alchemy
+    if x is not False:
+        out.append(_rule_error(path, _K252, "const", _RULE30, None))
 
 
 _v12 = _v70  # /$defs/controlnetInput/properties/initImageId
@@ -5404,7 +5431,7 @@ def _v13(x: Any) -> bool:
     # /$defs/controlnetInput/properties/initImageType
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K250):
+    if not (isinstance(x, str) and x in _K253):
         return False
     return True
 
@@ -5423,7 +5450,7 @@ def _v16(x: Any) -> bool:
     # /$defs/controlnetInput/properties/strengthType
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K251)):
+    if not (x is None or (isinstance(x, str) and x in _K254)):
         return False
     return True
 
@@ -5453,90 +5480,33 @@ _v74 = _v70  # /$defs/contextImage/properties/id
 _v75 = _v13  # /$defs/contextImage/properties/type
 
 
-_v317 = _v312  # /allOf/23/then/properties/controlnets/items
-
-
-def _e257(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/23/then/properties/controlnets/items
+def _e170(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/10/then/properties/controlnets/items
     if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
         not isinstance(x, dict)
         or (
             "preprocessorId" not in x
             or (
                 (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K30
+                and x["preprocessorId"] in _K49
             )
         )
     ):
         if not (
             not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
         ):
-            _e260(x, path, out)
-
-
-def _e266(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/24/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                not (
-                    (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                    and x["preprocessorId"] in _K190
-                )
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
-        ):
-            _e270(x, path, out)
-
-
-def _e276(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/25/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K191
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "strengthType" not in x
-                or (
-                    x["strengthType"] is None
-                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K192)
-                )
-            )
-        ):
-            _e279(x, path, out)
-
-
-def _e285(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/26/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("strengthType" in x)) and (
-        not isinstance(x, dict) or ("strengthType" not in x or (isinstance(x["strengthType"], str)))
-    ):
-        if not (not isinstance(x, dict) or ("weight" not in x or (x["weight"] is None))):
-            _e288(x, path, out)
+            _e173(x, path, out)
 
 
 def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput
     if isinstance(x, dict):
-        for _name in _K252:
+        for _name in _K255:
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K253,
+                        _K256,
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -5545,15 +5515,15 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE183.get(_key)
+            _check = _TABLE197.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE254[_key](_value, (*path, _key), out)
+                    _TABLE257[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K255,
+                    _K258,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -5566,21 +5536,21 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K256,
+                    _K259,
                     "type",
-                    f"expected {_K19}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K252:
+            for _name in _K255:
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K253,
+                            _K256,
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -5589,15 +5559,15 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE183.get(_key)
+                _check = _TABLE197.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE254[_key](_value, (*path, _key), out)
+                        _TABLE257[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K255,
+                        _K258,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -5610,12 +5580,12 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/elementInput
     if isinstance(x, dict):
-        for _name in _K257:
+        for _name in _K260:
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K258,
+                        _K261,
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -5624,73 +5594,7 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE185.get(_key)
-            if _check is not None:
-                if not _check(_value):
-                    _TABLE259[_key](_value, (*path, _key), out)
-                continue
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K260,
-                    "additionalProperties",
-                    f"unknown property {_key!r}",
-                    None,
-                    "error",
-                    _key,
-                )
-            )
-    else:
-        if not isinstance(x, dict):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K261,
-                    "type",
-                    f"expected {_K19}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, dict):
-            for _name in _K257:
-                if _name not in x:
-                    out.append(
-                        Error(
-                            _pointer(path),
-                            _K258,
-                            "required",
-                            f"missing required property {_name!r}",
-                            None,
-                            "error",
-                            _name,
-                        )
-                    )
-            for _key, _value in x.items():
-                _check = _TABLE185.get(_key)
-                if _check is not None:
-                    if not _check(_value):
-                        _TABLE259[_key](_value, (*path, _key), out)
-                    continue
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K260,
-                        "additionalProperties",
-                        f"unknown property {_key!r}",
-                        None,
-                        "error",
-                        _key,
-                    )
-                )
-
-
-def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/userElementInput
-    if isinstance(x, dict):
-        for _key, _value in x.items():
-            _check = _TABLE187.get(_key)
+            _check = _TABLE199.get(_key)
             if _check is not None:
                 if not _check(_value):
                     _TABLE262[_key](_value, (*path, _key), out)
@@ -5713,15 +5617,28 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     _pointer(path),
                     _K264,
                     "type",
-                    f"expected {_K19}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
+            for _name in _K260:
+                if _name not in x:
+                    out.append(
+                        Error(
+                            _pointer(path),
+                            _K261,
+                            "required",
+                            f"missing required property {_name!r}",
+                            None,
+                            "error",
+                            _name,
+                        )
+                    )
             for _key, _value in x.items():
-                _check = _TABLE187.get(_key)
+                _check = _TABLE199.get(_key)
                 if _check is not None:
                     if not _check(_value):
                         _TABLE262[_key](_value, (*path, _key), out)
@@ -5739,32 +5656,19 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/contextImage
+def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/userElementInput
     if isinstance(x, dict):
-        for _name in _K265:
-            if _name not in x:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K266,
-                        "required",
-                        f"missing required property {_name!r}",
-                        None,
-                        "error",
-                        _name,
-                    )
-                )
         for _key, _value in x.items():
-            _check = _TABLE189.get(_key)
+            _check = _TABLE201.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE267[_key](_value, (*path, _key), out)
+                    _TABLE265[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K268,
+                    _K266,
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -5777,38 +5681,25 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K269,
+                    _K267,
                     "type",
-                    f"expected {_K19}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K265:
-                if _name not in x:
-                    out.append(
-                        Error(
-                            _pointer(path),
-                            _K266,
-                            "required",
-                            f"missing required property {_name!r}",
-                            None,
-                            "error",
-                            _name,
-                        )
-                    )
             for _key, _value in x.items():
-                _check = _TABLE189.get(_key)
+                _check = _TABLE201.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE267[_key](_value, (*path, _key), out)
+                        _TABLE265[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K268,
+                        _K266,
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -5818,42 +5709,145 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-_v322 = _v312  # /allOf/23/then/properties/controlnets/items
+def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/contextImage
+    if isinstance(x, dict):
+        for _name in _K268:
+            if _name not in x:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K269,
+                        "required",
+                        f"missing required property {_name!r}",
+                        None,
+                        "error",
+                        _name,
+                    )
+                )
+        for _key, _value in x.items():
+            _check = _TABLE203.get(_key)
+            if _check is not None:
+                if not _check(_value):
+                    _TABLE270[_key](_value, (*path, _key), out)
+                continue
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K271,
+                    "additionalProperties",
+                    f"unknown property {_key!r}",
+                    None,
+                    "error",
+                    _key,
+                )
+            )
+    else:
+        if not isinstance(x, dict):
+            out.append(
+                Error(
+                    _pointer(path),
+                    _K272,
+                    "type",
+                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, dict):
+            for _name in _K268:
+                if _name not in x:
+                    out.append(
+                        Error(
+                            _pointer(path),
+                            _K269,
+                            "required",
+                            f"missing required property {_name!r}",
+                            None,
+                            "error",
+                            _name,
+                        )
+                    )
+            for _key, _value in x.items():
+                _check = _TABLE203.get(_key)
+                if _check is not None:
+                    if not _check(_value):
+                        _TABLE270[_key](_value, (*path, _key), out)
+                    continue
+                out.append(
+                    Error(
+                        _pointer(path),
+                        _K271,
+                        "additionalProperties",
+                        f"unknown property {_key!r}",
+                        None,
+                        "error",
+                        _key,
+                    )
+                )
 
 
-def _e260(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/23/then/properties/controlnets/items/then
+def _e266(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/13/then/properties/controlnets/items
+    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "preprocessorId" not in x
+            or (
+                not (
+                    (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+                    and x["preprocessorId"] in _K190
+                )
+            )
+        )
+    ):
+        if not (
+            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
+        ):
+            _e270(x, path, out)
+
+
+def _e276(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/14/then/properties/controlnets/items
+    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+        not isinstance(x, dict)
+        or (
+            "preprocessorId" not in x
+            or (
+                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+                and x["preprocessorId"] in _K192
+            )
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or (
+                "strengthType" not in x
+                or (
+                    x["strengthType"] is None
+                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K191)
+                )
+            )
+        ):
+            _e279(x, path, out)
+
+
+def _e285(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/15/then/properties/controlnets/items
+    if _condition1 := (not isinstance(x, dict) or ("strengthType" in x)) and (
+        not isinstance(x, dict) or ("strengthType" not in x or (isinstance(x["strengthType"], str)))
+    ):
+        if not (not isinstance(x, dict) or ("weight" not in x or (x["weight"] is None))):
+            _e288(x, path, out)
+
+
+def _e173(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/10/then/properties/controlnets/items/then
     if isinstance(x, dict):
         if "strengthType" in x:
             if x["strengthType"] is not None:
-                _e261(x["strengthType"], (*path, "strengthType"), out)
-
-
-def _e270(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/24/then/properties/controlnets/items/then
-    if isinstance(x, dict):
-        if "strengthType" in x:
-            if x["strengthType"] is not None:
-                _e271(x["strengthType"], (*path, "strengthType"), out)
-
-
-def _e279(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/25/then/properties/controlnets/items/then
-    if isinstance(x, dict):
-        if "strengthType" in x:
-            if not (
-                x["strengthType"] is None
-                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K192)
-            ):
-                _e280(x["strengthType"], (*path, "strengthType"), out)
-
-
-def _e288(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/26/then/properties/controlnets/items/then
-    if isinstance(x, dict):
-        if "weight" in x:
-            if x["weight"] is not None:
-                _e289(x["weight"], (*path, "weight"), out)
+                _e174(x["strengthType"], (*path, "strengthType"), out)
 
 
 def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5865,9 +5859,9 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K270,
+                    _K273,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5878,13 +5872,13 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/initImageType
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K250):
+        if not (isinstance(x, str) and x in _K253):
             out.append(
                 Error(
                     _pointer(path),
-                    _K272,
+                    _K275,
                     "enum",
-                    f"{_show(x)} is not one of {_K271}",
+                    f"{_show(x)} is not one of {_K274}",
                     None,
                     "error",
                     None,
@@ -5895,21 +5889,21 @@ def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K273,
+                    _K276,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K250):
+        if not (isinstance(x, str) and x in _K253):
             out.append(
                 Error(
                     _pointer(path),
-                    _K272,
+                    _K275,
                     "enum",
-                    f"{_show(x)} is not one of {_K271}",
+                    f"{_show(x)} is not one of {_K274}",
                     None,
                     "error",
                     None,
@@ -5926,9 +5920,9 @@ def _e14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K275,
+                    _K278,
                     "type",
-                    f"expected {_K274}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K277}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5945,9 +5939,9 @@ def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K276,
+                    _K279,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5958,13 +5952,13 @@ def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/strengthType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K251)):
+        if not (x is None or (isinstance(x, str) and x in _K254)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K278,
+                    _K281,
                     "enum",
-                    f"{_show(x)} is not one of {_K277}",
+                    f"{_show(x)} is not one of {_K280}",
                     None,
                     "error",
                     None,
@@ -5975,21 +5969,21 @@ def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K279,
+                    _K282,
                     "type",
-                    f"expected {_K71}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K251)):
+        if not (x is None or (isinstance(x, str) and x in _K254)):
             out.append(
                 Error(
                     _pointer(path),
-                    _K278,
+                    _K281,
                     "enum",
-                    f"{_show(x)} is not one of {_K277}",
+                    f"{_show(x)} is not one of {_K280}",
                     None,
                     "error",
                     None,
@@ -6006,9 +6000,9 @@ def _e17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K280,
+                    _K283,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6025,9 +6019,9 @@ def _e23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K281,
+                    _K284,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6044,9 +6038,9 @@ def _e24(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K282,
+                    _K285,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6063,9 +6057,9 @@ def _e65(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K283,
+                    _K286,
                     "type",
-                    f"expected {_K110}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6082,9 +6076,9 @@ def _e66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K284,
+                    _K287,
                     "type",
-                    f"expected {_K82}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6101,9 +6095,9 @@ def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K285,
+                    _K288,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6114,13 +6108,13 @@ def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/contextImage/properties/type
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K250):
+        if not (isinstance(x, str) and x in _K253):
             out.append(
                 Error(
                     _pointer(path),
-                    _K286,
+                    _K289,
                     "enum",
-                    f"{_show(x)} is not one of {_K271}",
+                    f"{_show(x)} is not one of {_K274}",
                     None,
                     "error",
                     None,
@@ -6131,21 +6125,21 @@ def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K287,
+                    _K290,
                     "type",
-                    f"expected {_K93}, got {_kind(x)} {_show(x)}",
+                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K250):
+        if not (isinstance(x, str) and x in _K253):
             out.append(
                 Error(
                     _pointer(path),
-                    _K286,
+                    _K289,
                     "enum",
-                    f"{_show(x)} is not one of {_K271}",
+                    f"{_show(x)} is not one of {_K274}",
                     None,
                     "error",
                     None,
@@ -6153,40 +6147,67 @@ def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e261(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/23/then/properties/controlnets/items/then/properties/strengthType
+def _e270(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/13/then/properties/controlnets/items/then
+    if isinstance(x, dict):
+        if "strengthType" in x:
+            if x["strengthType"] is not None:
+                _e271(x["strengthType"], (*path, "strengthType"), out)
+
+
+def _e279(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/14/then/properties/controlnets/items/then
+    if isinstance(x, dict):
+        if "strengthType" in x:
+            if not (
+                x["strengthType"] is None
+                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K191)
+            ):
+                _e280(x["strengthType"], (*path, "strengthType"), out)
+
+
+def _e288(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/15/then/properties/controlnets/items/then
+    if isinstance(x, dict):
+        if "weight" in x:
+            if x["weight"] is not None:
+                _e289(x["weight"], (*path, "weight"), out)
+
+
+def _e174(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/10/then/properties/controlnets/items/then/properties/strengthType
     if x is None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K288, "type", _RULE289, None))
+            out.append(_rule_error(path, _K291, "type", _RULE292, None))
 
 
 def _e271(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/24/then/properties/controlnets/items/then/properties/strengthType
+    # /x-advice/13/then/properties/controlnets/items/then/properties/strengthType
     if x is None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K290, "type", _RULE291, None))
+            out.append(_rule_error(path, _K293, "type", _RULE22, None))
 
 
 def _e280(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/25/then/properties/controlnets/items/then/properties/strengthType
-    if not (x is None or (isinstance(x, str) and x in _K192)):
-        out.append(_rule_error(path, _K293, "enum", _RULE294, None))
+    # /x-advice/14/then/properties/controlnets/items/then/properties/strengthType
+    if not (x is None or (isinstance(x, str) and x in _K191)):
+        out.append(_rule_error(path, _K295, "enum", _RULE23, None))
 
 
 def _e289(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/26/then/properties/controlnets/items/then/properties/weight
+    # /x-advice/15/then/properties/controlnets/items/then/properties/weight
     if x is None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K295, "type", _RULE296, None))
+            out.append(_rule_error(path, _K296, "type", _RULE24, None))
 
 
-_TABLE1 = {
+_TABLE32 = {
     "alchemy": _v1,
     "canvasInitId": _v2,
     "canvasMaskId": _v3,
@@ -6243,7 +6264,7 @@ _TABLE1 = {
     "isInitImage": _v77,
     "isInitImage\n": _v77,
 }
-_TABLE17 = {
+_TABLE36 = {
     "alchemy": _e1,
     "canvasInitId": _e2,
     "canvasMaskId": _e3,
@@ -6300,7 +6321,7 @@ _TABLE17 = {
     "isInitImage": _e77,
     "isInitImage\n": _e77,
 }
-_TABLE183 = {
+_TABLE197 = {
     "initImageId": _v12,
     "initImageType": _v13,
     "preprocessorId": _v14,
@@ -6308,10 +6329,10 @@ _TABLE183 = {
     "strengthType": _v16,
     "influence": _v17,
 }
-_TABLE185 = {"akUUID": _v23, "weight": _v24}
-_TABLE187 = {"userLoraId": _v65, "weight": _v66}
-_TABLE189 = {"id": _v74, "type": _v75}
-_TABLE254 = {
+_TABLE199 = {"akUUID": _v23, "weight": _v24}
+_TABLE201 = {"userLoraId": _v65, "weight": _v66}
+_TABLE203 = {"id": _v74, "type": _v75}
+_TABLE257 = {
     "initImageId": _e12,
     "initImageType": _e13,
     "preprocessorId": _e14,
@@ -6319,6 +6340,6 @@ _TABLE254 = {
     "strengthType": _e16,
     "influence": _e17,
 }
-_TABLE259 = {"akUUID": _e23, "weight": _e24}
-_TABLE262 = {"userLoraId": _e65, "weight": _e66}
-_TABLE267 = {"id": _e74, "type": _e75}
+_TABLE262 = {"akUUID": _e23, "weight": _e24}
+_TABLE265 = {"userLoraId": _e65, "weight": _e66}
+_TABLE270 = {"id": _e74, "type": _e75}

@@ -5,14 +5,18 @@
 # ruff: noqa: E501, SIM102, SIM103, SIM110, RUF100
 """Standalone validator compiled by genspec (stdlib only).
 
-`is_valid(instance)` is the fast path; `validate(instance)` lists every finding and returns []
-exactly when `is_valid` is True; `is_accepted(instance)` ignores warning-severity rules.
-Instances are JSON values as `json.loads` returns them.
+`is_valid(instance)` is the fast path: True when no constraint fails (the schema's x-advice is
+advice, never part of validity). `validate(instance)` lists the constraint errors, then the
+advice warnings; `is_valid(instance) == (not any(e.severity == "error" for e in validate(x)))`.
+`is_accepted` is a deprecated alias of `is_valid`. Instances are JSON values as `json.loads`
+returns them.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,25 +40,22 @@ class Error:
 
 
 def is_valid(instance: Any) -> bool:
-    """True when `instance` satisfies the schema (no error and no warning)."""
+    """True when `instance` satisfies every constraint (advice warnings do not count)."""
     return _v0(instance)
 
 
 def is_accepted(instance: Any) -> bool:
-    """True when no error-severity finding exists (warnings allowed): the gate for requests.
-
-    Equal to `not any(e.severity == "error" for e in validate(instance))`, without building
-    errors; the same as `is_valid` for a schema without warning rules.
-    """
+    """Deprecated alias of `is_valid` (advice no longer takes part in validity)."""
+    warnings.warn("is_accepted is deprecated; use is_valid", DeprecationWarning, stacklevel=2)
     return _v0(instance)
 
 
 def validate(instance: Any) -> list[Error]:
-    """Every finding for `instance`; [] exactly when `is_valid(instance)`."""
-    if _v0(instance):
-        return []
+    """Every finding for `instance`: the constraint errors, then the advice warnings."""
     out: list[Error] = []
-    _e0(instance, (), out)
+    if not _v0(instance):
+        _e0(instance, (), out)
+    _advise(instance, out)
     return out
 
 
@@ -79,6 +80,21 @@ def _rule_error(
 ) -> Error:
     rule_id, severity, message = rule
     return Error(_pointer(path), schema_path, keyword, message, rule_id, severity, prop)
+
+
+def _warn(
+    x: Any,
+    report: Callable[[Any, tuple[str | int, ...], list[Error]], None],
+    rule: tuple[str, str, str],
+    out: list[Error],
+) -> None:
+    """Report an advice entry's findings, each as that entry's rule (its id, severity, message)."""
+    found: list[Error] = []
+    report(x, (), found)
+    rule_id, severity, message = rule
+    for error in found:
+        error.rule_id, error.severity, error.message = rule_id, severity, message
+    out.extend(found)
 
 
 def _kind(value: Any) -> str:
@@ -416,6 +432,10 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 ):
                     _e1(x["sdGenerationJob"], (*path, "sdGenerationJob"), out)
+
+
+def _advise(x: Any, out: list[Error]) -> None:
+    return
 
 
 def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
