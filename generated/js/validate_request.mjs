@@ -5,7 +5,7 @@
 // constraint errors first, then the advice warnings. x is a JSON value as JSON.parse makes it.
 
 /** Documented rules (the schema's x-rule annotations): id -> severity, message, source, reference. */
-export const RULES = Object.freeze({"num-images-max-4-when-large": {"severity": "error", "message": "num_images must be 4 or fewer when width or height is over 768; width defaults to 1024, so also send a width of 768 or less to get more than 4 images.", "source": "Must be between 1 and 8. If either width or height is over 768, must be between 1 and 4.", "reference": "API reference, Create a Generation of Images, body parameter num_images (width defaults to 1024, height to 768)"}, "ultra-requires-alchemy-off": {"severity": "error", "message": "ultra cannot be combined with Alchemy, and alchemy defaults to true: send \"alchemy\": false with \"ultra\": true.", "source": "Enable to use Ultra mode. Note: can not be used with Alchemy.", "reference": "API reference, Create a Generation of Images, body parameter ultra"}, "phoenix-alchemy-contrast-min": {"severity": "error", "message": "Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send \"alchemy\": false.", "source": "For Phoenix, if alchemy is true, contrast needs to be 2.5 or higher.", "reference": "API reference, Create a Generation of Images, body parameter contrast. Phoenix = modelId de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3 (Phoenix 1.0) or 6b645e3a-d64f-4341-a6d8-7a3690fbf042 (Phoenix 0.9), or no modelId with sd_version PHOENIX (docs.leonardo.ai/docs/legacy-generation). An omitted contrast fails too: the Phoenix guide lists contrast as required."}, "flux-alchemy-contrast-min": {"severity": "warning", "message": "Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send \"alchemy\": false. A warning because only the Flux guide states it; the API reference states it for Phoenix.", "source": "If alchemy is true, contrast needs to be 2.5 or higher.", "reference": "Flux guide, docs.leonardo.ai/docs/generate-images-using-flux, parameter contrast. Flux = modelId b2614463-296c-462a-9586-aafdb8f00e36 (Flux Dev), 1dd50843-d653-4516-a8e3-f0238ee453ff (Flux Schnell), 28aeddf8-bd19-4803-80fc-79602d1a9989 (FLUX.1 Kontext), or no modelId with sd_version FLUX or FLUX_DEV."}, "flux-seed-max": {"severity": "error", "message": "Flux models take a seed of at most 2147483637 (API reference; the Flux guides say 2147483638): send a smaller seed.", "source": "The maximum seed value is 2147483637 for Flux and 9999999998 for other models", "reference": "API reference, Create a Generation of Images, body parameter seed. Rejected above 2147483638, the larger of the two documented Flux maxima (the FLUX Schnell and FLUX.1 Kontext guides say 2147483638); exactly 2147483638 is the warning flux-seed-max-reference. Flux = modelId b2614463-296c-462a-9586-aafdb8f00e36, 1dd50843-d653-4516-a8e3-f0238ee453ff, 28aeddf8-bd19-4803-80fc-79602d1a9989, or no modelId with sd_version FLUX or FLUX_DEV."}, "flux-seed-max-reference": {"severity": "warning", "message": "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.", "source": "The maximum seed value is 2147483637 for Flux and 9999999998 for other models", "reference": "API reference, Create a Generation of Images, body parameter seed, against the FLUX Schnell and FLUX.1 Kontext guides (\"The maximum seed number is 2147483638\"). The docs disagree by one, so only that value is a warning."}, "contrast-documented-values": {"severity": "warning", "message": "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.", "source": "Accepts values [1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5].", "reference": "API reference, Create a Generation of Images, body parameter contrast (the OpenAPI document itself only bounds it to 1..4.5, so other values are a warning)"}, "guidance-scale-max-20": {"severity": "warning", "message": "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.", "source": "How strongly the generation should reflect the prompt. 7 is recommended. Must be between 1 and 20.", "reference": "API reference, Create a Generation of Images, body parameter guidance_scale, against the Legacy FAQ (guidance scale 2-30 with Alchemy on non-SDXL models). The schema rejects values outside 1..30 and warns above 20."}, "photoreal-requires-alchemy": {"severity": "error", "message": "PhotoReal needs Alchemy: remove \"alchemy\": false (alchemy defaults to true) or turn photoReal off.", "source": "Enable the photoReal feature. Requires enabling alchemy and unspecifying modelId (for photoRealVersion V1).", "reference": "API reference, Create a Generation of Images, body parameter photoReal"}, "photoreal-v1-without-model-id": {"severity": "error", "message": "PhotoReal v1 (the version used when photoRealVersion is omitted) has no model id: remove modelId, or send photoRealVersion \"v2\" with a PhotoReal v2 model.", "source": "Enable the photoReal feature. Requires enabling alchemy and unspecifying modelId (for photoRealVersion V1).", "reference": "API reference, Create a Generation of Images, body parameter photoReal; PhotoReal guide: \"if not specified, the default PhotoReal version will be v1\". Tested on the body as sent: the modelId default does not count."}, "photoreal-v2-model": {"severity": "error", "message": "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one).", "source": "modelId for PhotoReal v2 needs to be specified as Leonardo Kino XL, Leonardo Diffusion XL or Leonardo Vision XL", "reference": "PhotoReal guide, docs.leonardo.ai/docs/generate-images-using-photoreal, PhotoReal v2 tip. The body as sent is tested, and an omitted modelId means the default Lightning XL, which is not on the list."}, "preset-style-alchemy-off": {"severity": "warning", "message": "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).", "source": "When alchemy is disabled, use LEONARDO or NONE.", "reference": "API reference, Create a Generation of Images, body parameter presetStyle (advice, so a warning; not applied with photoReal, which has its own lists, or when the guides' styleUUID is sent)"}, "preset-style-alchemy-on": {"severity": "warning", "message": "With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send \"alchemy\": false.", "source": "When alchemy is enabled, use ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR, or NONE.", "reference": "API reference, Create a Generation of Images, body parameter presetStyle (advice, so a warning; not applied with photoReal or when styleUUID is sent)"}, "preset-style-photoreal-v1": {"severity": "warning", "message": "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.", "source": "When photoReal is enabled, refer to the Guide section for a full list.", "reference": "API reference, Create a Generation of Images, body parameter presetStyle, and the PhotoReal guide's v1 list (CINEMATIC, CREATIVE, VIBRANT)"}, "preset-style-photoreal-v2": {"severity": "warning", "message": "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses).", "source": "When photoReal is enabled, refer to the Guide section for a full list.", "reference": "API reference, Create a Generation of Images, body parameter presetStyle, and the PhotoReal guide's v2 list; DYNAMIC is allowed too because the same guide's v2 sample sends it"}, "prompt-magic-version-needs-prompt-magic": {"severity": "warning", "message": "promptMagicVersion only has an effect with Prompt Magic on: send \"promptMagic\": true or drop promptMagicVersion.", "source": "Prompt magic version v2 or v3, for use when promptMagic: true", "reference": "API reference, Create a Generation of Images, body parameter promptMagicVersion"}, "prompt-magic-strength-needs-prompt-magic": {"severity": "warning", "message": "promptMagicStrength only has an effect with Prompt Magic on: send \"promptMagic\": true or drop promptMagicStrength.", "source": "Strength of prompt magic. Must be a float between 0.1 and 1.0", "reference": "API reference, Create a Generation of Images, body parameter promptMagicStrength (the \"for use when promptMagic: true\" of promptMagicVersion, applied to its sibling)"}, "enhance-prompt-instruction-needs-enhance-prompt": {"severity": "warning", "message": "enhancePromptInstruction is only read when prompt enhancement is on: send \"enhancePrompt\": true or drop the instruction.", "source": "When enhancePrompt is enabled, the prompt is enhanced based on the given instructions.", "reference": "API reference, Create a Generation of Images, body parameter enhancePromptInstruction"}, "contrast-ratio-needs-alchemy": {"severity": "warning", "message": "contrastRatio is an Alchemy setting and has no effect with \"alchemy\": false: drop it or turn Alchemy on.", "source": "Contrast Ratio to use with Alchemy. Must be a float between 0 and 1 inclusive.", "reference": "API reference, Create a Generation of Images, body parameter contrastRatio"}, "expanded-domain-needs-alchemy": {"severity": "warning", "message": "expandedDomain is an Alchemy feature and has no effect with \"alchemy\": false: drop it or turn Alchemy on.", "source": "Enable to use the Expanded Domain feature of Alchemy.", "reference": "API reference, Create a Generation of Images, body parameter expandedDomain"}, "unzoom-requires-amount-and-init-image": {"severity": "error", "message": "unzoom needs both unzoomAmount and init_image_id: send them, or drop \"unzoom\": true.", "source": "Whether the generated images should be unzoomed (requires unzoomAmount and init_image_id to be set).", "reference": "API reference, Create a Generation of Images, body parameter unzoom (null counts as not set)"}, "unzoom-amount-requires-unzoom": {"severity": "error", "message": "unzoomAmount only works with \"unzoom\": true (and an init_image_id): send unzoom true or drop unzoomAmount.", "source": "How much the image should be unzoomed (requires an init_image_id and unzoom to be set to true).", "reference": "API reference, Create a Generation of Images, body parameter unzoomAmount (the init_image_id half is checked by unzoom-requires-amount-and-init-image once unzoom is true)"}, "fantasy-avatar-requires-init-image": {"severity": "error", "message": "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).", "source": "init_image_id - Image ID of uploaded photo. Must be a single human face facing forward.", "reference": "Fantasy Avatar guide, docs.leonardo.ai/docs/generate-images-using-fantasy-avatar, Required Parameters (fantasyAvatar, prompt, init_image_id)"}, "strength-type-reference-only": {"severity": "error", "message": "strengthType only works for Style, Character and Content Reference controlnets; this preprocessorId is another kind (Edge, Depth, Pose, ...): use weight instead of strengthType.", "source": "Strength type for the controlnet. Can only be used for Style, Character and Content Reference controlnets.", "reference": "API reference, Create a Generation of Images, body parameter controlnets[].strengthType. Known non-reference preprocessor ids (Image Guidance guide): 1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22."}, "strength-type-unknown-preprocessor": {"severity": "warning", "message": "strengthType only works for Style, Character and Content Reference controlnets, and this preprocessorId is not a documented reference id (Style 67/166/298/299/431, Character 133/397, Content 100/364/232/233/430): check the id or use weight.", "source": "Strength type for the controlnet. Can only be used for Style, Character and Content Reference controlnets.", "reference": "API reference, Create a Generation of Images, body parameter controlnets[].strengthType, with the preprocessor tables of the Image Guidance, Phoenix, FLUX Schnell and Lucid Realism guides (Flux Dev 299/233 from a third-party write-up). Unknown ids may belong to newer models, so this is a warning."}, "strength-type-content-character-max-high": {"severity": "warning", "message": "Character and Content Reference take strengthType Low, Mid or High; Ultra and Max are for Style Reference only.", "source": "Strength of the input image guidance. Accepts Low, Mid, or High.", "reference": "Phoenix guide, docs.leonardo.ai/docs/phoenix, Image Guidance body parameters (Lucid and Flux guides say the same); the Image Guidance guide's Character Reference table also stops at High, while its Style Reference table goes to Max. Character ids 133, 397, Content ids 100, 364, 232, 233, 430."}, "controlnet-weight-or-strength-type": {"severity": "warning", "message": "Set either weight or strengthType on a controlnet, not both: drop weight (or set it to null) when strengthType is set.", "source": "Either parameters can be used for the guidance strength, but not both at the same time.", "reference": "Image Guidance guide, docs.leonardo.ai/docs/generate-images-using-image-to-image-guidance, Style Reference section (a guide, not the API reference, so a warning)"}, "canvas-fields-need-canvas-request": {"severity": "warning", "message": "canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send \"canvasRequest\": true.", "source": "Ensure canvasRequest is set to True when using Canvas Editor features.", "reference": "Canvas Inpainting guide, docs.leonardo.ai (a guide's advice, so a warning)"}, "phoenix-model-needs-phoenix-sd-version": {"severity": "warning", "message": "A Phoenix modelId with another sd_version is refused by the server (\"Phoenix request requires sd_version to be PHOENIX.\"): send sd_version PHOENIX or drop sd_version.", "source": "Phoenix request requires sd_version to be PHOENIX.", "reference": "Server error reply reported in Leonardo-Interactive/leonardo-ts-sdk issue #86 (not on a docs page, so a warning). Phoenix ids de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3, 6b645e3a-d64f-4341-a6d8-7a3690fbf042."}, "lucid-alchemy-off": {"severity": "warning", "message": "Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send \"alchemy\": false as Leonardo's Lucid samples do.", "source": "This parameter is not supported for Lucid Origin and Lucid Realism.", "reference": "Phoenix and Lucid Realism guides, docs.leonardo.ai/docs/phoenix, body parameter alchemy. Lucid Realism 05ce0082-2d80-4a2d-8653-4d1c85e2418e, Lucid Origin 7b592283-e8a7-4c5a-9ba6-d18c31f258b9 (Lucid Origin has since moved to the v2 endpoint)."}});
+export const RULES = Object.freeze({"num-images-max-4-when-large": {"severity": "error", "message": "num_images must be 4 or fewer when width or height is over 768; width defaults to 1024, so also send a width of 768 or less to get more than 4 images.", "source": "Must be between 1 and 8. If either width or height is over 768, must be between 1 and 4.", "reference": "API reference, Create a Generation of Images, body parameter num_images (width defaults to 1024, height to 768)"}, "ultra-requires-alchemy-off": {"severity": "error", "message": "ultra cannot be combined with Alchemy, and alchemy defaults to true: send \"alchemy\": false with \"ultra\": true.", "source": "Enable to use Ultra mode. Note: can not be used with Alchemy.", "reference": "API reference, Create a Generation of Images, body parameter ultra"}, "phoenix-alchemy-contrast-min": {"severity": "error", "message": "Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send \"alchemy\": false.", "source": "For Phoenix, if alchemy is true, contrast needs to be 2.5 or higher.", "reference": "API reference, Create a Generation of Images, body parameter contrast. Phoenix = modelId de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3 (Phoenix 1.0) or 6b645e3a-d64f-4341-a6d8-7a3690fbf042 (Phoenix 0.9), or no modelId with sd_version PHOENIX (docs.leonardo.ai/docs/legacy-generation). An omitted contrast fails too: the Phoenix guide lists contrast as required."}, "flux-seed-max": {"severity": "error", "message": "Flux models take a seed of at most 2147483637 (API reference; the Flux guides say 2147483638): send a smaller seed.", "source": "The maximum seed value is 2147483637 for Flux and 9999999998 for other models", "reference": "API reference, Create a Generation of Images, body parameter seed. Rejected above 2147483638, the larger of the two documented Flux maxima (the FLUX Schnell and FLUX.1 Kontext guides say 2147483638); exactly 2147483638 is the warning flux-seed-max-reference. Flux = modelId b2614463-296c-462a-9586-aafdb8f00e36, 1dd50843-d653-4516-a8e3-f0238ee453ff, 28aeddf8-bd19-4803-80fc-79602d1a9989, or no modelId with sd_version FLUX or FLUX_DEV."}, "photoreal-requires-alchemy": {"severity": "error", "message": "PhotoReal needs Alchemy: remove \"alchemy\": false (alchemy defaults to true) or turn photoReal off.", "source": "Enable the photoReal feature. Requires enabling alchemy and unspecifying modelId (for photoRealVersion V1).", "reference": "API reference, Create a Generation of Images, body parameter photoReal"}, "photoreal-v1-without-model-id": {"severity": "error", "message": "PhotoReal v1 (the version used when photoRealVersion is omitted) has no model id: remove modelId, or send photoRealVersion \"v2\" with a PhotoReal v2 model.", "source": "Enable the photoReal feature. Requires enabling alchemy and unspecifying modelId (for photoRealVersion V1).", "reference": "API reference, Create a Generation of Images, body parameter photoReal; PhotoReal guide: \"if not specified, the default PhotoReal version will be v1\". Tested on the body as sent: the modelId default does not count."}, "photoreal-v2-model": {"severity": "error", "message": "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one).", "source": "modelId for PhotoReal v2 needs to be specified as Leonardo Kino XL, Leonardo Diffusion XL or Leonardo Vision XL", "reference": "PhotoReal guide, docs.leonardo.ai/docs/generate-images-using-photoreal, PhotoReal v2 tip. The body as sent is tested, and an omitted modelId means the default Lightning XL, which is not on the list."}, "unzoom-requires-amount-and-init-image": {"severity": "error", "message": "unzoom needs both unzoomAmount and init_image_id: send them, or drop \"unzoom\": true.", "source": "Whether the generated images should be unzoomed (requires unzoomAmount and init_image_id to be set).", "reference": "API reference, Create a Generation of Images, body parameter unzoom (null counts as not set)"}, "unzoom-amount-requires-unzoom": {"severity": "error", "message": "unzoomAmount only works with \"unzoom\": true (and an init_image_id): send unzoom true or drop unzoomAmount.", "source": "How much the image should be unzoomed (requires an init_image_id and unzoom to be set to true).", "reference": "API reference, Create a Generation of Images, body parameter unzoomAmount (the init_image_id half is checked by unzoom-requires-amount-and-init-image once unzoom is true)"}, "fantasy-avatar-requires-init-image": {"severity": "error", "message": "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).", "source": "init_image_id - Image ID of uploaded photo. Must be a single human face facing forward.", "reference": "Fantasy Avatar guide, docs.leonardo.ai/docs/generate-images-using-fantasy-avatar, Required Parameters (fantasyAvatar, prompt, init_image_id)"}, "strength-type-reference-only": {"severity": "error", "message": "strengthType only works for Style, Character and Content Reference controlnets; this preprocessorId is another kind (Edge, Depth, Pose, ...): use weight instead of strengthType.", "source": "Strength type for the controlnet. Can only be used for Style, Character and Content Reference controlnets.", "reference": "API reference, Create a Generation of Images, body parameter controlnets[].strengthType. Known non-reference preprocessor ids (Image Guidance guide): 1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22."}, "flux-alchemy-contrast-min": {"severity": "warning", "message": "Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send \"alchemy\": false. A warning because only the Flux guide states it; the API reference states it for Phoenix.", "source": "If alchemy is true, contrast needs to be 2.5 or higher.", "reference": "Flux guide, docs.leonardo.ai/docs/generate-images-using-flux, parameter contrast. Flux = modelId b2614463-296c-462a-9586-aafdb8f00e36 (Flux Dev), 1dd50843-d653-4516-a8e3-f0238ee453ff (Flux Schnell), 28aeddf8-bd19-4803-80fc-79602d1a9989 (FLUX.1 Kontext), or no modelId with sd_version FLUX or FLUX_DEV."}, "flux-seed-max-reference": {"severity": "warning", "message": "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.", "source": "The maximum seed value is 2147483637 for Flux and 9999999998 for other models", "reference": "API reference, Create a Generation of Images, body parameter seed, against the FLUX Schnell and FLUX.1 Kontext guides (\"The maximum seed number is 2147483638\"). The docs disagree by one, so only that value is a warning."}, "contrast-documented-values": {"severity": "warning", "message": "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.", "source": "Accepts values [1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5].", "reference": "API reference, Create a Generation of Images, body parameter contrast (the OpenAPI document itself only bounds it to 1..4.5, so other values are a warning)"}, "guidance-scale-max-20": {"severity": "warning", "message": "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.", "source": "How strongly the generation should reflect the prompt. 7 is recommended. Must be between 1 and 20.", "reference": "API reference, Create a Generation of Images, body parameter guidance_scale, against the Legacy FAQ (guidance scale 2-30 with Alchemy on non-SDXL models). The schema rejects values outside 1..30 and warns above 20."}, "preset-style-alchemy-off": {"severity": "warning", "message": "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).", "source": "When alchemy is disabled, use LEONARDO or NONE.", "reference": "API reference, Create a Generation of Images, body parameter presetStyle (advice, so a warning; not applied with photoReal, which has its own lists, or when the guides' styleUUID is sent)"}, "preset-style-alchemy-on": {"severity": "warning", "message": "With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send \"alchemy\": false.", "source": "When alchemy is enabled, use ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR, or NONE.", "reference": "API reference, Create a Generation of Images, body parameter presetStyle (advice, so a warning; not applied with photoReal or when styleUUID is sent)"}, "preset-style-photoreal-v1": {"severity": "warning", "message": "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.", "source": "When photoReal is enabled, refer to the Guide section for a full list.", "reference": "API reference, Create a Generation of Images, body parameter presetStyle, and the PhotoReal guide's v1 list (CINEMATIC, CREATIVE, VIBRANT)"}, "preset-style-photoreal-v2": {"severity": "warning", "message": "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses).", "source": "When photoReal is enabled, refer to the Guide section for a full list.", "reference": "API reference, Create a Generation of Images, body parameter presetStyle, and the PhotoReal guide's v2 list; DYNAMIC is allowed too because the same guide's v2 sample sends it"}, "prompt-magic-version-needs-prompt-magic": {"severity": "warning", "message": "promptMagicVersion only has an effect with Prompt Magic on: send \"promptMagic\": true or drop promptMagicVersion.", "source": "Prompt magic version v2 or v3, for use when promptMagic: true", "reference": "API reference, Create a Generation of Images, body parameter promptMagicVersion"}, "prompt-magic-strength-needs-prompt-magic": {"severity": "warning", "message": "promptMagicStrength only has an effect with Prompt Magic on: send \"promptMagic\": true or drop promptMagicStrength.", "source": "Strength of prompt magic. Must be a float between 0.1 and 1.0", "reference": "API reference, Create a Generation of Images, body parameter promptMagicStrength (the \"for use when promptMagic: true\" of promptMagicVersion, applied to its sibling)"}, "enhance-prompt-instruction-needs-enhance-prompt": {"severity": "warning", "message": "enhancePromptInstruction is only read when prompt enhancement is on: send \"enhancePrompt\": true or drop the instruction.", "source": "When enhancePrompt is enabled, the prompt is enhanced based on the given instructions.", "reference": "API reference, Create a Generation of Images, body parameter enhancePromptInstruction"}, "contrast-ratio-needs-alchemy": {"severity": "warning", "message": "contrastRatio is an Alchemy setting and has no effect with \"alchemy\": false: drop it or turn Alchemy on.", "source": "Contrast Ratio to use with Alchemy. Must be a float between 0 and 1 inclusive.", "reference": "API reference, Create a Generation of Images, body parameter contrastRatio"}, "expanded-domain-needs-alchemy": {"severity": "warning", "message": "expandedDomain is an Alchemy feature and has no effect with \"alchemy\": false: drop it or turn Alchemy on.", "source": "Enable to use the Expanded Domain feature of Alchemy.", "reference": "API reference, Create a Generation of Images, body parameter expandedDomain"}, "strength-type-unknown-preprocessor": {"severity": "warning", "message": "strengthType only works for Style, Character and Content Reference controlnets, and this preprocessorId is not a documented reference id (Style 67/166/298/299/431, Character 133/397, Content 100/364/232/233/430): check the id or use weight.", "source": "Strength type for the controlnet. Can only be used for Style, Character and Content Reference controlnets.", "reference": "API reference, Create a Generation of Images, body parameter controlnets[].strengthType, with the preprocessor tables of the Image Guidance, Phoenix, FLUX Schnell and Lucid Realism guides (Flux Dev 299/233 from a third-party write-up). Unknown ids may belong to newer models, so this is a warning."}, "strength-type-content-character-max-high": {"severity": "warning", "message": "Character and Content Reference take strengthType Low, Mid or High; Ultra and Max are for Style Reference only.", "source": "Strength of the input image guidance. Accepts Low, Mid, or High.", "reference": "Phoenix guide, docs.leonardo.ai/docs/phoenix, Image Guidance body parameters (Lucid and Flux guides say the same); the Image Guidance guide's Character Reference table also stops at High, while its Style Reference table goes to Max. Character ids 133, 397, Content ids 100, 364, 232, 233, 430."}, "controlnet-weight-or-strength-type": {"severity": "warning", "message": "Set either weight or strengthType on a controlnet, not both: drop weight (or set it to null) when strengthType is set.", "source": "Either parameters can be used for the guidance strength, but not both at the same time.", "reference": "Image Guidance guide, docs.leonardo.ai/docs/generate-images-using-image-to-image-guidance, Style Reference section (a guide, not the API reference, so a warning)"}, "canvas-fields-need-canvas-request": {"severity": "warning", "message": "canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send \"canvasRequest\": true.", "source": "Ensure canvasRequest is set to True when using Canvas Editor features.", "reference": "Canvas Inpainting guide, docs.leonardo.ai (a guide's advice, so a warning)"}, "phoenix-model-needs-phoenix-sd-version": {"severity": "warning", "message": "A Phoenix modelId with another sd_version is refused by the server (\"Phoenix request requires sd_version to be PHOENIX.\"): send sd_version PHOENIX or drop sd_version.", "source": "Phoenix request requires sd_version to be PHOENIX.", "reference": "Server error reply reported in Leonardo-Interactive/leonardo-ts-sdk issue #86 (not on a docs page, so a warning). Phoenix ids de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3, 6b645e3a-d64f-4341-a6d8-7a3690fbf042."}, "lucid-alchemy-off": {"severity": "warning", "message": "Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send \"alchemy\": false as Leonardo's Lucid samples do.", "source": "This parameter is not supported for Lucid Origin and Lucid Realism.", "reference": "Phoenix and Lucid Realism guides, docs.leonardo.ai/docs/phoenix, body parameter alchemy. Lucid Realism 05ce0082-2d80-4a2d-8653-4d1c85e2418e, Lucid Origin 7b592283-e8a7-4c5a-9ba6-d18c31f258b9 (Lucid Origin has since moved to the v2 endpoint)."}});
 
 /** The advice: ids of the warning rules validate() reports and isValid() ignores. */
 export const ADVICE = Object.freeze(["flux-alchemy-contrast-min", "flux-seed-max-reference", "contrast-documented-values", "guidance-scale-max-20", "preset-style-alchemy-off", "preset-style-alchemy-on", "preset-style-photoreal-v1", "preset-style-photoreal-v2", "prompt-magic-version-needs-prompt-magic", "prompt-magic-strength-needs-prompt-magic", "enhance-prompt-instruction-needs-enhance-prompt", "contrast-ratio-needs-alchemy", "expanded-domain-needs-alchemy", "strength-type-unknown-preprocessor", "strength-type-content-character-max-high", "controlnet-weight-or-strength-type", "canvas-fields-need-canvas-request", "phoenix-model-needs-phoenix-sd-version", "lucid-alchemy-off"]);
@@ -17,6 +17,25 @@ export function isValid(x) {
 export function validate(x) {
   const out = [];
   if (!v0(x)) e0(x, "", out);
+  if (!v175(x)) advise(e175, x, K0, out);
+  if (!v181(x)) advise(e181, x, K1, out);
+  if (!v189(x)) advise(e189, x, K2, out);
+  if (!v194(x)) advise(e194, x, K3, out);
+  if (!v199(x)) advise(e199, x, K4, out);
+  if (!v211(x)) advise(e211, x, K5, out);
+  if (!v219(x)) advise(e219, x, K6, out);
+  if (!v227(x)) advise(e227, x, K7, out);
+  if (!v235(x)) advise(e235, x, K8, out);
+  if (!v240(x)) advise(e240, x, K9, out);
+  if (!v245(x)) advise(e245, x, K10, out);
+  if (!v250(x)) advise(e250, x, K11, out);
+  if (!v256(x)) advise(e256, x, K12, out);
+  if (!v262(x)) advise(e262, x, K13, out);
+  if (!v272(x)) advise(e272, x, K14, out);
+  if (!v281(x)) advise(e281, x, K15, out);
+  if (!v290(x)) advise(e290, x, K16, out);
+  if (!v300(x)) advise(e300, x, K17, out);
+  if (!v305(x)) advise(e305, x, K18, out);
   // Errors first, then warnings, each in the order found.
   return out.filter((f) => f.severity === "error").concat(out.filter((f) => f.severity !== "error"));
 }
@@ -87,6 +106,13 @@ function unique(items) {
   return true;
 }
 
+// Findings under an advice subschema are that advice's warnings, wherever they were found.
+function advise(report, x, rule, out) {
+  const found = [];
+  report(x, "", found);
+  for (const f of found) out.push({ ...f, ruleId: rule[0], severity: rule[1], message: rule[2] });
+}
+
 // String lengths count code points (as JSON Schema and Python do), not UTF-16 units.
 function codePoints(s) {
   let n = s.length;
@@ -103,61 +129,61 @@ function codePoints(s) {
   return n;
 }
 
-const K0 = new Set(["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]);
-const K1 = new Set(["POSE", "CANNY", "DEPTH"]);
-const K2 = new Set([0.55, 0.5, 0.45, null]);
-const K3 = new Set(["v1", "v2", null]);
-const K4 = new Set(["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "FASHION", "FILM", "FOOD", "GENERAL", "HDR", "ILLUSTRATION", "LEONARDO", "LONG_EXPOSURE", "MACRO", "MINIMALISTIC", "MONOCHROME", "MOODY", "NONE", "NEUTRAL", "PHOTOGRAPHY", "PORTRAIT", "RAYTRACED", "RENDER_3D", "RETRO", "SKETCH_BW", "SKETCH_COLOR", "STOCK_PHOTO", "VIBRANT", "UNPROCESSED", null]);
-const K5 = new Set(["v2", "v3", null]);
-const K6 = new Set(["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", "PNDM", "LEONARDO"]);
-const K7 = new Set(["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "PHOENIX", "FLUX", "FLUX_DEV", "KINO_2_0"]);
-const K8 = new Set(["disabled", "foreground_only", null]);
-const K9 = ["ultra-requires-alchemy-off", "error", "ultra cannot be combined with Alchemy, and alchemy defaults to true: send \"alchemy\": false with \"ultra\": true."];
-const K10 = ["phoenix-alchemy-contrast-min", "error", "Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send \"alchemy\": false."];
-const K11 = ["flux-alchemy-contrast-min", "warning", "Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send \"alchemy\": false. A warning because only the Flux guide states it; the API reference states it for Phoenix."];
-const K12 = ["photoreal-v2-model", "error", "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one)."];
-const K13 = ["preset-style-alchemy-off", "warning", "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID)."];
-const K14 = ["preset-style-photoreal-v1", "warning", "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them."];
-const K15 = ["prompt-magic-version-needs-prompt-magic", "warning", "promptMagicVersion only has an effect with Prompt Magic on: send \"promptMagic\": true or drop promptMagicVersion."];
-const K16 = ["prompt-magic-strength-needs-prompt-magic", "warning", "promptMagicStrength only has an effect with Prompt Magic on: send \"promptMagic\": true or drop promptMagicStrength."];
-const K17 = ["enhance-prompt-instruction-needs-enhance-prompt", "warning", "enhancePromptInstruction is only read when prompt enhancement is on: send \"enhancePrompt\": true or drop the instruction."];
-const K18 = ["unzoom-requires-amount-and-init-image", "error", "unzoom needs both unzoomAmount and init_image_id: send them, or drop \"unzoom\": true."];
-const K19 = ["unzoom-amount-requires-unzoom", "error", "unzoomAmount only works with \"unzoom\": true (and an init_image_id): send unzoom true or drop unzoomAmount."];
-const K20 = ["fantasy-avatar-requires-init-image", "error", "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward)."];
-const K21 = ["canvas-fields-need-canvas-request", "warning", "canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send \"canvasRequest\": true."];
-const K22 = ["lucid-alchemy-off", "warning", "Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send \"alchemy\": false as Leonardo's Lucid samples do."];
-const K23 = new Set([1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]);
-const K24 = new Set(["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc132", "5c232a9e-9061-4777-980a-ddc8e65647c6"]);
-const K25 = new Set(["LEONARDO", "NONE"]);
-const K26 = new Set(["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "PHOTOGRAPHY", "RAYTRACED", "RENDER_3D", "SKETCH_BW", "SKETCH_COLOR", "NONE", null]);
-const K27 = new Set(["CINEMATIC", "CREATIVE", "VIBRANT"]);
-const K28 = new Set(["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "FOOD", "HDR", "LONG_EXPOSURE", "MACRO", "MINIMALISTIC", "MONOCHROME", "MOODY", "NEUTRAL", "PORTRAIT", "RETRO", "STOCK_PHOTO", "VIBRANT", "UNPROCESSED", "DYNAMIC", null]);
-const K29 = new Set(["de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3", "6b645e3a-d64f-4341-a6d8-7a3690fbf042"]);
-const K30 = new Set(["05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"]);
-const K31 = ["num-images-max-4-when-large", "error", "num_images must be 4 or fewer when width or height is over 768; width defaults to 1024, so also send a width of 768 or less to get more than 4 images."];
-const K32 = ["flux-seed-max", "error", "Flux models take a seed of at most 2147483637 (API reference; the Flux guides say 2147483638): send a smaller seed."];
-const K33 = ["flux-seed-max-reference", "warning", "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe."];
-const K34 = ["contrast-documented-values", "warning", "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work."];
-const K35 = ["guidance-scale-max-20", "warning", "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models."];
-const K36 = ["photoreal-requires-alchemy", "error", "PhotoReal needs Alchemy: remove \"alchemy\": false (alchemy defaults to true) or turn photoReal off."];
-const K37 = ["photoreal-v1-without-model-id", "error", "PhotoReal v1 (the version used when photoRealVersion is omitted) has no model id: remove modelId, or send photoRealVersion \"v2\" with a PhotoReal v2 model."];
-const K38 = ["preset-style-alchemy-on", "warning", "With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send \"alchemy\": false."];
-const K39 = ["preset-style-photoreal-v2", "warning", "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses)."];
-const K40 = ["contrast-ratio-needs-alchemy", "warning", "contrastRatio is an Alchemy setting and has no effect with \"alchemy\": false: drop it or turn Alchemy on."];
-const K41 = ["expanded-domain-needs-alchemy", "warning", "expandedDomain is an Alchemy feature and has no effect with \"alchemy\": false: drop it or turn Alchemy on."];
-const K42 = ["phoenix-model-needs-phoenix-sd-version", "warning", "A Phoenix modelId with another sd_version is refused by the server (\"Phoenix request requires sd_version to be PHOENIX.\"): send sd_version PHOENIX or drop sd_version."];
-const K43 = new Set(["v1", null]);
-const K44 = new Set(["GENERATED", "UPLOADED"]);
-const K45 = new Set(["Low", "Mid", "High", "Ultra", "Max", null]);
-const K46 = new Set([true, null]);
-const K47 = new Set(["b2614463-296c-462a-9586-aafdb8f00e36", "1dd50843-d653-4516-a8e3-f0238ee453ff", "28aeddf8-bd19-4803-80fc-79602d1a9989"]);
-const K48 = new Set([1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22]);
-const K49 = new Set([100, 133, 232, 233, 364, 397, 430]);
-const K50 = new Set(["Low", "Mid", "High", null]);
-const K51 = ["strength-type-reference-only", "error", "strengthType only works for Style, Character and Content Reference controlnets; this preprocessorId is another kind (Edge, Depth, Pose, ...): use weight instead of strengthType."];
-const K52 = ["strength-type-unknown-preprocessor", "warning", "strengthType only works for Style, Character and Content Reference controlnets, and this preprocessorId is not a documented reference id (Style 67/166/298/299/431, Character 133/397, Content 100/364/232/233/430): check the id or use weight."];
-const K53 = ["strength-type-content-character-max-high", "warning", "Character and Content Reference take strengthType Low, Mid or High; Ultra and Max are for Style Reference only."];
-const K54 = ["controlnet-weight-or-strength-type", "warning", "Set either weight or strengthType on a controlnet, not both: drop weight (or set it to null) when strengthType is set."];
+const K0 = ["flux-alchemy-contrast-min", "warning", "Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send \"alchemy\": false. A warning because only the Flux guide states it; the API reference states it for Phoenix."];
+const K1 = ["flux-seed-max-reference", "warning", "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe."];
+const K2 = ["contrast-documented-values", "warning", "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work."];
+const K3 = ["guidance-scale-max-20", "warning", "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models."];
+const K4 = ["preset-style-alchemy-off", "warning", "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID)."];
+const K5 = ["preset-style-alchemy-on", "warning", "With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send \"alchemy\": false."];
+const K6 = ["preset-style-photoreal-v1", "warning", "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them."];
+const K7 = ["preset-style-photoreal-v2", "warning", "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses)."];
+const K8 = ["prompt-magic-version-needs-prompt-magic", "warning", "promptMagicVersion only has an effect with Prompt Magic on: send \"promptMagic\": true or drop promptMagicVersion."];
+const K9 = ["prompt-magic-strength-needs-prompt-magic", "warning", "promptMagicStrength only has an effect with Prompt Magic on: send \"promptMagic\": true or drop promptMagicStrength."];
+const K10 = ["enhance-prompt-instruction-needs-enhance-prompt", "warning", "enhancePromptInstruction is only read when prompt enhancement is on: send \"enhancePrompt\": true or drop the instruction."];
+const K11 = ["contrast-ratio-needs-alchemy", "warning", "contrastRatio is an Alchemy setting and has no effect with \"alchemy\": false: drop it or turn Alchemy on."];
+const K12 = ["expanded-domain-needs-alchemy", "warning", "expandedDomain is an Alchemy feature and has no effect with \"alchemy\": false: drop it or turn Alchemy on."];
+const K13 = ["strength-type-unknown-preprocessor", "warning", "strengthType only works for Style, Character and Content Reference controlnets, and this preprocessorId is not a documented reference id (Style 67/166/298/299/431, Character 133/397, Content 100/364/232/233/430): check the id or use weight."];
+const K14 = ["strength-type-content-character-max-high", "warning", "Character and Content Reference take strengthType Low, Mid or High; Ultra and Max are for Style Reference only."];
+const K15 = ["controlnet-weight-or-strength-type", "warning", "Set either weight or strengthType on a controlnet, not both: drop weight (or set it to null) when strengthType is set."];
+const K16 = ["canvas-fields-need-canvas-request", "warning", "canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send \"canvasRequest\": true."];
+const K17 = ["phoenix-model-needs-phoenix-sd-version", "warning", "A Phoenix modelId with another sd_version is refused by the server (\"Phoenix request requires sd_version to be PHOENIX.\"): send sd_version PHOENIX or drop sd_version."];
+const K18 = ["lucid-alchemy-off", "warning", "Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send \"alchemy\": false as Leonardo's Lucid samples do."];
+const K19 = new Set(["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]);
+const K20 = new Set(["POSE", "CANNY", "DEPTH"]);
+const K21 = new Set([0.55, 0.5, 0.45, null]);
+const K22 = new Set(["v1", "v2", null]);
+const K23 = new Set(["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "FASHION", "FILM", "FOOD", "GENERAL", "HDR", "ILLUSTRATION", "LEONARDO", "LONG_EXPOSURE", "MACRO", "MINIMALISTIC", "MONOCHROME", "MOODY", "NONE", "NEUTRAL", "PHOTOGRAPHY", "PORTRAIT", "RAYTRACED", "RENDER_3D", "RETRO", "SKETCH_BW", "SKETCH_COLOR", "STOCK_PHOTO", "VIBRANT", "UNPROCESSED", null]);
+const K24 = new Set(["v2", "v3", null]);
+const K25 = new Set(["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", "PNDM", "LEONARDO"]);
+const K26 = new Set(["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "PHOENIX", "FLUX", "FLUX_DEV", "KINO_2_0"]);
+const K27 = new Set(["disabled", "foreground_only", null]);
+const K28 = ["ultra-requires-alchemy-off", "error", "ultra cannot be combined with Alchemy, and alchemy defaults to true: send \"alchemy\": false with \"ultra\": true."];
+const K29 = ["phoenix-alchemy-contrast-min", "error", "Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send \"alchemy\": false."];
+const K30 = ["photoreal-v2-model", "error", "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one)."];
+const K31 = ["unzoom-requires-amount-and-init-image", "error", "unzoom needs both unzoomAmount and init_image_id: send them, or drop \"unzoom\": true."];
+const K32 = ["unzoom-amount-requires-unzoom", "error", "unzoomAmount only works with \"unzoom\": true (and an init_image_id): send unzoom true or drop unzoomAmount."];
+const K33 = ["fantasy-avatar-requires-init-image", "error", "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward)."];
+const K34 = new Set([1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]);
+const K35 = new Set(["LEONARDO", "NONE"]);
+const K36 = new Set(["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "PHOTOGRAPHY", "RAYTRACED", "RENDER_3D", "SKETCH_BW", "SKETCH_COLOR", "NONE", null]);
+const K37 = new Set(["CINEMATIC", "CREATIVE", "VIBRANT"]);
+const K38 = new Set(["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "FOOD", "HDR", "LONG_EXPOSURE", "MACRO", "MINIMALISTIC", "MONOCHROME", "MOODY", "NEUTRAL", "PORTRAIT", "RETRO", "STOCK_PHOTO", "VIBRANT", "UNPROCESSED", "DYNAMIC", null]);
+const K39 = new Set(["de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3", "6b645e3a-d64f-4341-a6d8-7a3690fbf042"]);
+const K40 = new Set(["05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"]);
+const K41 = new Set(["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc132", "5c232a9e-9061-4777-980a-ddc8e65647c6"]);
+const K42 = ["num-images-max-4-when-large", "error", "num_images must be 4 or fewer when width or height is over 768; width defaults to 1024, so also send a width of 768 or less to get more than 4 images."];
+const K43 = ["flux-seed-max", "error", "Flux models take a seed of at most 2147483637 (API reference; the Flux guides say 2147483638): send a smaller seed."];
+const K44 = ["photoreal-requires-alchemy", "error", "PhotoReal needs Alchemy: remove \"alchemy\": false (alchemy defaults to true) or turn photoReal off."];
+const K45 = ["photoreal-v1-without-model-id", "error", "PhotoReal v1 (the version used when photoRealVersion is omitted) has no model id: remove modelId, or send photoRealVersion \"v2\" with a PhotoReal v2 model."];
+const K46 = new Set(["v1", null]);
+const K47 = new Set(["GENERATED", "UPLOADED"]);
+const K48 = new Set(["Low", "Mid", "High", "Ultra", "Max", null]);
+const K49 = new Set([true, null]);
+const K50 = new Set(["b2614463-296c-462a-9586-aafdb8f00e36", "1dd50843-d653-4516-a8e3-f0238ee453ff", "28aeddf8-bd19-4803-80fc-79602d1a9989"]);
+const K51 = new Set([100, 133, 232, 233, 364, 397, 430]);
+const K52 = new Set(["Low", "Mid", "High", null]);
+const K53 = new Set([1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22]);
+const K54 = ["strength-type-reference-only", "error", "strengthType only works for Style, Character and Content Reference controlnets; this preprocessorId is another kind (Edge, Depth, Pose, ...): use weight instead of strengthType."];
 const K55 = new Set(["FLUX", "FLUX_DEV"]);
 const K56 = new Set([67, 100, 133, 166, 232, 233, 298, 299, 364, 397, 430, 431, 1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22]);
 
@@ -169,32 +195,13 @@ function v0(x) { // /
   if (!v89(x)) return false;
   if (!v94(x)) return false;
   if (!v111(x)) return false;
-  if (!v124(x)) return false;
-  if (!v131(x)) return false;
+  if (!v125(x)) return false;
+  if (!v132(x)) return false;
   if (!v139(x)) return false;
-  if (!v144(x)) return false;
-  if (!v149(x)) return false;
-  if (!v156(x)) return false;
-  if (!v163(x)) return false;
-  if (!v170(x)) return false;
-  if (!v182(x)) return false;
-  if (!v190(x)) return false;
-  if (!v198(x)) return false;
-  if (!v206(x)) return false;
-  if (!v211(x)) return false;
-  if (!v216(x)) return false;
-  if (!v221(x)) return false;
-  if (!v227(x)) return false;
-  if (!v233(x)) return false;
-  if (!v239(x)) return false;
-  if (!v244(x)) return false;
-  if (!v249(x)) return false;
-  if (!v262(x)) return false;
-  if (!v272(x)) return false;
-  if (!v281(x)) return false;
-  if (!v290(x)) return false;
-  if (!v300(x)) return false;
-  if (!v305(x)) return false;
+  if (!v146(x)) return false;
+  if (!v152(x)) return false;
+  if (!v157(x)) return false;
+  if (!v162(x)) return false;
   if (!hop.call(x, "prompt")) {
     return false;
   }
@@ -375,200 +382,7 @@ function v0(x) { // /
   return true;
 }
 
-function w0(x) { // /
-  if (!(isObject(x))) {
-    return false;
-  }
-  if (!v79(x)) return false;
-  if (!v89(x)) return false;
-  if (!v94(x)) return false;
-  if (!v124(x)) return false;
-  if (!v149(x)) return false;
-  if (!v156(x)) return false;
-  if (!v163(x)) return false;
-  if (!v233(x)) return false;
-  if (!v239(x)) return false;
-  if (!v244(x)) return false;
-  if (!v249(x)) return false;
-  if (!hop.call(x, "prompt")) {
-    return false;
-  }
-  for (const k of Object.keys(x)) {
-    const v = x[k];
-    let hit = false;
-    switch (k) {
-      case "alchemy":
-        if (!v1(v)) return false;
-        continue;
-      case "canvasInitId":
-        if (!v2(v)) return false;
-        continue;
-      case "canvasMaskId":
-        if (!v3(v)) return false;
-        continue;
-      case "canvasRequest":
-        if (!v4(v)) return false;
-        continue;
-      case "canvasRequestType":
-        if (!v5(v)) return false;
-        continue;
-      case "contrast":
-        if (!v6(v)) return false;
-        continue;
-      case "contrastRatio":
-        if (!v7(v)) return false;
-        continue;
-      case "controlNet":
-        if (!v8(v)) return false;
-        continue;
-      case "controlnets":
-        if (!v9(v)) return false;
-        continue;
-      case "controlNetType":
-        if (!v19(v)) return false;
-        continue;
-      case "elements":
-        if (!v20(v)) return false;
-        continue;
-      case "enhancePrompt":
-        if (!v26(v)) return false;
-        continue;
-      case "enhancePromptInstruction":
-        if (!v27(v)) return false;
-        continue;
-      case "expandedDomain":
-        if (!v28(v)) return false;
-        continue;
-      case "fantasyAvatar":
-        if (!v29(v)) return false;
-        continue;
-      case "guidance_scale":
-        if (!v30(v)) return false;
-        continue;
-      case "height":
-        if (!v31(v)) return false;
-        continue;
-      case "highContrast":
-        if (!v32(v)) return false;
-        continue;
-      case "highResolution":
-        if (!v33(v)) return false;
-        continue;
-      case "imagePrompts":
-        if (!v34(v)) return false;
-        continue;
-      case "imagePromptWeight":
-        if (!v36(v)) return false;
-        continue;
-      case "init_generation_image_id":
-        if (!v37(v)) return false;
-        continue;
-      case "init_image_id":
-        if (!v38(v)) return false;
-        continue;
-      case "init_strength":
-        if (!v39(v)) return false;
-        continue;
-      case "modelId":
-        if (!v40(v)) return false;
-        continue;
-      case "negative_prompt":
-        if (!v41(v)) return false;
-        continue;
-      case "num_images":
-        if (!v42(v)) return false;
-        continue;
-      case "num_inference_steps":
-        if (!v43(v)) return false;
-        continue;
-      case "photoReal":
-        if (!v44(v)) return false;
-        continue;
-      case "photoRealStrength":
-        if (!v45(v)) return false;
-        continue;
-      case "photoRealVersion":
-        if (!v46(v)) return false;
-        continue;
-      case "presetStyle":
-        if (!v47(v)) return false;
-        continue;
-      case "prompt":
-        if (!v48(v)) return false;
-        continue;
-      case "promptMagic":
-        if (!v49(v)) return false;
-        continue;
-      case "promptMagicStrength":
-        if (!v50(v)) return false;
-        continue;
-      case "promptMagicVersion":
-        if (!v51(v)) return false;
-        continue;
-      case "public":
-        if (!v52(v)) return false;
-        continue;
-      case "scheduler":
-        if (!v53(v)) return false;
-        continue;
-      case "sd_version":
-        if (!v54(v)) return false;
-        continue;
-      case "seed":
-        if (!v55(v)) return false;
-        continue;
-      case "tiling":
-        if (!v56(v)) return false;
-        continue;
-      case "transparency":
-        if (!v57(v)) return false;
-        continue;
-      case "ultra":
-        if (!v58(v)) return false;
-        continue;
-      case "unzoom":
-        if (!v59(v)) return false;
-        continue;
-      case "unzoomAmount":
-        if (!v60(v)) return false;
-        continue;
-      case "upscaleRatio":
-        if (!v61(v)) return false;
-        continue;
-      case "userElements":
-        if (!v62(v)) return false;
-        continue;
-      case "weighting":
-        if (!v68(v)) return false;
-        continue;
-      case "width":
-        if (!v69(v)) return false;
-        continue;
-      case "styleUUID":
-        if (!v70(v)) return false;
-        continue;
-      case "styleUUID\n":
-        if (!v70(v)) return false;
-        continue;
-      case "contextImages":
-        if (!v71(v)) return false;
-        continue;
-      case "contextImages\n":
-        if (!v71(v)) return false;
-        continue;
-      case "isInitImage":
-        if (!v77(v)) return false;
-        continue;
-      case "isInitImage\n":
-        if (!v77(v)) return false;
-        continue;
-    }
-    if (!hit && !false) {
-      return false;
-    }
-  }
-  return true;
-}
+const w0 = v0; // /
 
 function e0(x, p, out) { // /
   if (!(isObject(x))) {
@@ -578,32 +392,13 @@ function e0(x, p, out) { // /
   if (!v89(x)) e89(x, p, out);
   if (!v94(x)) e94(x, p, out);
   if (!v111(x)) e111(x, p, out);
-  if (!v124(x)) e124(x, p, out);
-  if (!v131(x)) e131(x, p, out);
+  if (!v125(x)) e125(x, p, out);
+  if (!v132(x)) e132(x, p, out);
   if (!v139(x)) e139(x, p, out);
-  if (!v144(x)) e144(x, p, out);
-  if (!v149(x)) e149(x, p, out);
-  if (!v156(x)) e156(x, p, out);
-  if (!v163(x)) e163(x, p, out);
-  if (!v170(x)) e170(x, p, out);
-  if (!v182(x)) e182(x, p, out);
-  if (!v190(x)) e190(x, p, out);
-  if (!v198(x)) e198(x, p, out);
-  if (!v206(x)) e206(x, p, out);
-  if (!v211(x)) e211(x, p, out);
-  if (!v216(x)) e216(x, p, out);
-  if (!v221(x)) e221(x, p, out);
-  if (!v227(x)) e227(x, p, out);
-  if (!v233(x)) e233(x, p, out);
-  if (!v239(x)) e239(x, p, out);
-  if (!v244(x)) e244(x, p, out);
-  if (!v249(x)) e249(x, p, out);
-  if (!v262(x)) e262(x, p, out);
-  if (!v272(x)) e272(x, p, out);
-  if (!v281(x)) e281(x, p, out);
-  if (!v290(x)) e290(x, p, out);
-  if (!v300(x)) e300(x, p, out);
-  if (!v305(x)) e305(x, p, out);
+  if (!v146(x)) e146(x, p, out);
+  if (!v152(x)) e152(x, p, out);
+  if (!v157(x)) e157(x, p, out);
+  if (!v162(x)) e162(x, p, out);
   if (isObject(x)) {
     if (!hop.call(x, "prompt")) {
       out.push(finding(p, "/required", "required", "missing required property \"prompt\"", "prompt"));
@@ -785,6 +580,215 @@ function e0(x, p, out) { // /
   }
 }
 
+function v175(x) { // /x-advice/0
+  if (v176(x) && !v179(x)) return false;
+  return true;
+}
+
+function e175(x, p, out) { // /x-advice/0
+  if (v176(x)) {
+    if (!v179(x)) e179(x, p, out);
+  }
+}
+
+function v181(x) { // /x-advice/1
+  if (v182(x) && !v186(x)) return false;
+  return true;
+}
+
+function e181(x, p, out) { // /x-advice/1
+  if (v182(x)) {
+    if (!v186(x)) e186(x, p, out);
+  }
+}
+
+function v189(x) { // /x-advice/2
+  if (v190(x) && !v192(x)) return false;
+  return true;
+}
+
+function e189(x, p, out) { // /x-advice/2
+  if (v190(x)) {
+    if (!v192(x)) e192(x, p, out);
+  }
+}
+
+function v194(x) { // /x-advice/3
+  if (v195(x) && !v197(x)) return false;
+  return true;
+}
+
+function e194(x, p, out) { // /x-advice/3
+  if (v195(x)) {
+    if (!v197(x)) e197(x, p, out);
+  }
+}
+
+function v199(x) { // /x-advice/4
+  if (v200(x) && !v209(x)) return false;
+  return true;
+}
+
+function e199(x, p, out) { // /x-advice/4
+  if (v200(x)) {
+    if (!v209(x)) e209(x, p, out);
+  }
+}
+
+function v211(x) { // /x-advice/5
+  if (v212(x) && !v217(x)) return false;
+  return true;
+}
+
+function e211(x, p, out) { // /x-advice/5
+  if (v212(x)) {
+    if (!v217(x)) e217(x, p, out);
+  }
+}
+
+function v219(x) { // /x-advice/6
+  if (v220(x) && !v225(x)) return false;
+  return true;
+}
+
+function e219(x, p, out) { // /x-advice/6
+  if (v220(x)) {
+    if (!v225(x)) e225(x, p, out);
+  }
+}
+
+function v227(x) { // /x-advice/7
+  if (v228(x) && !v233(x)) return false;
+  return true;
+}
+
+function e227(x, p, out) { // /x-advice/7
+  if (v228(x)) {
+    if (!v233(x)) e233(x, p, out);
+  }
+}
+
+function v235(x) { // /x-advice/8
+  if (v236(x) && !v238(x)) return false;
+  return true;
+}
+
+function e235(x, p, out) { // /x-advice/8
+  if (v236(x)) {
+    if (!v238(x)) e238(x, p, out);
+  }
+}
+
+function v240(x) { // /x-advice/9
+  if (v241(x) && !v243(x)) return false;
+  return true;
+}
+
+function e240(x, p, out) { // /x-advice/9
+  if (v241(x)) {
+    if (!v243(x)) e243(x, p, out);
+  }
+}
+
+function v245(x) { // /x-advice/10
+  if (v246(x) && !v248(x)) return false;
+  return true;
+}
+
+function e245(x, p, out) { // /x-advice/10
+  if (v246(x)) {
+    if (!v248(x)) e248(x, p, out);
+  }
+}
+
+function v250(x) { // /x-advice/11
+  if (v251(x) && !v253(x)) return false;
+  return true;
+}
+
+function e250(x, p, out) { // /x-advice/11
+  if (v251(x)) {
+    if (!v253(x)) e253(x, p, out);
+  }
+}
+
+function v256(x) { // /x-advice/12
+  if (v257(x) && !v259(x)) return false;
+  return true;
+}
+
+function e256(x, p, out) { // /x-advice/12
+  if (v257(x)) {
+    if (!v259(x)) e259(x, p, out);
+  }
+}
+
+function v262(x) { // /x-advice/13
+  if (v263(x) && !v264(x)) return false;
+  return true;
+}
+
+function e262(x, p, out) { // /x-advice/13
+  if (v263(x)) {
+    if (!v264(x)) e264(x, p, out);
+  }
+}
+
+function v272(x) { // /x-advice/14
+  if (v273(x) && !v274(x)) return false;
+  return true;
+}
+
+function e272(x, p, out) { // /x-advice/14
+  if (v273(x)) {
+    if (!v274(x)) e274(x, p, out);
+  }
+}
+
+function v281(x) { // /x-advice/15
+  if (v282(x) && !v283(x)) return false;
+  return true;
+}
+
+function e281(x, p, out) { // /x-advice/15
+  if (v282(x)) {
+    if (!v283(x)) e283(x, p, out);
+  }
+}
+
+function v290(x) { // /x-advice/16
+  if (v291(x) && !v298(x)) return false;
+  return true;
+}
+
+function e290(x, p, out) { // /x-advice/16
+  if (v291(x)) {
+    if (!v298(x)) e298(x, p, out);
+  }
+}
+
+function v300(x) { // /x-advice/17
+  if (v301(x) && !v303(x)) return false;
+  return true;
+}
+
+function e300(x, p, out) { // /x-advice/17
+  if (v301(x)) {
+    if (!v303(x)) e303(x, p, out);
+  }
+}
+
+function v305(x) { // /x-advice/18
+  if (v306(x) && !v308(x)) return false;
+  return true;
+}
+
+function e305(x, p, out) { // /x-advice/18
+  if (v306(x)) {
+    if (!v308(x)) e308(x, p, out);
+  }
+}
+
 function v79(x) { // /allOf/0
   if (v80(x) && !v87(x)) return false;
   return true;
@@ -801,137 +805,42 @@ function v94(x) { // /allOf/2
 }
 
 function v111(x) { // /allOf/3
-  if (v112(x) && !v122(x)) return false;
+  if (v112(x) && !v123(x)) return false;
   return true;
 }
 
-function v124(x) { // /allOf/4
-  if (v125(x) && !v129(x)) return false;
+function v125(x) { // /allOf/4
+  if (v126(x) && !v129(x)) return false;
   return true;
 }
 
-function v131(x) { // /allOf/5
-  if (v132(x) && !v136(x)) return false;
+function v132(x) { // /allOf/5
+  if (v133(x) && !v137(x)) return false;
   return true;
 }
 
 function v139(x) { // /allOf/6
-  if (v140(x) && !v142(x)) return false;
+  if (v140(x) && !v144(x)) return false;
   return true;
 }
 
-function v144(x) { // /allOf/7
-  if (v145(x) && !v147(x)) return false;
+function v146(x) { // /allOf/7
+  if (v147(x) && !v149(x)) return false;
   return true;
 }
 
-function v149(x) { // /allOf/8
-  if (v150(x) && !v153(x)) return false;
+function v152(x) { // /allOf/8
+  if (v153(x) && !v155(x)) return false;
   return true;
 }
 
-function v156(x) { // /allOf/9
-  if (v157(x) && !v161(x)) return false;
+function v157(x) { // /allOf/9
+  if (v158(x) && !v160(x)) return false;
   return true;
 }
 
-function v163(x) { // /allOf/10
-  if (v164(x) && !v168(x)) return false;
-  return true;
-}
-
-function v170(x) { // /allOf/11
-  if (v171(x) && !v180(x)) return false;
-  return true;
-}
-
-function v182(x) { // /allOf/12
-  if (v183(x) && !v188(x)) return false;
-  return true;
-}
-
-function v190(x) { // /allOf/13
-  if (v191(x) && !v196(x)) return false;
-  return true;
-}
-
-function v198(x) { // /allOf/14
-  if (v199(x) && !v204(x)) return false;
-  return true;
-}
-
-function v206(x) { // /allOf/15
-  if (v207(x) && !v209(x)) return false;
-  return true;
-}
-
-function v211(x) { // /allOf/16
-  if (v212(x) && !v214(x)) return false;
-  return true;
-}
-
-function v216(x) { // /allOf/17
-  if (v217(x) && !v219(x)) return false;
-  return true;
-}
-
-function v221(x) { // /allOf/18
-  if (v222(x) && !v224(x)) return false;
-  return true;
-}
-
-function v227(x) { // /allOf/19
-  if (v228(x) && !v230(x)) return false;
-  return true;
-}
-
-function v233(x) { // /allOf/20
-  if (v234(x) && !v236(x)) return false;
-  return true;
-}
-
-function v239(x) { // /allOf/21
-  if (v240(x) && !v242(x)) return false;
-  return true;
-}
-
-function v244(x) { // /allOf/22
-  if (v245(x) && !v247(x)) return false;
-  return true;
-}
-
-function v249(x) { // /allOf/23
-  if (v250(x) && !v255(x)) return false;
-  return true;
-}
-
-function v262(x) { // /allOf/24
-  if (v263(x) && !v264(x)) return false;
-  return true;
-}
-
-function v272(x) { // /allOf/25
-  if (v273(x) && !v274(x)) return false;
-  return true;
-}
-
-function v281(x) { // /allOf/26
-  if (v282(x) && !v283(x)) return false;
-  return true;
-}
-
-function v290(x) { // /allOf/27
-  if (v291(x) && !v298(x)) return false;
-  return true;
-}
-
-function v300(x) { // /allOf/28
-  if (v301(x) && !v303(x)) return false;
-  return true;
-}
-
-function v305(x) { // /allOf/29
-  if (v306(x) && !v308(x)) return false;
+function v162(x) { // /allOf/10
+  if (v163(x) && !v168(x)) return false;
   return true;
 }
 
@@ -957,7 +866,7 @@ function v5(x) { // /properties/canvasRequestType
   if (!(typeof x === "string" || x === null)) {
     return false;
   }
-  if (!(K0.has(x))) {
+  if (!(K19.has(x))) {
     return false;
   }
   return true;
@@ -1011,7 +920,7 @@ function v19(x) { // /properties/controlNetType
   if (!(typeof x === "string")) {
     return false;
   }
-  if (!(K1.has(x))) {
+  if (!(K20.has(x))) {
     return false;
   }
   return true;
@@ -1152,7 +1061,7 @@ function v45(x) { // /properties/photoRealStrength
   if (!(typeof x === "number" || x === null)) {
     return false;
   }
-  if (!(K2.has(x))) {
+  if (!(K21.has(x))) {
     return false;
   }
   return true;
@@ -1162,7 +1071,7 @@ function v46(x) { // /properties/photoRealVersion
   if (!(typeof x === "string" || x === null)) {
     return false;
   }
-  if (!(K3.has(x))) {
+  if (!(K22.has(x))) {
     return false;
   }
   return true;
@@ -1172,7 +1081,7 @@ function v47(x) { // /properties/presetStyle
   if (!(typeof x === "string" || x === null)) {
     return false;
   }
-  if (!(K4.has(x))) {
+  if (!(K23.has(x))) {
     return false;
   }
   return true;
@@ -1209,7 +1118,7 @@ function v51(x) { // /properties/promptMagicVersion
   if (!(typeof x === "string" || x === null)) {
     return false;
   }
-  if (!(K5.has(x))) {
+  if (!(K24.has(x))) {
     return false;
   }
   return true;
@@ -1221,7 +1130,7 @@ function v53(x) { // /properties/scheduler
   if (!(typeof x === "string")) {
     return false;
   }
-  if (!(K6.has(x))) {
+  if (!(K25.has(x))) {
     return false;
   }
   return true;
@@ -1231,7 +1140,7 @@ function v54(x) { // /properties/sd_version
   if (!(typeof x === "string")) {
     return false;
   }
-  if (!(K7.has(x))) {
+  if (!(K26.has(x))) {
     return false;
   }
   return true;
@@ -1255,7 +1164,7 @@ function v57(x) { // /properties/transparency
   if (!(typeof x === "string" || x === null)) {
     return false;
   }
-  if (!(K8.has(x))) {
+  if (!(K27.has(x))) {
     return false;
   }
   return true;
@@ -1332,163 +1241,49 @@ function e94(x, p, out) { // /allOf/2
 
 function e111(x, p, out) { // /allOf/3
   if (v112(x)) {
-    if (!v122(x)) e122(x, p, out);
+    if (!v123(x)) e123(x, p, out);
   }
 }
 
-function e124(x, p, out) { // /allOf/4
-  if (v125(x)) {
+function e125(x, p, out) { // /allOf/4
+  if (v126(x)) {
     if (!v129(x)) e129(x, p, out);
   }
 }
 
-function e131(x, p, out) { // /allOf/5
-  if (v132(x)) {
-    if (!v136(x)) e136(x, p, out);
+function e132(x, p, out) { // /allOf/5
+  if (v133(x)) {
+    if (!v137(x)) e137(x, p, out);
   }
 }
 
 function e139(x, p, out) { // /allOf/6
   if (v140(x)) {
-    if (!v142(x)) e142(x, p, out);
+    if (!v144(x)) e144(x, p, out);
   }
 }
 
-function e144(x, p, out) { // /allOf/7
-  if (v145(x)) {
-    if (!v147(x)) e147(x, p, out);
+function e146(x, p, out) { // /allOf/7
+  if (v147(x)) {
+    if (!v149(x)) e149(x, p, out);
   }
 }
 
-function e149(x, p, out) { // /allOf/8
-  if (v150(x)) {
-    if (!v153(x)) e153(x, p, out);
+function e152(x, p, out) { // /allOf/8
+  if (v153(x)) {
+    if (!v155(x)) e155(x, p, out);
   }
 }
 
-function e156(x, p, out) { // /allOf/9
-  if (v157(x)) {
-    if (!v161(x)) e161(x, p, out);
+function e157(x, p, out) { // /allOf/9
+  if (v158(x)) {
+    if (!v160(x)) e160(x, p, out);
   }
 }
 
-function e163(x, p, out) { // /allOf/10
-  if (v164(x)) {
+function e162(x, p, out) { // /allOf/10
+  if (v163(x)) {
     if (!v168(x)) e168(x, p, out);
-  }
-}
-
-function e170(x, p, out) { // /allOf/11
-  if (v171(x)) {
-    if (!v180(x)) e180(x, p, out);
-  }
-}
-
-function e182(x, p, out) { // /allOf/12
-  if (v183(x)) {
-    if (!v188(x)) e188(x, p, out);
-  }
-}
-
-function e190(x, p, out) { // /allOf/13
-  if (v191(x)) {
-    if (!v196(x)) e196(x, p, out);
-  }
-}
-
-function e198(x, p, out) { // /allOf/14
-  if (v199(x)) {
-    if (!v204(x)) e204(x, p, out);
-  }
-}
-
-function e206(x, p, out) { // /allOf/15
-  if (v207(x)) {
-    if (!v209(x)) e209(x, p, out);
-  }
-}
-
-function e211(x, p, out) { // /allOf/16
-  if (v212(x)) {
-    if (!v214(x)) e214(x, p, out);
-  }
-}
-
-function e216(x, p, out) { // /allOf/17
-  if (v217(x)) {
-    if (!v219(x)) e219(x, p, out);
-  }
-}
-
-function e221(x, p, out) { // /allOf/18
-  if (v222(x)) {
-    if (!v224(x)) e224(x, p, out);
-  }
-}
-
-function e227(x, p, out) { // /allOf/19
-  if (v228(x)) {
-    if (!v230(x)) e230(x, p, out);
-  }
-}
-
-function e233(x, p, out) { // /allOf/20
-  if (v234(x)) {
-    if (!v236(x)) e236(x, p, out);
-  }
-}
-
-function e239(x, p, out) { // /allOf/21
-  if (v240(x)) {
-    if (!v242(x)) e242(x, p, out);
-  }
-}
-
-function e244(x, p, out) { // /allOf/22
-  if (v245(x)) {
-    if (!v247(x)) e247(x, p, out);
-  }
-}
-
-function e249(x, p, out) { // /allOf/23
-  if (v250(x)) {
-    if (!v255(x)) e255(x, p, out);
-  }
-}
-
-function e262(x, p, out) { // /allOf/24
-  if (v263(x)) {
-    if (!v264(x)) e264(x, p, out);
-  }
-}
-
-function e272(x, p, out) { // /allOf/25
-  if (v273(x)) {
-    if (!v274(x)) e274(x, p, out);
-  }
-}
-
-function e281(x, p, out) { // /allOf/26
-  if (v282(x)) {
-    if (!v283(x)) e283(x, p, out);
-  }
-}
-
-function e290(x, p, out) { // /allOf/27
-  if (v291(x)) {
-    if (!v298(x)) e298(x, p, out);
-  }
-}
-
-function e300(x, p, out) { // /allOf/28
-  if (v301(x)) {
-    if (!v303(x)) e303(x, p, out);
-  }
-}
-
-function e305(x, p, out) { // /allOf/29
-  if (v306(x)) {
-    if (!v308(x)) e308(x, p, out);
   }
 }
 
@@ -1520,7 +1315,7 @@ function e5(x, p, out) { // /properties/canvasRequestType
   if (!(typeof x === "string" || x === null)) {
     out.push(finding(p, "/properties/canvasRequestType/type", "type", "expected string or null, got " + kind(x) + " " + show(x), null));
   }
-  if (!(K0.has(x))) {
+  if (!(K19.has(x))) {
     out.push(finding(p, "/properties/canvasRequestType/enum", "enum", show(x) + " is not one of [\"INPAINT\", \"OUTPAINT\", \"SKETCH2IMG\", \"IMG2IMG\", null]", null));
   }
 }
@@ -1574,7 +1369,7 @@ function e19(x, p, out) { // /properties/controlNetType
   if (!(typeof x === "string")) {
     out.push(finding(p, "/properties/controlNetType/type", "type", "expected string, got " + kind(x) + " " + show(x), null));
   }
-  if (!(K1.has(x))) {
+  if (!(K20.has(x))) {
     out.push(finding(p, "/properties/controlNetType/enum", "enum", show(x) + " is not one of [\"POSE\", \"CANNY\", \"DEPTH\"]", null));
   }
 }
@@ -1750,7 +1545,7 @@ function e45(x, p, out) { // /properties/photoRealStrength
   if (!(typeof x === "number" || x === null)) {
     out.push(finding(p, "/properties/photoRealStrength/type", "type", "expected number or null, got " + kind(x) + " " + show(x), null));
   }
-  if (!(K2.has(x))) {
+  if (!(K21.has(x))) {
     out.push(finding(p, "/properties/photoRealStrength/enum", "enum", show(x) + " is not one of [0.55, 0.5, 0.45, null]", null));
   }
 }
@@ -1759,7 +1554,7 @@ function e46(x, p, out) { // /properties/photoRealVersion
   if (!(typeof x === "string" || x === null)) {
     out.push(finding(p, "/properties/photoRealVersion/type", "type", "expected string or null, got " + kind(x) + " " + show(x), null));
   }
-  if (!(K3.has(x))) {
+  if (!(K22.has(x))) {
     out.push(finding(p, "/properties/photoRealVersion/enum", "enum", show(x) + " is not one of [\"v1\", \"v2\", null]", null));
   }
 }
@@ -1768,7 +1563,7 @@ function e47(x, p, out) { // /properties/presetStyle
   if (!(typeof x === "string" || x === null)) {
     out.push(finding(p, "/properties/presetStyle/type", "type", "expected string or null, got " + kind(x) + " " + show(x), null));
   }
-  if (!(K4.has(x))) {
+  if (!(K23.has(x))) {
     out.push(finding(p, "/properties/presetStyle/enum", "enum", show(x) + " is not one of [\"ANIME\", \"BOKEH\", \"CINEMATIC\", \"CINEMATIC_CLOSEUP\", \"CREATIVE\", \"DYNAMIC\", \"...", null));
   }
 }
@@ -1808,7 +1603,7 @@ function e51(x, p, out) { // /properties/promptMagicVersion
   if (!(typeof x === "string" || x === null)) {
     out.push(finding(p, "/properties/promptMagicVersion/type", "type", "expected string or null, got " + kind(x) + " " + show(x), null));
   }
-  if (!(K5.has(x))) {
+  if (!(K24.has(x))) {
     out.push(finding(p, "/properties/promptMagicVersion/enum", "enum", show(x) + " is not one of [\"v2\", \"v3\", null]", null));
   }
 }
@@ -1823,7 +1618,7 @@ function e53(x, p, out) { // /properties/scheduler
   if (!(typeof x === "string")) {
     out.push(finding(p, "/properties/scheduler/type", "type", "expected string, got " + kind(x) + " " + show(x), null));
   }
-  if (!(K6.has(x))) {
+  if (!(K25.has(x))) {
     out.push(finding(p, "/properties/scheduler/enum", "enum", show(x) + " is not one of [\"KLMS\", \"EULER_ANCESTRAL_DISCRETE\", \"EULER_DISCRETE\", \"DDIM\", \"DPM_SOLVER\", ...", null));
   }
 }
@@ -1832,7 +1627,7 @@ function e54(x, p, out) { // /properties/sd_version
   if (!(typeof x === "string")) {
     out.push(finding(p, "/properties/sd_version/type", "type", "expected string, got " + kind(x) + " " + show(x), null));
   }
-  if (!(K7.has(x))) {
+  if (!(K26.has(x))) {
     out.push(finding(p, "/properties/sd_version/enum", "enum", show(x) + " is not one of [\"v1_5\", \"v2\", \"v3\", \"SDXL_0_8\", \"SDXL_0_9\", \"SDXL_1_0\", \"SDXL_LIGHTNING\", \"P...", null));
   }
 }
@@ -1858,7 +1653,7 @@ function e57(x, p, out) { // /properties/transparency
   if (!(typeof x === "string" || x === null)) {
     out.push(finding(p, "/properties/transparency/type", "type", "expected string or null, got " + kind(x) + " " + show(x), null));
   }
-  if (!(K8.has(x))) {
+  if (!(K27.has(x))) {
     out.push(finding(p, "/properties/transparency/enum", "enum", show(x) + " is not one of [\"disabled\", \"foreground_only\", null]", null));
   }
 }
@@ -1947,6 +1742,636 @@ function e77(x, p, out) { // /patternProperties/^isInitImage$
   }
 }
 
+function v176(x) { // /x-advice/0/if
+  if (!v177(x)) return false;
+  if (!v178(x)) return false;
+  return true;
+}
+
+function v179(x) { // /x-advice/0/then
+  if (isObject(x)) {
+    if (!hop.call(x, "contrast")) {
+      return false;
+    }
+    if (hop.call(x, "contrast") && !v180(x["contrast"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e179(x, p, out) { // /x-advice/0/then
+  if (isObject(x)) {
+    if (!hop.call(x, "contrast")) {
+      out.push(ruleFinding(p, "/x-advice/0/then/required", "required", K0, "contrast"));
+    }
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "contrast":
+          if (!v180(v)) e180(v, p + "/contrast", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v182(x) { // /x-advice/1/if
+  if (!v183(x)) return false;
+  if (!v184(x)) return false;
+  return true;
+}
+
+function v186(x) { // /x-advice/1/then
+  if (isObject(x)) {
+    if (hop.call(x, "seed") && !v187(x["seed"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e186(x, p, out) { // /x-advice/1/then
+  if (isObject(x)) {
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "seed":
+          if (!v187(v)) e187(v, p + "/seed", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v190(x) { // /x-advice/2/if
+  if (isObject(x)) {
+    if (!hop.call(x, "contrast")) {
+      return false;
+    }
+    if (hop.call(x, "contrast") && !v191(x["contrast"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v192(x) { // /x-advice/2/then
+  if (isObject(x)) {
+    if (hop.call(x, "contrast") && !v193(x["contrast"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e192(x, p, out) { // /x-advice/2/then
+  if (isObject(x)) {
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "contrast":
+          if (!v193(v)) e193(v, p + "/contrast", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v195(x) { // /x-advice/3/if
+  if (isObject(x)) {
+    if (!hop.call(x, "guidance_scale")) {
+      return false;
+    }
+    if (hop.call(x, "guidance_scale") && !v196(x["guidance_scale"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v197(x) { // /x-advice/3/then
+  if (isObject(x)) {
+    if (hop.call(x, "guidance_scale") && !v198(x["guidance_scale"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e197(x, p, out) { // /x-advice/3/then
+  if (isObject(x)) {
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "guidance_scale":
+          if (!v198(v)) e198(v, p + "/guidance_scale", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v200(x) { // /x-advice/4/if
+  if (!v201(x)) return false;
+  if (!v204(x)) return false;
+  if (!v206(x)) return false;
+  return true;
+}
+
+function v209(x) { // /x-advice/4/then
+  if (isObject(x)) {
+    if (!hop.call(x, "presetStyle")) {
+      return false;
+    }
+    if (hop.call(x, "presetStyle") && !v210(x["presetStyle"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e209(x, p, out) { // /x-advice/4/then
+  if (isObject(x)) {
+    if (!hop.call(x, "presetStyle")) {
+      out.push(ruleFinding(p, "/x-advice/4/then/required", "required", K4, "presetStyle"));
+    }
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "presetStyle":
+          if (!v210(v)) e210(v, p + "/presetStyle", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v212(x) { // /x-advice/5/if
+  if (!v213(x)) return false;
+  if (!v214(x)) return false;
+  if (!v216(x)) return false;
+  return true;
+}
+
+function v217(x) { // /x-advice/5/then
+  if (isObject(x)) {
+    if (hop.call(x, "presetStyle") && !v218(x["presetStyle"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e217(x, p, out) { // /x-advice/5/then
+  if (isObject(x)) {
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "presetStyle":
+          if (!v218(v)) e218(v, p + "/presetStyle", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v220(x) { // /x-advice/6/if
+  if (!v221(x)) return false;
+  if (!v222(x)) return false;
+  if (!v224(x)) return false;
+  return true;
+}
+
+function v225(x) { // /x-advice/6/then
+  if (isObject(x)) {
+    if (!hop.call(x, "presetStyle")) {
+      return false;
+    }
+    if (hop.call(x, "presetStyle") && !v226(x["presetStyle"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e225(x, p, out) { // /x-advice/6/then
+  if (isObject(x)) {
+    if (!hop.call(x, "presetStyle")) {
+      out.push(ruleFinding(p, "/x-advice/6/then/required", "required", K6, "presetStyle"));
+    }
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "presetStyle":
+          if (!v226(v)) e226(v, p + "/presetStyle", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v228(x) { // /x-advice/7/if
+  if (!v229(x)) return false;
+  if (!v230(x)) return false;
+  if (!v232(x)) return false;
+  return true;
+}
+
+function v233(x) { // /x-advice/7/then
+  if (isObject(x)) {
+    if (hop.call(x, "presetStyle") && !v234(x["presetStyle"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e233(x, p, out) { // /x-advice/7/then
+  if (isObject(x)) {
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "presetStyle":
+          if (!v234(v)) e234(v, p + "/presetStyle", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v236(x) { // /x-advice/8/if
+  if (isObject(x)) {
+    if (!hop.call(x, "promptMagicVersion")) {
+      return false;
+    }
+    if (hop.call(x, "promptMagicVersion") && !v237(x["promptMagicVersion"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v238(x) { // /x-advice/8/then
+  if (isObject(x)) {
+    if (!hop.call(x, "promptMagic")) {
+      return false;
+    }
+    if (hop.call(x, "promptMagic") && !v239(x["promptMagic"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e238(x, p, out) { // /x-advice/8/then
+  if (isObject(x)) {
+    if (!hop.call(x, "promptMagic")) {
+      out.push(ruleFinding(p, "/x-advice/8/then/required", "required", K8, "promptMagic"));
+    }
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "promptMagic":
+          if (!v239(v)) e239(v, p + "/promptMagic", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v241(x) { // /x-advice/9/if
+  if (isObject(x)) {
+    if (!hop.call(x, "promptMagicStrength")) {
+      return false;
+    }
+    if (hop.call(x, "promptMagicStrength") && !v242(x["promptMagicStrength"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v243(x) { // /x-advice/9/then
+  if (isObject(x)) {
+    if (!hop.call(x, "promptMagic")) {
+      return false;
+    }
+    if (hop.call(x, "promptMagic") && !v244(x["promptMagic"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e243(x, p, out) { // /x-advice/9/then
+  if (isObject(x)) {
+    if (!hop.call(x, "promptMagic")) {
+      out.push(ruleFinding(p, "/x-advice/9/then/required", "required", K9, "promptMagic"));
+    }
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "promptMagic":
+          if (!v244(v)) e244(v, p + "/promptMagic", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v246(x) { // /x-advice/10/if
+  if (isObject(x)) {
+    if (!hop.call(x, "enhancePromptInstruction")) {
+      return false;
+    }
+    if (hop.call(x, "enhancePromptInstruction") && !v247(x["enhancePromptInstruction"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v248(x) { // /x-advice/10/then
+  if (isObject(x)) {
+    if (!hop.call(x, "enhancePrompt")) {
+      return false;
+    }
+    if (hop.call(x, "enhancePrompt") && !v249(x["enhancePrompt"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e248(x, p, out) { // /x-advice/10/then
+  if (isObject(x)) {
+    if (!hop.call(x, "enhancePrompt")) {
+      out.push(ruleFinding(p, "/x-advice/10/then/required", "required", K10, "enhancePrompt"));
+    }
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "enhancePrompt":
+          if (!v249(v)) e249(v, p + "/enhancePrompt", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v251(x) { // /x-advice/11/if
+  if (isObject(x)) {
+    if (!hop.call(x, "contrastRatio")) {
+      return false;
+    }
+    if (hop.call(x, "contrastRatio") && !v252(x["contrastRatio"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v253(x) { // /x-advice/11/then
+  if (isObject(x)) {
+    if (hop.call(x, "alchemy") && !v254(x["alchemy"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e253(x, p, out) { // /x-advice/11/then
+  if (isObject(x)) {
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "alchemy":
+          if (!v254(v)) e254(v, p + "/alchemy", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v257(x) { // /x-advice/12/if
+  if (isObject(x)) {
+    if (!hop.call(x, "expandedDomain")) {
+      return false;
+    }
+    if (hop.call(x, "expandedDomain") && !v258(x["expandedDomain"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v259(x) { // /x-advice/12/then
+  if (isObject(x)) {
+    if (hop.call(x, "alchemy") && !v260(x["alchemy"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e259(x, p, out) { // /x-advice/12/then
+  if (isObject(x)) {
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "alchemy":
+          if (!v260(v)) e260(v, p + "/alchemy", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v263(x) { // /x-advice/13/if
+  if (!v164(x)) return false;
+  return true;
+}
+
+function v264(x) { // /x-advice/13/then
+  if (isObject(x)) {
+    if (hop.call(x, "controlnets") && !v265(x["controlnets"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e264(x, p, out) { // /x-advice/13/then
+  if (isObject(x)) {
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "controlnets":
+          if (!v265(v)) e265(v, p + "/controlnets", out);
+          continue;
+      }
+    }
+  }
+}
+
+const v273 = v263; // /x-advice/14/if
+
+function v274(x) { // /x-advice/14/then
+  if (isObject(x)) {
+    if (hop.call(x, "controlnets") && !v275(x["controlnets"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e274(x, p, out) { // /x-advice/14/then
+  if (isObject(x)) {
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "controlnets":
+          if (!v275(v)) e275(v, p + "/controlnets", out);
+          continue;
+      }
+    }
+  }
+}
+
+const v282 = v263; // /x-advice/15/if
+
+function v283(x) { // /x-advice/15/then
+  if (isObject(x)) {
+    if (hop.call(x, "controlnets") && !v284(x["controlnets"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e283(x, p, out) { // /x-advice/15/then
+  if (isObject(x)) {
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "controlnets":
+          if (!v284(v)) e284(v, p + "/controlnets", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v291(x) { // /x-advice/16/if
+  if (!(v292(x) || v294(x) || v296(x))) {
+    return false;
+  }
+  return true;
+}
+
+function v298(x) { // /x-advice/16/then
+  if (isObject(x)) {
+    if (!hop.call(x, "canvasRequest")) {
+      return false;
+    }
+    if (hop.call(x, "canvasRequest") && !v299(x["canvasRequest"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e298(x, p, out) { // /x-advice/16/then
+  if (isObject(x)) {
+    if (!hop.call(x, "canvasRequest")) {
+      out.push(ruleFinding(p, "/x-advice/16/then/required", "required", K16, "canvasRequest"));
+    }
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "canvasRequest":
+          if (!v299(v)) e299(v, p + "/canvasRequest", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v301(x) { // /x-advice/17/if
+  if (isObject(x)) {
+    if (!hop.call(x, "modelId") || !hop.call(x, "sd_version")) {
+      return false;
+    }
+    if (hop.call(x, "modelId") && !v302(x["modelId"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v303(x) { // /x-advice/17/then
+  if (isObject(x)) {
+    if (hop.call(x, "sd_version") && !v304(x["sd_version"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e303(x, p, out) { // /x-advice/17/then
+  if (isObject(x)) {
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "sd_version":
+          if (!v304(v)) e304(v, p + "/sd_version", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v306(x) { // /x-advice/18/if
+  if (isObject(x)) {
+    if (!hop.call(x, "modelId")) {
+      return false;
+    }
+    if (hop.call(x, "modelId") && !v307(x["modelId"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v308(x) { // /x-advice/18/then
+  if (isObject(x)) {
+    if (!hop.call(x, "alchemy")) {
+      return false;
+    }
+    if (hop.call(x, "alchemy") && !v309(x["alchemy"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e308(x, p, out) { // /x-advice/18/then
+  if (isObject(x)) {
+    if (!hop.call(x, "alchemy")) {
+      out.push(ruleFinding(p, "/x-advice/18/then/required", "required", K18, "alchemy"));
+    }
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "alchemy":
+          if (!v309(v)) e309(v, p + "/alchemy", out);
+          continue;
+      }
+    }
+  }
+}
+
 function v80(x) { // /allOf/0/if
   if (!(v81(x) || v85(x))) {
     return false;
@@ -2011,42 +2436,38 @@ function v112(x) { // /allOf/3/if
   return true;
 }
 
-function v122(x) { // /allOf/3/then
+function v123(x) { // /allOf/3/then
   if (isObject(x)) {
-    if (!hop.call(x, "contrast")) {
-      return false;
-    }
-    if (hop.call(x, "contrast") && !v123(x["contrast"])) {
+    if (hop.call(x, "seed") && !v124(x["seed"])) {
       return false;
     }
   }
   return true;
 }
 
-function v125(x) { // /allOf/4/if
-  if (!v126(x)) return false;
+function v126(x) { // /allOf/4/if
   if (!v127(x)) return false;
   return true;
 }
 
 function v129(x) { // /allOf/4/then
   if (isObject(x)) {
-    if (hop.call(x, "seed") && !v130(x["seed"])) {
+    if (hop.call(x, "alchemy") && !v130(x["alchemy"])) {
       return false;
     }
   }
   return true;
 }
 
-function v132(x) { // /allOf/5/if
-  if (!v133(x)) return false;
+function v133(x) { // /allOf/5/if
   if (!v134(x)) return false;
+  if (!v135(x)) return false;
   return true;
 }
 
-function v136(x) { // /allOf/5/then
+function v137(x) { // /allOf/5/then
   if (isObject(x)) {
-    if (hop.call(x, "seed") && !v137(x["seed"])) {
+    if (hop.call(x, "modelId") && !v138(x["modelId"])) {
       return false;
     }
   }
@@ -2054,458 +2475,103 @@ function v136(x) { // /allOf/5/then
 }
 
 function v140(x) { // /allOf/6/if
-  if (isObject(x)) {
-    if (!hop.call(x, "contrast")) {
-      return false;
-    }
-    if (hop.call(x, "contrast") && !v141(x["contrast"])) {
-      return false;
-    }
-  }
+  if (!v141(x)) return false;
+  if (!v142(x)) return false;
   return true;
 }
 
-function v142(x) { // /allOf/6/then
-  if (isObject(x)) {
-    if (hop.call(x, "contrast") && !v143(x["contrast"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v145(x) { // /allOf/7/if
-  if (isObject(x)) {
-    if (!hop.call(x, "guidance_scale")) {
-      return false;
-    }
-    if (hop.call(x, "guidance_scale") && !v146(x["guidance_scale"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v147(x) { // /allOf/7/then
-  if (isObject(x)) {
-    if (hop.call(x, "guidance_scale") && !v148(x["guidance_scale"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v150(x) { // /allOf/8/if
-  if (!v151(x)) return false;
-  return true;
-}
-
-function v153(x) { // /allOf/8/then
-  if (isObject(x)) {
-    if (hop.call(x, "alchemy") && !v154(x["alchemy"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v157(x) { // /allOf/9/if
-  if (!v158(x)) return false;
-  if (!v159(x)) return false;
-  return true;
-}
-
-function v161(x) { // /allOf/9/then
-  if (isObject(x)) {
-    if (hop.call(x, "modelId") && !v162(x["modelId"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v164(x) { // /allOf/10/if
-  if (!v165(x)) return false;
-  if (!v166(x)) return false;
-  return true;
-}
-
-function v168(x) { // /allOf/10/then
+function v144(x) { // /allOf/6/then
   if (isObject(x)) {
     if (!hop.call(x, "modelId")) {
       return false;
     }
-    if (hop.call(x, "modelId") && !v169(x["modelId"])) {
+    if (hop.call(x, "modelId") && !v145(x["modelId"])) {
       return false;
     }
   }
   return true;
 }
 
-function v171(x) { // /allOf/11/if
-  if (!v172(x)) return false;
-  if (!v175(x)) return false;
-  if (!v177(x)) return false;
-  return true;
-}
-
-function v180(x) { // /allOf/11/then
-  if (isObject(x)) {
-    if (!hop.call(x, "presetStyle")) {
-      return false;
-    }
-    if (hop.call(x, "presetStyle") && !v181(x["presetStyle"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v183(x) { // /allOf/12/if
-  if (!v184(x)) return false;
-  if (!v185(x)) return false;
-  if (!v187(x)) return false;
-  return true;
-}
-
-function v188(x) { // /allOf/12/then
-  if (isObject(x)) {
-    if (hop.call(x, "presetStyle") && !v189(x["presetStyle"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v191(x) { // /allOf/13/if
-  if (!v192(x)) return false;
-  if (!v193(x)) return false;
-  if (!v195(x)) return false;
-  return true;
-}
-
-function v196(x) { // /allOf/13/then
-  if (isObject(x)) {
-    if (!hop.call(x, "presetStyle")) {
-      return false;
-    }
-    if (hop.call(x, "presetStyle") && !v197(x["presetStyle"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v199(x) { // /allOf/14/if
-  if (!v200(x)) return false;
-  if (!v201(x)) return false;
-  if (!v203(x)) return false;
-  return true;
-}
-
-function v204(x) { // /allOf/14/then
-  if (isObject(x)) {
-    if (hop.call(x, "presetStyle") && !v205(x["presetStyle"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v207(x) { // /allOf/15/if
-  if (isObject(x)) {
-    if (!hop.call(x, "promptMagicVersion")) {
-      return false;
-    }
-    if (hop.call(x, "promptMagicVersion") && !v208(x["promptMagicVersion"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v209(x) { // /allOf/15/then
-  if (isObject(x)) {
-    if (!hop.call(x, "promptMagic")) {
-      return false;
-    }
-    if (hop.call(x, "promptMagic") && !v210(x["promptMagic"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v212(x) { // /allOf/16/if
-  if (isObject(x)) {
-    if (!hop.call(x, "promptMagicStrength")) {
-      return false;
-    }
-    if (hop.call(x, "promptMagicStrength") && !v213(x["promptMagicStrength"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v214(x) { // /allOf/16/then
-  if (isObject(x)) {
-    if (!hop.call(x, "promptMagic")) {
-      return false;
-    }
-    if (hop.call(x, "promptMagic") && !v215(x["promptMagic"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v217(x) { // /allOf/17/if
-  if (isObject(x)) {
-    if (!hop.call(x, "enhancePromptInstruction")) {
-      return false;
-    }
-    if (hop.call(x, "enhancePromptInstruction") && !v218(x["enhancePromptInstruction"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v219(x) { // /allOf/17/then
-  if (isObject(x)) {
-    if (!hop.call(x, "enhancePrompt")) {
-      return false;
-    }
-    if (hop.call(x, "enhancePrompt") && !v220(x["enhancePrompt"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v222(x) { // /allOf/18/if
-  if (isObject(x)) {
-    if (!hop.call(x, "contrastRatio")) {
-      return false;
-    }
-    if (hop.call(x, "contrastRatio") && !v223(x["contrastRatio"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v224(x) { // /allOf/18/then
-  if (isObject(x)) {
-    if (hop.call(x, "alchemy") && !v225(x["alchemy"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v228(x) { // /allOf/19/if
-  if (isObject(x)) {
-    if (!hop.call(x, "expandedDomain")) {
-      return false;
-    }
-    if (hop.call(x, "expandedDomain") && !v229(x["expandedDomain"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v230(x) { // /allOf/19/then
-  if (isObject(x)) {
-    if (hop.call(x, "alchemy") && !v231(x["alchemy"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v234(x) { // /allOf/20/if
+function v147(x) { // /allOf/7/if
   if (isObject(x)) {
     if (!hop.call(x, "unzoom")) {
       return false;
     }
-    if (hop.call(x, "unzoom") && !v235(x["unzoom"])) {
+    if (hop.call(x, "unzoom") && !v148(x["unzoom"])) {
       return false;
     }
   }
   return true;
 }
 
-function v236(x) { // /allOf/20/then
+function v149(x) { // /allOf/7/then
   if (isObject(x)) {
     if (!hop.call(x, "unzoomAmount") || !hop.call(x, "init_image_id")) {
       return false;
     }
-    if (hop.call(x, "unzoomAmount") && !v237(x["unzoomAmount"])) {
+    if (hop.call(x, "unzoomAmount") && !v150(x["unzoomAmount"])) {
       return false;
     }
-    if (hop.call(x, "init_image_id") && !v238(x["init_image_id"])) {
+    if (hop.call(x, "init_image_id") && !v151(x["init_image_id"])) {
       return false;
     }
   }
   return true;
 }
 
-function v240(x) { // /allOf/21/if
+function v153(x) { // /allOf/8/if
   if (isObject(x)) {
     if (!hop.call(x, "unzoomAmount")) {
       return false;
     }
-    if (hop.call(x, "unzoomAmount") && !v241(x["unzoomAmount"])) {
+    if (hop.call(x, "unzoomAmount") && !v154(x["unzoomAmount"])) {
       return false;
     }
   }
   return true;
 }
 
-function v242(x) { // /allOf/21/then
+function v155(x) { // /allOf/8/then
   if (isObject(x)) {
     if (!hop.call(x, "unzoom")) {
       return false;
     }
-    if (hop.call(x, "unzoom") && !v243(x["unzoom"])) {
+    if (hop.call(x, "unzoom") && !v156(x["unzoom"])) {
       return false;
     }
   }
   return true;
 }
 
-function v245(x) { // /allOf/22/if
+function v158(x) { // /allOf/9/if
   if (isObject(x)) {
     if (!hop.call(x, "fantasyAvatar")) {
       return false;
     }
-    if (hop.call(x, "fantasyAvatar") && !v246(x["fantasyAvatar"])) {
+    if (hop.call(x, "fantasyAvatar") && !v159(x["fantasyAvatar"])) {
       return false;
     }
   }
   return true;
 }
 
-function v247(x) { // /allOf/22/then
+function v160(x) { // /allOf/9/then
   if (isObject(x)) {
     if (!hop.call(x, "init_image_id")) {
       return false;
     }
-    if (hop.call(x, "init_image_id") && !v248(x["init_image_id"])) {
+    if (hop.call(x, "init_image_id") && !v161(x["init_image_id"])) {
       return false;
     }
   }
   return true;
 }
 
-function v250(x) { // /allOf/23/if
-  if (!v251(x)) return false;
-  return true;
-}
+const v163 = v263; // /allOf/10/if
 
-function v255(x) { // /allOf/23/then
+function v168(x) { // /allOf/10/then
   if (isObject(x)) {
-    if (hop.call(x, "controlnets") && !v256(x["controlnets"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-const v263 = v250; // /allOf/24/if
-
-function v264(x) { // /allOf/24/then
-  if (isObject(x)) {
-    if (hop.call(x, "controlnets") && !v265(x["controlnets"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-const v273 = v250; // /allOf/25/if
-
-function v274(x) { // /allOf/25/then
-  if (isObject(x)) {
-    if (hop.call(x, "controlnets") && !v275(x["controlnets"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-const v282 = v250; // /allOf/26/if
-
-function v283(x) { // /allOf/26/then
-  if (isObject(x)) {
-    if (hop.call(x, "controlnets") && !v284(x["controlnets"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v291(x) { // /allOf/27/if
-  if (!(v292(x) || v294(x) || v296(x))) {
-    return false;
-  }
-  return true;
-}
-
-function v298(x) { // /allOf/27/then
-  if (isObject(x)) {
-    if (!hop.call(x, "canvasRequest")) {
-      return false;
-    }
-    if (hop.call(x, "canvasRequest") && !v299(x["canvasRequest"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v301(x) { // /allOf/28/if
-  if (isObject(x)) {
-    if (!hop.call(x, "modelId") || !hop.call(x, "sd_version")) {
-      return false;
-    }
-    if (hop.call(x, "modelId") && !v302(x["modelId"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v303(x) { // /allOf/28/then
-  if (isObject(x)) {
-    if (hop.call(x, "sd_version") && !v304(x["sd_version"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v306(x) { // /allOf/29/if
-  if (isObject(x)) {
-    if (!hop.call(x, "modelId")) {
-      return false;
-    }
-    if (hop.call(x, "modelId") && !v307(x["modelId"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v308(x) { // /allOf/29/then
-  if (isObject(x)) {
-    if (!hop.call(x, "alchemy")) {
-      return false;
-    }
-    if (hop.call(x, "alchemy") && !v309(x["alchemy"])) {
+    if (hop.call(x, "controlnets") && !v169(x["controlnets"])) {
       return false;
     }
   }
@@ -2550,7 +2616,7 @@ function e87(x, p, out) { // /allOf/0/then
 function e92(x, p, out) { // /allOf/1/then
   if (isObject(x)) {
     if (!hop.call(x, "alchemy")) {
-      out.push(ruleFinding(p, "/allOf/1/then/required", "required", K9, "alchemy"));
+      out.push(ruleFinding(p, "/allOf/1/then/required", "required", K28, "alchemy"));
     }
     for (const k of Object.keys(x)) {
       const v = x[k];
@@ -2566,7 +2632,7 @@ function e92(x, p, out) { // /allOf/1/then
 function e109(x, p, out) { // /allOf/2/then
   if (isObject(x)) {
     if (!hop.call(x, "contrast")) {
-      out.push(ruleFinding(p, "/allOf/2/then/required", "required", K10, "contrast"));
+      out.push(ruleFinding(p, "/allOf/2/then/required", "required", K29, "contrast"));
     }
     for (const k of Object.keys(x)) {
       const v = x[k];
@@ -2579,16 +2645,13 @@ function e109(x, p, out) { // /allOf/2/then
   }
 }
 
-function e122(x, p, out) { // /allOf/3/then
+function e123(x, p, out) { // /allOf/3/then
   if (isObject(x)) {
-    if (!hop.call(x, "contrast")) {
-      out.push(ruleFinding(p, "/allOf/3/then/required", "required", K11, "contrast"));
-    }
     for (const k of Object.keys(x)) {
       const v = x[k];
       switch (k) {
-        case "contrast":
-          if (!v123(v)) e123(v, p + "/contrast", out);
+        case "seed":
+          if (!v124(v)) e124(v, p + "/seed", out);
           continue;
       }
     }
@@ -2600,73 +2663,91 @@ function e129(x, p, out) { // /allOf/4/then
     for (const k of Object.keys(x)) {
       const v = x[k];
       switch (k) {
-        case "seed":
-          if (!v130(v)) e130(v, p + "/seed", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e136(x, p, out) { // /allOf/5/then
-  if (isObject(x)) {
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "seed":
-          if (!v137(v)) e137(v, p + "/seed", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e142(x, p, out) { // /allOf/6/then
-  if (isObject(x)) {
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "contrast":
-          if (!v143(v)) e143(v, p + "/contrast", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e147(x, p, out) { // /allOf/7/then
-  if (isObject(x)) {
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "guidance_scale":
-          if (!v148(v)) e148(v, p + "/guidance_scale", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e153(x, p, out) { // /allOf/8/then
-  if (isObject(x)) {
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
         case "alchemy":
-          if (!v154(v)) e154(v, p + "/alchemy", out);
+          if (!v130(v)) e130(v, p + "/alchemy", out);
           continue;
       }
     }
   }
 }
 
-function e161(x, p, out) { // /allOf/9/then
+function e137(x, p, out) { // /allOf/5/then
   if (isObject(x)) {
     for (const k of Object.keys(x)) {
       const v = x[k];
       switch (k) {
         case "modelId":
-          if (!v162(v)) e162(v, p + "/modelId", out);
+          if (!v138(v)) e138(v, p + "/modelId", out);
+          continue;
+      }
+    }
+  }
+}
+
+function e144(x, p, out) { // /allOf/6/then
+  if (isObject(x)) {
+    if (!hop.call(x, "modelId")) {
+      out.push(ruleFinding(p, "/allOf/6/then/required", "required", K30, "modelId"));
+    }
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "modelId":
+          if (!v145(v)) e145(v, p + "/modelId", out);
+          continue;
+      }
+    }
+  }
+}
+
+function e149(x, p, out) { // /allOf/7/then
+  if (isObject(x)) {
+    if (!hop.call(x, "unzoomAmount")) {
+      out.push(ruleFinding(p, "/allOf/7/then/required", "required", K31, "unzoomAmount"));
+    }
+    if (!hop.call(x, "init_image_id")) {
+      out.push(ruleFinding(p, "/allOf/7/then/required", "required", K31, "init_image_id"));
+    }
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "unzoomAmount":
+          if (!v150(v)) e150(v, p + "/unzoomAmount", out);
+          continue;
+        case "init_image_id":
+          if (!v151(v)) e151(v, p + "/init_image_id", out);
+          continue;
+      }
+    }
+  }
+}
+
+function e155(x, p, out) { // /allOf/8/then
+  if (isObject(x)) {
+    if (!hop.call(x, "unzoom")) {
+      out.push(ruleFinding(p, "/allOf/8/then/required", "required", K32, "unzoom"));
+    }
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "unzoom":
+          if (!v156(v)) e156(v, p + "/unzoom", out);
+          continue;
+      }
+    }
+  }
+}
+
+function e160(x, p, out) { // /allOf/9/then
+  if (isObject(x)) {
+    if (!hop.call(x, "init_image_id")) {
+      out.push(ruleFinding(p, "/allOf/9/then/required", "required", K33, "init_image_id"));
+    }
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "init_image_id":
+          if (!v161(v)) e161(v, p + "/init_image_id", out);
           continue;
       }
     }
@@ -2675,297 +2756,11 @@ function e161(x, p, out) { // /allOf/9/then
 
 function e168(x, p, out) { // /allOf/10/then
   if (isObject(x)) {
-    if (!hop.call(x, "modelId")) {
-      out.push(ruleFinding(p, "/allOf/10/then/required", "required", K12, "modelId"));
-    }
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "modelId":
-          if (!v169(v)) e169(v, p + "/modelId", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e180(x, p, out) { // /allOf/11/then
-  if (isObject(x)) {
-    if (!hop.call(x, "presetStyle")) {
-      out.push(ruleFinding(p, "/allOf/11/then/required", "required", K13, "presetStyle"));
-    }
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "presetStyle":
-          if (!v181(v)) e181(v, p + "/presetStyle", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e188(x, p, out) { // /allOf/12/then
-  if (isObject(x)) {
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "presetStyle":
-          if (!v189(v)) e189(v, p + "/presetStyle", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e196(x, p, out) { // /allOf/13/then
-  if (isObject(x)) {
-    if (!hop.call(x, "presetStyle")) {
-      out.push(ruleFinding(p, "/allOf/13/then/required", "required", K14, "presetStyle"));
-    }
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "presetStyle":
-          if (!v197(v)) e197(v, p + "/presetStyle", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e204(x, p, out) { // /allOf/14/then
-  if (isObject(x)) {
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "presetStyle":
-          if (!v205(v)) e205(v, p + "/presetStyle", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e209(x, p, out) { // /allOf/15/then
-  if (isObject(x)) {
-    if (!hop.call(x, "promptMagic")) {
-      out.push(ruleFinding(p, "/allOf/15/then/required", "required", K15, "promptMagic"));
-    }
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "promptMagic":
-          if (!v210(v)) e210(v, p + "/promptMagic", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e214(x, p, out) { // /allOf/16/then
-  if (isObject(x)) {
-    if (!hop.call(x, "promptMagic")) {
-      out.push(ruleFinding(p, "/allOf/16/then/required", "required", K16, "promptMagic"));
-    }
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "promptMagic":
-          if (!v215(v)) e215(v, p + "/promptMagic", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e219(x, p, out) { // /allOf/17/then
-  if (isObject(x)) {
-    if (!hop.call(x, "enhancePrompt")) {
-      out.push(ruleFinding(p, "/allOf/17/then/required", "required", K17, "enhancePrompt"));
-    }
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "enhancePrompt":
-          if (!v220(v)) e220(v, p + "/enhancePrompt", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e224(x, p, out) { // /allOf/18/then
-  if (isObject(x)) {
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "alchemy":
-          if (!v225(v)) e225(v, p + "/alchemy", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e230(x, p, out) { // /allOf/19/then
-  if (isObject(x)) {
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "alchemy":
-          if (!v231(v)) e231(v, p + "/alchemy", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e236(x, p, out) { // /allOf/20/then
-  if (isObject(x)) {
-    if (!hop.call(x, "unzoomAmount")) {
-      out.push(ruleFinding(p, "/allOf/20/then/required", "required", K18, "unzoomAmount"));
-    }
-    if (!hop.call(x, "init_image_id")) {
-      out.push(ruleFinding(p, "/allOf/20/then/required", "required", K18, "init_image_id"));
-    }
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "unzoomAmount":
-          if (!v237(v)) e237(v, p + "/unzoomAmount", out);
-          continue;
-        case "init_image_id":
-          if (!v238(v)) e238(v, p + "/init_image_id", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e242(x, p, out) { // /allOf/21/then
-  if (isObject(x)) {
-    if (!hop.call(x, "unzoom")) {
-      out.push(ruleFinding(p, "/allOf/21/then/required", "required", K19, "unzoom"));
-    }
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "unzoom":
-          if (!v243(v)) e243(v, p + "/unzoom", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e247(x, p, out) { // /allOf/22/then
-  if (isObject(x)) {
-    if (!hop.call(x, "init_image_id")) {
-      out.push(ruleFinding(p, "/allOf/22/then/required", "required", K20, "init_image_id"));
-    }
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "init_image_id":
-          if (!v248(v)) e248(v, p + "/init_image_id", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e255(x, p, out) { // /allOf/23/then
-  if (isObject(x)) {
     for (const k of Object.keys(x)) {
       const v = x[k];
       switch (k) {
         case "controlnets":
-          if (!v256(v)) e256(v, p + "/controlnets", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e264(x, p, out) { // /allOf/24/then
-  if (isObject(x)) {
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "controlnets":
-          if (!v265(v)) e265(v, p + "/controlnets", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e274(x, p, out) { // /allOf/25/then
-  if (isObject(x)) {
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "controlnets":
-          if (!v275(v)) e275(v, p + "/controlnets", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e283(x, p, out) { // /allOf/26/then
-  if (isObject(x)) {
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "controlnets":
-          if (!v284(v)) e284(v, p + "/controlnets", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e298(x, p, out) { // /allOf/27/then
-  if (isObject(x)) {
-    if (!hop.call(x, "canvasRequest")) {
-      out.push(ruleFinding(p, "/allOf/27/then/required", "required", K21, "canvasRequest"));
-    }
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "canvasRequest":
-          if (!v299(v)) e299(v, p + "/canvasRequest", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e303(x, p, out) { // /allOf/28/then
-  if (isObject(x)) {
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "sd_version":
-          if (!v304(v)) e304(v, p + "/sd_version", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e308(x, p, out) { // /allOf/29/then
-  if (isObject(x)) {
-    if (!hop.call(x, "alchemy")) {
-      out.push(ruleFinding(p, "/allOf/29/then/required", "required", K22, "alchemy"));
-    }
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "alchemy":
-          if (!v309(v)) e309(v, p + "/alchemy", out);
+          if (!v169(v)) e169(v, p + "/controlnets", out);
           continue;
       }
     }
@@ -2992,6 +2787,424 @@ function e63(x, p, out) { // /properties/userElements/items
 
 function e72(x, p, out) { // /patternProperties/^contextImages$/items
   if (!v73(x)) e73(x, p, out);
+}
+
+function v177(x) { // /x-advice/0/if/allOf/0
+  if (!v114(x)) return false;
+  return true;
+}
+
+function v178(x) { // /x-advice/0/if/allOf/1
+  if (!v107(x)) return false;
+  return true;
+}
+
+function v180(x) { // /x-advice/0/then/properties/contrast
+  if (!(typeof x === "number")) {
+    return false;
+  }
+  if (x < 2.5) {
+    return false;
+  }
+  return true;
+}
+
+function e180(x, p, out) { // /x-advice/0/then/properties/contrast
+  if (!(typeof x === "number")) {
+    out.push(ruleFinding(p, "/x-advice/0/then/properties/contrast/type", "type", K0, null));
+  }
+  if (typeof x === "number") {
+    if (x < 2.5) {
+      out.push(ruleFinding(p, "/x-advice/0/then/properties/contrast/minimum", "minimum", K0, null));
+    }
+  }
+}
+
+const v183 = v177; // /x-advice/1/if/allOf/0
+
+function v184(x) { // /x-advice/1/if/allOf/1
+  if (isObject(x)) {
+    if (!hop.call(x, "seed")) {
+      return false;
+    }
+    if (hop.call(x, "seed") && !v185(x["seed"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v187(x) { // /x-advice/1/then/properties/seed
+  if (v188(x)) {
+    return false;
+  }
+  return true;
+}
+
+function e187(x, p, out) { // /x-advice/1/then/properties/seed
+  if (v188(x)) {
+    out.push(ruleFinding(p, "/x-advice/1/then/properties/seed/not", "not", K1, null));
+  }
+}
+
+function v191(x) { // /x-advice/2/if/properties/contrast
+  if (!(typeof x === "number")) {
+    return false;
+  }
+  return true;
+}
+
+function v193(x) { // /x-advice/2/then/properties/contrast
+  if (!(K34.has(x))) {
+    return false;
+  }
+  return true;
+}
+
+function e193(x, p, out) { // /x-advice/2/then/properties/contrast
+  if (!(K34.has(x))) {
+    out.push(ruleFinding(p, "/x-advice/2/then/properties/contrast/enum", "enum", K2, null));
+  }
+}
+
+const v196 = v191; // /x-advice/3/if/properties/guidance_scale
+
+function v198(x) { // /x-advice/3/then/properties/guidance_scale
+  if (typeof x === "number") {
+    if (x > 20) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e198(x, p, out) { // /x-advice/3/then/properties/guidance_scale
+  if (typeof x === "number") {
+    if (x > 20) {
+      out.push(ruleFinding(p, "/x-advice/3/then/properties/guidance_scale/maximum", "maximum", K3, null));
+    }
+  }
+}
+
+function v201(x) { // /x-advice/4/if/allOf/0
+  if (!v202(x)) return false;
+  return true;
+}
+
+function v204(x) { // /x-advice/4/if/allOf/1
+  if (v205(x)) {
+    return false;
+  }
+  return true;
+}
+
+function v206(x) { // /x-advice/4/if/allOf/2
+  if (!v207(x)) return false;
+  return true;
+}
+
+function v210(x) { // /x-advice/4/then/properties/presetStyle
+  if (!(K35.has(x))) {
+    return false;
+  }
+  return true;
+}
+
+function e210(x, p, out) { // /x-advice/4/then/properties/presetStyle
+  if (!(K35.has(x))) {
+    out.push(ruleFinding(p, "/x-advice/4/then/properties/presetStyle/enum", "enum", K4, null));
+  }
+}
+
+const v213 = v178; // /x-advice/5/if/allOf/0
+
+function v214(x) { // /x-advice/5/if/allOf/1
+  if (v215(x)) {
+    return false;
+  }
+  return true;
+}
+
+const v216 = v206; // /x-advice/5/if/allOf/2
+
+function v218(x) { // /x-advice/5/then/properties/presetStyle
+  if (!(K36.has(x))) {
+    return false;
+  }
+  return true;
+}
+
+function e218(x, p, out) { // /x-advice/5/then/properties/presetStyle
+  if (!(K36.has(x))) {
+    out.push(ruleFinding(p, "/x-advice/5/then/properties/presetStyle/enum", "enum", K5, null));
+  }
+}
+
+const v221 = v126; // /x-advice/6/if/allOf/0
+
+function v222(x) { // /x-advice/6/if/allOf/1
+  if (isObject(x)) {
+    if (hop.call(x, "photoRealVersion") && !v223(x["photoRealVersion"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const v224 = v206; // /x-advice/6/if/allOf/2
+
+function v226(x) { // /x-advice/6/then/properties/presetStyle
+  if (!(K37.has(x))) {
+    return false;
+  }
+  return true;
+}
+
+function e226(x, p, out) { // /x-advice/6/then/properties/presetStyle
+  if (!(K37.has(x))) {
+    out.push(ruleFinding(p, "/x-advice/6/then/properties/presetStyle/enum", "enum", K6, null));
+  }
+}
+
+const v229 = v126; // /x-advice/7/if/allOf/0
+
+function v230(x) { // /x-advice/7/if/allOf/1
+  if (isObject(x)) {
+    if (!hop.call(x, "photoRealVersion")) {
+      return false;
+    }
+    if (hop.call(x, "photoRealVersion") && !v231(x["photoRealVersion"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const v232 = v206; // /x-advice/7/if/allOf/2
+
+function v234(x) { // /x-advice/7/then/properties/presetStyle
+  if (!(K38.has(x))) {
+    return false;
+  }
+  return true;
+}
+
+function e234(x, p, out) { // /x-advice/7/then/properties/presetStyle
+  if (!(K38.has(x))) {
+    out.push(ruleFinding(p, "/x-advice/7/then/properties/presetStyle/enum", "enum", K7, null));
+  }
+}
+
+const v237 = v70; // /x-advice/8/if/properties/promptMagicVersion
+
+function v239(x) { // /x-advice/8/then/properties/promptMagic
+  if (x !== true) {
+    return false;
+  }
+  return true;
+}
+
+function e239(x, p, out) { // /x-advice/8/then/properties/promptMagic
+  if (x !== true) {
+    out.push(ruleFinding(p, "/x-advice/8/then/properties/promptMagic/const", "const", K8, null));
+  }
+}
+
+const v242 = v191; // /x-advice/9/if/properties/promptMagicStrength
+
+const v244 = v239; // /x-advice/9/then/properties/promptMagic
+
+function e244(x, p, out) { // /x-advice/9/then/properties/promptMagic
+  if (x !== true) {
+    out.push(ruleFinding(p, "/x-advice/9/then/properties/promptMagic/const", "const", K9, null));
+  }
+}
+
+const v247 = v70; // /x-advice/10/if/properties/enhancePromptInstruction
+
+const v249 = v239; // /x-advice/10/then/properties/enhancePrompt
+
+function e249(x, p, out) { // /x-advice/10/then/properties/enhancePrompt
+  if (x !== true) {
+    out.push(ruleFinding(p, "/x-advice/10/then/properties/enhancePrompt/const", "const", K10, null));
+  }
+}
+
+const v252 = v191; // /x-advice/11/if/properties/contrastRatio
+
+function v254(x) { // /x-advice/11/then/properties/alchemy
+  if (v255(x)) {
+    return false;
+  }
+  return true;
+}
+
+function e254(x, p, out) { // /x-advice/11/then/properties/alchemy
+  if (v255(x)) {
+    out.push(ruleFinding(p, "/x-advice/11/then/properties/alchemy/not", "not", K11, null));
+  }
+}
+
+const v258 = v239; // /x-advice/12/if/properties/expandedDomain
+
+function v260(x) { // /x-advice/12/then/properties/alchemy
+  if (v261(x)) {
+    return false;
+  }
+  return true;
+}
+
+function e260(x, p, out) { // /x-advice/12/then/properties/alchemy
+  if (v261(x)) {
+    out.push(ruleFinding(p, "/x-advice/12/then/properties/alchemy/not", "not", K12, null));
+  }
+}
+
+function v164(x) { // /$defs/controlnetsWithStrengthType
+  if (isObject(x)) {
+    if (!hop.call(x, "controlnets")) {
+      return false;
+    }
+    if (hop.call(x, "controlnets") && !v165(x["controlnets"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v265(x) { // /x-advice/13/then/properties/controlnets
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) {
+      if (!v266(x[i])) return false;
+    }
+  }
+  return true;
+}
+
+function e265(x, p, out) { // /x-advice/13/then/properties/controlnets
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) {
+      if (!v266(x[i])) e266(x[i], p + '/' + i, out);
+    }
+  }
+}
+
+function v275(x) { // /x-advice/14/then/properties/controlnets
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) {
+      if (!v276(x[i])) return false;
+    }
+  }
+  return true;
+}
+
+function e275(x, p, out) { // /x-advice/14/then/properties/controlnets
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) {
+      if (!v276(x[i])) e276(x[i], p + '/' + i, out);
+    }
+  }
+}
+
+function v284(x) { // /x-advice/15/then/properties/controlnets
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) {
+      if (!v285(x[i])) return false;
+    }
+  }
+  return true;
+}
+
+function e284(x, p, out) { // /x-advice/15/then/properties/controlnets
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) {
+      if (!v285(x[i])) e285(x[i], p + '/' + i, out);
+    }
+  }
+}
+
+function v292(x) { // /x-advice/16/if/anyOf/0
+  if (isObject(x)) {
+    if (!hop.call(x, "canvasRequestType")) {
+      return false;
+    }
+    if (hop.call(x, "canvasRequestType") && !v293(x["canvasRequestType"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v294(x) { // /x-advice/16/if/anyOf/1
+  if (isObject(x)) {
+    if (!hop.call(x, "canvasInitId")) {
+      return false;
+    }
+    if (hop.call(x, "canvasInitId") && !v295(x["canvasInitId"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v296(x) { // /x-advice/16/if/anyOf/2
+  if (isObject(x)) {
+    if (!hop.call(x, "canvasMaskId")) {
+      return false;
+    }
+    if (hop.call(x, "canvasMaskId") && !v297(x["canvasMaskId"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const v299 = v239; // /x-advice/16/then/properties/canvasRequest
+
+function e299(x, p, out) { // /x-advice/16/then/properties/canvasRequest
+  if (x !== true) {
+    out.push(ruleFinding(p, "/x-advice/16/then/properties/canvasRequest/const", "const", K16, null));
+  }
+}
+
+function v302(x) { // /x-advice/17/if/properties/modelId
+  if (!(K39.has(x))) {
+    return false;
+  }
+  return true;
+}
+
+function v304(x) { // /x-advice/17/then/properties/sd_version
+  if (x !== "PHOENIX") {
+    return false;
+  }
+  return true;
+}
+
+function e304(x, p, out) { // /x-advice/17/then/properties/sd_version
+  if (x !== "PHOENIX") {
+    out.push(ruleFinding(p, "/x-advice/17/then/properties/sd_version/const", "const", K17, null));
+  }
+}
+
+function v307(x) { // /x-advice/18/if/properties/modelId
+  if (!(K40.has(x))) {
+    return false;
+  }
+  return true;
+}
+
+function v309(x) { // /x-advice/18/then/properties/alchemy
+  if (x !== false) {
+    return false;
+  }
+  return true;
+}
+
+function e309(x, p, out) { // /x-advice/18/then/properties/alchemy
+  if (x !== false) {
+    out.push(ruleFinding(p, "/x-advice/18/then/properties/alchemy/const", "const", K18, null));
+  }
 }
 
 function v81(x) { // /allOf/0/if/anyOf/0
@@ -3024,64 +3237,34 @@ function v88(x) { // /allOf/0/then/properties/num_images
   return true;
 }
 
-function v91(x) { // /allOf/1/if/properties/ultra
-  if (x !== true) {
-    return false;
-  }
-  return true;
-}
+const v91 = v239; // /allOf/1/if/properties/ultra
 
-function v93(x) { // /allOf/1/then/properties/alchemy
-  if (x !== false) {
-    return false;
-  }
-  return true;
-}
+const v93 = v309; // /allOf/1/then/properties/alchemy
 
 function v96(x) { // /allOf/2/if/allOf/0
   if (!v97(x)) return false;
   return true;
 }
 
-function v106(x) { // /allOf/2/if/allOf/1
-  if (!v107(x)) return false;
-  return true;
-}
+const v106 = v178; // /allOf/2/if/allOf/1
 
-function v110(x) { // /allOf/2/then/properties/contrast
-  if (!(typeof x === "number")) {
-    return false;
-  }
-  if (x < 2.5) {
-    return false;
-  }
-  return true;
-}
+const v110 = v180; // /allOf/2/then/properties/contrast
 
-function v113(x) { // /allOf/3/if/allOf/0
-  if (!v114(x)) return false;
-  return true;
-}
+const v113 = v177; // /allOf/3/if/allOf/0
 
-const v121 = v106; // /allOf/3/if/allOf/1
-
-const v123 = v110; // /allOf/3/then/properties/contrast
-
-const v126 = v113; // /allOf/4/if/allOf/0
-
-function v127(x) { // /allOf/4/if/allOf/1
+function v121(x) { // /allOf/3/if/allOf/1
   if (isObject(x)) {
     if (!hop.call(x, "seed")) {
       return false;
     }
-    if (hop.call(x, "seed") && !v128(x["seed"])) {
+    if (hop.call(x, "seed") && !v122(x["seed"])) {
       return false;
     }
   }
   return true;
 }
 
-function v130(x) { // /allOf/4/then/properties/seed
+function v124(x) { // /allOf/3/then/properties/seed
   if (typeof x === "number") {
     if (x > 2147483638) {
       return false;
@@ -3090,347 +3273,86 @@ function v130(x) { // /allOf/4/then/properties/seed
   return true;
 }
 
-const v133 = v113; // /allOf/5/if/allOf/0
-
-function v134(x) { // /allOf/5/if/allOf/1
-  if (isObject(x)) {
-    if (!hop.call(x, "seed")) {
-      return false;
-    }
-    if (hop.call(x, "seed") && !v135(x["seed"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v137(x) { // /allOf/5/then/properties/seed
-  if (v138(x)) {
-    return false;
-  }
-  return true;
-}
-
-function v141(x) { // /allOf/6/if/properties/contrast
-  if (!(typeof x === "number")) {
-    return false;
-  }
-  return true;
-}
-
-function v143(x) { // /allOf/6/then/properties/contrast
-  if (!(K23.has(x))) {
-    return false;
-  }
-  return true;
-}
-
-const v146 = v141; // /allOf/7/if/properties/guidance_scale
-
-function v148(x) { // /allOf/7/then/properties/guidance_scale
-  if (typeof x === "number") {
-    if (x > 20) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v151(x) { // /$defs/photoRealOn
+function v127(x) { // /$defs/photoRealOn
   if (isObject(x)) {
     if (!hop.call(x, "photoReal")) {
       return false;
     }
-    if (hop.call(x, "photoReal") && !v152(x["photoReal"])) {
+    if (hop.call(x, "photoReal") && !v128(x["photoReal"])) {
       return false;
     }
   }
   return true;
 }
 
-function v154(x) { // /allOf/8/then/properties/alchemy
-  if (v155(x)) {
+function v130(x) { // /allOf/4/then/properties/alchemy
+  if (v131(x)) {
     return false;
   }
   return true;
 }
 
-const v158 = v150; // /allOf/9/if/allOf/0
+const v134 = v126; // /allOf/5/if/allOf/0
 
-function v159(x) { // /allOf/9/if/allOf/1
+function v135(x) { // /allOf/5/if/allOf/1
   if (isObject(x)) {
-    if (hop.call(x, "photoRealVersion") && !v160(x["photoRealVersion"])) {
+    if (hop.call(x, "photoRealVersion") && !v136(x["photoRealVersion"])) {
       return false;
     }
   }
   return true;
 }
 
-function v162(x) { // /allOf/9/then/properties/modelId
+function v138(x) { // /allOf/5/then/properties/modelId
   if (!(x === null)) {
     return false;
   }
   return true;
 }
 
-const v165 = v150; // /allOf/10/if/allOf/0
+const v141 = v126; // /allOf/6/if/allOf/0
 
-function v166(x) { // /allOf/10/if/allOf/1
+function v142(x) { // /allOf/6/if/allOf/1
   if (isObject(x)) {
     if (!hop.call(x, "photoRealVersion")) {
       return false;
     }
-    if (hop.call(x, "photoRealVersion") && !v167(x["photoRealVersion"])) {
+    if (hop.call(x, "photoRealVersion") && !v143(x["photoRealVersion"])) {
       return false;
     }
   }
   return true;
 }
 
-function v169(x) { // /allOf/10/then/properties/modelId
-  if (!(K24.has(x))) {
+function v145(x) { // /allOf/6/then/properties/modelId
+  if (!(K41.has(x))) {
     return false;
   }
   return true;
 }
 
-function v172(x) { // /allOf/11/if/allOf/0
-  if (!v173(x)) return false;
-  return true;
-}
+const v148 = v239; // /allOf/7/if/properties/unzoom
 
-function v175(x) { // /allOf/11/if/allOf/1
-  if (v176(x)) {
-    return false;
-  }
-  return true;
-}
+const v150 = v191; // /allOf/7/then/properties/unzoomAmount
 
-function v177(x) { // /allOf/11/if/allOf/2
-  if (!v178(x)) return false;
-  return true;
-}
+const v151 = v70; // /allOf/7/then/properties/init_image_id
 
-function v181(x) { // /allOf/11/then/properties/presetStyle
-  if (!(K25.has(x))) {
-    return false;
-  }
-  return true;
-}
+const v154 = v191; // /allOf/8/if/properties/unzoomAmount
 
-const v184 = v106; // /allOf/12/if/allOf/0
+const v156 = v239; // /allOf/8/then/properties/unzoom
 
-function v185(x) { // /allOf/12/if/allOf/1
-  if (v186(x)) {
-    return false;
-  }
-  return true;
-}
+const v159 = v239; // /allOf/9/if/properties/fantasyAvatar
 
-const v187 = v177; // /allOf/12/if/allOf/2
+const v161 = v70; // /allOf/9/then/properties/init_image_id
 
-function v189(x) { // /allOf/12/then/properties/presetStyle
-  if (!(K26.has(x))) {
-    return false;
-  }
-  return true;
-}
-
-const v192 = v150; // /allOf/13/if/allOf/0
-
-function v193(x) { // /allOf/13/if/allOf/1
-  if (isObject(x)) {
-    if (hop.call(x, "photoRealVersion") && !v194(x["photoRealVersion"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-const v195 = v177; // /allOf/13/if/allOf/2
-
-function v197(x) { // /allOf/13/then/properties/presetStyle
-  if (!(K27.has(x))) {
-    return false;
-  }
-  return true;
-}
-
-const v200 = v150; // /allOf/14/if/allOf/0
-
-function v201(x) { // /allOf/14/if/allOf/1
-  if (isObject(x)) {
-    if (!hop.call(x, "photoRealVersion")) {
-      return false;
-    }
-    if (hop.call(x, "photoRealVersion") && !v202(x["photoRealVersion"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-const v203 = v177; // /allOf/14/if/allOf/2
-
-function v205(x) { // /allOf/14/then/properties/presetStyle
-  if (!(K28.has(x))) {
-    return false;
-  }
-  return true;
-}
-
-const v208 = v70; // /allOf/15/if/properties/promptMagicVersion
-
-const v210 = v91; // /allOf/15/then/properties/promptMagic
-
-const v213 = v141; // /allOf/16/if/properties/promptMagicStrength
-
-const v215 = v91; // /allOf/16/then/properties/promptMagic
-
-const v218 = v70; // /allOf/17/if/properties/enhancePromptInstruction
-
-const v220 = v91; // /allOf/17/then/properties/enhancePrompt
-
-const v223 = v141; // /allOf/18/if/properties/contrastRatio
-
-function v225(x) { // /allOf/18/then/properties/alchemy
-  if (v226(x)) {
-    return false;
-  }
-  return true;
-}
-
-const v229 = v91; // /allOf/19/if/properties/expandedDomain
-
-function v231(x) { // /allOf/19/then/properties/alchemy
-  if (v232(x)) {
-    return false;
-  }
-  return true;
-}
-
-const v235 = v91; // /allOf/20/if/properties/unzoom
-
-const v237 = v141; // /allOf/20/then/properties/unzoomAmount
-
-const v238 = v70; // /allOf/20/then/properties/init_image_id
-
-const v241 = v141; // /allOf/21/if/properties/unzoomAmount
-
-const v243 = v91; // /allOf/21/then/properties/unzoom
-
-const v246 = v91; // /allOf/22/if/properties/fantasyAvatar
-
-const v248 = v70; // /allOf/22/then/properties/init_image_id
-
-function v251(x) { // /$defs/controlnetsWithStrengthType
-  if (isObject(x)) {
-    if (!hop.call(x, "controlnets")) {
-      return false;
-    }
-    if (hop.call(x, "controlnets") && !v252(x["controlnets"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v256(x) { // /allOf/23/then/properties/controlnets
+function v169(x) { // /allOf/10/then/properties/controlnets
   if (Array.isArray(x)) {
     for (let i = 0; i < x.length; i++) {
-      if (!v257(x[i])) return false;
+      if (!v170(x[i])) return false;
     }
   }
   return true;
 }
-
-function v265(x) { // /allOf/24/then/properties/controlnets
-  if (Array.isArray(x)) {
-    for (let i = 0; i < x.length; i++) {
-      if (!v266(x[i])) return false;
-    }
-  }
-  return true;
-}
-
-function v275(x) { // /allOf/25/then/properties/controlnets
-  if (Array.isArray(x)) {
-    for (let i = 0; i < x.length; i++) {
-      if (!v276(x[i])) return false;
-    }
-  }
-  return true;
-}
-
-function v284(x) { // /allOf/26/then/properties/controlnets
-  if (Array.isArray(x)) {
-    for (let i = 0; i < x.length; i++) {
-      if (!v285(x[i])) return false;
-    }
-  }
-  return true;
-}
-
-function v292(x) { // /allOf/27/if/anyOf/0
-  if (isObject(x)) {
-    if (!hop.call(x, "canvasRequestType")) {
-      return false;
-    }
-    if (hop.call(x, "canvasRequestType") && !v293(x["canvasRequestType"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v294(x) { // /allOf/27/if/anyOf/1
-  if (isObject(x)) {
-    if (!hop.call(x, "canvasInitId")) {
-      return false;
-    }
-    if (hop.call(x, "canvasInitId") && !v295(x["canvasInitId"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v296(x) { // /allOf/27/if/anyOf/2
-  if (isObject(x)) {
-    if (!hop.call(x, "canvasMaskId")) {
-      return false;
-    }
-    if (hop.call(x, "canvasMaskId") && !v297(x["canvasMaskId"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-const v299 = v91; // /allOf/27/then/properties/canvasRequest
-
-function v302(x) { // /allOf/28/if/properties/modelId
-  if (!(K29.has(x))) {
-    return false;
-  }
-  return true;
-}
-
-function v304(x) { // /allOf/28/then/properties/sd_version
-  if (x !== "PHOENIX") {
-    return false;
-  }
-  return true;
-}
-
-function v307(x) { // /allOf/29/if/properties/modelId
-  if (!(K30.has(x))) {
-    return false;
-  }
-  return true;
-}
-
-const v309 = v93; // /allOf/29/then/properties/alchemy
 
 function v11(x) { // /$defs/controlnetInput
   if (!(isObject(x))) {
@@ -3544,210 +3466,83 @@ function v73(x) { // /$defs/contextImage
 function e88(x, p, out) { // /allOf/0/then/properties/num_images
   if (typeof x === "number") {
     if (x > 4) {
-      out.push(ruleFinding(p, "/allOf/0/then/properties/num_images/maximum", "maximum", K31, null));
+      out.push(ruleFinding(p, "/allOf/0/then/properties/num_images/maximum", "maximum", K42, null));
     }
   }
 }
 
 function e93(x, p, out) { // /allOf/1/then/properties/alchemy
   if (x !== false) {
-    out.push(ruleFinding(p, "/allOf/1/then/properties/alchemy/const", "const", K9, null));
+    out.push(ruleFinding(p, "/allOf/1/then/properties/alchemy/const", "const", K28, null));
   }
 }
 
 function e110(x, p, out) { // /allOf/2/then/properties/contrast
   if (!(typeof x === "number")) {
-    out.push(ruleFinding(p, "/allOf/2/then/properties/contrast/type", "type", K10, null));
+    out.push(ruleFinding(p, "/allOf/2/then/properties/contrast/type", "type", K29, null));
   }
   if (typeof x === "number") {
     if (x < 2.5) {
-      out.push(ruleFinding(p, "/allOf/2/then/properties/contrast/minimum", "minimum", K10, null));
+      out.push(ruleFinding(p, "/allOf/2/then/properties/contrast/minimum", "minimum", K29, null));
     }
   }
 }
 
-function e123(x, p, out) { // /allOf/3/then/properties/contrast
-  if (!(typeof x === "number")) {
-    out.push(ruleFinding(p, "/allOf/3/then/properties/contrast/type", "type", K11, null));
-  }
-  if (typeof x === "number") {
-    if (x < 2.5) {
-      out.push(ruleFinding(p, "/allOf/3/then/properties/contrast/minimum", "minimum", K11, null));
-    }
-  }
-}
-
-function e130(x, p, out) { // /allOf/4/then/properties/seed
+function e124(x, p, out) { // /allOf/3/then/properties/seed
   if (typeof x === "number") {
     if (x > 2147483638) {
-      out.push(ruleFinding(p, "/allOf/4/then/properties/seed/maximum", "maximum", K32, null));
+      out.push(ruleFinding(p, "/allOf/3/then/properties/seed/maximum", "maximum", K43, null));
     }
   }
 }
 
-function e137(x, p, out) { // /allOf/5/then/properties/seed
-  if (v138(x)) {
-    out.push(ruleFinding(p, "/allOf/5/then/properties/seed/not", "not", K33, null));
+function e130(x, p, out) { // /allOf/4/then/properties/alchemy
+  if (v131(x)) {
+    out.push(ruleFinding(p, "/allOf/4/then/properties/alchemy/not", "not", K44, null));
   }
 }
 
-function e143(x, p, out) { // /allOf/6/then/properties/contrast
-  if (!(K23.has(x))) {
-    out.push(ruleFinding(p, "/allOf/6/then/properties/contrast/enum", "enum", K34, null));
-  }
-}
-
-function e148(x, p, out) { // /allOf/7/then/properties/guidance_scale
-  if (typeof x === "number") {
-    if (x > 20) {
-      out.push(ruleFinding(p, "/allOf/7/then/properties/guidance_scale/maximum", "maximum", K35, null));
-    }
-  }
-}
-
-function e154(x, p, out) { // /allOf/8/then/properties/alchemy
-  if (v155(x)) {
-    out.push(ruleFinding(p, "/allOf/8/then/properties/alchemy/not", "not", K36, null));
-  }
-}
-
-function e162(x, p, out) { // /allOf/9/then/properties/modelId
+function e138(x, p, out) { // /allOf/5/then/properties/modelId
   if (!(x === null)) {
-    out.push(ruleFinding(p, "/allOf/9/then/properties/modelId/type", "type", K37, null));
+    out.push(ruleFinding(p, "/allOf/5/then/properties/modelId/type", "type", K45, null));
   }
 }
 
-function e169(x, p, out) { // /allOf/10/then/properties/modelId
-  if (!(K24.has(x))) {
-    out.push(ruleFinding(p, "/allOf/10/then/properties/modelId/enum", "enum", K12, null));
+function e145(x, p, out) { // /allOf/6/then/properties/modelId
+  if (!(K41.has(x))) {
+    out.push(ruleFinding(p, "/allOf/6/then/properties/modelId/enum", "enum", K30, null));
   }
 }
 
-function e181(x, p, out) { // /allOf/11/then/properties/presetStyle
-  if (!(K25.has(x))) {
-    out.push(ruleFinding(p, "/allOf/11/then/properties/presetStyle/enum", "enum", K13, null));
-  }
-}
-
-function e189(x, p, out) { // /allOf/12/then/properties/presetStyle
-  if (!(K26.has(x))) {
-    out.push(ruleFinding(p, "/allOf/12/then/properties/presetStyle/enum", "enum", K38, null));
-  }
-}
-
-function e197(x, p, out) { // /allOf/13/then/properties/presetStyle
-  if (!(K27.has(x))) {
-    out.push(ruleFinding(p, "/allOf/13/then/properties/presetStyle/enum", "enum", K14, null));
-  }
-}
-
-function e205(x, p, out) { // /allOf/14/then/properties/presetStyle
-  if (!(K28.has(x))) {
-    out.push(ruleFinding(p, "/allOf/14/then/properties/presetStyle/enum", "enum", K39, null));
-  }
-}
-
-function e210(x, p, out) { // /allOf/15/then/properties/promptMagic
-  if (x !== true) {
-    out.push(ruleFinding(p, "/allOf/15/then/properties/promptMagic/const", "const", K15, null));
-  }
-}
-
-function e215(x, p, out) { // /allOf/16/then/properties/promptMagic
-  if (x !== true) {
-    out.push(ruleFinding(p, "/allOf/16/then/properties/promptMagic/const", "const", K16, null));
-  }
-}
-
-function e220(x, p, out) { // /allOf/17/then/properties/enhancePrompt
-  if (x !== true) {
-    out.push(ruleFinding(p, "/allOf/17/then/properties/enhancePrompt/const", "const", K17, null));
-  }
-}
-
-function e225(x, p, out) { // /allOf/18/then/properties/alchemy
-  if (v226(x)) {
-    out.push(ruleFinding(p, "/allOf/18/then/properties/alchemy/not", "not", K40, null));
-  }
-}
-
-function e231(x, p, out) { // /allOf/19/then/properties/alchemy
-  if (v232(x)) {
-    out.push(ruleFinding(p, "/allOf/19/then/properties/alchemy/not", "not", K41, null));
-  }
-}
-
-function e237(x, p, out) { // /allOf/20/then/properties/unzoomAmount
+function e150(x, p, out) { // /allOf/7/then/properties/unzoomAmount
   if (!(typeof x === "number")) {
-    out.push(ruleFinding(p, "/allOf/20/then/properties/unzoomAmount/type", "type", K18, null));
+    out.push(ruleFinding(p, "/allOf/7/then/properties/unzoomAmount/type", "type", K31, null));
   }
 }
 
-function e238(x, p, out) { // /allOf/20/then/properties/init_image_id
+function e151(x, p, out) { // /allOf/7/then/properties/init_image_id
   if (!(typeof x === "string")) {
-    out.push(ruleFinding(p, "/allOf/20/then/properties/init_image_id/type", "type", K18, null));
+    out.push(ruleFinding(p, "/allOf/7/then/properties/init_image_id/type", "type", K31, null));
   }
 }
 
-function e243(x, p, out) { // /allOf/21/then/properties/unzoom
+function e156(x, p, out) { // /allOf/8/then/properties/unzoom
   if (x !== true) {
-    out.push(ruleFinding(p, "/allOf/21/then/properties/unzoom/const", "const", K19, null));
+    out.push(ruleFinding(p, "/allOf/8/then/properties/unzoom/const", "const", K32, null));
   }
 }
 
-function e248(x, p, out) { // /allOf/22/then/properties/init_image_id
+function e161(x, p, out) { // /allOf/9/then/properties/init_image_id
   if (!(typeof x === "string")) {
-    out.push(ruleFinding(p, "/allOf/22/then/properties/init_image_id/type", "type", K20, null));
+    out.push(ruleFinding(p, "/allOf/9/then/properties/init_image_id/type", "type", K33, null));
   }
 }
 
-function e256(x, p, out) { // /allOf/23/then/properties/controlnets
+function e169(x, p, out) { // /allOf/10/then/properties/controlnets
   if (Array.isArray(x)) {
     for (let i = 0; i < x.length; i++) {
-      if (!v257(x[i])) e257(x[i], p + '/' + i, out);
+      if (!v170(x[i])) e170(x[i], p + '/' + i, out);
     }
-  }
-}
-
-function e265(x, p, out) { // /allOf/24/then/properties/controlnets
-  if (Array.isArray(x)) {
-    for (let i = 0; i < x.length; i++) {
-      if (!v266(x[i])) e266(x[i], p + '/' + i, out);
-    }
-  }
-}
-
-function e275(x, p, out) { // /allOf/25/then/properties/controlnets
-  if (Array.isArray(x)) {
-    for (let i = 0; i < x.length; i++) {
-      if (!v276(x[i])) e276(x[i], p + '/' + i, out);
-    }
-  }
-}
-
-function e284(x, p, out) { // /allOf/26/then/properties/controlnets
-  if (Array.isArray(x)) {
-    for (let i = 0; i < x.length; i++) {
-      if (!v285(x[i])) e285(x[i], p + '/' + i, out);
-    }
-  }
-}
-
-function e299(x, p, out) { // /allOf/27/then/properties/canvasRequest
-  if (x !== true) {
-    out.push(ruleFinding(p, "/allOf/27/then/properties/canvasRequest/const", "const", K21, null));
-  }
-}
-
-function e304(x, p, out) { // /allOf/28/then/properties/sd_version
-  if (x !== "PHOENIX") {
-    out.push(ruleFinding(p, "/allOf/28/then/properties/sd_version/const", "const", K42, null));
-  }
-}
-
-function e309(x, p, out) { // /allOf/29/then/properties/alchemy
-  if (x !== false) {
-    out.push(ruleFinding(p, "/allOf/29/then/properties/alchemy/const", "const", K22, null));
   }
 }
 
@@ -3873,6 +3668,125 @@ function e73(x, p, out) { // /$defs/contextImage
   }
 }
 
+function v114(x) { // /$defs/fluxModel
+  if (!(v115(x) || v117(x))) {
+    return false;
+  }
+  return true;
+}
+
+function v107(x) { // /$defs/alchemyOn
+  if (isObject(x)) {
+    if (hop.call(x, "alchemy") && !v108(x["alchemy"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const v185 = v191; // /x-advice/1/if/allOf/1/properties/seed
+
+function v188(x) { // /x-advice/1/then/properties/seed/not
+  if (x !== 2147483638) {
+    return false;
+  }
+  return true;
+}
+
+function v202(x) { // /$defs/alchemyOff
+  if (isObject(x)) {
+    if (!hop.call(x, "alchemy")) {
+      return false;
+    }
+    if (hop.call(x, "alchemy") && !v203(x["alchemy"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const v205 = v126; // /x-advice/4/if/allOf/1/not
+
+function v207(x) { // /$defs/styleUUIDNotSent
+  if (v208(x)) {
+    return false;
+  }
+  return true;
+}
+
+const v215 = v126; // /x-advice/5/if/allOf/1/not
+
+function v223(x) { // /x-advice/6/if/allOf/1/properties/photoRealVersion
+  if (!(K46.has(x))) {
+    return false;
+  }
+  return true;
+}
+
+function v231(x) { // /x-advice/7/if/allOf/1/properties/photoRealVersion
+  if (x !== "v2") {
+    return false;
+  }
+  return true;
+}
+
+const v255 = v309; // /x-advice/11/then/properties/alchemy/not
+
+const v261 = v309; // /x-advice/12/then/properties/alchemy/not
+
+function v165(x) { // /$defs/controlnetsWithStrengthType/properties/controlnets
+  if (!(Array.isArray(x))) {
+    return false;
+  }
+   {
+    let count = 0;
+    for (let i = 0; i < x.length; i++) {
+      if (v166(x[i])) count++;
+    }
+    if (count < 1) return false;
+  }
+  return true;
+}
+
+function v266(x) { // /x-advice/13/then/properties/controlnets/items
+  if (v267(x) && !v270(x)) return false;
+  return true;
+}
+
+function e266(x, p, out) { // /x-advice/13/then/properties/controlnets/items
+  if (v267(x)) {
+    if (!v270(x)) e270(x, p, out);
+  }
+}
+
+function v276(x) { // /x-advice/14/then/properties/controlnets/items
+  if (v277(x) && !v279(x)) return false;
+  return true;
+}
+
+function e276(x, p, out) { // /x-advice/14/then/properties/controlnets/items
+  if (v277(x)) {
+    if (!v279(x)) e279(x, p, out);
+  }
+}
+
+function v285(x) { // /x-advice/15/then/properties/controlnets/items
+  if (v286(x) && !v288(x)) return false;
+  return true;
+}
+
+function e285(x, p, out) { // /x-advice/15/then/properties/controlnets/items
+  if (v286(x)) {
+    if (!v288(x)) e288(x, p, out);
+  }
+}
+
+const v293 = v70; // /x-advice/16/if/anyOf/0/properties/canvasRequestType
+
+const v295 = v70; // /x-advice/16/if/anyOf/1/properties/canvasInitId
+
+const v297 = v70; // /x-advice/16/if/anyOf/2/properties/canvasMaskId
+
 function v82(x) { // /allOf/0/if/anyOf/0/properties/width
   if (!(v83(x) || v84(x))) {
     return false;
@@ -3897,121 +3811,20 @@ function v97(x) { // /$defs/phoenixModel
   return true;
 }
 
-function v107(x) { // /$defs/alchemyOn
-  if (isObject(x)) {
-    if (hop.call(x, "alchemy") && !v108(x["alchemy"])) {
-      return false;
-    }
-  }
+const v122 = v191; // /allOf/3/if/allOf/1/properties/seed
+
+const v128 = v239; // /$defs/photoRealOn/properties/photoReal
+
+const v131 = v309; // /allOf/4/then/properties/alchemy/not
+
+const v136 = v223; // /allOf/5/if/allOf/1/properties/photoRealVersion
+
+const v143 = v231; // /allOf/6/if/allOf/1/properties/photoRealVersion
+
+function v170(x) { // /allOf/10/then/properties/controlnets/items
+  if (v171(x) && !v173(x)) return false;
   return true;
 }
-
-function v114(x) { // /$defs/fluxModel
-  if (!(v115(x) || v117(x))) {
-    return false;
-  }
-  return true;
-}
-
-const v128 = v141; // /allOf/4/if/allOf/1/properties/seed
-
-const v135 = v141; // /allOf/5/if/allOf/1/properties/seed
-
-function v138(x) { // /allOf/5/then/properties/seed/not
-  if (x !== 2147483638) {
-    return false;
-  }
-  return true;
-}
-
-const v152 = v91; // /$defs/photoRealOn/properties/photoReal
-
-const v155 = v93; // /allOf/8/then/properties/alchemy/not
-
-function v160(x) { // /allOf/9/if/allOf/1/properties/photoRealVersion
-  if (!(K43.has(x))) {
-    return false;
-  }
-  return true;
-}
-
-function v167(x) { // /allOf/10/if/allOf/1/properties/photoRealVersion
-  if (x !== "v2") {
-    return false;
-  }
-  return true;
-}
-
-function v173(x) { // /$defs/alchemyOff
-  if (isObject(x)) {
-    if (!hop.call(x, "alchemy")) {
-      return false;
-    }
-    if (hop.call(x, "alchemy") && !v174(x["alchemy"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-const v176 = v150; // /allOf/11/if/allOf/1/not
-
-function v178(x) { // /$defs/styleUUIDNotSent
-  if (v179(x)) {
-    return false;
-  }
-  return true;
-}
-
-const v186 = v150; // /allOf/12/if/allOf/1/not
-
-const v194 = v160; // /allOf/13/if/allOf/1/properties/photoRealVersion
-
-const v202 = v167; // /allOf/14/if/allOf/1/properties/photoRealVersion
-
-const v226 = v93; // /allOf/18/then/properties/alchemy/not
-
-const v232 = v93; // /allOf/19/then/properties/alchemy/not
-
-function v252(x) { // /$defs/controlnetsWithStrengthType/properties/controlnets
-  if (!(Array.isArray(x))) {
-    return false;
-  }
-   {
-    let count = 0;
-    for (let i = 0; i < x.length; i++) {
-      if (v253(x[i])) count++;
-    }
-    if (count < 1) return false;
-  }
-  return true;
-}
-
-function v257(x) { // /allOf/23/then/properties/controlnets/items
-  if (v258(x) && !v260(x)) return false;
-  return true;
-}
-
-function v266(x) { // /allOf/24/then/properties/controlnets/items
-  if (v267(x) && !v270(x)) return false;
-  return true;
-}
-
-function v276(x) { // /allOf/25/then/properties/controlnets/items
-  if (v277(x) && !v279(x)) return false;
-  return true;
-}
-
-function v285(x) { // /allOf/26/then/properties/controlnets/items
-  if (v286(x) && !v288(x)) return false;
-  return true;
-}
-
-const v293 = v70; // /allOf/27/if/anyOf/0/properties/canvasRequestType
-
-const v295 = v70; // /allOf/27/if/anyOf/1/properties/canvasInitId
-
-const v297 = v70; // /allOf/27/if/anyOf/2/properties/canvasMaskId
 
 const v12 = v70; // /$defs/controlnetInput/properties/initImageId
 
@@ -4019,7 +3832,7 @@ function v13(x) { // /$defs/controlnetInput/properties/initImageType
   if (!(typeof x === "string")) {
     return false;
   }
-  if (!(K44.has(x))) {
+  if (!(K47.has(x))) {
     return false;
   }
   return true;
@@ -4038,7 +3851,7 @@ function v16(x) { // /$defs/controlnetInput/properties/strengthType
   if (!(typeof x === "string" || x === null)) {
     return false;
   }
-  if (!(K45.has(x))) {
+  if (!(K48.has(x))) {
     return false;
   }
   return true;
@@ -4063,27 +3876,9 @@ const v74 = v70; // /$defs/contextImage/properties/id
 
 const v75 = v13; // /$defs/contextImage/properties/type
 
-function e257(x, p, out) { // /allOf/23/then/properties/controlnets/items
-  if (v258(x)) {
-    if (!v260(x)) e260(x, p, out);
-  }
-}
-
-function e266(x, p, out) { // /allOf/24/then/properties/controlnets/items
-  if (v267(x)) {
-    if (!v270(x)) e270(x, p, out);
-  }
-}
-
-function e276(x, p, out) { // /allOf/25/then/properties/controlnets/items
-  if (v277(x)) {
-    if (!v279(x)) e279(x, p, out);
-  }
-}
-
-function e285(x, p, out) { // /allOf/26/then/properties/controlnets/items
-  if (v286(x)) {
-    if (!v288(x)) e288(x, p, out);
+function e170(x, p, out) { // /allOf/10/then/properties/controlnets/items
+  if (v171(x)) {
+    if (!v173(x)) e173(x, p, out);
   }
 }
 
@@ -4097,7 +3892,7 @@ function e13(x, p, out) { // /$defs/controlnetInput/properties/initImageType
   if (!(typeof x === "string")) {
     out.push(finding(p, "/$defs/controlnetInput/properties/initImageType/type", "type", "expected string, got " + kind(x) + " " + show(x), null));
   }
-  if (!(K44.has(x))) {
+  if (!(K47.has(x))) {
     out.push(finding(p, "/$defs/controlnetInput/properties/initImageType/enum", "enum", show(x) + " is not one of [\"GENERATED\", \"UPLOADED\"]", null));
   }
 }
@@ -4118,7 +3913,7 @@ function e16(x, p, out) { // /$defs/controlnetInput/properties/strengthType
   if (!(typeof x === "string" || x === null)) {
     out.push(finding(p, "/$defs/controlnetInput/properties/strengthType/type", "type", "expected string or null, got " + kind(x) + " " + show(x), null));
   }
-  if (!(K45.has(x))) {
+  if (!(K48.has(x))) {
     out.push(finding(p, "/$defs/controlnetInput/properties/strengthType/enum", "enum", show(x) + " is not one of [\"Low\", \"Mid\", \"High\", \"Ultra\", \"Max\", null]", null));
   }
 }
@@ -4163,12 +3958,163 @@ function e75(x, p, out) { // /$defs/contextImage/properties/type
   if (!(typeof x === "string")) {
     out.push(finding(p, "/$defs/contextImage/properties/type/type", "type", "expected string, got " + kind(x) + " " + show(x), null));
   }
-  if (!(K44.has(x))) {
+  if (!(K47.has(x))) {
     out.push(finding(p, "/$defs/contextImage/properties/type/enum", "enum", show(x) + " is not one of [\"GENERATED\", \"UPLOADED\"]", null));
   }
 }
 
-const v83 = v162; // /allOf/0/if/anyOf/0/properties/width/anyOf/0
+function v115(x) { // /$defs/fluxModel/anyOf/0
+  if (isObject(x)) {
+    if (!hop.call(x, "modelId")) {
+      return false;
+    }
+    if (hop.call(x, "modelId") && !v116(x["modelId"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v117(x) { // /$defs/fluxModel/anyOf/1
+  if (!v118(x)) return false;
+  if (!v119(x)) return false;
+  return true;
+}
+
+function v108(x) { // /$defs/alchemyOn/properties/alchemy
+  if (!(K49.has(x))) {
+    return false;
+  }
+  return true;
+}
+
+const v203 = v309; // /$defs/alchemyOff/properties/alchemy
+
+function v208(x) { // /$defs/styleUUIDNotSent/not
+  if (isObject(x)) {
+    if (!hop.call(x, "styleUUID")) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v166(x) { // /$defs/controlnetsWithStrengthType/properties/controlnets/contains
+  if (!(isObject(x))) {
+    return false;
+  }
+  if (!hop.call(x, "strengthType")) {
+    return false;
+  }
+  if (hop.call(x, "strengthType") && !v167(x["strengthType"])) {
+    return false;
+  }
+  return true;
+}
+
+function v267(x) { // /x-advice/13/then/properties/controlnets/items/if
+  if (isObject(x)) {
+    if (!hop.call(x, "preprocessorId")) {
+      return false;
+    }
+    if (hop.call(x, "preprocessorId") && !v268(x["preprocessorId"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v270(x) { // /x-advice/13/then/properties/controlnets/items/then
+  if (isObject(x)) {
+    if (hop.call(x, "strengthType") && !v271(x["strengthType"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e270(x, p, out) { // /x-advice/13/then/properties/controlnets/items/then
+  if (isObject(x)) {
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "strengthType":
+          if (!v271(v)) e271(v, p + "/strengthType", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v277(x) { // /x-advice/14/then/properties/controlnets/items/if
+  if (isObject(x)) {
+    if (!hop.call(x, "preprocessorId")) {
+      return false;
+    }
+    if (hop.call(x, "preprocessorId") && !v278(x["preprocessorId"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v279(x) { // /x-advice/14/then/properties/controlnets/items/then
+  if (isObject(x)) {
+    if (hop.call(x, "strengthType") && !v280(x["strengthType"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e279(x, p, out) { // /x-advice/14/then/properties/controlnets/items/then
+  if (isObject(x)) {
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "strengthType":
+          if (!v280(v)) e280(v, p + "/strengthType", out);
+          continue;
+      }
+    }
+  }
+}
+
+function v286(x) { // /x-advice/15/then/properties/controlnets/items/if
+  if (isObject(x)) {
+    if (!hop.call(x, "strengthType")) {
+      return false;
+    }
+    if (hop.call(x, "strengthType") && !v287(x["strengthType"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v288(x) { // /x-advice/15/then/properties/controlnets/items/then
+  if (isObject(x)) {
+    if (hop.call(x, "weight") && !v289(x["weight"])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function e288(x, p, out) { // /x-advice/15/then/properties/controlnets/items/then
+  if (isObject(x)) {
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      switch (k) {
+        case "weight":
+          if (!v289(v)) e289(v, p + "/weight", out);
+          continue;
+      }
+    }
+  }
+}
+
+const v83 = v138; // /allOf/0/if/anyOf/0/properties/width/anyOf/0
 
 const v84 = v86; // /allOf/0/if/anyOf/0/properties/width/anyOf/1
 
@@ -4190,218 +4136,51 @@ function v100(x) { // /$defs/phoenixModel/anyOf/1
   return true;
 }
 
-function v108(x) { // /$defs/alchemyOn/properties/alchemy
-  if (!(K46.has(x))) {
-    return false;
-  }
-  return true;
-}
-
-function v115(x) { // /$defs/fluxModel/anyOf/0
-  if (isObject(x)) {
-    if (!hop.call(x, "modelId")) {
-      return false;
-    }
-    if (hop.call(x, "modelId") && !v116(x["modelId"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v117(x) { // /$defs/fluxModel/anyOf/1
-  if (!v118(x)) return false;
-  if (!v119(x)) return false;
-  return true;
-}
-
-const v174 = v93; // /$defs/alchemyOff/properties/alchemy
-
-function v179(x) { // /$defs/styleUUIDNotSent/not
-  if (isObject(x)) {
-    if (!hop.call(x, "styleUUID")) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v253(x) { // /$defs/controlnetsWithStrengthType/properties/controlnets/contains
-  if (!(isObject(x))) {
-    return false;
-  }
-  if (!hop.call(x, "strengthType")) {
-    return false;
-  }
-  if (hop.call(x, "strengthType") && !v254(x["strengthType"])) {
-    return false;
-  }
-  return true;
-}
-
-function v258(x) { // /allOf/23/then/properties/controlnets/items/if
+function v171(x) { // /allOf/10/then/properties/controlnets/items/if
   if (isObject(x)) {
     if (!hop.call(x, "preprocessorId")) {
       return false;
     }
-    if (hop.call(x, "preprocessorId") && !v259(x["preprocessorId"])) {
+    if (hop.call(x, "preprocessorId") && !v172(x["preprocessorId"])) {
       return false;
     }
   }
   return true;
 }
 
-function v260(x) { // /allOf/23/then/properties/controlnets/items/then
+function v173(x) { // /allOf/10/then/properties/controlnets/items/then
   if (isObject(x)) {
-    if (hop.call(x, "strengthType") && !v261(x["strengthType"])) {
+    if (hop.call(x, "strengthType") && !v174(x["strengthType"])) {
       return false;
     }
   }
   return true;
 }
 
-function v267(x) { // /allOf/24/then/properties/controlnets/items/if
-  if (isObject(x)) {
-    if (!hop.call(x, "preprocessorId")) {
-      return false;
-    }
-    if (hop.call(x, "preprocessorId") && !v268(x["preprocessorId"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v270(x) { // /allOf/24/then/properties/controlnets/items/then
-  if (isObject(x)) {
-    if (hop.call(x, "strengthType") && !v271(x["strengthType"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v277(x) { // /allOf/25/then/properties/controlnets/items/if
-  if (isObject(x)) {
-    if (!hop.call(x, "preprocessorId")) {
-      return false;
-    }
-    if (hop.call(x, "preprocessorId") && !v278(x["preprocessorId"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v279(x) { // /allOf/25/then/properties/controlnets/items/then
-  if (isObject(x)) {
-    if (hop.call(x, "strengthType") && !v280(x["strengthType"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v286(x) { // /allOf/26/then/properties/controlnets/items/if
-  if (isObject(x)) {
-    if (!hop.call(x, "strengthType")) {
-      return false;
-    }
-    if (hop.call(x, "strengthType") && !v287(x["strengthType"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v288(x) { // /allOf/26/then/properties/controlnets/items/then
-  if (isObject(x)) {
-    if (hop.call(x, "weight") && !v289(x["weight"])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function e260(x, p, out) { // /allOf/23/then/properties/controlnets/items/then
+function e173(x, p, out) { // /allOf/10/then/properties/controlnets/items/then
   if (isObject(x)) {
     for (const k of Object.keys(x)) {
       const v = x[k];
       switch (k) {
         case "strengthType":
-          if (!v261(v)) e261(v, p + "/strengthType", out);
+          if (!v174(v)) e174(v, p + "/strengthType", out);
           continue;
       }
     }
   }
-}
-
-function e270(x, p, out) { // /allOf/24/then/properties/controlnets/items/then
-  if (isObject(x)) {
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "strengthType":
-          if (!v271(v)) e271(v, p + "/strengthType", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e279(x, p, out) { // /allOf/25/then/properties/controlnets/items/then
-  if (isObject(x)) {
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "strengthType":
-          if (!v280(v)) e280(v, p + "/strengthType", out);
-          continue;
-      }
-    }
-  }
-}
-
-function e288(x, p, out) { // /allOf/26/then/properties/controlnets/items/then
-  if (isObject(x)) {
-    for (const k of Object.keys(x)) {
-      const v = x[k];
-      switch (k) {
-        case "weight":
-          if (!v289(v)) e289(v, p + "/weight", out);
-          continue;
-      }
-    }
-  }
-}
-
-const v99 = v302; // /$defs/phoenixModel/anyOf/0/properties/modelId
-
-function v101(x) { // /$defs/phoenixModel/anyOf/1/allOf/0
-  if (!v102(x)) return false;
-  return true;
-}
-
-function v104(x) { // /$defs/phoenixModel/anyOf/1/allOf/1
-  if (isObject(x)) {
-    if (!hop.call(x, "sd_version")) {
-      return false;
-    }
-    if (hop.call(x, "sd_version") && !v105(x["sd_version"])) {
-      return false;
-    }
-  }
-  return true;
 }
 
 function v116(x) { // /$defs/fluxModel/anyOf/0/properties/modelId
-  if (!(K47.has(x))) {
+  if (!(K50.has(x))) {
     return false;
   }
   return true;
 }
 
-const v118 = v101; // /$defs/fluxModel/anyOf/1/allOf/0
+function v118(x) { // /$defs/fluxModel/anyOf/1/allOf/0
+  if (!v102(x)) return false;
+  return true;
+}
 
 function v119(x) { // /$defs/fluxModel/anyOf/1/allOf/1
   if (isObject(x)) {
@@ -4415,65 +4194,81 @@ function v119(x) { // /$defs/fluxModel/anyOf/1/allOf/1
   return true;
 }
 
-const v254 = v70; // /$defs/controlnetsWithStrengthType/properties/controlnets/contains/properties/strengthType
+const v167 = v70; // /$defs/controlnetsWithStrengthType/properties/controlnets/contains/properties/strengthType
 
-function v259(x) { // /allOf/23/then/properties/controlnets/items/if/properties/preprocessorId
-  if (!(K48.has(x))) {
-    return false;
-  }
-  return true;
-}
-
-const v261 = v162; // /allOf/23/then/properties/controlnets/items/then/properties/strengthType
-
-function v268(x) { // /allOf/24/then/properties/controlnets/items/if/properties/preprocessorId
+function v268(x) { // /x-advice/13/then/properties/controlnets/items/if/properties/preprocessorId
   if (v269(x)) {
     return false;
   }
   return true;
 }
 
-const v271 = v162; // /allOf/24/then/properties/controlnets/items/then/properties/strengthType
+const v271 = v138; // /x-advice/13/then/properties/controlnets/items/then/properties/strengthType
 
-function v278(x) { // /allOf/25/then/properties/controlnets/items/if/properties/preprocessorId
-  if (!(K49.has(x))) {
+function e271(x, p, out) { // /x-advice/13/then/properties/controlnets/items/then/properties/strengthType
+  if (!(x === null)) {
+    out.push(ruleFinding(p, "/x-advice/13/then/properties/controlnets/items/then/properties/strengthType/type", "type", K13, null));
+  }
+}
+
+function v278(x) { // /x-advice/14/then/properties/controlnets/items/if/properties/preprocessorId
+  if (!(K51.has(x))) {
     return false;
   }
   return true;
 }
 
-function v280(x) { // /allOf/25/then/properties/controlnets/items/then/properties/strengthType
-  if (!(K50.has(x))) {
+function v280(x) { // /x-advice/14/then/properties/controlnets/items/then/properties/strengthType
+  if (!(K52.has(x))) {
     return false;
   }
   return true;
 }
 
-const v287 = v70; // /allOf/26/then/properties/controlnets/items/if/properties/strengthType
-
-const v289 = v162; // /allOf/26/then/properties/controlnets/items/then/properties/weight
-
-function e261(x, p, out) { // /allOf/23/then/properties/controlnets/items/then/properties/strengthType
-  if (!(x === null)) {
-    out.push(ruleFinding(p, "/allOf/23/then/properties/controlnets/items/then/properties/strengthType/type", "type", K51, null));
+function e280(x, p, out) { // /x-advice/14/then/properties/controlnets/items/then/properties/strengthType
+  if (!(K52.has(x))) {
+    out.push(ruleFinding(p, "/x-advice/14/then/properties/controlnets/items/then/properties/strengthType/enum", "enum", K14, null));
   }
 }
 
-function e271(x, p, out) { // /allOf/24/then/properties/controlnets/items/then/properties/strengthType
+const v287 = v70; // /x-advice/15/then/properties/controlnets/items/if/properties/strengthType
+
+const v289 = v138; // /x-advice/15/then/properties/controlnets/items/then/properties/weight
+
+function e289(x, p, out) { // /x-advice/15/then/properties/controlnets/items/then/properties/weight
   if (!(x === null)) {
-    out.push(ruleFinding(p, "/allOf/24/then/properties/controlnets/items/then/properties/strengthType/type", "type", K52, null));
+    out.push(ruleFinding(p, "/x-advice/15/then/properties/controlnets/items/then/properties/weight/type", "type", K15, null));
   }
 }
 
-function e280(x, p, out) { // /allOf/25/then/properties/controlnets/items/then/properties/strengthType
-  if (!(K50.has(x))) {
-    out.push(ruleFinding(p, "/allOf/25/then/properties/controlnets/items/then/properties/strengthType/enum", "enum", K53, null));
+const v99 = v302; // /$defs/phoenixModel/anyOf/0/properties/modelId
+
+const v101 = v118; // /$defs/phoenixModel/anyOf/1/allOf/0
+
+function v104(x) { // /$defs/phoenixModel/anyOf/1/allOf/1
+  if (isObject(x)) {
+    if (!hop.call(x, "sd_version")) {
+      return false;
+    }
+    if (hop.call(x, "sd_version") && !v105(x["sd_version"])) {
+      return false;
+    }
   }
+  return true;
 }
 
-function e289(x, p, out) { // /allOf/26/then/properties/controlnets/items/then/properties/weight
+function v172(x) { // /allOf/10/then/properties/controlnets/items/if/properties/preprocessorId
+  if (!(K53.has(x))) {
+    return false;
+  }
+  return true;
+}
+
+const v174 = v138; // /allOf/10/then/properties/controlnets/items/then/properties/strengthType
+
+function e174(x, p, out) { // /allOf/10/then/properties/controlnets/items/then/properties/strengthType
   if (!(x === null)) {
-    out.push(ruleFinding(p, "/allOf/26/then/properties/controlnets/items/then/properties/weight/type", "type", K54, null));
+    out.push(ruleFinding(p, "/allOf/10/then/properties/controlnets/items/then/properties/strengthType/type", "type", K54, null));
   }
 }
 
@@ -4486,8 +4281,6 @@ function v102(x) { // /$defs/modelIdNotSent
   return true;
 }
 
-const v105 = v304; // /$defs/phoenixModel/anyOf/1/allOf/1/properties/sd_version
-
 function v120(x) { // /$defs/fluxModel/anyOf/1/allOf/1/properties/sd_version
   if (!(K55.has(x))) {
     return false;
@@ -4495,12 +4288,14 @@ function v120(x) { // /$defs/fluxModel/anyOf/1/allOf/1/properties/sd_version
   return true;
 }
 
-function v269(x) { // /allOf/24/then/properties/controlnets/items/if/properties/preprocessorId/not
+function v269(x) { // /x-advice/13/then/properties/controlnets/items/if/properties/preprocessorId/not
   if (!(K56.has(x))) {
     return false;
   }
   return true;
 }
 
-const v103 = v162; // /$defs/modelIdNotSent/properties/modelId
+const v105 = v304; // /$defs/phoenixModel/anyOf/1/allOf/1/properties/sd_version
+
+const v103 = v138; // /$defs/modelIdNotSent/properties/modelId
 
