@@ -828,11 +828,18 @@ class JsEmitter:
         return node.boolean is True or (node.boolean is None and not node.keywords)
 
     def warns(self, node: Node) -> bool:
-        """Whether a warning-severity rule can be reached from `node`."""
+        """Whether a warning-severity rule can be reached from `node` (not counting x-advice,
+        which validate() reports on its own after the constraints)."""
         if node.index not in self.warning_reach:
             self.warning_reach[node.index] = False  # cycles: decided by the other paths
             own = node.rule is not None and node.rule.severity == "warning"
-            self.warning_reach[node.index] = own or any(self.warns(c) for c in node.children())
+            children = (
+                child
+                for kw in node.keywords
+                if not isinstance(kw, _ADVICE)
+                for child in ir.keyword_children(kw)
+            )
+            self.warning_reach[node.index] = own or any(self.warns(c) for c in children)
         return self.warning_reach[node.index]
 
     def valid_call(self, node: Node, var: str, *, condition: bool = False) -> str:
@@ -1001,7 +1008,8 @@ class JsEmitter:
 
     @property
     def has_warnings(self) -> bool:
-        return any(rule.severity == "warning" for rule in self.ir.rules.values())
+        """Whether the constraints themselves hold warning rules (then findings are sorted)."""
+        return self.warns(self.ir.root)
 
 
 def _patterns(nodes: list[Node]) -> dict[str, tuple[str, str]]:

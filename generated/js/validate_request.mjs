@@ -11,7 +11,7 @@ export const RULES = Object.freeze({"num-images-max-4-when-large": {"severity": 
 export const ADVICE = Object.freeze(["flux-alchemy-contrast-min", "flux-seed-max-reference", "contrast-documented-values", "guidance-scale-max-20", "preset-style-alchemy-off", "preset-style-alchemy-on", "preset-style-photoreal-v1", "preset-style-photoreal-v2", "prompt-magic-version-needs-prompt-magic", "prompt-magic-strength-needs-prompt-magic", "enhance-prompt-instruction-needs-enhance-prompt", "contrast-ratio-needs-alchemy", "expanded-domain-needs-alchemy", "strength-type-unknown-preprocessor", "strength-type-content-character-max-high", "controlnet-weight-or-strength-type", "canvas-fields-need-canvas-request", "phoenix-model-needs-phoenix-sd-version", "lucid-alchemy-off"]);
 
 export function isValid(x) {
-  return w0(x);
+  return v0(x);
 }
 
 export function validate(x) {
@@ -36,8 +36,7 @@ export function validate(x) {
   if (!v290(x)) advise(e290, x, K16, out);
   if (!v300(x)) advise(e300, x, K17, out);
   if (!v305(x)) advise(e305, x, K18, out);
-  // Errors first, then warnings, each in the order found.
-  return out.filter((f) => f.severity === "error").concat(out.filter((f) => f.severity !== "error"));
+  return out;
 }
 
 const hop = Object.prototype.hasOwnProperty;
@@ -381,8 +380,6 @@ function v0(x) { // /
   }
   return true;
 }
-
-const w0 = v0; // /
 
 function e0(x, p, out) { // /
   if (!(isObject(x))) {
