@@ -32,6 +32,8 @@ import jsonschema
 import jsonschema_rs
 
 from genspec.compiler import compile_schema, load_module
+from genspec.keywords import KEYWORDS
+from genspec.keywords import subschemas as immediate_subschemas
 from payloads import Payload, payload_mix
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,37 +77,23 @@ NEWER_KEYWORDS = {
     "$dynamicRef",
     "$recursiveRef",
 }
-SCHEMA_MAPS = {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
-SCHEMA_LISTS = {"allOf", "anyOf", "oneOf", "prefixItems"}
-SCHEMA_VALUES = {
-    "items",
-    "additionalProperties",
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-}
-ANNOTATIONS = {"$comment", "description", "title", "examples", "default", "deprecated", "x-rule"}
 
 
 def subschemas(schema: Any) -> Iterator[dict[str, Any]]:
-    """Every schema object in `schema`, the root included."""
-    if not isinstance(schema, dict):
-        return
-    yield schema
-    for keyword, value in schema.items():
-        if keyword in SCHEMA_MAPS and isinstance(value, dict):
-            for child in value.values():
-                yield from subschemas(child)
-        elif keyword in SCHEMA_LISTS and isinstance(value, list):
-            for child in value:
-                yield from subschemas(child)
-        elif keyword in SCHEMA_VALUES:
-            yield from subschemas(value)
+    """Every schema object in `schema`, the root included (where subschemas sit is
+    genspec.keywords' business)."""
+    stack = [schema]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            yield current
+            stack.extend(reversed([sub for _, _, sub in immediate_subschemas(current)]))
+
+
+def asserts(keyword: str) -> bool:
+    """Whether `keyword` can change a verdict (an assertion or an applicator, per the table)."""
+    info = KEYWORDS.get(keyword)
+    return info is not None and info.role in ("assertion", "applicator")
 
 
 def fastjsonschema_caveats(schema: Any) -> list[str]:
@@ -114,7 +102,9 @@ def fastjsonschema_caveats(schema: Any) -> list[str]:
     used = {keyword for node in subschemas(schema) for keyword in node}
     ignored = sorted(used & NEWER_KEYWORDS)
     ref_siblings = sum(
-        1 for node in subschemas(schema) if "$ref" in node and set(node) - ANNOTATIONS - {"$ref"}
+        1
+        for node in subschemas(schema)
+        if "$ref" in node and any(asserts(k) for k in node if k != "$ref")
     )
     notes = [
         f"fastjsonschema compiles this 2020-12 schema with {generator} (draft-07 keywords)"
@@ -178,7 +168,8 @@ def build_calls(schema: Any) -> tuple[list[Call], Call]:
             "genspec (compiled)",
             "validate",
             compiled.validate,
-            lambda b: not compiled.validate(b),
+            # validity is "no error": the advice's warnings never decide it
+            lambda b: not any(e.severity == "error" for e in compiled.validate(b)),
             lambda b: len(compiled.validate(b)),
         ),
         Call("rs.is_valid", "jsonschema-rs", "is_valid", rust.is_valid, rust.is_valid),

@@ -12,7 +12,6 @@ constants, and schema paths in comments only through `py_comment`.
 
 from __future__ import annotations
 
-import ast
 import itertools
 import json
 import re
@@ -21,49 +20,12 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from genspec import ir, keywords
+from genspec import ir, plan
 from genspec.ir import Node
 from genspec.jsonvalue import TYPE_KINDS, is_number
-from genspec.literals import py_comment, py_literal
-from genspec.rules import Rule
-
-_INVERSE = {
-    ast.Is: "is not",
-    ast.IsNot: "is",
-    ast.In: "not in",
-    ast.NotIn: "in",
-    ast.Eq: "!=",
-    ast.NotEq: "==",
-    ast.Lt: ">=",
-    ast.LtE: ">",
-    ast.Gt: "<=",
-    ast.GtE: "<",
-}
-
-
-def negate(expression: str) -> str:
-    """`not (expression)`, written the way a person would for a lone comparison or `not`."""
-    try:
-        tree = ast.parse(expression.strip(), mode="eval").body
-    except SyntaxError:  # pragma: no cover - we only negate expressions we generated
-        return f"not ({expression})"
-    text = expression.strip()
-    if isinstance(tree, (ast.Call, ast.Name, ast.Subscript, ast.Attribute)):
-        return f"not {text}"
-    if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.Not):
-        operand = ast.get_source_segment(text, tree.operand)
-        if operand is not None:
-            return (
-                operand
-                if isinstance(tree.operand, (ast.Compare, ast.Call, ast.Name))
-                else f"({operand})"
-            )
-    if isinstance(tree, ast.Compare) and len(tree.ops) == 1 and type(tree.ops[0]) in _INVERSE:
-        left = ast.get_source_segment(text, tree.left)
-        right = ast.get_source_segment(text, tree.comparators[0])
-        if left is not None and right is not None:
-            return f"{left} {_INVERSE[type(tree.ops[0])]} {right}"
-    return f"not ({text})"
+from genspec.literals import Expression, py_comment, py_fstring, py_literal
+from genspec.pointer import escape_token
+from genspec.pyexpr import FALSE, TRUE, Atom, Expr, IfElse, Not, all_of, any_of, call, compare, lit
 
 
 def show_json(value: Any) -> str:
@@ -86,8 +48,6 @@ class Code:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.depth = 0
-        self.blocks = [0]  # ids of the open blocks; the last is where lines go now
-        self.opened = 0
 
     def __call__(self, line: str) -> None:
         self.lines.append("    " * self.depth + line)
@@ -96,44 +56,45 @@ class Code:
     def block(self, header: str) -> Iterator[None]:
         self(header)
         self.depth += 1
-        self.opened += 1
-        self.blocks.append(self.opened)
         start = len(self.lines)
         yield
         if all(line.lstrip().startswith("#") for line in self.lines[start:]):
             self("pass")
-        self.blocks.pop()
         self.depth -= 1
 
     def text(self) -> str:
         return "\n".join(self.lines)
 
 
-def category_test(category: str, var: str) -> str:
-    return {
-        "null": f"{var} is None",
-        "boolean": f"({var} is True or {var} is False)",
-        "number": f"(type({var}) is int or type({var}) is float)",
-        "string": f"isinstance({var}, str)",
-        "array": f"isinstance({var}, list)",
-        "object": f"isinstance({var}, dict)",
-    }[category]
+def category_test(category: str, var: str) -> Expr:
+    x = Atom(var)
+    kind = call("type", x)
+    match category:
+        case "null":
+            return compare(x, "is", "None")
+        case "boolean":
+            return any_of([compare(x, "is", "True"), compare(x, "is", "False")])
+        case "number":
+            return any_of([compare(kind, "is", "int"), compare(kind, "is", "float")])
+    return call("isinstance", x, {"string": "str", "array": "list", "object": "dict"}[category])
 
 
-def type_test(name: str, var: str) -> str:
-    if name == "integer":
-        return f"(type({var}) is int or (type({var}) is float and {var}.is_integer()))"
-    return category_test(TYPE_KINDS[name], var)
+def type_test(type_name: str, var: str) -> Expr:
+    if type_name == "integer":
+        kind = call("type", var)
+        whole = all_of([compare(kind, "is", "float"), call(f"{var}.is_integer")])
+        return any_of([compare(kind, "is", "int"), whole])
+    return category_test(TYPE_KINDS[type_name], var)
 
 
-def guard(category: str, var: str, known: frozenset[str]) -> str | None:
-    """Condition under which a `category` keyword applies; "" = always, None = never."""
+def guard(category: str, var: str, known: frozenset[str]) -> Expr | None:
+    """Condition under which a `category` keyword applies; True = always, None = never."""
     if category not in known:
         return None
     if known == {category}:
-        return ""
+        return TRUE
     if known == {category, "null"}:
-        return f"{var} is not None"
+        return compare(var, "is not", "None")
     return category_test(category, var)
 
 
@@ -151,16 +112,14 @@ class Context:
 
     def fail(self, keyword: ir.Keyword, message: str, prop: str = "None") -> str:
         """Statement reporting `keyword`'s failure; inside a documented rule, the rule speaks."""
-        location = self.emitter.const(keyword.location)
+        location = py_literal(keyword.location)
         rule = self.node.rule
-        if rule is None:
-            args = f"{message}, None, 'error', {prop}"
-        else:
-            args = f"{self.emitter.rule_const(rule)}, {prop}"
+        if rule is not None:  # the message is the rule's, stored once in RULES
             return (
                 f"{self.out}.append(_rule_error({self.path}, {location}, "
-                f"{py_literal(keyword.name)}, {args}))"
+                f"{py_literal(keyword.name)}, {py_literal(rule.id)}, {prop}))"
             )
+        args = f'{message}, None, "error", {prop}'
         return (
             f"{self.out}.append(Error(_pointer({self.path}), {location}, "
             f"{py_literal(keyword.name)}, {args}))"
@@ -168,19 +127,20 @@ class Context:
 
 
 class KeywordEmitter:
-    """How one keyword is checked (the instance kind it applies to is in `genspec.keywords`)."""
+    """How one keyword is checked (the instance kind it applies to is `plan.keyword_kind`)."""
 
-    def condition(self, kw: Any, ctx: Context) -> str | None:
+    def condition(self, kw: Any, ctx: Context) -> Expr | None:
         """A boolean expression that holds when the keyword passes, or None to use `statements`."""
         return None
 
-    def failure(self, kw: Any, ctx: Context) -> str:
+    def failure(self, kw: Any, ctx: Context) -> Expr:
         """A boolean expression that holds when the keyword fails."""
         condition = self.condition(kw, ctx)
         assert condition is not None, type(kw).__name__
-        return f"{negate(condition)}"
+        return condition.negate()
 
     def statements(self, kw: Any, ctx: Context, code: Code) -> None:
+        code(py_comment(kw.location))
         with code.block(f"if {self.failure(kw, ctx)}:"):
             code("return False")
 
@@ -199,57 +159,59 @@ class KeywordEmitter:
 
 
 class TypeEmitter(KeywordEmitter):
-    def failure(self, kw: ir.Type, ctx: Context) -> str:
-        if kw.types in (("object",), ("array",), ("string",)):
-            return f"not {self.condition(kw, ctx)}"
-        return f"{negate(self.condition(kw, ctx))}"
-
-    def condition(self, kw: ir.Type, ctx: Context) -> str:
+    def condition(self, kw: ir.Type, ctx: Context) -> Expr:
         names = list(dict.fromkeys(kw.types))
         if "integer" in names and "number" in names:
             names.remove("integer")
-        return " or ".join(type_test(name, ctx.var) for name in names) or "False"
+        return any_of(type_test(type_name, ctx.var) for type_name in names)
 
     def message(self, kw: ir.Type, ctx: Context) -> str:
-        expected = ctx.emitter.const(" or ".join(kw.types) or "nothing")
-        return f"f'expected {{{expected}}}, got {{_kind({ctx.var})}} {{_show({ctx.var})}}'"
+        expected = " or ".join(kw.types) or "nothing"
+        x = ctx.var
+        return py_fstring(
+            f"expected {expected}, got ", Expression(f"_kind({x})"), " ", Expression(f"_show({x})")
+        )
 
 
 class ConstEmitter(KeywordEmitter):
-    def condition(self, kw: ir.Const, ctx: Context) -> str:
-        value = kw.value
+    def condition(self, kw: ir.Const, ctx: Context) -> Expr:
+        value, x = kw.value, ctx.var
         if value is None or isinstance(value, bool):
-            return f"{ctx.var} is {value!r}"
+            return compare(x, "is", lit(value))
         if isinstance(value, str):
-            return f"{ctx.var} == {ctx.emitter.const(value)}"
+            return compare(x, "==", lit(value))
         if is_number(value):
-            return f"{category_test('number', ctx.var)} and {ctx.var} == {py_literal(value)}"
-        return f"_equal({ctx.var}, {ctx.emitter.const(value)})"
+            return all_of([category_test("number", x), compare(x, "==", lit(value))])
+        return call("_equal", x, ctx.emitter.named(kw.location, "CONST", py_literal(value)))
 
     def message(self, kw: ir.Const, ctx: Context) -> str:
-        return f"f'expected {{{ctx.emitter.shown(kw.value)}}}, got {{_show({ctx.var})}}'"
+        return py_fstring(f"expected {show_json(kw.value)}, got ", Expression(f"_show({ctx.var})"))
 
 
 class EnumEmitter(KeywordEmitter):
-    def condition(self, kw: ir.Enum, ctx: Context) -> str:
+    def condition(self, kw: ir.Enum, ctx: Context) -> Expr:
         # Split by JSON kind so each part is one `is` or one hashed set lookup.
         x = ctx.var
         singletons = [v for v in (None, True, False) if any(v is w for w in kw.values)]
         strings = [v for v in kw.values if isinstance(v, str)]
         numbers = [v for v in kw.values if is_number(v)]
         containers = [v for v in kw.values if isinstance(v, (list, dict))]
-        parts = [f"{x} is {v!r}" for v in singletons]
-        if strings:
-            parts.append(f"(isinstance({x}, str) and {x} in {ctx.emitter.const_set(strings)})")
-        if numbers:
-            members = ctx.emitter.const(frozenset(numbers))
-            parts.append(f"({category_test('number', x)} and {x} in {members})")
-        if containers:
-            parts.append(f"_member({x}, {ctx.emitter.const(containers)})")
-        return " or ".join(parts) or "False"
+        known = ctx.known  # a value of a kind the instance cannot have is left out
+        kinds = {None: "null", True: "boolean", False: "boolean"}
+        parts: list[Expr] = [compare(x, "is", lit(v)) for v in singletons if kinds[v] in known]
+        for values, kind in ((strings, "string"), (numbers, "number")):
+            if values and kind in known:
+                member = compare(x, "in", set_display(values))
+                parts.append(
+                    member if known == {kind} else all_of([category_test(kind, x), member])
+                )
+        if containers and known & {"array", "object"}:
+            options = ctx.emitter.named(kw.location, "ENUM", py_literal(containers))
+            parts.append(call("_member", x, options))
+        return any_of(parts)
 
     def message(self, kw: ir.Enum, ctx: Context) -> str:
-        return f"f'{{_show({ctx.var})}} is not one of {{{ctx.emitter.shown(kw.values)}}}'"
+        return py_fstring(Expression(f"_show({ctx.var})"), f" is not one of {show_json(kw.values)}")
 
 
 class BoundEmitter(KeywordEmitter):
@@ -260,35 +222,35 @@ class BoundEmitter(KeywordEmitter):
         "exclusiveMaximum": ("<", "not less than the exclusive maximum"),
     }
 
-    NEGATED: ClassVar[dict[str, str]] = {">=": "<", "<=": ">", ">": "<=", "<": ">="}
-
-    def condition(self, kw: ir.Bound, ctx: Context) -> str:
-        return f"{ctx.var} {self.OPERATORS[kw.name][0]} {py_literal(kw.limit)}"
-
-    def failure(self, kw: ir.Bound, ctx: Context) -> str:
-        operator = self.NEGATED[self.OPERATORS[kw.name][0]]
-        return f"{ctx.var} {operator} {py_literal(kw.limit)}"
+    def condition(self, kw: ir.Bound, ctx: Context) -> Expr:
+        return compare(ctx.var, self.OPERATORS[kw.name][0], lit(kw.limit))
 
     def message(self, kw: ir.Bound, ctx: Context) -> str:
         words = self.OPERATORS[kw.name][1]
-        return f"f'{{_show({ctx.var})}} is {words} {{{ctx.emitter.shown(kw.limit)}}}'"
+        return py_fstring(Expression(f"_show({ctx.var})"), f" is {words} {show_json(kw.limit)}")
 
 
 class MultipleOfEmitter(KeywordEmitter):
-    def condition(self, kw: ir.MultipleOf, ctx: Context) -> str:
-        if isinstance(kw.divisor, int):
-            return f"{ctx.var} % {py_literal(kw.divisor)} == 0"
-        ctx.emitter.uses_fraction = True
-        return f"_multiple_of({ctx.var}, {py_literal(kw.divisor)})"
+    """Exact arithmetic on the number as written: `1e23` is a multiple of `1000` and of `1000.0`.
 
-    def failure(self, kw: ir.MultipleOf, ctx: Context) -> str:
-        if isinstance(kw.divisor, int):
-            return f"{ctx.var} % {py_literal(kw.divisor)} != 0"
-        return f"not {self.condition(kw, ctx)}"
+    An int instance against a whole divisor is plain int modulo; anything else goes through
+    `_multiple_of`, which reads a float as the decimal its JSON text wrote (repr round-trips).
+    """
+
+    def condition(self, kw: ir.MultipleOf, ctx: Context) -> Expr:
+        ctx.emitter.uses_fraction = True
+        x, divisor = ctx.var, kw.divisor
+        if isinstance(divisor, float) and divisor.is_integer():
+            divisor = int(divisor)  # 1000.0 and 1000 are the same JSON number
+        exact = call("_multiple_of", x, lit(divisor))
+        if isinstance(divisor, int):
+            remainder = compare(f"{x} % {py_literal(divisor)}", "==", "0")
+            return IfElse(remainder, compare(call("type", x), "is", "int"), exact)
+        return exact
 
     def message(self, kw: ir.MultipleOf, ctx: Context) -> str:
-        divisor = ctx.emitter.shown(kw.divisor)
-        return f"f'{{_show({ctx.var})}} is not a multiple of {{{divisor}}}'"
+        divisor = show_json(kw.divisor)
+        return py_fstring(Expression(f"_show({ctx.var})"), f" is not a multiple of {divisor}")
 
 
 class SizeEmitter(KeywordEmitter):
@@ -298,71 +260,67 @@ class SizeEmitter(KeywordEmitter):
         "object": "properties",
     }
 
-    def condition(self, kw: ir.Size, ctx: Context) -> str:
+    def condition(self, kw: ir.Size, ctx: Context) -> Expr:
         operator = ">=" if kw.name.startswith("min") else "<="
-        return f"len({ctx.var}) {operator} {py_literal(kw.limit)}"
-
-    def failure(self, kw: ir.Size, ctx: Context) -> str:
-        operator = "<" if kw.name.startswith("min") else ">"
-        return f"len({ctx.var}) {operator} {py_literal(kw.limit)}"
+        return compare(call("len", ctx.var), operator, lit(kw.limit))
 
     def message(self, kw: ir.Size, ctx: Context) -> str:
         bound = "at least" if kw.name.startswith("min") else "at most"
-        noun = self.NOUNS[keywords.applies_to(kw.name)]
-        return f"f'{{_show({ctx.var})}} should have {bound} {kw.limit} {noun}'"
+        noun = self.NOUNS[plan.keyword_kind(kw) or ""]
+        return py_fstring(
+            Expression(f"_show({ctx.var})"), f" should have {bound} {kw.limit} {noun}"
+        )
 
 
 class PatternEmitter(KeywordEmitter):
-    def condition(self, kw: ir.Pattern, ctx: Context) -> str:
-        return ctx.emitter.pattern_test(kw.pattern, ctx.var)
+    def condition(self, kw: ir.Pattern, ctx: Context) -> Expr:
+        return ctx.emitter.pattern_test(kw.pattern, ctx.var, kw.location)
 
     def message(self, kw: ir.Pattern, ctx: Context) -> str:
-        pattern = ctx.emitter.const(kw.pattern)
-        return f"f'{{_show({ctx.var})}} does not match the pattern {{{pattern}!r}}'"
+        text = f" does not match the pattern {kw.pattern!r}"
+        return py_fstring(Expression(f"_show({ctx.var})"), text)
 
 
 class UniqueItemsEmitter(KeywordEmitter):
-    def condition(self, kw: ir.UniqueItems, ctx: Context) -> str:
-        return f"_unique({ctx.var})"
+    def condition(self, kw: ir.UniqueItems, ctx: Context) -> Expr:
+        return call("_unique", ctx.var)
 
     def message(self, kw: ir.UniqueItems, ctx: Context) -> str:
-        return "'array items must be unique'"
+        return '"array items must be unique"'
 
 
 class RequiredEmitter(KeywordEmitter):
-    def condition(self, kw: ir.Required, ctx: Context) -> str:
-        return " and ".join(f"{py_literal(n)} in {ctx.var}" for n in kw.names) or "True"
+    def condition(self, kw: ir.Required, ctx: Context) -> Expr:
+        return all_of(compare(lit(n), "in", ctx.var) for n in kw.names)
 
     def statements(self, kw: ir.Required, ctx: Context, code: Code) -> None:
         super().statements(kw, ctx, code)
         ctx.present.update(kw.names)
 
-    def failure(self, kw: ir.Required, ctx: Context) -> str:
-        if len(kw.names) == 1:
-            return f"{py_literal(kw.names[0])} not in {ctx.var}"
-        return f"{negate(self.condition(kw, ctx))}"
-
     def errors(self, kw: ir.Required, ctx: Context, code: Code) -> None:
-        with code.block(f"for _name in {ctx.emitter.const(kw.names)}:"):
+        with code.block(f"for _name in {py_tuple(kw.names)}:"):
             with code.block(f"if _name not in {ctx.var}:"):
-                code(ctx.fail(kw, "f'missing required property {_name!r}'", "_name"))
+                code(ctx.fail(kw, 'f"missing required property {_name!r}"', "_name"))
 
 
 class DependentRequiredEmitter(KeywordEmitter):
-    def condition(self, kw: ir.DependentRequired, ctx: Context) -> str:
-        parts = []
-        for name, needed in kw.dependencies.items():
-            if needed:
-                all_present = " and ".join(f"{py_literal(n)} in {ctx.var}" for n in needed)
-                parts.append(f"({py_literal(name)} not in {ctx.var} or ({all_present}))")
-        return " and ".join(parts) or "True"
+    def condition(self, kw: ir.DependentRequired, ctx: Context) -> Expr:
+        x = ctx.var
+        return all_of(
+            any_of(
+                [compare(lit(name), "not in", x), all_of(compare(lit(n), "in", x) for n in needed)]
+            )
+            for name, needed in kw.dependencies.items()
+            if needed
+        )
 
     def errors(self, kw: ir.DependentRequired, ctx: Context, code: Code) -> None:
-        with code.block(f"for _name, _needed in {ctx.emitter.const(kw.dependencies)}.items():"):
+        dependencies = ctx.emitter.named(kw.location, "DEPENDENT", py_literal(kw.dependencies))
+        with code.block(f"for _name, _needed in {dependencies}.items():"):
             with code.block(f"if _name in {ctx.var}:"):
                 with code.block("for _other in _needed:"):
                     with code.block(f"if _other not in {ctx.var}:"):
-                        message = "f'{_other!r} is required when {_name!r} is present'"
+                        message = 'f"{_other!r} is required when {_name!r} is present"'
                         code(ctx.fail(kw, message, "_other"))
 
 
@@ -375,6 +333,7 @@ class ObjectMembersEmitter(KeywordEmitter):
     def statements(self, kw: Any, ctx: Context, code: Code) -> None:
         node = ctx.node
         props, patterns, extra = _member_keywords(node)
+        where = _members_location(props, patterns)
         if kw is not (props or patterns or extra):
             return  # the first of the three present emits for all of them
         emitter = ctx.emitter
@@ -385,27 +344,28 @@ class ObjectMembersEmitter(KeywordEmitter):
                 if emitter.is_trivial(child):
                     continue
                 value = f"{x}[{py_literal(name)}]"
-                check = emitter.valid_expr(child, value, ALL_CATEGORIES)
-                presence = "" if name in ctx.present else f"{py_literal(name)} in {x} and "
-                with code.block(f"if {presence}{negate(check)}:"):
+                fails = emitter.valid_expr(child, value, ALL_CATEGORIES).negate()
+                present = TRUE if name in ctx.present else compare(lit(name), "in", x)
+                with code.block(f"if {all_of([present, fails])}:"):
                     code("return False")
             return
-        table, regex_patterns, exclusive = _member_table(props_map, patterns)
+        table, regex_patterns, exclusive = plan.member_table(props_map, patterns)
         key, value = emitter.fresh("key"), emitter.fresh("value")
         rejects_rest = extra is not None and extra.child.boolean is False
         if table and exclusive and rejects_rest and not regex_patterns:
             # A closed object: one set comparison finds an unknown member before any value
             # is checked, and then every member has a checker.
-            with code.block(f"if not {x}.keys() <= {emitter.const_set(list(table))}:"):
+            known = emitter.named(where, "NAMES", py_frozenset(list(table)))
+            with code.block(f"if not {x}.keys() <= {known}:"):
                 code("return False")
             with code.block(f"for {key}, {value} in {x}.items():"):
-                with code.block(f"if not {emitter.dispatch_table(table)}[{key}]({value}):"):
+                with code.block(f"if not {emitter.dispatch_table(table, where)}[{key}]({value}):"):
                     code("return False")
             return
         with code.block(f"for {key}, {value} in {x}.items():"):
             check = emitter.fresh("check")
             if table:
-                code(f"{check} = {emitter.dispatch_table(table)}.get({key})")
+                code(f"{check} = {emitter.dispatch_table(table, where)}.get({key})")
                 if exclusive:
                     with code.block(f"if {check} is not None:"):
                         with code.block(f"if not {check}({value}):"):
@@ -418,49 +378,57 @@ class ObjectMembersEmitter(KeywordEmitter):
             if extra is not None:
                 code(f"{hit} = {'False' if exclusive or not table else f'{check} is not None'}")
             for pattern, child in regex_patterns:
-                with code.block(f"if {emitter.pattern_test(pattern, key)}:"):
+                with code.block(f"if {emitter.pattern_test(pattern, key, child.location)}:"):
                     if extra is not None:
                         code(f"{hit} = True")
                     if not emitter.is_trivial(child):
                         test = emitter.valid_expr(child, value, ALL_CATEGORIES)
-                        with code.block(f"if {negate(test)}:"):
+                        with code.block(f"if {test.negate()}:"):
                             code("return False")
             if extra is not None and not emitter.is_trivial(extra.child):
-                unmatched = [f"not {hit}"]
+                unmatched: list[Expr] = [Not(Atom(hit))]
                 if not rejects_rest:
                     test = emitter.valid_expr(extra.child, value, ALL_CATEGORIES)
-                    unmatched.append(f"{negate(test)}")
-                with code.block(f"if {' and '.join(unmatched)}:"):
+                    unmatched.append(test.negate())
+                with code.block(f"if {all_of(unmatched)}:"):
                     code("return False")
 
-    def condition(self, kw: Any, ctx: Context) -> str | None:
+    def condition(self, kw: Any, ctx: Context) -> Expr | None:
         if not isinstance(kw, ir.Properties):
             return None
-        parts = []
-        for name, child in kw.children.items():
+        parts: list[Expr] = []
+        for member, child in kw.children.items():
             if ctx.emitter.is_trivial(child):
                 continue
-            check = ctx.emitter.valid_expr(child, f"{ctx.var}[{py_literal(name)}]", ALL_CATEGORIES)
-            absent = "" if name in ctx.present else f"{py_literal(name)} not in {ctx.var} or "
-            parts.append(f"({absent}({check}))")
-        return " and ".join(parts) or "True"
+            check = ctx.emitter.valid_expr(
+                child, f"{ctx.var}[{py_literal(member)}]", ALL_CATEGORIES
+            )
+            if member in ctx.present:
+                parts.append(check)
+            else:
+                parts.append(any_of([compare(lit(member), "not in", ctx.var), check]))
+        return all_of(parts)
 
     def errors(self, kw: Any, ctx: Context, code: Code) -> None:
         emitter = ctx.emitter
         x = ctx.var
         props, patterns, extra = _member_keywords(ctx.node)
-        table, regex_patterns, exclusive = _member_table(props.children if props else {}, patterns)
+        where = _members_location(props, patterns)
+        table, regex_patterns, exclusive = plan.member_table(
+            props.children if props else {}, patterns
+        )
         if table and exclusive and (extra is not None or len(table) > SMALL_PROPERTIES):
             # One pass over the members reports all three keywords.
             if kw is props or (props is None and kw is patterns):
-                self._fused_errors(ctx, code, table, regex_patterns, extra)
+                self._fused_errors(ctx, code, table, regex_patterns, extra, where)
             return
         match kw:
             case ir.Properties(children=children) if len(children) > SMALL_PROPERTIES:
                 with code.block(f"for _key, _value in {x}.items():"):
-                    code(f"_check = {emitter.dispatch_table(children)}.get(_key)")
+                    code(f"_check = {emitter.dispatch_table(children, kw.location)}.get(_key)")
                     with code.block("if _check is not None and not _check(_value):"):
-                        code(f"{emitter.errors_table(children)}[_key](_value, (*path, _key), out)")
+                        reports = emitter.errors_table(children, kw.location)
+                        code(f"{reports}[_key](_value, (*path, _key), out)")
             case ir.Properties(children=children):
                 for name, child in children.items():
                     with code.block(f"if {py_literal(name)} in {x}:"):
@@ -468,18 +436,22 @@ class ObjectMembersEmitter(KeywordEmitter):
             case ir.PatternProperties(children=pairs):
                 for pattern, child in pairs:
                     with code.block(f"for _key, _value in {x}.items():"):
-                        with code.block(f"if {emitter.pattern_test(pattern, '_key')}:"):
+                        test = emitter.pattern_test(pattern, "_key", child.location)
+                        with code.block(f"if {test}:"):
                             code(emitter.errors_call(child, "_value", key_var="_key"))
             case ir.AdditionalProperties(child=child, known=known, patterns=sibling_patterns):
                 with code.block(f"for _key, _value in {x}.items():"):
-                    skip = [f"_key in {emitter.const_set(known)}"] if known else []
-                    skip += [emitter.pattern_test(p, "_key") for p in sibling_patterns]
+                    skip: list[Expr] = [compare("_key", "in", set_display(known))] if known else []
+                    sibling = kw.location.rsplit("/", 1)[0] + "/patternProperties/"
+                    skip += [
+                        emitter.pattern_test(p, "_key", sibling + escape_token(p))
+                        for p in sibling_patterns
+                    ]
                     if skip:
-                        with code.block(f"if {' or '.join(skip)}:"):
+                        with code.block(f"if {any_of(skip)}:"):
                             code("continue")
                     if child.boolean is False:
-                        message = "f'unknown property {_key!r}'"
-                        code(ctx.fail(kw, message, "_key"))
+                        code(ctx.fail(kw, 'f"unknown property {_key!r}"', "_key"))
                     else:
                         code(emitter.errors_call(child, "_value", key_var="_key"))
 
@@ -490,19 +462,21 @@ class ObjectMembersEmitter(KeywordEmitter):
         table: dict[str, Node],
         regex_patterns: list[tuple[str, Node]],
         extra: ir.AdditionalProperties | None,
+        where: str,
     ) -> None:
         emitter = ctx.emitter
         with code.block(f"for _key, _value in {ctx.var}.items():"):
             # The fast check first: the path tuple is only built for a member that fails.
-            code(f"_check = {emitter.dispatch_table(table)}.get(_key)")
+            code(f"_check = {emitter.dispatch_table(table, where)}.get(_key)")
             with code.block("if _check is not None:"):
                 with code.block("if not _check(_value):"):
-                    code(f"{emitter.errors_table(table)}[_key](_value, (*path, _key), out)")
+                    reports = emitter.errors_table(table, where)
+                    code(f"{reports}[_key](_value, (*path, _key), out)")
                 code("continue")
             if extra is not None and regex_patterns:
                 code("_hit = False")
             for pattern, child in regex_patterns:
-                with code.block(f"if {emitter.pattern_test(pattern, '_key')}:"):
+                with code.block(f"if {emitter.pattern_test(pattern, '_key', child.location)}:"):
                     if extra is not None:
                         code("_hit = True")
                     code(emitter.errors_call(child, "_value", key_var="_key"))
@@ -510,7 +484,7 @@ class ObjectMembersEmitter(KeywordEmitter):
                 return
             with code.block("if not _hit:") if regex_patterns else nullcontext():
                 if extra.child.boolean is False:
-                    code(ctx.fail(extra, "f'unknown property {_key!r}'", "_key"))
+                    code(ctx.fail(extra, 'f"unknown property {_key!r}"', "_key"))
                 else:
                     code(emitter.errors_call(extra.child, "_value", key_var="_key"))
 
@@ -518,39 +492,21 @@ class ObjectMembersEmitter(KeywordEmitter):
         emitter = ctx.emitter
         match kw:
             case ir.Properties(children=children):
-                code(f"ev.update({ctx.var}.keys() & {emitter.const_set(list(children))})")
+                names = emitter.named(kw.location, "NAMES", py_frozenset(list(children)))
+                code(f"ev.update({ctx.var}.keys() & {names})")
             case ir.PatternProperties(children=pairs):
-                tests = " or ".join(emitter.pattern_test(p, "_k") for p, _ in pairs)
-                code(f"ev.update(_k for _k in {ctx.var} if {tests or 'False'})")
-            case ir.AdditionalProperties():
-                code(f"ev.update({ctx.var})")
+                tests = any_of(emitter.pattern_test(p, "_k", c.location) for p, c in pairs)
+                code(f"ev.update(_k for _k in {ctx.var} if {tests})")
+            case ir.AdditionalProperties(child=child):
+                # As python-jsonschema: the members whose value the subschema accepts.
+                check = emitter.valid_expr(child, "_v", ALL_CATEGORIES)
+                code(f"ev.update(_k for _k, _v in {ctx.var}.items() if {check})")
 
 
-def literal_pattern_name(pattern: str) -> str | None:
-    """The one name a pattern like `^styleUUID$` stands for (besides name + newline), or None."""
-    literal = re.fullmatch(r"\^([A-Za-z0-9_-]+)\$", pattern)
-    return literal.group(1) if literal else None
-
-
-def _member_table(
-    props: dict[str, Node], patterns: ir.PatternProperties | None
-) -> tuple[dict[str, Node], list[tuple[str, Node]], bool]:
-    """(name -> subschema for properties and literal patterns, the other patterns, exclusive).
-
-    Literal patterns (`^name$`) that name no declared property join the table; `exclusive` says
-    no remaining pattern can match a table name, so a table hit settles a member.
-    """
-    table: dict[str, Node] = dict(props)
-    regex_patterns: list[tuple[str, Node]] = []
-    for pattern, child in patterns.children if patterns else []:
-        literal = literal_pattern_name(pattern)
-        names = [literal, literal + "\n"] if literal is not None else []
-        if names and not any(n in table for n in names):
-            table.update(dict.fromkeys(names, child))
-        else:
-            regex_patterns.append((pattern, child))
-    exclusive = not any(re.search(p, n) for p, _ in regex_patterns for n in table)
-    return table, regex_patterns, exclusive
+def _members_location(props: ir.Properties | None, patterns: ir.PatternProperties | None) -> str:
+    """Where a node's member checks are named from: its properties (or patternProperties)."""
+    keyword = props or patterns
+    return keyword.location if keyword else ""
 
 
 def _member_keywords(
@@ -567,7 +523,7 @@ class PropertyNamesEmitter(KeywordEmitter):
     def statements(self, kw: ir.PropertyNames, ctx: Context, code: Code) -> None:
         key = ctx.emitter.fresh("key")
         check = ctx.emitter.valid_expr(kw.child, key, frozenset({"string"}))
-        with code.block(f"for {key} in {ctx.var}:"), code.block(f"if {negate(check)}:"):
+        with code.block(f"for {key} in {ctx.var}:"), code.block(f"if {check.negate()}:"):
             code("return False")
 
     def errors(self, kw: ir.PropertyNames, ctx: Context, code: Code) -> None:
@@ -577,13 +533,16 @@ class PropertyNamesEmitter(KeywordEmitter):
 
 
 class DependentSchemasEmitter(KeywordEmitter):
-    def condition(self, kw: ir.DependentSchemas, ctx: Context) -> str:
-        parts = [
-            f"({py_literal(name)} not in {ctx.var} or "
-            f"{ctx.emitter.valid_expr(child, ctx.var, frozenset({'object'}))})"
-            for name, child in kw.children.items()
-        ]
-        return " and ".join(parts) or "True"
+    def condition(self, kw: ir.DependentSchemas, ctx: Context) -> Expr:
+        return all_of(
+            any_of(
+                [
+                    compare(lit(member), "not in", ctx.var),
+                    ctx.emitter.valid_expr(child, ctx.var, frozenset({"object"})),
+                ]
+            )
+            for member, child in kw.children.items()
+        )
 
     def statements(self, kw: ir.DependentSchemas, ctx: Context, code: Code) -> None:
         for name, child in kw.children.items():
@@ -619,24 +578,25 @@ class UnevaluatedEmitter(KeywordEmitter):
         key, value = ctx.emitter.fresh("key"), ctx.emitter.fresh("value")
         check = ctx.emitter.valid_expr(kw.child, value, ALL_CATEGORIES)
         with code.block(self._loop(ctx.var, key, value)):
-            with code.block(f"if {key} not in {seen} and {negate(check)}:"):
+            with code.block(f"if {all_of([compare(key, 'not in', seen), check.negate()])}:"):
                 code("return False")
 
     def errors(self, kw: Any, ctx: Context, code: Code) -> None:
         code(f"_seen = {ctx.emitter.siblings_call(ctx.node, ctx.var)}")
         check = ctx.emitter.valid_call(kw.child, "_value")
         with code.block(self._loop(ctx.var, "_key", "_value")):
-            with code.block(f"if _key not in _seen and not {check}:"):
+            with code.block(f"if {all_of([compare('_key', 'not in', '_seen'), check.negate()])}:"):
                 if self.members:
-                    message = "f'unevaluated property {_key!r} is not allowed'"
+                    message = 'f"unevaluated property {_key!r} is not allowed"'
                     code(ctx.fail(kw, message, "_key"))
                 else:
-                    code(ctx.fail(kw, "f'unevaluated item {_key} is not allowed'"))
+                    code(ctx.fail(kw, 'f"unevaluated item {_key} is not allowed"'))
 
     def annotations(self, kw: Any, ctx: Context, code: Code, own_unevaluated: bool) -> None:
-        if own_unevaluated:
-            everything = ctx.var if self.members else f"range(len({ctx.var}))"
-            code(f"ev.update({everything})")
+        if own_unevaluated:  # the members its subschema accepts (python-jsonschema's reading)
+            members = f"{ctx.var}.items()" if self.members else f"enumerate({ctx.var})"
+            check = ctx.emitter.valid_expr(kw.child, "_v", ALL_CATEGORIES)
+            code(f"ev.update(_k for _k, _v in {members} if {check})")
 
 
 class UnevaluatedPropertiesEmitter(UnevaluatedEmitter):
@@ -657,7 +617,8 @@ class PrefixItemsEmitter(KeywordEmitter):
                 continue
             item = f"{ctx.var}[{position}]"
             check = ctx.emitter.valid_expr(child, item, ALL_CATEGORIES)
-            with code.block(f"if len({ctx.var}) > {position} and {negate(check)}:"):
+            long_enough = compare(call("len", ctx.var), ">", lit(position))
+            with code.block(f"if {all_of([long_enough, check.negate()])}:"):
                 code("return False")
 
     def errors(self, kw: ir.PrefixItems, ctx: Context, code: Code) -> None:
@@ -683,7 +644,7 @@ class ItemsEmitter(KeywordEmitter):
         item = ctx.emitter.fresh("item")
         check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
         with code.block(f"for {item} in {self._items(kw, ctx.var)}:"):
-            with code.block(f"if {negate(check)}:"):
+            with code.block(f"if {check.negate()}:"):
                 code("return False")
 
     def errors(self, kw: ir.Items, ctx: Context, code: Code) -> None:
@@ -701,11 +662,11 @@ class ContainsEmitter(KeywordEmitter):
         code(f"{count} = sum(1 for {item} in {ctx.var} if {check})")
         return count
 
-    def _passes(self, kw: ir.Contains, count: str) -> str:
-        parts = [f"{count} >= {kw.min_contains}"]
+    def _passes(self, kw: ir.Contains, count: str) -> Expr:
+        parts = [compare(count, ">=", lit(kw.min_contains))]
         if kw.max_contains is not None:
-            parts.append(f"{count} <= {kw.max_contains}")
-        return " and ".join(parts)
+            parts.append(compare(count, "<=", lit(kw.max_contains)))
+        return all_of(parts)
 
     def statements(self, kw: ir.Contains, ctx: Context, code: Code) -> None:
         if kw.min_contains == 0 and kw.max_contains is None:
@@ -717,20 +678,19 @@ class ContainsEmitter(KeywordEmitter):
                 code("return False")
             return
         count = self._count(kw, ctx, code)
-        with code.block(f"if {negate(self._passes(kw, count))}:"):
+        with code.block(f"if {self._passes(kw, count).negate()}:"):
             code("return False")
 
     def errors(self, kw: ir.Contains, ctx: Context, code: Code) -> None:
         if kw.min_contains == 0 and kw.max_contains is None:
             return
         count = self._count(kw, ctx, code)
-        with code.block(f"if {negate(self._passes(kw, count))}:"):
-            message = (
-                f"f'{{_show({ctx.var})}} has {{{count}}} matching items; expected at least "
-                f"{kw.min_contains}"
-                + ("" if kw.max_contains is None else f" and at most {kw.max_contains}")
-                + "'"
+        with code.block(f"if {self._passes(kw, count).negate()}:"):
+            expected = f" matching items; expected at least {kw.min_contains}" + (
+                "" if kw.max_contains is None else f" and at most {kw.max_contains}"
             )
+            shown = Expression(f"_show({ctx.var})")
+            message = py_fstring(shown, " has ", Expression(count), expected)
             code(ctx.fail(kw, message))
 
     def annotations(self, kw: ir.Contains, ctx: Context, code: Code, own: bool) -> None:
@@ -742,72 +702,68 @@ class ContainsEmitter(KeywordEmitter):
 
 
 class AllOfEmitter(KeywordEmitter):
-    def condition(self, kw: ir.AllOf, ctx: Context) -> str:
+    def condition(self, kw: ir.AllOf, ctx: Context) -> Expr:
         # The checks are pure, so the cheapest goes first and short-circuits the rest.
-        children = sorted(kw.children, key=ctx.emitter.cost)
-        parts = [ctx.emitter.valid_expr(c, ctx.var, ctx.known) for c in children]
-        return " and ".join(f"({p})" for p in parts) or "True"
+        children = sorted(kw.children, key=ctx.emitter.inlining.cost)
+        return all_of(ctx.emitter.valid_expr(c, ctx.var, ctx.known) for c in children)
 
     def statements(self, kw: ir.AllOf, ctx: Context, code: Code) -> None:
         # Rules (`if`/`then` members) with the same condition are checked under one `if`, their
         # `then`s merged so that a member or array they all constrain is walked once.
         emitter = ctx.emitter
-        rules: dict[str, list[Node]] = {}
-        for child in kw.children:
-            rule = _plain_rule(child)
-            if rule is None or rule.then is None:
-                emitter.valid_stmts(child, ctx.var, ctx.known, code)
-            elif not emitter.is_trivial(child):
-                condition = emitter.valid_expr(rule.condition, ctx.var, ctx.known)
-                rules.setdefault(condition, []).append(rule.then)
-        for condition, thens in rules.items():
-            with code.block(f"if {emitter.shared(condition, code)}:"):
-                emitter.valid_stmts(emitter.conjunction(thens), ctx.var, ctx.known, code)
+        others, groups = plan.rule_groups(kw)
+        for child in others:
+            emitter.valid_stmts(child, ctx.var, ctx.known, code)
+        for group in groups:
+            _rule_comments(group, code)
+            condition = emitter.valid_expr(group.condition, ctx.var, ctx.known)
+            with code.block(f"if {condition}:"):
+                emitter.valid_stmts(emitter.conjunction(group.thens), ctx.var, ctx.known, code)
 
     def errors(self, kw: ir.AllOf, ctx: Context, code: Code) -> None:
         # As on the fast path, rules sharing a condition are grouped: one merged check of their
         # `then`s first, and each rule reports on its own only when that check fails.
         emitter = ctx.emitter
-        rules: dict[str, list[Node]] = {}
-        for child in kw.children:
-            rule = _plain_rule(child)
-            if rule is None or rule.then is None:
-                if len(child.keywords) == 1 and isinstance(child.keywords[0], ir.IfThenElse):
-                    inline = Context(emitter, child, ctx.var, ctx.known)
-                    EMITTERS[ir.IfThenElse].errors(child.keywords[0], inline, code)
-                else:
-                    code(emitter.errors_call(child, ctx.var, same_path=True, known=ctx.known))
+        others, groups = plan.rule_groups(kw)
+        for child in others:
+            if len(child.keywords) == 1 and isinstance(child.keywords[0], ir.IfThenElse):
+                inline = Context(emitter, child, ctx.var, ctx.known)
+                EMITTERS[ir.IfThenElse].errors(child.keywords[0], inline, code)
             else:
-                condition = emitter.valid_expr(rule.condition, ctx.var, ctx.known)
-                rules.setdefault(condition, []).append(rule.then)
-        for condition, thens in rules.items():
-            with code.block(f"if {emitter.shared(condition, code)}:"):
+                code(emitter.errors_call(child, ctx.var, same_path=True, known=ctx.known))
+        for group in groups:
+            _rule_comments(group, code)
+            condition = emitter.valid_expr(group.condition, ctx.var, ctx.known)
+            with code.block(f"if {condition}:"):
+                thens = group.thens
                 merged = emitter.valid_expr(emitter.conjunction(thens), ctx.var, ctx.known)
-                with code.block(f"if {negate(merged)}:") if len(thens) > 1 else nullcontext():
+                with code.block(f"if {merged.negate()}:") if len(thens) > 1 else nullcontext():
                     for then in thens:
                         code(emitter.errors_call(then, ctx.var, same_path=True, known=ctx.known))
 
     def annotations(self, kw: ir.AllOf, ctx: Context, code: Code, own: bool) -> None:
+        # Only members the instance passes count, even when a sibling fails (python-jsonschema
+        # places the unevaluated* error by this reading).
         for child in kw.children:
-            code(f"ev |= {ctx.emitter.annotations_call(child, ctx.var)}")
+            with code.block(f"if {ctx.emitter.valid_call(child, ctx.var)}:"):
+                code(f"ev |= {ctx.emitter.annotations_call(child, ctx.var)}")
 
 
-def _plain_rule(node: Node) -> ir.IfThenElse | None:
-    """The `if`/`then` of a subschema that is nothing else (no `else`), or None."""
-    if len(node.keywords) == 1 and isinstance(node.keywords[0], ir.IfThenElse):
-        rule = node.keywords[0]
-        return rule if rule.otherwise is None else None
-    return None
+def _rule_comments(group: plan.RuleGroup, code: Code) -> None:
+    """One comment per rule of the group: its id and the schema place of its `then`."""
+    for then in group.thens:
+        rule = f"rule {then.rule.id}: " if then.rule is not None else ""
+        code(py_comment(f"{rule}{then.location.rsplit('/', 1)[0] or '/'}"))
 
 
 class AnyOfEmitter(KeywordEmitter):
-    def condition(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> str:
-        children = sorted(kw.children, key=ctx.emitter.cost)
-        parts = [ctx.emitter.valid_expr(c, ctx.var, ctx.known) for c in children]
-        return " or ".join(f"({p})" for p in parts) or "False"
+    def condition(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> Expr:
+        children = sorted(kw.children, key=ctx.emitter.inlining.cost)
+        return any_of(ctx.emitter.valid_expr(c, ctx.var, ctx.known) for c in children)
 
     def message(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> str:
-        return f"f'{{_show({ctx.var})}} does not match any of the allowed alternatives'"
+        text = " does not match any of the allowed alternatives"
+        return py_fstring(Expression(f"_show({ctx.var})"), text)
 
     def annotations(self, kw: ir.AnyOf | ir.OneOf, ctx: Context, code: Code, own: bool) -> None:
         for child in kw.children:
@@ -816,40 +772,38 @@ class AnyOfEmitter(KeywordEmitter):
 
 
 class OneOfEmitter(AnyOfEmitter):
-    def condition(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> str:
-        calls = [f"{ctx.emitter.valid_call(c, ctx.var)}" for c in kw.children]
-        return f"_exactly_one({', '.join(calls)})" if calls else "False"
+    def condition(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> Expr:
+        calls = [ctx.emitter.valid_call(c, ctx.var) for c in kw.children]
+        return call("_exactly_one", *calls) if calls else FALSE
 
     def message(self, kw: ir.AnyOf | ir.OneOf, ctx: Context) -> str:
-        return f"f'{{_show({ctx.var})}} must match exactly one of the alternatives'"
+        text = " must match exactly one of the alternatives"
+        return py_fstring(Expression(f"_show({ctx.var})"), text)
 
 
 class NotEmitter(KeywordEmitter):
-    def condition(self, kw: ir.Not, ctx: Context) -> str:
-        return f"{negate(ctx.emitter.valid_expr(kw.child, ctx.var, ctx.known))}"
+    def condition(self, kw: ir.Not, ctx: Context) -> Expr:
+        return ctx.emitter.valid_expr(kw.child, ctx.var, ctx.known).negate()
 
     def message(self, kw: ir.Not, ctx: Context) -> str:
-        return f"f'{{_show({ctx.var})}} matches a schema it must not match'"
+        return py_fstring(Expression(f"_show({ctx.var})"), " matches a schema it must not match")
 
 
 class IfThenElseEmitter(KeywordEmitter):
-    def condition(self, kw: ir.IfThenElse, ctx: Context) -> str:
+    def condition(self, kw: ir.IfThenElse, ctx: Context) -> Expr:
         emitter = ctx.emitter
-        then = "True" if kw.then is None else emitter.valid_expr(kw.then, ctx.var, ctx.known)
+        then = TRUE if kw.then is None else emitter.valid_expr(kw.then, ctx.var, ctx.known)
         otherwise = (
-            "True" if kw.otherwise is None else emitter.valid_expr(kw.otherwise, ctx.var, ctx.known)
+            TRUE if kw.otherwise is None else emitter.valid_expr(kw.otherwise, ctx.var, ctx.known)
         )
-        if then == otherwise == "True":
-            return "True"
-        condition = emitter.valid_expr(kw.condition, ctx.var, ctx.known)
-        return f"(({then}) if ({condition}) else ({otherwise}))"
+        if then == otherwise == TRUE:
+            return TRUE
+        return IfElse(then, emitter.valid_expr(kw.condition, ctx.var, ctx.known), otherwise)
 
     def statements(self, kw: ir.IfThenElse, ctx: Context, code: Code) -> None:
         if kw.then is None and kw.otherwise is None:
             return
-        condition = ctx.emitter.shared(
-            ctx.emitter.valid_expr(kw.condition, ctx.var, ctx.known), code
-        )
+        condition = ctx.emitter.valid_expr(kw.condition, ctx.var, ctx.known)
         if kw.then is not None:
             with code.block(f"if {condition}:"):
                 ctx.emitter.valid_stmts(kw.then, ctx.var, ctx.known, code)
@@ -857,14 +811,14 @@ class IfThenElseEmitter(KeywordEmitter):
                 with code.block("else:"):
                     ctx.emitter.valid_stmts(kw.otherwise, ctx.var, ctx.known, code)
         elif kw.otherwise is not None:
-            with code.block(f"if {negate(condition)}:"):
+            with code.block(f"if {condition.negate()}:"):
                 ctx.emitter.valid_stmts(kw.otherwise, ctx.var, ctx.known, code)
 
     def errors(self, kw: ir.IfThenElse, ctx: Context, code: Code) -> None:
         if kw.then is None and kw.otherwise is None:
             return
         condition = ctx.emitter.valid_expr(kw.condition, ctx.var, ctx.known)
-        with code.block(f"if {ctx.emitter.shared(condition, code)}:"):
+        with code.block(f"if {condition}:"):
             if kw.then is not None:
                 code(ctx.emitter.errors_call(kw.then, ctx.var, same_path=True, known=ctx.known))
         if kw.otherwise is not None:
@@ -886,11 +840,11 @@ class IfThenElseEmitter(KeywordEmitter):
 
 
 class RefEmitter(KeywordEmitter):
-    def condition(self, kw: ir.Ref, ctx: Context) -> str:
+    def condition(self, kw: ir.Ref, ctx: Context) -> Expr:
         return ctx.emitter.valid_expr(kw.target, ctx.var, ctx.known)
 
     def statements(self, kw: ir.Ref, ctx: Context, code: Code) -> None:
-        if ctx.emitter.inlinable(kw.target):
+        if ctx.emitter.inlining.inlinable(kw.target):
             ctx.emitter.valid_stmts(kw.target, ctx.var, ctx.known, code)
         else:
             super().statements(kw, ctx, code)
@@ -933,172 +887,122 @@ EMITTERS: dict[type[ir.Keyword], KeywordEmitter] = {
 }
 
 
-def constraints(node: Node) -> list[ir.Keyword]:
-    """The keywords that decide validity: all but the root's x-advice (reported apart)."""
-    return [kw for kw in node.keywords if not isinstance(kw, ir.Advice)]
-
-
 def keyword_category(kw: ir.Keyword) -> str | None:
-    """The instance kind `kw` applies to, from the keyword table (None: every kind)."""
-    kind = keywords.applies_to(kw.name)
-    return None if kind == "any" else kind
+    return plan.keyword_kind(kw)
 
 
-# Keywords whose condition is a plain expression, so a node made only of them can be inlined.
-_EXPRESSION_KEYWORDS = (
-    ir.Type,
-    ir.Const,
-    ir.Enum,
-    ir.Bound,
-    ir.MultipleOf,
-    ir.Size,
-    ir.Pattern,
-    ir.UniqueItems,
-    ir.Required,
-    ir.DependentRequired,
-    ir.Ref,
-    ir.Not,
-    ir.AnyOf,
-    ir.OneOf,
-    ir.Properties,
-    ir.AllOf,
-    ir.IfThenElse,
-    ir.DependentSchemas,
+def _sorted(values: list[Any]) -> list[Any]:
+    return sorted(set(values), key=lambda item: (type(item).__name__, item))
+
+
+def set_display(values: list[Any]) -> str:
+    """`{a, b}` for an `in` test (CPython folds it into one frozenset constant)."""
+    items = _sorted(values)
+    return "{" + ", ".join(py_literal(v) for v in items) + "}" if items else "()"
+
+
+def py_tuple(values: list[Any]) -> str:
+    items = [py_literal(v) for v in values]
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+def py_frozenset(values: list[Any]) -> str:
+    items = _sorted(values)
+    return (
+        "frozenset({" + ", ".join(py_literal(v) for v in items) + "})" if items else "frozenset()"
+    )
+
+
+# Names the template defines; generated names never take them.
+TEMPLATE_NAMES = frozenset(
+    {"_accept", "_reject", "_pointer", "_rule_error", "_warn", "_advise", "_kind", "_show"}
+    | {"_equal", "_member", "_canonical", "_unique", "_exactly_one", "_decimal", "_multiple_of"}
 )
-# Above this many keywords (counting inlined subschemas) a node gets its own function.
-INLINE_WEIGHT = 40
+# Prefix per kind of generated function.
+FUNCTION_KINDS = {"v": "valid", "e": "errors", "a": "evaluated", "s": "siblings"}
 
 
 class PythonEmitter:
-    """Turns a SchemaIR into the body of a validator module (functions and constants)."""
+    """Turns a SchemaIR into the body of a validator module (functions and constants).
+
+    Which functions exist, their order of checks and their names come from `plan`; this class
+    only writes Python. Function and constant names derive from schema locations, so an edit
+    of the spec renames nothing elsewhere.
+    """
 
     def __init__(self, schema_ir: ir.SchemaIR) -> None:
         self.ir = schema_ir
-        self.constants: dict[str, str] = {}  # literal source -> constant name
+        self.inlining = plan.Inlining()
+        self.names = plan.Names(TEMPLATE_NAMES)
+        self.constants: dict[tuple[str, str], str] = {}  # (role, source) -> constant name
         self.constant_lines: list[str] = []
         self.table_lines: list[str] = []
         self.functions: dict[str, str] = {}  # function name -> source
-        self.pending: list[tuple[str, Node]] = []
+        self.pending: list[tuple[str, str, Node]] = []
         self.valid_bodies: dict[str, str] = {}  # body text -> name, to share equal validators
         self.counter = 0
         self.uses_fraction = False
         self.synthetic_ids = itertools.count(len(schema_ir.nodes))
-        self.weights: dict[int, int | None] = {}
-        # (block, condition) -> the name it is bound to, within the function being emitted
-        self.hoisted: dict[tuple[int, str], str] = {}
 
     # -- constants and names --
     def fresh(self, stem: str) -> str:
+        """A local variable, numbered within the function being written."""
         self.counter += 1
         return f"_{stem}{self.counter}"
 
-    def _constant(self, source: str, prefix: str = "_K") -> str:
-        if source not in self.constants:
-            name = f"{prefix}{len(self.constants)}"
-            self.constants[source] = name
+    def named(self, location: str, role: str, source: str) -> str:
+        """A module constant holding `source`, named from the schema place that needs it."""
+        key = (role, source)
+        if key not in self.constants:
+            name = self.names.claim(key, f"_{role}_{plan.slug(location)}")
+            self.constants[key] = name
             # Dispatch tables name validator functions, so they are defined after them.
-            lines = self.table_lines if prefix == "_TABLE" else self.constant_lines
+            lines = self.table_lines if role in ("VALID", "ERRORS") else self.constant_lines
             lines.append(f"{name} = {source}")
-        return self.constants[source]
+        return self.constants[key]
 
-    def const(self, value: Any) -> str:
-        """A named constant for `value` (names, never literals, go inside generated f-strings)."""
-        return self._constant(py_literal(value))
+    def regex(self, pattern: str, location: str) -> str:
+        return self.named(location, "RE", f"re.compile({py_literal(pattern)})")
 
-    def shown(self, value: Any) -> str:
-        """A named constant holding how messages display `value` (computed now, not per error)."""
-        return self.const(show_json(value))
-
-    def const_set(self, values: list[str]) -> str:
-        items = ", ".join(py_literal(v) for v in sorted(set(values)))
-        return self._constant(f"frozenset({{{items}}})" if items else "frozenset()")
-
-    def regex(self, pattern: str) -> str:
-        return self._constant(f"re.compile({py_literal(pattern)})", "_RE")
-
-    def pattern_test(self, pattern: str, var: str) -> str:
+    def pattern_test(self, pattern: str, var: str, location: str) -> Expr:
         """`re.search(pattern, var)` as an expression; `^name$` becomes a set lookup."""
-        name = literal_pattern_name(pattern)
-        if name is not None:
+        literal = plan.literal_pattern_name(pattern)
+        if literal is not None:
             # Python's `$` also matches before one trailing newline (as python-jsonschema does).
-            return f"{var} in {self.const_set([name, name + chr(10)])}"
-        return f"{self.regex(pattern)}.search({var}) is not None"
+            return compare(var, "in", set_display([literal, literal + chr(10)]))
+        return compare(call(f"{self.regex(pattern, location)}.search", var), "is not", "None")
 
-    def rule_const(self, rule: Rule) -> str:
-        return self._constant(
-            f"({py_literal(rule.id)}, {py_literal(rule.severity)}, {py_literal(rule.message)})",
-            "_RULE",
-        )
-
-    def dispatch_table(self, children: dict[str, Node]) -> str:
+    def dispatch_table(self, children: dict[str, Node], location: str) -> str:
+        """name -> fast check, for the members of an object."""
         entries = ", ".join(
             f"{py_literal(name)}: {self.valid_function(child)}" for name, child in children.items()
         )
-        return self._constant("{" + entries + "}", "_TABLE")
+        return self.named(location, "VALID", "{" + entries + "}")
+
+    def errors_table(self, children: dict[str, Node], location: str) -> str:
+        """name -> reporting function, for members known to fail their fast check."""
+        entries = ", ".join(
+            f"{py_literal(name)}: {self._request('e', child)}" for name, child in children.items()
+        )
+        return self.named(location, "ERRORS", "{" + entries + "}")
 
     def conjunction(self, nodes: list[Node]) -> Node:
-        """A node valid exactly when all of `nodes` are, with `properties` and `items` merged.
-
-        allOf[{properties: {p: A}}, {properties: {p: B}}] is {properties: {p: allOf[A, B]}}, and
-        likewise for `items`; the merged node exists only for the fast path (reports keep the
-        real schema places).
-        """
-        nodes = [node for node in nodes if not self.is_trivial(node)]
-        if len(nodes) == 1:
-            return nodes[0]
-        kinds = {type(kw) for node in nodes for kw in node.keywords}
-        first = nodes[0].location if nodes else ""
-        if nodes and all(node.boolean is None for node in nodes):
-            if kinds == {ir.Properties}:
-                members: dict[str, list[Node]] = {}
-                for node in nodes:
-                    for keyword in node.keywords:
-                        for name, child in keyword.children.items():  # type: ignore[attr-defined]
-                            members.setdefault(name, []).append(child)
-                merged = {name: self.conjunction(group) for name, group in members.items()}
-                return self._synthetic(first, [ir.Properties(f"{first}/properties", merged)])
-            starts = {
-                kw.start for node in nodes for kw in node.keywords if isinstance(kw, ir.Items)
-            }
-            if kinds == {ir.Items} and len(starts) == 1:
-                children = [
-                    kw.child for n in nodes for kw in n.keywords if isinstance(kw, ir.Items)
-                ]
-                item = self.conjunction(children)
-                return self._synthetic(first, [ir.Items(f"{first}/items", item, starts.pop())])
-        return self._synthetic(first, [ir.AllOf(f"{first}/allOf", nodes)])
+        """A node valid exactly when all of `nodes` are (see `plan.merge`)."""
+        return plan.merge(nodes, self._synthetic)
 
     def _synthetic(self, location: str, keywords: list[ir.Keyword]) -> Node:
         return Node(next(self.synthetic_ids), location, keywords=keywords)
 
-    def shared(self, condition: str, code: Code) -> str:
-        """`condition`, computed once per block when sibling rules repeat it.
-
-        Sibling rules often share a trigger (four controlnet rules test the same `if`); the first
-        occurrence binds it with `:=` and later ones in the same block, which run after it,
-        read the name.
-        """
-        if len(condition) < 20 and "(" not in condition:
-            return condition
-        key = (code.blocks[-1], condition)
-        if key in self.hoisted:
-            return self.hoisted[key]
-        name = self.fresh("condition")
-        self.hoisted[key] = name
-        return f"({name} := {condition})"
-
-    def errors_table(self, children: dict[str, Node]) -> str:
-        """name -> reporting function (`_e<n>`), for members known to fail their fast check."""
-        entries = ", ".join(
-            f"{py_literal(name)}: {self._request('e', child)}" for name, child in children.items()
-        )
-        return self._constant("{" + entries + "}", "_TABLE")
-
     # -- calls (each makes sure the callee gets emitted) --
     def _request(self, kind: str, node: Node) -> str:
-        name = f"_{kind}{node.index}"
-        if name not in self.functions:  # every pending function is in there already
-            self.pending.append((kind, node))
+        stem = f"_{kind}_{plan.slug(node.location)}"
+        if node.index >= len(self.ir.nodes):  # merged for the fast path: not a schema place
+            stem += "_merged"
+        key = (kind, node.index)
+        known = key in self.names.by_key
+        name = self.names.claim(key, stem)
+        if not known:
+            self.pending.append((kind, name, node))
             self.functions[name] = ""
         return name
 
@@ -1109,12 +1013,12 @@ class PythonEmitter:
             return "_reject"
         return self._request("v", node)
 
-    def valid_call(self, node: Node, var: str) -> str:
+    def valid_call(self, node: Node, var: str) -> Expr:
         if self.is_trivial(node):
-            return "True"
+            return TRUE
         if node.boolean is False:
-            return "False"
-        return f"{self.valid_function(node)}({var})"
+            return FALSE
+        return call(self.valid_function(node), var)
 
     def errors_call(
         self,
@@ -1136,10 +1040,10 @@ class PythonEmitter:
             path = f"(*path, {py_literal(key)})"
         if self.is_trivial(node):
             return "pass"
-        call = f"{self._request('e', node)}({var}, {path}, out)"
+        report = f"{self._request('e', node)}({var}, {path}, out)"
         if node.boolean is False:
-            return call
-        return f"if {negate(self.valid_expr(node, var, known))}: {call}"
+            return report
+        return f"if {self.valid_expr(node, var, known).negate()}: {report}"
 
     def annotations_call(self, node: Node, var: str) -> str:
         if node.boolean is not None or not node.keywords:
@@ -1150,69 +1054,41 @@ class PythonEmitter:
         return f"{self._request('s', node)}({var})"
 
     def is_trivial(self, node: Node) -> bool:
-        return node.boolean is True or (node.boolean is None and not constraints(node))
+        return plan.Inlining.trivial(node)
 
     # -- the fast path --
-    def _weight(self, node: Node) -> int | None:
-        """Keywords in `node` and the subschemas an expression would inline; None: not inlinable."""
-        key = node.index
-        if key in self.weights:
-            return self.weights[key]
-        self.weights[key] = None  # a cycle back here means: recursive, never inline
-        total: int | None = 1
-        for kw in constraints(node):
-            if not isinstance(kw, _EXPRESSION_KEYWORDS):
-                total = None
-                break
-            children = [c for c in ir.keyword_children(kw) if not self.is_trivial(c)]
-            weights = [self._weight(c) for c in children]
-            if any(w is None for w in weights):
-                total = None
-                break
-            total = (total or 0) + 1 + sum(w or 0 for w in weights)
-        self.weights[key] = total
-        return total
-
-    def cost(self, node: Node) -> int:
-        """A rough price of checking `node` (functions count as expensive)."""
-        weight = self._weight(node)
-        return 1000 if weight is None else weight
-
-    def inlinable(self, node: Node) -> bool:
-        weight = self._weight(node)
-        return weight is not None and weight <= INLINE_WEIGHT
-
-    def valid_expr(self, node: Node, var: str, known: frozenset[str]) -> str:
+    def valid_expr(self, node: Node, var: str, known: frozenset[str]) -> Expr:
         """An expression true iff `var` is valid against `node` (inline when the node is small)."""
         if self.is_trivial(node):
-            return "True"
+            return TRUE
         if node.boolean is False:
-            return "False"
+            return FALSE
         if len(node.keywords) == 1 and isinstance(node.keywords[0], ir.Ref):
             # A bare `$ref` is its target: sibling rules naming one $def then share one check.
             return self.valid_expr(node.keywords[0].target, var, known)
-        if not self.inlinable(node):
+        if not self.inlining.inlinable(node):
             return self.valid_call(node, var)
         ctx = Context(self, node, var, known)
-        parts: list[str] = []
-        for kw in constraints(node):
+        parts: list[Expr] = []
+        order = plan.check_order(node)
+        keywords: list[ir.Keyword] = [order.type] if order.type else []
+        keywords += [kw for _, group in order.by_kind for kw in group] + order.in_place
+        for kw in keywords:
             category = keyword_category(kw)
             condition = EMITTERS[type(kw)].condition(kw, ctx)
             assert condition is not None
             if category is None:
-                parts.append(f"({condition})")
+                parts.append(condition)
             else:
                 applies = guard(category, var, ctx.known)
                 if applies is None:
                     continue
-                parts.append(
-                    f"({condition})" if applies == "" else f"({negate(applies)} or ({condition}))"
-                )
+                parts.append(any_of([applies.negate(), condition]))
             if isinstance(kw, ir.Type):
                 ctx.known = ctx.known & node.types  # type: ignore[operator]
             elif isinstance(kw, ir.Required) and ctx.known == {"object"}:
                 ctx.present.update(kw.names)
-        return " and ".join(parts) or "True"
+        return all_of(parts)
 
     def valid_stmts(self, node: Node, var: str, known: frozenset[str], code: Code) -> None:
         """Statements that `return False` when `var` is invalid and fall through otherwise."""
@@ -1224,42 +1100,19 @@ class PythonEmitter:
         if node.location:
             code(py_comment(node.location))
         ctx = Context(self, node, var, known)
-        by_category: dict[str | None, list[ir.Keyword]] = {}
-        for kw in constraints(node):
-            by_category.setdefault(keyword_category(kw), []).append(kw)
-        # Order: type first (it narrows what we know), then type-specific groups, then the rest.
-        for kw in by_category.pop(None, []):
-            if isinstance(kw, ir.Type):
-                EMITTERS[ir.Type].statements(kw, ctx, code)
-                ctx.known = ctx.known & node.types  # type: ignore[operator]
-                break
-        for category in ("number", "string", "array", "object"):
-            keywords = by_category.get(category)
-            if not keywords:
-                continue
+        order = plan.check_order(node)
+        if order.type is not None:  # first: it narrows what the other checks can assume
+            EMITTERS[ir.Type].statements(order.type, ctx, code)
+            ctx.known = ctx.known & node.types  # type: ignore[operator]
+        for category, keywords in order.by_kind:
             applies = guard(category, var, ctx.known)
             if applies is None:
                 continue
             inner = Context(self, node, var, frozenset({category}))
-            if applies == "":
-                self._statements(keywords, inner, code)
-            else:
-                with code.block(f"if {applies}:"):
-                    self._statements(keywords, inner, code)
-        rest = [
-            kw
-            for kw in constraints(node)
-            if keyword_category(kw) is None and not isinstance(kw, ir.Type)
-        ]
-        self._statements(rest, ctx, code)
-
-    def _statements(self, keywords: list[ir.Keyword], ctx: Context, code: Code) -> None:
-        # unevaluated* read what every sibling evaluated, so they go last.
-        ordered = sorted(
-            keywords,
-            key=lambda kw: isinstance(kw, (ir.UnevaluatedItems, ir.UnevaluatedProperties)),
-        )
-        for kw in ordered:
+            with code.block(f"if {applies}:") if applies != TRUE else nullcontext():
+                for kw in keywords:
+                    EMITTERS[type(kw)].statements(kw, inner, code)
+        for kw in order.in_place:
             EMITTERS[type(kw)].statements(kw, ctx, code)
 
     # -- function bodies --
@@ -1267,7 +1120,6 @@ class PythonEmitter:
         code = Code()
         code.depth = 1
         self.counter = 0
-        self.hoisted = {}
         self.valid_stmts(node, "x", ALL_CATEGORIES, code)
         code("return True")
         body = code.text()
@@ -1283,69 +1135,58 @@ class PythonEmitter:
         code = Code()
         code.depth = 1
         self.counter = 0
-        self.hoisted = {}
         if node.boolean is False:
             code(f"out.append({self._false_error(node)})")
-        type_keyword = node.find(ir.Type)
-        if type_keyword is None:
-            self._errors_body(node, Context(self, node, "x", ALL_CATEGORIES), code)
+        order = plan.check_order(node)
+        if order.type is None:
+            self._errors_body(order, node, Context(self, node, "x", ALL_CATEGORIES), code)
         else:
             # Split on the type check: in the common branch the instance's type is known, so
             # the fast pre-checks of subschemas drop their type guards.
             types = node.types
             assert types is not None
             ctx = Context(self, node, "x", ALL_CATEGORIES)
-            with code.block(f"if {EMITTERS[ir.Type].condition(type_keyword, ctx)}:"):
-                self._errors_body(node, Context(self, node, "x", types), code)
+            with code.block(f"if {EMITTERS[ir.Type].condition(order.type, ctx)}:"):
+                self._errors_body(order, node, Context(self, node, "x", types), code)
             with code.block("else:"):
-                EMITTERS[ir.Type].errors(type_keyword, ctx, code)
-                self._errors_body(node, Context(self, node, "x", ALL_CATEGORIES), code)
+                EMITTERS[ir.Type].errors(order.type, ctx, code)
+                self._errors_body(order, node, Context(self, node, "x", ALL_CATEGORIES), code)
         header = f"def {name}(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:"
         comment = f"    {py_comment(node.location or '/')}\n"
         return f"{header}\n{comment}{code.text() if code.lines else '    return'}"
 
-    def _errors_body(self, node: Node, ctx: Context, code: Code) -> None:
-        """Reporting statements for every keyword but `type`, given what `ctx` knows."""
-        for kw in constraints(node):
-            category = keyword_category(kw)
-            if isinstance(kw, ir.Type) or category is not None:
-                continue
-            EMITTERS[type(kw)].errors(kw, ctx, code)
-        for category in ("number", "string", "array", "object"):
-            keywords = [kw for kw in constraints(node) if keyword_category(kw) == category]
+    def _errors_body(self, order: plan.Order, node: Node, ctx: Context, code: Code) -> None:
+        """Reporting statements for every keyword but `type`, in the fast path's order."""
+        for category, keywords in order.by_kind:
             applies = guard(category, "x", ctx.known)
-            if not keywords or applies is None:
+            if applies is None:
                 continue
             inner = Context(self, node, "x", frozenset({category}))
-            if applies == "":
+            with code.block(f"if {applies}:") if applies != TRUE else nullcontext():
                 for kw in keywords:
                     EMITTERS[type(kw)].errors(kw, inner, code)
-            else:
-                with code.block(f"if {applies}:"):
-                    for kw in keywords:
-                        EMITTERS[type(kw)].errors(kw, inner, code)
+        for kw in order.in_place:
+            EMITTERS[type(kw)].errors(kw, ctx, code)
 
     def _false_error(self, node: Node) -> str:
-        location = self.const(node.location)
+        location = py_literal(node.location)
         if node.rule is not None:
-            return f"_rule_error(path, {location}, 'false', {self.rule_const(node.rule)}, None)"
-        message = "'no value is allowed here'"
-        return f"Error(_pointer(path), {location}, 'false', {message}, None, 'error', None)"
+            return f'_rule_error(path, {location}, "false", {py_literal(node.rule.id)}, None)'
+        message = '"no value is allowed here"'
+        return f'Error(_pointer(path), {location}, "false", {message}, None, "error", None)'
 
     def _annotations_function(self, name: str, node: Node, own_unevaluated: bool) -> str:
         code = Code()
         code.depth = 1
         code("ev: set[Any] = set()")
         ctx = Context(self, node, "x", ALL_CATEGORIES)
-        by_category: dict[str | None, list[ir.Keyword]] = {}
-        for kw in constraints(node):
-            by_category.setdefault(keyword_category(kw), []).append(kw)
-        for kw in by_category.pop(None, []):
+        order = plan.check_order(node)
+        for kw in order.in_place:
             EMITTERS[type(kw)].annotations(kw, ctx, code, own_unevaluated)
+        kinds = dict(order.by_kind)
         for category in ("object", "array"):
-            keywords = by_category.get(category, [])
             with code.block(f"if {category_test(category, 'x')}:"):
-                for kw in keywords:
+                for kw in kinds.get(category, []):
                     EMITTERS[type(kw)].annotations(kw, ctx, code, own_unevaluated)
         code("return ev")
         return f"def {name}(x: Any) -> set[Any]:\n{code.text()}"
@@ -1355,16 +1196,23 @@ class PythonEmitter:
         code = Code()
         code.depth = 1
         self.counter = 0
-        self.hoisted = {}
         advice = self.ir.root.find(ir.Advice)
+        if advice is not None and advice.children:
+            # Most instances follow all the advice: one check, rules sharing a condition grouped
+            # as in any allOf, settles that before any entry is looked at on its own.
+            everything = self._synthetic(
+                advice.location, [ir.AllOf(advice.location, advice.children)]
+            )
+            with code.block(f"if {self.valid_call(everything, 'x')}:"):
+                code("return")
         for child in advice.children if advice else []:
             if self.is_trivial(child):
                 continue
             assert child.rule is not None  # the IR requires a warning x-rule on each entry
-            code(py_comment(child.location))
+            code(py_comment(f"rule {child.rule.id}: {child.location}"))
             report = self._request("e", child)
-            with code.block(f"if {negate(self.valid_expr(child, 'x', ALL_CATEGORIES))}:"):
-                code(f"_warn(x, {report}, {self.rule_const(child.rule)}, out)")
+            with code.block(f"if {self.valid_expr(child, 'x', ALL_CATEGORIES).negate()}:"):
+                code(f"_warn(x, {report}, {py_literal(child.rule.id)}, out)")
         header = "def _advise(x: Any, out: list[Error]) -> None:"
         return f"{header}\n{code.text() if code.lines else '    return'}"
 
@@ -1372,17 +1220,29 @@ class PythonEmitter:
         root = self.ir.root
         self.valid_function(root)
         self._request("e", root)
-        self.functions["_advise"] = ""
         self.functions["_advise"] = self._advice_function()
         while self.pending:
-            kind, node = self.pending.pop(0)
-            name = f"_{kind}{node.index}"
+            kind, name, node = self.pending.pop(0)
             if kind == "v":
                 self.functions[name] = self._valid_function(name, node)
             elif kind == "e":
                 self.functions[name] = self._errors_function(name, node)
             else:
                 self.functions[name] = self._annotations_function(name, node, kind == "a")
+        self._drop_unread_constants()
+
+    def _drop_unread_constants(self) -> None:
+        """Constants only a shared (hence dropped) function body named are left out."""
+        body = "\n".join(self.functions.values())
+
+        def read(line: str) -> bool:
+            return re.search(rf"\b{re.escape(line.split(' = ', 1)[0])}\b", body) is not None
+
+        self.constant_lines = [line for line in self.constant_lines if read(line)]
+        self.table_lines = [line for line in self.table_lines if read(line)]
 
     def root_valid(self) -> str:
         return self.valid_function(self.ir.root)
+
+    def root_errors(self) -> str:
+        return self._request("e", self.ir.root)

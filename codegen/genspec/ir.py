@@ -4,9 +4,12 @@ The IR is a graph of `Node`s, one per subschema location, each with an ordered l
 records. Everything the emitters and the strategy generator need is decided here: which
 keywords are accepted (`genspec.keywords` is the table), which subschema each `$ref` names
 (`genspec.refs`), and which documented rule (`x-rule`, read by `genspec.rules`) each subschema
-belongs to. A keyword outside the table is refused with its name and schema path, and so is
-any schema whose evaluation could not end: a `$ref` loop that never moves into the instance.
-Walks are iterative, so nesting within the loader's depth limit never exhausts the stack.
+belongs to, including the root's `x-advice` (warning rules, reported apart from validity).
+Refused, each with its keyword and schema path: a keyword outside the table, a malformed
+x-rule or one of the wrong severity for its place, an `$id`/`$anchor` given twice, a `$ref`
+naming nothing, and any schema whose evaluation could not end (a loop of in-place applicators
+that never moves into the instance). The meta-schema check and every walk are bounded in
+depth, so nesting within the loader's limit never exhausts the stack.
 """
 
 from __future__ import annotations
@@ -71,7 +74,10 @@ class Keyword:
 
     @functools.cached_property
     def name(self) -> str:
-        return pointer.unescape_token(self.location.rsplit("/", 1)[-1])
+        """The keyword this record is lowered from (a merged record made by an emitter keeps
+        its kind's name whatever location it borrows)."""
+        fixed = RECORD_KEYWORDS.get(type(self))
+        return fixed or pointer.unescape_token(self.location.rsplit("/", 1)[-1])
 
 
 @dataclass
@@ -224,6 +230,37 @@ class UnevaluatedItems(Keyword):
     child: Node
 
 
+# The keyword each kind of record is lowered from (Bound and Size stand for several: their
+# location says which). Its instance kind and subschema shape are in the keyword table.
+RECORD_KEYWORDS: dict[type[Keyword], str] = {
+    Type: "type",
+    Enum: "enum",
+    Const: "const",
+    MultipleOf: "multipleOf",
+    Pattern: "pattern",
+    UniqueItems: "uniqueItems",
+    Required: "required",
+    DependentRequired: "dependentRequired",
+    Properties: "properties",
+    PatternProperties: "patternProperties",
+    AdditionalProperties: "additionalProperties",
+    PropertyNames: "propertyNames",
+    DependentSchemas: "dependentSchemas",
+    PrefixItems: "prefixItems",
+    Items: "items",
+    Contains: "contains",
+    AllOf: "allOf",
+    AnyOf: "anyOf",
+    OneOf: "oneOf",
+    Not: "not",
+    IfThenElse: "if",
+    Ref: "$ref",
+    Advice: ADVICE_KEYWORD,
+    UnevaluatedProperties: "unevaluatedProperties",
+    UnevaluatedItems: "unevaluatedItems",
+}
+
+
 @dataclass(eq=False)
 class Node:
     """One subschema location. `boolean` is set for the schemas `true` and `false`."""
@@ -253,7 +290,7 @@ class Node:
         return None
 
     def children(self) -> Iterator[Node]:
-        """Direct subschema nodes, including $ref targets."""
+        """Direct subschema nodes, including $ref targets (the JavaScript emitter walks these)."""
         for keyword in self.keywords:
             yield from keyword_children(keyword)
 
@@ -290,6 +327,9 @@ def keyword_children(keyword: Keyword) -> Iterator[Node]:
 
 @dataclass
 class SchemaIR:
+    """The lowered schema: its root, every reachable node (`nodes[i].index == i`, root first,
+    depth-first order) and the documented rules by id."""
+
     root: Node
     nodes: list[Node]
     rules: dict[str, Rule]

@@ -11,7 +11,6 @@ from importlib import resources
 from typing import Any
 
 from genspec.compiler_js import compile_schema_js
-from genspec.jsonvalue import JSON_TYPES
 from genspec.literals import js_literal
 
 FOLDER = "js"
@@ -40,7 +39,7 @@ def _ts_type(schema: Any) -> str:
     """A TypeScript type for a member, from its `type` (the validator decides the rest)."""
     types = schema.get("type") if isinstance(schema, dict) else None
     names = [types] if isinstance(types, str) else types if isinstance(types, list) else []
-    shown = sorted({_TS_TYPES[name] for name in names if name in JSON_TYPES})
+    shown = sorted({_TS_TYPES[name] for name in names if name in _TS_TYPES})
     return " | ".join(shown) or "unknown"
 
 

@@ -11,19 +11,11 @@ from typing import Any, Literal
 
 Kind = Literal["null", "boolean", "number", "string", "array", "object"]
 KINDS: tuple[Kind, ...] = ("null", "boolean", "number", "string", "array", "object")
-JSON_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
 
 
 def is_number(value: Any) -> bool:
     """A JSON number: int or float, never bool."""
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def is_integer(value: Any) -> bool:
-    """A JSON number with no fractional part (`1` and `1.0` both are)."""
-    if isinstance(value, float):
-        return value.is_integer()
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def kind_of(value: Any) -> Kind:

@@ -104,12 +104,11 @@ KEYWORDS: dict[str, KeywordInfo] = _table(
 )
 del K
 
-# Keywords the compiler asserts or applies (annotations and core keywords are accepted too,
+# Keywords that assert or apply subschemas (annotations and core keywords are accepted too,
 # refused keywords never).
 CHECKED = frozenset(
     name for name, info in KEYWORDS.items() if info.role in ("assertion", "applicator")
 )
-ACCEPTED = frozenset(name for name, info in KEYWORDS.items() if info.role != "refused")
 
 
 def applies_to(name: str) -> AppliesTo:

@@ -59,6 +59,42 @@ def py_identifier(name: str) -> str:
     return name
 
 
+class Expression(str):
+    """Python source of an expression the generator made (never schema text), for py_fstring."""
+
+
+def _escape_text(text: str) -> str:
+    """`text` escaped for the inside of a double-quoted literal (what repr escapes, and more)."""
+    out = []
+    for char in text:
+        if char in '\\"':
+            out.append("\\" + char)
+        elif char.isprintable() and char not in "\u2028\u2029":
+            out.append(char)
+        else:
+            out.append(repr(char)[1:-1])  # \n, \x00, \x85, \u2028 ...
+    return "".join(out)
+
+
+def py_fstring(*parts: str) -> str:
+    """A string expression joining text (any schema text, escaped) and `Expression`s we made.
+
+    With no expression it is a plain literal; otherwise an f-string whose text has its braces
+    doubled, so nothing from a schema can open a replacement field.
+    """
+    if not any(isinstance(part, Expression) for part in parts):
+        return '"' + _escape_text("".join(parts)) + '"'
+    body = []
+    for part in parts:
+        if isinstance(part, Expression):
+            if any(c in part for c in '"\\{}\n'):
+                raise ValueError(f"{part!r} cannot go inside an f-string")
+            body.append("{" + part + "}")
+        else:
+            body.append(_escape_text(part).replace("{", "{{").replace("}", "}}"))
+    return 'f"' + "".join(body) + '"'
+
+
 # ---- JavaScript ---------------------------------------------------------------------------------
 _JS_RESERVED = frozenset(
     {

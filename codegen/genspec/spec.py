@@ -32,16 +32,19 @@ def load_schema(name: str = REQUEST_SCHEMA) -> Any:
     return load_file(spec_dir() / name)
 
 
-def iter_rules(schema: Any, schema_path: str = "") -> Iterator[Rule]:
-    """Every `x-rule` annotation in `schema`, in document order (the spec requires `evidence`
-    only once its annotations carry it: malformed ones raise RuleAnnotationError)."""
+def iter_rules(
+    schema: Any, schema_path: str = "", *, require_evidence: bool = False
+) -> Iterator[Rule]:
+    """Every `x-rule` annotation in `schema` (x-advice included), in document order, each read
+    by `genspec.rules.read_rule` (RuleAnnotationError for a malformed one; `require_evidence`
+    for the Leonardo spec, whose rules must say what they rest on)."""
     stack: list[tuple[Any, str]] = [(schema, schema_path)]
     while stack:
         value, at = stack.pop()
         children: list[tuple[Any, str]] = []
         if isinstance(value, dict):
             if RULE_KEYWORD in value:
-                yield read_rule(value[RULE_KEYWORD], at)
+                yield read_rule(value[RULE_KEYWORD], at, require_evidence=require_evidence)
             children = [
                 (item, pointer.join(at, key))
                 for key, item in value.items()

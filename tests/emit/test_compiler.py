@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import difflib
 import json
 import subprocess
 import sys
@@ -512,3 +513,171 @@ def test_constraints_cannot_borrow_an_advice_entry_through_ref() -> None:
     with pytest.raises(SchemaError) as refused:
         compile_schema(schema)
     assert refused.value.keyword == "x-rule" and refused.value.path == "/x-advice/0"
+
+
+# ---- generated code a reviewer can diff -------------------------------------------------------
+
+
+def _compiled_lines(schema: Any) -> list[str]:
+    from genspec.formatting import ruff_format  # the generated file is what a reviewer reads
+
+    return ruff_format(compile_schema(schema)).splitlines()
+
+
+def test_one_optional_property_changes_few_lines_of_the_request_validator() -> None:
+    from genspec.spec import load_schema
+
+    spec = load_schema()
+    members = list(spec["properties"].items())
+    members.insert(len(members) // 2, ("quality", {"type": "string", "enum": ["LOW", "HIGH"]}))
+    edited = {**spec, "properties": dict(members)}
+    before, after = _compiled_lines(spec), _compiled_lines(edited)
+    changed = [
+        line
+        for line in difflib.unified_diff(before, after, lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    assert any("quality" in line for line in changed)  # the edit shows
+    assert len(changed) <= 60, "\n".join(changed)
+    assert not any(line.startswith("-") for line in changed if line.strip("- ")), changed
+
+
+# ---- numbers as JSON writes them ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("divisor", [1000, 1000.0, 1e3])
+def test_multiple_of_is_exact_however_the_numbers_are_written(divisor: float) -> None:
+    module = compiled({"multipleOf": divisor})
+    for multiple in (1e23, 10**23, 100000000000000000000000.0, 3000, 3e3, -2e50, 0, 0.0):
+        assert module.is_valid(multiple), (divisor, multiple)
+        assert module.validate(multiple) == [], (divisor, multiple)
+    for other in (1.2345e5, 1e2, 10**23 + 1, 1500.5, 1.5e3, 999):
+        assert not module.is_valid(other), (divisor, other)
+        assert [e.keyword for e in module.validate(other)] == ["multipleOf"], (divisor, other)
+    assert module.is_valid(True) and module.is_valid("s")  # other kinds pass
+
+
+def test_multiple_of_agrees_with_jsonschema_where_floats_are_exact() -> None:
+    # Below 2**53 every float is the decimal it prints as, so float arithmetic is right there.
+    for divisor in (1, 3, 8, 0.5, 2.5):
+        oracle = jsonschema.Draft202012Validator({"multipleOf": divisor})
+        module = compiled({"multipleOf": divisor})
+        for value in (0, 7, 8, 24, 2.5, 7.5, 16.0, -40, 2**52, 2.0**52 + 2):
+            assert module.is_valid(value) is oracle.is_valid(value), (divisor, value)
+
+
+# ---- deep schemas -----------------------------------------------------------------------------
+
+
+def _nested(keyword: str, depth: int, leaf: dict[str, Any]) -> dict[str, Any]:
+    schema = leaf
+    for _ in range(depth):
+        schema = {"not": schema} if keyword == "not" else {"properties": {"a": schema}}
+    return schema
+
+
+@pytest.mark.parametrize(
+    ("schema", "instance", "valid"),
+    [
+        (_nested("not", 130, {"type": "string"}), "s", True),  # an even number of nots
+        (_nested("not", 130, {"type": "string"}), 5, False),
+        (_nested("not", 131, {"type": "string"}), 5, True),
+        (
+            _nested("properties", 100, {"type": "string"}),
+            json.loads('{"a":' * 100 + "5" + "}" * 100),
+            False,
+        ),
+        (
+            _nested("properties", 100, {"type": "string"}),
+            json.loads('{"a":' * 100 + '"s"' + "}" * 100),
+            True,
+        ),
+    ],
+)
+def test_deep_schemas_compile_and_run_with_default_limits(
+    tmp_path: Path, schema: Any, instance: Any, valid: bool
+) -> None:
+    assert jsonschema.Draft202012Validator(schema).is_valid(instance) is valid
+    (tmp_path / "deep_check.py").write_text(compile_schema(schema), encoding="utf-8")
+    (tmp_path / "instance.json").write_text(json.dumps(instance), encoding="utf-8")
+    probe = (  # a fresh interpreter: Python's own compiler and run time at their default limits
+        "import json, sys; sys.path.insert(0, '.'); import deep_check as m; "
+        "x = json.load(open('instance.json')); print(m.is_valid(x), m.validate(x) == [])"
+    )
+    run = subprocess.run(
+        [sys.executable, "-I", "-c", probe],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.stdout.split() == [str(valid), str(valid)], run.stderr
+
+
+def test_a_schema_nested_beyond_the_limit_is_refused_cleanly() -> None:
+    with pytest.raises(SchemaError) as refused:
+        compile_schema(_nested("not", 600, {}))
+    assert "nests deeper than 512 levels" in str(refused.value)
+    assert refused.value.path.startswith("/not/not/not")
+
+
+# ---- unevaluated* placed as python-jsonschema places it ---------------------------------------
+
+UNEVALUATED_CASES: list[tuple[dict[str, Any], Any]] = [
+    ({"properties": {"a": {"type": "string"}}, "unevaluatedProperties": False}, {"a": 1, "b": 2}),
+    # the allOf member that would evaluate `a` fails: `a` is unevaluated too
+    (
+        {"allOf": [{"properties": {"a": {"type": "string"}}}], "unevaluatedProperties": False},
+        {"a": 1},
+    ),
+    (
+        {
+            "allOf": [{"properties": {"a": {"type": "string"}}, "required": ["c"]}],
+            "unevaluatedProperties": False,
+        },
+        {"a": "s"},
+    ),
+    (
+        {
+            "anyOf": [{"properties": {"a": {"type": "string"}}}, {"properties": {"b": True}}],
+            "unevaluatedProperties": False,
+        },
+        {"a": 1, "b": 1},
+    ),
+    (
+        {
+            "$ref": "#/$defs/d",
+            "$defs": {"d": {"properties": {"a": {"type": "string"}}}},
+            "unevaluatedProperties": False,
+        },
+        {"a": 1},
+    ),
+    (
+        {
+            "allOf": [{"additionalProperties": {"type": "string"}}],
+            "unevaluatedProperties": False,
+        },
+        {"a": 1, "b": "s"},
+    ),
+    ({"allOf": [{"prefixItems": [{"type": "string"}]}], "unevaluatedItems": False}, [1]),
+    ({"allOf": [{"items": {"type": "string"}}], "unevaluatedItems": False}, [1, "a"]),
+    ({"allOf": [{"contains": {"type": "string"}}], "unevaluatedItems": False}, [1, 2]),
+    (
+        {
+            "$ref": "#/$defs/inner",
+            "$defs": {"inner": {"unevaluatedProperties": {"type": "string"}}},
+            "unevaluatedProperties": False,
+        },
+        {"a": 1, "b": "s"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("schema", "instance"), UNEVALUATED_CASES)
+def test_unevaluated_errors_are_placed_where_jsonschema_places_them(
+    schema: dict[str, Any], instance: Any
+) -> None:
+    oracle = jsonschema.Draft202012Validator(schema)
+    theirs = {(pointer(e.absolute_path), str(e.validator)) for e in oracle.iter_errors(instance)}
+    ours = {(e.instance_path, e.keyword) for e in compiled(schema).validate(instance)}
+    assert ours == theirs

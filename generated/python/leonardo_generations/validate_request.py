@@ -18,6 +18,7 @@ import json
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 __all__ = ["RULES", "Error", "is_accepted", "is_valid", "validate"]
@@ -222,20 +223,20 @@ class Error:
 
 def is_valid(instance: Any) -> bool:
     """True when `instance` satisfies every constraint (advice warnings do not count)."""
-    return _v0(instance)
+    return _v_root(instance)
 
 
 def is_accepted(instance: Any) -> bool:
     """Deprecated alias of `is_valid` (advice no longer takes part in validity)."""
     warnings.warn("is_accepted is deprecated; use is_valid", DeprecationWarning, stacklevel=2)
-    return _v0(instance)
+    return _v_root(instance)
 
 
 def validate(instance: Any) -> list[Error]:
     """Every finding for `instance`: the constraint errors, then the advice warnings."""
     out: list[Error] = []
-    if not _v0(instance):
-        _e0(instance, (), out)
+    if not _v_root(instance):
+        _e_root(instance, (), out)
     _advise(instance, out)
     return out
 
@@ -253,28 +254,26 @@ def _pointer(path: tuple[str | int, ...]) -> str:
 
 
 def _rule_error(
-    path: tuple[str | int, ...],
-    schema_path: str,
-    keyword: str,
-    rule: tuple[str, str, str],
-    prop: str | None,
+    path: tuple[str | int, ...], schema_path: str, keyword: str, rule_id: str, prop: str | None
 ) -> Error:
-    rule_id, severity, message = rule
-    return Error(_pointer(path), schema_path, keyword, message, rule_id, severity, prop)
+    rule = RULES[rule_id]
+    return Error(
+        _pointer(path), schema_path, keyword, rule["message"], rule_id, rule["severity"], prop
+    )
 
 
 def _warn(
     x: Any,
     report: Callable[[Any, tuple[str | int, ...], list[Error]], None],
-    rule: tuple[str, str, str],
+    rule_id: str,
     out: list[Error],
 ) -> None:
     """Report an advice entry's findings, each as that entry's rule (its id, severity, message)."""
     found: list[Error] = []
     report(x, (), found)
-    rule_id, severity, message = rule
+    rule = RULES[rule_id]
     for error in found:
-        error.rule_id, error.severity, error.message = rule_id, severity, message
+        error.rule_id, error.severity, error.message = rule_id, rule["severity"], rule["message"]
     out.extend(found)
 
 
@@ -352,158 +351,20 @@ def _exactly_one(*results: bool) -> bool:
     return sum(results) == 1
 
 
-_K0 = frozenset(
-    {
-        "1dd50843-d653-4516-a8e3-f0238ee453ff",
-        "28aeddf8-bd19-4803-80fc-79602d1a9989",
-        "b2614463-296c-462a-9586-aafdb8f00e36",
-    }
-)
-_K1 = frozenset({"FLUX", "FLUX_DEV"})
-_RULE2 = (
-    "flux-alchemy-contrast-min",
-    "warning",
-    'Flux with Alchemy on (alchemy defaults to true) should get contrast 2.5 or higher: send contrast 2.5 to 4.5, or send "alchemy": false. A warning because only the Flux guide states it; the API reference states it for Phoenix.',
-)
-_RULE3 = (
-    "flux-seed-max-reference",
-    "warning",
-    "Seed 2147483638 is one above the API reference's Flux maximum of 2147483637 (the Flux guides allow it): send 2147483637 or less to be safe.",
-)
-_K4 = frozenset({1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4})
-_RULE5 = (
-    "contrast-documented-values",
-    "warning",
-    "contrast should be one of the documented steps 1.0, 1.3, 1.8, 2.5, 3, 3.5, 4 or 4.5; other values in 1..4.5 pass the schema's range but are not documented to work.",
-)
-_RULE6 = (
-    "guidance-scale-max-20",
-    "warning",
-    "guidance_scale above 20 is outside the API reference's 1..20 (7 is recommended); only an older FAQ allows up to 30, with Alchemy on non-SDXL models.",
-)
-_K7 = frozenset({"LEONARDO", "NONE"})
-_RULE8 = (
-    "preset-style-alchemy-off",
-    "warning",
-    "With alchemy false, use presetStyle LEONARDO or NONE; presetStyle defaults to DYNAMIC, an Alchemy style, so send one of them explicitly (or send styleUUID).",
-)
-_K9 = frozenset(
-    {
-        "ANIME",
-        "CREATIVE",
-        "DYNAMIC",
-        "ENVIRONMENT",
-        "GENERAL",
-        "ILLUSTRATION",
-        "NONE",
-        "PHOTOGRAPHY",
-        "RAYTRACED",
-        "RENDER_3D",
-        "SKETCH_BW",
-        "SKETCH_COLOR",
-    }
-)
-_RULE10 = (
-    "preset-style-alchemy-on",
-    "warning",
-    'With Alchemy on (the default), use presetStyle ANIME, CREATIVE, DYNAMIC, ENVIRONMENT, GENERAL, ILLUSTRATION, PHOTOGRAPHY, RAYTRACED, RENDER_3D, SKETCH_BW, SKETCH_COLOR or NONE, or send "alchemy": false.',
-)
-_K11 = frozenset({"CINEMATIC", "CREATIVE", "VIBRANT"})
-_K12 = frozenset({"v1"})
-_RULE13 = (
-    "preset-style-photoreal-v1",
-    "warning",
-    "PhotoReal v1 (the default version) lists presetStyle CINEMATIC, CREATIVE or VIBRANT; presetStyle defaults to DYNAMIC, so send one of them.",
-)
-_K14 = frozenset(
-    {
-        "BOKEH",
-        "CINEMATIC",
-        "CINEMATIC_CLOSEUP",
-        "CREATIVE",
-        "DYNAMIC",
-        "FASHION",
-        "FILM",
-        "FOOD",
-        "HDR",
-        "LONG_EXPOSURE",
-        "MACRO",
-        "MINIMALISTIC",
-        "MONOCHROME",
-        "MOODY",
-        "NEUTRAL",
-        "PORTRAIT",
-        "RETRO",
-        "STOCK_PHOTO",
-        "UNPROCESSED",
-        "VIBRANT",
-    }
-)
-_K15 = "v2"
-_RULE16 = (
-    "preset-style-photoreal-v2",
-    "warning",
-    "PhotoReal v2 lists presetStyle BOKEH, CINEMATIC, CINEMATIC_CLOSEUP, CREATIVE, FASHION, FILM, FOOD, HDR, LONG_EXPOSURE, MACRO, MINIMALISTIC, MONOCHROME, MOODY, NEUTRAL, PORTRAIT, RETRO, STOCK_PHOTO, VIBRANT or UNPROCESSED (and DYNAMIC, which the guide's own sample uses).",
-)
-_RULE17 = (
-    "prompt-magic-version-needs-prompt-magic",
-    "warning",
-    'promptMagicVersion only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicVersion.',
-)
-_RULE18 = (
-    "prompt-magic-strength-needs-prompt-magic",
-    "warning",
-    'promptMagicStrength only has an effect with Prompt Magic on: send "promptMagic": true or drop promptMagicStrength.',
-)
-_RULE19 = (
-    "enhance-prompt-instruction-needs-enhance-prompt",
-    "warning",
-    'enhancePromptInstruction is only read when prompt enhancement is on: send "enhancePrompt": true or drop the instruction.',
-)
-_RULE20 = (
-    "contrast-ratio-needs-alchemy",
-    "warning",
-    'contrastRatio is an Alchemy setting and has no effect with "alchemy": false: drop it or turn Alchemy on.',
-)
-_RULE21 = (
-    "expanded-domain-needs-alchemy",
-    "warning",
-    'expandedDomain is an Alchemy feature and has no effect with "alchemy": false: drop it or turn Alchemy on.',
-)
-_RULE22 = (
-    "strength-type-unknown-preprocessor",
-    "warning",
-    "strengthType only works for Style, Character and Content Reference controlnets, and this preprocessorId is not a documented reference id (Style 67/166/298/299/431, Character 133/397, Content 100/364/232/233/430): check the id or use weight.",
-)
-_RULE23 = (
-    "strength-type-content-character-max-high",
-    "warning",
-    "Character and Content Reference take strengthType Low, Mid or High; Ultra and Max are for Style Reference only.",
-)
-_RULE24 = (
-    "controlnet-weight-or-strength-type",
-    "warning",
-    "Set either weight or strengthType on a controlnet, not both: drop weight (or set it to null) when strengthType is set.",
-)
-_RULE25 = (
-    "canvas-fields-need-canvas-request",
-    "warning",
-    'canvasRequestType, canvasInitId and canvasMaskId are Canvas Editor fields: also send "canvasRequest": true.',
-)
-_K26 = "PHOENIX"
-_K27 = frozenset({"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"})
-_RULE28 = (
-    "phoenix-model-needs-phoenix-sd-version",
-    "warning",
-    'A Phoenix modelId with another sd_version is refused by the server ("Phoenix request requires sd_version to be PHOENIX."): send sd_version PHOENIX or drop sd_version.',
-)
-_K29 = frozenset({"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"})
-_RULE30 = (
-    "lucid-alchemy-off",
-    "warning",
-    'Lucid Realism and Lucid Origin do not support Alchemy, and alchemy defaults to true: send "alchemy": false as Leonardo\'s Lucid samples do.',
-)
-_K31 = frozenset(
+def _decimal(number: int | float) -> Fraction:
+    # The decimal the JSON text wrote (repr round-trips), not the binary float nearest to it.
+    return Fraction(number) if type(number) is int else Fraction(repr(number))
+
+
+def _multiple_of(value: int | float, divisor: int | float) -> bool:
+    """Exact decimal multipleOf: 0.3 is a multiple of 0.1 and 1e23 of 1000 (floats would say no)."""
+    try:
+        return _decimal(value) % _decimal(divisor) == 0
+    except (ValueError, OverflowError):  # inf/nan never come from JSON
+        return False
+
+
+_NAMES_root = frozenset(
     {
         "alchemy",
         "canvasInitId",
@@ -562,63 +423,2184 @@ _K31 = frozenset(
         "width",
     }
 )
-_K33 = frozenset(
-    {
-        "1e60896f-3c26-4296-8ecc-53e2afecc132",
-        "5c232a9e-9061-4777-980a-ddc8e65647c6",
-        "aa77f04e-3eec-4034-9c07-d0f619684628",
-    }
+_NAMES_controlnetInput = frozenset(
+    {"influence", "initImageId", "initImageType", "preprocessorId", "strengthType", "weight"}
 )
-_K34 = ["prompt"]
-_K35 = "/required"
-_K37 = "/additionalProperties"
-_K38 = "object"
-_K39 = "/type"
-_K40 = frozenset({"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
-_K41 = frozenset({"CANNY", "DEPTH", "POSE"})
-_K42 = frozenset({0.45, 0.5, 0.55})
-_K43 = frozenset({"v1", "v2"})
-_K44 = frozenset(
-    {
-        "ANIME",
-        "BOKEH",
-        "CINEMATIC",
-        "CINEMATIC_CLOSEUP",
-        "CREATIVE",
-        "DYNAMIC",
-        "ENVIRONMENT",
-        "FASHION",
-        "FILM",
-        "FOOD",
-        "GENERAL",
-        "HDR",
-        "ILLUSTRATION",
+_NAMES_elementInput = frozenset({"akUUID", "weight"})
+_NAMES_userElementInput = frozenset({"userLoraId", "weight"})
+_NAMES_contextImage = frozenset({"id", "type"})
+
+
+def _v_root(x: Any) -> bool:
+    # /type
+    if not isinstance(x, dict):
+        return False
+    # /required
+    if "prompt" not in x:
+        return False
+    if not x.keys() <= _NAMES_root:
+        return False
+    for _key1, _value2 in x.items():
+        if not _VALID_root[_key1](_value2):
+            return False
+    # rule num-images-max-4-when-large: /allOf/0
+    if (
+        (
+            "height" in x
+            and (type(x["height"]) is int or type(x["height"]) is float)
+            and x["height"] > 768
+        )
+        or "width" not in x
+        or x["width"] is None
+        or ((type(x["width"]) is int or type(x["width"]) is float) and x["width"] > 768)
+    ):
+        # /allOf/0/then
+        if "num_images" in x and not (
+            not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+            or x["num_images"] <= 4
+        ):
+            return False
+    # rule ultra-requires-alchemy-off: /allOf/1
+    if "ultra" in x and x["ultra"] is True:
+        # /allOf/1/then
+        # /allOf/1/then/required
+        if "alchemy" not in x:
+            return False
+        if x["alchemy"] is not False:
+            return False
+    # rule phoenix-alchemy-contrast-min: /allOf/2
+    if ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True) and (
+        (
+            "modelId" in x
+            and isinstance(x["modelId"], str)
+            and x["modelId"]
+            in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
+        )
+        or (
+            "sd_version" in x
+            and x["sd_version"] == "PHOENIX"
+            and ("modelId" not in x or x["modelId"] is None)
+        )
+    ):
+        # /allOf/2/then
+        # /allOf/2/then/required
+        if "contrast" not in x:
+            return False
+        if not (
+            (type(x["contrast"]) is int or type(x["contrast"]) is float) and x["contrast"] >= 2.5
+        ):
+            return False
+    # rule flux-seed-max: /allOf/3
+    if (
+        "seed" in x
+        and (type(x["seed"]) is int or type(x["seed"]) is float)
+        and (
+            (
+                "modelId" in x
+                and isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {
+                    "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                    "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                    "b2614463-296c-462a-9586-aafdb8f00e36",
+                }
+            )
+            or (
+                "sd_version" in x
+                and isinstance(x["sd_version"], str)
+                and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                and ("modelId" not in x or x["modelId"] is None)
+            )
+        )
+    ):
+        # /allOf/3/then
+        if "seed" in x and not (
+            not (type(x["seed"]) is int or type(x["seed"]) is float) or x["seed"] <= 2147483638
+        ):
+            return False
+    # rule photoreal-requires-alchemy: /allOf/4
+    if "photoReal" in x and x["photoReal"] is True:
+        # /allOf/4/then
+        if "alchemy" in x and x["alchemy"] is False:
+            return False
+    # rule photoreal-v1-without-model-id: /allOf/5
+    if (
+        (
+            "photoRealVersion" not in x
+            or x["photoRealVersion"] is None
+            or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
+        )
+        and "photoReal" in x
+        and x["photoReal"] is True
+    ):
+        # /allOf/5/then
+        if "modelId" in x and x["modelId"] is not None:
+            return False
+    # rule photoreal-v2-model: /allOf/6
+    if (
+        "photoRealVersion" in x
+        and x["photoRealVersion"] == "v2"
+        and "photoReal" in x
+        and x["photoReal"] is True
+    ):
+        # /allOf/6/then
+        # /allOf/6/then/required
+        if "modelId" not in x:
+            return False
+        if not (
+            isinstance(x["modelId"], str)
+            and x["modelId"]
+            in {
+                "1e60896f-3c26-4296-8ecc-53e2afecc132",
+                "5c232a9e-9061-4777-980a-ddc8e65647c6",
+                "aa77f04e-3eec-4034-9c07-d0f619684628",
+            }
+        ):
+            return False
+    # rule unzoom-requires-amount-and-init-image: /allOf/7
+    if "unzoom" in x and x["unzoom"] is True:
+        # /allOf/7/then
+        # /allOf/7/then/required
+        if not ("unzoomAmount" in x and "init_image_id" in x):
+            return False
+        if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
+            return False
+        if not isinstance(x["init_image_id"], str):
+            return False
+    # rule unzoom-amount-requires-unzoom: /allOf/8
+    if "unzoomAmount" in x and (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
+        # /allOf/8/then
+        # /allOf/8/then/required
+        if "unzoom" not in x:
+            return False
+        if x["unzoom"] is not True:
+            return False
+    # rule fantasy-avatar-requires-init-image: /allOf/9
+    if "fantasyAvatar" in x and x["fantasyAvatar"] is True:
+        # /allOf/9/then
+        # /allOf/9/then/required
+        if "init_image_id" not in x:
+            return False
+        if not isinstance(x["init_image_id"], str):
+            return False
+    # rule strength-type-reference-only: /allOf/10
+    if _v_controlnetsWithStrengthType(x):
+        # /allOf/10/then
+        if "controlnets" in x and not _v_allOf_10_then_controlnets(x["controlnets"]):
+            return False
+    return True
+
+
+def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /
+    if isinstance(x, dict):
+        for _name in ("prompt",):
+            if _name not in x:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        "/required",
+                        "required",
+                        f"missing required property {_name!r}",
+                        None,
+                        "error",
+                        _name,
+                    )
+                )
+        for _key, _value in x.items():
+            _check = _VALID_root.get(_key)
+            if _check is not None:
+                if not _check(_value):
+                    _ERRORS_root[_key](_value, (*path, _key), out)
+                continue
+            out.append(
+                Error(
+                    _pointer(path),
+                    "/additionalProperties",
+                    "additionalProperties",
+                    f"unknown property {_key!r}",
+                    None,
+                    "error",
+                    _key,
+                )
+            )
+        # rule num-images-max-4-when-large: /allOf/0
+        if (
+            (
+                "height" in x
+                and (type(x["height"]) is int or type(x["height"]) is float)
+                and x["height"] > 768
+            )
+            or "width" not in x
+            or x["width"] is None
+            or ((type(x["width"]) is int or type(x["width"]) is float) and x["width"] > 768)
+        ):
+            if not (
+                "num_images" not in x
+                or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+                or x["num_images"] <= 4
+            ):
+                _e_allOf_0_then(x, path, out)
+        # rule ultra-requires-alchemy-off: /allOf/1
+        if "ultra" in x and x["ultra"] is True:
+            if not ("alchemy" in x and x["alchemy"] is False):
+                _e_allOf_1_then(x, path, out)
+        # rule phoenix-alchemy-contrast-min: /allOf/2
+        if ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True) and (
+            (
+                "modelId" in x
+                and isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
+            )
+            or (
+                "sd_version" in x
+                and x["sd_version"] == "PHOENIX"
+                and ("modelId" not in x or x["modelId"] is None)
+            )
+        ):
+            if not (
+                "contrast" in x
+                and (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] >= 2.5
+            ):
+                _e_allOf_2_then(x, path, out)
+        # rule flux-seed-max: /allOf/3
+        if (
+            "seed" in x
+            and (type(x["seed"]) is int or type(x["seed"]) is float)
+            and (
+                (
+                    "modelId" in x
+                    and isinstance(x["modelId"], str)
+                    and x["modelId"]
+                    in {
+                        "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                        "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                        "b2614463-296c-462a-9586-aafdb8f00e36",
+                    }
+                )
+                or (
+                    "sd_version" in x
+                    and isinstance(x["sd_version"], str)
+                    and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                    and ("modelId" not in x or x["modelId"] is None)
+                )
+            )
+        ):
+            if not (
+                "seed" not in x
+                or not (type(x["seed"]) is int or type(x["seed"]) is float)
+                or x["seed"] <= 2147483638
+            ):
+                _e_allOf_3_then(x, path, out)
+        # rule photoreal-requires-alchemy: /allOf/4
+        if "photoReal" in x and x["photoReal"] is True:
+            if not ("alchemy" not in x or x["alchemy"] is not False):
+                _e_allOf_4_then(x, path, out)
+        # rule photoreal-v1-without-model-id: /allOf/5
+        if (
+            (
+                "photoRealVersion" not in x
+                or x["photoRealVersion"] is None
+                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
+            )
+            and "photoReal" in x
+            and x["photoReal"] is True
+        ):
+            if not ("modelId" not in x or x["modelId"] is None):
+                _e_allOf_5_then(x, path, out)
+        # rule photoreal-v2-model: /allOf/6
+        if (
+            "photoRealVersion" in x
+            and x["photoRealVersion"] == "v2"
+            and "photoReal" in x
+            and x["photoReal"] is True
+        ):
+            if not (
+                "modelId" in x
+                and isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {
+                    "1e60896f-3c26-4296-8ecc-53e2afecc132",
+                    "5c232a9e-9061-4777-980a-ddc8e65647c6",
+                    "aa77f04e-3eec-4034-9c07-d0f619684628",
+                }
+            ):
+                _e_allOf_6_then(x, path, out)
+        # rule unzoom-requires-amount-and-init-image: /allOf/7
+        if "unzoom" in x and x["unzoom"] is True:
+            if not (
+                "unzoomAmount" in x
+                and "init_image_id" in x
+                and (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
+                and isinstance(x["init_image_id"], str)
+            ):
+                _e_allOf_7_then(x, path, out)
+        # rule unzoom-amount-requires-unzoom: /allOf/8
+        if "unzoomAmount" in x and (
+            type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
+        ):
+            if not ("unzoom" in x and x["unzoom"] is True):
+                _e_allOf_8_then(x, path, out)
+        # rule fantasy-avatar-requires-init-image: /allOf/9
+        if "fantasyAvatar" in x and x["fantasyAvatar"] is True:
+            if not ("init_image_id" in x and isinstance(x["init_image_id"], str)):
+                _e_allOf_9_then(x, path, out)
+        # rule strength-type-reference-only: /allOf/10
+        if _v_controlnetsWithStrengthType(x):
+            if not _v_allOf_10_then(x):
+                _e_allOf_10_then(x, path, out)
+    else:
+        if not isinstance(x, dict):
+            out.append(
+                Error(
+                    _pointer(path),
+                    "/type",
+                    "type",
+                    f"expected object, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, dict):
+            for _name in ("prompt",):
+                if _name not in x:
+                    out.append(
+                        Error(
+                            _pointer(path),
+                            "/required",
+                            "required",
+                            f"missing required property {_name!r}",
+                            None,
+                            "error",
+                            _name,
+                        )
+                    )
+            for _key, _value in x.items():
+                _check = _VALID_root.get(_key)
+                if _check is not None:
+                    if not _check(_value):
+                        _ERRORS_root[_key](_value, (*path, _key), out)
+                    continue
+                out.append(
+                    Error(
+                        _pointer(path),
+                        "/additionalProperties",
+                        "additionalProperties",
+                        f"unknown property {_key!r}",
+                        None,
+                        "error",
+                        _key,
+                    )
+                )
+        # rule num-images-max-4-when-large: /allOf/0
+        if (
+            (
+                (not isinstance(x, dict) or "height" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "height" not in x
+                    or (
+                        (type(x["height"]) is int or type(x["height"]) is float)
+                        and x["height"] > 768
+                    )
+                )
+            )
+            or not isinstance(x, dict)
+            or "width" not in x
+            or x["width"] is None
+            or ((type(x["width"]) is int or type(x["width"]) is float) and x["width"] > 768)
+        ):
+            if not (
+                not isinstance(x, dict)
+                or "num_images" not in x
+                or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+                or x["num_images"] <= 4
+            ):
+                _e_allOf_0_then(x, path, out)
+        # rule ultra-requires-alchemy-off: /allOf/1
+        if (not isinstance(x, dict) or "ultra" in x) and (
+            not isinstance(x, dict) or "ultra" not in x or x["ultra"] is True
+        ):
+            if not (
+                (not isinstance(x, dict) or "alchemy" in x)
+                and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
+            ):
+                _e_allOf_1_then(x, path, out)
+        # rule phoenix-alchemy-contrast-min: /allOf/2
+        if (
+            not isinstance(x, dict)
+            or "alchemy" not in x
+            or x["alchemy"] is None
+            or x["alchemy"] is True
+        ) and (
+            (
+                (not isinstance(x, dict) or "modelId" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "modelId" not in x
+                    or (
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "6b645e3a-d64f-4341-a6d8-7a3690fbf042",
+                            "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3",
+                        }
+                    )
+                )
+            )
+            or (
+                (not isinstance(x, dict) or "sd_version" in x)
+                and (
+                    not isinstance(x, dict) or "sd_version" not in x or x["sd_version"] == "PHOENIX"
+                )
+                and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+            )
+        ):
+            if not (
+                (not isinstance(x, dict) or "contrast" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "contrast" not in x
+                    or (
+                        (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                        and x["contrast"] >= 2.5
+                    )
+                )
+            ):
+                _e_allOf_2_then(x, path, out)
+        # rule flux-seed-max: /allOf/3
+        if (
+            (not isinstance(x, dict) or "seed" in x)
+            and (
+                not isinstance(x, dict)
+                or "seed" not in x
+                or type(x["seed"]) is int
+                or type(x["seed"]) is float
+            )
+            and (
+                (
+                    (not isinstance(x, dict) or "modelId" in x)
+                    and (
+                        not isinstance(x, dict)
+                        or "modelId" not in x
+                        or (
+                            isinstance(x["modelId"], str)
+                            and x["modelId"]
+                            in {
+                                "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                                "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                                "b2614463-296c-462a-9586-aafdb8f00e36",
+                            }
+                        )
+                    )
+                )
+                or (
+                    (not isinstance(x, dict) or "sd_version" in x)
+                    and (
+                        not isinstance(x, dict)
+                        or "sd_version" not in x
+                        or (
+                            isinstance(x["sd_version"], str)
+                            and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                        )
+                    )
+                    and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+                )
+            )
+        ):
+            if not (
+                not isinstance(x, dict)
+                or "seed" not in x
+                or not (type(x["seed"]) is int or type(x["seed"]) is float)
+                or x["seed"] <= 2147483638
+            ):
+                _e_allOf_3_then(x, path, out)
+        # rule photoreal-requires-alchemy: /allOf/4
+        if (not isinstance(x, dict) or "photoReal" in x) and (
+            not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True
+        ):
+            if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
+                _e_allOf_4_then(x, path, out)
+        # rule photoreal-v1-without-model-id: /allOf/5
+        if (
+            (
+                not isinstance(x, dict)
+                or "photoRealVersion" not in x
+                or x["photoRealVersion"] is None
+                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
+            )
+            and (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        ):
+            if not (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None):
+                _e_allOf_5_then(x, path, out)
+        # rule photoreal-v2-model: /allOf/6
+        if (
+            (not isinstance(x, dict) or "photoRealVersion" in x)
+            and (
+                not isinstance(x, dict)
+                or "photoRealVersion" not in x
+                or x["photoRealVersion"] == "v2"
+            )
+            and (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        ):
+            if not (
+                (not isinstance(x, dict) or "modelId" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "modelId" not in x
+                    or (
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "1e60896f-3c26-4296-8ecc-53e2afecc132",
+                            "5c232a9e-9061-4777-980a-ddc8e65647c6",
+                            "aa77f04e-3eec-4034-9c07-d0f619684628",
+                        }
+                    )
+                )
+            ):
+                _e_allOf_6_then(x, path, out)
+        # rule unzoom-requires-amount-and-init-image: /allOf/7
+        if (not isinstance(x, dict) or "unzoom" in x) and (
+            not isinstance(x, dict) or "unzoom" not in x or x["unzoom"] is True
+        ):
+            if not (
+                (not isinstance(x, dict) or ("unzoomAmount" in x and "init_image_id" in x))
+                and (
+                    not isinstance(x, dict)
+                    or (
+                        (
+                            "unzoomAmount" not in x
+                            or type(x["unzoomAmount"]) is int
+                            or type(x["unzoomAmount"]) is float
+                        )
+                        and ("init_image_id" not in x or isinstance(x["init_image_id"], str))
+                    )
+                )
+            ):
+                _e_allOf_7_then(x, path, out)
+        # rule unzoom-amount-requires-unzoom: /allOf/8
+        if (not isinstance(x, dict) or "unzoomAmount" in x) and (
+            not isinstance(x, dict)
+            or "unzoomAmount" not in x
+            or type(x["unzoomAmount"]) is int
+            or type(x["unzoomAmount"]) is float
+        ):
+            if not (
+                (not isinstance(x, dict) or "unzoom" in x)
+                and (not isinstance(x, dict) or "unzoom" not in x or x["unzoom"] is True)
+            ):
+                _e_allOf_8_then(x, path, out)
+        # rule fantasy-avatar-requires-init-image: /allOf/9
+        if (not isinstance(x, dict) or "fantasyAvatar" in x) and (
+            not isinstance(x, dict) or "fantasyAvatar" not in x or x["fantasyAvatar"] is True
+        ):
+            if not (
+                (not isinstance(x, dict) or "init_image_id" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "init_image_id" not in x
+                    or isinstance(x["init_image_id"], str)
+                )
+            ):
+                _e_allOf_9_then(x, path, out)
+        # rule strength-type-reference-only: /allOf/10
+        if _v_controlnetsWithStrengthType(x):
+            if not _v_allOf_10_then(x):
+                _e_allOf_10_then(x, path, out)
+
+
+def _v_x_advice_merged(x: Any) -> bool:
+    # /x-advice
+    # rule flux-alchemy-contrast-min: /x-advice/0
+    if (
+        not isinstance(x, dict)
+        or "alchemy" not in x
+        or x["alchemy"] is None
+        or x["alchemy"] is True
+    ) and (
+        (
+            (not isinstance(x, dict) or "modelId" in x)
+            and (
+                not isinstance(x, dict)
+                or "modelId" not in x
+                or (
+                    isinstance(x["modelId"], str)
+                    and x["modelId"]
+                    in {
+                        "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                        "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                        "b2614463-296c-462a-9586-aafdb8f00e36",
+                    }
+                )
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "sd_version" in x)
+            and (
+                not isinstance(x, dict)
+                or "sd_version" not in x
+                or (isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"})
+            )
+            and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+        )
+    ):
+        # /x-advice/0/then
+        if isinstance(x, dict):
+            # /x-advice/0/then/required
+            if "contrast" not in x:
+                return False
+            if not (
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] >= 2.5
+            ):
+                return False
+    # rule flux-seed-max-reference: /x-advice/1
+    if (
+        (not isinstance(x, dict) or "seed" in x)
+        and (
+            not isinstance(x, dict)
+            or "seed" not in x
+            or type(x["seed"]) is int
+            or type(x["seed"]) is float
+        )
+        and (
+            (
+                (not isinstance(x, dict) or "modelId" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "modelId" not in x
+                    or (
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                            "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                            "b2614463-296c-462a-9586-aafdb8f00e36",
+                        }
+                    )
+                )
+            )
+            or (
+                (not isinstance(x, dict) or "sd_version" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "sd_version" not in x
+                    or (
+                        isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                    )
+                )
+                and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+            )
+        )
+    ):
+        # /x-advice/1/then
+        if isinstance(x, dict):
+            if (
+                "seed" in x
+                and (type(x["seed"]) is int or type(x["seed"]) is float)
+                and x["seed"] == 2147483638
+            ):
+                return False
+    # rule contrast-documented-values: /x-advice/2
+    if (not isinstance(x, dict) or "contrast" in x) and (
+        not isinstance(x, dict)
+        or "contrast" not in x
+        or type(x["contrast"]) is int
+        or type(x["contrast"]) is float
+    ):
+        # /x-advice/2/then
+        if isinstance(x, dict):
+            if "contrast" in x and not (
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
+            ):
+                return False
+    # rule guidance-scale-max-20: /x-advice/3
+    if (not isinstance(x, dict) or "guidance_scale" in x) and (
+        not isinstance(x, dict)
+        or "guidance_scale" not in x
+        or type(x["guidance_scale"]) is int
+        or type(x["guidance_scale"]) is float
+    ):
+        # /x-advice/3/then
+        if isinstance(x, dict):
+            if "guidance_scale" in x and not (
+                not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+                or x["guidance_scale"] <= 20
+            ):
+                return False
+    # rule preset-style-alchemy-off: /x-advice/4
+    if (
+        not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "alchemy" in x)
+        and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        )
+    ):
+        # /x-advice/4/then
+        if isinstance(x, dict):
+            # /x-advice/4/then/required
+            if "presetStyle" not in x:
+                return False
+            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"}):
+                return False
+    # rule preset-style-alchemy-on: /x-advice/5
+    if (
+        (
+            not isinstance(x, dict)
+            or "alchemy" not in x
+            or x["alchemy"] is None
+            or x["alchemy"] is True
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        )
+    ):
+        # /x-advice/5/then
+        if isinstance(x, dict):
+            if "presetStyle" in x and not (
+                x["presetStyle"] is None
+                or (
+                    isinstance(x["presetStyle"], str)
+                    and x["presetStyle"]
+                    in {
+                        "ANIME",
+                        "CREATIVE",
+                        "DYNAMIC",
+                        "ENVIRONMENT",
+                        "GENERAL",
+                        "ILLUSTRATION",
+                        "NONE",
+                        "PHOTOGRAPHY",
+                        "RAYTRACED",
+                        "RENDER_3D",
+                        "SKETCH_BW",
+                        "SKETCH_COLOR",
+                    }
+                )
+            ):
+                return False
+    # rule preset-style-photoreal-v1: /x-advice/6
+    if (
+        (
+            not isinstance(x, dict)
+            or "photoRealVersion" not in x
+            or x["photoRealVersion"] is None
+            or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+    ):
+        # /x-advice/6/then
+        if isinstance(x, dict):
+            # /x-advice/6/then/required
+            if "presetStyle" not in x:
+                return False
+            if not (
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
+            ):
+                return False
+    # rule preset-style-photoreal-v2: /x-advice/7
+    if (
+        (not isinstance(x, dict) or "photoRealVersion" in x)
+        and (
+            not isinstance(x, dict) or "photoRealVersion" not in x or x["photoRealVersion"] == "v2"
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+    ):
+        # /x-advice/7/then
+        if isinstance(x, dict):
+            if "presetStyle" in x and not (
+                x["presetStyle"] is None
+                or (
+                    isinstance(x["presetStyle"], str)
+                    and x["presetStyle"]
+                    in {
+                        "BOKEH",
+                        "CINEMATIC",
+                        "CINEMATIC_CLOSEUP",
+                        "CREATIVE",
+                        "DYNAMIC",
+                        "FASHION",
+                        "FILM",
+                        "FOOD",
+                        "HDR",
+                        "LONG_EXPOSURE",
+                        "MACRO",
+                        "MINIMALISTIC",
+                        "MONOCHROME",
+                        "MOODY",
+                        "NEUTRAL",
+                        "PORTRAIT",
+                        "RETRO",
+                        "STOCK_PHOTO",
+                        "UNPROCESSED",
+                        "VIBRANT",
+                    }
+                )
+            ):
+                return False
+    # rule prompt-magic-version-needs-prompt-magic: /x-advice/8
+    if (not isinstance(x, dict) or "promptMagicVersion" in x) and (
+        not isinstance(x, dict)
+        or "promptMagicVersion" not in x
+        or isinstance(x["promptMagicVersion"], str)
+    ):
+        # /x-advice/8/then
+        if isinstance(x, dict):
+            # /x-advice/8/then/required
+            if "promptMagic" not in x:
+                return False
+            if x["promptMagic"] is not True:
+                return False
+    # rule prompt-magic-strength-needs-prompt-magic: /x-advice/9
+    if (not isinstance(x, dict) or "promptMagicStrength" in x) and (
+        not isinstance(x, dict)
+        or "promptMagicStrength" not in x
+        or type(x["promptMagicStrength"]) is int
+        or type(x["promptMagicStrength"]) is float
+    ):
+        # /x-advice/9/then
+        if isinstance(x, dict):
+            # /x-advice/9/then/required
+            if "promptMagic" not in x:
+                return False
+            if x["promptMagic"] is not True:
+                return False
+    # rule enhance-prompt-instruction-needs-enhance-prompt: /x-advice/10
+    if (not isinstance(x, dict) or "enhancePromptInstruction" in x) and (
+        not isinstance(x, dict)
+        or "enhancePromptInstruction" not in x
+        or isinstance(x["enhancePromptInstruction"], str)
+    ):
+        # /x-advice/10/then
+        if isinstance(x, dict):
+            # /x-advice/10/then/required
+            if "enhancePrompt" not in x:
+                return False
+            if x["enhancePrompt"] is not True:
+                return False
+    # rule contrast-ratio-needs-alchemy: /x-advice/11
+    if (not isinstance(x, dict) or "contrastRatio" in x) and (
+        not isinstance(x, dict)
+        or "contrastRatio" not in x
+        or type(x["contrastRatio"]) is int
+        or type(x["contrastRatio"]) is float
+    ):
+        # /x-advice/11/then
+        if isinstance(x, dict):
+            if "alchemy" in x and x["alchemy"] is False:
+                return False
+    # rule expanded-domain-needs-alchemy: /x-advice/12
+    if (not isinstance(x, dict) or "expandedDomain" in x) and (
+        not isinstance(x, dict) or "expandedDomain" not in x or x["expandedDomain"] is True
+    ):
+        # /x-advice/12/then
+        if isinstance(x, dict):
+            if "alchemy" in x and x["alchemy"] is False:
+                return False
+    # rule strength-type-unknown-preprocessor: /x-advice/13
+    # rule strength-type-content-character-max-high: /x-advice/14
+    # rule controlnet-weight-or-strength-type: /x-advice/15
+    if _v_controlnetsWithStrengthType(x):
+        # /x-advice/13/then
+        if isinstance(x, dict):
+            if "controlnets" in x and not _v_x_advice_13_then_controlnets_merged(x["controlnets"]):
+                return False
+    # rule canvas-fields-need-canvas-request: /x-advice/16
+    if (
+        (
+            (not isinstance(x, dict) or "canvasRequestType" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasRequestType" not in x
+                or isinstance(x["canvasRequestType"], str)
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "canvasInitId" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasInitId" not in x
+                or isinstance(x["canvasInitId"], str)
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "canvasMaskId" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasMaskId" not in x
+                or isinstance(x["canvasMaskId"], str)
+            )
+        )
+    ):
+        # /x-advice/16/then
+        if isinstance(x, dict):
+            # /x-advice/16/then/required
+            if "canvasRequest" not in x:
+                return False
+            if x["canvasRequest"] is not True:
+                return False
+    # rule phoenix-model-needs-phoenix-sd-version: /x-advice/17
+    if (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
+        not isinstance(x, dict)
+        or "modelId" not in x
+        or (
+            isinstance(x["modelId"], str)
+            and x["modelId"]
+            in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
+        )
+    ):
+        # /x-advice/17/then
+        if isinstance(x, dict):
+            if "sd_version" in x and x["sd_version"] != "PHOENIX":
+                return False
+    # rule lucid-alchemy-off: /x-advice/18
+    if (not isinstance(x, dict) or "modelId" in x) and (
+        not isinstance(x, dict)
+        or "modelId" not in x
+        or (
+            isinstance(x["modelId"], str)
+            and x["modelId"]
+            in {"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"}
+        )
+    ):
+        # /x-advice/18/then
+        if isinstance(x, dict):
+            # /x-advice/18/then/required
+            if "alchemy" not in x:
+                return False
+            if x["alchemy"] is not False:
+                return False
+    return True
+
+
+def _e_x_advice_0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/0
+    if (
+        not isinstance(x, dict)
+        or "alchemy" not in x
+        or x["alchemy"] is None
+        or x["alchemy"] is True
+    ) and (
+        (
+            (not isinstance(x, dict) or "modelId" in x)
+            and (
+                not isinstance(x, dict)
+                or "modelId" not in x
+                or (
+                    isinstance(x["modelId"], str)
+                    and x["modelId"]
+                    in {
+                        "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                        "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                        "b2614463-296c-462a-9586-aafdb8f00e36",
+                    }
+                )
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "sd_version" in x)
+            and (
+                not isinstance(x, dict)
+                or "sd_version" not in x
+                or (isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"})
+            )
+            and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+        )
+    ):
+        if not (
+            (not isinstance(x, dict) or "contrast" in x)
+            and (
+                not isinstance(x, dict)
+                or "contrast" not in x
+                or (
+                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                    and x["contrast"] >= 2.5
+                )
+            )
+        ):
+            _e_x_advice_0_then(x, path, out)
+
+
+def _e_x_advice_1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/1
+    if (
+        (not isinstance(x, dict) or "seed" in x)
+        and (
+            not isinstance(x, dict)
+            or "seed" not in x
+            or type(x["seed"]) is int
+            or type(x["seed"]) is float
+        )
+        and (
+            (
+                (not isinstance(x, dict) or "modelId" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "modelId" not in x
+                    or (
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                            "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                            "b2614463-296c-462a-9586-aafdb8f00e36",
+                        }
+                    )
+                )
+            )
+            or (
+                (not isinstance(x, dict) or "sd_version" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "sd_version" not in x
+                    or (
+                        isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                    )
+                )
+                and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+            )
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or "seed" not in x
+            or not (
+                (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638
+            )
+        ):
+            _e_x_advice_1_then(x, path, out)
+
+
+def _e_x_advice_2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/2
+    if (not isinstance(x, dict) or "contrast" in x) and (
+        not isinstance(x, dict)
+        or "contrast" not in x
+        or type(x["contrast"]) is int
+        or type(x["contrast"]) is float
+    ):
+        if not (
+            not isinstance(x, dict)
+            or "contrast" not in x
+            or (
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
+            )
+        ):
+            _e_x_advice_2_then(x, path, out)
+
+
+def _e_x_advice_3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/3
+    if (not isinstance(x, dict) or "guidance_scale" in x) and (
+        not isinstance(x, dict)
+        or "guidance_scale" not in x
+        or type(x["guidance_scale"]) is int
+        or type(x["guidance_scale"]) is float
+    ):
+        if not (
+            not isinstance(x, dict)
+            or "guidance_scale" not in x
+            or not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+            or x["guidance_scale"] <= 20
+        ):
+            _e_x_advice_3_then(x, path, out)
+
+
+def _e_x_advice_4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/4
+    if (
+        not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "alchemy" in x)
+        and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        )
+    ):
+        if not (
+            (not isinstance(x, dict) or "presetStyle" in x)
+            and (
+                not isinstance(x, dict)
+                or "presetStyle" not in x
+                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"})
+            )
+        ):
+            _e_x_advice_4_then(x, path, out)
+
+
+def _e_x_advice_5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/5
+    if (
+        (
+            not isinstance(x, dict)
+            or "alchemy" not in x
+            or x["alchemy"] is None
+            or x["alchemy"] is True
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or "presetStyle" not in x
+            or x["presetStyle"] is None
+            or (
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"]
+                in {
+                    "ANIME",
+                    "CREATIVE",
+                    "DYNAMIC",
+                    "ENVIRONMENT",
+                    "GENERAL",
+                    "ILLUSTRATION",
+                    "NONE",
+                    "PHOTOGRAPHY",
+                    "RAYTRACED",
+                    "RENDER_3D",
+                    "SKETCH_BW",
+                    "SKETCH_COLOR",
+                }
+            )
+        ):
+            _e_x_advice_5_then(x, path, out)
+
+
+def _e_x_advice_6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/6
+    if (
+        (
+            not isinstance(x, dict)
+            or "photoRealVersion" not in x
+            or x["photoRealVersion"] is None
+            or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+    ):
+        if not (
+            (not isinstance(x, dict) or "presetStyle" in x)
+            and (
+                not isinstance(x, dict)
+                or "presetStyle" not in x
+                or (
+                    isinstance(x["presetStyle"], str)
+                    and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
+                )
+            )
+        ):
+            _e_x_advice_6_then(x, path, out)
+
+
+def _e_x_advice_7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/7
+    if (
+        (not isinstance(x, dict) or "photoRealVersion" in x)
+        and (
+            not isinstance(x, dict) or "photoRealVersion" not in x or x["photoRealVersion"] == "v2"
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+    ):
+        if not (
+            not isinstance(x, dict)
+            or "presetStyle" not in x
+            or x["presetStyle"] is None
+            or (
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"]
+                in {
+                    "BOKEH",
+                    "CINEMATIC",
+                    "CINEMATIC_CLOSEUP",
+                    "CREATIVE",
+                    "DYNAMIC",
+                    "FASHION",
+                    "FILM",
+                    "FOOD",
+                    "HDR",
+                    "LONG_EXPOSURE",
+                    "MACRO",
+                    "MINIMALISTIC",
+                    "MONOCHROME",
+                    "MOODY",
+                    "NEUTRAL",
+                    "PORTRAIT",
+                    "RETRO",
+                    "STOCK_PHOTO",
+                    "UNPROCESSED",
+                    "VIBRANT",
+                }
+            )
+        ):
+            _e_x_advice_7_then(x, path, out)
+
+
+def _e_x_advice_8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/8
+    if (not isinstance(x, dict) or "promptMagicVersion" in x) and (
+        not isinstance(x, dict)
+        or "promptMagicVersion" not in x
+        or isinstance(x["promptMagicVersion"], str)
+    ):
+        if not (
+            (not isinstance(x, dict) or "promptMagic" in x)
+            and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
+        ):
+            _e_x_advice_8_then(x, path, out)
+
+
+def _e_x_advice_9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/9
+    if (not isinstance(x, dict) or "promptMagicStrength" in x) and (
+        not isinstance(x, dict)
+        or "promptMagicStrength" not in x
+        or type(x["promptMagicStrength"]) is int
+        or type(x["promptMagicStrength"]) is float
+    ):
+        if not (
+            (not isinstance(x, dict) or "promptMagic" in x)
+            and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
+        ):
+            _e_x_advice_9_then(x, path, out)
+
+
+def _e_x_advice_10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/10
+    if (not isinstance(x, dict) or "enhancePromptInstruction" in x) and (
+        not isinstance(x, dict)
+        or "enhancePromptInstruction" not in x
+        or isinstance(x["enhancePromptInstruction"], str)
+    ):
+        if not (
+            (not isinstance(x, dict) or "enhancePrompt" in x)
+            and (not isinstance(x, dict) or "enhancePrompt" not in x or x["enhancePrompt"] is True)
+        ):
+            _e_x_advice_10_then(x, path, out)
+
+
+def _e_x_advice_11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/11
+    if (not isinstance(x, dict) or "contrastRatio" in x) and (
+        not isinstance(x, dict)
+        or "contrastRatio" not in x
+        or type(x["contrastRatio"]) is int
+        or type(x["contrastRatio"]) is float
+    ):
+        if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
+            _e_x_advice_11_then(x, path, out)
+
+
+def _e_x_advice_12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/12
+    if (not isinstance(x, dict) or "expandedDomain" in x) and (
+        not isinstance(x, dict) or "expandedDomain" not in x or x["expandedDomain"] is True
+    ):
+        if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
+            _e_x_advice_12_then(x, path, out)
+
+
+def _e_x_advice_13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/13
+    if _v_controlnetsWithStrengthType(x):
+        if not _v_x_advice_13_then(x):
+            _e_x_advice_13_then(x, path, out)
+
+
+def _v_x_advice_13(x: Any) -> bool:
+    # /x-advice/13
+    if _v_controlnetsWithStrengthType(x):
+        # /x-advice/13/then
+        if isinstance(x, dict):
+            if "controlnets" in x and not _v_x_advice_13_then_controlnets(x["controlnets"]):
+                return False
+    return True
+
+
+def _e_x_advice_14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/14
+    if _v_controlnetsWithStrengthType(x):
+        if not _v_x_advice_14_then(x):
+            _e_x_advice_14_then(x, path, out)
+
+
+def _v_x_advice_14(x: Any) -> bool:
+    # /x-advice/14
+    if _v_controlnetsWithStrengthType(x):
+        # /x-advice/14/then
+        if isinstance(x, dict):
+            if "controlnets" in x and not _v_x_advice_14_then_controlnets(x["controlnets"]):
+                return False
+    return True
+
+
+def _e_x_advice_15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/15
+    if _v_controlnetsWithStrengthType(x):
+        if not _v_x_advice_15_then(x):
+            _e_x_advice_15_then(x, path, out)
+
+
+def _v_x_advice_15(x: Any) -> bool:
+    # /x-advice/15
+    if _v_controlnetsWithStrengthType(x):
+        # /x-advice/15/then
+        if isinstance(x, dict):
+            if "controlnets" in x and not _v_x_advice_15_then_controlnets(x["controlnets"]):
+                return False
+    return True
+
+
+def _e_x_advice_16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/16
+    if (
+        (
+            (not isinstance(x, dict) or "canvasRequestType" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasRequestType" not in x
+                or isinstance(x["canvasRequestType"], str)
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "canvasInitId" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasInitId" not in x
+                or isinstance(x["canvasInitId"], str)
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "canvasMaskId" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasMaskId" not in x
+                or isinstance(x["canvasMaskId"], str)
+            )
+        )
+    ):
+        if not (
+            (not isinstance(x, dict) or "canvasRequest" in x)
+            and (not isinstance(x, dict) or "canvasRequest" not in x or x["canvasRequest"] is True)
+        ):
+            _e_x_advice_16_then(x, path, out)
+
+
+def _e_x_advice_17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/17
+    if (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
+        not isinstance(x, dict)
+        or "modelId" not in x
+        or (
+            isinstance(x["modelId"], str)
+            and x["modelId"]
+            in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
+        )
+    ):
+        if not (not isinstance(x, dict) or "sd_version" not in x or x["sd_version"] == "PHOENIX"):
+            _e_x_advice_17_then(x, path, out)
+
+
+def _e_x_advice_18(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/18
+    if (not isinstance(x, dict) or "modelId" in x) and (
+        not isinstance(x, dict)
+        or "modelId" not in x
+        or (
+            isinstance(x["modelId"], str)
+            and x["modelId"]
+            in {"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"}
+        )
+    ):
+        if not (
+            (not isinstance(x, dict) or "alchemy" in x)
+            and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
+        ):
+            _e_x_advice_18_then(x, path, out)
+
+
+def _advise(x: Any, out: list[Error]) -> None:
+    if _v_x_advice_merged(x):
+        return
+    # rule flux-alchemy-contrast-min: /x-advice/0
+    if not (
+        (not isinstance(x, dict) or "contrast" in x)
+        and (
+            not isinstance(x, dict)
+            or "contrast" not in x
+            or (
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] >= 2.5
+            )
+        )
+        if (
+            not isinstance(x, dict)
+            or "alchemy" not in x
+            or x["alchemy"] is None
+            or x["alchemy"] is True
+        )
+        and (
+            (
+                (not isinstance(x, dict) or "modelId" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "modelId" not in x
+                    or (
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                            "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                            "b2614463-296c-462a-9586-aafdb8f00e36",
+                        }
+                    )
+                )
+            )
+            or (
+                (not isinstance(x, dict) or "sd_version" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "sd_version" not in x
+                    or (
+                        isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                    )
+                )
+                and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+            )
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_0, "flux-alchemy-contrast-min", out)
+    # rule flux-seed-max-reference: /x-advice/1
+    if not (
+        not isinstance(x, dict)
+        or "seed" not in x
+        or not ((type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638)
+        if (not isinstance(x, dict) or "seed" in x)
+        and (
+            not isinstance(x, dict)
+            or "seed" not in x
+            or type(x["seed"]) is int
+            or type(x["seed"]) is float
+        )
+        and (
+            (
+                (not isinstance(x, dict) or "modelId" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "modelId" not in x
+                    or (
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "1dd50843-d653-4516-a8e3-f0238ee453ff",
+                            "28aeddf8-bd19-4803-80fc-79602d1a9989",
+                            "b2614463-296c-462a-9586-aafdb8f00e36",
+                        }
+                    )
+                )
+            )
+            or (
+                (not isinstance(x, dict) or "sd_version" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "sd_version" not in x
+                    or (
+                        isinstance(x["sd_version"], str) and x["sd_version"] in {"FLUX", "FLUX_DEV"}
+                    )
+                )
+                and (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+            )
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_1, "flux-seed-max-reference", out)
+    # rule contrast-documented-values: /x-advice/2
+    if not (
+        not isinstance(x, dict)
+        or "contrast" not in x
+        or (
+            (type(x["contrast"]) is int or type(x["contrast"]) is float)
+            and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
+        )
+        if (not isinstance(x, dict) or "contrast" in x)
+        and (
+            not isinstance(x, dict)
+            or "contrast" not in x
+            or type(x["contrast"]) is int
+            or type(x["contrast"]) is float
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_2, "contrast-documented-values", out)
+    # rule guidance-scale-max-20: /x-advice/3
+    if not (
+        not isinstance(x, dict)
+        or "guidance_scale" not in x
+        or not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+        or x["guidance_scale"] <= 20
+        if (not isinstance(x, dict) or "guidance_scale" in x)
+        and (
+            not isinstance(x, dict)
+            or "guidance_scale" not in x
+            or type(x["guidance_scale"]) is int
+            or type(x["guidance_scale"]) is float
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_3, "guidance-scale-max-20", out)
+    # rule preset-style-alchemy-off: /x-advice/4
+    if not (
+        (not isinstance(x, dict) or "presetStyle" in x)
+        and (
+            not isinstance(x, dict)
+            or "presetStyle" not in x
+            or (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"})
+        )
+        if not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "alchemy" in x)
+        and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_4, "preset-style-alchemy-off", out)
+    # rule preset-style-alchemy-on: /x-advice/5
+    if not (
+        not isinstance(x, dict)
+        or "presetStyle" not in x
+        or x["presetStyle"] is None
+        or (
+            isinstance(x["presetStyle"], str)
+            and x["presetStyle"]
+            in {
+                "ANIME",
+                "CREATIVE",
+                "DYNAMIC",
+                "ENVIRONMENT",
+                "GENERAL",
+                "ILLUSTRATION",
+                "NONE",
+                "PHOTOGRAPHY",
+                "RAYTRACED",
+                "RENDER_3D",
+                "SKETCH_BW",
+                "SKETCH_COLOR",
+            }
+        )
+        if (
+            not isinstance(x, dict)
+            or "alchemy" not in x
+            or x["alchemy"] is None
+            or x["alchemy"] is True
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and not (
+            (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_5, "preset-style-alchemy-on", out)
+    # rule preset-style-photoreal-v1: /x-advice/6
+    if not (
+        (not isinstance(x, dict) or "presetStyle" in x)
+        and (
+            not isinstance(x, dict)
+            or "presetStyle" not in x
+            or (
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
+            )
+        )
+        if (
+            not isinstance(x, dict)
+            or "photoRealVersion" not in x
+            or x["photoRealVersion"] is None
+            or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in {"v1"})
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        else True
+    ):
+        _warn(x, _e_x_advice_6, "preset-style-photoreal-v1", out)
+    # rule preset-style-photoreal-v2: /x-advice/7
+    if not (
+        not isinstance(x, dict)
+        or "presetStyle" not in x
+        or x["presetStyle"] is None
+        or (
+            isinstance(x["presetStyle"], str)
+            and x["presetStyle"]
+            in {
+                "BOKEH",
+                "CINEMATIC",
+                "CINEMATIC_CLOSEUP",
+                "CREATIVE",
+                "DYNAMIC",
+                "FASHION",
+                "FILM",
+                "FOOD",
+                "HDR",
+                "LONG_EXPOSURE",
+                "MACRO",
+                "MINIMALISTIC",
+                "MONOCHROME",
+                "MOODY",
+                "NEUTRAL",
+                "PORTRAIT",
+                "RETRO",
+                "STOCK_PHOTO",
+                "UNPROCESSED",
+                "VIBRANT",
+            }
+        )
+        if (not isinstance(x, dict) or "photoRealVersion" in x)
+        and (
+            not isinstance(x, dict) or "photoRealVersion" not in x or x["photoRealVersion"] == "v2"
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
+        and (not isinstance(x, dict) or "photoReal" in x)
+        and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
+        else True
+    ):
+        _warn(x, _e_x_advice_7, "preset-style-photoreal-v2", out)
+    # rule prompt-magic-version-needs-prompt-magic: /x-advice/8
+    if not (
+        (not isinstance(x, dict) or "promptMagic" in x)
+        and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
+        if (not isinstance(x, dict) or "promptMagicVersion" in x)
+        and (
+            not isinstance(x, dict)
+            or "promptMagicVersion" not in x
+            or isinstance(x["promptMagicVersion"], str)
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_8, "prompt-magic-version-needs-prompt-magic", out)
+    # rule prompt-magic-strength-needs-prompt-magic: /x-advice/9
+    if not (
+        (not isinstance(x, dict) or "promptMagic" in x)
+        and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
+        if (not isinstance(x, dict) or "promptMagicStrength" in x)
+        and (
+            not isinstance(x, dict)
+            or "promptMagicStrength" not in x
+            or type(x["promptMagicStrength"]) is int
+            or type(x["promptMagicStrength"]) is float
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_9, "prompt-magic-strength-needs-prompt-magic", out)
+    # rule enhance-prompt-instruction-needs-enhance-prompt: /x-advice/10
+    if not (
+        (not isinstance(x, dict) or "enhancePrompt" in x)
+        and (not isinstance(x, dict) or "enhancePrompt" not in x or x["enhancePrompt"] is True)
+        if (not isinstance(x, dict) or "enhancePromptInstruction" in x)
+        and (
+            not isinstance(x, dict)
+            or "enhancePromptInstruction" not in x
+            or isinstance(x["enhancePromptInstruction"], str)
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_10, "enhance-prompt-instruction-needs-enhance-prompt", out)
+    # rule contrast-ratio-needs-alchemy: /x-advice/11
+    if not (
+        not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False
+        if (not isinstance(x, dict) or "contrastRatio" in x)
+        and (
+            not isinstance(x, dict)
+            or "contrastRatio" not in x
+            or type(x["contrastRatio"]) is int
+            or type(x["contrastRatio"]) is float
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_11, "contrast-ratio-needs-alchemy", out)
+    # rule expanded-domain-needs-alchemy: /x-advice/12
+    if not (
+        not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False
+        if (not isinstance(x, dict) or "expandedDomain" in x)
+        and (not isinstance(x, dict) or "expandedDomain" not in x or x["expandedDomain"] is True)
+        else True
+    ):
+        _warn(x, _e_x_advice_12, "expanded-domain-needs-alchemy", out)
+    # rule strength-type-unknown-preprocessor: /x-advice/13
+    if not _v_x_advice_13(x):
+        _warn(x, _e_x_advice_13, "strength-type-unknown-preprocessor", out)
+    # rule strength-type-content-character-max-high: /x-advice/14
+    if not _v_x_advice_14(x):
+        _warn(x, _e_x_advice_14, "strength-type-content-character-max-high", out)
+    # rule controlnet-weight-or-strength-type: /x-advice/15
+    if not _v_x_advice_15(x):
+        _warn(x, _e_x_advice_15, "controlnet-weight-or-strength-type", out)
+    # rule canvas-fields-need-canvas-request: /x-advice/16
+    if not (
+        (not isinstance(x, dict) or "canvasRequest" in x)
+        and (not isinstance(x, dict) or "canvasRequest" not in x or x["canvasRequest"] is True)
+        if (
+            (not isinstance(x, dict) or "canvasRequestType" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasRequestType" not in x
+                or isinstance(x["canvasRequestType"], str)
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "canvasInitId" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasInitId" not in x
+                or isinstance(x["canvasInitId"], str)
+            )
+        )
+        or (
+            (not isinstance(x, dict) or "canvasMaskId" in x)
+            and (
+                not isinstance(x, dict)
+                or "canvasMaskId" not in x
+                or isinstance(x["canvasMaskId"], str)
+            )
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_16, "canvas-fields-need-canvas-request", out)
+    # rule phoenix-model-needs-phoenix-sd-version: /x-advice/17
+    if not (
+        not isinstance(x, dict) or "sd_version" not in x or x["sd_version"] == "PHOENIX"
+        if (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x))
+        and (
+            not isinstance(x, dict)
+            or "modelId" not in x
+            or (
+                isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
+            )
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_17, "phoenix-model-needs-phoenix-sd-version", out)
+    # rule lucid-alchemy-off: /x-advice/18
+    if not (
+        (not isinstance(x, dict) or "alchemy" in x)
+        and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
+        if (not isinstance(x, dict) or "modelId" in x)
+        and (
+            not isinstance(x, dict)
+            or "modelId" not in x
+            or (
+                isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {"05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"}
+            )
+        )
+        else True
+    ):
+        _warn(x, _e_x_advice_18, "lucid-alchemy-off", out)
+
+
+def _v_alchemy(x: Any) -> bool:
+    # /properties/alchemy
+    # /properties/alchemy/type
+    if not (x is True or x is False or x is None):
+        return False
+    return True
+
+
+def _v_canvasInitId(x: Any) -> bool:
+    # /properties/canvasInitId
+    # /properties/canvasInitId/type
+    if not (isinstance(x, str) or x is None):
+        return False
+    return True
+
+
+_v_canvasMaskId = _v_canvasInitId  # /properties/canvasMaskId
+
+
+_v_canvasRequest = _v_alchemy  # /properties/canvasRequest
+
+
+def _v_canvasRequestType(x: Any) -> bool:
+    # /properties/canvasRequestType
+    # /properties/canvasRequestType/type
+    if not (isinstance(x, str) or x is None):
+        return False
+    # /properties/canvasRequestType/enum
+    if not (
+        x is None or (isinstance(x, str) and x in {"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
+    ):
+        return False
+    return True
+
+
+def _v_contrast(x: Any) -> bool:
+    # /properties/contrast
+    # /properties/contrast/type
+    if not (type(x) is int or type(x) is float or x is None):
+        return False
+    if x is not None:
+        # /properties/contrast/minimum
+        if x < 1:
+            return False
+        # /properties/contrast/maximum
+        if x > 4.5:
+            return False
+    return True
+
+
+def _v_contrastRatio(x: Any) -> bool:
+    # /properties/contrastRatio
+    # /properties/contrastRatio/type
+    if not (type(x) is int or type(x) is float or x is None):
+        return False
+    if x is not None:
+        # /properties/contrastRatio/minimum
+        if x < 0:
+            return False
+        # /properties/contrastRatio/maximum
+        if x > 1:
+            return False
+    return True
+
+
+_v_controlNet = _v_alchemy  # /properties/controlNet
+
+
+def _v_controlnets(x: Any) -> bool:
+    # /properties/controlnets
+    # /properties/controlnets/type
+    if not (isinstance(x, list) or x is None):
+        return False
+    if x is not None:
+        for _item1 in x:
+            if not _v_controlnetInput(_item1):
+                return False
+    return True
+
+
+def _v_controlNetType(x: Any) -> bool:
+    # /properties/controlNetType
+    # /properties/controlNetType/type
+    if not isinstance(x, str):
+        return False
+    # /properties/controlNetType/enum
+    if x not in {"CANNY", "DEPTH", "POSE"}:
+        return False
+    return True
+
+
+def _v_elements(x: Any) -> bool:
+    # /properties/elements
+    # /properties/elements/type
+    if not (isinstance(x, list) or x is None):
+        return False
+    if x is not None:
+        for _item1 in x:
+            if not _v_elementInput(_item1):
+                return False
+    return True
+
+
+_v_enhancePrompt = _v_alchemy  # /properties/enhancePrompt
+
+
+_v_enhancePromptInstruction = _v_canvasInitId  # /properties/enhancePromptInstruction
+
+
+_v_expandedDomain = _v_alchemy  # /properties/expandedDomain
+
+
+_v_fantasyAvatar = _v_alchemy  # /properties/fantasyAvatar
+
+
+def _v_guidance_scale(x: Any) -> bool:
+    # /properties/guidance_scale
+    # /properties/guidance_scale/type
+    if not (type(x) is int or type(x) is float or x is None):
+        return False
+    if x is not None:
+        # /properties/guidance_scale/minimum
+        if x < 1:
+            return False
+        # /properties/guidance_scale/maximum
+        if x > 30:
+            return False
+    return True
+
+
+def _v_height(x: Any) -> bool:
+    # /properties/height
+    # /properties/height/type
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
+        return False
+    if x is not None:
+        # /properties/height/minimum
+        if x < 32:
+            return False
+        # /properties/height/maximum
+        if x > 1536:
+            return False
+        # /properties/height/multipleOf
+        if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
+            return False
+    return True
+
+
+_v_highContrast = _v_alchemy  # /properties/highContrast
+
+
+_v_highResolution = _v_alchemy  # /properties/highResolution
+
+
+def _v_imagePrompts(x: Any) -> bool:
+    # /properties/imagePrompts
+    # /properties/imagePrompts/type
+    if not (isinstance(x, list) or x is None):
+        return False
+    if x is not None:
+        for _item1 in x:
+            if not (isinstance(_item1, str) or _item1 is None):
+                return False
+    return True
+
+
+def _v_imagePromptWeight(x: Any) -> bool:
+    # /properties/imagePromptWeight
+    # /properties/imagePromptWeight/type
+    if not (type(x) is int or type(x) is float or x is None):
+        return False
+    return True
+
+
+_v_init_generation_image_id = _v_canvasInitId  # /properties/init_generation_image_id
+
+
+_v_init_image_id = _v_canvasInitId  # /properties/init_image_id
+
+
+def _v_init_strength(x: Any) -> bool:
+    # /properties/init_strength
+    # /properties/init_strength/type
+    if not (type(x) is int or type(x) is float or x is None):
+        return False
+    if x is not None:
+        # /properties/init_strength/minimum
+        if x < 0.1:
+            return False
+        # /properties/init_strength/maximum
+        if x > 0.9:
+            return False
+    return True
+
+
+_v_modelId = _v_canvasInitId  # /properties/modelId
+
+
+_v_negative_prompt = _v_canvasInitId  # /properties/negative_prompt
+
+
+def _v_num_images(x: Any) -> bool:
+    # /properties/num_images
+    # /properties/num_images/type
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
+        return False
+    if x is not None:
+        # /properties/num_images/minimum
+        if x < 1:
+            return False
+        # /properties/num_images/maximum
+        if x > 8:
+            return False
+    return True
+
+
+def _v_num_inference_steps(x: Any) -> bool:
+    # /properties/num_inference_steps
+    # /properties/num_inference_steps/type
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
+        return False
+    if x is not None:
+        # /properties/num_inference_steps/minimum
+        if x < 10:
+            return False
+        # /properties/num_inference_steps/maximum
+        if x > 60:
+            return False
+    return True
+
+
+_v_photoReal = _v_alchemy  # /properties/photoReal
+
+
+def _v_photoRealStrength(x: Any) -> bool:
+    # /properties/photoRealStrength
+    # /properties/photoRealStrength/type
+    if not (type(x) is int or type(x) is float or x is None):
+        return False
+    # /properties/photoRealStrength/enum
+    if not (x is None or ((type(x) is int or type(x) is float) and x in {0.45, 0.5, 0.55})):
+        return False
+    return True
+
+
+def _v_photoRealVersion(x: Any) -> bool:
+    # /properties/photoRealVersion
+    # /properties/photoRealVersion/type
+    if not (isinstance(x, str) or x is None):
+        return False
+    # /properties/photoRealVersion/enum
+    if not (x is None or (isinstance(x, str) and x in {"v1", "v2"})):
+        return False
+    return True
+
+
+def _v_presetStyle(x: Any) -> bool:
+    # /properties/presetStyle
+    # /properties/presetStyle/type
+    if not (isinstance(x, str) or x is None):
+        return False
+    # /properties/presetStyle/enum
+    if not (
+        x is None
+        or (
+            isinstance(x, str)
+            and x
+            in {
+                "ANIME",
+                "BOKEH",
+                "CINEMATIC",
+                "CINEMATIC_CLOSEUP",
+                "CREATIVE",
+                "DYNAMIC",
+                "ENVIRONMENT",
+                "FASHION",
+                "FILM",
+                "FOOD",
+                "GENERAL",
+                "HDR",
+                "ILLUSTRATION",
+                "LEONARDO",
+                "LONG_EXPOSURE",
+                "MACRO",
+                "MINIMALISTIC",
+                "MONOCHROME",
+                "MOODY",
+                "NEUTRAL",
+                "NONE",
+                "PHOTOGRAPHY",
+                "PORTRAIT",
+                "RAYTRACED",
+                "RENDER_3D",
+                "RETRO",
+                "SKETCH_BW",
+                "SKETCH_COLOR",
+                "STOCK_PHOTO",
+                "UNPROCESSED",
+                "VIBRANT",
+            }
+        )
+    ):
+        return False
+    return True
+
+
+def _v_prompt(x: Any) -> bool:
+    # /properties/prompt
+    # /properties/prompt/type
+    if not isinstance(x, str):
+        return False
+    # /properties/prompt/maxLength
+    if len(x) > 1500:
+        return False
+    return True
+
+
+_v_promptMagic = _v_alchemy  # /properties/promptMagic
+
+
+def _v_promptMagicStrength(x: Any) -> bool:
+    # /properties/promptMagicStrength
+    # /properties/promptMagicStrength/type
+    if not (type(x) is int or type(x) is float or x is None):
+        return False
+    if x is not None:
+        # /properties/promptMagicStrength/minimum
+        if x < 0.1:
+            return False
+        # /properties/promptMagicStrength/maximum
+        if x > 1:
+            return False
+    return True
+
+
+def _v_promptMagicVersion(x: Any) -> bool:
+    # /properties/promptMagicVersion
+    # /properties/promptMagicVersion/type
+    if not (isinstance(x, str) or x is None):
+        return False
+    # /properties/promptMagicVersion/enum
+    if not (x is None or (isinstance(x, str) and x in {"v2", "v3"})):
+        return False
+    return True
+
+
+_v_public = _v_alchemy  # /properties/public
+
+
+def _v_scheduler(x: Any) -> bool:
+    # /properties/scheduler
+    # /properties/scheduler/type
+    if not isinstance(x, str):
+        return False
+    # /properties/scheduler/enum
+    if x not in {
+        "DDIM",
+        "DPM_SOLVER",
+        "EULER_ANCESTRAL_DISCRETE",
+        "EULER_DISCRETE",
+        "KLMS",
         "LEONARDO",
-        "LONG_EXPOSURE",
-        "MACRO",
-        "MINIMALISTIC",
-        "MONOCHROME",
-        "MOODY",
-        "NEUTRAL",
-        "NONE",
-        "PHOTOGRAPHY",
-        "PORTRAIT",
-        "RAYTRACED",
-        "RENDER_3D",
-        "RETRO",
-        "SKETCH_BW",
-        "SKETCH_COLOR",
-        "STOCK_PHOTO",
-        "UNPROCESSED",
-        "VIBRANT",
-    }
-)
-_K45 = frozenset({"v2", "v3"})
-_K46 = frozenset(
-    {"DDIM", "DPM_SOLVER", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "KLMS", "LEONARDO", "PNDM"}
-)
-_K47 = frozenset(
-    {
+        "PNDM",
+    }:
+        return False
+    return True
+
+
+def _v_sd_version(x: Any) -> bool:
+    # /properties/sd_version
+    # /properties/sd_version/type
+    if not isinstance(x, str):
+        return False
+    # /properties/sd_version/enum
+    if x not in {
         "FLUX",
         "FLUX_DEV",
         "KINO_2_0",
@@ -630,2281 +2612,147 @@ _K47 = frozenset(
         "v1_5",
         "v2",
         "v3",
-    }
-)
-_K48 = frozenset({"disabled", "foreground_only"})
-_K49 = frozenset({1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22})
-_K50 = ["alchemy"]
-_K51 = "/allOf/1/then/required"
-_RULE52 = (
-    "ultra-requires-alchemy-off",
-    "error",
-    'ultra cannot be combined with Alchemy, and alchemy defaults to true: send "alchemy": false with "ultra": true.',
-)
-_K53 = ["contrast"]
-_K54 = "/allOf/2/then/required"
-_RULE55 = (
-    "phoenix-alchemy-contrast-min",
-    "error",
-    'Phoenix with Alchemy on (alchemy defaults to true) needs contrast 2.5 or higher: send contrast 2.5, 3, 3.5, 4 or 4.5, or send "alchemy": false.',
-)
-_K56 = ["modelId"]
-_K57 = "/allOf/6/then/required"
-_RULE58 = (
-    "photoreal-v2-model",
-    "error",
-    "PhotoReal v2 runs on Leonardo Kino XL (aa77f04e-3eec-4034-9c07-d0f619684628), Diffusion XL (1e60896f-3c26-4296-8ecc-53e2afecc132) or Vision XL (5c232a9e-9061-4777-980a-ddc8e65647c6): send one of them as modelId (the default model, Lightning XL, is not one).",
-)
-_K59 = ["unzoomAmount", "init_image_id"]
-_K60 = "/allOf/7/then/required"
-_RULE61 = (
-    "unzoom-requires-amount-and-init-image",
-    "error",
-    'unzoom needs both unzoomAmount and init_image_id: send them, or drop "unzoom": true.',
-)
-_K62 = ["unzoom"]
-_K63 = "/allOf/8/then/required"
-_RULE64 = (
-    "unzoom-amount-requires-unzoom",
-    "error",
-    'unzoomAmount only works with "unzoom": true (and an init_image_id): send unzoom true or drop unzoomAmount.',
-)
-_K65 = ["init_image_id"]
-_K66 = "/allOf/9/then/required"
-_RULE67 = (
-    "fantasy-avatar-requires-init-image",
-    "error",
-    "Fantasy Avatar restyles a face, so it needs init_image_id (an uploaded image of one face looking forward).",
-)
-_K68 = "boolean or null"
-_K69 = "/properties/alchemy/type"
-_K70 = "string or null"
-_K71 = "/properties/canvasInitId/type"
-_K72 = "/properties/canvasMaskId/type"
-_K73 = "/properties/canvasRequest/type"
-_K74 = '["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]'
-_K75 = "/properties/canvasRequestType/enum"
-_K76 = "/properties/canvasRequestType/type"
-_K77 = "1"
-_K78 = "/properties/contrast/minimum"
-_K79 = "4.5"
-_K80 = "/properties/contrast/maximum"
-_K81 = "number or null"
-_K82 = "/properties/contrast/type"
-_K83 = "0"
-_K84 = "/properties/contrastRatio/minimum"
-_K85 = "/properties/contrastRatio/maximum"
-_K86 = "/properties/contrastRatio/type"
-_K87 = "/properties/controlNet/type"
-_K88 = "array or null"
-_K89 = "/properties/controlnets/type"
-_K90 = '["POSE", "CANNY", "DEPTH"]'
-_K91 = "/properties/controlNetType/enum"
-_K92 = "string"
-_K93 = "/properties/controlNetType/type"
-_K94 = "/properties/elements/type"
-_K95 = "/properties/enhancePrompt/type"
-_K96 = "/properties/enhancePromptInstruction/type"
-_K97 = "/properties/expandedDomain/type"
-_K98 = "/properties/fantasyAvatar/type"
-_K99 = "/properties/guidance_scale/minimum"
-_K100 = "30"
-_K101 = "/properties/guidance_scale/maximum"
-_K102 = "/properties/guidance_scale/type"
-_K103 = "32"
-_K104 = "/properties/height/minimum"
-_K105 = "1536"
-_K106 = "/properties/height/maximum"
-_K107 = "8"
-_K108 = "/properties/height/multipleOf"
-_K109 = "integer or null"
-_K110 = "/properties/height/type"
-_K111 = "/properties/highContrast/type"
-_K112 = "/properties/highResolution/type"
-_K113 = "/properties/imagePrompts/type"
-_K114 = "/properties/imagePromptWeight/type"
-_K115 = "/properties/init_generation_image_id/type"
-_K116 = "/properties/init_image_id/type"
-_K117 = "0.1"
-_K118 = "/properties/init_strength/minimum"
-_K119 = "0.9"
-_K120 = "/properties/init_strength/maximum"
-_K121 = "/properties/init_strength/type"
-_K122 = "/properties/modelId/type"
-_K123 = "/properties/negative_prompt/type"
-_K124 = "/properties/num_images/minimum"
-_K125 = "/properties/num_images/maximum"
-_K126 = "/properties/num_images/type"
-_K127 = "10"
-_K128 = "/properties/num_inference_steps/minimum"
-_K129 = "60"
-_K130 = "/properties/num_inference_steps/maximum"
-_K131 = "/properties/num_inference_steps/type"
-_K132 = "/properties/photoReal/type"
-_K133 = "[0.55, 0.5, 0.45, null]"
-_K134 = "/properties/photoRealStrength/enum"
-_K135 = "/properties/photoRealStrength/type"
-_K136 = '["v1", "v2", null]'
-_K137 = "/properties/photoRealVersion/enum"
-_K138 = "/properties/photoRealVersion/type"
-_K139 = '["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...'
-_K140 = "/properties/presetStyle/enum"
-_K141 = "/properties/presetStyle/type"
-_K142 = "/properties/prompt/maxLength"
-_K143 = "/properties/prompt/type"
-_K144 = "/properties/promptMagic/type"
-_K145 = "/properties/promptMagicStrength/minimum"
-_K146 = "/properties/promptMagicStrength/maximum"
-_K147 = "/properties/promptMagicStrength/type"
-_K148 = '["v2", "v3", null]'
-_K149 = "/properties/promptMagicVersion/enum"
-_K150 = "/properties/promptMagicVersion/type"
-_K151 = "/properties/public/type"
-_K152 = '["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...'
-_K153 = "/properties/scheduler/enum"
-_K154 = "/properties/scheduler/type"
-_K155 = '["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...'
-_K156 = "/properties/sd_version/enum"
-_K157 = "/properties/sd_version/type"
-_K158 = "9999999998"
-_K159 = "/properties/seed/maximum"
-_K160 = "/properties/seed/type"
-_K161 = "/properties/tiling/type"
-_K162 = '["disabled", "foreground_only", null]'
-_K163 = "/properties/transparency/enum"
-_K164 = "/properties/transparency/type"
-_K165 = "/properties/ultra/type"
-_K166 = "/properties/unzoom/type"
-_K167 = "/properties/unzoomAmount/type"
-_K168 = "/properties/upscaleRatio/type"
-_K169 = "/properties/userElements/type"
-_K170 = "/properties/weighting/type"
-_K171 = "/properties/width/minimum"
-_K172 = "/properties/width/maximum"
-_K173 = "/properties/width/multipleOf"
-_K174 = "/properties/width/type"
-_K175 = "/patternProperties/^styleUUID$/type"
-_K176 = "/patternProperties/^contextImages$/maxItems"
-_K177 = "array"
-_K178 = "/patternProperties/^contextImages$/type"
-_K179 = "boolean"
-_K180 = "/patternProperties/^isInitImage$/type"
-_K181 = "/x-advice/0/then/required"
-_K182 = ["presetStyle"]
-_K183 = "/x-advice/4/then/required"
-_K184 = "/x-advice/6/then/required"
-_K185 = ["promptMagic"]
-_K186 = "/x-advice/8/then/required"
-_K187 = "/x-advice/9/then/required"
-_K188 = ["enhancePrompt"]
-_K189 = "/x-advice/10/then/required"
-_K190 = frozenset(
-    {
-        1,
-        3,
-        5,
-        6,
-        7,
-        8,
-        9,
-        10,
-        11,
-        12,
-        13,
-        15,
-        16,
-        17,
-        18,
-        19,
-        20,
-        21,
-        22,
-        67,
-        100,
-        133,
-        166,
-        232,
-        233,
-        298,
-        299,
-        364,
-        397,
-        430,
-        431,
-    }
-)
-_K191 = frozenset({"High", "Low", "Mid"})
-_K192 = frozenset({100, 133, 232, 233, 364, 397, 430})
-_K193 = ["canvasRequest"]
-_K194 = "/x-advice/16/then/required"
-_K195 = "/x-advice/18/then/required"
-_K196 = frozenset(
-    {"influence", "initImageId", "initImageType", "preprocessorId", "strengthType", "weight"}
-)
-_K198 = frozenset({"akUUID", "weight"})
-_K200 = frozenset({"userLoraId", "weight"})
-_K202 = frozenset({"id", "type"})
-_K204 = "4"
-_K205 = "/allOf/0/then/properties/num_images/maximum"
-_RULE206 = (
-    "num-images-max-4-when-large",
-    "error",
-    "num_images must be 4 or fewer when width or height is over 768; width defaults to 1024, so also send a width of 768 or less to get more than 4 images.",
-)
-_K207 = "false"
-_K208 = "/allOf/1/then/properties/alchemy/const"
-_K209 = "2.5"
-_K210 = "/allOf/2/then/properties/contrast/minimum"
-_K211 = "number"
-_K212 = "/allOf/2/then/properties/contrast/type"
-_K213 = "2147483638"
-_K214 = "/allOf/3/then/properties/seed/maximum"
-_RULE215 = (
-    "flux-seed-max",
-    "error",
-    "Flux models take a seed of at most 2147483637 (API reference; the Flux guides say 2147483638): send a smaller seed.",
-)
-_K216 = "/allOf/4/then/properties/alchemy/not"
-_RULE217 = (
-    "photoreal-requires-alchemy",
-    "error",
-    'PhotoReal needs Alchemy: remove "alchemy": false (alchemy defaults to true) or turn photoReal off.',
-)
-_K218 = "null"
-_K219 = "/allOf/5/then/properties/modelId/type"
-_RULE220 = (
-    "photoreal-v1-without-model-id",
-    "error",
-    'PhotoReal v1 (the version used when photoRealVersion is omitted) has no model id: remove modelId, or send photoRealVersion "v2" with a PhotoReal v2 model.',
-)
-_K221 = '["aa77f04e-3eec-4034-9c07-d0f619684628", "1e60896f-3c26-4296-8ecc-53e2afecc13...'
-_K222 = "/allOf/6/then/properties/modelId/enum"
-_K223 = "/allOf/7/then/properties/unzoomAmount/type"
-_K224 = "/allOf/7/then/properties/init_image_id/type"
-_K225 = "true"
-_K226 = "/allOf/8/then/properties/unzoom/const"
-_K227 = "/allOf/9/then/properties/init_image_id/type"
-_K228 = "/properties/imagePrompts/items/type"
-_K229 = "/x-advice/0/then/properties/contrast/minimum"
-_K230 = "/x-advice/0/then/properties/contrast/type"
-_K231 = "/x-advice/1/then/properties/seed/not"
-_K232 = "[1.0, 1.3, 1.8, 2.5, 3, 3.5, 4, 4.5]"
-_K233 = "/x-advice/2/then/properties/contrast/enum"
-_K234 = "20"
-_K235 = "/x-advice/3/then/properties/guidance_scale/maximum"
-_K236 = '["LEONARDO", "NONE"]'
-_K237 = "/x-advice/4/then/properties/presetStyle/enum"
-_K238 = '["ANIME", "CREATIVE", "DYNAMIC", "ENVIRONMENT", "GENERAL", "ILLUSTRATION", "P...'
-_K239 = "/x-advice/5/then/properties/presetStyle/enum"
-_K240 = '["CINEMATIC", "CREATIVE", "VIBRANT"]'
-_K241 = "/x-advice/6/then/properties/presetStyle/enum"
-_K242 = '["BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "FASHION", "FILM", "F...'
-_K243 = "/x-advice/7/then/properties/presetStyle/enum"
-_K244 = "/x-advice/8/then/properties/promptMagic/const"
-_K245 = "/x-advice/9/then/properties/promptMagic/const"
-_K246 = "/x-advice/10/then/properties/enhancePrompt/const"
-_K247 = "/x-advice/11/then/properties/alchemy/not"
-_K248 = "/x-advice/12/then/properties/alchemy/not"
-_K249 = "/x-advice/16/then/properties/canvasRequest/const"
-_K250 = '"PHOENIX"'
-_K251 = "/x-advice/17/then/properties/sd_version/const"
-_K252 = "/x-advice/18/then/properties/alchemy/const"
-_K253 = frozenset({"GENERATED", "UPLOADED"})
-_K254 = frozenset({"High", "Low", "Max", "Mid", "Ultra"})
-_K255 = ["initImageId", "initImageType", "preprocessorId"]
-_K256 = "/$defs/controlnetInput/required"
-_K258 = "/$defs/controlnetInput/additionalProperties"
-_K259 = "/$defs/controlnetInput/type"
-_K260 = ["akUUID"]
-_K261 = "/$defs/elementInput/required"
-_K263 = "/$defs/elementInput/additionalProperties"
-_K264 = "/$defs/elementInput/type"
-_K266 = "/$defs/userElementInput/additionalProperties"
-_K267 = "/$defs/userElementInput/type"
-_K268 = ["id", "type"]
-_K269 = "/$defs/contextImage/required"
-_K271 = "/$defs/contextImage/additionalProperties"
-_K272 = "/$defs/contextImage/type"
-_K273 = "/$defs/controlnetInput/properties/initImageId/type"
-_K274 = '["GENERATED", "UPLOADED"]'
-_K275 = "/$defs/controlnetInput/properties/initImageType/enum"
-_K276 = "/$defs/controlnetInput/properties/initImageType/type"
-_K277 = "integer"
-_K278 = "/$defs/controlnetInput/properties/preprocessorId/type"
-_K279 = "/$defs/controlnetInput/properties/weight/type"
-_K280 = '["Low", "Mid", "High", "Ultra", "Max", null]'
-_K281 = "/$defs/controlnetInput/properties/strengthType/enum"
-_K282 = "/$defs/controlnetInput/properties/strengthType/type"
-_K283 = "/$defs/controlnetInput/properties/influence/type"
-_K284 = "/$defs/elementInput/properties/akUUID/type"
-_K285 = "/$defs/elementInput/properties/weight/type"
-_K286 = "/$defs/userElementInput/properties/userLoraId/type"
-_K287 = "/$defs/userElementInput/properties/weight/type"
-_K288 = "/$defs/contextImage/properties/id/type"
-_K289 = "/$defs/contextImage/properties/type/enum"
-_K290 = "/$defs/contextImage/properties/type/type"
-_K291 = "/allOf/10/then/properties/controlnets/items/then/properties/strengthType/type"
-_RULE292 = (
-    "strength-type-reference-only",
-    "error",
-    "strengthType only works for Style, Character and Content Reference controlnets; this preprocessorId is another kind (Edge, Depth, Pose, ...): use weight instead of strengthType.",
-)
-_K293 = "/x-advice/13/then/properties/controlnets/items/then/properties/strengthType/type"
-_K294 = '["Low", "Mid", "High", null]'
-_K295 = "/x-advice/14/then/properties/controlnets/items/then/properties/strengthType/enum"
-_K296 = "/x-advice/15/then/properties/controlnets/items/then/properties/weight/type"
-
-
-def _v0(x: Any) -> bool:
-    if not isinstance(x, dict):
-        return False
-    if "prompt" not in x:
-        return False
-    if not x.keys() <= _K31:
-        return False
-    for _key1, _value2 in x.items():
-        if not _TABLE32[_key1](_value2):
-            return False
-    if _condition3 := (
-        (
-            ("height" in x)
-            and ((type(x["height"]) is int or type(x["height"]) is float) and (x["height"] > 768))
-        )
-        or (
-            "width" not in x
-            or (
-                (x["width"] is None)
-                or ((type(x["width"]) is int or type(x["width"]) is float) and (x["width"] > 768))
-            )
-        )
-    ):
-        # /allOf/0/then
-        if "num_images" in x and not (
-            not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-            or (x["num_images"] <= 4)
-        ):
-            return False
-    if _condition4 := ("ultra" in x) and (x["ultra"] is True):
-        # /allOf/1/then
-        if "alchemy" not in x:
-            return False
-        if x["alchemy"] is not False:
-            return False
-    if _condition5 := (
-        ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-        and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K27))
-            or (
-                (("sd_version" in x) and (x["sd_version"] == _K26))
-                and ("modelId" not in x or (x["modelId"] is None))
-            )
-        )
-    ):
-        # /allOf/2/then
-        if "contrast" not in x:
-            return False
-        if not (
-            (type(x["contrast"]) is int or type(x["contrast"]) is float) and (x["contrast"] >= 2.5)
-        ):
-            return False
-    if _condition6 := (
-        (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
-        and (
-            (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K0))
-            or (
-                (
-                    ("sd_version" in x)
-                    and (isinstance(x["sd_version"], str) and x["sd_version"] in _K1)
-                )
-                and ("modelId" not in x or (x["modelId"] is None))
-            )
-        )
-    ):
-        # /allOf/3/then
-        if "seed" in x and not (
-            not (type(x["seed"]) is int or type(x["seed"]) is float) or (x["seed"] <= 2147483638)
-        ):
-            return False
-    if _condition7 := ("photoReal" in x) and (x["photoReal"] is True):
-        # /allOf/4/then
-        if "alchemy" in x and x["alchemy"] is False:
-            return False
-    if _condition8 := (
-        (
-            "photoRealVersion" not in x
-            or (
-                x["photoRealVersion"] is None
-                or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K12)
-            )
-        )
-        and (("photoReal" in x) and (x["photoReal"] is True))
-    ):
-        # /allOf/5/then
-        if "modelId" in x and x["modelId"] is not None:
-            return False
-    if _condition9 := (
-        (("photoRealVersion" in x) and (x["photoRealVersion"] == _K15))
-        and (("photoReal" in x) and (x["photoReal"] is True))
-    ):
-        # /allOf/6/then
-        if "modelId" not in x:
-            return False
-        if not (isinstance(x["modelId"], str) and x["modelId"] in _K33):
-            return False
-    if _condition10 := ("unzoom" in x) and (x["unzoom"] is True):
-        # /allOf/7/then
-        if not ("unzoomAmount" in x and "init_image_id" in x):
-            return False
-        if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
-            return False
-        if not (isinstance(x["init_image_id"], str)):
-            return False
-    if _condition11 := ("unzoomAmount" in x) and (
-        type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
-    ):
-        # /allOf/8/then
-        if "unzoom" not in x:
-            return False
-        if x["unzoom"] is not True:
-            return False
-    if _condition12 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
-        # /allOf/9/then
-        if "init_image_id" not in x:
-            return False
-        if not (isinstance(x["init_image_id"], str)):
-            return False
-    if _condition13 := _v164(x):
-        # /allOf/10/then
-        if "controlnets" in x and not _v169(x["controlnets"]):
-            return False
-    return True
-
-
-def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /
-    if isinstance(x, dict):
-        if _condition1 := (
-            (
-                ("height" in x)
-                and (
-                    (type(x["height"]) is int or type(x["height"]) is float) and (x["height"] > 768)
-                )
-            )
-            or (
-                "width" not in x
-                or (
-                    (x["width"] is None)
-                    or (
-                        (type(x["width"]) is int or type(x["width"]) is float)
-                        and (x["width"] > 768)
-                    )
-                )
-            )
-        ):
-            if not (
-                "num_images" not in x
-                or (
-                    not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-                    or (x["num_images"] <= 4)
-                )
-            ):
-                _e87(x, path, out)
-        if _condition2 := ("ultra" in x) and (x["ultra"] is True):
-            if not (("alchemy" in x) and (x["alchemy"] is False)):
-                _e92(x, path, out)
-        if _condition3 := (
-            ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            and (
-                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K27))
-                or (
-                    (("sd_version" in x) and (x["sd_version"] == _K26))
-                    and ("modelId" not in x or (x["modelId"] is None))
-                )
-            )
-        ):
-            if not (
-                ("contrast" in x)
-                and (
-                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and (x["contrast"] >= 2.5)
-                )
-            ):
-                _e109(x, path, out)
-        if _condition4 := (
-            (("seed" in x) and (type(x["seed"]) is int or type(x["seed"]) is float))
-            and (
-                (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K0))
-                or (
-                    (
-                        ("sd_version" in x)
-                        and (isinstance(x["sd_version"], str) and x["sd_version"] in _K1)
-                    )
-                    and ("modelId" not in x or (x["modelId"] is None))
-                )
-            )
-        ):
-            if not (
-                "seed" not in x
-                or (
-                    not (type(x["seed"]) is int or type(x["seed"]) is float)
-                    or (x["seed"] <= 2147483638)
-                )
-            ):
-                _e123(x, path, out)
-        if _condition5 := ("photoReal" in x) and (x["photoReal"] is True):
-            if not ("alchemy" not in x or (x["alchemy"] is not False)):
-                _e129(x, path, out)
-        if _condition6 := (
-            (
-                "photoRealVersion" not in x
-                or (
-                    x["photoRealVersion"] is None
-                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K12)
-                )
-            )
-            and (("photoReal" in x) and (x["photoReal"] is True))
-        ):
-            if not ("modelId" not in x or (x["modelId"] is None)):
-                _e137(x, path, out)
-        if _condition7 := (
-            (("photoRealVersion" in x) and (x["photoRealVersion"] == _K15))
-            and (("photoReal" in x) and (x["photoReal"] is True))
-        ):
-            if not (("modelId" in x) and (isinstance(x["modelId"], str) and x["modelId"] in _K33)):
-                _e144(x, path, out)
-        if _condition8 := ("unzoom" in x) and (x["unzoom"] is True):
-            if not (
-                ("unzoomAmount" in x and "init_image_id" in x)
-                and (
-                    (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
-                    and (isinstance(x["init_image_id"], str))
-                )
-            ):
-                _e149(x, path, out)
-        if _condition9 := ("unzoomAmount" in x) and (
-            type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
-        ):
-            if not (("unzoom" in x) and (x["unzoom"] is True)):
-                _e155(x, path, out)
-        if _condition10 := ("fantasyAvatar" in x) and (x["fantasyAvatar"] is True):
-            if not (("init_image_id" in x) and (isinstance(x["init_image_id"], str))):
-                _e160(x, path, out)
-        if _condition11 := _v164(x):
-            if not _v168(x):
-                _e168(x, path, out)
-        for _name in _K34:
-            if _name not in x:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K35,
-                        "required",
-                        f"missing required property {_name!r}",
-                        None,
-                        "error",
-                        _name,
-                    )
-                )
-        for _key, _value in x.items():
-            _check = _TABLE32.get(_key)
-            if _check is not None:
-                if not _check(_value):
-                    _TABLE36[_key](_value, (*path, _key), out)
-                continue
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K37,
-                    "additionalProperties",
-                    f"unknown property {_key!r}",
-                    None,
-                    "error",
-                    _key,
-                )
-            )
-    else:
-        if not isinstance(x, dict):
-            out.append(
-                Error(
-                    _pointer(path),
-                    _K39,
-                    "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if _condition12 := (
-            (
-                (not isinstance(x, dict) or ("height" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "height" not in x
-                        or (
-                            (type(x["height"]) is int or type(x["height"]) is float)
-                            and (x["height"] > 768)
-                        )
-                    )
-                )
-            )
-            or (
-                not isinstance(x, dict)
-                or (
-                    "width" not in x
-                    or (
-                        (x["width"] is None)
-                        or (
-                            (type(x["width"]) is int or type(x["width"]) is float)
-                            and (x["width"] > 768)
-                        )
-                    )
-                )
-            )
-        ):
-            if not (
-                not isinstance(x, dict)
-                or (
-                    "num_images" not in x
-                    or (
-                        not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-                        or (x["num_images"] <= 4)
-                    )
-                )
-            ):
-                _e87(x, path, out)
-        if _condition13 := (not isinstance(x, dict) or ("ultra" in x)) and (
-            not isinstance(x, dict) or ("ultra" not in x or (x["ultra"] is True))
-        ):
-            if not (
-                (not isinstance(x, dict) or ("alchemy" in x))
-                and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-            ):
-                _e92(x, path, out)
-        if _condition14 := (
-            (
-                not isinstance(x, dict)
-                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            )
-            and (
-                (
-                    (not isinstance(x, dict) or ("modelId" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or (
-                            "modelId" not in x
-                            or (isinstance(x["modelId"], str) and x["modelId"] in _K27)
-                        )
-                    )
-                )
-                or (
-                    (
-                        (not isinstance(x, dict) or ("sd_version" in x))
-                        and (
-                            not isinstance(x, dict)
-                            or ("sd_version" not in x or (x["sd_version"] == _K26))
-                        )
-                    )
-                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-                )
-            )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("contrast" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "contrast" not in x
-                        or (
-                            (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                            and (x["contrast"] >= 2.5)
-                        )
-                    )
-                )
-            ):
-                _e109(x, path, out)
-        if _condition15 := (
-            (
-                (not isinstance(x, dict) or ("seed" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
-                )
-            )
-            and (
-                (
-                    (not isinstance(x, dict) or ("modelId" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or (
-                            "modelId" not in x
-                            or (isinstance(x["modelId"], str) and x["modelId"] in _K0)
-                        )
-                    )
-                )
-                or (
-                    (
-                        (not isinstance(x, dict) or ("sd_version" in x))
-                        and (
-                            not isinstance(x, dict)
-                            or (
-                                "sd_version" not in x
-                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K1)
-                            )
-                        )
-                    )
-                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-                )
-            )
-        ):
-            if not (
-                not isinstance(x, dict)
-                or (
-                    "seed" not in x
-                    or (
-                        not (type(x["seed"]) is int or type(x["seed"]) is float)
-                        or (x["seed"] <= 2147483638)
-                    )
-                )
-            ):
-                _e123(x, path, out)
-        if _condition16 := (not isinstance(x, dict) or ("photoReal" in x)) and (
-            not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True))
-        ):
-            if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
-                _e129(x, path, out)
-        if _condition17 := (
-            (
-                not isinstance(x, dict)
-                or (
-                    "photoRealVersion" not in x
-                    or (
-                        x["photoRealVersion"] is None
-                        or (
-                            isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K12
-                        )
-                    )
-                )
-            )
-            and (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        ):
-            if not (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None))):
-                _e137(x, path, out)
-        if _condition18 := (
-            (
-                (not isinstance(x, dict) or ("photoRealVersion" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K15))
-                )
-            )
-            and (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("modelId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K33)
-                    )
-                )
-            ):
-                _e144(x, path, out)
-        if _condition19 := (not isinstance(x, dict) or ("unzoom" in x)) and (
-            not isinstance(x, dict) or ("unzoom" not in x or (x["unzoom"] is True))
-        ):
-            if not (
-                (not isinstance(x, dict) or ("unzoomAmount" in x and "init_image_id" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        (
-                            "unzoomAmount" not in x
-                            or (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
-                        )
-                        and ("init_image_id" not in x or (isinstance(x["init_image_id"], str)))
-                    )
-                )
-            ):
-                _e149(x, path, out)
-        if _condition20 := (not isinstance(x, dict) or ("unzoomAmount" in x)) and (
-            not isinstance(x, dict)
-            or (
-                "unzoomAmount" not in x
-                or (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
-            )
-        ):
-            if not (
-                (not isinstance(x, dict) or ("unzoom" in x))
-                and (not isinstance(x, dict) or ("unzoom" not in x or (x["unzoom"] is True)))
-            ):
-                _e155(x, path, out)
-        if _condition21 := (not isinstance(x, dict) or ("fantasyAvatar" in x)) and (
-            not isinstance(x, dict) or ("fantasyAvatar" not in x or (x["fantasyAvatar"] is True))
-        ):
-            if not (
-                (not isinstance(x, dict) or ("init_image_id" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("init_image_id" not in x or (isinstance(x["init_image_id"], str)))
-                )
-            ):
-                _e160(x, path, out)
-        if _condition22 := _v164(x):
-            if not _v168(x):
-                _e168(x, path, out)
-        if isinstance(x, dict):
-            for _name in _K34:
-                if _name not in x:
-                    out.append(
-                        Error(
-                            _pointer(path),
-                            _K35,
-                            "required",
-                            f"missing required property {_name!r}",
-                            None,
-                            "error",
-                            _name,
-                        )
-                    )
-            for _key, _value in x.items():
-                _check = _TABLE32.get(_key)
-                if _check is not None:
-                    if not _check(_value):
-                        _TABLE36[_key](_value, (*path, _key), out)
-                    continue
-                out.append(
-                    Error(
-                        _pointer(path),
-                        _K37,
-                        "additionalProperties",
-                        f"unknown property {_key!r}",
-                        None,
-                        "error",
-                        _key,
-                    )
-                )
-
-
-def _advise(x: Any, out: list[Error]) -> None:
-    # /x-advice/0
-    if not (
-        (
-            (not isinstance(x, dict) or ("contrast" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "contrast" not in x
-                    or (
-                        (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                        and (x["contrast"] >= 2.5)
-                    )
-                )
-            )
-        )
-        if (
-            (
-                not isinstance(x, dict)
-                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            )
-            and (
-                (
-                    (not isinstance(x, dict) or ("modelId" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or (
-                            "modelId" not in x
-                            or (isinstance(x["modelId"], str) and x["modelId"] in _K0)
-                        )
-                    )
-                )
-                or (
-                    (
-                        (not isinstance(x, dict) or ("sd_version" in x))
-                        and (
-                            not isinstance(x, dict)
-                            or (
-                                "sd_version" not in x
-                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K1)
-                            )
-                        )
-                    )
-                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e175, _RULE2, out)
-    # /x-advice/1
-    if not (
-        (
-            not isinstance(x, dict)
-            or (
-                "seed" not in x
-                or (
-                    not (
-                        (type(x["seed"]) is int or type(x["seed"]) is float)
-                        and x["seed"] == 2147483638
-                    )
-                )
-            )
-        )
-        if (
-            (
-                (not isinstance(x, dict) or ("seed" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
-                )
-            )
-            and (
-                (
-                    (not isinstance(x, dict) or ("modelId" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or (
-                            "modelId" not in x
-                            or (isinstance(x["modelId"], str) and x["modelId"] in _K0)
-                        )
-                    )
-                )
-                or (
-                    (
-                        (not isinstance(x, dict) or ("sd_version" in x))
-                        and (
-                            not isinstance(x, dict)
-                            or (
-                                "sd_version" not in x
-                                or (isinstance(x["sd_version"], str) and x["sd_version"] in _K1)
-                            )
-                        )
-                    )
-                    and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e181, _RULE3, out)
-    # /x-advice/2
-    if not (
-        (
-            not isinstance(x, dict)
-            or (
-                "contrast" not in x
-                or (
-                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and x["contrast"] in _K4
-                )
-            )
-        )
-        if (
-            (not isinstance(x, dict) or ("contrast" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "contrast" not in x
-                    or (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e189, _RULE5, out)
-    # /x-advice/3
-    if not (
-        (
-            not isinstance(x, dict)
-            or (
-                "guidance_scale" not in x
-                or (
-                    not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                    or (x["guidance_scale"] <= 20)
-                )
-            )
-        )
-        if (
-            (not isinstance(x, dict) or ("guidance_scale" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "guidance_scale" not in x
-                    or (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e194, _RULE6, out)
-    # /x-advice/4
-    if not (
-        (
-            (not isinstance(x, dict) or ("presetStyle" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K7)
-                )
-            )
-        )
-        if (
-            (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                (not isinstance(x, dict) or ("alchemy" in x))
-                and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-            )
-            and (
-                not (
-                    (not isinstance(x, dict) or ("photoReal" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("photoReal" not in x or (x["photoReal"] is True))
-                    )
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e199, _RULE8, out)
-    # /x-advice/5
-    if not (
-        (
-            not isinstance(x, dict)
-            or (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K9)
-                )
-            )
-        )
-        if (
-            (
-                not isinstance(x, dict)
-                or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-            )
-            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                not (
-                    (not isinstance(x, dict) or ("photoReal" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or ("photoReal" not in x or (x["photoReal"] is True))
-                    )
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e211, _RULE10, out)
-    # /x-advice/6
-    if not (
-        (
-            (not isinstance(x, dict) or ("presetStyle" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
-                )
-            )
-        )
-        if (
-            (
-                not isinstance(x, dict)
-                or (
-                    "photoRealVersion" not in x
-                    or (
-                        x["photoRealVersion"] is None
-                        or (
-                            isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K12
-                        )
-                    )
-                )
-            )
-            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e219, _RULE13, out)
-    # /x-advice/7
-    if not (
-        (
-            not isinstance(x, dict)
-            or (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
-                )
-            )
-        )
-        if (
-            (
-                (not isinstance(x, dict) or ("photoRealVersion" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K15))
-                )
-            )
-            and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-            and (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e227, _RULE16, out)
-    # /x-advice/8
-    if not (
-        (
-            (not isinstance(x, dict) or ("promptMagic" in x))
-            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
-        )
-        if (
-            (not isinstance(x, dict) or ("promptMagicVersion" in x))
-            and (
-                not isinstance(x, dict)
-                or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e235, _RULE17, out)
-    # /x-advice/9
-    if not (
-        (
-            (not isinstance(x, dict) or ("promptMagic" in x))
-            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
-        )
-        if (
-            (not isinstance(x, dict) or ("promptMagicStrength" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "promptMagicStrength" not in x
-                    or (
-                        type(x["promptMagicStrength"]) is int
-                        or type(x["promptMagicStrength"]) is float
-                    )
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e240, _RULE18, out)
-    # /x-advice/10
-    if not (
-        (
-            (not isinstance(x, dict) or ("enhancePrompt" in x))
-            and (
-                not isinstance(x, dict)
-                or ("enhancePrompt" not in x or (x["enhancePrompt"] is True))
-            )
-        )
-        if (
-            (not isinstance(x, dict) or ("enhancePromptInstruction" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "enhancePromptInstruction" not in x
-                    or (isinstance(x["enhancePromptInstruction"], str))
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e245, _RULE19, out)
-    # /x-advice/11
-    if not (
-        (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False)))
-        if (
-            (not isinstance(x, dict) or ("contrastRatio" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "contrastRatio" not in x
-                    or (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e250, _RULE20, out)
-    # /x-advice/12
-    if not (
-        (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False)))
-        if (
-            (not isinstance(x, dict) or ("expandedDomain" in x))
-            and (
-                not isinstance(x, dict)
-                or ("expandedDomain" not in x or (x["expandedDomain"] is True))
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e256, _RULE21, out)
-    # /x-advice/13
-    if not _v262(x):
-        _warn(x, _e262, _RULE22, out)
-    # /x-advice/14
-    if not _v272(x):
-        _warn(x, _e272, _RULE23, out)
-    # /x-advice/15
-    if not _v281(x):
-        _warn(x, _e281, _RULE24, out)
-    # /x-advice/16
-    if not (
-        (
-            (not isinstance(x, dict) or ("canvasRequest" in x))
-            and (
-                not isinstance(x, dict)
-                or ("canvasRequest" not in x or (x["canvasRequest"] is True))
-            )
-        )
-        if (
-            (
-                (not isinstance(x, dict) or ("canvasRequestType" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("canvasRequestType" not in x or (isinstance(x["canvasRequestType"], str)))
-                )
-            )
-            or (
-                (not isinstance(x, dict) or ("canvasInitId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("canvasInitId" not in x or (isinstance(x["canvasInitId"], str)))
-                )
-            )
-            or (
-                (not isinstance(x, dict) or ("canvasMaskId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or ("canvasMaskId" not in x or (isinstance(x["canvasMaskId"], str)))
-                )
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e290, _RULE25, out)
-    # /x-advice/17
-    if not (
-        (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K26)))
-        if (
-            (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x))
-            and (
-                not isinstance(x, dict)
-                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K27))
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e300, _RULE28, out)
-    # /x-advice/18
-    if not (
-        (
-            (not isinstance(x, dict) or ("alchemy" in x))
-            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-        )
-        if (
-            (not isinstance(x, dict) or ("modelId" in x))
-            and (
-                not isinstance(x, dict)
-                or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K29))
-            )
-        )
-        else (True)
-    ):
-        _warn(x, _e305, _RULE30, out)
-
-
-def _e175(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/0
-    if _condition1 := (
-        (
-            not isinstance(x, dict)
-            or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-        )
-        and (
-            (
-                (not isinstance(x, dict) or ("modelId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K0)
-                    )
-                )
-            )
-            or (
-                (
-                    (not isinstance(x, dict) or ("sd_version" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or (
-                            "sd_version" not in x
-                            or (isinstance(x["sd_version"], str) and x["sd_version"] in _K1)
-                        )
-                    )
-                )
-                and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-            )
-        )
-    ):
-        if not (
-            (not isinstance(x, dict) or ("contrast" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "contrast" not in x
-                    or (
-                        (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                        and (x["contrast"] >= 2.5)
-                    )
-                )
-            )
-        ):
-            _e179(x, path, out)
-
-
-def _e181(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/1
-    if _condition1 := (
-        (
-            (not isinstance(x, dict) or ("seed" in x))
-            and (
-                not isinstance(x, dict)
-                or ("seed" not in x or (type(x["seed"]) is int or type(x["seed"]) is float))
-            )
-        )
-        and (
-            (
-                (not isinstance(x, dict) or ("modelId" in x))
-                and (
-                    not isinstance(x, dict)
-                    or (
-                        "modelId" not in x
-                        or (isinstance(x["modelId"], str) and x["modelId"] in _K0)
-                    )
-                )
-            )
-            or (
-                (
-                    (not isinstance(x, dict) or ("sd_version" in x))
-                    and (
-                        not isinstance(x, dict)
-                        or (
-                            "sd_version" not in x
-                            or (isinstance(x["sd_version"], str) and x["sd_version"] in _K1)
-                        )
-                    )
-                )
-                and (not isinstance(x, dict) or ("modelId" not in x or (x["modelId"] is None)))
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "seed" not in x
-                or (
-                    not (
-                        (type(x["seed"]) is int or type(x["seed"]) is float)
-                        and x["seed"] == 2147483638
-                    )
-                )
-            )
-        ):
-            _e186(x, path, out)
-
-
-def _e189(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/2
-    if _condition1 := (not isinstance(x, dict) or ("contrast" in x)) and (
-        not isinstance(x, dict)
-        or ("contrast" not in x or (type(x["contrast"]) is int or type(x["contrast"]) is float))
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "contrast" not in x
-                or (
-                    (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                    and x["contrast"] in _K4
-                )
-            )
-        ):
-            _e192(x, path, out)
-
-
-def _e194(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/3
-    if _condition1 := (not isinstance(x, dict) or ("guidance_scale" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "guidance_scale" not in x
-            or (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-        )
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "guidance_scale" not in x
-                or (
-                    not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                    or (x["guidance_scale"] <= 20)
-                )
-            )
-        ):
-            _e197(x, path, out)
-
-
-def _e199(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/4
-    if _condition1 := (
-        (not (not isinstance(x, dict) or ("styleUUID" in x)))
-        and (
-            (not isinstance(x, dict) or ("alchemy" in x))
-            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-        )
-        and (
-            not (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        )
-    ):
-        if not (
-            (not isinstance(x, dict) or ("presetStyle" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K7)
-                )
-            )
-        ):
-            _e209(x, path, out)
-
-
-def _e211(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/5
-    if _condition1 := (
-        (
-            not isinstance(x, dict)
-            or ("alchemy" not in x or (x["alchemy"] is None or x["alchemy"] is True))
-        )
-        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-        and (
-            not (
-                (not isinstance(x, dict) or ("photoReal" in x))
-                and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K9)
-                )
-            )
-        ):
-            _e217(x, path, out)
-
-
-def _e219(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/6
-    if _condition1 := (
-        (
-            not isinstance(x, dict)
-            or (
-                "photoRealVersion" not in x
-                or (
-                    x["photoRealVersion"] is None
-                    or (isinstance(x["photoRealVersion"], str) and x["photoRealVersion"] in _K12)
-                )
-            )
-        )
-        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-        and (
-            (not isinstance(x, dict) or ("photoReal" in x))
-            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-        )
-    ):
-        if not (
-            (not isinstance(x, dict) or ("presetStyle" in x))
-            and (
-                not isinstance(x, dict)
-                or (
-                    "presetStyle" not in x
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11)
-                )
-            )
-        ):
-            _e225(x, path, out)
-
-
-def _e227(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/7
-    if _condition1 := (
-        (
-            (not isinstance(x, dict) or ("photoRealVersion" in x))
-            and (
-                not isinstance(x, dict)
-                or ("photoRealVersion" not in x or (x["photoRealVersion"] == _K15))
-            )
-        )
-        and (not (not isinstance(x, dict) or ("styleUUID" in x)))
-        and (
-            (not isinstance(x, dict) or ("photoReal" in x))
-            and (not isinstance(x, dict) or ("photoReal" not in x or (x["photoReal"] is True)))
-        )
-    ):
-        if not (
-            not isinstance(x, dict)
-            or (
-                "presetStyle" not in x
-                or (
-                    x["presetStyle"] is None
-                    or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
-                )
-            )
-        ):
-            _e233(x, path, out)
-
-
-def _e235(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/8
-    if _condition1 := (not isinstance(x, dict) or ("promptMagicVersion" in x)) and (
-        not isinstance(x, dict)
-        or ("promptMagicVersion" not in x or (isinstance(x["promptMagicVersion"], str)))
-    ):
-        if not (
-            (not isinstance(x, dict) or ("promptMagic" in x))
-            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
-        ):
-            _e238(x, path, out)
-
-
-def _e240(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/9
-    if _condition1 := (not isinstance(x, dict) or ("promptMagicStrength" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "promptMagicStrength" not in x
-            or (type(x["promptMagicStrength"]) is int or type(x["promptMagicStrength"]) is float)
-        )
-    ):
-        if not (
-            (not isinstance(x, dict) or ("promptMagic" in x))
-            and (not isinstance(x, dict) or ("promptMagic" not in x or (x["promptMagic"] is True)))
-        ):
-            _e243(x, path, out)
-
-
-def _e245(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/10
-    if _condition1 := (not isinstance(x, dict) or ("enhancePromptInstruction" in x)) and (
-        not isinstance(x, dict)
-        or ("enhancePromptInstruction" not in x or (isinstance(x["enhancePromptInstruction"], str)))
-    ):
-        if not (
-            (not isinstance(x, dict) or ("enhancePrompt" in x))
-            and (
-                not isinstance(x, dict)
-                or ("enhancePrompt" not in x or (x["enhancePrompt"] is True))
-            )
-        ):
-            _e248(x, path, out)
-
-
-def _e250(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/11
-    if _condition1 := (not isinstance(x, dict) or ("contrastRatio" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "contrastRatio" not in x
-            or (type(x["contrastRatio"]) is int or type(x["contrastRatio"]) is float)
-        )
-    ):
-        if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
-            _e253(x, path, out)
-
-
-def _e256(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/12
-    if _condition1 := (not isinstance(x, dict) or ("expandedDomain" in x)) and (
-        not isinstance(x, dict) or ("expandedDomain" not in x or (x["expandedDomain"] is True))
-    ):
-        if not (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is not False))):
-            _e259(x, path, out)
-
-
-def _e262(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/13
-    if _condition1 := _v164(x):
-        if not _v264(x):
-            _e264(x, path, out)
-
-
-def _v262(x: Any) -> bool:
-    # /x-advice/13
-    if _condition1 := _v164(x):
-        # /x-advice/13/then
-        if isinstance(x, dict):
-            if "controlnets" in x and not _v265(x["controlnets"]):
-                return False
-    return True
-
-
-def _e272(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/14
-    if _condition1 := _v164(x):
-        if not _v274(x):
-            _e274(x, path, out)
-
-
-def _v272(x: Any) -> bool:
-    # /x-advice/14
-    if _condition1 := _v164(x):
-        # /x-advice/14/then
-        if isinstance(x, dict):
-            if "controlnets" in x and not _v275(x["controlnets"]):
-                return False
-    return True
-
-
-def _e281(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/15
-    if _condition1 := _v164(x):
-        if not _v283(x):
-            _e283(x, path, out)
-
-
-def _v281(x: Any) -> bool:
-    # /x-advice/15
-    if _condition1 := _v164(x):
-        # /x-advice/15/then
-        if isinstance(x, dict):
-            if "controlnets" in x and not _v284(x["controlnets"]):
-                return False
-    return True
-
-
-def _e290(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/16
-    if _condition1 := (
-        (
-            (not isinstance(x, dict) or ("canvasRequestType" in x))
-            and (
-                not isinstance(x, dict)
-                or ("canvasRequestType" not in x or (isinstance(x["canvasRequestType"], str)))
-            )
-        )
-        or (
-            (not isinstance(x, dict) or ("canvasInitId" in x))
-            and (
-                not isinstance(x, dict)
-                or ("canvasInitId" not in x or (isinstance(x["canvasInitId"], str)))
-            )
-        )
-        or (
-            (not isinstance(x, dict) or ("canvasMaskId" in x))
-            and (
-                not isinstance(x, dict)
-                or ("canvasMaskId" not in x or (isinstance(x["canvasMaskId"], str)))
-            )
-        )
-    ):
-        if not (
-            (not isinstance(x, dict) or ("canvasRequest" in x))
-            and (
-                not isinstance(x, dict)
-                or ("canvasRequest" not in x or (x["canvasRequest"] is True))
-            )
-        ):
-            _e298(x, path, out)
-
-
-def _e300(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/17
-    if _condition1 := (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
-        not isinstance(x, dict)
-        or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K27))
-    ):
-        if not (not isinstance(x, dict) or ("sd_version" not in x or (x["sd_version"] == _K26))):
-            _e303(x, path, out)
-
-
-def _e305(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/18
-    if _condition1 := (not isinstance(x, dict) or ("modelId" in x)) and (
-        not isinstance(x, dict)
-        or ("modelId" not in x or (isinstance(x["modelId"], str) and x["modelId"] in _K29))
-    ):
-        if not (
-            (not isinstance(x, dict) or ("alchemy" in x))
-            and (not isinstance(x, dict) or ("alchemy" not in x or (x["alchemy"] is False)))
-        ):
-            _e308(x, path, out)
-
-
-def _v1(x: Any) -> bool:
-    # /properties/alchemy
-    if not ((x is True or x is False) or x is None):
+    }:
         return False
     return True
 
 
-def _v2(x: Any) -> bool:
-    # /properties/canvasInitId
-    if not (isinstance(x, str) or x is None):
-        return False
-    return True
-
-
-_v3 = _v2  # /properties/canvasMaskId
-
-
-_v4 = _v1  # /properties/canvasRequest
-
-
-def _v5(x: Any) -> bool:
-    # /properties/canvasRequestType
-    if not (isinstance(x, str) or x is None):
-        return False
-    if not (x is None or (isinstance(x, str) and x in _K40)):
-        return False
-    return True
-
-
-def _v6(x: Any) -> bool:
-    # /properties/contrast
-    if not ((type(x) is int or type(x) is float) or x is None):
-        return False
-    if x is not None:
-        if x < 1:
-            return False
-        if x > 4.5:
-            return False
-    return True
-
-
-def _v7(x: Any) -> bool:
-    # /properties/contrastRatio
-    if not ((type(x) is int or type(x) is float) or x is None):
-        return False
-    if x is not None:
-        if x < 0:
-            return False
-        if x > 1:
-            return False
-    return True
-
-
-_v8 = _v1  # /properties/controlNet
-
-
-def _v9(x: Any) -> bool:
-    # /properties/controlnets
-    if not (isinstance(x, list) or x is None):
-        return False
-    if x is not None:
-        for _item1 in x:
-            if not _v11(_item1):
-                return False
-    return True
-
-
-def _v19(x: Any) -> bool:
-    # /properties/controlNetType
-    if not isinstance(x, str):
-        return False
-    if not (isinstance(x, str) and x in _K41):
-        return False
-    return True
-
-
-def _v20(x: Any) -> bool:
-    # /properties/elements
-    if not (isinstance(x, list) or x is None):
-        return False
-    if x is not None:
-        for _item1 in x:
-            if not _v22(_item1):
-                return False
-    return True
-
-
-_v26 = _v1  # /properties/enhancePrompt
-
-
-_v27 = _v2  # /properties/enhancePromptInstruction
-
-
-_v28 = _v1  # /properties/expandedDomain
-
-
-_v29 = _v1  # /properties/fantasyAvatar
-
-
-def _v30(x: Any) -> bool:
-    # /properties/guidance_scale
-    if not ((type(x) is int or type(x) is float) or x is None):
-        return False
-    if x is not None:
-        if x < 1:
-            return False
-        if x > 30:
-            return False
-    return True
-
-
-def _v31(x: Any) -> bool:
-    # /properties/height
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-        return False
-    if x is not None:
-        if x < 32:
-            return False
-        if x > 1536:
-            return False
-        if x % 8 != 0:
-            return False
-    return True
-
-
-_v32 = _v1  # /properties/highContrast
-
-
-_v33 = _v1  # /properties/highResolution
-
-
-def _v34(x: Any) -> bool:
-    # /properties/imagePrompts
-    if not (isinstance(x, list) or x is None):
-        return False
-    if x is not None:
-        for _item1 in x:
-            if not (isinstance(_item1, str) or _item1 is None):
-                return False
-    return True
-
-
-def _v36(x: Any) -> bool:
-    # /properties/imagePromptWeight
-    if not ((type(x) is int or type(x) is float) or x is None):
-        return False
-    return True
-
-
-_v37 = _v2  # /properties/init_generation_image_id
-
-
-_v38 = _v2  # /properties/init_image_id
-
-
-def _v39(x: Any) -> bool:
-    # /properties/init_strength
-    if not ((type(x) is int or type(x) is float) or x is None):
-        return False
-    if x is not None:
-        if x < 0.1:
-            return False
-        if x > 0.9:
-            return False
-    return True
-
-
-_v40 = _v2  # /properties/modelId
-
-
-_v41 = _v2  # /properties/negative_prompt
-
-
-def _v42(x: Any) -> bool:
-    # /properties/num_images
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-        return False
-    if x is not None:
-        if x < 1:
-            return False
-        if x > 8:
-            return False
-    return True
-
-
-def _v43(x: Any) -> bool:
-    # /properties/num_inference_steps
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
-        return False
-    if x is not None:
-        if x < 10:
-            return False
-        if x > 60:
-            return False
-    return True
-
-
-_v44 = _v1  # /properties/photoReal
-
-
-def _v45(x: Any) -> bool:
-    # /properties/photoRealStrength
-    if not ((type(x) is int or type(x) is float) or x is None):
-        return False
-    if not (x is None or ((type(x) is int or type(x) is float) and x in _K42)):
-        return False
-    return True
-
-
-def _v46(x: Any) -> bool:
-    # /properties/photoRealVersion
-    if not (isinstance(x, str) or x is None):
-        return False
-    if not (x is None or (isinstance(x, str) and x in _K43)):
-        return False
-    return True
-
-
-def _v47(x: Any) -> bool:
-    # /properties/presetStyle
-    if not (isinstance(x, str) or x is None):
-        return False
-    if not (x is None or (isinstance(x, str) and x in _K44)):
-        return False
-    return True
-
-
-def _v48(x: Any) -> bool:
-    # /properties/prompt
-    if not isinstance(x, str):
-        return False
-    if len(x) > 1500:
-        return False
-    return True
-
-
-_v49 = _v1  # /properties/promptMagic
-
-
-def _v50(x: Any) -> bool:
-    # /properties/promptMagicStrength
-    if not ((type(x) is int or type(x) is float) or x is None):
-        return False
-    if x is not None:
-        if x < 0.1:
-            return False
-        if x > 1:
-            return False
-    return True
-
-
-def _v51(x: Any) -> bool:
-    # /properties/promptMagicVersion
-    if not (isinstance(x, str) or x is None):
-        return False
-    if not (x is None or (isinstance(x, str) and x in _K45)):
-        return False
-    return True
-
-
-_v52 = _v1  # /properties/public
-
-
-def _v53(x: Any) -> bool:
-    # /properties/scheduler
-    if not isinstance(x, str):
-        return False
-    if not (isinstance(x, str) and x in _K46):
-        return False
-    return True
-
-
-def _v54(x: Any) -> bool:
-    # /properties/sd_version
-    if not isinstance(x, str):
-        return False
-    if not (isinstance(x, str) and x in _K47):
-        return False
-    return True
-
-
-def _v55(x: Any) -> bool:
+def _v_seed(x: Any) -> bool:
     # /properties/seed
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+    # /properties/seed/type
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     if x is not None:
+        # /properties/seed/maximum
         if x > 9999999998:
             return False
     return True
 
 
-_v56 = _v1  # /properties/tiling
+_v_tiling = _v_alchemy  # /properties/tiling
 
 
-def _v57(x: Any) -> bool:
+def _v_transparency(x: Any) -> bool:
     # /properties/transparency
+    # /properties/transparency/type
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K48)):
+    # /properties/transparency/enum
+    if not (x is None or (isinstance(x, str) and x in {"disabled", "foreground_only"})):
         return False
     return True
 
 
-_v58 = _v1  # /properties/ultra
+_v_ultra = _v_alchemy  # /properties/ultra
 
 
-_v59 = _v1  # /properties/unzoom
+_v_unzoom = _v_alchemy  # /properties/unzoom
 
 
-_v60 = _v36  # /properties/unzoomAmount
+_v_unzoomAmount = _v_imagePromptWeight  # /properties/unzoomAmount
 
 
-_v61 = _v36  # /properties/upscaleRatio
+_v_upscaleRatio = _v_imagePromptWeight  # /properties/upscaleRatio
 
 
-def _v62(x: Any) -> bool:
+def _v_userElements(x: Any) -> bool:
     # /properties/userElements
+    # /properties/userElements/type
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
         for _item1 in x:
-            if not _v64(_item1):
+            if not _v_userElementInput(_item1):
                 return False
     return True
 
 
-_v68 = _v36  # /properties/weighting
+_v_weighting = _v_imagePromptWeight  # /properties/weighting
 
 
-_v69 = _v31  # /properties/width
+_v_width = _v_height  # /properties/width
 
 
-def _v70(x: Any) -> bool:
+def _v_patternProperties_styleUUID(x: Any) -> bool:
     # /patternProperties/^styleUUID$
+    # /patternProperties/^styleUUID$/type
     if not isinstance(x, str):
         return False
     return True
 
 
-def _v71(x: Any) -> bool:
+def _v_patternProperties_contextImages(x: Any) -> bool:
     # /patternProperties/^contextImages$
+    # /patternProperties/^contextImages$/type
     if not isinstance(x, list):
         return False
+    # /patternProperties/^contextImages$/maxItems
     if len(x) > 4:
         return False
     for _item1 in x:
-        if not _v73(_item1):
+        if not _v_contextImage(_item1):
             return False
     return True
 
 
-def _v77(x: Any) -> bool:
+def _v_patternProperties_isInitImage(x: Any) -> bool:
     # /patternProperties/^isInitImage$
+    # /patternProperties/^isInitImage$/type
     if not (x is True or x is False):
         return False
     return True
 
 
-def _v164(x: Any) -> bool:
+def _v_controlnetsWithStrengthType(x: Any) -> bool:
     # /$defs/controlnetsWithStrengthType
     if isinstance(x, dict):
+        # /$defs/controlnetsWithStrengthType/required
         if "controlnets" not in x:
             return False
-        if not _v165(x["controlnets"]):
+        if not _v_controlnetsWithStrengthType_controlnets(x["controlnets"]):
             return False
     return True
 
 
-def _v169(x: Any) -> bool:
+def _v_allOf_10_then_controlnets(x: Any) -> bool:
     # /allOf/10/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
             if not (
-                (
+                not isinstance(_item1, dict)
+                or "strengthType" not in _item1
+                or _item1["strengthType"] is None
+                if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                and (
                     not isinstance(_item1, dict)
-                    or ("strengthType" not in _item1 or (_item1["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "preprocessorId" not in _item1
-                            or (
-                                (
-                                    type(_item1["preprocessorId"]) is int
-                                    or type(_item1["preprocessorId"]) is float
-                                )
-                                and _item1["preprocessorId"] in _K49
-                            )
+                    or "preprocessorId" not in _item1
+                    or (
+                        (
+                            type(_item1["preprocessorId"]) is int
+                            or type(_item1["preprocessorId"]) is float
                         )
+                        and _item1["preprocessorId"]
+                        in {1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22}
                     )
                 )
-                else (True)
+                else True
             ):
                 return False
     return True
 
 
-def _e87(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/0/then
-    if isinstance(x, dict):
-        if "num_images" in x:
-            if not (
-                not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-                or (x["num_images"] <= 4)
-            ):
-                _e88(x["num_images"], (*path, "num_images"), out)
-
-
-def _e92(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/1/then
-    if isinstance(x, dict):
-        for _name in _K50:
-            if _name not in x:
-                out.append(_rule_error(path, _K51, "required", _RULE52, _name))
-        if "alchemy" in x:
-            if x["alchemy"] is not False:
-                _e93(x["alchemy"], (*path, "alchemy"), out)
-
-
-def _e109(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/2/then
-    if isinstance(x, dict):
-        for _name in _K53:
-            if _name not in x:
-                out.append(_rule_error(path, _K54, "required", _RULE55, _name))
-        if "contrast" in x:
-            if not (
-                (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                and (x["contrast"] >= 2.5)
-            ):
-                _e110(x["contrast"], (*path, "contrast"), out)
-
-
-def _e123(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/3/then
-    if isinstance(x, dict):
-        if "seed" in x:
-            if not (
-                not (type(x["seed"]) is int or type(x["seed"]) is float)
-                or (x["seed"] <= 2147483638)
-            ):
-                _e124(x["seed"], (*path, "seed"), out)
-
-
-def _e129(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/4/then
-    if isinstance(x, dict):
-        if "alchemy" in x:
-            if x["alchemy"] is False:
-                _e130(x["alchemy"], (*path, "alchemy"), out)
-
-
-def _e137(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/5/then
-    if isinstance(x, dict):
-        if "modelId" in x:
-            if x["modelId"] is not None:
-                _e138(x["modelId"], (*path, "modelId"), out)
-
-
-def _e144(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/6/then
-    if isinstance(x, dict):
-        for _name in _K56:
-            if _name not in x:
-                out.append(_rule_error(path, _K57, "required", _RULE58, _name))
-        if "modelId" in x:
-            if not (isinstance(x["modelId"], str) and x["modelId"] in _K33):
-                _e145(x["modelId"], (*path, "modelId"), out)
-
-
-def _e149(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/7/then
-    if isinstance(x, dict):
-        for _name in _K59:
-            if _name not in x:
-                out.append(_rule_error(path, _K60, "required", _RULE61, _name))
-        if "unzoomAmount" in x:
-            if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
-                _e150(x["unzoomAmount"], (*path, "unzoomAmount"), out)
-        if "init_image_id" in x:
-            if not (isinstance(x["init_image_id"], str)):
-                _e151(x["init_image_id"], (*path, "init_image_id"), out)
-
-
-def _e155(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/8/then
-    if isinstance(x, dict):
-        for _name in _K62:
-            if _name not in x:
-                out.append(_rule_error(path, _K63, "required", _RULE64, _name))
-        if "unzoom" in x:
-            if x["unzoom"] is not True:
-                _e156(x["unzoom"], (*path, "unzoom"), out)
-
-
-def _e160(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/9/then
-    if isinstance(x, dict):
-        for _name in _K65:
-            if _name not in x:
-                out.append(_rule_error(path, _K66, "required", _RULE67, _name))
-        if "init_image_id" in x:
-            if not (isinstance(x["init_image_id"], str)):
-                _e161(x["init_image_id"], (*path, "init_image_id"), out)
-
-
-def _v168(x: Any) -> bool:
-    # /allOf/10/then
-    if isinstance(x, dict):
-        if "controlnets" in x and not _v169(x["controlnets"]):
-            return False
-    return True
-
-
-def _e168(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/10/then
-    if isinstance(x, dict):
-        if "controlnets" in x:
-            if not _v169(x["controlnets"]):
-                _e169(x["controlnets"], (*path, "controlnets"), out)
-
-
-def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/alchemy
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K69,
+                    "/properties/alchemy/type",
                     "type",
-                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2912,7 +2760,7 @@ def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_canvasInitId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/canvasInitId
     if isinstance(x, str) or x is None:
         pass
@@ -2921,9 +2769,9 @@ def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K71,
+                    "/properties/canvasInitId/type",
                     "type",
-                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2931,7 +2779,7 @@ def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_canvasMaskId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/canvasMaskId
     if isinstance(x, str) or x is None:
         pass
@@ -2940,9 +2788,9 @@ def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K72,
+                    "/properties/canvasMaskId/type",
                     "type",
-                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2950,18 +2798,18 @@ def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_canvasRequest(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/canvasRequest
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K73,
+                    "/properties/canvasRequest/type",
                     "type",
-                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -2969,16 +2817,19 @@ def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_canvasRequestType(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/canvasRequestType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K40)):
+        if not (
+            x is None
+            or (isinstance(x, str) and x in {"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
+        ):
             out.append(
                 Error(
                     _pointer(path),
-                    _K75,
+                    "/properties/canvasRequestType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K74}",
+                    f'{_show(x)} is not one of ["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]',
                     None,
                     "error",
                     None,
@@ -2989,21 +2840,24 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K76,
+                    "/properties/canvasRequestType/type",
                     "type",
-                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K40)):
+        if not (
+            x is None
+            or (isinstance(x, str) and x in {"IMG2IMG", "INPAINT", "OUTPAINT", "SKETCH2IMG"})
+        ):
             out.append(
                 Error(
                     _pointer(path),
-                    _K75,
+                    "/properties/canvasRequestType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K74}",
+                    f'{_show(x)} is not one of ["INPAINT", "OUTPAINT", "SKETCH2IMG", "IMG2IMG", null]',
                     None,
                     "error",
                     None,
@@ -3011,17 +2865,17 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/contrast
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if x is not None:
             if x < 1:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K78,
+                        "/properties/contrast/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K77}",
+                        f"{_show(x)} is less than the minimum 1",
                         None,
                         "error",
                         None,
@@ -3031,22 +2885,22 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K80,
+                        "/properties/contrast/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K79}",
+                        f"{_show(x)} is greater than the maximum 4.5",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K82,
+                    "/properties/contrast/type",
                     "type",
-                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3057,9 +2911,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K78,
+                        "/properties/contrast/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K77}",
+                        f"{_show(x)} is less than the minimum 1",
                         None,
                         "error",
                         None,
@@ -3069,9 +2923,9 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K80,
+                        "/properties/contrast/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K79}",
+                        f"{_show(x)} is greater than the maximum 4.5",
                         None,
                         "error",
                         None,
@@ -3079,17 +2933,17 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_contrastRatio(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/contrastRatio
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if x is not None:
             if x < 0:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K84,
+                        "/properties/contrastRatio/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K83}",
+                        f"{_show(x)} is less than the minimum 0",
                         None,
                         "error",
                         None,
@@ -3099,22 +2953,22 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K85,
+                        "/properties/contrastRatio/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K77}",
+                        f"{_show(x)} is greater than the maximum 1",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K86,
+                    "/properties/contrastRatio/type",
                     "type",
-                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3125,9 +2979,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K84,
+                        "/properties/contrastRatio/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K83}",
+                        f"{_show(x)} is less than the minimum 0",
                         None,
                         "error",
                         None,
@@ -3137,9 +2991,9 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K85,
+                        "/properties/contrastRatio/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K77}",
+                        f"{_show(x)} is greater than the maximum 1",
                         None,
                         "error",
                         None,
@@ -3147,18 +3001,18 @@ def _e7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlNet(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/controlNet
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K87,
+                    "/properties/controlNet/type",
                     "type",
-                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3166,21 +3020,21 @@ def _e8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/controlnets
     if isinstance(x, list) or x is None:
         if x is not None:
             for _index in range(0, len(x)):
-                if not _v11(x[_index]):
-                    _e10(x[_index], (*path, _index), out)
+                if not _v_controlnetInput(x[_index]):
+                    _e_controlnets_items(x[_index], (*path, _index), out)
     else:
         if not (isinstance(x, list) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K89,
+                    "/properties/controlnets/type",
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected array or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3188,20 +3042,20 @@ def _e9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, list):
             for _index in range(0, len(x)):
-                if not _v11(x[_index]):
-                    _e10(x[_index], (*path, _index), out)
+                if not _v_controlnetInput(x[_index]):
+                    _e_controlnets_items(x[_index], (*path, _index), out)
 
 
-def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlNetType(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/controlNetType
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K41):
+        if x not in {"CANNY", "DEPTH", "POSE"}:
             out.append(
                 Error(
                     _pointer(path),
-                    _K91,
+                    "/properties/controlNetType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K90}",
+                    f'{_show(x)} is not one of ["POSE", "CANNY", "DEPTH"]',
                     None,
                     "error",
                     None,
@@ -3212,21 +3066,21 @@ def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K93,
+                    "/properties/controlNetType/type",
                     "type",
-                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K41):
+        if not (isinstance(x, str) and x in {"CANNY", "DEPTH", "POSE"}):
             out.append(
                 Error(
                     _pointer(path),
-                    _K91,
+                    "/properties/controlNetType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K90}",
+                    f'{_show(x)} is not one of ["POSE", "CANNY", "DEPTH"]',
                     None,
                     "error",
                     None,
@@ -3234,21 +3088,21 @@ def _e19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_elements(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/elements
     if isinstance(x, list) or x is None:
         if x is not None:
             for _index in range(0, len(x)):
-                if not _v22(x[_index]):
-                    _e21(x[_index], (*path, _index), out)
+                if not _v_elementInput(x[_index]):
+                    _e_elements_items(x[_index], (*path, _index), out)
     else:
         if not (isinstance(x, list) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K94,
+                    "/properties/elements/type",
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected array or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3256,22 +3110,22 @@ def _e20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, list):
             for _index in range(0, len(x)):
-                if not _v22(x[_index]):
-                    _e21(x[_index], (*path, _index), out)
+                if not _v_elementInput(x[_index]):
+                    _e_elements_items(x[_index], (*path, _index), out)
 
 
-def _e26(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_enhancePrompt(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/enhancePrompt
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K95,
+                    "/properties/enhancePrompt/type",
                     "type",
-                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3279,7 +3133,7 @@ def _e26(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_enhancePromptInstruction(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/enhancePromptInstruction
     if isinstance(x, str) or x is None:
         pass
@@ -3288,9 +3142,9 @@ def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K96,
+                    "/properties/enhancePromptInstruction/type",
                     "type",
-                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3298,18 +3152,18 @@ def _e27(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e28(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_expandedDomain(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/expandedDomain
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K97,
+                    "/properties/expandedDomain/type",
                     "type",
-                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3317,18 +3171,18 @@ def _e28(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e29(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_fantasyAvatar(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/fantasyAvatar
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K98,
+                    "/properties/fantasyAvatar/type",
                     "type",
-                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3336,17 +3190,17 @@ def _e29(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_guidance_scale(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/guidance_scale
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if x is not None:
             if x < 1:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K99,
+                        "/properties/guidance_scale/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K77}",
+                        f"{_show(x)} is less than the minimum 1",
                         None,
                         "error",
                         None,
@@ -3356,22 +3210,22 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K101,
+                        "/properties/guidance_scale/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K100}",
+                        f"{_show(x)} is greater than the maximum 30",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K102,
+                    "/properties/guidance_scale/type",
                     "type",
-                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3382,9 +3236,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K99,
+                        "/properties/guidance_scale/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K77}",
+                        f"{_show(x)} is less than the minimum 1",
                         None,
                         "error",
                         None,
@@ -3394,9 +3248,9 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K101,
+                        "/properties/guidance_scale/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K100}",
+                        f"{_show(x)} is greater than the maximum 30",
                         None,
                         "error",
                         None,
@@ -3404,17 +3258,17 @@ def _e30(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_height(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/height
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         if x is not None:
             if x < 32:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K104,
+                        "/properties/height/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K103}",
+                        f"{_show(x)} is less than the minimum 32",
                         None,
                         "error",
                         None,
@@ -3424,34 +3278,34 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K106,
+                        "/properties/height/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K105}",
+                        f"{_show(x)} is greater than the maximum 1536",
                         None,
                         "error",
                         None,
                     )
                 )
-            if x % 8 != 0:
+            if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
                 out.append(
                     Error(
                         _pointer(path),
-                        _K108,
+                        "/properties/height/multipleOf",
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K107}",
+                        f"{_show(x)} is not a multiple of 8",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K110,
+                    "/properties/height/type",
                     "type",
-                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
+                    f"expected integer or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3462,9 +3316,9 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K104,
+                        "/properties/height/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K103}",
+                        f"{_show(x)} is less than the minimum 32",
                         None,
                         "error",
                         None,
@@ -3474,21 +3328,21 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K106,
+                        "/properties/height/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K105}",
+                        f"{_show(x)} is greater than the maximum 1536",
                         None,
                         "error",
                         None,
                     )
                 )
-            if x % 8 != 0:
+            if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
                 out.append(
                     Error(
                         _pointer(path),
-                        _K108,
+                        "/properties/height/multipleOf",
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K107}",
+                        f"{_show(x)} is not a multiple of 8",
                         None,
                         "error",
                         None,
@@ -3496,18 +3350,18 @@ def _e31(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e32(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_highContrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/highContrast
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K111,
+                    "/properties/highContrast/type",
                     "type",
-                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3515,18 +3369,18 @@ def _e32(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e33(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_highResolution(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/highResolution
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K112,
+                    "/properties/highResolution/type",
                     "type",
-                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3534,21 +3388,21 @@ def _e33(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e34(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_imagePrompts(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/imagePrompts
     if isinstance(x, list) or x is None:
         if x is not None:
             for _index in range(0, len(x)):
                 if not (isinstance(x[_index], str) or x[_index] is None):
-                    _e35(x[_index], (*path, _index), out)
+                    _e_imagePrompts_items(x[_index], (*path, _index), out)
     else:
         if not (isinstance(x, list) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K113,
+                    "/properties/imagePrompts/type",
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected array or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3557,21 +3411,21 @@ def _e34(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if isinstance(x, list):
             for _index in range(0, len(x)):
                 if not (isinstance(x[_index], str) or x[_index] is None):
-                    _e35(x[_index], (*path, _index), out)
+                    _e_imagePrompts_items(x[_index], (*path, _index), out)
 
 
-def _e36(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_imagePromptWeight(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/imagePromptWeight
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K114,
+                    "/properties/imagePromptWeight/type",
                     "type",
-                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3579,7 +3433,7 @@ def _e36(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_init_generation_image_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/init_generation_image_id
     if isinstance(x, str) or x is None:
         pass
@@ -3588,9 +3442,9 @@ def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K115,
+                    "/properties/init_generation_image_id/type",
                     "type",
-                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3598,7 +3452,7 @@ def _e37(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_init_image_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/init_image_id
     if isinstance(x, str) or x is None:
         pass
@@ -3607,9 +3461,9 @@ def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K116,
+                    "/properties/init_image_id/type",
                     "type",
-                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3617,17 +3471,17 @@ def _e38(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_init_strength(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/init_strength
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if x is not None:
             if x < 0.1:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K118,
+                        "/properties/init_strength/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K117}",
+                        f"{_show(x)} is less than the minimum 0.1",
                         None,
                         "error",
                         None,
@@ -3637,22 +3491,22 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K120,
+                        "/properties/init_strength/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K119}",
+                        f"{_show(x)} is greater than the maximum 0.9",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K121,
+                    "/properties/init_strength/type",
                     "type",
-                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3663,9 +3517,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K118,
+                        "/properties/init_strength/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K117}",
+                        f"{_show(x)} is less than the minimum 0.1",
                         None,
                         "error",
                         None,
@@ -3675,9 +3529,9 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K120,
+                        "/properties/init_strength/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K119}",
+                        f"{_show(x)} is greater than the maximum 0.9",
                         None,
                         "error",
                         None,
@@ -3685,7 +3539,7 @@ def _e39(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_modelId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/modelId
     if isinstance(x, str) or x is None:
         pass
@@ -3694,9 +3548,9 @@ def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K122,
+                    "/properties/modelId/type",
                     "type",
-                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3704,7 +3558,7 @@ def _e40(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_negative_prompt(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/negative_prompt
     if isinstance(x, str) or x is None:
         pass
@@ -3713,9 +3567,9 @@ def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K123,
+                    "/properties/negative_prompt/type",
                     "type",
-                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3723,17 +3577,17 @@ def _e41(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_num_images(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/num_images
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         if x is not None:
             if x < 1:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K124,
+                        "/properties/num_images/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K77}",
+                        f"{_show(x)} is less than the minimum 1",
                         None,
                         "error",
                         None,
@@ -3743,22 +3597,22 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K125,
+                        "/properties/num_images/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K107}",
+                        f"{_show(x)} is greater than the maximum 8",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K126,
+                    "/properties/num_images/type",
                     "type",
-                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
+                    f"expected integer or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3769,9 +3623,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K124,
+                        "/properties/num_images/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K77}",
+                        f"{_show(x)} is less than the minimum 1",
                         None,
                         "error",
                         None,
@@ -3781,9 +3635,9 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K125,
+                        "/properties/num_images/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K107}",
+                        f"{_show(x)} is greater than the maximum 8",
                         None,
                         "error",
                         None,
@@ -3791,17 +3645,17 @@ def _e42(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_num_inference_steps(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/num_inference_steps
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         if x is not None:
             if x < 10:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K128,
+                        "/properties/num_inference_steps/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K127}",
+                        f"{_show(x)} is less than the minimum 10",
                         None,
                         "error",
                         None,
@@ -3811,22 +3665,22 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K130,
+                        "/properties/num_inference_steps/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K129}",
+                        f"{_show(x)} is greater than the maximum 60",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K131,
+                    "/properties/num_inference_steps/type",
                     "type",
-                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
+                    f"expected integer or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3837,9 +3691,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K128,
+                        "/properties/num_inference_steps/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K127}",
+                        f"{_show(x)} is less than the minimum 10",
                         None,
                         "error",
                         None,
@@ -3849,9 +3703,9 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K130,
+                        "/properties/num_inference_steps/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K129}",
+                        f"{_show(x)} is greater than the maximum 60",
                         None,
                         "error",
                         None,
@@ -3859,18 +3713,18 @@ def _e43(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_photoReal(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoReal
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K132,
+                    "/properties/photoReal/type",
                     "type",
-                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -3878,41 +3732,41 @@ def _e44(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_photoRealStrength(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoRealStrength
-    if (type(x) is int or type(x) is float) or x is None:
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K42)):
+    if type(x) is int or type(x) is float or x is None:
+        if not (x is None or ((type(x) is int or type(x) is float) and x in {0.45, 0.5, 0.55})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K134,
+                    "/properties/photoRealStrength/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K133}",
+                    f"{_show(x)} is not one of [0.55, 0.5, 0.45, null]",
                     None,
                     "error",
                     None,
                 )
             )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K135,
+                    "/properties/photoRealStrength/type",
                     "type",
-                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or ((type(x) is int or type(x) is float) and x in _K42)):
+        if not (x is None or ((type(x) is int or type(x) is float) and x in {0.45, 0.5, 0.55})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K134,
+                    "/properties/photoRealStrength/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K133}",
+                    f"{_show(x)} is not one of [0.55, 0.5, 0.45, null]",
                     None,
                     "error",
                     None,
@@ -3920,16 +3774,16 @@ def _e45(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_photoRealVersion(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/photoRealVersion
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K43)):
+        if not (x is None or (isinstance(x, str) and x in {"v1", "v2"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K137,
+                    "/properties/photoRealVersion/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K136}",
+                    f'{_show(x)} is not one of ["v1", "v2", null]',
                     None,
                     "error",
                     None,
@@ -3940,21 +3794,21 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K138,
+                    "/properties/photoRealVersion/type",
                     "type",
-                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K43)):
+        if not (x is None or (isinstance(x, str) and x in {"v1", "v2"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K137,
+                    "/properties/photoRealVersion/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K136}",
+                    f'{_show(x)} is not one of ["v1", "v2", null]',
                     None,
                     "error",
                     None,
@@ -3962,16 +3816,55 @@ def _e46(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/presetStyle
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K44)):
+        if not (
+            x is None
+            or (
+                isinstance(x, str)
+                and x
+                in {
+                    "ANIME",
+                    "BOKEH",
+                    "CINEMATIC",
+                    "CINEMATIC_CLOSEUP",
+                    "CREATIVE",
+                    "DYNAMIC",
+                    "ENVIRONMENT",
+                    "FASHION",
+                    "FILM",
+                    "FOOD",
+                    "GENERAL",
+                    "HDR",
+                    "ILLUSTRATION",
+                    "LEONARDO",
+                    "LONG_EXPOSURE",
+                    "MACRO",
+                    "MINIMALISTIC",
+                    "MONOCHROME",
+                    "MOODY",
+                    "NEUTRAL",
+                    "NONE",
+                    "PHOTOGRAPHY",
+                    "PORTRAIT",
+                    "RAYTRACED",
+                    "RENDER_3D",
+                    "RETRO",
+                    "SKETCH_BW",
+                    "SKETCH_COLOR",
+                    "STOCK_PHOTO",
+                    "UNPROCESSED",
+                    "VIBRANT",
+                }
+            )
+        ):
             out.append(
                 Error(
                     _pointer(path),
-                    _K140,
+                    "/properties/presetStyle/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K139}",
+                    f'{_show(x)} is not one of ["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...',
                     None,
                     "error",
                     None,
@@ -3982,21 +3875,60 @@ def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K141,
+                    "/properties/presetStyle/type",
                     "type",
-                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K44)):
+        if not (
+            x is None
+            or (
+                isinstance(x, str)
+                and x
+                in {
+                    "ANIME",
+                    "BOKEH",
+                    "CINEMATIC",
+                    "CINEMATIC_CLOSEUP",
+                    "CREATIVE",
+                    "DYNAMIC",
+                    "ENVIRONMENT",
+                    "FASHION",
+                    "FILM",
+                    "FOOD",
+                    "GENERAL",
+                    "HDR",
+                    "ILLUSTRATION",
+                    "LEONARDO",
+                    "LONG_EXPOSURE",
+                    "MACRO",
+                    "MINIMALISTIC",
+                    "MONOCHROME",
+                    "MOODY",
+                    "NEUTRAL",
+                    "NONE",
+                    "PHOTOGRAPHY",
+                    "PORTRAIT",
+                    "RAYTRACED",
+                    "RENDER_3D",
+                    "RETRO",
+                    "SKETCH_BW",
+                    "SKETCH_COLOR",
+                    "STOCK_PHOTO",
+                    "UNPROCESSED",
+                    "VIBRANT",
+                }
+            )
+        ):
             out.append(
                 Error(
                     _pointer(path),
-                    _K140,
+                    "/properties/presetStyle/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K139}",
+                    f'{_show(x)} is not one of ["ANIME", "BOKEH", "CINEMATIC", "CINEMATIC_CLOSEUP", "CREATIVE", "DYNAMIC", "...',
                     None,
                     "error",
                     None,
@@ -4004,14 +3936,14 @@ def _e47(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_prompt(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/prompt
     if isinstance(x, str):
         if len(x) > 1500:
             out.append(
                 Error(
                     _pointer(path),
-                    _K142,
+                    "/properties/prompt/maxLength",
                     "maxLength",
                     f"{_show(x)} should have at most 1500 characters",
                     None,
@@ -4024,9 +3956,9 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K143,
+                    "/properties/prompt/type",
                     "type",
-                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4037,7 +3969,7 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K142,
+                        "/properties/prompt/maxLength",
                         "maxLength",
                         f"{_show(x)} should have at most 1500 characters",
                         None,
@@ -4047,18 +3979,18 @@ def _e48(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e49(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_promptMagic(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/promptMagic
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K144,
+                    "/properties/promptMagic/type",
                     "type",
-                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4066,17 +3998,17 @@ def _e49(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_promptMagicStrength(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/promptMagicStrength
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         if x is not None:
             if x < 0.1:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K145,
+                        "/properties/promptMagicStrength/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K117}",
+                        f"{_show(x)} is less than the minimum 0.1",
                         None,
                         "error",
                         None,
@@ -4086,22 +4018,22 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K146,
+                        "/properties/promptMagicStrength/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K77}",
+                        f"{_show(x)} is greater than the maximum 1",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K147,
+                    "/properties/promptMagicStrength/type",
                     "type",
-                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4112,9 +4044,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K145,
+                        "/properties/promptMagicStrength/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K117}",
+                        f"{_show(x)} is less than the minimum 0.1",
                         None,
                         "error",
                         None,
@@ -4124,9 +4056,9 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K146,
+                        "/properties/promptMagicStrength/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K77}",
+                        f"{_show(x)} is greater than the maximum 1",
                         None,
                         "error",
                         None,
@@ -4134,16 +4066,16 @@ def _e50(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_promptMagicVersion(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/promptMagicVersion
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K45)):
+        if not (x is None or (isinstance(x, str) and x in {"v2", "v3"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K149,
+                    "/properties/promptMagicVersion/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K148}",
+                    f'{_show(x)} is not one of ["v2", "v3", null]',
                     None,
                     "error",
                     None,
@@ -4154,21 +4086,21 @@ def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K150,
+                    "/properties/promptMagicVersion/type",
                     "type",
-                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K45)):
+        if not (x is None or (isinstance(x, str) and x in {"v2", "v3"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K149,
+                    "/properties/promptMagicVersion/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K148}",
+                    f'{_show(x)} is not one of ["v2", "v3", null]',
                     None,
                     "error",
                     None,
@@ -4176,18 +4108,18 @@ def _e51(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_public(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/public
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K151,
+                    "/properties/public/type",
                     "type",
-                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4195,16 +4127,24 @@ def _e52(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_scheduler(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/scheduler
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K46):
+        if x not in {
+            "DDIM",
+            "DPM_SOLVER",
+            "EULER_ANCESTRAL_DISCRETE",
+            "EULER_DISCRETE",
+            "KLMS",
+            "LEONARDO",
+            "PNDM",
+        }:
             out.append(
                 Error(
                     _pointer(path),
-                    _K153,
+                    "/properties/scheduler/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K152}",
+                    f'{_show(x)} is not one of ["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...',
                     None,
                     "error",
                     None,
@@ -4215,21 +4155,33 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K154,
+                    "/properties/scheduler/type",
                     "type",
-                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K46):
+        if not (
+            isinstance(x, str)
+            and x
+            in {
+                "DDIM",
+                "DPM_SOLVER",
+                "EULER_ANCESTRAL_DISCRETE",
+                "EULER_DISCRETE",
+                "KLMS",
+                "LEONARDO",
+                "PNDM",
+            }
+        ):
             out.append(
                 Error(
                     _pointer(path),
-                    _K153,
+                    "/properties/scheduler/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K152}",
+                    f'{_show(x)} is not one of ["KLMS", "EULER_ANCESTRAL_DISCRETE", "EULER_DISCRETE", "DDIM", "DPM_SOLVER", ...',
                     None,
                     "error",
                     None,
@@ -4237,16 +4189,28 @@ def _e53(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_sd_version(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sd_version
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K47):
+        if x not in {
+            "FLUX",
+            "FLUX_DEV",
+            "KINO_2_0",
+            "PHOENIX",
+            "SDXL_0_8",
+            "SDXL_0_9",
+            "SDXL_1_0",
+            "SDXL_LIGHTNING",
+            "v1_5",
+            "v2",
+            "v3",
+        }:
             out.append(
                 Error(
                     _pointer(path),
-                    _K156,
+                    "/properties/sd_version/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K155}",
+                    f'{_show(x)} is not one of ["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...',
                     None,
                     "error",
                     None,
@@ -4257,21 +4221,37 @@ def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K157,
+                    "/properties/sd_version/type",
                     "type",
-                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K47):
+        if not (
+            isinstance(x, str)
+            and x
+            in {
+                "FLUX",
+                "FLUX_DEV",
+                "KINO_2_0",
+                "PHOENIX",
+                "SDXL_0_8",
+                "SDXL_0_9",
+                "SDXL_1_0",
+                "SDXL_LIGHTNING",
+                "v1_5",
+                "v2",
+                "v3",
+            }
+        ):
             out.append(
                 Error(
                     _pointer(path),
-                    _K156,
+                    "/properties/sd_version/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K155}",
+                    f'{_show(x)} is not one of ["v1_5", "v2", "v3", "SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING", "P...',
                     None,
                     "error",
                     None,
@@ -4279,30 +4259,30 @@ def _e54(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/seed
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         if x is not None:
             if x > 9999999998:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K159,
+                        "/properties/seed/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K158}",
+                        f"{_show(x)} is greater than the maximum 9999999998",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K160,
+                    "/properties/seed/type",
                     "type",
-                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
+                    f"expected integer or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4313,9 +4293,9 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K159,
+                        "/properties/seed/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K158}",
+                        f"{_show(x)} is greater than the maximum 9999999998",
                         None,
                         "error",
                         None,
@@ -4323,18 +4303,18 @@ def _e55(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_tiling(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/tiling
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K161,
+                    "/properties/tiling/type",
                     "type",
-                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4342,16 +4322,16 @@ def _e56(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_transparency(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/transparency
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K48)):
+        if not (x is None or (isinstance(x, str) and x in {"disabled", "foreground_only"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K163,
+                    "/properties/transparency/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K162}",
+                    f'{_show(x)} is not one of ["disabled", "foreground_only", null]',
                     None,
                     "error",
                     None,
@@ -4362,21 +4342,21 @@ def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K164,
+                    "/properties/transparency/type",
                     "type",
-                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K48)):
+        if not (x is None or (isinstance(x, str) and x in {"disabled", "foreground_only"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K163,
+                    "/properties/transparency/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K162}",
+                    f'{_show(x)} is not one of ["disabled", "foreground_only", null]',
                     None,
                     "error",
                     None,
@@ -4384,18 +4364,18 @@ def _e57(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e58(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_ultra(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/ultra
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K165,
+                    "/properties/ultra/type",
                     "type",
-                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4403,18 +4383,18 @@ def _e58(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e59(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_unzoom(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/unzoom
-    if (x is True or x is False) or x is None:
+    if x is True or x is False or x is None:
         pass
     else:
-        if not ((x is True or x is False) or x is None):
+        if not (x is True or x is False or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K166,
+                    "/properties/unzoom/type",
                     "type",
-                    f"expected {_K68}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4422,18 +4402,18 @@ def _e59(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e60(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_unzoomAmount(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/unzoomAmount
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K167,
+                    "/properties/unzoomAmount/type",
                     "type",
-                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4441,18 +4421,18 @@ def _e60(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e61(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_upscaleRatio(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/upscaleRatio
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K168,
+                    "/properties/upscaleRatio/type",
                     "type",
-                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4460,21 +4440,21 @@ def _e61(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_userElements(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/userElements
     if isinstance(x, list) or x is None:
         if x is not None:
             for _index in range(0, len(x)):
-                if not _v64(x[_index]):
-                    _e63(x[_index], (*path, _index), out)
+                if not _v_userElementInput(x[_index]):
+                    _e_userElements_items(x[_index], (*path, _index), out)
     else:
         if not (isinstance(x, list) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K169,
+                    "/properties/userElements/type",
                     "type",
-                    f"expected {_K88}, got {_kind(x)} {_show(x)}",
+                    f"expected array or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4482,22 +4462,22 @@ def _e62(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, list):
             for _index in range(0, len(x)):
-                if not _v64(x[_index]):
-                    _e63(x[_index], (*path, _index), out)
+                if not _v_userElementInput(x[_index]):
+                    _e_userElements_items(x[_index], (*path, _index), out)
 
 
-def _e68(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_weighting(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/weighting
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K170,
+                    "/properties/weighting/type",
                     "type",
-                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4505,17 +4485,17 @@ def _e68(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_width(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/width
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         if x is not None:
             if x < 32:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K171,
+                        "/properties/width/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K103}",
+                        f"{_show(x)} is less than the minimum 32",
                         None,
                         "error",
                         None,
@@ -4525,34 +4505,34 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K172,
+                        "/properties/width/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K105}",
+                        f"{_show(x)} is greater than the maximum 1536",
                         None,
                         "error",
                         None,
                     )
                 )
-            if x % 8 != 0:
+            if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
                 out.append(
                     Error(
                         _pointer(path),
-                        _K173,
+                        "/properties/width/multipleOf",
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K107}",
+                        f"{_show(x)} is not a multiple of 8",
                         None,
                         "error",
                         None,
                     )
                 )
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K174,
+                    "/properties/width/type",
                     "type",
-                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
+                    f"expected integer or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4563,9 +4543,9 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K171,
+                        "/properties/width/minimum",
                         "minimum",
-                        f"{_show(x)} is less than the minimum {_K103}",
+                        f"{_show(x)} is less than the minimum 32",
                         None,
                         "error",
                         None,
@@ -4575,21 +4555,21 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K172,
+                        "/properties/width/maximum",
                         "maximum",
-                        f"{_show(x)} is greater than the maximum {_K105}",
+                        f"{_show(x)} is greater than the maximum 1536",
                         None,
                         "error",
                         None,
                     )
                 )
-            if x % 8 != 0:
+            if not (x % 8 == 0 if type(x) is int else _multiple_of(x, 8)):
                 out.append(
                     Error(
                         _pointer(path),
-                        _K173,
+                        "/properties/width/multipleOf",
                         "multipleOf",
-                        f"{_show(x)} is not a multiple of {_K107}",
+                        f"{_show(x)} is not a multiple of 8",
                         None,
                         "error",
                         None,
@@ -4597,7 +4577,7 @@ def _e69(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_patternProperties_styleUUID(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /patternProperties/^styleUUID$
     if isinstance(x, str):
         pass
@@ -4606,9 +4586,9 @@ def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K175,
+                    "/patternProperties/^styleUUID$/type",
                     "type",
-                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4616,14 +4596,16 @@ def _e70(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_patternProperties_contextImages(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /patternProperties/^contextImages$
     if isinstance(x, list):
         if len(x) > 4:
             out.append(
                 Error(
                     _pointer(path),
-                    _K176,
+                    "/patternProperties/^contextImages$/maxItems",
                     "maxItems",
                     f"{_show(x)} should have at most 4 items",
                     None,
@@ -4632,16 +4614,16 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
             )
         for _index in range(0, len(x)):
-            if not _v73(x[_index]):
-                _e72(x[_index], (*path, _index), out)
+            if not _v_contextImage(x[_index]):
+                _e_patternProperties_contextImages_items(x[_index], (*path, _index), out)
     else:
         if not isinstance(x, list):
             out.append(
                 Error(
                     _pointer(path),
-                    _K178,
+                    "/patternProperties/^contextImages$/type",
                     "type",
-                    f"expected {_K177}, got {_kind(x)} {_show(x)}",
+                    f"expected array, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4652,7 +4634,7 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K176,
+                        "/patternProperties/^contextImages$/maxItems",
                         "maxItems",
                         f"{_show(x)} should have at most 4 items",
                         None,
@@ -4661,11 +4643,11 @@ def _e71(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
             for _index in range(0, len(x)):
-                if not _v73(x[_index]):
-                    _e72(x[_index], (*path, _index), out)
+                if not _v_contextImage(x[_index]):
+                    _e_patternProperties_contextImages_items(x[_index], (*path, _index), out)
 
 
-def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_patternProperties_isInitImage(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /patternProperties/^isInitImage$
     if x is True or x is False:
         pass
@@ -4674,9 +4656,9 @@ def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K180,
+                    "/patternProperties/^isInitImage$/type",
                     "type",
-                    f"expected {_K179}, got {_kind(x)} {_show(x)}",
+                    f"expected boolean, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -4684,517 +4666,796 @@ def _e77(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e179(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/0/then
+def _e_allOf_0_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/0/then
     if isinstance(x, dict):
-        for _name in _K53:
+        if "num_images" in x:
+            if not (
+                not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+                or x["num_images"] <= 4
+            ):
+                _e_allOf_0_then_num_images(x["num_images"], (*path, "num_images"), out)
+
+
+def _e_allOf_1_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/1/then
+    if isinstance(x, dict):
+        for _name in ("alchemy",):
             if _name not in x:
-                out.append(_rule_error(path, _K181, "required", _RULE2, _name))
+                out.append(
+                    _rule_error(
+                        path,
+                        "/allOf/1/then/required",
+                        "required",
+                        "ultra-requires-alchemy-off",
+                        _name,
+                    )
+                )
+        if "alchemy" in x:
+            if x["alchemy"] is not False:
+                _e_allOf_1_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+
+
+def _e_allOf_2_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/2/then
+    if isinstance(x, dict):
+        for _name in ("contrast",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/allOf/2/then/required",
+                        "required",
+                        "phoenix-alchemy-contrast-min",
+                        _name,
+                    )
+                )
         if "contrast" in x:
             if not (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                and (x["contrast"] >= 2.5)
+                and x["contrast"] >= 2.5
             ):
-                _e180(x["contrast"], (*path, "contrast"), out)
+                _e_allOf_2_then_contrast(x["contrast"], (*path, "contrast"), out)
 
 
-def _e186(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/1/then
+def _e_allOf_3_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/3/then
     if isinstance(x, dict):
         if "seed" in x:
-            if (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638:
-                _e187(x["seed"], (*path, "seed"), out)
-
-
-def _e192(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/2/then
-    if isinstance(x, dict):
-        if "contrast" in x:
             if not (
-                (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                and x["contrast"] in _K4
+                not (type(x["seed"]) is int or type(x["seed"]) is float) or x["seed"] <= 2147483638
             ):
-                _e193(x["contrast"], (*path, "contrast"), out)
+                _e_allOf_3_then_seed(x["seed"], (*path, "seed"), out)
 
 
-def _e197(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/3/then
-    if isinstance(x, dict):
-        if "guidance_scale" in x:
-            if not (
-                not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                or (x["guidance_scale"] <= 20)
-            ):
-                _e198(x["guidance_scale"], (*path, "guidance_scale"), out)
-
-
-def _e209(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/4/then
-    if isinstance(x, dict):
-        for _name in _K182:
-            if _name not in x:
-                out.append(_rule_error(path, _K183, "required", _RULE8, _name))
-        if "presetStyle" in x:
-            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K7):
-                _e210(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e217(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/5/then
-    if isinstance(x, dict):
-        if "presetStyle" in x:
-            if not (
-                x["presetStyle"] is None
-                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K9)
-            ):
-                _e218(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e225(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/6/then
-    if isinstance(x, dict):
-        for _name in _K182:
-            if _name not in x:
-                out.append(_rule_error(path, _K184, "required", _RULE13, _name))
-        if "presetStyle" in x:
-            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K11):
-                _e226(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e233(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/7/then
-    if isinstance(x, dict):
-        if "presetStyle" in x:
-            if not (
-                x["presetStyle"] is None
-                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in _K14)
-            ):
-                _e234(x["presetStyle"], (*path, "presetStyle"), out)
-
-
-def _e238(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/8/then
-    if isinstance(x, dict):
-        for _name in _K185:
-            if _name not in x:
-                out.append(_rule_error(path, _K186, "required", _RULE17, _name))
-        if "promptMagic" in x:
-            if x["promptMagic"] is not True:
-                _e239(x["promptMagic"], (*path, "promptMagic"), out)
-
-
-def _e243(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/9/then
-    if isinstance(x, dict):
-        for _name in _K185:
-            if _name not in x:
-                out.append(_rule_error(path, _K187, "required", _RULE18, _name))
-        if "promptMagic" in x:
-            if x["promptMagic"] is not True:
-                _e244(x["promptMagic"], (*path, "promptMagic"), out)
-
-
-def _e248(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/10/then
-    if isinstance(x, dict):
-        for _name in _K188:
-            if _name not in x:
-                out.append(_rule_error(path, _K189, "required", _RULE19, _name))
-        if "enhancePrompt" in x:
-            if x["enhancePrompt"] is not True:
-                _e249(x["enhancePrompt"], (*path, "enhancePrompt"), out)
-
-
-def _e253(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/11/then
+def _e_allOf_4_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/4/then
     if isinstance(x, dict):
         if "alchemy" in x:
             if x["alchemy"] is False:
-                _e254(x["alchemy"], (*path, "alchemy"), out)
+                _e_allOf_4_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
 
 
-def _e259(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/12/then
+def _e_allOf_5_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/5/then
     if isinstance(x, dict):
-        if "alchemy" in x:
-            if x["alchemy"] is False:
-                _e260(x["alchemy"], (*path, "alchemy"), out)
+        if "modelId" in x:
+            if x["modelId"] is not None:
+                _e_allOf_5_then_modelId(x["modelId"], (*path, "modelId"), out)
 
 
-def _e264(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/13/then
+def _e_allOf_6_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/6/then
     if isinstance(x, dict):
-        if "controlnets" in x:
-            if not _v265(x["controlnets"]):
-                _e265(x["controlnets"], (*path, "controlnets"), out)
+        for _name in ("modelId",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path, "/allOf/6/then/required", "required", "photoreal-v2-model", _name
+                    )
+                )
+        if "modelId" in x:
+            if not (
+                isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {
+                    "1e60896f-3c26-4296-8ecc-53e2afecc132",
+                    "5c232a9e-9061-4777-980a-ddc8e65647c6",
+                    "aa77f04e-3eec-4034-9c07-d0f619684628",
+                }
+            ):
+                _e_allOf_6_then_modelId(x["modelId"], (*path, "modelId"), out)
 
 
-def _v264(x: Any) -> bool:
-    # /x-advice/13/then
+def _e_allOf_7_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/7/then
     if isinstance(x, dict):
-        if "controlnets" in x and not _v265(x["controlnets"]):
+        for _name in ("unzoomAmount", "init_image_id"):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/allOf/7/then/required",
+                        "required",
+                        "unzoom-requires-amount-and-init-image",
+                        _name,
+                    )
+                )
+        if "unzoomAmount" in x:
+            if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
+                _e_allOf_7_then_unzoomAmount(x["unzoomAmount"], (*path, "unzoomAmount"), out)
+        if "init_image_id" in x:
+            if not isinstance(x["init_image_id"], str):
+                _e_allOf_7_then_init_image_id(x["init_image_id"], (*path, "init_image_id"), out)
+
+
+def _e_allOf_8_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/8/then
+    if isinstance(x, dict):
+        for _name in ("unzoom",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/allOf/8/then/required",
+                        "required",
+                        "unzoom-amount-requires-unzoom",
+                        _name,
+                    )
+                )
+        if "unzoom" in x:
+            if x["unzoom"] is not True:
+                _e_allOf_8_then_unzoom(x["unzoom"], (*path, "unzoom"), out)
+
+
+def _e_allOf_9_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/9/then
+    if isinstance(x, dict):
+        for _name in ("init_image_id",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/allOf/9/then/required",
+                        "required",
+                        "fantasy-avatar-requires-init-image",
+                        _name,
+                    )
+                )
+        if "init_image_id" in x:
+            if not isinstance(x["init_image_id"], str):
+                _e_allOf_9_then_init_image_id(x["init_image_id"], (*path, "init_image_id"), out)
+
+
+def _v_allOf_10_then(x: Any) -> bool:
+    # /allOf/10/then
+    if isinstance(x, dict):
+        if "controlnets" in x and not _v_allOf_10_then_controlnets(x["controlnets"]):
             return False
     return True
 
 
-def _v265(x: Any) -> bool:
+def _e_allOf_10_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/10/then
+    if isinstance(x, dict):
+        if "controlnets" in x:
+            if not _v_allOf_10_then_controlnets(x["controlnets"]):
+                _e_allOf_10_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
+
+
+def _v_x_advice_13_then_controlnets_merged(x: Any) -> bool:
     # /x-advice/13/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
             if not (
                 (
                     not isinstance(_item1, dict)
-                    or ("strengthType" not in _item1 or (_item1["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
+                    or "strengthType" not in _item1
+                    or _item1["strengthType"] is None
+                    or (
+                        isinstance(_item1["strengthType"], str)
+                        and _item1["strengthType"] in {"High", "Low", "Mid"}
+                    )
+                    if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
                     and (
                         not isinstance(_item1, dict)
+                        or "preprocessorId" not in _item1
                         or (
-                            "preprocessorId" not in _item1
-                            or (
-                                not (
-                                    (
-                                        type(_item1["preprocessorId"]) is int
-                                        or type(_item1["preprocessorId"]) is float
-                                    )
-                                    and _item1["preprocessorId"] in _K190
-                                )
+                            (
+                                type(_item1["preprocessorId"]) is int
+                                or type(_item1["preprocessorId"]) is float
                             )
+                            and _item1["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
                         )
                     )
+                    else True
                 )
-                else (True)
+                and (
+                    not isinstance(_item1, dict)
+                    or "weight" not in _item1
+                    or _item1["weight"] is None
+                    if (not isinstance(_item1, dict) or "strengthType" in _item1)
+                    and (
+                        not isinstance(_item1, dict)
+                        or "strengthType" not in _item1
+                        or isinstance(_item1["strengthType"], str)
+                    )
+                    else True
+                )
+                and (
+                    not isinstance(_item1, dict)
+                    or "strengthType" not in _item1
+                    or _item1["strengthType"] is None
+                    if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                    and (
+                        not isinstance(_item1, dict)
+                        or "preprocessorId" not in _item1
+                        or not (
+                            (
+                                type(_item1["preprocessorId"]) is int
+                                or type(_item1["preprocessorId"]) is float
+                            )
+                            and _item1["preprocessorId"]
+                            in {
+                                1,
+                                3,
+                                5,
+                                6,
+                                7,
+                                8,
+                                9,
+                                10,
+                                11,
+                                12,
+                                13,
+                                15,
+                                16,
+                                17,
+                                18,
+                                19,
+                                20,
+                                21,
+                                22,
+                                67,
+                                100,
+                                133,
+                                166,
+                                232,
+                                233,
+                                298,
+                                299,
+                                364,
+                                397,
+                                430,
+                                431,
+                            }
+                        )
+                    )
+                    else True
+                )
             ):
                 return False
     return True
 
 
-def _e274(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/14/then
+def _e_x_advice_0_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/0/then
+    if isinstance(x, dict):
+        for _name in ("contrast",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/x-advice/0/then/required",
+                        "required",
+                        "flux-alchemy-contrast-min",
+                        _name,
+                    )
+                )
+        if "contrast" in x:
+            if not (
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] >= 2.5
+            ):
+                _e_x_advice_0_then_contrast(x["contrast"], (*path, "contrast"), out)
+
+
+def _e_x_advice_1_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/1/then
+    if isinstance(x, dict):
+        if "seed" in x:
+            if (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638:
+                _e_x_advice_1_then_seed(x["seed"], (*path, "seed"), out)
+
+
+def _e_x_advice_2_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/2/then
+    if isinstance(x, dict):
+        if "contrast" in x:
+            if not (
+                (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
+            ):
+                _e_x_advice_2_then_contrast(x["contrast"], (*path, "contrast"), out)
+
+
+def _e_x_advice_3_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/3/then
+    if isinstance(x, dict):
+        if "guidance_scale" in x:
+            if not (
+                not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+                or x["guidance_scale"] <= 20
+            ):
+                _e_x_advice_3_then_guidance_scale(
+                    x["guidance_scale"], (*path, "guidance_scale"), out
+                )
+
+
+def _e_x_advice_4_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/4/then
+    if isinstance(x, dict):
+        for _name in ("presetStyle",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/x-advice/4/then/required",
+                        "required",
+                        "preset-style-alchemy-off",
+                        _name,
+                    )
+                )
+        if "presetStyle" in x:
+            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"}):
+                _e_x_advice_4_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+
+
+def _e_x_advice_5_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/5/then
+    if isinstance(x, dict):
+        if "presetStyle" in x:
+            if not (
+                x["presetStyle"] is None
+                or (
+                    isinstance(x["presetStyle"], str)
+                    and x["presetStyle"]
+                    in {
+                        "ANIME",
+                        "CREATIVE",
+                        "DYNAMIC",
+                        "ENVIRONMENT",
+                        "GENERAL",
+                        "ILLUSTRATION",
+                        "NONE",
+                        "PHOTOGRAPHY",
+                        "RAYTRACED",
+                        "RENDER_3D",
+                        "SKETCH_BW",
+                        "SKETCH_COLOR",
+                    }
+                )
+            ):
+                _e_x_advice_5_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+
+
+def _e_x_advice_6_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/6/then
+    if isinstance(x, dict):
+        for _name in ("presetStyle",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/x-advice/6/then/required",
+                        "required",
+                        "preset-style-photoreal-v1",
+                        _name,
+                    )
+                )
+        if "presetStyle" in x:
+            if not (
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
+            ):
+                _e_x_advice_6_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+
+
+def _e_x_advice_7_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/7/then
+    if isinstance(x, dict):
+        if "presetStyle" in x:
+            if not (
+                x["presetStyle"] is None
+                or (
+                    isinstance(x["presetStyle"], str)
+                    and x["presetStyle"]
+                    in {
+                        "BOKEH",
+                        "CINEMATIC",
+                        "CINEMATIC_CLOSEUP",
+                        "CREATIVE",
+                        "DYNAMIC",
+                        "FASHION",
+                        "FILM",
+                        "FOOD",
+                        "HDR",
+                        "LONG_EXPOSURE",
+                        "MACRO",
+                        "MINIMALISTIC",
+                        "MONOCHROME",
+                        "MOODY",
+                        "NEUTRAL",
+                        "PORTRAIT",
+                        "RETRO",
+                        "STOCK_PHOTO",
+                        "UNPROCESSED",
+                        "VIBRANT",
+                    }
+                )
+            ):
+                _e_x_advice_7_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+
+
+def _e_x_advice_8_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/8/then
+    if isinstance(x, dict):
+        for _name in ("promptMagic",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/x-advice/8/then/required",
+                        "required",
+                        "prompt-magic-version-needs-prompt-magic",
+                        _name,
+                    )
+                )
+        if "promptMagic" in x:
+            if x["promptMagic"] is not True:
+                _e_x_advice_8_then_promptMagic(x["promptMagic"], (*path, "promptMagic"), out)
+
+
+def _e_x_advice_9_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/9/then
+    if isinstance(x, dict):
+        for _name in ("promptMagic",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/x-advice/9/then/required",
+                        "required",
+                        "prompt-magic-strength-needs-prompt-magic",
+                        _name,
+                    )
+                )
+        if "promptMagic" in x:
+            if x["promptMagic"] is not True:
+                _e_x_advice_9_then_promptMagic(x["promptMagic"], (*path, "promptMagic"), out)
+
+
+def _e_x_advice_10_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/10/then
+    if isinstance(x, dict):
+        for _name in ("enhancePrompt",):
+            if _name not in x:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/x-advice/10/then/required",
+                        "required",
+                        "enhance-prompt-instruction-needs-enhance-prompt",
+                        _name,
+                    )
+                )
+        if "enhancePrompt" in x:
+            if x["enhancePrompt"] is not True:
+                _e_x_advice_10_then_enhancePrompt(x["enhancePrompt"], (*path, "enhancePrompt"), out)
+
+
+def _e_x_advice_11_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/11/then
+    if isinstance(x, dict):
+        if "alchemy" in x:
+            if x["alchemy"] is False:
+                _e_x_advice_11_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+
+
+def _e_x_advice_12_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/12/then
+    if isinstance(x, dict):
+        if "alchemy" in x:
+            if x["alchemy"] is False:
+                _e_x_advice_12_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+
+
+def _e_x_advice_13_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/13/then
     if isinstance(x, dict):
         if "controlnets" in x:
-            if not _v275(x["controlnets"]):
-                _e275(x["controlnets"], (*path, "controlnets"), out)
+            if not _v_x_advice_13_then_controlnets(x["controlnets"]):
+                _e_x_advice_13_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
 
 
-def _v274(x: Any) -> bool:
-    # /x-advice/14/then
+def _v_x_advice_13_then(x: Any) -> bool:
+    # /x-advice/13/then
     if isinstance(x, dict):
-        if "controlnets" in x and not _v275(x["controlnets"]):
+        if "controlnets" in x and not _v_x_advice_13_then_controlnets(x["controlnets"]):
             return False
     return True
 
 
-def _v275(x: Any) -> bool:
+def _v_x_advice_13_then_controlnets(x: Any) -> bool:
+    # /x-advice/13/then/properties/controlnets
+    if isinstance(x, list):
+        for _item1 in x:
+            if not (
+                not isinstance(_item1, dict)
+                or "strengthType" not in _item1
+                or _item1["strengthType"] is None
+                if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                and (
+                    not isinstance(_item1, dict)
+                    or "preprocessorId" not in _item1
+                    or not (
+                        (
+                            type(_item1["preprocessorId"]) is int
+                            or type(_item1["preprocessorId"]) is float
+                        )
+                        and _item1["preprocessorId"]
+                        in {
+                            1,
+                            3,
+                            5,
+                            6,
+                            7,
+                            8,
+                            9,
+                            10,
+                            11,
+                            12,
+                            13,
+                            15,
+                            16,
+                            17,
+                            18,
+                            19,
+                            20,
+                            21,
+                            22,
+                            67,
+                            100,
+                            133,
+                            166,
+                            232,
+                            233,
+                            298,
+                            299,
+                            364,
+                            397,
+                            430,
+                            431,
+                        }
+                    )
+                )
+                else True
+            ):
+                return False
+    return True
+
+
+def _e_x_advice_14_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /x-advice/14/then
+    if isinstance(x, dict):
+        if "controlnets" in x:
+            if not _v_x_advice_14_then_controlnets(x["controlnets"]):
+                _e_x_advice_14_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
+
+
+def _v_x_advice_14_then(x: Any) -> bool:
+    # /x-advice/14/then
+    if isinstance(x, dict):
+        if "controlnets" in x and not _v_x_advice_14_then_controlnets(x["controlnets"]):
+            return False
+    return True
+
+
+def _v_x_advice_14_then_controlnets(x: Any) -> bool:
     # /x-advice/14/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
             if not (
-                (
+                not isinstance(_item1, dict)
+                or "strengthType" not in _item1
+                or _item1["strengthType"] is None
+                or (
+                    isinstance(_item1["strengthType"], str)
+                    and _item1["strengthType"] in {"High", "Low", "Mid"}
+                )
+                if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                and (
                     not isinstance(_item1, dict)
+                    or "preprocessorId" not in _item1
                     or (
-                        "strengthType" not in _item1
-                        or (
-                            _item1["strengthType"] is None
-                            or (
-                                isinstance(_item1["strengthType"], str)
-                                and _item1["strengthType"] in _K191
-                            )
+                        (
+                            type(_item1["preprocessorId"]) is int
+                            or type(_item1["preprocessorId"]) is float
                         )
+                        and _item1["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
                     )
                 )
-                if (
-                    (not isinstance(_item1, dict) or ("preprocessorId" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "preprocessorId" not in _item1
-                            or (
-                                (
-                                    type(_item1["preprocessorId"]) is int
-                                    or type(_item1["preprocessorId"]) is float
-                                )
-                                and _item1["preprocessorId"] in _K192
-                            )
-                        )
-                    )
-                )
-                else (True)
+                else True
             ):
                 return False
     return True
 
 
-def _e283(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_15_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/15/then
     if isinstance(x, dict):
         if "controlnets" in x:
-            if not _v284(x["controlnets"]):
-                _e284(x["controlnets"], (*path, "controlnets"), out)
+            if not _v_x_advice_15_then_controlnets(x["controlnets"]):
+                _e_x_advice_15_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
 
 
-def _v283(x: Any) -> bool:
+def _v_x_advice_15_then(x: Any) -> bool:
     # /x-advice/15/then
     if isinstance(x, dict):
-        if "controlnets" in x and not _v284(x["controlnets"]):
+        if "controlnets" in x and not _v_x_advice_15_then_controlnets(x["controlnets"]):
             return False
     return True
 
 
-def _v284(x: Any) -> bool:
+def _v_x_advice_15_then_controlnets(x: Any) -> bool:
     # /x-advice/15/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
             if not (
-                (
+                not isinstance(_item1, dict) or "weight" not in _item1 or _item1["weight"] is None
+                if (not isinstance(_item1, dict) or "strengthType" in _item1)
+                and (
                     not isinstance(_item1, dict)
-                    or ("weight" not in _item1 or (_item1["weight"] is None))
+                    or "strengthType" not in _item1
+                    or isinstance(_item1["strengthType"], str)
                 )
-                if (
-                    (not isinstance(_item1, dict) or ("strengthType" in _item1))
-                    and (
-                        not isinstance(_item1, dict)
-                        or (
-                            "strengthType" not in _item1
-                            or (isinstance(_item1["strengthType"], str))
-                        )
-                    )
-                )
-                else (True)
+                else True
             ):
                 return False
     return True
 
 
-def _e298(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_16_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/16/then
     if isinstance(x, dict):
-        for _name in _K193:
+        for _name in ("canvasRequest",):
             if _name not in x:
-                out.append(_rule_error(path, _K194, "required", _RULE25, _name))
+                out.append(
+                    _rule_error(
+                        path,
+                        "/x-advice/16/then/required",
+                        "required",
+                        "canvas-fields-need-canvas-request",
+                        _name,
+                    )
+                )
         if "canvasRequest" in x:
             if x["canvasRequest"] is not True:
-                _e299(x["canvasRequest"], (*path, "canvasRequest"), out)
+                _e_x_advice_16_then_canvasRequest(x["canvasRequest"], (*path, "canvasRequest"), out)
 
 
-def _e303(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_17_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/17/then
     if isinstance(x, dict):
         if "sd_version" in x:
-            if x["sd_version"] != _K26:
-                _e304(x["sd_version"], (*path, "sd_version"), out)
+            if x["sd_version"] != "PHOENIX":
+                _e_x_advice_17_then_sd_version(x["sd_version"], (*path, "sd_version"), out)
 
 
-def _e308(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_18_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/18/then
     if isinstance(x, dict):
-        for _name in _K50:
+        for _name in ("alchemy",):
             if _name not in x:
-                out.append(_rule_error(path, _K195, "required", _RULE30, _name))
+                out.append(
+                    _rule_error(
+                        path, "/x-advice/18/then/required", "required", "lucid-alchemy-off", _name
+                    )
+                )
         if "alchemy" in x:
             if x["alchemy"] is not False:
-                _e309(x["alchemy"], (*path, "alchemy"), out)
+                _e_x_advice_18_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
 
 
-def _v11(x: Any) -> bool:
+def _v_controlnetInput(x: Any) -> bool:
     # /$defs/controlnetInput
+    # /$defs/controlnetInput/type
     if not isinstance(x, dict):
         return False
+    # /$defs/controlnetInput/required
     if not ("initImageId" in x and "initImageType" in x and "preprocessorId" in x):
         return False
-    if not x.keys() <= _K196:
+    if not x.keys() <= _NAMES_controlnetInput:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE197[_key1](_value2):
+        if not _VALID_controlnetInput[_key1](_value2):
             return False
     return True
 
 
-def _v22(x: Any) -> bool:
+def _v_elementInput(x: Any) -> bool:
     # /$defs/elementInput
+    # /$defs/elementInput/type
     if not isinstance(x, dict):
         return False
+    # /$defs/elementInput/required
     if "akUUID" not in x:
         return False
-    if not x.keys() <= _K198:
+    if not x.keys() <= _NAMES_elementInput:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE199[_key1](_value2):
+        if not _VALID_elementInput[_key1](_value2):
             return False
     return True
 
 
-def _v64(x: Any) -> bool:
+def _v_userElementInput(x: Any) -> bool:
     # /$defs/userElementInput
+    # /$defs/userElementInput/type
     if not isinstance(x, dict):
         return False
-    if not x.keys() <= _K200:
+    if not x.keys() <= _NAMES_userElementInput:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE201[_key1](_value2):
+        if not _VALID_userElementInput[_key1](_value2):
             return False
     return True
 
 
-def _v73(x: Any) -> bool:
+def _v_contextImage(x: Any) -> bool:
     # /$defs/contextImage
+    # /$defs/contextImage/type
     if not isinstance(x, dict):
         return False
+    # /$defs/contextImage/required
     if not ("id" in x and "type" in x):
         return False
-    if not x.keys() <= _K202:
+    if not x.keys() <= _NAMES_contextImage:
         return False
     for _key1, _value2 in x.items():
-        if not _TABLE203[_key1](_value2):
+        if not _VALID_contextImage[_key1](_value2):
             return False
     return True
 
 
-def _v165(x: Any) -> bool:
+def _v_controlnetsWithStrengthType_controlnets(x: Any) -> bool:
     # /$defs/controlnetsWithStrengthType/properties/controlnets
+    # /$defs/controlnetsWithStrengthType/properties/controlnets/type
     if not isinstance(x, list):
         return False
     if not any(
-        (isinstance(_item1, dict))
-        and ("strengthType" in _item1)
-        and (isinstance(_item1["strengthType"], str))
+        isinstance(_item1, dict)
+        and "strengthType" in _item1
+        and isinstance(_item1["strengthType"], str)
         for _item1 in x
     ):
         return False
     return True
 
 
-def _e88(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/0/then/properties/num_images
-    if type(x) is int or type(x) is float:
-        if x > 4:
-            out.append(_rule_error(path, _K205, "maximum", _RULE206, None))
-
-
-def _e93(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/1/then/properties/alchemy
-    if x is not False:
-        out.append(_rule_error(path, _K208, "const", _RULE52, None))
-
-
-def _e110(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/2/then/properties/contrast
-    if type(x) is int or type(x) is float:
-        if x < 2.5:
-            out.append(_rule_error(path, _K210, "minimum", _RULE55, None))
-    else:
-        if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K212, "type", _RULE55, None))
-        if type(x) is int or type(x) is float:
-            if x < 2.5:
-                out.append(_rule_error(path, _K210, "minimum", _RULE55, None))
-
-
-def _e124(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/3/then/properties/seed
-    if type(x) is int or type(x) is float:
-        if x > 2147483638:
-            out.append(_rule_error(path, _K214, "maximum", _RULE215, None))
-
-
-def _e130(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/4/then/properties/alchemy
-    if x is False:
-        out.append(_rule_error(path, _K216, "not", _RULE217, None))
-
-
-def _e138(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/5/then/properties/modelId
-    if x is None:
-        pass
-    else:
-        if x is not None:
-            out.append(_rule_error(path, _K219, "type", _RULE220, None))
-
-
-def _e145(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/6/then/properties/modelId
-    if not (isinstance(x, str) and x in _K33):
-        out.append(_rule_error(path, _K222, "enum", _RULE58, None))
-
-
-def _e150(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/7/then/properties/unzoomAmount
-    if type(x) is int or type(x) is float:
-        pass
-    else:
-        if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K223, "type", _RULE61, None))
-
-
-def _e151(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/7/then/properties/init_image_id
-    if isinstance(x, str):
-        pass
-    else:
-        if not isinstance(x, str):
-            out.append(_rule_error(path, _K224, "type", _RULE61, None))
-
-
-def _e156(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/8/then/properties/unzoom
-    if x is not True:
-        out.append(_rule_error(path, _K226, "const", _RULE64, None))
-
-
-def _e161(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/9/then/properties/init_image_id
-    if isinstance(x, str):
-        pass
-    else:
-        if not isinstance(x, str):
-            out.append(_rule_error(path, _K227, "type", _RULE67, None))
-
-
-def _e169(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/10/then/properties/controlnets
-    if isinstance(x, list):
-        for _index in range(0, len(x)):
-            if not (
-                (
-                    not isinstance(x[_index], dict)
-                    or ("strengthType" not in x[_index] or (x[_index]["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "preprocessorId" not in x[_index]
-                            or (
-                                (
-                                    type(x[_index]["preprocessorId"]) is int
-                                    or type(x[_index]["preprocessorId"]) is float
-                                )
-                                and x[_index]["preprocessorId"] in _K49
-                            )
-                        )
-                    )
-                )
-                else (True)
-            ):
-                _e170(x[_index], (*path, _index), out)
-
-
-def _e10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnets_items(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/controlnets/items
-    if not _v11(x):
-        _e11(x, path, out)
+    if not _v_controlnetInput(x):
+        _e_controlnetInput(x, path, out)
 
 
-def _e21(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_elements_items(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/elements/items
-    if not _v22(x):
-        _e22(x, path, out)
+    if not _v_elementInput(x):
+        _e_elementInput(x, path, out)
 
 
-def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_imagePrompts_items(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/imagePrompts/items
     if isinstance(x, str) or x is None:
         pass
@@ -5203,9 +5464,9 @@ def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K228,
+                    "/properties/imagePrompts/items/type",
                     "type",
-                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5213,300 +5474,714 @@ def _e35(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e63(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_userElements_items(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/userElements/items
-    if not _v64(x):
-        _e64(x, path, out)
+    if not _v_userElementInput(x):
+        _e_userElementInput(x, path, out)
 
 
-def _e72(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_patternProperties_contextImages_items(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /patternProperties/^contextImages$/items
-    if not _v73(x):
-        _e73(x, path, out)
+    if not _v_contextImage(x):
+        _e_contextImage(x, path, out)
 
 
-def _e180(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_allOf_0_then_num_images(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/0/then/properties/num_images
+    if type(x) is int or type(x) is float:
+        if x > 4:
+            out.append(
+                _rule_error(
+                    path,
+                    "/allOf/0/then/properties/num_images/maximum",
+                    "maximum",
+                    "num-images-max-4-when-large",
+                    None,
+                )
+            )
+
+
+def _e_allOf_1_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/1/then/properties/alchemy
+    if x is not False:
+        out.append(
+            _rule_error(
+                path,
+                "/allOf/1/then/properties/alchemy/const",
+                "const",
+                "ultra-requires-alchemy-off",
+                None,
+            )
+        )
+
+
+def _e_allOf_2_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/2/then/properties/contrast
+    if type(x) is int or type(x) is float:
+        if x < 2.5:
+            out.append(
+                _rule_error(
+                    path,
+                    "/allOf/2/then/properties/contrast/minimum",
+                    "minimum",
+                    "phoenix-alchemy-contrast-min",
+                    None,
+                )
+            )
+    else:
+        if not (type(x) is int or type(x) is float):
+            out.append(
+                _rule_error(
+                    path,
+                    "/allOf/2/then/properties/contrast/type",
+                    "type",
+                    "phoenix-alchemy-contrast-min",
+                    None,
+                )
+            )
+        if type(x) is int or type(x) is float:
+            if x < 2.5:
+                out.append(
+                    _rule_error(
+                        path,
+                        "/allOf/2/then/properties/contrast/minimum",
+                        "minimum",
+                        "phoenix-alchemy-contrast-min",
+                        None,
+                    )
+                )
+
+
+def _e_allOf_3_then_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/3/then/properties/seed
+    if type(x) is int or type(x) is float:
+        if x > 2147483638:
+            out.append(
+                _rule_error(
+                    path, "/allOf/3/then/properties/seed/maximum", "maximum", "flux-seed-max", None
+                )
+            )
+
+
+def _e_allOf_4_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/4/then/properties/alchemy
+    if x is False:
+        out.append(
+            _rule_error(
+                path,
+                "/allOf/4/then/properties/alchemy/not",
+                "not",
+                "photoreal-requires-alchemy",
+                None,
+            )
+        )
+
+
+def _e_allOf_5_then_modelId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/5/then/properties/modelId
+    if x is None:
+        pass
+    else:
+        if x is not None:
+            out.append(
+                _rule_error(
+                    path,
+                    "/allOf/5/then/properties/modelId/type",
+                    "type",
+                    "photoreal-v1-without-model-id",
+                    None,
+                )
+            )
+
+
+def _e_allOf_6_then_modelId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/6/then/properties/modelId
+    if not (
+        isinstance(x, str)
+        and x
+        in {
+            "1e60896f-3c26-4296-8ecc-53e2afecc132",
+            "5c232a9e-9061-4777-980a-ddc8e65647c6",
+            "aa77f04e-3eec-4034-9c07-d0f619684628",
+        }
+    ):
+        out.append(
+            _rule_error(
+                path, "/allOf/6/then/properties/modelId/enum", "enum", "photoreal-v2-model", None
+            )
+        )
+
+
+def _e_allOf_7_then_unzoomAmount(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/7/then/properties/unzoomAmount
+    if type(x) is int or type(x) is float:
+        pass
+    else:
+        if not (type(x) is int or type(x) is float):
+            out.append(
+                _rule_error(
+                    path,
+                    "/allOf/7/then/properties/unzoomAmount/type",
+                    "type",
+                    "unzoom-requires-amount-and-init-image",
+                    None,
+                )
+            )
+
+
+def _e_allOf_7_then_init_image_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/7/then/properties/init_image_id
+    if isinstance(x, str):
+        pass
+    else:
+        if not isinstance(x, str):
+            out.append(
+                _rule_error(
+                    path,
+                    "/allOf/7/then/properties/init_image_id/type",
+                    "type",
+                    "unzoom-requires-amount-and-init-image",
+                    None,
+                )
+            )
+
+
+def _e_allOf_8_then_unzoom(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/8/then/properties/unzoom
+    if x is not True:
+        out.append(
+            _rule_error(
+                path,
+                "/allOf/8/then/properties/unzoom/const",
+                "const",
+                "unzoom-amount-requires-unzoom",
+                None,
+            )
+        )
+
+
+def _e_allOf_9_then_init_image_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/9/then/properties/init_image_id
+    if isinstance(x, str):
+        pass
+    else:
+        if not isinstance(x, str):
+            out.append(
+                _rule_error(
+                    path,
+                    "/allOf/9/then/properties/init_image_id/type",
+                    "type",
+                    "fantasy-avatar-requires-init-image",
+                    None,
+                )
+            )
+
+
+def _e_allOf_10_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /allOf/10/then/properties/controlnets
+    if isinstance(x, list):
+        for _index in range(0, len(x)):
+            if not (
+                not isinstance(x[_index], dict)
+                or "strengthType" not in x[_index]
+                or x[_index]["strengthType"] is None
+                if (not isinstance(x[_index], dict) or "preprocessorId" in x[_index])
+                and (
+                    not isinstance(x[_index], dict)
+                    or "preprocessorId" not in x[_index]
+                    or (
+                        (
+                            type(x[_index]["preprocessorId"]) is int
+                            or type(x[_index]["preprocessorId"]) is float
+                        )
+                        and x[_index]["preprocessorId"]
+                        in {1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22}
+                    )
+                )
+                else True
+            ):
+                _e_allOf_10_then_controlnets_items(x[_index], (*path, _index), out)
+
+
+def _e_x_advice_0_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/0/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
-            out.append(_rule_error(path, _K229, "minimum", _RULE2, None))
+            out.append(
+                _rule_error(
+                    path,
+                    "/x-advice/0/then/properties/contrast/minimum",
+                    "minimum",
+                    "flux-alchemy-contrast-min",
+                    None,
+                )
+            )
     else:
         if not (type(x) is int or type(x) is float):
-            out.append(_rule_error(path, _K230, "type", _RULE2, None))
+            out.append(
+                _rule_error(
+                    path,
+                    "/x-advice/0/then/properties/contrast/type",
+                    "type",
+                    "flux-alchemy-contrast-min",
+                    None,
+                )
+            )
         if type(x) is int or type(x) is float:
             if x < 2.5:
-                out.append(_rule_error(path, _K229, "minimum", _RULE2, None))
+                out.append(
+                    _rule_error(
+                        path,
+                        "/x-advice/0/then/properties/contrast/minimum",
+                        "minimum",
+                        "flux-alchemy-contrast-min",
+                        None,
+                    )
+                )
 
 
-def _e187(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_1_then_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/1/then/properties/seed
     if (type(x) is int or type(x) is float) and x == 2147483638:
-        out.append(_rule_error(path, _K231, "not", _RULE3, None))
+        out.append(
+            _rule_error(
+                path, "/x-advice/1/then/properties/seed/not", "not", "flux-seed-max-reference", None
+            )
+        )
 
 
-def _e193(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_2_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/2/then/properties/contrast
-    if not ((type(x) is int or type(x) is float) and x in _K4):
-        out.append(_rule_error(path, _K233, "enum", _RULE5, None))
+    if not ((type(x) is int or type(x) is float) and x in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}):
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/2/then/properties/contrast/enum",
+                "enum",
+                "contrast-documented-values",
+                None,
+            )
+        )
 
 
-def _e198(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_3_then_guidance_scale(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/3/then/properties/guidance_scale
     if type(x) is int or type(x) is float:
         if x > 20:
-            out.append(_rule_error(path, _K235, "maximum", _RULE6, None))
+            out.append(
+                _rule_error(
+                    path,
+                    "/x-advice/3/then/properties/guidance_scale/maximum",
+                    "maximum",
+                    "guidance-scale-max-20",
+                    None,
+                )
+            )
 
 
-def _e210(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_4_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/4/then/properties/presetStyle
-    if not (isinstance(x, str) and x in _K7):
-        out.append(_rule_error(path, _K237, "enum", _RULE8, None))
+    if not (isinstance(x, str) and x in {"LEONARDO", "NONE"}):
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/4/then/properties/presetStyle/enum",
+                "enum",
+                "preset-style-alchemy-off",
+                None,
+            )
+        )
 
 
-def _e218(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_5_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/5/then/properties/presetStyle
-    if not (x is None or (isinstance(x, str) and x in _K9)):
-        out.append(_rule_error(path, _K239, "enum", _RULE10, None))
+    if not (
+        x is None
+        or (
+            isinstance(x, str)
+            and x
+            in {
+                "ANIME",
+                "CREATIVE",
+                "DYNAMIC",
+                "ENVIRONMENT",
+                "GENERAL",
+                "ILLUSTRATION",
+                "NONE",
+                "PHOTOGRAPHY",
+                "RAYTRACED",
+                "RENDER_3D",
+                "SKETCH_BW",
+                "SKETCH_COLOR",
+            }
+        )
+    ):
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/5/then/properties/presetStyle/enum",
+                "enum",
+                "preset-style-alchemy-on",
+                None,
+            )
+        )
 
 
-def _e226(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_6_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/6/then/properties/presetStyle
-    if not (isinstance(x, str) and x in _K11):
-        out.append(_rule_error(path, _K241, "enum", _RULE13, None))
+    if not (isinstance(x, str) and x in {"CINEMATIC", "CREATIVE", "VIBRANT"}):
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/6/then/properties/presetStyle/enum",
+                "enum",
+                "preset-style-photoreal-v1",
+                None,
+            )
+        )
 
 
-def _e234(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_7_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/7/then/properties/presetStyle
-    if not (x is None or (isinstance(x, str) and x in _K14)):
-        out.append(_rule_error(path, _K243, "enum", _RULE16, None))
+    if not (
+        x is None
+        or (
+            isinstance(x, str)
+            and x
+            in {
+                "BOKEH",
+                "CINEMATIC",
+                "CINEMATIC_CLOSEUP",
+                "CREATIVE",
+                "DYNAMIC",
+                "FASHION",
+                "FILM",
+                "FOOD",
+                "HDR",
+                "LONG_EXPOSURE",
+                "MACRO",
+                "MINIMALISTIC",
+                "MONOCHROME",
+                "MOODY",
+                "NEUTRAL",
+                "PORTRAIT",
+                "RETRO",
+                "STOCK_PHOTO",
+                "UNPROCESSED",
+                "VIBRANT",
+            }
+        )
+    ):
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/7/then/properties/presetStyle/enum",
+                "enum",
+                "preset-style-photoreal-v2",
+                None,
+            )
+        )
 
 
-def _e239(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_8_then_promptMagic(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/8/then/properties/promptMagic
     if x is not True:
-        out.append(_rule_error(path, _K244, "const", _RULE17, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/8/then/properties/promptMagic/const",
+                "const",
+                "prompt-magic-version-needs-prompt-magic",
+                None,
+            )
+        )
 
 
-def _e244(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_9_then_promptMagic(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/9/then/properties/promptMagic
     if x is not True:
-        out.append(_rule_error(path, _K245, "const", _RULE18, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/9/then/properties/promptMagic/const",
+                "const",
+                "prompt-magic-strength-needs-prompt-magic",
+                None,
+            )
+        )
 
 
-def _e249(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_10_then_enhancePrompt(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/10/then/properties/enhancePrompt
     if x is not True:
-        out.append(_rule_error(path, _K246, "const", _RULE19, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/10/then/properties/enhancePrompt/const",
+                "const",
+                "enhance-prompt-instruction-needs-enhance-prompt",
+                None,
+            )
+        )
 
 
-def _e254(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_11_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/11/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K247, "not", _RULE20, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/11/then/properties/alchemy/not",
+                "not",
+                "contrast-ratio-needs-alchemy",
+                None,
+            )
+        )
 
 
-def _e260(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_12_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/12/then/properties/alchemy
     if x is False:
-        out.append(_rule_error(path, _K248, "not", _RULE21, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/12/then/properties/alchemy/not",
+                "not",
+                "expanded-domain-needs-alchemy",
+                None,
+            )
+        )
 
 
-def _e265(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_13_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/13/then/properties/controlnets
     if isinstance(x, list):
         for _index in range(0, len(x)):
             if not (
-                (
+                not isinstance(x[_index], dict)
+                or "strengthType" not in x[_index]
+                or x[_index]["strengthType"] is None
+                if (not isinstance(x[_index], dict) or "preprocessorId" in x[_index])
+                and (
                     not isinstance(x[_index], dict)
-                    or ("strengthType" not in x[_index] or (x[_index]["strengthType"] is None))
-                )
-                if (
-                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "preprocessorId" not in x[_index]
-                            or (
-                                not (
-                                    (
-                                        type(x[_index]["preprocessorId"]) is int
-                                        or type(x[_index]["preprocessorId"]) is float
-                                    )
-                                    and x[_index]["preprocessorId"] in _K190
-                                )
-                            )
+                    or "preprocessorId" not in x[_index]
+                    or not (
+                        (
+                            type(x[_index]["preprocessorId"]) is int
+                            or type(x[_index]["preprocessorId"]) is float
                         )
+                        and x[_index]["preprocessorId"]
+                        in {
+                            1,
+                            3,
+                            5,
+                            6,
+                            7,
+                            8,
+                            9,
+                            10,
+                            11,
+                            12,
+                            13,
+                            15,
+                            16,
+                            17,
+                            18,
+                            19,
+                            20,
+                            21,
+                            22,
+                            67,
+                            100,
+                            133,
+                            166,
+                            232,
+                            233,
+                            298,
+                            299,
+                            364,
+                            397,
+                            430,
+                            431,
+                        }
                     )
                 )
-                else (True)
+                else True
             ):
-                _e266(x[_index], (*path, _index), out)
+                _e_x_advice_13_then_controlnets_items(x[_index], (*path, _index), out)
 
 
-def _e275(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_14_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/14/then/properties/controlnets
     if isinstance(x, list):
         for _index in range(0, len(x)):
             if not (
-                (
+                not isinstance(x[_index], dict)
+                or "strengthType" not in x[_index]
+                or x[_index]["strengthType"] is None
+                or (
+                    isinstance(x[_index]["strengthType"], str)
+                    and x[_index]["strengthType"] in {"High", "Low", "Mid"}
+                )
+                if (not isinstance(x[_index], dict) or "preprocessorId" in x[_index])
+                and (
                     not isinstance(x[_index], dict)
+                    or "preprocessorId" not in x[_index]
                     or (
-                        "strengthType" not in x[_index]
-                        or (
-                            x[_index]["strengthType"] is None
-                            or (
-                                isinstance(x[_index]["strengthType"], str)
-                                and x[_index]["strengthType"] in _K191
-                            )
+                        (
+                            type(x[_index]["preprocessorId"]) is int
+                            or type(x[_index]["preprocessorId"]) is float
                         )
+                        and x[_index]["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
                     )
                 )
-                if (
-                    (not isinstance(x[_index], dict) or ("preprocessorId" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "preprocessorId" not in x[_index]
-                            or (
-                                (
-                                    type(x[_index]["preprocessorId"]) is int
-                                    or type(x[_index]["preprocessorId"]) is float
-                                )
-                                and x[_index]["preprocessorId"] in _K192
-                            )
-                        )
-                    )
-                )
-                else (True)
+                else True
             ):
-                _e276(x[_index], (*path, _index), out)
+                _e_x_advice_14_then_controlnets_items(x[_index], (*path, _index), out)
 
 
-def _e284(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_15_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/15/then/properties/controlnets
     if isinstance(x, list):
         for _index in range(0, len(x)):
             if not (
-                (
+                not isinstance(x[_index], dict)
+                or "weight" not in x[_index]
+                or x[_index]["weight"] is None
+                if (not isinstance(x[_index], dict) or "strengthType" in x[_index])
+                and (
                     not isinstance(x[_index], dict)
-                    or ("weight" not in x[_index] or (x[_index]["weight"] is None))
+                    or "strengthType" not in x[_index]
+                    or isinstance(x[_index]["strengthType"], str)
                 )
-                if (
-                    (not isinstance(x[_index], dict) or ("strengthType" in x[_index]))
-                    and (
-                        not isinstance(x[_index], dict)
-                        or (
-                            "strengthType" not in x[_index]
-                            or (isinstance(x[_index]["strengthType"], str))
-                        )
-                    )
-                )
-                else (True)
+                else True
             ):
-                _e285(x[_index], (*path, _index), out)
+                _e_x_advice_15_then_controlnets_items(x[_index], (*path, _index), out)
 
 
-def _e299(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_16_then_canvasRequest(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/16/then/properties/canvasRequest
     if x is not True:
-        out.append(_rule_error(path, _K249, "const", _RULE25, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/16/then/properties/canvasRequest/const",
+                "const",
+                "canvas-fields-need-canvas-request",
+                None,
+            )
+        )
 
 
-def _e304(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_17_then_sd_version(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/17/then/properties/sd_version
-    if x != _K26:
-        out.append(_rule_error(path, _K251, "const", _RULE28, None))
+    if x != "PHOENIX":
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/17/then/properties/sd_version/const",
+                "const",
+                "phoenix-model-needs-phoenix-sd-version",
+                None,
+            )
+        )
 
 
-def _e309(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_18_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/18/then/properties/alchemy
     if x is not False:
-        out.append(_rule_error(path, _K252, "const", _RULE30, None))
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/18/then/properties/alchemy/const",
+                "const",
+                "lucid-alchemy-off",
+                None,
+            )
+        )
 
 
-_v12 = _v70  # /$defs/controlnetInput/properties/initImageId
+_v_controlnetInput_initImageId = (
+    _v_patternProperties_styleUUID  # /$defs/controlnetInput/properties/initImageId
+)
 
 
-def _v13(x: Any) -> bool:
+def _v_controlnetInput_initImageType(x: Any) -> bool:
     # /$defs/controlnetInput/properties/initImageType
+    # /$defs/controlnetInput/properties/initImageType/type
     if not isinstance(x, str):
         return False
-    if not (isinstance(x, str) and x in _K253):
+    # /$defs/controlnetInput/properties/initImageType/enum
+    if x not in {"GENERATED", "UPLOADED"}:
         return False
     return True
 
 
-def _v14(x: Any) -> bool:
+def _v_controlnetInput_preprocessorId(x: Any) -> bool:
     # /$defs/controlnetInput/properties/preprocessorId
+    # /$defs/controlnetInput/properties/preprocessorId/type
     if not (type(x) is int or (type(x) is float and x.is_integer())):
         return False
     return True
 
 
-_v15 = _v36  # /$defs/controlnetInput/properties/weight
+_v_controlnetInput_weight = _v_imagePromptWeight  # /$defs/controlnetInput/properties/weight
 
 
-def _v16(x: Any) -> bool:
+def _v_controlnetInput_strengthType(x: Any) -> bool:
     # /$defs/controlnetInput/properties/strengthType
+    # /$defs/controlnetInput/properties/strengthType/type
     if not (isinstance(x, str) or x is None):
         return False
-    if not (x is None or (isinstance(x, str) and x in _K254)):
+    # /$defs/controlnetInput/properties/strengthType/enum
+    if not (x is None or (isinstance(x, str) and x in {"High", "Low", "Max", "Mid", "Ultra"})):
         return False
     return True
 
 
-_v17 = _v36  # /$defs/controlnetInput/properties/influence
+_v_controlnetInput_influence = _v_imagePromptWeight  # /$defs/controlnetInput/properties/influence
 
 
-_v23 = _v70  # /$defs/elementInput/properties/akUUID
+_v_elementInput_akUUID = _v_patternProperties_styleUUID  # /$defs/elementInput/properties/akUUID
 
 
-_v24 = _v36  # /$defs/elementInput/properties/weight
+_v_elementInput_weight = _v_imagePromptWeight  # /$defs/elementInput/properties/weight
 
 
-def _v65(x: Any) -> bool:
+def _v_userElementInput_userLoraId(x: Any) -> bool:
     # /$defs/userElementInput/properties/userLoraId
-    if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+    # /$defs/userElementInput/properties/userLoraId/type
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
         return False
     return True
 
 
-_v66 = _v36  # /$defs/userElementInput/properties/weight
+_v_userElementInput_weight = _v_imagePromptWeight  # /$defs/userElementInput/properties/weight
 
 
-_v74 = _v70  # /$defs/contextImage/properties/id
+_v_contextImage_id = _v_patternProperties_styleUUID  # /$defs/contextImage/properties/id
 
 
-_v75 = _v13  # /$defs/contextImage/properties/type
+_v_contextImage_type = _v_controlnetInput_initImageType  # /$defs/contextImage/properties/type
 
 
-def _e170(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/10/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
-        not isinstance(x, dict)
-        or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K49
-            )
-        )
-    ):
-        if not (
-            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
-        ):
-            _e173(x, path, out)
-
-
-def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnetInput(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput
     if isinstance(x, dict):
-        for _name in _K255:
+        for _name in ("initImageId", "initImageType", "preprocessorId"):
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K256,
+                        "/$defs/controlnetInput/required",
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -5515,15 +6190,15 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE197.get(_key)
+            _check = _VALID_controlnetInput.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE257[_key](_value, (*path, _key), out)
+                    _ERRORS_controlnetInput[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K258,
+                    "/$defs/controlnetInput/additionalProperties",
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -5536,21 +6211,21 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K259,
+                    "/$defs/controlnetInput/type",
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected object, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K255:
+            for _name in ("initImageId", "initImageType", "preprocessorId"):
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K256,
+                            "/$defs/controlnetInput/required",
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -5559,15 +6234,15 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE197.get(_key)
+                _check = _VALID_controlnetInput.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE257[_key](_value, (*path, _key), out)
+                        _ERRORS_controlnetInput[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K258,
+                        "/$defs/controlnetInput/additionalProperties",
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -5577,15 +6252,15 @@ def _e11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_elementInput(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/elementInput
     if isinstance(x, dict):
-        for _name in _K260:
+        for _name in ("akUUID",):
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K261,
+                        "/$defs/elementInput/required",
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -5594,15 +6269,15 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE199.get(_key)
+            _check = _VALID_elementInput.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE262[_key](_value, (*path, _key), out)
+                    _ERRORS_elementInput[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K263,
+                    "/$defs/elementInput/additionalProperties",
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -5615,21 +6290,21 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K264,
+                    "/$defs/elementInput/type",
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected object, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K260:
+            for _name in ("akUUID",):
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K261,
+                            "/$defs/elementInput/required",
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -5638,15 +6313,15 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE199.get(_key)
+                _check = _VALID_elementInput.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE262[_key](_value, (*path, _key), out)
+                        _ERRORS_elementInput[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K263,
+                        "/$defs/elementInput/additionalProperties",
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -5656,19 +6331,19 @@ def _e22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_userElementInput(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/userElementInput
     if isinstance(x, dict):
         for _key, _value in x.items():
-            _check = _TABLE201.get(_key)
+            _check = _VALID_userElementInput.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE265[_key](_value, (*path, _key), out)
+                    _ERRORS_userElementInput[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K266,
+                    "/$defs/userElementInput/additionalProperties",
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -5681,9 +6356,9 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K267,
+                    "/$defs/userElementInput/type",
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected object, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5691,15 +6366,15 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, dict):
             for _key, _value in x.items():
-                _check = _TABLE201.get(_key)
+                _check = _VALID_userElementInput.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE265[_key](_value, (*path, _key), out)
+                        _ERRORS_userElementInput[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K266,
+                        "/$defs/userElementInput/additionalProperties",
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -5709,15 +6384,15 @@ def _e64(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_contextImage(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/contextImage
     if isinstance(x, dict):
-        for _name in _K268:
+        for _name in ("id", "type"):
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K269,
+                        "/$defs/contextImage/required",
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -5726,15 +6401,15 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         for _key, _value in x.items():
-            _check = _TABLE203.get(_key)
+            _check = _VALID_contextImage.get(_key)
             if _check is not None:
                 if not _check(_value):
-                    _TABLE270[_key](_value, (*path, _key), out)
+                    _ERRORS_contextImage[_key](_value, (*path, _key), out)
                 continue
             out.append(
                 Error(
                     _pointer(path),
-                    _K271,
+                    "/$defs/contextImage/additionalProperties",
                     "additionalProperties",
                     f"unknown property {_key!r}",
                     None,
@@ -5747,21 +6422,21 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K272,
+                    "/$defs/contextImage/type",
                     "type",
-                    f"expected {_K38}, got {_kind(x)} {_show(x)}",
+                    f"expected object, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K268:
+            for _name in ("id", "type"):
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K269,
+                            "/$defs/contextImage/required",
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -5770,15 +6445,15 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             for _key, _value in x.items():
-                _check = _TABLE203.get(_key)
+                _check = _VALID_contextImage.get(_key)
                 if _check is not None:
                     if not _check(_value):
-                        _TABLE270[_key](_value, (*path, _key), out)
+                        _ERRORS_contextImage[_key](_value, (*path, _key), out)
                     continue
                 out.append(
                     Error(
                         _pointer(path),
-                        _K271,
+                        "/$defs/contextImage/additionalProperties",
                         "additionalProperties",
                         f"unknown property {_key!r}",
                         None,
@@ -5788,69 +6463,105 @@ def _e73(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
 
 
-def _e266(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/13/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+def _e_allOf_10_then_controlnets_items(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
+    # /allOf/10/then/properties/controlnets/items
+    if (not isinstance(x, dict) or "preprocessorId" in x) and (
         not isinstance(x, dict)
+        or "preprocessorId" not in x
         or (
-            "preprocessorId" not in x
-            or (
-                not (
-                    (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                    and x["preprocessorId"] in _K190
-                )
-            )
+            (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+            and x["preprocessorId"]
+            in {1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22}
         )
     ):
-        if not (
-            not isinstance(x, dict) or ("strengthType" not in x or (x["strengthType"] is None))
-        ):
-            _e270(x, path, out)
+        if not (not isinstance(x, dict) or "strengthType" not in x or x["strengthType"] is None):
+            _e_allOf_10_then_controlnets_items_then(x, path, out)
 
 
-def _e276(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /x-advice/14/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("preprocessorId" in x)) and (
+def _e_x_advice_13_then_controlnets_items(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
+    # /x-advice/13/then/properties/controlnets/items
+    if (not isinstance(x, dict) or "preprocessorId" in x) and (
         not isinstance(x, dict)
+        or "preprocessorId" not in x
+        or not (
+            (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+            and x["preprocessorId"]
+            in {
+                1,
+                3,
+                5,
+                6,
+                7,
+                8,
+                9,
+                10,
+                11,
+                12,
+                13,
+                15,
+                16,
+                17,
+                18,
+                19,
+                20,
+                21,
+                22,
+                67,
+                100,
+                133,
+                166,
+                232,
+                233,
+                298,
+                299,
+                364,
+                397,
+                430,
+                431,
+            }
+        )
+    ):
+        if not (not isinstance(x, dict) or "strengthType" not in x or x["strengthType"] is None):
+            _e_x_advice_13_then_controlnets_items_then(x, path, out)
+
+
+def _e_x_advice_14_then_controlnets_items(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
+    # /x-advice/14/then/properties/controlnets/items
+    if (not isinstance(x, dict) or "preprocessorId" in x) and (
+        not isinstance(x, dict)
+        or "preprocessorId" not in x
         or (
-            "preprocessorId" not in x
-            or (
-                (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-                and x["preprocessorId"] in _K192
-            )
+            (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+            and x["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
         )
     ):
         if not (
             not isinstance(x, dict)
-            or (
-                "strengthType" not in x
-                or (
-                    x["strengthType"] is None
-                    or (isinstance(x["strengthType"], str) and x["strengthType"] in _K191)
-                )
-            )
+            or "strengthType" not in x
+            or x["strengthType"] is None
+            or (isinstance(x["strengthType"], str) and x["strengthType"] in {"High", "Low", "Mid"})
         ):
-            _e279(x, path, out)
+            _e_x_advice_14_then_controlnets_items_then(x, path, out)
 
 
-def _e285(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_15_then_controlnets_items(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/15/then/properties/controlnets/items
-    if _condition1 := (not isinstance(x, dict) or ("strengthType" in x)) and (
-        not isinstance(x, dict) or ("strengthType" not in x or (isinstance(x["strengthType"], str)))
+    if (not isinstance(x, dict) or "strengthType" in x) and (
+        not isinstance(x, dict) or "strengthType" not in x or isinstance(x["strengthType"], str)
     ):
-        if not (not isinstance(x, dict) or ("weight" not in x or (x["weight"] is None))):
-            _e288(x, path, out)
+        if not (not isinstance(x, dict) or "weight" not in x or x["weight"] is None):
+            _e_x_advice_15_then_controlnets_items_then(x, path, out)
 
 
-def _e173(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /allOf/10/then/properties/controlnets/items/then
-    if isinstance(x, dict):
-        if "strengthType" in x:
-            if x["strengthType"] is not None:
-                _e174(x["strengthType"], (*path, "strengthType"), out)
-
-
-def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnetInput_initImageId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/initImageId
     if isinstance(x, str):
         pass
@@ -5859,9 +6570,9 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K273,
+                    "/$defs/controlnetInput/properties/initImageId/type",
                     "type",
-                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5869,16 +6580,16 @@ def _e12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnetInput_initImageType(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/initImageType
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K253):
+        if x not in {"GENERATED", "UPLOADED"}:
             out.append(
                 Error(
                     _pointer(path),
-                    _K275,
+                    "/$defs/controlnetInput/properties/initImageType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K274}",
+                    f'{_show(x)} is not one of ["GENERATED", "UPLOADED"]',
                     None,
                     "error",
                     None,
@@ -5889,21 +6600,21 @@ def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K276,
+                    "/$defs/controlnetInput/properties/initImageType/type",
                     "type",
-                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K253):
+        if not (isinstance(x, str) and x in {"GENERATED", "UPLOADED"}):
             out.append(
                 Error(
                     _pointer(path),
-                    _K275,
+                    "/$defs/controlnetInput/properties/initImageType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K274}",
+                    f'{_show(x)} is not one of ["GENERATED", "UPLOADED"]',
                     None,
                     "error",
                     None,
@@ -5911,7 +6622,9 @@ def _e13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnetInput_preprocessorId(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /$defs/controlnetInput/properties/preprocessorId
     if type(x) is int or (type(x) is float and x.is_integer()):
         pass
@@ -5920,9 +6633,9 @@ def _e14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K278,
+                    "/$defs/controlnetInput/properties/preprocessorId/type",
                     "type",
-                    f"expected {_K277}, got {_kind(x)} {_show(x)}",
+                    f"expected integer, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5930,18 +6643,18 @@ def _e14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnetInput_weight(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/weight
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K279,
+                    "/$defs/controlnetInput/properties/weight/type",
                     "type",
-                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -5949,16 +6662,16 @@ def _e15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnetInput_strengthType(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/strengthType
     if isinstance(x, str) or x is None:
-        if not (x is None or (isinstance(x, str) and x in _K254)):
+        if not (x is None or (isinstance(x, str) and x in {"High", "Low", "Max", "Mid", "Ultra"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K281,
+                    "/$defs/controlnetInput/properties/strengthType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K280}",
+                    f'{_show(x)} is not one of ["Low", "Mid", "High", "Ultra", "Max", null]',
                     None,
                     "error",
                     None,
@@ -5969,21 +6682,21 @@ def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K282,
+                    "/$defs/controlnetInput/properties/strengthType/type",
                     "type",
-                    f"expected {_K70}, got {_kind(x)} {_show(x)}",
+                    f"expected string or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (x is None or (isinstance(x, str) and x in _K254)):
+        if not (x is None or (isinstance(x, str) and x in {"High", "Low", "Max", "Mid", "Ultra"})):
             out.append(
                 Error(
                     _pointer(path),
-                    _K281,
+                    "/$defs/controlnetInput/properties/strengthType/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K280}",
+                    f'{_show(x)} is not one of ["Low", "Mid", "High", "Ultra", "Max", null]',
                     None,
                     "error",
                     None,
@@ -5991,18 +6704,18 @@ def _e16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_controlnetInput_influence(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/influence
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K283,
+                    "/$defs/controlnetInput/properties/influence/type",
                     "type",
-                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6010,7 +6723,7 @@ def _e17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_elementInput_akUUID(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/elementInput/properties/akUUID
     if isinstance(x, str):
         pass
@@ -6019,9 +6732,9 @@ def _e23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K284,
+                    "/$defs/elementInput/properties/akUUID/type",
                     "type",
-                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6029,18 +6742,18 @@ def _e23(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e24(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_elementInput_weight(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/elementInput/properties/weight
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K285,
+                    "/$defs/elementInput/properties/weight/type",
                     "type",
-                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6048,18 +6761,18 @@ def _e24(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e65(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_userElementInput_userLoraId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/userElementInput/properties/userLoraId
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         pass
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K286,
+                    "/$defs/userElementInput/properties/userLoraId/type",
                     "type",
-                    f"expected {_K109}, got {_kind(x)} {_show(x)}",
+                    f"expected integer or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6067,18 +6780,18 @@ def _e65(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_userElementInput_weight(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/userElementInput/properties/weight
-    if (type(x) is int or type(x) is float) or x is None:
+    if type(x) is int or type(x) is float or x is None:
         pass
     else:
-        if not ((type(x) is int or type(x) is float) or x is None):
+        if not (type(x) is int or type(x) is float or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K287,
+                    "/$defs/userElementInput/properties/weight/type",
                     "type",
-                    f"expected {_K81}, got {_kind(x)} {_show(x)}",
+                    f"expected number or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6086,7 +6799,7 @@ def _e66(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_contextImage_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/contextImage/properties/id
     if isinstance(x, str):
         pass
@@ -6095,9 +6808,9 @@ def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K288,
+                    "/$defs/contextImage/properties/id/type",
                     "type",
-                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -6105,16 +6818,16 @@ def _e74(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_contextImage_type(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/contextImage/properties/type
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K253):
+        if x not in {"GENERATED", "UPLOADED"}:
             out.append(
                 Error(
                     _pointer(path),
-                    _K289,
+                    "/$defs/contextImage/properties/type/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K274}",
+                    f'{_show(x)} is not one of ["GENERATED", "UPLOADED"]',
                     None,
                     "error",
                     None,
@@ -6125,21 +6838,21 @@ def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K290,
+                    "/$defs/contextImage/properties/type/type",
                     "type",
-                    f"expected {_K92}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K253):
+        if not (isinstance(x, str) and x in {"GENERATED", "UPLOADED"}):
             out.append(
                 Error(
                     _pointer(path),
-                    _K289,
+                    "/$defs/contextImage/properties/type/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K274}",
+                    f'{_show(x)} is not one of ["GENERATED", "UPLOADED"]',
                     None,
                     "error",
                     None,
@@ -6147,199 +6860,272 @@ def _e75(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e270(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_allOf_10_then_controlnets_items_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
+    # /allOf/10/then/properties/controlnets/items/then
+    if isinstance(x, dict):
+        if "strengthType" in x:
+            if x["strengthType"] is not None:
+                _e_allOf_10_then_controlnets_items_then_strengthType(
+                    x["strengthType"], (*path, "strengthType"), out
+                )
+
+
+def _e_x_advice_13_then_controlnets_items_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/13/then/properties/controlnets/items/then
     if isinstance(x, dict):
         if "strengthType" in x:
             if x["strengthType"] is not None:
-                _e271(x["strengthType"], (*path, "strengthType"), out)
+                _e_x_advice_13_then_controlnets_items_then_strengthType(
+                    x["strengthType"], (*path, "strengthType"), out
+                )
 
 
-def _e279(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_14_then_controlnets_items_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/14/then/properties/controlnets/items/then
     if isinstance(x, dict):
         if "strengthType" in x:
             if not (
                 x["strengthType"] is None
-                or (isinstance(x["strengthType"], str) and x["strengthType"] in _K191)
+                or (
+                    isinstance(x["strengthType"], str)
+                    and x["strengthType"] in {"High", "Low", "Mid"}
+                )
             ):
-                _e280(x["strengthType"], (*path, "strengthType"), out)
+                _e_x_advice_14_then_controlnets_items_then_strengthType(
+                    x["strengthType"], (*path, "strengthType"), out
+                )
 
 
-def _e288(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_15_then_controlnets_items_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/15/then/properties/controlnets/items/then
     if isinstance(x, dict):
         if "weight" in x:
             if x["weight"] is not None:
-                _e289(x["weight"], (*path, "weight"), out)
+                _e_x_advice_15_then_controlnets_items_then_weight(
+                    x["weight"], (*path, "weight"), out
+                )
 
 
-def _e174(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_allOf_10_then_controlnets_items_then_strengthType(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/10/then/properties/controlnets/items/then/properties/strengthType
     if x is None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K291, "type", _RULE292, None))
+            out.append(
+                _rule_error(
+                    path,
+                    "/allOf/10/then/properties/controlnets/items/then/properties/strengthType/type",
+                    "type",
+                    "strength-type-reference-only",
+                    None,
+                )
+            )
 
 
-def _e271(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_13_then_controlnets_items_then_strengthType(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/13/then/properties/controlnets/items/then/properties/strengthType
     if x is None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K293, "type", _RULE22, None))
+            out.append(
+                _rule_error(
+                    path,
+                    "/x-advice/13/then/properties/controlnets/items/then/properties/strengthType/type",
+                    "type",
+                    "strength-type-unknown-preprocessor",
+                    None,
+                )
+            )
 
 
-def _e280(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_14_then_controlnets_items_then_strengthType(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/14/then/properties/controlnets/items/then/properties/strengthType
-    if not (x is None or (isinstance(x, str) and x in _K191)):
-        out.append(_rule_error(path, _K295, "enum", _RULE23, None))
+    if not (x is None or (isinstance(x, str) and x in {"High", "Low", "Mid"})):
+        out.append(
+            _rule_error(
+                path,
+                "/x-advice/14/then/properties/controlnets/items/then/properties/strengthType/enum",
+                "enum",
+                "strength-type-content-character-max-high",
+                None,
+            )
+        )
 
 
-def _e289(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_x_advice_15_then_controlnets_items_then_weight(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/15/then/properties/controlnets/items/then/properties/weight
     if x is None:
         pass
     else:
         if x is not None:
-            out.append(_rule_error(path, _K296, "type", _RULE24, None))
+            out.append(
+                _rule_error(
+                    path,
+                    "/x-advice/15/then/properties/controlnets/items/then/properties/weight/type",
+                    "type",
+                    "controlnet-weight-or-strength-type",
+                    None,
+                )
+            )
 
 
-_TABLE32 = {
-    "alchemy": _v1,
-    "canvasInitId": _v2,
-    "canvasMaskId": _v3,
-    "canvasRequest": _v4,
-    "canvasRequestType": _v5,
-    "contrast": _v6,
-    "contrastRatio": _v7,
-    "controlNet": _v8,
-    "controlnets": _v9,
-    "controlNetType": _v19,
-    "elements": _v20,
-    "enhancePrompt": _v26,
-    "enhancePromptInstruction": _v27,
-    "expandedDomain": _v28,
-    "fantasyAvatar": _v29,
-    "guidance_scale": _v30,
-    "height": _v31,
-    "highContrast": _v32,
-    "highResolution": _v33,
-    "imagePrompts": _v34,
-    "imagePromptWeight": _v36,
-    "init_generation_image_id": _v37,
-    "init_image_id": _v38,
-    "init_strength": _v39,
-    "modelId": _v40,
-    "negative_prompt": _v41,
-    "num_images": _v42,
-    "num_inference_steps": _v43,
-    "photoReal": _v44,
-    "photoRealStrength": _v45,
-    "photoRealVersion": _v46,
-    "presetStyle": _v47,
-    "prompt": _v48,
-    "promptMagic": _v49,
-    "promptMagicStrength": _v50,
-    "promptMagicVersion": _v51,
-    "public": _v52,
-    "scheduler": _v53,
-    "sd_version": _v54,
-    "seed": _v55,
-    "tiling": _v56,
-    "transparency": _v57,
-    "ultra": _v58,
-    "unzoom": _v59,
-    "unzoomAmount": _v60,
-    "upscaleRatio": _v61,
-    "userElements": _v62,
-    "weighting": _v68,
-    "width": _v69,
-    "styleUUID": _v70,
-    "styleUUID\n": _v70,
-    "contextImages": _v71,
-    "contextImages\n": _v71,
-    "isInitImage": _v77,
-    "isInitImage\n": _v77,
+_VALID_root = {
+    "alchemy": _v_alchemy,
+    "canvasInitId": _v_canvasInitId,
+    "canvasMaskId": _v_canvasMaskId,
+    "canvasRequest": _v_canvasRequest,
+    "canvasRequestType": _v_canvasRequestType,
+    "contrast": _v_contrast,
+    "contrastRatio": _v_contrastRatio,
+    "controlNet": _v_controlNet,
+    "controlnets": _v_controlnets,
+    "controlNetType": _v_controlNetType,
+    "elements": _v_elements,
+    "enhancePrompt": _v_enhancePrompt,
+    "enhancePromptInstruction": _v_enhancePromptInstruction,
+    "expandedDomain": _v_expandedDomain,
+    "fantasyAvatar": _v_fantasyAvatar,
+    "guidance_scale": _v_guidance_scale,
+    "height": _v_height,
+    "highContrast": _v_highContrast,
+    "highResolution": _v_highResolution,
+    "imagePrompts": _v_imagePrompts,
+    "imagePromptWeight": _v_imagePromptWeight,
+    "init_generation_image_id": _v_init_generation_image_id,
+    "init_image_id": _v_init_image_id,
+    "init_strength": _v_init_strength,
+    "modelId": _v_modelId,
+    "negative_prompt": _v_negative_prompt,
+    "num_images": _v_num_images,
+    "num_inference_steps": _v_num_inference_steps,
+    "photoReal": _v_photoReal,
+    "photoRealStrength": _v_photoRealStrength,
+    "photoRealVersion": _v_photoRealVersion,
+    "presetStyle": _v_presetStyle,
+    "prompt": _v_prompt,
+    "promptMagic": _v_promptMagic,
+    "promptMagicStrength": _v_promptMagicStrength,
+    "promptMagicVersion": _v_promptMagicVersion,
+    "public": _v_public,
+    "scheduler": _v_scheduler,
+    "sd_version": _v_sd_version,
+    "seed": _v_seed,
+    "tiling": _v_tiling,
+    "transparency": _v_transparency,
+    "ultra": _v_ultra,
+    "unzoom": _v_unzoom,
+    "unzoomAmount": _v_unzoomAmount,
+    "upscaleRatio": _v_upscaleRatio,
+    "userElements": _v_userElements,
+    "weighting": _v_weighting,
+    "width": _v_width,
+    "styleUUID": _v_patternProperties_styleUUID,
+    "styleUUID\n": _v_patternProperties_styleUUID,
+    "contextImages": _v_patternProperties_contextImages,
+    "contextImages\n": _v_patternProperties_contextImages,
+    "isInitImage": _v_patternProperties_isInitImage,
+    "isInitImage\n": _v_patternProperties_isInitImage,
 }
-_TABLE36 = {
-    "alchemy": _e1,
-    "canvasInitId": _e2,
-    "canvasMaskId": _e3,
-    "canvasRequest": _e4,
-    "canvasRequestType": _e5,
-    "contrast": _e6,
-    "contrastRatio": _e7,
-    "controlNet": _e8,
-    "controlnets": _e9,
-    "controlNetType": _e19,
-    "elements": _e20,
-    "enhancePrompt": _e26,
-    "enhancePromptInstruction": _e27,
-    "expandedDomain": _e28,
-    "fantasyAvatar": _e29,
-    "guidance_scale": _e30,
-    "height": _e31,
-    "highContrast": _e32,
-    "highResolution": _e33,
-    "imagePrompts": _e34,
-    "imagePromptWeight": _e36,
-    "init_generation_image_id": _e37,
-    "init_image_id": _e38,
-    "init_strength": _e39,
-    "modelId": _e40,
-    "negative_prompt": _e41,
-    "num_images": _e42,
-    "num_inference_steps": _e43,
-    "photoReal": _e44,
-    "photoRealStrength": _e45,
-    "photoRealVersion": _e46,
-    "presetStyle": _e47,
-    "prompt": _e48,
-    "promptMagic": _e49,
-    "promptMagicStrength": _e50,
-    "promptMagicVersion": _e51,
-    "public": _e52,
-    "scheduler": _e53,
-    "sd_version": _e54,
-    "seed": _e55,
-    "tiling": _e56,
-    "transparency": _e57,
-    "ultra": _e58,
-    "unzoom": _e59,
-    "unzoomAmount": _e60,
-    "upscaleRatio": _e61,
-    "userElements": _e62,
-    "weighting": _e68,
-    "width": _e69,
-    "styleUUID": _e70,
-    "styleUUID\n": _e70,
-    "contextImages": _e71,
-    "contextImages\n": _e71,
-    "isInitImage": _e77,
-    "isInitImage\n": _e77,
+_ERRORS_root = {
+    "alchemy": _e_alchemy,
+    "canvasInitId": _e_canvasInitId,
+    "canvasMaskId": _e_canvasMaskId,
+    "canvasRequest": _e_canvasRequest,
+    "canvasRequestType": _e_canvasRequestType,
+    "contrast": _e_contrast,
+    "contrastRatio": _e_contrastRatio,
+    "controlNet": _e_controlNet,
+    "controlnets": _e_controlnets,
+    "controlNetType": _e_controlNetType,
+    "elements": _e_elements,
+    "enhancePrompt": _e_enhancePrompt,
+    "enhancePromptInstruction": _e_enhancePromptInstruction,
+    "expandedDomain": _e_expandedDomain,
+    "fantasyAvatar": _e_fantasyAvatar,
+    "guidance_scale": _e_guidance_scale,
+    "height": _e_height,
+    "highContrast": _e_highContrast,
+    "highResolution": _e_highResolution,
+    "imagePrompts": _e_imagePrompts,
+    "imagePromptWeight": _e_imagePromptWeight,
+    "init_generation_image_id": _e_init_generation_image_id,
+    "init_image_id": _e_init_image_id,
+    "init_strength": _e_init_strength,
+    "modelId": _e_modelId,
+    "negative_prompt": _e_negative_prompt,
+    "num_images": _e_num_images,
+    "num_inference_steps": _e_num_inference_steps,
+    "photoReal": _e_photoReal,
+    "photoRealStrength": _e_photoRealStrength,
+    "photoRealVersion": _e_photoRealVersion,
+    "presetStyle": _e_presetStyle,
+    "prompt": _e_prompt,
+    "promptMagic": _e_promptMagic,
+    "promptMagicStrength": _e_promptMagicStrength,
+    "promptMagicVersion": _e_promptMagicVersion,
+    "public": _e_public,
+    "scheduler": _e_scheduler,
+    "sd_version": _e_sd_version,
+    "seed": _e_seed,
+    "tiling": _e_tiling,
+    "transparency": _e_transparency,
+    "ultra": _e_ultra,
+    "unzoom": _e_unzoom,
+    "unzoomAmount": _e_unzoomAmount,
+    "upscaleRatio": _e_upscaleRatio,
+    "userElements": _e_userElements,
+    "weighting": _e_weighting,
+    "width": _e_width,
+    "styleUUID": _e_patternProperties_styleUUID,
+    "styleUUID\n": _e_patternProperties_styleUUID,
+    "contextImages": _e_patternProperties_contextImages,
+    "contextImages\n": _e_patternProperties_contextImages,
+    "isInitImage": _e_patternProperties_isInitImage,
+    "isInitImage\n": _e_patternProperties_isInitImage,
 }
-_TABLE197 = {
-    "initImageId": _v12,
-    "initImageType": _v13,
-    "preprocessorId": _v14,
-    "weight": _v15,
-    "strengthType": _v16,
-    "influence": _v17,
+_VALID_controlnetInput = {
+    "initImageId": _v_controlnetInput_initImageId,
+    "initImageType": _v_controlnetInput_initImageType,
+    "preprocessorId": _v_controlnetInput_preprocessorId,
+    "weight": _v_controlnetInput_weight,
+    "strengthType": _v_controlnetInput_strengthType,
+    "influence": _v_controlnetInput_influence,
 }
-_TABLE199 = {"akUUID": _v23, "weight": _v24}
-_TABLE201 = {"userLoraId": _v65, "weight": _v66}
-_TABLE203 = {"id": _v74, "type": _v75}
-_TABLE257 = {
-    "initImageId": _e12,
-    "initImageType": _e13,
-    "preprocessorId": _e14,
-    "weight": _e15,
-    "strengthType": _e16,
-    "influence": _e17,
+_VALID_elementInput = {"akUUID": _v_elementInput_akUUID, "weight": _v_elementInput_weight}
+_VALID_userElementInput = {
+    "userLoraId": _v_userElementInput_userLoraId,
+    "weight": _v_userElementInput_weight,
 }
-_TABLE262 = {"akUUID": _e23, "weight": _e24}
-_TABLE265 = {"userLoraId": _e65, "weight": _e66}
-_TABLE270 = {"id": _e74, "type": _e75}
+_VALID_contextImage = {"id": _v_contextImage_id, "type": _v_contextImage_type}
+_ERRORS_controlnetInput = {
+    "initImageId": _e_controlnetInput_initImageId,
+    "initImageType": _e_controlnetInput_initImageType,
+    "preprocessorId": _e_controlnetInput_preprocessorId,
+    "weight": _e_controlnetInput_weight,
+    "strengthType": _e_controlnetInput_strengthType,
+    "influence": _e_controlnetInput_influence,
+}
+_ERRORS_elementInput = {"akUUID": _e_elementInput_akUUID, "weight": _e_elementInput_weight}
+_ERRORS_userElementInput = {
+    "userLoraId": _e_userElementInput_userLoraId,
+    "weight": _e_userElementInput_weight,
+}
+_ERRORS_contextImage = {"id": _e_contextImage_id, "type": _e_contextImage_type}

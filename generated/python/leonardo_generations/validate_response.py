@@ -41,20 +41,20 @@ class Error:
 
 def is_valid(instance: Any) -> bool:
     """True when `instance` satisfies every constraint (advice warnings do not count)."""
-    return _v0(instance)
+    return _v_root(instance)
 
 
 def is_accepted(instance: Any) -> bool:
     """Deprecated alias of `is_valid` (advice no longer takes part in validity)."""
     warnings.warn("is_accepted is deprecated; use is_valid", DeprecationWarning, stacklevel=2)
-    return _v0(instance)
+    return _v_root(instance)
 
 
 def validate(instance: Any) -> list[Error]:
     """Every finding for `instance`: the constraint errors, then the advice warnings."""
     out: list[Error] = []
-    if not _v0(instance):
-        _e0(instance, (), out)
+    if not _v_root(instance):
+        _e_root(instance, (), out)
     _advise(instance, out)
     return out
 
@@ -72,28 +72,26 @@ def _pointer(path: tuple[str | int, ...]) -> str:
 
 
 def _rule_error(
-    path: tuple[str | int, ...],
-    schema_path: str,
-    keyword: str,
-    rule: tuple[str, str, str],
-    prop: str | None,
+    path: tuple[str | int, ...], schema_path: str, keyword: str, rule_id: str, prop: str | None
 ) -> Error:
-    rule_id, severity, message = rule
-    return Error(_pointer(path), schema_path, keyword, message, rule_id, severity, prop)
+    rule = RULES[rule_id]
+    return Error(
+        _pointer(path), schema_path, keyword, rule["message"], rule_id, rule["severity"], prop
+    )
 
 
 def _warn(
     x: Any,
     report: Callable[[Any, tuple[str | int, ...], list[Error]], None],
-    rule: tuple[str, str, str],
+    rule_id: str,
     out: list[Error],
 ) -> None:
     """Report an advice entry's findings, each as that entry's rule (its id, severity, message)."""
     found: list[Error] = []
     report(x, (), found)
-    rule_id, severity, message = rule
+    rule = RULES[rule_id]
     for error in found:
-        error.rule_id, error.severity, error.message = rule_id, severity, message
+        error.rule_id, error.severity, error.message = rule_id, rule["severity"], rule["message"]
     out.extend(found)
 
 
@@ -171,53 +169,31 @@ def _exactly_one(*results: bool) -> bool:
     return sum(results) == 1
 
 
-_K0 = frozenset({"CREDITS", "DOLLARS"})
-_K1 = ["sdGenerationJob"]
-_K2 = "/required"
-_K3 = "object"
-_K4 = "/type"
-_K5 = ["generationId"]
-_K6 = "/properties/sdGenerationJob/required"
-_K7 = "object or null"
-_K8 = "/properties/sdGenerationJob/type"
-_K9 = "string"
-_K10 = "/properties/sdGenerationJob/properties/generationId/type"
-_K11 = "integer or null"
-_K12 = "/properties/sdGenerationJob/properties/apiCreditCost/type"
-_K13 = "/properties/sdGenerationJob/properties/cost/type"
-_K14 = "/properties/sdGenerationJob/properties/cost/properties/amount/type"
-_K15 = '["CREDITS", "DOLLARS"]'
-_K16 = "/properties/sdGenerationJob/properties/cost/properties/unit/enum"
-_K17 = "/properties/sdGenerationJob/properties/cost/properties/unit/type"
-
-
-def _v0(x: Any) -> bool:
+def _v_root(x: Any) -> bool:
+    # /type
     if not isinstance(x, dict):
         return False
+    # /required
     if "sdGenerationJob" not in x:
         return False
     if not (
         (isinstance(x["sdGenerationJob"], dict) or x["sdGenerationJob"] is None)
-        and (x["sdGenerationJob"] is None or ("generationId" in x["sdGenerationJob"]))
+        and (x["sdGenerationJob"] is None or "generationId" in x["sdGenerationJob"])
         and (
             x["sdGenerationJob"] is None
             or (
                 (
                     "generationId" not in x["sdGenerationJob"]
-                    or (isinstance(x["sdGenerationJob"]["generationId"], str))
+                    or isinstance(x["sdGenerationJob"]["generationId"], str)
                 )
                 and (
                     "apiCreditCost" not in x["sdGenerationJob"]
+                    or type(x["sdGenerationJob"]["apiCreditCost"]) is int
                     or (
-                        (
-                            type(x["sdGenerationJob"]["apiCreditCost"]) is int
-                            or (
-                                type(x["sdGenerationJob"]["apiCreditCost"]) is float
-                                and x["sdGenerationJob"]["apiCreditCost"].is_integer()
-                            )
-                        )
-                        or x["sdGenerationJob"]["apiCreditCost"] is None
+                        type(x["sdGenerationJob"]["apiCreditCost"]) is float
+                        and x["sdGenerationJob"]["apiCreditCost"].is_integer()
                     )
+                    or x["sdGenerationJob"]["apiCreditCost"] is None
                 )
                 and (
                     "cost" not in x["sdGenerationJob"]
@@ -231,16 +207,14 @@ def _v0(x: Any) -> bool:
                             or (
                                 (
                                     "amount" not in x["sdGenerationJob"]["cost"]
-                                    or (isinstance(x["sdGenerationJob"]["cost"]["amount"], str))
+                                    or isinstance(x["sdGenerationJob"]["cost"]["amount"], str)
                                 )
                                 and (
                                     "unit" not in x["sdGenerationJob"]["cost"]
                                     or (
-                                        (isinstance(x["sdGenerationJob"]["cost"]["unit"], str))
-                                        and (
-                                            isinstance(x["sdGenerationJob"]["cost"]["unit"], str)
-                                            and x["sdGenerationJob"]["cost"]["unit"] in _K0
-                                        )
+                                        isinstance(x["sdGenerationJob"]["cost"]["unit"], str)
+                                        and x["sdGenerationJob"]["cost"]["unit"]
+                                        in {"CREDITS", "DOLLARS"}
                                     )
                                 )
                             )
@@ -254,15 +228,15 @@ def _v0(x: Any) -> bool:
     return True
 
 
-def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /
     if isinstance(x, dict):
-        for _name in _K1:
+        for _name in ("sdGenerationJob",):
             if _name not in x:
                 out.append(
                     Error(
                         _pointer(path),
-                        _K2,
+                        "/required",
                         "required",
                         f"missing required property {_name!r}",
                         None,
@@ -273,26 +247,22 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if "sdGenerationJob" in x:
             if not (
                 (isinstance(x["sdGenerationJob"], dict) or x["sdGenerationJob"] is None)
-                and (x["sdGenerationJob"] is None or ("generationId" in x["sdGenerationJob"]))
+                and (x["sdGenerationJob"] is None or "generationId" in x["sdGenerationJob"])
                 and (
                     x["sdGenerationJob"] is None
                     or (
                         (
                             "generationId" not in x["sdGenerationJob"]
-                            or (isinstance(x["sdGenerationJob"]["generationId"], str))
+                            or isinstance(x["sdGenerationJob"]["generationId"], str)
                         )
                         and (
                             "apiCreditCost" not in x["sdGenerationJob"]
+                            or type(x["sdGenerationJob"]["apiCreditCost"]) is int
                             or (
-                                (
-                                    type(x["sdGenerationJob"]["apiCreditCost"]) is int
-                                    or (
-                                        type(x["sdGenerationJob"]["apiCreditCost"]) is float
-                                        and x["sdGenerationJob"]["apiCreditCost"].is_integer()
-                                    )
-                                )
-                                or x["sdGenerationJob"]["apiCreditCost"] is None
+                                type(x["sdGenerationJob"]["apiCreditCost"]) is float
+                                and x["sdGenerationJob"]["apiCreditCost"].is_integer()
                             )
+                            or x["sdGenerationJob"]["apiCreditCost"] is None
                         )
                         and (
                             "cost" not in x["sdGenerationJob"]
@@ -306,26 +276,18 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                     or (
                                         (
                                             "amount" not in x["sdGenerationJob"]["cost"]
-                                            or (
-                                                isinstance(
-                                                    x["sdGenerationJob"]["cost"]["amount"], str
-                                                )
+                                            or isinstance(
+                                                x["sdGenerationJob"]["cost"]["amount"], str
                                             )
                                         )
                                         and (
                                             "unit" not in x["sdGenerationJob"]["cost"]
                                             or (
-                                                (
-                                                    isinstance(
-                                                        x["sdGenerationJob"]["cost"]["unit"], str
-                                                    )
+                                                isinstance(
+                                                    x["sdGenerationJob"]["cost"]["unit"], str
                                                 )
-                                                and (
-                                                    isinstance(
-                                                        x["sdGenerationJob"]["cost"]["unit"], str
-                                                    )
-                                                    and x["sdGenerationJob"]["cost"]["unit"] in _K0
-                                                )
+                                                and x["sdGenerationJob"]["cost"]["unit"]
+                                                in {"CREDITS", "DOLLARS"}
                                             )
                                         )
                                     )
@@ -335,27 +297,27 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
             ):
-                _e1(x["sdGenerationJob"], (*path, "sdGenerationJob"), out)
+                _e_sdGenerationJob(x["sdGenerationJob"], (*path, "sdGenerationJob"), out)
     else:
         if not isinstance(x, dict):
             out.append(
                 Error(
                     _pointer(path),
-                    _K4,
+                    "/type",
                     "type",
-                    f"expected {_K3}, got {_kind(x)} {_show(x)}",
+                    f"expected object, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K1:
+            for _name in ("sdGenerationJob",):
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K2,
+                            "/required",
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -366,26 +328,22 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if "sdGenerationJob" in x:
                 if not (
                     (isinstance(x["sdGenerationJob"], dict) or x["sdGenerationJob"] is None)
-                    and (x["sdGenerationJob"] is None or ("generationId" in x["sdGenerationJob"]))
+                    and (x["sdGenerationJob"] is None or "generationId" in x["sdGenerationJob"])
                     and (
                         x["sdGenerationJob"] is None
                         or (
                             (
                                 "generationId" not in x["sdGenerationJob"]
-                                or (isinstance(x["sdGenerationJob"]["generationId"], str))
+                                or isinstance(x["sdGenerationJob"]["generationId"], str)
                             )
                             and (
                                 "apiCreditCost" not in x["sdGenerationJob"]
+                                or type(x["sdGenerationJob"]["apiCreditCost"]) is int
                                 or (
-                                    (
-                                        type(x["sdGenerationJob"]["apiCreditCost"]) is int
-                                        or (
-                                            type(x["sdGenerationJob"]["apiCreditCost"]) is float
-                                            and x["sdGenerationJob"]["apiCreditCost"].is_integer()
-                                        )
-                                    )
-                                    or x["sdGenerationJob"]["apiCreditCost"] is None
+                                    type(x["sdGenerationJob"]["apiCreditCost"]) is float
+                                    and x["sdGenerationJob"]["apiCreditCost"].is_integer()
                                 )
+                                or x["sdGenerationJob"]["apiCreditCost"] is None
                             )
                             and (
                                 "cost" not in x["sdGenerationJob"]
@@ -399,29 +357,18 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                                         or (
                                             (
                                                 "amount" not in x["sdGenerationJob"]["cost"]
-                                                or (
-                                                    isinstance(
-                                                        x["sdGenerationJob"]["cost"]["amount"], str
-                                                    )
+                                                or isinstance(
+                                                    x["sdGenerationJob"]["cost"]["amount"], str
                                                 )
                                             )
                                             and (
                                                 "unit" not in x["sdGenerationJob"]["cost"]
                                                 or (
-                                                    (
-                                                        isinstance(
-                                                            x["sdGenerationJob"]["cost"]["unit"],
-                                                            str,
-                                                        )
+                                                    isinstance(
+                                                        x["sdGenerationJob"]["cost"]["unit"], str
                                                     )
-                                                    and (
-                                                        isinstance(
-                                                            x["sdGenerationJob"]["cost"]["unit"],
-                                                            str,
-                                                        )
-                                                        and x["sdGenerationJob"]["cost"]["unit"]
-                                                        in _K0
-                                                    )
+                                                    and x["sdGenerationJob"]["cost"]["unit"]
+                                                    in {"CREDITS", "DOLLARS"}
                                                 )
                                             )
                                         )
@@ -431,23 +378,23 @@ def _e0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
                 ):
-                    _e1(x["sdGenerationJob"], (*path, "sdGenerationJob"), out)
+                    _e_sdGenerationJob(x["sdGenerationJob"], (*path, "sdGenerationJob"), out)
 
 
 def _advise(x: Any, out: list[Error]) -> None:
     return
 
 
-def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_sdGenerationJob(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sdGenerationJob
     if isinstance(x, dict) or x is None:
         if x is not None:
-            for _name in _K5:
+            for _name in ("generationId",):
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K6,
+                            "/properties/sdGenerationJob/required",
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -456,58 +403,55 @@ def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             if "generationId" in x:
-                if not (isinstance(x["generationId"], str)):
-                    _e2(x["generationId"], (*path, "generationId"), out)
+                if not isinstance(x["generationId"], str):
+                    _e_sdGenerationJob_generationId(x["generationId"], (*path, "generationId"), out)
             if "apiCreditCost" in x:
                 if not (
-                    (
-                        type(x["apiCreditCost"]) is int
-                        or (type(x["apiCreditCost"]) is float and x["apiCreditCost"].is_integer())
-                    )
+                    type(x["apiCreditCost"]) is int
+                    or (type(x["apiCreditCost"]) is float and x["apiCreditCost"].is_integer())
                     or x["apiCreditCost"] is None
                 ):
-                    _e3(x["apiCreditCost"], (*path, "apiCreditCost"), out)
+                    _e_sdGenerationJob_apiCreditCost(
+                        x["apiCreditCost"], (*path, "apiCreditCost"), out
+                    )
             if "cost" in x:
                 if not (
                     (isinstance(x["cost"], dict) or x["cost"] is None)
                     and (
                         x["cost"] is None
                         or (
-                            ("amount" not in x["cost"] or (isinstance(x["cost"]["amount"], str)))
+                            ("amount" not in x["cost"] or isinstance(x["cost"]["amount"], str))
                             and (
                                 "unit" not in x["cost"]
                                 or (
-                                    (isinstance(x["cost"]["unit"], str))
-                                    and (
-                                        isinstance(x["cost"]["unit"], str)
-                                        and x["cost"]["unit"] in _K0
-                                    )
+                                    isinstance(x["cost"]["unit"], str)
+                                    and x["cost"]["unit"] in {"CREDITS", "DOLLARS"}
                                 )
                             )
                         )
                     )
                 ):
-                    _e4(x["cost"], (*path, "cost"), out)
+                    _e_sdGenerationJob_cost(x["cost"], (*path, "cost"), out)
     else:
         if not (isinstance(x, dict) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K8,
+                    "/properties/sdGenerationJob/type",
                     "type",
-                    f"expected {_K7}, got {_kind(x)} {_show(x)}",
+                    f"expected object or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
         if isinstance(x, dict):
-            for _name in _K5:
+            for _name in ("generationId",):
                 if _name not in x:
                     out.append(
                         Error(
                             _pointer(path),
-                            _K6,
+                            "/properties/sdGenerationJob/required",
                             "required",
                             f"missing required property {_name!r}",
                             None,
@@ -516,41 +460,38 @@ def _e1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                         )
                     )
             if "generationId" in x:
-                if not (isinstance(x["generationId"], str)):
-                    _e2(x["generationId"], (*path, "generationId"), out)
+                if not isinstance(x["generationId"], str):
+                    _e_sdGenerationJob_generationId(x["generationId"], (*path, "generationId"), out)
             if "apiCreditCost" in x:
                 if not (
-                    (
-                        type(x["apiCreditCost"]) is int
-                        or (type(x["apiCreditCost"]) is float and x["apiCreditCost"].is_integer())
-                    )
+                    type(x["apiCreditCost"]) is int
+                    or (type(x["apiCreditCost"]) is float and x["apiCreditCost"].is_integer())
                     or x["apiCreditCost"] is None
                 ):
-                    _e3(x["apiCreditCost"], (*path, "apiCreditCost"), out)
+                    _e_sdGenerationJob_apiCreditCost(
+                        x["apiCreditCost"], (*path, "apiCreditCost"), out
+                    )
             if "cost" in x:
                 if not (
                     (isinstance(x["cost"], dict) or x["cost"] is None)
                     and (
                         x["cost"] is None
                         or (
-                            ("amount" not in x["cost"] or (isinstance(x["cost"]["amount"], str)))
+                            ("amount" not in x["cost"] or isinstance(x["cost"]["amount"], str))
                             and (
                                 "unit" not in x["cost"]
                                 or (
-                                    (isinstance(x["cost"]["unit"], str))
-                                    and (
-                                        isinstance(x["cost"]["unit"], str)
-                                        and x["cost"]["unit"] in _K0
-                                    )
+                                    isinstance(x["cost"]["unit"], str)
+                                    and x["cost"]["unit"] in {"CREDITS", "DOLLARS"}
                                 )
                             )
                         )
                     )
                 ):
-                    _e4(x["cost"], (*path, "cost"), out)
+                    _e_sdGenerationJob_cost(x["cost"], (*path, "cost"), out)
 
 
-def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_sdGenerationJob_generationId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sdGenerationJob/properties/generationId
     if isinstance(x, str):
         pass
@@ -559,9 +500,9 @@ def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K10,
+                    "/properties/sdGenerationJob/properties/generationId/type",
                     "type",
-                    f"expected {_K9}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -569,18 +510,18 @@ def _e2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_sdGenerationJob_apiCreditCost(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sdGenerationJob/properties/apiCreditCost
-    if (type(x) is int or (type(x) is float and x.is_integer())) or x is None:
+    if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
         pass
     else:
-        if not ((type(x) is int or (type(x) is float and x.is_integer())) or x is None):
+        if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K12,
+                    "/properties/sdGenerationJob/properties/apiCreditCost/type",
                     "type",
-                    f"expected {_K11}, got {_kind(x)} {_show(x)}",
+                    f"expected integer or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -588,27 +529,24 @@ def _e3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_sdGenerationJob_cost(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sdGenerationJob/properties/cost
     if isinstance(x, dict) or x is None:
         if x is not None:
             if "amount" in x:
-                if not (isinstance(x["amount"], str)):
-                    _e5(x["amount"], (*path, "amount"), out)
+                if not isinstance(x["amount"], str):
+                    _e_sdGenerationJob_cost_amount(x["amount"], (*path, "amount"), out)
             if "unit" in x:
-                if not (
-                    (isinstance(x["unit"], str))
-                    and (isinstance(x["unit"], str) and x["unit"] in _K0)
-                ):
-                    _e6(x["unit"], (*path, "unit"), out)
+                if not (isinstance(x["unit"], str) and x["unit"] in {"CREDITS", "DOLLARS"}):
+                    _e_sdGenerationJob_cost_unit(x["unit"], (*path, "unit"), out)
     else:
         if not (isinstance(x, dict) or x is None):
             out.append(
                 Error(
                     _pointer(path),
-                    _K13,
+                    "/properties/sdGenerationJob/properties/cost/type",
                     "type",
-                    f"expected {_K7}, got {_kind(x)} {_show(x)}",
+                    f"expected object or null, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -616,17 +554,14 @@ def _e4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
         if isinstance(x, dict):
             if "amount" in x:
-                if not (isinstance(x["amount"], str)):
-                    _e5(x["amount"], (*path, "amount"), out)
+                if not isinstance(x["amount"], str):
+                    _e_sdGenerationJob_cost_amount(x["amount"], (*path, "amount"), out)
             if "unit" in x:
-                if not (
-                    (isinstance(x["unit"], str))
-                    and (isinstance(x["unit"], str) and x["unit"] in _K0)
-                ):
-                    _e6(x["unit"], (*path, "unit"), out)
+                if not (isinstance(x["unit"], str) and x["unit"] in {"CREDITS", "DOLLARS"}):
+                    _e_sdGenerationJob_cost_unit(x["unit"], (*path, "unit"), out)
 
 
-def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_sdGenerationJob_cost_amount(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sdGenerationJob/properties/cost/properties/amount
     if isinstance(x, str):
         pass
@@ -635,9 +570,9 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K14,
+                    "/properties/sdGenerationJob/properties/cost/properties/amount/type",
                     "type",
-                    f"expected {_K9}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
@@ -645,16 +580,16 @@ def _e5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             )
 
 
-def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_sdGenerationJob_cost_unit(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /properties/sdGenerationJob/properties/cost/properties/unit
     if isinstance(x, str):
-        if not (isinstance(x, str) and x in _K0):
+        if x not in {"CREDITS", "DOLLARS"}:
             out.append(
                 Error(
                     _pointer(path),
-                    _K16,
+                    "/properties/sdGenerationJob/properties/cost/properties/unit/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K15}",
+                    f'{_show(x)} is not one of ["CREDITS", "DOLLARS"]',
                     None,
                     "error",
                     None,
@@ -665,21 +600,21 @@ def _e6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             out.append(
                 Error(
                     _pointer(path),
-                    _K17,
+                    "/properties/sdGenerationJob/properties/cost/properties/unit/type",
                     "type",
-                    f"expected {_K9}, got {_kind(x)} {_show(x)}",
+                    f"expected string, got {_kind(x)} {_show(x)}",
                     None,
                     "error",
                     None,
                 )
             )
-        if not (isinstance(x, str) and x in _K0):
+        if not (isinstance(x, str) and x in {"CREDITS", "DOLLARS"}):
             out.append(
                 Error(
                     _pointer(path),
-                    _K16,
+                    "/properties/sdGenerationJob/properties/cost/properties/unit/enum",
                     "enum",
-                    f"{_show(x)} is not one of {_K15}",
+                    f'{_show(x)} is not one of ["CREDITS", "DOLLARS"]',
                     None,
                     "error",
                     None,
