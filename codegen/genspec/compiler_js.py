@@ -1,91 +1,30 @@
 """compile_schema_js: JSON Schema -> a standalone JavaScript validator module (source text).
 
 The same pipeline as the Python target (check, one IR, emitters, template); only the emitter and
-the template differ. `lower_with_advice` is the one place this target plans beyond the IR: it
-lowers the root's `x-advice` subschemas (design 1) into the same node graph.
+the template differ; what both targets decide alike comes from `genspec.plan`.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from genspec import ir, pointer
+from genspec import ir
 from genspec.emit_js import JsEmitter
-from genspec.ir import Node, SchemaError, SchemaIR
+from genspec.ir import Node, SchemaIR
 from genspec.literals import js_comment, js_literal
-from genspec.refs import RefError, SchemaIndex
 from genspec.templating import render
 
-ADVICE_KEYWORD = "x-advice"
 JS_REGENERATE = "genspec generate"
 
 
 def lower_with_advice(
     schema: Any, *, check: bool = True, resources: dict[str, Any] | None = None
 ) -> tuple[SchemaIR, list[Node]]:
-    """The IR of `schema` plus one node per `x-advice` subschema (applied to the root instance).
-
-    Each advice subschema must carry an `x-rule` of severity "warning"; their `$ref`s resolve in
-    the root document like any other subschema's.
-    """
-    shared = getattr(ir, "Advice", None)
-    if shared is not None:  # the shared IR lowers x-advice itself (design 1): use its nodes
-        schema_ir = ir.lower(schema, check=check, resources=resources)
-        found = schema_ir.root.find(shared)
-        return schema_ir, list(found.children) if found is not None else []
-    try:
-        schema = json.loads(json.dumps(schema, allow_nan=False))
-        registry = {
-            uri: json.loads(json.dumps(doc, allow_nan=False))
-            for uri, doc in (resources or {}).items()
-        }
-    except (TypeError, ValueError) as exc:
-        raise SchemaError("", f"schema is not JSON data: {exc}") from None
-    if check:
-        ir.check_metaschema(schema)
-    advice = schema.get(ADVICE_KEYWORD, []) if isinstance(schema, dict) else []
-    if not isinstance(advice, list):
-        raise SchemaError(f"/{ADVICE_KEYWORD}", "must be a list of subschemas", ADVICE_KEYWORD)
-    checker = ir._Checker()
-    try:
-        index = SchemaIndex(schema, registry, on_place=checker)
-        base = index.places[""].base
-        locations = [pointer.join("", ADVICE_KEYWORD, i) for i in range(len(advice))]
-        for location, subschema in zip(locations, advice, strict=True):
-            index._index(subschema, location, base)
-            rule = checker.rule_at[location]
-            if rule is None or rule.severity != "warning":
-                message = "each advice subschema needs an x-rule of severity 'warning'"
-                raise SchemaError(location, message, ADVICE_KEYWORD)
-        lowering = ir._Lowering(index, checker.rule_at)
-        root = lowering.lower()
-        _lower_more(lowering, locations)
-    except RefError as exc:
-        raise SchemaError(exc.location, exc.reason, exc.keyword) from None
-    ir._refuse_in_place_loops(lowering.nodes)
-    nodes = [lowering.by_location[location] for location in locations]
-    return SchemaIR(root, lowering.nodes, checker.rules), nodes
-
-
-def _lower_more(lowering: ir._Lowering, roots: list[str]) -> None:
-    """Lower further roots into the same node graph (the walk `_Lowering.lower` does)."""
-    start = len(lowering.nodes)
-    for root in roots:
-        if root in lowering.by_location:
-            continue
-        lowering._new(root)
-        stack = [lowering._child_locations(root)]
-        while stack:
-            location = next(stack[-1], None)
-            if location is None:
-                stack.pop()
-            elif location not in lowering.by_location:
-                lowering._new(location)
-                stack.append(lowering._child_locations(location))
-    for node in lowering.nodes[start:]:
-        if isinstance(node.schema, dict):
-            node.keywords = list(lowering._keywords(node.schema, node.location))
+    """The IR of `schema` and the nodes of its root's `x-advice` (design 1), which the shared
+    lowering checks: each a subschema with a warning x-rule, warnings nowhere else."""
+    schema_ir = ir.lower(schema, check=check, resources=resources)
+    advice = schema_ir.root.find(ir.Advice)
+    return schema_ir, list(advice.children) if advice is not None else []
 
 
 def header(*sources: str, command: str = JS_REGENERATE) -> str:

@@ -26,8 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from genspec import ir, keywords, pointer
-from genspec.emit_python import _member_table, literal_pattern_name, show_json
+from genspec import ir, plan, pointer
+from genspec.emit_python import show_json
 from genspec.ir import Node
 from genspec.js_patterns import check_patterns
 from genspec.jsonvalue import TYPE_KINDS
@@ -249,7 +249,7 @@ class SizeEmitter(KeywordEmitter):
     def failure(self, kw: ir.Size, ctx: Ctx) -> str:
         x, limit = ctx.var, kw.limit
         low = kw.name.startswith("min")
-        match keywords.applies_to(kw.name):
+        match plan.keyword_kind(kw):
             case "string":  # UTF-16 units bound code points: count them only when in doubt
                 ctx.emitter.uses.add("codePoints")
                 if low:
@@ -263,7 +263,7 @@ class SizeEmitter(KeywordEmitter):
 
     def message(self, kw: ir.Size, ctx: Ctx) -> str:
         bound = "at least" if kw.name.startswith("min") else "at most"
-        noun = self.NOUNS[keywords.applies_to(kw.name)]
+        noun = self.NOUNS[str(plan.keyword_kind(kw))]
         return say(f"{{show({ctx.var})}}", f" should have {bound} {kw.limit} {noun}")
 
 
@@ -343,7 +343,9 @@ class ObjectMembersEmitter(KeywordEmitter):
         extra = ctx.node.find(ir.AdditionalProperties)
         if kw is not (props or patterns or extra):
             return None  # the first of the three present emits for all of them
-        table, regex_patterns, exclusive = _member_table(props.children if props else {}, patterns)
+        table, regex_patterns, exclusive = plan.member_table(
+            props.children if props else {}, patterns
+        )
         return table, regex_patterns, exclusive, extra
 
     def statements(self, kw: Any, ctx: Ctx, code: JsCode) -> None:
@@ -768,15 +770,11 @@ EMITTERS: dict[type[ir.Keyword], KeywordEmitter] = {
     ir.IfThenElse: IfThenElseEmitter(),
     ir.Ref: RefEmitter(),
 }
-CATEGORIES = ("number", "string", "array", "object")
-# The shared IR's record of the root's x-advice, once it has one (compiler_js reads its nodes).
-_ADVICE: tuple[type, ...] = tuple(t for t in [getattr(ir, "Advice", None)] if t is not None)
 
 
 def keyword_category(kw: ir.Keyword) -> str | None:
     """The instance kind `kw` applies to, from the keyword table (None: every kind)."""
-    kind = keywords.applies_to(kw.name)
-    return None if kind == "any" else kind
+    return plan.keyword_kind(kw)
 
 
 class JsEmitter:
@@ -808,7 +806,7 @@ class JsEmitter:
 
     def pattern_test(self, pattern: str, var: str) -> str:
         """`RegExp.test` as an expression; `^name$` becomes a comparison."""
-        name = literal_pattern_name(pattern)
+        name = plan.literal_pattern_name(pattern)
         if name is not None:  # Python's $ also matches before one final newline
             return f"({var} === {js_literal(name)} || {var} === {js_literal(name + chr(10))})"
         regex = self.constant(f"new RegExp({js_literal(self.regexes[pattern])}, 'u')")
@@ -836,7 +834,7 @@ class JsEmitter:
             children = (
                 child
                 for kw in node.keywords
-                if not isinstance(kw, _ADVICE)
+                if not isinstance(kw, ir.Advice)
                 for child in ir.keyword_children(kw)
             )
             self.warning_reach[node.index] = own or any(self.warns(c) for c in children)
@@ -894,22 +892,11 @@ class JsEmitter:
     def _grouped(
         self, node: Node
     ) -> tuple[list[ir.Keyword], dict[str, list[ir.Keyword]], list[ir.Keyword]]:
-        """(type, keywords by the category they apply to, the rest; unevaluated* last)."""
-        types: list[ir.Keyword] = [kw for kw in node.keywords if isinstance(kw, ir.Type)]
-        by_category: dict[str, list[ir.Keyword]] = {}
-        rest: list[ir.Keyword] = []
-        for kw in node.keywords:
-            category = keyword_category(kw)
-            if isinstance(kw, (ir.Type, *_ADVICE)):
-                continue  # advice is never part of validity: validate() reports it last
-            if category is None:
-                rest.append(kw)
-            else:
-                by_category.setdefault(category, []).append(kw)
-        last = (ir.UnevaluatedItems, ir.UnevaluatedProperties)
-        for group in by_category.values():
-            group.sort(key=lambda kw: isinstance(kw, last))
-        return types, by_category, rest
+        """(type, keywords by the kind they apply to, in-place applicators): the shared plan's
+        check order (x-advice left out: validate() reports it after the constraints)."""
+        order = plan.check_order(node)
+        types: list[ir.Keyword] = [order.type] if order.type is not None else []
+        return types, dict(order.by_kind), order.in_place
 
     def _valid_function(self, name: str, node: Node) -> str:
         code = JsCode()
@@ -921,11 +908,10 @@ class JsEmitter:
             for kw in types:
                 EMITTERS[ir.Type].statements(kw, ctx, code)
                 ctx.known = ctx.known & (node.types or ALL)
-            for kw in rest:
-                if not isinstance(kw, (ir.UnevaluatedItems, ir.UnevaluatedProperties)):
-                    EMITTERS[type(kw)].statements(kw, ctx, code)
-            for category in CATEGORIES:
+            for category in plan.KIND_ORDER:
                 self._guarded(by_category.get(category, []), category, ctx, code, "statements")
+            for kw in rest:
+                EMITTERS[type(kw)].statements(kw, ctx, code)
             code("return true;")
         body = code.text()
         logic = "\n".join(line for line in code.lines if not line.lstrip().startswith("//"))
@@ -960,10 +946,10 @@ class JsEmitter:
             types, by_category, rest = self._grouped(node)
             for kw in types:
                 EMITTERS[ir.Type].errors(kw, ctx, code)
+            for category in plan.KIND_ORDER:
+                self._guarded(by_category.get(category, []), category, ctx, code, "errors")
             for kw in rest:
                 EMITTERS[type(kw)].errors(kw, ctx, code)
-            for category in CATEGORIES:
-                self._guarded(by_category.get(category, []), category, ctx, code, "errors")
         comment = js_comment(node.location or "/")
         return f"function {name}(x, p, out) {{ {comment}\n{code.text()}\n}}"
 

@@ -190,17 +190,6 @@ function v0(x) { // /
   if (!(isObject(x))) {
     return false;
   }
-  if (!v79(x)) return false;
-  if (!v89(x)) return false;
-  if (!v94(x)) return false;
-  if (!v111(x)) return false;
-  if (!v125(x)) return false;
-  if (!v132(x)) return false;
-  if (!v139(x)) return false;
-  if (!v146(x)) return false;
-  if (!v152(x)) return false;
-  if (!v157(x)) return false;
-  if (!v162(x)) return false;
   if (!hop.call(x, "prompt")) {
     return false;
   }
@@ -378,6 +367,17 @@ function v0(x) { // /
       return false;
     }
   }
+  if (!v79(x)) return false;
+  if (!v89(x)) return false;
+  if (!v94(x)) return false;
+  if (!v111(x)) return false;
+  if (!v125(x)) return false;
+  if (!v132(x)) return false;
+  if (!v139(x)) return false;
+  if (!v146(x)) return false;
+  if (!v152(x)) return false;
+  if (!v157(x)) return false;
+  if (!v162(x)) return false;
   return true;
 }
 
@@ -385,17 +385,6 @@ function e0(x, p, out) { // /
   if (!(isObject(x))) {
     out.push(finding(p, "/type", "type", "expected object, got " + kind(x) + " " + show(x), null));
   }
-  if (!v79(x)) e79(x, p, out);
-  if (!v89(x)) e89(x, p, out);
-  if (!v94(x)) e94(x, p, out);
-  if (!v111(x)) e111(x, p, out);
-  if (!v125(x)) e125(x, p, out);
-  if (!v132(x)) e132(x, p, out);
-  if (!v139(x)) e139(x, p, out);
-  if (!v146(x)) e146(x, p, out);
-  if (!v152(x)) e152(x, p, out);
-  if (!v157(x)) e157(x, p, out);
-  if (!v162(x)) e162(x, p, out);
   if (isObject(x)) {
     if (!hop.call(x, "prompt")) {
       out.push(finding(p, "/required", "required", "missing required property \"prompt\"", "prompt"));
@@ -575,6 +564,17 @@ function e0(x, p, out) { // /
       }
     }
   }
+  if (!v79(x)) e79(x, p, out);
+  if (!v89(x)) e89(x, p, out);
+  if (!v94(x)) e94(x, p, out);
+  if (!v111(x)) e111(x, p, out);
+  if (!v125(x)) e125(x, p, out);
+  if (!v132(x)) e132(x, p, out);
+  if (!v139(x)) e139(x, p, out);
+  if (!v146(x)) e146(x, p, out);
+  if (!v152(x)) e152(x, p, out);
+  if (!v157(x)) e157(x, p, out);
+  if (!v162(x)) e162(x, p, out);
 }
 
 function v175(x) { // /x-advice/0
@@ -784,61 +784,6 @@ function e305(x, p, out) { // /x-advice/18
   if (v306(x)) {
     if (!v308(x)) e308(x, p, out);
   }
-}
-
-function v79(x) { // /allOf/0
-  if (v80(x) && !v87(x)) return false;
-  return true;
-}
-
-function v89(x) { // /allOf/1
-  if (v90(x) && !v92(x)) return false;
-  return true;
-}
-
-function v94(x) { // /allOf/2
-  if (v95(x) && !v109(x)) return false;
-  return true;
-}
-
-function v111(x) { // /allOf/3
-  if (v112(x) && !v123(x)) return false;
-  return true;
-}
-
-function v125(x) { // /allOf/4
-  if (v126(x) && !v129(x)) return false;
-  return true;
-}
-
-function v132(x) { // /allOf/5
-  if (v133(x) && !v137(x)) return false;
-  return true;
-}
-
-function v139(x) { // /allOf/6
-  if (v140(x) && !v144(x)) return false;
-  return true;
-}
-
-function v146(x) { // /allOf/7
-  if (v147(x) && !v149(x)) return false;
-  return true;
-}
-
-function v152(x) { // /allOf/8
-  if (v153(x) && !v155(x)) return false;
-  return true;
-}
-
-function v157(x) { // /allOf/9
-  if (v158(x) && !v160(x)) return false;
-  return true;
-}
-
-function v162(x) { // /allOf/10
-  if (v163(x) && !v168(x)) return false;
-  return true;
 }
 
 function v1(x) { // /properties/alchemy
@@ -1218,70 +1163,59 @@ function v77(x) { // /patternProperties/^isInitImage$
   return true;
 }
 
-function e79(x, p, out) { // /allOf/0
-  if (v80(x)) {
-    if (!v87(x)) e87(x, p, out);
-  }
+function v79(x) { // /allOf/0
+  if (v80(x) && !v87(x)) return false;
+  return true;
 }
 
-function e89(x, p, out) { // /allOf/1
-  if (v90(x)) {
-    if (!v92(x)) e92(x, p, out);
-  }
+function v89(x) { // /allOf/1
+  if (v90(x) && !v92(x)) return false;
+  return true;
 }
 
-function e94(x, p, out) { // /allOf/2
-  if (v95(x)) {
-    if (!v109(x)) e109(x, p, out);
-  }
+function v94(x) { // /allOf/2
+  if (v95(x) && !v109(x)) return false;
+  return true;
 }
 
-function e111(x, p, out) { // /allOf/3
-  if (v112(x)) {
-    if (!v123(x)) e123(x, p, out);
-  }
+function v111(x) { // /allOf/3
+  if (v112(x) && !v123(x)) return false;
+  return true;
 }
 
-function e125(x, p, out) { // /allOf/4
-  if (v126(x)) {
-    if (!v129(x)) e129(x, p, out);
-  }
+function v125(x) { // /allOf/4
+  if (v126(x) && !v129(x)) return false;
+  return true;
 }
 
-function e132(x, p, out) { // /allOf/5
-  if (v133(x)) {
-    if (!v137(x)) e137(x, p, out);
-  }
+function v132(x) { // /allOf/5
+  if (v133(x) && !v137(x)) return false;
+  return true;
 }
 
-function e139(x, p, out) { // /allOf/6
-  if (v140(x)) {
-    if (!v144(x)) e144(x, p, out);
-  }
+function v139(x) { // /allOf/6
+  if (v140(x) && !v144(x)) return false;
+  return true;
 }
 
-function e146(x, p, out) { // /allOf/7
-  if (v147(x)) {
-    if (!v149(x)) e149(x, p, out);
-  }
+function v146(x) { // /allOf/7
+  if (v147(x) && !v149(x)) return false;
+  return true;
 }
 
-function e152(x, p, out) { // /allOf/8
-  if (v153(x)) {
-    if (!v155(x)) e155(x, p, out);
-  }
+function v152(x) { // /allOf/8
+  if (v153(x) && !v155(x)) return false;
+  return true;
 }
 
-function e157(x, p, out) { // /allOf/9
-  if (v158(x)) {
-    if (!v160(x)) e160(x, p, out);
-  }
+function v157(x) { // /allOf/9
+  if (v158(x) && !v160(x)) return false;
+  return true;
 }
 
-function e162(x, p, out) { // /allOf/10
-  if (v163(x)) {
-    if (!v168(x)) e168(x, p, out);
-  }
+function v162(x) { // /allOf/10
+  if (v163(x) && !v168(x)) return false;
+  return true;
 }
 
 function e1(x, p, out) { // /properties/alchemy
@@ -1736,6 +1670,72 @@ function e71(x, p, out) { // /patternProperties/^contextImages$
 function e77(x, p, out) { // /patternProperties/^isInitImage$
   if (!(typeof x === "boolean")) {
     out.push(finding(p, "/patternProperties/^isInitImage$/type", "type", "expected boolean, got " + kind(x) + " " + show(x), null));
+  }
+}
+
+function e79(x, p, out) { // /allOf/0
+  if (v80(x)) {
+    if (!v87(x)) e87(x, p, out);
+  }
+}
+
+function e89(x, p, out) { // /allOf/1
+  if (v90(x)) {
+    if (!v92(x)) e92(x, p, out);
+  }
+}
+
+function e94(x, p, out) { // /allOf/2
+  if (v95(x)) {
+    if (!v109(x)) e109(x, p, out);
+  }
+}
+
+function e111(x, p, out) { // /allOf/3
+  if (v112(x)) {
+    if (!v123(x)) e123(x, p, out);
+  }
+}
+
+function e125(x, p, out) { // /allOf/4
+  if (v126(x)) {
+    if (!v129(x)) e129(x, p, out);
+  }
+}
+
+function e132(x, p, out) { // /allOf/5
+  if (v133(x)) {
+    if (!v137(x)) e137(x, p, out);
+  }
+}
+
+function e139(x, p, out) { // /allOf/6
+  if (v140(x)) {
+    if (!v144(x)) e144(x, p, out);
+  }
+}
+
+function e146(x, p, out) { // /allOf/7
+  if (v147(x)) {
+    if (!v149(x)) e149(x, p, out);
+  }
+}
+
+function e152(x, p, out) { // /allOf/8
+  if (v153(x)) {
+    if (!v155(x)) e155(x, p, out);
+  }
+}
+
+function e157(x, p, out) { // /allOf/9
+  if (v158(x)) {
+    if (!v160(x)) e160(x, p, out);
+  }
+}
+
+function e162(x, p, out) { // /allOf/10
+  if (v163(x)) {
+    if (!v168(x)) e168(x, p, out);
   }
 }
 
@@ -2369,6 +2369,28 @@ function e308(x, p, out) { // /x-advice/18/then
   }
 }
 
+function v10(x) { // /properties/controlnets/items
+  if (!v11(x)) return false;
+  return true;
+}
+
+function v21(x) { // /properties/elements/items
+  if (!v22(x)) return false;
+  return true;
+}
+
+const v35 = v2; // /properties/imagePrompts/items
+
+function v63(x) { // /properties/userElements/items
+  if (!v64(x)) return false;
+  return true;
+}
+
+function v72(x) { // /patternProperties/^contextImages$/items
+  if (!v73(x)) return false;
+  return true;
+}
+
 function v80(x) { // /allOf/0/if
   if (!(v81(x) || v85(x))) {
     return false;
@@ -2575,26 +2597,26 @@ function v168(x) { // /allOf/10/then
   return true;
 }
 
-function v10(x) { // /properties/controlnets/items
-  if (!v11(x)) return false;
-  return true;
+function e10(x, p, out) { // /properties/controlnets/items
+  if (!v11(x)) e11(x, p, out);
 }
 
-function v21(x) { // /properties/elements/items
-  if (!v22(x)) return false;
-  return true;
+function e21(x, p, out) { // /properties/elements/items
+  if (!v22(x)) e22(x, p, out);
 }
 
-const v35 = v2; // /properties/imagePrompts/items
-
-function v63(x) { // /properties/userElements/items
-  if (!v64(x)) return false;
-  return true;
+function e35(x, p, out) { // /properties/imagePrompts/items
+  if (!(typeof x === "string" || x === null)) {
+    out.push(finding(p, "/properties/imagePrompts/items/type", "type", "expected string or null, got " + kind(x) + " " + show(x), null));
+  }
 }
 
-function v72(x) { // /patternProperties/^contextImages$/items
-  if (!v73(x)) return false;
-  return true;
+function e63(x, p, out) { // /properties/userElements/items
+  if (!v64(x)) e64(x, p, out);
+}
+
+function e72(x, p, out) { // /patternProperties/^contextImages$/items
+  if (!v73(x)) e73(x, p, out);
 }
 
 function e87(x, p, out) { // /allOf/0/then
@@ -2762,28 +2784,6 @@ function e168(x, p, out) { // /allOf/10/then
       }
     }
   }
-}
-
-function e10(x, p, out) { // /properties/controlnets/items
-  if (!v11(x)) e11(x, p, out);
-}
-
-function e21(x, p, out) { // /properties/elements/items
-  if (!v22(x)) e22(x, p, out);
-}
-
-function e35(x, p, out) { // /properties/imagePrompts/items
-  if (!(typeof x === "string" || x === null)) {
-    out.push(finding(p, "/properties/imagePrompts/items/type", "type", "expected string or null, got " + kind(x) + " " + show(x), null));
-  }
-}
-
-function e63(x, p, out) { // /properties/userElements/items
-  if (!v64(x)) e64(x, p, out);
-}
-
-function e72(x, p, out) { // /patternProperties/^contextImages$/items
-  if (!v73(x)) e73(x, p, out);
 }
 
 function v177(x) { // /x-advice/0/if/allOf/0
@@ -3204,6 +3204,115 @@ function e309(x, p, out) { // /x-advice/18/then/properties/alchemy
   }
 }
 
+function v11(x) { // /$defs/controlnetInput
+  if (!(isObject(x))) {
+    return false;
+  }
+  if (!hop.call(x, "initImageId") || !hop.call(x, "initImageType") || !hop.call(x, "preprocessorId")) {
+    return false;
+  }
+  for (const k of Object.keys(x)) {
+    const v = x[k];
+    let hit = false;
+    switch (k) {
+      case "initImageId":
+        if (!v12(v)) return false;
+        continue;
+      case "initImageType":
+        if (!v13(v)) return false;
+        continue;
+      case "preprocessorId":
+        if (!v14(v)) return false;
+        continue;
+      case "weight":
+        if (!v15(v)) return false;
+        continue;
+      case "strengthType":
+        if (!v16(v)) return false;
+        continue;
+      case "influence":
+        if (!v17(v)) return false;
+        continue;
+    }
+    if (!hit && !false) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v22(x) { // /$defs/elementInput
+  if (!(isObject(x))) {
+    return false;
+  }
+  if (!hop.call(x, "akUUID")) {
+    return false;
+  }
+  for (const k of Object.keys(x)) {
+    const v = x[k];
+    let hit = false;
+    switch (k) {
+      case "akUUID":
+        if (!v23(v)) return false;
+        continue;
+      case "weight":
+        if (!v24(v)) return false;
+        continue;
+    }
+    if (!hit && !false) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v64(x) { // /$defs/userElementInput
+  if (!(isObject(x))) {
+    return false;
+  }
+  for (const k of Object.keys(x)) {
+    const v = x[k];
+    let hit = false;
+    switch (k) {
+      case "userLoraId":
+        if (!v65(v)) return false;
+        continue;
+      case "weight":
+        if (!v66(v)) return false;
+        continue;
+    }
+    if (!hit && !false) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function v73(x) { // /$defs/contextImage
+  if (!(isObject(x))) {
+    return false;
+  }
+  if (!hop.call(x, "id") || !hop.call(x, "type")) {
+    return false;
+  }
+  for (const k of Object.keys(x)) {
+    const v = x[k];
+    let hit = false;
+    switch (k) {
+      case "id":
+        if (!v74(v)) return false;
+        continue;
+      case "type":
+        if (!v75(v)) return false;
+        continue;
+    }
+    if (!hit && !false) {
+      return false;
+    }
+  }
+  return true;
+}
+
 function v81(x) { // /allOf/0/if/anyOf/0
   if (isObject(x)) {
     if (hop.call(x, "width") && !v82(x["width"])) {
@@ -3351,198 +3460,6 @@ function v169(x) { // /allOf/10/then/properties/controlnets
   return true;
 }
 
-function v11(x) { // /$defs/controlnetInput
-  if (!(isObject(x))) {
-    return false;
-  }
-  if (!hop.call(x, "initImageId") || !hop.call(x, "initImageType") || !hop.call(x, "preprocessorId")) {
-    return false;
-  }
-  for (const k of Object.keys(x)) {
-    const v = x[k];
-    let hit = false;
-    switch (k) {
-      case "initImageId":
-        if (!v12(v)) return false;
-        continue;
-      case "initImageType":
-        if (!v13(v)) return false;
-        continue;
-      case "preprocessorId":
-        if (!v14(v)) return false;
-        continue;
-      case "weight":
-        if (!v15(v)) return false;
-        continue;
-      case "strengthType":
-        if (!v16(v)) return false;
-        continue;
-      case "influence":
-        if (!v17(v)) return false;
-        continue;
-    }
-    if (!hit && !false) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v22(x) { // /$defs/elementInput
-  if (!(isObject(x))) {
-    return false;
-  }
-  if (!hop.call(x, "akUUID")) {
-    return false;
-  }
-  for (const k of Object.keys(x)) {
-    const v = x[k];
-    let hit = false;
-    switch (k) {
-      case "akUUID":
-        if (!v23(v)) return false;
-        continue;
-      case "weight":
-        if (!v24(v)) return false;
-        continue;
-    }
-    if (!hit && !false) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v64(x) { // /$defs/userElementInput
-  if (!(isObject(x))) {
-    return false;
-  }
-  for (const k of Object.keys(x)) {
-    const v = x[k];
-    let hit = false;
-    switch (k) {
-      case "userLoraId":
-        if (!v65(v)) return false;
-        continue;
-      case "weight":
-        if (!v66(v)) return false;
-        continue;
-    }
-    if (!hit && !false) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function v73(x) { // /$defs/contextImage
-  if (!(isObject(x))) {
-    return false;
-  }
-  if (!hop.call(x, "id") || !hop.call(x, "type")) {
-    return false;
-  }
-  for (const k of Object.keys(x)) {
-    const v = x[k];
-    let hit = false;
-    switch (k) {
-      case "id":
-        if (!v74(v)) return false;
-        continue;
-      case "type":
-        if (!v75(v)) return false;
-        continue;
-    }
-    if (!hit && !false) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function e88(x, p, out) { // /allOf/0/then/properties/num_images
-  if (typeof x === "number") {
-    if (x > 4) {
-      out.push(ruleFinding(p, "/allOf/0/then/properties/num_images/maximum", "maximum", K42, null));
-    }
-  }
-}
-
-function e93(x, p, out) { // /allOf/1/then/properties/alchemy
-  if (x !== false) {
-    out.push(ruleFinding(p, "/allOf/1/then/properties/alchemy/const", "const", K28, null));
-  }
-}
-
-function e110(x, p, out) { // /allOf/2/then/properties/contrast
-  if (!(typeof x === "number")) {
-    out.push(ruleFinding(p, "/allOf/2/then/properties/contrast/type", "type", K29, null));
-  }
-  if (typeof x === "number") {
-    if (x < 2.5) {
-      out.push(ruleFinding(p, "/allOf/2/then/properties/contrast/minimum", "minimum", K29, null));
-    }
-  }
-}
-
-function e124(x, p, out) { // /allOf/3/then/properties/seed
-  if (typeof x === "number") {
-    if (x > 2147483638) {
-      out.push(ruleFinding(p, "/allOf/3/then/properties/seed/maximum", "maximum", K43, null));
-    }
-  }
-}
-
-function e130(x, p, out) { // /allOf/4/then/properties/alchemy
-  if (v131(x)) {
-    out.push(ruleFinding(p, "/allOf/4/then/properties/alchemy/not", "not", K44, null));
-  }
-}
-
-function e138(x, p, out) { // /allOf/5/then/properties/modelId
-  if (!(x === null)) {
-    out.push(ruleFinding(p, "/allOf/5/then/properties/modelId/type", "type", K45, null));
-  }
-}
-
-function e145(x, p, out) { // /allOf/6/then/properties/modelId
-  if (!(K41.has(x))) {
-    out.push(ruleFinding(p, "/allOf/6/then/properties/modelId/enum", "enum", K30, null));
-  }
-}
-
-function e150(x, p, out) { // /allOf/7/then/properties/unzoomAmount
-  if (!(typeof x === "number")) {
-    out.push(ruleFinding(p, "/allOf/7/then/properties/unzoomAmount/type", "type", K31, null));
-  }
-}
-
-function e151(x, p, out) { // /allOf/7/then/properties/init_image_id
-  if (!(typeof x === "string")) {
-    out.push(ruleFinding(p, "/allOf/7/then/properties/init_image_id/type", "type", K31, null));
-  }
-}
-
-function e156(x, p, out) { // /allOf/8/then/properties/unzoom
-  if (x !== true) {
-    out.push(ruleFinding(p, "/allOf/8/then/properties/unzoom/const", "const", K32, null));
-  }
-}
-
-function e161(x, p, out) { // /allOf/9/then/properties/init_image_id
-  if (!(typeof x === "string")) {
-    out.push(ruleFinding(p, "/allOf/9/then/properties/init_image_id/type", "type", K33, null));
-  }
-}
-
-function e169(x, p, out) { // /allOf/10/then/properties/controlnets
-  if (Array.isArray(x)) {
-    for (let i = 0; i < x.length; i++) {
-      if (!v170(x[i])) e170(x[i], p + '/' + i, out);
-    }
-  }
-}
-
 function e11(x, p, out) { // /$defs/controlnetInput
   if (!(isObject(x))) {
     out.push(finding(p, "/$defs/controlnetInput/type", "type", "expected object, got " + kind(x) + " " + show(x), null));
@@ -3661,6 +3578,89 @@ function e73(x, p, out) { // /$defs/contextImage
       if (!hit) {
         out.push(finding(p, "/$defs/contextImage/additionalProperties", "additionalProperties", "unknown property " + JSON.stringify(k), k));
       }
+    }
+  }
+}
+
+function e88(x, p, out) { // /allOf/0/then/properties/num_images
+  if (typeof x === "number") {
+    if (x > 4) {
+      out.push(ruleFinding(p, "/allOf/0/then/properties/num_images/maximum", "maximum", K42, null));
+    }
+  }
+}
+
+function e93(x, p, out) { // /allOf/1/then/properties/alchemy
+  if (x !== false) {
+    out.push(ruleFinding(p, "/allOf/1/then/properties/alchemy/const", "const", K28, null));
+  }
+}
+
+function e110(x, p, out) { // /allOf/2/then/properties/contrast
+  if (!(typeof x === "number")) {
+    out.push(ruleFinding(p, "/allOf/2/then/properties/contrast/type", "type", K29, null));
+  }
+  if (typeof x === "number") {
+    if (x < 2.5) {
+      out.push(ruleFinding(p, "/allOf/2/then/properties/contrast/minimum", "minimum", K29, null));
+    }
+  }
+}
+
+function e124(x, p, out) { // /allOf/3/then/properties/seed
+  if (typeof x === "number") {
+    if (x > 2147483638) {
+      out.push(ruleFinding(p, "/allOf/3/then/properties/seed/maximum", "maximum", K43, null));
+    }
+  }
+}
+
+function e130(x, p, out) { // /allOf/4/then/properties/alchemy
+  if (v131(x)) {
+    out.push(ruleFinding(p, "/allOf/4/then/properties/alchemy/not", "not", K44, null));
+  }
+}
+
+function e138(x, p, out) { // /allOf/5/then/properties/modelId
+  if (!(x === null)) {
+    out.push(ruleFinding(p, "/allOf/5/then/properties/modelId/type", "type", K45, null));
+  }
+}
+
+function e145(x, p, out) { // /allOf/6/then/properties/modelId
+  if (!(K41.has(x))) {
+    out.push(ruleFinding(p, "/allOf/6/then/properties/modelId/enum", "enum", K30, null));
+  }
+}
+
+function e150(x, p, out) { // /allOf/7/then/properties/unzoomAmount
+  if (!(typeof x === "number")) {
+    out.push(ruleFinding(p, "/allOf/7/then/properties/unzoomAmount/type", "type", K31, null));
+  }
+}
+
+function e151(x, p, out) { // /allOf/7/then/properties/init_image_id
+  if (!(typeof x === "string")) {
+    out.push(ruleFinding(p, "/allOf/7/then/properties/init_image_id/type", "type", K31, null));
+  }
+}
+
+function e156(x, p, out) { // /allOf/8/then/properties/unzoom
+  if (x !== true) {
+    out.push(ruleFinding(p, "/allOf/8/then/properties/unzoom/const", "const", K32, null));
+  }
+}
+
+function e161(x, p, out) { // /allOf/9/then/properties/init_image_id
+  if (!(typeof x === "string")) {
+    out.push(ruleFinding(p, "/allOf/9/then/properties/init_image_id/type", "type", K33, null));
+  }
+}
+
+function e169(x, p, out) { // /allOf/10/then/properties/controlnets
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) {
+      if (!v170(x[i])) e170(x[i], p + '/' + i, out);
     }
   }
 }
@@ -3784,45 +3784,6 @@ const v295 = v70; // /x-advice/16/if/anyOf/1/properties/canvasInitId
 
 const v297 = v70; // /x-advice/16/if/anyOf/2/properties/canvasMaskId
 
-function v82(x) { // /allOf/0/if/anyOf/0/properties/width
-  if (!(v83(x) || v84(x))) {
-    return false;
-  }
-  return true;
-}
-
-function v86(x) { // /allOf/0/if/anyOf/1/properties/height
-  if (!(typeof x === "number")) {
-    return false;
-  }
-  if (x <= 768) {
-    return false;
-  }
-  return true;
-}
-
-function v97(x) { // /$defs/phoenixModel
-  if (!(v98(x) || v100(x))) {
-    return false;
-  }
-  return true;
-}
-
-const v122 = v191; // /allOf/3/if/allOf/1/properties/seed
-
-const v128 = v239; // /$defs/photoRealOn/properties/photoReal
-
-const v131 = v309; // /allOf/4/then/properties/alchemy/not
-
-const v136 = v223; // /allOf/5/if/allOf/1/properties/photoRealVersion
-
-const v143 = v231; // /allOf/6/if/allOf/1/properties/photoRealVersion
-
-function v170(x) { // /allOf/10/then/properties/controlnets/items
-  if (v171(x) && !v173(x)) return false;
-  return true;
-}
-
 const v12 = v70; // /$defs/controlnetInput/properties/initImageId
 
 function v13(x) { // /$defs/controlnetInput/properties/initImageType
@@ -3873,10 +3834,43 @@ const v74 = v70; // /$defs/contextImage/properties/id
 
 const v75 = v13; // /$defs/contextImage/properties/type
 
-function e170(x, p, out) { // /allOf/10/then/properties/controlnets/items
-  if (v171(x)) {
-    if (!v173(x)) e173(x, p, out);
+function v82(x) { // /allOf/0/if/anyOf/0/properties/width
+  if (!(v83(x) || v84(x))) {
+    return false;
   }
+  return true;
+}
+
+function v86(x) { // /allOf/0/if/anyOf/1/properties/height
+  if (!(typeof x === "number")) {
+    return false;
+  }
+  if (x <= 768) {
+    return false;
+  }
+  return true;
+}
+
+function v97(x) { // /$defs/phoenixModel
+  if (!(v98(x) || v100(x))) {
+    return false;
+  }
+  return true;
+}
+
+const v122 = v191; // /allOf/3/if/allOf/1/properties/seed
+
+const v128 = v239; // /$defs/photoRealOn/properties/photoReal
+
+const v131 = v309; // /allOf/4/then/properties/alchemy/not
+
+const v136 = v223; // /allOf/5/if/allOf/1/properties/photoRealVersion
+
+const v143 = v231; // /allOf/6/if/allOf/1/properties/photoRealVersion
+
+function v170(x) { // /allOf/10/then/properties/controlnets/items
+  if (v171(x) && !v173(x)) return false;
+  return true;
 }
 
 function e12(x, p, out) { // /$defs/controlnetInput/properties/initImageId
@@ -3957,6 +3951,12 @@ function e75(x, p, out) { // /$defs/contextImage/properties/type
   }
   if (!(K47.has(x))) {
     out.push(finding(p, "/$defs/contextImage/properties/type/enum", "enum", show(x) + " is not one of [\"GENERATED\", \"UPLOADED\"]", null));
+  }
+}
+
+function e170(x, p, out) { // /allOf/10/then/properties/controlnets/items
+  if (v171(x)) {
+    if (!v173(x)) e173(x, p, out);
   }
 }
 
