@@ -11,7 +11,13 @@ from typing import Any
 
 def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
     parser.add_argument("schema", help="the JSON Schema (draft 2020-12) file to compile")
-    parser.add_argument("-o", "--output", required=True, help="where to write the Python module")
+    parser.add_argument("-o", "--output", required=True, help="where to write the module")
+    parser.add_argument(
+        "--target",
+        choices=("python", "js"),
+        default="python",
+        help="python (a .py module, default) or js (an ES module, .mjs)",
+    )
     parser.add_argument(
         "--resource",
         action="append",
@@ -59,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
             resources[uri or _resource_uri(Path(name), document)] = document
     except JsonInputError as exc:
         return fail(str(exc) if exc.line == 0 else f"{args.schema}:{exc}", 2)
+    if args.target == "js":
+        return _run_js(args, schema, resources, fail)
     try:
         source = compile_schema(
             schema,
@@ -75,5 +83,28 @@ def run(args: argparse.Namespace) -> int:
         write_atomic(args.output, source)
     except OSError as exc:
         return fail(f"cannot write {args.output}: {exc.strerror}", 2)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _run_js(args: argparse.Namespace, schema: Any, resources: dict[str, Any], fail: Any) -> int:
+    from genspec.compiler_js import compile_schema_js
+    from genspec.ir import SchemaError
+    from genspec.jsonio import write_atomic
+
+    name = Path(args.schema).name
+    try:
+        source = compile_schema_js(
+            schema,
+            source=name,
+            command=f"genspec compile {name} --target js -o {Path(args.output).name}",
+            resources=resources,
+        )
+    except SchemaError as exc:
+        return int(fail(f"{args.schema}: {exc}", 1))
+    try:
+        write_atomic(args.output, source)
+    except OSError as exc:
+        return int(fail(f"cannot write {args.output}: {exc.strerror}", 2))
     print(f"wrote {args.output}")
     return 0

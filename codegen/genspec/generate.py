@@ -99,7 +99,15 @@ def _clients(request: Any, response: Any, package: str, spec: Path) -> dict[str,
 # A producer maps (request schema, response schema, package name, spec folder) to {path under
 # out/: text}, paths written with the default package folder (renamed for --package-name).
 Producer = Callable[[Any, Any, str, Path], dict[str, str]]
-PRODUCERS: list[Producer] = [_validators, _strategies, _clients]
+
+
+def _javascript(request: Any, response: Any, package: str, spec: Path) -> dict[str, str]:
+    from genspec.js_package import render_js_package
+
+    return render_js_package(request, response)
+
+
+PRODUCERS: list[Producer] = [_validators, _strategies, _clients, _javascript]
 
 
 def build_artifacts(
@@ -196,9 +204,9 @@ def _default_out(spec: Path) -> Path | None:
 
 def _owned_folders(files: dict[str, str]) -> set[str]:
     # Everything under a package folder we write is ours: a file we no longer make is stale.
-    return {"/".join(path.split("/")[:2]) for path in files if path.startswith("python/")} - {
-        "python/pyproject.toml"
-    }
+    python = {"/".join(path.split("/")[:2]) for path in files if path.startswith("python/")}
+    javascript = {"js"} if any(path.startswith("js/") for path in files) else set()
+    return (python - {"python/pyproject.toml"}) | javascript
 
 
 def _stale(out: Path, files: dict[str, str]) -> tuple[list[str], list[str]]:
@@ -215,6 +223,7 @@ def _stale(out: Path, files: dict[str, str]) -> tuple[list[str], list[str]]:
         for found in sorted((out / folder).rglob("*"))
         if found.is_file()
         and "__pycache__" not in found.parts
+        and "node_modules" not in found.parts
         and found.relative_to(out).as_posix() not in files
     ]
     return changed, extra

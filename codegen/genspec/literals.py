@@ -8,8 +8,10 @@ text use it too: `repr` escapes every line break Python's tokenizer knows.
 
 from __future__ import annotations
 
+import json
 import keyword
 import math
+import re
 from typing import Any
 
 
@@ -91,3 +93,81 @@ def py_fstring(*parts: str) -> str:
         else:
             body.append(_escape_text(part).replace("{", "{{").replace("}", "}}"))
     return 'f"' + "".join(body) + '"'
+
+
+# ---- JavaScript ---------------------------------------------------------------------------------
+_JS_RESERVED = frozenset(
+    {
+        "break",
+        "case",
+        "catch",
+        "class",
+        "const",
+        "continue",
+        "debugger",
+        "default",
+        "delete",
+        "do",
+        "else",
+        "enum",
+        "export",
+        "extends",
+        "false",
+        "finally",
+        "for",
+        "function",
+        "if",
+        "import",
+        "in",
+        "instanceof",
+        "new",
+        "null",
+        "return",
+        "super",
+        "switch",
+        "this",
+        "throw",
+        "true",
+        "try",
+        "typeof",
+        "var",
+        "void",
+        "while",
+        "with",
+        "yield",
+        "let",
+        "static",
+        "implements",
+        "interface",
+        "package",
+        "private",
+        "protected",
+        "public",
+        "await",
+        "arguments",
+        "eval",
+        "undefined",
+        "NaN",
+        "Infinity",
+    }
+)
+
+
+def js_literal(value: Any) -> str:
+    """JavaScript source evaluating to the JSON value `value` (JSON, with U+2028/U+2029 escaped:
+    they end a line in older JavaScript and in editors, so a schema string could never close
+    a comment or a string there)."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def js_comment(text: str) -> str:
+    """A one-line `//` comment quoting `text`; every line terminator in it is escaped."""
+    return "// " + js_literal(str(text))[1:-1]
+
+
+def js_identifier(name: str) -> str:
+    """`name` if it is a plain JavaScript identifier (we make these; this is the guard)."""
+    if not re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", name) or name in _JS_RESERVED:
+        raise ValueError(f"{name!r} is not a JavaScript identifier")
+    return name

@@ -1,0 +1,160 @@
+// The generated client against a real HTTP server on 127.0.0.1 (node:http).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { inspect } from "node:util";
+import {
+  ApiError,
+  ConnectionFailed,
+  LeonardoClient,
+  MissingApiKey,
+  RateLimited,
+  RequestInvalid,
+  ServerError,
+  Timeout,
+  retryAfterMs,
+} from "../../generated/js/index.mjs";
+
+const KEY = "sk-test-secret-0123456789";
+const BODY = { prompt: "a lighthouse at dusk", width: 512, height: 512 };
+let server;
+let baseUrl;
+let script = []; // what the next requests get: [status, headers, body, delayMs]
+let seen = [];
+
+before(async () => {
+  server = createServer((request, response) => {
+    let text = "";
+    const record = { method: request.method, url: request.url, headers: request.headers, body: "" };
+    seen.push(record);
+    request.on("data", (chunk) => (text += chunk));
+    request.on("end", () => {
+      record.body = text;
+      const [status, headers, body, delay = 0] = script.shift() ?? [500, {}, { error: "unscripted" }];
+      setTimeout(() => {
+        response.writeHead(status, { "content-type": "application/json", ...headers });
+        response.end(typeof body === "string" ? body : JSON.stringify(body));
+      }, delay);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseUrl = `http://127.0.0.1:${server.address().port}/api/rest/v1`;
+});
+
+after(() => server.close());
+
+function client(options = {}) {
+  seen = [];
+  return new LeonardoClient({ apiKey: KEY, baseUrl, backoffMs: 1, ...options });
+}
+
+const OK = [200, {}, { sdGenerationJob: { generationId: "g-1", apiCreditCost: 8 } }];
+
+test("sends the validated body with the key and returns Leonardo's answer", async () => {
+  script = [OK];
+  const answer = await client().createGeneration(BODY);
+  assert.equal(answer.sdGenerationJob.generationId, "g-1");
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].method, "POST");
+  assert.equal(seen[0].url, "/api/rest/v1/generations");
+  assert.equal(seen[0].headers.authorization, `Bearer ${KEY}`);
+  assert.deepEqual(JSON.parse(seen[0].body), BODY);
+});
+
+test("an invalid body is refused locally: nothing is sent", async () => {
+  script = [OK];
+  const c = client();
+  await assert.rejects(c.createGeneration({ prompt: "x", num_images: 9 }), (error) => {
+    assert.ok(error instanceof RequestInvalid);
+    assert.ok(error.findings.some((f) => f.instancePath === "/num_images"));
+    return true;
+  });
+  assert.equal(seen.length, 0);
+  script = [];
+});
+
+test("429 and 5xx are retried, honouring Retry-After", async () => {
+  script = [[429, { "retry-after": "0" }, { error: "slow down" }], [503, {}, "busy"], OK];
+  const answer = await client({ maxRetries: 2 }).createGeneration(BODY);
+  assert.equal(answer.sdGenerationJob.apiCreditCost, 8);
+  assert.equal(seen.length, 3);
+});
+
+test("after the allowed retries the typed error carries Leonardo's error, path and code", async () => {
+  const failure = { error: "Internal error", path: "$.prompt", code: "unexpected" };
+  script = [[500, {}, failure], [500, {}, failure]];
+  await assert.rejects(client({ maxRetries: 1 }).createGeneration(BODY), (error) => {
+    assert.ok(error instanceof ServerError && error instanceof ApiError);
+    assert.equal(error.status, 500);
+    assert.deepEqual([error.error, error.path, error.code], ["Internal error", "$.prompt", "unexpected"]);
+    return true;
+  });
+  assert.equal(seen.length, 2);
+});
+
+test("a Retry-After longer than the cap is not waited out", async () => {
+  script = [[429, { "retry-after": "3600" }, { error: "quota" }]];
+  await assert.rejects(client({ maxRetries: 3 }).createGeneration(BODY), RateLimited);
+  assert.equal(seen.length, 1);
+});
+
+test("other 4xx answers are not retried", async () => {
+  script = [[400, {}, { error: "bad model", path: "$.modelId", code: "validation-failed" }]];
+  await assert.rejects(client().createGeneration(BODY), (error) => error.code === "validation-failed");
+  assert.equal(seen.length, 1);
+});
+
+test("a slow answer times out through an AbortSignal and is not retried", async () => {
+  script = [[200, {}, {}, 3000]];
+  await assert.rejects(client({ timeoutMs: 300, maxRetries: 3 }).createGeneration(BODY), Timeout);
+  assert.equal(seen.length, 1);
+});
+
+test("a refused connection is retried, then reported without the key", async () => {
+  const closed = createServer();
+  await new Promise((resolve) => closed.listen(0, "127.0.0.1", resolve));
+  const port = closed.address().port;
+  await new Promise((resolve) => closed.close(resolve));
+  const c = new LeonardoClient({ apiKey: KEY, baseUrl: `http://127.0.0.1:${port}`, backoffMs: 1, maxRetries: 1 });
+  await assert.rejects(c.createGeneration(BODY), (error) => {
+    assert.ok(error instanceof ConnectionFailed);
+    assert.ok(!String(error.stack).includes(KEY) && !inspect(error).includes(KEY));
+    return true;
+  });
+});
+
+test("the key is never in an error, JSON or inspect output", async () => {
+  script = [[401, {}, { error: `invalid key ${KEY}`, code: "unauthorized" }]];
+  const c = client();
+  await assert.rejects(c.createGeneration(BODY), (error) => {
+    assert.ok(!inspect(error, { depth: 10, showHidden: true }).includes(KEY));
+    assert.ok(!JSON.stringify(error).includes(KEY));
+    return true;
+  });
+  assert.ok(!inspect(c, { depth: 10, showHidden: true }).includes(KEY));
+  assert.ok(!JSON.stringify(c).includes(KEY));
+  assert.ok(!String(Object.values(c)).includes(KEY));
+});
+
+test("the key comes from LEONARDO_API_KEY when not passed", async () => {
+  const saved = process.env.LEONARDO_API_KEY;
+  try {
+    delete process.env.LEONARDO_API_KEY;
+    assert.throws(() => new LeonardoClient({ baseUrl }), MissingApiKey);
+    process.env.LEONARDO_API_KEY = "from-env";
+    script = [OK];
+    seen = [];
+    await new LeonardoClient({ baseUrl }).createGeneration(BODY);
+    assert.equal(seen[0].headers.authorization, "Bearer from-env");
+  } finally {
+    if (saved === undefined) delete process.env.LEONARDO_API_KEY;
+    else process.env.LEONARDO_API_KEY = saved;
+  }
+});
+
+test("Retry-After takes seconds or an HTTP date", () => {
+  assert.equal(retryAfterMs("2"), 2000);
+  assert.equal(retryAfterMs(new Date(10_000).toUTCString(), 4_000), 6000);
+  assert.equal(retryAfterMs("soon"), null);
+  assert.equal(retryAfterMs(null), null);
+});
