@@ -16,11 +16,12 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from genspec.jsonio import JsonInputError, Positions, parse_with_positions, split_pointer
 
 if TYPE_CHECKING:
+    from genspec.check import Engine, Selection
     from genspec.diagnostics import Diagnostic, LintModel
     from genspec.ir import Node
 
@@ -267,3 +268,64 @@ def fix_text(
         text, count = apply_edits(text, (e for f in fixes for e in f.edits))
         applied += count
     return text, applied
+
+
+# --- genspec lint --fix / --diff ----------------------------------------------------------------
+
+
+@dataclass
+class FixRun:
+    files: int = 0  # files a fix applies to
+    fixes: int = 0
+
+
+def fix_files(
+    names: Iterable[str],
+    engine: Engine,
+    selection: Selection,
+    *,
+    write: bool,
+    unsafe: bool,
+    out: IO[str],
+) -> FixRun:
+    """Fix each file: written at once (`write`) or shown as a unified diff on `out`. A file that
+    cannot be read or decoded is left alone (the lint run that follows reports it)."""
+    import difflib
+
+    from genspec.check import MAX_FILE_BYTES
+    from genspec.editor import is_jsonl, lint_document
+    from genspec.inputs import InputRefused, read_bounded
+    from genspec.jsonio import write_atomic
+
+    totals = FixRun()
+    model = engine.view()
+    for name in names:
+        try:
+            data = read_bounded(name, MAX_FILE_BYTES)
+            text = data.decode("utf-8")
+        except (InputRefused, OSError, UnicodeDecodeError):
+            continue
+        if len(data) > MAX_FILE_BYTES:
+            continue
+
+        def lint(current: str, name: str = name) -> list[Diagnostic]:
+            return lint_document(current, name, engine, selection)
+
+        fixed, count = fix_text(text, lint, model, jsonl=is_jsonl(name), unsafe=unsafe)
+        if not count or fixed == text:
+            continue
+        totals.files += 1
+        totals.fixes += count
+        if write:
+            write_atomic(name, fixed.encode("utf-8"))
+        else:
+            out.writelines(
+                difflib.unified_diff(
+                    text.splitlines(keepends=True),
+                    fixed.splitlines(keepends=True),
+                    fromfile=f"a/{name}",
+                    tofile=f"b/{name}",
+                )
+            )
+    out.flush()
+    return totals
