@@ -145,6 +145,7 @@ _BOUNDS = (
     ("maxLength", "length <="),
     ("minItems", "items >="),
     ("maxItems", "items <="),
+    ("multipleOf", "a multiple of"),
 )
 
 

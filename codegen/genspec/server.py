@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from genspec.diagnostics import Diagnostic
 
 DEFAULT_INCLUDE = ("**/*.json", "**/*.jsonl")
-DOCS_URL = "https://github.com/genspec/genspec#rules"
 
 
 def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
@@ -120,12 +119,13 @@ def build_server(*, isolated: bool = False) -> Any:
         if not projects:
             from genspec.check import UsageError
             from genspec.config import ConfigError
+            from genspec.user_spec import SpecSettingError
 
             root = server.workspace.root_path
             start = Path(root) if root else Path.cwd()
             try:
                 projects.append(_Project(start, isolated=isolated))
-            except (ConfigError, UsageError) as exc:  # say why, and check with the defaults
+            except (ConfigError, UsageError, SpecSettingError) as exc:  # say why; use defaults
                 server.window_show_message(
                     types.ShowMessageParams(types.MessageType.Error, f"genspec: {exc}")
                 )
