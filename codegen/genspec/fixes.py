@@ -4,10 +4,11 @@
 A fix is computed from a finding and the text it was found in, never from the message: the
 member's place comes from the position parser, the replacement name from the schema. A fix is
 *safe* when the request means what its author meant, only better said: dropping a field that
-changes nothing (its default, or a switch that is off), renaming a key that differs from the
-spec's name only in case or `_`. Anything that changes what the API is asked for (turning
-Alchemy off for ultra, dropping a deprecated field, a did-you-mean guessed by similarity) is
-offered in the editor and applied by `--fix` only with `--unsafe-fixes`.
+changes nothing (its default, a switch that is off, the earlier copy of a repeated key),
+renaming a key that differs from the spec's name only in case or `_`. Anything that changes
+what the API is asked for (turning Alchemy off for ultra, dropping a deprecated field, a
+did-you-mean guessed by similarity) is offered in the editor and applied by `--fix` only
+with `--unsafe-fixes`.
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ def _fix(segment: _Segment, diagnostic: Diagnostic, model: LintModel) -> Fix | N
         return _removal_fix(segment, diagnostic, pointer, safe=True)
     if rule == "deprecated-field":
         return _removal_fix(segment, diagnostic, pointer, safe=False)
+    if rule == "duplicate-key":
+        return _duplicate_fix(segment, diagnostic)
     if rule == "ultra-requires-alchemy-off":
         return _set_member_fix(segment, diagnostic, "", "alchemy", False, after="ultra")
     return None
@@ -152,6 +155,33 @@ def _removal_fix(
         return None
     edit = _edit(segment, span[0], span[1], "")
     return Fix(f"Remove {tokens[-1]!r}", (edit,), safe, diagnostic)
+
+
+def _duplicate_fix(segment: _Segment, diagnostic: Diagnostic) -> Fix | None:
+    """Drop the earlier copy of a repeated member: the API keeps the last, so the request the
+    API reads stays the same (safe)."""
+    for dup in segment.positions.duplicate_keys:
+        if dup.pointer == diagnostic.instance_path and (dup.line, dup.col) == (
+            diagnostic.line,
+            diagnostic.col,
+        ):
+            key_offset = _offset_of(segment, dup.first_line, dup.first_col)
+            _, key_end = json.decoder.scanstring(segment.text, key_offset + 1)  # type: ignore[attr-defined]
+            colon = _skip_space(segment.text, key_end)
+            value_offset = _skip_space(segment.text, colon + 1)
+            start, end = _span(segment.text, key_offset, value_offset)
+            name = split_pointer(dup.pointer)[-1]
+            title = f"Remove the first {name!r} (the API keeps the last)"
+            return Fix(title, (_edit(segment, start, end, ""),), True, diagnostic)
+    return None
+
+
+def _offset_of(segment: _Segment, line: int, col: int) -> int:
+    """The offset in the segment of a 1-based line and code point column."""
+    offset = 0
+    for _ in range(line - segment.first_line):
+        offset = segment.text.index("\n", offset) + 1
+    return offset + col - 1
 
 
 def _set_member_fix(
@@ -212,15 +242,18 @@ def _member_span(segment: _Segment, tokens: list[str]) -> tuple[int, int] | None
     member = _text_node(segment.positions, tokens)
     if member is None or member.key_offset < 0:
         return None
-    text = segment.text
-    end = _value_end(text, member.offset)
-    before = text[: member.key_offset].rstrip(" \t\r\n")
+    return _span(segment.text, member.key_offset, member.offset)
+
+
+def _span(text: str, key_offset: int, value_offset: int) -> tuple[int, int]:
+    end = _value_end(text, value_offset)
+    before = text[:key_offset].rstrip(" \t\r\n")
     if before.endswith(","):
         return len(before) - 1, end
     after = _skip_space(text, end)
     if text.startswith(",", after):
-        return member.key_offset, _skip_space(text, after + 1)
-    return member.key_offset, end  # the only member: `{}` remains
+        return key_offset, _skip_space(text, after + 1)
+    return key_offset, end  # the only member: `{}` remains
 
 
 def schema_node(model: LintModel, tokens: list[str]) -> Node | None:

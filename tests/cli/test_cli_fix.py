@@ -146,3 +146,17 @@ def test_fix_refuses_standard_input_and_diff_with_fix(tmp_path: Path) -> None:
     assert done.returncode == 2
     done = genspec("validate", "--fix", "a.json", cwd=tmp_path)
     assert done.returncode == 2  # fixing is lint's: validate is the CI gate
+
+
+def test_fix_drops_earlier_copies_of_a_repeated_key_keeping_what_the_api_reads(
+    tmp_path: Path,
+) -> None:
+    text = '{"width": 512, "prompt": "a", "width": 640,\n "height": 512, "width": 768}\n'
+    path = tmp_path / "body.json"
+    path.write_text(text, encoding="utf-8")
+    assert "duplicate-key" in rules(path, tmp_path)
+    genspec("lint", "--isolated", "--fix", "body.json", cwd=tmp_path)
+    fixed = path.read_text(encoding="utf-8")
+    assert fixed.count('"width"') == 1
+    assert json.loads(fixed) == json.loads(text)  # Python, like the API, keeps the last
+    assert "duplicate-key" not in rules(path, tmp_path)
