@@ -57,3 +57,30 @@ def test_nested_keys_complete_from_the_item_schema() -> None:
         assert labels == declared - {"initImageId"}
     else:  # the item schema is behind a $ref
         assert "initImageId" not in labels and labels
+
+
+def test_hover_names_each_rule_reading_a_member_with_its_evidence() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"size": {"type": "integer", "minimum": 1, "description": "How big."}},
+        "allOf": [
+            {
+                "x-rule": {
+                    "id": "size-max-when-small",
+                    "severity": "error",
+                    "message": "size must be 4 or less",
+                    "source": "Must be between 1 and 4.",
+                    "reference": "docs",
+                    "evidence": "documented-requirement",
+                },
+                "properties": {"size": {"maximum": 4}},
+            },
+            {"x-rule": {"id": "other", "severity": "error", "message": "m", "source": "s"}},
+        ],
+    }
+    text = hover_markdown(LintModel(schema), [], "size")
+    assert text is not None
+    assert "How big." in text and ">= 1" in text and "`integer`" in text
+    assert "`size-max-when-small` (error, documented-requirement)" in text
+    assert "Must be between 1 and 4." in text
+    assert "`other`" not in text  # a rule about other members is not listed
