@@ -160,3 +160,12 @@ def test_fix_drops_earlier_copies_of_a_repeated_key_keeping_what_the_api_reads(
     assert fixed.count('"width"') == 1
     assert json.loads(fixed) == json.loads(text)  # Python, like the API, keeps the last
     assert "duplicate-key" not in rules(path, tmp_path)
+
+
+def test_fix_drops_a_field_whose_switch_is_off(tmp_path: Path) -> None:
+    path = tmp_path / "body.json"
+    path.write_text('{"prompt": "a", "photoRealStrength": 0.5}\n', encoding="utf-8")
+    assert rules(path, tmp_path) == ["no-effect"]
+    done = genspec("lint", "--isolated", "--fix", "body.json", cwd=tmp_path)
+    assert done.returncode == 0
+    assert json.loads(path.read_text(encoding="utf-8")) == {"prompt": "a"}
