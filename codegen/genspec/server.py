@@ -210,7 +210,7 @@ def build_server(*, isolated: bool = False) -> Any:
 
     @server.feature(
         types.TEXT_DOCUMENT_COMPLETION,
-        types.CompletionOptions(trigger_characters=['"', ":", " "]),
+        types.CompletionOptions(trigger_characters=['"', ":"]),
     )
     def completion(params: types.CompletionParams) -> types.CompletionList | None:
         from genspec.editor import completions, cursor_at
@@ -313,7 +313,7 @@ def _token_end(lines: list[str], d: Diagnostic, start: Any, units: Any) -> Any:
         return start
     source = lines[d.line - 1]
     tail = source[max(d.col - 1, 0) :]
-    match = re.match(r'"(?:[^"\\]|\\.)*"|[^\s,:\]}]+', tail)
+    match = re.match(r'[{\[]|"(?:[^"\\]|\\.)*"|[^\s,:\]}{\[]+', tail)  # an object: its brace
     length = len(match.group()) if match else 1
     return types.Position(start.line, units(source[: max(d.col - 1, 0) + length]))
 

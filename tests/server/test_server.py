@@ -117,6 +117,7 @@ async def test_diagnostics_match_the_cli_in_utf16_positions(
     misspelt = next(d for d in client.diagnostics[uri] if "numImages" in d.message)
     assert misspelt.range.start.line == 1
     assert misspelt.range.start.character == lines[1].index('"numImages"') + 1
+    assert misspelt.range.end.character == misspelt.range.start.character + len('"numImages"')
     assert all(d.source == "genspec" for d in client.diagnostics[uri])
 
 
