@@ -117,3 +117,50 @@ def test_schema_path_names_the_published_schema_with_its_id(tmp_path: Path) -> N
         [*base, "--path", "--spec", "nowhere"], capture_output=True, text=True, cwd=tmp_path
     )
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def test_a_bad_setting_is_shown_and_the_server_keeps_checking(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.genspec]\ninclude = 5\n", encoding="utf-8")
+    body = tmp_path / "body.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "genspec", "server"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    try:
+        assert process.stdin is not None and process.stdout is not None
+        opened = {
+            "textDocument": {
+                "uri": body.as_uri(),
+                "languageId": "json",
+                "version": 1,
+                "text": '{"prompt": "a", "numImages": 2}',
+            }
+        }
+        for message in (
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}},
+            },
+            {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+            {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": opened},
+        ):
+            process.stdin.write(frame(message))
+        process.stdin.flush()
+        shown, published = [], None
+        while published is None:
+            message = read_message(process.stdout)
+            if message.get("method") == "window/showMessage":
+                shown.append(message["params"]["message"])  # type: ignore[index]
+            elif message.get("method") == "textDocument/publishDiagnostics":
+                published = message["params"]
+        assert any("include must be a list of globs" in text for text in shown), shown
+        codes = [d["code"] for d in published["diagnostics"]]  # type: ignore[index]
+        assert codes == ["schema-additional-properties"]
+    finally:
+        process.kill()
+        process.wait()
