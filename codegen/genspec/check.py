@@ -222,7 +222,7 @@ def _run_fixes(
         print(f"{verb} {totals.fixes} finding(s) in {totals.files} file(s).", file=sys.stderr)
     if args.diff:
         return EXIT_FINDINGS if totals.fixes else EXIT_CLEAN
-    return None
+    return EXIT_FAILURE if totals.failed else None
 
 
 def _tolerant_stdout() -> None:

@@ -310,6 +310,7 @@ def fix_text(
 class FixRun:
     files: int = 0  # files a fix applies to
     fixes: int = 0
+    failed: int = 0  # files that could not be written
 
 
 def fix_files(
@@ -324,6 +325,7 @@ def fix_files(
     """Fix each file: written at once (`write`) or shown as a unified diff on `out`. A file that
     cannot be read or decoded is left alone (the lint run that follows reports it)."""
     import difflib
+    import sys
 
     from genspec.check import MAX_FILE_BYTES
     from genspec.editor import is_jsonl, lint_document
@@ -350,7 +352,12 @@ def fix_files(
         totals.files += 1
         totals.fixes += count
         if write:
-            write_atomic(name, fixed.encode("utf-8"))
+            try:
+                write_atomic(name, fixed.encode("utf-8"))
+            except OSError as exc:  # the old file stays whole: write_atomic replaces or not
+                print(f"genspec lint: {name}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+                totals.failed += 1
+                continue
         else:
             out.writelines(
                 difflib.unified_diff(

@@ -169,3 +169,23 @@ def test_fix_drops_a_field_whose_switch_is_off(tmp_path: Path) -> None:
     done = genspec("lint", "--isolated", "--fix", "body.json", cwd=tmp_path)
     assert done.returncode == 0
     assert json.loads(path.read_text(encoding="utf-8")) == {"prompt": "a"}
+
+
+def test_a_file_that_cannot_be_written_is_reported_and_left_whole(tmp_path: Path) -> None:
+    path = tmp_path / "body.json"
+    path.write_text(MISTAKES, encoding="utf-8")
+    # the disk refuses the write (as a read-only folder would for a normal user)
+    refuse = (
+        "import genspec.jsonio as j\n"
+        "def refuse(*a, **k): raise PermissionError(13, 'Permission denied')\n"
+        "j.write_atomic = refuse\n"
+        "from genspec.cli import main\n"
+        "raise SystemExit(main(['lint', '--isolated', '--fix', 'body.json']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", refuse], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "body.json: cannot write: Permission denied" in done.stderr
+    assert path.read_text(encoding="utf-8") == MISTAKES
