@@ -110,7 +110,27 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
         "generated/site/rules.html; helpUri is BASE#RULE-ID)",
     )
     _add_spec_argument(parser)
-    parser.set_defaults(lint=command == "lint")
+    parser.set_defaults(lint=command == "lint", fix=False, diff=False, unsafe_fixes=False)
+    if command == "lint":
+        _add_fix_arguments(parser)
+
+
+def _add_fix_arguments(parser: argparse.ArgumentParser) -> None:
+    """lint --fix/--diff (genspec.fixes: the fixes the language server offers)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--fix", action="store_true", help="apply the safe fixes to the files, then lint them"
+    )
+    group.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the fixes as a unified diff, write nothing (exit 1 if a fix would apply)",
+    )
+    parser.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="also apply fixes that change the request (e.g. alchemy: false for ultra)",
+    )
 
 
 def _add_spec_argument(parser: argparse.ArgumentParser) -> None:
@@ -153,6 +173,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"genspec {command}: standard output is closed", file=sys.stderr)
         return EXIT_FAILURE
 
+    if args.fix or args.diff:
+        status = _run_fixes(args, engine, selection, command)
+        if status is not None:
+            return status
+
     from genspec.render import RENDERERS, Summary, summary_line
 
     options: dict[str, object] = {"quiet": args.quiet}
@@ -175,6 +200,32 @@ def run(args: argparse.Namespace) -> int:
         print(summary_line(summary), file=sys.stderr)
     sys.stdout.flush()
     return totals.exit_code(strict=settings.strict)
+
+
+def _run_fixes(
+    args: argparse.Namespace, engine: Engine, selection: Selection, command: str
+) -> int | None:
+    """--diff: the diff and its exit code. --fix: None once the files are fixed (the lint run
+    that follows reports what is left), or the exit code of a refusal."""
+    import sys
+
+    from genspec.fixes import fix_files
+
+    option = "--fix" if args.fix else "--diff"
+    if "-" in args.paths:
+        print(f"genspec {command}: {option} needs files, not standard input", file=sys.stderr)
+        return EXIT_FAILURE
+    units = _units(args.paths, None, allow_empty=args.allow_empty)
+    names = [u.name for u in units if u.start == 0 and u.problem is None]
+    totals = fix_files(
+        names, engine, selection, write=args.fix, unsafe=args.unsafe_fixes, out=sys.stdout
+    )
+    if not args.quiet:
+        verb = "Fixed" if args.fix else "Would fix"
+        print(f"{verb} {totals.fixes} finding(s) in {totals.files} file(s).", file=sys.stderr)
+    if args.diff:
+        return EXIT_FINDINGS if totals.fixes else EXIT_CLEAN
+    return EXIT_FAILURE if totals.failed else None
 
 
 def _tolerant_stdout() -> None:

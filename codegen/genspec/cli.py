@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compile": ("genspec.compile_command", "compile any JSON Schema into a standalone validator"),
     "validate": ("genspec.check", "check request bodies: errors only (the CI gate)"),
     "lint": ("genspec.check", "check request bodies: errors and warnings (the editor linter)"),
+    "server": ("genspec.server", "a language server for request bodies, over stdio (LSP)"),
+    "schema": ("genspec.schema_command", "print the request schema (--path: where it is)"),
     "drift": ("genspec.drift", "compare the spec with an OpenAPI document of Leonardo's API"),
     "mock": ("genspec.mock", "serve a local mock of Leonardo's API (for tests; no credits)"),
 }

@@ -13,7 +13,7 @@ from typing import Any
 
 FORMATS = ("text", "json", "jsonl", "sarif", "github")
 MAX_PYPROJECT_BYTES = 16 * 1024 * 1024  # a pyproject.toml; /dev/zero behind the name is refused
-KNOWN_KEYS = ("select", "ignore", "strict", "format", "spec")  # spec: genspec.user_spec
+KNOWN_KEYS = ("select", "ignore", "strict", "format", "spec", "include")  # spec: genspec.user_spec
 
 
 class ConfigError(Exception):
@@ -102,3 +102,18 @@ def load_config(start: Path | None = None) -> Config:
         format=output_format,
         source=path,
     )
+
+
+def include_globs(start: Path | None = None) -> tuple[str, ...] | None:
+    """[tool.genspec] include: the globs (relative to the pyproject.toml's folder) of the files
+    `genspec server` checks; None when not set."""
+    path = find_pyproject((start or Path.cwd()).resolve())
+    if path is None:
+        return None
+    table = _tool_table(path)["genspec"]
+    if not isinstance(table, dict) or "include" not in table:
+        return None
+    value = table["include"]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{path}: [tool.genspec] include must be a list of globs")
+    return tuple(value)
