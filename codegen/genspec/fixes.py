@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
-from genspec.jsonio import JsonInputError, Positions, parse_with_positions, split_pointer
+from genspec.jsonio import JsonInputError, Positions, parse_with_positions
+from genspec.pointer import split as split_pointer
 
 if TYPE_CHECKING:
     from genspec.check import Engine, Selection
