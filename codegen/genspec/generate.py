@@ -15,7 +15,7 @@ from typing import Any
 PACKAGE = "python/leonardo_generations"
 
 # Everything under these folders of generated/ is ours: a file we no longer make is stale.
-OWNED_FOLDERS = (PACKAGE, "js")
+OWNED_FOLDERS = (PACKAGE, "js", "site")
 
 
 def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
@@ -65,12 +65,19 @@ def _javascript(request: Any, response: Any, spec: Path) -> dict[str, str]:
     return render_js_package(request, response)
 
 
+def _site(request: Any, response: Any, spec: Path) -> dict[str, str]:
+    from genspec.site import render_site
+
+    return render_site(request, response, spec)
+
+
 # A producer maps (request schema, response schema, spec folder) to {path in generated/: text}.
 PRODUCERS: list[Callable[[Any, Any, Path], dict[str, str]]] = [
     _validators,
     _strategies,
     _clients,
     _javascript,
+    _site,
 ]
 
 
