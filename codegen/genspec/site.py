@@ -84,20 +84,32 @@ def load_examples(spec: Path) -> list[Example]:
     return examples
 
 
-def _members(text: str) -> set[str]:
+def _members_set(text: str) -> set[str]:
+    """The top-level members a body sends with a value that turns something on (not null/false)."""
     try:
         body = json.loads(text)
     except ValueError:
         return set()
-    return set(body) if isinstance(body, dict) else set()
+    if not isinstance(body, dict):
+        return set()
+    return {name for name, value in body.items() if value is not None and value is not False}
 
 
 def _passing_example(triggers: set[str], valid: list[Example]) -> Example | None:
-    """The valid example sending most of the members the rule's condition reads."""
-    best = max(valid, key=lambda e: len(triggers & _members(e.text)), default=None)
-    if best is None or not triggers & _members(best.text):
+    """The valid example setting most of the members the rule's condition reads (first on ties)."""
+    best = max(valid, key=lambda e: len(triggers & _members_set(e.text)), default=None)
+    if best is None or not triggers & _members_set(best.text):
         return None
     return best
+
+
+def _schema_keyword_rules() -> list[tuple[str, str]]:
+    """(id, keyword) of the plain schema errors: `genspec lint` names them schema-<keyword>."""
+    from genspec.diagnostics import schema_rule_id
+    from genspec.keywords import CHECKED
+    from genspec.rules import ADVICE_KEYWORD
+
+    return sorted((schema_rule_id(name), name) for name in CHECKED if name != ADVICE_KEYWORD)
 
 
 def _environment() -> jinja2.Environment:
@@ -162,6 +174,7 @@ def render_site(request: Any, response: Any, spec: Path) -> dict[str, str]:
             header=header,
             rules=rules,
             lint_rules=list(LINT_RULES.values()),
+            keyword_rules=_schema_keyword_rules(),
             failing=failing,
             passing=passing,
             style=Markup(_asset("site.css")),
