@@ -1,8 +1,9 @@
-"""The playground in a real browser: Debian's Chromium driven by playwright-core (drive_playground.mjs).
+"""The playground in a real browser: Debian's Chromium driven by playwright-core.
 
-The body is typed key by key into generated/site/index.html opened from file://; what the page
-shows is compared with `genspec lint` run on the same body in a subprocess. Without Chromium or
-tests/site/node_modules the test skips, unless GENSPEC_REQUIRE_BROWSER=1 (set by .ci/run).
+drive_playground.mjs types the body key by key into generated/site/index.html opened from
+file://; what the page shows is compared with `genspec lint` run on the same body in a
+subprocess. Without Chromium or tests/site/node_modules the test skips, unless
+GENSPEC_REQUIRE_BROWSER=1 (set by .ci/run).
 """
 
 from __future__ import annotations
@@ -128,7 +129,9 @@ def test_gallery_loads_a_curated_example(seen: dict[str, Any]) -> None:
 
 def test_copy_as_curl_posts_the_body(seen: dict[str, Any]) -> None:
     curl = seen["curl"]
-    assert curl.startswith("curl --request POST 'https://cloud.leonardo.ai/api/rest/v1/generations'")
+    assert curl.startswith(
+        "curl --request POST 'https://cloud.leonardo.ai/api/rest/v1/generations'"
+    )
     assert "--data-raw '" + BODY + "'" in curl
 
 
