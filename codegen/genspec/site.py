@@ -103,6 +103,55 @@ def _passing_example(triggers: set[str], valid: list[Example]) -> Example | None
     return best
 
 
+def _member_tree(view: Any, schema: Any, depth: int = 0) -> dict[str, Any] | None:
+    """What `genspec lint`'s member checks read, precomputed for the playground: per object,
+    its declared names (None: open), patterns, and per member its deprecation, default and
+    children; walked as genspec.diagnostics walks a body (first branch only, bounded depth)."""
+    from genspec.diagnostics import _deprecation_message
+
+    if depth > 12:
+        return None
+    known = view.property_names(schema)
+    members: dict[str, Any] = {}
+    for name in sorted(known or ()):
+        schemas = view.property_schemas(schema, name)
+        entry: dict[str, Any] = {}
+        if any(s.get("deprecated") is True for s in schemas):
+            entry["deprecated"] = _deprecation_message(name, schemas)
+        defaults = [s["default"] for s in schemas if "default" in s]
+        if defaults:
+            entry["default"] = defaults[0]
+        child = _member_tree(view, schemas[0], depth + 1) if schemas else None
+        if child:
+            entry["members"] = child
+        members[name] = entry
+    items = view.item_schemas(schema)
+    item_tree = _member_tree(view, items[0], depth + 1) if items else None
+    if known is None and item_tree is None:
+        return None
+    patterns = {p for b in view.branches(schema) for p in b.get("patternProperties") or {}}
+    node = {"known": sorted(known) if known is not None else None, "patterns": sorted(patterns)}
+    return {**node, "members": members, **({"items": item_tree} if item_tree else {})}
+
+
+def _no_effect_pairs(view: Any) -> list[dict[str, Any]]:
+    """The FEATURE_SWITCHES pairs `genspec lint` checks, with the switch's reading when omitted."""
+    from genspec.diagnostics import FEATURE_SWITCHES
+
+    known = view.property_names(view.root) or set()
+    pairs = []
+    for name, switch in FEATURE_SWITCHES.items():
+        if switch not in known or view.rule_covers(name, switch):
+            continue
+        defaults = [
+            s["default"] for s in view.property_schemas(view.root, switch) if "default" in s
+        ]
+        pairs.append(
+            {"name": name, "switch": switch, "onByDefault": bool(defaults) and defaults[0] is True}
+        )
+    return pairs
+
+
 def _schema_keyword_rules() -> list[tuple[str, str]]:
     """(id, keyword) of the plain schema errors: `genspec lint` names them schema-<keyword>."""
     from genspec.diagnostics import schema_rule_id
@@ -138,7 +187,8 @@ def render_site(request: Any, response: Any, spec: Path) -> dict[str, str]:
 
     # Evidence is read when present: a generic user schema may leave it out.
     rules = list(iter_rules(request))
-    triggers = {rule_id: set(names) for rule_id, names in SchemaView(request).rule_triggers.items()}
+    view = SchemaView(request)
+    triggers = {rule_id: set(names) for rule_id, names in view.rule_triggers.items()}
     examples = load_examples(spec)
     valid = [e for e in examples if e.kind == "valid"]
     failing = {rule.id: next((e for e in examples if rule.id in e.rules), None) for rule in rules}
@@ -161,6 +211,8 @@ def render_site(request: Any, response: Any, spec: Path) -> dict[str, str]:
         "rules": rule_data,
         "triggers": {rule_id: sorted(names) for rule_id, names in sorted(triggers.items())},
         "keyAnchored": sorted(KEY_ANCHORED),
+        "members": _member_tree(view, view.root),
+        "noEffect": _no_effect_pairs(view),
         "url": ENDPOINT.server + ENDPOINT.path,
         "examples": [
             {"name": e.name, "kind": e.kind, "text": e.text, "rules": list(e.rules)}

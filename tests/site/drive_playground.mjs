@@ -84,6 +84,13 @@ try {
   const galleryBody = await second.locator("#body").inputValue();
   const galleryFindings = await findingsShown(second);
 
+  // Every curated example through the gallery, for the comparison with `genspec lint`.
+  const everyExample = [];
+  for (const option of await second.$$eval("#gallery option[value]:not([value=''])", (os) => os.map((o) => ({ value: o.value, name: o.textContent, kind: o.parentElement.label })))) {
+    await second.selectOption("#gallery", option.value);
+    everyExample.push({ name: `${option.kind}/${option.name}.json`, findings: await findingsShown(second) });
+  }
+
   const rules = await context.newPage();
   await rules.goto(`${rulesUrl}#${findings[0] ? findings[0].rule : ""}`);
   const anchors = await rules.$$eval("section.rule", (sections) => sections.map((s) => s.id));
@@ -91,7 +98,7 @@ try {
 
   console.log(JSON.stringify({
     typed, findings, marks, caret, tooltip, curl, shareUrl, restored, restoredFindings,
-    galleryOption, galleryBody, galleryFindings, anchors, requests, consoleErrors,
+    galleryOption, galleryBody, galleryFindings, everyExample, anchors, requests, consoleErrors,
   }));
 } finally {
   await context.close();

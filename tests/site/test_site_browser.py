@@ -72,9 +72,9 @@ def seen(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return result
 
 
-def _lint(body: Path) -> list[dict[str, Any]]:
+def _lint(*bodies: Path) -> list[dict[str, Any]]:
     done = subprocess.run(
-        [sys.executable, "-m", "genspec", "lint", "--format", "json", str(body)],
+        [sys.executable, "-m", "genspec", "lint", "--format", "json", *map(str, bodies)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -125,6 +125,23 @@ def test_gallery_loads_a_curated_example(seen: dict[str, Any]) -> None:
     example = ROOT / "spec" / "examples" / "invalid" / f"{name}.json"
     assert seen["galleryBody"] == example.read_text(encoding="utf-8")
     assert seen["galleryFindings"], "an invalid example shows findings"
+
+
+def test_every_curated_example_shows_what_lint_reports(seen: dict[str, Any]) -> None:
+    # The playground runs the validator and the lint-only checks; the CLI is the reference.
+    examples = ROOT / "spec" / "examples"
+    shown = {
+        e["name"]: [(f["rule"], f["line"], f["column"]) for f in e["findings"]]
+        for e in seen["everyExample"]
+    }
+    paths = sorted(examples.glob("*/*.json"))
+    assert sorted(shown) == sorted(str(p.relative_to(examples)) for p in paths)
+    linted: dict[str, list[tuple[str, int, int]]] = {name: [] for name in shown}
+    for f in _lint(*paths):
+        linted[str(Path(f["path"]).relative_to(examples))].append(
+            (f["rule"], f["line"], f["column"])
+        )
+    assert shown == linted
 
 
 def test_copy_as_curl_posts_the_body(seen: dict[str, Any]) -> None:

@@ -41,6 +41,70 @@ function locate(parsed, pointer, atKey) {
   }
 }
 
+// --- the lint-only checks (genspec.diagnostics.lint_body), on the precomputed member tree ------
+
+function jsonEqual(a, b) {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  }
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
+}
+
+function matchesPattern(patterns, name) {
+  return patterns.some((pattern) => {
+    try {
+      return new RegExp(pattern, "u").test(name);
+    } catch {
+      return true; // a pattern this engine cannot read admits the name, as the CLI does
+    }
+  });
+}
+
+function quoted(name) {
+  return `'${name}'`;
+}
+
+function lintMembers(value, node, pointer, reported, out) {
+  if (!node) return;
+  if (Array.isArray(value)) {
+    if (node.items) value.forEach((item, index) => lintMembers(item, node.items, `${pointer}/${index}`, reported, out));
+    return;
+  }
+  if (value === null || typeof value !== "object") return;
+  for (const [name, member] of Object.entries(value)) {
+    const at = `${pointer}/${escapeToken(name)}`;
+    if (node.known !== null && !node.known.includes(name)) {
+      if (!reported.has(at) && !matchesPattern(node.patterns, name)) {
+        out.push({ ruleId: "unknown-key", severity: "warning", message: `unknown key ${quoted(name)}`, path: at });
+      }
+      continue;
+    }
+    const entry = (node.members && node.members[name]) || {};
+    if (entry.deprecated) out.push({ ruleId: "deprecated-field", severity: "warning", message: entry.deprecated, path: at });
+    if (member !== null && Object.hasOwn(entry, "default") && jsonEqual(member, entry.default)) {
+      const shown = JSON.stringify(member).slice(0, 60);
+      out.push({ ruleId: "default-value", severity: "warning", message: `${quoted(name)} is ${shown}, its default: omitting it gives the same request`, path: at });
+    }
+    lintMembers(member, entry.members, at, reported, out);
+  }
+}
+
+function noEffect(body, out) {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return;
+  for (const { name, switch: flag, onByDefault } of DATA.noEffect) {
+    if (body[name] === undefined || body[name] === null) continue;
+    const value = body[flag];
+    const on = value === undefined || value === null ? onByDefault : value === true;
+    if (!on) {
+      const message = `${quoted(name)} has no effect while ${quoted(flag)} is off: send "${flag}": true or drop it`;
+      out.push({ ruleId: "no-effect", severity: "warning", message, path: "/" + escapeToken(name) });
+    }
+  }
+}
+
 function findingsOf(text) {
   let parsed;
   try {
@@ -53,7 +117,8 @@ function findingsOf(text) {
   for (const dup of parsed.duplicates) {
     found.push({ ruleId: "duplicate-key", severity: "warning", message: `duplicate key '${dup.key}' (first at ${dup.firstLine}:${dup.firstColumn}): the API keeps this last value`, line: dup.line, column: dup.column, path: dup.pointer });
   }
-  const seen = new Set();
+  const unlocated = [];
+  const reported = new Set();
   for (const error of genspecRequest.validate(parsed.value)) {
     const ruleId = error.ruleId || schemaRuleId(error.keyword);
     let path = error.instancePath;
@@ -62,11 +127,17 @@ function findingsOf(text) {
     } else if (error.ruleId && (error.keyword === "required" || error.keyword === "dependentRequired")) {
       path = triggerMember(error.ruleId, path, parsed.value) || path;
     }
-    const key = JSON.stringify([ruleId, error.severity, error.message, path]);
+    if (error.keyword === "additionalProperties" || error.keyword === "unevaluatedProperties") reported.add(path);
+    unlocated.push({ ruleId, severity: error.severity, message: error.message, path });
+  }
+  lintMembers(parsed.value, DATA.members, "", reported, unlocated);
+  noEffect(parsed.value, unlocated);
+  const seen = new Set();
+  for (const finding of unlocated) {
+    const key = JSON.stringify([finding.ruleId, finding.severity, finding.message, finding.path]);
     if (seen.has(key)) continue; // a rule failing on two keywords at one place: said once
     seen.add(key);
-    const { line, column } = locate(parsed, path, KEY_ANCHORED.has(ruleId));
-    found.push({ ruleId, severity: error.severity, message: error.message, line, column, path });
+    found.push({ ...finding, ...locate(parsed, finding.path, KEY_ANCHORED.has(finding.ruleId)) });
   }
   return found.sort((a, b) => a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
 }
