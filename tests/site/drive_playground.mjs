@@ -1,5 +1,5 @@
 // Drives generated/site/ in Debian's Chromium through playwright-core and prints what it saw as
-// JSON: node drive_playground.mjs <site folder> <body file> <screenshot folder>.
+// JSON: node drive_playground.mjs <site folder> <body file> <screenshot folder> [probe file].
 // The Python test (test_site_browser.py) compares that with `genspec lint` on the same body.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,7 +7,9 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 
-const [siteDir, bodyFile, shotDir] = process.argv.slice(2);
+const [siteDir, bodyFile, shotDir, probeFile] = process.argv.slice(2);
+// Misspelt names to ask the page's did-you-mean about: {names: [...], candidates: [...]}.
+const probes = probeFile ? JSON.parse(readFileSync(probeFile, "utf8")) : { names: [], candidates: [] };
 const body = readFileSync(bodyFile, "utf8");
 const indexUrl = pathToFileURL(resolve(siteDir, "index.html")).href;
 const rulesUrl = pathToFileURL(resolve(siteDir, "rules.html")).href;
@@ -51,6 +53,10 @@ try {
   await editor.pressSequentially(body);
   const typed = await editor.inputValue();
   const findings = await findingsShown(page);
+  const suggestions = await page.evaluate(
+    ({ names, candidates }) => names.map((name) => closestName(name, candidates)),
+    probes,
+  );
   const marks = await page.$$eval("#overlay mark", (items) => items.map((m) => m.textContent));
 
   // Clicking the last finding puts the caret at its line:col.
@@ -97,7 +103,7 @@ try {
   await rules.screenshot({ path: join(shotDir, "rules.png") });
 
   console.log(JSON.stringify({
-    typed, findings, marks, caret, tooltip, curl, shareUrl, restored, restoredFindings,
+    typed, findings, suggestions, marks, caret, tooltip, curl, shareUrl, restored, restoredFindings,
     galleryOption, galleryBody, galleryFindings, everyExample, anchors, requests, consoleErrors,
   }));
 } finally {

@@ -35,6 +35,31 @@ BODY = """{
 """
 
 
+def _top_level_names() -> list[str]:
+    schema = json.loads((ROOT / "spec" / "generation-request.schema.json").read_text("utf-8"))
+    return sorted(schema["properties"])
+
+
+def _misspellings() -> list[str]:
+    """Names a user might type: each spec name with a letter dropped, doubled, swapped or
+    recased, and a few that resemble nothing."""
+    found = ["zzz", "", "x", "promptt_magic_strenght", "NUM-IMAGES", "aaaaaaaaaaaaaaaaaaaa"]
+    for name in _top_level_names():
+        middle = len(name) // 2
+        found += [
+            name[:middle] + name[middle + 1 :],
+            name[:middle] + name[middle] + name[middle:],
+            name[: middle - 1] + name[middle] + name[middle - 1] + name[middle + 1 :],
+            name.upper(),
+            name + "s",
+            name[::-1],
+        ]
+    return found
+
+
+PROBES = _misspellings()
+
+
 def _missing() -> str | None:
     if NODE is None:
         return "node is not installed"
@@ -57,9 +82,11 @@ def seen(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     body.write_text(BODY, encoding="utf-8")
     shots = Path(os.environ.get("GENSPEC_SITE_SCREENSHOTS", folder))
     shots.mkdir(parents=True, exist_ok=True)
+    probes = folder / "probes.json"
+    probes.write_text(json.dumps({"names": PROBES, "candidates": _top_level_names()}))
     assert NODE is not None
     done = subprocess.run(
-        [NODE, str(HERE / "drive_playground.mjs"), str(SITE), str(body), str(shots)],
+        [NODE, str(HERE / "drive_playground.mjs"), str(SITE), str(body), str(shots), str(probes)],
         capture_output=True,
         text=True,
         timeout=180,
@@ -107,6 +134,15 @@ def test_findings_are_underlined_and_explained(seen: dict[str, Any]) -> None:
     assert seen["tooltip"]["hidden"] is False
     assert seen["tooltip"]["text"].startswith("num-images-max-4-when-large (error")
     assert all(f["title"].startswith(f["rule"] + " (") for f in seen["findings"])
+    assert seen["findings"][-1]["title"].endswith("(did you mean 'width'?)")
+
+
+def test_did_you_mean_is_the_clis(seen: dict[str, Any]) -> None:
+    from genspec.diagnostics import closest_name
+
+    candidates = set(_top_level_names())
+    assert seen["suggestions"] == [closest_name(name, candidates) for name in PROBES]
+    assert any(s is None for s in seen["suggestions"]) and any(seen["suggestions"])
 
 
 def test_clicking_a_finding_moves_the_caret_there(seen: dict[str, Any]) -> None:

@@ -41,6 +41,64 @@ function locate(parsed, pointer, atKey) {
   }
 }
 
+// --- did you mean: genspec.diagnostics.closest_name (difflib.get_close_matches, n=1, 0.7) ----
+
+// The number of matching characters difflib.SequenceMatcher(None, a, b) finds.
+function matchingCharacters(a, b) {
+  const b2j = new Map();
+  b.forEach((char, j) => b2j.set(char, [...(b2j.get(char) || []), j]));
+  if (b.length >= 200) { // difflib's autojunk: very common characters are not indexed
+    const limit = Math.floor(b.length / 100) + 1;
+    for (const [char, places] of [...b2j]) if (places.length > limit) b2j.delete(char);
+  }
+  const longest = (alo, ahi, blo, bhi) => {
+    let [besti, bestj, bestsize] = [alo, blo, 0];
+    let j2len = new Map();
+    for (let i = alo; i < ahi; i += 1) {
+      const next = new Map();
+      for (const j of b2j.get(a[i]) || []) {
+        if (j < blo) continue;
+        if (j >= bhi) break;
+        const k = (j2len.get(j - 1) || 0) + 1;
+        next.set(j, k);
+        if (k > bestsize) [besti, bestj, bestsize] = [i - k + 1, j - k + 1, k];
+      }
+      j2len = next;
+    }
+    while (besti > alo && bestj > blo && a[besti - 1] === b[bestj - 1]) [besti, bestj, bestsize] = [besti - 1, bestj - 1, bestsize + 1];
+    while (besti + bestsize < ahi && bestj + bestsize < bhi && a[besti + bestsize] === b[bestj + bestsize]) bestsize += 1;
+    return [besti, bestj, bestsize];
+  };
+  let total = 0;
+  const queue = [[0, a.length, 0, b.length]];
+  while (queue.length) {
+    const [alo, ahi, blo, bhi] = queue.pop();
+    const [i, j, k] = longest(alo, ahi, blo, bhi);
+    if (!k) continue;
+    total += k;
+    if (alo < i && blo < j) queue.push([alo, i, blo, j]);
+    if (i + k < ahi && j + k < bhi) queue.push([i + k, ahi, j + k, bhi]);
+  }
+  return total;
+}
+
+function closestName(name, candidates) {
+  const fold = (text) => text.replace(/[_-]/g, "").toLowerCase();
+  const exact = new Map(candidates.map((c) => [fold(c), c]));
+  if (exact.has(fold(name))) return exact.get(fold(name));
+  const word = Array.from(name);
+  let best = null;
+  for (const candidate of [...candidates].sort()) {
+    const other = Array.from(candidate);
+    const total = other.length + word.length;
+    const ratio = total ? (2 * matchingCharacters(other, word)) / total : 1;
+    if (ratio >= 0.7 && (!best || ratio > best.ratio || (ratio === best.ratio && candidate > best.name))) {
+      best = { ratio, name: candidate };
+    }
+  }
+  return best ? best.name : null;
+}
+
 // --- the lint-only checks (genspec.diagnostics.lint_body), on the precomputed member tree ------
 
 function jsonEqual(a, b) {
@@ -78,7 +136,9 @@ function lintMembers(value, node, pointer, reported, out) {
     const at = `${pointer}/${escapeToken(name)}`;
     if (node.known !== null && !node.known.includes(name)) {
       if (!reported.has(at) && !matchesPattern(node.patterns, name)) {
-        out.push({ ruleId: "unknown-key", severity: "warning", message: `unknown key ${quoted(name)}`, path: at });
+        const suggestion = closestName(name, node.known);
+        const hint = suggestion ? `: did you mean ${quoted(suggestion)}?` : ": the spec does not define it";
+        out.push({ ruleId: "unknown-key", severity: "warning", message: `unknown key ${quoted(name)}${hint}`, path: at });
       }
       continue;
     }
@@ -122,13 +182,16 @@ function findingsOf(text) {
   for (const error of genspecRequest.validate(parsed.value)) {
     const ruleId = error.ruleId || schemaRuleId(error.keyword);
     let path = error.instancePath;
+    let message = error.message;
     if ((error.keyword === "additionalProperties" || error.keyword === "unevaluatedProperties") && error.property !== null) {
+      const suggestion = path === "" && DATA.members && DATA.members.known ? closestName(error.property, DATA.members.known) : null;
+      if (suggestion) message = `${message} (did you mean ${quoted(suggestion)}?)`;
       path = `${path}/${escapeToken(error.property)}`;
     } else if (error.ruleId && (error.keyword === "required" || error.keyword === "dependentRequired")) {
       path = triggerMember(error.ruleId, path, parsed.value) || path;
     }
     if (error.keyword === "additionalProperties" || error.keyword === "unevaluatedProperties") reported.add(path);
-    unlocated.push({ ruleId, severity: error.severity, message: error.message, path });
+    unlocated.push({ ruleId, severity: error.severity, message, path });
   }
   lintMembers(parsed.value, DATA.members, "", reported, unlocated);
   noEffect(parsed.value, unlocated);
