@@ -72,6 +72,7 @@ try {
   const box = await firstMark.boundingBox();
   await page.mouse.move(box.x + 2, box.y + box.height / 2);
   const tooltip = await page.locator("#tooltip").evaluate((el) => ({ hidden: el.hidden, text: el.textContent }));
+  await page.screenshot({ path: join(shotDir, "playground-hover.png") });
 
   await page.locator("#copy-curl").click();
   const curl = await page.locator("#output").textContent();
