@@ -8,8 +8,9 @@ import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 
 const [siteDir, bodyFile, shotDir, probeFile] = process.argv.slice(2);
-// Misspelt names to ask the page's did-you-mean about: {names: [...], candidates: [...]}.
-const probes = probeFile ? JSON.parse(readFileSync(probeFile, "utf8")) : { names: [], candidates: [] };
+// Misspelt names to ask the page's did-you-mean about ({names, candidates}) and extra bodies
+// to show ({bodies: {name: text}}).
+const probes = probeFile ? JSON.parse(readFileSync(probeFile, "utf8")) : { names: [], candidates: [], bodies: {} };
 const body = readFileSync(bodyFile, "utf8");
 const indexUrl = pathToFileURL(resolve(siteDir, "index.html")).href;
 const rulesUrl = pathToFileURL(resolve(siteDir, "rules.html")).href;
@@ -98,6 +99,12 @@ try {
     everyExample.push({ name: `${option.kind}/${option.name}.json`, findings: await findingsShown(second) });
   }
 
+  const extraBodies = {};
+  for (const [name, text] of Object.entries(probes.bodies || {})) {
+    await second.locator("#body").fill(text);
+    extraBodies[name] = await findingsShown(second);
+  }
+
   const rules = await context.newPage();
   await rules.goto(`${rulesUrl}#${findings[0] ? findings[0].rule : ""}`);
   const anchors = await rules.$$eval("section.rule", (sections) => sections.map((s) => s.id));
@@ -105,7 +112,7 @@ try {
 
   console.log(JSON.stringify({
     typed, findings, suggestions, marks, caret, tooltip, curl, shareUrl, restored, restoredFindings,
-    galleryOption, galleryBody, galleryFindings, everyExample, anchors, requests, consoleErrors,
+    galleryOption, galleryBody, galleryFindings, everyExample, extraBodies, anchors, requests, consoleErrors,
   }));
 } finally {
   await context.close();

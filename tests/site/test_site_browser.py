@@ -59,6 +59,20 @@ def _misspellings() -> list[str]:
 
 PROBES = _misspellings()
 
+# Bodies the curated examples do not cover: broken JSON, duplicate keys, code points beyond the
+# BMP before a finding, a nested unknown key, a field without effect, a body that is no object.
+EXTRA_BODIES = {
+    "truncated": '{\n  "prompt": "a cat",\n  "num_images": ',
+    "trailing-comma": '{"prompt": "a cat",}',
+    "duplicate": '{\n  "prompt": "a",\n  "prompt": "b",\n  "seed": -1\n}',
+    "emoji": '{"prompt": "\U0001f600\U0001f600 cat", "num_images": 99, "Alchemy": true}',
+    "nested": '{"prompt": "a", "controlnets": [{"initImageId": "x", "preprocessorId": 67,'
+    ' "initImageType": "UPLOADED", "strenght": 1}]}',
+    "no-effect": '{"prompt": "a", "photoRealStrength": 0.5}',
+    "array": "[1, 2]",
+    "empty": "",
+}
+
 
 def _missing() -> str | None:
     if NODE is None:
@@ -83,7 +97,9 @@ def seen(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     shots = Path(os.environ.get("GENSPEC_SITE_SCREENSHOTS", folder))
     shots.mkdir(parents=True, exist_ok=True)
     probes = folder / "probes.json"
-    probes.write_text(json.dumps({"names": PROBES, "candidates": _top_level_names()}))
+    probes.write_text(
+        json.dumps({"names": PROBES, "candidates": _top_level_names(), "bodies": EXTRA_BODIES})
+    )
     assert NODE is not None
     done = subprocess.run(
         [NODE, str(HERE / "drive_playground.mjs"), str(SITE), str(body), str(shots), str(probes)],
@@ -177,6 +193,21 @@ def test_every_curated_example_shows_what_lint_reports(seen: dict[str, Any]) -> 
         linted[str(Path(f["path"]).relative_to(examples))].append(
             (f["rule"], f["line"], f["column"])
         )
+    assert shown == linted
+
+
+def test_extra_bodies_show_what_lint_reports(seen: dict[str, Any], tmp_path: Path) -> None:
+    paths = []
+    for name, text in EXTRA_BODIES.items():
+        (tmp_path / f"{name}.json").write_text(text, encoding="utf-8")
+        paths.append(tmp_path / f"{name}.json")
+    linted: dict[str, list[tuple[str, int, int]]] = {name: [] for name in EXTRA_BODIES}
+    for f in _lint(*paths):
+        linted[Path(f["path"]).stem].append((f["rule"], f["line"], f["column"]))
+    shown = {
+        name: [(f["rule"], f["line"], f["column"]) for f in findings]
+        for name, findings in seen["extraBodies"].items()
+    }
     assert shown == linted
 
 
