@@ -12,8 +12,10 @@ const [siteDir, bodyFile, shotDir, probeFile] = process.argv.slice(2);
 // to show ({bodies: {name: text}}).
 const probes = probeFile ? JSON.parse(readFileSync(probeFile, "utf8")) : { names: [], candidates: [], bodies: {} };
 const body = readFileSync(bodyFile, "utf8");
-const indexUrl = pathToFileURL(resolve(siteDir, "index.html")).href;
-const rulesUrl = pathToFileURL(resolve(siteDir, "rules.html")).href;
+// SITE_BASE_URL (a static server of the same folder) replaces file:// when set.
+const base = process.env.SITE_BASE_URL || pathToFileURL(resolve(siteDir) + "/").href;
+const indexUrl = new URL("index.html", base).href;
+const rulesUrl = new URL("rules.html", base).href;
 const profile = mkdtempSync(join(tmpdir(), "genspec-site-chromium-"));
 
 const context = await chromium.launchPersistentContext(profile, {
@@ -28,8 +30,9 @@ const context = await chromium.launchPersistentContext(profile, {
 const requests = [];
 const consoleErrors = [];
 context.on("request", (request) => requests.push(request.url()));
-// Anything but a file:// load is refused as well as recorded: the page must not need it.
-await context.route((url) => url.protocol !== "file:", (route) => route.abort());
+// Anything but a load from the site itself is refused as well as recorded: the page must not
+// need it.
+await context.route((url) => !url.href.startsWith(base), (route) => route.abort());
 
 async function findingsShown(page) {
   return page.$$eval("#findings li", (items) =>

@@ -8,11 +8,16 @@ GENSPEC_REQUIRE_BROWSER=1 (set by .ci/run).
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +89,11 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def seen(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+@pytest.fixture(scope="module", params=["file", "http"])
+def seen(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """What the page showed, opened from file:// and from a static server on 127.0.0.1."""
     reason = _missing()
     if reason:
         if os.environ.get("GENSPEC_REQUIRE_BROWSER") == "1":
@@ -101,18 +109,47 @@ def seen(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         json.dumps({"names": PROBES, "candidates": _top_level_names(), "bodies": EXTRA_BODIES})
     )
     assert NODE is not None
-    done = subprocess.run(
-        [NODE, str(HERE / "drive_playground.mjs"), str(SITE), str(body), str(shots), str(probes)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={**os.environ, "CHROMIUM": CHROMIUM},
-    )
+    with _static_server() if request.param == "http" else contextlib.nullcontext("") as base:
+        env = {**os.environ, "CHROMIUM": CHROMIUM, "SITE_BASE_URL": base}
+        done = subprocess.run(
+            [
+                NODE,
+                str(HERE / "drive_playground.mjs"),
+                str(SITE),
+                str(body),
+                str(shots),
+                str(probes),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env=env,
+        )
     assert done.returncode == 0, done.stderr
     result: dict[str, Any] = json.loads(done.stdout)
     result["lint"] = _lint(body)
     result["shots"] = shots
-    return result
+    result["base"] = base or SITE.as_uri() + "/"
+    yield result
+
+
+@contextlib.contextmanager
+def _static_server() -> Iterator[str]:
+    """generated/site/ served by a plain static server on 127.0.0.1 (any static host)."""
+    handler = functools.partial(QuietHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
 
 
 def _lint(*bodies: Path) -> list[dict[str, Any]]:
@@ -167,7 +204,7 @@ def test_clicking_a_finding_moves_the_caret_there(seen: dict[str, Any]) -> None:
 
 
 def test_share_link_round_trip(seen: dict[str, Any]) -> None:
-    assert seen["shareUrl"].startswith("file://") and "#body=" in seen["shareUrl"]
+    assert seen["shareUrl"].startswith(seen["base"]) and "#body=" in seen["shareUrl"]
     assert seen["restored"] == BODY
     assert seen["restoredFindings"] == seen["findings"]
 
@@ -221,7 +258,7 @@ def test_copy_as_curl_posts_the_body(seen: dict[str, Any]) -> None:
 
 def test_no_request_leaves_the_machine(seen: dict[str, Any]) -> None:
     assert seen["requests"], "the listener saw the page loads"
-    assert all(url.startswith("file://") for url in seen["requests"]), seen["requests"]
+    assert all(url.startswith(seen["base"]) for url in seen["requests"]), seen["requests"]
 
 
 def test_rules_page_has_an_anchor_per_finding(seen: dict[str, Any]) -> None:
