@@ -27,11 +27,6 @@ RULES_PAGE = "rules.html"
 _EXPORT = re.compile(r"^export (?=(?:const|function|class|let) )", re.MULTILINE)
 
 
-def rule_anchor(rule_id: str) -> str:
-    """The link of one rule in the reference, relative to the site folder."""
-    return f"{RULES_PAGE}#{rule_id}"
-
-
 def script_json(value: Any) -> Markup:
     """JSON safe inside <script>: no `</script>`, `<!--`, `&` or U+2028/2029 can end or bend it."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -211,6 +206,7 @@ def render_site(request: Any, response: Any, spec: Path) -> dict[str, str]:
         "rules": rule_data,
         "triggers": {rule_id: sorted(names) for rule_id, names in sorted(triggers.items())},
         "keyAnchored": sorted(KEY_ANCHORED),
+        "rulesPage": RULES_PAGE,
         "members": _member_tree(view, view.root),
         "noEffect": _no_effect_pairs(view),
         "url": ENDPOINT.server + ENDPOINT.path,

@@ -41,6 +41,7 @@ async function findingsShown(page) {
       line: Number(li.dataset.line),
       column: Number(li.dataset.column),
       title: li.title,
+      href: li.querySelector("a.id").getAttribute("href"),
     })),
   );
 }

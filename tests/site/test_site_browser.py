@@ -263,5 +263,8 @@ def test_no_request_leaves_the_machine(seen: dict[str, Any]) -> None:
 
 def test_rules_page_has_an_anchor_per_finding(seen: dict[str, Any]) -> None:
     assert {f["rule"] for f in seen["findings"]} <= set(seen["anchors"])
+    assert [f["href"] for f in seen["findings"]] == [
+        f"rules.html#{f['rule']}" for f in seen["findings"]
+    ]
     assert (seen["shots"] / "playground.png").stat().st_size > 0
     assert (seen["shots"] / "rules.png").stat().st_size > 0

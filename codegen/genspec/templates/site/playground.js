@@ -281,7 +281,7 @@ function renderList(findings) {
     where.textContent = `${finding.line}:${finding.column}`;
     const id = document.createElement("a");
     id.className = "id";
-    id.href = `rules.html#${encodeURIComponent(finding.ruleId)}`;
+    id.href = `${DATA.rulesPage}#${encodeURIComponent(finding.ruleId)}`;
     id.textContent = finding.ruleId;
     const message = document.createElement("div");
     message.textContent = finding.message;
