@@ -230,7 +230,7 @@ def render_site(request: Any, response: Any, spec: Path) -> dict[str, str]:
         f"{FOLDER}/index.html": env.get_template("index.html.jinja").render(
             header=header,
             data=data,
-            examples=examples,
+            gallery=list(enumerate(examples)),  # the index is the example's place in the data
             validator=inline_script(validator),
             playground=inline_script(_asset("playground.js")),
             style=Markup(_asset("site.css")),
