@@ -107,7 +107,13 @@ def _javascript(request: Any, response: Any, package: str, spec: Path) -> dict[s
     return render_js_package(request, response)
 
 
-PRODUCERS: list[Producer] = [_validators, _strategies, _clients, _javascript]
+def _site(request: Any, response: Any, package: str, spec: Path) -> dict[str, str]:
+    from genspec.site import render_site
+
+    return render_site(request, response, spec)
+
+
+PRODUCERS: list[Producer] = [_validators, _strategies, _clients, _javascript, _site]
 
 
 def build_artifacts(
@@ -205,8 +211,8 @@ def _default_out(spec: Path) -> Path | None:
 def _owned_folders(files: dict[str, str]) -> set[str]:
     # Everything under a package folder we write is ours: a file we no longer make is stale.
     python = {"/".join(path.split("/")[:2]) for path in files if path.startswith("python/")}
-    javascript = {"js"} if any(path.startswith("js/") for path in files) else set()
-    return (python - {"python/pyproject.toml"}) | javascript
+    others = {top for path in files if (top := path.split("/")[0]) in ("js", "site")}
+    return (python - {"python/pyproject.toml"}) | others
 
 
 def _stale(out: Path, files: dict[str, str]) -> tuple[list[str], list[str]]:
