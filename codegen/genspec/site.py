@@ -14,10 +14,14 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from genspec.diagnostics import LintModel
+    from genspec.ir import Node
 
 FOLDER = "site"
 # What SARIF's helpUri and the CLI's messages link to: rules.html#<rule-id>.
@@ -64,16 +68,19 @@ class Example:
 
 
 def load_examples(spec: Path) -> list[Example]:
-    """spec/examples: valid/*.json and invalid/*.json with expected.toml's rules for each."""
+    """spec/examples: valid/, invalid/ and official/ bodies, each with the rules expected.toml
+    says it breaks (its errors, and for the advice its warnings)."""
     folder = spec / "examples"
     expected: dict[str, Any] = {}
     if (folder / "expected.toml").is_file():
         expected = tomllib.loads((folder / "expected.toml").read_text(encoding="utf-8"))
     examples = []
-    for kind in ("valid", "invalid"):
+    for kind in ("valid", "invalid", "official"):
+        entries = expected.get("official", {}) if kind == "official" else expected
         for path in sorted((folder / kind).glob("*.json")):
-            entry = expected.get(path.stem, {}) if kind == "invalid" else {}
-            rules = tuple(error["rule"] for error in entry.get("errors", ()))
+            entry = entries.get(path.stem, {})
+            findings = [*entry.get("errors", ()), *entry.get("warnings", ())]
+            rules = tuple(dict.fromkeys(finding["rule"] for finding in findings))
             text = path.read_text(encoding="utf-8")
             examples.append(Example(path.stem, kind, text, rules, entry.get("why", "")))
     return examples
@@ -98,53 +105,73 @@ def _passing_example(triggers: set[str], valid: list[Example]) -> Example | None
     return best
 
 
-def _member_tree(view: Any, schema: Any, depth: int = 0) -> dict[str, Any] | None:
+def _member_tree(view: LintModel, node: Node, depth: int = 0) -> dict[str, Any] | None:
     """What `genspec lint`'s member checks read, precomputed for the playground: per object,
     its declared names (None: open), patterns, and per member its deprecation, default and
     children; walked as genspec.diagnostics walks a body (first branch only, bounded depth)."""
-    from genspec.diagnostics import _deprecation_message
+    from genspec.diagnostics import _annotations, _deprecation_message
+    from genspec.ir import PatternProperties
 
     if depth > 12:
         return None
-    known = view.property_names(schema)
+    known = view.property_names(node)
     members: dict[str, Any] = {}
     for name in sorted(known or ()):
-        schemas = view.property_schemas(schema, name)
+        nodes = view.property_nodes(node, name)
+        schemas = _annotations(nodes)
         entry: dict[str, Any] = {}
         if any(s.get("deprecated") is True for s in schemas):
             entry["deprecated"] = _deprecation_message(name, schemas)
         defaults = [s["default"] for s in schemas if "default" in s]
         if defaults:
             entry["default"] = defaults[0]
-        child = _member_tree(view, schemas[0], depth + 1) if schemas else None
+        child = _member_tree(view, nodes[0], depth + 1) if nodes else None
         if child:
             entry["members"] = child
         members[name] = entry
-    items = view.item_schemas(schema)
+    items = view.item_nodes(node)
     item_tree = _member_tree(view, items[0], depth + 1) if items else None
     if known is None and item_tree is None:
         return None
-    patterns = {p for b in view.branches(schema) for p in b.get("patternProperties") or {}}
-    node = {"known": sorted(known) if known is not None else None, "patterns": sorted(patterns)}
-    return {**node, "members": members, **({"items": item_tree} if item_tree else {})}
+    patterns = {
+        pattern
+        for branch in view.branches(node)
+        if (keyword := branch.find(PatternProperties)) is not None
+        for pattern, _ in keyword.children
+    }
+    tree = {"known": sorted(known) if known is not None else None, "patterns": sorted(patterns)}
+    return {**tree, "members": members, **({"items": item_tree} if item_tree else {})}
 
 
-def _no_effect_pairs(view: Any) -> list[dict[str, Any]]:
+def _no_effect_pairs(view: LintModel) -> list[dict[str, Any]]:
     """The FEATURE_SWITCHES pairs `genspec lint` checks, with the switch's reading when omitted."""
-    from genspec.diagnostics import FEATURE_SWITCHES
+    from genspec.diagnostics import FEATURE_SWITCHES, _annotations
 
     known = view.property_names(view.root) or set()
     pairs = []
     for name, switch in FEATURE_SWITCHES.items():
         if switch not in known or view.rule_covers(name, switch):
             continue
-        defaults = [
-            s["default"] for s in view.property_schemas(view.root, switch) if "default" in s
-        ]
+        schemas = _annotations(view.property_nodes(view.root, switch))
+        defaults = [s["default"] for s in schemas if "default" in s]
         pairs.append(
             {"name": name, "switch": switch, "onByDefault": bool(defaults) and defaults[0] is True}
         )
     return pairs
+
+
+def _rule_triggers(request: Any) -> dict[str, set[str]]:
+    """Rule id -> the members its `if` names (what makes the rule apply to a body)."""
+    from genspec.diagnostics import _names_mentioned
+    from genspec.pointer import resolve
+    from genspec.spec import iter_rules
+
+    found: dict[str, set[str]] = {}
+    for rule in iter_rules(request):
+        subschema = resolve(request, rule.schema_path)
+        condition = subschema.get("if", {}) if isinstance(subschema, dict) else {}
+        found[rule.id] = _names_mentioned(condition)
+    return found
 
 
 def _schema_keyword_rules() -> list[tuple[str, str]]:
@@ -175,19 +202,24 @@ def _asset(name: str) -> str:
 
 def render_site(request: Any, response: Any, spec: Path) -> dict[str, str]:
     """{path under generated/: text} for the two pages."""
-    from genspec.diagnostics import KEY_ANCHORED, LINT_RULES, SchemaView
+    from genspec.diagnostics import KEY_ANCHORED, LINT_RULES, LintModel
     from genspec.js_package import render_js_package
     from genspec.openapi import ENDPOINT
     from genspec.spec import iter_rules
 
     # Evidence is read when present: a generic user schema may leave it out.
     rules = list(iter_rules(request))
-    view = SchemaView(request)
-    triggers = {rule_id: set(names) for rule_id, names in view.rule_triggers.items()}
+    view = LintModel(request)
+    triggers = _rule_triggers(request)
     examples = load_examples(spec)
     valid = [e for e in examples if e.kind == "valid"]
     failing = {rule.id: next((e for e in examples if rule.id in e.rules), None) for rule in rules}
-    passing = {rule.id: _passing_example(triggers.get(rule.id, set()), valid) for rule in rules}
+    passing = {
+        rule.id: _passing_example(
+            triggers.get(rule.id, set()), [e for e in valid if rule.id not in e.rules]
+        )
+        for rule in rules
+    }
 
     js = render_js_package(request, response)
     validator = classic_script(

@@ -182,10 +182,12 @@ def test_three_findings_at_the_lint_positions(seen: dict[str, Any]) -> None:
 
 
 def test_findings_are_underlined_and_explained(seen: dict[str, Any]) -> None:
-    # The underline covers the token at line:col: the value 6, the value true, the key "widht".
-    assert seen["marks"] == ["6", "true", '"widht"']
+    # The underline covers the token at line:col, where every surface places the finding: the
+    # body itself for the missing alchemy (instance path "", as python-jsonschema reports a
+    # `required`), the value 6, the key "widht".
+    assert seen["marks"] == ["{", "6", '"widht"']
     assert seen["tooltip"]["hidden"] is False
-    assert seen["tooltip"]["text"].startswith("num-images-max-4-when-large (error")
+    assert seen["tooltip"]["text"].startswith(seen["findings"][0]["rule"] + " (error")
     assert all(f["title"].startswith(f["rule"] + " (") for f in seen["findings"])
     assert seen["findings"][-1]["title"].endswith("(did you mean 'width'?)")
 

@@ -29,29 +29,36 @@ def _load(name: str) -> Any:
 
 
 class _Sections(HTMLParser):
-    """Each rules.html section's id and the example files it names."""
+    """Each rules.html section's id and the example files it names, each with its heading
+    ("Passes", or "Fails"/"Warned" for the example that breaks the rule)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.sections: dict[str, list[str]] = {}
+        self.sections: dict[str, list[tuple[str, str]]] = {}
         self.current: str | None = None
+        self.heading = ""
         self.in_code = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "section":
             self.current = dict(attrs)["id"]
             self.sections[str(self.current)] = []
+        if tag == "h3":
+            self.heading = ""
         self.in_code = tag == "code"
 
     def handle_endtag(self, tag: str) -> None:
         self.in_code = False
 
     def handle_data(self, data: str) -> None:
-        if self.in_code and self.current and re.fullmatch(r"(valid|invalid)/[\w.-]+\.json", data):
-            self.sections[self.current].append(data)
+        if not self.heading and data.strip():
+            self.heading = data.strip().split(":")[0]
+        pattern = r"(valid|invalid|official)/[\w.-]+\.json"
+        if self.in_code and self.current and re.fullmatch(pattern, data):
+            self.sections[self.current].append((self.heading, data))
 
 
-def _sections() -> dict[str, list[str]]:
+def _sections() -> dict[str, list[tuple[str, str]]]:
     parser = _Sections()
     parser.feed((SITE / "rules.html").read_text(encoding="utf-8"))
     return parser.sections
@@ -124,15 +131,15 @@ def _lint_rules(paths: list[Path]) -> dict[str, set[str]]:
 def test_examples_shown_pass_and_fail_their_rule() -> None:
     rule_ids = {rule.id for rule in iter_rules(_load(REQUEST_SCHEMA))}
     shown = [
-        (rule_id, SPEC / "examples" / name)
+        (rule_id, heading, SPEC / "examples" / name)
         for rule_id, files in _sections().items()
         if rule_id in rule_ids
-        for name in files
+        for heading, name in files
     ]
-    reported = _lint_rules(sorted({path for _, path in shown}))
-    for rule_id, path in shown:
-        if path.parent.name == "invalid":
-            assert rule_id in reported[str(path)], (rule_id, path.name)
-        else:
+    reported = _lint_rules(sorted({path for _, _, path in shown}))
+    for rule_id, heading, path in shown:
+        if heading == "Passes":
             assert rule_id not in reported[str(path)], (rule_id, path.name)
+        else:
+            assert rule_id in reported[str(path)], (rule_id, heading, path.name)
     assert len(shown) >= len(rule_ids)

@@ -22,16 +22,6 @@ function escapeToken(name) {
   return String(name).replaceAll("~", "~0").replaceAll("/", "~1");
 }
 
-// A rule broken by a missing member points at the top-level member that made the rule apply.
-function triggerMember(ruleId, objectPath, body) {
-  const triggers = new Set(DATA.triggers[ruleId] || []);
-  if (objectPath || body === null || typeof body !== "object" || Array.isArray(body)) return null;
-  for (const name of Object.keys(body)) {
-    if (triggers.has(name) && body[name] !== null) return "/" + escapeToken(name);
-  }
-  return null;
-}
-
 // Where a pointer is; a pointer into nothing falls back to its deepest existing ancestor.
 function locate(parsed, pointer, atKey) {
   for (let at = pointer; ; at = at.slice(0, at.lastIndexOf("/"))) {
@@ -181,17 +171,18 @@ function findingsOf(text) {
   const reported = new Set();
   for (const error of genspecRequest.validate(parsed.value)) {
     const ruleId = error.ruleId || schemaRuleId(error.keyword);
-    let path = error.instancePath;
+    // Placed as every surface places it: at the value at instancePath, or, for an unknown
+    // member, at that member's name (genspec.diagnostics.from_validator_error).
+    const path = error.instancePath;
     let message = error.message;
+    let anchor = "";
     if ((error.keyword === "additionalProperties" || error.keyword === "unevaluatedProperties") && error.property !== null) {
       const suggestion = path === "" && DATA.members && DATA.members.known ? closestName(error.property, DATA.members.known) : null;
       if (suggestion) message = `${message} (did you mean ${quoted(suggestion)}?)`;
-      path = `${path}/${escapeToken(error.property)}`;
-    } else if (error.ruleId && (error.keyword === "required" || error.keyword === "dependentRequired")) {
-      path = triggerMember(error.ruleId, path, parsed.value) || path;
+      anchor = `${path}/${escapeToken(error.property)}`;
+      reported.add(anchor);
     }
-    if (error.keyword === "additionalProperties" || error.keyword === "unevaluatedProperties") reported.add(path);
-    unlocated.push({ ruleId, severity: error.severity, message, path });
+    unlocated.push({ ruleId, severity: error.severity, message, path, anchor });
   }
   lintMembers(parsed.value, DATA.members, "", reported, unlocated);
   noEffect(parsed.value, unlocated);
@@ -200,7 +191,10 @@ function findingsOf(text) {
     const key = JSON.stringify([finding.ruleId, finding.severity, finding.message, finding.path]);
     if (seen.has(key)) continue; // a rule failing on two keywords at one place: said once
     seen.add(key);
-    found.push({ ...finding, ...locate(parsed, finding.path, KEY_ANCHORED.has(finding.ruleId)) });
+    const place = finding.anchor
+      ? locate(parsed, finding.anchor, true)
+      : locate(parsed, finding.path, KEY_ANCHORED.has(finding.ruleId));
+    found.push({ ...finding, ...place });
   }
   return found.sort((a, b) => a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
 }
