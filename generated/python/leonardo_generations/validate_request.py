@@ -586,7 +586,9 @@ def _v_root(x: Any) -> bool:
     # rule strength-type-reference-only: /allOf/10
     if _v_controlnetsWithStrengthType(x):
         # /allOf/10/then
-        if "controlnets" in x and not _v_allOf_10_then_controlnets(x["controlnets"]):
+        if "controlnets" in x and not _v_rule_strength_type_reference_only_then_controlnets(
+            x["controlnets"]
+        ):
             return False
     return True
 
@@ -640,11 +642,11 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
                 or x["num_images"] <= 4
             ):
-                _e_allOf_0_then(x, path, out)
+                _e_rule_num_images_max_4_when_large_then(x, path, out)
         # rule ultra-requires-alchemy-off: /allOf/1
         if "ultra" in x and x["ultra"] is True:
             if not ("alchemy" in x and x["alchemy"] is False):
-                _e_allOf_1_then(x, path, out)
+                _e_rule_ultra_requires_alchemy_off_then(x, path, out)
         # rule phoenix-alchemy-contrast-min: /allOf/2
         if ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True) and (
             (
@@ -664,7 +666,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 and (type(x["contrast"]) is int or type(x["contrast"]) is float)
                 and x["contrast"] >= 2.5
             ):
-                _e_allOf_2_then(x, path, out)
+                _e_rule_phoenix_alchemy_contrast_min_then(x, path, out)
         # rule flux-seed-max: /allOf/3
         if (
             "seed" in x
@@ -693,11 +695,11 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 or not (type(x["seed"]) is int or type(x["seed"]) is float)
                 or x["seed"] <= 2147483638
             ):
-                _e_allOf_3_then(x, path, out)
+                _e_rule_flux_seed_max_then(x, path, out)
         # rule photoreal-requires-alchemy: /allOf/4
         if "photoReal" in x and x["photoReal"] is True:
             if not ("alchemy" not in x or x["alchemy"] is not False):
-                _e_allOf_4_then(x, path, out)
+                _e_rule_photoreal_requires_alchemy_then(x, path, out)
         # rule photoreal-v1-without-model-id: /allOf/5
         if (
             (
@@ -709,7 +711,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             and x["photoReal"] is True
         ):
             if not ("modelId" not in x or x["modelId"] is None):
-                _e_allOf_5_then(x, path, out)
+                _e_rule_photoreal_v1_without_model_id_then(x, path, out)
         # rule photoreal-v2-model: /allOf/6
         if (
             "photoRealVersion" in x
@@ -727,7 +729,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     "aa77f04e-3eec-4034-9c07-d0f619684628",
                 }
             ):
-                _e_allOf_6_then(x, path, out)
+                _e_rule_photoreal_v2_model_then(x, path, out)
         # rule unzoom-requires-amount-and-init-image: /allOf/7
         if "unzoom" in x and x["unzoom"] is True:
             if not (
@@ -736,21 +738,21 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 and (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
                 and isinstance(x["init_image_id"], str)
             ):
-                _e_allOf_7_then(x, path, out)
+                _e_rule_unzoom_requires_amount_and_init_image_then(x, path, out)
         # rule unzoom-amount-requires-unzoom: /allOf/8
         if "unzoomAmount" in x and (
             type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
         ):
             if not ("unzoom" in x and x["unzoom"] is True):
-                _e_allOf_8_then(x, path, out)
+                _e_rule_unzoom_amount_requires_unzoom_then(x, path, out)
         # rule fantasy-avatar-requires-init-image: /allOf/9
         if "fantasyAvatar" in x and x["fantasyAvatar"] is True:
             if not ("init_image_id" in x and isinstance(x["init_image_id"], str)):
-                _e_allOf_9_then(x, path, out)
+                _e_rule_fantasy_avatar_requires_init_image_then(x, path, out)
         # rule strength-type-reference-only: /allOf/10
         if _v_controlnetsWithStrengthType(x):
-            if not _v_allOf_10_then(x):
-                _e_allOf_10_then(x, path, out)
+            if not _v_rule_strength_type_reference_only_then(x):
+                _e_rule_strength_type_reference_only_then(x, path, out)
     else:
         if not isinstance(x, dict):
             out.append(
@@ -819,7 +821,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
                 or x["num_images"] <= 4
             ):
-                _e_allOf_0_then(x, path, out)
+                _e_rule_num_images_max_4_when_large_then(x, path, out)
         # rule ultra-requires-alchemy-off: /allOf/1
         if (not isinstance(x, dict) or "ultra" in x) and (
             not isinstance(x, dict) or "ultra" not in x or x["ultra"] is True
@@ -828,7 +830,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 (not isinstance(x, dict) or "alchemy" in x)
                 and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
             ):
-                _e_allOf_1_then(x, path, out)
+                _e_rule_ultra_requires_alchemy_off_then(x, path, out)
         # rule phoenix-alchemy-contrast-min: /allOf/2
         if (
             not isinstance(x, dict)
@@ -870,7 +872,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
             ):
-                _e_allOf_2_then(x, path, out)
+                _e_rule_phoenix_alchemy_contrast_min_then(x, path, out)
         # rule flux-seed-max: /allOf/3
         if (
             (not isinstance(x, dict) or "seed" in x)
@@ -917,13 +919,13 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 or not (type(x["seed"]) is int or type(x["seed"]) is float)
                 or x["seed"] <= 2147483638
             ):
-                _e_allOf_3_then(x, path, out)
+                _e_rule_flux_seed_max_then(x, path, out)
         # rule photoreal-requires-alchemy: /allOf/4
         if (not isinstance(x, dict) or "photoReal" in x) and (
             not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True
         ):
             if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
-                _e_allOf_4_then(x, path, out)
+                _e_rule_photoreal_requires_alchemy_then(x, path, out)
         # rule photoreal-v1-without-model-id: /allOf/5
         if (
             (
@@ -936,7 +938,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         ):
             if not (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None):
-                _e_allOf_5_then(x, path, out)
+                _e_rule_photoreal_v1_without_model_id_then(x, path, out)
         # rule photoreal-v2-model: /allOf/6
         if (
             (not isinstance(x, dict) or "photoRealVersion" in x)
@@ -964,7 +966,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
             ):
-                _e_allOf_6_then(x, path, out)
+                _e_rule_photoreal_v2_model_then(x, path, out)
         # rule unzoom-requires-amount-and-init-image: /allOf/7
         if (not isinstance(x, dict) or "unzoom" in x) and (
             not isinstance(x, dict) or "unzoom" not in x or x["unzoom"] is True
@@ -983,7 +985,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
             ):
-                _e_allOf_7_then(x, path, out)
+                _e_rule_unzoom_requires_amount_and_init_image_then(x, path, out)
         # rule unzoom-amount-requires-unzoom: /allOf/8
         if (not isinstance(x, dict) or "unzoomAmount" in x) and (
             not isinstance(x, dict)
@@ -995,7 +997,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 (not isinstance(x, dict) or "unzoom" in x)
                 and (not isinstance(x, dict) or "unzoom" not in x or x["unzoom"] is True)
             ):
-                _e_allOf_8_then(x, path, out)
+                _e_rule_unzoom_amount_requires_unzoom_then(x, path, out)
         # rule fantasy-avatar-requires-init-image: /allOf/9
         if (not isinstance(x, dict) or "fantasyAvatar" in x) and (
             not isinstance(x, dict) or "fantasyAvatar" not in x or x["fantasyAvatar"] is True
@@ -1008,11 +1010,11 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     or isinstance(x["init_image_id"], str)
                 )
             ):
-                _e_allOf_9_then(x, path, out)
+                _e_rule_fantasy_avatar_requires_init_image_then(x, path, out)
         # rule strength-type-reference-only: /allOf/10
         if _v_controlnetsWithStrengthType(x):
-            if not _v_allOf_10_then(x):
-                _e_allOf_10_then(x, path, out)
+            if not _v_rule_strength_type_reference_only_then(x):
+                _e_rule_strength_type_reference_only_then(x, path, out)
 
 
 def _v_x_advice_merged(x: Any) -> bool:
@@ -1319,7 +1321,12 @@ def _v_x_advice_merged(x: Any) -> bool:
     if _v_controlnetsWithStrengthType(x):
         # /x-advice/13/then
         if isinstance(x, dict):
-            if "controlnets" in x and not _v_x_advice_13_then_controlnets_merged(x["controlnets"]):
+            if (
+                "controlnets" in x
+                and not _v_rule_strength_type_unknown_preprocessor_then_controlnets_merged(
+                    x["controlnets"]
+                )
+            ):
                 return False
     # rule canvas-fields-need-canvas-request: /x-advice/16
     if (
@@ -1389,7 +1396,9 @@ def _v_x_advice_merged(x: Any) -> bool:
     return True
 
 
-def _e_x_advice_0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_flux_alchemy_contrast_min(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/0
     if (
         not isinstance(x, dict)
@@ -1434,10 +1443,10 @@ def _e_x_advice_0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                 )
             )
         ):
-            _e_x_advice_0_then(x, path, out)
+            _e_rule_flux_alchemy_contrast_min_then(x, path, out)
 
 
-def _e_x_advice_1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_flux_seed_max_reference(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/1
     if (
         (not isinstance(x, dict) or "seed" in x)
@@ -1484,10 +1493,12 @@ def _e_x_advice_1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                 (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638
             )
         ):
-            _e_x_advice_1_then(x, path, out)
+            _e_rule_flux_seed_max_reference_then(x, path, out)
 
 
-def _e_x_advice_2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_contrast_documented_values(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/2
     if (not isinstance(x, dict) or "contrast" in x) and (
         not isinstance(x, dict)
@@ -1503,10 +1514,10 @@ def _e_x_advice_2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                 and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
             )
         ):
-            _e_x_advice_2_then(x, path, out)
+            _e_rule_contrast_documented_values_then(x, path, out)
 
 
-def _e_x_advice_3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_guidance_scale_max_20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/3
     if (not isinstance(x, dict) or "guidance_scale" in x) and (
         not isinstance(x, dict)
@@ -1520,10 +1531,10 @@ def _e_x_advice_3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
             or not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
             or x["guidance_scale"] <= 20
         ):
-            _e_x_advice_3_then(x, path, out)
+            _e_rule_guidance_scale_max_20_then(x, path, out)
 
 
-def _e_x_advice_4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_alchemy_off(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/4
     if (
         not (not isinstance(x, dict) or "styleUUID" in x)
@@ -1542,10 +1553,10 @@ def _e_x_advice_4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                 or (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"})
             )
         ):
-            _e_x_advice_4_then(x, path, out)
+            _e_rule_preset_style_alchemy_off_then(x, path, out)
 
 
-def _e_x_advice_5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_alchemy_on(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/5
     if (
         (
@@ -1583,10 +1594,12 @@ def _e_x_advice_5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                 }
             )
         ):
-            _e_x_advice_5_then(x, path, out)
+            _e_rule_preset_style_alchemy_on_then(x, path, out)
 
 
-def _e_x_advice_6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_photoreal_v1(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/6
     if (
         (
@@ -1610,10 +1623,12 @@ def _e_x_advice_6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                 )
             )
         ):
-            _e_x_advice_6_then(x, path, out)
+            _e_rule_preset_style_photoreal_v1_then(x, path, out)
 
 
-def _e_x_advice_7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_photoreal_v2(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/7
     if (
         (not isinstance(x, dict) or "photoRealVersion" in x)
@@ -1655,10 +1670,12 @@ def _e_x_advice_7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                 }
             )
         ):
-            _e_x_advice_7_then(x, path, out)
+            _e_rule_preset_style_photoreal_v2_then(x, path, out)
 
 
-def _e_x_advice_8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_prompt_magic_version_needs_prompt_magic(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/8
     if (not isinstance(x, dict) or "promptMagicVersion" in x) and (
         not isinstance(x, dict)
@@ -1669,10 +1686,12 @@ def _e_x_advice_8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
             (not isinstance(x, dict) or "promptMagic" in x)
             and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
         ):
-            _e_x_advice_8_then(x, path, out)
+            _e_rule_prompt_magic_version_needs_prompt_magic_then(x, path, out)
 
 
-def _e_x_advice_9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_prompt_magic_strength_needs_prompt_magic(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/9
     if (not isinstance(x, dict) or "promptMagicStrength" in x) and (
         not isinstance(x, dict)
@@ -1684,10 +1703,12 @@ def _e_x_advice_9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
             (not isinstance(x, dict) or "promptMagic" in x)
             and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
         ):
-            _e_x_advice_9_then(x, path, out)
+            _e_rule_prompt_magic_strength_needs_prompt_magic_then(x, path, out)
 
 
-def _e_x_advice_10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_enhance_prompt_instruction_needs_enhance_prompt(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/10
     if (not isinstance(x, dict) or "enhancePromptInstruction" in x) and (
         not isinstance(x, dict)
@@ -1698,10 +1719,12 @@ def _e_x_advice_10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
             (not isinstance(x, dict) or "enhancePrompt" in x)
             and (not isinstance(x, dict) or "enhancePrompt" not in x or x["enhancePrompt"] is True)
         ):
-            _e_x_advice_10_then(x, path, out)
+            _e_rule_enhance_prompt_instruction_needs_enhance_prompt_then(x, path, out)
 
 
-def _e_x_advice_11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_contrast_ratio_needs_alchemy(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/11
     if (not isinstance(x, dict) or "contrastRatio" in x) and (
         not isinstance(x, dict)
@@ -1710,70 +1733,95 @@ def _e_x_advice_11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
         or type(x["contrastRatio"]) is float
     ):
         if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
-            _e_x_advice_11_then(x, path, out)
+            _e_rule_contrast_ratio_needs_alchemy_then(x, path, out)
 
 
-def _e_x_advice_12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_expanded_domain_needs_alchemy(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/12
     if (not isinstance(x, dict) or "expandedDomain" in x) and (
         not isinstance(x, dict) or "expandedDomain" not in x or x["expandedDomain"] is True
     ):
         if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
-            _e_x_advice_12_then(x, path, out)
+            _e_rule_expanded_domain_needs_alchemy_then(x, path, out)
 
 
-def _e_x_advice_13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_unknown_preprocessor(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/13
     if _v_controlnetsWithStrengthType(x):
-        if not _v_x_advice_13_then(x):
-            _e_x_advice_13_then(x, path, out)
+        if not _v_rule_strength_type_unknown_preprocessor_then(x):
+            _e_rule_strength_type_unknown_preprocessor_then(x, path, out)
 
 
-def _v_x_advice_13(x: Any) -> bool:
+def _v_rule_strength_type_unknown_preprocessor(x: Any) -> bool:
     # /x-advice/13
     if _v_controlnetsWithStrengthType(x):
         # /x-advice/13/then
         if isinstance(x, dict):
-            if "controlnets" in x and not _v_x_advice_13_then_controlnets(x["controlnets"]):
+            if (
+                "controlnets" in x
+                and not _v_rule_strength_type_unknown_preprocessor_then_controlnets(
+                    x["controlnets"]
+                )
+            ):
                 return False
     return True
 
 
-def _e_x_advice_14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_content_character_max_high(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/14
     if _v_controlnetsWithStrengthType(x):
-        if not _v_x_advice_14_then(x):
-            _e_x_advice_14_then(x, path, out)
+        if not _v_rule_strength_type_content_character_max_high_then(x):
+            _e_rule_strength_type_content_character_max_high_then(x, path, out)
 
 
-def _v_x_advice_14(x: Any) -> bool:
+def _v_rule_strength_type_content_character_max_high(x: Any) -> bool:
     # /x-advice/14
     if _v_controlnetsWithStrengthType(x):
         # /x-advice/14/then
         if isinstance(x, dict):
-            if "controlnets" in x and not _v_x_advice_14_then_controlnets(x["controlnets"]):
+            if (
+                "controlnets" in x
+                and not _v_rule_strength_type_content_character_max_high_then_controlnets(
+                    x["controlnets"]
+                )
+            ):
                 return False
     return True
 
 
-def _e_x_advice_15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_controlnet_weight_or_strength_type(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/15
     if _v_controlnetsWithStrengthType(x):
-        if not _v_x_advice_15_then(x):
-            _e_x_advice_15_then(x, path, out)
+        if not _v_rule_controlnet_weight_or_strength_type_then(x):
+            _e_rule_controlnet_weight_or_strength_type_then(x, path, out)
 
 
-def _v_x_advice_15(x: Any) -> bool:
+def _v_rule_controlnet_weight_or_strength_type(x: Any) -> bool:
     # /x-advice/15
     if _v_controlnetsWithStrengthType(x):
         # /x-advice/15/then
         if isinstance(x, dict):
-            if "controlnets" in x and not _v_x_advice_15_then_controlnets(x["controlnets"]):
+            if (
+                "controlnets" in x
+                and not _v_rule_controlnet_weight_or_strength_type_then_controlnets(
+                    x["controlnets"]
+                )
+            ):
                 return False
     return True
 
 
-def _e_x_advice_16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_canvas_fields_need_canvas_request(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/16
     if (
         (
@@ -1805,10 +1853,12 @@ def _e_x_advice_16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
             (not isinstance(x, dict) or "canvasRequest" in x)
             and (not isinstance(x, dict) or "canvasRequest" not in x or x["canvasRequest"] is True)
         ):
-            _e_x_advice_16_then(x, path, out)
+            _e_rule_canvas_fields_need_canvas_request_then(x, path, out)
 
 
-def _e_x_advice_17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_phoenix_model_needs_phoenix_sd_version(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/17
     if (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
         not isinstance(x, dict)
@@ -1820,10 +1870,10 @@ def _e_x_advice_17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
         )
     ):
         if not (not isinstance(x, dict) or "sd_version" not in x or x["sd_version"] == "PHOENIX"):
-            _e_x_advice_17_then(x, path, out)
+            _e_rule_phoenix_model_needs_phoenix_sd_version_then(x, path, out)
 
 
-def _e_x_advice_18(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_lucid_alchemy_off(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/18
     if (not isinstance(x, dict) or "modelId" in x) and (
         not isinstance(x, dict)
@@ -1838,7 +1888,7 @@ def _e_x_advice_18(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
             (not isinstance(x, dict) or "alchemy" in x)
             and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
         ):
-            _e_x_advice_18_then(x, path, out)
+            _e_rule_lucid_alchemy_off_then(x, path, out)
 
 
 def _advise(x: Any, out: list[Error]) -> None:
@@ -1892,7 +1942,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_0, "flux-alchemy-contrast-min", out)
+        _warn(x, _e_rule_flux_alchemy_contrast_min, "flux-alchemy-contrast-min", out)
     # rule flux-seed-max-reference: /x-advice/1
     if not (
         not isinstance(x, dict)
@@ -1936,7 +1986,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_1, "flux-seed-max-reference", out)
+        _warn(x, _e_rule_flux_seed_max_reference, "flux-seed-max-reference", out)
     # rule contrast-documented-values: /x-advice/2
     if not (
         not isinstance(x, dict)
@@ -1954,7 +2004,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_2, "contrast-documented-values", out)
+        _warn(x, _e_rule_contrast_documented_values, "contrast-documented-values", out)
     # rule guidance-scale-max-20: /x-advice/3
     if not (
         not isinstance(x, dict)
@@ -1970,7 +2020,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_3, "guidance-scale-max-20", out)
+        _warn(x, _e_rule_guidance_scale_max_20, "guidance-scale-max-20", out)
     # rule preset-style-alchemy-off: /x-advice/4
     if not (
         (not isinstance(x, dict) or "presetStyle" in x)
@@ -1988,7 +2038,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_4, "preset-style-alchemy-off", out)
+        _warn(x, _e_rule_preset_style_alchemy_off, "preset-style-alchemy-off", out)
     # rule preset-style-alchemy-on: /x-advice/5
     if not (
         not isinstance(x, dict)
@@ -2025,7 +2075,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_5, "preset-style-alchemy-on", out)
+        _warn(x, _e_rule_preset_style_alchemy_on, "preset-style-alchemy-on", out)
     # rule preset-style-photoreal-v1: /x-advice/6
     if not (
         (not isinstance(x, dict) or "presetStyle" in x)
@@ -2048,7 +2098,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         else True
     ):
-        _warn(x, _e_x_advice_6, "preset-style-photoreal-v1", out)
+        _warn(x, _e_rule_preset_style_photoreal_v1, "preset-style-photoreal-v1", out)
     # rule preset-style-photoreal-v2: /x-advice/7
     if not (
         not isinstance(x, dict)
@@ -2089,7 +2139,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         else True
     ):
-        _warn(x, _e_x_advice_7, "preset-style-photoreal-v2", out)
+        _warn(x, _e_rule_preset_style_photoreal_v2, "preset-style-photoreal-v2", out)
     # rule prompt-magic-version-needs-prompt-magic: /x-advice/8
     if not (
         (not isinstance(x, dict) or "promptMagic" in x)
@@ -2102,7 +2152,12 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_8, "prompt-magic-version-needs-prompt-magic", out)
+        _warn(
+            x,
+            _e_rule_prompt_magic_version_needs_prompt_magic,
+            "prompt-magic-version-needs-prompt-magic",
+            out,
+        )
     # rule prompt-magic-strength-needs-prompt-magic: /x-advice/9
     if not (
         (not isinstance(x, dict) or "promptMagic" in x)
@@ -2116,7 +2171,12 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_9, "prompt-magic-strength-needs-prompt-magic", out)
+        _warn(
+            x,
+            _e_rule_prompt_magic_strength_needs_prompt_magic,
+            "prompt-magic-strength-needs-prompt-magic",
+            out,
+        )
     # rule enhance-prompt-instruction-needs-enhance-prompt: /x-advice/10
     if not (
         (not isinstance(x, dict) or "enhancePrompt" in x)
@@ -2129,7 +2189,12 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_10, "enhance-prompt-instruction-needs-enhance-prompt", out)
+        _warn(
+            x,
+            _e_rule_enhance_prompt_instruction_needs_enhance_prompt,
+            "enhance-prompt-instruction-needs-enhance-prompt",
+            out,
+        )
     # rule contrast-ratio-needs-alchemy: /x-advice/11
     if not (
         not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False
@@ -2142,7 +2207,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_11, "contrast-ratio-needs-alchemy", out)
+        _warn(x, _e_rule_contrast_ratio_needs_alchemy, "contrast-ratio-needs-alchemy", out)
     # rule expanded-domain-needs-alchemy: /x-advice/12
     if not (
         not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False
@@ -2150,16 +2215,25 @@ def _advise(x: Any, out: list[Error]) -> None:
         and (not isinstance(x, dict) or "expandedDomain" not in x or x["expandedDomain"] is True)
         else True
     ):
-        _warn(x, _e_x_advice_12, "expanded-domain-needs-alchemy", out)
+        _warn(x, _e_rule_expanded_domain_needs_alchemy, "expanded-domain-needs-alchemy", out)
     # rule strength-type-unknown-preprocessor: /x-advice/13
-    if not _v_x_advice_13(x):
-        _warn(x, _e_x_advice_13, "strength-type-unknown-preprocessor", out)
+    if not _v_rule_strength_type_unknown_preprocessor(x):
+        _warn(
+            x, _e_rule_strength_type_unknown_preprocessor, "strength-type-unknown-preprocessor", out
+        )
     # rule strength-type-content-character-max-high: /x-advice/14
-    if not _v_x_advice_14(x):
-        _warn(x, _e_x_advice_14, "strength-type-content-character-max-high", out)
+    if not _v_rule_strength_type_content_character_max_high(x):
+        _warn(
+            x,
+            _e_rule_strength_type_content_character_max_high,
+            "strength-type-content-character-max-high",
+            out,
+        )
     # rule controlnet-weight-or-strength-type: /x-advice/15
-    if not _v_x_advice_15(x):
-        _warn(x, _e_x_advice_15, "controlnet-weight-or-strength-type", out)
+    if not _v_rule_controlnet_weight_or_strength_type(x):
+        _warn(
+            x, _e_rule_controlnet_weight_or_strength_type, "controlnet-weight-or-strength-type", out
+        )
     # rule canvas-fields-need-canvas-request: /x-advice/16
     if not (
         (not isinstance(x, dict) or "canvasRequest" in x)
@@ -2190,7 +2264,9 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_16, "canvas-fields-need-canvas-request", out)
+        _warn(
+            x, _e_rule_canvas_fields_need_canvas_request, "canvas-fields-need-canvas-request", out
+        )
     # rule phoenix-model-needs-phoenix-sd-version: /x-advice/17
     if not (
         not isinstance(x, dict) or "sd_version" not in x or x["sd_version"] == "PHOENIX"
@@ -2206,7 +2282,12 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_17, "phoenix-model-needs-phoenix-sd-version", out)
+        _warn(
+            x,
+            _e_rule_phoenix_model_needs_phoenix_sd_version,
+            "phoenix-model-needs-phoenix-sd-version",
+            out,
+        )
     # rule lucid-alchemy-off: /x-advice/18
     if not (
         (not isinstance(x, dict) or "alchemy" in x)
@@ -2223,7 +2304,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_18, "lucid-alchemy-off", out)
+        _warn(x, _e_rule_lucid_alchemy_off, "lucid-alchemy-off", out)
 
 
 def _v_alchemy(x: Any) -> bool:
@@ -2714,7 +2795,7 @@ def _v_controlnetsWithStrengthType(x: Any) -> bool:
     return True
 
 
-def _v_allOf_10_then_controlnets(x: Any) -> bool:
+def _v_rule_strength_type_reference_only_then_controlnets(x: Any) -> bool:
     # /allOf/10/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
@@ -4666,7 +4747,9 @@ def _e_patternProperties_isInitImage(x: Any, path: tuple[str | int, ...], out: l
             )
 
 
-def _e_allOf_0_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_num_images_max_4_when_large_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/0/then
     if isinstance(x, dict):
         if "num_images" in x:
@@ -4674,10 +4757,14 @@ def _e_allOf_0_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                 not (type(x["num_images"]) is int or type(x["num_images"]) is float)
                 or x["num_images"] <= 4
             ):
-                _e_allOf_0_then_num_images(x["num_images"], (*path, "num_images"), out)
+                _e_rule_num_images_max_4_when_large_then_num_images(
+                    x["num_images"], (*path, "num_images"), out
+                )
 
 
-def _e_allOf_1_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_ultra_requires_alchemy_off_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/1/then
     if isinstance(x, dict):
         for _name in ("alchemy",):
@@ -4693,10 +4780,14 @@ def _e_allOf_1_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                 )
         if "alchemy" in x:
             if x["alchemy"] is not False:
-                _e_allOf_1_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+                _e_rule_ultra_requires_alchemy_off_then_alchemy(
+                    x["alchemy"], (*path, "alchemy"), out
+                )
 
 
-def _e_allOf_2_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_phoenix_alchemy_contrast_min_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/2/then
     if isinstance(x, dict):
         for _name in ("contrast",):
@@ -4715,36 +4806,46 @@ def _e_allOf_2_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
                 and x["contrast"] >= 2.5
             ):
-                _e_allOf_2_then_contrast(x["contrast"], (*path, "contrast"), out)
+                _e_rule_phoenix_alchemy_contrast_min_then_contrast(
+                    x["contrast"], (*path, "contrast"), out
+                )
 
 
-def _e_allOf_3_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_flux_seed_max_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then
     if isinstance(x, dict):
         if "seed" in x:
             if not (
                 not (type(x["seed"]) is int or type(x["seed"]) is float) or x["seed"] <= 2147483638
             ):
-                _e_allOf_3_then_seed(x["seed"], (*path, "seed"), out)
+                _e_rule_flux_seed_max_then_seed(x["seed"], (*path, "seed"), out)
 
 
-def _e_allOf_4_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_photoreal_requires_alchemy_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/4/then
     if isinstance(x, dict):
         if "alchemy" in x:
             if x["alchemy"] is False:
-                _e_allOf_4_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+                _e_rule_photoreal_requires_alchemy_then_alchemy(
+                    x["alchemy"], (*path, "alchemy"), out
+                )
 
 
-def _e_allOf_5_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_photoreal_v1_without_model_id_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/5/then
     if isinstance(x, dict):
         if "modelId" in x:
             if x["modelId"] is not None:
-                _e_allOf_5_then_modelId(x["modelId"], (*path, "modelId"), out)
+                _e_rule_photoreal_v1_without_model_id_then_modelId(
+                    x["modelId"], (*path, "modelId"), out
+                )
 
 
-def _e_allOf_6_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_photoreal_v2_model_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/6/then
     if isinstance(x, dict):
         for _name in ("modelId",):
@@ -4764,10 +4865,12 @@ def _e_allOf_6_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                     "aa77f04e-3eec-4034-9c07-d0f619684628",
                 }
             ):
-                _e_allOf_6_then_modelId(x["modelId"], (*path, "modelId"), out)
+                _e_rule_photoreal_v2_model_then_modelId(x["modelId"], (*path, "modelId"), out)
 
 
-def _e_allOf_7_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_unzoom_requires_amount_and_init_image_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/7/then
     if isinstance(x, dict):
         for _name in ("unzoomAmount", "init_image_id"):
@@ -4783,13 +4886,19 @@ def _e_allOf_7_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                 )
         if "unzoomAmount" in x:
             if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
-                _e_allOf_7_then_unzoomAmount(x["unzoomAmount"], (*path, "unzoomAmount"), out)
+                _e_rule_unzoom_requires_amount_and_init_image_then_unzoomAmount(
+                    x["unzoomAmount"], (*path, "unzoomAmount"), out
+                )
         if "init_image_id" in x:
             if not isinstance(x["init_image_id"], str):
-                _e_allOf_7_then_init_image_id(x["init_image_id"], (*path, "init_image_id"), out)
+                _e_rule_unzoom_requires_amount_and_init_image_then_init_image_id(
+                    x["init_image_id"], (*path, "init_image_id"), out
+                )
 
 
-def _e_allOf_8_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_unzoom_amount_requires_unzoom_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/8/then
     if isinstance(x, dict):
         for _name in ("unzoom",):
@@ -4805,10 +4914,14 @@ def _e_allOf_8_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                 )
         if "unzoom" in x:
             if x["unzoom"] is not True:
-                _e_allOf_8_then_unzoom(x["unzoom"], (*path, "unzoom"), out)
+                _e_rule_unzoom_amount_requires_unzoom_then_unzoom(
+                    x["unzoom"], (*path, "unzoom"), out
+                )
 
 
-def _e_allOf_9_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_fantasy_avatar_requires_init_image_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/9/then
     if isinstance(x, dict):
         for _name in ("init_image_id",):
@@ -4824,26 +4937,34 @@ def _e_allOf_9_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                 )
         if "init_image_id" in x:
             if not isinstance(x["init_image_id"], str):
-                _e_allOf_9_then_init_image_id(x["init_image_id"], (*path, "init_image_id"), out)
+                _e_rule_fantasy_avatar_requires_init_image_then_init_image_id(
+                    x["init_image_id"], (*path, "init_image_id"), out
+                )
 
 
-def _v_allOf_10_then(x: Any) -> bool:
+def _v_rule_strength_type_reference_only_then(x: Any) -> bool:
     # /allOf/10/then
     if isinstance(x, dict):
-        if "controlnets" in x and not _v_allOf_10_then_controlnets(x["controlnets"]):
+        if "controlnets" in x and not _v_rule_strength_type_reference_only_then_controlnets(
+            x["controlnets"]
+        ):
             return False
     return True
 
 
-def _e_allOf_10_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_reference_only_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/10/then
     if isinstance(x, dict):
         if "controlnets" in x:
-            if not _v_allOf_10_then_controlnets(x["controlnets"]):
-                _e_allOf_10_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
+            if not _v_rule_strength_type_reference_only_then_controlnets(x["controlnets"]):
+                _e_rule_strength_type_reference_only_then_controlnets(
+                    x["controlnets"], (*path, "controlnets"), out
+                )
 
 
-def _v_x_advice_13_then_controlnets_merged(x: Any) -> bool:
+def _v_rule_strength_type_unknown_preprocessor_then_controlnets_merged(x: Any) -> bool:
     # /x-advice/13/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
@@ -4938,7 +5059,9 @@ def _v_x_advice_13_then_controlnets_merged(x: Any) -> bool:
     return True
 
 
-def _e_x_advice_0_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_flux_alchemy_contrast_min_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/0/then
     if isinstance(x, dict):
         for _name in ("contrast",):
@@ -4957,18 +5080,24 @@ def _e_x_advice_0_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
                 and x["contrast"] >= 2.5
             ):
-                _e_x_advice_0_then_contrast(x["contrast"], (*path, "contrast"), out)
+                _e_rule_flux_alchemy_contrast_min_then_contrast(
+                    x["contrast"], (*path, "contrast"), out
+                )
 
 
-def _e_x_advice_1_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_flux_seed_max_reference_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/1/then
     if isinstance(x, dict):
         if "seed" in x:
             if (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638:
-                _e_x_advice_1_then_seed(x["seed"], (*path, "seed"), out)
+                _e_rule_flux_seed_max_reference_then_seed(x["seed"], (*path, "seed"), out)
 
 
-def _e_x_advice_2_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_contrast_documented_values_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/2/then
     if isinstance(x, dict):
         if "contrast" in x:
@@ -4976,10 +5105,14 @@ def _e_x_advice_2_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
                 and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
             ):
-                _e_x_advice_2_then_contrast(x["contrast"], (*path, "contrast"), out)
+                _e_rule_contrast_documented_values_then_contrast(
+                    x["contrast"], (*path, "contrast"), out
+                )
 
 
-def _e_x_advice_3_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_guidance_scale_max_20_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/3/then
     if isinstance(x, dict):
         if "guidance_scale" in x:
@@ -4987,12 +5120,14 @@ def _e_x_advice_3_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                 not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
                 or x["guidance_scale"] <= 20
             ):
-                _e_x_advice_3_then_guidance_scale(
+                _e_rule_guidance_scale_max_20_then_guidance_scale(
                     x["guidance_scale"], (*path, "guidance_scale"), out
                 )
 
 
-def _e_x_advice_4_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_alchemy_off_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/4/then
     if isinstance(x, dict):
         for _name in ("presetStyle",):
@@ -5008,10 +5143,14 @@ def _e_x_advice_4_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                 )
         if "presetStyle" in x:
             if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"}):
-                _e_x_advice_4_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+                _e_rule_preset_style_alchemy_off_then_presetStyle(
+                    x["presetStyle"], (*path, "presetStyle"), out
+                )
 
 
-def _e_x_advice_5_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_alchemy_on_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/5/then
     if isinstance(x, dict):
         if "presetStyle" in x:
@@ -5036,10 +5175,14 @@ def _e_x_advice_5_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                     }
                 )
             ):
-                _e_x_advice_5_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+                _e_rule_preset_style_alchemy_on_then_presetStyle(
+                    x["presetStyle"], (*path, "presetStyle"), out
+                )
 
 
-def _e_x_advice_6_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_photoreal_v1_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/6/then
     if isinstance(x, dict):
         for _name in ("presetStyle",):
@@ -5058,10 +5201,14 @@ def _e_x_advice_6_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                 isinstance(x["presetStyle"], str)
                 and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
             ):
-                _e_x_advice_6_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+                _e_rule_preset_style_photoreal_v1_then_presetStyle(
+                    x["presetStyle"], (*path, "presetStyle"), out
+                )
 
 
-def _e_x_advice_7_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_photoreal_v2_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/7/then
     if isinstance(x, dict):
         if "presetStyle" in x:
@@ -5094,10 +5241,14 @@ def _e_x_advice_7_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                     }
                 )
             ):
-                _e_x_advice_7_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+                _e_rule_preset_style_photoreal_v2_then_presetStyle(
+                    x["presetStyle"], (*path, "presetStyle"), out
+                )
 
 
-def _e_x_advice_8_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_prompt_magic_version_needs_prompt_magic_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/8/then
     if isinstance(x, dict):
         for _name in ("promptMagic",):
@@ -5113,10 +5264,14 @@ def _e_x_advice_8_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                 )
         if "promptMagic" in x:
             if x["promptMagic"] is not True:
-                _e_x_advice_8_then_promptMagic(x["promptMagic"], (*path, "promptMagic"), out)
+                _e_rule_prompt_magic_version_needs_prompt_magic_then_promptMagic(
+                    x["promptMagic"], (*path, "promptMagic"), out
+                )
 
 
-def _e_x_advice_9_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_prompt_magic_strength_needs_prompt_magic_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/9/then
     if isinstance(x, dict):
         for _name in ("promptMagic",):
@@ -5132,10 +5287,14 @@ def _e_x_advice_9_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                 )
         if "promptMagic" in x:
             if x["promptMagic"] is not True:
-                _e_x_advice_9_then_promptMagic(x["promptMagic"], (*path, "promptMagic"), out)
+                _e_rule_prompt_magic_strength_needs_prompt_magic_then_promptMagic(
+                    x["promptMagic"], (*path, "promptMagic"), out
+                )
 
 
-def _e_x_advice_10_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_enhance_prompt_instruction_needs_enhance_prompt_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/10/then
     if isinstance(x, dict):
         for _name in ("enhancePrompt",):
@@ -5151,42 +5310,58 @@ def _e_x_advice_10_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -
                 )
         if "enhancePrompt" in x:
             if x["enhancePrompt"] is not True:
-                _e_x_advice_10_then_enhancePrompt(x["enhancePrompt"], (*path, "enhancePrompt"), out)
+                _e_rule_enhance_prompt_instruction_needs_enhance_prompt_then_enhancePrompt(
+                    x["enhancePrompt"], (*path, "enhancePrompt"), out
+                )
 
 
-def _e_x_advice_11_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_contrast_ratio_needs_alchemy_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/11/then
     if isinstance(x, dict):
         if "alchemy" in x:
             if x["alchemy"] is False:
-                _e_x_advice_11_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+                _e_rule_contrast_ratio_needs_alchemy_then_alchemy(
+                    x["alchemy"], (*path, "alchemy"), out
+                )
 
 
-def _e_x_advice_12_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_expanded_domain_needs_alchemy_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/12/then
     if isinstance(x, dict):
         if "alchemy" in x:
             if x["alchemy"] is False:
-                _e_x_advice_12_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+                _e_rule_expanded_domain_needs_alchemy_then_alchemy(
+                    x["alchemy"], (*path, "alchemy"), out
+                )
 
 
-def _e_x_advice_13_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_unknown_preprocessor_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/13/then
     if isinstance(x, dict):
         if "controlnets" in x:
-            if not _v_x_advice_13_then_controlnets(x["controlnets"]):
-                _e_x_advice_13_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
+            if not _v_rule_strength_type_unknown_preprocessor_then_controlnets(x["controlnets"]):
+                _e_rule_strength_type_unknown_preprocessor_then_controlnets(
+                    x["controlnets"], (*path, "controlnets"), out
+                )
 
 
-def _v_x_advice_13_then(x: Any) -> bool:
+def _v_rule_strength_type_unknown_preprocessor_then(x: Any) -> bool:
     # /x-advice/13/then
     if isinstance(x, dict):
-        if "controlnets" in x and not _v_x_advice_13_then_controlnets(x["controlnets"]):
+        if "controlnets" in x and not _v_rule_strength_type_unknown_preprocessor_then_controlnets(
+            x["controlnets"]
+        ):
             return False
     return True
 
 
-def _v_x_advice_13_then_controlnets(x: Any) -> bool:
+def _v_rule_strength_type_unknown_preprocessor_then_controlnets(x: Any) -> bool:
     # /x-advice/13/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
@@ -5245,23 +5420,34 @@ def _v_x_advice_13_then_controlnets(x: Any) -> bool:
     return True
 
 
-def _e_x_advice_14_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_content_character_max_high_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/14/then
     if isinstance(x, dict):
         if "controlnets" in x:
-            if not _v_x_advice_14_then_controlnets(x["controlnets"]):
-                _e_x_advice_14_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
+            if not _v_rule_strength_type_content_character_max_high_then_controlnets(
+                x["controlnets"]
+            ):
+                _e_rule_strength_type_content_character_max_high_then_controlnets(
+                    x["controlnets"], (*path, "controlnets"), out
+                )
 
 
-def _v_x_advice_14_then(x: Any) -> bool:
+def _v_rule_strength_type_content_character_max_high_then(x: Any) -> bool:
     # /x-advice/14/then
     if isinstance(x, dict):
-        if "controlnets" in x and not _v_x_advice_14_then_controlnets(x["controlnets"]):
+        if (
+            "controlnets" in x
+            and not _v_rule_strength_type_content_character_max_high_then_controlnets(
+                x["controlnets"]
+            )
+        ):
             return False
     return True
 
 
-def _v_x_advice_14_then_controlnets(x: Any) -> bool:
+def _v_rule_strength_type_content_character_max_high_then_controlnets(x: Any) -> bool:
     # /x-advice/14/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
@@ -5291,23 +5477,29 @@ def _v_x_advice_14_then_controlnets(x: Any) -> bool:
     return True
 
 
-def _e_x_advice_15_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_controlnet_weight_or_strength_type_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/15/then
     if isinstance(x, dict):
         if "controlnets" in x:
-            if not _v_x_advice_15_then_controlnets(x["controlnets"]):
-                _e_x_advice_15_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
+            if not _v_rule_controlnet_weight_or_strength_type_then_controlnets(x["controlnets"]):
+                _e_rule_controlnet_weight_or_strength_type_then_controlnets(
+                    x["controlnets"], (*path, "controlnets"), out
+                )
 
 
-def _v_x_advice_15_then(x: Any) -> bool:
+def _v_rule_controlnet_weight_or_strength_type_then(x: Any) -> bool:
     # /x-advice/15/then
     if isinstance(x, dict):
-        if "controlnets" in x and not _v_x_advice_15_then_controlnets(x["controlnets"]):
+        if "controlnets" in x and not _v_rule_controlnet_weight_or_strength_type_then_controlnets(
+            x["controlnets"]
+        ):
             return False
     return True
 
 
-def _v_x_advice_15_then_controlnets(x: Any) -> bool:
+def _v_rule_controlnet_weight_or_strength_type_then_controlnets(x: Any) -> bool:
     # /x-advice/15/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
@@ -5325,7 +5517,9 @@ def _v_x_advice_15_then_controlnets(x: Any) -> bool:
     return True
 
 
-def _e_x_advice_16_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_canvas_fields_need_canvas_request_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/16/then
     if isinstance(x, dict):
         for _name in ("canvasRequest",):
@@ -5341,18 +5535,24 @@ def _e_x_advice_16_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -
                 )
         if "canvasRequest" in x:
             if x["canvasRequest"] is not True:
-                _e_x_advice_16_then_canvasRequest(x["canvasRequest"], (*path, "canvasRequest"), out)
+                _e_rule_canvas_fields_need_canvas_request_then_canvasRequest(
+                    x["canvasRequest"], (*path, "canvasRequest"), out
+                )
 
 
-def _e_x_advice_17_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_phoenix_model_needs_phoenix_sd_version_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/17/then
     if isinstance(x, dict):
         if "sd_version" in x:
             if x["sd_version"] != "PHOENIX":
-                _e_x_advice_17_then_sd_version(x["sd_version"], (*path, "sd_version"), out)
+                _e_rule_phoenix_model_needs_phoenix_sd_version_then_sd_version(
+                    x["sd_version"], (*path, "sd_version"), out
+                )
 
 
-def _e_x_advice_18_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_lucid_alchemy_off_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/18/then
     if isinstance(x, dict):
         for _name in ("alchemy",):
@@ -5364,7 +5564,7 @@ def _e_x_advice_18_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -
                 )
         if "alchemy" in x:
             if x["alchemy"] is not False:
-                _e_x_advice_18_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+                _e_rule_lucid_alchemy_off_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
 
 
 def _v_controlnetInput(x: Any) -> bool:
@@ -5488,7 +5688,9 @@ def _e_patternProperties_contextImages_items(
         _e_contextImage(x, path, out)
 
 
-def _e_allOf_0_then_num_images(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_num_images_max_4_when_large_then_num_images(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/0/then/properties/num_images
     if type(x) is int or type(x) is float:
         if x > 4:
@@ -5503,7 +5705,9 @@ def _e_allOf_0_then_num_images(x: Any, path: tuple[str | int, ...], out: list[Er
             )
 
 
-def _e_allOf_1_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_ultra_requires_alchemy_off_then_alchemy(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/1/then/properties/alchemy
     if x is not False:
         out.append(
@@ -5517,7 +5721,9 @@ def _e_allOf_1_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error
         )
 
 
-def _e_allOf_2_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_phoenix_alchemy_contrast_min_then_contrast(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/2/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
@@ -5554,7 +5760,7 @@ def _e_allOf_2_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Erro
                 )
 
 
-def _e_allOf_3_then_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_flux_seed_max_then_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/3/then/properties/seed
     if type(x) is int or type(x) is float:
         if x > 2147483638:
@@ -5565,7 +5771,9 @@ def _e_allOf_3_then_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) 
             )
 
 
-def _e_allOf_4_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_photoreal_requires_alchemy_then_alchemy(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/4/then/properties/alchemy
     if x is False:
         out.append(
@@ -5579,7 +5787,9 @@ def _e_allOf_4_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error
         )
 
 
-def _e_allOf_5_then_modelId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_photoreal_v1_without_model_id_then_modelId(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/5/then/properties/modelId
     if x is None:
         pass
@@ -5596,7 +5806,9 @@ def _e_allOf_5_then_modelId(x: Any, path: tuple[str | int, ...], out: list[Error
             )
 
 
-def _e_allOf_6_then_modelId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_photoreal_v2_model_then_modelId(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/6/then/properties/modelId
     if not (
         isinstance(x, str)
@@ -5614,7 +5826,9 @@ def _e_allOf_6_then_modelId(x: Any, path: tuple[str | int, ...], out: list[Error
         )
 
 
-def _e_allOf_7_then_unzoomAmount(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_unzoom_requires_amount_and_init_image_then_unzoomAmount(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/7/then/properties/unzoomAmount
     if type(x) is int or type(x) is float:
         pass
@@ -5631,7 +5845,9 @@ def _e_allOf_7_then_unzoomAmount(x: Any, path: tuple[str | int, ...], out: list[
             )
 
 
-def _e_allOf_7_then_init_image_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_unzoom_requires_amount_and_init_image_then_init_image_id(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/7/then/properties/init_image_id
     if isinstance(x, str):
         pass
@@ -5648,7 +5864,9 @@ def _e_allOf_7_then_init_image_id(x: Any, path: tuple[str | int, ...], out: list
             )
 
 
-def _e_allOf_8_then_unzoom(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_unzoom_amount_requires_unzoom_then_unzoom(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/8/then/properties/unzoom
     if x is not True:
         out.append(
@@ -5662,7 +5880,9 @@ def _e_allOf_8_then_unzoom(x: Any, path: tuple[str | int, ...], out: list[Error]
         )
 
 
-def _e_allOf_9_then_init_image_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_fantasy_avatar_requires_init_image_then_init_image_id(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/9/then/properties/init_image_id
     if isinstance(x, str):
         pass
@@ -5679,7 +5899,9 @@ def _e_allOf_9_then_init_image_id(x: Any, path: tuple[str | int, ...], out: list
             )
 
 
-def _e_allOf_10_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_reference_only_then_controlnets(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/10/then/properties/controlnets
     if isinstance(x, list):
         for _index in range(0, len(x)):
@@ -5702,10 +5924,14 @@ def _e_allOf_10_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[
                 )
                 else True
             ):
-                _e_allOf_10_then_controlnets_items(x[_index], (*path, _index), out)
+                _e_rule_strength_type_reference_only_then_controlnets_items(
+                    x[_index], (*path, _index), out
+                )
 
 
-def _e_x_advice_0_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_flux_alchemy_contrast_min_then_contrast(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/0/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
@@ -5742,7 +5968,9 @@ def _e_x_advice_0_then_contrast(x: Any, path: tuple[str | int, ...], out: list[E
                 )
 
 
-def _e_x_advice_1_then_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_flux_seed_max_reference_then_seed(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/1/then/properties/seed
     if (type(x) is int or type(x) is float) and x == 2147483638:
         out.append(
@@ -5752,7 +5980,9 @@ def _e_x_advice_1_then_seed(x: Any, path: tuple[str | int, ...], out: list[Error
         )
 
 
-def _e_x_advice_2_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_contrast_documented_values_then_contrast(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/2/then/properties/contrast
     if not ((type(x) is int or type(x) is float) and x in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}):
         out.append(
@@ -5766,7 +5996,7 @@ def _e_x_advice_2_then_contrast(x: Any, path: tuple[str | int, ...], out: list[E
         )
 
 
-def _e_x_advice_3_then_guidance_scale(
+def _e_rule_guidance_scale_max_20_then_guidance_scale(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/3/then/properties/guidance_scale
@@ -5783,7 +6013,9 @@ def _e_x_advice_3_then_guidance_scale(
             )
 
 
-def _e_x_advice_4_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_alchemy_off_then_presetStyle(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/4/then/properties/presetStyle
     if not (isinstance(x, str) and x in {"LEONARDO", "NONE"}):
         out.append(
@@ -5797,7 +6029,9 @@ def _e_x_advice_4_then_presetStyle(x: Any, path: tuple[str | int, ...], out: lis
         )
 
 
-def _e_x_advice_5_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_alchemy_on_then_presetStyle(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/5/then/properties/presetStyle
     if not (
         x is None
@@ -5831,7 +6065,9 @@ def _e_x_advice_5_then_presetStyle(x: Any, path: tuple[str | int, ...], out: lis
         )
 
 
-def _e_x_advice_6_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_photoreal_v1_then_presetStyle(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/6/then/properties/presetStyle
     if not (isinstance(x, str) and x in {"CINEMATIC", "CREATIVE", "VIBRANT"}):
         out.append(
@@ -5845,7 +6081,9 @@ def _e_x_advice_6_then_presetStyle(x: Any, path: tuple[str | int, ...], out: lis
         )
 
 
-def _e_x_advice_7_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_photoreal_v2_then_presetStyle(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/7/then/properties/presetStyle
     if not (
         x is None
@@ -5887,7 +6125,9 @@ def _e_x_advice_7_then_presetStyle(x: Any, path: tuple[str | int, ...], out: lis
         )
 
 
-def _e_x_advice_8_then_promptMagic(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_prompt_magic_version_needs_prompt_magic_then_promptMagic(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/8/then/properties/promptMagic
     if x is not True:
         out.append(
@@ -5901,7 +6141,9 @@ def _e_x_advice_8_then_promptMagic(x: Any, path: tuple[str | int, ...], out: lis
         )
 
 
-def _e_x_advice_9_then_promptMagic(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_prompt_magic_strength_needs_prompt_magic_then_promptMagic(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/9/then/properties/promptMagic
     if x is not True:
         out.append(
@@ -5915,7 +6157,7 @@ def _e_x_advice_9_then_promptMagic(x: Any, path: tuple[str | int, ...], out: lis
         )
 
 
-def _e_x_advice_10_then_enhancePrompt(
+def _e_rule_enhance_prompt_instruction_needs_enhance_prompt_then_enhancePrompt(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/10/then/properties/enhancePrompt
@@ -5931,7 +6173,9 @@ def _e_x_advice_10_then_enhancePrompt(
         )
 
 
-def _e_x_advice_11_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_contrast_ratio_needs_alchemy_then_alchemy(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/11/then/properties/alchemy
     if x is False:
         out.append(
@@ -5945,7 +6189,9 @@ def _e_x_advice_11_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[E
         )
 
 
-def _e_x_advice_12_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_expanded_domain_needs_alchemy_then_alchemy(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/12/then/properties/alchemy
     if x is False:
         out.append(
@@ -5959,7 +6205,9 @@ def _e_x_advice_12_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[E
         )
 
 
-def _e_x_advice_13_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_unknown_preprocessor_then_controlnets(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/13/then/properties/controlnets
     if isinstance(x, list):
         for _index in range(0, len(x)):
@@ -6014,10 +6262,14 @@ def _e_x_advice_13_then_controlnets(x: Any, path: tuple[str | int, ...], out: li
                 )
                 else True
             ):
-                _e_x_advice_13_then_controlnets_items(x[_index], (*path, _index), out)
+                _e_rule_strength_type_unknown_preprocessor_then_controlnets_items(
+                    x[_index], (*path, _index), out
+                )
 
 
-def _e_x_advice_14_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_content_character_max_high_then_controlnets(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/14/then/properties/controlnets
     if isinstance(x, list):
         for _index in range(0, len(x)):
@@ -6043,10 +6295,14 @@ def _e_x_advice_14_then_controlnets(x: Any, path: tuple[str | int, ...], out: li
                 )
                 else True
             ):
-                _e_x_advice_14_then_controlnets_items(x[_index], (*path, _index), out)
+                _e_rule_strength_type_content_character_max_high_then_controlnets_items(
+                    x[_index], (*path, _index), out
+                )
 
 
-def _e_x_advice_15_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_controlnet_weight_or_strength_type_then_controlnets(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/15/then/properties/controlnets
     if isinstance(x, list):
         for _index in range(0, len(x)):
@@ -6062,10 +6318,12 @@ def _e_x_advice_15_then_controlnets(x: Any, path: tuple[str | int, ...], out: li
                 )
                 else True
             ):
-                _e_x_advice_15_then_controlnets_items(x[_index], (*path, _index), out)
+                _e_rule_controlnet_weight_or_strength_type_then_controlnets_items(
+                    x[_index], (*path, _index), out
+                )
 
 
-def _e_x_advice_16_then_canvasRequest(
+def _e_rule_canvas_fields_need_canvas_request_then_canvasRequest(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/16/then/properties/canvasRequest
@@ -6081,7 +6339,9 @@ def _e_x_advice_16_then_canvasRequest(
         )
 
 
-def _e_x_advice_17_then_sd_version(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_phoenix_model_needs_phoenix_sd_version_then_sd_version(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/17/then/properties/sd_version
     if x != "PHOENIX":
         out.append(
@@ -6095,7 +6355,9 @@ def _e_x_advice_17_then_sd_version(x: Any, path: tuple[str | int, ...], out: lis
         )
 
 
-def _e_x_advice_18_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_lucid_alchemy_off_then_alchemy(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/18/then/properties/alchemy
     if x is not False:
         out.append(
@@ -6463,7 +6725,7 @@ def _e_contextImage(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                 )
 
 
-def _e_allOf_10_then_controlnets_items(
+def _e_rule_strength_type_reference_only_then_controlnets_items(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /allOf/10/then/properties/controlnets/items
@@ -6477,10 +6739,10 @@ def _e_allOf_10_then_controlnets_items(
         )
     ):
         if not (not isinstance(x, dict) or "strengthType" not in x or x["strengthType"] is None):
-            _e_allOf_10_then_controlnets_items_then(x, path, out)
+            _e_rule_strength_type_reference_only_then_controlnets_items_then(x, path, out)
 
 
-def _e_x_advice_13_then_controlnets_items(
+def _e_rule_strength_type_unknown_preprocessor_then_controlnets_items(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/13/then/properties/controlnets/items
@@ -6526,10 +6788,10 @@ def _e_x_advice_13_then_controlnets_items(
         )
     ):
         if not (not isinstance(x, dict) or "strengthType" not in x or x["strengthType"] is None):
-            _e_x_advice_13_then_controlnets_items_then(x, path, out)
+            _e_rule_strength_type_unknown_preprocessor_then_controlnets_items_then(x, path, out)
 
 
-def _e_x_advice_14_then_controlnets_items(
+def _e_rule_strength_type_content_character_max_high_then_controlnets_items(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/14/then/properties/controlnets/items
@@ -6547,10 +6809,12 @@ def _e_x_advice_14_then_controlnets_items(
             or x["strengthType"] is None
             or (isinstance(x["strengthType"], str) and x["strengthType"] in {"High", "Low", "Mid"})
         ):
-            _e_x_advice_14_then_controlnets_items_then(x, path, out)
+            _e_rule_strength_type_content_character_max_high_then_controlnets_items_then(
+                x, path, out
+            )
 
 
-def _e_x_advice_15_then_controlnets_items(
+def _e_rule_controlnet_weight_or_strength_type_then_controlnets_items(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/15/then/properties/controlnets/items
@@ -6558,7 +6822,7 @@ def _e_x_advice_15_then_controlnets_items(
         not isinstance(x, dict) or "strengthType" not in x or isinstance(x["strengthType"], str)
     ):
         if not (not isinstance(x, dict) or "weight" not in x or x["weight"] is None):
-            _e_x_advice_15_then_controlnets_items_then(x, path, out)
+            _e_rule_controlnet_weight_or_strength_type_then_controlnets_items_then(x, path, out)
 
 
 def _e_controlnetInput_initImageId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6860,31 +7124,31 @@ def _e_contextImage_type(x: Any, path: tuple[str | int, ...], out: list[Error]) 
             )
 
 
-def _e_allOf_10_then_controlnets_items_then(
+def _e_rule_strength_type_reference_only_then_controlnets_items_then(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /allOf/10/then/properties/controlnets/items/then
     if isinstance(x, dict):
         if "strengthType" in x:
             if x["strengthType"] is not None:
-                _e_allOf_10_then_controlnets_items_then_strengthType(
+                _e_rule_strength_type_reference_only_then_controlnets_items_then_strengthType(
                     x["strengthType"], (*path, "strengthType"), out
                 )
 
 
-def _e_x_advice_13_then_controlnets_items_then(
+def _e_rule_strength_type_unknown_preprocessor_then_controlnets_items_then(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/13/then/properties/controlnets/items/then
     if isinstance(x, dict):
         if "strengthType" in x:
             if x["strengthType"] is not None:
-                _e_x_advice_13_then_controlnets_items_then_strengthType(
+                _e_rule_strength_type_unknown_preprocessor_then_controlnets_items_then_strengthType(
                     x["strengthType"], (*path, "strengthType"), out
                 )
 
 
-def _e_x_advice_14_then_controlnets_items_then(
+def _e_rule_strength_type_content_character_max_high_then_controlnets_items_then(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/14/then/properties/controlnets/items/then
@@ -6897,24 +7161,24 @@ def _e_x_advice_14_then_controlnets_items_then(
                     and x["strengthType"] in {"High", "Low", "Mid"}
                 )
             ):
-                _e_x_advice_14_then_controlnets_items_then_strengthType(
+                _e_rule_strength_type_content_character_max_high_then_controlnets_items_then_strengthType(
                     x["strengthType"], (*path, "strengthType"), out
                 )
 
 
-def _e_x_advice_15_then_controlnets_items_then(
+def _e_rule_controlnet_weight_or_strength_type_then_controlnets_items_then(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/15/then/properties/controlnets/items/then
     if isinstance(x, dict):
         if "weight" in x:
             if x["weight"] is not None:
-                _e_x_advice_15_then_controlnets_items_then_weight(
+                _e_rule_controlnet_weight_or_strength_type_then_controlnets_items_then_weight(
                     x["weight"], (*path, "weight"), out
                 )
 
 
-def _e_allOf_10_then_controlnets_items_then_strengthType(
+def _e_rule_strength_type_reference_only_then_controlnets_items_then_strengthType(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /allOf/10/then/properties/controlnets/items/then/properties/strengthType
@@ -6933,7 +7197,7 @@ def _e_allOf_10_then_controlnets_items_then_strengthType(
             )
 
 
-def _e_x_advice_13_then_controlnets_items_then_strengthType(
+def _e_rule_strength_type_unknown_preprocessor_then_controlnets_items_then_strengthType(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/13/then/properties/controlnets/items/then/properties/strengthType
@@ -6952,7 +7216,7 @@ def _e_x_advice_13_then_controlnets_items_then_strengthType(
             )
 
 
-def _e_x_advice_14_then_controlnets_items_then_strengthType(
+def _e_rule_strength_type_content_character_max_high_then_controlnets_items_then_strengthType(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/14/then/properties/controlnets/items/then/properties/strengthType
@@ -6968,7 +7232,7 @@ def _e_x_advice_14_then_controlnets_items_then_strengthType(
         )
 
 
-def _e_x_advice_15_then_controlnets_items_then_weight(
+def _e_rule_controlnet_weight_or_strength_type_then_controlnets_items_then_weight(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/15/then/properties/controlnets/items/then/properties/weight
