@@ -1,13 +1,17 @@
 """IR -> Python source for a standalone validator module.
 
-Three kinds of generated function per subschema node, each made on demand:
-  `_v<n>(x) -> bool`            the fast path: returns False at the first failure, no objects made;
-  `_e<n>(x, path, out) -> None` the reporting path: appends every `Error`, runs only on failure;
-  `_a<n>(x) -> set`             evaluated properties/items, only for nodes `unevaluated*` reads
-                                (`_s<n>` is the same without the node's own unevaluated* keywords).
-Each keyword has one emitter class (the table `EMITTERS` is data) with one method per mode.
-Identifiers in the output are ours (`_v3`, `_K7`); schema values enter only as `py_literal`
-constants, and schema paths in comments only through `py_comment`.
+Kinds of generated function per subschema node, each made on demand and named from the node's
+schema location (`plan.slug`: `/properties/seed` -> `seed`, the root -> `root`):
+  `_v_<place>(x) -> bool`            the fast path: False at the first failure, no objects made;
+  `_e_<place>(x, path, out) -> None` the reporting path: appends every `Error`, run on failure;
+  `_a_<place>(x) -> set`             evaluated properties/items, only where `unevaluated*` reads
+                                     them (`_s_<place>`: the same without its own unevaluated*);
+  `_advise(x, out)`                  the root's x-advice, reported after the errors.
+What gets a function, the order of checks and the rule groups come from `plan`; conditions are
+`pyexpr` expressions. Each keyword has one emitter class (the table `EMITTERS` is data) with one
+method per path. Schema values enter the output only through `py_literal` (module constants
+`_RE_`, `_NAMES_`, `_VALID_`, `_ERRORS_`... are named from the place that needs them), and
+schema paths in comments only through `py_comment`.
 """
 
 from __future__ import annotations
@@ -943,6 +947,7 @@ class PythonEmitter:
         self.counter = 0
         self.uses_fraction = False
         self.synthetic_ids = itertools.count(len(schema_ir.nodes))
+        self.rule_places = plan.rule_places(schema_ir)
 
     # -- constants and names --
     def fresh(self, stem: str) -> str:
@@ -954,7 +959,7 @@ class PythonEmitter:
         """A module constant holding `source`, named from the schema place that needs it."""
         key = (role, source)
         if key not in self.constants:
-            name = self.names.claim(key, f"_{role}_{plan.slug(location)}")
+            name = self.names.claim(key, f"_{role}_{plan.place_stem(location, self.rule_places)}")
             self.constants[key] = name
             # Dispatch tables name validator functions, so they are defined after them.
             lines = self.table_lines if role in ("VALID", "ERRORS") else self.constant_lines
@@ -995,7 +1000,7 @@ class PythonEmitter:
 
     # -- calls (each makes sure the callee gets emitted) --
     def _request(self, kind: str, node: Node) -> str:
-        stem = f"_{kind}_{plan.slug(node.location)}"
+        stem = f"_{kind}_{plan.place_stem(node.location, self.rule_places)}"
         if node.index >= len(self.ir.nodes):  # merged for the fast path: not a schema place
             stem += "_merged"
         key = (kind, node.index)

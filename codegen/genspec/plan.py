@@ -25,6 +25,9 @@ API (all pure functions of the IR, deterministic):
 - `Names()`: `.claim(key, stem)` hands out identifiers derived from schema locations
   (`slug(location)`), unique per key and stable under unrelated edits of the spec (a name
   depends on its own place only; a clash is settled by a numeric suffix in claim order).
+- `rule_places(schema_ir)` and `place_stem(location, rule_places)`: a place inside a documented
+  rule is named from the rule's id (`/allOf/3/then/properties/contrast` ->
+  `rule_phoenix_alchemy_contrast_min_then_contrast`), so reordering rules renames nothing.
 - `merge(nodes, make)`: a node valid exactly when all `nodes` are, with `properties` and
   `items` merged member by member (for the fast path; reports keep the real places).
 """
@@ -281,3 +284,26 @@ class Names:
         self.taken.add(name)
         self.by_key[key] = name
         return name
+
+
+def rule_places(schema_ir: ir.SchemaIR) -> dict[str, str]:
+    """Location of every subschema carrying an `x-rule` -> that rule's id."""
+    return {
+        node.location: node.rule.id
+        for node in schema_ir.nodes
+        if node.rule is not None
+        and isinstance(node.schema, dict)
+        and ir.RULE_KEYWORD in node.schema
+    }
+
+
+def place_stem(location: str, rules: dict[str, str]) -> str:
+    """`slug(location)`, with the part up to an enclosing rule's place replaced by its id."""
+    probe = location
+    while probe:
+        if probe in rules:
+            head = "rule_" + _UNSAFE.sub("_", rules[probe]).strip("_")
+            rest = slug(location[len(probe) :]) if location != probe else ""
+            return f"{head}_{rest}" if rest else head
+        probe = probe.rsplit("/", 1)[0]
+    return slug(location)

@@ -646,7 +646,9 @@ def _v_root(x: Any) -> bool:
     # rule strength-type-reference-only: /allOf/11
     if _v_controlnetsWithStrengthType(x):
         # /allOf/11/then
-        if "controlnets" in x and not _v_allOf_11_then_controlnets(x["controlnets"]):
+        if "controlnets" in x and not _v_rule_strength_type_reference_only_then_controlnets(
+            x["controlnets"]
+        ):
             return False
     return True
 
@@ -700,11 +702,11 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
                 or x["num_images"] <= 4
             ):
-                _e_allOf_0_then(x, path, out)
+                _e_rule_num_images_max_4_when_large_then(x, path, out)
         # rule ultra-requires-alchemy-off: /allOf/1
         if "ultra" in x and x["ultra"] is True:
             if not ("alchemy" in x and x["alchemy"] is False):
-                _e_allOf_1_then(x, path, out)
+                _e_rule_ultra_requires_alchemy_off_then(x, path, out)
         # rule phoenix-alchemy-contrast-min: /allOf/2
         if (
             ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
@@ -732,7 +734,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
                 or x["contrast"] >= 2.5
             ):
-                _e_allOf_2_then(x, path, out)
+                _e_rule_phoenix_alchemy_contrast_min_then(x, path, out)
         # rule flux-alchemy-contrast-min: /allOf/3
         if (
             ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
@@ -762,7 +764,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
                 or x["contrast"] >= 2.5
             ):
-                _e_allOf_3_then(x, path, out)
+                _e_rule_flux_alchemy_contrast_min_then(x, path, out)
         # rule phoenix-model-needs-phoenix-sd-version: /allOf/4
         if (
             "modelId" in x
@@ -773,7 +775,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             and isinstance(x["sd_version"], str)
         ):
             if not ("sd_version" not in x or x["sd_version"] == "PHOENIX"):
-                _e_allOf_4_then(x, path, out)
+                _e_rule_phoenix_model_needs_phoenix_sd_version_then(x, path, out)
         # rule flux-seed-max: /allOf/5
         if (
             "seed" in x
@@ -802,11 +804,11 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 or not (type(x["seed"]) is int or type(x["seed"]) is float)
                 or x["seed"] <= 2147483638
             ):
-                _e_allOf_5_then(x, path, out)
+                _e_rule_flux_seed_max_then(x, path, out)
         # rule photoreal-requires-alchemy: /allOf/6
         if "photoReal" in x and x["photoReal"] is True:
             if not ("alchemy" not in x or x["alchemy"] is not False):
-                _e_allOf_6_then(x, path, out)
+                _e_rule_photoreal_requires_alchemy_then(x, path, out)
         # rule photoreal-v2-model: /allOf/7
         if (
             "photoRealVersion" in x
@@ -824,7 +826,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     "aa77f04e-3eec-4034-9c07-d0f619684628",
                 }
             ):
-                _e_allOf_7_then(x, path, out)
+                _e_rule_photoreal_v2_model_then(x, path, out)
         # rule unzoom-requires-amount-and-init-image: /allOf/8
         if "unzoom" in x and x["unzoom"] is True:
             if not (
@@ -833,21 +835,21 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 and (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float)
                 and isinstance(x["init_image_id"], str)
             ):
-                _e_allOf_8_then(x, path, out)
+                _e_rule_unzoom_requires_amount_and_init_image_then(x, path, out)
         # rule unzoom-amount-requires-unzoom: /allOf/9
         if "unzoomAmount" in x and (
             type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float
         ):
             if not ("unzoom" in x and x["unzoom"] is True):
-                _e_allOf_9_then(x, path, out)
+                _e_rule_unzoom_amount_requires_unzoom_then(x, path, out)
         # rule fantasy-avatar-requires-init-image: /allOf/10
         if "fantasyAvatar" in x and x["fantasyAvatar"] is True:
             if not ("init_image_id" in x and isinstance(x["init_image_id"], str)):
-                _e_allOf_10_then(x, path, out)
+                _e_rule_fantasy_avatar_requires_init_image_then(x, path, out)
         # rule strength-type-reference-only: /allOf/11
         if _v_controlnetsWithStrengthType(x):
-            if not _v_allOf_11_then(x):
-                _e_allOf_11_then(x, path, out)
+            if not _v_rule_strength_type_reference_only_then(x):
+                _e_rule_strength_type_reference_only_then(x, path, out)
     else:
         if not isinstance(x, dict):
             out.append(
@@ -916,7 +918,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
                 or x["num_images"] <= 4
             ):
-                _e_allOf_0_then(x, path, out)
+                _e_rule_num_images_max_4_when_large_then(x, path, out)
         # rule ultra-requires-alchemy-off: /allOf/1
         if (not isinstance(x, dict) or "ultra" in x) and (
             not isinstance(x, dict) or "ultra" not in x or x["ultra"] is True
@@ -925,7 +927,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 (not isinstance(x, dict) or "alchemy" in x)
                 and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
             ):
-                _e_allOf_1_then(x, path, out)
+                _e_rule_ultra_requires_alchemy_off_then(x, path, out)
         # rule phoenix-alchemy-contrast-min: /allOf/2
         if (
             (
@@ -974,7 +976,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
                 or x["contrast"] >= 2.5
             ):
-                _e_allOf_2_then(x, path, out)
+                _e_rule_phoenix_alchemy_contrast_min_then(x, path, out)
         # rule flux-alchemy-contrast-min: /allOf/3
         if (
             (
@@ -1027,7 +1029,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
                 or x["contrast"] >= 2.5
             ):
-                _e_allOf_3_then(x, path, out)
+                _e_rule_flux_alchemy_contrast_min_then(x, path, out)
         # rule phoenix-model-needs-phoenix-sd-version: /allOf/4
         if (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
             not isinstance(x, dict)
@@ -1049,7 +1051,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if not (
                 not isinstance(x, dict) or "sd_version" not in x or x["sd_version"] == "PHOENIX"
             ):
-                _e_allOf_4_then(x, path, out)
+                _e_rule_phoenix_model_needs_phoenix_sd_version_then(x, path, out)
         # rule flux-seed-max: /allOf/5
         if (
             (not isinstance(x, dict) or "seed" in x)
@@ -1096,13 +1098,13 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 or not (type(x["seed"]) is int or type(x["seed"]) is float)
                 or x["seed"] <= 2147483638
             ):
-                _e_allOf_5_then(x, path, out)
+                _e_rule_flux_seed_max_then(x, path, out)
         # rule photoreal-requires-alchemy: /allOf/6
         if (not isinstance(x, dict) or "photoReal" in x) and (
             not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True
         ):
             if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
-                _e_allOf_6_then(x, path, out)
+                _e_rule_photoreal_requires_alchemy_then(x, path, out)
         # rule photoreal-v2-model: /allOf/7
         if (
             (not isinstance(x, dict) or "photoRealVersion" in x)
@@ -1130,7 +1132,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
             ):
-                _e_allOf_7_then(x, path, out)
+                _e_rule_photoreal_v2_model_then(x, path, out)
         # rule unzoom-requires-amount-and-init-image: /allOf/8
         if (not isinstance(x, dict) or "unzoom" in x) and (
             not isinstance(x, dict) or "unzoom" not in x or x["unzoom"] is True
@@ -1149,7 +1151,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
             ):
-                _e_allOf_8_then(x, path, out)
+                _e_rule_unzoom_requires_amount_and_init_image_then(x, path, out)
         # rule unzoom-amount-requires-unzoom: /allOf/9
         if (not isinstance(x, dict) or "unzoomAmount" in x) and (
             not isinstance(x, dict)
@@ -1161,7 +1163,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 (not isinstance(x, dict) or "unzoom" in x)
                 and (not isinstance(x, dict) or "unzoom" not in x or x["unzoom"] is True)
             ):
-                _e_allOf_9_then(x, path, out)
+                _e_rule_unzoom_amount_requires_unzoom_then(x, path, out)
         # rule fantasy-avatar-requires-init-image: /allOf/10
         if (not isinstance(x, dict) or "fantasyAvatar" in x) and (
             not isinstance(x, dict) or "fantasyAvatar" not in x or x["fantasyAvatar"] is True
@@ -1174,17 +1176,17 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     or isinstance(x["init_image_id"], str)
                 )
             ):
-                _e_allOf_10_then(x, path, out)
+                _e_rule_fantasy_avatar_requires_init_image_then(x, path, out)
         # rule strength-type-reference-only: /allOf/11
         if _v_controlnetsWithStrengthType(x):
-            if not _v_allOf_11_then(x):
-                _e_allOf_11_then(x, path, out)
+            if not _v_rule_strength_type_reference_only_then(x):
+                _e_rule_strength_type_reference_only_then(x, path, out)
 
 
 def _v_x_advice_merged(x: Any) -> bool:
     # /x-advice
     # rule phoenix-flux-contrast-omitted: /x-advice/0
-    if _v_x_advice_0_if(x):
+    if _v_rule_phoenix_flux_contrast_omitted_if(x):
         # /x-advice/0/then
         if isinstance(x, dict):
             # /x-advice/0/then/required
@@ -1488,7 +1490,12 @@ def _v_x_advice_merged(x: Any) -> bool:
     if _v_controlnetsWithStrengthType(x):
         # /x-advice/16/then
         if isinstance(x, dict):
-            if "controlnets" in x and not _v_x_advice_16_then_controlnets_merged(x["controlnets"]):
+            if (
+                "controlnets" in x
+                and not _v_rule_strength_type_unknown_preprocessor_then_controlnets_merged(
+                    x["controlnets"]
+                )
+            ):
                 return False
     # rule canvas-fields-need-canvas-request: /x-advice/19
     if (
@@ -1567,9 +1574,11 @@ def _v_x_advice_merged(x: Any) -> bool:
     return True
 
 
-def _e_x_advice_0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_phoenix_flux_contrast_omitted(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/0
-    if _v_x_advice_0_if(x):
+    if _v_rule_phoenix_flux_contrast_omitted_if(x):
         if not (
             (not isinstance(x, dict) or "contrast" in x)
             and (
@@ -1579,12 +1588,12 @@ def _e_x_advice_0(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                 or type(x["contrast"]) is float
             )
         ):
-            _e_x_advice_0_then(x, path, out)
+            _e_rule_phoenix_flux_contrast_omitted_then(x, path, out)
 
 
-def _v_x_advice_0(x: Any) -> bool:
+def _v_rule_phoenix_flux_contrast_omitted(x: Any) -> bool:
     # /x-advice/0
-    if _v_x_advice_0_if(x):
+    if _v_rule_phoenix_flux_contrast_omitted_if(x):
         # /x-advice/0/then
         if isinstance(x, dict):
             # /x-advice/0/then/required
@@ -1595,7 +1604,7 @@ def _v_x_advice_0(x: Any) -> bool:
     return True
 
 
-def _e_x_advice_1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_flux_seed_max_reference(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/1
     if (
         (not isinstance(x, dict) or "seed" in x)
@@ -1642,10 +1651,12 @@ def _e_x_advice_1(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                 (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638
             )
         ):
-            _e_x_advice_1_then(x, path, out)
+            _e_rule_flux_seed_max_reference_then(x, path, out)
 
 
-def _e_x_advice_2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_contrast_documented_values(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/2
     if (not isinstance(x, dict) or "contrast" in x) and (
         not isinstance(x, dict)
@@ -1661,10 +1672,10 @@ def _e_x_advice_2(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                 and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
             )
         ):
-            _e_x_advice_2_then(x, path, out)
+            _e_rule_contrast_documented_values_then(x, path, out)
 
 
-def _e_x_advice_3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_guidance_scale_max_20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/3
     if (not isinstance(x, dict) or "guidance_scale" in x) and (
         not isinstance(x, dict)
@@ -1678,10 +1689,12 @@ def _e_x_advice_3(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
             or not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
             or x["guidance_scale"] <= 20
         ):
-            _e_x_advice_3_then(x, path, out)
+            _e_rule_guidance_scale_max_20_then(x, path, out)
 
 
-def _e_x_advice_4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_init_strength_documented_range(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/4
     if (not isinstance(x, dict) or "init_strength" in x) and (
         not isinstance(x, dict)
@@ -1695,10 +1708,12 @@ def _e_x_advice_4(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
             or not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
             or x["init_strength"] >= 0.1
         ):
-            _e_x_advice_4_then(x, path, out)
+            _e_rule_init_strength_documented_range_then(x, path, out)
 
 
-def _e_x_advice_5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_photoreal_v1_without_model_id(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/5
     if (
         (
@@ -1711,10 +1726,10 @@ def _e_x_advice_5(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
         and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
     ):
         if not (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None):
-            _e_x_advice_5_then(x, path, out)
+            _e_rule_photoreal_v1_without_model_id_then(x, path, out)
 
 
-def _e_x_advice_6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_alchemy_off(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/6
     if (
         not (not isinstance(x, dict) or "styleUUID" in x)
@@ -1733,10 +1748,10 @@ def _e_x_advice_6(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                 or (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"})
             )
         ):
-            _e_x_advice_6_then(x, path, out)
+            _e_rule_preset_style_alchemy_off_then(x, path, out)
 
 
-def _e_x_advice_7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_alchemy_on(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/7
     if (
         (
@@ -1774,10 +1789,12 @@ def _e_x_advice_7(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                 }
             )
         ):
-            _e_x_advice_7_then(x, path, out)
+            _e_rule_preset_style_alchemy_on_then(x, path, out)
 
 
-def _e_x_advice_8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_photoreal_v1(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/8
     if (
         (
@@ -1801,10 +1818,12 @@ def _e_x_advice_8(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                 )
             )
         ):
-            _e_x_advice_8_then(x, path, out)
+            _e_rule_preset_style_photoreal_v1_then(x, path, out)
 
 
-def _e_x_advice_9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_photoreal_v2(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/9
     if (
         (not isinstance(x, dict) or "photoRealVersion" in x)
@@ -1846,10 +1865,12 @@ def _e_x_advice_9(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None
                 }
             )
         ):
-            _e_x_advice_9_then(x, path, out)
+            _e_rule_preset_style_photoreal_v2_then(x, path, out)
 
 
-def _e_x_advice_10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_prompt_magic_version_documented_values(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/10
     if (not isinstance(x, dict) or "promptMagicVersion" in x) and (
         not isinstance(x, dict)
@@ -1863,10 +1884,12 @@ def _e_x_advice_10(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
                 isinstance(x["promptMagicVersion"], str) and x["promptMagicVersion"] in {"v2", "v3"}
             )
         ):
-            _e_x_advice_10_then(x, path, out)
+            _e_rule_prompt_magic_version_documented_values_then(x, path, out)
 
 
-def _e_x_advice_11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_prompt_magic_version_needs_prompt_magic(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/11
     if (not isinstance(x, dict) or "promptMagicVersion" in x) and (
         not isinstance(x, dict)
@@ -1877,10 +1900,12 @@ def _e_x_advice_11(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
             (not isinstance(x, dict) or "promptMagic" in x)
             and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
         ):
-            _e_x_advice_11_then(x, path, out)
+            _e_rule_prompt_magic_version_needs_prompt_magic_then(x, path, out)
 
 
-def _e_x_advice_12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_prompt_magic_strength_needs_prompt_magic(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/12
     if (not isinstance(x, dict) or "promptMagicStrength" in x) and (
         not isinstance(x, dict)
@@ -1892,10 +1917,12 @@ def _e_x_advice_12(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
             (not isinstance(x, dict) or "promptMagic" in x)
             and (not isinstance(x, dict) or "promptMagic" not in x or x["promptMagic"] is True)
         ):
-            _e_x_advice_12_then(x, path, out)
+            _e_rule_prompt_magic_strength_needs_prompt_magic_then(x, path, out)
 
 
-def _e_x_advice_13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_enhance_prompt_instruction_needs_enhance_prompt(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/13
     if (not isinstance(x, dict) or "enhancePromptInstruction" in x) and (
         not isinstance(x, dict)
@@ -1906,10 +1933,12 @@ def _e_x_advice_13(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
             (not isinstance(x, dict) or "enhancePrompt" in x)
             and (not isinstance(x, dict) or "enhancePrompt" not in x or x["enhancePrompt"] is True)
         ):
-            _e_x_advice_13_then(x, path, out)
+            _e_rule_enhance_prompt_instruction_needs_enhance_prompt_then(x, path, out)
 
 
-def _e_x_advice_14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_contrast_ratio_needs_alchemy(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/14
     if (not isinstance(x, dict) or "contrastRatio" in x) and (
         not isinstance(x, dict)
@@ -1918,70 +1947,95 @@ def _e_x_advice_14(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
         or type(x["contrastRatio"]) is float
     ):
         if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
-            _e_x_advice_14_then(x, path, out)
+            _e_rule_contrast_ratio_needs_alchemy_then(x, path, out)
 
 
-def _e_x_advice_15(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_expanded_domain_needs_alchemy(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/15
     if (not isinstance(x, dict) or "expandedDomain" in x) and (
         not isinstance(x, dict) or "expandedDomain" not in x or x["expandedDomain"] is True
     ):
         if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
-            _e_x_advice_15_then(x, path, out)
+            _e_rule_expanded_domain_needs_alchemy_then(x, path, out)
 
 
-def _e_x_advice_16(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_unknown_preprocessor(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/16
     if _v_controlnetsWithStrengthType(x):
-        if not _v_x_advice_16_then(x):
-            _e_x_advice_16_then(x, path, out)
+        if not _v_rule_strength_type_unknown_preprocessor_then(x):
+            _e_rule_strength_type_unknown_preprocessor_then(x, path, out)
 
 
-def _v_x_advice_16(x: Any) -> bool:
+def _v_rule_strength_type_unknown_preprocessor(x: Any) -> bool:
     # /x-advice/16
     if _v_controlnetsWithStrengthType(x):
         # /x-advice/16/then
         if isinstance(x, dict):
-            if "controlnets" in x and not _v_x_advice_16_then_controlnets(x["controlnets"]):
+            if (
+                "controlnets" in x
+                and not _v_rule_strength_type_unknown_preprocessor_then_controlnets(
+                    x["controlnets"]
+                )
+            ):
                 return False
     return True
 
 
-def _e_x_advice_17(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_content_character_max_high(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/17
     if _v_controlnetsWithStrengthType(x):
-        if not _v_x_advice_17_then(x):
-            _e_x_advice_17_then(x, path, out)
+        if not _v_rule_strength_type_content_character_max_high_then(x):
+            _e_rule_strength_type_content_character_max_high_then(x, path, out)
 
 
-def _v_x_advice_17(x: Any) -> bool:
+def _v_rule_strength_type_content_character_max_high(x: Any) -> bool:
     # /x-advice/17
     if _v_controlnetsWithStrengthType(x):
         # /x-advice/17/then
         if isinstance(x, dict):
-            if "controlnets" in x and not _v_x_advice_17_then_controlnets(x["controlnets"]):
+            if (
+                "controlnets" in x
+                and not _v_rule_strength_type_content_character_max_high_then_controlnets(
+                    x["controlnets"]
+                )
+            ):
                 return False
     return True
 
 
-def _e_x_advice_18(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_controlnet_weight_or_strength_type(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/18
     if _v_controlnetsWithStrengthType(x):
-        if not _v_x_advice_18_then(x):
-            _e_x_advice_18_then(x, path, out)
+        if not _v_rule_controlnet_weight_or_strength_type_then(x):
+            _e_rule_controlnet_weight_or_strength_type_then(x, path, out)
 
 
-def _v_x_advice_18(x: Any) -> bool:
+def _v_rule_controlnet_weight_or_strength_type(x: Any) -> bool:
     # /x-advice/18
     if _v_controlnetsWithStrengthType(x):
         # /x-advice/18/then
         if isinstance(x, dict):
-            if "controlnets" in x and not _v_x_advice_18_then_controlnets(x["controlnets"]):
+            if (
+                "controlnets" in x
+                and not _v_rule_controlnet_weight_or_strength_type_then_controlnets(
+                    x["controlnets"]
+                )
+            ):
                 return False
     return True
 
 
-def _e_x_advice_19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_canvas_fields_need_canvas_request(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/19
     if (
         (
@@ -2013,10 +2067,10 @@ def _e_x_advice_19(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
             (not isinstance(x, dict) or "canvasRequest" in x)
             and (not isinstance(x, dict) or "canvasRequest" not in x or x["canvasRequest"] is True)
         ):
-            _e_x_advice_19_then(x, path, out)
+            _e_rule_canvas_fields_need_canvas_request_then(x, path, out)
 
 
-def _e_x_advice_20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_lucid_alchemy_off(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/20
     if (not isinstance(x, dict) or "modelId" in x) and (
         not isinstance(x, dict)
@@ -2031,10 +2085,10 @@ def _e_x_advice_20(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
             (not isinstance(x, dict) or "alchemy" in x)
             and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
         ):
-            _e_x_advice_20_then(x, path, out)
+            _e_rule_lucid_alchemy_off_then(x, path, out)
 
 
-def _e_x_advice_21(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_non_nullable_member_null(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/21
     if (
         not isinstance(x, dict)
@@ -2052,22 +2106,24 @@ def _e_x_advice_21(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
                 and ("controlNetType" not in x or x["controlNetType"] is not None)
             )
         ):
-            _e_x_advice_21_then(x, path, out)
+            _e_rule_non_nullable_member_null_then(x, path, out)
 
 
-def _e_x_advice_22(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_is_init_image_undocumented(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/22
     if isinstance(x, dict):
         if not (not isinstance(x, dict) or "isInitImage" not in x):
-            _e_x_advice_22_then(x, path, out)
+            _e_rule_is_init_image_undocumented_then(x, path, out)
 
 
 def _advise(x: Any, out: list[Error]) -> None:
     if _v_x_advice_merged(x):
         return
     # rule phoenix-flux-contrast-omitted: /x-advice/0
-    if not _v_x_advice_0(x):
-        _warn(x, _e_x_advice_0, "phoenix-flux-contrast-omitted", out)
+    if not _v_rule_phoenix_flux_contrast_omitted(x):
+        _warn(x, _e_rule_phoenix_flux_contrast_omitted, "phoenix-flux-contrast-omitted", out)
     # rule flux-seed-max-reference: /x-advice/1
     if not (
         not isinstance(x, dict)
@@ -2111,7 +2167,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_1, "flux-seed-max-reference", out)
+        _warn(x, _e_rule_flux_seed_max_reference, "flux-seed-max-reference", out)
     # rule contrast-documented-values: /x-advice/2
     if not (
         not isinstance(x, dict)
@@ -2129,7 +2185,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_2, "contrast-documented-values", out)
+        _warn(x, _e_rule_contrast_documented_values, "contrast-documented-values", out)
     # rule guidance-scale-max-20: /x-advice/3
     if not (
         not isinstance(x, dict)
@@ -2145,7 +2201,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_3, "guidance-scale-max-20", out)
+        _warn(x, _e_rule_guidance_scale_max_20, "guidance-scale-max-20", out)
     # rule init-strength-documented-range: /x-advice/4
     if not (
         not isinstance(x, dict)
@@ -2161,7 +2217,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_4, "init-strength-documented-range", out)
+        _warn(x, _e_rule_init_strength_documented_range, "init-strength-documented-range", out)
     # rule photoreal-v1-without-model-id: /x-advice/5
     if not (
         not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None
@@ -2175,7 +2231,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         else True
     ):
-        _warn(x, _e_x_advice_5, "photoreal-v1-without-model-id", out)
+        _warn(x, _e_rule_photoreal_v1_without_model_id, "photoreal-v1-without-model-id", out)
     # rule preset-style-alchemy-off: /x-advice/6
     if not (
         (not isinstance(x, dict) or "presetStyle" in x)
@@ -2193,7 +2249,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_6, "preset-style-alchemy-off", out)
+        _warn(x, _e_rule_preset_style_alchemy_off, "preset-style-alchemy-off", out)
     # rule preset-style-alchemy-on: /x-advice/7
     if not (
         not isinstance(x, dict)
@@ -2230,7 +2286,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_7, "preset-style-alchemy-on", out)
+        _warn(x, _e_rule_preset_style_alchemy_on, "preset-style-alchemy-on", out)
     # rule preset-style-photoreal-v1: /x-advice/8
     if not (
         (not isinstance(x, dict) or "presetStyle" in x)
@@ -2253,7 +2309,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         else True
     ):
-        _warn(x, _e_x_advice_8, "preset-style-photoreal-v1", out)
+        _warn(x, _e_rule_preset_style_photoreal_v1, "preset-style-photoreal-v1", out)
     # rule preset-style-photoreal-v2: /x-advice/9
     if not (
         not isinstance(x, dict)
@@ -2294,7 +2350,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         else True
     ):
-        _warn(x, _e_x_advice_9, "preset-style-photoreal-v2", out)
+        _warn(x, _e_rule_preset_style_photoreal_v2, "preset-style-photoreal-v2", out)
     # rule prompt-magic-version-documented-values: /x-advice/10
     if not (
         not isinstance(x, dict)
@@ -2308,7 +2364,12 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_10, "prompt-magic-version-documented-values", out)
+        _warn(
+            x,
+            _e_rule_prompt_magic_version_documented_values,
+            "prompt-magic-version-documented-values",
+            out,
+        )
     # rule prompt-magic-version-needs-prompt-magic: /x-advice/11
     if not (
         (not isinstance(x, dict) or "promptMagic" in x)
@@ -2321,7 +2382,12 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_11, "prompt-magic-version-needs-prompt-magic", out)
+        _warn(
+            x,
+            _e_rule_prompt_magic_version_needs_prompt_magic,
+            "prompt-magic-version-needs-prompt-magic",
+            out,
+        )
     # rule prompt-magic-strength-needs-prompt-magic: /x-advice/12
     if not (
         (not isinstance(x, dict) or "promptMagic" in x)
@@ -2335,7 +2401,12 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_12, "prompt-magic-strength-needs-prompt-magic", out)
+        _warn(
+            x,
+            _e_rule_prompt_magic_strength_needs_prompt_magic,
+            "prompt-magic-strength-needs-prompt-magic",
+            out,
+        )
     # rule enhance-prompt-instruction-needs-enhance-prompt: /x-advice/13
     if not (
         (not isinstance(x, dict) or "enhancePrompt" in x)
@@ -2348,7 +2419,12 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_13, "enhance-prompt-instruction-needs-enhance-prompt", out)
+        _warn(
+            x,
+            _e_rule_enhance_prompt_instruction_needs_enhance_prompt,
+            "enhance-prompt-instruction-needs-enhance-prompt",
+            out,
+        )
     # rule contrast-ratio-needs-alchemy: /x-advice/14
     if not (
         not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False
@@ -2361,7 +2437,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_14, "contrast-ratio-needs-alchemy", out)
+        _warn(x, _e_rule_contrast_ratio_needs_alchemy, "contrast-ratio-needs-alchemy", out)
     # rule expanded-domain-needs-alchemy: /x-advice/15
     if not (
         not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False
@@ -2369,16 +2445,25 @@ def _advise(x: Any, out: list[Error]) -> None:
         and (not isinstance(x, dict) or "expandedDomain" not in x or x["expandedDomain"] is True)
         else True
     ):
-        _warn(x, _e_x_advice_15, "expanded-domain-needs-alchemy", out)
+        _warn(x, _e_rule_expanded_domain_needs_alchemy, "expanded-domain-needs-alchemy", out)
     # rule strength-type-unknown-preprocessor: /x-advice/16
-    if not _v_x_advice_16(x):
-        _warn(x, _e_x_advice_16, "strength-type-unknown-preprocessor", out)
+    if not _v_rule_strength_type_unknown_preprocessor(x):
+        _warn(
+            x, _e_rule_strength_type_unknown_preprocessor, "strength-type-unknown-preprocessor", out
+        )
     # rule strength-type-content-character-max-high: /x-advice/17
-    if not _v_x_advice_17(x):
-        _warn(x, _e_x_advice_17, "strength-type-content-character-max-high", out)
+    if not _v_rule_strength_type_content_character_max_high(x):
+        _warn(
+            x,
+            _e_rule_strength_type_content_character_max_high,
+            "strength-type-content-character-max-high",
+            out,
+        )
     # rule controlnet-weight-or-strength-type: /x-advice/18
-    if not _v_x_advice_18(x):
-        _warn(x, _e_x_advice_18, "controlnet-weight-or-strength-type", out)
+    if not _v_rule_controlnet_weight_or_strength_type(x):
+        _warn(
+            x, _e_rule_controlnet_weight_or_strength_type, "controlnet-weight-or-strength-type", out
+        )
     # rule canvas-fields-need-canvas-request: /x-advice/19
     if not (
         (not isinstance(x, dict) or "canvasRequest" in x)
@@ -2409,7 +2494,9 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_19, "canvas-fields-need-canvas-request", out)
+        _warn(
+            x, _e_rule_canvas_fields_need_canvas_request, "canvas-fields-need-canvas-request", out
+        )
     # rule lucid-alchemy-off: /x-advice/20
     if not (
         (not isinstance(x, dict) or "alchemy" in x)
@@ -2426,7 +2513,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         )
         else True
     ):
-        _warn(x, _e_x_advice_20, "lucid-alchemy-off", out)
+        _warn(x, _e_rule_lucid_alchemy_off, "lucid-alchemy-off", out)
     # rule non-nullable-member-null: /x-advice/21
     if not (
         not isinstance(x, dict)
@@ -2443,10 +2530,10 @@ def _advise(x: Any, out: list[Error]) -> None:
         or "controlNetType" in x
         else True
     ):
-        _warn(x, _e_x_advice_21, "non-nullable-member-null", out)
+        _warn(x, _e_rule_non_nullable_member_null, "non-nullable-member-null", out)
     # rule is-init-image-undocumented: /x-advice/22
     if not (not isinstance(x, dict) or "isInitImage" not in x if isinstance(x, dict) else True):
-        _warn(x, _e_x_advice_22, "is-init-image-undocumented", out)
+        _warn(x, _e_rule_is_init_image_undocumented, "is-init-image-undocumented", out)
 
 
 def _v_alchemy(x: Any) -> bool:
@@ -2943,7 +3030,7 @@ def _v_controlnetsWithStrengthType(x: Any) -> bool:
     return True
 
 
-def _v_allOf_11_then_controlnets(x: Any) -> bool:
+def _v_rule_strength_type_reference_only_then_controlnets(x: Any) -> bool:
     # /allOf/11/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
@@ -4892,7 +4979,9 @@ def _e_patternProperties_isInitImage(x: Any, path: tuple[str | int, ...], out: l
             )
 
 
-def _e_allOf_0_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_num_images_max_4_when_large_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/0/then
     if isinstance(x, dict):
         if "num_images" in x:
@@ -4900,10 +4989,14 @@ def _e_allOf_0_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                 not (type(x["num_images"]) is int or type(x["num_images"]) is float)
                 or x["num_images"] <= 4
             ):
-                _e_allOf_0_then_num_images(x["num_images"], (*path, "num_images"), out)
+                _e_rule_num_images_max_4_when_large_then_num_images(
+                    x["num_images"], (*path, "num_images"), out
+                )
 
 
-def _e_allOf_1_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_ultra_requires_alchemy_off_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/1/then
     if isinstance(x, dict):
         for _name in ("alchemy",):
@@ -4919,10 +5012,14 @@ def _e_allOf_1_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                 )
         if "alchemy" in x:
             if x["alchemy"] is not False:
-                _e_allOf_1_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+                _e_rule_ultra_requires_alchemy_off_then_alchemy(
+                    x["alchemy"], (*path, "alchemy"), out
+                )
 
 
-def _e_allOf_2_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_phoenix_alchemy_contrast_min_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/2/then
     if isinstance(x, dict):
         if "contrast" in x:
@@ -4930,10 +5027,14 @@ def _e_allOf_2_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                 not (type(x["contrast"]) is int or type(x["contrast"]) is float)
                 or x["contrast"] >= 2.5
             ):
-                _e_allOf_2_then_contrast(x["contrast"], (*path, "contrast"), out)
+                _e_rule_phoenix_alchemy_contrast_min_then_contrast(
+                    x["contrast"], (*path, "contrast"), out
+                )
 
 
-def _e_allOf_3_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_flux_alchemy_contrast_min_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/3/then
     if isinstance(x, dict):
         if "contrast" in x:
@@ -4941,36 +5042,46 @@ def _e_allOf_3_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                 not (type(x["contrast"]) is int or type(x["contrast"]) is float)
                 or x["contrast"] >= 2.5
             ):
-                _e_allOf_3_then_contrast(x["contrast"], (*path, "contrast"), out)
+                _e_rule_flux_alchemy_contrast_min_then_contrast(
+                    x["contrast"], (*path, "contrast"), out
+                )
 
 
-def _e_allOf_4_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_phoenix_model_needs_phoenix_sd_version_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/4/then
     if isinstance(x, dict):
         if "sd_version" in x:
             if x["sd_version"] != "PHOENIX":
-                _e_allOf_4_then_sd_version(x["sd_version"], (*path, "sd_version"), out)
+                _e_rule_phoenix_model_needs_phoenix_sd_version_then_sd_version(
+                    x["sd_version"], (*path, "sd_version"), out
+                )
 
 
-def _e_allOf_5_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_flux_seed_max_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/5/then
     if isinstance(x, dict):
         if "seed" in x:
             if not (
                 not (type(x["seed"]) is int or type(x["seed"]) is float) or x["seed"] <= 2147483638
             ):
-                _e_allOf_5_then_seed(x["seed"], (*path, "seed"), out)
+                _e_rule_flux_seed_max_then_seed(x["seed"], (*path, "seed"), out)
 
 
-def _e_allOf_6_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_photoreal_requires_alchemy_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/6/then
     if isinstance(x, dict):
         if "alchemy" in x:
             if x["alchemy"] is False:
-                _e_allOf_6_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+                _e_rule_photoreal_requires_alchemy_then_alchemy(
+                    x["alchemy"], (*path, "alchemy"), out
+                )
 
 
-def _e_allOf_7_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_photoreal_v2_model_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/7/then
     if isinstance(x, dict):
         for _name in ("modelId",):
@@ -4990,10 +5101,12 @@ def _e_allOf_7_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                     "aa77f04e-3eec-4034-9c07-d0f619684628",
                 }
             ):
-                _e_allOf_7_then_modelId(x["modelId"], (*path, "modelId"), out)
+                _e_rule_photoreal_v2_model_then_modelId(x["modelId"], (*path, "modelId"), out)
 
 
-def _e_allOf_8_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_unzoom_requires_amount_and_init_image_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/8/then
     if isinstance(x, dict):
         for _name in ("unzoomAmount", "init_image_id"):
@@ -5009,13 +5122,19 @@ def _e_allOf_8_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                 )
         if "unzoomAmount" in x:
             if not (type(x["unzoomAmount"]) is int or type(x["unzoomAmount"]) is float):
-                _e_allOf_8_then_unzoomAmount(x["unzoomAmount"], (*path, "unzoomAmount"), out)
+                _e_rule_unzoom_requires_amount_and_init_image_then_unzoomAmount(
+                    x["unzoomAmount"], (*path, "unzoomAmount"), out
+                )
         if "init_image_id" in x:
             if not isinstance(x["init_image_id"], str):
-                _e_allOf_8_then_init_image_id(x["init_image_id"], (*path, "init_image_id"), out)
+                _e_rule_unzoom_requires_amount_and_init_image_then_init_image_id(
+                    x["init_image_id"], (*path, "init_image_id"), out
+                )
 
 
-def _e_allOf_9_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_unzoom_amount_requires_unzoom_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/9/then
     if isinstance(x, dict):
         for _name in ("unzoom",):
@@ -5031,10 +5150,14 @@ def _e_allOf_9_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                 )
         if "unzoom" in x:
             if x["unzoom"] is not True:
-                _e_allOf_9_then_unzoom(x["unzoom"], (*path, "unzoom"), out)
+                _e_rule_unzoom_amount_requires_unzoom_then_unzoom(
+                    x["unzoom"], (*path, "unzoom"), out
+                )
 
 
-def _e_allOf_10_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_fantasy_avatar_requires_init_image_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/10/then
     if isinstance(x, dict):
         for _name in ("init_image_id",):
@@ -5050,26 +5173,34 @@ def _e_allOf_10_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> N
                 )
         if "init_image_id" in x:
             if not isinstance(x["init_image_id"], str):
-                _e_allOf_10_then_init_image_id(x["init_image_id"], (*path, "init_image_id"), out)
+                _e_rule_fantasy_avatar_requires_init_image_then_init_image_id(
+                    x["init_image_id"], (*path, "init_image_id"), out
+                )
 
 
-def _v_allOf_11_then(x: Any) -> bool:
+def _v_rule_strength_type_reference_only_then(x: Any) -> bool:
     # /allOf/11/then
     if isinstance(x, dict):
-        if "controlnets" in x and not _v_allOf_11_then_controlnets(x["controlnets"]):
+        if "controlnets" in x and not _v_rule_strength_type_reference_only_then_controlnets(
+            x["controlnets"]
+        ):
             return False
     return True
 
 
-def _e_allOf_11_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_reference_only_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/11/then
     if isinstance(x, dict):
         if "controlnets" in x:
-            if not _v_allOf_11_then_controlnets(x["controlnets"]):
-                _e_allOf_11_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
+            if not _v_rule_strength_type_reference_only_then_controlnets(x["controlnets"]):
+                _e_rule_strength_type_reference_only_then_controlnets(
+                    x["controlnets"], (*path, "controlnets"), out
+                )
 
 
-def _v_x_advice_0_if(x: Any) -> bool:
+def _v_rule_phoenix_flux_contrast_omitted_if(x: Any) -> bool:
     # /x-advice/0/if
     # /x-advice/0/if/anyOf
     if not (
@@ -5123,7 +5254,7 @@ def _v_x_advice_0_if(x: Any) -> bool:
     return True
 
 
-def _v_x_advice_16_then_controlnets_merged(x: Any) -> bool:
+def _v_rule_strength_type_unknown_preprocessor_then_controlnets_merged(x: Any) -> bool:
     # /x-advice/16/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
@@ -5218,7 +5349,9 @@ def _v_x_advice_16_then_controlnets_merged(x: Any) -> bool:
     return True
 
 
-def _e_x_advice_0_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_phoenix_flux_contrast_omitted_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/0/then
     if isinstance(x, dict):
         for _name in ("contrast",):
@@ -5234,18 +5367,24 @@ def _e_x_advice_0_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                 )
         if "contrast" in x:
             if not (type(x["contrast"]) is int or type(x["contrast"]) is float):
-                _e_x_advice_0_then_contrast(x["contrast"], (*path, "contrast"), out)
+                _e_rule_phoenix_flux_contrast_omitted_then_contrast(
+                    x["contrast"], (*path, "contrast"), out
+                )
 
 
-def _e_x_advice_1_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_flux_seed_max_reference_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/1/then
     if isinstance(x, dict):
         if "seed" in x:
             if (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638:
-                _e_x_advice_1_then_seed(x["seed"], (*path, "seed"), out)
+                _e_rule_flux_seed_max_reference_then_seed(x["seed"], (*path, "seed"), out)
 
 
-def _e_x_advice_2_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_contrast_documented_values_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/2/then
     if isinstance(x, dict):
         if "contrast" in x:
@@ -5253,10 +5392,14 @@ def _e_x_advice_2_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
                 and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
             ):
-                _e_x_advice_2_then_contrast(x["contrast"], (*path, "contrast"), out)
+                _e_rule_contrast_documented_values_then_contrast(
+                    x["contrast"], (*path, "contrast"), out
+                )
 
 
-def _e_x_advice_3_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_guidance_scale_max_20_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/3/then
     if isinstance(x, dict):
         if "guidance_scale" in x:
@@ -5264,12 +5407,14 @@ def _e_x_advice_3_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                 not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
                 or x["guidance_scale"] <= 20
             ):
-                _e_x_advice_3_then_guidance_scale(
+                _e_rule_guidance_scale_max_20_then_guidance_scale(
                     x["guidance_scale"], (*path, "guidance_scale"), out
                 )
 
 
-def _e_x_advice_4_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_init_strength_documented_range_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/4/then
     if isinstance(x, dict):
         if "init_strength" in x:
@@ -5277,18 +5422,26 @@ def _e_x_advice_4_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                 not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
                 or x["init_strength"] >= 0.1
             ):
-                _e_x_advice_4_then_init_strength(x["init_strength"], (*path, "init_strength"), out)
+                _e_rule_init_strength_documented_range_then_init_strength(
+                    x["init_strength"], (*path, "init_strength"), out
+                )
 
 
-def _e_x_advice_5_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_photoreal_v1_without_model_id_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/5/then
     if isinstance(x, dict):
         if "modelId" in x:
             if x["modelId"] is not None:
-                _e_x_advice_5_then_modelId(x["modelId"], (*path, "modelId"), out)
+                _e_rule_photoreal_v1_without_model_id_then_modelId(
+                    x["modelId"], (*path, "modelId"), out
+                )
 
 
-def _e_x_advice_6_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_alchemy_off_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/6/then
     if isinstance(x, dict):
         for _name in ("presetStyle",):
@@ -5304,10 +5457,14 @@ def _e_x_advice_6_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                 )
         if "presetStyle" in x:
             if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"}):
-                _e_x_advice_6_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+                _e_rule_preset_style_alchemy_off_then_presetStyle(
+                    x["presetStyle"], (*path, "presetStyle"), out
+                )
 
 
-def _e_x_advice_7_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_alchemy_on_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/7/then
     if isinstance(x, dict):
         if "presetStyle" in x:
@@ -5332,10 +5489,14 @@ def _e_x_advice_7_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                     }
                 )
             ):
-                _e_x_advice_7_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+                _e_rule_preset_style_alchemy_on_then_presetStyle(
+                    x["presetStyle"], (*path, "presetStyle"), out
+                )
 
 
-def _e_x_advice_8_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_photoreal_v1_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/8/then
     if isinstance(x, dict):
         for _name in ("presetStyle",):
@@ -5354,10 +5515,14 @@ def _e_x_advice_8_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                 isinstance(x["presetStyle"], str)
                 and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
             ):
-                _e_x_advice_8_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+                _e_rule_preset_style_photoreal_v1_then_presetStyle(
+                    x["presetStyle"], (*path, "presetStyle"), out
+                )
 
 
-def _e_x_advice_9_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_photoreal_v2_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/9/then
     if isinstance(x, dict):
         if "presetStyle" in x:
@@ -5390,22 +5555,28 @@ def _e_x_advice_9_then(x: Any, path: tuple[str | int, ...], out: list[Error]) ->
                     }
                 )
             ):
-                _e_x_advice_9_then_presetStyle(x["presetStyle"], (*path, "presetStyle"), out)
+                _e_rule_preset_style_photoreal_v2_then_presetStyle(
+                    x["presetStyle"], (*path, "presetStyle"), out
+                )
 
 
-def _e_x_advice_10_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_prompt_magic_version_documented_values_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/10/then
     if isinstance(x, dict):
         if "promptMagicVersion" in x:
             if not (
                 isinstance(x["promptMagicVersion"], str) and x["promptMagicVersion"] in {"v2", "v3"}
             ):
-                _e_x_advice_10_then_promptMagicVersion(
+                _e_rule_prompt_magic_version_documented_values_then_promptMagicVersion(
                     x["promptMagicVersion"], (*path, "promptMagicVersion"), out
                 )
 
 
-def _e_x_advice_11_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_prompt_magic_version_needs_prompt_magic_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/11/then
     if isinstance(x, dict):
         for _name in ("promptMagic",):
@@ -5421,10 +5592,14 @@ def _e_x_advice_11_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -
                 )
         if "promptMagic" in x:
             if x["promptMagic"] is not True:
-                _e_x_advice_11_then_promptMagic(x["promptMagic"], (*path, "promptMagic"), out)
+                _e_rule_prompt_magic_version_needs_prompt_magic_then_promptMagic(
+                    x["promptMagic"], (*path, "promptMagic"), out
+                )
 
 
-def _e_x_advice_12_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_prompt_magic_strength_needs_prompt_magic_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/12/then
     if isinstance(x, dict):
         for _name in ("promptMagic",):
@@ -5440,10 +5615,14 @@ def _e_x_advice_12_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -
                 )
         if "promptMagic" in x:
             if x["promptMagic"] is not True:
-                _e_x_advice_12_then_promptMagic(x["promptMagic"], (*path, "promptMagic"), out)
+                _e_rule_prompt_magic_strength_needs_prompt_magic_then_promptMagic(
+                    x["promptMagic"], (*path, "promptMagic"), out
+                )
 
 
-def _e_x_advice_13_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_enhance_prompt_instruction_needs_enhance_prompt_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/13/then
     if isinstance(x, dict):
         for _name in ("enhancePrompt",):
@@ -5459,42 +5638,58 @@ def _e_x_advice_13_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -
                 )
         if "enhancePrompt" in x:
             if x["enhancePrompt"] is not True:
-                _e_x_advice_13_then_enhancePrompt(x["enhancePrompt"], (*path, "enhancePrompt"), out)
+                _e_rule_enhance_prompt_instruction_needs_enhance_prompt_then_enhancePrompt(
+                    x["enhancePrompt"], (*path, "enhancePrompt"), out
+                )
 
 
-def _e_x_advice_14_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_contrast_ratio_needs_alchemy_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/14/then
     if isinstance(x, dict):
         if "alchemy" in x:
             if x["alchemy"] is False:
-                _e_x_advice_14_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+                _e_rule_contrast_ratio_needs_alchemy_then_alchemy(
+                    x["alchemy"], (*path, "alchemy"), out
+                )
 
 
-def _e_x_advice_15_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_expanded_domain_needs_alchemy_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/15/then
     if isinstance(x, dict):
         if "alchemy" in x:
             if x["alchemy"] is False:
-                _e_x_advice_15_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+                _e_rule_expanded_domain_needs_alchemy_then_alchemy(
+                    x["alchemy"], (*path, "alchemy"), out
+                )
 
 
-def _e_x_advice_16_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_unknown_preprocessor_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/16/then
     if isinstance(x, dict):
         if "controlnets" in x:
-            if not _v_x_advice_16_then_controlnets(x["controlnets"]):
-                _e_x_advice_16_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
+            if not _v_rule_strength_type_unknown_preprocessor_then_controlnets(x["controlnets"]):
+                _e_rule_strength_type_unknown_preprocessor_then_controlnets(
+                    x["controlnets"], (*path, "controlnets"), out
+                )
 
 
-def _v_x_advice_16_then(x: Any) -> bool:
+def _v_rule_strength_type_unknown_preprocessor_then(x: Any) -> bool:
     # /x-advice/16/then
     if isinstance(x, dict):
-        if "controlnets" in x and not _v_x_advice_16_then_controlnets(x["controlnets"]):
+        if "controlnets" in x and not _v_rule_strength_type_unknown_preprocessor_then_controlnets(
+            x["controlnets"]
+        ):
             return False
     return True
 
 
-def _v_x_advice_16_then_controlnets(x: Any) -> bool:
+def _v_rule_strength_type_unknown_preprocessor_then_controlnets(x: Any) -> bool:
     # /x-advice/16/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
@@ -5553,23 +5748,34 @@ def _v_x_advice_16_then_controlnets(x: Any) -> bool:
     return True
 
 
-def _e_x_advice_17_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_content_character_max_high_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/17/then
     if isinstance(x, dict):
         if "controlnets" in x:
-            if not _v_x_advice_17_then_controlnets(x["controlnets"]):
-                _e_x_advice_17_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
+            if not _v_rule_strength_type_content_character_max_high_then_controlnets(
+                x["controlnets"]
+            ):
+                _e_rule_strength_type_content_character_max_high_then_controlnets(
+                    x["controlnets"], (*path, "controlnets"), out
+                )
 
 
-def _v_x_advice_17_then(x: Any) -> bool:
+def _v_rule_strength_type_content_character_max_high_then(x: Any) -> bool:
     # /x-advice/17/then
     if isinstance(x, dict):
-        if "controlnets" in x and not _v_x_advice_17_then_controlnets(x["controlnets"]):
+        if (
+            "controlnets" in x
+            and not _v_rule_strength_type_content_character_max_high_then_controlnets(
+                x["controlnets"]
+            )
+        ):
             return False
     return True
 
 
-def _v_x_advice_17_then_controlnets(x: Any) -> bool:
+def _v_rule_strength_type_content_character_max_high_then_controlnets(x: Any) -> bool:
     # /x-advice/17/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
@@ -5599,23 +5805,29 @@ def _v_x_advice_17_then_controlnets(x: Any) -> bool:
     return True
 
 
-def _e_x_advice_18_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_controlnet_weight_or_strength_type_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/18/then
     if isinstance(x, dict):
         if "controlnets" in x:
-            if not _v_x_advice_18_then_controlnets(x["controlnets"]):
-                _e_x_advice_18_then_controlnets(x["controlnets"], (*path, "controlnets"), out)
+            if not _v_rule_controlnet_weight_or_strength_type_then_controlnets(x["controlnets"]):
+                _e_rule_controlnet_weight_or_strength_type_then_controlnets(
+                    x["controlnets"], (*path, "controlnets"), out
+                )
 
 
-def _v_x_advice_18_then(x: Any) -> bool:
+def _v_rule_controlnet_weight_or_strength_type_then(x: Any) -> bool:
     # /x-advice/18/then
     if isinstance(x, dict):
-        if "controlnets" in x and not _v_x_advice_18_then_controlnets(x["controlnets"]):
+        if "controlnets" in x and not _v_rule_controlnet_weight_or_strength_type_then_controlnets(
+            x["controlnets"]
+        ):
             return False
     return True
 
 
-def _v_x_advice_18_then_controlnets(x: Any) -> bool:
+def _v_rule_controlnet_weight_or_strength_type_then_controlnets(x: Any) -> bool:
     # /x-advice/18/then/properties/controlnets
     if isinstance(x, list):
         for _item1 in x:
@@ -5633,7 +5845,9 @@ def _v_x_advice_18_then_controlnets(x: Any) -> bool:
     return True
 
 
-def _e_x_advice_19_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_canvas_fields_need_canvas_request_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/19/then
     if isinstance(x, dict):
         for _name in ("canvasRequest",):
@@ -5649,10 +5863,12 @@ def _e_x_advice_19_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -
                 )
         if "canvasRequest" in x:
             if x["canvasRequest"] is not True:
-                _e_x_advice_19_then_canvasRequest(x["canvasRequest"], (*path, "canvasRequest"), out)
+                _e_rule_canvas_fields_need_canvas_request_then_canvasRequest(
+                    x["canvasRequest"], (*path, "canvasRequest"), out
+                )
 
 
-def _e_x_advice_20_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_lucid_alchemy_off_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /x-advice/20/then
     if isinstance(x, dict):
         for _name in ("alchemy",):
@@ -5664,31 +5880,41 @@ def _e_x_advice_20_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -
                 )
         if "alchemy" in x:
             if x["alchemy"] is not False:
-                _e_x_advice_20_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
+                _e_rule_lucid_alchemy_off_then_alchemy(x["alchemy"], (*path, "alchemy"), out)
 
 
-def _e_x_advice_21_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_non_nullable_member_null_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/21/then
     if isinstance(x, dict):
         if "scheduler" in x:
             if x["scheduler"] is None:
-                _e_x_advice_21_then_scheduler(x["scheduler"], (*path, "scheduler"), out)
+                _e_rule_non_nullable_member_null_then_scheduler(
+                    x["scheduler"], (*path, "scheduler"), out
+                )
         if "sd_version" in x:
             if x["sd_version"] is None:
-                _e_x_advice_21_then_sd_version(x["sd_version"], (*path, "sd_version"), out)
+                _e_rule_non_nullable_member_null_then_sd_version(
+                    x["sd_version"], (*path, "sd_version"), out
+                )
         if "controlNetType" in x:
             if x["controlNetType"] is None:
-                _e_x_advice_21_then_controlNetType(
+                _e_rule_non_nullable_member_null_then_controlNetType(
                     x["controlNetType"], (*path, "controlNetType"), out
                 )
 
 
-def _e_x_advice_22_then(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_is_init_image_undocumented_then(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/22/then
     if isinstance(x, dict):
         if "isInitImage" in x:
             if True:
-                _e_x_advice_22_then_isInitImage(x["isInitImage"], (*path, "isInitImage"), out)
+                _e_rule_is_init_image_undocumented_then_isInitImage(
+                    x["isInitImage"], (*path, "isInitImage"), out
+                )
 
 
 def _v_controlnetInput(x: Any) -> bool:
@@ -5812,7 +6038,9 @@ def _e_patternProperties_contextImages_items(
         _e_contextImage(x, path, out)
 
 
-def _e_allOf_0_then_num_images(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_num_images_max_4_when_large_then_num_images(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/0/then/properties/num_images
     if type(x) is int or type(x) is float:
         if x > 4:
@@ -5827,7 +6055,9 @@ def _e_allOf_0_then_num_images(x: Any, path: tuple[str | int, ...], out: list[Er
             )
 
 
-def _e_allOf_1_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_ultra_requires_alchemy_off_then_alchemy(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/1/then/properties/alchemy
     if x is not False:
         out.append(
@@ -5841,7 +6071,9 @@ def _e_allOf_1_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error
         )
 
 
-def _e_allOf_2_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_phoenix_alchemy_contrast_min_then_contrast(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/2/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
@@ -5856,7 +6088,9 @@ def _e_allOf_2_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Erro
             )
 
 
-def _e_allOf_3_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_flux_alchemy_contrast_min_then_contrast(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/3/then/properties/contrast
     if type(x) is int or type(x) is float:
         if x < 2.5:
@@ -5871,7 +6105,9 @@ def _e_allOf_3_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Erro
             )
 
 
-def _e_allOf_4_then_sd_version(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_phoenix_model_needs_phoenix_sd_version_then_sd_version(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/4/then/properties/sd_version
     if x != "PHOENIX":
         out.append(
@@ -5885,7 +6121,7 @@ def _e_allOf_4_then_sd_version(x: Any, path: tuple[str | int, ...], out: list[Er
         )
 
 
-def _e_allOf_5_then_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_flux_seed_max_then_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /allOf/5/then/properties/seed
     if type(x) is int or type(x) is float:
         if x > 2147483638:
@@ -5896,7 +6132,9 @@ def _e_allOf_5_then_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) 
             )
 
 
-def _e_allOf_6_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_photoreal_requires_alchemy_then_alchemy(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/6/then/properties/alchemy
     if x is False:
         out.append(
@@ -5910,7 +6148,9 @@ def _e_allOf_6_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error
         )
 
 
-def _e_allOf_7_then_modelId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_photoreal_v2_model_then_modelId(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/7/then/properties/modelId
     if not (
         isinstance(x, str)
@@ -5928,7 +6168,9 @@ def _e_allOf_7_then_modelId(x: Any, path: tuple[str | int, ...], out: list[Error
         )
 
 
-def _e_allOf_8_then_unzoomAmount(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_unzoom_requires_amount_and_init_image_then_unzoomAmount(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/8/then/properties/unzoomAmount
     if type(x) is int or type(x) is float:
         pass
@@ -5945,7 +6187,9 @@ def _e_allOf_8_then_unzoomAmount(x: Any, path: tuple[str | int, ...], out: list[
             )
 
 
-def _e_allOf_8_then_init_image_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_unzoom_requires_amount_and_init_image_then_init_image_id(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/8/then/properties/init_image_id
     if isinstance(x, str):
         pass
@@ -5962,7 +6206,9 @@ def _e_allOf_8_then_init_image_id(x: Any, path: tuple[str | int, ...], out: list
             )
 
 
-def _e_allOf_9_then_unzoom(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_unzoom_amount_requires_unzoom_then_unzoom(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/9/then/properties/unzoom
     if x is not True:
         out.append(
@@ -5976,7 +6222,9 @@ def _e_allOf_9_then_unzoom(x: Any, path: tuple[str | int, ...], out: list[Error]
         )
 
 
-def _e_allOf_10_then_init_image_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_fantasy_avatar_requires_init_image_then_init_image_id(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/10/then/properties/init_image_id
     if isinstance(x, str):
         pass
@@ -5993,7 +6241,9 @@ def _e_allOf_10_then_init_image_id(x: Any, path: tuple[str | int, ...], out: lis
             )
 
 
-def _e_allOf_11_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_reference_only_then_controlnets(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /allOf/11/then/properties/controlnets
     if isinstance(x, list):
         for _index in range(0, len(x)):
@@ -6016,10 +6266,14 @@ def _e_allOf_11_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[
                 )
                 else True
             ):
-                _e_allOf_11_then_controlnets_items(x[_index], (*path, _index), out)
+                _e_rule_strength_type_reference_only_then_controlnets_items(
+                    x[_index], (*path, _index), out
+                )
 
 
-def _e_x_advice_0_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_phoenix_flux_contrast_omitted_then_contrast(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/0/then/properties/contrast
     if type(x) is int or type(x) is float:
         pass
@@ -6036,7 +6290,9 @@ def _e_x_advice_0_then_contrast(x: Any, path: tuple[str | int, ...], out: list[E
             )
 
 
-def _e_x_advice_1_then_seed(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_flux_seed_max_reference_then_seed(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/1/then/properties/seed
     if (type(x) is int or type(x) is float) and x == 2147483638:
         out.append(
@@ -6046,7 +6302,9 @@ def _e_x_advice_1_then_seed(x: Any, path: tuple[str | int, ...], out: list[Error
         )
 
 
-def _e_x_advice_2_then_contrast(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_contrast_documented_values_then_contrast(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/2/then/properties/contrast
     if not ((type(x) is int or type(x) is float) and x in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}):
         out.append(
@@ -6060,7 +6318,7 @@ def _e_x_advice_2_then_contrast(x: Any, path: tuple[str | int, ...], out: list[E
         )
 
 
-def _e_x_advice_3_then_guidance_scale(
+def _e_rule_guidance_scale_max_20_then_guidance_scale(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/3/then/properties/guidance_scale
@@ -6077,7 +6335,9 @@ def _e_x_advice_3_then_guidance_scale(
             )
 
 
-def _e_x_advice_4_then_init_strength(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_init_strength_documented_range_then_init_strength(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/4/then/properties/init_strength
     if type(x) is int or type(x) is float:
         if x < 0.1:
@@ -6092,7 +6352,9 @@ def _e_x_advice_4_then_init_strength(x: Any, path: tuple[str | int, ...], out: l
             )
 
 
-def _e_x_advice_5_then_modelId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_photoreal_v1_without_model_id_then_modelId(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/5/then/properties/modelId
     if x is None:
         pass
@@ -6109,7 +6371,9 @@ def _e_x_advice_5_then_modelId(x: Any, path: tuple[str | int, ...], out: list[Er
             )
 
 
-def _e_x_advice_6_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_alchemy_off_then_presetStyle(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/6/then/properties/presetStyle
     if not (isinstance(x, str) and x in {"LEONARDO", "NONE"}):
         out.append(
@@ -6123,7 +6387,9 @@ def _e_x_advice_6_then_presetStyle(x: Any, path: tuple[str | int, ...], out: lis
         )
 
 
-def _e_x_advice_7_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_alchemy_on_then_presetStyle(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/7/then/properties/presetStyle
     if not (
         x is None
@@ -6157,7 +6423,9 @@ def _e_x_advice_7_then_presetStyle(x: Any, path: tuple[str | int, ...], out: lis
         )
 
 
-def _e_x_advice_8_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_photoreal_v1_then_presetStyle(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/8/then/properties/presetStyle
     if not (isinstance(x, str) and x in {"CINEMATIC", "CREATIVE", "VIBRANT"}):
         out.append(
@@ -6171,7 +6439,9 @@ def _e_x_advice_8_then_presetStyle(x: Any, path: tuple[str | int, ...], out: lis
         )
 
 
-def _e_x_advice_9_then_presetStyle(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_preset_style_photoreal_v2_then_presetStyle(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/9/then/properties/presetStyle
     if not (
         x is None
@@ -6213,7 +6483,7 @@ def _e_x_advice_9_then_presetStyle(x: Any, path: tuple[str | int, ...], out: lis
         )
 
 
-def _e_x_advice_10_then_promptMagicVersion(
+def _e_rule_prompt_magic_version_documented_values_then_promptMagicVersion(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/10/then/properties/promptMagicVersion
@@ -6229,7 +6499,9 @@ def _e_x_advice_10_then_promptMagicVersion(
         )
 
 
-def _e_x_advice_11_then_promptMagic(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_prompt_magic_version_needs_prompt_magic_then_promptMagic(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/11/then/properties/promptMagic
     if x is not True:
         out.append(
@@ -6243,7 +6515,9 @@ def _e_x_advice_11_then_promptMagic(x: Any, path: tuple[str | int, ...], out: li
         )
 
 
-def _e_x_advice_12_then_promptMagic(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_prompt_magic_strength_needs_prompt_magic_then_promptMagic(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/12/then/properties/promptMagic
     if x is not True:
         out.append(
@@ -6257,7 +6531,7 @@ def _e_x_advice_12_then_promptMagic(x: Any, path: tuple[str | int, ...], out: li
         )
 
 
-def _e_x_advice_13_then_enhancePrompt(
+def _e_rule_enhance_prompt_instruction_needs_enhance_prompt_then_enhancePrompt(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/13/then/properties/enhancePrompt
@@ -6273,7 +6547,9 @@ def _e_x_advice_13_then_enhancePrompt(
         )
 
 
-def _e_x_advice_14_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_contrast_ratio_needs_alchemy_then_alchemy(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/14/then/properties/alchemy
     if x is False:
         out.append(
@@ -6287,7 +6563,9 @@ def _e_x_advice_14_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[E
         )
 
 
-def _e_x_advice_15_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_expanded_domain_needs_alchemy_then_alchemy(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/15/then/properties/alchemy
     if x is False:
         out.append(
@@ -6301,7 +6579,9 @@ def _e_x_advice_15_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[E
         )
 
 
-def _e_x_advice_16_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_unknown_preprocessor_then_controlnets(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/16/then/properties/controlnets
     if isinstance(x, list):
         for _index in range(0, len(x)):
@@ -6356,10 +6636,14 @@ def _e_x_advice_16_then_controlnets(x: Any, path: tuple[str | int, ...], out: li
                 )
                 else True
             ):
-                _e_x_advice_16_then_controlnets_items(x[_index], (*path, _index), out)
+                _e_rule_strength_type_unknown_preprocessor_then_controlnets_items(
+                    x[_index], (*path, _index), out
+                )
 
 
-def _e_x_advice_17_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_strength_type_content_character_max_high_then_controlnets(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/17/then/properties/controlnets
     if isinstance(x, list):
         for _index in range(0, len(x)):
@@ -6385,10 +6669,14 @@ def _e_x_advice_17_then_controlnets(x: Any, path: tuple[str | int, ...], out: li
                 )
                 else True
             ):
-                _e_x_advice_17_then_controlnets_items(x[_index], (*path, _index), out)
+                _e_rule_strength_type_content_character_max_high_then_controlnets_items(
+                    x[_index], (*path, _index), out
+                )
 
 
-def _e_x_advice_18_then_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_controlnet_weight_or_strength_type_then_controlnets(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/18/then/properties/controlnets
     if isinstance(x, list):
         for _index in range(0, len(x)):
@@ -6404,10 +6692,12 @@ def _e_x_advice_18_then_controlnets(x: Any, path: tuple[str | int, ...], out: li
                 )
                 else True
             ):
-                _e_x_advice_18_then_controlnets_items(x[_index], (*path, _index), out)
+                _e_rule_controlnet_weight_or_strength_type_then_controlnets_items(
+                    x[_index], (*path, _index), out
+                )
 
 
-def _e_x_advice_19_then_canvasRequest(
+def _e_rule_canvas_fields_need_canvas_request_then_canvasRequest(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/19/then/properties/canvasRequest
@@ -6423,7 +6713,9 @@ def _e_x_advice_19_then_canvasRequest(
         )
 
 
-def _e_x_advice_20_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_lucid_alchemy_off_then_alchemy(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/20/then/properties/alchemy
     if x is not False:
         out.append(
@@ -6437,7 +6729,9 @@ def _e_x_advice_20_then_alchemy(x: Any, path: tuple[str | int, ...], out: list[E
         )
 
 
-def _e_x_advice_21_then_scheduler(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_non_nullable_member_null_then_scheduler(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/21/then/properties/scheduler
     if x is None:
         out.append(
@@ -6451,7 +6745,9 @@ def _e_x_advice_21_then_scheduler(x: Any, path: tuple[str | int, ...], out: list
         )
 
 
-def _e_x_advice_21_then_sd_version(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_non_nullable_member_null_then_sd_version(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/21/then/properties/sd_version
     if x is None:
         out.append(
@@ -6465,7 +6761,7 @@ def _e_x_advice_21_then_sd_version(x: Any, path: tuple[str | int, ...], out: lis
         )
 
 
-def _e_x_advice_21_then_controlNetType(
+def _e_rule_non_nullable_member_null_then_controlNetType(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/21/then/properties/controlNetType
@@ -6481,7 +6777,9 @@ def _e_x_advice_21_then_controlNetType(
         )
 
 
-def _e_x_advice_22_then_isInitImage(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+def _e_rule_is_init_image_undocumented_then_isInitImage(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
     # /x-advice/22/then/properties/isInitImage
     if True:
         out.append(
@@ -6849,7 +7147,7 @@ def _e_contextImage(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
                 )
 
 
-def _e_allOf_11_then_controlnets_items(
+def _e_rule_strength_type_reference_only_then_controlnets_items(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /allOf/11/then/properties/controlnets/items
@@ -6863,10 +7161,10 @@ def _e_allOf_11_then_controlnets_items(
         )
     ):
         if not (not isinstance(x, dict) or "strengthType" not in x or x["strengthType"] is None):
-            _e_allOf_11_then_controlnets_items_then(x, path, out)
+            _e_rule_strength_type_reference_only_then_controlnets_items_then(x, path, out)
 
 
-def _e_x_advice_16_then_controlnets_items(
+def _e_rule_strength_type_unknown_preprocessor_then_controlnets_items(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/16/then/properties/controlnets/items
@@ -6912,10 +7210,10 @@ def _e_x_advice_16_then_controlnets_items(
         )
     ):
         if not (not isinstance(x, dict) or "strengthType" not in x or x["strengthType"] is None):
-            _e_x_advice_16_then_controlnets_items_then(x, path, out)
+            _e_rule_strength_type_unknown_preprocessor_then_controlnets_items_then(x, path, out)
 
 
-def _e_x_advice_17_then_controlnets_items(
+def _e_rule_strength_type_content_character_max_high_then_controlnets_items(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/17/then/properties/controlnets/items
@@ -6933,10 +7231,12 @@ def _e_x_advice_17_then_controlnets_items(
             or x["strengthType"] is None
             or (isinstance(x["strengthType"], str) and x["strengthType"] in {"High", "Low", "Mid"})
         ):
-            _e_x_advice_17_then_controlnets_items_then(x, path, out)
+            _e_rule_strength_type_content_character_max_high_then_controlnets_items_then(
+                x, path, out
+            )
 
 
-def _e_x_advice_18_then_controlnets_items(
+def _e_rule_controlnet_weight_or_strength_type_then_controlnets_items(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/18/then/properties/controlnets/items
@@ -6944,7 +7244,7 @@ def _e_x_advice_18_then_controlnets_items(
         not isinstance(x, dict) or "strengthType" not in x or isinstance(x["strengthType"], str)
     ):
         if not (not isinstance(x, dict) or "weight" not in x or x["weight"] is None):
-            _e_x_advice_18_then_controlnets_items_then(x, path, out)
+            _e_rule_controlnet_weight_or_strength_type_then_controlnets_items_then(x, path, out)
 
 
 def _e_controlnetInput_initImageId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -7246,31 +7546,31 @@ def _e_contextImage_type(x: Any, path: tuple[str | int, ...], out: list[Error]) 
             )
 
 
-def _e_allOf_11_then_controlnets_items_then(
+def _e_rule_strength_type_reference_only_then_controlnets_items_then(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /allOf/11/then/properties/controlnets/items/then
     if isinstance(x, dict):
         if "strengthType" in x:
             if x["strengthType"] is not None:
-                _e_allOf_11_then_controlnets_items_then_strengthType(
+                _e_rule_strength_type_reference_only_then_controlnets_items_then_strengthType(
                     x["strengthType"], (*path, "strengthType"), out
                 )
 
 
-def _e_x_advice_16_then_controlnets_items_then(
+def _e_rule_strength_type_unknown_preprocessor_then_controlnets_items_then(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/16/then/properties/controlnets/items/then
     if isinstance(x, dict):
         if "strengthType" in x:
             if x["strengthType"] is not None:
-                _e_x_advice_16_then_controlnets_items_then_strengthType(
+                _e_rule_strength_type_unknown_preprocessor_then_controlnets_items_then_strengthType(
                     x["strengthType"], (*path, "strengthType"), out
                 )
 
 
-def _e_x_advice_17_then_controlnets_items_then(
+def _e_rule_strength_type_content_character_max_high_then_controlnets_items_then(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/17/then/properties/controlnets/items/then
@@ -7283,24 +7583,24 @@ def _e_x_advice_17_then_controlnets_items_then(
                     and x["strengthType"] in {"High", "Low", "Mid"}
                 )
             ):
-                _e_x_advice_17_then_controlnets_items_then_strengthType(
+                _e_rule_strength_type_content_character_max_high_then_controlnets_items_then_strengthType(
                     x["strengthType"], (*path, "strengthType"), out
                 )
 
 
-def _e_x_advice_18_then_controlnets_items_then(
+def _e_rule_controlnet_weight_or_strength_type_then_controlnets_items_then(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/18/then/properties/controlnets/items/then
     if isinstance(x, dict):
         if "weight" in x:
             if x["weight"] is not None:
-                _e_x_advice_18_then_controlnets_items_then_weight(
+                _e_rule_controlnet_weight_or_strength_type_then_controlnets_items_then_weight(
                     x["weight"], (*path, "weight"), out
                 )
 
 
-def _e_allOf_11_then_controlnets_items_then_strengthType(
+def _e_rule_strength_type_reference_only_then_controlnets_items_then_strengthType(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /allOf/11/then/properties/controlnets/items/then/properties/strengthType
@@ -7319,7 +7619,7 @@ def _e_allOf_11_then_controlnets_items_then_strengthType(
             )
 
 
-def _e_x_advice_16_then_controlnets_items_then_strengthType(
+def _e_rule_strength_type_unknown_preprocessor_then_controlnets_items_then_strengthType(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/16/then/properties/controlnets/items/then/properties/strengthType
@@ -7338,7 +7638,7 @@ def _e_x_advice_16_then_controlnets_items_then_strengthType(
             )
 
 
-def _e_x_advice_17_then_controlnets_items_then_strengthType(
+def _e_rule_strength_type_content_character_max_high_then_controlnets_items_then_strengthType(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/17/then/properties/controlnets/items/then/properties/strengthType
@@ -7354,7 +7654,7 @@ def _e_x_advice_17_then_controlnets_items_then_strengthType(
         )
 
 
-def _e_x_advice_18_then_controlnets_items_then_weight(
+def _e_rule_controlnet_weight_or_strength_type_then_controlnets_items_then_weight(
     x: Any, path: tuple[str | int, ...], out: list[Error]
 ) -> None:
     # /x-advice/18/then/properties/controlnets/items/then/properties/weight
