@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 
 from genspec import ir, keywords
 from genspec.ir import Node
+from genspec.rules import RULE_KEYWORD
 
 KIND_ORDER = ("number", "string", "array", "object")
 # Keywords a small subschema can be checked by as one expression (no loop over members).
@@ -291,9 +292,7 @@ def rule_places(schema_ir: ir.SchemaIR) -> dict[str, str]:
     return {
         node.location: node.rule.id
         for node in schema_ir.nodes
-        if node.rule is not None
-        and isinstance(node.schema, dict)
-        and ir.RULE_KEYWORD in node.schema
+        if node.rule is not None and isinstance(node.schema, dict) and RULE_KEYWORD in node.schema
     }
 
 
