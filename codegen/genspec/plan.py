@@ -304,5 +304,7 @@ def place_stem(location: str, rules: dict[str, str]) -> str:
             head = "rule_" + _UNSAFE.sub("_", rules[probe]).strip("_")
             rest = slug(location[len(probe) :]) if location != probe else ""
             return f"{head}_{rest}" if rest else head
-        probe = probe.rsplit("/", 1)[0]
+        # Up one pointer token; a location of another document (a URI) stops at its scheme.
+        parent = probe.rsplit("/", 1)[0] if "/" in probe else ""
+        probe = "" if parent == probe else parent
     return slug(location)
