@@ -79,7 +79,16 @@ class _Checker:
                 path, raw, number, engine, selection.wanted, lint=selection.lint
             )
             for d in check._sorted(found):
-                yield (d.path, d.line, d.col, d.rule_id, d.severity, d.message, d.instance_path)
+                # str(): a Severity enum member would not unpickle on the JVM side
+                yield (
+                    d.path,
+                    d.line,
+                    d.col,
+                    d.rule_id,
+                    str(d.severity),
+                    d.message,
+                    d.instance_path,
+                )
 
 
 def check_column(

@@ -18,14 +18,16 @@ import itertools
 import types
 from dataclasses import dataclass
 from importlib import resources as package_files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from genspec import ir, keywords
 from genspec.compiler import compile_schema, load_module
 from genspec.literals import py_literal
 from genspec.rules import RULE_KEYWORD
-from genspec.strategies_runtime import Strategies
 from genspec.templating import header
+
+if TYPE_CHECKING:  # the runtime needs hypothesis; `genspec generate` only copies its text
+    from genspec.strategies_runtime import Strategies
 
 __all__ = [
     "RUNTIME_MODULE",
@@ -105,6 +107,8 @@ class Description:
     keyword_kinds: dict[str, str]
 
     def strategies(self) -> Strategies:
+        from genspec.strategies_runtime import Strategies
+
         return Strategies(
             self.nodes,
             root=self.root,

@@ -138,8 +138,10 @@ def test_package_name_renames_the_package_and_writes_its_pyproject(tmp_path: Pat
     assert 'name = "acme-leonardo"' in pyproject and 'version = "2.3.4"' in pyproject
     assert '"httpx' in pyproject and '"pydantic' in pyproject
     assert 'packages = ["acme_leonardo"]' in pyproject
-    # The package imports itself under its new name (strategies load its validator by name).
-    assert b'"acme_leonardo.validate_request"' in files["python/acme_leonardo/strategies.py"]
+    # The strategies import their runtime relatively, so the renamed package is self-contained.
+    strategies = files["python/acme_leonardo/strategies.py"]
+    assert b"from ._strategies_runtime import Strategies" in strategies
+    assert "python/acme_leonardo/_strategies_runtime.py" in package
 
 
 def test_an_interrupted_run_leaves_the_old_tree_or_the_new_one_never_a_mix(tmp_path: Path) -> None:
