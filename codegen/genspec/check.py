@@ -452,7 +452,7 @@ def _user_spec_engine(spec: EngineSpec) -> Engine:
     return Engine(module, load_schema, spec.timeout)
 
 
-def _build_engine(spec: EngineSpec) -> Engine:
+def build_engine(spec: EngineSpec) -> Engine:
     import importlib
 
     if spec.user_spec is not None and spec.source is None:  # --schema wins over the spec
@@ -494,7 +494,7 @@ _STATE: dict[str, Any] = {}
 
 
 def _install(spec: EngineSpec, selection: Selection) -> Engine:
-    engine = _build_engine(spec)
+    engine = build_engine(spec)
     _STATE.update(engine=engine, selection=selection)
     return engine
 
@@ -677,7 +677,7 @@ def check_unit(unit: Unit) -> UnitResult:
             if sys.stdin is None:  # started with standard input closed (`<&-`)
                 raise InputRefused("cannot read: standard input is closed")
             if unit.jsonl:
-                result = _check_stream(name, sys.stdin.buffer, -1, engine, selection)
+                result = check_stream(name, sys.stdin.buffer, -1, engine, selection)
                 result.read = True
                 return result
             data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
@@ -685,7 +685,7 @@ def check_unit(unit: Unit) -> UnitResult:
             with open(open_regular(name), "rb") as handle:
                 if unit.start:
                     _skip_partial_line(handle, unit.start)
-                result = _check_stream(name, handle, unit.end, engine, selection, unit.start)
+                result = check_stream(name, handle, unit.end, engine, selection, unit.start)
             result.read = True
             return result
         else:
@@ -695,7 +695,7 @@ def check_unit(unit: Unit) -> UnitResult:
     except OSError as exc:
         return UnitResult([_io_error(name, f"cannot read: {exc.strerror or exc}")])
     found = check_bytes(name, data, engine, selection.wanted, lint=selection.lint)
-    return UnitResult(_sorted(found), bodies=1, read=True)
+    return UnitResult(sorted_findings(found), bodies=1, read=True)
 
 
 def _skip_partial_line(handle: BinaryIO, start: int) -> None:
@@ -708,7 +708,7 @@ def _skip_partial_line(handle: BinaryIO, start: int) -> None:
                 break
 
 
-def _sorted(found: list[Diagnostic]) -> list[Diagnostic]:
+def sorted_findings(found: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(found, key=lambda d: (d.line, d.col, d.rule_id))
 
 
@@ -718,7 +718,7 @@ def _io_error(path: str, message: str) -> Diagnostic:
     return Diagnostic(path, 0, 0, "io-error", "error", message)
 
 
-def _check_stream(
+def check_stream(
     name: str, handle: BinaryIO, end: int, engine: Engine, selection: Selection, start: int = 0
 ) -> UnitResult:
     """A JSON Lines stream, line by line, each line bounded (the stream is not)."""
@@ -757,7 +757,9 @@ def _check_stream(
             continue
         result.bodies += 1
         result.diagnostics.extend(
-            _sorted(_check_line(name, raw, number, engine, selection.wanted, lint=selection.lint))
+            sorted_findings(
+                _check_line(name, raw, number, engine, selection.wanted, lint=selection.lint)
+            )
         )
     result.lines = number
     return result

@@ -15,6 +15,7 @@ from genspec.emit_python import PythonEmitter
 from genspec.ir import SchemaError, lower
 from genspec.literals import py_literal
 from genspec.pointer import escape_token
+from genspec.rules import rules_table
 from genspec.templating import header, render
 
 __all__ = ["SchemaError", "compile_schema", "load_module"]
@@ -95,15 +96,7 @@ def _compile(
     schema_ir = lower(schema, check=check, resources=resources)
     emitter = PythonEmitter(schema_ir)
     emitter.emit()
-    rules = {
-        rule.id: {
-            "severity": rule.severity,
-            "message": rule.message,
-            "source": rule.source,
-            "reference": rule.reference,
-        }
-        for rule in schema_ir.rules.values()
-    }
+    rules = rules_table(schema_ir.rules.values())
     return str(
         render(
             "validator.py.jinja",

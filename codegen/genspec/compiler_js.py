@@ -12,6 +12,7 @@ from genspec import ir
 from genspec.emit_js import JsEmitter
 from genspec.ir import Node, SchemaIR
 from genspec.literals import js_comment, js_literal
+from genspec.rules import rules_table
 from genspec.templating import render
 
 JS_REGENERATE = "genspec generate"
@@ -44,16 +45,7 @@ def compile_schema_js(
     schema_ir, advice = lower_with_advice(schema, check=check, resources=resources)
     emitter = JsEmitter(schema_ir, advice)
     emitter.emit()
-    rules = {
-        rule.id: {
-            "severity": rule.severity,
-            "message": rule.message,
-            "source": rule.source,
-            "reference": rule.reference,
-            **({"evidence": rule.evidence} if rule.evidence else {}),
-        }
-        for rule in schema_ir.rules.values()
-    }
+    rules = rules_table(schema_ir.rules.values())
     warnings = [rule.id for rule in schema_ir.rules.values() if rule.severity == "warning"]
     return render(
         "validator.mjs.jinja",

@@ -143,7 +143,7 @@ class LintModel:
 
         self.ir = lower(schema, check=False)
         self.root = self.ir.root
-        self.rule_name_sets = [_names_mentioned(s) for s in _rule_schemas(self.ir, schema)]
+        self.rule_name_sets = [names_mentioned(s) for s in rule_schemas(self.ir, schema)]
         self._suggestions: dict[str, str | None] = {}
 
     def suggest(self, name: str) -> str | None:
@@ -212,19 +212,19 @@ class LintModel:
         return any(set(names) <= mentioned for mentioned in self.rule_name_sets)
 
 
-def _annotations(nodes: list[Node]) -> list[dict[str, Any]]:
+def annotations_of(nodes: list[Node]) -> list[dict[str, Any]]:
     """The raw subschemas of IR nodes, for annotations (default, deprecated, description)."""
     return [n.schema for n in nodes if isinstance(n.schema, dict)]
 
 
-def _rule_schemas(ir: SchemaIR, schema: Any) -> list[Any]:
+def rule_schemas(ir: SchemaIR, schema: Any) -> list[Any]:
     """Every subschema that declares an x-rule, the x-advice entries included."""
     found = [n.schema for n in ir.nodes if isinstance(n.schema, dict) and RULE_KEYWORD in n.schema]
     advice = schema.get(ADVICE_KEYWORD) if isinstance(schema, dict) else None
     return found + (list(advice) if isinstance(advice, list) else [])
 
 
-def _names_mentioned(schema: Any) -> set[str]:
+def names_mentioned(schema: Any) -> set[str]:
     """Every member name a subschema talks about (properties, required, dependent*)."""
     names: set[str] = set()
     stack = [schema]
@@ -295,7 +295,7 @@ def _walk_members(
                 yield _unknown_key(name, member_pointer, known)
             continue
         member_nodes = view.property_nodes(node, name)
-        yield from _member_checks(name, member, member_pointer, _annotations(member_nodes))
+        yield from _member_checks(name, member, member_pointer, annotations_of(member_nodes))
         for member_node in member_nodes[:1]:
             yield from _walk_members(member, member_node, member_pointer, view, reported)
 
@@ -310,7 +310,7 @@ def _member_checks(
     name: str, value: Any, pointer: str, schemas: list[dict[str, Any]]
 ) -> Iterator[Diagnostic]:
     if any(s.get("deprecated") is True for s in schemas):
-        yield unlocated("deprecated-field", WARNING, _deprecation_message(name, schemas), pointer)
+        yield unlocated("deprecated-field", WARNING, deprecation_message(name, schemas), pointer)
     defaults = [s["default"] for s in schemas if "default" in s]
     if value is not None and defaults and json_equal(value, defaults[0]):
         shown = json.dumps(value)[:60]
@@ -318,7 +318,7 @@ def _member_checks(
         yield unlocated("default-value", WARNING, message, pointer)
 
 
-def _deprecation_message(name: str, schemas: list[dict[str, Any]]) -> str:
+def deprecation_message(name: str, schemas: list[dict[str, Any]]) -> str:
     """Name the replacement when the description says "use X" with X a field of the spec."""
     description = " ".join(str(s.get("description", "")) for s in schemas)
     for candidate in re.findall(r"\buse\s+[`'\"]?([A-Za-z_][A-Za-z0-9_]*)", description):
@@ -330,7 +330,7 @@ def _deprecation_message(name: str, schemas: list[dict[str, Any]]) -> str:
 def _switch_is_on(body: Mapping[str, Any], switch: str, view: LintModel) -> bool:
     value = body.get(switch)
     if value is None:  # omitted or null: the API reads the documented default
-        schemas = _annotations(view.property_nodes(view.root, switch))
+        schemas = annotations_of(view.property_nodes(view.root, switch))
         defaults = [s["default"] for s in schemas if "default" in s]
         value = defaults[0] if defaults else False
     return value is True

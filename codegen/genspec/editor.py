@@ -27,11 +27,11 @@ def is_jsonl(name: str) -> bool:
 def lint_document(text: str, name: str, engine: Engine, selection: Selection) -> list[Diagnostic]:
     """The findings `genspec lint` reports for a file holding `text` (same ids, severities,
     line:col); a body that does not parse yields an invalid-json finding, never an exception."""
-    from genspec.check import _check_stream, check_bytes
+    from genspec.check import check_bytes, check_stream
 
     data = text.encode("utf-8", "surrogatepass")
     if is_jsonl(name):
-        result = _check_stream(name, io.BytesIO(data), -1, engine, selection)
+        result = check_stream(name, io.BytesIO(data), -1, engine, selection)
         return result.diagnostics
     found = check_bytes(name, data, engine, selection.wanted, lint=selection.lint)
     return sorted(found, key=lambda d: (d.line, d.col, d.rule_id))
@@ -186,12 +186,12 @@ def type_text(schemas: list[dict[str, Any]]) -> str:
 
 def rules_reading(model: LintModel, name: str) -> list[dict[str, Any]]:
     """The x-rule annotations whose subschema talks about member `name`."""
-    from genspec.diagnostics import _names_mentioned, _rule_schemas
+    from genspec.diagnostics import names_mentioned, rule_schemas
 
     rules = []
-    for schema in _rule_schemas(model.ir, model.ir.root.schema):
+    for schema in rule_schemas(model.ir, model.ir.root.schema):
         rule = schema.get("x-rule") if isinstance(schema, dict) else None
-        if isinstance(rule, dict) and name in _names_mentioned(schema):
+        if isinstance(rule, dict) and name in names_mentioned(schema):
             rules.append(rule)
     return rules
 

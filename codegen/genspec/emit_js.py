@@ -772,11 +772,6 @@ EMITTERS: dict[type[ir.Keyword], KeywordEmitter] = {
 }
 
 
-def keyword_category(kw: ir.Keyword) -> str | None:
-    """The instance kind `kw` applies to, from the keyword table (None: every kind)."""
-    return plan.keyword_kind(kw)
-
-
 class JsEmitter:
     """Turns a SchemaIR (and its advice nodes) into the functions and constants of a module."""
 

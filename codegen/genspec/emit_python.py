@@ -891,10 +891,6 @@ EMITTERS: dict[type[ir.Keyword], KeywordEmitter] = {
 }
 
 
-def keyword_category(kw: ir.Keyword) -> str | None:
-    return plan.keyword_kind(kw)
-
-
 def _sorted(values: list[Any]) -> list[Any]:
     return sorted(set(values), key=lambda item: (type(item).__name__, item))
 
@@ -1079,7 +1075,7 @@ class PythonEmitter:
         keywords: list[ir.Keyword] = [order.type] if order.type else []
         keywords += [kw for _, group in order.by_kind for kw in group] + order.in_place
         for kw in keywords:
-            category = keyword_category(kw)
+            category = plan.keyword_kind(kw)
             condition = EMITTERS[type(kw)].condition(kw, ctx)
             assert condition is not None
             if category is None:

@@ -9,6 +9,7 @@ the linter's rule catalogue and the renderers all use `Rule`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -101,3 +102,18 @@ def _read_evidence(value: Any, severity: Severity, required: bool) -> Evidence |
 def same_rule(left: Rule, right: Rule) -> bool:
     """Whether two annotations state the same rule (wherever each is written)."""
     return left == replace(right, schema_path=left.schema_path)
+
+
+def rules_table(rules: Iterable[Rule]) -> dict[str, dict[str, str]]:
+    """The RULES table every generated validator exports (id -> severity, message, source,
+    reference, and evidence where the rule states it)."""
+    return {
+        rule.id: {
+            "severity": str(rule.severity),
+            "message": rule.message,
+            "source": rule.source,
+            "reference": rule.reference,
+            **({"evidence": str(rule.evidence)} if rule.evidence else {}),
+        }
+        for rule in rules
+    }

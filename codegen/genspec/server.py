@@ -47,7 +47,7 @@ class _Project:
     """The engine and settings of the project the server runs in (built on first use)."""
 
     def __init__(self, start: Path, *, isolated: bool) -> None:
-        from genspec.check import DEFAULT_TIMEOUT, EngineSpec, Selection, _build_engine
+        from genspec.check import DEFAULT_TIMEOUT, EngineSpec, Selection, build_engine
         from genspec.config import Config, include_globs, load_config
         from genspec.user_spec import configured_spec
 
@@ -58,7 +58,7 @@ class _Project:
         self.selection = Selection(lint=True, select=config.select, ignore=config.ignore)
         user_spec = None if isolated else configured_spec(start)
         spec = EngineSpec(None, None, DEFAULT_TIMEOUT, str(user_spec) if user_spec else None)
-        self.engine = _build_engine(spec)
+        self.engine = build_engine(spec)
 
     def wants(self, path: str) -> bool:
         import contextlib

@@ -109,7 +109,7 @@ def _member_tree(view: LintModel, node: Node, depth: int = 0) -> dict[str, Any] 
     """What `genspec lint`'s member checks read, precomputed for the playground: per object,
     its declared names (None: open), patterns, and per member its deprecation, default and
     children; walked as genspec.diagnostics walks a body (first branch only, bounded depth)."""
-    from genspec.diagnostics import _annotations, _deprecation_message
+    from genspec.diagnostics import annotations_of, deprecation_message
     from genspec.ir import PatternProperties
 
     if depth > 12:
@@ -118,10 +118,10 @@ def _member_tree(view: LintModel, node: Node, depth: int = 0) -> dict[str, Any] 
     members: dict[str, Any] = {}
     for name in sorted(known or ()):
         nodes = view.property_nodes(node, name)
-        schemas = _annotations(nodes)
+        schemas = annotations_of(nodes)
         entry: dict[str, Any] = {}
         if any(s.get("deprecated") is True for s in schemas):
-            entry["deprecated"] = _deprecation_message(name, schemas)
+            entry["deprecated"] = deprecation_message(name, schemas)
         defaults = [s["default"] for s in schemas if "default" in s]
         if defaults:
             entry["default"] = defaults[0]
@@ -145,14 +145,14 @@ def _member_tree(view: LintModel, node: Node, depth: int = 0) -> dict[str, Any] 
 
 def _no_effect_pairs(view: LintModel) -> list[dict[str, Any]]:
     """The FEATURE_SWITCHES pairs `genspec lint` checks, with the switch's reading when omitted."""
-    from genspec.diagnostics import FEATURE_SWITCHES, _annotations
+    from genspec.diagnostics import FEATURE_SWITCHES, annotations_of
 
     known = view.property_names(view.root) or set()
     pairs = []
     for name, switch in FEATURE_SWITCHES.items():
         if switch not in known or view.rule_covers(name, switch):
             continue
-        schemas = _annotations(view.property_nodes(view.root, switch))
+        schemas = annotations_of(view.property_nodes(view.root, switch))
         defaults = [s["default"] for s in schemas if "default" in s]
         pairs.append(
             {"name": name, "switch": switch, "onByDefault": bool(defaults) and defaults[0] is True}
@@ -162,7 +162,7 @@ def _no_effect_pairs(view: LintModel) -> list[dict[str, Any]]:
 
 def _rule_triggers(request: Any) -> dict[str, set[str]]:
     """Rule id -> the members its `if` names (what makes the rule apply to a body)."""
-    from genspec.diagnostics import _names_mentioned
+    from genspec.diagnostics import names_mentioned
     from genspec.pointer import resolve
     from genspec.spec import iter_rules
 
@@ -170,7 +170,7 @@ def _rule_triggers(request: Any) -> dict[str, set[str]]:
     for rule in iter_rules(request):
         subschema = resolve(request, rule.schema_path)
         condition = subschema.get("if", {}) if isinstance(subschema, dict) else {}
-        found[rule.id] = _names_mentioned(condition)
+        found[rule.id] = names_mentioned(condition)
     return found
 
 

@@ -78,7 +78,7 @@ class _Checker:
             found = check._check_line(
                 path, raw, number, engine, selection.wanted, lint=selection.lint
             )
-            for d in check._sorted(found):
+            for d in check.sorted_findings(found):
                 # str(): a Severity enum member would not unpickle on the JVM side
                 yield (
                     d.path,
