@@ -54,26 +54,28 @@ def write(path: Path, content: str | bytes) -> Path:
 # --- unreadable paths, special files, link loops ---------------------------------------------
 
 
-def _as_nobody() -> list[str] | None:
-    """A prefix running a command as `nobody`, or None where that is impossible."""
+def _bound_by_permissions() -> list[str] | None:
+    """A prefix under which file permissions apply, or None where that is impossible.
+
+    Root keeps its uid (so the checkout and the venv stay readable wherever CI put them) but
+    loses the two capabilities that let it ignore permission bits."""
     if os.geteuid() != 0:
         return []  # already unprivileged: permissions apply to us
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         return None
-    return [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
 
 
 @pytest.fixture
 def public_tmp() -> Iterator[Path]:
-    """A temporary directory `nobody` can enter (pytest's tmp_path is private to root)."""
+    """A temporary directory of our own whose entries we lock one by one."""
     with tempfile.TemporaryDirectory(prefix="genspec-perm-") as name:
-        os.chmod(name, 0o755)
         yield Path(name)
 
 
 def test_unreadable_file_and_directory_are_io_errors(public_tmp: Path) -> None:
-    user = _as_nobody()
+    user = _bound_by_permissions()
     if user is None:
         pytest.skip("running as root without setpriv: root ignores permissions, cannot test")
     write(public_tmp / "ok.json", CLEAN)
