@@ -236,18 +236,16 @@ class _Layout:
                     for k, v in zip(keys, values, strict=True)
                 ]
                 return bracketed("{", entries, "}", explode=True)
-            case ast.IfExp(body=body, test=test, orelse=orelse):
-                return Group(
-                    [
-                        self.operand(body),
-                        SPACE,
-                        "if ",
-                        self.operand(test),
-                        SPACE,
-                        "else ",
-                        self.operand(orelse),
-                    ]
-                )
+            case ast.IfExp():
+                # `a if b else c if d else e`: one chain, broken before every `if`/`else`.
+                parts: list[object] = []
+                while True:
+                    parts += [self.operand(node.body), SPACE, "if ", self.operand(node.test)]
+                    parts += [SPACE, "else "]
+                    node = node.orelse
+                    if not isinstance(node, ast.IfExp) or self.parenthesized(node):
+                        break
+                return Group([*parts, self.operand(node)])
             case ast.GeneratorExp():
                 return Group(["(", Nest([SOFT, self.generator(node)]), SOFT, ")"])
         return self.source(node)
@@ -282,7 +280,7 @@ class _Layout:
 
     def _can_omit_parentheses(self, node: ast.expr) -> bool:
         # ruff's rule: at most one operator of the weakest kind, and the last operand has
-        # (non-empty) brackets of its own that can take the break.
+        # (non-empty) brackets of its own that can take the break ...
         parts: list[object] = []
         if isinstance(node, (ast.BoolOp, ast.Compare, ast.BinOp)):
             self.flatten(node, parts)
@@ -291,7 +289,21 @@ class _Layout:
         operators = [part[1] for part in parts[1::2]]  # type: ignore[index]
         if operators.count(min(operators)) > 1:
             return False
-        return self._has_brackets(self._last_operand(node))
+        # ... or the first operand starts with a bracket (a call starts with its name).
+        first = self._first_operand(node)
+        opens = self.parenthesized(first) or isinstance(first, (ast.List, ast.Set, ast.Dict))
+        return opens or self._has_brackets(self._last_operand(node))
+
+    def _first_operand(self, node: ast.expr) -> ast.expr:
+        while not self.parenthesized(node):
+            match node:
+                case ast.BoolOp(values=values):
+                    node = values[0]
+                case ast.Compare(left=left) | ast.BinOp(left=left):
+                    node = left
+                case _:
+                    return node
+        return node
 
     def _last_operand(self, node: ast.expr) -> ast.expr:
         while True:
@@ -368,6 +380,8 @@ def _def_header(stripped: str, args: ast.arguments, depth: int, layout: _Layout)
     closing = stripped.rindex(")", 0, stripped.rindex(":"))
     head, tail = stripped[: opening + 1], stripped[closing:]
     body = f"{indent}{INDENT}{', '.join(params)}"
+    if len(params) == 1:  # ruff (as black) gives a lone parameter a trailing comma
+        body += ","
     if len(body) <= WIDTH:
         return [f"{indent}{head}", body, f"{indent}{tail}"]
     return [f"{indent}{head}", *(f"{indent}{INDENT}{p}," for p in params), f"{indent}{tail}"]
