@@ -238,14 +238,14 @@ class _Layout:
                 return bracketed("{", entries, "}", explode=True)
             case ast.IfExp():
                 # `a if b else c if d else e`: one chain, broken before every `if`/`else`.
-                parts: list[object] = []
+                arms: list[object] = []
                 while True:
-                    parts += [self.operand(node.body), SPACE, "if ", self.operand(node.test)]
-                    parts += [SPACE, "else "]
+                    arms += [self.operand(node.body), SPACE, "if ", self.operand(node.test)]
+                    arms += [SPACE, "else "]
                     node = node.orelse
                     if not isinstance(node, ast.IfExp) or self.parenthesized(node):
                         break
-                return Group([*parts, self.operand(node)])
+                return Group([*arms, self.operand(node)])
             case ast.GeneratorExp():
                 return Group(["(", Nest([SOFT, self.generator(node)]), SOFT, ")"])
         return self.source(node)
