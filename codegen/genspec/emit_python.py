@@ -12,6 +12,13 @@ What gets a function, the order of checks and the rule groups come from `plan`; 
 method per path. Schema values enter the output only through `py_literal` (module constants
 `_RE_`, `_NAMES_`, `_VALID_`, `_ERRORS_`... are named from the place that needs them), and
 schema paths in comments only through `py_comment`.
+
+Every name is stable under unrelated spec edits; none is a running number. Functions and module
+constants are named from schema locations (above). Loop-local names in the fast path are a stem
+and the block depth where they are bound (`fresh`): `for _key2, _value2 in x.items():` two
+blocks into its function, `_check3`/`_hit3` in that loop's body, `_seen2`, `_item2`, `_count2`;
+the reporting path uses fixed names (`_key`, `_value`, `_name`, `_index`), one loop deep.
+Long statements are laid out afterwards by `genspec.pylayout`, as ruff would format them.
 """
 
 from __future__ import annotations
@@ -357,7 +364,7 @@ class ObjectMembersEmitter(KeywordEmitter):
                     code("return False")
             return
         table, regex_patterns, exclusive = plan.member_table(props_map, patterns)
-        key, value = emitter.fresh("key"), emitter.fresh("value")
+        key, value = emitter.fresh("key", code), emitter.fresh("value", code)
         rejects_rest = extra is not None and extra.child.boolean is False
         if table and exclusive and rejects_rest and not regex_patterns:
             # A closed object: one set comparison finds an unknown member before any value
@@ -370,7 +377,7 @@ class ObjectMembersEmitter(KeywordEmitter):
                     code("return False")
             return
         with code.block(f"for {key}, {value} in {x}.items():"):
-            check = emitter.fresh("check")
+            check = emitter.fresh("check", code)
             if table:
                 code(f"{check} = {emitter.dispatch_table(table, where)}.get({key})")
                 if exclusive:
@@ -381,7 +388,7 @@ class ObjectMembersEmitter(KeywordEmitter):
                 else:
                     with code.block(f"if {check} is not None and not {check}({value}):"):
                         code("return False")
-            hit = emitter.fresh("hit")
+            hit = emitter.fresh("hit", code)
             if extra is not None:
                 code(f"{hit} = {'False' if exclusive or not table else f'{check} is not None'}")
             for pattern, child in regex_patterns:
@@ -528,7 +535,7 @@ def _member_keywords(
 
 class PropertyNamesEmitter(KeywordEmitter):
     def statements(self, kw: ir.PropertyNames, ctx: Context, code: Code) -> None:
-        key = ctx.emitter.fresh("key")
+        key = ctx.emitter.fresh("key", code)
         check = ctx.emitter.valid_expr(kw.child, key, frozenset({"string"}))
         with code.block(f"for {key} in {ctx.var}:"), code.block(f"if {check.negate()}:"):
             code("return False")
@@ -580,9 +587,9 @@ class UnevaluatedEmitter(KeywordEmitter):
         )
 
     def statements(self, kw: Any, ctx: Context, code: Code) -> None:
-        seen = ctx.emitter.fresh("seen")
+        seen = ctx.emitter.fresh("seen", code)
         code(f"{seen} = {ctx.emitter.siblings_call(ctx.node, ctx.var)}")
-        key, value = ctx.emitter.fresh("key"), ctx.emitter.fresh("value")
+        key, value = ctx.emitter.fresh("key", code), ctx.emitter.fresh("value", code)
         check = ctx.emitter.valid_expr(kw.child, value, ALL_CATEGORIES)
         with code.block(self._loop(ctx.var, key, value)):
             with code.block(f"if {all_of([compare(key, 'not in', seen), check.negate()])}:"):
@@ -648,7 +655,7 @@ class ItemsEmitter(KeywordEmitter):
             return
         if ctx.emitter.is_trivial(kw.child):
             return
-        item = ctx.emitter.fresh("item")
+        item = ctx.emitter.fresh("item", code)
         check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
         with code.block(f"for {item} in {self._items(kw, ctx.var)}:"):
             with code.block(f"if {check.negate()}:"):
@@ -664,7 +671,7 @@ class ItemsEmitter(KeywordEmitter):
 
 class ContainsEmitter(KeywordEmitter):
     def _count(self, kw: ir.Contains, ctx: Context, code: Code) -> str:
-        count, item = ctx.emitter.fresh("count"), ctx.emitter.fresh("item")
+        count, item = ctx.emitter.fresh("count", code), ctx.emitter.fresh("item", code)
         check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
         code(f"{count} = sum(1 for {item} in {ctx.var} if {check})")
         return count
@@ -679,7 +686,7 @@ class ContainsEmitter(KeywordEmitter):
         if kw.min_contains == 0 and kw.max_contains is None:
             return
         if kw.min_contains == 1 and kw.max_contains is None:  # stop at the first match
-            item = ctx.emitter.fresh("item")
+            item = ctx.emitter.fresh("item", code)
             check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
             with code.block(f"if not any({check} for {item} in {ctx.var}):"):
                 code("return False")
@@ -943,16 +950,18 @@ class PythonEmitter:
         self.functions: dict[str, str] = {}  # function name -> source
         self.pending: list[tuple[str, str, Node]] = []
         self.valid_bodies: dict[str, str] = {}  # body text -> name, to share equal validators
-        self.counter = 0
         self.uses_fraction = False
         self.synthetic_ids = itertools.count(len(schema_ir.nodes))
         self.rule_places = plan.rule_places(schema_ir)
 
     # -- constants and names --
-    def fresh(self, stem: str) -> str:
-        """A local variable, numbered within the function being written."""
-        self.counter += 1
-        return f"_{stem}{self.counter}"
+    def fresh(self, stem: str, code: Code) -> str:
+        """A local variable named from its nesting: `_key2` is bound two blocks deep.
+
+        No counter: a check elsewhere in the function cannot rename it, and two bindings with
+        one name never overlap (an inner block is deeper, a sibling one's binding is dead).
+        """
+        return f"_{stem}{code.depth}"
 
     def named(self, location: str, role: str, source: str) -> str:
         """A module constant holding `source`, named from the schema place that needs it."""
@@ -1123,7 +1132,6 @@ class PythonEmitter:
     def _valid_function(self, name: str, node: Node) -> str:
         code = Code()
         code.depth = 1
-        self.counter = 0
         self.valid_stmts(node, "x", ALL_CATEGORIES, code)
         code("return True")
         body = code.text()
@@ -1138,7 +1146,6 @@ class PythonEmitter:
     def _errors_function(self, name: str, node: Node) -> str:
         code = Code()
         code.depth = 1
-        self.counter = 0
         if node.boolean is False:
             code(f"out.append({self._false_error(node)})")
         order = plan.check_order(node)
@@ -1199,7 +1206,6 @@ class PythonEmitter:
         """`_advise(x, out)`: each x-advice entry the instance fails adds its warnings."""
         code = Code()
         code.depth = 1
-        self.counter = 0
         advice = self.ir.root.find(ir.Advice)
         if advice is not None and advice.children:
             # Most instances follow all the advice: one check, rules sharing a condition grouped

@@ -505,8 +505,8 @@ def _v_root(x: Any) -> bool:
         return False
     if not x.keys() <= _NAMES_root:
         return False
-    for _key1, _value2 in x.items():
-        if not _VALID_root[_key1](_value2):
+    for _key1, _value1 in x.items():
+        if not _VALID_root[_key1](_value1):
             return False
     # rule num-images-max-4-when-large: /allOf/0
     if (
@@ -2645,8 +2645,8 @@ def _v_controlnets(x: Any) -> bool:
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
-        for _item1 in x:
-            if not _v_controlnetInput(_item1):
+        for _item2 in x:
+            if not _v_controlnetInput(_item2):
                 return False
     return True
 
@@ -2668,8 +2668,8 @@ def _v_elements(x: Any) -> bool:
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
-        for _item1 in x:
-            if not _v_elementInput(_item1):
+        for _item2 in x:
+            if not _v_elementInput(_item2):
                 return False
     return True
 
@@ -2731,8 +2731,8 @@ def _v_imagePrompts(x: Any) -> bool:
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
-        for _item1 in x:
-            if not (isinstance(_item1, str) or _item1 is None):
+        for _item2 in x:
+            if not (isinstance(_item2, str) or _item2 is None):
                 return False
     return True
 
@@ -3012,8 +3012,8 @@ def _v_userElements(x: Any) -> bool:
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
-        for _item1 in x:
-            if not _v_userElementInput(_item1):
+        for _item2 in x:
+            if not _v_userElementInput(_item2):
                 return False
     return True
 
@@ -3068,21 +3068,21 @@ def _v_controlnetsWithStrengthType(x: Any) -> bool:
 def _v_rule_strength_type_reference_only_then_controlnets(x: Any) -> bool:
     # /allOf/11/then/properties/controlnets
     if isinstance(x, list):
-        for _item1 in x:
+        for _item2 in x:
             if not (
-                not isinstance(_item1, dict)
-                or "strengthType" not in _item1
-                or _item1["strengthType"] is None
-                if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                not isinstance(_item2, dict)
+                or "strengthType" not in _item2
+                or _item2["strengthType"] is None
+                if (not isinstance(_item2, dict) or "preprocessorId" in _item2)
                 and (
-                    not isinstance(_item1, dict)
-                    or "preprocessorId" not in _item1
+                    not isinstance(_item2, dict)
+                    or "preprocessorId" not in _item2
                     or (
                         (
-                            type(_item1["preprocessorId"]) is int
-                            or type(_item1["preprocessorId"]) is float
+                            type(_item2["preprocessorId"]) is int
+                            or type(_item2["preprocessorId"]) is float
                         )
-                        and _item1["preprocessorId"]
+                        and _item2["preprocessorId"]
                         in {1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22}
                     )
                 )
@@ -5292,56 +5292,56 @@ def _v_rule_phoenix_flux_contrast_omitted_if(x: Any) -> bool:
 def _v_rule_strength_type_unknown_preprocessor_then_controlnets_merged(x: Any) -> bool:
     # /x-advice/16/then/properties/controlnets
     if isinstance(x, list):
-        for _item1 in x:
+        for _item2 in x:
             if not (
                 (
-                    not isinstance(_item1, dict)
-                    or "strengthType" not in _item1
-                    or _item1["strengthType"] is None
+                    not isinstance(_item2, dict)
+                    or "strengthType" not in _item2
+                    or _item2["strengthType"] is None
                     or (
-                        isinstance(_item1["strengthType"], str)
-                        and _item1["strengthType"] in {"High", "Low", "Mid"}
+                        isinstance(_item2["strengthType"], str)
+                        and _item2["strengthType"] in {"High", "Low", "Mid"}
                     )
-                    if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                    if (not isinstance(_item2, dict) or "preprocessorId" in _item2)
                     and (
-                        not isinstance(_item1, dict)
-                        or "preprocessorId" not in _item1
+                        not isinstance(_item2, dict)
+                        or "preprocessorId" not in _item2
                         or (
                             (
-                                type(_item1["preprocessorId"]) is int
-                                or type(_item1["preprocessorId"]) is float
+                                type(_item2["preprocessorId"]) is int
+                                or type(_item2["preprocessorId"]) is float
                             )
-                            and _item1["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
+                            and _item2["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
                         )
                     )
                     else True
                 )
                 and (
-                    not isinstance(_item1, dict)
-                    or "weight" not in _item1
-                    or _item1["weight"] is None
-                    if (not isinstance(_item1, dict) or "strengthType" in _item1)
+                    not isinstance(_item2, dict)
+                    or "weight" not in _item2
+                    or _item2["weight"] is None
+                    if (not isinstance(_item2, dict) or "strengthType" in _item2)
                     and (
-                        not isinstance(_item1, dict)
-                        or "strengthType" not in _item1
-                        or isinstance(_item1["strengthType"], str)
+                        not isinstance(_item2, dict)
+                        or "strengthType" not in _item2
+                        or isinstance(_item2["strengthType"], str)
                     )
                     else True
                 )
                 and (
-                    not isinstance(_item1, dict)
-                    or "strengthType" not in _item1
-                    or _item1["strengthType"] is None
-                    if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                    not isinstance(_item2, dict)
+                    or "strengthType" not in _item2
+                    or _item2["strengthType"] is None
+                    if (not isinstance(_item2, dict) or "preprocessorId" in _item2)
                     and (
-                        not isinstance(_item1, dict)
-                        or "preprocessorId" not in _item1
+                        not isinstance(_item2, dict)
+                        or "preprocessorId" not in _item2
                         or not (
                             (
-                                type(_item1["preprocessorId"]) is int
-                                or type(_item1["preprocessorId"]) is float
+                                type(_item2["preprocessorId"]) is int
+                                or type(_item2["preprocessorId"]) is float
                             )
-                            and _item1["preprocessorId"]
+                            and _item2["preprocessorId"]
                             in {
                                 1,
                                 3,
@@ -5727,21 +5727,21 @@ def _v_rule_strength_type_unknown_preprocessor_then(x: Any) -> bool:
 def _v_rule_strength_type_unknown_preprocessor_then_controlnets(x: Any) -> bool:
     # /x-advice/16/then/properties/controlnets
     if isinstance(x, list):
-        for _item1 in x:
+        for _item2 in x:
             if not (
-                not isinstance(_item1, dict)
-                or "strengthType" not in _item1
-                or _item1["strengthType"] is None
-                if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                not isinstance(_item2, dict)
+                or "strengthType" not in _item2
+                or _item2["strengthType"] is None
+                if (not isinstance(_item2, dict) or "preprocessorId" in _item2)
                 and (
-                    not isinstance(_item1, dict)
-                    or "preprocessorId" not in _item1
+                    not isinstance(_item2, dict)
+                    or "preprocessorId" not in _item2
                     or not (
                         (
-                            type(_item1["preprocessorId"]) is int
-                            or type(_item1["preprocessorId"]) is float
+                            type(_item2["preprocessorId"]) is int
+                            or type(_item2["preprocessorId"]) is float
                         )
-                        and _item1["preprocessorId"]
+                        and _item2["preprocessorId"]
                         in {
                             1,
                             3,
@@ -5813,25 +5813,25 @@ def _v_rule_strength_type_content_character_max_high_then(x: Any) -> bool:
 def _v_rule_strength_type_content_character_max_high_then_controlnets(x: Any) -> bool:
     # /x-advice/17/then/properties/controlnets
     if isinstance(x, list):
-        for _item1 in x:
+        for _item2 in x:
             if not (
-                not isinstance(_item1, dict)
-                or "strengthType" not in _item1
-                or _item1["strengthType"] is None
+                not isinstance(_item2, dict)
+                or "strengthType" not in _item2
+                or _item2["strengthType"] is None
                 or (
-                    isinstance(_item1["strengthType"], str)
-                    and _item1["strengthType"] in {"High", "Low", "Mid"}
+                    isinstance(_item2["strengthType"], str)
+                    and _item2["strengthType"] in {"High", "Low", "Mid"}
                 )
-                if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                if (not isinstance(_item2, dict) or "preprocessorId" in _item2)
                 and (
-                    not isinstance(_item1, dict)
-                    or "preprocessorId" not in _item1
+                    not isinstance(_item2, dict)
+                    or "preprocessorId" not in _item2
                     or (
                         (
-                            type(_item1["preprocessorId"]) is int
-                            or type(_item1["preprocessorId"]) is float
+                            type(_item2["preprocessorId"]) is int
+                            or type(_item2["preprocessorId"]) is float
                         )
-                        and _item1["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
+                        and _item2["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
                     )
                 )
                 else True
@@ -5865,14 +5865,14 @@ def _v_rule_controlnet_weight_or_strength_type_then(x: Any) -> bool:
 def _v_rule_controlnet_weight_or_strength_type_then_controlnets(x: Any) -> bool:
     # /x-advice/18/then/properties/controlnets
     if isinstance(x, list):
-        for _item1 in x:
+        for _item2 in x:
             if not (
-                not isinstance(_item1, dict) or "weight" not in _item1 or _item1["weight"] is None
-                if (not isinstance(_item1, dict) or "strengthType" in _item1)
+                not isinstance(_item2, dict) or "weight" not in _item2 or _item2["weight"] is None
+                if (not isinstance(_item2, dict) or "strengthType" in _item2)
                 and (
-                    not isinstance(_item1, dict)
-                    or "strengthType" not in _item1
-                    or isinstance(_item1["strengthType"], str)
+                    not isinstance(_item2, dict)
+                    or "strengthType" not in _item2
+                    or isinstance(_item2["strengthType"], str)
                 )
                 else True
             ):
@@ -5962,8 +5962,8 @@ def _v_controlnetInput(x: Any) -> bool:
         return False
     if not x.keys() <= _NAMES_controlnetInput:
         return False
-    for _key1, _value2 in x.items():
-        if not _VALID_controlnetInput[_key1](_value2):
+    for _key1, _value1 in x.items():
+        if not _VALID_controlnetInput[_key1](_value1):
             return False
     return True
 
@@ -5978,8 +5978,8 @@ def _v_elementInput(x: Any) -> bool:
         return False
     if not x.keys() <= _NAMES_elementInput:
         return False
-    for _key1, _value2 in x.items():
-        if not _VALID_elementInput[_key1](_value2):
+    for _key1, _value1 in x.items():
+        if not _VALID_elementInput[_key1](_value1):
             return False
     return True
 
@@ -5991,8 +5991,8 @@ def _v_userElementInput(x: Any) -> bool:
         return False
     if not x.keys() <= _NAMES_userElementInput:
         return False
-    for _key1, _value2 in x.items():
-        if not _VALID_userElementInput[_key1](_value2):
+    for _key1, _value1 in x.items():
+        if not _VALID_userElementInput[_key1](_value1):
             return False
     return True
 
@@ -6007,8 +6007,8 @@ def _v_contextImage(x: Any) -> bool:
         return False
     if not x.keys() <= _NAMES_contextImage:
         return False
-    for _key1, _value2 in x.items():
-        if not _VALID_contextImage[_key1](_value2):
+    for _key1, _value1 in x.items():
+        if not _VALID_contextImage[_key1](_value1):
             return False
     return True
 
