@@ -37,6 +37,7 @@ from genspec.jsonvalue import TYPE_KINDS, is_number
 from genspec.literals import Expression, py_comment, py_fstring, py_literal
 from genspec.pointer import escape_token
 from genspec.pyexpr import FALSE, TRUE, Atom, Expr, IfElse, Not, all_of, any_of, call, compare, lit
+from genspec.pylayout import NestedCall
 
 
 def show_json(value: Any) -> str:
@@ -61,6 +62,9 @@ class Code:
         self.depth = 0
 
     def __call__(self, line: str) -> None:
+        if isinstance(line, NestedCall):  # laid out here: there are thousands of these
+            self.lines.extend(line.lines("    " * self.depth))
+            return
         # A compound statement comes as lines joined by "\n" (never inside a literal: those
         # escape line breaks), its body already indented relative to its header.
         for part in line.split("\n"):
@@ -128,16 +132,12 @@ class Context:
         """Statement reporting `keyword`'s failure; inside a documented rule, the rule speaks."""
         location = py_literal(keyword.location)
         rule = self.node.rule
+        name = py_literal(keyword.name)
         if rule is not None:  # the message is the rule's, stored once in RULES
-            return (
-                f"{self.out}.append(_rule_error({self.path}, {location}, "
-                f"{py_literal(keyword.name)}, {py_literal(rule.id)}, {prop}))"
-            )
-        args = f'{message}, None, "error", {prop}'
-        return (
-            f"{self.out}.append(Error(_pointer({self.path}), {location}, "
-            f"{py_literal(keyword.name)}, {args}))"
-        )
+            by_rule = (self.path, location, name, py_literal(rule.id), prop)
+            return NestedCall(f"{self.out}.append", "_rule_error", by_rule)
+        args = (f"_pointer({self.path})", location, name, message, "None", '"error"', prop)
+        return NestedCall(f"{self.out}.append", "Error", args)
 
 
 class KeywordEmitter:
@@ -923,6 +923,65 @@ def py_frozenset(values: list[Any]) -> str:
     )
 
 
+# Blocks nested deeper than this continue in a function of their own (Python's limit is 100).
+MAX_BLOCK_DEPTH = 40
+
+
+def _past_bare_refs(node: Node) -> Node:
+    """The first node along a chain of bare `$ref`s (nodes holding nothing else) that is not
+    one: a 3,000-link chain is then one call, not 3,000 nested ones, when reporting."""
+    seen = {node.index}
+    while len(node.keywords) == 1 and isinstance(node.keywords[0], ir.Ref):
+        target = node.keywords[0].target
+        if target.index in seen:  # a loop (the IR refuses those; never spin here)
+            break
+        seen.add(target.index)
+        node = target
+    return node
+
+
+# Non-bare `$ref` links one in-place chain may have: each is a nested call in the generated
+# module, and Python stops at about 1,000 (bare links cost nothing: `_past_bare_refs`).
+MAX_REF_CHAIN = 400
+
+
+def refuse_long_ref_chains(nodes: list[Node]) -> None:
+    """SchemaError when a chain of in-place `$ref`s (each beside other keywords) is longer than
+    MAX_REF_CHAIN: its module would raise RecursionError at run time. Schema nesting itself is
+    bounded by the loader's depth limit; only `$ref` can chain further."""
+    links: dict[int, tuple[int, str]] = {}  # node -> (longest chain below, where it starts)
+    for start in nodes:
+        stack: list[tuple[Node, bool]] = [(start, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if node.index in links:
+                continue
+            edges = list(ir.in_place_edges(node))
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((child, False) for _, child in edges if child.index not in links)
+                continue
+            bare = len(node.keywords) == 1 and isinstance(node.keywords[0], ir.Ref)
+            best = (0, "")
+            for location, child in edges:
+                below = links.get(child.index, (0, ""))[0]
+                counted = below + (isinstance(ir_keyword(node, location), ir.Ref) and not bare)
+                best = max(best, (counted, location))
+            links[node.index] = best
+            if best[0] > MAX_REF_CHAIN:
+                raise ir.SchemaError(
+                    best[1],
+                    f"a chain of more than {MAX_REF_CHAIN} $refs that never moves into the "
+                    "instance starts here (the generated module would exceed Python's call "
+                    "depth); a $ref that is a subschema's only keyword does not count",
+                    "$ref",
+                )
+
+
+def ir_keyword(node: Node, location: str) -> ir.Keyword | None:
+    return next((kw for kw in node.keywords if kw.location == location), None)
+
+
 # Names the template defines; generated names never take them.
 TEMPLATE_NAMES = frozenset(
     {"_accept", "_reject", "_pointer", "_rule_error", "_warn", "_advise", "_kind", "_show"}
@@ -1008,6 +1067,8 @@ class PythonEmitter:
 
     # -- calls (each makes sure the callee gets emitted) --
     def _request(self, kind: str, node: Node) -> str:
+        if kind in ("e", "a"):  # a bare `$ref` reports and evaluates as its target does
+            node = _past_bare_refs(node)
         stem = f"_{kind}_{plan.place_stem(node.location, self.rule_places)}"
         if node.index >= len(self.ir.nodes):  # merged for the fast path: not a schema place
             stem += "_merged"
@@ -1109,6 +1170,10 @@ class PythonEmitter:
             return
         if node.boolean is False:
             code("return False")
+            return
+        if code.depth > MAX_BLOCK_DEPTH:  # Python refuses 100 nested blocks: a function of its own
+            with code.block(f"if {self.valid_call(node, var).negate()}:"):
+                code("return False")
             return
         if node.location:
             code(py_comment(node.location))
@@ -1227,6 +1292,7 @@ class PythonEmitter:
         return f"{header}\n{code.text() if code.lines else '    return'}"
 
     def emit(self) -> None:
+        refuse_long_ref_chains(self.ir.nodes)
         root = self.ir.root
         self.valid_function(root)
         self._request("e", root)
