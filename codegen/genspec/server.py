@@ -71,6 +71,20 @@ class _Project:
         return any(glob_pattern(g).fullmatch(relative) for g in self.include)
 
 
+def uri_path(uri: str) -> Path:
+    """The local path of a file: URI (as the client names a workspace folder)."""
+    from pygls.uris import to_fs_path
+
+    return Path(to_fs_path(uri) or uri)
+
+
+def folder_containing(path: str, folder_uris: list[str]) -> Path | None:
+    """The innermost of the workspace folders that holds `path`, None when none does."""
+    target = Path(path)
+    holding = [f for f in map(uri_path, folder_uris) if target.is_relative_to(f)]
+    return max(holding, key=lambda f: len(f.parts), default=None)
+
+
 def glob_pattern(glob: str) -> re.Pattern[str]:
     """A glob as git and ruff read one: `*` and `?` stay inside a folder, `**/` spans any."""
     out, index = [], 0
@@ -112,25 +126,35 @@ def build_server(*, isolated: bool = False) -> Any:
     from genspec import __version__
 
     server = LanguageServer("genspec", __version__)
-    projects: list[_Project] = []
+    projects: dict[Path, _Project] = {}  # by workspace folder, each read on first use
 
-    def project() -> _Project:
-        """The workspace's project, read once the client has said where the workspace is."""
-        if not projects:
+    def folder_of(path: str) -> Path:
+        """The workspace folder holding `path` (the innermost, in a multi-root workspace), else
+        the root the client named, else the working directory."""
+        folders = [f.uri for f in server.workspace.folders.values()]
+        found = folder_containing(path, folders)
+        if found is not None:
+            return found
+        root = server.workspace.root_path
+        return Path(root) if root else Path.cwd()
+
+    def project_for(doc: Any) -> _Project:
+        """The project of the folder `doc` is in: its own [tool.genspec] (include, select,
+        ignore, spec)."""
+        start = folder_of(doc.path)
+        if start not in projects:
             from genspec.check import UsageError
             from genspec.config import ConfigError
             from genspec.user_spec import SpecSettingError
 
-            root = server.workspace.root_path
-            start = Path(root) if root else Path.cwd()
             try:
-                projects.append(_Project(start, isolated=isolated))
+                projects[start] = _Project(start, isolated=isolated)
             except (ConfigError, UsageError, SpecSettingError) as exc:  # say why; use defaults
                 server.window_show_message(
                     types.ShowMessageParams(types.MessageType.Error, f"genspec: {exc}")
                 )
-                projects.append(_Project(start, isolated=True))
-        return projects[0]
+                projects[start] = _Project(start, isolated=True)
+        return projects[start]
 
     def document(uri: str) -> Any:
         return server.workspace.get_text_document(uri)
@@ -138,7 +162,8 @@ def build_server(*, isolated: bool = False) -> Any:
     def findings(doc: Any) -> list[Diagnostic]:
         from genspec.editor import lint_document
 
-        return lint_document(doc.source, doc.path, project().engine, project().selection)
+        project = project_for(doc)
+        return lint_document(doc.source, doc.path, project.engine, project.selection)
 
     def lsp_range(doc: Any, d: Diagnostic) -> Any:
         lines = doc.source.split("\n")
@@ -148,7 +173,7 @@ def build_server(*, isolated: bool = False) -> Any:
         return types.Range(start, end)
 
     def publish(doc: Any) -> None:
-        if not project().wants(doc.path):
+        if not project_for(doc).wants(doc.path):
             server.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[])
             )
@@ -184,6 +209,15 @@ def build_server(*, isolated: bool = False) -> Any:
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
         publish(document(params.text_document.uri))
 
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def folders_changed(params: types.DidChangeWorkspaceFoldersParams) -> None:
+        """pygls has updated its folder list: forget the projects of removed folders and check
+        the open documents again, each now under the folder (and settings) that holds it."""
+        for removed in params.event.removed:
+            projects.pop(uri_path(removed.uri), None)
+        for doc in list(server.workspace.text_documents.values()):
+            publish(doc)
+
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
         server.text_document_publish_diagnostics(
@@ -195,8 +229,8 @@ def build_server(*, isolated: bool = False) -> Any:
         from genspec.editor import cursor_at, hover_markdown
 
         doc = document(params.text_document.uri)
-        model = project().engine.view()
-        if model is None or not project().wants(doc.path):
+        model = project_for(doc).engine.view()
+        if model is None or not project_for(doc).wants(doc.path):
             return None
         text, base = _body_at(doc, params.position)
         cursor = cursor_at(text, doc.offset_at_position(params.position) - base)
@@ -216,8 +250,8 @@ def build_server(*, isolated: bool = False) -> Any:
         from genspec.editor import completions, cursor_at
 
         doc = document(params.text_document.uri)
-        model = project().engine.view()
-        if model is None or not project().wants(doc.path):
+        model = project_for(doc).engine.view()
+        if model is None or not project_for(doc).wants(doc.path):
             return None
         text, base = _body_at(doc, params.position)
         cursor = cursor_at(text, doc.offset_at_position(params.position) - base)
@@ -254,10 +288,11 @@ def build_server(*, isolated: bool = False) -> Any:
         from genspec.fixes import fixes_for
 
         doc = document(params.text_document.uri)
-        if not project().wants(doc.path):
+        project = project_for(doc)
+        if not project.wants(doc.path):
             return None
         found = findings(doc)
-        fixes = fixes_for(doc.source, found, project().engine.view(), jsonl=is_jsonl(doc.path))
+        fixes = fixes_for(doc.source, found, project.engine.view(), jsonl=is_jsonl(doc.path))
         wanted = params.range
         actions = []
         for fix in fixes:
