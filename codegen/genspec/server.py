@@ -56,6 +56,7 @@ class _Project:
         self.include = include or DEFAULT_INCLUDE
         self.root = config.source.parent if config.source else start
         self.selection = Selection(lint=True, select=config.select, ignore=config.ignore)
+        self.rules_base = config.rules_url  # None: the installed rules reference
         user_spec = None if isolated else configured_spec(start)
         spec = EngineSpec(None, None, DEFAULT_TIMEOUT, str(user_spec) if user_spec else None)
         self.engine = build_engine(spec)
@@ -173,7 +174,10 @@ def build_server(*, isolated: bool = False) -> Any:
         return types.Range(start, end)
 
     def publish(doc: Any) -> None:
-        if not project_for(doc).wants(doc.path):
+        from genspec.render import default_rules_base, rules_url
+
+        project = project_for(doc)
+        if not project.wants(doc.path):
             server.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[])
             )
@@ -186,6 +190,10 @@ def build_server(*, isolated: bool = False) -> Any:
                 if d.severity == "error"
                 else types.DiagnosticSeverity.Warning,
                 code=d.rule_id,
+                # the editor shows the code as a link to the rule's reference
+                code_description=types.CodeDescription(
+                    href=rules_url(d.rule_id, project.rules_base or default_rules_base())
+                ),
                 source="genspec",
                 data={"line": d.line, "col": d.col, "rule": d.rule_id},
             )

@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import pytest_lsp
@@ -119,6 +120,13 @@ async def test_diagnostics_match_the_cli_in_utf16_positions(
     assert misspelt.range.start.character == lines[1].index('"numImages"') + 1
     assert misspelt.range.end.character == misspelt.range.start.character + len('"numImages"')
     assert all(d.source == "genspec" for d in client.diagnostics[uri])
+    # each code links to its rule's anchor in the rules reference installed with genspec
+    for d in client.diagnostics[uri]:
+        assert d.code_description is not None
+        page, _, anchor = d.code_description.href.partition("#")
+        assert anchor == d.code
+        html = Path(unquote(urlsplit(page).path)).read_text(encoding="utf-8")
+        assert f'id="{anchor}"' in html
 
 
 @pytest.mark.asyncio(loop_scope="module")
