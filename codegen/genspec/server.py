@@ -235,6 +235,7 @@ def build_server(*, isolated: bool = False) -> Any:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams) -> types.Hover | None:
         from genspec.editor import cursor_at, hover_markdown
+        from genspec.render import default_rules_base
 
         doc = document(params.text_document.uri)
         model = project_for(doc).engine.view()
@@ -244,7 +245,8 @@ def build_server(*, isolated: bool = False) -> Any:
         cursor = cursor_at(text, doc.offset_at_position(params.position) - base)
         if cursor is None or not cursor.in_object or cursor.key is None:
             return None
-        markdown = hover_markdown(model, cursor.path, cursor.key)
+        rules_base = project_for(doc).rules_base or default_rules_base()
+        markdown = hover_markdown(model, cursor.path, cursor.key, rules_base)
         if markdown is None:
             return None
         content = types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown)

@@ -79,20 +79,25 @@ async def client(lsp_client: LanguageClient, folders: dict[str, Path]):  # type:
 
 async def published(client: LanguageClient, *uris: str) -> list[list[str]]:
     """Wait until the diagnostics of every one of `uris` have come (in any order, among
-    others) and return the rule ids of each."""
-    waiting = set(uris)
+    others; the caller forgot them first) and return the rule ids of each. The client's
+    record is polled: a notification can arrive before a waiter would be registered."""
 
     async def wait() -> None:
-        while waiting:
-            params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-            waiting.discard(params.uri)
+        while not all(uri in client.diagnostics for uri in uris):
+            await asyncio.sleep(0.05)
 
     await asyncio.wait_for(wait(), timeout=60)
     return [sorted(str(d.code) for d in client.diagnostics[uri]) for uri in uris]
 
 
+def forget(client: LanguageClient, *uris: str) -> None:
+    for uri in uris:
+        client.diagnostics.pop(uri, None)
+
+
 async def open_body(client: LanguageClient, folder: Path) -> str:
     uri = body_in(folder).as_uri()
+    forget(client, uri)
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "json", 1, BODY))
     )
@@ -111,6 +116,7 @@ async def test_each_folder_uses_its_own_configuration(
     # the strict folder's include globs: a body outside requests/ is not checked there
     other = folders["strict"] / "elsewhere.json"
     other.write_text(BODY, encoding="utf-8")
+    forget(client, other.as_uri())
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(types.TextDocumentItem(other.as_uri(), "json", 1, BODY))
     )
@@ -128,6 +134,7 @@ async def test_folders_added_and_removed_at_run_time(
 
     late = types.WorkspaceFolder(folders["late"].as_uri(), "late")
     strict = types.WorkspaceFolder(folders["strict"].as_uri(), "strict")
+    forget(client, late_uri, strict_uri)
     client.workspace_did_change_workspace_folders(
         types.DidChangeWorkspaceFoldersParams(
             types.WorkspaceFoldersChangeEvent(added=[late], removed=[strict])

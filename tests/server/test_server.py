@@ -8,6 +8,7 @@ written here.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -168,6 +169,12 @@ async def test_hover_on_a_key_shows_schema_facts_and_rules(client: LanguageClien
     )
     assert schema["properties"]["ultra"]["description"] in value
     assert "ultra-requires-alchemy-off" in value
+    # the rule links to its anchor of the installed rules reference
+    link = re.search(r"\[`ultra-requires-alchemy-off`\]\(([^)]+)\)", value)
+    assert link is not None
+    page, _, anchor = link.group(1).partition("#")
+    assert anchor == "ultra-requires-alchemy-off"
+    assert f'id="{anchor}"' in Path(unquote(urlsplit(page).path)).read_text(encoding="utf-8")
     # hover on a value describes its member: width's bounds
     text2 = '{"prompt": "a cat", "width": 512}'
     uri2 = await open_document(client, "hover2.json", text2)
