@@ -114,7 +114,8 @@ class TextRenderer:
 
 
 def json_record(d: Diagnostic, rules_base: str | None = None) -> dict[str, object]:
-    """The stable record of the json and jsonl formats: the finding and its rule's `url`."""
+    """The stable record of the json and jsonl formats: the finding (genspec.spark's row has
+    the same fields) and its rule's `url`."""
     return {
         "path": d.path,
         "line": d.line,
