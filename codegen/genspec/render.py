@@ -8,6 +8,7 @@ character in a file name, a key or a message never splits a line or reaches the 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -165,6 +166,7 @@ def _artifact_uri(path: str) -> str:
     return f"file://{encoded}" if pure.is_absolute() else encoded
 
 
+@functools.lru_cache(maxsize=1024)  # a few dozen ids, one URL each: not quoted per finding
 def rules_url(rule_id: str, base: str) -> str:
     """The rule's anchor in the rules reference at `base` (rules.html: one anchor per id)."""
     return f"{base}#{quote(rule_id)}"
