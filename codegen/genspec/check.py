@@ -106,8 +106,8 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
         "--rules-url",
         metavar="URL",
         default=None,
-        help="base of the rules reference for SARIF helpUri (default: the relative "
-        "generated/site/rules.html; helpUri is BASE#RULE-ID)",
+        help="base of the rules reference the findings link to, as BASE#RULE-ID (default: "
+        "the rules.html installed with genspec, as a file: URL)",
     )
     _add_spec_argument(parser)
     parser.set_defaults(lint=command == "lint", fix=False, diff=False, unsafe_fixes=False)
@@ -180,9 +180,9 @@ def run(args: argparse.Namespace) -> int:
 
     from genspec.render import RENDERERS, Summary, summary_line
 
-    options: dict[str, object] = {"quiet": args.quiet}
-    if settings.format == "sarif" and args.rules_url:
-        options["rules_base"] = args.rules_url
+    options: dict[str, object] = {"quiet": args.quiet, "rules_base": settings.rules_url}
+    if settings.format == "text":  # rule ids as hyperlinks on a terminal only (not in pipes)
+        options["links"] = sys.stdout.isatty()
     renderer = RENDERERS[settings.format](sys.stdout, **options)
     totals = _Totals()
     seen_rules: set[str] = set()
@@ -313,6 +313,8 @@ def _settings(args: argparse.Namespace) -> Any:
         config = replace(config, strict=args.strict)
     if args.format is not None:
         config = replace(config, format=args.format)
+    if args.rules_url is not None:
+        config = replace(config, rules_url=args.rules_url)
     return config
 
 

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lint": ("genspec.check", "check request bodies: errors and warnings (the editor linter)"),
     "server": ("genspec.server", "a language server for request bodies, over stdio (LSP)"),
     "schema": ("genspec.schema_command", "print the request schema (--path: where it is)"),
+    "rule": ("genspec.rule_command", "print a rule's reference and link (none: list the ids)"),
     "drift": ("genspec.drift", "compare the spec with an OpenAPI document of Leonardo's API"),
     "mock": ("genspec.mock", "serve a local mock of Leonardo's API (for tests; no credits)"),
 }

@@ -13,7 +13,8 @@ from typing import Any
 
 FORMATS = ("text", "json", "jsonl", "sarif", "github")
 MAX_PYPROJECT_BYTES = 16 * 1024 * 1024  # a pyproject.toml; /dev/zero behind the name is refused
-KNOWN_KEYS = ("select", "ignore", "strict", "format", "spec", "include")  # spec: genspec.user_spec
+# spec: genspec.user_spec; rules-url: the base findings link their rule to (render.rules_url)
+KNOWN_KEYS = ("select", "ignore", "strict", "format", "spec", "include", "rules-url")
 
 
 class ConfigError(Exception):
@@ -26,6 +27,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     strict: bool = False
     format: str = "text"
+    rules_url: str | None = None  # None: the rules reference installed with genspec
     source: Path | None = None  # the pyproject.toml it came from
 
 
@@ -95,11 +97,15 @@ def load_config(start: Path | None = None) -> Config:
     output_format = table.get("format", "text")
     if output_format not in FORMATS:
         raise ConfigError(f"{path}: [tool.genspec] format must be one of {', '.join(FORMATS)}")
+    rules_url = table.get("rules-url")
+    if rules_url is not None and not (isinstance(rules_url, str) and rules_url):
+        raise ConfigError(f"{path}: [tool.genspec] rules-url must be a URL (a string)")
     return Config(
         select=_rule_list(path, "select", table["select"]) if "select" in table else None,
         ignore=_rule_list(path, "ignore", table.get("ignore", [])),
         strict=strict,
         format=output_format,
+        rules_url=rules_url,
         source=path,
     )
 

@@ -196,9 +196,12 @@ def rules_reading(model: LintModel, name: str) -> list[dict[str, Any]]:
     return rules
 
 
-def hover_markdown(model: LintModel, path: list[str], name: str) -> str | None:
+def hover_markdown(
+    model: LintModel, path: list[str], name: str, rules_base: str | None = None
+) -> str | None:
     """Markdown for member `name` of the object at `path`: description, type, default, range,
-    allowed values, deprecation, and the rules that read it with their evidence."""
+    allowed values, deprecation, and the rules that read it with their evidence (each linked
+    to its entry of the rules reference at `rules_base`, when given)."""
     schemas = member_schemas(model, path, name)
     if not schemas:
         return None
@@ -226,7 +229,12 @@ def hover_markdown(model: LintModel, path: list[str], name: str) -> str | None:
         for rule in rules:
             evidence = rule.get("evidence")
             tag = f"{rule.get('severity', 'error')}" + (f", {evidence}" if evidence else "")
-            lines.append(f"- `{rule.get('id')}` ({tag}): {rule.get('message', '')}")
+            label = f"`{rule.get('id')}`"
+            if rules_base is not None:
+                from genspec.render import rules_url
+
+                label = f"[{label}]({rules_url(str(rule.get('id')), rules_base)})"
+            lines.append(f"- {label} ({tag}): {rule.get('message', '')}")
             if rule.get("source"):
                 lines.append(f"  > {rule['source']}")
         parts.append("\n".join(lines))

@@ -110,12 +110,131 @@ def _fix(segment: _Segment, diagnostic: Diagnostic, model: LintModel) -> Fix | N
     if rule in ("no-effect", "default-value"):
         return _removal_fix(segment, diagnostic, pointer, safe=True)
     if rule == "deprecated-field":
+        tokens = split_pointer(pointer)
+        if len(tokens) == 1 and tokens[0] in LEGACY_CONTROLNET:
+            return _controlnet_migration(segment, diagnostic, pointer)
         return _removal_fix(segment, diagnostic, pointer, safe=False)
     if rule == "duplicate-key":
         return _duplicate_fix(segment, diagnostic)
     if rule == "ultra-requires-alchemy-off":
         return _set_member_fix(segment, diagnostic, "", "alchemy", False, after="ultra")
     return None
+
+
+# --- the legacy ControlNet fields, migrated to controlnets[] -------------------------------------
+# Sources: shared/reference/leonardo-api-facts.md 2.8 (Image Guidance guide, OAS) and the spec.
+
+LEGACY_CONTROLNET = ("controlNet", "controlNetType", "weighting")
+# "Legacy controlNetType mapping: CANNY = Edge to Image, POSE = Pose to Image, DEPTH = Depth to
+# Image" (facts 2.8); the preprocessor ids of those kinds per base model, from the table of the
+# Image Guidance guide (facts 2.8: Edge 1/12/19, Depth 3/13/20, Pose 7/16/21 on SD1.5/SD2.1/SDXL;
+# "x", not available, on Phoenix, and none documented for Flux or Lucid).
+_KINDS = {"CANNY": "Edge to Image", "DEPTH": "Depth to Image", "POSE": "Pose to Image"}
+_PREPROCESSORS = {
+    "Edge to Image": {"SD1.5": 1, "SD2.1": 12, "SDXL": 19},
+    "Depth to Image": {"SD1.5": 3, "SD2.1": 13, "SDXL": 20},
+    "Pose to Image": {"SD1.5": 7, "SD2.1": 16, "SDXL": 21},
+}
+# Base models the reference states: sd_version v1_5 is SD 1.5 and v2 SD 2.1 (the spec's
+# sd_version description), the SDXL_* versions are SDXL; model ids with a documented base
+# (facts 2.9 Elements table and 2.11): Lightning XL and Anime XL (SDXL Lightning), Kino XL,
+# Vision XL, Diffusion XL, AlbedoBase XL (SDXL 0.9), SDXL 1.0, SDXL 0.9, Leonardo Creative
+# (SD2.1). Any other model (Phoenix, Flux, a custom model) has no documented Edge/Depth/Pose id.
+_SD_VERSION_BASES = {
+    "v1_5": "SD1.5",
+    "v2": "SD2.1",
+    **dict.fromkeys(("SDXL_0_8", "SDXL_0_9", "SDXL_1_0", "SDXL_LIGHTNING"), "SDXL"),
+}
+_MODEL_BASES = {
+    "b24e16ff-06e3-43eb-8d33-4416c2d75876": "SDXL",  # Leonardo Lightning XL
+    "e71a1c2f-4f80-4800-934f-2c68979d8cc8": "SDXL",  # Leonardo Anime XL
+    "aa77f04e-3eec-4034-9c07-d0f619684628": "SDXL",  # Leonardo Kino XL
+    "5c232a9e-9061-4777-980a-ddc8e65647c6": "SDXL",  # Leonardo Vision XL
+    "1e60896f-3c26-4296-8ecc-53e2afecc132": "SDXL",  # Leonardo Diffusion XL
+    "2067ae52-33fd-4a82-bb92-c2c55e7d2786": "SDXL",  # AlbedoBase XL
+    "16e7060a-803e-4df3-97ee-edcfa5dc9cc8": "SDXL",  # SDXL 1.0
+    "b63f7119-31dc-4540-969b-2a9df997e173": "SDXL",  # SDXL 0.9
+    "6bef9f1b-29cb-40c7-b9df-32b51c1f67d3": "SD2.1",  # Leonardo Creative
+}
+
+
+def _legacy_controlnet_item(body: dict[str, Any]) -> tuple[dict[str, Any], str] | str:
+    """The controlnets[] item the legacy fields of `body` stand for, with a description of it,
+    or why none can be written without guessing."""
+    if body.get("controlNet") is not True:
+        return "controlNet is not true, so the legacy ControlNet was off"
+    if "controlnets" in body:
+        return "the body already has controlnets"
+    kind = _KINDS.get(str(body.get("controlNetType")))
+    if kind is None:
+        return "controlNetType does not name the kind of guidance"
+    # The legacy ControlNet "requires an init image to be provided" (facts 2.8, older docs):
+    # that image is the guidance image. init_image_id is an uploaded image, init_generation_
+    # image_id a generated one (the spec's descriptions; initImageType says which).
+    images = [
+        (body[name], kind_of_image)
+        for name, kind_of_image in (
+            ("init_image_id", "UPLOADED"),
+            ("init_generation_image_id", "GENERATED"),
+        )
+        if isinstance(body.get(name), str)
+    ]
+    if len(images) != 1:
+        return "the guidance image (init_image_id or init_generation_image_id) is not one known id"
+    model = body.get("modelId")
+    if model is not None:
+        base = _MODEL_BASES.get(model) if isinstance(model, str) else None
+    else:  # no modelId: the documented readings disagree unless sd_version names the base
+        base = _SD_VERSION_BASES.get(str(body.get("sd_version")))
+    if base is None:
+        return f"the {kind} preprocessorId depends on the model's base, not known for this body"
+    item: dict[str, Any] = {
+        "initImageId": images[0][0],
+        "initImageType": images[0][1],
+        "preprocessorId": _PREPROCESSORS[kind][base],
+    }
+    weighting = body.get("weighting")
+    if isinstance(weighting, int | float) and not isinstance(weighting, bool):
+        item["weight"] = weighting  # "Legacy ControlNet weight ... use controlnets[].weight"
+    return item, f"{kind}, preprocessorId {item['preprocessorId']} on {base}"
+
+
+def _controlnet_migration(segment: _Segment, diagnostic: Diagnostic, pointer: str) -> Fix | None:
+    """controlNet, controlNetType and weighting replaced by the one controlnets[] item they
+    stand for: the first of them (in the text) becomes `"controlnets": [...]`, the others go.
+    Where a value of the item is not documented for the body, only the field is removed, and
+    the title says why."""
+    try:
+        body = json.loads(segment.text)
+    except ValueError:
+        body = None
+    found = _legacy_controlnet_item(body) if isinstance(body, dict) else "the body is not an object"
+    members = segment.positions.root.members or {}
+    if isinstance(found, str):
+        removal = _removal_fix(segment, diagnostic, pointer, safe=False)
+        if removal is None:
+            return None
+        return Fix(
+            f"{removal.title} (not migrated to controlnets: {found})",
+            removal.edits,
+            False,
+            diagnostic,
+        )
+    item, description = found
+    legacy = sorted(
+        (members[name].key_offset, name) for name in LEGACY_CONTROLNET if name in members
+    )
+    first = members[legacy[0][1]]
+    replacement = '"controlnets": ' + json.dumps([item], ensure_ascii=False)
+    edits = [_edit(segment, first.key_offset, _value_end(segment.text, first.offset), replacement)]
+    for _, name in legacy[1:]:  # each after the first: its span starts at its own comma
+        span = _member_span(segment, [name])
+        if span is None:
+            return None
+        edits.append(_edit(segment, span[0], span[1], ""))
+    names = ", ".join(name for _, name in legacy)
+    title = f"Replace {names} by controlnets ({description})"
+    return Fix(title, tuple(edits), False, diagnostic)
 
 
 def folded(name: str) -> str:

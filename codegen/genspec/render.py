@@ -8,11 +8,12 @@ character in a file name, a key or a message never splits a line or reaches the 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import IO, Protocol
 from urllib.parse import quote
 
@@ -21,10 +22,23 @@ from genspec.diagnostics import ERROR, Diagnostic
 from genspec.rules import Rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-# Where a rule's documentation lives: the rules reference of the generated site, by rule id.
-# Relative to the repository root, so code scanning resolves it against the repository; an
-# absolute base (a published site) can be given with `--rules-url`.
-DEFAULT_RULES_URL = "generated/site/rules.html"
+
+
+def rules_page() -> Path:
+    """The rules reference (generated/site/rules.html) as installed: package data of a wheel
+    (genspec/_site), else the checkout's generated/site (an editable install)."""
+    packaged = Path(__file__).resolve().parent / "_site" / "rules.html"
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "generated" / "site" / "rules.html"
+
+
+def default_rules_base() -> str:
+    """Where a finding's rule links to without `--rules-url`/`rules-url`: the installed page,
+    so the link opens on any machine genspec is installed on (a checkout or a plain pip
+    install); a published copy of the site is named with `rules-url`."""
+    return rules_page().as_uri()
+
 
 # C0 and C1 controls, DEL, line/paragraph separators, bidirectional overrides: never printed raw.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -65,29 +79,44 @@ def _where(diagnostic: Diagnostic) -> str:
     return f" (at {diagnostic.instance_path})" if diagnostic.instance_path else ""
 
 
-def text_line(d: Diagnostic) -> str:
-    """`path:line:col: RULE [severity] message (at /pointer)`, every field escaped."""
+def text_line(d: Diagnostic, link: str | None = None) -> str:
+    """`path:line:col: RULE [severity] message (at /pointer)`, every field escaped; with `link`
+    the rule id is an OSC 8 terminal hyperlink to it (terminals without them show the id)."""
     path = printable(d.path)
     place = f"{path}:{d.line}:{d.col}" if d.line >= 1 else path  # 0: the file was not read
-    return f"{place}: {printable(f'{d.rule_id} [{d.severity}] {d.message}{_where(d)}')}"
+    rule = printable(d.rule_id)
+    if link is not None:  # OSC 8; an escape inside a configured URL never reaches the terminal
+        rule = f"\x1b]8;;{printable(link)}\x1b\\{rule}\x1b]8;;\x1b\\"
+    return f"{place}: {rule} {printable(f'[{d.severity}] {d.message}{_where(d)}')}"
 
 
 class TextRenderer:
-    """One line a finding, ruff-style, then the summary line (unless quiet)."""
+    """One line a finding, ruff-style, then the summary line (unless quiet). `links`: the rule
+    ids are hyperlinks (for a terminal only: pipes and CI logs get plain text)."""
 
-    def __init__(self, out: IO[str], *, quiet: bool = False) -> None:
-        self.out, self.quiet = out, quiet
+    def __init__(
+        self,
+        out: IO[str],
+        *,
+        quiet: bool = False,
+        links: bool = False,
+        rules_base: str | None = None,
+    ) -> None:
+        self.out, self.quiet, self.links = out, quiet, links
+        self.rules_base = (rules_base or default_rules_base()) if links else ""
 
     def add(self, diagnostic: Diagnostic) -> None:
-        self.out.write(text_line(diagnostic) + "\n")
+        link = rules_url(diagnostic.rule_id, self.rules_base) if self.links else None
+        self.out.write(text_line(diagnostic, link) + "\n")
 
     def end(self, summary: Summary, rules: Mapping[str, Rule]) -> None:
         if not self.quiet:
             self.out.write(summary_line(summary) + "\n")
 
 
-def json_record(d: Diagnostic) -> dict[str, object]:
-    """The stable record of the json and jsonl formats (and of genspec.spark's rows)."""
+def json_record(d: Diagnostic, rules_base: str | None = None) -> dict[str, object]:
+    """The stable record of the json and jsonl formats: the finding (genspec.spark's row has
+    the same fields) and its rule's `url`."""
     return {
         "path": d.path,
         "line": d.line,
@@ -96,19 +125,20 @@ def json_record(d: Diagnostic) -> dict[str, object]:
         "severity": d.severity,
         "message": d.message,
         "instance_path": d.instance_path,
+        "url": rules_url(d.rule_id, rules_base or default_rules_base()),
     }
 
 
 class JsonRenderer:
     """A JSON array of records, one a line; ASCII-only (controls escaped) for any pipe."""
 
-    def __init__(self, out: IO[str], *, quiet: bool = False) -> None:
+    def __init__(self, out: IO[str], *, quiet: bool = False, rules_base: str | None = None):
         self.out, self.count = out, 0
+        self.rules_base = rules_base or default_rules_base()
 
     def add(self, diagnostic: Diagnostic) -> None:
-        self.out.write(
-            ("[\n  " if not self.count else ",\n  ") + json.dumps(json_record(diagnostic))
-        )
+        record = json_record(diagnostic, self.rules_base)
+        self.out.write(("[\n  " if not self.count else ",\n  ") + json.dumps(record))
         self.count += 1
 
     def end(self, summary: Summary, rules: Mapping[str, Rule]) -> None:
@@ -118,11 +148,11 @@ class JsonRenderer:
 class JsonLinesRenderer:
     """One JSON record a line, written as each finding comes: for streams and big runs."""
 
-    def __init__(self, out: IO[str], *, quiet: bool = False) -> None:
-        self.out = out
+    def __init__(self, out: IO[str], *, quiet: bool = False, rules_base: str | None = None):
+        self.out, self.rules_base = out, rules_base or default_rules_base()
 
     def add(self, diagnostic: Diagnostic) -> None:
-        self.out.write(json.dumps(json_record(diagnostic)) + "\n")
+        self.out.write(json.dumps(json_record(diagnostic, self.rules_base)) + "\n")
 
     def end(self, summary: Summary, rules: Mapping[str, Rule]) -> None:
         pass
@@ -136,11 +166,13 @@ def _artifact_uri(path: str) -> str:
     return f"file://{encoded}" if pure.is_absolute() else encoded
 
 
-def rules_url(rule_id: str, base: str = DEFAULT_RULES_URL) -> str:
+@functools.lru_cache(maxsize=1024)  # a few dozen ids, one URL each: not quoted per finding
+def rules_url(rule_id: str, base: str) -> str:
+    """The rule's anchor in the rules reference at `base` (rules.html: one anchor per id)."""
     return f"{base}#{quote(rule_id)}"
 
 
-def sarif_rule(rule_id: str, info: Rule | None, base: str = DEFAULT_RULES_URL) -> dict[str, object]:
+def sarif_rule(rule_id: str, info: Rule | None, base: str) -> dict[str, object]:
     rule: dict[str, object] = {"id": rule_id, "helpUri": rules_url(rule_id, base)}
     if info is not None:
         rule["shortDescription"] = {"text": info.message}
@@ -186,8 +218,8 @@ class SarifRenderer:
     """A SARIF 2.1.0 log with one run. Results are written as they come; the rule table (which
     needs every rule id seen) follows them, as JSON members may come in any order."""
 
-    def __init__(self, out: IO[str], *, quiet: bool = False, rules_base: str = DEFAULT_RULES_URL):
-        self.out, self.rules_base = out, rules_base
+    def __init__(self, out: IO[str], *, quiet: bool = False, rules_base: str | None = None):
+        self.out, self.rules_base = out, rules_base or default_rules_base()
         self.index: dict[str, int] = {}
 
     def add(self, diagnostic: Diagnostic) -> None:
@@ -225,17 +257,20 @@ def _escape_property(text: str) -> str:
 
 
 class GithubRenderer:
-    """GitHub Actions annotations: `::error file=...,line=...,col=...,title=RULE::message`."""
+    """GitHub Actions annotations: `::error file=...,line=...,col=...,title=RULE::message`.
+    With a published `rules_base` the message ends with the rule's link; a file on the runner
+    (the default base) would mean nothing in GitHub's page, so none is added then."""
 
-    def __init__(self, out: IO[str], *, quiet: bool = False) -> None:
-        self.out = out
+    def __init__(self, out: IO[str], *, quiet: bool = False, rules_base: str | None = None):
+        self.out, self.rules_base = out, rules_base
 
     def add(self, d: Diagnostic) -> None:
         properties = [f"file={_escape_property(d.path)}"]
         if d.line >= 1:
             properties += [f"line={d.line}", f"col={d.col}"]
         properties.append(f"title={_escape_property(d.rule_id)}")
-        message = _escape_data(f"{d.message}{_where(d)}")
+        see = f" See {rules_url(d.rule_id, self.rules_base)}" if self.rules_base else ""
+        message = _escape_data(f"{d.message}{_where(d)}{see}")
         self.out.write(f"::{printable(d.severity)} {','.join(properties)}::{message}\n")
 
     def end(self, summary: Summary, rules: Mapping[str, Rule]) -> None:

@@ -56,6 +56,7 @@ class _Project:
         self.include = include or DEFAULT_INCLUDE
         self.root = config.source.parent if config.source else start
         self.selection = Selection(lint=True, select=config.select, ignore=config.ignore)
+        self.rules_base = config.rules_url  # None: the installed rules reference
         user_spec = None if isolated else configured_spec(start)
         spec = EngineSpec(None, None, DEFAULT_TIMEOUT, str(user_spec) if user_spec else None)
         self.engine = build_engine(spec)
@@ -69,6 +70,20 @@ class _Project:
             relative = os.path.relpath(path, self.root)
         relative = relative.replace(os.sep, "/")
         return any(glob_pattern(g).fullmatch(relative) for g in self.include)
+
+
+def uri_path(uri: str) -> Path:
+    """The local path of a file: URI (as the client names a workspace folder)."""
+    from pygls.uris import to_fs_path
+
+    return Path(to_fs_path(uri) or uri)
+
+
+def folder_containing(path: str, folder_uris: list[str]) -> Path | None:
+    """The innermost of the workspace folders that holds `path`, None when none does."""
+    target = Path(path)
+    holding = [f for f in map(uri_path, folder_uris) if target.is_relative_to(f)]
+    return max(holding, key=lambda f: len(f.parts), default=None)
 
 
 def glob_pattern(glob: str) -> re.Pattern[str]:
@@ -112,25 +127,35 @@ def build_server(*, isolated: bool = False) -> Any:
     from genspec import __version__
 
     server = LanguageServer("genspec", __version__)
-    projects: list[_Project] = []
+    projects: dict[Path, _Project] = {}  # by workspace folder, each read on first use
 
-    def project() -> _Project:
-        """The workspace's project, read once the client has said where the workspace is."""
-        if not projects:
+    def folder_of(path: str) -> Path:
+        """The workspace folder holding `path` (the innermost, in a multi-root workspace), else
+        the root the client named, else the working directory."""
+        folders = [f.uri for f in server.workspace.folders.values()]
+        found = folder_containing(path, folders)
+        if found is not None:
+            return found
+        root = server.workspace.root_path
+        return Path(root) if root else Path.cwd()
+
+    def project_for(doc: Any) -> _Project:
+        """The project of the folder `doc` is in: its own [tool.genspec] (include, select,
+        ignore, spec)."""
+        start = folder_of(doc.path)
+        if start not in projects:
             from genspec.check import UsageError
             from genspec.config import ConfigError
             from genspec.user_spec import SpecSettingError
 
-            root = server.workspace.root_path
-            start = Path(root) if root else Path.cwd()
             try:
-                projects.append(_Project(start, isolated=isolated))
+                projects[start] = _Project(start, isolated=isolated)
             except (ConfigError, UsageError, SpecSettingError) as exc:  # say why; use defaults
                 server.window_show_message(
                     types.ShowMessageParams(types.MessageType.Error, f"genspec: {exc}")
                 )
-                projects.append(_Project(start, isolated=True))
-        return projects[0]
+                projects[start] = _Project(start, isolated=True)
+        return projects[start]
 
     def document(uri: str) -> Any:
         return server.workspace.get_text_document(uri)
@@ -138,7 +163,8 @@ def build_server(*, isolated: bool = False) -> Any:
     def findings(doc: Any) -> list[Diagnostic]:
         from genspec.editor import lint_document
 
-        return lint_document(doc.source, doc.path, project().engine, project().selection)
+        project = project_for(doc)
+        return lint_document(doc.source, doc.path, project.engine, project.selection)
 
     def lsp_range(doc: Any, d: Diagnostic) -> Any:
         lines = doc.source.split("\n")
@@ -148,7 +174,10 @@ def build_server(*, isolated: bool = False) -> Any:
         return types.Range(start, end)
 
     def publish(doc: Any) -> None:
-        if not project().wants(doc.path):
+        from genspec.render import default_rules_base, rules_url
+
+        project = project_for(doc)
+        if not project.wants(doc.path):
             server.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[])
             )
@@ -161,6 +190,10 @@ def build_server(*, isolated: bool = False) -> Any:
                 if d.severity == "error"
                 else types.DiagnosticSeverity.Warning,
                 code=d.rule_id,
+                # the editor shows the code as a link to the rule's reference
+                code_description=types.CodeDescription(
+                    href=rules_url(d.rule_id, project.rules_base or default_rules_base())
+                ),
                 source="genspec",
                 data={"line": d.line, "col": d.col, "rule": d.rule_id},
             )
@@ -184,6 +217,15 @@ def build_server(*, isolated: bool = False) -> Any:
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
         publish(document(params.text_document.uri))
 
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def folders_changed(params: types.DidChangeWorkspaceFoldersParams) -> None:
+        """pygls has updated its folder list: forget the projects of removed folders and check
+        the open documents again, each now under the folder (and settings) that holds it."""
+        for removed in params.event.removed:
+            projects.pop(uri_path(removed.uri), None)
+        for doc in list(server.workspace.text_documents.values()):
+            publish(doc)
+
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
         server.text_document_publish_diagnostics(
@@ -193,16 +235,18 @@ def build_server(*, isolated: bool = False) -> Any:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams) -> types.Hover | None:
         from genspec.editor import cursor_at, hover_markdown
+        from genspec.render import default_rules_base
 
         doc = document(params.text_document.uri)
-        model = project().engine.view()
-        if model is None or not project().wants(doc.path):
+        model = project_for(doc).engine.view()
+        if model is None or not project_for(doc).wants(doc.path):
             return None
         text, base = _body_at(doc, params.position)
         cursor = cursor_at(text, doc.offset_at_position(params.position) - base)
         if cursor is None or not cursor.in_object or cursor.key is None:
             return None
-        markdown = hover_markdown(model, cursor.path, cursor.key)
+        rules_base = project_for(doc).rules_base or default_rules_base()
+        markdown = hover_markdown(model, cursor.path, cursor.key, rules_base)
         if markdown is None:
             return None
         content = types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown)
@@ -216,8 +260,8 @@ def build_server(*, isolated: bool = False) -> Any:
         from genspec.editor import completions, cursor_at
 
         doc = document(params.text_document.uri)
-        model = project().engine.view()
-        if model is None or not project().wants(doc.path):
+        model = project_for(doc).engine.view()
+        if model is None or not project_for(doc).wants(doc.path):
             return None
         text, base = _body_at(doc, params.position)
         cursor = cursor_at(text, doc.offset_at_position(params.position) - base)
@@ -254,10 +298,11 @@ def build_server(*, isolated: bool = False) -> Any:
         from genspec.fixes import fixes_for
 
         doc = document(params.text_document.uri)
-        if not project().wants(doc.path):
+        project = project_for(doc)
+        if not project.wants(doc.path):
             return None
         found = findings(doc)
-        fixes = fixes_for(doc.source, found, project().engine.view(), jsonl=is_jsonl(doc.path))
+        fixes = fixes_for(doc.source, found, project.engine.view(), jsonl=is_jsonl(doc.path))
         wanted = params.range
         actions = []
         for fix in fixes:

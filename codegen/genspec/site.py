@@ -174,7 +174,7 @@ def _rule_triggers(request: Any) -> dict[str, set[str]]:
     return found
 
 
-def _schema_keyword_rules() -> list[tuple[str, str]]:
+def schema_keyword_rules() -> list[tuple[str, str]]:
     """(id, keyword) of the plain schema errors: `genspec lint` names them schema-<keyword>."""
     from genspec.diagnostics import schema_rule_id
     from genspec.keywords import CHECKED
@@ -254,7 +254,7 @@ def render_site(request: Any, response: Any, spec: Path) -> dict[str, str]:
             header=header,
             rules=rules,
             lint_rules=list(LINT_RULES.values()),
-            keyword_rules=_schema_keyword_rules(),
+            keyword_rules=schema_keyword_rules(),
             failing=failing,
             passing=passing,
             style=Markup(_asset("site.css")),

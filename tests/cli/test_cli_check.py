@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from genspec.render import default_rules_base
+
 THREE_MISTAKES = """{
   "prompt": "A majestic cat in the snow",
   "numImages": 2,
@@ -300,6 +302,7 @@ def test_json_and_github_formats_carry_the_same_findings(tmp_path: Path) -> None
         "severity": "error",
         "message": maximum["message"],
         "instance_path": "/num_images",
+        "url": f"{default_rules_base()}#schema-maximum",
     }
     github = genspec("lint", "--format", "github", "body.json", cwd=tmp_path).stdout.splitlines()
     assert len(github) == len(records)

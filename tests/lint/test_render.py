@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from genspec.diagnostics import LINT_RULES, Diagnostic
-from genspec.render import RENDERERS, Summary, render
+from genspec.render import RENDERERS, Summary, default_rules_base, render
 from genspec.rules import Evidence, Rule, Severity
 
 
@@ -81,6 +81,7 @@ def test_json_records_every_field() -> None:
         "severity": "warning",
         "message": "use 'x'",
         "instance_path": "/controlNet",
+        "url": default_rules_base() + "#deprecated-field",
     }
 
 
@@ -181,7 +182,7 @@ def test_sarif_rules_carry_help_help_uri_and_column_kind() -> None:
     assert run["columnKind"] == "unicodeCodePoints"
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
     ultra = rules["ultra-alchemy"]
-    assert ultra["helpUri"] == "generated/site/rules.html#ultra-alchemy"
+    assert ultra["helpUri"] == default_rules_base() + "#ultra-alchemy"  # the installed page
     help_text = ultra["help"]["text"]
     assert "ultra cannot be combined with alchemy." in help_text
     assert "Evidence: server-rejection." in help_text

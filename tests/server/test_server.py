@@ -8,9 +8,11 @@ written here.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import pytest_lsp
@@ -119,6 +121,13 @@ async def test_diagnostics_match_the_cli_in_utf16_positions(
     assert misspelt.range.start.character == lines[1].index('"numImages"') + 1
     assert misspelt.range.end.character == misspelt.range.start.character + len('"numImages"')
     assert all(d.source == "genspec" for d in client.diagnostics[uri])
+    # each code links to its rule's anchor in the rules reference installed with genspec
+    for d in client.diagnostics[uri]:
+        assert d.code_description is not None
+        page, _, anchor = d.code_description.href.partition("#")
+        assert anchor == d.code
+        html = Path(unquote(urlsplit(page).path)).read_text(encoding="utf-8")
+        assert f'id="{anchor}"' in html
 
 
 @pytest.mark.asyncio(loop_scope="module")
@@ -160,6 +169,12 @@ async def test_hover_on_a_key_shows_schema_facts_and_rules(client: LanguageClien
     )
     assert schema["properties"]["ultra"]["description"] in value
     assert "ultra-requires-alchemy-off" in value
+    # the rule links to its anchor of the installed rules reference
+    link = re.search(r"\[`ultra-requires-alchemy-off`\]\(([^)]+)\)", value)
+    assert link is not None
+    page, _, anchor = link.group(1).partition("#")
+    assert anchor == "ultra-requires-alchemy-off"
+    assert f'id="{anchor}"' in Path(unquote(urlsplit(page).path)).read_text(encoding="utf-8")
     # hover on a value describes its member: width's bounds
     text2 = '{"prompt": "a cat", "width": 512}'
     uri2 = await open_document(client, "hover2.json", text2)

@@ -55,7 +55,8 @@ def cli_records(command: str, path: Path) -> list[dict[str, Any]]:
         timeout=300,
     )
     assert done.returncode in (0, 1), done.stderr
-    return list(json.loads(done.stdout))
+    # a row has the finding's fields; the json record adds its rule's link (`url`)
+    return [{k: r[k] for k in FINDING_FIELDS} for r in json.loads(done.stdout)]
 
 
 def rows(df: Any) -> list[dict[str, Any]]:
