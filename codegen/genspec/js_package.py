@@ -10,6 +10,7 @@ import json
 from importlib import resources
 from typing import Any
 
+from genspec import __version__
 from genspec.compiler_js import compile_schema_js
 from genspec.literals import js_literal
 
@@ -108,8 +109,10 @@ import { isValid, validate, parseJson, LeonardoClient } from "leonardo-generatio
 `isValid(body)`: the API accepts the body (no error). `validate(body)`: every finding
 (instancePath, schemaPath, keyword, ruleId, severity, message, property), errors first,
 then the advice warnings. `parseJson(text)`: the value plus positions, duplicate keys and
-numbers JSON.parse would round. `new LeonardoClient().createGeneration(body)`: validated
-locally, then sent (key from `apiKey` or LEONARDO_API_KEY).
+numbers JSON.parse would round. `new LeonardoClient()` (key from `apiKey` or
+LEONARDO_API_KEY): `createGeneration(body)` (validated locally, then sent), `getGeneration(id)`,
+`waitForGeneration(id)`, `generate(body)` (create + wait: the images), `uploadInitImage(image)`
+(the presigned upload, without the key); `parseWebhook(body, authorization, webhookKey)`.
 """
 
 
@@ -123,6 +126,7 @@ def render_js_package(request: Any, response: Any) -> dict[str, str]:
         _runtime("client.mjs")
         .replace("__BASE_URL__", js_literal(ENDPOINT.server))
         .replace("__ENDPOINT_PATH__", js_literal(ENDPOINT.path))
+        .replace("__USER_AGENT__", js_literal(f"{PACKAGE_NAME}/{VERSION} (genspec {__version__})"))
     )
     files = {
         "package.json": _package_json(),

@@ -6,6 +6,7 @@ import { inspect } from "node:util";
 import {
   ApiError,
   ConnectionFailed,
+  InvalidApiKey,
   LeonardoClient,
   MissingApiKey,
   RateLimited,
@@ -157,4 +158,54 @@ test("Retry-After takes seconds or an HTTP date", () => {
   assert.equal(retryAfterMs(new Date(10_000).toUTCString(), 4_000), 6000);
   assert.equal(retryAfterMs("soon"), null);
   assert.equal(retryAfterMs(null), null);
+});
+
+const generation = (status, extra = {}) => [200, {}, { generations_by_pk: { id: "g-1", status, generated_images: [], ...extra } }];
+
+test("an unknown status is kept and waited through; unknown members are kept", async () => {
+  const image = { id: "i-1", url: "https://cdn.example/i-1.png", brandNew: 1 };
+  script = [generation("QUEUED"), generation("PENDING"), generation("COMPLETE", { generated_images: [image], extra: "kept" })];
+  const done = await client().waitForGeneration("g-1", { intervalMs: 1, timeoutMs: 5_000 });
+  assert.equal(seen.length, 3);
+  assert.equal(seen[0].url, "/api/rest/v1/generations/g-1");
+  assert.deepEqual([done.status, done.extra, done.generated_images[0].brandNew], ["COMPLETE", "kept", 1]);
+});
+
+test("a 2xx with values the spec does not list is returned as sent, not an exception", async () => {
+  const job = { generationId: "g-1", apiCreditCost: "lots", cost: { amount: 3, unit: "TOKENS" }, newField: [1] };
+  script = [[200, {}, { sdGenerationJob: job }]];
+  assert.deepEqual((await client().createGeneration(BODY)).sdGenerationJob, job);
+});
+
+test("the generation id cannot escape its path", async () => {
+  script = [generation("PENDING")];
+  await client().getGeneration("../../init-image?x=1");
+  assert.equal(seen[0].url, "/api/rest/v1/generations/..%2F..%2Finit-image%3Fx%3D1");
+});
+
+test("a short key does not mangle answers (only bodies put into errors are redacted)", async () => {
+  script = [generation("PENDING")];
+  const answer = await new LeonardoClient({ apiKey: "k", baseUrl }).getGeneration("g-1");
+  assert.equal(answer.status, "PENDING");
+});
+
+test("bad headers and keys are refused on construction, never echoing the key", () => {
+  for (const headers of [{ Authorization: "Bearer x" }, { "Bad Name": "v" }, { "X-Ok": "line\nbreak" }]) {
+    assert.throws(() => client({ headers }), TypeError);
+  }
+  for (const apiKey of [`${KEY}\r`, ` ${KEY}`, `${KEY} x`, `${KEY}é`]) {
+    assert.throws(() => client({ apiKey }), (error) => error instanceof InvalidApiKey && !inspect(error).includes(KEY));
+  }
+});
+
+test("the presigned upload takes fields as an object too, and sends the file after them", async () => {
+  const upload = { id: "u-1", url: `${baseUrl}/s3`, fields: { key: "uploads/u-1.png", policy: "p" }, key: "uploads/u-1.png" };
+  script = [[200, {}, { uploadInitImage: upload }], [204, {}, ""]];
+  const answer = await client().uploadInitImage(new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])]));
+  assert.equal(answer.id, "u-1");
+  assert.deepEqual(JSON.parse(seen[0].body), { extension: "png" });
+  assert.equal(seen[1].headers.authorization, undefined);
+  const body = seen[1].body;
+  assert.ok(body.indexOf('name="key"') < body.indexOf('name="policy"') && body.indexOf('name="policy"') < body.indexOf('name="file"'));
+  assert.match(body, /filename="init-image\.png"\r\nContent-Type: image\/png/);
 });
