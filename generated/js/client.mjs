@@ -409,6 +409,9 @@ export class LeonardoClient {
   }
 }
 
+// A variable, not a literal: bundlers for browsers then leave the Node-only import alone.
+const NODE_FS = "node:fs/promises";
+
 async function readImage(image) {
   if (image instanceof Uint8Array) return { data: image, name: null };
   if (image instanceof ArrayBuffer) return { data: new Uint8Array(image), name: null };
@@ -419,7 +422,7 @@ async function readImage(image) {
     if (!globalThis.process?.versions?.node) {
       throw new RequestInvalid([finding("", "file", "a path can only be read on Node; pass the bytes or a Blob")]);
     }
-    const { readFile } = await import(/* webpackIgnore: true */ "node:fs/promises");
+    const { readFile } = globalThis.process.getBuiltinModule?.(NODE_FS) ?? (await import(NODE_FS));
     try {
       return { data: new Uint8Array(await readFile(image)), name: image.split(/[\\/]/).pop() };
     } catch (error) {

@@ -3,6 +3,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { inspect } from "node:util";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import {
   ApiError,
   ConnectionFailed,
@@ -208,4 +211,27 @@ test("the presigned upload takes fields as an object too, and sends the file aft
   const body = seen[1].body;
   assert.ok(body.indexOf('name="key"') < body.indexOf('name="policy"') && body.indexOf('name="policy"') < body.indexOf('name="file"'));
   assert.match(body, /filename="init-image\.png"\r\nContent-Type: image\/png/);
+});
+
+test("a User-Agent naming genspec is sent, except in a browser, which forbids setting it", async () => {
+  script = [OK, OK];
+  await client().createGeneration(BODY);
+  assert.match(seen[0].headers["user-agent"], /^leonardo-generations\/\S+ \(genspec \S+\)$/);
+  globalThis.document = {};
+  try {
+    const browserLike = client();
+    await browserLike.createGeneration(BODY);
+  } finally {
+    delete globalThis.document;
+  }
+  assert.doesNotMatch(seen[0].headers["user-agent"] ?? "", /genspec/); // node's own, if any
+});
+
+const ESBUILD = fileURLToPath(new URL("../../bench/js/node_modules/.bin/esbuild", import.meta.url));
+
+test("the package bundles for browsers: the Node-only file read stays out of the bundle", { skip: !existsSync(ESBUILD) && "npm ci --prefix bench/js first" }, () => {
+  const entry = fileURLToPath(new URL("../../generated/js/index.mjs", import.meta.url));
+  const built = spawnSync(ESBUILD, [entry, "--bundle", "--platform=browser", "--format=esm", "--log-level=error"], { encoding: "utf8" });
+  assert.equal(built.status, 0, built.stderr);
+  assert.doesNotMatch(built.stdout, /from\s*"node:/);
 });
