@@ -118,6 +118,7 @@ LEONARDO_API_KEY): `createGeneration(body)` (validated locally, then sent), `get
 
 def render_js_package(request: Any, response: Any) -> dict[str, str]:
     """{path under generated/: text} for the npm package."""
+    from genspec.generation_loop import member_names
     from genspec.openapi import ENDPOINT
     from genspec.spec import REQUEST_SCHEMA, RESPONSE_SCHEMA
 
@@ -127,6 +128,7 @@ def render_js_package(request: Any, response: Any) -> dict[str, str]:
         .replace("__BASE_URL__", js_literal(ENDPOINT.server))
         .replace("__ENDPOINT_PATH__", js_literal(ENDPOINT.path))
         .replace("__USER_AGENT__", js_literal(f"{PACKAGE_NAME}/{VERSION} (genspec {__version__})"))
+        .replace("__MEMBER_NAMES__", js_literal(member_names(request)))
     )
     files = {
         "package.json": _package_json(),

@@ -18,9 +18,12 @@ export declare const WEBHOOK_BODY_LIMIT: number;
 type Open<Known extends string> = Known | (string & {});
 
 export declare class LeonardoError extends Error {}
+/** Its message lists every finding as `genspec validate` does (path, rule id, did-you-mean). */
 export declare class RequestInvalid extends LeonardoError {
   readonly findings: Finding[];
 }
+/** One finding as `genspec validate` shows it: `path: rule-id: message (did you mean "x"?)`. */
+export declare function describeFinding(finding: Finding): string;
 export declare class MissingApiKey extends LeonardoError {}
 export declare class InvalidApiKey extends LeonardoError {}
 export declare class ConnectionFailed extends LeonardoError {}

@@ -37,14 +37,74 @@ export class LeonardoError extends Error {
   }
 }
 
-/** The request breaks the spec's rules: `findings` are the errors validate() reported. */
+// Schema pointer of each closed object in the request schema -> the members it allows.
+const MEMBER_NAMES = {"": ["alchemy", "canvasInitId", "canvasMaskId", "canvasRequest", "canvasRequestType", "contextImages", "contrast", "contrastRatio", "controlNet", "controlNetType", "controlnets", "elements", "enhancePrompt", "enhancePromptInstruction", "expandedDomain", "fantasyAvatar", "guidance_scale", "height", "highContrast", "highResolution", "imagePromptWeight", "imagePrompts", "init_generation_image_id", "init_image_id", "init_strength", "isInitImage", "modelId", "negative_prompt", "num_images", "num_inference_steps", "photoReal", "photoRealStrength", "photoRealVersion", "presetStyle", "prompt", "promptMagic", "promptMagicStrength", "promptMagicVersion", "public", "scheduler", "sd_version", "seed", "styleUUID", "tiling", "transparency", "ultra", "unzoom", "unzoomAmount", "upscaleRatio", "userElements", "weighting", "width"], "/$defs/contextImage": ["id", "type"], "/$defs/controlnetInput": ["influence", "initImageId", "initImageType", "preprocessorId", "strengthType", "weight"], "/$defs/elementInput": ["akUUID", "weight"], "/$defs/userElementInput": ["userLoraId", "weight"]};
+
+/** The request breaks the spec's rules: `findings` are the errors validate() reported; the
+ * message lists each as `genspec validate` does. Nothing was sent. */
 export class RequestInvalid extends LeonardoError {
   constructor(findings) {
-    const first = findings[0];
-    const more = findings.length > 1 ? ` (and ${findings.length - 1} more)` : "";
-    super(`request body is invalid: ${first.instancePath || "/"}: ${first.message}${more}`);
+    const lines = findings.map((f) => `  ${describeFinding(f)}`);
+    super(`request body rejected (${findings.length} error(s)); nothing was sent:\n${lines.join("\n")}`);
     this.findings = findings;
   }
+}
+
+/**
+ * One finding as `genspec validate` shows it: `path: rule-id: message (did you mean "x"?)`.
+ * An unknown member is placed at the member itself, as the CLI places it.
+ */
+export function describeFinding(finding) {
+  let path = finding.instancePath;
+  let message = finding.message;
+  if ((finding.keyword === "additionalProperties" || finding.keyword === "unevaluatedProperties") && finding.property) {
+    path += "/" + finding.property.replaceAll("~", "~0").replaceAll("/", "~1");
+    const known = MEMBER_NAMES[finding.schemaPath.slice(0, finding.schemaPath.lastIndexOf("/"))] ?? [];
+    const suggestion = closestName(finding.property, known);
+    if (suggestion !== null) message += ` (did you mean ${JSON.stringify(suggestion)}?)`;
+  }
+  const ruleId = finding.ruleId ?? "schema-" + finding.keyword.replace(/(?<!^)(?=[A-Z])/g, "-").toLowerCase();
+  return `${path || "(body)"}: ${ruleId}: ${message}`;
+}
+
+const fold = (name) => name.replace(/[_-]/g, "").toLowerCase();
+
+/** The member `name` was probably meant to be: the same letters ignoring case, `_` and `-`,
+ * else the closest with a similarity of at least 0.7 (Python difflib's ratio, as the CLI). */
+function closestName(name, candidates) {
+  const folded = new Map(candidates.map((candidate) => [fold(candidate), candidate]));
+  if (folded.has(fold(name))) return folded.get(fold(name));
+  let best = null;
+  let bestScore = 0.7;
+  for (const candidate of [...folded.values()].sort()) {
+    const score = similarity(candidate, name);
+    // difflib keeps the highest score, and of equal scores the greatest name
+    if (score > bestScore || (score === bestScore && (best === null || candidate > best))) {
+      best = candidate;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** difflib.SequenceMatcher(None, a, b).ratio() for short strings: 2 * matched / total length,
+ * matched by longest common blocks, recursively left and right of each. */
+function similarity(a, b) {
+  const matched = (alo, ahi, blo, bhi) => {
+    let size = 0;
+    let atA = alo;
+    let atB = blo;
+    for (let i = alo; i < ahi; i++) {
+      for (let j = blo; j < bhi; j++) {
+        let k = 0;
+        while (i + k < ahi && j + k < bhi && a[i + k] === b[j + k]) k++;
+        if (k > size) [size, atA, atB] = [k, i, j];
+      }
+    }
+    if (size === 0) return 0;
+    return size + matched(alo, atA, blo, atB) + matched(atA + size, ahi, atB + size, bhi);
+  };
+  return a.length + b.length === 0 ? 1 : (2 * matched(0, a.length, 0, b.length)) / (a.length + b.length);
 }
 
 export class MissingApiKey extends LeonardoError {}

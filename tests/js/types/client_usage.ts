@@ -8,7 +8,9 @@ import {
   USER_AGENT,
   WebhookInvalid,
   WebhookUnauthorized,
+  describeFinding,
   parseWebhook,
+  validate,
   type GeneratedImage,
   type Generation,
   type InitImageUpload,
@@ -58,4 +60,6 @@ void client.uploadInitImage("a.gif", { extension: "gif" });
 // @ts-expect-error waiting takes milliseconds under timeoutMs, not seconds under timeout
 void client.waitForGeneration("id", { timeout: 60 });
 
-void [loop, hook, USER_AGENT.length];
+const lines: string[] = validate({ prompt: "x", numImages: 2 }).map(describeFinding);
+
+void [loop, hook, USER_AGENT.length, lines];
