@@ -13,6 +13,8 @@ export declare const MAX_RETRY_AFTER_MS: number;
 export declare const DEFAULT_WAIT_TIMEOUT_MS: number;
 export declare const DEFAULT_POLL_INTERVAL_MS: number;
 export declare const WEBHOOK_BODY_LIMIT: number;
+export declare const DEFAULT_MAX_RESPONSE_BYTES: number;
+export declare const ERROR_BODY_LIMIT: number;
 
 /** A value the spec lists, or any other string the API starts sending (kept as sent). */
 type Open<Known extends string> = Known | (string & {});
@@ -69,6 +71,9 @@ export interface ClientOptions {
   timeoutMs?: number;
   maxRetries?: number;
   backoffMs?: number;
+  /** Bytes of one answer's body read at most (default 8 MiB): a larger 2xx is UnexpectedResponse,
+   * an error body is kept to its first ERROR_BODY_LIMIT bytes, as text. */
+  maxResponseBytes?: number;
   /** Sent with every request (not Authorization); a User-Agent is put before genspec's own. */
   headers?: Record<string, string>;
   fetch?: typeof globalThis.fetch;
@@ -158,6 +163,7 @@ export declare class LeonardoClient {
   readonly timeoutMs: number;
   readonly maxRetries: number;
   readonly backoffMs: number;
+  readonly maxResponseBytes: number;
   createGeneration(body: GenerationRequest, options?: CallOptions): Promise<GenerationResponse>;
   getGeneration(generationId: string, options?: CallOptions): Promise<Generation>;
   waitForGeneration(generationId: string, options?: WaitOptions): Promise<Generation>;

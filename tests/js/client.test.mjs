@@ -10,6 +10,7 @@ import {
   ApiError,
   ConnectionFailed,
   InvalidApiKey,
+  UnexpectedResponse,
   LeonardoClient,
   MissingApiKey,
   RateLimited,
@@ -234,4 +235,39 @@ test("the package bundles for browsers: the Node-only file read stays out of the
   const built = spawnSync(ESBUILD, [entry, "--bundle", "--platform=browser", "--format=esm", "--log-level=error"], { encoding: "utf8" });
   assert.equal(built.status, 0, built.stderr);
   assert.doesNotMatch(built.stdout, /from\s*"node:/);
+});
+
+test("an endless 2xx body stops at maxResponseBytes; a huge error body is kept to its first 64 KiB", async () => {
+  const endless = createServer((request, response) => {
+    request.resume();
+    response.writeHead(request.url.endsWith("/generations") ? 200 : 500, { "content-type": "application/json" });
+    const chunk = Buffer.alloc(65536, 0x5b); // "[[[[..."
+    let sent = 0;
+    const pump = () => {
+      while (sent < 100_000 && response.write(chunk)) sent++; // 6.5 GB if the client never stopped
+      if (sent < 100_000) response.once("drain", pump);
+    };
+    response.on("error", () => {});
+    response.socket.on("close", () => (sent = 100_000));
+    pump();
+  });
+  await new Promise((resolve) => endless.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${endless.address().port}/api/rest/v1`;
+  const c = new LeonardoClient({ apiKey: KEY, baseUrl: url, maxResponseBytes: 100_000, maxRetries: 0 });
+  try {
+    await assert.rejects(c.createGeneration(BODY), (error) => {
+      assert.ok(error instanceof UnexpectedResponse);
+      assert.match(error.message, /larger than maxResponseBytes \(100000 bytes\)/);
+      return true;
+    });
+    await assert.rejects(c.getGeneration("g-1"), (error) => {
+      assert.ok(error instanceof ServerError);
+      assert.equal(typeof error.body, "string");
+      assert.equal(error.body.length, 65536);
+      return true;
+    });
+  } finally {
+    endless.closeAllConnections();
+    endless.close();
+  }
 });

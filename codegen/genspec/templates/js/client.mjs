@@ -20,6 +20,8 @@ export const MAX_RETRY_AFTER_MS = 60_000;
 export const DEFAULT_WAIT_TIMEOUT_MS = 300_000;
 export const DEFAULT_POLL_INTERVAL_MS = 2_000;
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024; // one answer's body
+export const ERROR_BODY_LIMIT = 64 * 1024; // bytes of an error body kept (not parsed when cut)
 const MAX_BACKOFF_MS = 8_000;
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 const HIDDEN = "[hidden]";
@@ -137,10 +139,10 @@ export class AuthenticationError extends ApiError {}
 export class RateLimited extends ApiError {}
 export class ServerError extends ApiError {}
 
-/** A success answer the loop cannot go on from (no generation id, no upload URL). */
+/** A success answer the loop cannot go on from (no generation id, no upload URL, too large). */
 export class UnexpectedResponse extends LeonardoError {
-  constructor(status, body, what) {
-    super(`Leonardo answered ${status} without ${what}`);
+  constructor(status, body, problem) {
+    super(`Leonardo's ${status} answer is unusable: ${problem}`);
     this.status = status;
     this.body = body;
   }
@@ -265,6 +267,7 @@ export class LeonardoClient {
     timeoutMs = 60_000,
     maxRetries = 2,
     backoffMs = 500,
+    maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
     headers = {},
     fetch = globalThis.fetch,
   } = {}) {
@@ -274,8 +277,8 @@ export class LeonardoClient {
     }
     const problem = keyProblem(key);
     if (problem) throw new InvalidApiKey(`the API key (${apiKey == null ? API_KEY_ENV : "apiKey"}) ${problem}`);
-    if (!(timeoutMs > 0) || !(maxRetries >= 0) || !(backoffMs >= 0)) {
-      throw new RangeError("timeoutMs must be > 0, maxRetries and backoffMs >= 0");
+    if (!(timeoutMs > 0) || !(maxRetries >= 0) || !(backoffMs >= 0) || !(maxResponseBytes > 0)) {
+      throw new RangeError("timeoutMs and maxResponseBytes must be > 0, maxRetries and backoffMs >= 0");
     }
     if (typeof fetch !== "function") throw new TypeError("no fetch: pass { fetch } (Node 18+ has one)");
     this.#apiKey = key;
@@ -285,6 +288,7 @@ export class LeonardoClient {
     this.timeoutMs = timeoutMs;
     this.maxRetries = maxRetries;
     this.backoffMs = backoffMs;
+    this.maxResponseBytes = maxResponseBytes;
   }
 
   toJSON() {
@@ -313,7 +317,7 @@ export class LeonardoClient {
     const answer = await this.#call({ method: "GET", url, idempotent: true, signal });
     const generation = isObject(answer.body) ? answer.body.generations_by_pk : undefined;
     if (generation === null) throw new GenerationNotFound(generationId);
-    if (!isObject(generation)) throw new UnexpectedResponse(answer.status, this.#redacted(answer.body), "generations_by_pk");
+    if (!isObject(generation)) throw new UnexpectedResponse(answer.status, this.#redacted(answer.body), "no generations_by_pk");
     return generation;
   }
 
@@ -343,7 +347,7 @@ export class LeonardoClient {
     const answer = await this.createGeneration(body, { signal: options.signal });
     const generationId = answer?.sdGenerationJob?.generationId;
     if (typeof generationId !== "string" || generationId === "") {
-      throw new UnexpectedResponse(200, answer, "sdGenerationJob.generationId");
+      throw new UnexpectedResponse(200, this.#redacted(answer), "no sdGenerationJob.generationId");
     }
     const generation = await this.waitForGeneration(generationId, options);
     return Array.isArray(generation.generated_images) ? generation.generated_images : [];
@@ -368,7 +372,7 @@ export class LeonardoClient {
     const upload = isObject(asked.body) ? asked.body.uploadInitImage : undefined;
     const fields = isObject(upload) ? formFields(upload.fields) : null;
     if (!fields || typeof upload.id !== "string" || !/^https?:\/\//.test(String(upload.url))) {
-      throw new UnexpectedResponse(asked.status, this.#redacted(asked.body), "a usable uploadInitImage");
+      throw new UnexpectedResponse(asked.status, this.#redacted(asked.body), "no usable uploadInitImage");
     }
     const form = new FormData();
     for (const [field, value] of Object.entries(fields)) form.append(field, value);
@@ -439,10 +443,15 @@ export class LeonardoClient {
         signal: controller.signal,
       });
       answered = true;
-      const text = await response.text();
+      const limit = response.ok ? this.maxResponseBytes : Math.min(this.maxResponseBytes, ERROR_BODY_LIMIT);
+      const { bytes, over } = await readCapped(response, limit);
+      if (over && response.ok) {
+        return { error: new UnexpectedResponse(response.status, null, `the body is larger than maxResponseBytes (${limit} bytes)`) };
+      }
+      const text = new TextDecoder().decode(bytes);
       let body = text;
       try {
-        body = text === "" ? null : JSON.parse(text);
+        body = text === "" ? null : over ? text : JSON.parse(text);
       } catch {
         // not JSON (an S3 error is XML): keep the text
       }
@@ -466,6 +475,35 @@ export class LeonardoClient {
       signal?.removeEventListener("abort", forward);
     }
   }
+}
+
+/** The body's first `limit` bytes, and whether there was more (reading stops there). */
+async function readCapped(response, limit) {
+  if (!response.body) return { bytes: new Uint8Array(await response.arrayBuffer()), over: false };
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+    if (size > limit) {
+      reader.cancel().catch(() => {});
+      return { bytes: joined(chunks, size).subarray(0, limit), over: true };
+    }
+  }
+  return { bytes: joined(chunks, size), over: false };
+}
+
+function joined(chunks, size) {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
 }
 
 // A variable, not a literal: bundlers for browsers then leave the Node-only import alone.
