@@ -305,7 +305,7 @@ def _deadline_failure() -> _Failure:
 
 # The deadline (time.monotonic) of the blocking call running in this thread, or None.
 _CALL_DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
-    "leonardo_generations_call_deadline", default=None
+    f"{__name__}.call_deadline", default=None
 )
 _DEADLINE_PASSED: Final = "the call's deadline (timeout) passed"
 
