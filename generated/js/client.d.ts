@@ -24,7 +24,7 @@ export declare class LeonardoError extends Error {}
 export declare class RequestInvalid extends LeonardoError {
   readonly findings: Finding[];
 }
-/** One finding as `genspec validate` shows it: `path: rule-id: message (did you mean "x"?)`. */
+/** One finding as `genspec validate` shows it: `path: rule-id: message (did you mean 'x'?)`. */
 export declare function describeFinding(finding: Finding): string;
 export declare class MissingApiKey extends LeonardoError {}
 export declare class InvalidApiKey extends LeonardoError {}

@@ -53,7 +53,7 @@ export class RequestInvalid extends LeonardoError {
 }
 
 /**
- * One finding as `genspec validate` shows it: `path: rule-id: message (did you mean "x"?)`.
+ * One finding as `genspec validate` shows it: `path: rule-id: message (did you mean 'x'?)`.
  * An unknown member is placed at the member itself, as the CLI places it.
  */
 export function describeFinding(finding) {
@@ -63,13 +63,21 @@ export function describeFinding(finding) {
     path += "/" + finding.property.replaceAll("~", "~0").replaceAll("/", "~1");
     const known = MEMBER_NAMES[finding.schemaPath.slice(0, finding.schemaPath.lastIndexOf("/"))] ?? [];
     const suggestion = closestName(finding.property, known);
-    if (suggestion !== null) message += ` (did you mean ${JSON.stringify(suggestion)}?)`;
+    if (suggestion !== null) message += ` (did you mean ${pythonRepr(suggestion)}?)`;
   }
   const ruleId = finding.ruleId ?? "schema-" + finding.keyword.replace(/(?<!^)(?=[A-Z])/g, "-").toLowerCase();
   return `${path || "(body)"}: ${ruleId}: ${message}`;
 }
 
 const fold = (name) => name.replace(/[_-]/g, "").toLowerCase();
+
+/** A member name quoted as Python's repr quotes it, so the text is the CLI's. */
+function pythonRepr(name) {
+  const quote = name.includes("'") && !name.includes('"') ? '"' : "'";
+  const escaped = name.replaceAll("\\", "\\\\").replaceAll(quote, "\\" + quote);
+  const control = (c) => ({ "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  return quote + escaped.replace(/[\x00-\x1f\x7f]/g, control) + quote;
+}
 
 /** The member `name` was probably meant to be: the same letters ignoring case, `_` and `-`,
  * else the closest with a similarity of at least 0.7 (Python difflib's ratio, as the CLI). */
