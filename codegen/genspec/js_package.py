@@ -109,10 +109,12 @@ import { isValid, validate, parseJson, LeonardoClient } from "leonardo-generatio
 `isValid(body)`: the API accepts the body (no error). `validate(body)`: every finding
 (instancePath, schemaPath, keyword, ruleId, severity, message, property), errors first,
 then the advice warnings. `parseJson(text)`: the value plus positions, duplicate keys and
-numbers JSON.parse would round. `new LeonardoClient()` (key from `apiKey` or
-LEONARDO_API_KEY): `createGeneration(body)` (validated locally, then sent), `getGeneration(id)`,
-`waitForGeneration(id)`, `generate(body)` (create + wait: the images), `uploadInitImage(image)`
-(the presigned upload, without the key); `parseWebhook(body, authorization, webhookKey)`.
+numbers JSON.parse would round. `new LeonardoClient().createGeneration(body)`: validated
+locally, then sent (key from `apiKey` or LEONARDO_API_KEY).
+
+The client's whole loop: `getGeneration(id)`, `waitForGeneration(id)`, `generate(body)`
+(create + wait: the images), `uploadInitImage(image)` (the presigned upload, without the key)
+and `parseWebhook(body, authorization, webhookKey)`.
 """
 
 
