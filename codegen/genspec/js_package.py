@@ -10,6 +10,7 @@ import json
 from importlib import resources
 from typing import Any
 
+from genspec import __version__
 from genspec.compiler_js import compile_schema_js
 from genspec.literals import js_literal
 
@@ -110,11 +111,16 @@ import { isValid, validate, parseJson, LeonardoClient } from "leonardo-generatio
 then the advice warnings. `parseJson(text)`: the value plus positions, duplicate keys and
 numbers JSON.parse would round. `new LeonardoClient().createGeneration(body)`: validated
 locally, then sent (key from `apiKey` or LEONARDO_API_KEY).
+
+The client's whole loop: `getGeneration(id)`, `waitForGeneration(id)`, `generate(body)`
+(create + wait: the images), `uploadInitImage(image)` (the presigned upload, without the key)
+and `parseWebhook(body, authorization, webhookKey)`.
 """
 
 
 def render_js_package(request: Any, response: Any) -> dict[str, str]:
     """{path under generated/: text} for the npm package."""
+    from genspec.generation_loop import member_names
     from genspec.openapi import ENDPOINT
     from genspec.spec import REQUEST_SCHEMA, RESPONSE_SCHEMA
 
@@ -123,6 +129,8 @@ def render_js_package(request: Any, response: Any) -> dict[str, str]:
         _runtime("client.mjs")
         .replace("__BASE_URL__", js_literal(ENDPOINT.server))
         .replace("__ENDPOINT_PATH__", js_literal(ENDPOINT.path))
+        .replace("__USER_AGENT__", js_literal(f"{PACKAGE_NAME}/{VERSION} (genspec {__version__})"))
+        .replace("__MEMBER_NAMES__", js_literal(member_names(request)))
     )
     files = {
         "package.json": _package_json(),

@@ -16,6 +16,9 @@ Endpoints (under /api/rest/v1, bearer auth with `--api-key`):
   `authorization: Bearer <--webhook-key>`.
 - Faults: `--failure-rate` of API requests answered 429 or 503 with `Retry-After`, `--latency`
   seconds added, `--drop-rate` of replies cut off mid-body.
+- GET /mock/requests: what the mock received, newest last (method, path, headers; the value
+  of an Authorization header shown as "<present>"), so a test can assert what a client sent,
+  e.g. that the presigned upload carried no Authorization.
 Memory is bounded: request bodies and uploads are size-capped, and only the newest
 MAX_GENERATIONS generations and uploads are kept.
 
@@ -38,7 +41,7 @@ import sys
 import time
 import uuid
 import zlib
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +57,8 @@ DEFAULT_API_KEY = "mock-api-key"
 MAX_BODY_BYTES = 1024 * 1024  # request bodies; the real endpoint's bodies are a few KB
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_GENERATIONS = 10_000  # generations and uploads kept; the oldest go first
+MAX_LOGGED_REQUESTS = 1_000  # entries of GET /mock/requests; the oldest go first
+REQUEST_LOG_PATH = "/mock/requests"
 GRAPHQL_PATH = "$.selectionSet.sdGenerationJob.args.arg1"
 INIT_EXTENSIONS = ("png", "jpg", "jpeg", "webp")
 # A finished generation served from the start, under the spec's example id.
@@ -416,15 +421,23 @@ def build_app(settings: MockSettings) -> ASGIApp:
 
         asyncio.get_running_loop().create_task(deliver())
 
+    received: deque[dict[str, Any]] = deque(maxlen=MAX_LOGGED_REQUESTS)
+
+    async def request_log(request: Request) -> Response:
+        return JSONResponse({"requests": list(received)})
+
     routes = [
+        Route(REQUEST_LOG_PATH, request_log, methods=["GET"]),
         Route(f"{API_PREFIX}/generations", create_generation, methods=["POST"]),
         Route(f"{API_PREFIX}/generations/{{id}}", get_generation, methods=["GET"]),
         Route(f"{API_PREFIX}/init-image", init_image, methods=["POST"]),
         Route("/mock-s3/upload", presigned_upload, methods=["POST"]),
         Route("/mock-cdn/{id}/{index:int}.png", image, methods=["GET"]),
     ]
-    app = Starlette(routes=routes)
-    return _DroppingApp(app, settings, state.random) if settings.drop_rate else app
+    app: ASGIApp = Starlette(routes=routes)
+    if settings.drop_rate:
+        app = _DroppingApp(app, settings, state.random)
+    return _RecordingApp(app, received)
 
 
 async def _post_webhook(settings: MockSettings, payload: dict[str, Any]) -> None:
@@ -437,6 +450,24 @@ async def _post_webhook(settings: MockSettings, payload: dict[str, Any]) -> None
             await client.post(settings.webhook_url, json=payload, headers=headers)
     except httpx.HTTPError as exc:
         print(f"genspec mock: webhook delivery failed: {type(exc).__name__}", file=sys.stderr)
+
+
+class _RecordingApp:
+    """Logs every request but those to the log itself, before anything can drop it."""
+
+    def __init__(self, app: ASGIApp, log: deque[dict[str, Any]]) -> None:
+        self.app = app
+        self.log = log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] != REQUEST_LOG_PATH:
+            headers: dict[str, str] = {}
+            for raw_name, raw_value in scope["headers"]:
+                name = raw_name.decode("latin-1").lower()
+                value = raw_value.decode("latin-1")
+                headers[name] = "<present>" if name == "authorization" else value
+            self.log.append({"method": scope["method"], "path": scope["path"], "headers": headers})
+        await self.app(scope, receive, send)
 
 
 class _DroppingApp:

@@ -1131,19 +1131,48 @@ def _trickle_headers(handler: BaseHTTPRequestHandler) -> None:
             time.sleep(0.5)
 
 
-def test_the_async_deadline_covers_trickling_headers(server: ScriptedServer) -> None:
-    # The blocking client checks its deadline between body reads; a status line and headers
-    # trickled a byte at a time can hold it longer (see the module docstring). asyncio can cut.
+def _bounded(call: Callable[[], Any], limit: float) -> BaseException:
+    """What `call` raised, run in a thread; a call still running after `limit` s fails the test
+    (a hang must not hang the suite)."""
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        outcome.append(_raised(call))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(limit)
+    assert not worker.is_alive(), f"still waiting after {limit} s: the deadline did not hold"
+    return outcome[0]
+
+
+def test_the_deadline_covers_a_trickled_status_line_and_headers(
+    create: Create, server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Half a second a byte: 28 s for the status line and one header, each read well within
+    # every per-operation timeout. Both clients must give up at their 1 s deadline.
     server.script(Reply(writer=_trickle_headers))
+    monkeypatch.setenv("LEONARDO_API_KEY", CANARY)
+    error = _bounded(lambda: create(VALID_BODY, api_key=None, timeout=1.0, max_retries=3), 10.0)
+    assert type(error) is lg.APITimeoutError, repr(error)
+    assert "deadline" in str(error)
+    assert_no_leak(error, CANARY)
+    assert len(server.received) == 1  # a timed-out POST is never sent again
 
-    async def call() -> None:
-        async with lg.AsyncClient(api_key=API_KEY, base_url=server.base_url, timeout=1.0) as c:
-            await c.create_generation(VALID_BODY)
 
-    started = time.monotonic()
-    with pytest.raises(lg.APITimeoutError):
-        asyncio.run(call())
-    assert time.monotonic() - started < 3.0
+def test_the_blocking_deadline_holds_on_an_injected_http_client(server: ScriptedServer) -> None:
+    server.script(Reply(writer=_trickle_headers), Reply())
+    with httpx.Client() as http:
+
+        def call() -> None:
+            with lg.Client(
+                api_key=API_KEY, base_url=server.base_url, timeout=1.0, http_client=http
+            ) as c:
+                c.create_generation(VALID_BODY)
+
+        assert type(_bounded(call, 10.0)) is lg.APITimeoutError
+        # Outside the client's calls the injected client keeps its own timeouts.
+        assert http.post(server.base_url + "/generations", json=VALID_BODY).status_code == 200
 
 
 def test_a_short_key_does_not_mangle_reply_bodies(use: Use, server: ScriptedServer) -> None:

@@ -157,6 +157,23 @@ def test_the_presigned_upload_refuses_an_authorization_header(mock: Mock) -> Non
     assert httpx.post(upload["url"], data=forged, files=files).status_code == 403
 
 
+def test_the_request_log_shows_the_python_upload_went_without_the_key() -> None:
+    logged = Mock("--delay", "0")
+    try:
+        with lg.Client(**client_options(logged.url, headers={"X-Trace": "t-1"})) as client:
+            client.upload_init_image(PNG_SIGNATURE + b"\x00" * 16)
+        requests = httpx.get(logged.url.split("/api/")[0] + "/mock/requests").json()["requests"]
+    finally:
+        logged.stop()
+    asked, uploaded = requests
+    assert (asked["method"], asked["path"]) == ("POST", "/api/rest/v1/init-image")
+    assert asked["headers"]["authorization"] == "<present>"  # the log never shows the key
+    assert (uploaded["method"], uploaded["path"]) == ("POST", "/mock-s3/upload")
+    assert "authorization" not in uploaded["headers"]
+    assert uploaded["headers"]["content-type"].startswith("multipart/form-data; boundary=")
+    assert "genspec" in asked["headers"]["user-agent"]
+
+
 def test_a_failed_generation_raises(mock: Mock) -> None:
     with lg.Client(**client_options(mock.url)) as client, pytest.raises(lg.GenerationFailed):
         client.generate({"prompt": "a castle [mock:fail]"}, timeout=10, interval=0.05)

@@ -3,9 +3,14 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { inspect } from "node:util";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import {
   ApiError,
   ConnectionFailed,
+  InvalidApiKey,
+  UnexpectedResponse,
   LeonardoClient,
   MissingApiKey,
   RateLimited,
@@ -157,4 +162,112 @@ test("Retry-After takes seconds or an HTTP date", () => {
   assert.equal(retryAfterMs(new Date(10_000).toUTCString(), 4_000), 6000);
   assert.equal(retryAfterMs("soon"), null);
   assert.equal(retryAfterMs(null), null);
+});
+
+const generation = (status, extra = {}) => [200, {}, { generations_by_pk: { id: "g-1", status, generated_images: [], ...extra } }];
+
+test("an unknown status is kept and waited through; unknown members are kept", async () => {
+  const image = { id: "i-1", url: "https://cdn.example/i-1.png", brandNew: 1 };
+  script = [generation("QUEUED"), generation("PENDING"), generation("COMPLETE", { generated_images: [image], extra: "kept" })];
+  const done = await client().waitForGeneration("g-1", { intervalMs: 1, timeoutMs: 5_000 });
+  assert.equal(seen.length, 3);
+  assert.equal(seen[0].url, "/api/rest/v1/generations/g-1");
+  assert.deepEqual([done.status, done.extra, done.generated_images[0].brandNew], ["COMPLETE", "kept", 1]);
+});
+
+test("a 2xx with values the spec does not list is returned as sent, not an exception", async () => {
+  const job = { generationId: "g-1", apiCreditCost: "lots", cost: { amount: 3, unit: "TOKENS" }, newField: [1] };
+  script = [[200, {}, { sdGenerationJob: job }]];
+  assert.deepEqual((await client().createGeneration(BODY)).sdGenerationJob, job);
+});
+
+test("the generation id cannot escape its path", async () => {
+  script = [generation("PENDING")];
+  await client().getGeneration("../../init-image?x=1");
+  assert.equal(seen[0].url, "/api/rest/v1/generations/..%2F..%2Finit-image%3Fx%3D1");
+});
+
+test("a short key does not mangle answers (only bodies put into errors are redacted)", async () => {
+  script = [generation("PENDING")];
+  const answer = await new LeonardoClient({ apiKey: "k", baseUrl }).getGeneration("g-1");
+  assert.equal(answer.status, "PENDING");
+});
+
+test("bad headers and keys are refused on construction, never echoing the key", () => {
+  for (const headers of [{ Authorization: "Bearer x" }, { "Bad Name": "v" }, { "X-Ok": "line\nbreak" }]) {
+    assert.throws(() => client({ headers }), TypeError);
+  }
+  for (const apiKey of [`${KEY}\r`, ` ${KEY}`, `${KEY} x`, `${KEY}é`]) {
+    assert.throws(() => client({ apiKey }), (error) => error instanceof InvalidApiKey && !inspect(error).includes(KEY));
+  }
+});
+
+test("the presigned upload takes fields as an object too, and sends the file after them", async () => {
+  const upload = { id: "u-1", url: `${baseUrl}/s3`, fields: { key: "uploads/u-1.png", policy: "p" }, key: "uploads/u-1.png" };
+  script = [[200, {}, { uploadInitImage: upload }], [204, {}, ""]];
+  const answer = await client().uploadInitImage(new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])]));
+  assert.equal(answer.id, "u-1");
+  assert.deepEqual(JSON.parse(seen[0].body), { extension: "png" });
+  assert.equal(seen[1].headers.authorization, undefined);
+  const body = seen[1].body;
+  assert.ok(body.indexOf('name="key"') < body.indexOf('name="policy"') && body.indexOf('name="policy"') < body.indexOf('name="file"'));
+  assert.match(body, /filename="init-image\.png"\r\nContent-Type: image\/png/);
+});
+
+test("a User-Agent naming genspec is sent, except in a browser, which forbids setting it", async () => {
+  script = [OK, OK];
+  await client().createGeneration(BODY);
+  assert.match(seen[0].headers["user-agent"], /^leonardo-generations\/\S+ \(genspec \S+\)$/);
+  globalThis.document = {};
+  try {
+    const browserLike = client();
+    await browserLike.createGeneration(BODY);
+  } finally {
+    delete globalThis.document;
+  }
+  assert.doesNotMatch(seen[0].headers["user-agent"] ?? "", /genspec/); // node's own, if any
+});
+
+const ESBUILD = fileURLToPath(new URL("../../bench/js/node_modules/.bin/esbuild", import.meta.url));
+
+test("the package bundles for browsers: the Node-only file read stays out of the bundle", { skip: !existsSync(ESBUILD) && "npm ci --prefix bench/js first" }, () => {
+  const entry = fileURLToPath(new URL("../../generated/js/index.mjs", import.meta.url));
+  const built = spawnSync(ESBUILD, [entry, "--bundle", "--platform=browser", "--format=esm", "--log-level=error"], { encoding: "utf8" });
+  assert.equal(built.status, 0, built.stderr);
+  assert.doesNotMatch(built.stdout, /from\s*"node:/);
+});
+
+test("an endless 2xx body stops at maxResponseBytes; a huge error body is kept to its first 64 KiB", async () => {
+  const endless = createServer((request, response) => {
+    request.resume();
+    response.writeHead(request.url.endsWith("/generations") ? 200 : 500, { "content-type": "application/json" });
+    const chunk = Buffer.alloc(65536, 0x5b); // "[[[[..."
+    let sent = 0;
+    const pump = () => {
+      while (sent < 100_000 && response.write(chunk)) sent++; // 6.5 GB if the client never stopped
+      if (sent < 100_000) response.once("drain", pump);
+    };
+    response.on("error", () => {});
+    response.socket.on("close", () => (sent = 100_000));
+    pump();
+  });
+  await new Promise((resolve) => endless.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${endless.address().port}/api/rest/v1`;
+  const c = new LeonardoClient({ apiKey: KEY, baseUrl: url, maxResponseBytes: 100_000, maxRetries: 0 });
+  try {
+    await assert.rejects(c.createGeneration(BODY), (error) => {
+      assert.ok(error instanceof UnexpectedResponse);
+      assert.match(error.message, /larger than maxResponseBytes \(100000 bytes\)/);
+      return true;
+    });
+    await assert.rejects(c.getGeneration("g-1"), (error) => {
+      assert.ok(error instanceof ServerError);
+      assert.equal(typeof error.body, "string");
+      assert.equal(error.body.length, 65536);
+      return true;
+    });
+  } finally {
+    endless.closeAllConnections();
+    endless.close();
+  }
 });

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync, copyFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,7 +14,8 @@ test("the declarations type a TypeScript user's code (tsc --strict)", { skip: !e
   const project = mkdtempSync(join(tmpdir(), "genspec-ts-"));
   mkdirSync(join(project, "node_modules"));
   symlinkSync(join(REPO, "generated", "js"), join(project, "node_modules", "leonardo-generations"));
-  copyFileSync(join(REPO, "tests", "js", "types", "usage.ts"), join(project, "usage.ts"));
+  const sources = readdirSync(join(REPO, "tests", "js", "types")).filter((name) => name.endsWith(".ts"));
+  for (const name of sources) copyFileSync(join(REPO, "tests", "js", "types", name), join(project, name));
   writeFileSync(
     join(project, "tsconfig.json"),
     JSON.stringify({
@@ -27,7 +28,7 @@ test("the declarations type a TypeScript user's code (tsc --strict)", { skip: !e
         lib: ["es2022", "dom"],
         skipLibCheck: false,
       },
-      files: ["usage.ts"],
+      files: sources,
     }),
   );
   const result = spawnSync(process.execPath, [TSC, "-p", project], { encoding: "utf8" });

@@ -16,12 +16,14 @@ is raised outside the handler of the httpx error it replaces, so `__cause__` and
 are empty, and reply bodies that echo the key have it replaced by "<redacted>" (keys of 16 or
 more characters: a shorter one could occur in a body by chance).
 
-Bounds: `timeout` is the deadline of a whole call, retries and waits included. The async client
-enforces it exactly. The blocking one checks it between reads of the body, and each network
-read waits at most the time left when the attempt began: a server that trickles its status line
-and headers a byte at a time can hold it longer (use AsyncClient against such servers). A reply
-body is read as a stream and never beyond `max_response_bytes` (a longer success body raises
-`UnexpectedResponse`; error bodies keep their first ERROR_BODY_LIMIT bytes). Any reply
+Bounds: `timeout` is the deadline of a whole call, retries and waits included, exact in both
+clients: the async one runs each attempt under `asyncio.timeout`; the blocking one cuts every
+socket operation (connect, TLS handshake, each read and write) to the time left, so a server
+that trickles its status line and headers a byte at a time is cut off at the deadline too. (It
+does so through the connection pools of the httpx client it uses, its own or the one passed in,
+for the duration of its own calls only.) A reply body is read as a stream and never beyond
+`max_response_bytes` (a longer success body raises `UnexpectedResponse`; error bodies keep their
+first ERROR_BODY_LIMIT bytes). Any reply
 that cannot be decoded (bad gzip, bad charset, bad or too deeply nested JSON, wrong types: no
 coercion, `true` is not a number) raises `UnexpectedResponse`.
 
@@ -36,6 +38,7 @@ not idempotent, so a request the server may have received is not sent twice.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import email.utils
 import hmac
 import json
@@ -44,14 +47,16 @@ import math
 import os
 import random
 import re
+import ssl
 import time
 import urllib.parse
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Final, Self, TypeAlias, TypeVar
 
+import httpcore
 import httpx
 import pydantic
 
@@ -294,6 +299,99 @@ def _transport_failure(exc: httpx.HTTPError) -> _Failure:
 
 def _deadline_failure() -> _Failure:
     return _Failure(APITimeoutError, "the call's deadline (timeout) passed", before_sending=False)
+
+
+# --- the blocking client's deadline, inside every socket operation -----------------------------
+
+# The deadline (time.monotonic) of the blocking call running in this thread, or None.
+_CALL_DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
+    f"{__name__}.call_deadline", default=None
+)
+_DEADLINE_PASSED: Final = "the call's deadline (timeout) passed"
+
+
+def _time_left(timeout: float | None, late: type[httpcore.TimeoutException]) -> float | None:
+    """`timeout` cut to what is left of the current call; raises `late` when nothing is."""
+    deadline = _CALL_DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise late(_DEADLINE_PASSED)
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the call's deadline: httpx's timeouts
+    bound each operation, so without this a byte a second would never time out."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _time_left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _time_left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        # CPython bounds a whole TLS handshake by the socket timeout, so one cut suffices.
+        left = _time_left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, left))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """Opens connections as `_DeadlineStream`s (outside a call of ours they behave as before)."""
+
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        left = _time_left(timeout, httpcore.ConnectTimeout)
+        stream = self._backend.connect_tcp(host, port, left, local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        left = _time_left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_unix_socket(path, left, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _cut_at_the_deadline(http: httpx.Client) -> None:
+    """Put `_DeadlineBackend` under every connection pool of `http` (its transport and its
+    proxy mounts). httpx has no public hook for a pool's network backend, hence the attribute
+    walk; a transport without one (MockTransport, a custom one) does its own I/O and is left as
+    it is, bounded between body reads only. tests/client checks this on the httpx in use."""
+    transports = [getattr(http, "_transport", None), *getattr(http, "_mounts", {}).values()]
+    for transport in transports:
+        pool: Any = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if isinstance(backend, httpcore.NetworkBackend) and not isinstance(
+            backend, _DeadlineBackend
+        ):
+            pool._network_backend = _DeadlineBackend(backend)
 
 
 class _BodyReader:
@@ -701,6 +799,7 @@ class Client(_BaseClient):
             raise SettingsInvalid("pass http_client or transport, not both")
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=timeout, transport=transport)
+        _cut_at_the_deadline(self._http)
 
     def create_generation(self, body: RequestBody) -> GenerationResponse:
         """Validate `body`, post it, and return the created job (see the module docstring)."""
@@ -776,6 +875,7 @@ class Client(_BaseClient):
         request = self._request(self._http, call)
         if self._with_timeout(request, deadline) is None:
             return _deadline_failure()
+        token = _CALL_DEADLINE.set(deadline)  # read by _DeadlineStream, in this thread only
         try:
             response = self._http.send(request, stream=True)
             try:
@@ -783,7 +883,10 @@ class Client(_BaseClient):
             finally:
                 response.close()
         except httpx.HTTPError as exc:
-            return _transport_failure(exc)
+            late = isinstance(exc, httpx.TimeoutException) and time.monotonic() >= deadline
+            return _deadline_failure() if late else _transport_failure(exc)
+        finally:
+            _CALL_DEADLINE.reset(token)
 
     def _read(self, response: httpx.Response, deadline: float) -> _Outcome:
         reader = _BodyReader(response.status_code, self.max_response_bytes, deadline)
