@@ -1,6 +1,6 @@
 """The JavaScript validators side by side: `python bench/bench_js.py` (needs node and bench/js).
 
-Draws the bench mixes with `--seed` (default random, printed), writes them with
+Draws the bench mixes (bench/mixes.py, the Python bench's) with `--seed` (default random, printed), writes them with
 python-jsonschema's verdicts to a temporary folder, compiles the request validator with the JS
 target in process, then runs bench/js/bench.mjs, which times every engine on the same bodies in
 one node process (CPU time) and prints one table per mix (isValid and all-errors, genspec's
@@ -19,33 +19,21 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from jsonschema import Draft202012Validator
 
 from genspec.compiler import compile_schema, load_module
 from genspec.compiler_js import compile_schema_js
 from genspec.spec import REQUEST_SCHEMA, load_schema
-from payloads import payload_mix
+from mixes import draw_mixes
 
 HERE = Path(__file__).resolve().parent
-
-
-def draw_mixes(seed: int, quick: bool) -> list[tuple[str, list[Any]]]:
-    """(mix name, bodies) for the bench: the shared payload mix split by verdict."""
-    payloads = payload_mix(100 if quick else 350, seed=seed)
-    oracle = Draft202012Validator(load_schema())
-    bodies = [p.body for p in payloads]
-    return [
-        ("valid", [b for b in bodies if oracle.is_valid(b)]),
-        ("invalid", [b for b in bodies if not oracle.is_valid(b)]),
-        ("mixed", bodies),
-    ]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer bodies and repeats")
+    parser.add_argument("--count", type=int, help="bodies per mix (default 200, quick 60)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--seed", type=int, help="the mixes' seed (default: random, printed)")
     parser.add_argument("--keep", type=Path, help="also copy the bench's inputs to this folder")
@@ -55,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         print("bench_js: needs node and `npm ci --prefix bench/js`", file=sys.stderr)
         return 2
     seed = args.seed if args.seed is not None else random.randrange(1 << 31)
+    count = args.count or (60 if args.quick else 200)
     schema = load_schema()
     oracle = Draft202012Validator(schema)
     # `valid`: python-jsonschema on the schema as written, the verdict the other engines give;
@@ -72,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
                 for body in bodies
             ],
         }
-        for name, bodies in draw_mixes(seed, args.quick)
+        for name, bodies in draw_mixes(seed, count).items()
     ]
     with tempfile.TemporaryDirectory(prefix="genspec-bench-js-") as folder:
         work = Path(folder)
