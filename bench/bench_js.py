@@ -1,11 +1,11 @@
 """The JavaScript validators side by side: `python bench/bench_js.py` (needs node and bench/js).
 
-Draws the bench mixes (bench/mixes.py, the Python bench's) with `--seed` (default random, printed), writes them with
-python-jsonschema's verdicts to a temporary folder, compiles the request validator with the JS
-target in process, then runs bench/js/bench.mjs, which times every engine on the same bodies in
-one node process (CPU time) and prints one table per mix (isValid and all-errors, genspec's
-ratio to the fastest other engine), the worst ratio as the headline, cold start and
-minified+gzipped size.
+Draws the bench mixes (bench/mixes.py, the Python bench's) with `--seed` (default random,
+printed), writes them with python-jsonschema's verdicts to a temporary folder, compiles the
+request validator with the JS target in process, then runs bench/js/bench.mjs, which times
+every engine on the same bodies in one node process (CPU time) and prints one table per mix
+(isValid and all-errors, genspec's ratio to the fastest other engine), the worst ratio as the
+headline, cold start and minified+gzipped size.
 Install the engines first: `npm ci --prefix bench/js`.
 """
 

@@ -296,7 +296,7 @@ class RequiredEmitter(KeywordEmitter):
     def errors(self, kw: ir.Required, ctx: Ctx, code: JsCode) -> None:
         for name in kw.names:
             with code.block(f"if (!hop.call({ctx.var}, {js_literal(name)}))"):
-                message = say(f"missing required property {show_json(name)}")
+                message = say(f"missing required property {name!r}")  # Python's repr
                 code(ctx.fail(kw, message, js_literal(name)))
 
 
@@ -318,9 +318,7 @@ class DependentRequiredEmitter(KeywordEmitter):
                 has, lacks = js_literal(name), js_literal(other)
                 test = f"hop.call({ctx.var}, {has}) && !hop.call({ctx.var}, {lacks})"
                 with code.block(f"if ({test})"):
-                    message = say(
-                        f"{show_json(other)} is required when {show_json(name)} is present"
-                    )
+                    message = say(f"{other!r} is required when {name!r} is present")
                     code(ctx.fail(kw, message, js_literal(other)))
 
 
@@ -416,7 +414,8 @@ class ObjectMembersEmitter(KeywordEmitter):
             if extra is not None:
                 with code.block("if (!hit)"):
                     if extra.child.boolean is False:
-                        message = say("unknown property ", "{JSON.stringify(k)}")
+                        emitter.uses.add("repr")
+                        message = say("unknown property ", "{repr(k)}")
                         code(ctx.fail(extra, message, "k"))
                     else:
                         call = emitter.errors_call(extra.child, "v", "p + '/' + esc(k)", ctx)
@@ -500,7 +499,8 @@ class UnevaluatedEmitter(KeywordEmitter):
             check = ctx.emitter.valid_call(kw.child, f"{ctx.var}[k]")
             with code.block(f"if (!seen.has(k) && !{check})"):
                 if self.members:
-                    message = say("unevaluated property ", "{JSON.stringify(k)}", " is not allowed")
+                    ctx.emitter.uses.add("repr")
+                    message = say("unevaluated property ", "{repr(k)}", " is not allowed")
                     code(ctx.fail(kw, message, "k"))
                 else:
                     code(ctx.fail(kw, say("unevaluated item ", "{k}", " is not allowed")))
@@ -634,8 +634,13 @@ class AllOfEmitter(KeywordEmitter):
                 code(call)
 
     def annotations(self, kw: ir.AllOf, ctx: Ctx, code: JsCode, own: bool) -> None:
+        # Only members the instance passes count, even when a sibling fails (python-jsonschema
+        # places the unevaluated* errors by this reading).
         for child in kw.children:
-            code(ctx.emitter.annotations_add(child, "x"))
+            add = ctx.emitter.annotations_add(child, "x")
+            if add:
+                with code.block(f"if ({ctx.emitter.valid_call(child, 'x', condition=True)})"):
+                    code(add)
 
 
 class AnyOfEmitter(KeywordEmitter):

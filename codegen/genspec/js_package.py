@@ -84,14 +84,22 @@ def _package_json() -> str:
 
 
 INDEX = """export { ADVICE, RULES, errors, isValid, validate } from "./validate_request.mjs";
-export { errors as errorsResponse, isValid as isValidResponse, validate as validateResponse } from "./validate_response.mjs";
+export {
+  errors as errorsResponse,
+  isValid as isValidResponse,
+  validate as validateResponse,
+} from "./validate_response.mjs";
 export { JsonSyntaxError, parseJson } from "./json.mjs";
 export * from "./client.mjs";
 """
 
 INDEX_TYPES = """export type { Finding, Rule } from "./validate_request.js";
 export { ADVICE, RULES, errors, isValid, validate } from "./validate_request.js";
-export { errors as errorsResponse, isValid as isValidResponse, validate as validateResponse } from "./validate_response.js";
+export {
+  errors as errorsResponse,
+  isValid as isValidResponse,
+  validate as validateResponse,
+} from "./validate_response.js";
 export * from "./json.js";
 export * from "./client.js";
 """
