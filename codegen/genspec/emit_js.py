@@ -12,10 +12,11 @@ One emitter class per keyword (the table `EMITTERS` is data) with one method per
 values reach the output only through `js_literal`, schema paths in comments only through
 `js_comment`, patterns only after `js_patterns.check_patterns`.
 
-JSON semantics: members are own properties only (`hop.call`, `Object.keys`), so `__proto__`,
-`constructor` and `toString` are names like any other; numbers are JSON numbers (an integer is
-any integral number, 1.0 included); string lengths count code points; a decimal multipleOf is
-exact (BigInt over the shortest decimal of each number, the text JSON carried).
+JSON semantics: members are own properties only (`hop.call`, `Object.keys`, for-in filtered by
+`hop.call`), so `__proto__`, `constructor` and `toString` are names like any other; numbers are
+JSON numbers (an integer is any integral number, 1.0 included); string lengths count code
+points; a decimal multipleOf is exact (BigInt over the shortest decimal of each number, the text
+JSON carried).
 """
 
 from __future__ import annotations
@@ -362,19 +363,21 @@ class ObjectMembersEmitter(KeywordEmitter):
                     with code.block(f"if ({test})"):
                         code("return false;")
             return
-        with code.block(f"for (const k of Object.keys({x}))"):
+        with own_members(code, x):
             code(f"const v = {x}[k];")
             if extra is not None:
                 code("let hit = false;")
             # A table name no regex can match is settled by its case; else the patterns run too.
             settled = "continue;" if exclusive else "hit = true; break;" if extra else "break;"
-            if table:
-                with code.block("switch (k)"):
-                    for name, child in table.items():
-                        code(f"case {js_literal(name)}:")
-                        if not emitter.is_trivial(child):
-                            code(f"  if (!{emitter.valid_call(child, 'v')}) return false;")
-                        code(f"  {settled}")
+            arms = {
+                name: (
+                    []
+                    if emitter.is_trivial(child)
+                    else [f"if (!{emitter.valid_call(child, 'v')}) return false;"]
+                )
+                for name, child in table.items()
+            }
+            name_switch(code, arms, settled)
             for pattern, child in patterns:
                 with code.block(f"if ({emitter.pattern_test(pattern, 'k')})"):
                     if extra is not None:
@@ -392,18 +395,15 @@ class ObjectMembersEmitter(KeywordEmitter):
         table, patterns, exclusive, extra = parts
         emitter, x = ctx.emitter, ctx.var
         settled = "continue;" if exclusive else "hit = true; break;" if extra else "break;"
-        with code.block(f"for (const k of Object.keys({x}))"):
+        with own_members(code, x):
             code(f"const v = {x}[k];")
             if extra is not None:
                 code("let hit = false;")
-            if table:
-                with code.block("switch (k)"):
-                    for name, child in table.items():
-                        code(f"case {js_literal(name)}:")
-                        call = emitter.errors_call(child, "v", f"p + {pointer_suffix(name)}", ctx)
-                        if call:
-                            code("  " + call)
-                        code(f"  {settled}")
+            arms = {}
+            for name, child in table.items():
+                call = emitter.errors_call(child, "v", f"p + {pointer_suffix(name)}", ctx)
+                arms[name] = [call] if call else []
+            name_switch(code, arms, settled)
             for pattern, child in patterns:
                 with code.block(f"if ({emitter.pattern_test(pattern, 'k')})"):
                     if extra is not None:
@@ -436,20 +436,51 @@ class ObjectMembersEmitter(KeywordEmitter):
                 code("for (const k of Object.keys(x)) ev.add(k);")
 
 
+@contextmanager
+def own_members(code: JsCode, var: str) -> Iterator[None]:
+    """A loop over the own member names `k` of object `var`: for-in (V8 reads `var[k]` in it
+    straight from the enumeration cache) filtered by hasOwnProperty, so that members inherited
+    from a polluted prototype never count."""
+    with code.block(f"for (const k in {var})"):
+        code(f"if (!hop.call({var}, k)) continue;")
+        yield
+
+
+def name_switch(code: JsCode, arms: dict[str, list[str]], settled: str) -> None:
+    """Dispatch on the member name `k`: a switch on its length (a jump table), then a few
+    comparisons, never a chain of one comparison per name; each arm ends with `settled`."""
+    if not arms:
+        return
+    by_length: dict[int, list[str]] = {}
+    for name in arms:
+        by_length.setdefault(len(name.encode("utf-16-le")) // 2, []).append(name)
+    with code.block("switch (k.length)"):
+        for length in sorted(by_length):
+            code(f"case {length}:")
+            code.depth += 1
+            for name in by_length[length]:
+                with code.block(f"if (k === {js_literal(name)})"):
+                    for line in arms[name]:
+                        code(line)
+                    code(settled)
+            code("break;")
+            code.depth -= 1
+
+
 class PropertyNamesEmitter(KeywordEmitter):
     category = "object"
 
     def statements(self, kw: ir.PropertyNames, ctx: Ctx, code: JsCode) -> None:
         if ctx.emitter.is_trivial(kw.child):
             return
-        with code.block(f"for (const k of Object.keys({ctx.var}))"):
+        with own_members(code, ctx.var):
             code(f"if (!{ctx.emitter.valid_call(kw.child, 'k')}) return false;")
 
     def errors(self, kw: ir.PropertyNames, ctx: Ctx, code: JsCode) -> None:
         # Like python-jsonschema, a bad name is reported at the object itself.
         call = ctx.emitter.errors_call(kw.child, "k", ctx.path, ctx)
         if call:
-            with code.block(f"for (const k of Object.keys({ctx.var}))"):
+            with own_members(code, ctx.var):
                 code(call)
 
 

@@ -121,10 +121,17 @@ function quote(s) {
   return '"' + s.replace(/["\\\x00-\x1f]/g, (c) => ESCAPES[c] ?? "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0")) + '"';
 }
 
+// The first 77 code points and "..." when the text has more than 80 (Python's text[:77]).
 function cut(text) {
   if (text.length <= 80) return text;
-  const points = Array.from(text.length > 162 ? text.slice(0, 162) : text);
-  return points.length <= 80 ? text : points.slice(0, 77).join("") + "...";
+  let end = 0;
+  for (let i = 0, n = 0; i < text.length; n++) {
+    if (n === 77) end = i;
+    else if (n === 80) return text.slice(0, end) + "...";
+    const c = text.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+  }
+  return text;
 }
 
 // Python's str order (code points); UTF-16 order differs between astral and U+E000-U+FFFF.
@@ -273,175 +280,265 @@ function v0(x) { // /
   if (!hop.call(x, "prompt")) {
     return false;
   }
-  for (const k of Object.keys(x)) {
+  for (const k in x) {
+    if (!hop.call(x, k)) continue;
     const v = x[k];
     let hit = false;
-    switch (k) {
-      case "alchemy":
-        if (!v1(v)) return false;
-        continue;
-      case "canvasInitId":
-        if (!v2(v)) return false;
-        continue;
-      case "canvasMaskId":
-        if (!v3(v)) return false;
-        continue;
-      case "canvasRequest":
-        if (!v4(v)) return false;
-        continue;
-      case "canvasRequestType":
-        if (!v5(v)) return false;
-        continue;
-      case "contrast":
-        if (!v6(v)) return false;
-        continue;
-      case "contrastRatio":
-        if (!v7(v)) return false;
-        continue;
-      case "controlNet":
-        if (!v8(v)) return false;
-        continue;
-      case "controlnets":
-        if (!v9(v)) return false;
-        continue;
-      case "controlNetType":
-        if (!v19(v)) return false;
-        continue;
-      case "elements":
-        if (!v20(v)) return false;
-        continue;
-      case "enhancePrompt":
-        if (!v26(v)) return false;
-        continue;
-      case "enhancePromptInstruction":
-        if (!v27(v)) return false;
-        continue;
-      case "expandedDomain":
-        if (!v28(v)) return false;
-        continue;
-      case "fantasyAvatar":
-        if (!v29(v)) return false;
-        continue;
-      case "guidance_scale":
-        if (!v30(v)) return false;
-        continue;
-      case "height":
-        if (!v31(v)) return false;
-        continue;
-      case "highContrast":
-        if (!v32(v)) return false;
-        continue;
-      case "highResolution":
-        if (!v33(v)) return false;
-        continue;
-      case "imagePrompts":
-        if (!v34(v)) return false;
-        continue;
-      case "imagePromptWeight":
-        if (!v36(v)) return false;
-        continue;
-      case "init_generation_image_id":
-        if (!v37(v)) return false;
-        continue;
-      case "init_image_id":
-        if (!v38(v)) return false;
-        continue;
-      case "init_strength":
-        if (!v39(v)) return false;
-        continue;
-      case "modelId":
-        if (!v40(v)) return false;
-        continue;
-      case "negative_prompt":
-        if (!v41(v)) return false;
-        continue;
-      case "num_images":
-        if (!v42(v)) return false;
-        continue;
-      case "num_inference_steps":
-        if (!v43(v)) return false;
-        continue;
-      case "photoReal":
-        if (!v44(v)) return false;
-        continue;
-      case "photoRealStrength":
-        if (!v45(v)) return false;
-        continue;
-      case "photoRealVersion":
-        if (!v46(v)) return false;
-        continue;
-      case "presetStyle":
-        if (!v47(v)) return false;
-        continue;
-      case "prompt":
-        if (!v48(v)) return false;
-        continue;
-      case "promptMagic":
-        if (!v49(v)) return false;
-        continue;
-      case "promptMagicStrength":
-        if (!v50(v)) return false;
-        continue;
-      case "promptMagicVersion":
-        if (!v51(v)) return false;
-        continue;
-      case "public":
-        if (!v52(v)) return false;
-        continue;
-      case "scheduler":
-        if (!v53(v)) return false;
-        continue;
-      case "sd_version":
-        if (!v54(v)) return false;
-        continue;
-      case "seed":
-        if (!v55(v)) return false;
-        continue;
-      case "tiling":
-        if (!v56(v)) return false;
-        continue;
-      case "transparency":
-        if (!v57(v)) return false;
-        continue;
-      case "ultra":
-        if (!v58(v)) return false;
-        continue;
-      case "unzoom":
-        if (!v59(v)) return false;
-        continue;
-      case "unzoomAmount":
-        if (!v60(v)) return false;
-        continue;
-      case "upscaleRatio":
-        if (!v61(v)) return false;
-        continue;
-      case "userElements":
-        if (!v62(v)) return false;
-        continue;
-      case "weighting":
-        if (!v68(v)) return false;
-        continue;
-      case "width":
-        if (!v69(v)) return false;
-        continue;
-      case "styleUUID":
-        if (!v70(v)) return false;
-        continue;
-      case "styleUUID\n":
-        if (!v70(v)) return false;
-        continue;
-      case "contextImages":
-        if (!v71(v)) return false;
-        continue;
-      case "contextImages\n":
-        if (!v71(v)) return false;
-        continue;
-      case "isInitImage":
-        if (!v77(v)) return false;
-        continue;
-      case "isInitImage\n":
-        if (!v77(v)) return false;
-        continue;
+    switch (k.length) {
+      case 4:
+        if (k === "seed") {
+          if (!v55(v)) return false;
+          continue;
+        }
+        break;
+      case 5:
+        if (k === "ultra") {
+          if (!v58(v)) return false;
+          continue;
+        }
+        if (k === "width") {
+          if (!v69(v)) return false;
+          continue;
+        }
+        break;
+      case 6:
+        if (k === "height") {
+          if (!v31(v)) return false;
+          continue;
+        }
+        if (k === "prompt") {
+          if (!v48(v)) return false;
+          continue;
+        }
+        if (k === "public") {
+          if (!v52(v)) return false;
+          continue;
+        }
+        if (k === "tiling") {
+          if (!v56(v)) return false;
+          continue;
+        }
+        if (k === "unzoom") {
+          if (!v59(v)) return false;
+          continue;
+        }
+        break;
+      case 7:
+        if (k === "alchemy") {
+          if (!v1(v)) return false;
+          continue;
+        }
+        if (k === "modelId") {
+          if (!v40(v)) return false;
+          continue;
+        }
+        break;
+      case 8:
+        if (k === "contrast") {
+          if (!v6(v)) return false;
+          continue;
+        }
+        if (k === "elements") {
+          if (!v20(v)) return false;
+          continue;
+        }
+        break;
+      case 9:
+        if (k === "photoReal") {
+          if (!v44(v)) return false;
+          continue;
+        }
+        if (k === "scheduler") {
+          if (!v53(v)) return false;
+          continue;
+        }
+        if (k === "weighting") {
+          if (!v68(v)) return false;
+          continue;
+        }
+        if (k === "styleUUID") {
+          if (!v70(v)) return false;
+          continue;
+        }
+        break;
+      case 10:
+        if (k === "controlNet") {
+          if (!v8(v)) return false;
+          continue;
+        }
+        if (k === "num_images") {
+          if (!v42(v)) return false;
+          continue;
+        }
+        if (k === "sd_version") {
+          if (!v54(v)) return false;
+          continue;
+        }
+        if (k === "styleUUID\n") {
+          if (!v70(v)) return false;
+          continue;
+        }
+        break;
+      case 11:
+        if (k === "controlnets") {
+          if (!v9(v)) return false;
+          continue;
+        }
+        if (k === "presetStyle") {
+          if (!v47(v)) return false;
+          continue;
+        }
+        if (k === "promptMagic") {
+          if (!v49(v)) return false;
+          continue;
+        }
+        if (k === "isInitImage") {
+          if (!v77(v)) return false;
+          continue;
+        }
+        break;
+      case 12:
+        if (k === "canvasInitId") {
+          if (!v2(v)) return false;
+          continue;
+        }
+        if (k === "canvasMaskId") {
+          if (!v3(v)) return false;
+          continue;
+        }
+        if (k === "highContrast") {
+          if (!v32(v)) return false;
+          continue;
+        }
+        if (k === "imagePrompts") {
+          if (!v34(v)) return false;
+          continue;
+        }
+        if (k === "transparency") {
+          if (!v57(v)) return false;
+          continue;
+        }
+        if (k === "unzoomAmount") {
+          if (!v60(v)) return false;
+          continue;
+        }
+        if (k === "upscaleRatio") {
+          if (!v61(v)) return false;
+          continue;
+        }
+        if (k === "userElements") {
+          if (!v62(v)) return false;
+          continue;
+        }
+        if (k === "isInitImage\n") {
+          if (!v77(v)) return false;
+          continue;
+        }
+        break;
+      case 13:
+        if (k === "canvasRequest") {
+          if (!v4(v)) return false;
+          continue;
+        }
+        if (k === "contrastRatio") {
+          if (!v7(v)) return false;
+          continue;
+        }
+        if (k === "enhancePrompt") {
+          if (!v26(v)) return false;
+          continue;
+        }
+        if (k === "fantasyAvatar") {
+          if (!v29(v)) return false;
+          continue;
+        }
+        if (k === "init_image_id") {
+          if (!v38(v)) return false;
+          continue;
+        }
+        if (k === "init_strength") {
+          if (!v39(v)) return false;
+          continue;
+        }
+        if (k === "contextImages") {
+          if (!v71(v)) return false;
+          continue;
+        }
+        break;
+      case 14:
+        if (k === "controlNetType") {
+          if (!v19(v)) return false;
+          continue;
+        }
+        if (k === "expandedDomain") {
+          if (!v28(v)) return false;
+          continue;
+        }
+        if (k === "guidance_scale") {
+          if (!v30(v)) return false;
+          continue;
+        }
+        if (k === "highResolution") {
+          if (!v33(v)) return false;
+          continue;
+        }
+        if (k === "contextImages\n") {
+          if (!v71(v)) return false;
+          continue;
+        }
+        break;
+      case 15:
+        if (k === "negative_prompt") {
+          if (!v41(v)) return false;
+          continue;
+        }
+        break;
+      case 16:
+        if (k === "photoRealVersion") {
+          if (!v46(v)) return false;
+          continue;
+        }
+        break;
+      case 17:
+        if (k === "canvasRequestType") {
+          if (!v5(v)) return false;
+          continue;
+        }
+        if (k === "imagePromptWeight") {
+          if (!v36(v)) return false;
+          continue;
+        }
+        if (k === "photoRealStrength") {
+          if (!v45(v)) return false;
+          continue;
+        }
+        break;
+      case 18:
+        if (k === "promptMagicVersion") {
+          if (!v51(v)) return false;
+          continue;
+        }
+        break;
+      case 19:
+        if (k === "num_inference_steps") {
+          if (!v43(v)) return false;
+          continue;
+        }
+        if (k === "promptMagicStrength") {
+          if (!v50(v)) return false;
+          continue;
+        }
+        break;
+      case 24:
+        if (k === "enhancePromptInstruction") {
+          if (!v27(v)) return false;
+          continue;
+        }
+        if (k === "init_generation_image_id") {
+          if (!v37(v)) return false;
+          continue;
+        }
+        break;
     }
     if (!hit && !false) {
       return false;
@@ -470,175 +567,265 @@ function e0(x, p, out) { // /
     if (!hop.call(x, "prompt")) {
       out.push(finding(p, "/required", "required", "missing required property 'prompt'", "prompt"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
       let hit = false;
-      switch (k) {
-        case "alchemy":
-          if (!v1(v)) e1(v, p + "/alchemy", out);
-          continue;
-        case "canvasInitId":
-          if (!v2(v)) e2(v, p + "/canvasInitId", out);
-          continue;
-        case "canvasMaskId":
-          if (!v3(v)) e3(v, p + "/canvasMaskId", out);
-          continue;
-        case "canvasRequest":
-          if (!v4(v)) e4(v, p + "/canvasRequest", out);
-          continue;
-        case "canvasRequestType":
-          if (!v5(v)) e5(v, p + "/canvasRequestType", out);
-          continue;
-        case "contrast":
-          if (!v6(v)) e6(v, p + "/contrast", out);
-          continue;
-        case "contrastRatio":
-          if (!v7(v)) e7(v, p + "/contrastRatio", out);
-          continue;
-        case "controlNet":
-          if (!v8(v)) e8(v, p + "/controlNet", out);
-          continue;
-        case "controlnets":
-          if (!v9(v)) e9(v, p + "/controlnets", out);
-          continue;
-        case "controlNetType":
-          if (!v19(v)) e19(v, p + "/controlNetType", out);
-          continue;
-        case "elements":
-          if (!v20(v)) e20(v, p + "/elements", out);
-          continue;
-        case "enhancePrompt":
-          if (!v26(v)) e26(v, p + "/enhancePrompt", out);
-          continue;
-        case "enhancePromptInstruction":
-          if (!v27(v)) e27(v, p + "/enhancePromptInstruction", out);
-          continue;
-        case "expandedDomain":
-          if (!v28(v)) e28(v, p + "/expandedDomain", out);
-          continue;
-        case "fantasyAvatar":
-          if (!v29(v)) e29(v, p + "/fantasyAvatar", out);
-          continue;
-        case "guidance_scale":
-          if (!v30(v)) e30(v, p + "/guidance_scale", out);
-          continue;
-        case "height":
-          if (!v31(v)) e31(v, p + "/height", out);
-          continue;
-        case "highContrast":
-          if (!v32(v)) e32(v, p + "/highContrast", out);
-          continue;
-        case "highResolution":
-          if (!v33(v)) e33(v, p + "/highResolution", out);
-          continue;
-        case "imagePrompts":
-          if (!v34(v)) e34(v, p + "/imagePrompts", out);
-          continue;
-        case "imagePromptWeight":
-          if (!v36(v)) e36(v, p + "/imagePromptWeight", out);
-          continue;
-        case "init_generation_image_id":
-          if (!v37(v)) e37(v, p + "/init_generation_image_id", out);
-          continue;
-        case "init_image_id":
-          if (!v38(v)) e38(v, p + "/init_image_id", out);
-          continue;
-        case "init_strength":
-          if (!v39(v)) e39(v, p + "/init_strength", out);
-          continue;
-        case "modelId":
-          if (!v40(v)) e40(v, p + "/modelId", out);
-          continue;
-        case "negative_prompt":
-          if (!v41(v)) e41(v, p + "/negative_prompt", out);
-          continue;
-        case "num_images":
-          if (!v42(v)) e42(v, p + "/num_images", out);
-          continue;
-        case "num_inference_steps":
-          if (!v43(v)) e43(v, p + "/num_inference_steps", out);
-          continue;
-        case "photoReal":
-          if (!v44(v)) e44(v, p + "/photoReal", out);
-          continue;
-        case "photoRealStrength":
-          if (!v45(v)) e45(v, p + "/photoRealStrength", out);
-          continue;
-        case "photoRealVersion":
-          if (!v46(v)) e46(v, p + "/photoRealVersion", out);
-          continue;
-        case "presetStyle":
-          if (!v47(v)) e47(v, p + "/presetStyle", out);
-          continue;
-        case "prompt":
-          if (!v48(v)) e48(v, p + "/prompt", out);
-          continue;
-        case "promptMagic":
-          if (!v49(v)) e49(v, p + "/promptMagic", out);
-          continue;
-        case "promptMagicStrength":
-          if (!v50(v)) e50(v, p + "/promptMagicStrength", out);
-          continue;
-        case "promptMagicVersion":
-          if (!v51(v)) e51(v, p + "/promptMagicVersion", out);
-          continue;
-        case "public":
-          if (!v52(v)) e52(v, p + "/public", out);
-          continue;
-        case "scheduler":
-          if (!v53(v)) e53(v, p + "/scheduler", out);
-          continue;
-        case "sd_version":
-          if (!v54(v)) e54(v, p + "/sd_version", out);
-          continue;
-        case "seed":
-          if (!v55(v)) e55(v, p + "/seed", out);
-          continue;
-        case "tiling":
-          if (!v56(v)) e56(v, p + "/tiling", out);
-          continue;
-        case "transparency":
-          if (!v57(v)) e57(v, p + "/transparency", out);
-          continue;
-        case "ultra":
-          if (!v58(v)) e58(v, p + "/ultra", out);
-          continue;
-        case "unzoom":
-          if (!v59(v)) e59(v, p + "/unzoom", out);
-          continue;
-        case "unzoomAmount":
-          if (!v60(v)) e60(v, p + "/unzoomAmount", out);
-          continue;
-        case "upscaleRatio":
-          if (!v61(v)) e61(v, p + "/upscaleRatio", out);
-          continue;
-        case "userElements":
-          if (!v62(v)) e62(v, p + "/userElements", out);
-          continue;
-        case "weighting":
-          if (!v68(v)) e68(v, p + "/weighting", out);
-          continue;
-        case "width":
-          if (!v69(v)) e69(v, p + "/width", out);
-          continue;
-        case "styleUUID":
-          if (!v70(v)) e70(v, p + "/styleUUID", out);
-          continue;
-        case "styleUUID\n":
-          if (!v70(v)) e70(v, p + "/styleUUID\n", out);
-          continue;
-        case "contextImages":
-          if (!v71(v)) e71(v, p + "/contextImages", out);
-          continue;
-        case "contextImages\n":
-          if (!v71(v)) e71(v, p + "/contextImages\n", out);
-          continue;
-        case "isInitImage":
-          if (!v77(v)) e77(v, p + "/isInitImage", out);
-          continue;
-        case "isInitImage\n":
-          if (!v77(v)) e77(v, p + "/isInitImage\n", out);
-          continue;
+      switch (k.length) {
+        case 4:
+          if (k === "seed") {
+            if (!v55(v)) e55(v, p + "/seed", out);
+            continue;
+          }
+          break;
+        case 5:
+          if (k === "ultra") {
+            if (!v58(v)) e58(v, p + "/ultra", out);
+            continue;
+          }
+          if (k === "width") {
+            if (!v69(v)) e69(v, p + "/width", out);
+            continue;
+          }
+          break;
+        case 6:
+          if (k === "height") {
+            if (!v31(v)) e31(v, p + "/height", out);
+            continue;
+          }
+          if (k === "prompt") {
+            if (!v48(v)) e48(v, p + "/prompt", out);
+            continue;
+          }
+          if (k === "public") {
+            if (!v52(v)) e52(v, p + "/public", out);
+            continue;
+          }
+          if (k === "tiling") {
+            if (!v56(v)) e56(v, p + "/tiling", out);
+            continue;
+          }
+          if (k === "unzoom") {
+            if (!v59(v)) e59(v, p + "/unzoom", out);
+            continue;
+          }
+          break;
+        case 7:
+          if (k === "alchemy") {
+            if (!v1(v)) e1(v, p + "/alchemy", out);
+            continue;
+          }
+          if (k === "modelId") {
+            if (!v40(v)) e40(v, p + "/modelId", out);
+            continue;
+          }
+          break;
+        case 8:
+          if (k === "contrast") {
+            if (!v6(v)) e6(v, p + "/contrast", out);
+            continue;
+          }
+          if (k === "elements") {
+            if (!v20(v)) e20(v, p + "/elements", out);
+            continue;
+          }
+          break;
+        case 9:
+          if (k === "photoReal") {
+            if (!v44(v)) e44(v, p + "/photoReal", out);
+            continue;
+          }
+          if (k === "scheduler") {
+            if (!v53(v)) e53(v, p + "/scheduler", out);
+            continue;
+          }
+          if (k === "weighting") {
+            if (!v68(v)) e68(v, p + "/weighting", out);
+            continue;
+          }
+          if (k === "styleUUID") {
+            if (!v70(v)) e70(v, p + "/styleUUID", out);
+            continue;
+          }
+          break;
+        case 10:
+          if (k === "controlNet") {
+            if (!v8(v)) e8(v, p + "/controlNet", out);
+            continue;
+          }
+          if (k === "num_images") {
+            if (!v42(v)) e42(v, p + "/num_images", out);
+            continue;
+          }
+          if (k === "sd_version") {
+            if (!v54(v)) e54(v, p + "/sd_version", out);
+            continue;
+          }
+          if (k === "styleUUID\n") {
+            if (!v70(v)) e70(v, p + "/styleUUID\n", out);
+            continue;
+          }
+          break;
+        case 11:
+          if (k === "controlnets") {
+            if (!v9(v)) e9(v, p + "/controlnets", out);
+            continue;
+          }
+          if (k === "presetStyle") {
+            if (!v47(v)) e47(v, p + "/presetStyle", out);
+            continue;
+          }
+          if (k === "promptMagic") {
+            if (!v49(v)) e49(v, p + "/promptMagic", out);
+            continue;
+          }
+          if (k === "isInitImage") {
+            if (!v77(v)) e77(v, p + "/isInitImage", out);
+            continue;
+          }
+          break;
+        case 12:
+          if (k === "canvasInitId") {
+            if (!v2(v)) e2(v, p + "/canvasInitId", out);
+            continue;
+          }
+          if (k === "canvasMaskId") {
+            if (!v3(v)) e3(v, p + "/canvasMaskId", out);
+            continue;
+          }
+          if (k === "highContrast") {
+            if (!v32(v)) e32(v, p + "/highContrast", out);
+            continue;
+          }
+          if (k === "imagePrompts") {
+            if (!v34(v)) e34(v, p + "/imagePrompts", out);
+            continue;
+          }
+          if (k === "transparency") {
+            if (!v57(v)) e57(v, p + "/transparency", out);
+            continue;
+          }
+          if (k === "unzoomAmount") {
+            if (!v60(v)) e60(v, p + "/unzoomAmount", out);
+            continue;
+          }
+          if (k === "upscaleRatio") {
+            if (!v61(v)) e61(v, p + "/upscaleRatio", out);
+            continue;
+          }
+          if (k === "userElements") {
+            if (!v62(v)) e62(v, p + "/userElements", out);
+            continue;
+          }
+          if (k === "isInitImage\n") {
+            if (!v77(v)) e77(v, p + "/isInitImage\n", out);
+            continue;
+          }
+          break;
+        case 13:
+          if (k === "canvasRequest") {
+            if (!v4(v)) e4(v, p + "/canvasRequest", out);
+            continue;
+          }
+          if (k === "contrastRatio") {
+            if (!v7(v)) e7(v, p + "/contrastRatio", out);
+            continue;
+          }
+          if (k === "enhancePrompt") {
+            if (!v26(v)) e26(v, p + "/enhancePrompt", out);
+            continue;
+          }
+          if (k === "fantasyAvatar") {
+            if (!v29(v)) e29(v, p + "/fantasyAvatar", out);
+            continue;
+          }
+          if (k === "init_image_id") {
+            if (!v38(v)) e38(v, p + "/init_image_id", out);
+            continue;
+          }
+          if (k === "init_strength") {
+            if (!v39(v)) e39(v, p + "/init_strength", out);
+            continue;
+          }
+          if (k === "contextImages") {
+            if (!v71(v)) e71(v, p + "/contextImages", out);
+            continue;
+          }
+          break;
+        case 14:
+          if (k === "controlNetType") {
+            if (!v19(v)) e19(v, p + "/controlNetType", out);
+            continue;
+          }
+          if (k === "expandedDomain") {
+            if (!v28(v)) e28(v, p + "/expandedDomain", out);
+            continue;
+          }
+          if (k === "guidance_scale") {
+            if (!v30(v)) e30(v, p + "/guidance_scale", out);
+            continue;
+          }
+          if (k === "highResolution") {
+            if (!v33(v)) e33(v, p + "/highResolution", out);
+            continue;
+          }
+          if (k === "contextImages\n") {
+            if (!v71(v)) e71(v, p + "/contextImages\n", out);
+            continue;
+          }
+          break;
+        case 15:
+          if (k === "negative_prompt") {
+            if (!v41(v)) e41(v, p + "/negative_prompt", out);
+            continue;
+          }
+          break;
+        case 16:
+          if (k === "photoRealVersion") {
+            if (!v46(v)) e46(v, p + "/photoRealVersion", out);
+            continue;
+          }
+          break;
+        case 17:
+          if (k === "canvasRequestType") {
+            if (!v5(v)) e5(v, p + "/canvasRequestType", out);
+            continue;
+          }
+          if (k === "imagePromptWeight") {
+            if (!v36(v)) e36(v, p + "/imagePromptWeight", out);
+            continue;
+          }
+          if (k === "photoRealStrength") {
+            if (!v45(v)) e45(v, p + "/photoRealStrength", out);
+            continue;
+          }
+          break;
+        case 18:
+          if (k === "promptMagicVersion") {
+            if (!v51(v)) e51(v, p + "/promptMagicVersion", out);
+            continue;
+          }
+          break;
+        case 19:
+          if (k === "num_inference_steps") {
+            if (!v43(v)) e43(v, p + "/num_inference_steps", out);
+            continue;
+          }
+          if (k === "promptMagicStrength") {
+            if (!v50(v)) e50(v, p + "/promptMagicStrength", out);
+            continue;
+          }
+          break;
+        case 24:
+          if (k === "enhancePromptInstruction") {
+            if (!v27(v)) e27(v, p + "/enhancePromptInstruction", out);
+            continue;
+          }
+          if (k === "init_generation_image_id") {
+            if (!v37(v)) e37(v, p + "/init_generation_image_id", out);
+            continue;
+          }
+          break;
       }
       if (!hit) {
         out.push(finding(p, "/additionalProperties", "additionalProperties", "unknown property " + repr(k), k));
@@ -1889,12 +2076,16 @@ function e188(x, p, out) { // /x-advice/0/then
     if (!hop.call(x, "contrast")) {
       out.push(ruleFinding(p, "/x-advice/0/then/required", "required", K0, "contrast"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "contrast":
-          if (!v189(v)) e189(v, p + "/contrast", out);
-          continue;
+      switch (k.length) {
+        case 8:
+          if (k === "contrast") {
+            if (!v189(v)) e189(v, p + "/contrast", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -1917,12 +2108,16 @@ function v195(x) { // /x-advice/1/then
 
 function e195(x, p, out) { // /x-advice/1/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "seed":
-          if (!v196(v)) e196(v, p + "/seed", out);
-          continue;
+      switch (k.length) {
+        case 4:
+          if (k === "seed") {
+            if (!v196(v)) e196(v, p + "/seed", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -1951,12 +2146,16 @@ function v201(x) { // /x-advice/2/then
 
 function e201(x, p, out) { // /x-advice/2/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "contrast":
-          if (!v202(v)) e202(v, p + "/contrast", out);
-          continue;
+      switch (k.length) {
+        case 8:
+          if (k === "contrast") {
+            if (!v202(v)) e202(v, p + "/contrast", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -1985,12 +2184,16 @@ function v206(x) { // /x-advice/3/then
 
 function e206(x, p, out) { // /x-advice/3/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "guidance_scale":
-          if (!v207(v)) e207(v, p + "/guidance_scale", out);
-          continue;
+      switch (k.length) {
+        case 14:
+          if (k === "guidance_scale") {
+            if (!v207(v)) e207(v, p + "/guidance_scale", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2019,12 +2222,16 @@ function v211(x) { // /x-advice/4/then
 
 function e211(x, p, out) { // /x-advice/4/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "init_strength":
-          if (!v212(v)) e212(v, p + "/init_strength", out);
-          continue;
+      switch (k.length) {
+        case 13:
+          if (k === "init_strength") {
+            if (!v212(v)) e212(v, p + "/init_strength", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2047,12 +2254,16 @@ function v218(x) { // /x-advice/5/then
 
 function e218(x, p, out) { // /x-advice/5/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "modelId":
-          if (!v219(v)) e219(v, p + "/modelId", out);
-          continue;
+      switch (k.length) {
+        case 7:
+          if (k === "modelId") {
+            if (!v219(v)) e219(v, p + "/modelId", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2082,12 +2293,16 @@ function e230(x, p, out) { // /x-advice/6/then
     if (!hop.call(x, "presetStyle")) {
       out.push(ruleFinding(p, "/x-advice/6/then/required", "required", K6, "presetStyle"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "presetStyle":
-          if (!v231(v)) e231(v, p + "/presetStyle", out);
-          continue;
+      switch (k.length) {
+        case 11:
+          if (k === "presetStyle") {
+            if (!v231(v)) e231(v, p + "/presetStyle", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2111,12 +2326,16 @@ function v238(x) { // /x-advice/7/then
 
 function e238(x, p, out) { // /x-advice/7/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "presetStyle":
-          if (!v239(v)) e239(v, p + "/presetStyle", out);
-          continue;
+      switch (k.length) {
+        case 11:
+          if (k === "presetStyle") {
+            if (!v239(v)) e239(v, p + "/presetStyle", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2146,12 +2365,16 @@ function e246(x, p, out) { // /x-advice/8/then
     if (!hop.call(x, "presetStyle")) {
       out.push(ruleFinding(p, "/x-advice/8/then/required", "required", K8, "presetStyle"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "presetStyle":
-          if (!v247(v)) e247(v, p + "/presetStyle", out);
-          continue;
+      switch (k.length) {
+        case 11:
+          if (k === "presetStyle") {
+            if (!v247(v)) e247(v, p + "/presetStyle", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2175,12 +2398,16 @@ function v254(x) { // /x-advice/9/then
 
 function e254(x, p, out) { // /x-advice/9/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "presetStyle":
-          if (!v255(v)) e255(v, p + "/presetStyle", out);
-          continue;
+      switch (k.length) {
+        case 11:
+          if (k === "presetStyle") {
+            if (!v255(v)) e255(v, p + "/presetStyle", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2209,12 +2436,16 @@ function v259(x) { // /x-advice/10/then
 
 function e259(x, p, out) { // /x-advice/10/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "promptMagicVersion":
-          if (!v260(v)) e260(v, p + "/promptMagicVersion", out);
-          continue;
+      switch (k.length) {
+        case 18:
+          if (k === "promptMagicVersion") {
+            if (!v260(v)) e260(v, p + "/promptMagicVersion", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2249,12 +2480,16 @@ function e264(x, p, out) { // /x-advice/11/then
     if (!hop.call(x, "promptMagic")) {
       out.push(ruleFinding(p, "/x-advice/11/then/required", "required", K11, "promptMagic"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "promptMagic":
-          if (!v265(v)) e265(v, p + "/promptMagic", out);
-          continue;
+      switch (k.length) {
+        case 11:
+          if (k === "promptMagic") {
+            if (!v265(v)) e265(v, p + "/promptMagic", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2289,12 +2524,16 @@ function e269(x, p, out) { // /x-advice/12/then
     if (!hop.call(x, "promptMagic")) {
       out.push(ruleFinding(p, "/x-advice/12/then/required", "required", K12, "promptMagic"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "promptMagic":
-          if (!v270(v)) e270(v, p + "/promptMagic", out);
-          continue;
+      switch (k.length) {
+        case 11:
+          if (k === "promptMagic") {
+            if (!v270(v)) e270(v, p + "/promptMagic", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2329,12 +2568,16 @@ function e274(x, p, out) { // /x-advice/13/then
     if (!hop.call(x, "enhancePrompt")) {
       out.push(ruleFinding(p, "/x-advice/13/then/required", "required", K13, "enhancePrompt"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "enhancePrompt":
-          if (!v275(v)) e275(v, p + "/enhancePrompt", out);
-          continue;
+      switch (k.length) {
+        case 13:
+          if (k === "enhancePrompt") {
+            if (!v275(v)) e275(v, p + "/enhancePrompt", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2363,12 +2606,16 @@ function v279(x) { // /x-advice/14/then
 
 function e279(x, p, out) { // /x-advice/14/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "alchemy":
-          if (!v280(v)) e280(v, p + "/alchemy", out);
-          continue;
+      switch (k.length) {
+        case 7:
+          if (k === "alchemy") {
+            if (!v280(v)) e280(v, p + "/alchemy", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2397,12 +2644,16 @@ function v285(x) { // /x-advice/15/then
 
 function e285(x, p, out) { // /x-advice/15/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "alchemy":
-          if (!v286(v)) e286(v, p + "/alchemy", out);
-          continue;
+      switch (k.length) {
+        case 7:
+          if (k === "alchemy") {
+            if (!v286(v)) e286(v, p + "/alchemy", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2424,12 +2675,16 @@ function v290(x) { // /x-advice/16/then
 
 function e290(x, p, out) { // /x-advice/16/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "controlnets":
-          if (!v291(v)) e291(v, p + "/controlnets", out);
-          continue;
+      switch (k.length) {
+        case 11:
+          if (k === "controlnets") {
+            if (!v291(v)) e291(v, p + "/controlnets", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2448,12 +2703,16 @@ function v300(x) { // /x-advice/17/then
 
 function e300(x, p, out) { // /x-advice/17/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "controlnets":
-          if (!v301(v)) e301(v, p + "/controlnets", out);
-          continue;
+      switch (k.length) {
+        case 11:
+          if (k === "controlnets") {
+            if (!v301(v)) e301(v, p + "/controlnets", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2472,12 +2731,16 @@ function v309(x) { // /x-advice/18/then
 
 function e309(x, p, out) { // /x-advice/18/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "controlnets":
-          if (!v310(v)) e310(v, p + "/controlnets", out);
-          continue;
+      switch (k.length) {
+        case 11:
+          if (k === "controlnets") {
+            if (!v310(v)) e310(v, p + "/controlnets", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2507,12 +2770,16 @@ function e324(x, p, out) { // /x-advice/19/then
     if (!hop.call(x, "canvasRequest")) {
       out.push(ruleFinding(p, "/x-advice/19/then/required", "required", K19, "canvasRequest"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "canvasRequest":
-          if (!v325(v)) e325(v, p + "/canvasRequest", out);
-          continue;
+      switch (k.length) {
+        case 13:
+          if (k === "canvasRequest") {
+            if (!v325(v)) e325(v, p + "/canvasRequest", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2547,12 +2814,16 @@ function e329(x, p, out) { // /x-advice/20/then
     if (!hop.call(x, "alchemy")) {
       out.push(ruleFinding(p, "/x-advice/20/then/required", "required", K20, "alchemy"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "alchemy":
-          if (!v330(v)) e330(v, p + "/alchemy", out);
-          continue;
+      switch (k.length) {
+        case 7:
+          if (k === "alchemy") {
+            if (!v330(v)) e330(v, p + "/alchemy", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2582,18 +2853,28 @@ function v336(x) { // /x-advice/21/then
 
 function e336(x, p, out) { // /x-advice/21/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "scheduler":
-          if (!v337(v)) e337(v, p + "/scheduler", out);
-          continue;
-        case "sd_version":
-          if (!v339(v)) e339(v, p + "/sd_version", out);
-          continue;
-        case "controlNetType":
-          if (!v341(v)) e341(v, p + "/controlNetType", out);
-          continue;
+      switch (k.length) {
+        case 9:
+          if (k === "scheduler") {
+            if (!v337(v)) e337(v, p + "/scheduler", out);
+            continue;
+          }
+          break;
+        case 10:
+          if (k === "sd_version") {
+            if (!v339(v)) e339(v, p + "/sd_version", out);
+            continue;
+          }
+          break;
+        case 14:
+          if (k === "controlNetType") {
+            if (!v341(v)) e341(v, p + "/controlNetType", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2617,12 +2898,16 @@ function v345(x) { // /x-advice/22/then
 
 function e345(x, p, out) { // /x-advice/22/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "isInitImage":
-          if (!v346(v)) e346(v, p + "/isInitImage", out);
-          continue;
+      switch (k.length) {
+        case 11:
+          if (k === "isInitImage") {
+            if (!v346(v)) e346(v, p + "/isInitImage", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2903,12 +3188,16 @@ function e72(x, p, out) { // /patternProperties/^contextImages$/items
 
 function e87(x, p, out) { // /allOf/0/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "num_images":
-          if (!v88(v)) e88(v, p + "/num_images", out);
-          continue;
+      switch (k.length) {
+        case 10:
+          if (k === "num_images") {
+            if (!v88(v)) e88(v, p + "/num_images", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2919,12 +3208,16 @@ function e92(x, p, out) { // /allOf/1/then
     if (!hop.call(x, "alchemy")) {
       out.push(ruleFinding(p, "/allOf/1/then/required", "required", K31, "alchemy"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "alchemy":
-          if (!v93(v)) e93(v, p + "/alchemy", out);
-          continue;
+      switch (k.length) {
+        case 7:
+          if (k === "alchemy") {
+            if (!v93(v)) e93(v, p + "/alchemy", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2932,12 +3225,16 @@ function e92(x, p, out) { // /allOf/1/then
 
 function e112(x, p, out) { // /allOf/2/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "contrast":
-          if (!v113(v)) e113(v, p + "/contrast", out);
-          continue;
+      switch (k.length) {
+        case 8:
+          if (k === "contrast") {
+            if (!v113(v)) e113(v, p + "/contrast", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2945,12 +3242,16 @@ function e112(x, p, out) { // /allOf/2/then
 
 function e126(x, p, out) { // /allOf/3/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "contrast":
-          if (!v127(v)) e127(v, p + "/contrast", out);
-          continue;
+      switch (k.length) {
+        case 8:
+          if (k === "contrast") {
+            if (!v127(v)) e127(v, p + "/contrast", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2958,12 +3259,16 @@ function e126(x, p, out) { // /allOf/3/then
 
 function e132(x, p, out) { // /allOf/4/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "sd_version":
-          if (!v133(v)) e133(v, p + "/sd_version", out);
-          continue;
+      switch (k.length) {
+        case 10:
+          if (k === "sd_version") {
+            if (!v133(v)) e133(v, p + "/sd_version", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2971,12 +3276,16 @@ function e132(x, p, out) { // /allOf/4/then
 
 function e139(x, p, out) { // /allOf/5/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "seed":
-          if (!v140(v)) e140(v, p + "/seed", out);
-          continue;
+      switch (k.length) {
+        case 4:
+          if (k === "seed") {
+            if (!v140(v)) e140(v, p + "/seed", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -2984,12 +3293,16 @@ function e139(x, p, out) { // /allOf/5/then
 
 function e145(x, p, out) { // /allOf/6/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "alchemy":
-          if (!v146(v)) e146(v, p + "/alchemy", out);
-          continue;
+      switch (k.length) {
+        case 7:
+          if (k === "alchemy") {
+            if (!v146(v)) e146(v, p + "/alchemy", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -3000,12 +3313,16 @@ function e153(x, p, out) { // /allOf/7/then
     if (!hop.call(x, "modelId")) {
       out.push(ruleFinding(p, "/allOf/7/then/required", "required", K32, "modelId"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "modelId":
-          if (!v154(v)) e154(v, p + "/modelId", out);
-          continue;
+      switch (k.length) {
+        case 7:
+          if (k === "modelId") {
+            if (!v154(v)) e154(v, p + "/modelId", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -3019,15 +3336,22 @@ function e158(x, p, out) { // /allOf/8/then
     if (!hop.call(x, "init_image_id")) {
       out.push(ruleFinding(p, "/allOf/8/then/required", "required", K33, "init_image_id"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "unzoomAmount":
-          if (!v159(v)) e159(v, p + "/unzoomAmount", out);
-          continue;
-        case "init_image_id":
-          if (!v160(v)) e160(v, p + "/init_image_id", out);
-          continue;
+      switch (k.length) {
+        case 12:
+          if (k === "unzoomAmount") {
+            if (!v159(v)) e159(v, p + "/unzoomAmount", out);
+            continue;
+          }
+          break;
+        case 13:
+          if (k === "init_image_id") {
+            if (!v160(v)) e160(v, p + "/init_image_id", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -3038,12 +3362,16 @@ function e164(x, p, out) { // /allOf/9/then
     if (!hop.call(x, "unzoom")) {
       out.push(ruleFinding(p, "/allOf/9/then/required", "required", K34, "unzoom"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "unzoom":
-          if (!v165(v)) e165(v, p + "/unzoom", out);
-          continue;
+      switch (k.length) {
+        case 6:
+          if (k === "unzoom") {
+            if (!v165(v)) e165(v, p + "/unzoom", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -3054,12 +3382,16 @@ function e169(x, p, out) { // /allOf/10/then
     if (!hop.call(x, "init_image_id")) {
       out.push(ruleFinding(p, "/allOf/10/then/required", "required", K35, "init_image_id"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "init_image_id":
-          if (!v170(v)) e170(v, p + "/init_image_id", out);
-          continue;
+      switch (k.length) {
+        case 13:
+          if (k === "init_image_id") {
+            if (!v170(v)) e170(v, p + "/init_image_id", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -3067,12 +3399,16 @@ function e169(x, p, out) { // /allOf/10/then
 
 function e177(x, p, out) { // /allOf/11/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "controlnets":
-          if (!v178(v)) e178(v, p + "/controlnets", out);
-          continue;
+      switch (k.length) {
+        case 11:
+          if (k === "controlnets") {
+            if (!v178(v)) e178(v, p + "/controlnets", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -3610,28 +3946,47 @@ function v11(x) { // /$defs/controlnetInput
   if (!hop.call(x, "initImageId") || !hop.call(x, "initImageType") || !hop.call(x, "preprocessorId")) {
     return false;
   }
-  for (const k of Object.keys(x)) {
+  for (const k in x) {
+    if (!hop.call(x, k)) continue;
     const v = x[k];
     let hit = false;
-    switch (k) {
-      case "initImageId":
-        if (!v12(v)) return false;
-        continue;
-      case "initImageType":
-        if (!v13(v)) return false;
-        continue;
-      case "preprocessorId":
-        if (!v14(v)) return false;
-        continue;
-      case "weight":
-        if (!v15(v)) return false;
-        continue;
-      case "strengthType":
-        if (!v16(v)) return false;
-        continue;
-      case "influence":
-        if (!v17(v)) return false;
-        continue;
+    switch (k.length) {
+      case 6:
+        if (k === "weight") {
+          if (!v15(v)) return false;
+          continue;
+        }
+        break;
+      case 9:
+        if (k === "influence") {
+          if (!v17(v)) return false;
+          continue;
+        }
+        break;
+      case 11:
+        if (k === "initImageId") {
+          if (!v12(v)) return false;
+          continue;
+        }
+        break;
+      case 12:
+        if (k === "strengthType") {
+          if (!v16(v)) return false;
+          continue;
+        }
+        break;
+      case 13:
+        if (k === "initImageType") {
+          if (!v13(v)) return false;
+          continue;
+        }
+        break;
+      case 14:
+        if (k === "preprocessorId") {
+          if (!v14(v)) return false;
+          continue;
+        }
+        break;
     }
     if (!hit && !false) {
       return false;
@@ -3647,16 +4002,21 @@ function v22(x) { // /$defs/elementInput
   if (!hop.call(x, "akUUID")) {
     return false;
   }
-  for (const k of Object.keys(x)) {
+  for (const k in x) {
+    if (!hop.call(x, k)) continue;
     const v = x[k];
     let hit = false;
-    switch (k) {
-      case "akUUID":
-        if (!v23(v)) return false;
-        continue;
-      case "weight":
-        if (!v24(v)) return false;
-        continue;
+    switch (k.length) {
+      case 6:
+        if (k === "akUUID") {
+          if (!v23(v)) return false;
+          continue;
+        }
+        if (k === "weight") {
+          if (!v24(v)) return false;
+          continue;
+        }
+        break;
     }
     if (!hit && !false) {
       return false;
@@ -3669,16 +4029,23 @@ function v64(x) { // /$defs/userElementInput
   if (!(isObject(x))) {
     return false;
   }
-  for (const k of Object.keys(x)) {
+  for (const k in x) {
+    if (!hop.call(x, k)) continue;
     const v = x[k];
     let hit = false;
-    switch (k) {
-      case "userLoraId":
-        if (!v65(v)) return false;
-        continue;
-      case "weight":
-        if (!v66(v)) return false;
-        continue;
+    switch (k.length) {
+      case 6:
+        if (k === "weight") {
+          if (!v66(v)) return false;
+          continue;
+        }
+        break;
+      case 10:
+        if (k === "userLoraId") {
+          if (!v65(v)) return false;
+          continue;
+        }
+        break;
     }
     if (!hit && !false) {
       return false;
@@ -3694,16 +4061,23 @@ function v73(x) { // /$defs/contextImage
   if (!hop.call(x, "id") || !hop.call(x, "type")) {
     return false;
   }
-  for (const k of Object.keys(x)) {
+  for (const k in x) {
+    if (!hop.call(x, k)) continue;
     const v = x[k];
     let hit = false;
-    switch (k) {
-      case "id":
-        if (!v74(v)) return false;
-        continue;
-      case "type":
-        if (!v75(v)) return false;
-        continue;
+    switch (k.length) {
+      case 2:
+        if (k === "id") {
+          if (!v74(v)) return false;
+          continue;
+        }
+        break;
+      case 4:
+        if (k === "type") {
+          if (!v75(v)) return false;
+          continue;
+        }
+        break;
     }
     if (!hit && !false) {
       return false;
@@ -3888,28 +4262,47 @@ function e11(x, p, out) { // /$defs/controlnetInput
     if (!hop.call(x, "preprocessorId")) {
       out.push(finding(p, "/$defs/controlnetInput/required", "required", "missing required property 'preprocessorId'", "preprocessorId"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
       let hit = false;
-      switch (k) {
-        case "initImageId":
-          if (!v12(v)) e12(v, p + "/initImageId", out);
-          continue;
-        case "initImageType":
-          if (!v13(v)) e13(v, p + "/initImageType", out);
-          continue;
-        case "preprocessorId":
-          if (!v14(v)) e14(v, p + "/preprocessorId", out);
-          continue;
-        case "weight":
-          if (!v15(v)) e15(v, p + "/weight", out);
-          continue;
-        case "strengthType":
-          if (!v16(v)) e16(v, p + "/strengthType", out);
-          continue;
-        case "influence":
-          if (!v17(v)) e17(v, p + "/influence", out);
-          continue;
+      switch (k.length) {
+        case 6:
+          if (k === "weight") {
+            if (!v15(v)) e15(v, p + "/weight", out);
+            continue;
+          }
+          break;
+        case 9:
+          if (k === "influence") {
+            if (!v17(v)) e17(v, p + "/influence", out);
+            continue;
+          }
+          break;
+        case 11:
+          if (k === "initImageId") {
+            if (!v12(v)) e12(v, p + "/initImageId", out);
+            continue;
+          }
+          break;
+        case 12:
+          if (k === "strengthType") {
+            if (!v16(v)) e16(v, p + "/strengthType", out);
+            continue;
+          }
+          break;
+        case 13:
+          if (k === "initImageType") {
+            if (!v13(v)) e13(v, p + "/initImageType", out);
+            continue;
+          }
+          break;
+        case 14:
+          if (k === "preprocessorId") {
+            if (!v14(v)) e14(v, p + "/preprocessorId", out);
+            continue;
+          }
+          break;
       }
       if (!hit) {
         out.push(finding(p, "/$defs/controlnetInput/additionalProperties", "additionalProperties", "unknown property " + repr(k), k));
@@ -3926,16 +4319,21 @@ function e22(x, p, out) { // /$defs/elementInput
     if (!hop.call(x, "akUUID")) {
       out.push(finding(p, "/$defs/elementInput/required", "required", "missing required property 'akUUID'", "akUUID"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
       let hit = false;
-      switch (k) {
-        case "akUUID":
-          if (!v23(v)) e23(v, p + "/akUUID", out);
-          continue;
-        case "weight":
-          if (!v24(v)) e24(v, p + "/weight", out);
-          continue;
+      switch (k.length) {
+        case 6:
+          if (k === "akUUID") {
+            if (!v23(v)) e23(v, p + "/akUUID", out);
+            continue;
+          }
+          if (k === "weight") {
+            if (!v24(v)) e24(v, p + "/weight", out);
+            continue;
+          }
+          break;
       }
       if (!hit) {
         out.push(finding(p, "/$defs/elementInput/additionalProperties", "additionalProperties", "unknown property " + repr(k), k));
@@ -3949,16 +4347,23 @@ function e64(x, p, out) { // /$defs/userElementInput
     out.push(finding(p, "/$defs/userElementInput/type", "type", "expected object, got " + kind(x) + " " + show(x), null));
   }
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
       let hit = false;
-      switch (k) {
-        case "userLoraId":
-          if (!v65(v)) e65(v, p + "/userLoraId", out);
-          continue;
-        case "weight":
-          if (!v66(v)) e66(v, p + "/weight", out);
-          continue;
+      switch (k.length) {
+        case 6:
+          if (k === "weight") {
+            if (!v66(v)) e66(v, p + "/weight", out);
+            continue;
+          }
+          break;
+        case 10:
+          if (k === "userLoraId") {
+            if (!v65(v)) e65(v, p + "/userLoraId", out);
+            continue;
+          }
+          break;
       }
       if (!hit) {
         out.push(finding(p, "/$defs/userElementInput/additionalProperties", "additionalProperties", "unknown property " + repr(k), k));
@@ -3978,16 +4383,23 @@ function e73(x, p, out) { // /$defs/contextImage
     if (!hop.call(x, "type")) {
       out.push(finding(p, "/$defs/contextImage/required", "required", "missing required property 'type'", "type"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
       let hit = false;
-      switch (k) {
-        case "id":
-          if (!v74(v)) e74(v, p + "/id", out);
-          continue;
-        case "type":
-          if (!v75(v)) e75(v, p + "/type", out);
-          continue;
+      switch (k.length) {
+        case 2:
+          if (k === "id") {
+            if (!v74(v)) e74(v, p + "/id", out);
+            continue;
+          }
+          break;
+        case 4:
+          if (k === "type") {
+            if (!v75(v)) e75(v, p + "/type", out);
+            continue;
+          }
+          break;
       }
       if (!hit) {
         out.push(finding(p, "/$defs/contextImage/additionalProperties", "additionalProperties", "unknown property " + repr(k), k));
@@ -4487,12 +4899,16 @@ function v296(x) { // /x-advice/16/then/properties/controlnets/items/then
 
 function e296(x, p, out) { // /x-advice/16/then/properties/controlnets/items/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "strengthType":
-          if (!v297(v)) e297(v, p + "/strengthType", out);
-          continue;
+      switch (k.length) {
+        case 12:
+          if (k === "strengthType") {
+            if (!v297(v)) e297(v, p + "/strengthType", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -4521,12 +4937,16 @@ function v305(x) { // /x-advice/17/then/properties/controlnets/items/then
 
 function e305(x, p, out) { // /x-advice/17/then/properties/controlnets/items/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "strengthType":
-          if (!v306(v)) e306(v, p + "/strengthType", out);
-          continue;
+      switch (k.length) {
+        case 12:
+          if (k === "strengthType") {
+            if (!v306(v)) e306(v, p + "/strengthType", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -4555,12 +4975,16 @@ function v314(x) { // /x-advice/18/then/properties/controlnets/items/then
 
 function e314(x, p, out) { // /x-advice/18/then/properties/controlnets/items/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "weight":
-          if (!v315(v)) e315(v, p + "/weight", out);
-          continue;
+      switch (k.length) {
+        case 6:
+          if (k === "weight") {
+            if (!v315(v)) e315(v, p + "/weight", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -4595,12 +5019,16 @@ function v182(x) { // /allOf/11/then/properties/controlnets/items/then
 
 function e182(x, p, out) { // /allOf/11/then/properties/controlnets/items/then
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "strengthType":
-          if (!v183(v)) e183(v, p + "/strengthType", out);
-          continue;
+      switch (k.length) {
+        case 12:
+          if (k === "strengthType") {
+            if (!v183(v)) e183(v, p + "/strengthType", out);
+            continue;
+          }
+          break;
       }
     }
   }

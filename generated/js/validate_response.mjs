@@ -98,10 +98,17 @@ function quote(s) {
   return '"' + s.replace(/["\\\x00-\x1f]/g, (c) => ESCAPES[c] ?? "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0")) + '"';
 }
 
+// The first 77 code points and "..." when the text has more than 80 (Python's text[:77]).
 function cut(text) {
   if (text.length <= 80) return text;
-  const points = Array.from(text.length > 162 ? text.slice(0, 162) : text);
-  return points.length <= 80 ? text : points.slice(0, 77).join("") + "...";
+  let end = 0;
+  for (let i = 0, n = 0; i < text.length; n++) {
+    if (n === 77) end = i;
+    else if (n === 80) return text.slice(0, end) + "...";
+    const c = text.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+  }
+  return text;
 }
 
 // Python's str order (code points); UTF-16 order differs between astral and U+E000-U+FFFF.
@@ -164,12 +171,16 @@ function e0(x, p, out) { // /
     if (!hop.call(x, "sdGenerationJob")) {
       out.push(finding(p, "/required", "required", "missing required property 'sdGenerationJob'", "sdGenerationJob"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "sdGenerationJob":
-          if (!v1(v)) e1(v, p + "/sdGenerationJob", out);
-          continue;
+      switch (k.length) {
+        case 15:
+          if (k === "sdGenerationJob") {
+            if (!v1(v)) e1(v, p + "/sdGenerationJob", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -204,18 +215,28 @@ function e1(x, p, out) { // /properties/sdGenerationJob
     if (!hop.call(x, "generationId")) {
       out.push(finding(p, "/properties/sdGenerationJob/required", "required", "missing required property 'generationId'", "generationId"));
     }
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "generationId":
-          if (!v2(v)) e2(v, p + "/generationId", out);
-          continue;
-        case "apiCreditCost":
-          if (!v3(v)) e3(v, p + "/apiCreditCost", out);
-          continue;
-        case "cost":
-          if (!v4(v)) e4(v, p + "/cost", out);
-          continue;
+      switch (k.length) {
+        case 4:
+          if (k === "cost") {
+            if (!v4(v)) e4(v, p + "/cost", out);
+            continue;
+          }
+          break;
+        case 12:
+          if (k === "generationId") {
+            if (!v2(v)) e2(v, p + "/generationId", out);
+            continue;
+          }
+          break;
+        case 13:
+          if (k === "apiCreditCost") {
+            if (!v3(v)) e3(v, p + "/apiCreditCost", out);
+            continue;
+          }
+          break;
       }
     }
   }
@@ -267,15 +288,22 @@ function e4(x, p, out) { // /properties/sdGenerationJob/properties/cost
     out.push(finding(p, "/properties/sdGenerationJob/properties/cost/type", "type", "expected object or null, got " + kind(x) + " " + show(x), null));
   }
   if (isObject(x)) {
-    for (const k of Object.keys(x)) {
+    for (const k in x) {
+      if (!hop.call(x, k)) continue;
       const v = x[k];
-      switch (k) {
-        case "amount":
-          if (!v5(v)) e5(v, p + "/amount", out);
-          continue;
-        case "unit":
-          if (!v6(v)) e6(v, p + "/unit", out);
-          continue;
+      switch (k.length) {
+        case 4:
+          if (k === "unit") {
+            if (!v6(v)) e6(v, p + "/unit", out);
+            continue;
+          }
+          break;
+        case 6:
+          if (k === "amount") {
+            if (!v5(v)) e5(v, p + "/amount", out);
+            continue;
+          }
+          break;
       }
     }
   }
