@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -389,21 +389,77 @@ class ObjectMembersEmitter(KeywordEmitter):
                     code("return false;")
 
     def errors(self, kw: Any, ctx: Ctx, code: JsCode) -> None:
-        parts = self._parts(ctx, kw)
-        if parts is None:
+        # Findings come in the Python target's order: one pass over the members when the
+        # table settles them, else each keyword on its own (small `properties` in schema order).
+        props = ctx.node.find(ir.Properties)
+        patterns = ctx.node.find(ir.PatternProperties)
+        extra = ctx.node.find(ir.AdditionalProperties)
+        table, regex_patterns, exclusive = plan.member_table(
+            props.children if props else {}, patterns
+        )
+        if table and exclusive and (extra is not None or len(table) > self.SMALL):
+            if kw is props or (props is None and kw is patterns):
+                self._fused_errors(ctx, code, table, regex_patterns, extra)
             return
-        table, patterns, exclusive, extra = parts
         emitter, x = ctx.emitter, ctx.var
-        settled = "continue;" if exclusive else "hit = true; break;" if extra else "break;"
+        match kw:
+            case ir.Properties(children=children) if len(children) > self.SMALL:
+                with own_members(code, x):
+                    code(f"const v = {x}[k];")
+                    arms = {}
+                    for name, child in children.items():
+                        call = emitter.errors_call(child, "v", f"p + {pointer_suffix(name)}", ctx)
+                        arms[name] = [call] if call else []
+                    name_switch(code, arms, "continue;")
+            case ir.Properties(children=children):
+                for name, child in children.items():
+                    member, where = f"{x}[{js_literal(name)}]", f"p + {pointer_suffix(name)}"
+                    call = emitter.errors_call(child, member, where, ctx)
+                    if call:
+                        with code.block(f"if (hop.call({x}, {js_literal(name)}))"):
+                            code(call)
+            case ir.PatternProperties(children=pairs):
+                for pattern, child in pairs:
+                    call = emitter.errors_call(child, f"{x}[k]", "p + '/' + esc(k)", ctx)
+                    test = f"if ({emitter.pattern_test(pattern, 'k')})"
+                    if call:
+                        with own_members(code, x), code.block(test):
+                            code(call)
+            case ir.AdditionalProperties(child=child, known=known, patterns=siblings):
+                with own_members(code, x):
+                    name_switch(code, {name: [] for name in known}, "continue;")
+                    for pattern in siblings:
+                        code(f"if ({emitter.pattern_test(pattern, 'k')}) continue;")
+                    self._unknown(kw, ctx, code)
+
+    def _unknown(self, extra: ir.AdditionalProperties, ctx: Ctx, code: JsCode) -> None:
+        """Report member `k` that no name or pattern claimed."""
+        if extra.child.boolean is False:
+            ctx.emitter.uses.add("repr")
+            code(ctx.fail(extra, say("unknown property ", "{repr(k)}"), "k"))
+        else:
+            call = ctx.emitter.errors_call(extra.child, f"{ctx.var}[k]", "p + '/' + esc(k)", ctx)
+            if call:
+                code(call)
+
+    def _fused_errors(
+        self,
+        ctx: Ctx,
+        code: JsCode,
+        table: dict[str, Node],
+        patterns: list[tuple[str, Node]],
+        extra: ir.AdditionalProperties | None,
+    ) -> None:
+        emitter, x = ctx.emitter, ctx.var
         with own_members(code, x):
             code(f"const v = {x}[k];")
-            if extra is not None:
+            if extra is not None and patterns:
                 code("let hit = false;")
             arms = {}
             for name, child in table.items():
                 call = emitter.errors_call(child, "v", f"p + {pointer_suffix(name)}", ctx)
                 arms[name] = [call] if call else []
-            name_switch(code, arms, settled)
+            name_switch(code, arms, "continue;")
             for pattern, child in patterns:
                 with code.block(f"if ({emitter.pattern_test(pattern, 'k')})"):
                     if extra is not None:
@@ -412,15 +468,8 @@ class ObjectMembersEmitter(KeywordEmitter):
                     if call:
                         code(call)
             if extra is not None:
-                with code.block("if (!hit)"):
-                    if extra.child.boolean is False:
-                        emitter.uses.add("repr")
-                        message = say("unknown property ", "{repr(k)}")
-                        code(ctx.fail(extra, message, "k"))
-                    else:
-                        call = emitter.errors_call(extra.child, "v", "p + '/' + esc(k)", ctx)
-                        if call:
-                            code(call)
+                with code.block("if (!hit)") if patterns else nullcontext():
+                    self._unknown(extra, ctx, code)
 
     def annotations(self, kw: Any, ctx: Ctx, code: JsCode, own: bool) -> None:
         match kw:

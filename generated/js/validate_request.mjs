@@ -570,7 +570,6 @@ function e0(x, p, out) { // /
     for (const k in x) {
       if (!hop.call(x, k)) continue;
       const v = x[k];
-      let hit = false;
       switch (k.length) {
         case 4:
           if (k === "seed") {
@@ -827,9 +826,7 @@ function e0(x, p, out) { // /
           }
           break;
       }
-      if (!hit) {
-        out.push(finding(p, "/additionalProperties", "additionalProperties", "unknown property " + repr(k), k));
-      }
+      out.push(finding(p, "/additionalProperties", "additionalProperties", "unknown property " + repr(k), k));
     }
   }
   if (!v79(x)) e79(x, p, out);
@@ -2076,17 +2073,8 @@ function e188(x, p, out) { // /x-advice/0/then
     if (!hop.call(x, "contrast")) {
       out.push(ruleFinding(p, "/x-advice/0/then/required", "required", K0, "contrast"));
     }
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 8:
-          if (k === "contrast") {
-            if (!v189(v)) e189(v, p + "/contrast", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "contrast")) {
+      if (!v189(x["contrast"])) e189(x["contrast"], p + "/contrast", out);
     }
   }
 }
@@ -2108,17 +2096,8 @@ function v195(x) { // /x-advice/1/then
 
 function e195(x, p, out) { // /x-advice/1/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 4:
-          if (k === "seed") {
-            if (!v196(v)) e196(v, p + "/seed", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "seed")) {
+      if (!v196(x["seed"])) e196(x["seed"], p + "/seed", out);
     }
   }
 }
@@ -2146,17 +2125,8 @@ function v201(x) { // /x-advice/2/then
 
 function e201(x, p, out) { // /x-advice/2/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 8:
-          if (k === "contrast") {
-            if (!v202(v)) e202(v, p + "/contrast", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "contrast")) {
+      if (!v202(x["contrast"])) e202(x["contrast"], p + "/contrast", out);
     }
   }
 }
@@ -2184,17 +2154,8 @@ function v206(x) { // /x-advice/3/then
 
 function e206(x, p, out) { // /x-advice/3/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 14:
-          if (k === "guidance_scale") {
-            if (!v207(v)) e207(v, p + "/guidance_scale", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "guidance_scale")) {
+      if (!v207(x["guidance_scale"])) e207(x["guidance_scale"], p + "/guidance_scale", out);
     }
   }
 }
@@ -2222,17 +2183,8 @@ function v211(x) { // /x-advice/4/then
 
 function e211(x, p, out) { // /x-advice/4/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 13:
-          if (k === "init_strength") {
-            if (!v212(v)) e212(v, p + "/init_strength", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "init_strength")) {
+      if (!v212(x["init_strength"])) e212(x["init_strength"], p + "/init_strength", out);
     }
   }
 }
@@ -2254,17 +2206,8 @@ function v218(x) { // /x-advice/5/then
 
 function e218(x, p, out) { // /x-advice/5/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 7:
-          if (k === "modelId") {
-            if (!v219(v)) e219(v, p + "/modelId", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "modelId")) {
+      if (!v219(x["modelId"])) e219(x["modelId"], p + "/modelId", out);
     }
   }
 }
@@ -2293,17 +2236,8 @@ function e230(x, p, out) { // /x-advice/6/then
     if (!hop.call(x, "presetStyle")) {
       out.push(ruleFinding(p, "/x-advice/6/then/required", "required", K6, "presetStyle"));
     }
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 11:
-          if (k === "presetStyle") {
-            if (!v231(v)) e231(v, p + "/presetStyle", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "presetStyle")) {
+      if (!v231(x["presetStyle"])) e231(x["presetStyle"], p + "/presetStyle", out);
     }
   }
 }
@@ -2326,17 +2260,8 @@ function v238(x) { // /x-advice/7/then
 
 function e238(x, p, out) { // /x-advice/7/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 11:
-          if (k === "presetStyle") {
-            if (!v239(v)) e239(v, p + "/presetStyle", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "presetStyle")) {
+      if (!v239(x["presetStyle"])) e239(x["presetStyle"], p + "/presetStyle", out);
     }
   }
 }
@@ -2365,17 +2290,8 @@ function e246(x, p, out) { // /x-advice/8/then
     if (!hop.call(x, "presetStyle")) {
       out.push(ruleFinding(p, "/x-advice/8/then/required", "required", K8, "presetStyle"));
     }
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 11:
-          if (k === "presetStyle") {
-            if (!v247(v)) e247(v, p + "/presetStyle", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "presetStyle")) {
+      if (!v247(x["presetStyle"])) e247(x["presetStyle"], p + "/presetStyle", out);
     }
   }
 }
@@ -2398,17 +2314,8 @@ function v254(x) { // /x-advice/9/then
 
 function e254(x, p, out) { // /x-advice/9/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 11:
-          if (k === "presetStyle") {
-            if (!v255(v)) e255(v, p + "/presetStyle", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "presetStyle")) {
+      if (!v255(x["presetStyle"])) e255(x["presetStyle"], p + "/presetStyle", out);
     }
   }
 }
@@ -2436,17 +2343,8 @@ function v259(x) { // /x-advice/10/then
 
 function e259(x, p, out) { // /x-advice/10/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 18:
-          if (k === "promptMagicVersion") {
-            if (!v260(v)) e260(v, p + "/promptMagicVersion", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "promptMagicVersion")) {
+      if (!v260(x["promptMagicVersion"])) e260(x["promptMagicVersion"], p + "/promptMagicVersion", out);
     }
   }
 }
@@ -2480,17 +2378,8 @@ function e264(x, p, out) { // /x-advice/11/then
     if (!hop.call(x, "promptMagic")) {
       out.push(ruleFinding(p, "/x-advice/11/then/required", "required", K11, "promptMagic"));
     }
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 11:
-          if (k === "promptMagic") {
-            if (!v265(v)) e265(v, p + "/promptMagic", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "promptMagic")) {
+      if (!v265(x["promptMagic"])) e265(x["promptMagic"], p + "/promptMagic", out);
     }
   }
 }
@@ -2524,17 +2413,8 @@ function e269(x, p, out) { // /x-advice/12/then
     if (!hop.call(x, "promptMagic")) {
       out.push(ruleFinding(p, "/x-advice/12/then/required", "required", K12, "promptMagic"));
     }
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 11:
-          if (k === "promptMagic") {
-            if (!v270(v)) e270(v, p + "/promptMagic", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "promptMagic")) {
+      if (!v270(x["promptMagic"])) e270(x["promptMagic"], p + "/promptMagic", out);
     }
   }
 }
@@ -2568,17 +2448,8 @@ function e274(x, p, out) { // /x-advice/13/then
     if (!hop.call(x, "enhancePrompt")) {
       out.push(ruleFinding(p, "/x-advice/13/then/required", "required", K13, "enhancePrompt"));
     }
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 13:
-          if (k === "enhancePrompt") {
-            if (!v275(v)) e275(v, p + "/enhancePrompt", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "enhancePrompt")) {
+      if (!v275(x["enhancePrompt"])) e275(x["enhancePrompt"], p + "/enhancePrompt", out);
     }
   }
 }
@@ -2606,17 +2477,8 @@ function v279(x) { // /x-advice/14/then
 
 function e279(x, p, out) { // /x-advice/14/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 7:
-          if (k === "alchemy") {
-            if (!v280(v)) e280(v, p + "/alchemy", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "alchemy")) {
+      if (!v280(x["alchemy"])) e280(x["alchemy"], p + "/alchemy", out);
     }
   }
 }
@@ -2644,17 +2506,8 @@ function v285(x) { // /x-advice/15/then
 
 function e285(x, p, out) { // /x-advice/15/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 7:
-          if (k === "alchemy") {
-            if (!v286(v)) e286(v, p + "/alchemy", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "alchemy")) {
+      if (!v286(x["alchemy"])) e286(x["alchemy"], p + "/alchemy", out);
     }
   }
 }
@@ -2675,17 +2528,8 @@ function v290(x) { // /x-advice/16/then
 
 function e290(x, p, out) { // /x-advice/16/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 11:
-          if (k === "controlnets") {
-            if (!v291(v)) e291(v, p + "/controlnets", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "controlnets")) {
+      if (!v291(x["controlnets"])) e291(x["controlnets"], p + "/controlnets", out);
     }
   }
 }
@@ -2703,17 +2547,8 @@ function v300(x) { // /x-advice/17/then
 
 function e300(x, p, out) { // /x-advice/17/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 11:
-          if (k === "controlnets") {
-            if (!v301(v)) e301(v, p + "/controlnets", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "controlnets")) {
+      if (!v301(x["controlnets"])) e301(x["controlnets"], p + "/controlnets", out);
     }
   }
 }
@@ -2731,17 +2566,8 @@ function v309(x) { // /x-advice/18/then
 
 function e309(x, p, out) { // /x-advice/18/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 11:
-          if (k === "controlnets") {
-            if (!v310(v)) e310(v, p + "/controlnets", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "controlnets")) {
+      if (!v310(x["controlnets"])) e310(x["controlnets"], p + "/controlnets", out);
     }
   }
 }
@@ -2770,17 +2596,8 @@ function e324(x, p, out) { // /x-advice/19/then
     if (!hop.call(x, "canvasRequest")) {
       out.push(ruleFinding(p, "/x-advice/19/then/required", "required", K19, "canvasRequest"));
     }
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 13:
-          if (k === "canvasRequest") {
-            if (!v325(v)) e325(v, p + "/canvasRequest", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "canvasRequest")) {
+      if (!v325(x["canvasRequest"])) e325(x["canvasRequest"], p + "/canvasRequest", out);
     }
   }
 }
@@ -2814,17 +2631,8 @@ function e329(x, p, out) { // /x-advice/20/then
     if (!hop.call(x, "alchemy")) {
       out.push(ruleFinding(p, "/x-advice/20/then/required", "required", K20, "alchemy"));
     }
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 7:
-          if (k === "alchemy") {
-            if (!v330(v)) e330(v, p + "/alchemy", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "alchemy")) {
+      if (!v330(x["alchemy"])) e330(x["alchemy"], p + "/alchemy", out);
     }
   }
 }
@@ -2853,29 +2661,14 @@ function v336(x) { // /x-advice/21/then
 
 function e336(x, p, out) { // /x-advice/21/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 9:
-          if (k === "scheduler") {
-            if (!v337(v)) e337(v, p + "/scheduler", out);
-            continue;
-          }
-          break;
-        case 10:
-          if (k === "sd_version") {
-            if (!v339(v)) e339(v, p + "/sd_version", out);
-            continue;
-          }
-          break;
-        case 14:
-          if (k === "controlNetType") {
-            if (!v341(v)) e341(v, p + "/controlNetType", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "scheduler")) {
+      if (!v337(x["scheduler"])) e337(x["scheduler"], p + "/scheduler", out);
+    }
+    if (hop.call(x, "sd_version")) {
+      if (!v339(x["sd_version"])) e339(x["sd_version"], p + "/sd_version", out);
+    }
+    if (hop.call(x, "controlNetType")) {
+      if (!v341(x["controlNetType"])) e341(x["controlNetType"], p + "/controlNetType", out);
     }
   }
 }
@@ -2898,17 +2691,8 @@ function v345(x) { // /x-advice/22/then
 
 function e345(x, p, out) { // /x-advice/22/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 11:
-          if (k === "isInitImage") {
-            if (!v346(v)) e346(v, p + "/isInitImage", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "isInitImage")) {
+      if (!v346(x["isInitImage"])) e346(x["isInitImage"], p + "/isInitImage", out);
     }
   }
 }
@@ -3188,17 +2972,8 @@ function e72(x, p, out) { // /patternProperties/^contextImages$/items
 
 function e87(x, p, out) { // /allOf/0/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 10:
-          if (k === "num_images") {
-            if (!v88(v)) e88(v, p + "/num_images", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "num_images")) {
+      if (!v88(x["num_images"])) e88(x["num_images"], p + "/num_images", out);
     }
   }
 }
@@ -3208,102 +2983,48 @@ function e92(x, p, out) { // /allOf/1/then
     if (!hop.call(x, "alchemy")) {
       out.push(ruleFinding(p, "/allOf/1/then/required", "required", K31, "alchemy"));
     }
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 7:
-          if (k === "alchemy") {
-            if (!v93(v)) e93(v, p + "/alchemy", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "alchemy")) {
+      if (!v93(x["alchemy"])) e93(x["alchemy"], p + "/alchemy", out);
     }
   }
 }
 
 function e112(x, p, out) { // /allOf/2/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 8:
-          if (k === "contrast") {
-            if (!v113(v)) e113(v, p + "/contrast", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "contrast")) {
+      if (!v113(x["contrast"])) e113(x["contrast"], p + "/contrast", out);
     }
   }
 }
 
 function e126(x, p, out) { // /allOf/3/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 8:
-          if (k === "contrast") {
-            if (!v127(v)) e127(v, p + "/contrast", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "contrast")) {
+      if (!v127(x["contrast"])) e127(x["contrast"], p + "/contrast", out);
     }
   }
 }
 
 function e132(x, p, out) { // /allOf/4/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 10:
-          if (k === "sd_version") {
-            if (!v133(v)) e133(v, p + "/sd_version", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "sd_version")) {
+      if (!v133(x["sd_version"])) e133(x["sd_version"], p + "/sd_version", out);
     }
   }
 }
 
 function e139(x, p, out) { // /allOf/5/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 4:
-          if (k === "seed") {
-            if (!v140(v)) e140(v, p + "/seed", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "seed")) {
+      if (!v140(x["seed"])) e140(x["seed"], p + "/seed", out);
     }
   }
 }
 
 function e145(x, p, out) { // /allOf/6/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 7:
-          if (k === "alchemy") {
-            if (!v146(v)) e146(v, p + "/alchemy", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "alchemy")) {
+      if (!v146(x["alchemy"])) e146(x["alchemy"], p + "/alchemy", out);
     }
   }
 }
@@ -3313,17 +3034,8 @@ function e153(x, p, out) { // /allOf/7/then
     if (!hop.call(x, "modelId")) {
       out.push(ruleFinding(p, "/allOf/7/then/required", "required", K32, "modelId"));
     }
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 7:
-          if (k === "modelId") {
-            if (!v154(v)) e154(v, p + "/modelId", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "modelId")) {
+      if (!v154(x["modelId"])) e154(x["modelId"], p + "/modelId", out);
     }
   }
 }
@@ -3336,23 +3048,11 @@ function e158(x, p, out) { // /allOf/8/then
     if (!hop.call(x, "init_image_id")) {
       out.push(ruleFinding(p, "/allOf/8/then/required", "required", K33, "init_image_id"));
     }
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 12:
-          if (k === "unzoomAmount") {
-            if (!v159(v)) e159(v, p + "/unzoomAmount", out);
-            continue;
-          }
-          break;
-        case 13:
-          if (k === "init_image_id") {
-            if (!v160(v)) e160(v, p + "/init_image_id", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "unzoomAmount")) {
+      if (!v159(x["unzoomAmount"])) e159(x["unzoomAmount"], p + "/unzoomAmount", out);
+    }
+    if (hop.call(x, "init_image_id")) {
+      if (!v160(x["init_image_id"])) e160(x["init_image_id"], p + "/init_image_id", out);
     }
   }
 }
@@ -3362,17 +3062,8 @@ function e164(x, p, out) { // /allOf/9/then
     if (!hop.call(x, "unzoom")) {
       out.push(ruleFinding(p, "/allOf/9/then/required", "required", K34, "unzoom"));
     }
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 6:
-          if (k === "unzoom") {
-            if (!v165(v)) e165(v, p + "/unzoom", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "unzoom")) {
+      if (!v165(x["unzoom"])) e165(x["unzoom"], p + "/unzoom", out);
     }
   }
 }
@@ -3382,34 +3073,16 @@ function e169(x, p, out) { // /allOf/10/then
     if (!hop.call(x, "init_image_id")) {
       out.push(ruleFinding(p, "/allOf/10/then/required", "required", K35, "init_image_id"));
     }
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 13:
-          if (k === "init_image_id") {
-            if (!v170(v)) e170(v, p + "/init_image_id", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "init_image_id")) {
+      if (!v170(x["init_image_id"])) e170(x["init_image_id"], p + "/init_image_id", out);
     }
   }
 }
 
 function e177(x, p, out) { // /allOf/11/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 11:
-          if (k === "controlnets") {
-            if (!v178(v)) e178(v, p + "/controlnets", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "controlnets")) {
+      if (!v178(x["controlnets"])) e178(x["controlnets"], p + "/controlnets", out);
     }
   }
 }
@@ -4265,7 +3938,6 @@ function e11(x, p, out) { // /$defs/controlnetInput
     for (const k in x) {
       if (!hop.call(x, k)) continue;
       const v = x[k];
-      let hit = false;
       switch (k.length) {
         case 6:
           if (k === "weight") {
@@ -4304,9 +3976,7 @@ function e11(x, p, out) { // /$defs/controlnetInput
           }
           break;
       }
-      if (!hit) {
-        out.push(finding(p, "/$defs/controlnetInput/additionalProperties", "additionalProperties", "unknown property " + repr(k), k));
-      }
+      out.push(finding(p, "/$defs/controlnetInput/additionalProperties", "additionalProperties", "unknown property " + repr(k), k));
     }
   }
 }
@@ -4322,7 +3992,6 @@ function e22(x, p, out) { // /$defs/elementInput
     for (const k in x) {
       if (!hop.call(x, k)) continue;
       const v = x[k];
-      let hit = false;
       switch (k.length) {
         case 6:
           if (k === "akUUID") {
@@ -4335,9 +4004,7 @@ function e22(x, p, out) { // /$defs/elementInput
           }
           break;
       }
-      if (!hit) {
-        out.push(finding(p, "/$defs/elementInput/additionalProperties", "additionalProperties", "unknown property " + repr(k), k));
-      }
+      out.push(finding(p, "/$defs/elementInput/additionalProperties", "additionalProperties", "unknown property " + repr(k), k));
     }
   }
 }
@@ -4350,7 +4017,6 @@ function e64(x, p, out) { // /$defs/userElementInput
     for (const k in x) {
       if (!hop.call(x, k)) continue;
       const v = x[k];
-      let hit = false;
       switch (k.length) {
         case 6:
           if (k === "weight") {
@@ -4365,9 +4031,7 @@ function e64(x, p, out) { // /$defs/userElementInput
           }
           break;
       }
-      if (!hit) {
-        out.push(finding(p, "/$defs/userElementInput/additionalProperties", "additionalProperties", "unknown property " + repr(k), k));
-      }
+      out.push(finding(p, "/$defs/userElementInput/additionalProperties", "additionalProperties", "unknown property " + repr(k), k));
     }
   }
 }
@@ -4386,7 +4050,6 @@ function e73(x, p, out) { // /$defs/contextImage
     for (const k in x) {
       if (!hop.call(x, k)) continue;
       const v = x[k];
-      let hit = false;
       switch (k.length) {
         case 2:
           if (k === "id") {
@@ -4401,9 +4064,7 @@ function e73(x, p, out) { // /$defs/contextImage
           }
           break;
       }
-      if (!hit) {
-        out.push(finding(p, "/$defs/contextImage/additionalProperties", "additionalProperties", "unknown property " + repr(k), k));
-      }
+      out.push(finding(p, "/$defs/contextImage/additionalProperties", "additionalProperties", "unknown property " + repr(k), k));
     }
   }
 }
@@ -4899,17 +4560,8 @@ function v296(x) { // /x-advice/16/then/properties/controlnets/items/then
 
 function e296(x, p, out) { // /x-advice/16/then/properties/controlnets/items/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 12:
-          if (k === "strengthType") {
-            if (!v297(v)) e297(v, p + "/strengthType", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "strengthType")) {
+      if (!v297(x["strengthType"])) e297(x["strengthType"], p + "/strengthType", out);
     }
   }
 }
@@ -4937,17 +4589,8 @@ function v305(x) { // /x-advice/17/then/properties/controlnets/items/then
 
 function e305(x, p, out) { // /x-advice/17/then/properties/controlnets/items/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 12:
-          if (k === "strengthType") {
-            if (!v306(v)) e306(v, p + "/strengthType", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "strengthType")) {
+      if (!v306(x["strengthType"])) e306(x["strengthType"], p + "/strengthType", out);
     }
   }
 }
@@ -4975,17 +4618,8 @@ function v314(x) { // /x-advice/18/then/properties/controlnets/items/then
 
 function e314(x, p, out) { // /x-advice/18/then/properties/controlnets/items/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 6:
-          if (k === "weight") {
-            if (!v315(v)) e315(v, p + "/weight", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "weight")) {
+      if (!v315(x["weight"])) e315(x["weight"], p + "/weight", out);
     }
   }
 }
@@ -5019,17 +4653,8 @@ function v182(x) { // /allOf/11/then/properties/controlnets/items/then
 
 function e182(x, p, out) { // /allOf/11/then/properties/controlnets/items/then
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 12:
-          if (k === "strengthType") {
-            if (!v183(v)) e183(v, p + "/strengthType", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "strengthType")) {
+      if (!v183(x["strengthType"])) e183(x["strengthType"], p + "/strengthType", out);
     }
   }
 }

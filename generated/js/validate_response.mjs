@@ -171,17 +171,8 @@ function e0(x, p, out) { // /
     if (!hop.call(x, "sdGenerationJob")) {
       out.push(finding(p, "/required", "required", "missing required property 'sdGenerationJob'", "sdGenerationJob"));
     }
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 15:
-          if (k === "sdGenerationJob") {
-            if (!v1(v)) e1(v, p + "/sdGenerationJob", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "sdGenerationJob")) {
+      if (!v1(x["sdGenerationJob"])) e1(x["sdGenerationJob"], p + "/sdGenerationJob", out);
     }
   }
 }
@@ -215,29 +206,14 @@ function e1(x, p, out) { // /properties/sdGenerationJob
     if (!hop.call(x, "generationId")) {
       out.push(finding(p, "/properties/sdGenerationJob/required", "required", "missing required property 'generationId'", "generationId"));
     }
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 4:
-          if (k === "cost") {
-            if (!v4(v)) e4(v, p + "/cost", out);
-            continue;
-          }
-          break;
-        case 12:
-          if (k === "generationId") {
-            if (!v2(v)) e2(v, p + "/generationId", out);
-            continue;
-          }
-          break;
-        case 13:
-          if (k === "apiCreditCost") {
-            if (!v3(v)) e3(v, p + "/apiCreditCost", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "generationId")) {
+      if (!v2(x["generationId"])) e2(x["generationId"], p + "/generationId", out);
+    }
+    if (hop.call(x, "apiCreditCost")) {
+      if (!v3(x["apiCreditCost"])) e3(x["apiCreditCost"], p + "/apiCreditCost", out);
+    }
+    if (hop.call(x, "cost")) {
+      if (!v4(x["cost"])) e4(x["cost"], p + "/cost", out);
     }
   }
 }
@@ -288,23 +264,11 @@ function e4(x, p, out) { // /properties/sdGenerationJob/properties/cost
     out.push(finding(p, "/properties/sdGenerationJob/properties/cost/type", "type", "expected object or null, got " + kind(x) + " " + show(x), null));
   }
   if (isObject(x)) {
-    for (const k in x) {
-      if (!hop.call(x, k)) continue;
-      const v = x[k];
-      switch (k.length) {
-        case 4:
-          if (k === "unit") {
-            if (!v6(v)) e6(v, p + "/unit", out);
-            continue;
-          }
-          break;
-        case 6:
-          if (k === "amount") {
-            if (!v5(v)) e5(v, p + "/amount", out);
-            continue;
-          }
-          break;
-      }
+    if (hop.call(x, "amount")) {
+      if (!v5(x["amount"])) e5(x["amount"], p + "/amount", out);
+    }
+    if (hop.call(x, "unit")) {
+      if (!v6(x["unit"])) e6(x["unit"], p + "/unit", out);
     }
   }
 }

@@ -174,7 +174,7 @@ ALLOWED_NAMES = re.compile(
     r"object|string|number|boolean|integer|array|"
     r"errors|dump|quote|cut|byCodePoint|repr|ESCAPES|REPR_ESCAPES|NOT_PRINTABLE|SURROGATE|"
     r"points|ch|q|prefix|width|_|Math|abs|TypeError|throw|while|codePointAt|from|join|replace|"
-    r"sort|toExponential|toLowerCase|toString|padStart|includes"
+    r"sort|toExponential|toLowerCase|toString|padStart|includes|end"
 )
 
 
@@ -187,6 +187,7 @@ def code_names(source: str) -> set[str]:
     regex = r"/(?:\[(?:[^\]\\\n]|\\.)*\]|[^/\\\n\[]|\\.)+/[dgimsuy]*"
     without = re.sub(r"([(!=,] ?)" + regex, r"\1 0", without)
     without = re.sub(r"\b\d+n\b", "0", without)  # BigInt literals
+    without = re.sub(r"\b0x[0-9a-fA-F]+\b", "0", without)  # hexadecimal literals
     return set(re.findall(r"[A-Za-z_$][A-Za-z0-9_$]*", without))
 
 
