@@ -363,9 +363,12 @@ class ObjectMembersEmitter(KeywordEmitter):
                     with code.block(f"if ({test})"):
                         code("return false;")
             return
+        # `hit`: whether a name or pattern claimed the member, so additionalProperties skips it
+        # (not needed when every claimed member has been settled by `continue`).
+        tracked = extra is not None and (bool(patterns) or not exclusive)
         with own_members(code, x):
             code(f"const v = {x}[k];")
-            if extra is not None:
+            if tracked:
                 code("let hit = false;")
             # A table name no regex can match is settled by its case; else the patterns run too.
             settled = "continue;" if exclusive else "hit = true; break;" if extra else "break;"
@@ -385,8 +388,10 @@ class ObjectMembersEmitter(KeywordEmitter):
                     if not emitter.is_trivial(child):
                         code(f"if (!{emitter.valid_call(child, 'v')}) return false;")
             if extra is not None and not emitter.is_trivial(extra.child):
-                with code.block(f"if (!hit && !{emitter.valid_call(extra.child, 'v')})"):
-                    code("return false;")
+                fails = [f"!{emitter.valid_call(extra.child, 'v')}"]
+                fails = [] if fails == ["!false"] else fails
+                test = " && ".join((["!hit"] if tracked else []) + fails)
+                code(f"if ({test}) return false;" if test else "return false;")
 
     def errors(self, kw: Any, ctx: Ctx, code: JsCode) -> None:
         # Findings come in the Python target's order: one pass over the members when the

@@ -283,7 +283,6 @@ function v0(x) { // /
   for (const k in x) {
     if (!hop.call(x, k)) continue;
     const v = x[k];
-    let hit = false;
     switch (k.length) {
       case 4:
         if (k === "seed") {
@@ -540,9 +539,7 @@ function v0(x) { // /
         }
         break;
     }
-    if (!hit && !false) {
-      return false;
-    }
+    return false;
   }
   if (!v79(x)) return false;
   if (!v89(x)) return false;
@@ -3622,7 +3619,6 @@ function v11(x) { // /$defs/controlnetInput
   for (const k in x) {
     if (!hop.call(x, k)) continue;
     const v = x[k];
-    let hit = false;
     switch (k.length) {
       case 6:
         if (k === "weight") {
@@ -3661,9 +3657,7 @@ function v11(x) { // /$defs/controlnetInput
         }
         break;
     }
-    if (!hit && !false) {
-      return false;
-    }
+    return false;
   }
   return true;
 }
@@ -3678,7 +3672,6 @@ function v22(x) { // /$defs/elementInput
   for (const k in x) {
     if (!hop.call(x, k)) continue;
     const v = x[k];
-    let hit = false;
     switch (k.length) {
       case 6:
         if (k === "akUUID") {
@@ -3691,9 +3684,7 @@ function v22(x) { // /$defs/elementInput
         }
         break;
     }
-    if (!hit && !false) {
-      return false;
-    }
+    return false;
   }
   return true;
 }
@@ -3705,7 +3696,6 @@ function v64(x) { // /$defs/userElementInput
   for (const k in x) {
     if (!hop.call(x, k)) continue;
     const v = x[k];
-    let hit = false;
     switch (k.length) {
       case 6:
         if (k === "weight") {
@@ -3720,9 +3710,7 @@ function v64(x) { // /$defs/userElementInput
         }
         break;
     }
-    if (!hit && !false) {
-      return false;
-    }
+    return false;
   }
   return true;
 }
@@ -3737,7 +3725,6 @@ function v73(x) { // /$defs/contextImage
   for (const k in x) {
     if (!hop.call(x, k)) continue;
     const v = x[k];
-    let hit = false;
     switch (k.length) {
       case 2:
         if (k === "id") {
@@ -3752,9 +3739,7 @@ function v73(x) { // /$defs/contextImage
         }
         break;
     }
-    if (!hit && !false) {
-      return false;
-    }
+    return false;
   }
   return true;
 }
