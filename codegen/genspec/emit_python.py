@@ -436,13 +436,18 @@ class ObjectMembersEmitter(KeywordEmitter):
             case ir.Properties(children=children):
                 for name, child in children.items():
                     with code.block(f"if {py_literal(name)} in {x}:"):
-                        code(f"{emitter.errors_call(child, f'{x}[{py_literal(name)}]', name)}")
+                        report = emitter.errors_call(
+                            child, f"{x}[{py_literal(name)}]", name, at=kw.location
+                        )
+                        code(report)
             case ir.PatternProperties(children=pairs):
                 for pattern, child in pairs:
                     with code.block(f"for _key, _value in {x}.items():"):
                         test = emitter.pattern_test(pattern, "_key", child.location)
                         with code.block(f"if {test}:"):
-                            code(emitter.errors_call(child, "_value", key_var="_key"))
+                            code(
+                                emitter.errors_call(child, "_value", key_var="_key", at=kw.location)
+                            )
             case ir.AdditionalProperties(child=child, known=known, patterns=sibling_patterns):
                 with code.block(f"for _key, _value in {x}.items():"):
                     skip: list[Expr] = [compare("_key", "in", set_display(known))] if known else []
@@ -483,7 +488,8 @@ class ObjectMembersEmitter(KeywordEmitter):
                 with code.block(f"if {emitter.pattern_test(pattern, '_key', child.location)}:"):
                     if extra is not None:
                         code("_hit = True")
-                    code(emitter.errors_call(child, "_value", key_var="_key"))
+                    at = child.location.rsplit("/", 1)[0]
+                    code(emitter.errors_call(child, "_value", key_var="_key", at=at))
             if extra is None:
                 return
             with code.block("if not _hit:") if regex_patterns else nullcontext():
@@ -533,7 +539,7 @@ class PropertyNamesEmitter(KeywordEmitter):
     def errors(self, kw: ir.PropertyNames, ctx: Context, code: Code) -> None:
         # Like python-jsonschema, a bad name is reported at the object itself.
         with code.block(f"for _key in {ctx.var}:"):
-            code(ctx.emitter.errors_call(kw.child, "_key", same_path=True))
+            code(ctx.emitter.errors_call(kw.child, "_key", same_path=True, at=kw.location))
 
 
 class DependentSchemasEmitter(KeywordEmitter):
@@ -556,7 +562,10 @@ class DependentSchemasEmitter(KeywordEmitter):
     def errors(self, kw: ir.DependentSchemas, ctx: Context, code: Code) -> None:
         for name, child in kw.children.items():
             with code.block(f"if {py_literal(name)} in {ctx.var}:"):
-                code(ctx.emitter.errors_call(child, ctx.var, same_path=True, known=ctx.known))
+                report = ctx.emitter.errors_call(
+                    child, ctx.var, same_path=True, known=ctx.known, at=kw.location
+                )
+                code(report)
 
     def annotations(self, kw: ir.DependentSchemas, ctx: Context, code: Code, own: bool) -> None:
         for name, child in kw.children.items():
@@ -628,7 +637,10 @@ class PrefixItemsEmitter(KeywordEmitter):
     def errors(self, kw: ir.PrefixItems, ctx: Context, code: Code) -> None:
         for position, child in enumerate(kw.children):
             with code.block(f"if len({ctx.var}) > {position}:"):
-                code(ctx.emitter.errors_call(child, f"{ctx.var}[{position}]", position))
+                report = ctx.emitter.errors_call(
+                    child, f"{ctx.var}[{position}]", position, at=kw.location
+                )
+                code(report)
 
     def annotations(self, kw: ir.PrefixItems, ctx: Context, code: Code, own: bool) -> None:
         code(f"ev.update(range(min(len({ctx.var}), {len(kw.children)})))")
@@ -652,8 +664,16 @@ class ItemsEmitter(KeywordEmitter):
                 code("return False")
 
     def errors(self, kw: ir.Items, ctx: Context, code: Code) -> None:
+        if kw.child.boolean is False:  # one finding for the extra items, as python-jsonschema
+            with code.block(f"if len({ctx.var}) > {kw.start}:"):
+                message = f'f"expected at most {kw.start} items, got {{len({ctx.var})}}"'
+                code(ctx.fail(kw, message))
+            return
         with code.block(f"for _index in range({kw.start}, len({ctx.var})):"):
-            code(ctx.emitter.errors_call(kw.child, f"{ctx.var}[_index]", key_var="_index"))
+            report = ctx.emitter.errors_call(
+                kw.child, f"{ctx.var}[_index]", key_var="_index", at=kw.location
+            )
+            code(report)
 
     def annotations(self, kw: ir.Items, ctx: Context, code: Code, own: bool) -> None:
         code(f"ev.update(range(len({ctx.var})))")
@@ -734,7 +754,10 @@ class AllOfEmitter(KeywordEmitter):
                 inline = Context(emitter, child, ctx.var, ctx.known)
                 EMITTERS[ir.IfThenElse].errors(child.keywords[0], inline, code)
             else:
-                code(emitter.errors_call(child, ctx.var, same_path=True, known=ctx.known))
+                report = emitter.errors_call(
+                    child, ctx.var, same_path=True, known=ctx.known, at=kw.location
+                )
+                code(report)
         for group in groups:
             _rule_comments(group, code)
             condition = emitter.valid_expr(group.condition, ctx.var, ctx.known)
@@ -743,7 +766,11 @@ class AllOfEmitter(KeywordEmitter):
                 merged = emitter.valid_expr(emitter.conjunction(thens), ctx.var, ctx.known)
                 with code.block(f"if {merged.negate()}:") if len(thens) > 1 else nullcontext():
                     for then in thens:
-                        code(emitter.errors_call(then, ctx.var, same_path=True, known=ctx.known))
+                        holder = then.location.rsplit("/", 1)[0]  # the rule's if/then schema
+                        report = emitter.errors_call(
+                            then, ctx.var, same_path=True, known=ctx.known, at=holder
+                        )
+                        code(report)
 
     def annotations(self, kw: ir.AllOf, ctx: Context, code: Code, own: bool) -> None:
         # Only members the instance passes count, even when a sibling fails (python-jsonschema
@@ -824,11 +851,14 @@ class IfThenElseEmitter(KeywordEmitter):
         condition = ctx.emitter.valid_expr(kw.condition, ctx.var, ctx.known)
         with code.block(f"if {condition}:"):
             if kw.then is not None:
-                code(ctx.emitter.errors_call(kw.then, ctx.var, same_path=True, known=ctx.known))
+                report = ctx.emitter.errors_call(
+                    kw.then, ctx.var, same_path=True, known=ctx.known, at=ctx.node.location
+                )
+                code(report)
         if kw.otherwise is not None:
             with code.block("else:"):
                 call = ctx.emitter.errors_call(
-                    kw.otherwise, ctx.var, same_path=True, known=ctx.known
+                    kw.otherwise, ctx.var, same_path=True, known=ctx.known, at=ctx.node.location
                 )
                 code(call)
 
@@ -854,7 +884,10 @@ class RefEmitter(KeywordEmitter):
             super().statements(kw, ctx, code)
 
     def errors(self, kw: ir.Ref, ctx: Context, code: Code) -> None:
-        code(ctx.emitter.errors_call(kw.target, ctx.var, same_path=True, known=ctx.known))
+        report = ctx.emitter.errors_call(
+            kw.target, ctx.var, same_path=True, known=ctx.known, at=ctx.node.location
+        )
+        code(report)
 
     def annotations(self, kw: ir.Ref, ctx: Context, code: Code, own: bool) -> None:
         code(f"ev |= {ctx.emitter.annotations_call(kw.target, ctx.var)}")
@@ -981,9 +1014,18 @@ class PythonEmitter:
         return self.named(location, "VALID", "{" + entries + "}")
 
     def errors_table(self, children: dict[str, Node], location: str) -> str:
-        """name -> reporting function, for members known to fail their fast check."""
+        """name -> reporting function, for members known to fail their fast check (a `false`
+        member reports at the object, as `errors_call` explains)."""
         entries = ", ".join(
-            f"{py_literal(name)}: {self._request('e', child)}" for name, child in children.items()
+            f"{py_literal(name)}: "
+            + (
+                "lambda x, path, out: out.append("
+                + self._false_error(child, child.location.rsplit("/", 1)[0], "path[:-1]")
+                + ")"
+                if child.boolean is False
+                else self._request("e", child)
+            )
+            for name, child in children.items()
         )
         return self.named(location, "ERRORS", "{" + entries + "}")
 
@@ -1030,9 +1072,16 @@ class PythonEmitter:
         key_var: str | None = None,
         same_path: bool = False,
         known: frozenset[str] = ALL_CATEGORIES,
+        at: str | None = None,
     ) -> str:
         """A statement reporting `node`'s errors for `var`; the fast check runs first, since
-        most subschemas pass and building paths for them would be wasted."""
+        most subschemas pass and building paths for them would be wasted.
+
+        A `false` child is reported where python-jsonschema reports it: at the parent's
+        instance path, with the schema path `at` of the keyword applying it (for then/else
+        and `$ref`, of the schema holding them), not at the child's own places."""
+        if node.boolean is False and at is not None:
+            return f"out.append({self._false_error(node, at)})"
         if same_path:
             path = "path"
         elif key_var is not None:
@@ -1169,12 +1218,12 @@ class PythonEmitter:
         for kw in order.in_place:
             EMITTERS[type(kw)].errors(kw, ctx, code)
 
-    def _false_error(self, node: Node) -> str:
-        location = py_literal(node.location)
+    def _false_error(self, node: Node, at: str | None = None, path: str = "path") -> str:
+        location = py_literal(node.location if at is None else at)
         if node.rule is not None:
-            return f'_rule_error(path, {location}, "false", {py_literal(node.rule.id)}, None)'
+            return f'_rule_error({path}, {location}, "false", {py_literal(node.rule.id)}, None)'
         message = '"no value is allowed here"'
-        return f'Error(_pointer(path), {location}, "false", {message}, None, "error", None)'
+        return f'Error(_pointer({path}), {location}, "false", {message}, None, "error", None)'
 
     def _annotations_function(self, name: str, node: Node, own_unevaluated: bool) -> str:
         code = Code()

@@ -7,7 +7,8 @@
 
 `is_valid(instance)` is the fast path: True when no constraint fails (the schema's x-advice is
 advice, never part of validity). `validate(instance)` lists the constraint errors, then the
-advice warnings; `is_valid(instance) == (not any(e.severity == "error" for e in validate(x)))`.
+advice warnings (`validate(instance, advice=False)`: the errors alone);
+`is_valid(instance) == (not any(e.severity == "error" for e in validate(x)))`.
 `is_accepted` is a deprecated alias of `is_valid`. Instances are JSON values as `json.loads`
 returns them.
 """
@@ -297,12 +298,14 @@ def is_accepted(instance: Any) -> bool:
     return _v_root(instance)
 
 
-def validate(instance: Any) -> list[Error]:
-    """Every finding for `instance`: the constraint errors, then the advice warnings."""
+def validate(instance: Any, *, advice: bool = True) -> list[Error]:
+    """Every finding for `instance`: the constraint errors, then the advice warnings
+    (`advice=False`: the constraint errors alone)."""
     out: list[Error] = []
     if not _v_root(instance):
         _e_root(instance, (), out)
-    _advise(instance, out)
+    if advice:
+        _advise(instance, out)
     return out
 
 
