@@ -5965,9 +5965,36 @@ def _v_controlnetInput(x: Any) -> bool:
         return False
     if not x.keys() <= _NAMES_controlnetInput:
         return False
-    for _key1, _value2 in x.items():
-        if not _VALID_controlnetInput[_key1](_value2):
-            return False
+    if not isinstance(x["initImageId"], str):
+        return False
+    if not (
+        isinstance(x["initImageType"], str) and x["initImageType"] in {"GENERATED", "UPLOADED"}
+    ):
+        return False
+    if not (
+        type(x["preprocessorId"]) is int
+        or (type(x["preprocessorId"]) is float and x["preprocessorId"].is_integer())
+    ):
+        return False
+    if "weight" in x and not (
+        type(x["weight"]) is int or type(x["weight"]) is float or x["weight"] is None
+    ):
+        return False
+    if "strengthType" in x and not (
+        (isinstance(x["strengthType"], str) or x["strengthType"] is None)
+        and (
+            x["strengthType"] is None
+            or (
+                isinstance(x["strengthType"], str)
+                and x["strengthType"] in {"High", "Low", "Max", "Mid", "Ultra"}
+            )
+        )
+    ):
+        return False
+    if "influence" in x and not (
+        type(x["influence"]) is int or type(x["influence"]) is float or x["influence"] is None
+    ):
+        return False
     return True
 
 
@@ -5981,9 +6008,12 @@ def _v_elementInput(x: Any) -> bool:
         return False
     if not x.keys() <= _NAMES_elementInput:
         return False
-    for _key1, _value2 in x.items():
-        if not _VALID_elementInput[_key1](_value2):
-            return False
+    if not isinstance(x["akUUID"], str):
+        return False
+    if "weight" in x and not (
+        type(x["weight"]) is int or type(x["weight"]) is float or x["weight"] is None
+    ):
+        return False
     return True
 
 
@@ -5994,9 +6024,16 @@ def _v_userElementInput(x: Any) -> bool:
         return False
     if not x.keys() <= _NAMES_userElementInput:
         return False
-    for _key1, _value2 in x.items():
-        if not _VALID_userElementInput[_key1](_value2):
-            return False
+    if "userLoraId" in x and not (
+        type(x["userLoraId"]) is int
+        or (type(x["userLoraId"]) is float and x["userLoraId"].is_integer())
+        or x["userLoraId"] is None
+    ):
+        return False
+    if "weight" in x and not (
+        type(x["weight"]) is int or type(x["weight"]) is float or x["weight"] is None
+    ):
+        return False
     return True
 
 
@@ -6010,9 +6047,10 @@ def _v_contextImage(x: Any) -> bool:
         return False
     if not x.keys() <= _NAMES_contextImage:
         return False
-    for _key1, _value2 in x.items():
-        if not _VALID_contextImage[_key1](_value2):
-            return False
+    if not isinstance(x["id"], str):
+        return False
+    if not (isinstance(x["type"], str) and x["type"] in {"GENERATED", "UPLOADED"}):
+        return False
     return True
 
 
@@ -6021,12 +6059,14 @@ def _v_controlnetsWithStrengthType_controlnets(x: Any) -> bool:
     # /$defs/controlnetsWithStrengthType/properties/controlnets/type
     if not isinstance(x, list):
         return False
-    if not any(
-        isinstance(_item1, dict)
-        and "strengthType" in _item1
-        and isinstance(_item1["strengthType"], str)
-        for _item1 in x
-    ):
+    for _item1 in x:
+        if (
+            isinstance(_item1, dict)
+            and "strengthType" in _item1
+            and isinstance(_item1["strengthType"], str)
+        ):
+            break
+    else:
         return False
     return True
 
@@ -6831,70 +6871,6 @@ def _e_rule_is_init_image_undocumented_then_isInitImage(
         )
 
 
-_v_controlnetInput_initImageId = (
-    _v_patternProperties_styleUUID  # /$defs/controlnetInput/properties/initImageId
-)
-
-
-def _v_controlnetInput_initImageType(x: Any) -> bool:
-    # /$defs/controlnetInput/properties/initImageType
-    # /$defs/controlnetInput/properties/initImageType/type
-    if not isinstance(x, str):
-        return False
-    # /$defs/controlnetInput/properties/initImageType/enum
-    if x not in {"GENERATED", "UPLOADED"}:
-        return False
-    return True
-
-
-def _v_controlnetInput_preprocessorId(x: Any) -> bool:
-    # /$defs/controlnetInput/properties/preprocessorId
-    # /$defs/controlnetInput/properties/preprocessorId/type
-    if not (type(x) is int or (type(x) is float and x.is_integer())):
-        return False
-    return True
-
-
-_v_controlnetInput_weight = _v_imagePromptWeight  # /$defs/controlnetInput/properties/weight
-
-
-def _v_controlnetInput_strengthType(x: Any) -> bool:
-    # /$defs/controlnetInput/properties/strengthType
-    # /$defs/controlnetInput/properties/strengthType/type
-    if not (isinstance(x, str) or x is None):
-        return False
-    # /$defs/controlnetInput/properties/strengthType/enum
-    if not (x is None or (isinstance(x, str) and x in {"High", "Low", "Max", "Mid", "Ultra"})):
-        return False
-    return True
-
-
-_v_controlnetInput_influence = _v_imagePromptWeight  # /$defs/controlnetInput/properties/influence
-
-
-_v_elementInput_akUUID = _v_patternProperties_styleUUID  # /$defs/elementInput/properties/akUUID
-
-
-_v_elementInput_weight = _v_imagePromptWeight  # /$defs/elementInput/properties/weight
-
-
-def _v_userElementInput_userLoraId(x: Any) -> bool:
-    # /$defs/userElementInput/properties/userLoraId
-    # /$defs/userElementInput/properties/userLoraId/type
-    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
-        return False
-    return True
-
-
-_v_userElementInput_weight = _v_imagePromptWeight  # /$defs/userElementInput/properties/weight
-
-
-_v_contextImage_id = _v_patternProperties_styleUUID  # /$defs/contextImage/properties/id
-
-
-_v_contextImage_type = _v_controlnetInput_initImageType  # /$defs/contextImage/properties/type
-
-
 def _e_controlnetInput(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput
     if isinstance(x, dict):
@@ -7285,6 +7261,47 @@ def _e_rule_controlnet_weight_or_strength_type_then_controlnets_items(
             _e_rule_controlnet_weight_or_strength_type_then_controlnets_items_then(x, path, out)
 
 
+_v_controlnetInput_initImageId = (
+    _v_patternProperties_styleUUID  # /$defs/controlnetInput/properties/initImageId
+)
+
+
+def _v_controlnetInput_initImageType(x: Any) -> bool:
+    # /$defs/controlnetInput/properties/initImageType
+    # /$defs/controlnetInput/properties/initImageType/type
+    if not isinstance(x, str):
+        return False
+    # /$defs/controlnetInput/properties/initImageType/enum
+    if x not in {"GENERATED", "UPLOADED"}:
+        return False
+    return True
+
+
+def _v_controlnetInput_preprocessorId(x: Any) -> bool:
+    # /$defs/controlnetInput/properties/preprocessorId
+    # /$defs/controlnetInput/properties/preprocessorId/type
+    if not (type(x) is int or (type(x) is float and x.is_integer())):
+        return False
+    return True
+
+
+_v_controlnetInput_weight = _v_imagePromptWeight  # /$defs/controlnetInput/properties/weight
+
+
+def _v_controlnetInput_strengthType(x: Any) -> bool:
+    # /$defs/controlnetInput/properties/strengthType
+    # /$defs/controlnetInput/properties/strengthType/type
+    if not (isinstance(x, str) or x is None):
+        return False
+    # /$defs/controlnetInput/properties/strengthType/enum
+    if not (x is None or (isinstance(x, str) and x in {"High", "Low", "Max", "Mid", "Ultra"})):
+        return False
+    return True
+
+
+_v_controlnetInput_influence = _v_imagePromptWeight  # /$defs/controlnetInput/properties/influence
+
+
 def _e_controlnetInput_initImageId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/initImageId
     if isinstance(x, str):
@@ -7447,6 +7464,12 @@ def _e_controlnetInput_influence(x: Any, path: tuple[str | int, ...], out: list[
             )
 
 
+_v_elementInput_akUUID = _v_patternProperties_styleUUID  # /$defs/elementInput/properties/akUUID
+
+
+_v_elementInput_weight = _v_imagePromptWeight  # /$defs/elementInput/properties/weight
+
+
 def _e_elementInput_akUUID(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/elementInput/properties/akUUID
     if isinstance(x, str):
@@ -7485,6 +7508,17 @@ def _e_elementInput_weight(x: Any, path: tuple[str | int, ...], out: list[Error]
             )
 
 
+def _v_userElementInput_userLoraId(x: Any) -> bool:
+    # /$defs/userElementInput/properties/userLoraId
+    # /$defs/userElementInput/properties/userLoraId/type
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
+        return False
+    return True
+
+
+_v_userElementInput_weight = _v_imagePromptWeight  # /$defs/userElementInput/properties/weight
+
+
 def _e_userElementInput_userLoraId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/userElementInput/properties/userLoraId
     if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
@@ -7521,6 +7555,12 @@ def _e_userElementInput_weight(x: Any, path: tuple[str | int, ...], out: list[Er
                     None,
                 )
             )
+
+
+_v_contextImage_id = _v_patternProperties_styleUUID  # /$defs/contextImage/properties/id
+
+
+_v_contextImage_type = _v_controlnetInput_initImageType  # /$defs/contextImage/properties/type
 
 
 def _e_contextImage_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -7833,12 +7873,6 @@ _VALID_controlnetInput = {
     "strengthType": _v_controlnetInput_strengthType,
     "influence": _v_controlnetInput_influence,
 }
-_VALID_elementInput = {"akUUID": _v_elementInput_akUUID, "weight": _v_elementInput_weight}
-_VALID_userElementInput = {
-    "userLoraId": _v_userElementInput_userLoraId,
-    "weight": _v_userElementInput_weight,
-}
-_VALID_contextImage = {"id": _v_contextImage_id, "type": _v_contextImage_type}
 _ERRORS_controlnetInput = {
     "initImageId": _e_controlnetInput_initImageId,
     "initImageType": _e_controlnetInput_initImageType,
@@ -7847,9 +7881,15 @@ _ERRORS_controlnetInput = {
     "strengthType": _e_controlnetInput_strengthType,
     "influence": _e_controlnetInput_influence,
 }
+_VALID_elementInput = {"akUUID": _v_elementInput_akUUID, "weight": _v_elementInput_weight}
 _ERRORS_elementInput = {"akUUID": _e_elementInput_akUUID, "weight": _e_elementInput_weight}
+_VALID_userElementInput = {
+    "userLoraId": _v_userElementInput_userLoraId,
+    "weight": _v_userElementInput_weight,
+}
 _ERRORS_userElementInput = {
     "userLoraId": _e_userElementInput_userLoraId,
     "weight": _e_userElementInput_weight,
 }
+_VALID_contextImage = {"id": _v_contextImage_id, "type": _v_contextImage_type}
 _ERRORS_contextImage = {"id": _e_contextImage_id, "type": _e_contextImage_type}
