@@ -512,7 +512,11 @@ def _v_root(x: Any) -> bool:
         if not _VALID_root[_key1](_value2):
             return False
     # rule num-images-max-4-when-large: /allOf/0
-    if (
+    if not (
+        "num_images" not in x
+        or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+        or x["num_images"] <= 4
+    ) and (
         (
             "height" in x
             and (type(x["height"]) is int or type(x["height"]) is float)
@@ -522,12 +526,7 @@ def _v_root(x: Any) -> bool:
         or x["width"] is None
         or ((type(x["width"]) is int or type(x["width"]) is float) and x["width"] > 768)
     ):
-        # /allOf/0/then
-        if "num_images" in x and not (
-            not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-            or x["num_images"] <= 4
-        ):
-            return False
+        return False
     # rule ultra-requires-alchemy-off: /allOf/1
     if "ultra" in x and x["ultra"] is True:
         # /allOf/1/then
@@ -538,7 +537,12 @@ def _v_root(x: Any) -> bool:
             return False
     # rule phoenix-alchemy-contrast-min: /allOf/2
     if (
-        ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
+        not (
+            "contrast" not in x
+            or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+            or x["contrast"] >= 2.5
+        )
+        and ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
         and "contrast" in x
         and (type(x["contrast"]) is int or type(x["contrast"]) is float)
         and (
@@ -555,14 +559,15 @@ def _v_root(x: Any) -> bool:
             )
         )
     ):
-        # /allOf/2/then
-        if "contrast" in x and not (
-            not (type(x["contrast"]) is int or type(x["contrast"]) is float) or x["contrast"] >= 2.5
-        ):
-            return False
+        return False
     # rule flux-alchemy-contrast-min: /allOf/3
     if (
-        ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
+        not (
+            "contrast" not in x
+            or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+            or x["contrast"] >= 2.5
+        )
+        and ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
         and "contrast" in x
         and (type(x["contrast"]) is int or type(x["contrast"]) is float)
         and (
@@ -584,26 +589,26 @@ def _v_root(x: Any) -> bool:
             )
         )
     ):
-        # /allOf/3/then
-        if "contrast" in x and not (
-            not (type(x["contrast"]) is int or type(x["contrast"]) is float) or x["contrast"] >= 2.5
-        ):
-            return False
+        return False
     # rule phoenix-model-needs-phoenix-sd-version: /allOf/4
     if (
-        "modelId" in x
+        not ("sd_version" not in x or x["sd_version"] == "PHOENIX")
+        and "modelId" in x
         and "sd_version" in x
         and isinstance(x["modelId"], str)
         and x["modelId"]
         in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
         and isinstance(x["sd_version"], str)
     ):
-        # /allOf/4/then
-        if "sd_version" in x and x["sd_version"] != "PHOENIX":
-            return False
+        return False
     # rule flux-seed-max: /allOf/5
     if (
-        "seed" in x
+        not (
+            "seed" not in x
+            or not (type(x["seed"]) is int or type(x["seed"]) is float)
+            or x["seed"] <= 2147483638
+        )
+        and "seed" in x
         and (type(x["seed"]) is int or type(x["seed"]) is float)
         and (
             (
@@ -624,37 +629,32 @@ def _v_root(x: Any) -> bool:
             )
         )
     ):
-        # /allOf/5/then
-        if "seed" in x and not (
-            not (type(x["seed"]) is int or type(x["seed"]) is float) or x["seed"] <= 2147483638
-        ):
-            return False
+        return False
     # rule photoreal-requires-alchemy: /allOf/6
-    if "photoReal" in x and x["photoReal"] is True:
-        # /allOf/6/then
-        if "alchemy" in x and x["alchemy"] is False:
-            return False
-    # rule photoreal-v2-model: /allOf/7
     if (
-        "photoRealVersion" in x
-        and x["photoRealVersion"] == "v2"
+        not ("alchemy" not in x or x["alchemy"] is not False)
         and "photoReal" in x
         and x["photoReal"] is True
     ):
-        # /allOf/7/then
-        # /allOf/7/then/required
-        if "modelId" not in x:
-            return False
-        if not (
-            isinstance(x["modelId"], str)
+        return False
+    # rule photoreal-v2-model: /allOf/7
+    if (
+        not (
+            "modelId" in x
+            and isinstance(x["modelId"], str)
             and x["modelId"]
             in {
                 "1e60896f-3c26-4296-8ecc-53e2afecc132",
                 "5c232a9e-9061-4777-980a-ddc8e65647c6",
                 "aa77f04e-3eec-4034-9c07-d0f619684628",
             }
-        ):
-            return False
+        )
+        and "photoRealVersion" in x
+        and x["photoRealVersion"] == "v2"
+        and "photoReal" in x
+        and x["photoReal"] is True
+    ):
+        return False
     # rule unzoom-requires-amount-and-init-image: /allOf/8
     if "unzoom" in x and x["unzoom"] is True:
         # /allOf/8/then
@@ -725,7 +725,11 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
             )
         # rule num-images-max-4-when-large: /allOf/0
-        if (
+        if not (
+            "num_images" not in x
+            or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+            or x["num_images"] <= 4
+        ) and (
             (
                 "height" in x
                 and (type(x["height"]) is int or type(x["height"]) is float)
@@ -747,7 +751,12 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e_rule_ultra_requires_alchemy_off_then(x, path, out)
         # rule phoenix-alchemy-contrast-min: /allOf/2
         if (
-            ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
+            not (
+                "contrast" not in x
+                or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or x["contrast"] >= 2.5
+            )
+            and ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
             and "contrast" in x
             and (type(x["contrast"]) is int or type(x["contrast"]) is float)
             and (
@@ -775,7 +784,12 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e_rule_phoenix_alchemy_contrast_min_then(x, path, out)
         # rule flux-alchemy-contrast-min: /allOf/3
         if (
-            ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
+            not (
+                "contrast" not in x
+                or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or x["contrast"] >= 2.5
+            )
+            and ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
             and "contrast" in x
             and (type(x["contrast"]) is int or type(x["contrast"]) is float)
             and (
@@ -805,7 +819,8 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e_rule_flux_alchemy_contrast_min_then(x, path, out)
         # rule phoenix-model-needs-phoenix-sd-version: /allOf/4
         if (
-            "modelId" in x
+            not ("sd_version" not in x or x["sd_version"] == "PHOENIX")
+            and "modelId" in x
             and "sd_version" in x
             and isinstance(x["modelId"], str)
             and x["modelId"]
@@ -816,7 +831,12 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e_rule_phoenix_model_needs_phoenix_sd_version_then(x, path, out)
         # rule flux-seed-max: /allOf/5
         if (
-            "seed" in x
+            not (
+                "seed" not in x
+                or not (type(x["seed"]) is int or type(x["seed"]) is float)
+                or x["seed"] <= 2147483638
+            )
+            and "seed" in x
             and (type(x["seed"]) is int or type(x["seed"]) is float)
             and (
                 (
@@ -844,12 +864,26 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             ):
                 _e_rule_flux_seed_max_then(x, path, out)
         # rule photoreal-requires-alchemy: /allOf/6
-        if "photoReal" in x and x["photoReal"] is True:
+        if (
+            not ("alchemy" not in x or x["alchemy"] is not False)
+            and "photoReal" in x
+            and x["photoReal"] is True
+        ):
             if not ("alchemy" not in x or x["alchemy"] is not False):
                 _e_rule_photoreal_requires_alchemy_then(x, path, out)
         # rule photoreal-v2-model: /allOf/7
         if (
-            "photoRealVersion" in x
+            not (
+                "modelId" in x
+                and isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {
+                    "1e60896f-3c26-4296-8ecc-53e2afecc132",
+                    "5c232a9e-9061-4777-980a-ddc8e65647c6",
+                    "aa77f04e-3eec-4034-9c07-d0f619684628",
+                }
+            )
+            and "photoRealVersion" in x
             and x["photoRealVersion"] == "v2"
             and "photoReal" in x
             and x["photoReal"] is True
@@ -933,7 +967,12 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         # rule num-images-max-4-when-large: /allOf/0
-        if (
+        if not (
+            not isinstance(x, dict)
+            or "num_images" not in x
+            or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+            or x["num_images"] <= 4
+        ) and (
             (
                 (not isinstance(x, dict) or "height" in x)
                 and (
@@ -968,7 +1007,13 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e_rule_ultra_requires_alchemy_off_then(x, path, out)
         # rule phoenix-alchemy-contrast-min: /allOf/2
         if (
-            (
+            not (
+                not isinstance(x, dict)
+                or "contrast" not in x
+                or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or x["contrast"] >= 2.5
+            )
+            and (
                 not isinstance(x, dict)
                 or "alchemy" not in x
                 or x["alchemy"] is None
@@ -1017,7 +1062,13 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e_rule_phoenix_alchemy_contrast_min_then(x, path, out)
         # rule flux-alchemy-contrast-min: /allOf/3
         if (
-            (
+            not (
+                not isinstance(x, dict)
+                or "contrast" not in x
+                or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or x["contrast"] >= 2.5
+            )
+            and (
                 not isinstance(x, dict)
                 or "alchemy" not in x
                 or x["alchemy"] is None
@@ -1069,21 +1120,25 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             ):
                 _e_rule_flux_alchemy_contrast_min_then(x, path, out)
         # rule phoenix-model-needs-phoenix-sd-version: /allOf/4
-        if (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
-            not isinstance(x, dict)
-            or (
-                (
-                    "modelId" not in x
-                    or (
-                        isinstance(x["modelId"], str)
-                        and x["modelId"]
-                        in {
-                            "6b645e3a-d64f-4341-a6d8-7a3690fbf042",
-                            "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3",
-                        }
+        if (
+            not (not isinstance(x, dict) or "sd_version" not in x or x["sd_version"] == "PHOENIX")
+            and (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    (
+                        "modelId" not in x
+                        or (
+                            isinstance(x["modelId"], str)
+                            and x["modelId"]
+                            in {
+                                "6b645e3a-d64f-4341-a6d8-7a3690fbf042",
+                                "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3",
+                            }
+                        )
                     )
+                    and ("sd_version" not in x or isinstance(x["sd_version"], str))
                 )
-                and ("sd_version" not in x or isinstance(x["sd_version"], str))
             )
         ):
             if not (
@@ -1092,7 +1147,13 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e_rule_phoenix_model_needs_phoenix_sd_version_then(x, path, out)
         # rule flux-seed-max: /allOf/5
         if (
-            (not isinstance(x, dict) or "seed" in x)
+            not (
+                not isinstance(x, dict)
+                or "seed" not in x
+                or not (type(x["seed"]) is int or type(x["seed"]) is float)
+                or x["seed"] <= 2147483638
+            )
+            and (not isinstance(x, dict) or "seed" in x)
             and (
                 not isinstance(x, dict)
                 or "seed" not in x
@@ -1138,14 +1199,32 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             ):
                 _e_rule_flux_seed_max_then(x, path, out)
         # rule photoreal-requires-alchemy: /allOf/6
-        if (not isinstance(x, dict) or "photoReal" in x) and (
-            not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True
+        if (
+            not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False)
+            and (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         ):
             if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
                 _e_rule_photoreal_requires_alchemy_then(x, path, out)
         # rule photoreal-v2-model: /allOf/7
         if (
-            (not isinstance(x, dict) or "photoRealVersion" in x)
+            not (
+                (not isinstance(x, dict) or "modelId" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "modelId" not in x
+                    or (
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "1e60896f-3c26-4296-8ecc-53e2afecc132",
+                            "5c232a9e-9061-4777-980a-ddc8e65647c6",
+                            "aa77f04e-3eec-4034-9c07-d0f619684628",
+                        }
+                    )
+                )
+            )
+            and (not isinstance(x, dict) or "photoRealVersion" in x)
             and (
                 not isinstance(x, dict)
                 or "photoRealVersion" not in x
@@ -1224,17 +1303,26 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _v_x_advice_merged(x: Any) -> bool:
     # /x-advice
     # rule phoenix-flux-contrast-omitted: /x-advice/0
-    if _v_rule_phoenix_flux_contrast_omitted_if(x):
-        # /x-advice/0/then
-        if isinstance(x, dict):
-            # /x-advice/0/then/required
-            if "contrast" not in x:
-                return False
-            if not (type(x["contrast"]) is int or type(x["contrast"]) is float):
-                return False
+    if not (
+        (not isinstance(x, dict) or "contrast" in x)
+        and (
+            not isinstance(x, dict)
+            or "contrast" not in x
+            or type(x["contrast"]) is int
+            or type(x["contrast"]) is float
+        )
+    ) and _v_rule_phoenix_flux_contrast_omitted_if(x):
+        return False
     # rule flux-seed-max-reference: /x-advice/1
     if (
-        (not isinstance(x, dict) or "seed" in x)
+        not (
+            not isinstance(x, dict)
+            or "seed" not in x
+            or not (
+                (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638
+            )
+        )
+        and (not isinstance(x, dict) or "seed" in x)
         and (
             not isinstance(x, dict)
             or "seed" not in x
@@ -1271,59 +1359,64 @@ def _v_x_advice_merged(x: Any) -> bool:
             )
         )
     ):
-        # /x-advice/1/then
-        if isinstance(x, dict):
-            if (
-                "seed" in x
-                and (type(x["seed"]) is int or type(x["seed"]) is float)
-                and x["seed"] == 2147483638
-            ):
-                return False
+        return False
     # rule contrast-documented-values: /x-advice/2
-    if (not isinstance(x, dict) or "contrast" in x) and (
-        not isinstance(x, dict)
-        or "contrast" not in x
-        or type(x["contrast"]) is int
-        or type(x["contrast"]) is float
-    ):
-        # /x-advice/2/then
-        if isinstance(x, dict):
-            if "contrast" in x and not (
+    if (
+        not (
+            not isinstance(x, dict)
+            or "contrast" not in x
+            or (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
                 and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
-            ):
-                return False
+            )
+        )
+        and (not isinstance(x, dict) or "contrast" in x)
+        and (
+            not isinstance(x, dict)
+            or "contrast" not in x
+            or type(x["contrast"]) is int
+            or type(x["contrast"]) is float
+        )
+    ):
+        return False
     # rule guidance-scale-max-20: /x-advice/3
-    if (not isinstance(x, dict) or "guidance_scale" in x) and (
-        not isinstance(x, dict)
-        or "guidance_scale" not in x
-        or type(x["guidance_scale"]) is int
-        or type(x["guidance_scale"]) is float
+    if (
+        not (
+            not isinstance(x, dict)
+            or "guidance_scale" not in x
+            or not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+            or x["guidance_scale"] <= 20
+        )
+        and (not isinstance(x, dict) or "guidance_scale" in x)
+        and (
+            not isinstance(x, dict)
+            or "guidance_scale" not in x
+            or type(x["guidance_scale"]) is int
+            or type(x["guidance_scale"]) is float
+        )
     ):
-        # /x-advice/3/then
-        if isinstance(x, dict):
-            if "guidance_scale" in x and not (
-                not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                or x["guidance_scale"] <= 20
-            ):
-                return False
+        return False
     # rule init-strength-documented-range: /x-advice/4
-    if (not isinstance(x, dict) or "init_strength" in x) and (
-        not isinstance(x, dict)
-        or "init_strength" not in x
-        or type(x["init_strength"]) is int
-        or type(x["init_strength"]) is float
+    if (
+        not (
+            not isinstance(x, dict)
+            or "init_strength" not in x
+            or not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
+            or x["init_strength"] >= 0.1
+        )
+        and (not isinstance(x, dict) or "init_strength" in x)
+        and (
+            not isinstance(x, dict)
+            or "init_strength" not in x
+            or type(x["init_strength"]) is int
+            or type(x["init_strength"]) is float
+        )
     ):
-        # /x-advice/4/then
-        if isinstance(x, dict):
-            if "init_strength" in x and not (
-                not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
-                or x["init_strength"] >= 0.1
-            ):
-                return False
+        return False
     # rule photoreal-v1-without-model-id: /x-advice/5
     if (
-        (
+        not (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+        and (
             not isinstance(x, dict)
             or "photoRealVersion" not in x
             or x["photoRealVersion"] is None
@@ -1332,13 +1425,18 @@ def _v_x_advice_merged(x: Any) -> bool:
         and (not isinstance(x, dict) or "photoReal" in x)
         and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
     ):
-        # /x-advice/5/then
-        if isinstance(x, dict):
-            if "modelId" in x and x["modelId"] is not None:
-                return False
+        return False
     # rule preset-style-alchemy-off: /x-advice/6
     if (
-        not (not isinstance(x, dict) or "styleUUID" in x)
+        not (
+            (not isinstance(x, dict) or "presetStyle" in x)
+            and (
+                not isinstance(x, dict)
+                or "presetStyle" not in x
+                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"})
+            )
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
         and (not isinstance(x, dict) or "alchemy" in x)
         and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
         and not (
@@ -1346,16 +1444,33 @@ def _v_x_advice_merged(x: Any) -> bool:
             and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         )
     ):
-        # /x-advice/6/then
-        if isinstance(x, dict):
-            # /x-advice/6/then/required
-            if "presetStyle" not in x:
-                return False
-            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"}):
-                return False
+        return False
     # rule preset-style-alchemy-on: /x-advice/7
     if (
-        (
+        not (
+            not isinstance(x, dict)
+            or "presetStyle" not in x
+            or x["presetStyle"] is None
+            or (
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"]
+                in {
+                    "ANIME",
+                    "CREATIVE",
+                    "DYNAMIC",
+                    "ENVIRONMENT",
+                    "GENERAL",
+                    "ILLUSTRATION",
+                    "NONE",
+                    "PHOTOGRAPHY",
+                    "RAYTRACED",
+                    "RENDER_3D",
+                    "SKETCH_BW",
+                    "SKETCH_COLOR",
+                }
+            )
+        )
+        and (
             not isinstance(x, dict)
             or "alchemy" not in x
             or x["alchemy"] is None
@@ -1367,33 +1482,21 @@ def _v_x_advice_merged(x: Any) -> bool:
             and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         )
     ):
-        # /x-advice/7/then
-        if isinstance(x, dict):
-            if "presetStyle" in x and not (
-                x["presetStyle"] is None
-                or (
-                    isinstance(x["presetStyle"], str)
-                    and x["presetStyle"]
-                    in {
-                        "ANIME",
-                        "CREATIVE",
-                        "DYNAMIC",
-                        "ENVIRONMENT",
-                        "GENERAL",
-                        "ILLUSTRATION",
-                        "NONE",
-                        "PHOTOGRAPHY",
-                        "RAYTRACED",
-                        "RENDER_3D",
-                        "SKETCH_BW",
-                        "SKETCH_COLOR",
-                    }
-                )
-            ):
-                return False
+        return False
     # rule preset-style-photoreal-v1: /x-advice/8
     if (
-        (
+        not (
+            (not isinstance(x, dict) or "presetStyle" in x)
+            and (
+                not isinstance(x, dict)
+                or "presetStyle" not in x
+                or (
+                    isinstance(x["presetStyle"], str)
+                    and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
+                )
+            )
+        )
+        and (
             not isinstance(x, dict)
             or "photoRealVersion" not in x
             or x["photoRealVersion"] is None
@@ -1403,19 +1506,41 @@ def _v_x_advice_merged(x: Any) -> bool:
         and (not isinstance(x, dict) or "photoReal" in x)
         and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
     ):
-        # /x-advice/8/then
-        if isinstance(x, dict):
-            # /x-advice/8/then/required
-            if "presetStyle" not in x:
-                return False
-            if not (
-                isinstance(x["presetStyle"], str)
-                and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
-            ):
-                return False
+        return False
     # rule preset-style-photoreal-v2: /x-advice/9
     if (
-        (not isinstance(x, dict) or "photoRealVersion" in x)
+        not (
+            not isinstance(x, dict)
+            or "presetStyle" not in x
+            or x["presetStyle"] is None
+            or (
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"]
+                in {
+                    "BOKEH",
+                    "CINEMATIC",
+                    "CINEMATIC_CLOSEUP",
+                    "CREATIVE",
+                    "DYNAMIC",
+                    "FASHION",
+                    "FILM",
+                    "FOOD",
+                    "HDR",
+                    "LONG_EXPOSURE",
+                    "MACRO",
+                    "MINIMALISTIC",
+                    "MONOCHROME",
+                    "MOODY",
+                    "NEUTRAL",
+                    "PORTRAIT",
+                    "RETRO",
+                    "STOCK_PHOTO",
+                    "UNPROCESSED",
+                    "VIBRANT",
+                }
+            )
+        )
+        and (not isinstance(x, dict) or "photoRealVersion" in x)
         and (
             not isinstance(x, dict) or "photoRealVersion" not in x or x["photoRealVersion"] == "v2"
         )
@@ -1423,38 +1548,7 @@ def _v_x_advice_merged(x: Any) -> bool:
         and (not isinstance(x, dict) or "photoReal" in x)
         and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
     ):
-        # /x-advice/9/then
-        if isinstance(x, dict):
-            if "presetStyle" in x and not (
-                x["presetStyle"] is None
-                or (
-                    isinstance(x["presetStyle"], str)
-                    and x["presetStyle"]
-                    in {
-                        "BOKEH",
-                        "CINEMATIC",
-                        "CINEMATIC_CLOSEUP",
-                        "CREATIVE",
-                        "DYNAMIC",
-                        "FASHION",
-                        "FILM",
-                        "FOOD",
-                        "HDR",
-                        "LONG_EXPOSURE",
-                        "MACRO",
-                        "MINIMALISTIC",
-                        "MONOCHROME",
-                        "MOODY",
-                        "NEUTRAL",
-                        "PORTRAIT",
-                        "RETRO",
-                        "STOCK_PHOTO",
-                        "UNPROCESSED",
-                        "VIBRANT",
-                    }
-                )
-            ):
-                return False
+        return False
     # rule prompt-magic-version-documented-values: /x-advice/10
     # rule prompt-magic-version-needs-prompt-magic: /x-advice/11
     if (not isinstance(x, dict) or "promptMagicVersion" in x) and (
@@ -1536,7 +1630,10 @@ def _v_x_advice_merged(x: Any) -> bool:
             ):
                 return False
     # rule canvas-fields-need-canvas-request: /x-advice/19
-    if (
+    if not (
+        (not isinstance(x, dict) or "canvasRequest" in x)
+        and (not isinstance(x, dict) or "canvasRequest" not in x or x["canvasRequest"] is True)
+    ) and (
         (
             (not isinstance(x, dict) or "canvasRequestType" in x)
             and (
@@ -1562,13 +1659,7 @@ def _v_x_advice_merged(x: Any) -> bool:
             )
         )
     ):
-        # /x-advice/19/then
-        if isinstance(x, dict):
-            # /x-advice/19/then/required
-            if "canvasRequest" not in x:
-                return False
-            if x["canvasRequest"] is not True:
-                return False
+        return False
     # rule lucid-alchemy-off: /x-advice/20
     if (not isinstance(x, dict) or "modelId" in x) and (
         not isinstance(x, dict)
