@@ -54,7 +54,10 @@ class Code:
         self.depth = 0
 
     def __call__(self, line: str) -> None:
-        self.lines.append("    " * self.depth + line)
+        # A compound statement comes as lines joined by "\n" (never inside a literal: those
+        # escape line breaks), its body already indented relative to its header.
+        for part in line.split("\n"):
+            self.lines.append("    " * self.depth + part)
 
     @contextmanager
     def block(self, header: str) -> Iterator[None]:
@@ -1130,7 +1133,7 @@ class PythonEmitter:
         report = f"{self._request('e', node)}({var}, {path}, out)"
         if node.boolean is False:
             return report
-        return f"if {self.valid_expr(node, var, known).negate()}: {report}"
+        return f"if {self.valid_expr(node, var, known).negate()}:\n    {report}"
 
     def annotations_call(self, node: Node, var: str) -> str:
         if node.boolean is not None or not node.keywords:
