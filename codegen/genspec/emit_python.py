@@ -1157,7 +1157,13 @@ class PythonEmitter:
             # A bare `$ref` is its target: sibling rules naming one $def then share one check.
             return self.valid_expr(node.keywords[0].target, var, known)
         if not self.inlining.inlinable(node):
-            return self.valid_call(node, var)
+            required = node.find(ir.Required)
+            if required is None or known != {"object"}:
+                return self.valid_call(node, var)
+            # An object lacking a required member fails without the call (profile: a rule's
+            # condition function called for every body, though most lack the member it needs).
+            present = [compare(lit(member), "in", var) for member in required.names]
+            return all_of([*present, self.valid_call(node, var)])
         ctx = Context(self, node, var, known)
         parts: list[Expr] = []
         order = plan.check_order(node)

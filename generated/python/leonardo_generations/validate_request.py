@@ -682,7 +682,7 @@ def _v_root(x: Any) -> bool:
         if not isinstance(x["init_image_id"], str):
             return False
     # rule strength-type-reference-only: /allOf/11
-    if _v_controlnetsWithStrengthType(x):
+    if "controlnets" in x and _v_controlnetsWithStrengthType(x):
         # /allOf/11/then
         if "controlnets" in x and not _v_rule_strength_type_reference_only_then_controlnets(
             x["controlnets"]
@@ -919,7 +919,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if not ("init_image_id" in x and isinstance(x["init_image_id"], str)):
                 _e_rule_fantasy_avatar_requires_init_image_then(x, path, out)
         # rule strength-type-reference-only: /allOf/11
-        if _v_controlnetsWithStrengthType(x):
+        if "controlnets" in x and _v_controlnetsWithStrengthType(x):
             if not _v_rule_strength_type_reference_only_then(x):
                 _e_rule_strength_type_reference_only_then(x, path, out)
     else:
