@@ -116,13 +116,18 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+_SHOWN_DIGITS = 10**80  # a constant: Python does not fold a power this large
+
+
 def _show(value: Any) -> str:
     if value is None or value is True or value is False:
         return "null" if value is None else "true" if value else "false"
     if type(value) is float:
         return repr(value)
-    if type(value) is int and -(10**80) < value < 10**80:
+    if type(value) is int and -_SHOWN_DIGITS < value < _SHOWN_DIGITS:
         return str(value)
+    if type(value) is str and len(value) > 80:  # the same text, without encoding all of it
+        return json.dumps(value[:77], ensure_ascii=False)[:77] + "..."
     try:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError):  # not JSON, or an int too long to print
