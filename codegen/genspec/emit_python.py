@@ -12,6 +12,13 @@ What gets a function, the order of checks and the rule groups come from `plan`; 
 method per path. Schema values enter the output only through `py_literal` (module constants
 `_RE_`, `_NAMES_`, `_VALID_`, `_ERRORS_`... are named from the place that needs them), and
 schema paths in comments only through `py_comment`.
+
+Every name is stable under unrelated spec edits; none is a running number. Functions and module
+constants are named from schema locations (above). Loop-local names in the fast path are a stem
+and the block depth where they are bound (`fresh`): `for _key2, _value2 in x.items():` two
+blocks into its function, `_check3`/`_hit3` in that loop's body, `_seen2`, `_item2`, `_count2`;
+the reporting path uses fixed names (`_key`, `_value`, `_name`, `_index`), one loop deep.
+Long statements are laid out afterwards by `genspec.pylayout`, as ruff would format them.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from genspec.jsonvalue import TYPE_KINDS, is_number
 from genspec.literals import Expression, py_comment, py_fstring, py_literal
 from genspec.pointer import escape_token
 from genspec.pyexpr import FALSE, TRUE, Atom, Expr, IfElse, Not, all_of, any_of, call, compare, lit
+from genspec.pylayout import NestedCall
 
 
 def show_json(value: Any) -> str:
@@ -54,6 +62,9 @@ class Code:
         self.depth = 0
 
     def __call__(self, line: str) -> None:
+        if isinstance(line, NestedCall):  # laid out here: there are thousands of these
+            self.lines.extend(line.lines("    " * self.depth))
+            return
         # A compound statement comes as lines joined by "\n" (never inside a literal: those
         # escape line breaks), its body already indented relative to its header.
         for part in line.split("\n"):
@@ -121,16 +132,12 @@ class Context:
         """Statement reporting `keyword`'s failure; inside a documented rule, the rule speaks."""
         location = py_literal(keyword.location)
         rule = self.node.rule
+        name = py_literal(keyword.name)
         if rule is not None:  # the message is the rule's, stored once in RULES
-            return (
-                f"{self.out}.append(_rule_error({self.path}, {location}, "
-                f"{py_literal(keyword.name)}, {py_literal(rule.id)}, {prop}))"
-            )
-        args = f'{message}, None, "error", {prop}'
-        return (
-            f"{self.out}.append(Error(_pointer({self.path}), {location}, "
-            f"{py_literal(keyword.name)}, {args}))"
-        )
+            by_rule = (self.path, location, name, py_literal(rule.id), prop)
+            return NestedCall(f"{self.out}.append", "_rule_error", by_rule)
+        args = (f"_pointer({self.path})", location, name, message, "None", '"error"', prop)
+        return NestedCall(f"{self.out}.append", "Error", args)
 
 
 class KeywordEmitter:
@@ -357,7 +364,7 @@ class ObjectMembersEmitter(KeywordEmitter):
                     code("return False")
             return
         table, regex_patterns, exclusive = plan.member_table(props_map, patterns)
-        key, value = emitter.fresh("key"), emitter.fresh("value")
+        key, value = emitter.fresh("key", code), emitter.fresh("value", code)
         rejects_rest = extra is not None and extra.child.boolean is False
         if table and exclusive and rejects_rest and not regex_patterns:
             # A closed object: one set comparison finds an unknown member before any value
@@ -382,7 +389,7 @@ class ObjectMembersEmitter(KeywordEmitter):
                     code("return False")
             return
         with code.block(f"for {key}, {value} in {x}.items():"):
-            check = emitter.fresh("check")
+            check = emitter.fresh("check", code)
             if table:
                 code(f"{check} = {emitter.dispatch_table(table, where)}.get({key})")
                 if exclusive:
@@ -393,7 +400,7 @@ class ObjectMembersEmitter(KeywordEmitter):
                 else:
                     with code.block(f"if {check} is not None and not {check}({value}):"):
                         code("return False")
-            hit = emitter.fresh("hit")
+            hit = emitter.fresh("hit", code)
             if extra is not None:
                 code(f"{hit} = {'False' if exclusive or not table else f'{check} is not None'}")
             for pattern, child in regex_patterns:
@@ -546,7 +553,7 @@ def _member_keywords(
 
 class PropertyNamesEmitter(KeywordEmitter):
     def statements(self, kw: ir.PropertyNames, ctx: Context, code: Code) -> None:
-        key = ctx.emitter.fresh("key")
+        key = ctx.emitter.fresh("key", code)
         check = ctx.emitter.valid_expr(kw.child, key, frozenset({"string"}))
         with code.block(f"for {key} in {ctx.var}:"), code.block(f"if {check.negate()}:"):
             code("return False")
@@ -601,9 +608,9 @@ class UnevaluatedEmitter(KeywordEmitter):
         )
 
     def statements(self, kw: Any, ctx: Context, code: Code) -> None:
-        seen = ctx.emitter.fresh("seen")
+        seen = ctx.emitter.fresh("seen", code)
         code(f"{seen} = {ctx.emitter.siblings_call(ctx.node, ctx.var)}")
-        key, value = ctx.emitter.fresh("key"), ctx.emitter.fresh("value")
+        key, value = ctx.emitter.fresh("key", code), ctx.emitter.fresh("value", code)
         check = ctx.emitter.valid_expr(kw.child, value, ALL_CATEGORIES)
         with code.block(self._loop(ctx.var, key, value)):
             with code.block(f"if {all_of([compare(key, 'not in', seen), check.negate()])}:"):
@@ -672,7 +679,7 @@ class ItemsEmitter(KeywordEmitter):
             return
         if ctx.emitter.is_trivial(kw.child):
             return
-        item = ctx.emitter.fresh("item")
+        item = ctx.emitter.fresh("item", code)
         check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
         with code.block(f"for {item} in {self._items(kw, ctx.var)}:"):
             with code.block(f"if {check.negate()}:"):
@@ -696,7 +703,7 @@ class ItemsEmitter(KeywordEmitter):
 
 class ContainsEmitter(KeywordEmitter):
     def _count(self, kw: ir.Contains, ctx: Context, code: Code) -> str:
-        count, item = ctx.emitter.fresh("count"), ctx.emitter.fresh("item")
+        count, item = ctx.emitter.fresh("count", code), ctx.emitter.fresh("item", code)
         check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
         code(f"{count} = sum(1 for {item} in {ctx.var} if {check})")
         return count
@@ -711,7 +718,7 @@ class ContainsEmitter(KeywordEmitter):
         if kw.min_contains == 0 and kw.max_contains is None:
             return
         if kw.min_contains == 1 and kw.max_contains is None:  # stop at the first match
-            item = ctx.emitter.fresh("item")
+            item = ctx.emitter.fresh("item", code)
             check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
             # A loop, not any(generator): no generator frame to resume per item (profile:
             # the guidance mix's rule conditions walk arrays of objects).
@@ -986,6 +993,65 @@ def py_frozenset(values: list[Any]) -> str:
     )
 
 
+# Blocks nested deeper than this continue in a function of their own (Python's limit is 100).
+MAX_BLOCK_DEPTH = 40
+
+
+def _past_bare_refs(node: Node) -> Node:
+    """The first node along a chain of bare `$ref`s (nodes holding nothing else) that is not
+    one: a 3,000-link chain is then one call, not 3,000 nested ones, when reporting."""
+    seen = {node.index}
+    while len(node.keywords) == 1 and isinstance(node.keywords[0], ir.Ref):
+        target = node.keywords[0].target
+        if target.index in seen:  # a loop (the IR refuses those; never spin here)
+            break
+        seen.add(target.index)
+        node = target
+    return node
+
+
+# Non-bare `$ref` links one in-place chain may have: each is a nested call in the generated
+# module, and Python stops at about 1,000 (bare links cost nothing: `_past_bare_refs`).
+MAX_REF_CHAIN = 400
+
+
+def refuse_long_ref_chains(nodes: list[Node]) -> None:
+    """SchemaError when a chain of in-place `$ref`s (each beside other keywords) is longer than
+    MAX_REF_CHAIN: its module would raise RecursionError at run time. Schema nesting itself is
+    bounded by the loader's depth limit; only `$ref` can chain further."""
+    links: dict[int, tuple[int, str]] = {}  # node -> (longest chain below, where it starts)
+    for start in nodes:
+        stack: list[tuple[Node, bool]] = [(start, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if node.index in links:
+                continue
+            edges = list(ir.in_place_edges(node))
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((child, False) for _, child in edges if child.index not in links)
+                continue
+            bare = len(node.keywords) == 1 and isinstance(node.keywords[0], ir.Ref)
+            best = (0, "")
+            for location, child in edges:
+                below = links.get(child.index, (0, ""))[0]
+                counted = below + (isinstance(ir_keyword(node, location), ir.Ref) and not bare)
+                best = max(best, (counted, location))
+            links[node.index] = best
+            if best[0] > MAX_REF_CHAIN:
+                raise ir.SchemaError(
+                    best[1],
+                    f"a chain of more than {MAX_REF_CHAIN} $refs that never moves into the "
+                    "instance starts here (the generated module would exceed Python's call "
+                    "depth); a $ref that is a subschema's only keyword does not count",
+                    "$ref",
+                )
+
+
+def ir_keyword(node: Node, location: str) -> ir.Keyword | None:
+    return next((kw for kw in node.keywords if kw.location == location), None)
+
+
 # Names the template defines; generated names never take them.
 TEMPLATE_NAMES = frozenset(
     {"_accept", "_reject", "_pointer", "_rule_error", "_warn", "_advise", "_kind", "_show"}
@@ -1013,16 +1079,18 @@ class PythonEmitter:
         self.functions: dict[str, str] = {}  # function name -> source
         self.pending: list[tuple[str, str, Node]] = []
         self.valid_bodies: dict[str, str] = {}  # body text -> name, to share equal validators
-        self.counter = 0
         self.uses_fraction = False
         self.synthetic_ids = itertools.count(len(schema_ir.nodes))
         self.rule_places = plan.rule_places(schema_ir)
 
     # -- constants and names --
-    def fresh(self, stem: str) -> str:
-        """A local variable, numbered within the function being written."""
-        self.counter += 1
-        return f"_{stem}{self.counter}"
+    def fresh(self, stem: str, code: Code) -> str:
+        """A local variable named from its nesting: `_key2` is bound two blocks deep.
+
+        No counter: a check elsewhere in the function cannot rename it, and two bindings with
+        one name never overlap (an inner block is deeper, a sibling one's binding is dead).
+        """
+        return f"_{stem}{code.depth}"
 
     def named(self, location: str, role: str, source: str) -> str:
         """A module constant holding `source`, named from the schema place that needs it."""
@@ -1078,6 +1146,8 @@ class PythonEmitter:
 
     # -- calls (each makes sure the callee gets emitted) --
     def _request(self, kind: str, node: Node) -> str:
+        if kind in ("e", "a"):  # a bare `$ref` reports and evaluates as its target does
+            node = _past_bare_refs(node)
         stem = f"_{kind}_{plan.place_stem(node.location, self.rule_places)}"
         if node.index >= len(self.ir.nodes):  # merged for the fast path: not a schema place
             stem += "_merged"
@@ -1193,6 +1263,10 @@ class PythonEmitter:
         if node.boolean is False:
             code("return False")
             return
+        if code.depth > MAX_BLOCK_DEPTH:  # Python refuses 100 nested blocks: a function of its own
+            with code.block(f"if {self.valid_call(node, var).negate()}:"):
+                code("return False")
+            return
         if node.location:
             code(py_comment(node.location))
         ctx = Context(self, node, var, known)
@@ -1215,7 +1289,6 @@ class PythonEmitter:
     def _valid_function(self, name: str, node: Node) -> str:
         code = Code()
         code.depth = 1
-        self.counter = 0
         self.valid_stmts(node, "x", ALL_CATEGORIES, code)
         code("return True")
         body = code.text()
@@ -1230,7 +1303,6 @@ class PythonEmitter:
     def _errors_function(self, name: str, node: Node) -> str:
         code = Code()
         code.depth = 1
-        self.counter = 0
         if node.boolean is False:
             code(f"out.append({self._false_error(node)})")
         order = plan.check_order(node)
@@ -1291,7 +1363,6 @@ class PythonEmitter:
         """`_advise(x, out)`: each x-advice entry the instance fails adds its warnings."""
         code = Code()
         code.depth = 1
-        self.counter = 0
         advice = self.ir.root.find(ir.Advice)
         if advice is not None and advice.children:
             # Most instances follow all the advice: one check, rules sharing a condition grouped
@@ -1313,6 +1384,7 @@ class PythonEmitter:
         return f"{header}\n{code.text() if code.lines else '    return'}"
 
     def emit(self) -> None:
+        refuse_long_ref_chains(self.ir.nodes)
         root = self.ir.root
         self.valid_function(root)
         self._request("e", root)

@@ -54,7 +54,7 @@ def _string(value: str) -> str:
 
 def py_comment(text: str) -> str:
     """A one-line comment quoting `text` (escaped, so it can never end the comment early)."""
-    return "# " + _repr_text(text)
+    return ("# " + _repr_text(text)).rstrip()  # trailing blanks would not survive a formatter
 
 
 def _repr_text(text: str) -> str:

@@ -113,7 +113,11 @@ class _Layout:
         # ast's column offsets count UTF-8 bytes.
         self.lines = [line.encode("utf-8") for line in text.split("\n")]
 
-    def source(self, node: ast.AST) -> str:
+    def source(self, node: ast.expr | ast.arg) -> str:
+        """The source text of `node` (ast.get_source_segment re-splits the text every call)."""
+        end_line = node.end_lineno or node.lineno
+        if end_line == node.lineno:
+            return self.lines[node.lineno - 1][node.col_offset : node.end_col_offset].decode()
         segment = ast.get_source_segment(self.text, node)
         assert segment is not None
         return segment
@@ -236,18 +240,16 @@ class _Layout:
                     for k, v in zip(keys, values, strict=True)
                 ]
                 return bracketed("{", entries, "}", explode=True)
-            case ast.IfExp(body=body, test=test, orelse=orelse):
-                return Group(
-                    [
-                        self.operand(body),
-                        SPACE,
-                        "if ",
-                        self.operand(test),
-                        SPACE,
-                        "else ",
-                        self.operand(orelse),
-                    ]
-                )
+            case ast.IfExp():
+                # `a if b else c if d else e`: one chain, broken before every `if`/`else`.
+                arms: list[object] = []
+                while True:
+                    arms += [self.operand(node.body), SPACE, "if ", self.operand(node.test)]
+                    arms += [SPACE, "else "]
+                    node = node.orelse
+                    if not isinstance(node, ast.IfExp) or self.parenthesized(node):
+                        break
+                return Group([*arms, self.operand(node)])
             case ast.GeneratorExp():
                 return Group(["(", Nest([SOFT, self.generator(node)]), SOFT, ")"])
         return self.source(node)
@@ -282,7 +284,7 @@ class _Layout:
 
     def _can_omit_parentheses(self, node: ast.expr) -> bool:
         # ruff's rule: at most one operator of the weakest kind, and the last operand has
-        # (non-empty) brackets of its own that can take the break.
+        # (non-empty) brackets of its own that can take the break ...
         parts: list[object] = []
         if isinstance(node, (ast.BoolOp, ast.Compare, ast.BinOp)):
             self.flatten(node, parts)
@@ -291,7 +293,21 @@ class _Layout:
         operators = [part[1] for part in parts[1::2]]  # type: ignore[index]
         if operators.count(min(operators)) > 1:
             return False
-        return self._has_brackets(self._last_operand(node))
+        # ... or the first operand starts with a bracket (a call starts with its name).
+        first = self._first_operand(node)
+        opens = self.parenthesized(first) or isinstance(first, (ast.List, ast.Set, ast.Dict))
+        return opens or self._has_brackets(self._last_operand(node))
+
+    def _first_operand(self, node: ast.expr) -> ast.expr:
+        while not self.parenthesized(node):
+            match node:
+                case ast.BoolOp(values=values):
+                    node = values[0]
+                case ast.Compare(left=left) | ast.BinOp(left=left):
+                    node = left
+                case _:
+                    return node
+        return node
 
     def _last_operand(self, node: ast.expr) -> ast.expr:
         while True:
@@ -368,17 +384,53 @@ def _def_header(stripped: str, args: ast.arguments, depth: int, layout: _Layout)
     closing = stripped.rindex(")", 0, stripped.rindex(":"))
     head, tail = stripped[: opening + 1], stripped[closing:]
     body = f"{indent}{INDENT}{', '.join(params)}"
+    if len(params) == 1:  # ruff (as black) gives a lone parameter a trailing comma
+        body += ","
     if len(body) <= WIDTH:
         return [f"{indent}{head}", body, f"{indent}{tail}"]
     return [f"{indent}{head}", *(f"{indent}{INDENT}{p}," for p in params), f"{indent}{tail}"]
 
 
+class NestedCall(str):
+    """`outer(inner(args))` (the emitters' `out.append(Error(...))`), whose arguments never
+    break themselves: laid out directly, without parsing, by `lines`."""
+
+    outer: str
+    inner: str
+    args: tuple[str, ...]
+
+    def __new__(cls, outer: str, inner: str, args: tuple[str, ...]) -> NestedCall:
+        made = super().__new__(cls, f"{outer}({inner}({', '.join(args)}))")
+        made.outer, made.inner, made.args = outer, inner, args
+        return made
+
+    def lines(self, indent: str) -> list[str]:
+        if len(indent) + len(self) <= WIDTH:
+            return [indent + self]
+        inner = f"{indent}{INDENT}{self.inner}({', '.join(self.args)})"
+        if len(inner) <= WIDTH:
+            return [f"{indent}{self.outer}(", inner, f"{indent})"]
+        body = f"{indent}{INDENT * 2}{', '.join(self.args)}"
+        if len(body) <= WIDTH:  # a call keeps its arguments on one line if they fit there
+            args = [body]
+        else:
+            args = [f"{indent}{INDENT * 2}{arg}," for arg in self.args]
+        head = [f"{indent}{self.outer}(", f"{indent}{INDENT}{self.inner}("]
+        return [*head, *args, f"{indent}{INDENT})", f"{indent})"]
+
+
 def layout(source: str) -> str:
     """Every over-long line of `source` laid out; each such line must be a whole statement
-    (what the emitters write). For code with statements of several lines, `layout_module`."""
+    (what the emitters write) or continue a bracket opened on the line before (then it was
+    laid out already). For code with statements of several lines, `layout_module`."""
     out: list[str] = []
+    previous = ""
     for line in source.split("\n"):
-        out.extend(layout_line(line) if len(line) > WIDTH else [line])
+        if len(line) > WIDTH and not previous.endswith(("(", "[", "{", ",")):
+            out.extend(layout_line(line))
+        else:
+            out.append(line)
+        previous = line.rstrip()
     return "\n".join(out)
 
 
@@ -433,43 +485,65 @@ def render(doc: object, *, broken: bool = False) -> list[str]:
     base = 0
     if isinstance(doc, list) and doc and isinstance(doc[0], str) and not doc[0].strip():
         base = len(doc[0])
+    widths: dict[int, int] = {}  # id of a Group or list -> its width printed flat
     # Stack of (indent, flat, doc), processed last in, first out.
     stack: list[tuple[int, bool, object]] = [(base, False, doc)]
     force = broken
     while stack:
         indent, flat, item = stack.pop()
-        if isinstance(item, str):
-            current.append(item)
-            column += len(item)
-        elif isinstance(item, list):
-            stack.extend((indent, flat, part) for part in reversed(item))
-        elif isinstance(item, Group):
+        kind = type(item)
+        if kind is str:
+            current.append(item)  # type: ignore[arg-type]
+            column += len(item)  # type: ignore[arg-type]
+        elif kind is list:
+            stack.extend((indent, flat, part) for part in reversed(item))  # type: ignore[call-overload]
+        elif kind is Group:
+            content = item.content  # type: ignore[attr-defined]
             if flat:
-                stack.append((indent, True, item.content))
+                stack.append((indent, True, content))
                 continue
-            fits = not force and _fits(item.content, stack, WIDTH - column)
+            fits = not force and _fits(content, stack, WIDTH - column, widths)
             force = False
-            stack.append((indent, fits, item.content))
-        elif isinstance(item, Nest):
-            stack.append((indent + len(INDENT), flat, item.content))
-        elif isinstance(item, Line):
+            stack.append((indent, fits, content))
+        elif kind is Nest:
+            stack.append((indent + len(INDENT), flat, item.content))  # type: ignore[attr-defined]
+        elif kind is Line:
             if flat:
-                current.append(item.flat)
-                column += len(item.flat)
+                current.append(item.flat)  # type: ignore[attr-defined]
+                column += len(item.flat)  # type: ignore[attr-defined]
             else:
                 out.append("".join(current).rstrip(" "))
                 current = [" " * indent]
                 column = indent
-        elif isinstance(item, IfBreak) and not flat:
-            current.append(item.text)
-            column += len(item.text)
+        elif kind is IfBreak and not flat:
+            current.append(item.text)  # type: ignore[attr-defined]
+            column += len(item.text)  # type: ignore[attr-defined]
     out.append("".join(current))
     return out
 
 
-def _fits(content: object, rest: list[tuple[int, bool, object]], width: int) -> bool:
+def _flat_width(item: object, widths: dict[int, int]) -> int:
+    kind = type(item)
+    if kind is str:
+        return len(item)  # type: ignore[arg-type]
+    if kind is Line:
+        return len(item.flat)  # type: ignore[attr-defined]
+    if kind is IfBreak:
+        return 0
+    key = id(item)
+    known = widths.get(key)
+    if known is None:
+        parts: list[object] = item if kind is list else item.content  # type: ignore[assignment,attr-defined]
+        known = widths[key] = sum(_flat_width(part, widths) for part in parts)
+    return known
+
+
+def _fits(
+    content: object, rest: list[tuple[int, bool, object]], width: int, widths: dict[int, int]
+) -> bool:
     """Whether `content` printed flat, then the rest up to its first line break, fits."""
-    pending: list[tuple[bool, object]] = [(True, content)]
+    width -= _flat_width(content, widths)
+    pending: list[tuple[bool, object]] = []
     rest_index = len(rest)
     while width >= 0:
         if not pending:
@@ -480,16 +554,18 @@ def _fits(content: object, rest: list[tuple[int, bool, object]], width: int) -> 
             pending.append((flat, item))
             continue
         flat, item = pending.pop()
-        if isinstance(item, str):
-            width -= len(item)
-        elif isinstance(item, list):
-            pending.extend((flat, part) for part in reversed(item))
-        elif isinstance(item, (Group, Nest)):
-            pending.append((flat, item.content))
-        elif isinstance(item, Line):
-            if not flat:
-                return True
-            width -= len(item.flat)
-        elif isinstance(item, IfBreak) and not flat:
-            width -= len(item.text)
+        if flat:
+            width -= _flat_width(item, widths)
+            continue
+        kind = type(item)
+        if kind is str:
+            width -= len(item)  # type: ignore[arg-type]
+        elif kind is list:
+            pending.extend((False, part) for part in reversed(item))  # type: ignore[call-overload]
+        elif kind is Group or kind is Nest:
+            pending.append((False, item.content))  # type: ignore[attr-defined]
+        elif kind is Line:
+            return True
+        elif kind is IfBreak:
+            width -= len(item.text)  # type: ignore[attr-defined]
     return False

@@ -513,8 +513,8 @@ def _v_root(x: Any) -> bool:
         return False
     if not x.keys() <= _NAMES_root:
         return False
-    for _key1, _value2 in x.items():
-        if not _VALID_root[_key1](_value2):
+    for _key1, _value1 in x.items():
+        if not _VALID_root[_key1](_value1):
             return False
     # rule num-images-max-4-when-large: /allOf/0
     if not (
@@ -2744,8 +2744,8 @@ def _v_controlnets(x: Any) -> bool:
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
-        for _item1 in x:
-            if not _v_controlnetInput(_item1):
+        for _item2 in x:
+            if not _v_controlnetInput(_item2):
                 return False
     return True
 
@@ -2767,8 +2767,8 @@ def _v_elements(x: Any) -> bool:
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
-        for _item1 in x:
-            if not _v_elementInput(_item1):
+        for _item2 in x:
+            if not _v_elementInput(_item2):
                 return False
     return True
 
@@ -2830,8 +2830,8 @@ def _v_imagePrompts(x: Any) -> bool:
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
-        for _item1 in x:
-            if not (isinstance(_item1, str) or _item1 is None):
+        for _item2 in x:
+            if not (isinstance(_item2, str) or _item2 is None):
                 return False
     return True
 
@@ -3111,8 +3111,8 @@ def _v_userElements(x: Any) -> bool:
     if not (isinstance(x, list) or x is None):
         return False
     if x is not None:
-        for _item1 in x:
-            if not _v_userElementInput(_item1):
+        for _item2 in x:
+            if not _v_userElementInput(_item2):
                 return False
     return True
 
@@ -3167,21 +3167,21 @@ def _v_controlnetsWithStrengthType(x: Any) -> bool:
 def _v_rule_strength_type_reference_only_then_controlnets(x: Any) -> bool:
     # /allOf/11/then/properties/controlnets
     if isinstance(x, list):
-        for _item1 in x:
+        for _item2 in x:
             if not (
-                not isinstance(_item1, dict)
-                or "strengthType" not in _item1
-                or _item1["strengthType"] is None
-                if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                not isinstance(_item2, dict)
+                or "strengthType" not in _item2
+                or _item2["strengthType"] is None
+                if (not isinstance(_item2, dict) or "preprocessorId" in _item2)
                 and (
-                    not isinstance(_item1, dict)
-                    or "preprocessorId" not in _item1
+                    not isinstance(_item2, dict)
+                    or "preprocessorId" not in _item2
                     or (
                         (
-                            type(_item1["preprocessorId"]) is int
-                            or type(_item1["preprocessorId"]) is float
+                            type(_item2["preprocessorId"]) is int
+                            or type(_item2["preprocessorId"]) is float
                         )
-                        and _item1["preprocessorId"]
+                        and _item2["preprocessorId"]
                         in {1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22}
                     )
                 )
@@ -3476,7 +3476,7 @@ def _e_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
         if x is not None:
             for _index in range(0, len(x)):
                 if not _v_controlnetInput(x[_index]):
-                    _e_controlnets_items(x[_index], (*path, _index), out)
+                    _e_controlnetInput(x[_index], (*path, _index), out)
     else:
         if not (isinstance(x, list) or x is None):
             out.append(
@@ -3493,7 +3493,7 @@ def _e_controlnets(x: Any, path: tuple[str | int, ...], out: list[Error]) -> Non
         if isinstance(x, list):
             for _index in range(0, len(x)):
                 if not _v_controlnetInput(x[_index]):
-                    _e_controlnets_items(x[_index], (*path, _index), out)
+                    _e_controlnetInput(x[_index], (*path, _index), out)
 
 
 def _e_controlNetType(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -3544,7 +3544,7 @@ def _e_elements(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if x is not None:
             for _index in range(0, len(x)):
                 if not _v_elementInput(x[_index]):
-                    _e_elements_items(x[_index], (*path, _index), out)
+                    _e_elementInput(x[_index], (*path, _index), out)
     else:
         if not (isinstance(x, list) or x is None):
             out.append(
@@ -3561,7 +3561,7 @@ def _e_elements(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if isinstance(x, list):
             for _index in range(0, len(x)):
                 if not _v_elementInput(x[_index]):
-                    _e_elements_items(x[_index], (*path, _index), out)
+                    _e_elementInput(x[_index], (*path, _index), out)
 
 
 def _e_enhancePrompt(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -4893,7 +4893,7 @@ def _e_userElements(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
         if x is not None:
             for _index in range(0, len(x)):
                 if not _v_userElementInput(x[_index]):
-                    _e_userElements_items(x[_index], (*path, _index), out)
+                    _e_userElementInput(x[_index], (*path, _index), out)
     else:
         if not (isinstance(x, list) or x is None):
             out.append(
@@ -4910,7 +4910,7 @@ def _e_userElements(x: Any, path: tuple[str | int, ...], out: list[Error]) -> No
         if isinstance(x, list):
             for _index in range(0, len(x)):
                 if not _v_userElementInput(x[_index]):
-                    _e_userElements_items(x[_index], (*path, _index), out)
+                    _e_userElementInput(x[_index], (*path, _index), out)
 
 
 def _e_weighting(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5062,7 +5062,7 @@ def _e_patternProperties_contextImages(
             )
         for _index in range(0, len(x)):
             if not _v_contextImage(x[_index]):
-                _e_patternProperties_contextImages_items(x[_index], (*path, _index), out)
+                _e_contextImage(x[_index], (*path, _index), out)
     else:
         if not isinstance(x, list):
             out.append(
@@ -5091,7 +5091,7 @@ def _e_patternProperties_contextImages(
                 )
             for _index in range(0, len(x)):
                 if not _v_contextImage(x[_index]):
-                    _e_patternProperties_contextImages_items(x[_index], (*path, _index), out)
+                    _e_contextImage(x[_index], (*path, _index), out)
 
 
 def _e_patternProperties_isInitImage(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -5391,56 +5391,56 @@ def _v_rule_phoenix_flux_contrast_omitted_if(x: Any) -> bool:
 def _v_rule_strength_type_unknown_preprocessor_then_controlnets_merged(x: Any) -> bool:
     # /x-advice/16/then/properties/controlnets
     if isinstance(x, list):
-        for _item1 in x:
+        for _item2 in x:
             if not (
                 (
-                    not isinstance(_item1, dict)
-                    or "strengthType" not in _item1
-                    or _item1["strengthType"] is None
+                    not isinstance(_item2, dict)
+                    or "strengthType" not in _item2
+                    or _item2["strengthType"] is None
                     or (
-                        isinstance(_item1["strengthType"], str)
-                        and _item1["strengthType"] in {"High", "Low", "Mid"}
+                        isinstance(_item2["strengthType"], str)
+                        and _item2["strengthType"] in {"High", "Low", "Mid"}
                     )
-                    if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                    if (not isinstance(_item2, dict) or "preprocessorId" in _item2)
                     and (
-                        not isinstance(_item1, dict)
-                        or "preprocessorId" not in _item1
+                        not isinstance(_item2, dict)
+                        or "preprocessorId" not in _item2
                         or (
                             (
-                                type(_item1["preprocessorId"]) is int
-                                or type(_item1["preprocessorId"]) is float
+                                type(_item2["preprocessorId"]) is int
+                                or type(_item2["preprocessorId"]) is float
                             )
-                            and _item1["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
+                            and _item2["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
                         )
                     )
                     else True
                 )
                 and (
-                    not isinstance(_item1, dict)
-                    or "weight" not in _item1
-                    or _item1["weight"] is None
-                    if (not isinstance(_item1, dict) or "strengthType" in _item1)
+                    not isinstance(_item2, dict)
+                    or "weight" not in _item2
+                    or _item2["weight"] is None
+                    if (not isinstance(_item2, dict) or "strengthType" in _item2)
                     and (
-                        not isinstance(_item1, dict)
-                        or "strengthType" not in _item1
-                        or isinstance(_item1["strengthType"], str)
+                        not isinstance(_item2, dict)
+                        or "strengthType" not in _item2
+                        or isinstance(_item2["strengthType"], str)
                     )
                     else True
                 )
                 and (
-                    not isinstance(_item1, dict)
-                    or "strengthType" not in _item1
-                    or _item1["strengthType"] is None
-                    if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                    not isinstance(_item2, dict)
+                    or "strengthType" not in _item2
+                    or _item2["strengthType"] is None
+                    if (not isinstance(_item2, dict) or "preprocessorId" in _item2)
                     and (
-                        not isinstance(_item1, dict)
-                        or "preprocessorId" not in _item1
+                        not isinstance(_item2, dict)
+                        or "preprocessorId" not in _item2
                         or not (
                             (
-                                type(_item1["preprocessorId"]) is int
-                                or type(_item1["preprocessorId"]) is float
+                                type(_item2["preprocessorId"]) is int
+                                or type(_item2["preprocessorId"]) is float
                             )
-                            and _item1["preprocessorId"]
+                            and _item2["preprocessorId"]
                             in {
                                 1,
                                 3,
@@ -5826,21 +5826,21 @@ def _v_rule_strength_type_unknown_preprocessor_then(x: Any) -> bool:
 def _v_rule_strength_type_unknown_preprocessor_then_controlnets(x: Any) -> bool:
     # /x-advice/16/then/properties/controlnets
     if isinstance(x, list):
-        for _item1 in x:
+        for _item2 in x:
             if not (
-                not isinstance(_item1, dict)
-                or "strengthType" not in _item1
-                or _item1["strengthType"] is None
-                if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                not isinstance(_item2, dict)
+                or "strengthType" not in _item2
+                or _item2["strengthType"] is None
+                if (not isinstance(_item2, dict) or "preprocessorId" in _item2)
                 and (
-                    not isinstance(_item1, dict)
-                    or "preprocessorId" not in _item1
+                    not isinstance(_item2, dict)
+                    or "preprocessorId" not in _item2
                     or not (
                         (
-                            type(_item1["preprocessorId"]) is int
-                            or type(_item1["preprocessorId"]) is float
+                            type(_item2["preprocessorId"]) is int
+                            or type(_item2["preprocessorId"]) is float
                         )
-                        and _item1["preprocessorId"]
+                        and _item2["preprocessorId"]
                         in {
                             1,
                             3,
@@ -5912,25 +5912,25 @@ def _v_rule_strength_type_content_character_max_high_then(x: Any) -> bool:
 def _v_rule_strength_type_content_character_max_high_then_controlnets(x: Any) -> bool:
     # /x-advice/17/then/properties/controlnets
     if isinstance(x, list):
-        for _item1 in x:
+        for _item2 in x:
             if not (
-                not isinstance(_item1, dict)
-                or "strengthType" not in _item1
-                or _item1["strengthType"] is None
+                not isinstance(_item2, dict)
+                or "strengthType" not in _item2
+                or _item2["strengthType"] is None
                 or (
-                    isinstance(_item1["strengthType"], str)
-                    and _item1["strengthType"] in {"High", "Low", "Mid"}
+                    isinstance(_item2["strengthType"], str)
+                    and _item2["strengthType"] in {"High", "Low", "Mid"}
                 )
-                if (not isinstance(_item1, dict) or "preprocessorId" in _item1)
+                if (not isinstance(_item2, dict) or "preprocessorId" in _item2)
                 and (
-                    not isinstance(_item1, dict)
-                    or "preprocessorId" not in _item1
+                    not isinstance(_item2, dict)
+                    or "preprocessorId" not in _item2
                     or (
                         (
-                            type(_item1["preprocessorId"]) is int
-                            or type(_item1["preprocessorId"]) is float
+                            type(_item2["preprocessorId"]) is int
+                            or type(_item2["preprocessorId"]) is float
                         )
-                        and _item1["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
+                        and _item2["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
                     )
                 )
                 else True
@@ -5964,14 +5964,14 @@ def _v_rule_controlnet_weight_or_strength_type_then(x: Any) -> bool:
 def _v_rule_controlnet_weight_or_strength_type_then_controlnets(x: Any) -> bool:
     # /x-advice/18/then/properties/controlnets
     if isinstance(x, list):
-        for _item1 in x:
+        for _item2 in x:
             if not (
-                not isinstance(_item1, dict) or "weight" not in _item1 or _item1["weight"] is None
-                if (not isinstance(_item1, dict) or "strengthType" in _item1)
+                not isinstance(_item2, dict) or "weight" not in _item2 or _item2["weight"] is None
+                if (not isinstance(_item2, dict) or "strengthType" in _item2)
                 and (
-                    not isinstance(_item1, dict)
-                    or "strengthType" not in _item1
-                    or isinstance(_item1["strengthType"], str)
+                    not isinstance(_item2, dict)
+                    or "strengthType" not in _item2
+                    or isinstance(_item2["strengthType"], str)
                 )
                 else True
             ):
@@ -6167,16 +6167,162 @@ def _v_controlnetsWithStrengthType_controlnets(x: Any) -> bool:
     return True
 
 
-def _e_controlnets_items(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/controlnets/items
-    if not _v_controlnetInput(x):
-        _e_controlnetInput(x, path, out)
+def _e_controlnetInput(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/controlnetInput
+    if isinstance(x, dict):
+        for _name in ("initImageId", "initImageType", "preprocessorId"):
+            if _name not in x:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        "/$defs/controlnetInput/required",
+                        "required",
+                        f"missing required property {_name!r}",
+                        None,
+                        "error",
+                        _name,
+                    )
+                )
+        for _key, _value in x.items():
+            _check = _VALID_controlnetInput.get(_key)
+            if _check is not None:
+                if not _check(_value):
+                    _ERRORS_controlnetInput[_key](_value, (*path, _key), out)
+                continue
+            out.append(
+                Error(
+                    _pointer(path),
+                    "/$defs/controlnetInput/additionalProperties",
+                    "additionalProperties",
+                    f"unknown property {_key!r}",
+                    None,
+                    "error",
+                    _key,
+                )
+            )
+    else:
+        if not isinstance(x, dict):
+            out.append(
+                Error(
+                    _pointer(path),
+                    "/$defs/controlnetInput/type",
+                    "type",
+                    f"expected object, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, dict):
+            for _name in ("initImageId", "initImageType", "preprocessorId"):
+                if _name not in x:
+                    out.append(
+                        Error(
+                            _pointer(path),
+                            "/$defs/controlnetInput/required",
+                            "required",
+                            f"missing required property {_name!r}",
+                            None,
+                            "error",
+                            _name,
+                        )
+                    )
+            for _key, _value in x.items():
+                _check = _VALID_controlnetInput.get(_key)
+                if _check is not None:
+                    if not _check(_value):
+                        _ERRORS_controlnetInput[_key](_value, (*path, _key), out)
+                    continue
+                out.append(
+                    Error(
+                        _pointer(path),
+                        "/$defs/controlnetInput/additionalProperties",
+                        "additionalProperties",
+                        f"unknown property {_key!r}",
+                        None,
+                        "error",
+                        _key,
+                    )
+                )
 
 
-def _e_elements_items(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/elements/items
-    if not _v_elementInput(x):
-        _e_elementInput(x, path, out)
+def _e_elementInput(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/elementInput
+    if isinstance(x, dict):
+        for _name in ("akUUID",):
+            if _name not in x:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        "/$defs/elementInput/required",
+                        "required",
+                        f"missing required property {_name!r}",
+                        None,
+                        "error",
+                        _name,
+                    )
+                )
+        for _key, _value in x.items():
+            _check = _VALID_elementInput.get(_key)
+            if _check is not None:
+                if not _check(_value):
+                    _ERRORS_elementInput[_key](_value, (*path, _key), out)
+                continue
+            out.append(
+                Error(
+                    _pointer(path),
+                    "/$defs/elementInput/additionalProperties",
+                    "additionalProperties",
+                    f"unknown property {_key!r}",
+                    None,
+                    "error",
+                    _key,
+                )
+            )
+    else:
+        if not isinstance(x, dict):
+            out.append(
+                Error(
+                    _pointer(path),
+                    "/$defs/elementInput/type",
+                    "type",
+                    f"expected object, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, dict):
+            for _name in ("akUUID",):
+                if _name not in x:
+                    out.append(
+                        Error(
+                            _pointer(path),
+                            "/$defs/elementInput/required",
+                            "required",
+                            f"missing required property {_name!r}",
+                            None,
+                            "error",
+                            _name,
+                        )
+                    )
+            for _key, _value in x.items():
+                _check = _VALID_elementInput.get(_key)
+                if _check is not None:
+                    if not _check(_value):
+                        _ERRORS_elementInput[_key](_value, (*path, _key), out)
+                    continue
+                out.append(
+                    Error(
+                        _pointer(path),
+                        "/$defs/elementInput/additionalProperties",
+                        "additionalProperties",
+                        f"unknown property {_key!r}",
+                        None,
+                        "error",
+                        _key,
+                    )
+                )
 
 
 def _e_imagePrompts_items(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -6198,18 +6344,136 @@ def _e_imagePrompts_items(x: Any, path: tuple[str | int, ...], out: list[Error])
             )
 
 
-def _e_userElements_items(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /properties/userElements/items
-    if not _v_userElementInput(x):
-        _e_userElementInput(x, path, out)
+def _e_userElementInput(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/userElementInput
+    if isinstance(x, dict):
+        for _key, _value in x.items():
+            _check = _VALID_userElementInput.get(_key)
+            if _check is not None:
+                if not _check(_value):
+                    _ERRORS_userElementInput[_key](_value, (*path, _key), out)
+                continue
+            out.append(
+                Error(
+                    _pointer(path),
+                    "/$defs/userElementInput/additionalProperties",
+                    "additionalProperties",
+                    f"unknown property {_key!r}",
+                    None,
+                    "error",
+                    _key,
+                )
+            )
+    else:
+        if not isinstance(x, dict):
+            out.append(
+                Error(
+                    _pointer(path),
+                    "/$defs/userElementInput/type",
+                    "type",
+                    f"expected object, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, dict):
+            for _key, _value in x.items():
+                _check = _VALID_userElementInput.get(_key)
+                if _check is not None:
+                    if not _check(_value):
+                        _ERRORS_userElementInput[_key](_value, (*path, _key), out)
+                    continue
+                out.append(
+                    Error(
+                        _pointer(path),
+                        "/$defs/userElementInput/additionalProperties",
+                        "additionalProperties",
+                        f"unknown property {_key!r}",
+                        None,
+                        "error",
+                        _key,
+                    )
+                )
 
 
-def _e_patternProperties_contextImages_items(
-    x: Any, path: tuple[str | int, ...], out: list[Error]
-) -> None:
-    # /patternProperties/^contextImages$/items
-    if not _v_contextImage(x):
-        _e_contextImage(x, path, out)
+def _e_contextImage(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
+    # /$defs/contextImage
+    if isinstance(x, dict):
+        for _name in ("id", "type"):
+            if _name not in x:
+                out.append(
+                    Error(
+                        _pointer(path),
+                        "/$defs/contextImage/required",
+                        "required",
+                        f"missing required property {_name!r}",
+                        None,
+                        "error",
+                        _name,
+                    )
+                )
+        for _key, _value in x.items():
+            _check = _VALID_contextImage.get(_key)
+            if _check is not None:
+                if not _check(_value):
+                    _ERRORS_contextImage[_key](_value, (*path, _key), out)
+                continue
+            out.append(
+                Error(
+                    _pointer(path),
+                    "/$defs/contextImage/additionalProperties",
+                    "additionalProperties",
+                    f"unknown property {_key!r}",
+                    None,
+                    "error",
+                    _key,
+                )
+            )
+    else:
+        if not isinstance(x, dict):
+            out.append(
+                Error(
+                    _pointer(path),
+                    "/$defs/contextImage/type",
+                    "type",
+                    f"expected object, got {_kind(x)} {_show(x)}",
+                    None,
+                    "error",
+                    None,
+                )
+            )
+        if isinstance(x, dict):
+            for _name in ("id", "type"):
+                if _name not in x:
+                    out.append(
+                        Error(
+                            _pointer(path),
+                            "/$defs/contextImage/required",
+                            "required",
+                            f"missing required property {_name!r}",
+                            None,
+                            "error",
+                            _name,
+                        )
+                    )
+            for _key, _value in x.items():
+                _check = _VALID_contextImage.get(_key)
+                if _check is not None:
+                    if not _check(_value):
+                        _ERRORS_contextImage[_key](_value, (*path, _key), out)
+                    continue
+                out.append(
+                    Error(
+                        _pointer(path),
+                        "/$defs/contextImage/additionalProperties",
+                        "additionalProperties",
+                        f"unknown property {_key!r}",
+                        None,
+                        "error",
+                        _key,
+                    )
+                )
 
 
 def _e_rule_num_images_max_4_when_large_then_num_images(
@@ -6967,396 +7231,6 @@ def _e_rule_is_init_image_undocumented_then_isInitImage(
         )
 
 
-def _e_controlnetInput(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/controlnetInput
-    if isinstance(x, dict):
-        for _name in ("initImageId", "initImageType", "preprocessorId"):
-            if _name not in x:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        "/$defs/controlnetInput/required",
-                        "required",
-                        f"missing required property {_name!r}",
-                        None,
-                        "error",
-                        _name,
-                    )
-                )
-        for _key, _value in x.items():
-            _check = _VALID_controlnetInput.get(_key)
-            if _check is not None:
-                if not _check(_value):
-                    _ERRORS_controlnetInput[_key](_value, (*path, _key), out)
-                continue
-            out.append(
-                Error(
-                    _pointer(path),
-                    "/$defs/controlnetInput/additionalProperties",
-                    "additionalProperties",
-                    f"unknown property {_key!r}",
-                    None,
-                    "error",
-                    _key,
-                )
-            )
-    else:
-        if not isinstance(x, dict):
-            out.append(
-                Error(
-                    _pointer(path),
-                    "/$defs/controlnetInput/type",
-                    "type",
-                    f"expected object, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, dict):
-            for _name in ("initImageId", "initImageType", "preprocessorId"):
-                if _name not in x:
-                    out.append(
-                        Error(
-                            _pointer(path),
-                            "/$defs/controlnetInput/required",
-                            "required",
-                            f"missing required property {_name!r}",
-                            None,
-                            "error",
-                            _name,
-                        )
-                    )
-            for _key, _value in x.items():
-                _check = _VALID_controlnetInput.get(_key)
-                if _check is not None:
-                    if not _check(_value):
-                        _ERRORS_controlnetInput[_key](_value, (*path, _key), out)
-                    continue
-                out.append(
-                    Error(
-                        _pointer(path),
-                        "/$defs/controlnetInput/additionalProperties",
-                        "additionalProperties",
-                        f"unknown property {_key!r}",
-                        None,
-                        "error",
-                        _key,
-                    )
-                )
-
-
-def _e_elementInput(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/elementInput
-    if isinstance(x, dict):
-        for _name in ("akUUID",):
-            if _name not in x:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        "/$defs/elementInput/required",
-                        "required",
-                        f"missing required property {_name!r}",
-                        None,
-                        "error",
-                        _name,
-                    )
-                )
-        for _key, _value in x.items():
-            _check = _VALID_elementInput.get(_key)
-            if _check is not None:
-                if not _check(_value):
-                    _ERRORS_elementInput[_key](_value, (*path, _key), out)
-                continue
-            out.append(
-                Error(
-                    _pointer(path),
-                    "/$defs/elementInput/additionalProperties",
-                    "additionalProperties",
-                    f"unknown property {_key!r}",
-                    None,
-                    "error",
-                    _key,
-                )
-            )
-    else:
-        if not isinstance(x, dict):
-            out.append(
-                Error(
-                    _pointer(path),
-                    "/$defs/elementInput/type",
-                    "type",
-                    f"expected object, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, dict):
-            for _name in ("akUUID",):
-                if _name not in x:
-                    out.append(
-                        Error(
-                            _pointer(path),
-                            "/$defs/elementInput/required",
-                            "required",
-                            f"missing required property {_name!r}",
-                            None,
-                            "error",
-                            _name,
-                        )
-                    )
-            for _key, _value in x.items():
-                _check = _VALID_elementInput.get(_key)
-                if _check is not None:
-                    if not _check(_value):
-                        _ERRORS_elementInput[_key](_value, (*path, _key), out)
-                    continue
-                out.append(
-                    Error(
-                        _pointer(path),
-                        "/$defs/elementInput/additionalProperties",
-                        "additionalProperties",
-                        f"unknown property {_key!r}",
-                        None,
-                        "error",
-                        _key,
-                    )
-                )
-
-
-def _e_userElementInput(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/userElementInput
-    if isinstance(x, dict):
-        for _key, _value in x.items():
-            _check = _VALID_userElementInput.get(_key)
-            if _check is not None:
-                if not _check(_value):
-                    _ERRORS_userElementInput[_key](_value, (*path, _key), out)
-                continue
-            out.append(
-                Error(
-                    _pointer(path),
-                    "/$defs/userElementInput/additionalProperties",
-                    "additionalProperties",
-                    f"unknown property {_key!r}",
-                    None,
-                    "error",
-                    _key,
-                )
-            )
-    else:
-        if not isinstance(x, dict):
-            out.append(
-                Error(
-                    _pointer(path),
-                    "/$defs/userElementInput/type",
-                    "type",
-                    f"expected object, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, dict):
-            for _key, _value in x.items():
-                _check = _VALID_userElementInput.get(_key)
-                if _check is not None:
-                    if not _check(_value):
-                        _ERRORS_userElementInput[_key](_value, (*path, _key), out)
-                    continue
-                out.append(
-                    Error(
-                        _pointer(path),
-                        "/$defs/userElementInput/additionalProperties",
-                        "additionalProperties",
-                        f"unknown property {_key!r}",
-                        None,
-                        "error",
-                        _key,
-                    )
-                )
-
-
-def _e_contextImage(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
-    # /$defs/contextImage
-    if isinstance(x, dict):
-        for _name in ("id", "type"):
-            if _name not in x:
-                out.append(
-                    Error(
-                        _pointer(path),
-                        "/$defs/contextImage/required",
-                        "required",
-                        f"missing required property {_name!r}",
-                        None,
-                        "error",
-                        _name,
-                    )
-                )
-        for _key, _value in x.items():
-            _check = _VALID_contextImage.get(_key)
-            if _check is not None:
-                if not _check(_value):
-                    _ERRORS_contextImage[_key](_value, (*path, _key), out)
-                continue
-            out.append(
-                Error(
-                    _pointer(path),
-                    "/$defs/contextImage/additionalProperties",
-                    "additionalProperties",
-                    f"unknown property {_key!r}",
-                    None,
-                    "error",
-                    _key,
-                )
-            )
-    else:
-        if not isinstance(x, dict):
-            out.append(
-                Error(
-                    _pointer(path),
-                    "/$defs/contextImage/type",
-                    "type",
-                    f"expected object, got {_kind(x)} {_show(x)}",
-                    None,
-                    "error",
-                    None,
-                )
-            )
-        if isinstance(x, dict):
-            for _name in ("id", "type"):
-                if _name not in x:
-                    out.append(
-                        Error(
-                            _pointer(path),
-                            "/$defs/contextImage/required",
-                            "required",
-                            f"missing required property {_name!r}",
-                            None,
-                            "error",
-                            _name,
-                        )
-                    )
-            for _key, _value in x.items():
-                _check = _VALID_contextImage.get(_key)
-                if _check is not None:
-                    if not _check(_value):
-                        _ERRORS_contextImage[_key](_value, (*path, _key), out)
-                    continue
-                out.append(
-                    Error(
-                        _pointer(path),
-                        "/$defs/contextImage/additionalProperties",
-                        "additionalProperties",
-                        f"unknown property {_key!r}",
-                        None,
-                        "error",
-                        _key,
-                    )
-                )
-
-
-def _e_rule_strength_type_reference_only_then_controlnets_items(
-    x: Any, path: tuple[str | int, ...], out: list[Error]
-) -> None:
-    # /allOf/11/then/properties/controlnets/items
-    if (not isinstance(x, dict) or "preprocessorId" in x) and (
-        not isinstance(x, dict)
-        or "preprocessorId" not in x
-        or (
-            (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-            and x["preprocessorId"]
-            in {1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22}
-        )
-    ):
-        if not (not isinstance(x, dict) or "strengthType" not in x or x["strengthType"] is None):
-            _e_rule_strength_type_reference_only_then_controlnets_items_then(x, path, out)
-
-
-def _e_rule_strength_type_unknown_preprocessor_then_controlnets_items(
-    x: Any, path: tuple[str | int, ...], out: list[Error]
-) -> None:
-    # /x-advice/16/then/properties/controlnets/items
-    if (not isinstance(x, dict) or "preprocessorId" in x) and (
-        not isinstance(x, dict)
-        or "preprocessorId" not in x
-        or not (
-            (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-            and x["preprocessorId"]
-            in {
-                1,
-                3,
-                5,
-                6,
-                7,
-                8,
-                9,
-                10,
-                11,
-                12,
-                13,
-                15,
-                16,
-                17,
-                18,
-                19,
-                20,
-                21,
-                22,
-                67,
-                100,
-                133,
-                166,
-                232,
-                233,
-                298,
-                299,
-                364,
-                397,
-                430,
-                431,
-            }
-        )
-    ):
-        if not (not isinstance(x, dict) or "strengthType" not in x or x["strengthType"] is None):
-            _e_rule_strength_type_unknown_preprocessor_then_controlnets_items_then(x, path, out)
-
-
-def _e_rule_strength_type_content_character_max_high_then_controlnets_items(
-    x: Any, path: tuple[str | int, ...], out: list[Error]
-) -> None:
-    # /x-advice/17/then/properties/controlnets/items
-    if (not isinstance(x, dict) or "preprocessorId" in x) and (
-        not isinstance(x, dict)
-        or "preprocessorId" not in x
-        or (
-            (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
-            and x["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
-        )
-    ):
-        if not (
-            not isinstance(x, dict)
-            or "strengthType" not in x
-            or x["strengthType"] is None
-            or (isinstance(x["strengthType"], str) and x["strengthType"] in {"High", "Low", "Mid"})
-        ):
-            _e_rule_strength_type_content_character_max_high_then_controlnets_items_then(
-                x, path, out
-            )
-
-
-def _e_rule_controlnet_weight_or_strength_type_then_controlnets_items(
-    x: Any, path: tuple[str | int, ...], out: list[Error]
-) -> None:
-    # /x-advice/18/then/properties/controlnets/items
-    if (not isinstance(x, dict) or "strengthType" in x) and (
-        not isinstance(x, dict) or "strengthType" not in x or isinstance(x["strengthType"], str)
-    ):
-        if not (not isinstance(x, dict) or "weight" not in x or x["weight"] is None):
-            _e_rule_controlnet_weight_or_strength_type_then_controlnets_items_then(x, path, out)
-
-
 _v_controlnetInput_initImageId = (
     _v_patternProperties_styleUUID  # /$defs/controlnetInput/properties/initImageId
 )
@@ -7718,6 +7592,106 @@ def _e_contextImage_type(x: Any, path: tuple[str | int, ...], out: list[Error]) 
                     None,
                 )
             )
+
+
+def _e_rule_strength_type_reference_only_then_controlnets_items(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
+    # /allOf/11/then/properties/controlnets/items
+    if (not isinstance(x, dict) or "preprocessorId" in x) and (
+        not isinstance(x, dict)
+        or "preprocessorId" not in x
+        or (
+            (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+            and x["preprocessorId"]
+            in {1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22}
+        )
+    ):
+        if not (not isinstance(x, dict) or "strengthType" not in x or x["strengthType"] is None):
+            _e_rule_strength_type_reference_only_then_controlnets_items_then(x, path, out)
+
+
+def _e_rule_strength_type_unknown_preprocessor_then_controlnets_items(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
+    # /x-advice/16/then/properties/controlnets/items
+    if (not isinstance(x, dict) or "preprocessorId" in x) and (
+        not isinstance(x, dict)
+        or "preprocessorId" not in x
+        or not (
+            (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+            and x["preprocessorId"]
+            in {
+                1,
+                3,
+                5,
+                6,
+                7,
+                8,
+                9,
+                10,
+                11,
+                12,
+                13,
+                15,
+                16,
+                17,
+                18,
+                19,
+                20,
+                21,
+                22,
+                67,
+                100,
+                133,
+                166,
+                232,
+                233,
+                298,
+                299,
+                364,
+                397,
+                430,
+                431,
+            }
+        )
+    ):
+        if not (not isinstance(x, dict) or "strengthType" not in x or x["strengthType"] is None):
+            _e_rule_strength_type_unknown_preprocessor_then_controlnets_items_then(x, path, out)
+
+
+def _e_rule_strength_type_content_character_max_high_then_controlnets_items(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
+    # /x-advice/17/then/properties/controlnets/items
+    if (not isinstance(x, dict) or "preprocessorId" in x) and (
+        not isinstance(x, dict)
+        or "preprocessorId" not in x
+        or (
+            (type(x["preprocessorId"]) is int or type(x["preprocessorId"]) is float)
+            and x["preprocessorId"] in {100, 133, 232, 233, 364, 397, 430}
+        )
+    ):
+        if not (
+            not isinstance(x, dict)
+            or "strengthType" not in x
+            or x["strengthType"] is None
+            or (isinstance(x["strengthType"], str) and x["strengthType"] in {"High", "Low", "Mid"})
+        ):
+            _e_rule_strength_type_content_character_max_high_then_controlnets_items_then(
+                x, path, out
+            )
+
+
+def _e_rule_controlnet_weight_or_strength_type_then_controlnets_items(
+    x: Any, path: tuple[str | int, ...], out: list[Error]
+) -> None:
+    # /x-advice/18/then/properties/controlnets/items
+    if (not isinstance(x, dict) or "strengthType" in x) and (
+        not isinstance(x, dict) or "strengthType" not in x or isinstance(x["strengthType"], str)
+    ):
+        if not (not isinstance(x, dict) or "weight" not in x or x["weight"] is None):
+            _e_rule_controlnet_weight_or_strength_type_then_controlnets_items_then(x, path, out)
 
 
 def _e_rule_strength_type_reference_only_then_controlnets_items_then(
