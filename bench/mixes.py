@@ -309,6 +309,8 @@ def _app(rng: random.Random) -> Body:
     _fill(rng, body, APP_FIELDS, target)
     _fill(rng, body, rng.sample(EXTRA_FIELDS, len(EXTRA_FIELDS)), target)
     if rng.random() < 1 / 5:
+        if len(body) == 14:  # the controlnet is one of the 8-14 fields
+            body.popitem()
         body["controlnets"] = [_controlnet(rng, _family(body))]
     if rng.random() < 1 / 7:
         body["num_images"] = 8

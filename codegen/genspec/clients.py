@@ -1,7 +1,7 @@
 """The generated client package: models, sync and async clients, errors, and the OpenAPI document.
 
 `render_client_artifacts` is the one entry point; it returns file contents keyed by path under
-`generated/` and writes nothing (the caller writes them and runs `ruff format` on the `.py`s).
+`generated/` and writes nothing. The `.py`s are final: laid out as ruff would (genspec.pylayout).
 
 Models come from datamodel-code-generator fed the OpenAPI document reduced to *shape* (types,
 enums, required, defaults, descriptions): value ranges and cross-field rules are the generated
@@ -33,6 +33,7 @@ from genspec.openapi import (
     map_subschemas,
     render_openapi_json,
 )
+from genspec.pylayout import layout_module
 from genspec.rules import RULE_KEYWORD
 from genspec.spec import spec_dir
 from genspec.templating import header, render
@@ -66,8 +67,9 @@ MODEL_OPTIONS: dict[str, Any] = {
     "use_union_operator": True,
     "use_double_quotes": True,
     "wrap_string_literal": True,  # long descriptions split into implicitly joined strings
-    "builtin_format_line_length": 96,  # explicit, or it is read from a pyproject.toml near cwd
-    "formatters": ["builtin"],  # ruff format runs afterwards in generate.py
+    "builtin_format_line_length": 100,  # ruff's; explicit, or a nearby pyproject.toml decides
+    # Its own layout, then genspec.pylayout for the few lines still too long: no formatter runs.
+    "formatters": ["builtin"],
 }
 
 
@@ -145,11 +147,14 @@ def render_models(
         shape_of(request_schema, closed=True), shape_of(response_schema, closed=False), loop
     )
     source = generate(
-        document, custom_file_header=header(*SPEC_SOURCES), **_model_options(MODEL_OPTIONS)
+        document,
+        # A description is one string however long: the line limit cannot hold for it.
+        custom_file_header=header(*SPEC_SOURCES) + "\n# ruff: noqa: E501",
+        **_model_options(MODEL_OPTIONS),
     )
     if not isinstance(source, str):
         raise TypeError("datamodel-code-generator returned no single module")
-    return source
+    return source if source.endswith("\n") else source + "\n"
 
 
 def _model_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -200,11 +205,14 @@ def render_client_artifacts(
         "request_model": REQUEST_NAME,
         "response_model": RESPONSE_NAME,
         "genspec_version": __version__,
-        "member_names": member_names(request_schema),
+        "member_names": {
+            pointer: tuple(names) for pointer, names in member_names(request_schema).items()
+        },
     }
     modules = {"models": render_models(request_schema, response_schema, loop_schemas)}
     modules["errors"] = render("errors.py.jinja", **context)
     modules["client"] = render("client.py.jinja", **context)
+    modules = {name: layout_module(source) for name, source in modules.items()}
     exports = {
         name: sorted(public_names(source), key=export_order) for name, source in modules.items()
     }

@@ -49,7 +49,6 @@ def _resource_uri(path: Path, document: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from genspec.compiler import SchemaError, compile_schema
-    from genspec.formatting import FormattingError, ruff_format
     from genspec.jsonio import JsonInputError, load_file, write_atomic
 
     def fail(message: str, code: int) -> int:
@@ -74,11 +73,8 @@ def run(args: argparse.Namespace) -> int:
             command=f"genspec compile {Path(args.schema).name} -o {Path(args.output).name}",
             resources=resources,
         )
-        source = ruff_format(source, Path(args.output).name)
     except SchemaError as exc:
         return fail(f"{args.schema}: {exc}", 1)
-    except FormattingError as exc:
-        return fail(str(exc), 1)
     try:
         write_atomic(args.output, source)
     except OSError as exc:

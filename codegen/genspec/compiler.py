@@ -15,6 +15,7 @@ from genspec.emit_python import PythonEmitter
 from genspec.ir import SchemaError, lower
 from genspec.literals import py_literal
 from genspec.pointer import escape_token
+from genspec.pylayout import layout
 from genspec.rules import rules_table
 from genspec.templating import header, render
 
@@ -97,7 +98,7 @@ def _compile(
     emitter = PythonEmitter(schema_ir)
     emitter.emit()
     rules = rules_table(schema_ir.rules.values())
-    return str(
+    source = str(
         render(
             "validator.py.jinja",
             header=header(source, command=command),
@@ -111,6 +112,7 @@ def _compile(
             tables=emitter.table_lines,
         )
     )
+    return layout(source)
 
 
 def load_module(source: str, name: str = "genspec_compiled") -> types.ModuleType:

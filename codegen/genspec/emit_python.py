@@ -12,6 +12,13 @@ What gets a function, the order of checks and the rule groups come from `plan`; 
 method per path. Schema values enter the output only through `py_literal` (module constants
 `_RE_`, `_NAMES_`, `_VALID_`, `_ERRORS_`... are named from the place that needs them), and
 schema paths in comments only through `py_comment`.
+
+Every name is stable under unrelated spec edits; none is a running number. Functions and module
+constants are named from schema locations (above). Loop-local names in the fast path are a stem
+and the block depth where they are bound (`fresh`): `for _key2, _value2 in x.items():` two
+blocks into its function, `_check3`/`_hit3` in that loop's body, `_seen2`, `_item2`, `_count2`;
+the reporting path uses fixed names (`_key`, `_value`, `_name`, `_index`), one loop deep.
+Long statements are laid out afterwards by `genspec.pylayout`, as ruff would format them.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from genspec.jsonvalue import TYPE_KINDS, is_number
 from genspec.literals import Expression, py_comment, py_fstring, py_literal
 from genspec.pointer import escape_token
 from genspec.pyexpr import FALSE, TRUE, Atom, Expr, IfElse, Not, all_of, any_of, call, compare, lit
+from genspec.pylayout import NestedCall
 
 
 def show_json(value: Any) -> str:
@@ -54,7 +62,13 @@ class Code:
         self.depth = 0
 
     def __call__(self, line: str) -> None:
-        self.lines.append("    " * self.depth + line)
+        if isinstance(line, NestedCall):  # laid out here: there are thousands of these
+            self.lines.extend(line.lines("    " * self.depth))
+            return
+        # A compound statement comes as lines joined by "\n" (never inside a literal: those
+        # escape line breaks), its body already indented relative to its header.
+        for part in line.split("\n"):
+            self.lines.append("    " * self.depth + part)
 
     @contextmanager
     def block(self, header: str) -> Iterator[None]:
@@ -118,16 +132,12 @@ class Context:
         """Statement reporting `keyword`'s failure; inside a documented rule, the rule speaks."""
         location = py_literal(keyword.location)
         rule = self.node.rule
+        name = py_literal(keyword.name)
         if rule is not None:  # the message is the rule's, stored once in RULES
-            return (
-                f"{self.out}.append(_rule_error({self.path}, {location}, "
-                f"{py_literal(keyword.name)}, {py_literal(rule.id)}, {prop}))"
-            )
-        args = f'{message}, None, "error", {prop}'
-        return (
-            f"{self.out}.append(Error(_pointer({self.path}), {location}, "
-            f"{py_literal(keyword.name)}, {args}))"
-        )
+            by_rule = (self.path, location, name, py_literal(rule.id), prop)
+            return NestedCall(f"{self.out}.append", "_rule_error", by_rule)
+        args = (f"_pointer({self.path})", location, name, message, "None", '"error"', prop)
+        return NestedCall(f"{self.out}.append", "Error", args)
 
 
 class KeywordEmitter:
@@ -354,7 +364,7 @@ class ObjectMembersEmitter(KeywordEmitter):
                     code("return False")
             return
         table, regex_patterns, exclusive = plan.member_table(props_map, patterns)
-        key, value = emitter.fresh("key"), emitter.fresh("value")
+        key, value = emitter.fresh("key", code), emitter.fresh("value", code)
         rejects_rest = extra is not None and extra.child.boolean is False
         if table and exclusive and rejects_rest and not regex_patterns:
             # A closed object: one set comparison finds an unknown member before any value
@@ -362,12 +372,24 @@ class ObjectMembersEmitter(KeywordEmitter):
             known = emitter.named(where, "NAMES", py_frozenset(list(table)))
             with code.block(f"if not {x}.keys() <= {known}:"):
                 code("return False")
+            if len(table) <= SMALL_PROPERTIES:
+                # Few members: a lookup per member beats a call per value (profile, guidance
+                # mix: the items of arrays of small closed objects).
+                for name, child in table.items():
+                    if emitter.is_trivial(child):
+                        continue
+                    value = f"{x}[{py_literal(name)}]"
+                    fails = emitter.valid_expr(child, value, ALL_CATEGORIES).negate()
+                    present = TRUE if name in ctx.present else compare(lit(name), "in", x)
+                    with code.block(f"if {all_of([present, fails])}:"):
+                        code("return False")
+                return
             with code.block(f"for {key}, {value} in {x}.items():"):
                 with code.block(f"if not {emitter.dispatch_table(table, where)}[{key}]({value}):"):
                     code("return False")
             return
         with code.block(f"for {key}, {value} in {x}.items():"):
-            check = emitter.fresh("check")
+            check = emitter.fresh("check", code)
             if table:
                 code(f"{check} = {emitter.dispatch_table(table, where)}.get({key})")
                 if exclusive:
@@ -378,7 +400,7 @@ class ObjectMembersEmitter(KeywordEmitter):
                 else:
                     with code.block(f"if {check} is not None and not {check}({value}):"):
                         code("return False")
-            hit = emitter.fresh("hit")
+            hit = emitter.fresh("hit", code)
             if extra is not None:
                 code(f"{hit} = {'False' if exclusive or not table else f'{check} is not None'}")
             for pattern, child in regex_patterns:
@@ -436,13 +458,18 @@ class ObjectMembersEmitter(KeywordEmitter):
             case ir.Properties(children=children):
                 for name, child in children.items():
                     with code.block(f"if {py_literal(name)} in {x}:"):
-                        code(f"{emitter.errors_call(child, f'{x}[{py_literal(name)}]', name)}")
+                        report = emitter.errors_call(
+                            child, f"{x}[{py_literal(name)}]", name, at=kw.location
+                        )
+                        code(report)
             case ir.PatternProperties(children=pairs):
                 for pattern, child in pairs:
                     with code.block(f"for _key, _value in {x}.items():"):
                         test = emitter.pattern_test(pattern, "_key", child.location)
                         with code.block(f"if {test}:"):
-                            code(emitter.errors_call(child, "_value", key_var="_key"))
+                            code(
+                                emitter.errors_call(child, "_value", key_var="_key", at=kw.location)
+                            )
             case ir.AdditionalProperties(child=child, known=known, patterns=sibling_patterns):
                 with code.block(f"for _key, _value in {x}.items():"):
                     skip: list[Expr] = [compare("_key", "in", set_display(known))] if known else []
@@ -483,7 +510,8 @@ class ObjectMembersEmitter(KeywordEmitter):
                 with code.block(f"if {emitter.pattern_test(pattern, '_key', child.location)}:"):
                     if extra is not None:
                         code("_hit = True")
-                    code(emitter.errors_call(child, "_value", key_var="_key"))
+                    at = child.location.rsplit("/", 1)[0]
+                    code(emitter.errors_call(child, "_value", key_var="_key", at=at))
             if extra is None:
                 return
             with code.block("if not _hit:") if regex_patterns else nullcontext():
@@ -525,7 +553,7 @@ def _member_keywords(
 
 class PropertyNamesEmitter(KeywordEmitter):
     def statements(self, kw: ir.PropertyNames, ctx: Context, code: Code) -> None:
-        key = ctx.emitter.fresh("key")
+        key = ctx.emitter.fresh("key", code)
         check = ctx.emitter.valid_expr(kw.child, key, frozenset({"string"}))
         with code.block(f"for {key} in {ctx.var}:"), code.block(f"if {check.negate()}:"):
             code("return False")
@@ -533,7 +561,7 @@ class PropertyNamesEmitter(KeywordEmitter):
     def errors(self, kw: ir.PropertyNames, ctx: Context, code: Code) -> None:
         # Like python-jsonschema, a bad name is reported at the object itself.
         with code.block(f"for _key in {ctx.var}:"):
-            code(ctx.emitter.errors_call(kw.child, "_key", same_path=True))
+            code(ctx.emitter.errors_call(kw.child, "_key", same_path=True, at=kw.location))
 
 
 class DependentSchemasEmitter(KeywordEmitter):
@@ -556,7 +584,10 @@ class DependentSchemasEmitter(KeywordEmitter):
     def errors(self, kw: ir.DependentSchemas, ctx: Context, code: Code) -> None:
         for name, child in kw.children.items():
             with code.block(f"if {py_literal(name)} in {ctx.var}:"):
-                code(ctx.emitter.errors_call(child, ctx.var, same_path=True, known=ctx.known))
+                report = ctx.emitter.errors_call(
+                    child, ctx.var, same_path=True, known=ctx.known, at=kw.location
+                )
+                code(report)
 
     def annotations(self, kw: ir.DependentSchemas, ctx: Context, code: Code, own: bool) -> None:
         for name, child in kw.children.items():
@@ -577,9 +608,9 @@ class UnevaluatedEmitter(KeywordEmitter):
         )
 
     def statements(self, kw: Any, ctx: Context, code: Code) -> None:
-        seen = ctx.emitter.fresh("seen")
+        seen = ctx.emitter.fresh("seen", code)
         code(f"{seen} = {ctx.emitter.siblings_call(ctx.node, ctx.var)}")
-        key, value = ctx.emitter.fresh("key"), ctx.emitter.fresh("value")
+        key, value = ctx.emitter.fresh("key", code), ctx.emitter.fresh("value", code)
         check = ctx.emitter.valid_expr(kw.child, value, ALL_CATEGORIES)
         with code.block(self._loop(ctx.var, key, value)):
             with code.block(f"if {all_of([compare(key, 'not in', seen), check.negate()])}:"):
@@ -628,7 +659,10 @@ class PrefixItemsEmitter(KeywordEmitter):
     def errors(self, kw: ir.PrefixItems, ctx: Context, code: Code) -> None:
         for position, child in enumerate(kw.children):
             with code.block(f"if len({ctx.var}) > {position}:"):
-                code(ctx.emitter.errors_call(child, f"{ctx.var}[{position}]", position))
+                report = ctx.emitter.errors_call(
+                    child, f"{ctx.var}[{position}]", position, at=kw.location
+                )
+                code(report)
 
     def annotations(self, kw: ir.PrefixItems, ctx: Context, code: Code, own: bool) -> None:
         code(f"ev.update(range(min(len({ctx.var}), {len(kw.children)})))")
@@ -645,15 +679,23 @@ class ItemsEmitter(KeywordEmitter):
             return
         if ctx.emitter.is_trivial(kw.child):
             return
-        item = ctx.emitter.fresh("item")
+        item = ctx.emitter.fresh("item", code)
         check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
         with code.block(f"for {item} in {self._items(kw, ctx.var)}:"):
             with code.block(f"if {check.negate()}:"):
                 code("return False")
 
     def errors(self, kw: ir.Items, ctx: Context, code: Code) -> None:
+        if kw.child.boolean is False:  # one finding for the extra items, as python-jsonschema
+            with code.block(f"if len({ctx.var}) > {kw.start}:"):
+                message = f'f"expected at most {kw.start} items, got {{len({ctx.var})}}"'
+                code(ctx.fail(kw, message))
+            return
         with code.block(f"for _index in range({kw.start}, len({ctx.var})):"):
-            code(ctx.emitter.errors_call(kw.child, f"{ctx.var}[_index]", key_var="_index"))
+            report = ctx.emitter.errors_call(
+                kw.child, f"{ctx.var}[_index]", key_var="_index", at=kw.location
+            )
+            code(report)
 
     def annotations(self, kw: ir.Items, ctx: Context, code: Code, own: bool) -> None:
         code(f"ev.update(range(len({ctx.var})))")
@@ -661,7 +703,7 @@ class ItemsEmitter(KeywordEmitter):
 
 class ContainsEmitter(KeywordEmitter):
     def _count(self, kw: ir.Contains, ctx: Context, code: Code) -> str:
-        count, item = ctx.emitter.fresh("count"), ctx.emitter.fresh("item")
+        count, item = ctx.emitter.fresh("count", code), ctx.emitter.fresh("item", code)
         check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
         code(f"{count} = sum(1 for {item} in {ctx.var} if {check})")
         return count
@@ -676,9 +718,14 @@ class ContainsEmitter(KeywordEmitter):
         if kw.min_contains == 0 and kw.max_contains is None:
             return
         if kw.min_contains == 1 and kw.max_contains is None:  # stop at the first match
-            item = ctx.emitter.fresh("item")
+            item = ctx.emitter.fresh("item", code)
             check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
-            with code.block(f"if not any({check} for {item} in {ctx.var}):"):
+            # A loop, not any(generator): no generator frame to resume per item (profile:
+            # the guidance mix's rule conditions walk arrays of objects).
+            with code.block(f"for {item} in {ctx.var}:"):
+                with code.block(f"if {check}:"):
+                    code("break")
+            with code.block("else:"):
                 code("return False")
             return
         count = self._count(kw, ctx, code)
@@ -721,8 +768,14 @@ class AllOfEmitter(KeywordEmitter):
         for group in groups:
             _rule_comments(group, code)
             condition = emitter.valid_expr(group.condition, ctx.var, ctx.known)
+            merged = emitter.conjunction(group.thens)
+            if _then_first(emitter, group.condition, merged):
+                fails = emitter.valid_expr(merged, ctx.var, ctx.known).negate()
+                with code.block(f"if {all_of([fails, condition])}:"):
+                    code("return False")
+                continue
             with code.block(f"if {condition}:"):
-                emitter.valid_stmts(emitter.conjunction(group.thens), ctx.var, ctx.known, code)
+                emitter.valid_stmts(merged, ctx.var, ctx.known, code)
 
     def errors(self, kw: ir.AllOf, ctx: Context, code: Code) -> None:
         # As on the fast path, rules sharing a condition are grouped: one merged check of their
@@ -734,16 +787,29 @@ class AllOfEmitter(KeywordEmitter):
                 inline = Context(emitter, child, ctx.var, ctx.known)
                 EMITTERS[ir.IfThenElse].errors(child.keywords[0], inline, code)
             else:
-                code(emitter.errors_call(child, ctx.var, same_path=True, known=ctx.known))
+                report = emitter.errors_call(
+                    child, ctx.var, same_path=True, known=ctx.known, at=kw.location
+                )
+                code(report)
         for group in groups:
             _rule_comments(group, code)
             condition = emitter.valid_expr(group.condition, ctx.var, ctx.known)
-            with code.block(f"if {condition}:"):
-                thens = group.thens
-                merged = emitter.valid_expr(emitter.conjunction(thens), ctx.var, ctx.known)
-                with code.block(f"if {merged.negate()}:") if len(thens) > 1 else nullcontext():
+            thens = group.thens
+            merged_node = emitter.conjunction(thens)
+            merged = emitter.valid_expr(merged_node, ctx.var, ctx.known)
+            if _then_first(emitter, group.condition, merged_node):
+                test = all_of([merged.negate(), condition])
+            else:
+                test = condition
+            with code.block(f"if {test}:"):
+                fused = len(thens) > 1 and test is condition
+                with code.block(f"if {merged.negate()}:") if fused else nullcontext():
                     for then in thens:
-                        code(emitter.errors_call(then, ctx.var, same_path=True, known=ctx.known))
+                        holder = then.location.rsplit("/", 1)[0]  # the rule's if/then schema
+                        report = emitter.errors_call(
+                            then, ctx.var, same_path=True, known=ctx.known, at=holder
+                        )
+                        code(report)
 
     def annotations(self, kw: ir.AllOf, ctx: Context, code: Code, own: bool) -> None:
         # Only members the instance passes count, even when a sibling fails (python-jsonschema
@@ -751,6 +817,14 @@ class AllOfEmitter(KeywordEmitter):
         for child in kw.children:
             with code.block(f"if {ctx.emitter.valid_call(child, ctx.var)}:"):
                 code(f"ev |= {ctx.emitter.annotations_call(child, ctx.var)}")
+
+
+def _then_first(emitter: PythonEmitter, condition: Node, then: Node) -> bool:
+    """Whether a rule is cheaper tested `then` first: both checks are pure, and a `then`
+    that is a small inline test (a member's bound, say) passes on most instances, so testing
+    it first skips a costlier condition (profile: the rules of the app and advice mixes)."""
+    inlining = emitter.inlining
+    return inlining.inlinable(then) and inlining.cost(then) < inlining.cost(condition)
 
 
 def _rule_comments(group: plan.RuleGroup, code: Code) -> None:
@@ -824,11 +898,14 @@ class IfThenElseEmitter(KeywordEmitter):
         condition = ctx.emitter.valid_expr(kw.condition, ctx.var, ctx.known)
         with code.block(f"if {condition}:"):
             if kw.then is not None:
-                code(ctx.emitter.errors_call(kw.then, ctx.var, same_path=True, known=ctx.known))
+                report = ctx.emitter.errors_call(
+                    kw.then, ctx.var, same_path=True, known=ctx.known, at=ctx.node.location
+                )
+                code(report)
         if kw.otherwise is not None:
             with code.block("else:"):
                 call = ctx.emitter.errors_call(
-                    kw.otherwise, ctx.var, same_path=True, known=ctx.known
+                    kw.otherwise, ctx.var, same_path=True, known=ctx.known, at=ctx.node.location
                 )
                 code(call)
 
@@ -854,7 +931,10 @@ class RefEmitter(KeywordEmitter):
             super().statements(kw, ctx, code)
 
     def errors(self, kw: ir.Ref, ctx: Context, code: Code) -> None:
-        code(ctx.emitter.errors_call(kw.target, ctx.var, same_path=True, known=ctx.known))
+        report = ctx.emitter.errors_call(
+            kw.target, ctx.var, same_path=True, known=ctx.known, at=ctx.node.location
+        )
+        code(report)
 
     def annotations(self, kw: ir.Ref, ctx: Context, code: Code, own: bool) -> None:
         code(f"ev |= {ctx.emitter.annotations_call(kw.target, ctx.var)}")
@@ -913,6 +993,65 @@ def py_frozenset(values: list[Any]) -> str:
     )
 
 
+# Blocks nested deeper than this continue in a function of their own (Python's limit is 100).
+MAX_BLOCK_DEPTH = 40
+
+
+def _past_bare_refs(node: Node) -> Node:
+    """The first node along a chain of bare `$ref`s (nodes holding nothing else) that is not
+    one: a 3,000-link chain is then one call, not 3,000 nested ones, when reporting."""
+    seen = {node.index}
+    while len(node.keywords) == 1 and isinstance(node.keywords[0], ir.Ref):
+        target = node.keywords[0].target
+        if target.index in seen:  # a loop (the IR refuses those; never spin here)
+            break
+        seen.add(target.index)
+        node = target
+    return node
+
+
+# Non-bare `$ref` links one in-place chain may have: each is a nested call in the generated
+# module, and Python stops at about 1,000 (bare links cost nothing: `_past_bare_refs`).
+MAX_REF_CHAIN = 400
+
+
+def refuse_long_ref_chains(nodes: list[Node]) -> None:
+    """SchemaError when a chain of in-place `$ref`s (each beside other keywords) is longer than
+    MAX_REF_CHAIN: its module would raise RecursionError at run time. Schema nesting itself is
+    bounded by the loader's depth limit; only `$ref` can chain further."""
+    links: dict[int, tuple[int, str]] = {}  # node -> (longest chain below, where it starts)
+    for start in nodes:
+        stack: list[tuple[Node, bool]] = [(start, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if node.index in links:
+                continue
+            edges = list(ir.in_place_edges(node))
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((child, False) for _, child in edges if child.index not in links)
+                continue
+            bare = len(node.keywords) == 1 and isinstance(node.keywords[0], ir.Ref)
+            best = (0, "")
+            for location, child in edges:
+                below = links.get(child.index, (0, ""))[0]
+                counted = below + (isinstance(ir_keyword(node, location), ir.Ref) and not bare)
+                best = max(best, (counted, location))
+            links[node.index] = best
+            if best[0] > MAX_REF_CHAIN:
+                raise ir.SchemaError(
+                    best[1],
+                    f"a chain of more than {MAX_REF_CHAIN} $refs that never moves into the "
+                    "instance starts here (the generated module would exceed Python's call "
+                    "depth); a $ref that is a subschema's only keyword does not count",
+                    "$ref",
+                )
+
+
+def ir_keyword(node: Node, location: str) -> ir.Keyword | None:
+    return next((kw for kw in node.keywords if kw.location == location), None)
+
+
 # Names the template defines; generated names never take them.
 TEMPLATE_NAMES = frozenset(
     {"_accept", "_reject", "_pointer", "_rule_error", "_warn", "_advise", "_kind", "_show"}
@@ -940,16 +1079,18 @@ class PythonEmitter:
         self.functions: dict[str, str] = {}  # function name -> source
         self.pending: list[tuple[str, str, Node]] = []
         self.valid_bodies: dict[str, str] = {}  # body text -> name, to share equal validators
-        self.counter = 0
         self.uses_fraction = False
         self.synthetic_ids = itertools.count(len(schema_ir.nodes))
         self.rule_places = plan.rule_places(schema_ir)
 
     # -- constants and names --
-    def fresh(self, stem: str) -> str:
-        """A local variable, numbered within the function being written."""
-        self.counter += 1
-        return f"_{stem}{self.counter}"
+    def fresh(self, stem: str, code: Code) -> str:
+        """A local variable named from its nesting: `_key2` is bound two blocks deep.
+
+        No counter: a check elsewhere in the function cannot rename it, and two bindings with
+        one name never overlap (an inner block is deeper, a sibling one's binding is dead).
+        """
+        return f"_{stem}{code.depth}"
 
     def named(self, location: str, role: str, source: str) -> str:
         """A module constant holding `source`, named from the schema place that needs it."""
@@ -981,9 +1122,18 @@ class PythonEmitter:
         return self.named(location, "VALID", "{" + entries + "}")
 
     def errors_table(self, children: dict[str, Node], location: str) -> str:
-        """name -> reporting function, for members known to fail their fast check."""
+        """name -> reporting function, for members known to fail their fast check (a `false`
+        member reports at the object, as `errors_call` explains)."""
         entries = ", ".join(
-            f"{py_literal(name)}: {self._request('e', child)}" for name, child in children.items()
+            f"{py_literal(name)}: "
+            + (
+                "lambda x, path, out: out.append("
+                + self._false_error(child, child.location.rsplit("/", 1)[0], "path[:-1]")
+                + ")"
+                if child.boolean is False
+                else self._request("e", child)
+            )
+            for name, child in children.items()
         )
         return self.named(location, "ERRORS", "{" + entries + "}")
 
@@ -996,6 +1146,8 @@ class PythonEmitter:
 
     # -- calls (each makes sure the callee gets emitted) --
     def _request(self, kind: str, node: Node) -> str:
+        if kind in ("e", "a"):  # a bare `$ref` reports and evaluates as its target does
+            node = _past_bare_refs(node)
         stem = f"_{kind}_{plan.place_stem(node.location, self.rule_places)}"
         if node.index >= len(self.ir.nodes):  # merged for the fast path: not a schema place
             stem += "_merged"
@@ -1030,9 +1182,16 @@ class PythonEmitter:
         key_var: str | None = None,
         same_path: bool = False,
         known: frozenset[str] = ALL_CATEGORIES,
+        at: str | None = None,
     ) -> str:
         """A statement reporting `node`'s errors for `var`; the fast check runs first, since
-        most subschemas pass and building paths for them would be wasted."""
+        most subschemas pass and building paths for them would be wasted.
+
+        A `false` child is reported where python-jsonschema reports it: at the parent's
+        instance path, with the schema path `at` of the keyword applying it (for then/else
+        and `$ref`, of the schema holding them), not at the child's own places."""
+        if node.boolean is False and at is not None:
+            return f"out.append({self._false_error(node, at)})"
         if same_path:
             path = "path"
         elif key_var is not None:
@@ -1044,7 +1203,7 @@ class PythonEmitter:
         report = f"{self._request('e', node)}({var}, {path}, out)"
         if node.boolean is False:
             return report
-        return f"if {self.valid_expr(node, var, known).negate()}: {report}"
+        return f"if {self.valid_expr(node, var, known).negate()}:\n    {report}"
 
     def annotations_call(self, node: Node, var: str) -> str:
         if node.boolean is not None or not node.keywords:
@@ -1068,7 +1227,13 @@ class PythonEmitter:
             # A bare `$ref` is its target: sibling rules naming one $def then share one check.
             return self.valid_expr(node.keywords[0].target, var, known)
         if not self.inlining.inlinable(node):
-            return self.valid_call(node, var)
+            required = node.find(ir.Required)
+            if required is None or known != {"object"}:
+                return self.valid_call(node, var)
+            # An object lacking a required member fails without the call (profile: a rule's
+            # condition function called for every body, though most lack the member it needs).
+            present = [compare(lit(member), "in", var) for member in required.names]
+            return all_of([*present, self.valid_call(node, var)])
         ctx = Context(self, node, var, known)
         parts: list[Expr] = []
         order = plan.check_order(node)
@@ -1098,6 +1263,10 @@ class PythonEmitter:
         if node.boolean is False:
             code("return False")
             return
+        if code.depth > MAX_BLOCK_DEPTH:  # Python refuses 100 nested blocks: a function of its own
+            with code.block(f"if {self.valid_call(node, var).negate()}:"):
+                code("return False")
+            return
         if node.location:
             code(py_comment(node.location))
         ctx = Context(self, node, var, known)
@@ -1120,7 +1289,6 @@ class PythonEmitter:
     def _valid_function(self, name: str, node: Node) -> str:
         code = Code()
         code.depth = 1
-        self.counter = 0
         self.valid_stmts(node, "x", ALL_CATEGORIES, code)
         code("return True")
         body = code.text()
@@ -1135,7 +1303,6 @@ class PythonEmitter:
     def _errors_function(self, name: str, node: Node) -> str:
         code = Code()
         code.depth = 1
-        self.counter = 0
         if node.boolean is False:
             code(f"out.append({self._false_error(node)})")
         order = plan.check_order(node)
@@ -1169,12 +1336,12 @@ class PythonEmitter:
         for kw in order.in_place:
             EMITTERS[type(kw)].errors(kw, ctx, code)
 
-    def _false_error(self, node: Node) -> str:
-        location = py_literal(node.location)
+    def _false_error(self, node: Node, at: str | None = None, path: str = "path") -> str:
+        location = py_literal(node.location if at is None else at)
         if node.rule is not None:
-            return f'_rule_error(path, {location}, "false", {py_literal(node.rule.id)}, None)'
+            return f'_rule_error({path}, {location}, "false", {py_literal(node.rule.id)}, None)'
         message = '"no value is allowed here"'
-        return f'Error(_pointer(path), {location}, "false", {message}, None, "error", None)'
+        return f'Error(_pointer({path}), {location}, "false", {message}, None, "error", None)'
 
     def _annotations_function(self, name: str, node: Node, own_unevaluated: bool) -> str:
         code = Code()
@@ -1196,7 +1363,6 @@ class PythonEmitter:
         """`_advise(x, out)`: each x-advice entry the instance fails adds its warnings."""
         code = Code()
         code.depth = 1
-        self.counter = 0
         advice = self.ir.root.find(ir.Advice)
         if advice is not None and advice.children:
             # Most instances follow all the advice: one check, rules sharing a condition grouped
@@ -1218,6 +1384,7 @@ class PythonEmitter:
         return f"{header}\n{code.text() if code.lines else '    return'}"
 
     def emit(self) -> None:
+        refuse_long_ref_chains(self.ir.nodes)
         root = self.ir.root
         self.valid_function(root)
         self._request("e", root)

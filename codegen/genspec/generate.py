@@ -1,6 +1,7 @@
 """`genspec generate`: write everything under generated/ from spec/ (or check it is current).
 
-Every artifact is built in memory first (Python formatted by the pinned ruff). Then the output
+Every artifact is built in memory first (Python already laid out as ruff would format it, by
+genspec.pylayout: no formatter runs). Then the output
 folder is copied to a temporary sibling, updated there and swapped into place, so a failing or
 interrupted run leaves the previous output whole. `--check` builds the same bytes and compares.
 Messages are printed only once the tree is in place: a closed pipe cannot cut a write short.
@@ -121,7 +122,6 @@ def build_artifacts(
 ) -> dict[str, str]:
     """Every generated file, by path relative to the output folder, formatted and final."""
     from genspec.compiler import SchemaError
-    from genspec.formatting import ruff_format
     from genspec.js_patterns import NodeUnavailable
     from genspec.jsonio import JsonInputError, load_file
     from genspec.spec import REQUEST_SCHEMA, RESPONSE_SCHEMA
@@ -145,10 +145,7 @@ def build_artifacts(
     if package is not None:
         files = _renamed(files, package)
         files["python/pyproject.toml"] = package_pyproject(package, version)
-    return {
-        path: ruff_format(text, Path(path).name) if path.endswith(".py") else text
-        for path, text in sorted(files.items())
-    }
+    return dict(sorted(files.items()))
 
 
 _DEFAULT_NAME = re.compile(rf"\b{DEFAULT_PACKAGE}\b")

@@ -16,7 +16,8 @@ from typing import Any
 
 
 def py_literal(value: Any) -> str:
-    """Python source evaluating to `value`: JSON data (None, bool, int, float, str, list, dict)."""
+    """Python source evaluating to `value`: JSON data (None, bool, int, float, str, list, dict),
+    or a tuple or frozenset of such; strings quoted as the project's formatter quotes them."""
     if value is None or isinstance(value, bool):
         return repr(value)
     if isinstance(value, int):
@@ -32,7 +33,10 @@ def py_literal(value: Any) -> str:
     if isinstance(value, frozenset):  # of numbers or strings; sorted so output is stable
         ordered = sorted(value, key=lambda item: (type(item).__name__, item))
         return "frozenset({" + ", ".join(py_literal(item) for item in ordered) + "})"
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, tuple):
+        members = [py_literal(item) for item in value]
+        return "(" + ", ".join(members) + ("," if len(members) == 1 else "") + ")"
+    if isinstance(value, list):
         return "[" + ", ".join(py_literal(item) for item in value) + "]"
     if isinstance(value, dict):
         items = ", ".join(f"{_string(str(k))}: {py_literal(v)}" for k, v in value.items())
@@ -41,15 +45,22 @@ def py_literal(value: Any) -> str:
 
 
 def _string(value: str) -> str:
-    text = repr(str(value))
-    # repr leaves printable non-ASCII as is; these two are line breaks to JavaScript and to
-    # some editors, and NEL/form feed are escaped by repr already.
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    """A string literal in the formatter's style: double quotes, unless the text holds more
+    double than single quotes (then single, as ruff chooses)."""
+    text = str(value)
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    return quote + _escape_text(text, quote) + quote
 
 
 def py_comment(text: str) -> str:
     """A one-line comment quoting `text` (escaped, so it can never end the comment early)."""
-    return "# " + _string(text)[1:-1]
+    return ("# " + _repr_text(text)).rstrip()  # trailing blanks would not survive a formatter
+
+
+def _repr_text(text: str) -> str:
+    # repr leaves printable non-ASCII as is; these two are line breaks to JavaScript and to
+    # some editors, and NEL/form feed are escaped by repr already.
+    return repr(str(text))[1:-1].replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def py_identifier(name: str) -> str:
@@ -63,11 +74,14 @@ class Expression(str):
     """Python source of an expression the generator made (never schema text), for py_fstring."""
 
 
-def _escape_text(text: str) -> str:
-    """`text` escaped for the inside of a double-quoted literal (what repr escapes, and more)."""
+def _escape_text(text: str, quote: str = '"') -> str:
+    """`text` escaped for the inside of a `quote`-quoted literal (what repr escapes, and more)."""
+    plain = "\\" not in text and quote not in text and "\u2028" not in text
+    if plain and "\u2029" not in text and text.isprintable():
+        return text
     out = []
     for char in text:
-        if char in '\\"':
+        if char in ("\\", quote):
             out.append("\\" + char)
         elif char.isprintable() and char not in "\u2028\u2029":
             out.append(char)
@@ -82,8 +96,10 @@ def py_fstring(*parts: str) -> str:
     With no expression it is a plain literal; otherwise an f-string whose text has its braces
     doubled, so nothing from a schema can open a replacement field.
     """
+    text = "".join(part for part in parts if not isinstance(part, Expression))
+    quote = "'" if text.count('"') > text.count("'") else '"'  # as `_string` chooses
     if not any(isinstance(part, Expression) for part in parts):
-        return '"' + _escape_text("".join(parts)) + '"'
+        return quote + _escape_text(text, quote) + quote
     body = []
     for part in parts:
         if isinstance(part, Expression):
@@ -91,8 +107,8 @@ def py_fstring(*parts: str) -> str:
                 raise ValueError(f"{part!r} cannot go inside an f-string")
             body.append("{" + part + "}")
         else:
-            body.append(_escape_text(part).replace("{", "{{").replace("}", "}}"))
-    return 'f"' + "".join(body) + '"'
+            body.append(_escape_text(part, quote).replace("{", "{{").replace("}", "}}"))
+    return "f" + quote + "".join(body) + quote
 
 
 # ---- JavaScript ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from genspec import ir, keywords
 from genspec.compiler import compile_schema, load_module
 from genspec.literals import py_literal
+from genspec.pylayout import layout
 from genspec.rules import RULE_KEYWORD
 from genspec.templating import header
 
@@ -170,11 +171,7 @@ def render_strategies(
     It imports `Strategies` from the sibling module `_strategies_runtime` (`runtime_source`).
     """
     found = describe(ir.lower(schema, resources=resources))
-    nodes = "\n".join(
-        f"    {py_literal(location)}: {py_literal(entry)},"
-        for location, entry in found.nodes.items()
-    )
-    return f"""{header(source, command=command)}
+    return layout(f"""{header(source, command=command)}
 # ruff: noqa: E501
 \"\"\"Hypothesis strategies for this schema: `valid_requests()`, `violating(rule_id)`, `RULE_IDS`.
 
@@ -193,9 +190,7 @@ from .{RUNTIME_MODULE} import Strategies
 __all__ = ["RULE_IDS", "valid_requests", "violating"]
 
 # Every subschema by location: True/False, or its keywords with subschemas by location.
-_NODES: dict[str, Any] = {{
-{nodes}
-}}
+_NODES: dict[str, Any] = {py_literal(found.nodes)}
 # Rule id -> the subschema carrying it: in the constraints, and in the advice (x-advice).
 _RULES: dict[str, str] = {py_literal(found.rules)}
 _ADVICE: dict[str, str] = {py_literal(found.advice)}
@@ -220,7 +215,7 @@ def valid_requests() -> st.SearchStrategy[Any]:
 def violating(rule_id: str) -> st.SearchStrategy[Any]:
     \"\"\"A near miss breaking that constraint rule alone, or a valid body with that advice.\"\"\"
     return _STRATEGIES.violating(rule_id)
-"""
+""")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator
 
 from genspec import keywords
 from genspec.compiler import SchemaError, compile_schema, load_module
+from genspec.emit_python import MAX_BLOCK_DEPTH, MAX_REF_CHAIN
 from genspec.ir import lower
 from genspec.jsonio import MAX_DEPTH
 
@@ -250,8 +251,9 @@ NESTING_KEYWORDS = sorted(
     and name not in ("if", "else")  # `then` stands for the conditional family
 )  # fmt: skip
 # Generated code nests one block per level for these (`if "a" in x:`, `if cond:`): past
-# Python's 100 indentation levels the module does not load. The emitter's to fix.
-EMITTER_TOO_DEEP = {"dependentSchemas", "then"}
+# emit_python.MAX_BLOCK_DEPTH the rest goes into a function of its own, so the module loads
+# (Python refuses 100 nested blocks) and agrees with python-jsonschema at every depth.
+BLOCK_PER_LEVEL = {"dependentSchemas", "then"}
 
 
 @pytest.mark.parametrize("keyword", NESTING_KEYWORDS)
@@ -261,15 +263,7 @@ def test_nesting_to_the_depth_limit_lowers(keyword: str) -> None:
     assert len(schema_ir.nodes) >= levels + 1
 
 
-@pytest.mark.parametrize(
-    "keyword",
-    [
-        pytest.param(k, marks=pytest.mark.xfail(raises=SyntaxError, strict=True))
-        if k in EMITTER_TOO_DEEP
-        else k
-        for k in NESTING_KEYWORDS
-    ],
-)
+@pytest.mark.parametrize("keyword", NESTING_KEYWORDS)
 def test_nesting_to_the_depth_limit_compiles_and_agrees(keyword: str) -> None:
     levels = deepest_levels(keyword)
     schema = nested(keyword, levels)
@@ -293,16 +287,47 @@ def ref_chain(length: int) -> dict[str, Any]:
     return {"$defs": definitions, "$ref": "#/$defs/d0"}
 
 
-# The generated module reports along the chain with one call per link (`_e_d0` calls `_e_d1`
-# ...): past about 950 links `validate` raises RecursionError at run time. The emitter's.
-@pytest.mark.parametrize(
-    "length", [400, pytest.param(3000, marks=pytest.mark.xfail(raises=RecursionError, strict=True))]
-)
+def test_block_nesting_past_the_bound_moves_into_functions() -> None:
+    for keyword in sorted(BLOCK_PER_LEVEL):
+        source = compile_schema(nested(keyword, deepest_levels(keyword)))
+        deepest = max(len(line) - len(line.lstrip(" ")) for line in source.splitlines())
+        # A level's own blocks (its guard, its `if`) and a broken condition come on top.
+        assert deepest // 4 <= MAX_BLOCK_DEPTH + 8 < 100, keyword
+
+
+# A bare `$ref` (a subschema holding nothing else) reports and evaluates as its target: the
+# chain costs one call, not one per link, so validate() never meets Python's call depth.
+@pytest.mark.parametrize("length", [400, 3000])
 def test_a_long_ref_chain_compiles(length: int) -> None:
     module = load_module(compile_schema(ref_chain(length)))
     assert module.is_valid(5)
     assert [e.keyword for e in module.validate(11)] == ["maximum"]
     assert [e.schema_path for e in module.validate("x")] == [f"/$defs/d{length}/type"]
+
+
+def busy_ref_chain(length: int) -> dict[str, Any]:
+    """A chain whose links hold a keyword beside the `$ref`: one nested call per link."""
+    definitions: dict[str, Any] = {
+        f"d{i}": {"$ref": f"#/$defs/d{i + 1}", "minimum": -i} for i in range(length)
+    }
+    definitions[f"d{length}"] = {"type": "integer", "maximum": 10}
+    return {"$defs": definitions, "$ref": "#/$defs/d0"}
+
+
+def test_a_ref_chain_at_the_call_limit_runs() -> None:
+    module = load_module(compile_schema(busy_ref_chain(MAX_REF_CHAIN)))
+    assert module.is_valid(5) and not module.is_valid(11) and not module.is_valid(-1)
+    assert [e.keyword for e in module.validate(11)] == ["maximum"]
+    assert [e.schema_path for e in module.validate(-1)] == ["/$defs/d0/minimum"]
+
+
+@pytest.mark.parametrize("length", [MAX_REF_CHAIN + 1, 3000])
+def test_a_longer_ref_chain_is_refused_naming_the_limit_and_the_place(length: int) -> None:
+    with pytest.raises(SchemaError) as refused:
+        compile_schema(busy_ref_chain(length))
+    assert refused.value.keyword == "$ref"
+    assert refused.value.path == f"/$defs/d{length - MAX_REF_CHAIN - 1}/$ref"
+    assert f"more than {MAX_REF_CHAIN} $refs" in str(refused.value)
 
 
 def test_a_long_ref_chain_into_a_loop_is_refused() -> None:
@@ -322,23 +347,14 @@ CLI_CASES = {
     "allOf-127": nested("allOf", 127),
     "ref-chain-400": ref_chain(400),
     "ref-chain-3000": ref_chain(3000),
+    "busy-ref-chain-3000": busy_ref_chain(3000),
     "dependentSchemas-127": nested("dependentSchemas", 127),
     "loop-through-not": {"not": {"$ref": "#"}},
     "duplicate-anchor": {"$defs": {"x": {"$anchor": "a"}, "y": {"$anchor": "a"}}},
 }
 
 
-# Emitter limit (see above): a module that does not load.
-CLI_EMITTER_FAILURES = {"dependentSchemas-127"}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True)) if n in CLI_EMITTER_FAILURES else n
-        for n in sorted(CLI_CASES)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(CLI_CASES))
 def test_genspec_compile_never_prints_a_traceback(name: str, tmp_path: Path) -> None:
     schema_file = tmp_path / f"{name}.json"
     schema_file.write_text(json.dumps(CLI_CASES[name]), encoding="utf-8")

@@ -3,7 +3,9 @@
 One test, because each `pip install` into a new venv (and pre-commit's own) takes a while: copy
 the spec, add a field and widen a range, generate a package under its own name, install it next
 to genspec, validate a body with the new field through `[tool.genspec] spec`, and run the
-pre-commit hook, which must see the new field too. Needs PyPI or the configured mirror.
+pre-commit hook, which must see the new field too. The venv has another ruff first, which the
+install must leave alone, and `genspec generate --check` must find the clone up to date there.
+Needs PyPI or the configured mirror.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 import pytest
 from regen_helpers import ROOT, add_foo_and_widen_steps, user_spec
 
+OTHER_RUFF = "0.16.0"  # not the dev extra's ruff
 GIT = ["git", "-c", "user.name=genspec tests", "-c", "user.email=tests@genspec.invalid"]
 
 
@@ -53,7 +56,12 @@ def test_edit_the_spec_generate_install_and_validate_on_a_plain_install(tmp_path
     clone = fresh_clone(tmp_path / "genspec")
     sh(sys.executable, "-m", "venv", tmp_path / "venv", cwd=tmp_path)
     python = tmp_path / "venv" / "bin" / "python"
+    # A project with its own (older) ruff keeps it: genspec pins no formatter.
+    sh(python, "-m", "pip", "install", "-q", f"ruff=={OTHER_RUFF}", cwd=tmp_path)
     sh(python, "-m", "pip", "install", "-q", str(clone), cwd=tmp_path)  # no extras
+    assert sh(python, "-m", "ruff", "--version", cwd=tmp_path).split() == ["ruff", OTHER_RUFF]
+    # ... and regenerating the clone there is byte-identical (`--check`: nothing differs).
+    assert "is up to date" in sh(python, "-m", "genspec", "generate", "--check", cwd=clone)
 
     project = tmp_path / "project"
     user_spec(project / "myspec", add_foo_and_widen_steps)

@@ -179,10 +179,7 @@ _MEMBER_NAMES: dict[str, tuple[str, ...]] = {
         "weighting",
         "width",
     ),
-    "/$defs/contextImage": (
-        "id",
-        "type",
-    ),
+    "/$defs/contextImage": ("id", "type"),
     "/$defs/controlnetInput": (
         "influence",
         "initImageId",
@@ -191,14 +188,8 @@ _MEMBER_NAMES: dict[str, tuple[str, ...]] = {
         "strengthType",
         "weight",
     ),
-    "/$defs/elementInput": (
-        "akUUID",
-        "weight",
-    ),
-    "/$defs/userElementInput": (
-        "userLoraId",
-        "weight",
-    ),
+    "/$defs/elementInput": ("akUUID", "weight"),
+    "/$defs/userElementInput": ("userLoraId", "weight"),
 }
 
 

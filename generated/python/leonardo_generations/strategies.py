@@ -316,7 +316,7 @@ _NODES: dict[str, Any] = {
         "anyOf": [
             "/allOf/0/if/anyOf/0/properties/width/anyOf/0",
             "/allOf/0/if/anyOf/0/properties/width/anyOf/1",
-        ]
+        ],
     },
     "/allOf/0/if/anyOf/0/properties/width/anyOf/0": {"type": ["null"]},
     "/allOf/0/if/anyOf/0/properties/width/anyOf/1": {"type": ["number"], "exclusiveMinimum": 768},
@@ -339,21 +339,21 @@ _NODES: dict[str, Any] = {
     "/allOf/2/if": {"allOf": ["/allOf/2/if/allOf/0", "/allOf/2/if/allOf/1", "/allOf/2/if/allOf/2"]},
     "/allOf/2/if/allOf/0": {"$ref": "/$defs/phoenixModel"},
     "/$defs/phoenixModel": {
-        "anyOf": ["/$defs/phoenixModel/anyOf/0", "/$defs/phoenixModel/anyOf/1"]
+        "anyOf": ["/$defs/phoenixModel/anyOf/0", "/$defs/phoenixModel/anyOf/1"],
     },
     "/$defs/phoenixModel/anyOf/0": {
         "required": ["modelId"],
         "properties": {"modelId": "/$defs/phoenixModel/anyOf/0/properties/modelId"},
     },
     "/$defs/phoenixModel/anyOf/0/properties/modelId": {
-        "enum": ["de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3", "6b645e3a-d64f-4341-a6d8-7a3690fbf042"]
+        "enum": ["de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3", "6b645e3a-d64f-4341-a6d8-7a3690fbf042"],
     },
     "/$defs/phoenixModel/anyOf/1": {
-        "allOf": ["/$defs/phoenixModel/anyOf/1/allOf/0", "/$defs/phoenixModel/anyOf/1/allOf/1"]
+        "allOf": ["/$defs/phoenixModel/anyOf/1/allOf/0", "/$defs/phoenixModel/anyOf/1/allOf/1"],
     },
     "/$defs/phoenixModel/anyOf/1/allOf/0": {"$ref": "/$defs/modelIdNotSent"},
     "/$defs/modelIdNotSent": {
-        "properties": {"modelId": "/$defs/modelIdNotSent/properties/modelId"}
+        "properties": {"modelId": "/$defs/modelIdNotSent/properties/modelId"},
     },
     "/$defs/modelIdNotSent/properties/modelId": {"type": ["null"]},
     "/$defs/phoenixModel/anyOf/1/allOf/1": {
@@ -385,10 +385,10 @@ _NODES: dict[str, Any] = {
             "b2614463-296c-462a-9586-aafdb8f00e36",
             "1dd50843-d653-4516-a8e3-f0238ee453ff",
             "28aeddf8-bd19-4803-80fc-79602d1a9989",
-        ]
+        ],
     },
     "/$defs/fluxModel/anyOf/1": {
-        "allOf": ["/$defs/fluxModel/anyOf/1/allOf/0", "/$defs/fluxModel/anyOf/1/allOf/1"]
+        "allOf": ["/$defs/fluxModel/anyOf/1/allOf/0", "/$defs/fluxModel/anyOf/1/allOf/1"],
     },
     "/$defs/fluxModel/anyOf/1/allOf/0": {"$ref": "/$defs/modelIdNotSent"},
     "/$defs/fluxModel/anyOf/1/allOf/1": {
@@ -409,7 +409,7 @@ _NODES: dict[str, Any] = {
         },
     },
     "/allOf/4/if/properties/modelId": {
-        "enum": ["de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3", "6b645e3a-d64f-4341-a6d8-7a3690fbf042"]
+        "enum": ["de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3", "6b645e3a-d64f-4341-a6d8-7a3690fbf042"],
     },
     "/allOf/4/if/properties/sd_version": {"type": ["string"]},
     "/allOf/4/then": {"properties": {"sd_version": "/allOf/4/then/properties/sd_version"}},
@@ -451,7 +451,7 @@ _NODES: dict[str, Any] = {
             "aa77f04e-3eec-4034-9c07-d0f619684628",
             "1e60896f-3c26-4296-8ecc-53e2afecc132",
             "5c232a9e-9061-4777-980a-ddc8e65647c6",
-        ]
+        ],
     },
     "/allOf/8": {"if": "/allOf/8/if", "then": "/allOf/8/then"},
     "/allOf/8/if": {
@@ -505,15 +505,15 @@ _NODES: dict[str, Any] = {
         "type": ["object"],
         "required": ["strengthType"],
         "properties": {
-            "strengthType": "/$defs/controlnetsWithStrengthType/properties/controlnets/contains/properties/strengthType"
+            "strengthType": "/$defs/controlnetsWithStrengthType/properties/controlnets/contains/properties/strengthType",
         },
     },
     "/$defs/controlnetsWithStrengthType/properties/controlnets/contains/properties/strengthType": {
-        "type": ["string"]
+        "type": ["string"],
     },
     "/allOf/11/then": {"properties": {"controlnets": "/allOf/11/then/properties/controlnets"}},
     "/allOf/11/then/properties/controlnets": {
-        "items": "/allOf/11/then/properties/controlnets/items"
+        "items": "/allOf/11/then/properties/controlnets/items",
     },
     "/allOf/11/then/properties/controlnets/items": {
         "if": "/allOf/11/then/properties/controlnets/items/if",
@@ -522,16 +522,16 @@ _NODES: dict[str, Any] = {
     "/allOf/11/then/properties/controlnets/items/if": {
         "required": ["preprocessorId"],
         "properties": {
-            "preprocessorId": "/allOf/11/then/properties/controlnets/items/if/properties/preprocessorId"
+            "preprocessorId": "/allOf/11/then/properties/controlnets/items/if/properties/preprocessorId",
         },
     },
     "/allOf/11/then/properties/controlnets/items/if/properties/preprocessorId": {
-        "enum": [1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22]
+        "enum": [1, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21, 22],
     },
     "/allOf/11/then/properties/controlnets/items/then": {
         "properties": {
-            "strengthType": "/allOf/11/then/properties/controlnets/items/then/properties/strengthType"
-        }
+            "strengthType": "/allOf/11/then/properties/controlnets/items/then/properties/strengthType",
+        },
     },
     "/allOf/11/then/properties/controlnets/items/then/properties/strengthType": {"type": ["null"]},
     "/x-advice/0": {"if": "/x-advice/0/if", "then": "/x-advice/0/then"},
@@ -569,7 +569,7 @@ _NODES: dict[str, Any] = {
     },
     "/x-advice/3/if/properties/guidance_scale": {"type": ["number"]},
     "/x-advice/3/then": {
-        "properties": {"guidance_scale": "/x-advice/3/then/properties/guidance_scale"}
+        "properties": {"guidance_scale": "/x-advice/3/then/properties/guidance_scale"},
     },
     "/x-advice/3/then/properties/guidance_scale": {"maximum": 20},
     "/x-advice/4": {"if": "/x-advice/4/if", "then": "/x-advice/4/then"},
@@ -579,21 +579,21 @@ _NODES: dict[str, Any] = {
     },
     "/x-advice/4/if/properties/init_strength": {"type": ["number"]},
     "/x-advice/4/then": {
-        "properties": {"init_strength": "/x-advice/4/then/properties/init_strength"}
+        "properties": {"init_strength": "/x-advice/4/then/properties/init_strength"},
     },
     "/x-advice/4/then/properties/init_strength": {"minimum": 0.1},
     "/x-advice/5": {"if": "/x-advice/5/if", "then": "/x-advice/5/then"},
     "/x-advice/5/if": {"allOf": ["/x-advice/5/if/allOf/0", "/x-advice/5/if/allOf/1"]},
     "/x-advice/5/if/allOf/0": {"$ref": "/$defs/photoRealOn"},
     "/x-advice/5/if/allOf/1": {
-        "properties": {"photoRealVersion": "/x-advice/5/if/allOf/1/properties/photoRealVersion"}
+        "properties": {"photoRealVersion": "/x-advice/5/if/allOf/1/properties/photoRealVersion"},
     },
     "/x-advice/5/if/allOf/1/properties/photoRealVersion": {"enum": ["v1", None]},
     "/x-advice/5/then": {"properties": {"modelId": "/x-advice/5/then/properties/modelId"}},
     "/x-advice/5/then/properties/modelId": {"type": ["null"]},
     "/x-advice/6": {"if": "/x-advice/6/if", "then": "/x-advice/6/then"},
     "/x-advice/6/if": {
-        "allOf": ["/x-advice/6/if/allOf/0", "/x-advice/6/if/allOf/1", "/x-advice/6/if/allOf/2"]
+        "allOf": ["/x-advice/6/if/allOf/0", "/x-advice/6/if/allOf/1", "/x-advice/6/if/allOf/2"],
     },
     "/x-advice/6/if/allOf/0": {"$ref": "/$defs/alchemyOff"},
     "/$defs/alchemyOff": {
@@ -613,7 +613,7 @@ _NODES: dict[str, Any] = {
     "/x-advice/6/then/properties/presetStyle": {"enum": ["LEONARDO", "NONE"]},
     "/x-advice/7": {"if": "/x-advice/7/if", "then": "/x-advice/7/then"},
     "/x-advice/7/if": {
-        "allOf": ["/x-advice/7/if/allOf/0", "/x-advice/7/if/allOf/1", "/x-advice/7/if/allOf/2"]
+        "allOf": ["/x-advice/7/if/allOf/0", "/x-advice/7/if/allOf/1", "/x-advice/7/if/allOf/2"],
     },
     "/x-advice/7/if/allOf/0": {"$ref": "/$defs/alchemyOn"},
     "/x-advice/7/if/allOf/1": {"not": "/x-advice/7/if/allOf/1/not"},
@@ -635,15 +635,15 @@ _NODES: dict[str, Any] = {
             "SKETCH_COLOR",
             "NONE",
             None,
-        ]
+        ],
     },
     "/x-advice/8": {"if": "/x-advice/8/if", "then": "/x-advice/8/then"},
     "/x-advice/8/if": {
-        "allOf": ["/x-advice/8/if/allOf/0", "/x-advice/8/if/allOf/1", "/x-advice/8/if/allOf/2"]
+        "allOf": ["/x-advice/8/if/allOf/0", "/x-advice/8/if/allOf/1", "/x-advice/8/if/allOf/2"],
     },
     "/x-advice/8/if/allOf/0": {"$ref": "/$defs/photoRealOn"},
     "/x-advice/8/if/allOf/1": {
-        "properties": {"photoRealVersion": "/x-advice/8/if/allOf/1/properties/photoRealVersion"}
+        "properties": {"photoRealVersion": "/x-advice/8/if/allOf/1/properties/photoRealVersion"},
     },
     "/x-advice/8/if/allOf/1/properties/photoRealVersion": {"enum": ["v1", None]},
     "/x-advice/8/if/allOf/2": {"$ref": "/$defs/styleUUIDNotSent"},
@@ -654,7 +654,7 @@ _NODES: dict[str, Any] = {
     "/x-advice/8/then/properties/presetStyle": {"enum": ["CINEMATIC", "CREATIVE", "VIBRANT"]},
     "/x-advice/9": {"if": "/x-advice/9/if", "then": "/x-advice/9/then"},
     "/x-advice/9/if": {
-        "allOf": ["/x-advice/9/if/allOf/0", "/x-advice/9/if/allOf/1", "/x-advice/9/if/allOf/2"]
+        "allOf": ["/x-advice/9/if/allOf/0", "/x-advice/9/if/allOf/1", "/x-advice/9/if/allOf/2"],
     },
     "/x-advice/9/if/allOf/0": {"$ref": "/$defs/photoRealOn"},
     "/x-advice/9/if/allOf/1": {
@@ -687,7 +687,7 @@ _NODES: dict[str, Any] = {
             "UNPROCESSED",
             "DYNAMIC",
             None,
-        ]
+        ],
     },
     "/x-advice/10": {"if": "/x-advice/10/if", "then": "/x-advice/10/then"},
     "/x-advice/10/if": {
@@ -696,7 +696,7 @@ _NODES: dict[str, Any] = {
     },
     "/x-advice/10/if/properties/promptMagicVersion": {"type": ["string"]},
     "/x-advice/10/then": {
-        "properties": {"promptMagicVersion": "/x-advice/10/then/properties/promptMagicVersion"}
+        "properties": {"promptMagicVersion": "/x-advice/10/then/properties/promptMagicVersion"},
     },
     "/x-advice/10/then/properties/promptMagicVersion": {"enum": ["v2", "v3"]},
     "/x-advice/11": {"if": "/x-advice/11/if", "then": "/x-advice/11/then"},
@@ -725,7 +725,7 @@ _NODES: dict[str, Any] = {
     "/x-advice/13/if": {
         "required": ["enhancePromptInstruction"],
         "properties": {
-            "enhancePromptInstruction": "/x-advice/13/if/properties/enhancePromptInstruction"
+            "enhancePromptInstruction": "/x-advice/13/if/properties/enhancePromptInstruction",
         },
     },
     "/x-advice/13/if/properties/enhancePromptInstruction": {"type": ["string"]},
@@ -755,10 +755,10 @@ _NODES: dict[str, Any] = {
     "/x-advice/16": {"if": "/x-advice/16/if", "then": "/x-advice/16/then"},
     "/x-advice/16/if": {"$ref": "/$defs/controlnetsWithStrengthType"},
     "/x-advice/16/then": {
-        "properties": {"controlnets": "/x-advice/16/then/properties/controlnets"}
+        "properties": {"controlnets": "/x-advice/16/then/properties/controlnets"},
     },
     "/x-advice/16/then/properties/controlnets": {
-        "items": "/x-advice/16/then/properties/controlnets/items"
+        "items": "/x-advice/16/then/properties/controlnets/items",
     },
     "/x-advice/16/then/properties/controlnets/items": {
         "if": "/x-advice/16/then/properties/controlnets/items/if",
@@ -767,11 +767,11 @@ _NODES: dict[str, Any] = {
     "/x-advice/16/then/properties/controlnets/items/if": {
         "required": ["preprocessorId"],
         "properties": {
-            "preprocessorId": "/x-advice/16/then/properties/controlnets/items/if/properties/preprocessorId"
+            "preprocessorId": "/x-advice/16/then/properties/controlnets/items/if/properties/preprocessorId",
         },
     },
     "/x-advice/16/then/properties/controlnets/items/if/properties/preprocessorId": {
-        "not": "/x-advice/16/then/properties/controlnets/items/if/properties/preprocessorId/not"
+        "not": "/x-advice/16/then/properties/controlnets/items/if/properties/preprocessorId/not",
     },
     "/x-advice/16/then/properties/controlnets/items/if/properties/preprocessorId/not": {
         "enum": [
@@ -806,23 +806,23 @@ _NODES: dict[str, Any] = {
             20,
             21,
             22,
-        ]
+        ],
     },
     "/x-advice/16/then/properties/controlnets/items/then": {
         "properties": {
-            "strengthType": "/x-advice/16/then/properties/controlnets/items/then/properties/strengthType"
-        }
+            "strengthType": "/x-advice/16/then/properties/controlnets/items/then/properties/strengthType",
+        },
     },
     "/x-advice/16/then/properties/controlnets/items/then/properties/strengthType": {
-        "type": ["null"]
+        "type": ["null"],
     },
     "/x-advice/17": {"if": "/x-advice/17/if", "then": "/x-advice/17/then"},
     "/x-advice/17/if": {"$ref": "/$defs/controlnetsWithStrengthType"},
     "/x-advice/17/then": {
-        "properties": {"controlnets": "/x-advice/17/then/properties/controlnets"}
+        "properties": {"controlnets": "/x-advice/17/then/properties/controlnets"},
     },
     "/x-advice/17/then/properties/controlnets": {
-        "items": "/x-advice/17/then/properties/controlnets/items"
+        "items": "/x-advice/17/then/properties/controlnets/items",
     },
     "/x-advice/17/then/properties/controlnets/items": {
         "if": "/x-advice/17/then/properties/controlnets/items/if",
@@ -831,27 +831,27 @@ _NODES: dict[str, Any] = {
     "/x-advice/17/then/properties/controlnets/items/if": {
         "required": ["preprocessorId"],
         "properties": {
-            "preprocessorId": "/x-advice/17/then/properties/controlnets/items/if/properties/preprocessorId"
+            "preprocessorId": "/x-advice/17/then/properties/controlnets/items/if/properties/preprocessorId",
         },
     },
     "/x-advice/17/then/properties/controlnets/items/if/properties/preprocessorId": {
-        "enum": [100, 133, 232, 233, 364, 397, 430]
+        "enum": [100, 133, 232, 233, 364, 397, 430],
     },
     "/x-advice/17/then/properties/controlnets/items/then": {
         "properties": {
-            "strengthType": "/x-advice/17/then/properties/controlnets/items/then/properties/strengthType"
-        }
+            "strengthType": "/x-advice/17/then/properties/controlnets/items/then/properties/strengthType",
+        },
     },
     "/x-advice/17/then/properties/controlnets/items/then/properties/strengthType": {
-        "enum": ["Low", "Mid", "High", None]
+        "enum": ["Low", "Mid", "High", None],
     },
     "/x-advice/18": {"if": "/x-advice/18/if", "then": "/x-advice/18/then"},
     "/x-advice/18/if": {"$ref": "/$defs/controlnetsWithStrengthType"},
     "/x-advice/18/then": {
-        "properties": {"controlnets": "/x-advice/18/then/properties/controlnets"}
+        "properties": {"controlnets": "/x-advice/18/then/properties/controlnets"},
     },
     "/x-advice/18/then/properties/controlnets": {
-        "items": "/x-advice/18/then/properties/controlnets/items"
+        "items": "/x-advice/18/then/properties/controlnets/items",
     },
     "/x-advice/18/then/properties/controlnets/items": {
         "if": "/x-advice/18/then/properties/controlnets/items/if",
@@ -860,21 +860,21 @@ _NODES: dict[str, Any] = {
     "/x-advice/18/then/properties/controlnets/items/if": {
         "required": ["strengthType"],
         "properties": {
-            "strengthType": "/x-advice/18/then/properties/controlnets/items/if/properties/strengthType"
+            "strengthType": "/x-advice/18/then/properties/controlnets/items/if/properties/strengthType",
         },
     },
     "/x-advice/18/then/properties/controlnets/items/if/properties/strengthType": {
-        "type": ["string"]
+        "type": ["string"],
     },
     "/x-advice/18/then/properties/controlnets/items/then": {
         "properties": {
-            "weight": "/x-advice/18/then/properties/controlnets/items/then/properties/weight"
-        }
+            "weight": "/x-advice/18/then/properties/controlnets/items/then/properties/weight",
+        },
     },
     "/x-advice/18/then/properties/controlnets/items/then/properties/weight": {"type": ["null"]},
     "/x-advice/19": {"if": "/x-advice/19/if", "then": "/x-advice/19/then"},
     "/x-advice/19/if": {
-        "anyOf": ["/x-advice/19/if/anyOf/0", "/x-advice/19/if/anyOf/1", "/x-advice/19/if/anyOf/2"]
+        "anyOf": ["/x-advice/19/if/anyOf/0", "/x-advice/19/if/anyOf/1", "/x-advice/19/if/anyOf/2"],
     },
     "/x-advice/19/if/anyOf/0": {
         "required": ["canvasRequestType"],
@@ -902,7 +902,7 @@ _NODES: dict[str, Any] = {
         "properties": {"modelId": "/x-advice/20/if/properties/modelId"},
     },
     "/x-advice/20/if/properties/modelId": {
-        "enum": ["05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"]
+        "enum": ["05ce0082-2d80-4a2d-8653-4d1c85e2418e", "7b592283-e8a7-4c5a-9ba6-d18c31f258b9"],
     },
     "/x-advice/20/then": {
         "required": ["alchemy"],
@@ -911,7 +911,7 @@ _NODES: dict[str, Any] = {
     "/x-advice/20/then/properties/alchemy": {"const": False},
     "/x-advice/21": {"if": "/x-advice/21/if", "then": "/x-advice/21/then"},
     "/x-advice/21/if": {
-        "anyOf": ["/x-advice/21/if/anyOf/0", "/x-advice/21/if/anyOf/1", "/x-advice/21/if/anyOf/2"]
+        "anyOf": ["/x-advice/21/if/anyOf/0", "/x-advice/21/if/anyOf/1", "/x-advice/21/if/anyOf/2"],
     },
     "/x-advice/21/if/anyOf/0": {"required": ["scheduler"]},
     "/x-advice/21/if/anyOf/1": {"required": ["sd_version"]},
@@ -921,25 +921,25 @@ _NODES: dict[str, Any] = {
             "scheduler": "/x-advice/21/then/properties/scheduler",
             "sd_version": "/x-advice/21/then/properties/sd_version",
             "controlNetType": "/x-advice/21/then/properties/controlNetType",
-        }
+        },
     },
     "/x-advice/21/then/properties/scheduler": {"not": "/x-advice/21/then/properties/scheduler/not"},
     "/x-advice/21/then/properties/scheduler/not": {"type": ["null"]},
     "/x-advice/21/then/properties/sd_version": {
-        "not": "/x-advice/21/then/properties/sd_version/not"
+        "not": "/x-advice/21/then/properties/sd_version/not",
     },
     "/x-advice/21/then/properties/sd_version/not": {"type": ["null"]},
     "/x-advice/21/then/properties/controlNetType": {
-        "not": "/x-advice/21/then/properties/controlNetType/not"
+        "not": "/x-advice/21/then/properties/controlNetType/not",
     },
     "/x-advice/21/then/properties/controlNetType/not": {"type": ["null"]},
     "/x-advice/22": {"if": "/x-advice/22/if", "then": "/x-advice/22/then"},
     "/x-advice/22/if": {"type": ["object"]},
     "/x-advice/22/then": {
-        "properties": {"isInitImage": "/x-advice/22/then/properties/isInitImage"}
+        "properties": {"isInitImage": "/x-advice/22/then/properties/isInitImage"},
     },
     "/x-advice/22/then/properties/isInitImage": {
-        "not": "/x-advice/22/then/properties/isInitImage/not"
+        "not": "/x-advice/22/then/properties/isInitImage/not",
     },
     "/x-advice/22/then/properties/isInitImage/not": {},
 }
