@@ -413,19 +413,27 @@ class ObjectMembersEmitter(KeywordEmitter):
                     code(f"const v = {x}[k];")
                     arms = {}
                     for name, child in children.items():
-                        call = emitter.errors_call(child, "v", f"p + {pointer_suffix(name)}", ctx)
+                        call = emitter.errors_call(
+                            child,
+                            "v",
+                            f"p + {pointer_suffix(name)}",
+                            ctx,
+                            at=child.location.rsplit("/", 1)[0],
+                        )
                         arms[name] = [call] if call else []
                     name_switch(code, arms, "continue;")
             case ir.Properties(children=children):
                 for name, child in children.items():
                     member, where = f"{x}[{js_literal(name)}]", f"p + {pointer_suffix(name)}"
-                    call = emitter.errors_call(child, member, where, ctx)
+                    call = emitter.errors_call(child, member, where, ctx, at=kw.location)
                     if call:
                         with code.block(f"if (hop.call({x}, {js_literal(name)}))"):
                             code(call)
             case ir.PatternProperties(children=pairs):
                 for pattern, child in pairs:
-                    call = emitter.errors_call(child, f"{x}[k]", "p + '/' + esc(k)", ctx)
+                    call = emitter.errors_call(
+                        child, f"{x}[k]", "p + '/' + esc(k)", ctx, at=kw.location
+                    )
                     test = f"if ({emitter.pattern_test(pattern, 'k')})"
                     if call:
                         with own_members(code, x), code.block(test):
@@ -462,14 +470,22 @@ class ObjectMembersEmitter(KeywordEmitter):
                 code("let hit = false;")
             arms = {}
             for name, child in table.items():
-                call = emitter.errors_call(child, "v", f"p + {pointer_suffix(name)}", ctx)
+                call = emitter.errors_call(
+                    child,
+                    "v",
+                    f"p + {pointer_suffix(name)}",
+                    ctx,
+                    at=child.location.rsplit("/", 1)[0],
+                )
                 arms[name] = [call] if call else []
             name_switch(code, arms, "continue;")
             for pattern, child in patterns:
                 with code.block(f"if ({emitter.pattern_test(pattern, 'k')})"):
                     if extra is not None:
                         code("hit = true;")
-                    call = emitter.errors_call(child, "v", "p + '/' + esc(k)", ctx)
+                    call = emitter.errors_call(
+                        child, "v", "p + '/' + esc(k)", ctx, at=child.location.rsplit("/", 1)[0]
+                    )
                     if call:
                         code(call)
             if extra is not None:
@@ -532,7 +548,7 @@ class PropertyNamesEmitter(KeywordEmitter):
 
     def errors(self, kw: ir.PropertyNames, ctx: Ctx, code: JsCode) -> None:
         # Like python-jsonschema, a bad name is reported at the object itself.
-        call = ctx.emitter.errors_call(kw.child, "k", ctx.path, ctx)
+        call = ctx.emitter.errors_call(kw.child, "k", ctx.path, ctx, at=kw.location)
         if call:
             with own_members(code, ctx.var):
                 code(call)
@@ -551,7 +567,7 @@ class DependentSchemasEmitter(KeywordEmitter):
 
     def errors(self, kw: ir.DependentSchemas, ctx: Ctx, code: JsCode) -> None:
         for name, child in kw.children.items():
-            call = ctx.emitter.errors_call(child, ctx.var, ctx.path, ctx)
+            call = ctx.emitter.errors_call(child, ctx.var, ctx.path, ctx, at=kw.location)
             if call:
                 with code.block(f"if (hop.call({ctx.var}, {js_literal(name)}))"):
                     code(call)
@@ -624,7 +640,9 @@ class PrefixItemsEmitter(KeywordEmitter):
     def errors(self, kw: ir.PrefixItems, ctx: Ctx, code: JsCode) -> None:
         for position, child in enumerate(kw.children):
             item = f"{ctx.var}[{position}]"
-            call = ctx.emitter.errors_call(child, item, f"p + {pointer_suffix(position)}", ctx)
+            call = ctx.emitter.errors_call(
+                child, item, f"p + {pointer_suffix(position)}", ctx, at=kw.location
+            )
             if call:
                 with code.block(f"if ({ctx.var}.length > {position})"):
                     code(call)
@@ -652,7 +670,9 @@ class ItemsEmitter(KeywordEmitter):
                     )
                 )
             return
-        call = ctx.emitter.errors_call(kw.child, f"{ctx.var}[i]", "p + '/' + i", ctx)
+        call = ctx.emitter.errors_call(
+            kw.child, f"{ctx.var}[i]", "p + '/' + i", ctx, at=kw.location
+        )
         if call:
             with code.block(f"for (let i = {kw.start}; i < {ctx.var}.length; i++)"):
                 code(call)
@@ -714,7 +734,7 @@ class AllOfEmitter(KeywordEmitter):
 
     def errors(self, kw: ir.AllOf, ctx: Ctx, code: JsCode) -> None:
         for child in kw.children:
-            call = ctx.emitter.errors_call(child, ctx.var, ctx.path, ctx)
+            call = ctx.emitter.errors_call(child, ctx.var, ctx.path, ctx, at=kw.location)
             if call:
                 code(call)
 
@@ -787,11 +807,15 @@ class IfThenElseEmitter(KeywordEmitter):
 
     def errors(self, kw: ir.IfThenElse, ctx: Ctx, code: JsCode) -> None:
         emitter = ctx.emitter
-        then = "" if kw.then is None else emitter.errors_call(kw.then, ctx.var, ctx.path, ctx)
+        then = (
+            ""
+            if kw.then is None
+            else emitter.errors_call(kw.then, ctx.var, ctx.path, ctx, at=ctx.node.location)
+        )
         otherwise = (
             ""
             if kw.otherwise is None
-            else emitter.errors_call(kw.otherwise, ctx.var, ctx.path, ctx)
+            else emitter.errors_call(kw.otherwise, ctx.var, ctx.path, ctx, at=ctx.node.location)
         )
         if not then and not otherwise:
             return
@@ -935,15 +959,17 @@ class JsEmitter:
         kind = "w" if self.accepting and not condition and self.warns(node) else "v"
         return f"{self.request(kind, node)}({var})"
 
-    def errors_call(self, node: Node, var: str, path: str, ctx: Ctx) -> str:
+    def errors_call(self, node: Node, var: str, path: str, ctx: Ctx, at: str | None = None) -> str:
         """A statement reporting `node`'s findings for `var` at `path` (after a fast check).
 
-        A `false` subschema reports at the parent's place, as python-jsonschema does.
+        A `false` subschema reports where python-jsonschema (and the Python target) report
+        it: at the parent's instance path, with the schema path `at` of the keyword applying
+        it (for then/else, of the schema holding them).
         """
         if node.boolean is True or (node.boolean is None and not node.keywords):
             return ""
         if node.boolean is False:
-            return self._false_error(node, ctx.path) + ";"
+            return self._false_error(node, ctx.path, at) + ";"
         return (
             f"if (!{self.request('v', node)}({var})) {self.request('e', node)}({var}, {path}, out);"
         )
@@ -964,14 +990,13 @@ class JsEmitter:
             return ""
         return f"for (const k of {self.request('a', node)}({var})) ev.add(k);"
 
-    def _false_error(self, node: Node, path: str) -> str:
+    def _false_error(self, node: Node, path: str, at: str | None = None) -> str:
+        where = js_literal(node.location if at is None else at)
         if node.rule is not None:
             rule = self.rule_const(node.rule)
-            return (
-                f"out.push(ruleFinding({path}, {js_literal(node.location)}, 'false', {rule}, null))"
-            )
+            return f"out.push(ruleFinding({path}, {where}, 'false', {rule}, null))"
         message = js_literal("no value is allowed here")
-        return f"out.push(finding({path}, {js_literal(node.location)}, 'false', {message}, null))"
+        return f"out.push(finding({path}, {where}, 'false', {message}, null))"
 
     # -- function bodies --
     def _grouped(

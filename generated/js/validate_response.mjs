@@ -22,8 +22,10 @@ export function errors(x) {
   return out;
 }
 
-export function validate(x) {
+/** Every finding; `validate(x, { advice: false })` is errors(x), as Python's advice=False. */
+export function validate(x, options) {
   const out = errors(x);
+  if (options !== undefined && options.advice === false) return out;
   return out;
 }
 

@@ -36,6 +36,7 @@ def test_advice_warns_after_errors_and_never_blocks(node_validators: Any) -> Non
         "valid": True,
         "findings": [],
         "errors": [],
+        "withoutAdvice": [],
     }
 
 

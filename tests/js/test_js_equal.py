@@ -174,7 +174,7 @@ ALLOWED_NAMES = re.compile(
     r"object|string|number|boolean|integer|array|"
     r"errors|dump|quote|cut|byCodePoint|repr|ESCAPES|REPR_ESCAPES|NOT_PRINTABLE|SURROGATE|"
     r"points|ch|q|prefix|width|_|Math|abs|TypeError|throw|while|codePointAt|from|join|replace|"
-    r"sort|toExponential|toLowerCase|toString|padStart|includes|end"
+    r"sort|toExponential|toLowerCase|toString|padStart|includes|end|advice"
 )
 
 

@@ -27,5 +27,5 @@ export declare const ADVICE: readonly string[];
 export declare function isValid(instance: unknown): boolean;
 /** The constraint errors only (what isValid decides, each failure listed; no advice). */
 export declare function errors(instance: unknown): Finding[];
-/** Every finding: the errors first, then the advice warnings. */
-export declare function validate(instance: unknown): Finding[];
+/** Every finding: the errors first, then the advice warnings ({ advice: false }: errors only). */
+export declare function validate(instance: unknown, options?: { advice?: boolean }): Finding[];
