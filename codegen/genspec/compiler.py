@@ -97,12 +97,19 @@ def _compile(
     schema_ir = lower(schema, check=check, resources=resources)
     emitter = PythonEmitter(schema_ir)
     emitter.emit()
-    rules = rules_table(schema_ir.rules.values())
-    source = str(
+    # Long statements laid out piece by piece (never the whole module split into lines at once:
+    # for a big schema that would hold every line twice).
+    for name, text in emitter.functions.items():
+        emitter.functions[name] = layout(text)
+    emitter.constant_lines = [layout(line) for line in emitter.constant_lines]
+    emitter.table_lines = [layout(line) for line in emitter.table_lines]
+    rules_head = "RULES: dict[str, dict[str, str]] = "  # as the template spells it
+    rules = layout(rules_head + py_literal(rules_table(schema_ir.rules.values())))
+    return str(
         render(
             "validator.py.jinja",
             header=header(source, command=command),
-            rules=py_literal(rules),
+            rules=rules.removeprefix(rules_head),
             root_valid=emitter.root_valid(),
             root_errors=emitter.root_errors(),
             uses_regex=any(line.startswith("_RE_") for line in emitter.constant_lines),
@@ -112,7 +119,6 @@ def _compile(
             tables=emitter.table_lines,
         )
     )
-    return layout(source)
 
 
 def load_module(source: str, name: str = "genspec_compiled") -> types.ModuleType:

@@ -1125,17 +1125,19 @@ class PythonEmitter:
         """name -> reporting function, for members known to fail their fast check (a `false`
         member reports at the object, as `errors_call` explains)."""
         entries = ", ".join(
-            f"{py_literal(name)}: "
-            + (
-                "lambda x, path, out: out.append("
-                + self._false_error(child, child.location.rsplit("/", 1)[0], "path[:-1]")
-                + ")"
-                if child.boolean is False
-                else self._request("e", child)
-            )
-            for name, child in children.items()
+            f"{py_literal(name)}: {self._member_report(child)}" for name, child in children.items()
         )
         return self.named(location, "ERRORS", "{" + entries + "}")
+
+    def _member_report(self, child: Node) -> str:
+        """The reporting function of one member in a table (called with the member's path)."""
+        if child.boolean is False:
+            at = child.location.rsplit("/", 1)[0]
+            return f"lambda x, path, out: out.append({self._false_error(child, at, 'path[:-1]')})"
+        if _past_bare_refs(child).boolean is False:  # placed at the $ref, as errors_call says
+            target = _past_bare_refs(child)
+            return f"lambda x, path, out: out.append({self._false_error(target, child.location)})"
+        return self._request("e", child)
 
     def conjunction(self, nodes: list[Node]) -> Node:
         """A node valid exactly when all of `nodes` are (see `plan.merge`)."""
@@ -1200,6 +1202,10 @@ class PythonEmitter:
             path = f"(*path, {py_literal(key)})"
         if self.is_trivial(node):
             return "pass"
+        target = _past_bare_refs(node)
+        if target is not node and target.boolean is False:
+            # python-jsonschema reports a `$ref` to false at the `$ref`'s place (and instance)
+            return f"out.append({self._false_error(target, node.location, path)})"
         report = f"{self._request('e', node)}({var}, {path}, out)"
         if node.boolean is False:
             return report

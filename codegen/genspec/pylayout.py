@@ -16,10 +16,12 @@ tests/quality checks the result with ruff itself, on generated/ and on hostile s
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 WIDTH = 100
 INDENT = "    "
+_LONG_LINE = re.compile(rf"^.{{{WIDTH + 1},}}$", re.MULTILINE)
 
 # A document: text, or one of the nodes below (a Prettier-style layout algebra).
 Doc = "str | Group | Nest | Line | IfBreak | list[Doc]"
@@ -423,6 +425,8 @@ def layout(source: str) -> str:
     """Every over-long line of `source` laid out; each such line must be a whole statement
     (what the emitters write) or continue a bracket opened on the line before (then it was
     laid out already). For code with statements of several lines, `layout_module`."""
+    if _LONG_LINE.search(source) is None:  # the common case, found at C speed
+        return source
     out: list[str] = []
     previous = ""
     for line in source.split("\n"):

@@ -40,6 +40,16 @@ CASES: list[tuple[str, Any, Any]] = [
         {"x": 1},
     ),
     (
+        "$ref to false in the dispatch table",
+        {"$defs": {"n": False}, "properties": {"x": {"$ref": "#/$defs/n"}, **MANY}},
+        {"x": 1},
+    ),
+    (
+        "chain of $refs to false under items",
+        {"$defs": {"n": False, "m": {"$ref": "#/$defs/n"}}, "items": {"$ref": "#/$defs/m"}},
+        [1, 2],
+    ),
+    (
         "rules sharing a condition",
         {
             "allOf": [
