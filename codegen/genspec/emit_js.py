@@ -847,7 +847,10 @@ class RefEmitter(KeywordEmitter):
             code(f"if (!{ctx.emitter.valid_call(kw.target, ctx.var)}) return false;")
 
     def errors(self, kw: ir.Ref, ctx: Ctx, code: JsCode) -> None:
-        call = ctx.emitter.errors_call(kw.target, ctx.var, ctx.path, ctx)
+        # A `$ref` to false reports at the schema holding the `$ref` (python-jsonschema's
+        # place); at the root the Python target names the target itself, and so do we.
+        at = None if ctx.node is ctx.emitter.ir.root else ctx.node.location
+        call = ctx.emitter.errors_call(kw.target, ctx.var, ctx.path, ctx, at=at)
         if call:
             code(call)
 

@@ -160,3 +160,27 @@ def test_suite_groups_give_the_python_findings(index: int, node_validators: Any)
             # python-jsonschema there, which test_js_conformance checks.
             continue
         assert_same_messages(node_validators, js_module, py_module, instance)
+
+
+# `false` subschemas under every keyword that applies one, and `$ref`s to one: where each
+# finding goes (instance path and schema path) is the part the targets most easily place apart.
+FALSE_PLACES = [
+    ({"$ref": "#/$defs/no", "$defs": {"no": False}}, 1),
+    ({"properties": {"a": {"$ref": "#/$defs/no"}}, "$defs": {"no": False}}, {"a": 1}),
+    ({"properties": {"a": False}, "patternProperties": {"^b": False}}, {"a": 1, "bc": 2}),
+    ({"prefixItems": [True, False], "items": False}, [1, 2, 3]),
+    ({"items": {"$ref": "#/$defs/no"}, "$defs": {"no": False}}, [1]),
+    ({"if": {"type": "integer"}, "then": False, "else": False}, 1),
+    ({"allOf": [True, False], "dependentSchemas": {"a": False}}, {"a": 1}),
+    ({"propertyNames": False, "additionalProperties": False}, {"a": 1}),
+]
+
+
+@pytest.mark.parametrize(("schema", "instance"), FALSE_PLACES)
+def test_false_subschemas_are_placed_as_the_python_target_places_them(
+    node_validators: Any, schema: Any, instance: Any
+) -> None:
+    js_module = node_validators.compile(schema)
+    py_module = load_module(compile_schema(schema), "genspec_false_places")
+    assert python_rows(py_module, instance)  # each case does fail
+    assert_same_messages(node_validators, js_module, py_module, instance)
