@@ -86,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
 def _run_js(args: argparse.Namespace, schema: Any, resources: dict[str, Any], fail: Any) -> int:
     from genspec.compiler_js import compile_schema_js
     from genspec.ir import SchemaError
+    from genspec.js_patterns import NodeUnavailable
     from genspec.jsonio import write_atomic
 
     name = Path(args.schema).name
@@ -98,6 +99,8 @@ def _run_js(args: argparse.Namespace, schema: Any, resources: dict[str, Any], fa
         )
     except SchemaError as exc:
         return int(fail(f"{args.schema}: {exc}", 1))
+    except NodeUnavailable as exc:
+        return int(fail(str(exc), 2))
     try:
         write_atomic(args.output, source)
     except OSError as exc:

@@ -12,17 +12,18 @@ One emitter class per keyword (the table `EMITTERS` is data) with one method per
 values reach the output only through `js_literal`, schema paths in comments only through
 `js_comment`, patterns only after `js_patterns.check_patterns`.
 
-JSON semantics: members are own properties only (`hop.call`, `Object.keys`), so `__proto__`,
-`constructor` and `toString` are names like any other; numbers are JSON numbers (an integer is
-any integral number, 1.0 included); string lengths count code points; a decimal multipleOf is
-exact (BigInt over the shortest decimal of each number, the text JSON carried).
+JSON semantics: members are own properties only (`hop.call`, `Object.keys`, for-in filtered by
+`hop.call`), so `__proto__`, `constructor` and `toString` are names like any other; numbers are
+JSON numbers (an integer is any integral number, 1.0 included); string lengths count code
+points; a decimal multipleOf is exact (BigInt over the shortest decimal of each number, the text
+JSON carried).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -296,7 +297,7 @@ class RequiredEmitter(KeywordEmitter):
     def errors(self, kw: ir.Required, ctx: Ctx, code: JsCode) -> None:
         for name in kw.names:
             with code.block(f"if (!hop.call({ctx.var}, {js_literal(name)}))"):
-                message = say(f"missing required property {show_json(name)}")
+                message = say(f"missing required property {name!r}")  # Python's repr
                 code(ctx.fail(kw, message, js_literal(name)))
 
 
@@ -318,9 +319,7 @@ class DependentRequiredEmitter(KeywordEmitter):
                 has, lacks = js_literal(name), js_literal(other)
                 test = f"hop.call({ctx.var}, {has}) && !hop.call({ctx.var}, {lacks})"
                 with code.block(f"if ({test})"):
-                    message = say(
-                        f"{show_json(other)} is required when {show_json(name)} is present"
-                    )
+                    message = say(f"{other!r} is required when {name!r} is present")
                     code(ctx.fail(kw, message, js_literal(other)))
 
 
@@ -364,19 +363,24 @@ class ObjectMembersEmitter(KeywordEmitter):
                     with code.block(f"if ({test})"):
                         code("return false;")
             return
-        with code.block(f"for (const k of Object.keys({x}))"):
+        # `hit`: whether a name or pattern claimed the member, so additionalProperties skips it
+        # (not needed when every claimed member has been settled by `continue`).
+        tracked = extra is not None and (bool(patterns) or not exclusive)
+        with own_members(code, x):
             code(f"const v = {x}[k];")
-            if extra is not None:
+            if tracked:
                 code("let hit = false;")
             # A table name no regex can match is settled by its case; else the patterns run too.
             settled = "continue;" if exclusive else "hit = true; break;" if extra else "break;"
-            if table:
-                with code.block("switch (k)"):
-                    for name, child in table.items():
-                        code(f"case {js_literal(name)}:")
-                        if not emitter.is_trivial(child):
-                            code(f"  if (!{emitter.valid_call(child, 'v')}) return false;")
-                        code(f"  {settled}")
+            arms = {
+                name: (
+                    []
+                    if emitter.is_trivial(child)
+                    else [f"if (!{emitter.valid_call(child, 'v')}) return false;"]
+                )
+                for name, child in table.items()
+            }
+            name_switch(code, arms, settled)
             for pattern, child in patterns:
                 with code.block(f"if ({emitter.pattern_test(pattern, 'k')})"):
                     if extra is not None:
@@ -384,44 +388,109 @@ class ObjectMembersEmitter(KeywordEmitter):
                     if not emitter.is_trivial(child):
                         code(f"if (!{emitter.valid_call(child, 'v')}) return false;")
             if extra is not None and not emitter.is_trivial(extra.child):
-                with code.block(f"if (!hit && !{emitter.valid_call(extra.child, 'v')})"):
-                    code("return false;")
+                fails = [f"!{emitter.valid_call(extra.child, 'v')}"]
+                fails = [] if fails == ["!false"] else fails
+                test = " && ".join((["!hit"] if tracked else []) + fails)
+                code(f"if ({test}) return false;" if test else "return false;")
 
     def errors(self, kw: Any, ctx: Ctx, code: JsCode) -> None:
-        parts = self._parts(ctx, kw)
-        if parts is None:
+        # Findings come in the Python target's order: one pass over the members when the
+        # table settles them, else each keyword on its own (small `properties` in schema order).
+        props = ctx.node.find(ir.Properties)
+        patterns = ctx.node.find(ir.PatternProperties)
+        extra = ctx.node.find(ir.AdditionalProperties)
+        table, regex_patterns, exclusive = plan.member_table(
+            props.children if props else {}, patterns
+        )
+        if table and exclusive and (extra is not None or len(table) > self.SMALL):
+            if kw is props or (props is None and kw is patterns):
+                self._fused_errors(ctx, code, table, regex_patterns, extra)
             return
-        table, patterns, exclusive, extra = parts
         emitter, x = ctx.emitter, ctx.var
-        settled = "continue;" if exclusive else "hit = true; break;" if extra else "break;"
-        with code.block(f"for (const k of Object.keys({x}))"):
+        match kw:
+            case ir.Properties(children=children) if len(children) > self.SMALL:
+                with own_members(code, x):
+                    code(f"const v = {x}[k];")
+                    arms = {}
+                    for name, child in children.items():
+                        call = emitter.errors_call(
+                            child,
+                            "v",
+                            f"p + {pointer_suffix(name)}",
+                            ctx,
+                            at=child.location.rsplit("/", 1)[0],
+                        )
+                        arms[name] = [call] if call else []
+                    name_switch(code, arms, "continue;")
+            case ir.Properties(children=children):
+                for name, child in children.items():
+                    member, where = f"{x}[{js_literal(name)}]", f"p + {pointer_suffix(name)}"
+                    call = emitter.errors_call(child, member, where, ctx, at=kw.location)
+                    if call:
+                        with code.block(f"if (hop.call({x}, {js_literal(name)}))"):
+                            code(call)
+            case ir.PatternProperties(children=pairs):
+                for pattern, child in pairs:
+                    call = emitter.errors_call(
+                        child, f"{x}[k]", "p + '/' + esc(k)", ctx, at=kw.location
+                    )
+                    test = f"if ({emitter.pattern_test(pattern, 'k')})"
+                    if call:
+                        with own_members(code, x), code.block(test):
+                            code(call)
+            case ir.AdditionalProperties(child=child, known=known, patterns=siblings):
+                with own_members(code, x):
+                    name_switch(code, {name: [] for name in known}, "continue;")
+                    for pattern in siblings:
+                        code(f"if ({emitter.pattern_test(pattern, 'k')}) continue;")
+                    self._unknown(kw, ctx, code)
+
+    def _unknown(self, extra: ir.AdditionalProperties, ctx: Ctx, code: JsCode) -> None:
+        """Report member `k` that no name or pattern claimed."""
+        if extra.child.boolean is False:
+            ctx.emitter.uses.add("repr")
+            code(ctx.fail(extra, say("unknown property ", "{repr(k)}"), "k"))
+        else:
+            call = ctx.emitter.errors_call(extra.child, f"{ctx.var}[k]", "p + '/' + esc(k)", ctx)
+            if call:
+                code(call)
+
+    def _fused_errors(
+        self,
+        ctx: Ctx,
+        code: JsCode,
+        table: dict[str, Node],
+        patterns: list[tuple[str, Node]],
+        extra: ir.AdditionalProperties | None,
+    ) -> None:
+        emitter, x = ctx.emitter, ctx.var
+        with own_members(code, x):
             code(f"const v = {x}[k];")
-            if extra is not None:
+            if extra is not None and patterns:
                 code("let hit = false;")
-            if table:
-                with code.block("switch (k)"):
-                    for name, child in table.items():
-                        code(f"case {js_literal(name)}:")
-                        call = emitter.errors_call(child, "v", f"p + {pointer_suffix(name)}", ctx)
-                        if call:
-                            code("  " + call)
-                        code(f"  {settled}")
+            arms = {}
+            for name, child in table.items():
+                call = emitter.errors_call(
+                    child,
+                    "v",
+                    f"p + {pointer_suffix(name)}",
+                    ctx,
+                    at=child.location.rsplit("/", 1)[0],
+                )
+                arms[name] = [call] if call else []
+            name_switch(code, arms, "continue;")
             for pattern, child in patterns:
                 with code.block(f"if ({emitter.pattern_test(pattern, 'k')})"):
                     if extra is not None:
                         code("hit = true;")
-                    call = emitter.errors_call(child, "v", "p + '/' + esc(k)", ctx)
+                    call = emitter.errors_call(
+                        child, "v", "p + '/' + esc(k)", ctx, at=child.location.rsplit("/", 1)[0]
+                    )
                     if call:
                         code(call)
             if extra is not None:
-                with code.block("if (!hit)"):
-                    if extra.child.boolean is False:
-                        message = say("unknown property ", "{JSON.stringify(k)}")
-                        code(ctx.fail(extra, message, "k"))
-                    else:
-                        call = emitter.errors_call(extra.child, "v", "p + '/' + esc(k)", ctx)
-                        if call:
-                            code(call)
+                with code.block("if (!hit)") if patterns else nullcontext():
+                    self._unknown(extra, ctx, code)
 
     def annotations(self, kw: Any, ctx: Ctx, code: JsCode, own: bool) -> None:
         match kw:
@@ -437,20 +506,51 @@ class ObjectMembersEmitter(KeywordEmitter):
                 code("for (const k of Object.keys(x)) ev.add(k);")
 
 
+@contextmanager
+def own_members(code: JsCode, var: str) -> Iterator[None]:
+    """A loop over the own member names `k` of object `var`: for-in (V8 reads `var[k]` in it
+    straight from the enumeration cache) filtered by hasOwnProperty, so that members inherited
+    from a polluted prototype never count."""
+    with code.block(f"for (const k in {var})"):
+        code(f"if (!hop.call({var}, k)) continue;")
+        yield
+
+
+def name_switch(code: JsCode, arms: dict[str, list[str]], settled: str) -> None:
+    """Dispatch on the member name `k`: a switch on its length (a jump table), then a few
+    comparisons, never a chain of one comparison per name; each arm ends with `settled`."""
+    if not arms:
+        return
+    by_length: dict[int, list[str]] = {}
+    for name in arms:
+        by_length.setdefault(len(name.encode("utf-16-le")) // 2, []).append(name)
+    with code.block("switch (k.length)"):
+        for length in sorted(by_length):
+            code(f"case {length}:")
+            code.depth += 1
+            for name in by_length[length]:
+                with code.block(f"if (k === {js_literal(name)})"):
+                    for line in arms[name]:
+                        code(line)
+                    code(settled)
+            code("break;")
+            code.depth -= 1
+
+
 class PropertyNamesEmitter(KeywordEmitter):
     category = "object"
 
     def statements(self, kw: ir.PropertyNames, ctx: Ctx, code: JsCode) -> None:
         if ctx.emitter.is_trivial(kw.child):
             return
-        with code.block(f"for (const k of Object.keys({ctx.var}))"):
+        with own_members(code, ctx.var):
             code(f"if (!{ctx.emitter.valid_call(kw.child, 'k')}) return false;")
 
     def errors(self, kw: ir.PropertyNames, ctx: Ctx, code: JsCode) -> None:
         # Like python-jsonschema, a bad name is reported at the object itself.
-        call = ctx.emitter.errors_call(kw.child, "k", ctx.path, ctx)
+        call = ctx.emitter.errors_call(kw.child, "k", ctx.path, ctx, at=kw.location)
         if call:
-            with code.block(f"for (const k of Object.keys({ctx.var}))"):
+            with own_members(code, ctx.var):
                 code(call)
 
 
@@ -467,7 +567,7 @@ class DependentSchemasEmitter(KeywordEmitter):
 
     def errors(self, kw: ir.DependentSchemas, ctx: Ctx, code: JsCode) -> None:
         for name, child in kw.children.items():
-            call = ctx.emitter.errors_call(child, ctx.var, ctx.path, ctx)
+            call = ctx.emitter.errors_call(child, ctx.var, ctx.path, ctx, at=kw.location)
             if call:
                 with code.block(f"if (hop.call({ctx.var}, {js_literal(name)}))"):
                     code(call)
@@ -500,7 +600,8 @@ class UnevaluatedEmitter(KeywordEmitter):
             check = ctx.emitter.valid_call(kw.child, f"{ctx.var}[k]")
             with code.block(f"if (!seen.has(k) && !{check})"):
                 if self.members:
-                    message = say("unevaluated property ", "{JSON.stringify(k)}", " is not allowed")
+                    ctx.emitter.uses.add("repr")
+                    message = say("unevaluated property ", "{repr(k)}", " is not allowed")
                     code(ctx.fail(kw, message, "k"))
                 else:
                     code(ctx.fail(kw, say("unevaluated item ", "{k}", " is not allowed")))
@@ -539,7 +640,9 @@ class PrefixItemsEmitter(KeywordEmitter):
     def errors(self, kw: ir.PrefixItems, ctx: Ctx, code: JsCode) -> None:
         for position, child in enumerate(kw.children):
             item = f"{ctx.var}[{position}]"
-            call = ctx.emitter.errors_call(child, item, f"p + {pointer_suffix(position)}", ctx)
+            call = ctx.emitter.errors_call(
+                child, item, f"p + {pointer_suffix(position)}", ctx, at=kw.location
+            )
             if call:
                 with code.block(f"if ({ctx.var}.length > {position})"):
                     code(call)
@@ -567,7 +670,9 @@ class ItemsEmitter(KeywordEmitter):
                     )
                 )
             return
-        call = ctx.emitter.errors_call(kw.child, f"{ctx.var}[i]", "p + '/' + i", ctx)
+        call = ctx.emitter.errors_call(
+            kw.child, f"{ctx.var}[i]", "p + '/' + i", ctx, at=kw.location
+        )
         if call:
             with code.block(f"for (let i = {kw.start}; i < {ctx.var}.length; i++)"):
                 code(call)
@@ -629,13 +734,18 @@ class AllOfEmitter(KeywordEmitter):
 
     def errors(self, kw: ir.AllOf, ctx: Ctx, code: JsCode) -> None:
         for child in kw.children:
-            call = ctx.emitter.errors_call(child, ctx.var, ctx.path, ctx)
+            call = ctx.emitter.errors_call(child, ctx.var, ctx.path, ctx, at=kw.location)
             if call:
                 code(call)
 
     def annotations(self, kw: ir.AllOf, ctx: Ctx, code: JsCode, own: bool) -> None:
+        # Only members the instance passes count, even when a sibling fails (python-jsonschema
+        # places the unevaluated* errors by this reading).
         for child in kw.children:
-            code(ctx.emitter.annotations_add(child, "x"))
+            add = ctx.emitter.annotations_add(child, "x")
+            if add:
+                with code.block(f"if ({ctx.emitter.valid_call(child, 'x', condition=True)})"):
+                    code(add)
 
 
 class AnyOfEmitter(KeywordEmitter):
@@ -697,11 +807,15 @@ class IfThenElseEmitter(KeywordEmitter):
 
     def errors(self, kw: ir.IfThenElse, ctx: Ctx, code: JsCode) -> None:
         emitter = ctx.emitter
-        then = "" if kw.then is None else emitter.errors_call(kw.then, ctx.var, ctx.path, ctx)
+        then = (
+            ""
+            if kw.then is None
+            else emitter.errors_call(kw.then, ctx.var, ctx.path, ctx, at=ctx.node.location)
+        )
         otherwise = (
             ""
             if kw.otherwise is None
-            else emitter.errors_call(kw.otherwise, ctx.var, ctx.path, ctx)
+            else emitter.errors_call(kw.otherwise, ctx.var, ctx.path, ctx, at=ctx.node.location)
         )
         if not then and not otherwise:
             return
@@ -733,7 +847,10 @@ class RefEmitter(KeywordEmitter):
             code(f"if (!{ctx.emitter.valid_call(kw.target, ctx.var)}) return false;")
 
     def errors(self, kw: ir.Ref, ctx: Ctx, code: JsCode) -> None:
-        call = ctx.emitter.errors_call(kw.target, ctx.var, ctx.path, ctx)
+        # A `$ref` to false reports at the schema holding the `$ref` (python-jsonschema's
+        # place); at the root the Python target names the target itself, and so do we.
+        at = None if ctx.node is ctx.emitter.ir.root else ctx.node.location
+        call = ctx.emitter.errors_call(kw.target, ctx.var, ctx.path, ctx, at=at)
         if call:
             code(call)
 
@@ -845,15 +962,17 @@ class JsEmitter:
         kind = "w" if self.accepting and not condition and self.warns(node) else "v"
         return f"{self.request(kind, node)}({var})"
 
-    def errors_call(self, node: Node, var: str, path: str, ctx: Ctx) -> str:
+    def errors_call(self, node: Node, var: str, path: str, ctx: Ctx, at: str | None = None) -> str:
         """A statement reporting `node`'s findings for `var` at `path` (after a fast check).
 
-        A `false` subschema reports at the parent's place, as python-jsonschema does.
+        A `false` subschema reports where python-jsonschema (and the Python target) report
+        it: at the parent's instance path, with the schema path `at` of the keyword applying
+        it (for then/else, of the schema holding them).
         """
         if node.boolean is True or (node.boolean is None and not node.keywords):
             return ""
         if node.boolean is False:
-            return self._false_error(node, ctx.path) + ";"
+            return self._false_error(node, ctx.path, at) + ";"
         return (
             f"if (!{self.request('v', node)}({var})) {self.request('e', node)}({var}, {path}, out);"
         )
@@ -874,14 +993,13 @@ class JsEmitter:
             return ""
         return f"for (const k of {self.request('a', node)}({var})) ev.add(k);"
 
-    def _false_error(self, node: Node, path: str) -> str:
+    def _false_error(self, node: Node, path: str, at: str | None = None) -> str:
+        where = js_literal(node.location if at is None else at)
         if node.rule is not None:
             rule = self.rule_const(node.rule)
-            return (
-                f"out.push(ruleFinding({path}, {js_literal(node.location)}, 'false', {rule}, null))"
-            )
+            return f"out.push(ruleFinding({path}, {where}, 'false', {rule}, null))"
         message = js_literal("no value is allowed here")
-        return f"out.push(finding({path}, {js_literal(node.location)}, 'false', {message}, null))"
+        return f"out.push(finding({path}, {where}, 'false', {message}, null))"
 
     # -- function bodies --
     def _grouped(

@@ -372,6 +372,18 @@ class ObjectMembersEmitter(KeywordEmitter):
             known = emitter.named(where, "NAMES", py_frozenset(list(table)))
             with code.block(f"if not {x}.keys() <= {known}:"):
                 code("return False")
+            if len(table) <= SMALL_PROPERTIES:
+                # Few members: a lookup per member beats a call per value (profile, guidance
+                # mix: the items of arrays of small closed objects).
+                for name, child in table.items():
+                    if emitter.is_trivial(child):
+                        continue
+                    value = f"{x}[{py_literal(name)}]"
+                    fails = emitter.valid_expr(child, value, ALL_CATEGORIES).negate()
+                    present = TRUE if name in ctx.present else compare(lit(name), "in", x)
+                    with code.block(f"if {all_of([present, fails])}:"):
+                        code("return False")
+                return
             with code.block(f"for {key}, {value} in {x}.items():"):
                 with code.block(f"if not {emitter.dispatch_table(table, where)}[{key}]({value}):"):
                     code("return False")
@@ -446,13 +458,18 @@ class ObjectMembersEmitter(KeywordEmitter):
             case ir.Properties(children=children):
                 for name, child in children.items():
                     with code.block(f"if {py_literal(name)} in {x}:"):
-                        code(f"{emitter.errors_call(child, f'{x}[{py_literal(name)}]', name)}")
+                        report = emitter.errors_call(
+                            child, f"{x}[{py_literal(name)}]", name, at=kw.location
+                        )
+                        code(report)
             case ir.PatternProperties(children=pairs):
                 for pattern, child in pairs:
                     with code.block(f"for _key, _value in {x}.items():"):
                         test = emitter.pattern_test(pattern, "_key", child.location)
                         with code.block(f"if {test}:"):
-                            code(emitter.errors_call(child, "_value", key_var="_key"))
+                            code(
+                                emitter.errors_call(child, "_value", key_var="_key", at=kw.location)
+                            )
             case ir.AdditionalProperties(child=child, known=known, patterns=sibling_patterns):
                 with code.block(f"for _key, _value in {x}.items():"):
                     skip: list[Expr] = [compare("_key", "in", set_display(known))] if known else []
@@ -493,7 +510,8 @@ class ObjectMembersEmitter(KeywordEmitter):
                 with code.block(f"if {emitter.pattern_test(pattern, '_key', child.location)}:"):
                     if extra is not None:
                         code("_hit = True")
-                    code(emitter.errors_call(child, "_value", key_var="_key"))
+                    at = child.location.rsplit("/", 1)[0]
+                    code(emitter.errors_call(child, "_value", key_var="_key", at=at))
             if extra is None:
                 return
             with code.block("if not _hit:") if regex_patterns else nullcontext():
@@ -543,7 +561,7 @@ class PropertyNamesEmitter(KeywordEmitter):
     def errors(self, kw: ir.PropertyNames, ctx: Context, code: Code) -> None:
         # Like python-jsonschema, a bad name is reported at the object itself.
         with code.block(f"for _key in {ctx.var}:"):
-            code(ctx.emitter.errors_call(kw.child, "_key", same_path=True))
+            code(ctx.emitter.errors_call(kw.child, "_key", same_path=True, at=kw.location))
 
 
 class DependentSchemasEmitter(KeywordEmitter):
@@ -566,7 +584,10 @@ class DependentSchemasEmitter(KeywordEmitter):
     def errors(self, kw: ir.DependentSchemas, ctx: Context, code: Code) -> None:
         for name, child in kw.children.items():
             with code.block(f"if {py_literal(name)} in {ctx.var}:"):
-                code(ctx.emitter.errors_call(child, ctx.var, same_path=True, known=ctx.known))
+                report = ctx.emitter.errors_call(
+                    child, ctx.var, same_path=True, known=ctx.known, at=kw.location
+                )
+                code(report)
 
     def annotations(self, kw: ir.DependentSchemas, ctx: Context, code: Code, own: bool) -> None:
         for name, child in kw.children.items():
@@ -638,7 +659,10 @@ class PrefixItemsEmitter(KeywordEmitter):
     def errors(self, kw: ir.PrefixItems, ctx: Context, code: Code) -> None:
         for position, child in enumerate(kw.children):
             with code.block(f"if len({ctx.var}) > {position}:"):
-                code(ctx.emitter.errors_call(child, f"{ctx.var}[{position}]", position))
+                report = ctx.emitter.errors_call(
+                    child, f"{ctx.var}[{position}]", position, at=kw.location
+                )
+                code(report)
 
     def annotations(self, kw: ir.PrefixItems, ctx: Context, code: Code, own: bool) -> None:
         code(f"ev.update(range(min(len({ctx.var}), {len(kw.children)})))")
@@ -662,8 +686,16 @@ class ItemsEmitter(KeywordEmitter):
                 code("return False")
 
     def errors(self, kw: ir.Items, ctx: Context, code: Code) -> None:
+        if kw.child.boolean is False:  # one finding for the extra items, as python-jsonschema
+            with code.block(f"if len({ctx.var}) > {kw.start}:"):
+                message = f'f"expected at most {kw.start} items, got {{len({ctx.var})}}"'
+                code(ctx.fail(kw, message))
+            return
         with code.block(f"for _index in range({kw.start}, len({ctx.var})):"):
-            code(ctx.emitter.errors_call(kw.child, f"{ctx.var}[_index]", key_var="_index"))
+            report = ctx.emitter.errors_call(
+                kw.child, f"{ctx.var}[_index]", key_var="_index", at=kw.location
+            )
+            code(report)
 
     def annotations(self, kw: ir.Items, ctx: Context, code: Code, own: bool) -> None:
         code(f"ev.update(range(len({ctx.var})))")
@@ -688,7 +720,12 @@ class ContainsEmitter(KeywordEmitter):
         if kw.min_contains == 1 and kw.max_contains is None:  # stop at the first match
             item = ctx.emitter.fresh("item", code)
             check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
-            with code.block(f"if not any({check} for {item} in {ctx.var}):"):
+            # A loop, not any(generator): no generator frame to resume per item (profile:
+            # the guidance mix's rule conditions walk arrays of objects).
+            with code.block(f"for {item} in {ctx.var}:"):
+                with code.block(f"if {check}:"):
+                    code("break")
+            with code.block("else:"):
                 code("return False")
             return
         count = self._count(kw, ctx, code)
@@ -731,8 +768,14 @@ class AllOfEmitter(KeywordEmitter):
         for group in groups:
             _rule_comments(group, code)
             condition = emitter.valid_expr(group.condition, ctx.var, ctx.known)
+            merged = emitter.conjunction(group.thens)
+            if _then_first(emitter, group.condition, merged):
+                fails = emitter.valid_expr(merged, ctx.var, ctx.known).negate()
+                with code.block(f"if {all_of([fails, condition])}:"):
+                    code("return False")
+                continue
             with code.block(f"if {condition}:"):
-                emitter.valid_stmts(emitter.conjunction(group.thens), ctx.var, ctx.known, code)
+                emitter.valid_stmts(merged, ctx.var, ctx.known, code)
 
     def errors(self, kw: ir.AllOf, ctx: Context, code: Code) -> None:
         # As on the fast path, rules sharing a condition are grouped: one merged check of their
@@ -744,16 +787,29 @@ class AllOfEmitter(KeywordEmitter):
                 inline = Context(emitter, child, ctx.var, ctx.known)
                 EMITTERS[ir.IfThenElse].errors(child.keywords[0], inline, code)
             else:
-                code(emitter.errors_call(child, ctx.var, same_path=True, known=ctx.known))
+                report = emitter.errors_call(
+                    child, ctx.var, same_path=True, known=ctx.known, at=kw.location
+                )
+                code(report)
         for group in groups:
             _rule_comments(group, code)
             condition = emitter.valid_expr(group.condition, ctx.var, ctx.known)
-            with code.block(f"if {condition}:"):
-                thens = group.thens
-                merged = emitter.valid_expr(emitter.conjunction(thens), ctx.var, ctx.known)
-                with code.block(f"if {merged.negate()}:") if len(thens) > 1 else nullcontext():
+            thens = group.thens
+            merged_node = emitter.conjunction(thens)
+            merged = emitter.valid_expr(merged_node, ctx.var, ctx.known)
+            if _then_first(emitter, group.condition, merged_node):
+                test = all_of([merged.negate(), condition])
+            else:
+                test = condition
+            with code.block(f"if {test}:"):
+                fused = len(thens) > 1 and test is condition
+                with code.block(f"if {merged.negate()}:") if fused else nullcontext():
                     for then in thens:
-                        code(emitter.errors_call(then, ctx.var, same_path=True, known=ctx.known))
+                        holder = then.location.rsplit("/", 1)[0]  # the rule's if/then schema
+                        report = emitter.errors_call(
+                            then, ctx.var, same_path=True, known=ctx.known, at=holder
+                        )
+                        code(report)
 
     def annotations(self, kw: ir.AllOf, ctx: Context, code: Code, own: bool) -> None:
         # Only members the instance passes count, even when a sibling fails (python-jsonschema
@@ -761,6 +817,14 @@ class AllOfEmitter(KeywordEmitter):
         for child in kw.children:
             with code.block(f"if {ctx.emitter.valid_call(child, ctx.var)}:"):
                 code(f"ev |= {ctx.emitter.annotations_call(child, ctx.var)}")
+
+
+def _then_first(emitter: PythonEmitter, condition: Node, then: Node) -> bool:
+    """Whether a rule is cheaper tested `then` first: both checks are pure, and a `then`
+    that is a small inline test (a member's bound, say) passes on most instances, so testing
+    it first skips a costlier condition (profile: the rules of the app and advice mixes)."""
+    inlining = emitter.inlining
+    return inlining.inlinable(then) and inlining.cost(then) < inlining.cost(condition)
 
 
 def _rule_comments(group: plan.RuleGroup, code: Code) -> None:
@@ -834,11 +898,14 @@ class IfThenElseEmitter(KeywordEmitter):
         condition = ctx.emitter.valid_expr(kw.condition, ctx.var, ctx.known)
         with code.block(f"if {condition}:"):
             if kw.then is not None:
-                code(ctx.emitter.errors_call(kw.then, ctx.var, same_path=True, known=ctx.known))
+                report = ctx.emitter.errors_call(
+                    kw.then, ctx.var, same_path=True, known=ctx.known, at=ctx.node.location
+                )
+                code(report)
         if kw.otherwise is not None:
             with code.block("else:"):
                 call = ctx.emitter.errors_call(
-                    kw.otherwise, ctx.var, same_path=True, known=ctx.known
+                    kw.otherwise, ctx.var, same_path=True, known=ctx.known, at=ctx.node.location
                 )
                 code(call)
 
@@ -864,7 +931,10 @@ class RefEmitter(KeywordEmitter):
             super().statements(kw, ctx, code)
 
     def errors(self, kw: ir.Ref, ctx: Context, code: Code) -> None:
-        code(ctx.emitter.errors_call(kw.target, ctx.var, same_path=True, known=ctx.known))
+        report = ctx.emitter.errors_call(
+            kw.target, ctx.var, same_path=True, known=ctx.known, at=ctx.node.location
+        )
+        code(report)
 
     def annotations(self, kw: ir.Ref, ctx: Context, code: Code, own: bool) -> None:
         code(f"ev |= {ctx.emitter.annotations_call(kw.target, ctx.var)}")
@@ -1052,11 +1122,22 @@ class PythonEmitter:
         return self.named(location, "VALID", "{" + entries + "}")
 
     def errors_table(self, children: dict[str, Node], location: str) -> str:
-        """name -> reporting function, for members known to fail their fast check."""
+        """name -> reporting function, for members known to fail their fast check (a `false`
+        member reports at the object, as `errors_call` explains)."""
         entries = ", ".join(
-            f"{py_literal(name)}: {self._request('e', child)}" for name, child in children.items()
+            f"{py_literal(name)}: {self._member_report(child)}" for name, child in children.items()
         )
         return self.named(location, "ERRORS", "{" + entries + "}")
+
+    def _member_report(self, child: Node) -> str:
+        """The reporting function of one member in a table (called with the member's path)."""
+        if child.boolean is False:
+            at = child.location.rsplit("/", 1)[0]
+            return f"lambda x, path, out: out.append({self._false_error(child, at, 'path[:-1]')})"
+        if _past_bare_refs(child).boolean is False:  # placed at the $ref, as errors_call says
+            target = _past_bare_refs(child)
+            return f"lambda x, path, out: out.append({self._false_error(target, child.location)})"
+        return self._request("e", child)
 
     def conjunction(self, nodes: list[Node]) -> Node:
         """A node valid exactly when all of `nodes` are (see `plan.merge`)."""
@@ -1103,9 +1184,16 @@ class PythonEmitter:
         key_var: str | None = None,
         same_path: bool = False,
         known: frozenset[str] = ALL_CATEGORIES,
+        at: str | None = None,
     ) -> str:
         """A statement reporting `node`'s errors for `var`; the fast check runs first, since
-        most subschemas pass and building paths for them would be wasted."""
+        most subschemas pass and building paths for them would be wasted.
+
+        A `false` child is reported where python-jsonschema reports it: at the parent's
+        instance path, with the schema path `at` of the keyword applying it (for then/else
+        and `$ref`, of the schema holding them), not at the child's own places."""
+        if node.boolean is False and at is not None:
+            return f"out.append({self._false_error(node, at)})"
         if same_path:
             path = "path"
         elif key_var is not None:
@@ -1114,6 +1202,10 @@ class PythonEmitter:
             path = f"(*path, {py_literal(key)})"
         if self.is_trivial(node):
             return "pass"
+        target = _past_bare_refs(node)
+        if target is not node and target.boolean is False:
+            # python-jsonschema reports a `$ref` to false at the `$ref`'s place (and instance)
+            return f"out.append({self._false_error(target, node.location, path)})"
         report = f"{self._request('e', node)}({var}, {path}, out)"
         if node.boolean is False:
             return report
@@ -1141,7 +1233,13 @@ class PythonEmitter:
             # A bare `$ref` is its target: sibling rules naming one $def then share one check.
             return self.valid_expr(node.keywords[0].target, var, known)
         if not self.inlining.inlinable(node):
-            return self.valid_call(node, var)
+            required = node.find(ir.Required)
+            if required is None or known != {"object"}:
+                return self.valid_call(node, var)
+            # An object lacking a required member fails without the call (profile: a rule's
+            # condition function called for every body, though most lack the member it needs).
+            present = [compare(lit(member), "in", var) for member in required.names]
+            return all_of([*present, self.valid_call(node, var)])
         ctx = Context(self, node, var, known)
         parts: list[Expr] = []
         order = plan.check_order(node)
@@ -1244,12 +1342,12 @@ class PythonEmitter:
         for kw in order.in_place:
             EMITTERS[type(kw)].errors(kw, ctx, code)
 
-    def _false_error(self, node: Node) -> str:
-        location = py_literal(node.location)
+    def _false_error(self, node: Node, at: str | None = None, path: str = "path") -> str:
+        location = py_literal(node.location if at is None else at)
         if node.rule is not None:
-            return f'_rule_error(path, {location}, "false", {py_literal(node.rule.id)}, None)'
+            return f'_rule_error({path}, {location}, "false", {py_literal(node.rule.id)}, None)'
         message = '"no value is allowed here"'
-        return f'Error(_pointer(path), {location}, "false", {message}, None, "error", None)'
+        return f'Error(_pointer({path}), {location}, "false", {message}, None, "error", None)'
 
     def _annotations_function(self, name: str, node: Node, own_unevaluated: bool) -> str:
         code = Code()

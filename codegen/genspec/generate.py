@@ -122,6 +122,7 @@ def build_artifacts(
 ) -> dict[str, str]:
     """Every generated file, by path relative to the output folder, formatted and final."""
     from genspec.compiler import SchemaError
+    from genspec.js_patterns import NodeUnavailable
     from genspec.jsonio import JsonInputError, load_file
     from genspec.spec import REQUEST_SCHEMA, RESPONSE_SCHEMA
 
@@ -139,6 +140,8 @@ def build_artifacts(
             files.update(produce(request, response, name, spec))
     except SchemaError as exc:
         raise GenerateError(f"{spec}: {exc}") from None
+    except NodeUnavailable as exc:  # nothing is written: generate is all or nothing
+        raise GenerateError(f"{exc} (for generated/js)") from None
     if package is not None:
         files = _renamed(files, package)
         files["python/pyproject.toml"] = package_pyproject(package, version)

@@ -84,15 +84,23 @@ def _package_json() -> str:
     return json.dumps(manifest, indent=2) + "\n"
 
 
-INDEX = """export { ADVICE, RULES, isValid, validate } from "./validate_request.mjs";
-export { isValid as isValidResponse, validate as validateResponse } from "./validate_response.mjs";
+INDEX = """export { ADVICE, RULES, errors, isValid, validate } from "./validate_request.mjs";
+export {
+  errors as errorsResponse,
+  isValid as isValidResponse,
+  validate as validateResponse,
+} from "./validate_response.mjs";
 export { JsonSyntaxError, parseJson } from "./json.mjs";
 export * from "./client.mjs";
 """
 
 INDEX_TYPES = """export type { Finding, Rule } from "./validate_request.js";
-export { ADVICE, RULES, isValid, validate } from "./validate_request.js";
-export { isValid as isValidResponse, validate as validateResponse } from "./validate_response.js";
+export { ADVICE, RULES, errors, isValid, validate } from "./validate_request.js";
+export {
+  errors as errorsResponse,
+  isValid as isValidResponse,
+  validate as validateResponse,
+} from "./validate_response.js";
 export * from "./json.js";
 export * from "./client.js";
 """
@@ -108,8 +116,9 @@ import { isValid, validate, parseJson, LeonardoClient } from "leonardo-generatio
 
 `isValid(body)`: the API accepts the body (no error). `validate(body)`: every finding
 (instancePath, schemaPath, keyword, ruleId, severity, message, property), errors first,
-then the advice warnings. `parseJson(text)`: the value plus positions, duplicate keys and
-numbers JSON.parse would round. `new LeonardoClient().createGeneration(body)`: validated
+then the advice warnings; `errors(body)`: the errors only, without the advice.
+`parseJson(text)`: the value plus positions, duplicate keys and numbers JSON.parse would
+round. `new LeonardoClient().createGeneration(body)`: validated
 locally, then sent (key from `apiKey` or LEONARDO_API_KEY).
 
 The client's whole loop: `getGeneration(id)`, `waitForGeneration(id)`, `generate(body)`

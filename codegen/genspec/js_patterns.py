@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from functools import cache
 
 from genspec.ir import SchemaError
@@ -96,28 +95,41 @@ _CHECK = (
 )
 
 
+class NodeUnavailable(Exception):
+    """The JavaScript target needs node and cannot run it: one line for the user, exit 2."""
+
+
 @cache
 def _ecmascript_failures(sources: tuple[str, ...]) -> dict[str, str]:
+    if not sources:
+        return {}
     node = shutil.which("node")
     if node is None:
-        raise SchemaError("", "the JavaScript target needs node (18+) to check its patterns")
-    result = subprocess.run(
-        [node, "-e", _CHECK],
-        input=json.dumps(list(sources)),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    if result.returncode != 0:  # pragma: no cover - node itself failing
-        print(result.stderr, file=sys.stderr)
-        raise SchemaError("", "node could not check the patterns")
+        raise NodeUnavailable(
+            "the JavaScript target needs node (Node.js 18+) on PATH to check the schema's "
+            "patterns, and there is none: install Node.js"
+        )
+    try:
+        result = subprocess.run(
+            [node, "-e", _CHECK],
+            input=json.dumps(list(sources)),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise NodeUnavailable(f"could not run {node} to check the patterns: {exc}") from None
+    if result.returncode != 0:
+        detail = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise NodeUnavailable(f"{node} could not check the patterns: {detail}")
     failures: dict[str, str] = json.loads(result.stdout)
     return failures
 
 
 def check_patterns(patterns: dict[str, tuple[str, str]]) -> dict[str, str]:
-    """{Python pattern: ECMAScript source}; raises SchemaError naming the first one refused.
+    """{Python pattern: ECMAScript source}; raises SchemaError naming the first one refused,
+    NodeUnavailable when node is needed (any pattern) and cannot be run.
 
     `patterns` maps each pattern to (schema location, keyword) for the message.
     """

@@ -26,5 +26,7 @@ export declare const RULES: Readonly<Record<string, Rule>>;
 export declare const ADVICE: readonly string[];
 /** True when no error-severity finding exists: the API accepts the value. */
 export declare function isValid(instance: unknown): boolean;
-/** Every finding: the errors first, then the advice warnings. */
-export declare function validate(instance: unknown): Finding[];
+/** The constraint errors only (what isValid decides, each failure listed; no advice). */
+export declare function errors(instance: unknown): Finding[];
+/** Every finding: the errors first, then the advice warnings ({ advice: false }: errors only). */
+export declare function validate(instance: unknown, options?: { advice?: boolean }): Finding[];

@@ -321,6 +321,7 @@ def test_hostile_schema_compiles_to_code_that_only_holds_literals(tmp_path: Path
         "ev",
         "value",
         "instance",
+        "advice",
         "rule",
         "rule_id",
         "severity",

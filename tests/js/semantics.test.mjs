@@ -39,6 +39,29 @@ test("inherited names are not members; __proto__ is an ordinary member", async (
   assert.equal(m.isValid(JSON.parse('{"toString": 1, "hasOwnProperty": 1}')), false);
 });
 
+test("members inherited from a polluted Object.prototype are not members", async () => {
+  const m = await compiled({
+    type: "object",
+    properties: { a: { type: "integer" } },
+    patternProperties: { "^p": { type: "string" } },
+    additionalProperties: false,
+    propertyNames: { maxLength: 3 },
+  });
+  Object.prototype.a = "not an integer";
+  Object.prototype.extra = 1;
+  Object.prototype.plonger = 2;
+  try {
+    assert.equal(m.isValid({}), true);
+    assert.deepEqual(m.validate({}), []);
+    assert.equal(m.isValid({ a: 1, pq: "s" }), true);
+    assert.deepEqual(m.validate({ a: "x" }).map((f) => f.instancePath), ["/a"]);
+  } finally {
+    delete Object.prototype.a;
+    delete Object.prototype.extra;
+    delete Object.prototype.plonger;
+  }
+});
+
 test("integers are integral JSON numbers, booleans are not numbers", async () => {
   const m = await compiled({ type: "integer" });
   assert.equal(m.isValid(1.0), true);

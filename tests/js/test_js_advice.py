@@ -32,7 +32,12 @@ def test_advice_warns_after_errors_and_never_blocks(node_validators: Any) -> Non
     assert both["valid"] is False
     # The constraint error first; the advice also fails on a non-string, after it.
     assert [f[1] for f in both["findings"]] == ["error", "warning"]
-    assert node_validators.run(module, {"name": "abc"}) == {"valid": True, "findings": []}
+    assert node_validators.run(module, {"name": "abc"}) == {
+        "valid": True,
+        "findings": [],
+        "errors": [],
+        "withoutAdvice": [],
+    }
 
 
 def test_advice_is_exported(node_validators: Any, tmp_path: Path) -> None:

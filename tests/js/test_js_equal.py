@@ -171,7 +171,10 @@ ALLOWED_NAMES = re.compile(
     r"Object|freeze|keys|prototype|hasOwnProperty|call|Array|isArray|Number|isInteger|"
     r"isFinite|String|BigInt|Set|RegExp|JSON|stringify|has|add|push|length|slice|indexOf|"
     r"replaceAll|every|size|filter|concat|charCodeAt|exec|test|n|u|error|warning|"
-    r"object|string|number|boolean|integer|array"
+    r"object|string|number|boolean|integer|array|"
+    r"errors|dump|quote|cut|byCodePoint|repr|ESCAPES|REPR_ESCAPES|NOT_PRINTABLE|SURROGATE|"
+    r"points|ch|q|prefix|width|_|Math|abs|TypeError|throw|while|codePointAt|from|join|replace|"
+    r"sort|toExponential|toLowerCase|toString|padStart|includes|end|advice"
 )
 
 
@@ -180,8 +183,11 @@ def code_names(source: str) -> set[str]:
     without = re.sub(r"//[^\n]*", "", without)
     without = re.sub(r'"(?:[^"\\\n]|\\.)*"', '""', without)
     without = re.sub(r"'(?:[^'\\\n]|\\.)*'", "''", without)
-    without = re.sub(r"/\^\(-\?\).*?\$/", "", without)  # the one regex literal (DECIMAL)
+    # The template's regex literals (after `(`, `!`, `=` or `,`); schema patterns are strings.
+    regex = r"/(?:\[(?:[^\]\\\n]|\\.)*\]|[^/\\\n\[]|\\.)+/[dgimsuy]*"
+    without = re.sub(r"([(!=,] ?)" + regex, r"\1 0", without)
     without = re.sub(r"\b\d+n\b", "0", without)  # BigInt literals
+    without = re.sub(r"\b0x[0-9a-fA-F]+\b", "0", without)  # hexadecimal literals
     return set(re.findall(r"[A-Za-z_$][A-Za-z0-9_$]*", without))
 
 

@@ -7,7 +7,8 @@
 
 `is_valid(instance)` is the fast path: True when no constraint fails (the schema's x-advice is
 advice, never part of validity). `validate(instance)` lists the constraint errors, then the
-advice warnings; `is_valid(instance) == (not any(e.severity == "error" for e in validate(x)))`.
+advice warnings (`validate(instance, advice=False)`: the errors alone);
+`is_valid(instance) == (not any(e.severity == "error" for e in validate(x)))`.
 `is_accepted` is a deprecated alias of `is_valid`. Instances are JSON values as `json.loads`
 returns them.
 """
@@ -297,12 +298,14 @@ def is_accepted(instance: Any) -> bool:
     return _v_root(instance)
 
 
-def validate(instance: Any) -> list[Error]:
-    """Every finding for `instance`: the constraint errors, then the advice warnings."""
+def validate(instance: Any, *, advice: bool = True) -> list[Error]:
+    """Every finding for `instance`: the constraint errors, then the advice warnings
+    (`advice=False`: the constraint errors alone)."""
     out: list[Error] = []
     if not _v_root(instance):
         _e_root(instance, (), out)
-    _advise(instance, out)
+    if advice:
+        _advise(instance, out)
     return out
 
 
@@ -360,13 +363,18 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+_SHOWN_DIGITS = 10**80  # a constant: Python does not fold a power this large
+
+
 def _show(value: Any) -> str:
     if value is None or value is True or value is False:
         return "null" if value is None else "true" if value else "false"
     if type(value) is float:
         return repr(value)
-    if type(value) is int and -(10**80) < value < 10**80:
+    if type(value) is int and -_SHOWN_DIGITS < value < _SHOWN_DIGITS:
         return str(value)
+    if type(value) is str and len(value) > 80:  # the same text, without encoding all of it
+        return json.dumps(value[:77], ensure_ascii=False)[:77] + "..."
     try:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError):  # not JSON, or an int too long to print
@@ -509,7 +517,11 @@ def _v_root(x: Any) -> bool:
         if not _VALID_root[_key1](_value1):
             return False
     # rule num-images-max-4-when-large: /allOf/0
-    if (
+    if not (
+        "num_images" not in x
+        or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+        or x["num_images"] <= 4
+    ) and (
         (
             "height" in x
             and (type(x["height"]) is int or type(x["height"]) is float)
@@ -519,12 +531,7 @@ def _v_root(x: Any) -> bool:
         or x["width"] is None
         or ((type(x["width"]) is int or type(x["width"]) is float) and x["width"] > 768)
     ):
-        # /allOf/0/then
-        if "num_images" in x and not (
-            not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-            or x["num_images"] <= 4
-        ):
-            return False
+        return False
     # rule ultra-requires-alchemy-off: /allOf/1
     if "ultra" in x and x["ultra"] is True:
         # /allOf/1/then
@@ -535,7 +542,12 @@ def _v_root(x: Any) -> bool:
             return False
     # rule phoenix-alchemy-contrast-min: /allOf/2
     if (
-        ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
+        not (
+            "contrast" not in x
+            or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+            or x["contrast"] >= 2.5
+        )
+        and ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
         and "contrast" in x
         and (type(x["contrast"]) is int or type(x["contrast"]) is float)
         and (
@@ -552,14 +564,15 @@ def _v_root(x: Any) -> bool:
             )
         )
     ):
-        # /allOf/2/then
-        if "contrast" in x and not (
-            not (type(x["contrast"]) is int or type(x["contrast"]) is float) or x["contrast"] >= 2.5
-        ):
-            return False
+        return False
     # rule flux-alchemy-contrast-min: /allOf/3
     if (
-        ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
+        not (
+            "contrast" not in x
+            or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+            or x["contrast"] >= 2.5
+        )
+        and ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
         and "contrast" in x
         and (type(x["contrast"]) is int or type(x["contrast"]) is float)
         and (
@@ -581,26 +594,26 @@ def _v_root(x: Any) -> bool:
             )
         )
     ):
-        # /allOf/3/then
-        if "contrast" in x and not (
-            not (type(x["contrast"]) is int or type(x["contrast"]) is float) or x["contrast"] >= 2.5
-        ):
-            return False
+        return False
     # rule phoenix-model-needs-phoenix-sd-version: /allOf/4
     if (
-        "modelId" in x
+        not ("sd_version" not in x or x["sd_version"] == "PHOENIX")
+        and "modelId" in x
         and "sd_version" in x
         and isinstance(x["modelId"], str)
         and x["modelId"]
         in {"6b645e3a-d64f-4341-a6d8-7a3690fbf042", "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3"}
         and isinstance(x["sd_version"], str)
     ):
-        # /allOf/4/then
-        if "sd_version" in x and x["sd_version"] != "PHOENIX":
-            return False
+        return False
     # rule flux-seed-max: /allOf/5
     if (
-        "seed" in x
+        not (
+            "seed" not in x
+            or not (type(x["seed"]) is int or type(x["seed"]) is float)
+            or x["seed"] <= 2147483638
+        )
+        and "seed" in x
         and (type(x["seed"]) is int or type(x["seed"]) is float)
         and (
             (
@@ -621,37 +634,32 @@ def _v_root(x: Any) -> bool:
             )
         )
     ):
-        # /allOf/5/then
-        if "seed" in x and not (
-            not (type(x["seed"]) is int or type(x["seed"]) is float) or x["seed"] <= 2147483638
-        ):
-            return False
+        return False
     # rule photoreal-requires-alchemy: /allOf/6
-    if "photoReal" in x and x["photoReal"] is True:
-        # /allOf/6/then
-        if "alchemy" in x and x["alchemy"] is False:
-            return False
-    # rule photoreal-v2-model: /allOf/7
     if (
-        "photoRealVersion" in x
-        and x["photoRealVersion"] == "v2"
+        not ("alchemy" not in x or x["alchemy"] is not False)
         and "photoReal" in x
         and x["photoReal"] is True
     ):
-        # /allOf/7/then
-        # /allOf/7/then/required
-        if "modelId" not in x:
-            return False
-        if not (
-            isinstance(x["modelId"], str)
+        return False
+    # rule photoreal-v2-model: /allOf/7
+    if (
+        not (
+            "modelId" in x
+            and isinstance(x["modelId"], str)
             and x["modelId"]
             in {
                 "1e60896f-3c26-4296-8ecc-53e2afecc132",
                 "5c232a9e-9061-4777-980a-ddc8e65647c6",
                 "aa77f04e-3eec-4034-9c07-d0f619684628",
             }
-        ):
-            return False
+        )
+        and "photoRealVersion" in x
+        and x["photoRealVersion"] == "v2"
+        and "photoReal" in x
+        and x["photoReal"] is True
+    ):
+        return False
     # rule unzoom-requires-amount-and-init-image: /allOf/8
     if "unzoom" in x and x["unzoom"] is True:
         # /allOf/8/then
@@ -679,7 +687,7 @@ def _v_root(x: Any) -> bool:
         if not isinstance(x["init_image_id"], str):
             return False
     # rule strength-type-reference-only: /allOf/11
-    if _v_controlnetsWithStrengthType(x):
+    if "controlnets" in x and _v_controlnetsWithStrengthType(x):
         # /allOf/11/then
         if "controlnets" in x and not _v_rule_strength_type_reference_only_then_controlnets(
             x["controlnets"]
@@ -722,7 +730,11 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 )
             )
         # rule num-images-max-4-when-large: /allOf/0
-        if (
+        if not (
+            "num_images" not in x
+            or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+            or x["num_images"] <= 4
+        ) and (
             (
                 "height" in x
                 and (type(x["height"]) is int or type(x["height"]) is float)
@@ -744,7 +756,12 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e_rule_ultra_requires_alchemy_off_then(x, path, out)
         # rule phoenix-alchemy-contrast-min: /allOf/2
         if (
-            ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
+            not (
+                "contrast" not in x
+                or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or x["contrast"] >= 2.5
+            )
+            and ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
             and "contrast" in x
             and (type(x["contrast"]) is int or type(x["contrast"]) is float)
             and (
@@ -772,7 +789,12 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e_rule_phoenix_alchemy_contrast_min_then(x, path, out)
         # rule flux-alchemy-contrast-min: /allOf/3
         if (
-            ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
+            not (
+                "contrast" not in x
+                or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or x["contrast"] >= 2.5
+            )
+            and ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
             and "contrast" in x
             and (type(x["contrast"]) is int or type(x["contrast"]) is float)
             and (
@@ -802,7 +824,8 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e_rule_flux_alchemy_contrast_min_then(x, path, out)
         # rule phoenix-model-needs-phoenix-sd-version: /allOf/4
         if (
-            "modelId" in x
+            not ("sd_version" not in x or x["sd_version"] == "PHOENIX")
+            and "modelId" in x
             and "sd_version" in x
             and isinstance(x["modelId"], str)
             and x["modelId"]
@@ -813,7 +836,12 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e_rule_phoenix_model_needs_phoenix_sd_version_then(x, path, out)
         # rule flux-seed-max: /allOf/5
         if (
-            "seed" in x
+            not (
+                "seed" not in x
+                or not (type(x["seed"]) is int or type(x["seed"]) is float)
+                or x["seed"] <= 2147483638
+            )
+            and "seed" in x
             and (type(x["seed"]) is int or type(x["seed"]) is float)
             and (
                 (
@@ -841,12 +869,26 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             ):
                 _e_rule_flux_seed_max_then(x, path, out)
         # rule photoreal-requires-alchemy: /allOf/6
-        if "photoReal" in x and x["photoReal"] is True:
+        if (
+            not ("alchemy" not in x or x["alchemy"] is not False)
+            and "photoReal" in x
+            and x["photoReal"] is True
+        ):
             if not ("alchemy" not in x or x["alchemy"] is not False):
                 _e_rule_photoreal_requires_alchemy_then(x, path, out)
         # rule photoreal-v2-model: /allOf/7
         if (
-            "photoRealVersion" in x
+            not (
+                "modelId" in x
+                and isinstance(x["modelId"], str)
+                and x["modelId"]
+                in {
+                    "1e60896f-3c26-4296-8ecc-53e2afecc132",
+                    "5c232a9e-9061-4777-980a-ddc8e65647c6",
+                    "aa77f04e-3eec-4034-9c07-d0f619684628",
+                }
+            )
+            and "photoRealVersion" in x
             and x["photoRealVersion"] == "v2"
             and "photoReal" in x
             and x["photoReal"] is True
@@ -882,7 +924,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if not ("init_image_id" in x and isinstance(x["init_image_id"], str)):
                 _e_rule_fantasy_avatar_requires_init_image_then(x, path, out)
         # rule strength-type-reference-only: /allOf/11
-        if _v_controlnetsWithStrengthType(x):
+        if "controlnets" in x and _v_controlnetsWithStrengthType(x):
             if not _v_rule_strength_type_reference_only_then(x):
                 _e_rule_strength_type_reference_only_then(x, path, out)
     else:
@@ -930,7 +972,12 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     )
                 )
         # rule num-images-max-4-when-large: /allOf/0
-        if (
+        if not (
+            not isinstance(x, dict)
+            or "num_images" not in x
+            or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
+            or x["num_images"] <= 4
+        ) and (
             (
                 (not isinstance(x, dict) or "height" in x)
                 and (
@@ -965,7 +1012,13 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e_rule_ultra_requires_alchemy_off_then(x, path, out)
         # rule phoenix-alchemy-contrast-min: /allOf/2
         if (
-            (
+            not (
+                not isinstance(x, dict)
+                or "contrast" not in x
+                or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or x["contrast"] >= 2.5
+            )
+            and (
                 not isinstance(x, dict)
                 or "alchemy" not in x
                 or x["alchemy"] is None
@@ -1014,7 +1067,13 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e_rule_phoenix_alchemy_contrast_min_then(x, path, out)
         # rule flux-alchemy-contrast-min: /allOf/3
         if (
-            (
+            not (
+                not isinstance(x, dict)
+                or "contrast" not in x
+                or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
+                or x["contrast"] >= 2.5
+            )
+            and (
                 not isinstance(x, dict)
                 or "alchemy" not in x
                 or x["alchemy"] is None
@@ -1066,21 +1125,25 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             ):
                 _e_rule_flux_alchemy_contrast_min_then(x, path, out)
         # rule phoenix-model-needs-phoenix-sd-version: /allOf/4
-        if (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x)) and (
-            not isinstance(x, dict)
-            or (
-                (
-                    "modelId" not in x
-                    or (
-                        isinstance(x["modelId"], str)
-                        and x["modelId"]
-                        in {
-                            "6b645e3a-d64f-4341-a6d8-7a3690fbf042",
-                            "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3",
-                        }
+        if (
+            not (not isinstance(x, dict) or "sd_version" not in x or x["sd_version"] == "PHOENIX")
+            and (not isinstance(x, dict) or ("modelId" in x and "sd_version" in x))
+            and (
+                not isinstance(x, dict)
+                or (
+                    (
+                        "modelId" not in x
+                        or (
+                            isinstance(x["modelId"], str)
+                            and x["modelId"]
+                            in {
+                                "6b645e3a-d64f-4341-a6d8-7a3690fbf042",
+                                "de7d3faf-762f-48e0-b3b7-9d0ac3a3fcf3",
+                            }
+                        )
                     )
+                    and ("sd_version" not in x or isinstance(x["sd_version"], str))
                 )
-                and ("sd_version" not in x or isinstance(x["sd_version"], str))
             )
         ):
             if not (
@@ -1089,7 +1152,13 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 _e_rule_phoenix_model_needs_phoenix_sd_version_then(x, path, out)
         # rule flux-seed-max: /allOf/5
         if (
-            (not isinstance(x, dict) or "seed" in x)
+            not (
+                not isinstance(x, dict)
+                or "seed" not in x
+                or not (type(x["seed"]) is int or type(x["seed"]) is float)
+                or x["seed"] <= 2147483638
+            )
+            and (not isinstance(x, dict) or "seed" in x)
             and (
                 not isinstance(x, dict)
                 or "seed" not in x
@@ -1135,14 +1204,32 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             ):
                 _e_rule_flux_seed_max_then(x, path, out)
         # rule photoreal-requires-alchemy: /allOf/6
-        if (not isinstance(x, dict) or "photoReal" in x) and (
-            not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True
+        if (
+            not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False)
+            and (not isinstance(x, dict) or "photoReal" in x)
+            and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         ):
             if not (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is not False):
                 _e_rule_photoreal_requires_alchemy_then(x, path, out)
         # rule photoreal-v2-model: /allOf/7
         if (
-            (not isinstance(x, dict) or "photoRealVersion" in x)
+            not (
+                (not isinstance(x, dict) or "modelId" in x)
+                and (
+                    not isinstance(x, dict)
+                    or "modelId" not in x
+                    or (
+                        isinstance(x["modelId"], str)
+                        and x["modelId"]
+                        in {
+                            "1e60896f-3c26-4296-8ecc-53e2afecc132",
+                            "5c232a9e-9061-4777-980a-ddc8e65647c6",
+                            "aa77f04e-3eec-4034-9c07-d0f619684628",
+                        }
+                    )
+                )
+            )
+            and (not isinstance(x, dict) or "photoRealVersion" in x)
             and (
                 not isinstance(x, dict)
                 or "photoRealVersion" not in x
@@ -1221,17 +1308,26 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
 def _v_x_advice_merged(x: Any) -> bool:
     # /x-advice
     # rule phoenix-flux-contrast-omitted: /x-advice/0
-    if _v_rule_phoenix_flux_contrast_omitted_if(x):
-        # /x-advice/0/then
-        if isinstance(x, dict):
-            # /x-advice/0/then/required
-            if "contrast" not in x:
-                return False
-            if not (type(x["contrast"]) is int or type(x["contrast"]) is float):
-                return False
+    if not (
+        (not isinstance(x, dict) or "contrast" in x)
+        and (
+            not isinstance(x, dict)
+            or "contrast" not in x
+            or type(x["contrast"]) is int
+            or type(x["contrast"]) is float
+        )
+    ) and _v_rule_phoenix_flux_contrast_omitted_if(x):
+        return False
     # rule flux-seed-max-reference: /x-advice/1
     if (
-        (not isinstance(x, dict) or "seed" in x)
+        not (
+            not isinstance(x, dict)
+            or "seed" not in x
+            or not (
+                (type(x["seed"]) is int or type(x["seed"]) is float) and x["seed"] == 2147483638
+            )
+        )
+        and (not isinstance(x, dict) or "seed" in x)
         and (
             not isinstance(x, dict)
             or "seed" not in x
@@ -1268,59 +1364,64 @@ def _v_x_advice_merged(x: Any) -> bool:
             )
         )
     ):
-        # /x-advice/1/then
-        if isinstance(x, dict):
-            if (
-                "seed" in x
-                and (type(x["seed"]) is int or type(x["seed"]) is float)
-                and x["seed"] == 2147483638
-            ):
-                return False
+        return False
     # rule contrast-documented-values: /x-advice/2
-    if (not isinstance(x, dict) or "contrast" in x) and (
-        not isinstance(x, dict)
-        or "contrast" not in x
-        or type(x["contrast"]) is int
-        or type(x["contrast"]) is float
-    ):
-        # /x-advice/2/then
-        if isinstance(x, dict):
-            if "contrast" in x and not (
+    if (
+        not (
+            not isinstance(x, dict)
+            or "contrast" not in x
+            or (
                 (type(x["contrast"]) is int or type(x["contrast"]) is float)
                 and x["contrast"] in {1.0, 1.3, 1.8, 2.5, 3.5, 4.5, 3, 4}
-            ):
-                return False
+            )
+        )
+        and (not isinstance(x, dict) or "contrast" in x)
+        and (
+            not isinstance(x, dict)
+            or "contrast" not in x
+            or type(x["contrast"]) is int
+            or type(x["contrast"]) is float
+        )
+    ):
+        return False
     # rule guidance-scale-max-20: /x-advice/3
-    if (not isinstance(x, dict) or "guidance_scale" in x) and (
-        not isinstance(x, dict)
-        or "guidance_scale" not in x
-        or type(x["guidance_scale"]) is int
-        or type(x["guidance_scale"]) is float
+    if (
+        not (
+            not isinstance(x, dict)
+            or "guidance_scale" not in x
+            or not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
+            or x["guidance_scale"] <= 20
+        )
+        and (not isinstance(x, dict) or "guidance_scale" in x)
+        and (
+            not isinstance(x, dict)
+            or "guidance_scale" not in x
+            or type(x["guidance_scale"]) is int
+            or type(x["guidance_scale"]) is float
+        )
     ):
-        # /x-advice/3/then
-        if isinstance(x, dict):
-            if "guidance_scale" in x and not (
-                not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                or x["guidance_scale"] <= 20
-            ):
-                return False
+        return False
     # rule init-strength-documented-range: /x-advice/4
-    if (not isinstance(x, dict) or "init_strength" in x) and (
-        not isinstance(x, dict)
-        or "init_strength" not in x
-        or type(x["init_strength"]) is int
-        or type(x["init_strength"]) is float
+    if (
+        not (
+            not isinstance(x, dict)
+            or "init_strength" not in x
+            or not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
+            or x["init_strength"] >= 0.1
+        )
+        and (not isinstance(x, dict) or "init_strength" in x)
+        and (
+            not isinstance(x, dict)
+            or "init_strength" not in x
+            or type(x["init_strength"]) is int
+            or type(x["init_strength"]) is float
+        )
     ):
-        # /x-advice/4/then
-        if isinstance(x, dict):
-            if "init_strength" in x and not (
-                not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
-                or x["init_strength"] >= 0.1
-            ):
-                return False
+        return False
     # rule photoreal-v1-without-model-id: /x-advice/5
     if (
-        (
+        not (not isinstance(x, dict) or "modelId" not in x or x["modelId"] is None)
+        and (
             not isinstance(x, dict)
             or "photoRealVersion" not in x
             or x["photoRealVersion"] is None
@@ -1329,13 +1430,18 @@ def _v_x_advice_merged(x: Any) -> bool:
         and (not isinstance(x, dict) or "photoReal" in x)
         and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
     ):
-        # /x-advice/5/then
-        if isinstance(x, dict):
-            if "modelId" in x and x["modelId"] is not None:
-                return False
+        return False
     # rule preset-style-alchemy-off: /x-advice/6
     if (
-        not (not isinstance(x, dict) or "styleUUID" in x)
+        not (
+            (not isinstance(x, dict) or "presetStyle" in x)
+            and (
+                not isinstance(x, dict)
+                or "presetStyle" not in x
+                or (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"})
+            )
+        )
+        and not (not isinstance(x, dict) or "styleUUID" in x)
         and (not isinstance(x, dict) or "alchemy" in x)
         and (not isinstance(x, dict) or "alchemy" not in x or x["alchemy"] is False)
         and not (
@@ -1343,16 +1449,33 @@ def _v_x_advice_merged(x: Any) -> bool:
             and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         )
     ):
-        # /x-advice/6/then
-        if isinstance(x, dict):
-            # /x-advice/6/then/required
-            if "presetStyle" not in x:
-                return False
-            if not (isinstance(x["presetStyle"], str) and x["presetStyle"] in {"LEONARDO", "NONE"}):
-                return False
+        return False
     # rule preset-style-alchemy-on: /x-advice/7
     if (
-        (
+        not (
+            not isinstance(x, dict)
+            or "presetStyle" not in x
+            or x["presetStyle"] is None
+            or (
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"]
+                in {
+                    "ANIME",
+                    "CREATIVE",
+                    "DYNAMIC",
+                    "ENVIRONMENT",
+                    "GENERAL",
+                    "ILLUSTRATION",
+                    "NONE",
+                    "PHOTOGRAPHY",
+                    "RAYTRACED",
+                    "RENDER_3D",
+                    "SKETCH_BW",
+                    "SKETCH_COLOR",
+                }
+            )
+        )
+        and (
             not isinstance(x, dict)
             or "alchemy" not in x
             or x["alchemy"] is None
@@ -1364,33 +1487,21 @@ def _v_x_advice_merged(x: Any) -> bool:
             and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
         )
     ):
-        # /x-advice/7/then
-        if isinstance(x, dict):
-            if "presetStyle" in x and not (
-                x["presetStyle"] is None
-                or (
-                    isinstance(x["presetStyle"], str)
-                    and x["presetStyle"]
-                    in {
-                        "ANIME",
-                        "CREATIVE",
-                        "DYNAMIC",
-                        "ENVIRONMENT",
-                        "GENERAL",
-                        "ILLUSTRATION",
-                        "NONE",
-                        "PHOTOGRAPHY",
-                        "RAYTRACED",
-                        "RENDER_3D",
-                        "SKETCH_BW",
-                        "SKETCH_COLOR",
-                    }
-                )
-            ):
-                return False
+        return False
     # rule preset-style-photoreal-v1: /x-advice/8
     if (
-        (
+        not (
+            (not isinstance(x, dict) or "presetStyle" in x)
+            and (
+                not isinstance(x, dict)
+                or "presetStyle" not in x
+                or (
+                    isinstance(x["presetStyle"], str)
+                    and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
+                )
+            )
+        )
+        and (
             not isinstance(x, dict)
             or "photoRealVersion" not in x
             or x["photoRealVersion"] is None
@@ -1400,19 +1511,41 @@ def _v_x_advice_merged(x: Any) -> bool:
         and (not isinstance(x, dict) or "photoReal" in x)
         and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
     ):
-        # /x-advice/8/then
-        if isinstance(x, dict):
-            # /x-advice/8/then/required
-            if "presetStyle" not in x:
-                return False
-            if not (
-                isinstance(x["presetStyle"], str)
-                and x["presetStyle"] in {"CINEMATIC", "CREATIVE", "VIBRANT"}
-            ):
-                return False
+        return False
     # rule preset-style-photoreal-v2: /x-advice/9
     if (
-        (not isinstance(x, dict) or "photoRealVersion" in x)
+        not (
+            not isinstance(x, dict)
+            or "presetStyle" not in x
+            or x["presetStyle"] is None
+            or (
+                isinstance(x["presetStyle"], str)
+                and x["presetStyle"]
+                in {
+                    "BOKEH",
+                    "CINEMATIC",
+                    "CINEMATIC_CLOSEUP",
+                    "CREATIVE",
+                    "DYNAMIC",
+                    "FASHION",
+                    "FILM",
+                    "FOOD",
+                    "HDR",
+                    "LONG_EXPOSURE",
+                    "MACRO",
+                    "MINIMALISTIC",
+                    "MONOCHROME",
+                    "MOODY",
+                    "NEUTRAL",
+                    "PORTRAIT",
+                    "RETRO",
+                    "STOCK_PHOTO",
+                    "UNPROCESSED",
+                    "VIBRANT",
+                }
+            )
+        )
+        and (not isinstance(x, dict) or "photoRealVersion" in x)
         and (
             not isinstance(x, dict) or "photoRealVersion" not in x or x["photoRealVersion"] == "v2"
         )
@@ -1420,38 +1553,7 @@ def _v_x_advice_merged(x: Any) -> bool:
         and (not isinstance(x, dict) or "photoReal" in x)
         and (not isinstance(x, dict) or "photoReal" not in x or x["photoReal"] is True)
     ):
-        # /x-advice/9/then
-        if isinstance(x, dict):
-            if "presetStyle" in x and not (
-                x["presetStyle"] is None
-                or (
-                    isinstance(x["presetStyle"], str)
-                    and x["presetStyle"]
-                    in {
-                        "BOKEH",
-                        "CINEMATIC",
-                        "CINEMATIC_CLOSEUP",
-                        "CREATIVE",
-                        "DYNAMIC",
-                        "FASHION",
-                        "FILM",
-                        "FOOD",
-                        "HDR",
-                        "LONG_EXPOSURE",
-                        "MACRO",
-                        "MINIMALISTIC",
-                        "MONOCHROME",
-                        "MOODY",
-                        "NEUTRAL",
-                        "PORTRAIT",
-                        "RETRO",
-                        "STOCK_PHOTO",
-                        "UNPROCESSED",
-                        "VIBRANT",
-                    }
-                )
-            ):
-                return False
+        return False
     # rule prompt-magic-version-documented-values: /x-advice/10
     # rule prompt-magic-version-needs-prompt-magic: /x-advice/11
     if (not isinstance(x, dict) or "promptMagicVersion" in x) and (
@@ -1533,7 +1635,10 @@ def _v_x_advice_merged(x: Any) -> bool:
             ):
                 return False
     # rule canvas-fields-need-canvas-request: /x-advice/19
-    if (
+    if not (
+        (not isinstance(x, dict) or "canvasRequest" in x)
+        and (not isinstance(x, dict) or "canvasRequest" not in x or x["canvasRequest"] is True)
+    ) and (
         (
             (not isinstance(x, dict) or "canvasRequestType" in x)
             and (
@@ -1559,13 +1664,7 @@ def _v_x_advice_merged(x: Any) -> bool:
             )
         )
     ):
-        # /x-advice/19/then
-        if isinstance(x, dict):
-            # /x-advice/19/then/required
-            if "canvasRequest" not in x:
-                return False
-            if x["canvasRequest"] is not True:
-                return False
+        return False
     # rule lucid-alchemy-off: /x-advice/20
     if (not isinstance(x, dict) or "modelId" in x) and (
         not isinstance(x, dict)
@@ -5962,9 +6061,36 @@ def _v_controlnetInput(x: Any) -> bool:
         return False
     if not x.keys() <= _NAMES_controlnetInput:
         return False
-    for _key1, _value1 in x.items():
-        if not _VALID_controlnetInput[_key1](_value1):
-            return False
+    if not isinstance(x["initImageId"], str):
+        return False
+    if not (
+        isinstance(x["initImageType"], str) and x["initImageType"] in {"GENERATED", "UPLOADED"}
+    ):
+        return False
+    if not (
+        type(x["preprocessorId"]) is int
+        or (type(x["preprocessorId"]) is float and x["preprocessorId"].is_integer())
+    ):
+        return False
+    if "weight" in x and not (
+        type(x["weight"]) is int or type(x["weight"]) is float or x["weight"] is None
+    ):
+        return False
+    if "strengthType" in x and not (
+        (isinstance(x["strengthType"], str) or x["strengthType"] is None)
+        and (
+            x["strengthType"] is None
+            or (
+                isinstance(x["strengthType"], str)
+                and x["strengthType"] in {"High", "Low", "Max", "Mid", "Ultra"}
+            )
+        )
+    ):
+        return False
+    if "influence" in x and not (
+        type(x["influence"]) is int or type(x["influence"]) is float or x["influence"] is None
+    ):
+        return False
     return True
 
 
@@ -5978,9 +6104,12 @@ def _v_elementInput(x: Any) -> bool:
         return False
     if not x.keys() <= _NAMES_elementInput:
         return False
-    for _key1, _value1 in x.items():
-        if not _VALID_elementInput[_key1](_value1):
-            return False
+    if not isinstance(x["akUUID"], str):
+        return False
+    if "weight" in x and not (
+        type(x["weight"]) is int or type(x["weight"]) is float or x["weight"] is None
+    ):
+        return False
     return True
 
 
@@ -5991,9 +6120,16 @@ def _v_userElementInput(x: Any) -> bool:
         return False
     if not x.keys() <= _NAMES_userElementInput:
         return False
-    for _key1, _value1 in x.items():
-        if not _VALID_userElementInput[_key1](_value1):
-            return False
+    if "userLoraId" in x and not (
+        type(x["userLoraId"]) is int
+        or (type(x["userLoraId"]) is float and x["userLoraId"].is_integer())
+        or x["userLoraId"] is None
+    ):
+        return False
+    if "weight" in x and not (
+        type(x["weight"]) is int or type(x["weight"]) is float or x["weight"] is None
+    ):
+        return False
     return True
 
 
@@ -6007,9 +6143,10 @@ def _v_contextImage(x: Any) -> bool:
         return False
     if not x.keys() <= _NAMES_contextImage:
         return False
-    for _key1, _value1 in x.items():
-        if not _VALID_contextImage[_key1](_value1):
-            return False
+    if not isinstance(x["id"], str):
+        return False
+    if not (isinstance(x["type"], str) and x["type"] in {"GENERATED", "UPLOADED"}):
+        return False
     return True
 
 
@@ -6018,12 +6155,14 @@ def _v_controlnetsWithStrengthType_controlnets(x: Any) -> bool:
     # /$defs/controlnetsWithStrengthType/properties/controlnets/type
     if not isinstance(x, list):
         return False
-    if not any(
-        isinstance(_item1, dict)
-        and "strengthType" in _item1
-        and isinstance(_item1["strengthType"], str)
-        for _item1 in x
-    ):
+    for _item1 in x:
+        if (
+            isinstance(_item1, dict)
+            and "strengthType" in _item1
+            and isinstance(_item1["strengthType"], str)
+        ):
+            break
+    else:
         return False
     return True
 
@@ -7133,29 +7272,6 @@ def _v_controlnetInput_strengthType(x: Any) -> bool:
 _v_controlnetInput_influence = _v_imagePromptWeight  # /$defs/controlnetInput/properties/influence
 
 
-_v_elementInput_akUUID = _v_patternProperties_styleUUID  # /$defs/elementInput/properties/akUUID
-
-
-_v_elementInput_weight = _v_imagePromptWeight  # /$defs/elementInput/properties/weight
-
-
-def _v_userElementInput_userLoraId(x: Any) -> bool:
-    # /$defs/userElementInput/properties/userLoraId
-    # /$defs/userElementInput/properties/userLoraId/type
-    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
-        return False
-    return True
-
-
-_v_userElementInput_weight = _v_imagePromptWeight  # /$defs/userElementInput/properties/weight
-
-
-_v_contextImage_id = _v_patternProperties_styleUUID  # /$defs/contextImage/properties/id
-
-
-_v_contextImage_type = _v_controlnetInput_initImageType  # /$defs/contextImage/properties/type
-
-
 def _e_controlnetInput_initImageId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/controlnetInput/properties/initImageId
     if isinstance(x, str):
@@ -7318,6 +7434,12 @@ def _e_controlnetInput_influence(x: Any, path: tuple[str | int, ...], out: list[
             )
 
 
+_v_elementInput_akUUID = _v_patternProperties_styleUUID  # /$defs/elementInput/properties/akUUID
+
+
+_v_elementInput_weight = _v_imagePromptWeight  # /$defs/elementInput/properties/weight
+
+
 def _e_elementInput_akUUID(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/elementInput/properties/akUUID
     if isinstance(x, str):
@@ -7356,6 +7478,17 @@ def _e_elementInput_weight(x: Any, path: tuple[str | int, ...], out: list[Error]
             )
 
 
+def _v_userElementInput_userLoraId(x: Any) -> bool:
+    # /$defs/userElementInput/properties/userLoraId
+    # /$defs/userElementInput/properties/userLoraId/type
+    if not (type(x) is int or (type(x) is float and x.is_integer()) or x is None):
+        return False
+    return True
+
+
+_v_userElementInput_weight = _v_imagePromptWeight  # /$defs/userElementInput/properties/weight
+
+
 def _e_userElementInput_userLoraId(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
     # /$defs/userElementInput/properties/userLoraId
     if type(x) is int or (type(x) is float and x.is_integer()) or x is None:
@@ -7392,6 +7525,12 @@ def _e_userElementInput_weight(x: Any, path: tuple[str | int, ...], out: list[Er
                     None,
                 )
             )
+
+
+_v_contextImage_id = _v_patternProperties_styleUUID  # /$defs/contextImage/properties/id
+
+
+_v_contextImage_type = _v_controlnetInput_initImageType  # /$defs/contextImage/properties/type
 
 
 def _e_contextImage_id(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
@@ -7804,12 +7943,6 @@ _VALID_controlnetInput = {
     "strengthType": _v_controlnetInput_strengthType,
     "influence": _v_controlnetInput_influence,
 }
-_VALID_elementInput = {"akUUID": _v_elementInput_akUUID, "weight": _v_elementInput_weight}
-_VALID_userElementInput = {
-    "userLoraId": _v_userElementInput_userLoraId,
-    "weight": _v_userElementInput_weight,
-}
-_VALID_contextImage = {"id": _v_contextImage_id, "type": _v_contextImage_type}
 _ERRORS_controlnetInput = {
     "initImageId": _e_controlnetInput_initImageId,
     "initImageType": _e_controlnetInput_initImageType,
@@ -7818,9 +7951,15 @@ _ERRORS_controlnetInput = {
     "strengthType": _e_controlnetInput_strengthType,
     "influence": _e_controlnetInput_influence,
 }
+_VALID_elementInput = {"akUUID": _v_elementInput_akUUID, "weight": _v_elementInput_weight}
 _ERRORS_elementInput = {"akUUID": _e_elementInput_akUUID, "weight": _e_elementInput_weight}
+_VALID_userElementInput = {
+    "userLoraId": _v_userElementInput_userLoraId,
+    "weight": _v_userElementInput_weight,
+}
 _ERRORS_userElementInput = {
     "userLoraId": _e_userElementInput_userLoraId,
     "weight": _e_userElementInput_weight,
 }
+_VALID_contextImage = {"id": _v_contextImage_id, "type": _v_contextImage_type}
 _ERRORS_contextImage = {"id": _e_contextImage_id, "type": _e_contextImage_type}

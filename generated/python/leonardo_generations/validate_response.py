@@ -7,7 +7,8 @@
 
 `is_valid(instance)` is the fast path: True when no constraint fails (the schema's x-advice is
 advice, never part of validity). `validate(instance)` lists the constraint errors, then the
-advice warnings; `is_valid(instance) == (not any(e.severity == "error" for e in validate(x)))`.
+advice warnings (`validate(instance, advice=False)`: the errors alone);
+`is_valid(instance) == (not any(e.severity == "error" for e in validate(x)))`.
 `is_accepted` is a deprecated alias of `is_valid`. Instances are JSON values as `json.loads`
 returns them.
 """
@@ -50,12 +51,14 @@ def is_accepted(instance: Any) -> bool:
     return _v_root(instance)
 
 
-def validate(instance: Any) -> list[Error]:
-    """Every finding for `instance`: the constraint errors, then the advice warnings."""
+def validate(instance: Any, *, advice: bool = True) -> list[Error]:
+    """Every finding for `instance`: the constraint errors, then the advice warnings
+    (`advice=False`: the constraint errors alone)."""
     out: list[Error] = []
     if not _v_root(instance):
         _e_root(instance, (), out)
-    _advise(instance, out)
+    if advice:
+        _advise(instance, out)
     return out
 
 
@@ -113,13 +116,18 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+_SHOWN_DIGITS = 10**80  # a constant: Python does not fold a power this large
+
+
 def _show(value: Any) -> str:
     if value is None or value is True or value is False:
         return "null" if value is None else "true" if value else "false"
     if type(value) is float:
         return repr(value)
-    if type(value) is int and -(10**80) < value < 10**80:
+    if type(value) is int and -_SHOWN_DIGITS < value < _SHOWN_DIGITS:
         return str(value)
+    if type(value) is str and len(value) > 80:  # the same text, without encoding all of it
+        return json.dumps(value[:77], ensure_ascii=False)[:77] + "..."
     try:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError):  # not JSON, or an int too long to print
