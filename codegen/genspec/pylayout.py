@@ -40,6 +40,7 @@ def _char_width(char: str) -> int:
         return 0
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
+
 # A document: text, or one of the nodes below (a Prettier-style layout algebra).
 Doc = "str | Group | Nest | Line | IfBreak | list[Doc]"
 
