@@ -17,11 +17,24 @@ from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from dataclasses import dataclass
 
 WIDTH = 100
 INDENT = "    "
 _LONG_LINE = re.compile(rf"^.{{{WIDTH + 1},}}$", re.MULTILINE)
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes as ruff counts them (East Asian wide and full-width characters,
+    emoji among them, take two; combining marks none)."""
+    if text.isascii():
+        return len(text)
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+
 
 # A document: text, or one of the nodes below (a Prettier-style layout algebra).
 Doc = "str | Group | Nest | Line | IfBreak | list[Doc]"
@@ -277,7 +290,7 @@ class _Layout:
             parts: list[object] = []
             self.flatten(node, parts)
             lines = render([indent, prefix, *self.chain(parts, breakable=False), suffix])
-            if len(lines[0]) <= WIDTH:
+            if _width(lines[0]) <= WIDTH:
                 return lines
         return render(
             [indent, prefix, Group(["(", Nest([SOFT, self.expr(node)]), SOFT, ")"]), suffix],
@@ -338,7 +351,7 @@ class _Layout:
 
 def layout_line(line: str) -> list[str]:
     """`line` (one emitted statement, indented) as ruff would print it: itself if it fits."""
-    if len(line) <= WIDTH:
+    if _width(line) <= WIDTH:
         return [line]
     stripped = line.lstrip(" ")
     depth = (len(line) - len(stripped)) // len(INDENT)
@@ -388,7 +401,7 @@ def _def_header(stripped: str, args: ast.arguments, depth: int, layout: _Layout)
     body = f"{indent}{INDENT}{', '.join(params)}"
     if len(params) == 1:  # ruff (as black) gives a lone parameter a trailing comma
         body += ","
-    if len(body) <= WIDTH:
+    if _width(body) <= WIDTH:
         return [f"{indent}{head}", body, f"{indent}{tail}"]
     return [f"{indent}{head}", *(f"{indent}{INDENT}{p}," for p in params), f"{indent}{tail}"]
 
@@ -407,13 +420,13 @@ class NestedCall(str):
         return made
 
     def lines(self, indent: str) -> list[str]:
-        if len(indent) + len(self) <= WIDTH:
+        if len(indent) + _width(self) <= WIDTH:
             return [indent + self]
         inner = f"{indent}{INDENT}{self.inner}({', '.join(self.args)})"
-        if len(inner) <= WIDTH:
+        if _width(inner) <= WIDTH:
             return [f"{indent}{self.outer}(", inner, f"{indent})"]
         body = f"{indent}{INDENT * 2}{', '.join(self.args)}"
-        if len(body) <= WIDTH:  # a call keeps its arguments on one line if they fit there
+        if _width(body) <= WIDTH:  # a call keeps its arguments on one line if they fit there
             args = [body]
         else:
             args = [f"{indent}{INDENT * 2}{arg}," for arg in self.args]
@@ -425,12 +438,12 @@ def layout(source: str) -> str:
     """Every over-long line of `source` laid out; each such line must be a whole statement
     (what the emitters write) or continue a bracket opened on the line before (then it was
     laid out already). For code with statements of several lines, `layout_module`."""
-    if _LONG_LINE.search(source) is None:  # the common case, found at C speed
+    if source.isascii() and _LONG_LINE.search(source) is None:  # the common case, at C speed
         return source
     out: list[str] = []
     previous = ""
     for line in source.split("\n"):
-        if len(line) > WIDTH and not previous.endswith(("(", "[", "{", ",")):
+        if _width(line) > WIDTH and not previous.endswith(("(", "[", "{", ",")):
             out.extend(layout_line(line))
         else:
             out.append(line)
@@ -456,7 +469,7 @@ def layout_module(source: str) -> str:
             start = token.start[0]
     out: list[str] = []
     for number, line in enumerate(source.split("\n"), start=1):
-        if len(line) <= WIDTH:
+        if _width(line) <= WIDTH:
             out.append(line)
         elif number in whole:
             out.extend(layout_line(line))
@@ -498,7 +511,7 @@ def render(doc: object, *, broken: bool = False) -> list[str]:
         kind = type(item)
         if kind is str:
             current.append(item)  # type: ignore[arg-type]
-            column += len(item)  # type: ignore[arg-type]
+            column += _width(item)  # type: ignore[arg-type]
         elif kind is list:
             stack.extend((indent, flat, part) for part in reversed(item))  # type: ignore[call-overload]
         elif kind is Group:
@@ -514,14 +527,14 @@ def render(doc: object, *, broken: bool = False) -> list[str]:
         elif kind is Line:
             if flat:
                 current.append(item.flat)  # type: ignore[attr-defined]
-                column += len(item.flat)  # type: ignore[attr-defined]
+                column += _width(item.flat)  # type: ignore[attr-defined]
             else:
                 out.append("".join(current).rstrip(" "))
                 current = [" " * indent]
                 column = indent
         elif kind is IfBreak and not flat:
             current.append(item.text)  # type: ignore[attr-defined]
-            column += len(item.text)  # type: ignore[attr-defined]
+            column += _width(item.text)  # type: ignore[attr-defined]
     out.append("".join(current))
     return out
 
@@ -529,9 +542,9 @@ def render(doc: object, *, broken: bool = False) -> list[str]:
 def _flat_width(item: object, widths: dict[int, int]) -> int:
     kind = type(item)
     if kind is str:
-        return len(item)  # type: ignore[arg-type]
+        return _width(item)  # type: ignore[arg-type]
     if kind is Line:
-        return len(item.flat)  # type: ignore[attr-defined]
+        return _width(item.flat)  # type: ignore[attr-defined]
     if kind is IfBreak:
         return 0
     key = id(item)
@@ -563,7 +576,7 @@ def _fits(
             continue
         kind = type(item)
         if kind is str:
-            width -= len(item)  # type: ignore[arg-type]
+            width -= _width(item)  # type: ignore[arg-type]
         elif kind is list:
             pending.extend((False, part) for part in reversed(item))  # type: ignore[call-overload]
         elif kind is Group or kind is Nest:
@@ -571,5 +584,5 @@ def _fits(
         elif kind is Line:
             return True
         elif kind is IfBreak:
-            width -= len(item.text)  # type: ignore[attr-defined]
+            width -= _width(item.text)  # type: ignore[attr-defined]
     return False
