@@ -20,7 +20,7 @@ import pytest
 
 from genspec import pyexpr
 from genspec.literals import py_literal
-from genspec.pylayout import layout
+from genspec.pylayout import NestedCall, layout
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "pyproject.toml"
@@ -96,11 +96,14 @@ def test_random_long_statements_are_laid_out_as_ruff_formats_them() -> None:
             lines.append("    " * level + "if x:")
         indent = "    " * depth
         condition = _condition(rng, rng.randint(1, 4))
-        match number % 3:
+        match number % 4:
             case 0:
                 lines += [f"{indent}if {condition}:", f"{indent}    return False"]
             case 1:
                 lines.append(f"{indent}out.append(Error(_pointer(path), {condition}, None))")
+            case 2:  # the emitters' error reports, laid out without parsing
+                words = [py_literal("m" * rng.randint(1, 50)) for _ in range(rng.randint(1, 7))]
+                lines += NestedCall("out.append", "Error", ("_pointer(path)", *words)).lines(indent)
             case _:
                 lines.append(f"{indent}_seen = {condition}")
         lines.append(f"{indent}return True")
