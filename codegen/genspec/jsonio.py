@@ -1,8 +1,13 @@
 """Strict JSON reading and atomic file writing: the one place genspec turns bytes into JSON.
 
-Strict means what the Leonardo API and JSON Schema mean by JSON: no NaN/Infinity, no duplicate
-keys silently collapsed, valid UTF-8, bounded nesting. Every failure is a `JsonInputError`
-carrying a line and column, never a traceback.
+Strict means what the Leonardo API and JSON Schema mean by JSON: no NaN/Infinity, valid UTF-8,
+bounded nesting, duplicate keys never collapsed unnoticed (refused by `loads_strict`, listed by
+`parse_with_positions`). Every failure is a `JsonInputError` with its kind (syntax or encoding)
+and a line and column (0 when unknown, e.g. an unreadable file), never a traceback.
+
+Three readers, fastest first: `loads_fast` (orjson, when installed, for lines the CLI checks in
+bulk), `loads_if_clean` (the C `json`), `parse_with_positions` (ours, for documents with
+something to report); `ScanPositions` places findings in a clean document without a full parse.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,6 +147,8 @@ def load_file(path: str | os.PathLike[str], *, limit: int = MAX_DOCUMENT_BYTES) 
 
 def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:
     """Replace `path` with `content` at once: readers see the old file or the new, never half."""
+    import tempfile  # only writers need it (and its imports): `genspec validate` never writes
+
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode("utf-8") if isinstance(content, str) else content
@@ -175,27 +181,19 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:
 # It is only run on documents that have something to report; clean ones take `loads_if_clean`.
 
 
-@dataclass(frozen=True)
-class DecodedDocument:
-    """A file's text, and whether a UTF-8 byte order mark was dropped from its start."""
-
-    text: str
-    had_bom: bool
-
-
-def decode_document(data: bytes) -> DecodedDocument:
-    """Turn a file's bytes into text, refusing empty, binary and non-UTF-8 input with a position."""
+def decode_document(data: bytes) -> str:
+    """A file's text (a UTF-8 byte order mark dropped), refusing empty, binary and non-UTF-8
+    input with a position."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise JsonInputError("file is UTF-16 encoded: JSON must be UTF-8", 1, 1, ENCODING)
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
         raise JsonInputError("binary file (NUL byte): not a JSON document", line, 1, ENCODING)
-    had_bom = data.startswith(UTF8_BOM)
     text = decode_utf8(data)
     if not text.strip():
         raise JsonInputError("empty document: expected a JSON object", 1, 1)
-    return DecodedDocument(text, had_bom)
+    return text
 
 
 def _reject_non_finite_float(literal: str) -> float:
@@ -514,6 +512,7 @@ _SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type] 
 _SCAN_KEY = json.decoder.scanstring  # type: ignore[attr-defined]  # (string, end) after a quote
 _SKIP_WS = _WHITESPACE.match
 _JSON_SPACE = " \t\n\r"
+_UNKNOWN: Any = object()  # ScanPositions without the parsed document
 
 
 class ScanPositions:
@@ -521,11 +520,17 @@ class ScanPositions:
     already known to be strict JSON: only the objects and arrays on each pointer's path are
     walked, every other value is skipped by the C scanner. A clean body with findings costs a
     fraction of `parse_with_positions`; the answers are the same (the last of duplicate members,
-    the deepest existing ancestor of a missing member)."""
+    the deepest existing ancestor of a missing member).
 
-    def __init__(self, text: str, first_line: int = 1) -> None:
+    Given `value` (the document already parsed), the walk also knows which members and items
+    exist: a missing one stops it at once, and a member whose spelling occurs once in the rest
+    of the text is found by a string search instead of a scan."""
+
+    def __init__(self, text: str, first_line: int = 1, value: Any = _UNKNOWN) -> None:
         self.text = text
         self.first_line = first_line
+        self.value = value
+        self.plain = "\\" not in text  # no escape anywhere: see _member
 
     def line_col(self, offset: int) -> tuple[int, int]:
         text = self.text
@@ -535,12 +540,19 @@ class ScanPositions:
     def _skip(self, offset: int) -> int:
         return _SKIP_WS(self.text, offset).end()  # type: ignore[union-attr]  # matches ""
 
-    def _member(self, offset: int, name: str) -> tuple[int, int] | None:
-        """(key offset, value offset) of the last member `name` of the object at `offset`."""
+    def _member(self, offset: int, name: str, present: bool) -> tuple[int, int] | None:
+        """(key offset, value offset) of the last member `name` of the object at `offset`;
+        `present`: the member is known to exist."""
         text, skip, found = self.text, self._skip, None
-        # Without a backslash in the text, a later duplicate would be spelled `"name"` exactly:
-        # when that spelling does not come again, the first match is the last one.
-        literal = None if "\\" in text else json.dumps(name, ensure_ascii=False)
+        # Without a backslash in the text, a member is spelled `"name"` exactly (a name that
+        # needs an escape cannot be there), and so would a later duplicate be: when that
+        # spelling does not come again, the first match is the last one.
+        literal = f'"{name}"' if self.plain else None
+        if present and literal is not None:
+            first = text.find(literal, offset)
+            if text.find(literal, first + 1) < 0:  # spelled once from here on: it is the member
+                colon = skip(first + len(literal))
+                return first, skip(colon + 1)
         cursor = skip(offset + 1)
         if text[cursor] == "}":
             return None
@@ -573,15 +585,25 @@ class ScanPositions:
     def _walk(self, pointer: str) -> tuple[int, int]:
         """(key offset or -1, value offset) of the deepest existing node along `pointer`."""
         key_offset, offset = -1, self._skip(0)
+        current, known = self.value, self.value is not _UNKNOWN
         for token in split_pointer(pointer):
             char = self.text[offset : offset + 1]
             if char == "{":
-                member = self._member(offset, token)
+                if known:
+                    if token not in current:
+                        break
+                    current = current[token]
+                member = self._member(offset, token, known)
                 if member is None:
                     break
                 key_offset, offset = member
             elif char == "[" and token.isdigit():
-                item = self._item(offset, int(token))
+                index = int(token)
+                if known:
+                    if index >= len(current):
+                        break
+                    current = current[index]
+                item = self._item(offset, index)
                 if item is None:
                     break
                 key_offset, offset = -1, item

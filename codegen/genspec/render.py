@@ -8,6 +8,7 @@ character in a file name, a key or a message never splits a line or reaches the 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -128,6 +129,7 @@ class JsonLinesRenderer:
         pass
 
 
+@functools.lru_cache(maxsize=256)  # one file's findings come together: its URI is made once
 def _artifact_uri(path: str) -> str:
     """A SARIF `uri`: relative paths stay relative (with /), absolute ones become file: URIs."""
     pure = PurePath(path)
