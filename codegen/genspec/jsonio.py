@@ -531,6 +531,10 @@ class ScanPositions:
         self.first_line = first_line
         self.value = value
         self.plain = "\\" not in text  # no escape anywhere: see _member
+        # Scanned once per document, however many findings ask: object offset -> member name ->
+        # (key offset, value offset); array offset -> item offsets so far (-1 once complete).
+        self._members: dict[int, dict[str, tuple[int, int]]] = {}
+        self._items: dict[int, list[int]] = {}
 
     def line_col(self, offset: int) -> tuple[int, int]:
         text = self.text
@@ -543,44 +547,41 @@ class ScanPositions:
     def _member(self, offset: int, name: str, present: bool) -> tuple[int, int] | None:
         """(key offset, value offset) of the last member `name` of the object at `offset`;
         `present`: the member is known to exist."""
-        text, skip, found = self.text, self._skip, None
-        # Without a backslash in the text, a member is spelled `"name"` exactly (a name that
-        # needs an escape cannot be there), and so would a later duplicate be: when that
-        # spelling does not come again, the first match is the last one.
-        literal = f'"{name}"' if self.plain else None
-        if present and literal is not None:
+        text, skip = self.text, self._skip
+        if present and self.plain:
+            # Without a backslash in the text, the member is spelled `"name"` exactly (a name
+            # that needs an escape cannot be there): when that spelling comes once from here
+            # on, it is the member's.
+            literal = f'"{name}"'
             first = text.find(literal, offset)
-            if text.find(literal, first + 1) < 0:  # spelled once from here on: it is the member
+            if text.find(literal, first + 1) < 0:
                 colon = skip(first + len(literal))
                 return first, skip(colon + 1)
-        cursor = skip(offset + 1)
-        if text[cursor] == "}":
-            return None
-        while True:
-            key, key_end = _SCAN_KEY(text, cursor + 1)
-            colon = key_end if text[key_end] == ":" else skip(key_end)
-            value = colon + 1 if text[colon + 1] not in _JSON_SPACE else skip(colon + 1)
-            end = _SCAN(text, value)[1]
-            if key == name:
-                found = (cursor, value)
-                if literal is not None and text.find(literal, end) < 0:
-                    return found
-            cursor = end if text[end] not in _JSON_SPACE else skip(end)
-            if text[cursor] == "}":
-                return found
-            cursor = skip(cursor + 1)  # past the ','
+        members = self._members.get(offset)
+        if members is None:
+            members = self._members[offset] = {}
+            cursor = skip(offset + 1)
+            while text[cursor] != "}":
+                key, key_end = _SCAN_KEY(text, cursor + 1)
+                colon = key_end if text[key_end] == ":" else skip(key_end)
+                value = colon + 1 if text[colon + 1] not in _JSON_SPACE else skip(colon + 1)
+                members[key] = (cursor, value)  # a later duplicate replaces it: the last counts
+                end = _SCAN(text, value)[1]
+                cursor = end if text[end] not in _JSON_SPACE else skip(end)
+                if text[cursor] == ",":
+                    cursor = skip(cursor + 1)
+        return members.get(name)
 
     def _item(self, offset: int, index: int) -> int | None:
         text, skip = self.text, self._skip
-        cursor = skip(offset + 1)
-        if text[cursor] == "]":
-            return None
-        for _ in range(index):
-            cursor = skip(_SCAN(text, cursor)[1])
-            if text[cursor] == "]":
-                return None
-            cursor = skip(cursor + 1)
-        return cursor
+        starts = self._items.get(offset)
+        if starts is None:
+            cursor = skip(offset + 1)
+            starts = self._items[offset] = [-1 if text[cursor] == "]" else cursor]
+        while len(starts) <= index and starts[-1] >= 0:  # scan only as far as asked
+            cursor = skip(_SCAN(text, starts[-1])[1])
+            starts.append(-1 if text[cursor] == "]" else skip(cursor + 1))
+        return starts[index] if index < len(starts) and starts[index] >= 0 else None
 
     def _walk(self, pointer: str) -> tuple[int, int]:
         """(key offset or -1, value offset) of the deepest existing node along `pointer`."""
