@@ -370,6 +370,9 @@ class Engine:
 
     def __init__(self, module: Any, schema_loader: Callable[[], Any], timeout: float) -> None:
         self.validate: Callable[[Any], list[Any]] = module.validate
+        # is_valid(x) == no error in validate(x) (constraints only, no advice): the cheap
+        # verdict a check that wants no warnings asks first (None: the module lacks it)
+        self.is_valid: Callable[[Any], bool] | None = getattr(module, "is_valid", None)
         self.rules: Mapping[str, Mapping[str, str]] = getattr(module, "RULES", {})
         self.timeout = timeout
         self._schema_loader = schema_loader
@@ -858,6 +861,9 @@ class BodyChecker:
         self.wanted = functools.cache(wanted)  # rule ids and severities: a small, fixed set
         self.fast = not self.wanted("duplicate-key", "warning")  # orjson cannot see duplicates
         self.timed = _alarm_ready(engine)
+        # Without lint no warning is wanted: a body is_valid accepts has nothing to report, and
+        # is_valid skips the advice rules and every error message (most bodies are clean).
+        self.is_valid = None if lint else engine.is_valid
         self.signal = signal
         self.jsonio, self.Diagnostic, self.key_anchored = jsonio, Diagnostic, KEY_ANCHORED
         self.from_validator_error, self.lint_body = from_validator_error, lint_body
@@ -945,8 +951,10 @@ class BodyChecker:
         return [d for d in found if wanted(d.rule_id, d.severity)]
 
     def _findings(self, body: Any) -> list[Diagnostic]:
-        engine, lint = self.engine, self.lint
+        engine, lint, is_valid = self.engine, self.lint, self.is_valid
         try:
+            if is_valid is not None and is_valid(body):
+                return []
             errors = engine.validate(body)
         except CheckTimeout:
             raise
