@@ -747,11 +747,21 @@ def check_stream(
     name: str, handle: BinaryIO, end: int, engine: Engine, selection: Selection, start: int = 0
 ) -> UnitResult:
     """A JSON Lines stream, line by line, each line bounded (the stream is not)."""
+    result = UnitResult()
+    checker = BodyChecker(engine, selection.wanted, lint=selection.lint)
+    try:
+        _check_lines(checker, name, handle, end, start, result)
+    finally:
+        checker.close()
+    return result
+
+
+def _check_lines(
+    checker: BodyChecker, name: str, handle: BinaryIO, end: int, start: int, result: UnitResult
+) -> None:
     from genspec.diagnostics import Diagnostic
     from genspec.jsonio import UTF8_BOM
 
-    result = UnitResult()
-    checker = BodyChecker(engine, selection.wanted, lint=selection.lint)
     wanted, check_line, out = checker.wanted, checker.line, result.diagnostics
     readline = handle.readline
     position = handle.tell() if end >= 0 else 0
@@ -785,7 +795,6 @@ def check_stream(
         if found:
             out += found
     result.bodies, result.lines = bodies, number
-    return result
 
 
 # --- documents: bytes to diagnostics ------------------------------------------------------------
@@ -823,7 +832,7 @@ def check_bytes(
         text = decode_document(data)
     except JsonInputError as exc:
         return found + _decode_failure(name, exc, wanted)
-    return found + BodyChecker(engine, wanted, lint=lint).text(text, name)
+    return found + check_text(text, engine, wanted, lint=lint, name=name)
 
 
 def check_text(
@@ -836,7 +845,11 @@ def check_text(
     name: str = "",
 ) -> list[Diagnostic]:
     """Diagnostics for one body's text, reported under `name`."""
-    return BodyChecker(engine, wanted, lint=lint).text(text, name, first_line)
+    checker = BodyChecker(engine, wanted, lint=lint)
+    try:
+        return checker.text(text, name, first_line)
+    finally:
+        checker.close()
 
 
 class BodyChecker:
@@ -860,7 +873,7 @@ class BodyChecker:
         self.engine, self.lint = engine, lint
         self.wanted = functools.cache(wanted)  # rule ids and severities: a small, fixed set
         self.fast = not self.wanted("duplicate-key", "warning")  # orjson cannot see duplicates
-        self.timed = _alarm_ready(engine)
+        self.timed, self.armed = _alarm_ready(engine), False
         # Without lint no warning is wanted: a body is_valid accepts has nothing to report, and
         # is_valid skips the advice rules and every error message (most bodies are clean).
         self.is_valid = None if lint else engine.is_valid
@@ -930,13 +943,16 @@ class BodyChecker:
 
     def findings(self, body: Any) -> list[Diagnostic]:
         """The validator's findings, then (lint) the lint-only ones, each once, wanted, not yet
-        located, under at most engine.timeout CPU seconds (a SIGVTALRM timer: `re` checks for
-        signals while it backtracks, so even a catastrophic pattern is stopped)."""
+        located, under at most engine.timeout CPU seconds (see _Watch: `re` checks for signals
+        while it backtracks, so even a catastrophic pattern is stopped)."""
         if not self.timed:
             found = self._findings(body)
         else:
-            signal = self.signal
-            signal.setitimer(signal.ITIMER_VIRTUAL, self.engine.timeout)
+            if not self.armed:
+                self.arm()
+            watch = _WATCH
+            watch.body += 1
+            watch.active = True
             try:
                 found = self._findings(body)
             except CheckTimeout:
@@ -944,11 +960,24 @@ class BodyChecker:
                 message += "(--timeout): a pattern that backtracks catastrophically?"
                 found = [self.unlocated("check-timeout", "error", message, "")]
             finally:
-                signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+                watch.active = False
         if not found:
             return found
         wanted = self.wanted
         return [d for d in found if wanted(d.rule_id, d.severity)]
+
+    def arm(self) -> None:
+        """Start the CPU timer's ticks (once per checker, not once per body: a timer set and
+        cleared around every body cost two system calls each)."""
+        interval = self.engine.timeout / WATCH_TICKS
+        self.signal.setitimer(self.signal.ITIMER_VIRTUAL, interval, interval)
+        self.armed = True
+
+    def close(self) -> None:
+        """Stop the ticks (the entry points call this when their bodies are done)."""
+        if self.armed:
+            self.signal.setitimer(self.signal.ITIMER_VIRTUAL, 0)
+            self.armed = False
 
     def _findings(self, body: Any) -> list[Diagnostic]:
         engine, lint, is_valid = self.engine, self.lint, self.is_valid
@@ -995,11 +1024,35 @@ def _duplicate_keys(
 
 
 class CheckTimeout(Exception):
-    """A body's check took more CPU time than --timeout (raised from a SIGVTALRM handler)."""
+    """A body's check took more CPU time than --timeout (raised from the SIGVTALRM handler)."""
 
 
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise CheckTimeout
+WATCH_TICKS = 10  # a body is stopped after 10 to 11 ticks of timeout/10: 1x to 1.1x --timeout
+
+
+class _Watch:
+    """The body under check, as the CPU timer's tick sees it: the timer ticks every
+    timeout/WATCH_TICKS CPU seconds while a checker runs, and the tick that finds one body
+    still active after WATCH_TICKS earlier ticks raises CheckTimeout in it."""
+
+    body = 0  # bodies started: a new number means a new body
+    active = False  # a body's check is running (ticks between bodies do nothing)
+    seen = -1  # the body the last ticks saw
+    ticks = 0  # ticks that saw it
+
+
+_WATCH = _Watch()
+
+
+def _on_tick(signum: int, frame: Any) -> None:
+    watch = _WATCH
+    if not watch.active:
+        return
+    if watch.seen != watch.body:
+        watch.seen, watch.ticks = watch.body, 0
+    watch.ticks += 1
+    if watch.ticks > WATCH_TICKS:  # the first tick may come as the body starts: one more
+        raise CheckTimeout
 
 
 _ALARM_THREADS: dict[int, bool] = {}  # thread id -> whether bodies run under a timer there
@@ -1020,7 +1073,7 @@ def _alarm_ready(engine: Engine) -> bool:
         ready = hasattr(signal, "setitimer")
         if ready:
             try:
-                signal.signal(signal.SIGVTALRM, _on_alarm)
+                signal.signal(signal.SIGVTALRM, _on_tick)
             except ValueError:  # not the main thread (a language server's worker thread)
                 ready = False
         _ALARM_THREADS[ident] = ready
