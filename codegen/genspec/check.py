@@ -8,8 +8,9 @@ found to check, a body whose check ran out of time).
 
 Work is cut into units (a file, or a chunk of a big JSON Lines file) checked in order, by
 `--jobs` processes; findings are written as each unit finishes, so memory stays bounded at any
-input size. Only `argparse` is imported at module level: the CLI imports this module to build
-its parser, and `genspec --version` must stay fast.
+input size. Within a unit, `BodyChecker` is the per-body path (parse, validate, place). Only
+`argparse` and `dataclasses` are imported at module level: the CLI imports this module to build
+its parser, and `genspec validate one.json` must start fast.
 """
 
 from __future__ import annotations
