@@ -544,6 +544,22 @@ class ScanPositions:
     def _skip(self, offset: int) -> int:
         return _SKIP_WS(self.text, offset).end()  # type: ignore[union-attr]  # matches ""
 
+    def _end(self, offset: int) -> int:
+        """Where the value at `offset` ends. A string is skipped by finding its closing quote
+        (one not escaped: an even run of backslashes before it), not decoded: a long prompt
+        is not copied to be thrown away; other values go to the C scanner."""
+        text = self.text
+        if text[offset] != '"':
+            return int(_SCAN(text, offset)[1])
+        quote = text.find('"', offset + 1)
+        while True:
+            backslash = quote
+            while text[backslash - 1] == "\\":
+                backslash -= 1
+            if (quote - backslash) % 2 == 0:
+                return quote + 1
+            quote = text.find('"', quote + 1)
+
     def _member(self, offset: int, name: str, present: bool) -> tuple[int, int] | None:
         """(key offset, value offset) of the last member `name` of the object at `offset`;
         `present`: the member is known to exist."""
@@ -566,7 +582,7 @@ class ScanPositions:
                 colon = key_end if text[key_end] == ":" else skip(key_end)
                 value = colon + 1 if text[colon + 1] not in _JSON_SPACE else skip(colon + 1)
                 members[key] = (cursor, value)  # a later duplicate replaces it: the last counts
-                end = _SCAN(text, value)[1]
+                end = self._end(value)
                 cursor = end if text[end] not in _JSON_SPACE else skip(end)
                 if text[cursor] == ",":
                     cursor = skip(cursor + 1)
@@ -579,7 +595,7 @@ class ScanPositions:
             cursor = skip(offset + 1)
             starts = self._items[offset] = [-1 if text[cursor] == "]" else cursor]
         while len(starts) <= index and starts[-1] >= 0:  # scan only as far as asked
-            cursor = skip(_SCAN(text, starts[-1])[1])
+            cursor = skip(self._end(starts[-1]))
             starts.append(-1 if text[cursor] == "]" else skip(cursor + 1))
         return starts[index] if index < len(starts) and starts[index] >= 0 else None
 

@@ -54,6 +54,8 @@ def test_scan_positions_agree_with_the_position_parser(seed: int) -> None:
         '{"b": "a", "a": [{"a": 0}, {"a": 1}]}',  # as a string value, and in every item
         '{"a": 1, "b": {"c": {"a": 2}}, "c": 3}',  # below the member, and after it
         '{"a": 1,\n "a": {"b": [1, 2]}}',  # a duplicate: the last one counts
+        # strings ending in backslashes, escaped quotes: skipped to their real end
+        json.dumps({"a": "x\\", "b": 'q"\\"', "c": ["\\\\", '"', 3], "d": {"a": "\\"}}),
     ],
 )
 def test_scan_positions_are_not_fooled_by_the_same_spelling_elsewhere(text: str) -> None:
