@@ -538,7 +538,7 @@ def _units(paths: Sequence[str], stdin_name: str | None, *, allow_empty: bool) -
     seen: set[str] = set()
     for source in _expand(paths):
         if isinstance(source, Unreadable):
-            if not (allow_empty and source.message.startswith("no ")):
+            if not (allow_empty and source.nothing_found):
                 yield Unit(source.path, problem=source.message)
             continue
         if source == "-":
@@ -574,7 +574,7 @@ def _expand(paths: Sequence[str]) -> Iterator[str | Unreadable]:
             found = list(walk(raw))
             yield from found
             if not any(isinstance(f, str) for f in found):
-                yield Unreadable(raw, "no body files (.json, .jsonl) in this directory")
+                yield Unreadable(raw, "no body files (.json, .jsonl) in this directory", True)
         elif os.path.lexists(raw) or not has_magic(raw):
             yield raw  # a missing plain path is reported when it is read
         else:
@@ -588,7 +588,7 @@ def _expand(paths: Sequence[str]) -> Iterator[str | Unreadable]:
                     matched = True
                     yield match
             if not matched:
-                yield Unreadable(raw, "no files match this pattern")
+                yield Unreadable(raw, "no files match this pattern", True)
 
 
 def check_units(
