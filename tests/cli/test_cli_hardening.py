@@ -293,6 +293,9 @@ def test_nothing_found_is_an_error_unless_allowed(tmp_path: Path) -> None:
     assert allowed.returncode == 0
     assert "io-error" not in allowed.stdout
     assert "Checked 0 body(ies) in 0 file(s)" in allowed.stdout
+    missing = run("validate", "--allow-empty", "empty", "missing.json", cwd=tmp_path)
+    assert missing.returncode == 2  # allowing nothing found never hides a path that is not there
+    assert "missing.json: io-error [error] cannot read" in missing.stdout
 
 
 def test_extensions_match_in_any_case(tmp_path: Path) -> None:
