@@ -1,6 +1,7 @@
 """genspec.spark with 2 local workers against `genspec validate --jobs 2`, on the same file.
 
 Run: python bench/bench_spark.py [--bodies N]   (needs pyspark and Java 17: pip install '.[spark]')
+(bench/bench_cli.py runs it too, as its spark part.)
 
 The file is N bodies of the bench mix (bench/payloads.py) as JSON Lines in a temporary
 directory. Both count the same findings (checked); the Spark time includes its session start.
@@ -21,20 +22,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_cli import clean_env, tool, write_mix
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bodies", type=int, default=200_000)
-    args = parser.parse_args()
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        sys.exit("pyspark is not installed: pip install '.[spark]'")
+def spark_against_cli(bodies: int) -> bool:
+    """Both on one file of `bodies` bodies; False when their findings differ."""
+    from pyspark.sql import SparkSession
+
     from genspec.spark import check_json_lines
 
     with tempfile.TemporaryDirectory(prefix="genspec-bench-spark-") as tmp:
         path = Path(tmp) / "mix.jsonl"
-        size = write_mix(path, args.bodies)
-        print(f"bodies: {args.bodies:,} ({size / 1e6:.0f} MB)")
+        size = write_mix(path, bodies)
+        print(f"bodies: {bodies:,} ({size / 1e6:.0f} MB)")
 
         start = time.perf_counter()
         done = subprocess.run(
@@ -66,8 +63,19 @@ def main() -> int:
         if spark_count != cli_count:
             print(json.dumps({"cli": cli_count, "spark": spark_count}))
             print("FINDINGS DIFFER")
-            return 1
-    return 0
+            return False
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bodies", type=int, default=200_000)
+    args = parser.parse_args()
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        sys.exit("pyspark is not installed: pip install '.[spark]'")
+    return 0 if spark_against_cli(args.bodies) else 1
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ found to check, a body whose check ran out of time).
 
 Work is cut into units (a file, or a chunk of a big JSON Lines file) checked in order, by
 `--jobs` processes; findings are written as each unit finishes, so memory stays bounded at any
-input size. Only `argparse` is imported at module level: the CLI imports this module to build
-its parser, and `genspec --version` must stay fast.
+input size. Within a unit, `BodyChecker` is the per-body path (parse, validate, place). Only
+`argparse` and `dataclasses` are imported at module level: the CLI imports this module to build
+its parser, and `genspec validate one.json` must start fast.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
     from genspec.diagnostics import Diagnostic, LintModel
     from genspec.inputs import Unreadable
+    from genspec.jsonio import Positions, ScanPositions
     from genspec.rules import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILURE = 0, 1, 2
@@ -371,6 +373,9 @@ class Engine:
 
     def __init__(self, module: Any, schema_loader: Callable[[], Any], timeout: float) -> None:
         self.validate: Callable[[Any], list[Any]] = module.validate
+        # is_valid(x) == no error in validate(x) (constraints only, no advice): the cheap
+        # verdict a check that wants no warnings asks first (None: the module lacks it)
+        self.is_valid: Callable[[Any], bool] | None = getattr(module, "is_valid", None)
         self.rules: Mapping[str, Mapping[str, str]] = getattr(module, "RULES", {})
         self.timeout = timeout
         self._schema_loader = schema_loader
@@ -535,7 +540,7 @@ def _units(paths: Sequence[str], stdin_name: str | None, *, allow_empty: bool) -
     seen: set[str] = set()
     for source in _expand(paths):
         if isinstance(source, Unreadable):
-            if not (allow_empty and source.message.startswith("no ")):
+            if not (allow_empty and source.nothing_found):
                 yield Unit(source.path, problem=source.message)
             continue
         if source == "-":
@@ -571,7 +576,7 @@ def _expand(paths: Sequence[str]) -> Iterator[str | Unreadable]:
             found = list(walk(raw))
             yield from found
             if not any(isinstance(f, str) for f in found):
-                yield Unreadable(raw, "no body files (.json, .jsonl) in this directory")
+                yield Unreadable(raw, "no body files (.json, .jsonl) in this directory", True)
         elif os.path.lexists(raw) or not has_magic(raw):
             yield raw  # a missing plain path is reported when it is read
         else:
@@ -585,7 +590,7 @@ def _expand(paths: Sequence[str]) -> Iterator[str | Unreadable]:
                     matched = True
                     yield match
             if not matched:
-                yield Unreadable(raw, "no files match this pattern")
+                yield Unreadable(raw, "no files match this pattern", True)
 
 
 def check_units(
@@ -598,7 +603,8 @@ def check_units(
 ) -> Iterator[Diagnostic]:
     """Every wanted diagnostic of every unit, in input order, as units finish."""
     import itertools
-    from dataclasses import replace
+
+    from genspec.diagnostics import Diagnostic
 
     pending = iter(units)
     head = list(itertools.islice(pending, 2))
@@ -609,19 +615,35 @@ def check_units(
     if workers > 1 and not small:
         results = _parallel(units, spec, selection, workers, progress)
     else:
-        results = ((unit, check_unit(unit)) for unit in _counted(units, progress))
-    line_offset = 0
-    for unit, result in results:
+        results = ((unit, _rows(check_unit(unit))) for unit in _counted(units, progress))
+    shift = 0  # lines of the file's earlier chunks: chunks number their lines from 1
+    for unit, (rows, bodies, lines, read) in results:
         if unit.start == 0:
-            line_offset = 0
-            totals.files += result.read
-        totals.bodies += result.bodies
-        progress.advance(unit.size, result.bodies)
-        for diagnostic in result.diagnostics:
-            if line_offset and diagnostic.line >= 1:
-                diagnostic = replace(diagnostic, line=diagnostic.line + line_offset)
-            yield diagnostic
-        line_offset += result.lines
+            shift = 0
+            totals.files += read
+        totals.bodies += bodies
+        progress.advance(unit.size, bodies)
+        for r in rows:
+            line = r[1] + shift if shift and r[1] >= 1 else r[1]
+            yield Diagnostic(r[0], line, r[2], r[3], r[4], r[5], r[6], r[7])
+        shift += lines
+
+
+# What a unit's check sends back: its findings as plain tuples (Diagnostic's fields in order;
+# they cross the process boundary ten times faster than the dataclass), bodies, lines, read.
+Rows = tuple[list[tuple[Any, ...]], int, int, bool]
+
+
+def _rows(result: UnitResult) -> Rows:
+    rows = [
+        (d.path, d.line, d.col, d.rule_id, d.severity, d.message, d.instance_path, d.anchor)
+        for d in result.diagnostics
+    ]
+    return rows, result.bodies, result.lines, result.read
+
+
+def _check_unit_rows(unit: Unit) -> Rows:
+    return _rows(check_unit(unit))
 
 
 def _counted(units: Iterable[Unit], progress: _Progress) -> Iterator[Unit]:
@@ -641,7 +663,7 @@ def _cores() -> int:
 
 def _parallel(
     units: Iterable[Unit], spec: EngineSpec, selection: Selection, workers: int, progress: Any
-) -> Iterator[tuple[Unit, UnitResult]]:
+) -> Iterator[tuple[Unit, Rows]]:
     import collections
     import multiprocessing
     import sys
@@ -656,7 +678,7 @@ def _parallel(
             yield unit
 
     with context.Pool(workers, initializer=_install, initargs=(spec, selection)) as pool:
-        for result in pool.imap(check_unit, feed(), chunksize=1):
+        for result in pool.imap(_check_unit_rows, feed(), chunksize=1):
             yield queued.popleft(), result
 
 
@@ -710,8 +732,12 @@ def _skip_partial_line(handle: BinaryIO, start: int) -> None:
                 break
 
 
+def _place(d: Diagnostic) -> tuple[int, int, str]:
+    return d.line, d.col, d.rule_id
+
+
 def sorted_findings(found: list[Diagnostic]) -> list[Diagnostic]:
-    return sorted(found, key=lambda d: (d.line, d.col, d.rule_id))
+    return sorted(found, key=_place) if len(found) > 1 else found
 
 
 def _io_error(path: str, message: str) -> Diagnostic:
@@ -724,47 +750,54 @@ def check_stream(
     name: str, handle: BinaryIO, end: int, engine: Engine, selection: Selection, start: int = 0
 ) -> UnitResult:
     """A JSON Lines stream, line by line, each line bounded (the stream is not)."""
+    result = UnitResult()
+    checker = BodyChecker(engine, selection.wanted, lint=selection.lint)
+    try:
+        _check_lines(checker, name, handle, end, start, result)
+    finally:
+        checker.close()
+    return result
+
+
+def _check_lines(
+    checker: BodyChecker, name: str, handle: BinaryIO, end: int, start: int, result: UnitResult
+) -> None:
     from genspec.diagnostics import Diagnostic
     from genspec.jsonio import UTF8_BOM
 
-    result = UnitResult()
-    wanted = selection.wanted
+    wanted, check_line, out = checker.wanted, checker.line, result.diagnostics
+    readline = handle.readline
     position = handle.tell() if end >= 0 else 0
-    number = 0
+    number = bodies = 0
     while end < 0 or position < end:
-        raw = handle.readline(MAX_LINE_BYTES + 1)
+        raw = readline(MAX_LINE_BYTES + 1)
         if not raw:
             break
         position += len(raw)
         number += 1
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
             while True:  # skip the rest of the line, never holding it whole
-                piece = handle.readline(1024 * 1024)
+                piece = readline(1024 * 1024)
                 position += len(piece)
                 if not piece or piece.endswith(b"\n"):
                     break
             if wanted("line-too-large", "error"):
                 message = f"line longer than {MAX_LINE_BYTES} bytes: not checked"
-                result.diagnostics.append(
-                    Diagnostic(name, number, 1, "line-too-large", "error", message)
-                )
+                out.append(Diagnostic(name, number, 1, "line-too-large", "error", message))
             continue
         if number == 1 and start == 0 and raw.startswith(UTF8_BOM):
             if wanted("utf8-bom", "warning"):
                 message = "byte order mark: JSON text must not start with one"
-                result.diagnostics.append(Diagnostic(name, 1, 1, "utf8-bom", "warning", message))
+                out.append(Diagnostic(name, 1, 1, "utf8-bom", "warning", message))
             raw = raw[len(UTF8_BOM) :]
         raw = raw.removesuffix(b"\n").removesuffix(b"\r")
         if not raw.strip():  # blank lines (the trailing newline, mostly) carry no body
             continue
-        result.bodies += 1
-        result.diagnostics.extend(
-            sorted_findings(
-                _check_line(name, raw, number, engine, selection.wanted, lint=selection.lint)
-            )
-        )
-    result.lines = number
-    return result
+        bodies += 1
+        found = check_line(name, raw, number)
+        if found:
+            out += found
+    result.bodies, result.lines = bodies, number
 
 
 # --- documents: bytes to diagnostics ------------------------------------------------------------
@@ -799,39 +832,10 @@ def check_bytes(
             found.append(Diagnostic(name, 1, 1, "utf8-bom", "warning", message))
         data = data[len(UTF8_BOM) :]
     try:
-        text = decode_document(data).text
+        text = decode_document(data)
     except JsonInputError as exc:
         return found + _decode_failure(name, exc, wanted)
     return found + check_text(text, engine, wanted, lint=lint, name=name)
-
-
-def _check_line(
-    name: str,
-    raw: bytes,
-    number: int,
-    engine: Engine,
-    wanted: Callable[[str, str], bool],
-    *,
-    lint: bool,
-) -> list[Diagnostic]:
-    """One line of JSON Lines. The fast path: a line the fast parser reads exactly is parsed
-    once, in C, and only decoded and scanned for positions when it has findings."""
-    from dataclasses import replace
-
-    from genspec.jsonio import JsonInputError, ScanPositions, decode_document, loads_fast
-
-    if not wanted("duplicate-key", "warning"):  # the fast parser cannot see duplicate keys
-        clean, body = loads_fast(raw)
-        if clean:
-            unlocated = _wanted_findings(body, engine, wanted, lint=lint)
-            if not unlocated:
-                return []
-            return _placed(name, unlocated, ScanPositions(raw.decode("utf-8"), number))
-    try:
-        text = decode_document(raw).text
-    except JsonInputError as exc:
-        return _decode_failure(name, replace(exc, line=number), wanted)
-    return check_text(text, engine, wanted, lint=lint, first_line=number, name=name)
 
 
 def check_text(
@@ -844,49 +848,159 @@ def check_text(
     name: str = "",
 ) -> list[Diagnostic]:
     """Diagnostics for one body's text, reported under `name`."""
-    from genspec.diagnostics import Diagnostic
-    from genspec.jsonio import (
-        JsonInputError,
-        Positions,
-        ScanPositions,
-        loads_if_clean,
-        parse_with_positions,
-    )
-
-    clean, body = loads_if_clean(text)
-    positions: Positions | ScanPositions
-    found: list[Diagnostic] = []
-    if clean:
-        positions = ScanPositions(text, first_line)
-    else:  # the slow parser says what is wrong, and where
-        try:
-            body, positions = parse_with_positions(text, first_line=first_line)
-        except JsonInputError as exc:
-            if not wanted("invalid-json", "error"):
-                return []
-            return [Diagnostic(name, exc.line, exc.col, "invalid-json", "error", exc.message)]
-        found += _duplicate_keys(name, positions, wanted)
-    unlocated = _wanted_findings(body, engine, wanted, lint=lint)
-    return found + _placed(name, unlocated, positions) if unlocated else found
+    checker = BodyChecker(engine, wanted, lint=lint)
+    try:
+        return checker.text(text, name, first_line)
+    finally:
+        checker.close()
 
 
-def _placed(name: str, unlocated: list[Diagnostic], positions: Any) -> list[Diagnostic]:
-    """The findings with their file, line and column: the value at the instance path, or the
-    member name for an unknown member (and the lint checks about a key)."""
-    from genspec.diagnostics import KEY_ANCHORED, Diagnostic
+class BodyChecker:
+    """The per-body path of one process for one engine and selection, with what it calls bound
+    once (this module imports nothing at its top, see above; --select/--ignore answered once
+    per rule id): a clean body costs the parse, the validator and little else."""
 
-    placed = []
-    for d in unlocated:
-        if d.anchor:
-            line, col = positions.key_at(d.anchor)
-        elif d.rule_id in KEY_ANCHORED:
-            line, col = positions.key_at(d.instance_path)
-        else:
-            line, col = positions.value_at(d.instance_path)
-        placed.append(
-            Diagnostic(name, line, col, d.rule_id, d.severity, d.message, d.instance_path, d.anchor)
+    def __init__(self, engine: Engine, wanted: Callable[[str, str], bool], *, lint: bool) -> None:
+        import functools
+        import signal
+
+        from genspec import jsonio
+        from genspec.diagnostics import (
+            KEY_ANCHORED,
+            Diagnostic,
+            from_validator_error,
+            lint_body,
+            unlocated,
         )
-    return placed
+
+        self.engine, self.lint = engine, lint
+        self.wanted = functools.cache(wanted)  # rule ids and severities: a small, fixed set
+        self.fast = not self.wanted("duplicate-key", "warning")  # orjson cannot see duplicates
+        self.timed, self.armed = _alarm_ready(engine), False
+        # Without lint no warning is wanted: a body is_valid accepts has nothing to report, and
+        # is_valid skips the advice rules and every error message (most bodies are clean).
+        self.is_valid = None if lint else engine.is_valid
+        self.signal = signal
+        self.jsonio, self.Diagnostic, self.key_anchored = jsonio, Diagnostic, KEY_ANCHORED
+        self.from_validator_error, self.lint_body = from_validator_error, lint_body
+        self.unlocated = unlocated
+
+    def line(self, name: str, raw: bytes, number: int) -> list[Diagnostic]:
+        """One line of JSON Lines, sorted by place. The fast path: a line the fast parser
+        reads exactly is parsed once, in C, and only decoded and scanned for positions when
+        it has findings."""
+        from dataclasses import replace
+
+        jsonio = self.jsonio
+        if self.fast:
+            clean, body = jsonio.loads_fast(raw)
+            if clean:
+                unlocated = self.findings(body)
+                if not unlocated:
+                    return unlocated
+                positions = jsonio.ScanPositions(raw.decode("utf-8"), number, body)
+                return sorted_findings(self.placed(name, unlocated, positions))
+        try:
+            text = jsonio.decode_document(raw)
+        except jsonio.JsonInputError as exc:
+            return _decode_failure(name, replace(exc, line=number), self.wanted)
+        return sorted_findings(self.text(text, name, number))
+
+    def text(self, text: str, name: str, first_line: int = 1) -> list[Diagnostic]:
+        """Diagnostics for one body's text, reported under `name` (not sorted)."""
+        jsonio, wanted = self.jsonio, self.wanted
+        clean, body = jsonio.loads_if_clean(text)
+        positions: Positions | ScanPositions
+        found: list[Diagnostic] = []
+        if clean:
+            positions = jsonio.ScanPositions(text, first_line, body)
+        else:  # the slow parser says what is wrong, and where
+            try:
+                body, positions = jsonio.parse_with_positions(text, first_line=first_line)
+            except jsonio.JsonInputError as exc:
+                if not wanted("invalid-json", "error"):
+                    return []
+                return [
+                    self.Diagnostic(name, exc.line, exc.col, "invalid-json", "error", exc.message)
+                ]
+            found += _duplicate_keys(name, positions, wanted)
+        unlocated = self.findings(body)
+        return found + self.placed(name, unlocated, positions) if unlocated else found
+
+    def placed(self, name: str, unlocated: list[Diagnostic], positions: Any) -> list[Diagnostic]:
+        """The findings with their file, line and column: the value at the instance path, or
+        the member name for an unknown member (and the lint checks about a key)."""
+        make, key_anchored = self.Diagnostic, self.key_anchored
+        placed = []
+        for d in unlocated:
+            if d.anchor:
+                line, col = positions.key_at(d.anchor)
+            elif d.rule_id in key_anchored:
+                line, col = positions.key_at(d.instance_path)
+            else:
+                line, col = positions.value_at(d.instance_path)
+            placed.append(
+                make(name, line, col, d.rule_id, d.severity, d.message, d.instance_path, d.anchor)
+            )
+        return placed
+
+    def findings(self, body: Any) -> list[Diagnostic]:
+        """The validator's findings, then (lint) the lint-only ones, each once, wanted, not yet
+        located, under at most engine.timeout CPU seconds (see _Watch: `re` checks for signals
+        while it backtracks, so even a catastrophic pattern is stopped)."""
+        if not self.timed:
+            found = self._findings(body)
+        else:
+            if not self.armed:
+                self.arm()
+            watch = _WATCH
+            watch.body += 1
+            watch.active = True
+            try:
+                found = self._findings(body)
+            except CheckTimeout:
+                message = f"checking this body took more than {self.engine.timeout:g} s of CPU "
+                message += "(--timeout): a pattern that backtracks catastrophically?"
+                found = [self.unlocated("check-timeout", "error", message, "")]
+            finally:
+                watch.active = False
+        if not found:
+            return found
+        wanted = self.wanted
+        return [d for d in found if wanted(d.rule_id, d.severity)]
+
+    def arm(self) -> None:
+        """Start the CPU timer's ticks (once per checker, not once per body: a timer set and
+        cleared around every body cost two system calls each)."""
+        interval = self.engine.timeout / WATCH_TICKS
+        self.signal.setitimer(self.signal.ITIMER_VIRTUAL, interval, interval)
+        self.armed = True
+
+    def close(self) -> None:
+        """Stop the ticks (the entry points call this when their bodies are done)."""
+        if self.armed:
+            self.signal.setitimer(self.signal.ITIMER_VIRTUAL, 0)
+            self.armed = False
+
+    def _findings(self, body: Any) -> list[Diagnostic]:
+        engine, lint, is_valid = self.engine, self.lint, self.is_valid
+        try:
+            if is_valid is not None and is_valid(body):
+                return []
+            errors = engine.validate(body)
+        except CheckTimeout:
+            raise
+        except Exception as exc:  # a validator bug must not hide the other files' results
+            return [self.unlocated("internal-error", "error", f"validator failed: {exc!r}", "")]
+        if not errors and not lint:
+            return []
+        view = engine.view() if (lint or _has_unexpected_member(errors)) else None
+        convert = self.from_validator_error
+        found = [convert(error, view) for error in errors]
+        if lint and view is not None:
+            unexpected = {d.anchor for d in found if d.anchor}
+            found += self.lint_body(body, view, unexpected)
+        return list(dict.fromkeys(found))  # one rule failing on two keywords at one place: once
 
 
 def _duplicate_keys(
@@ -913,11 +1027,35 @@ def _duplicate_keys(
 
 
 class CheckTimeout(Exception):
-    """A body's check took more CPU time than --timeout (raised from a SIGVTALRM handler)."""
+    """A body's check took more CPU time than --timeout (raised from the SIGVTALRM handler)."""
 
 
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise CheckTimeout
+WATCH_TICKS = 10  # a body is stopped after 10 to 11 ticks of timeout/10: 1x to 1.1x --timeout
+
+
+class _Watch:
+    """The body under check, as the CPU timer's tick sees it: the timer ticks every
+    timeout/WATCH_TICKS CPU seconds while a checker runs, and the tick that finds one body
+    still active after WATCH_TICKS earlier ticks raises CheckTimeout in it."""
+
+    body = 0  # bodies started: a new number means a new body
+    active = False  # a body's check is running (ticks between bodies do nothing)
+    seen = -1  # the body the last ticks saw
+    ticks = 0  # ticks that saw it
+
+
+_WATCH = _Watch()
+
+
+def _on_tick(signum: int, frame: Any) -> None:
+    watch = _WATCH
+    if not watch.active:
+        return
+    if watch.seen != watch.body:
+        watch.seen, watch.ticks = watch.body, 0
+    watch.ticks += 1
+    if watch.ticks > WATCH_TICKS:  # the first tick may come as the body starts: one more
+        raise CheckTimeout
 
 
 _ALARM_THREADS: dict[int, bool] = {}  # thread id -> whether bodies run under a timer there
@@ -926,63 +1064,23 @@ _ALARM_THREADS: dict[int, bool] = {}  # thread id -> whether bodies run under a 
 def _alarm_ready(engine: Engine) -> bool:
     """Whether bodies run under a CPU timer here (installing our handler on first use:
     only the main thread of a process receives signals)."""
-    import threading
+    import _thread  # not threading: its import costs start-up, and an id is all we need
 
     if engine.timeout <= 0:
         return False
-    ident = threading.get_ident()
+    ident = _thread.get_ident()
     ready = _ALARM_THREADS.get(ident)
     if ready is None:
         import signal
 
-        ready = hasattr(signal, "setitimer") and ident == threading.main_thread().ident
+        ready = hasattr(signal, "setitimer")
         if ready:
-            signal.signal(signal.SIGVTALRM, _on_alarm)
+            try:
+                signal.signal(signal.SIGVTALRM, _on_tick)
+            except ValueError:  # not the main thread (a language server's worker thread)
+                ready = False
         _ALARM_THREADS[ident] = ready
     return ready
-
-
-def _wanted_findings(
-    body: Any, engine: Engine, wanted: Callable[[str, str], bool], *, lint: bool
-) -> list[Diagnostic]:
-    """The validator's findings, then (lint) the lint-only ones, each once, not yet located,
-    under at most engine.timeout CPU seconds (a SIGVTALRM timer: `re` checks for signals while
-    it backtracks, so even a catastrophic pattern is stopped)."""
-    import signal
-
-    from genspec.diagnostics import unlocated
-
-    if not _alarm_ready(engine):
-        return [d for d in _findings(body, engine, lint=lint) if wanted(d.rule_id, d.severity)]
-    signal.setitimer(signal.ITIMER_VIRTUAL, engine.timeout)
-    try:
-        found = _findings(body, engine, lint=lint)
-    except CheckTimeout:
-        message = f"checking this body took more than {engine.timeout:g} s of CPU (--timeout): "
-        message += "a pattern that backtracks catastrophically?"
-        found = [unlocated("check-timeout", "error", message, "")]
-    finally:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-    return [d for d in found if wanted(d.rule_id, d.severity)]
-
-
-def _findings(body: Any, engine: Engine, *, lint: bool) -> list[Diagnostic]:
-    from genspec.diagnostics import from_validator_error, lint_body, unlocated
-
-    try:
-        errors = engine.validate(body)
-    except CheckTimeout:
-        raise
-    except Exception as exc:  # a validator bug must not hide the other files' results
-        return [unlocated("internal-error", "error", f"validator failed: {exc!r}", "")]
-    if not errors and not lint:
-        return []
-    view = engine.view() if (lint or _has_unexpected_member(errors)) else None
-    found = [from_validator_error(error, view) for error in errors]
-    if lint and view is not None:
-        unexpected = {d.anchor for d in found if d.anchor}
-        found += lint_body(body, view, unexpected)
-    return list(dict.fromkeys(found))  # a rule failing on two keywords at one place: say it once
 
 
 def _has_unexpected_member(errors: list[Any]) -> bool:

@@ -9,7 +9,6 @@ for `FEATURE_SWITCHES`, which records what the documentation says in prose only.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -122,6 +121,8 @@ def schema_rule_id(keyword: str) -> str:
 def closest_name(name: str, candidates: set[str]) -> str | None:
     """The spec's name `name` was probably meant to be: same letters ignoring case and `_`, else
     the nearest by difflib."""
+    import difflib  # only for a name that is not the spec's: most runs never get here
+
     folded = {re.sub(r"[_\-]", "", c).lower(): c for c in candidates}
     exact = folded.get(re.sub(r"[_\-]", "", name).lower())
     if exact is not None:

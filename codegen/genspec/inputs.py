@@ -27,6 +27,7 @@ class Unreadable:
 
     path: str
     message: str
+    nothing_found: bool = False  # an empty directory or an unmatched glob (--allow-empty)
 
 
 def _kind(mode: int) -> str:

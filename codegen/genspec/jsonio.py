@@ -1,8 +1,13 @@
 """Strict JSON reading and atomic file writing: the one place genspec turns bytes into JSON.
 
-Strict means what the Leonardo API and JSON Schema mean by JSON: no NaN/Infinity, no duplicate
-keys silently collapsed, valid UTF-8, bounded nesting. Every failure is a `JsonInputError`
-carrying a line and column, never a traceback.
+Strict means what the Leonardo API and JSON Schema mean by JSON: no NaN/Infinity, valid UTF-8,
+bounded nesting, duplicate keys never collapsed unnoticed (refused by `loads_strict`, listed by
+`parse_with_positions`). Every failure is a `JsonInputError` with its kind (syntax or encoding)
+and a line and column (0 when unknown, e.g. an unreadable file), never a traceback.
+
+Three readers, fastest first: `loads_fast` (orjson, when installed, for lines the CLI checks in
+bulk), `loads_if_clean` (the C `json`), `parse_with_positions` (ours, for documents with
+something to report); `ScanPositions` places findings in a clean document without a full parse.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,6 +147,8 @@ def load_file(path: str | os.PathLike[str], *, limit: int = MAX_DOCUMENT_BYTES) 
 
 def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:
     """Replace `path` with `content` at once: readers see the old file or the new, never half."""
+    import tempfile  # only writers need it (and its imports): `genspec validate` never writes
+
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode("utf-8") if isinstance(content, str) else content
@@ -175,27 +181,19 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:
 # It is only run on documents that have something to report; clean ones take `loads_if_clean`.
 
 
-@dataclass(frozen=True)
-class DecodedDocument:
-    """A file's text, and whether a UTF-8 byte order mark was dropped from its start."""
-
-    text: str
-    had_bom: bool
-
-
-def decode_document(data: bytes) -> DecodedDocument:
-    """Turn a file's bytes into text, refusing empty, binary and non-UTF-8 input with a position."""
+def decode_document(data: bytes) -> str:
+    """A file's text (a UTF-8 byte order mark dropped), refusing empty, binary and non-UTF-8
+    input with a position."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise JsonInputError("file is UTF-16 encoded: JSON must be UTF-8", 1, 1, ENCODING)
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
         raise JsonInputError("binary file (NUL byte): not a JSON document", line, 1, ENCODING)
-    had_bom = data.startswith(UTF8_BOM)
     text = decode_utf8(data)
     if not text.strip():
         raise JsonInputError("empty document: expected a JSON object", 1, 1)
-    return DecodedDocument(text, had_bom)
+    return text
 
 
 def _reject_non_finite_float(literal: str) -> float:
@@ -514,6 +512,7 @@ _SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type] 
 _SCAN_KEY = json.decoder.scanstring  # type: ignore[attr-defined]  # (string, end) after a quote
 _SKIP_WS = _WHITESPACE.match
 _JSON_SPACE = " \t\n\r"
+_UNKNOWN: Any = object()  # ScanPositions without the parsed document
 
 
 class ScanPositions:
@@ -521,11 +520,21 @@ class ScanPositions:
     already known to be strict JSON: only the objects and arrays on each pointer's path are
     walked, every other value is skipped by the C scanner. A clean body with findings costs a
     fraction of `parse_with_positions`; the answers are the same (the last of duplicate members,
-    the deepest existing ancestor of a missing member)."""
+    the deepest existing ancestor of a missing member).
 
-    def __init__(self, text: str, first_line: int = 1) -> None:
+    Given `value` (the document already parsed), the walk also knows which members and items
+    exist: a missing one stops it at once, and a member whose spelling occurs once in the rest
+    of the text is found by a string search instead of a scan."""
+
+    def __init__(self, text: str, first_line: int = 1, value: Any = _UNKNOWN) -> None:
         self.text = text
         self.first_line = first_line
+        self.value = value
+        self.plain = "\\" not in text  # no escape anywhere: see _member
+        # Scanned once per document, however many findings ask: object offset -> member name ->
+        # (key offset, value offset); array offset -> item offsets so far (-1 once complete).
+        self._members: dict[int, dict[str, tuple[int, int]]] = {}
+        self._items: dict[int, list[int]] = {}
 
     def line_col(self, offset: int) -> tuple[int, int]:
         text = self.text
@@ -535,53 +544,83 @@ class ScanPositions:
     def _skip(self, offset: int) -> int:
         return _SKIP_WS(self.text, offset).end()  # type: ignore[union-attr]  # matches ""
 
-    def _member(self, offset: int, name: str) -> tuple[int, int] | None:
-        """(key offset, value offset) of the last member `name` of the object at `offset`."""
-        text, skip, found = self.text, self._skip, None
-        # Without a backslash in the text, a later duplicate would be spelled `"name"` exactly:
-        # when that spelling does not come again, the first match is the last one.
-        literal = None if "\\" in text else json.dumps(name, ensure_ascii=False)
-        cursor = skip(offset + 1)
-        if text[cursor] == "}":
-            return None
+    def _end(self, offset: int) -> int:
+        """Where the value at `offset` ends. A string is skipped by finding its closing quote
+        (one not escaped: an even run of backslashes before it), not decoded: a long prompt
+        is not copied to be thrown away; other values go to the C scanner."""
+        text = self.text
+        if text[offset] != '"':
+            return int(_SCAN(text, offset)[1])
+        quote = text.find('"', offset + 1)
         while True:
-            key, key_end = _SCAN_KEY(text, cursor + 1)
-            colon = key_end if text[key_end] == ":" else skip(key_end)
-            value = colon + 1 if text[colon + 1] not in _JSON_SPACE else skip(colon + 1)
-            end = _SCAN(text, value)[1]
-            if key == name:
-                found = (cursor, value)
-                if literal is not None and text.find(literal, end) < 0:
-                    return found
-            cursor = end if text[end] not in _JSON_SPACE else skip(end)
-            if text[cursor] == "}":
-                return found
-            cursor = skip(cursor + 1)  # past the ','
+            backslash = quote
+            while text[backslash - 1] == "\\":
+                backslash -= 1
+            if (quote - backslash) % 2 == 0:
+                return quote + 1
+            quote = text.find('"', quote + 1)
+
+    def _member(self, offset: int, name: str, present: bool) -> tuple[int, int] | None:
+        """(key offset, value offset) of the last member `name` of the object at `offset`;
+        `present`: the member is known to exist."""
+        text, skip = self.text, self._skip
+        if present and self.plain:
+            # Without a backslash in the text, the member is spelled `"name"` exactly (a name
+            # that needs an escape cannot be there): when that spelling comes once from here
+            # on, it is the member's.
+            literal = f'"{name}"'
+            first = text.find(literal, offset)
+            if text.find(literal, first + 1) < 0:
+                colon = skip(first + len(literal))
+                return first, skip(colon + 1)
+        members = self._members.get(offset)
+        if members is None:
+            members = self._members[offset] = {}
+            cursor = skip(offset + 1)
+            while text[cursor] != "}":
+                key, key_end = _SCAN_KEY(text, cursor + 1)
+                colon = key_end if text[key_end] == ":" else skip(key_end)
+                value = colon + 1 if text[colon + 1] not in _JSON_SPACE else skip(colon + 1)
+                members[key] = (cursor, value)  # a later duplicate replaces it: the last counts
+                end = self._end(value)
+                cursor = end if text[end] not in _JSON_SPACE else skip(end)
+                if text[cursor] == ",":
+                    cursor = skip(cursor + 1)
+        return members.get(name)
 
     def _item(self, offset: int, index: int) -> int | None:
         text, skip = self.text, self._skip
-        cursor = skip(offset + 1)
-        if text[cursor] == "]":
-            return None
-        for _ in range(index):
-            cursor = skip(_SCAN(text, cursor)[1])
-            if text[cursor] == "]":
-                return None
-            cursor = skip(cursor + 1)
-        return cursor
+        starts = self._items.get(offset)
+        if starts is None:
+            cursor = skip(offset + 1)
+            starts = self._items[offset] = [-1 if text[cursor] == "]" else cursor]
+        while len(starts) <= index and starts[-1] >= 0:  # scan only as far as asked
+            cursor = skip(self._end(starts[-1]))
+            starts.append(-1 if text[cursor] == "]" else skip(cursor + 1))
+        return starts[index] if index < len(starts) and starts[index] >= 0 else None
 
     def _walk(self, pointer: str) -> tuple[int, int]:
         """(key offset or -1, value offset) of the deepest existing node along `pointer`."""
         key_offset, offset = -1, self._skip(0)
+        current, known = self.value, self.value is not _UNKNOWN
         for token in split_pointer(pointer):
             char = self.text[offset : offset + 1]
             if char == "{":
-                member = self._member(offset, token)
+                if known:
+                    if token not in current:
+                        break
+                    current = current[token]
+                member = self._member(offset, token, known)
                 if member is None:
                     break
                 key_offset, offset = member
             elif char == "[" and token.isdigit():
-                item = self._item(offset, int(token))
+                index = int(token)
+                if known:
+                    if index >= len(current):
+                        break
+                    current = current[index]
+                item = self._item(offset, index)
                 if item is None:
                     break
                 key_offset, offset = -1, item

@@ -158,6 +158,7 @@ class JsonLinesRenderer:
         pass
 
 
+@functools.lru_cache(maxsize=256)  # one file's findings come together: its URI is made once
 def _artifact_uri(path: str) -> str:
     """A SARIF `uri`: relative paths stay relative (with /), absolute ones become file: URIs."""
     pure = PurePath(path)

@@ -71,14 +71,13 @@ class _Checker:
         if check._STATE.get("selection") != self.selection or "engine" not in check._STATE:
             check._install(self.spec, self.selection)
         engine, selection = check._STATE["engine"], self.selection
+        checker = check.BodyChecker(engine, selection.wanted, lint=selection.lint)
         for path, number, text in items:
             if text is None or (lines and not text.strip()):
                 continue
             raw = text.encode("utf-8", "surrogatepass")
-            found = check._check_line(
-                path, raw, number, engine, selection.wanted, lint=selection.lint
-            )
-            for d in check.sorted_findings(found):
+            found = checker.line(path, raw, number)
+            for d in found:
                 # str(): a Severity enum member would not unpickle on the JVM side
                 yield (
                     d.path,

@@ -15,7 +15,6 @@ build their parser.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -106,6 +105,8 @@ def cache_dir() -> Path:
 def _compiler_fingerprint() -> bytes:
     """genspec's own sources and templates by name, size and mtime: a reinstalled or edited
     compiler means a new key (stat only: a cache hit must stay cheap)."""
+    import hashlib  # here, not at the top: the CLI imports this module to build its parser
+
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted([*package.glob("*.py"), *package.glob("templates/*.jinja")]):
@@ -116,6 +117,7 @@ def _compiler_fingerprint() -> bytes:
 
 def cache_key(schema_bytes: bytes) -> str:
     """The schema's bytes, genspec's version and compiler, and the bytecode format."""
+    import hashlib
     import importlib.util
 
     from genspec import __version__
@@ -128,6 +130,8 @@ def cache_key(schema_bytes: bytes) -> str:
 
 
 def _first_line(key: str, body: bytes) -> bytes:
+    import hashlib
+
     return f"{CACHE_MAGIC} key={key} sha256={hashlib.sha256(body).hexdigest()}\n".encode()
 
 

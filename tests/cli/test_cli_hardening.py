@@ -256,6 +256,26 @@ def test_catastrophic_backtracking_is_stopped_by_the_time_limit(tmp_path: Path) 
     assert done.returncode == 2
 
 
+def test_the_time_limit_is_per_body_on_every_line_of_json_lines(tmp_path: Path) -> None:
+    """One stuck line is stopped and reported; the lines around it, whose CPU time adds up to
+    far more than the limit, are each checked in full."""
+    schema = {"type": "object", "properties": {"name": {"type": "string", "pattern": "^(a+)+$"}}}
+    write(tmp_path / "s.schema.json", json.dumps(schema))
+    fine, wrong = json.dumps({"name": "aaa"}), json.dumps({"name": 5})
+    lines = [fine] * 30000 + [json.dumps({"name": "a" * 32 + "b"}), wrong] + [fine] * 30000
+    write(tmp_path / "mixed.jsonl", "\n".join([*lines, wrong]) + "\n")
+    done = run(
+        "validate", "--schema", "s.schema.json", "--timeout", "0.05", "mixed.jsonl", cwd=tmp_path
+    )
+    found = [line.split(" ")[:2] for line in done.stdout.splitlines()[:-1]]
+    assert found == [
+        ["mixed.jsonl:30001:1:", "check-timeout"],
+        ["mixed.jsonl:30002:10:", "schema-type"],
+        [f"mixed.jsonl:{len(lines) + 1}:10:", "schema-type"],
+    ]
+    assert done.returncode == 2
+
+
 # --- nothing passes on nothing, names, --strict -----------------------------------------------
 
 
@@ -273,6 +293,9 @@ def test_nothing_found_is_an_error_unless_allowed(tmp_path: Path) -> None:
     assert allowed.returncode == 0
     assert "io-error" not in allowed.stdout
     assert "Checked 0 body(ies) in 0 file(s)" in allowed.stdout
+    missing = run("validate", "--allow-empty", "empty", "missing.json", cwd=tmp_path)
+    assert missing.returncode == 2  # allowing nothing found never hides a path that is not there
+    assert "missing.json: io-error [error] cannot read" in missing.stdout
 
 
 def test_extensions_match_in_any_case(tmp_path: Path) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import pty
+import random
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from genspec.check import CHUNK_BYTES, MAX_LINE_BYTES
 
@@ -113,3 +115,64 @@ def test_progress_goes_to_a_terminal_stderr_only(tmp_path: Path) -> None:
             os.close(leader)
         assert (b"genspec: " in seen and b"bodies" in seen) == expect, seen
         assert b"genspec: " not in done.stdout  # never on stdout
+
+
+def _mutations(body: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """A copy of `body` with a few members replaced, dropped or added (nested ones too)."""
+    body = json.loads(json.dumps(body))
+    for _ in range(rng.randint(1, 3)):
+        nested = [v for v in body.values() if isinstance(v, dict)]
+        target = rng.choice(nested) if nested and rng.random() < 0.3 else body
+        odd = rng.choice([None, -1, 9, 1000, 1.5, "x", "é ü", True, [], {"a": 1}])
+        if rng.random() < 0.5 and target:
+            target[rng.choice(sorted(target))] = odd
+        elif rng.random() < 0.5 and target:
+            del target[rng.choice(sorted(target))]
+        else:
+            target[rng.choice(["numImages", "Seed", "prompt", "ultra", "ünknown"])] = odd
+    return body
+
+
+def test_a_body_is_placed_alike_alone_and_on_any_line_of_a_big_jsonl(tmp_path: Path) -> None:
+    """The JSON Lines path (fast parser, chunks in two processes, line numbers shifted across
+    chunks) reports each body's findings exactly as a .json file holding that body alone."""
+    rng = random.Random(29)
+    examples = sorted((Path(__file__).resolve().parents[2] / "spec" / "examples").glob("*/*.json"))
+    bodies = []
+    for example in examples:
+        body = json.loads(example.read_text(encoding="utf-8"))
+        bodies.append(body)
+        if isinstance(body, dict):
+            bodies += [_mutations(body, rng) for _ in range(2)]
+    filler = json.dumps({"prompt": "a lighthouse at dusk, oil painting, " * 8})
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    lines: list[str] = []
+    where: dict[int, str] = {}  # line number -> the .json file holding that body
+    spread = max(1, (CHUNK_BYTES * 2 // len(filler)) // len(bodies))  # across three chunks
+    for index, body in enumerate(bodies):
+        lines += [filler] * spread
+        text = json.dumps(body, ensure_ascii=rng.random() < 0.5)
+        lines.append(text)
+        name = f"body-{index:03d}.json"
+        (alone / name).write_text(text, encoding="utf-8")
+        where[len(lines)] = name
+    (tmp_path / "all.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    for command in ("validate", "lint"):  # validate reads lines with the fast parser
+        streamed = _records(command, "all.jsonl", cwd=tmp_path)
+        by_file: dict[str, list[dict[str, Any]]] = {}
+        for record in _records(command, "alone", cwd=tmp_path):
+            by_file.setdefault(Path(record["path"]).name, []).append(record)
+        expected = [
+            {**record, "path": "all.jsonl", "line": number}
+            for number, name in where.items()
+            for record in by_file.get(name, [])
+        ]
+        assert len(expected) > 100  # the mutations do break rules
+        assert streamed == expected
+
+
+def _records(command: str, path: str, *, cwd: Path) -> list[dict[str, Any]]:
+    done = genspec(command, "--format", "jsonl", "--quiet", "--jobs", "2", path, cwd=cwd)
+    return [json.loads(line) for line in done.stdout.splitlines()]

@@ -114,10 +114,10 @@ def test_decode_refuses_what_is_not_utf8_text(
     assert (caught.value.line, caught.value.col) == place
 
 
-def test_decode_notes_a_bom_and_drops_it() -> None:
-    decoded = decode_document(b'\xef\xbb\xbf{"a": 1}')
-    assert decoded.had_bom
-    assert decoded.text == '{"a": 1}'
+def test_decode_drops_a_bom_so_the_body_parses() -> None:
+    text = decode_document(b'\xef\xbb\xbf{"a": 1}')
+    assert text == '{"a": 1}'
+    assert parse_with_positions(text)[0] == {"a": 1}
 
 
 def test_loads_strict_keeps_its_contract() -> None:

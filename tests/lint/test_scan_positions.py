@@ -39,11 +39,32 @@ def test_scan_positions_agree_with_the_position_parser(seed: int) -> None:
     value = _drawn(rng)
     text = json.dumps(value, indent=rng.choice([None, 0, 2]), ensure_ascii=rng.random() < 0.5)
     _, exact = parse_with_positions(text, first_line=7)
-    fast = ScanPositions(text, 7)
-    # existing pointers, and missing ones below them (the deepest existing ancestor is used)
-    for pointer in [*_pointers(value), "/missing", "/a/missing/deeper", "/0/9"]:
-        assert fast.value_at(pointer) == exact.value_at(pointer), (text, pointer)
-        assert fast.key_at(pointer) == exact.key_at(pointer), (text, pointer)
+    # without the parsed value, and with it (missing members skipped, unique spellings found)
+    for fast in (ScanPositions(text, 7), ScanPositions(text, 7, json.loads(text))):
+        # existing pointers, and missing ones below them (the deepest existing ancestor is used)
+        for pointer in [*_pointers(value), "/missing", "/a/missing/deeper", "/0/9"]:
+            assert fast.value_at(pointer) == exact.value_at(pointer), (text, pointer)
+            assert fast.key_at(pointer) == exact.key_at(pointer), (text, pointer)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"b": {"a": 1}, "a": 2}',  # the name spelled first inside an earlier member
+        '{"b": "a", "a": [{"a": 0}, {"a": 1}]}',  # as a string value, and in every item
+        '{"a": 1, "b": {"c": {"a": 2}}, "c": 3}',  # below the member, and after it
+        '{"a": 1,\n "a": {"b": [1, 2]}}',  # a duplicate: the last one counts
+        # strings ending in backslashes, escaped quotes: skipped to their real end
+        json.dumps({"a": "x\\", "b": 'q"\\"', "c": ["\\\\", '"', 3], "d": {"a": "\\"}}),
+    ],
+)
+def test_scan_positions_are_not_fooled_by_the_same_spelling_elsewhere(text: str) -> None:
+    value = json.loads(text)
+    _, exact = parse_with_positions(text)
+    fast = ScanPositions(text, 1, value)
+    for pointer in [*_pointers(value), "/a/missing", "/b/a/deeper"]:
+        assert fast.value_at(pointer) == exact.value_at(pointer), pointer
+        assert fast.key_at(pointer) == exact.key_at(pointer), pointer
 
 
 def test_scan_positions_use_the_last_of_duplicate_members() -> None:
