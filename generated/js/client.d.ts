@@ -67,7 +67,8 @@ export interface ClientOptions {
   /** Defaults to process.env.LEONARDO_API_KEY. */
   apiKey?: string;
   baseUrl?: string;
-  /** Per attempt; an attempt that takes longer is aborted (Timeout) and not retried. */
+  /** The deadline of a whole call, retries and waits included: an attempt still running then is
+   * aborted (Timeout, not retried), and no retry wait ends past it. */
   timeoutMs?: number;
   maxRetries?: number;
   backoffMs?: number;

@@ -115,6 +115,23 @@ test("a slow answer times out through an AbortSignal and is not retried", async 
   assert.equal(seen.length, 1);
 });
 
+test("timeoutMs bounds the whole call: a retry wait past the deadline is not taken", async () => {
+  // Each 503 asks for a 1 s wait; with 1.5 s for the call, one retry fits and a second does not.
+  const busy = [503, { "retry-after": "1" }, { error: "busy" }];
+  script = [busy, busy, busy, busy];
+  await assert.rejects(client({ timeoutMs: 1500, maxRetries: 3 }).createGeneration(BODY), ServerError);
+  assert.equal(seen.length, 2);
+  script = [];
+});
+
+test("timeoutMs bounds the whole call: a retry gets only the time left", async () => {
+  // Two slow 503s: the first takes 700 ms of the call's 1 s, the retry is aborted at the deadline.
+  script = [[503, {}, { error: "busy" }, 700], [503, {}, { error: "busy" }, 700], OK];
+  await assert.rejects(client({ timeoutMs: 1000, maxRetries: 3 }).createGeneration(BODY), Timeout);
+  assert.equal(seen.length, 2);
+  script = [];
+});
+
 test("a refused connection is retried, then reported without the key", async () => {
   const closed = createServer();
   await new Promise((resolve) => closed.listen(0, "127.0.0.1", resolve));

@@ -4,7 +4,9 @@
 // 429 and 5xx answers are retried (Retry-After honoured up to MAX_RETRY_AFTER_MS, else
 // exponential jittered backoff), and so are failed connections, where a repeat is safe: always
 // for GET and the presigned upload, for a POST to the API only when it never reached the server.
-// A timeout aborts the attempt through an AbortSignal and is not retried. Answers are read
+// timeoutMs is the deadline of a whole call, retries and waits included (as the Python client's
+// timeout): each attempt gets the time left through an AbortSignal (Timeout, not retried), and
+// a wait that would end past the deadline is not taken (the last error is thrown). Answers are read
 // tolerantly: a 2xx is never turned into an exception for a value the spec does not list.
 // The API key lives in a private field: it is never in an error, a log line, JSON or
 // util.inspect output, and never sent anywhere but the API (not to the presigned upload URL).
@@ -390,9 +392,10 @@ export class LeonardoClient {
   }
 
   async #call(request) {
+    const deadline = Date.now() + this.timeoutMs;
     for (let retries = 0; ; retries++) {
-      const outcome = await this.#attempt(request);
-      const delay = this.#delay(request, outcome, retries);
+      const outcome = await this.#attempt(request, deadline);
+      const delay = this.#delay(request, outcome, retries, deadline);
       if (delay === null) {
         if (outcome.error) throw outcome.error;
         return outcome;
@@ -401,7 +404,12 @@ export class LeonardoClient {
     }
   }
 
-  #delay(request, outcome, retries) {
+  #delay(request, outcome, retries, deadline) {
+    const delay = this.#retryDelay(request, outcome, retries);
+    return delay !== null && Date.now() + delay < deadline ? delay : null;
+  }
+
+  #retryDelay(request, outcome, retries) {
     if (retries >= this.maxRetries) return null;
     const error = outcome.error;
     if (error instanceof ConnectionFailed) {
@@ -436,10 +444,13 @@ export class LeonardoClient {
     return headers;
   }
 
-  async #attempt(request) {
+  async #attempt(request, deadline) {
     const { signal } = request;
+    const left = deadline - Date.now();
+    const passed = () => new Timeout(`the call's deadline (timeoutMs ${this.timeoutMs}) passed`);
+    if (left <= 0) return { error: passed() };
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Timeout(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    const timer = setTimeout(() => controller.abort(passed()), left);
     const forward = () => controller.abort(signal.reason);
     signal?.addEventListener("abort", forward, { once: true });
     let answered = false;
