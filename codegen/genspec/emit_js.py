@@ -22,7 +22,7 @@ JSON carried).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -411,17 +411,7 @@ class ObjectMembersEmitter(KeywordEmitter):
             case ir.Properties(children=children) if len(children) > self.SMALL:
                 with own_members(code, x):
                     code(f"const v = {x}[k];")
-                    arms = {}
-                    for name, child in children.items():
-                        call = emitter.errors_call(
-                            child,
-                            "v",
-                            f"p + {pointer_suffix(name)}",
-                            ctx,
-                            at=child.location.rsplit("/", 1)[0],
-                        )
-                        arms[name] = [call] if call else []
-                    name_switch(code, arms, "continue;")
+                    member_errors_switch(children, ctx, code)
             case ir.Properties(children=children):
                 for name, child in children.items():
                     member, where = f"{x}[{js_literal(name)}]", f"p + {pointer_suffix(name)}"
@@ -468,17 +458,7 @@ class ObjectMembersEmitter(KeywordEmitter):
             code(f"const v = {x}[k];")
             if extra is not None and patterns:
                 code("let hit = false;")
-            arms = {}
-            for name, child in table.items():
-                call = emitter.errors_call(
-                    child,
-                    "v",
-                    f"p + {pointer_suffix(name)}",
-                    ctx,
-                    at=child.location.rsplit("/", 1)[0],
-                )
-                arms[name] = [call] if call else []
-            name_switch(code, arms, "continue;")
+            member_errors_switch(table, ctx, code)
             for pattern, child in patterns:
                 with code.block(f"if ({emitter.pattern_test(pattern, 'k')})"):
                     if extra is not None:
@@ -514,6 +494,22 @@ def own_members(code: JsCode, var: str) -> Iterator[None]:
     with code.block(f"for (const k in {var})"):
         code(f"if (!hop.call({var}, k)) continue;")
         yield
+
+
+def member_errors_switch(members: Mapping[str, Node], ctx: Ctx, code: JsCode) -> None:
+    """Inside a loop over the own members `k` (value `v`): each named member's errors, by a
+    switch on the name; a member with nothing to report continues the loop."""
+    arms = {}
+    for name, child in members.items():
+        call = ctx.emitter.errors_call(
+            child,
+            "v",
+            f"p + {pointer_suffix(name)}",
+            ctx,
+            at=child.location.rsplit("/", 1)[0],
+        )
+        arms[name] = [call] if call else []
+    name_switch(code, arms, "continue;")
 
 
 def name_switch(code: JsCode, arms: dict[str, list[str]], settled: str) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -354,14 +354,7 @@ class ObjectMembersEmitter(KeywordEmitter):
         x = ctx.var
         props_map = props.children if props else {}
         if extra is None and not patterns and len(props_map) <= SMALL_PROPERTIES:
-            for name, child in props_map.items():
-                if emitter.is_trivial(child):
-                    continue
-                value = f"{x}[{py_literal(name)}]"
-                fails = emitter.valid_expr(child, value, ALL_CATEGORIES).negate()
-                present = TRUE if name in ctx.present else compare(lit(name), "in", x)
-                with code.block(f"if {all_of([present, fails])}:"):
-                    code("return False")
+            _inline_member_checks(props_map, ctx, code)
             return
         table, regex_patterns, exclusive = plan.member_table(props_map, patterns)
         key, value = emitter.fresh("key", code), emitter.fresh("value", code)
@@ -373,16 +366,7 @@ class ObjectMembersEmitter(KeywordEmitter):
             with code.block(f"if not {x}.keys() <= {known}:"):
                 code("return False")
             if len(table) <= SMALL_PROPERTIES:
-                # Few members: a lookup per member beats a call per value (profile, guidance
-                # mix: the items of arrays of small closed objects).
-                for name, child in table.items():
-                    if emitter.is_trivial(child):
-                        continue
-                    value = f"{x}[{py_literal(name)}]"
-                    fails = emitter.valid_expr(child, value, ALL_CATEGORIES).negate()
-                    present = TRUE if name in ctx.present else compare(lit(name), "in", x)
-                    with code.block(f"if {all_of([present, fails])}:"):
-                        code("return False")
+                _inline_member_checks(table, ctx, code)
                 return
             with code.block(f"for {key}, {value} in {x}.items():"):
                 with code.block(f"if not {emitter.dispatch_table(table, where)}[{key}]({value}):"):
@@ -533,6 +517,21 @@ class ObjectMembersEmitter(KeywordEmitter):
                 # As python-jsonschema: the members whose value the subschema accepts.
                 check = emitter.valid_expr(child, "_v", ALL_CATEGORIES)
                 code(f"ev.update(_k for _k, _v in {ctx.var}.items() if {check})")
+
+
+def _inline_member_checks(members: Mapping[str, Node], ctx: Context, code: Code) -> None:
+    """`return False` when a present member's value fails its subschema, one test per member:
+    for few members a lookup per member beats a call per value (profile, guidance mix: the
+    items of arrays of small closed objects)."""
+    emitter, x = ctx.emitter, ctx.var
+    for name, child in members.items():
+        if emitter.is_trivial(child):
+            continue
+        value = f"{x}[{py_literal(name)}]"
+        fails = emitter.valid_expr(child, value, ALL_CATEGORIES).negate()
+        present = TRUE if name in ctx.present else compare(lit(name), "in", x)
+        with code.block(f"if {all_of([present, fails])}:"):
+            code("return False")
 
 
 def _members_location(props: ir.Properties | None, patterns: ir.PatternProperties | None) -> str:
