@@ -160,6 +160,19 @@ def build_server(*, isolated: bool = False) -> Any:
     def document(uri: str) -> Any:
         return server.workspace.get_text_document(uri)
 
+    def model_and_cursor(doc: Any, position: Any) -> tuple[Any, Any, int] | None:
+        """For hover and completion: the schema model of `doc`'s project, what the cursor is
+        in, and the offset of the body it is in (a .jsonl line); None where nothing applies."""
+        from genspec.editor import cursor_at
+
+        project = project_for(doc)
+        model = project.engine.view()
+        if model is None or not project.wants(doc.path):
+            return None
+        text, base = _body_at(doc, position)
+        cursor = cursor_at(text, doc.offset_at_position(position) - base)
+        return None if cursor is None else (model, cursor, base)
+
     def findings(doc: Any) -> list[Diagnostic]:
         from genspec.editor import lint_document
 
@@ -234,16 +247,15 @@ def build_server(*, isolated: bool = False) -> Any:
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams) -> types.Hover | None:
-        from genspec.editor import cursor_at, hover_markdown
+        from genspec.editor import hover_markdown
         from genspec.render import default_rules_base
 
         doc = document(params.text_document.uri)
-        model = project_for(doc).engine.view()
-        if model is None or not project_for(doc).wants(doc.path):
+        at = model_and_cursor(doc, params.position)
+        if at is None:
             return None
-        text, base = _body_at(doc, params.position)
-        cursor = cursor_at(text, doc.offset_at_position(params.position) - base)
-        if cursor is None or not cursor.in_object or cursor.key is None:
+        model, cursor, _ = at
+        if not cursor.in_object or cursor.key is None:
             return None
         rules_base = project_for(doc).rules_base or default_rules_base()
         markdown = hover_markdown(model, cursor.path, cursor.key, rules_base)
@@ -257,16 +269,13 @@ def build_server(*, isolated: bool = False) -> Any:
         types.CompletionOptions(trigger_characters=['"', ":"]),
     )
     def completion(params: types.CompletionParams) -> types.CompletionList | None:
-        from genspec.editor import completions, cursor_at
+        from genspec.editor import completions
 
         doc = document(params.text_document.uri)
-        model = project_for(doc).engine.view()
-        if model is None or not project_for(doc).wants(doc.path):
+        at = model_and_cursor(doc, params.position)
+        if at is None:
             return None
-        text, base = _body_at(doc, params.position)
-        cursor = cursor_at(text, doc.offset_at_position(params.position) - base)
-        if cursor is None:
-            return None
+        model, cursor, base = at
         items = []
         for found in completions(model, cursor):
             edit = None

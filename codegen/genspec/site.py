@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
+from genspec.templating import html_environment
+
 if TYPE_CHECKING:
     from genspec.diagnostics import LintModel
     from genspec.ir import Node
@@ -184,14 +186,7 @@ def schema_keyword_rules() -> list[tuple[str, str]]:
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("genspec", "templates/site"),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = html_environment()
     env.filters["script_json"] = script_json
     return env
 

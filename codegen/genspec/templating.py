@@ -1,7 +1,8 @@
-"""The one Jinja environment every generated file is rendered with, and the do-not-edit header.
+"""The Jinja environments every generated file is rendered with, and the do-not-edit header.
 
-Templates emit Python: nothing is HTML-escaped; instead every schema value goes through the
-`py` filter (`py_literal`) and every name we make through `ident` (`py_identifier`).
+Code templates (templates/): nothing is HTML-escaped; instead every schema value goes through
+the `py` filter (`py_literal`) and every name we make through `ident` (`py_identifier`).
+The site's templates (templates/site/) are HTML: autoescaped, from `html_environment()`.
 """
 
 from __future__ import annotations
@@ -17,19 +18,29 @@ from genspec.literals import py_comment, py_identifier, py_literal
 REGENERATE = "genspec generate"
 
 
-@cache
-def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("genspec", "templates"),
+def _environment(folder: str, *, autoescape: bool) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("genspec", folder),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,
+        autoescape=autoescape,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = _environment("templates", autoescape=False)
     env.filters["py"] = py_literal
     env.filters["ident"] = py_identifier
     return env
+
+
+@cache
+def html_environment() -> jinja2.Environment:
+    """The site's pages: every value HTML-escaped unless a filter marks it safe."""
+    return _environment("templates/site", autoescape=True)
 
 
 def render(template: str, **context: Any) -> str:
