@@ -372,10 +372,20 @@ class Engine:
     """The validator to run, the schema behind it (loaded only when a check needs it)."""
 
     def __init__(self, module: Any, schema_loader: Callable[[], Any], timeout: float) -> None:
+        from functools import partial
+
         self.validate: Callable[[Any], list[Any]] = module.validate
         # is_valid(x) == no error in validate(x) (constraints only, no advice): the cheap
         # verdict a check that wants no warnings asks first (None: the module lacks it)
         self.is_valid: Callable[[Any], bool] | None = getattr(module, "is_valid", None)
+        # ... and then its errors alone: the advice it would also compute is dropped anyway.
+        self.errors: Callable[[Any], list[Any]] = module.validate
+        code = getattr(module.validate, "__code__", None)
+        if (
+            code is not None
+            and "advice" in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+        ):
+            self.errors = partial(module.validate, advice=False)
         self.rules: Mapping[str, Mapping[str, str]] = getattr(module, "RULES", {})
         self.timeout = timeout
         self._schema_loader = schema_loader
@@ -985,9 +995,12 @@ class BodyChecker:
     def _findings(self, body: Any) -> list[Diagnostic]:
         engine, lint, is_valid = self.engine, self.lint, self.is_valid
         try:
-            if is_valid is not None and is_valid(body):
+            if is_valid is None:
+                errors = engine.validate(body)
+            elif is_valid(body):
                 return []
-            errors = engine.validate(body)
+            else:
+                errors = engine.errors(body)
         except CheckTimeout:
             raise
         except Exception as exc:  # a validator bug must not hide the other files' results
