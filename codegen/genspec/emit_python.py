@@ -1068,8 +1068,9 @@ class PythonEmitter:
     of the spec renames nothing elsewhere.
     """
 
-    def __init__(self, schema_ir: ir.SchemaIR) -> None:
+    def __init__(self, schema_ir: ir.SchemaIR, *, native: bool = False) -> None:
         self.ir = schema_ir
+        self.native = native  # laid out for mypyc: see `native_dispatch`
         self.inlining = plan.Inlining()
         self.names = plan.Names(TEMPLATE_NAMES)
         self.constants: dict[tuple[str, str], str] = {}  # (role, source) -> constant name
