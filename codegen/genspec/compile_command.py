@@ -1,4 +1,5 @@
-"""`genspec compile SCHEMA.json -o OUT.py`: any draft 2020-12 schema to a standalone validator."""
+"""`genspec compile SCHEMA.json -o OUT.py`: any draft 2020-12 schema to a standalone validator
+(a Python module, an ES module, or a native extension module built with mypyc)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
     parser.add_argument("-o", "--output", required=True, help="where to write the module")
     parser.add_argument(
         "--target",
-        choices=("python", "js"),
+        choices=("python", "js", "native"),
         default="python",
-        help="python (a .py module, default) or js (an ES module, .mjs)",
+        help="python (a .py module, default), js (an ES module, .mjs) or native (a C "
+        "extension module built with mypyc, e.g. validator.so; needs genspec[native] and a C "
+        "compiler)",
     )
     parser.add_argument(
         "--resource",
@@ -66,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc) if exc.line == 0 else f"{args.schema}:{exc}", 2)
     if args.target == "js":
         return _run_js(args, schema, resources, fail)
+    if args.target == "native":
+        return _run_native(args, schema, resources, fail)
     try:
         source = compile_schema(
             schema,
@@ -105,5 +110,30 @@ def _run_js(args: argparse.Namespace, schema: Any, resources: dict[str, Any], fa
         write_atomic(args.output, source)
     except OSError as exc:
         return int(fail(f"cannot write {args.output}: {exc.strerror}", 2))
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _run_native(args: argparse.Namespace, schema: Any, resources: dict[str, Any], fail: Any) -> int:
+    from genspec.ir import SchemaError
+    from genspec.native import NativeBuildError, build_native, module_name, native_source
+
+    name, output = Path(args.schema).name, Path(args.output)
+    try:
+        module_name(output)  # a bad file name is refused before the compile, not after it
+        source = native_source(
+            schema,
+            source=name,
+            command=f"genspec compile {name} --target native -o {output.name}",
+            resources=resources,
+        )
+    except NativeBuildError as exc:
+        return int(fail(str(exc), 2))
+    except SchemaError as exc:
+        return int(fail(f"{args.schema}: {exc}", 1))
+    try:
+        build_native(source, output)
+    except NativeBuildError as exc:
+        return int(fail(str(exc), 2))
     print(f"wrote {args.output}")
     return 0
