@@ -47,7 +47,9 @@ class NativeBuildError(Exception):
 
 # Run by the build's own interpreter in the temporary directory: mypyc turns the modules named
 # on its command line into C, setuptools compiles that in place. `--config-file=` keeps any
-# user's mypy configuration out; `--no-user-cfg` their ~/.pydistutils.cfg.
+# user's mypy configuration out; `--no-user-cfg` their ~/.pydistutils.cfg. An empty literal
+# (`for name in ():`, for `required: []`) is valid code mypy cannot give an element type:
+# `var-annotated` off lets it be Any.
 _SETUP_SCRIPT = """\
 import sys
 
@@ -57,7 +59,10 @@ from mypyc.build import mypycify
 setuptools.setup(
     name="genspec_native",
     ext_modules=mypycify(
-        ["--config-file=", *sys.argv[1:]], opt_level="3", debug_level="0", target_dir="build"
+        ["--config-file=", "--disable-error-code=var-annotated", *sys.argv[1:]],
+        opt_level="3",
+        debug_level="0",
+        target_dir="build",
     ),
     script_args=["--no-user-cfg", "build_ext", "--inplace"],
 )
@@ -249,11 +254,12 @@ def refuse_recursion(schema_ir: SchemaIR) -> None:
             record, child = edge
             if child.index in active:
                 cycle = [*through[active[child.index] :], record]
-                ref = next(r for r in cycle if isinstance(r, Ref))  # only a $ref goes back up
+                # A cycle goes through a $ref (structure only goes deeper): name the last one.
+                ref = next(r for r in reversed(cycle) if isinstance(r, Ref))
                 target = ref.target.location or "/"
                 raise SchemaError(
                     ref.location,
-                    f"the schema is recursive (this $ref to {target!r} is on a cycle); a native "
+                    f"the schema is recursive (this $ref to {target!r} closes a cycle); a native "
                     "module has no recursion limit, so a deeply nested instance would crash the "
                     "process: compile recursive schemas with --target python",
                     "$ref",
