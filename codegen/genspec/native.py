@@ -129,7 +129,9 @@ def check_toolchain() -> None:
     configured = os.environ.get("CC")
     command = configured if configured is not None else sysconfig.get_config_var("CC") or ""
     compiler = (shlex.split(command) or [""])[0]
-    if not compiler or shutil.which(compiler) is None:
+    # On Windows Python's build configuration names no compiler: setuptools finds MSVC itself.
+    unnamed = configured is None and not compiler and sys.platform == "win32"
+    if not unnamed and (not compiler or shutil.which(compiler) is None):
         where = "$CC" if configured is not None else "Python's build configuration (sysconfig CC)"
         raise NativeBuildError(
             f"no C compiler: {compiler or 'nothing'!r} (from {where}) is not an executable; "
@@ -178,6 +180,8 @@ def _check_destination(output: Path) -> None:
         raise NativeBuildError(f"cannot write {output}: it is a directory")
     if not output.parent.is_dir():
         raise NativeBuildError(f"cannot write {output}: no directory {output.parent}")
+    if not os.access(output.parent, os.W_OK | os.X_OK):  # said now, not after the build
+        raise NativeBuildError(f"cannot write {output}: {output.parent} is not writable")
 
 
 def _build(work: Path, sources: Mapping[str, str]) -> list[Path]:
