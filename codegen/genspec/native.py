@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from genspec.ir import Keyword, Node, Ref, SchemaError, SchemaIR, keyword_children
+from genspec.ir import Keyword, Node, Ref, SchemaError, SchemaIR, keyword_children, lower
 
 __all__ = [
     "NativeBuildError",
@@ -92,7 +92,6 @@ def native_source(
 ) -> str:
     """`compile_schema(..., native=True)`, refusing a recursive schema (SchemaError)."""
     from genspec.compiler import compile_schema, run_deep
-    from genspec.ir import lower
 
     text = compile_schema(schema, source=source, command=command, resources=resources, native=True)
     # Checked already by compile_schema: this lowering is only for the shape of the graph.
@@ -104,6 +103,7 @@ def module_name(output: Path) -> str:
     """The module name `output` gives (the file name before its first dot), checked."""
     name, dot, rest = output.name.partition(".")
     suffix = dot + rest
+    # Not `.abi3.so`: mypyc's C uses CPython's full API, so the module fits this Python only.
     suffixes = [s for s in importlib.machinery.EXTENSION_SUFFIXES if ".abi3." not in s]
     if suffix not in suffixes:
         raise NativeBuildError(
@@ -190,7 +190,8 @@ def _build(work: Path, sources: Mapping[str, str]) -> list[Path]:
     for name, text in sources.items():
         (work / f"{name}.py").write_text(text, encoding="utf-8")
         files.append(f"{name}.py")
-    env = {k: v for k, v in os.environ.items() if k not in ("MYPYPATH", "PYTHONPATH")}
+    # PYTHONPATH stays (it may be where mypyc is found); MYPYPATH would add stubs to the check.
+    env = {k: v for k, v in os.environ.items() if k != "MYPYPATH"}
     env["MYPY_CACHE_DIR"] = str(work / ".mypy_cache")
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     command = [sys.executable, "-c", _SETUP_SCRIPT, *files]
