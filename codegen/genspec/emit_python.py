@@ -450,12 +450,7 @@ class ObjectMembersEmitter(KeywordEmitter):
         emitter, x = ctx.emitter, ctx.var
         key, value = emitter.fresh("key", code), emitter.fresh("value", code)
         names = list(table)
-        index = emitter.named(
-            where,
-            "INDEX",
-            "{" + ", ".join(f"{py_literal(n)}: {i}" for i, n in enumerate(names)) + "}",
-            annotation="Final[dict[str, int]]",
-        )
+        index = emitter.index_table(table, where)
         closed = exclusive and not regex_patterns and extra is not None
         closed = closed and extra.child.boolean is False  # type: ignore[union-attr]
         with code.block(f"for {key}, {value} in {x}.items():"):
@@ -476,28 +471,38 @@ class ObjectMembersEmitter(KeywordEmitter):
             self._rest(ctx, code, regex_patterns, extra, key, value, hit)
 
     def _native_tree(
-        self, ctx: Context, code: Code, members: list[Node], number: str, value: str, first: int
+        self,
+        ctx: Context,
+        code: Code,
+        members: list[Node],
+        number: str,
+        value: str,
+        first: int,
+        report: bool = False,
     ) -> None:
-        """`return False` when member `number` (known to be in first..first+len-1) fails."""
+        """Member `number` (known to be in first..first+len-1) checked: `return False` when it
+        fails, or (`report`) its errors reported under `_key`."""
         if len(members) > 3:
             half = len(members) // 2
             with code.block(f"if {number} < {first + half}:"):
-                self._native_tree(ctx, code, members[:half], number, value, first)
+                self._native_tree(ctx, code, members[:half], number, value, first, report)
             with code.block("else:"):
-                self._native_tree(ctx, code, members[half:], number, value, first + half)
+                self._native_tree(ctx, code, members[half:], number, value, first + half, report)
             return
         for offset, child in enumerate(members):
             test = f"{number} == {first + offset}"
-            header = (
-                "else:" if offset == len(members) - 1 else f"{'elif' if offset else 'if'} {test}:"
-            )
+            last = offset == len(members) - 1
+            header = "else:" if last else f"{'elif' if offset else 'if'} {test}:"
             with code.block(header) if len(members) > 1 else nullcontext():
                 if ctx.emitter.is_trivial(child):
                     code("pass")
-                    continue
-                fails = ctx.emitter.valid_expr(child, value, ALL_CATEGORIES).negate()
-                with code.block(f"if {fails}:"):
-                    code("return False")
+                elif report:  # a `false` member is placed at the object, as errors_call says
+                    at = child.location.rsplit("/", 1)[0]
+                    code(ctx.emitter.errors_call(child, value, key_var="_key", at=at))
+                else:
+                    fails = ctx.emitter.valid_expr(child, value, ALL_CATEGORIES).negate()
+                    with code.block(f"if {fails}:"):
+                        code("return False")
 
     def condition(self, kw: Any, ctx: Context) -> Expr | None:
         if not isinstance(kw, ir.Properties):
@@ -578,12 +583,19 @@ class ObjectMembersEmitter(KeywordEmitter):
         emitter = ctx.emitter
         with code.block(f"for _key, _value in {ctx.var}.items():"):
             # The fast check first: the path tuple is only built for a member that fails.
-            code(f"_check = {emitter.dispatch_table(table, where)}.get(_key)")
-            with code.block("if _check is not None:"):
-                with code.block("if not _check(_value):"):
-                    reports = emitter.errors_table(table, where)
-                    code(f"{reports}[_key](_value, (*path, _key), out)")
-                code("continue")
+            if emitter.native:
+                code(f"_i = {emitter.index_table(table, where)}.get(_key, -1)")
+                with code.block("if _i >= 0:"):
+                    members = list(table.values())
+                    self._native_tree(ctx, code, members, "_i", "_value", 0, report=True)
+                    code("continue")
+            else:
+                code(f"_check = {emitter.dispatch_table(table, where)}.get(_key)")
+                with code.block("if _check is not None:"):
+                    with code.block("if not _check(_value):"):
+                        reports = emitter.errors_table(table, where)
+                        code(f"{reports}[_key](_value, (*path, _key), out)")
+                    code("continue")
             if extra is not None and regex_patterns:
                 code("_hit = False")
             for pattern, child in regex_patterns:
@@ -1216,6 +1228,11 @@ class PythonEmitter:
             f"{py_literal(name)}: {self.valid_function(child)}" for name, child in children.items()
         )
         return self.named(location, "VALID", "{" + entries + "}")
+
+    def index_table(self, children: dict[str, Node], location: str) -> str:
+        """name -> member number, for the native layout's dispatch (see `_native_statements`)."""
+        entries = ", ".join(f"{py_literal(name)}: {i}" for i, name in enumerate(children))
+        return self.named(location, "INDEX", "{" + entries + "}", "Final[dict[str, int]]")
 
     def errors_table(self, children: dict[str, Node], location: str) -> str:
         """name -> reporting function, for members known to fail their fast check (a `false`
