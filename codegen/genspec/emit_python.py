@@ -36,7 +36,20 @@ from genspec.ir import Node
 from genspec.jsonvalue import TYPE_KINDS, is_number
 from genspec.literals import Expression, py_comment, py_fstring, py_literal
 from genspec.pointer import escape_token
-from genspec.pyexpr import FALSE, TRUE, Atom, Expr, IfElse, Not, all_of, any_of, call, compare, lit
+from genspec.pyexpr import (
+    FALSE,
+    OR,
+    TRUE,
+    Atom,
+    Expr,
+    IfElse,
+    Not,
+    all_of,
+    any_of,
+    call,
+    compare,
+    lit,
+)
 from genspec.pylayout import NestedCall
 
 
@@ -359,6 +372,9 @@ class ObjectMembersEmitter(KeywordEmitter):
         table, regex_patterns, exclusive = plan.member_table(props_map, patterns)
         key, value = emitter.fresh("key", code), emitter.fresh("value", code)
         rejects_rest = extra is not None and extra.child.boolean is False
+        if emitter.native and table:
+            self._native_statements(ctx, code, table, regex_patterns, exclusive, extra, where)
+            return
         if table and exclusive and rejects_rest and not regex_patterns:
             # A closed object: one set comparison finds an unknown member before any value
             # is checked, and then every member has a checker.
@@ -387,21 +403,106 @@ class ObjectMembersEmitter(KeywordEmitter):
             hit = emitter.fresh("hit", code)
             if extra is not None:
                 code(f"{hit} = {'False' if exclusive or not table else f'{check} is not None'}")
-            for pattern, child in regex_patterns:
-                with code.block(f"if {emitter.pattern_test(pattern, key, child.location)}:"):
-                    if extra is not None:
-                        code(f"{hit} = True")
-                    if not emitter.is_trivial(child):
-                        test = emitter.valid_expr(child, value, ALL_CATEGORIES)
-                        with code.block(f"if {test.negate()}:"):
-                            code("return False")
-            if extra is not None and not emitter.is_trivial(extra.child):
-                unmatched: list[Expr] = [Not(Atom(hit))]
-                if not rejects_rest:
-                    test = emitter.valid_expr(extra.child, value, ALL_CATEGORIES)
-                    unmatched.append(test.negate())
-                with code.block(f"if {all_of(unmatched)}:"):
+            self._rest(ctx, code, regex_patterns, extra, key, value, hit)
+
+    @staticmethod
+    def _rest(
+        ctx: Context,
+        code: Code,
+        regex_patterns: list[tuple[str, Node]],
+        extra: ir.AdditionalProperties | None,
+        key: str,
+        value: str,
+        hit: str,
+    ) -> None:
+        """A member outside the table: the regex patterns, then additionalProperties."""
+        emitter = ctx.emitter
+        for pattern, child in regex_patterns:
+            with code.block(f"if {emitter.pattern_test(pattern, key, child.location)}:"):
+                if extra is not None:
+                    code(f"{hit} = True")
+                if not emitter.is_trivial(child):
+                    test = emitter.valid_expr(child, value, ALL_CATEGORIES)
+                    with code.block(f"if {test.negate()}:"):
+                        code("return False")
+        if extra is not None and not emitter.is_trivial(extra.child):
+            unmatched: list[Expr] = [Not(Atom(hit))]
+            if extra.child.boolean is not False:
+                test = emitter.valid_expr(extra.child, value, ALL_CATEGORIES)
+                unmatched.append(test.negate())
+            with code.block(f"if {all_of(unmatched)}:"):
+                code("return False")
+
+    def _native_statements(
+        self,
+        ctx: Context,
+        code: Code,
+        table: dict[str, Node],
+        regex_patterns: list[tuple[str, Node]],
+        exclusive: bool,
+        extra: ir.AdditionalProperties | None,
+        where: str,
+    ) -> None:
+        """The members for mypyc: a table of member numbers (`_INDEX_`), then a binary tree of
+        integer tests calling each member's check directly. A table of functions costs a Python
+        call per value in compiled code; native calls and native int compares cost almost
+        nothing, and an unknown member shows as -1, so a closed object needs no set test."""
+        emitter, x = ctx.emitter, ctx.var
+        key, value = emitter.fresh("key", code), emitter.fresh("value", code)
+        names = list(table)
+        index = emitter.index_table(table, where)
+        closed = exclusive and not regex_patterns and extra is not None
+        closed = closed and extra.child.boolean is False  # type: ignore[union-attr]
+        with code.block(f"for {key}, {value} in {x}.items():"):
+            number = emitter.fresh("i", code)
+            code(f"{number} = {index}.get({key}, -1)")
+            if closed:
+                with code.block(f"if {number} < 0:"):
                     code("return False")
+                self._native_tree(ctx, code, [table[n] for n in names], number, value, 0)
+                return
+            with code.block(f"if {number} >= 0:"):
+                self._native_tree(ctx, code, [table[n] for n in names], number, value, 0)
+                if exclusive:
+                    code("continue")
+            hit = emitter.fresh("hit", code)
+            if extra is not None:
+                code(f"{hit} = {'False' if exclusive else f'{number} >= 0'}")
+            self._rest(ctx, code, regex_patterns, extra, key, value, hit)
+
+    def _native_tree(
+        self,
+        ctx: Context,
+        code: Code,
+        members: list[Node],
+        number: str,
+        value: str,
+        first: int,
+        report: bool = False,
+    ) -> None:
+        """Member `number` (known to be in first..first+len-1) checked: `return False` when it
+        fails, or (`report`) its errors reported under `_key`."""
+        if len(members) > 3:
+            half = len(members) // 2
+            with code.block(f"if {number} < {first + half}:"):
+                self._native_tree(ctx, code, members[:half], number, value, first, report)
+            with code.block("else:"):
+                self._native_tree(ctx, code, members[half:], number, value, first + half, report)
+            return
+        for offset, child in enumerate(members):
+            test = f"{number} == {first + offset}"
+            last = offset == len(members) - 1
+            header = "else:" if last else f"{'elif' if offset else 'if'} {test}:"
+            with code.block(header) if len(members) > 1 else nullcontext():
+                if ctx.emitter.is_trivial(child):
+                    code("pass")
+                elif report:  # a `false` member is placed at the object, as errors_call says
+                    at = child.location.rsplit("/", 1)[0]
+                    code(ctx.emitter.errors_call(child, value, key_var="_key", at=at))
+                else:
+                    fails = ctx.emitter.valid_expr(child, value, ALL_CATEGORIES).negate()
+                    with code.block(f"if {fails}:"):
+                        code("return False")
 
     def condition(self, kw: Any, ctx: Context) -> Expr | None:
         if not isinstance(kw, ir.Properties):
@@ -482,12 +583,19 @@ class ObjectMembersEmitter(KeywordEmitter):
         emitter = ctx.emitter
         with code.block(f"for _key, _value in {ctx.var}.items():"):
             # The fast check first: the path tuple is only built for a member that fails.
-            code(f"_check = {emitter.dispatch_table(table, where)}.get(_key)")
-            with code.block("if _check is not None:"):
-                with code.block("if not _check(_value):"):
-                    reports = emitter.errors_table(table, where)
-                    code(f"{reports}[_key](_value, (*path, _key), out)")
-                code("continue")
+            if emitter.native:
+                code(f"_i = {emitter.index_table(table, where)}.get(_key, -1)")
+                with code.block("if _i >= 0:"):
+                    members = list(table.values())
+                    self._native_tree(ctx, code, members, "_i", "_value", 0, report=True)
+                    code("continue")
+            else:
+                code(f"_check = {emitter.dispatch_table(table, where)}.get(_key)")
+                with code.block("if _check is not None:"):
+                    with code.block("if not _check(_value):"):
+                        reports = emitter.errors_table(table, where)
+                        code(f"{reports}[_key](_value, (*path, _key), out)")
+                    code("continue")
             if extra is not None and regex_patterns:
                 code("_hit = False")
             for pattern, child in regex_patterns:
@@ -512,11 +620,11 @@ class ObjectMembersEmitter(KeywordEmitter):
                 code(f"ev.update({ctx.var}.keys() & {names})")
             case ir.PatternProperties(children=pairs):
                 tests = any_of(emitter.pattern_test(p, "_k", c.location) for p, c in pairs)
-                code(f"ev.update(_k for _k in {ctx.var} if {tests})")
+                code(f"ev.update(_k for _k in {ctx.var} if {tests.within(OR)})")
             case ir.AdditionalProperties(child=child):
                 # As python-jsonschema: the members whose value the subschema accepts.
                 check = emitter.valid_expr(child, "_v", ALL_CATEGORIES)
-                code(f"ev.update(_k for _k, _v in {ctx.var}.items() if {check})")
+                code(f"ev.update(_k for _k, _v in {ctx.var}.items() if {check.within(OR)})")
 
 
 def _inline_member_checks(members: Mapping[str, Node], ctx: Context, code: Code) -> None:
@@ -630,7 +738,7 @@ class UnevaluatedEmitter(KeywordEmitter):
         if own_unevaluated:  # the members its subschema accepts (python-jsonschema's reading)
             members = f"{ctx.var}.items()" if self.members else f"enumerate({ctx.var})"
             check = ctx.emitter.valid_expr(kw.child, "_v", ALL_CATEGORIES)
-            code(f"ev.update(_k for _k, _v in {members} if {check})")
+            code(f"ev.update(_k for _k, _v in {members} if {check.within(OR)})")
 
 
 class UnevaluatedPropertiesEmitter(UnevaluatedEmitter):
@@ -704,7 +812,7 @@ class ContainsEmitter(KeywordEmitter):
     def _count(self, kw: ir.Contains, ctx: Context, code: Code) -> str:
         count, item = ctx.emitter.fresh("count", code), ctx.emitter.fresh("item", code)
         check = ctx.emitter.valid_expr(kw.child, item, ALL_CATEGORIES)
-        code(f"{count} = sum(1 for {item} in {ctx.var} if {check})")
+        code(f"{count} = sum(1 for {item} in {ctx.var} if {check.within(OR)})")
         return count
 
     def _passes(self, kw: ir.Contains, count: str) -> Expr:
@@ -745,7 +853,7 @@ class ContainsEmitter(KeywordEmitter):
 
     def annotations(self, kw: ir.Contains, ctx: Context, code: Code, own: bool) -> None:
         check = ctx.emitter.valid_expr(kw.child, "_item", ALL_CATEGORIES)
-        code(f"ev.update(_i for _i, _item in enumerate({ctx.var}) if {check})")
+        code(f"ev.update(_i for _i, _item in enumerate({ctx.var}) if {check.within(OR)})")
 
 
 # ---- in-place applicators -----------------------------------------------------------------------
@@ -1092,7 +1200,7 @@ class PythonEmitter:
         """
         return f"_{stem}{code.depth}"
 
-    def named(self, location: str, role: str, source: str) -> str:
+    def named(self, location: str, role: str, source: str, annotation: str = "") -> str:
         """A module constant holding `source`, named from the schema place that needs it."""
         key = (role, source)
         if key not in self.constants:
@@ -1100,7 +1208,7 @@ class PythonEmitter:
             self.constants[key] = name
             # Dispatch tables name validator functions, so they are defined after them.
             lines = self.table_lines if role in ("VALID", "ERRORS") else self.constant_lines
-            lines.append(f"{name} = {source}")
+            lines.append(f"{name}{': ' + annotation if annotation else ''} = {source}")
         return self.constants[key]
 
     def regex(self, pattern: str, location: str) -> str:
@@ -1120,6 +1228,11 @@ class PythonEmitter:
             f"{py_literal(name)}: {self.valid_function(child)}" for name, child in children.items()
         )
         return self.named(location, "VALID", "{" + entries + "}")
+
+    def index_table(self, children: dict[str, Node], location: str) -> str:
+        """name -> member number, for the native layout's dispatch (see `_native_statements`)."""
+        entries = ", ".join(f"{py_literal(name)}: {i}" for i, name in enumerate(children))
+        return self.named(location, "INDEX", "{" + entries + "}", "Final[dict[str, int]]")
 
     def errors_table(self, children: dict[str, Node], location: str) -> str:
         """name -> reporting function, for members known to fail their fast check (a `false`
@@ -1301,6 +1414,9 @@ class PythonEmitter:
         # Equal checks at different places share one function; comments don't count.
         logic = "\n".join(line for line in code.lines if not line.lstrip().startswith("#"))
         shared = self.valid_bodies.get(logic)
+        if shared is not None and self.native:  # a def: mypyc calls a def directly, not a name
+            comment = py_comment(node.location or "/")
+            return f"def {name}(x: Any) -> bool:\n    {comment}\n    return {shared}(x)"
         if shared is not None:
             return f"{name} = {shared}  {py_comment(node.location or '/')}"
         self.valid_bodies[logic] = name
@@ -1410,7 +1526,8 @@ class PythonEmitter:
         body = "\n".join(self.functions.values())
 
         def read(line: str) -> bool:
-            return re.search(rf"\b{re.escape(line.split(' = ', 1)[0])}\b", body) is not None
+            name = line.split(" = ", 1)[0].split(":", 1)[0]
+            return re.search(rf"\b{re.escape(name)}\b", body) is not None
 
         self.constant_lines = [line for line in self.constant_lines if read(line)]
         self.table_lines = [line for line in self.table_lines if read(line)]

@@ -280,7 +280,7 @@ class _Layout:
             parts += [SPACE, "for ", self.expr(comprehension.target), " in "]
             parts.append(self.expr(comprehension.iter))
             for condition in comprehension.ifs:
-                parts += [SPACE, "if ", self.expr(condition)]
+                parts += [SPACE, "if ", self.operand(condition)]  # keeps needed parentheses
         return Group(parts)
 
     # -- statements --

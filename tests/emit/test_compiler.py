@@ -256,8 +256,11 @@ def hostile_schema() -> dict[str, Any]:
     }
 
 
-def test_hostile_schema_compiles_to_code_that_only_holds_literals(tmp_path: Path) -> None:
-    source = compile_schema(hostile_schema())
+@pytest.mark.parametrize("native", [False, True], ids=["python", "native"])
+def test_hostile_schema_compiles_to_code_that_only_holds_literals(
+    tmp_path: Path, native: bool
+) -> None:
+    source = compile_schema(hostile_schema(), native=native)
     tree = ast.parse(source)
     imports = {
         alias.name
@@ -276,6 +279,8 @@ def test_hostile_schema_compiles_to_code_that_only_holds_literals(tmp_path: Path
         "Fraction",
         "typing",
         "Any",
+        "Final",
+        "sys",
         "warnings",
         "collections.abc",
         "Callable",
@@ -349,6 +354,10 @@ def test_hostile_schema_compiles_to_code_that_only_holds_literals(tmp_path: Path
         "property",
         "Callable",
         "DeprecationWarning",
+        "RecursionError",
+        "Final",
+        "sys",
+        "depth",
         "warnings",
         "report",
         "found",

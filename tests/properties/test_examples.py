@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ INVALID = sorted((EXAMPLES / "invalid").glob("*.json"))
 VALID = sorted(set(EXAMPLES.rglob("*.json")) - set(INVALID))
 SCHEMA = load_schema()
 VALIDATOR = load_module(compile_schema(SCHEMA), "genspec_examples_validator")
+NATIVE_LAYOUT = load_module(compile_schema(SCHEMA, native=True), "genspec_examples_native")
 ORACLE = Oracle(SCHEMA)
 
 
@@ -69,6 +71,16 @@ def test_example_gets_exactly_the_listed_findings(path: Path) -> None:
     assert listed(entry, "warnings") <= findings(body, "warning")
     if path in INVALID:
         assert listed(entry, "errors"), f"expected.toml lists no error for {example_id(path)}"
+
+
+@pytest.mark.parametrize("path", [*VALID, *INVALID], ids=example_id)
+def test_native_layout_reports_the_same_findings(path: Path) -> None:
+    # The source a `--target native` build compiles, interpreted: finding for finding the same.
+    body = load(path)
+    assert NATIVE_LAYOUT.is_valid(body) is VALIDATOR.is_valid(body)
+    for advice in (True, False):
+        ours = [astuple(e) for e in NATIVE_LAYOUT.validate(body, advice=advice)]
+        assert ours == [astuple(e) for e in VALIDATOR.validate(body, advice=advice)]
 
 
 @pytest.mark.parametrize("path", VALID, ids=example_id)

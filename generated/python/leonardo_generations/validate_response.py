@@ -16,6 +16,7 @@ returns them.
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -154,23 +155,30 @@ def _member(value: Any, options: list[Any]) -> bool:
     return any(_equal(value, option) for option in options)
 
 
-def _canonical(value: Any) -> Any:
-    """A hashable stand-in equal exactly when the JSON values are equal."""
+def _canonical(value: Any, depth: int) -> Any:
+    """A hashable stand-in equal exactly when the JSON values are equal.
+
+    `depth` counts down the levels left: past the recursion limit a deeper value raises
+    RecursionError, as interpreted recursion does (a natively built module has no limit of its
+    own and would overflow the C stack)."""
     if value is True or value is False:
         return ("b", value)
     if type(value) in (int, float):
         return ("n", value)
     if isinstance(value, str):
         return ("s", value)
+    if depth <= 0:
+        raise RecursionError("maximum recursion depth exceeded comparing array items")
     if isinstance(value, list):
-        return ("a", tuple(_canonical(item) for item in value))
+        return ("a", tuple(_canonical(item, depth - 1) for item in value))
     if isinstance(value, dict):
-        return ("o", frozenset((k, _canonical(v)) for k, v in value.items()))
+        return ("o", frozenset((k, _canonical(v, depth - 1)) for k, v in value.items()))
     return ("z", None)
 
 
 def _unique(items: list[Any]) -> bool:
-    return len({_canonical(item) for item in items}) == len(items)
+    depth = sys.getrecursionlimit()
+    return len({_canonical(item, depth) for item in items}) == len(items)
 
 
 def _exactly_one(*results: bool) -> bool:
