@@ -75,6 +75,5 @@ def test_the_native_module_checks_unique_items(deep_native: Path) -> None:
     assert probe(deep_native, "shallow") == ["False", "True", "False"]
 
 
-@pytest.mark.xfail(strict=True, reason="lead: _canonical depth guard")
 def test_a_native_module_raises_recursion_error_on_a_deep_instance(deep_native: Path) -> None:
     assert probe(deep_native, "deep") == ["RecursionError"]
