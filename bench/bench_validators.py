@@ -1,6 +1,6 @@
 """Time genspec's compiled validator against jsonschema-rs, on every mix of bench/mixes.py.
 
-Run: python bench/bench_validators.py [--seed N] [--count N] [--quick] [--json]
+Run: python bench/bench_validators.py [--seed N] [--count N] [--quick] [--json] [--no-native]
 
 One process, one published schema (spec/generation-request.schema.json) for every engine. For
 each mix (bench/mixes.py: minimal, sdk, app, guidance, invalid, advice, examples), every call's
@@ -9,8 +9,11 @@ in CPU time (time.process_time_ns), repeats taking turns across calls, best repe
 Goals (issue 14), on every mix: compiled `is_valid` <= 0.7x jsonschema-rs `is_valid`, and
 compiled `validate(x, advice=False)` (the constraint errors) <= 0.7x jsonschema-rs
 `list(iter_errors(x))`; genspec's advice (`_advise`, the x-advice warnings jsonschema-rs does not
-compute) is timed apart. Also printed: the ratios to the hand-written Python floor
-(bench/floor.py), fastjsonschema and python-jsonschema; the compiled module's import time
+compute) is timed apart. Two builds of the same compiled validator are timed: the Python module
+(what `genspec compile` writes) and the native one (`genspec compile --target native`: the
+native layout built by mypyc into a C extension; skipped, with the reason printed, when the
+machine cannot build it or with --no-native). Also printed: the ratios to the hand-written
+Python floor (bench/floor.py), fastjsonschema and python-jsonschema; each module's import time
 (fresh interpreters, bytecode cached) and size. Quote ratios, never microseconds.
 """
 
@@ -19,6 +22,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gc
+import importlib.machinery
+import importlib.util
 import inspect
 import json
 import math
@@ -69,7 +74,26 @@ class Call:
     verdict: Callable[[Any], bool] | None  # None: not a verdict (the advice pass)
 
 
-def build_calls(schema: Any, compiled: Any) -> list[Call]:
+def build_native(schema: Any, folder: Path) -> tuple[Any, Path] | str:
+    """(the native module, its file), or why it could not be built."""
+    from genspec.native import NativeBuildError, build_native, native_source
+
+    output = folder / "bench_native_validator.so"
+    started = time.process_time()
+    try:
+        build_native(native_source(schema, source=str(SCHEMA.relative_to(ROOT))), output)
+    except NativeBuildError as exc:
+        return str(exc)
+    print(f"native build: {time.process_time() - started:.1f} s CPU (here)", file=sys.stderr)
+    loader = importlib.machinery.ExtensionFileLoader(output.name.split(".")[0], str(output))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module, output
+
+
+def build_calls(schema: Any, compiled: Any, native: Any | None) -> list[Call]:
     rust = jsonschema_rs.validator_for(schema)
     if type(rust).__name__ != "Draft202012Validator":
         sys.exit(f"jsonschema_rs.validator_for chose {type(rust).__name__}, not 2020-12")
@@ -114,11 +138,32 @@ def build_calls(schema: Any, compiled: Any) -> list[Call]:
     def python_errors(body: Any) -> list[Any]:
         return list(python.iter_errors(body))
 
-    return [
+    calls = [
         Call("genspec.is_valid", "genspec is_valid", compiled.is_valid, compiled.is_valid),
         Call("genspec.errors", "genspec validate(advice=False)", errors, lambda b: not errors(b)),
         Call("genspec.advice", "genspec advice alone (_advise)", advise, None),
         Call("genspec.validate", "genspec validate (errors + advice)", compiled.validate, None),
+    ]
+    if native is not None:
+
+        def native_errors(body: Any) -> list[Any]:
+            return native.validate(body, advice=False)  # type: ignore[no-any-return]
+
+        def native_advise(body: Any) -> None:
+            native._advise(body, [])
+
+        calls += [
+            Call("native.is_valid", "genspec native is_valid", native.is_valid, native.is_valid),
+            Call(
+                "native.errors",
+                "genspec native validate(advice=False)",
+                native_errors,
+                lambda b: not native_errors(b),
+            ),
+            Call("native.advice", "genspec native advice alone", native_advise, None),
+        ]
+    return [
+        *calls,
         Call("rs.is_valid", "jsonschema-rs is_valid", rust.is_valid, rust.is_valid),
         Call(
             "rs.errors",
@@ -175,37 +220,48 @@ def best_us(
     return best, spread
 
 
-def import_cost(source: str) -> dict[str, float]:
-    """CPU ms to import the compiled module in a fresh interpreter (bytecode cached, best of
-    5, the interpreter's own start-up not counted), and its size."""
+def import_ms(folder: Path, name: str) -> float:
+    """CPU ms to import module `name` from `folder` in a fresh interpreter (best of 5 after a
+    first run that writes __pycache__; the interpreter's own start-up not counted)."""
+    probe = (
+        "import sys, time; sys.path.insert(0, sys.argv[1]); t = time.process_time();"
+        f" import {name}; print((time.process_time() - t) * 1000)"
+    )
+    times = []
+    for _ in range(6):
+        out = subprocess.run(
+            [sys.executable, "-c", probe, str(folder)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""},  # an installed module has .pyc
+        )
+        times.append(float(out.stdout))
+    return min(times[1:])
+
+
+def import_cost(source: str, native: Path | None) -> dict[str, float]:
+    """Import time and size of the Python module (bytecode cached) and of the native one."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench_compiled_validator.py"
         path.write_text(source, encoding="utf-8")
-        probe = (
-            "import sys, time; sys.path.insert(0, sys.argv[1]); t = time.process_time();"
-            " import bench_compiled_validator; print((time.process_time() - t) * 1000)"
-        )
-        times = []
-        for _ in range(6):  # the first run writes __pycache__
-            out = subprocess.run(
-                [sys.executable, "-c", probe, folder],
-                capture_output=True,
-                text=True,
-                check=True,
-                env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""},  # an installed module has .pyc
-            )
-            times.append(float(out.stdout))
+        cost = {"import_ms": import_ms(Path(folder), path.stem)}
         cached = sorted((Path(folder) / "__pycache__").glob("*.pyc"))
-        return {
-            "import_ms": min(times[1:]),
-            "source_kb": len(source.encode()) / 1024,
-            "bytecode_kb": sum(p.stat().st_size for p in cached) / 1024,
-        }
+        cost["source_kb"] = len(source.encode()) / 1024
+        cost["bytecode_kb"] = sum(p.stat().st_size for p in cached) / 1024
+    if native is not None:
+        cost["native_import_ms"] = import_ms(native.parent, native.name.split(".")[0])
+        cost["native_kb"] = native.stat().st_size / 1024
+    return cost
 
 
 RATIOS = [  # (numerator, denominator, label, goal)
+    ("native.is_valid", "rs.is_valid", "native is_valid / rs is_valid", GOAL),
+    ("native.errors", "rs.errors", "native errors / rs iter_errors", GOAL),
     ("genspec.is_valid", "rs.is_valid", "is_valid / rs is_valid", GOAL),
     ("genspec.errors", "rs.errors", "errors / rs iter_errors", GOAL),
+    ("native.is_valid", "genspec.is_valid", "native is_valid / Python module", None),
+    ("native.is_valid", "floor.is_valid", "native is_valid / Python floor", None),
     ("genspec.is_valid", "floor.is_valid", "is_valid / Python floor", None),
     ("genspec.is_valid", "fjs.first", "is_valid / fastjsonschema", None),
     ("genspec.errors", "fjs.all", "errors / fastjsonschema all", None),
@@ -214,14 +270,27 @@ RATIOS = [  # (numerator, denominator, label, goal)
 ]
 
 
-def run(settings: Settings, seed: int, module: Path | None = None) -> dict[str, Any]:
+def run(
+    settings: Settings, seed: int, module: Path | None = None, native: bool = True
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        return _run(settings, seed, module, native, Path(folder))
+
+
+def _run(
+    settings: Settings, seed: int, module: Path | None, native: bool, folder: Path
+) -> dict[str, Any]:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     if module is None:
         source = compile_schema(schema, source=str(SCHEMA.relative_to(ROOT)))
     else:
         source = module.read_text(encoding="utf-8")
     compiled = load_module(source)
-    calls = build_calls(schema, compiled)
+    built = build_native(schema, folder) if native else "not asked for (--no-native, or --module)"
+    if isinstance(built, str):
+        print(f"native build skipped: {built}", file=sys.stderr)
+    native_module, native_file = built if not isinstance(built, str) else (None, None)
+    calls = build_calls(schema, compiled, native_module)
     reference = next(c for c in calls if c.key == "py.is_valid")
     mixes: dict[str, Any] = {}
     for name in MIXES:
@@ -243,7 +312,10 @@ def run(settings: Settings, seed: int, module: Path | None = None) -> dict[str, 
             "disagreements": {k: n for k, n in disagree.items() if n},
             "us": best,
             "spread": spread,
-            "ratios": {label: best[a] / best[b] for a, b, label, _ in RATIOS},
+            "ratios": {
+                label: best[a] / best[b] if a in best and b in best else math.nan
+                for a, b, label, _ in RATIOS
+            },
         }
     return {
         "versions": {
@@ -252,10 +324,11 @@ def run(settings: Settings, seed: int, module: Path | None = None) -> dict[str, 
         },
         "seed": seed,
         "validator": str(module) if module else "compiled in process from the spec",
+        "native": "built by genspec.native (mypyc)" if native_file else f"skipped: {built}",
         "settings": dataclasses.asdict(settings),
         "labels": {c.key: c.label for c in calls},
         "mixes": mixes,
-        "module": import_cost(source),
+        "module": import_cost(source, native_file),
     }
 
 
@@ -274,7 +347,7 @@ def render(result: dict[str, Any]) -> list[str]:
     lines += [f"- {name}: {value}" for name, value in result["versions"].items()]
     settings = result["settings"]
     lines += [
-        f"- genspec validator: {result['validator']}",
+        f"- genspec validator: {result['validator']}; native build: {result['native']}",
         f"- seed {result['seed']} (rerun with --seed {result['seed']}); {settings['count']} bodies"
         f" per mix; best of {settings['repeat']} repeats, CPU time",
         "",
@@ -293,7 +366,12 @@ def render(result: dict[str, Any]) -> list[str]:
         ["call", *mixes],
         [[result["labels"][k], *(f"{m['us'][k]:.2f}" for m in mixes.values())] for k in keys],
     )
-    lines += ["", f"## Ratios (lower is faster for genspec; goal <= {GOAL}x on the first two)", ""]
+    goals = sum(1 for *_, goal in RATIOS if goal)
+    lines += [
+        "",
+        f"## Ratios (lower is faster for genspec; goal <= {GOAL}x on the first {goals})",
+        "",
+    ]
     labels = [label for _, _, label, _ in RATIOS]
     lines += markdown(
         ["ratio", *mixes, "worst"],
@@ -327,11 +405,17 @@ def render(result: dict[str, Any]) -> list[str]:
         "",
         f"Compiled module: import {module['import_ms']:.1f} ms CPU (goal <= {GOAL_IMPORT_MS:g} ms,"
         f" fresh interpreter, bytecode cached), source {module['source_kb']:.0f} KiB, bytecode"
-        f" {module['bytecode_kb']:.0f} KiB.",
+        f" {module['bytecode_kb']:.0f} KiB."
+        + (
+            f" Native module: import {module['native_import_ms']:.1f} ms CPU,"
+            f" {module['native_kb']:.0f} KiB."
+            if "native_kb" in module
+            else ""
+        ),
         "",
     ]
     for _, _, label, goal in RATIOS:
-        if goal is None:
+        if goal is None or any(math.isnan(m["ratios"][label]) for m in mixes.values()):
             continue
         worst_mix, worst = max(
             ((name, m["ratios"][label]) for name, m in mixes.items()), key=lambda p: p[1]
@@ -353,6 +437,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="time this generated validator file instead of compiling the spec in process"
         " (e.g. `git show REV:generated/python/leonardo_generations/validate_request.py`)",
     )
+    parser.add_argument(
+        "--no-native", action="store_true", help="skip the native (mypyc) build of the validator"
+    )
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else DEFAULT
     if args.count:
@@ -360,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     seed = args.seed if args.seed is not None else random.randrange(2**31)
     print(f"seed {seed}", file=sys.stderr)
     started = time.perf_counter()
-    result = run(settings, seed, args.module)
+    result = run(settings, seed, args.module, native=not args.no_native and args.module is None)
     result["seconds"] = round(time.perf_counter() - started, 1)
     if args.json:
         print(json.dumps(result, indent=2))
