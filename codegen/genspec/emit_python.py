@@ -242,15 +242,20 @@ class EnumEmitter(KeywordEmitter):
 
 
 class BoundEmitter(KeywordEmitter):
-    OPERATORS: ClassVar[dict[str, tuple[str, str]]] = {
-        "minimum": (">=", "less than the minimum"),
-        "maximum": ("<=", "greater than the maximum"),
-        "exclusiveMinimum": (">", "not greater than the exclusive minimum"),
-        "exclusiveMaximum": ("<", "not less than the exclusive maximum"),
+    OPERATORS: ClassVar[dict[str, tuple[str, str]]] = {  # the comparison that fails, and why
+        "minimum": ("<", "less than the minimum"),
+        "maximum": (">", "greater than the maximum"),
+        "exclusiveMinimum": ("<=", "not greater than the exclusive minimum"),
+        "exclusiveMaximum": (">=", "not less than the exclusive maximum"),
     }
 
-    def condition(self, kw: ir.Bound, ctx: Context) -> Expr:
+    def failure(self, kw: ir.Bound, ctx: Context) -> Expr:
         return compare(ctx.var, self.OPERATORS[kw.name][0], lit(kw.limit))
+
+    def condition(self, kw: ir.Bound, ctx: Context) -> Expr:
+        # `not x < 1`, never `x >= 1`: NaN fails no comparison, so it passes every bound, as
+        # in python-jsonschema (which tests `instance < minimum`).
+        return Not(self.failure(kw, ctx))
 
     def message(self, kw: ir.Bound, ctx: Context) -> str:
         words = self.OPERATORS[kw.name][1]
@@ -1232,7 +1237,8 @@ class PythonEmitter:
     def index_table(self, children: dict[str, Node], location: str) -> str:
         """name -> member number, for the native layout's dispatch (see `_native_statements`)."""
         entries = ", ".join(f"{py_literal(name)}: {i}" for i, name in enumerate(children))
-        return self.named(location, "INDEX", "{" + entries + "}", "Final[dict[str, int]]")
+        # Keys typed Any: a non-str key (not JSON, but a dict may hold one) is looked up, not cast.
+        return self.named(location, "INDEX", "{" + entries + "}", "Final[dict[Any, int]]")
 
     def errors_table(self, children: dict[str, Node], location: str) -> str:
         """name -> reporting function, for members known to fail their fast check (a `false`

@@ -14,6 +14,7 @@ import dataclasses
 import importlib.machinery
 import inspect
 import json
+import math
 import pickle
 import types
 import warnings
@@ -122,3 +123,60 @@ def test_is_accepted_is_the_deprecated_alias(spec_native: types.ModuleType) -> N
         warnings.simplefilter("always")
         assert spec_native.is_accepted(body) is spec_native.is_valid(body) is True
     assert [w.category for w in caught] == [DeprecationWarning]
+
+
+# Python values a caller may hand over that JSON cannot spell: NaN and infinities (json.loads
+# reads them), big ints, tuples, sets, bytes, subclasses. Compiled code checks types where
+# interpreted code does not, so these are where a native build could part ways. Keys stay
+# strings (a str subclass included): the native Error checks that `property` is a str, so a
+# non-str key (which no JSON object has) is a TypeError in its validate(), as the README says.
+class _Text(str):
+    pass
+
+
+ODD_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()  # NaN and infinities included
+    | st.text(max_size=4)
+    | st.builds(_Text, st.text(max_size=4))
+    | st.binary(max_size=2)
+    | st.just(object()),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner)
+        | st.frozensets(st.integers(), max_size=2)
+        | st.dictionaries(st.text(max_size=3) | st.integers(), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+ODD_KEYS = (
+    st.sampled_from(sorted(load_schema()["properties"]))
+    | st.text(max_size=3)
+    | st.builds(_Text, st.sampled_from(sorted(load_schema()["properties"])))
+)
+
+
+def outcome(module: types.ModuleType, body: Any) -> Any:
+    try:
+        return module.is_valid(body), rows(module.validate(body))
+    except Exception as exc:  # the same failure is part of agreeing
+        return type(exc)
+
+
+@DRAWS
+@given(body=st.dictionaries(ODD_KEYS, ODD_VALUES, max_size=5).map(lambda d: {"prompt": "a", **d}))
+def test_python_values_json_cannot_spell_get_the_pure_modules_answer(
+    spec_native: types.ModuleType, body: Any
+) -> None:
+    assert outcome(spec_native, body) == outcome(pure, body)
+
+
+@pytest.mark.parametrize("name", sorted(load_schema()["properties"]))
+def test_each_member_with_numbers_json_cannot_spell_gets_the_pure_modules_answer(
+    spec_native: types.ModuleType, name: str
+) -> None:
+    for value in (math.nan, math.inf, -math.inf, 10**100, -(10**100), -0.0, [math.nan]):
+        body = {"prompt": "a cat", "alchemy": False, name: value}
+        assert outcome(spec_native, body) == outcome(pure, body), (name, value)

@@ -5,6 +5,7 @@ Add a case here (schema, instance) whenever a `deep` run or a bug report finds a
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -61,6 +62,18 @@ CASES: list[tuple[str, Any, Any]] = [
         "long if/then/else under minContains",
         {"contains": {"if": False, "then": False, "else": {"minimum": 0}}, "minContains": 1},
         [-1, 2],
+    ),
+    # NaN (json.loads reads `NaN`) fails no comparison: it passes every bound, as in
+    # python-jsonschema, whether the bound is a statement (`if x < 1`) or inline (`not x < 1`).
+    ("NaN and minimum", {"minimum": 1}, math.nan),
+    ("NaN and an inline member bound", {"properties": {"a": {"maximum": 4.5}}}, {"a": math.nan}),
+    (
+        "NaN in a rule's condition",
+        {
+            "if": {"properties": {"h": {"exclusiveMinimum": 768}}, "required": ["h"]},
+            "then": {"required": ["x"]},
+        },
+        {"h": math.nan},
     ),
     (
         "if/then/else under unevaluatedProperties",

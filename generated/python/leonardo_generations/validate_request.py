@@ -528,16 +528,16 @@ def _v_root(x: Any) -> bool:
     if not (
         "num_images" not in x
         or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-        or x["num_images"] <= 4
+        or not x["num_images"] > 4
     ) and (
         (
             "height" in x
             and (type(x["height"]) is int or type(x["height"]) is float)
-            and x["height"] > 768
+            and not x["height"] <= 768
         )
         or "width" not in x
         or x["width"] is None
-        or ((type(x["width"]) is int or type(x["width"]) is float) and x["width"] > 768)
+        or ((type(x["width"]) is int or type(x["width"]) is float) and not x["width"] <= 768)
     ):
         return False
     # rule ultra-requires-alchemy-off: /allOf/1
@@ -553,7 +553,7 @@ def _v_root(x: Any) -> bool:
         not (
             "contrast" not in x
             or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-            or x["contrast"] >= 2.5
+            or not x["contrast"] < 2.5
         )
         and ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
         and "contrast" in x
@@ -578,7 +578,7 @@ def _v_root(x: Any) -> bool:
         not (
             "contrast" not in x
             or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-            or x["contrast"] >= 2.5
+            or not x["contrast"] < 2.5
         )
         and ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
         and "contrast" in x
@@ -619,7 +619,7 @@ def _v_root(x: Any) -> bool:
         not (
             "seed" not in x
             or not (type(x["seed"]) is int or type(x["seed"]) is float)
-            or x["seed"] <= 2147483638
+            or not x["seed"] > 2147483638
         )
         and "seed" in x
         and (type(x["seed"]) is int or type(x["seed"]) is float)
@@ -741,21 +741,21 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
         if not (
             "num_images" not in x
             or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-            or x["num_images"] <= 4
+            or not x["num_images"] > 4
         ) and (
             (
                 "height" in x
                 and (type(x["height"]) is int or type(x["height"]) is float)
-                and x["height"] > 768
+                and not x["height"] <= 768
             )
             or "width" not in x
             or x["width"] is None
-            or ((type(x["width"]) is int or type(x["width"]) is float) and x["width"] > 768)
+            or ((type(x["width"]) is int or type(x["width"]) is float) and not x["width"] <= 768)
         ):
             if not (
                 "num_images" not in x
                 or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-                or x["num_images"] <= 4
+                or not x["num_images"] > 4
             ):
                 _e_rule_num_images_max_4_when_large_then(x, path, out)
         # rule ultra-requires-alchemy-off: /allOf/1
@@ -767,7 +767,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             not (
                 "contrast" not in x
                 or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                or x["contrast"] >= 2.5
+                or not x["contrast"] < 2.5
             )
             and ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
             and "contrast" in x
@@ -792,7 +792,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if not (
                 "contrast" not in x
                 or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                or x["contrast"] >= 2.5
+                or not x["contrast"] < 2.5
             ):
                 _e_rule_phoenix_alchemy_contrast_min_then(x, path, out)
         # rule flux-alchemy-contrast-min: /allOf/3
@@ -800,7 +800,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             not (
                 "contrast" not in x
                 or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                or x["contrast"] >= 2.5
+                or not x["contrast"] < 2.5
             )
             and ("alchemy" not in x or x["alchemy"] is None or x["alchemy"] is True)
             and "contrast" in x
@@ -827,7 +827,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if not (
                 "contrast" not in x
                 or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                or x["contrast"] >= 2.5
+                or not x["contrast"] < 2.5
             ):
                 _e_rule_flux_alchemy_contrast_min_then(x, path, out)
         # rule phoenix-model-needs-phoenix-sd-version: /allOf/4
@@ -847,7 +847,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             not (
                 "seed" not in x
                 or not (type(x["seed"]) is int or type(x["seed"]) is float)
-                or x["seed"] <= 2147483638
+                or not x["seed"] > 2147483638
             )
             and "seed" in x
             and (type(x["seed"]) is int or type(x["seed"]) is float)
@@ -873,7 +873,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             if not (
                 "seed" not in x
                 or not (type(x["seed"]) is int or type(x["seed"]) is float)
-                or x["seed"] <= 2147483638
+                or not x["seed"] > 2147483638
             ):
                 _e_rule_flux_seed_max_then(x, path, out)
         # rule photoreal-requires-alchemy: /allOf/6
@@ -984,7 +984,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
             not isinstance(x, dict)
             or "num_images" not in x
             or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-            or x["num_images"] <= 4
+            or not x["num_images"] > 4
         ) and (
             (
                 (not isinstance(x, dict) or "height" in x)
@@ -993,20 +993,20 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                     or "height" not in x
                     or (
                         (type(x["height"]) is int or type(x["height"]) is float)
-                        and x["height"] > 768
+                        and not x["height"] <= 768
                     )
                 )
             )
             or not isinstance(x, dict)
             or "width" not in x
             or x["width"] is None
-            or ((type(x["width"]) is int or type(x["width"]) is float) and x["width"] > 768)
+            or ((type(x["width"]) is int or type(x["width"]) is float) and not x["width"] <= 768)
         ):
             if not (
                 not isinstance(x, dict)
                 or "num_images" not in x
                 or not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-                or x["num_images"] <= 4
+                or not x["num_images"] > 4
             ):
                 _e_rule_num_images_max_4_when_large_then(x, path, out)
         # rule ultra-requires-alchemy-off: /allOf/1
@@ -1024,7 +1024,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 not isinstance(x, dict)
                 or "contrast" not in x
                 or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                or x["contrast"] >= 2.5
+                or not x["contrast"] < 2.5
             )
             and (
                 not isinstance(x, dict)
@@ -1070,7 +1070,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 not isinstance(x, dict)
                 or "contrast" not in x
                 or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                or x["contrast"] >= 2.5
+                or not x["contrast"] < 2.5
             ):
                 _e_rule_phoenix_alchemy_contrast_min_then(x, path, out)
         # rule flux-alchemy-contrast-min: /allOf/3
@@ -1079,7 +1079,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 not isinstance(x, dict)
                 or "contrast" not in x
                 or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                or x["contrast"] >= 2.5
+                or not x["contrast"] < 2.5
             )
             and (
                 not isinstance(x, dict)
@@ -1129,7 +1129,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 not isinstance(x, dict)
                 or "contrast" not in x
                 or not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                or x["contrast"] >= 2.5
+                or not x["contrast"] < 2.5
             ):
                 _e_rule_flux_alchemy_contrast_min_then(x, path, out)
         # rule phoenix-model-needs-phoenix-sd-version: /allOf/4
@@ -1164,7 +1164,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 not isinstance(x, dict)
                 or "seed" not in x
                 or not (type(x["seed"]) is int or type(x["seed"]) is float)
-                or x["seed"] <= 2147483638
+                or not x["seed"] > 2147483638
             )
             and (not isinstance(x, dict) or "seed" in x)
             and (
@@ -1208,7 +1208,7 @@ def _e_root(x: Any, path: tuple[str | int, ...], out: list[Error]) -> None:
                 not isinstance(x, dict)
                 or "seed" not in x
                 or not (type(x["seed"]) is int or type(x["seed"]) is float)
-                or x["seed"] <= 2147483638
+                or not x["seed"] > 2147483638
             ):
                 _e_rule_flux_seed_max_then(x, path, out)
         # rule photoreal-requires-alchemy: /allOf/6
@@ -1398,7 +1398,7 @@ def _v_x_advice_merged(x: Any) -> bool:
             not isinstance(x, dict)
             or "guidance_scale" not in x
             or not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-            or x["guidance_scale"] <= 20
+            or not x["guidance_scale"] > 20
         )
         and (not isinstance(x, dict) or "guidance_scale" in x)
         and (
@@ -1415,7 +1415,7 @@ def _v_x_advice_merged(x: Any) -> bool:
             not isinstance(x, dict)
             or "init_strength" not in x
             or not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
-            or x["init_strength"] >= 0.1
+            or not x["init_strength"] < 0.1
         )
         and (not isinstance(x, dict) or "init_strength" in x)
         and (
@@ -1829,7 +1829,7 @@ def _e_rule_guidance_scale_max_20(x: Any, path: tuple[str | int, ...], out: list
             not isinstance(x, dict)
             or "guidance_scale" not in x
             or not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-            or x["guidance_scale"] <= 20
+            or not x["guidance_scale"] > 20
         ):
             _e_rule_guidance_scale_max_20_then(x, path, out)
 
@@ -1848,7 +1848,7 @@ def _e_rule_init_strength_documented_range(
             not isinstance(x, dict)
             or "init_strength" not in x
             or not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
-            or x["init_strength"] >= 0.1
+            or not x["init_strength"] < 0.1
         ):
             _e_rule_init_strength_documented_range_then(x, path, out)
 
@@ -2333,7 +2333,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         not isinstance(x, dict)
         or "guidance_scale" not in x
         or not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-        or x["guidance_scale"] <= 20
+        or not x["guidance_scale"] > 20
         if (not isinstance(x, dict) or "guidance_scale" in x)
         and (
             not isinstance(x, dict)
@@ -2349,7 +2349,7 @@ def _advise(x: Any, out: list[Error]) -> None:
         not isinstance(x, dict)
         or "init_strength" not in x
         or not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
-        or x["init_strength"] >= 0.1
+        or not x["init_strength"] < 0.1
         if (not isinstance(x, dict) or "init_strength" in x)
         and (
             not isinstance(x, dict)
@@ -5129,7 +5129,7 @@ def _e_rule_num_images_max_4_when_large_then(
         if "num_images" in x:
             if not (
                 not (type(x["num_images"]) is int or type(x["num_images"]) is float)
-                or x["num_images"] <= 4
+                or not x["num_images"] > 4
             ):
                 _e_rule_num_images_max_4_when_large_then_num_images(
                     x["num_images"], (*path, "num_images"), out
@@ -5167,7 +5167,7 @@ def _e_rule_phoenix_alchemy_contrast_min_then(
         if "contrast" in x:
             if not (
                 not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                or x["contrast"] >= 2.5
+                or not x["contrast"] < 2.5
             ):
                 _e_rule_phoenix_alchemy_contrast_min_then_contrast(
                     x["contrast"], (*path, "contrast"), out
@@ -5182,7 +5182,7 @@ def _e_rule_flux_alchemy_contrast_min_then(
         if "contrast" in x:
             if not (
                 not (type(x["contrast"]) is int or type(x["contrast"]) is float)
-                or x["contrast"] >= 2.5
+                or not x["contrast"] < 2.5
             ):
                 _e_rule_flux_alchemy_contrast_min_then_contrast(
                     x["contrast"], (*path, "contrast"), out
@@ -5206,7 +5206,8 @@ def _e_rule_flux_seed_max_then(x: Any, path: tuple[str | int, ...], out: list[Er
     if isinstance(x, dict):
         if "seed" in x:
             if not (
-                not (type(x["seed"]) is int or type(x["seed"]) is float) or x["seed"] <= 2147483638
+                not (type(x["seed"]) is int or type(x["seed"]) is float)
+                or not x["seed"] > 2147483638
             ):
                 _e_rule_flux_seed_max_then_seed(x["seed"], (*path, "seed"), out)
 
@@ -5547,7 +5548,7 @@ def _e_rule_guidance_scale_max_20_then(
         if "guidance_scale" in x:
             if not (
                 not (type(x["guidance_scale"]) is int or type(x["guidance_scale"]) is float)
-                or x["guidance_scale"] <= 20
+                or not x["guidance_scale"] > 20
             ):
                 _e_rule_guidance_scale_max_20_then_guidance_scale(
                     x["guidance_scale"], (*path, "guidance_scale"), out
@@ -5562,7 +5563,7 @@ def _e_rule_init_strength_documented_range_then(
         if "init_strength" in x:
             if not (
                 not (type(x["init_strength"]) is int or type(x["init_strength"]) is float)
-                or x["init_strength"] >= 0.1
+                or not x["init_strength"] < 0.1
             ):
                 _e_rule_init_strength_documented_range_then_init_strength(
                     x["init_strength"], (*path, "init_strength"), out
