@@ -454,20 +454,18 @@ class ObjectMembersEmitter(KeywordEmitter):
         nothing, and an unknown member shows as -1, so a closed object needs no set test."""
         emitter, x = ctx.emitter, ctx.var
         key, value = emitter.fresh("key", code), emitter.fresh("value", code)
-        names = list(table)
-        index = emitter.index_table(table, where)
-        closed = exclusive and not regex_patterns and extra is not None
-        closed = closed and extra.child.boolean is False  # type: ignore[union-attr]
+        index, members = emitter.index_table(table, where), list(table.values())
+        rejects_rest = extra is not None and extra.child.boolean is False
         with code.block(f"for {key}, {value} in {x}.items():"):
             number = emitter.fresh("i", code)
             code(f"{number} = {index}.get({key}, -1)")
-            if closed:
+            if exclusive and rejects_rest and not regex_patterns:  # closed: -1 is the verdict
                 with code.block(f"if {number} < 0:"):
                     code("return False")
-                self._native_tree(ctx, code, [table[n] for n in names], number, value, 0)
+                self._native_tree(ctx, code, members, number, value, 0)
                 return
             with code.block(f"if {number} >= 0:"):
-                self._native_tree(ctx, code, [table[n] for n in names], number, value, 0)
+                self._native_tree(ctx, code, members, number, value, 0)
                 if exclusive:
                     code("continue")
             hit = emitter.fresh("hit", code)
@@ -1183,7 +1181,7 @@ class PythonEmitter:
 
     def __init__(self, schema_ir: ir.SchemaIR, *, native: bool = False) -> None:
         self.ir = schema_ir
-        self.native = native  # laid out for mypyc: see `native_dispatch`
+        self.native = native  # laid out for mypyc: see ObjectMembersEmitter._native_statements
         self.inlining = plan.Inlining()
         self.names = plan.Names(TEMPLATE_NAMES)
         self.constants: dict[tuple[str, str], str] = {}  # (role, source) -> constant name
